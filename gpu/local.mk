@@ -1,0 +1,1 @@
+# gpu/: CUDA offload (built only with --with-cuda).

@@ -1,0 +1,87 @@
+/* Entry point of the `tolk` binary: global flags (--help, --version) and dispatch to one
+ * subcommand per file (cli_info.c, cli_run.c, ...). */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "error.h"
+
+typedef struct cli_command {
+    const char *name;
+    cli_main_fn main;
+    const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
+};
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "usage: tolk SUBCOMMAND [OPTIONS]\n\n"
+                 "tolk runs quantized GGUF language models on the CPU, built for translation.\n\n"
+                 "subcommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  tolk SUBCOMMAND --help   options of one subcommand\n"
+                 "  tolk --version           version, features and the chosen kernel path\n"
+                 "\nWithout -m the default model is used: $TOLK_MODELS/gemma-3-270m-q4_k_m.gguf\n"
+                 "(TOLK_MODELS defaults to ~/.cache/tolk/models).\n");
+}
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("tolk: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int cli_model_path(const char *arg, char *out, size_t outsize, tolk_error *err)
+{
+    if (arg) {
+        if ((size_t)snprintf(out, outsize, "%s", arg) >= outsize)
+            return tolk_fail(err, TOLK_E_ARG, "model path too long");
+        return TOLK_OK;
+    }
+    const char *dir = getenv("TOLK_MODELS");
+    const char *home = getenv("HOME");
+    int n;
+    if (dir && *dir)
+        n = snprintf(out, outsize, "%s/gemma-3-270m-q4_k_m.gguf", dir);
+    else
+        n = snprintf(out, outsize, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
+    if (n < 0 || (size_t)n >= outsize)
+        return tolk_fail(err, TOLK_E_ARG, "model path too long");
+    struct stat st;
+    if (stat(out, &st) != 0)
+        return tolk_fail(err, TOLK_E_IO,
+                         "no model given and the default model %s is missing; fetch it with "
+                         "`tolk fetch` (or pass -m FILE.gguf)", out);
+    return TOLK_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        print_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("tolk %s\nfeatures: %s\n", tolk_version(), tolk_features());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].main(argc - 1, argv + 1);
+    cli_error("unknown subcommand '%s' (see tolk --help)", argv[1]);
+    return 1;
+}

@@ -1,0 +1,26 @@
+/* Shared pieces of the `tolk` command line: the subcommand table, error printing and default-model
+ * resolution. Each subcommand lives in its own cli_NAME.c and only uses the public API plus this. */
+#ifndef TOLK_CLI_H
+#define TOLK_CLI_H
+
+#include <stddef.h>
+
+#include "tolk.h"
+
+/* Every subcommand: argv[0] is the subcommand name; returns the process exit status. */
+typedef int (*cli_main_fn)(int argc, char **argv);
+
+int cli_info_main(int argc, char **argv);
+
+/* Prints "tolk: error: MSG" to stderr and returns 1 (for `return cli_error(...)`). */
+int cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Path of the model to use: ARG when given, otherwise the default model in $TOLK_MODELS (or
+ * ~/.cache/tolk/models). Fails with a message that says how to fetch one. */
+int cli_model_path(const char *arg, char *out, size_t outsize, tolk_error *err);
+
+#endif

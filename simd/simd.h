@@ -1,0 +1,99 @@
+/* simd/: the narrow interface to tolk's number crunching. It knows block formats, type traits and
+ * kernels, nothing about models or files. One traits table indexed by ggml type id drives the
+ * loader's validation, `tolk info`, the kernels and the tests. */
+#ifndef TOLK_SIMD_H
+#define TOLK_SIMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ggml type ids, exactly as stored in GGUF tensor infos (append-only upstream). */
+typedef enum tolk_type {
+    TOLK_TYPE_F32 = 0,
+    TOLK_TYPE_F16 = 1,
+    TOLK_TYPE_Q4_0 = 2,
+    TOLK_TYPE_Q4_1 = 3,
+    TOLK_TYPE_Q5_0 = 6,
+    TOLK_TYPE_Q5_1 = 7,
+    TOLK_TYPE_Q8_0 = 8,
+    TOLK_TYPE_Q8_1 = 9,
+    TOLK_TYPE_Q2_K = 10,
+    TOLK_TYPE_Q3_K = 11,
+    TOLK_TYPE_Q4_K = 12,
+    TOLK_TYPE_Q5_K = 13,
+    TOLK_TYPE_Q6_K = 14,
+    TOLK_TYPE_Q8_K = 15,
+    TOLK_TYPE_IQ2_XXS = 16,
+    TOLK_TYPE_IQ2_XS = 17,
+    TOLK_TYPE_IQ3_XXS = 18,
+    TOLK_TYPE_IQ1_S = 19,
+    TOLK_TYPE_IQ4_NL = 20,
+    TOLK_TYPE_IQ3_S = 21,
+    TOLK_TYPE_IQ2_S = 22,
+    TOLK_TYPE_IQ4_XS = 23,
+    TOLK_TYPE_I8 = 24,
+    TOLK_TYPE_I16 = 25,
+    TOLK_TYPE_I32 = 26,
+    TOLK_TYPE_I64 = 27,
+    TOLK_TYPE_F64 = 28,
+    TOLK_TYPE_IQ1_M = 29,
+    TOLK_TYPE_BF16 = 30,
+    TOLK_TYPE_TQ1_0 = 34,
+    TOLK_TYPE_TQ2_0 = 35,
+    TOLK_TYPE_MXFP4 = 39,
+    TOLK_TYPE_COUNT = 40
+} tolk_type;
+
+/* Per-type facts. block_size == 0 marks an id that is unused or was removed upstream. */
+typedef struct simd_type_traits {
+    const char *name;    /* "Q4_K", as llama.cpp prints it */
+    uint32_t block_size; /* elements per block */
+    uint32_t type_size;  /* bytes per block */
+    bool quantized;
+} simd_type_traits;
+
+/* Traits of a type id, or NULL when the id is unknown or removed. */
+const simd_type_traits *simd_traits(uint32_t type);
+
+/* Bytes of one row of n elements of type t (n must be a multiple of the block size). */
+size_t simd_row_bytes(uint32_t type, int64_t n);
+
+/* ---- Kernel API (implemented in simd/; scalar reference always available) -------------------
+ * Weights are rows of n_in elements of type wtype, row r at (const char *)w + r * w_row_bytes.
+ * Activations are first quantized to the weight type's partner format (simd_act_type: Q8_0 for
+ * Q4_0/Q5_0/Q8_0, Q8_1 for Q4_1/Q5_1, Q8_K for the K-quants, F16 for F16, BF16 for BF16, F32 for
+ * F32), then dotted with weight rows. Entry points take row ranges [r0, r1) so the threading layer
+ * can split work without shared state. */
+
+/* Chooses the kernel path once (cpuid / HWCAP, or TOLK_ISA=scalar|avx2|avx512|neon). Returns 0, or
+ * -1 with a message in errbuf when TOLK_ISA names a path this CPU or build lacks. Safe to call
+ * repeatedly; the other functions call it lazily. */
+int simd_init(char *errbuf, size_t errsize);
+const char *simd_isa_name(void); /* "scalar", "avx2", "avx512", "neon" */
+
+uint32_t simd_act_type(uint32_t wtype);
+size_t simd_act_row_bytes(uint32_t wtype, int64_t n); /* bytes of one quantized activation row */
+void simd_quantize_act(uint32_t wtype, const float *x, void *qx, int64_t n);
+
+/* Row conversions (reference rounding for quantize, so files tolk writes load in llama.cpp).
+ * Return false when the type has no such routine. n must be a multiple of the block size. */
+bool simd_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n);
+bool simd_quantize_row(uint32_t type, const float *src, void *dst, int64_t n);
+
+/* y[r] = dot(W row r, x) for r in [r0, r1); qx from simd_quantize_act. */
+void simd_matvec(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
+                 float *y, int64_t r0, int64_t r1);
+
+/* Y[t * y_stride + r] = dot(W row r, X row t) for t < n_tok, r in [r0, r1); activation row t at
+ * (const char *)qx + t * qx_row_bytes. Each weight block is reused across several tokens. */
+void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
+                 size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+
+/* IEEE half and bfloat16 conversions (scalar, exact). */
+float simd_f16_to_f32(uint16_t h);
+uint16_t simd_f32_to_f16(float f);
+float simd_bf16_to_f32(uint16_t h);
+uint16_t simd_f32_to_bf16(float f);
+
+#endif

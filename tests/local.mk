@@ -1,0 +1,1 @@
+# tests/: Check suites, fuzz corpus replay and shell tests run by `make check`.

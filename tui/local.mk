@@ -1,0 +1,1 @@
+# tui/: the ncursesw translation app (built only when configure found ncursesw).
