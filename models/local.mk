@@ -1,1 +1,3 @@
 # models/: one file per architecture, the known-model registry and the default-model fetcher.
+libtolk_la_SOURCES += models/arch.h models/registry.c models/llama.c models/qwen2.c models/qwen3.c \
+	models/gemma3.c

@@ -19,6 +19,8 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
+    {"run", cli_run_main, "continue a prompt (raw completion, streamed)"},
+    {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
 };
 
 static void print_usage(FILE *out)
