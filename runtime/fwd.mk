@@ -11,16 +11,16 @@ EXTRA_DIST += tests/fixtures/gemma3_translate.txt tests/fixtures/README-fwd.md \
 if HAVE_CHECK
 check_PROGRAMS += tests/test_forward tests/test_sampler tests/test_kv tests/test_ops
 TESTS += tests/test_forward tests/test_sampler tests/test_kv tests/test_ops
-tests_test_forward_SOURCES = tests/test_forward.c
-tests_test_forward_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_forward_LDADD = libtolk.la $(CHECK_LIBS)
+tests_test_forward_SOURCES = tests/test_forward.c tests/gguf_image.h
+tests_test_forward_CFLAGS = $(TEST_CFLAGS)
+tests_test_forward_LDADD = $(TEST_LIBS)
 tests_test_sampler_SOURCES = tests/test_sampler.c
-tests_test_sampler_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_sampler_LDADD = libtolk.la $(CHECK_LIBS)
+tests_test_sampler_CFLAGS = $(TEST_CFLAGS)
+tests_test_sampler_LDADD = $(TEST_LIBS)
 tests_test_kv_SOURCES = tests/test_kv.c
-tests_test_kv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_kv_LDADD = libtolk.la $(CHECK_LIBS)
+tests_test_kv_CFLAGS = $(TEST_CFLAGS)
+tests_test_kv_LDADD = $(TEST_LIBS)
 tests_test_ops_SOURCES = tests/test_ops.c
-tests_test_ops_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_ops_LDADD = libtolk.la $(CHECK_LIBS)
+tests_test_ops_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_LDADD = $(TEST_LIBS)
 endif
