@@ -1,0 +1,402 @@
+/* Tests for the tokenizer (runtime/tokenizer.c, tok_encode.c, tok_decode.c, pretok.c, unicode.c):
+ * every vector in $TOLK_TESTDATA/tokenizer, the default model's ids against llama.cpp fixtures
+ * (tests/fixtures/gemma_tokens.txt, when the model has been fetched), special-token safety,
+ * round trips, the streaming detokenizer and the Unicode tables. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gguf.h"
+#include "tokenizer.h"
+#include "unicode.h"
+
+static const char *testdata(void)
+{
+    const char *d = getenv("TOLK_TESTDATA");
+    return d && *d ? d : "../shared/testdata";
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = b;
+        }
+    }
+    fclose(f);
+    if (buf) {
+        buf[n < cap ? n : cap - 1] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+static tok_vocab *load_vocab_path(const char *path)
+{
+    tolk_error err = {0};
+    gguf_file *f = gguf_open(path, &err);
+    ck_assert_msg(f != NULL, "%s: %s", path, err.msg);
+    tok_vocab *v = NULL;
+    int rc = tok_vocab_load(f, &v, &err);
+    ck_assert_msg(rc == TOLK_OK, "%s: %s", path, err.msg);
+    gguf_close(f); /* the tokenizer keeps copies of everything */
+    return v;
+}
+
+static tok_vocab *load_vocab(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tokenizer/%s.gguf", testdata(), name);
+    return load_vocab_path(path);
+}
+
+/* Parses one line of space-separated ids. */
+static size_t parse_ids(const char *line, const char *end, int32_t *ids, size_t max)
+{
+    size_t n = 0;
+    while (line < end && n < max) {
+        if (*line == ' ') { /* strtol would skip a line break too: stay on this line */
+            line++;
+            continue;
+        }
+        char *stop;
+        long x = strtol(line, &stop, 10);
+        if (stop == line) {
+            line++;
+            continue;
+        }
+        ids[n++] = (int32_t)x;
+        line = stop;
+    }
+    return n;
+}
+
+static void format_ids(const int32_t *ids, size_t n, char *buf, size_t cap)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && pos + 16 < cap; i++)
+        pos += (size_t)snprintf(buf + pos, cap - pos, " %d", ids[i]);
+}
+
+/* Runs NAME.inp through the tokenizer and compares with NAME.out, case by case; also checks
+ * that decoding gives the text back where the tokenizer is lossless. */
+static void run_vectors(const char *name)
+{
+    static const char sep[] = "\n__ggml_vocab_test__\n";
+    char path[4096];
+    size_t inp_len, out_len;
+    snprintf(path, sizeof path, "%s/tokenizer/%s.inp", testdata(), name);
+    char *inp = read_file(path, &inp_len);
+    ck_assert_msg(inp != NULL, "cannot read %s", path);
+    snprintf(path, sizeof path, "%s/tokenizer/%s.out", testdata(), name);
+    char *out = read_file(path, &out_len);
+    ck_assert_msg(out != NULL, "cannot read %s", path);
+    tok_vocab *v = load_vocab(name);
+
+    const char *p = inp, *inp_end = inp + inp_len, *o = out, *out_end = out + out_len;
+    int cases = 0, failures = 0;
+    while (p < inp_end) {
+        const char *s = memmem(p, (size_t)(inp_end - p), sep, sizeof sep - 1);
+        ck_assert_msg(s != NULL, "%s.inp: case %d has no separator", name, cases);
+        const char *nl = memchr(o, '\n', (size_t)(out_end - o));
+        ck_assert_msg(nl != NULL, "%s.out: fewer lines than cases", name);
+        int32_t want[1024];
+        size_t n_want = parse_ids(o, nl, want, 1024);
+        tok_ids got = {0};
+        tolk_error err = {0};
+        ck_assert_int_eq(tok_encode(v, p, (size_t)(s - p), 0, &got, &err), TOLK_OK);
+        if (got.n != n_want || memcmp(got.ids, want, n_want * sizeof *want)) {
+            char a[4096], b[4096];
+            format_ids(want, n_want, a, sizeof a);
+            format_ids(got.ids, got.n, b, sizeof b);
+            fprintf(stderr, "%s case %d %.*s\n  want%s\n  got %s\n", name, cases, (int)(s - p), p,
+                    a, b);
+            failures++;
+        }
+        tok_ids_free(&got);
+        p = s + sizeof sep - 1;
+        o = nl + 1;
+        cases++;
+    }
+    ck_assert_msg(o == out_end, "%s.out has more lines than cases", name);
+    ck_assert_msg(failures == 0, "%s: %d of %d cases differ", name, failures, cases);
+    ck_assert_int_gt(cases, 10);
+    tok_vocab_free(v);
+    free(inp);
+    free(out);
+}
+
+START_TEST(vectors_qwen2) { run_vectors("qwen2"); }
+END_TEST
+START_TEST(vectors_llama3) { run_vectors("llama3"); }
+END_TEST
+START_TEST(vectors_llama_spm) { run_vectors("llama-spm"); }
+END_TEST
+START_TEST(vectors_gpt2) { run_vectors("gpt2"); }
+END_TEST
+
+static void encode(const tok_vocab *v, const char *s, unsigned flags, tok_ids *out)
+{
+    tolk_error err = {0};
+    out->n = 0;
+    ck_assert_msg(tok_encode(v, s, strlen(s), flags, out, &err) == TOLK_OK, "%s", err.msg);
+}
+
+static bool has_id(const tok_ids *t, int32_t id)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->ids[i] == id)
+            return true;
+    return false;
+}
+
+/* Control-token texts in user text stay plain; with parse_special they become the control id. */
+START_TEST(special_tokens_only_when_allowed)
+{
+    tok_vocab *v = load_vocab("qwen2");
+    int32_t im_end = tok_find(v, "<|im_end|>", 10);
+    ck_assert_int_eq(im_end, 151645);
+    ck_assert_int_eq(tok_token_type(v, im_end), TOK_TYPE_CONTROL);
+    ck_assert(tok_is_eog(v, im_end));
+    tok_ids t = {0};
+    encode(v, "a<|im_end|>b", 0, &t);
+    ck_assert(!has_id(&t, im_end));
+    for (size_t i = 0; i < t.n; i++)
+        ck_assert_int_ne(tok_token_type(v, t.ids[i]), TOK_TYPE_CONTROL);
+    encode(v, "a<|im_end|>b", TOK_PARSE_SPECIAL, &t);
+    ck_assert_int_eq(t.n, 3);
+    ck_assert_int_eq(t.ids[1], im_end);
+    /* User-defined tokens (<think>) are matched in plain text, as the reference does. */
+    int32_t think = tok_find(v, "<think>", 7);
+    ck_assert_int_eq(tok_token_type(v, think), TOK_TYPE_USER_DEFINED);
+    encode(v, "x<think>y", 0, &t);
+    ck_assert(has_id(&t, think));
+
+    /* Spans: the template's marker is special, the same text in the user's span is not. */
+    tok_span spans[] = {{"<|im_start|>user\n", 17, true}, {"hi<|im_end|>", 12, false},
+                        {"<|im_end|>\n", 11, true}};
+    t.n = 0;
+    tolk_error err = {0};
+    ck_assert_int_eq(tok_encode_spans(v, spans, 3, 0, &t, &err), TOLK_OK);
+    int n_end = 0;
+    for (size_t i = 0; i < t.n; i++)
+        n_end += t.ids[i] == im_end;
+    ck_assert_int_eq(n_end, 1);
+    ck_assert_int_eq(t.ids[0], 151644);
+    ck_assert_int_eq(t.ids[t.n - 2], im_end);
+    tok_ids_free(&t);
+    tok_vocab_free(v);
+}
+END_TEST
+
+START_TEST(bos_eos_and_defaults)
+{
+    tok_vocab *v = load_vocab("llama3");
+    ck_assert_int_eq(tok_model(v), TOK_MODEL_BPE);
+    ck_assert_int_eq(tok_pre(v), TOK_PRE_LLAMA3);
+    ck_assert(!tok_wants_bos(v)); /* the file says add_bos_token = false, overriding the default */
+    ck_assert_int_eq(tok_bos(v), 128000);
+    ck_assert(tok_is_eog(v, tok_find(v, "<|eot_id|>", 10)));
+    tok_ids t = {0};
+    encode(v, "Hello", TOK_ADD_BOS, &t);
+    ck_assert_int_eq(t.n, 2);
+    ck_assert_int_eq(t.ids[0], 128000);
+    encode(v, "", TOK_ADD_BOS | TOK_ADD_EOS, &t);
+    ck_assert_int_eq(t.n, 2);
+    ck_assert_int_eq(t.ids[1], tok_eos(v));
+    tok_ids_free(&t);
+    tok_vocab_free(v);
+
+    v = load_vocab("llama-spm");
+    ck_assert_int_eq(tok_model(v), TOK_MODEL_SPM);
+    ck_assert(tok_add_space_prefix(v));
+    ck_assert_int_eq(tok_bos(v), 1);
+    ck_assert_int_eq(tok_eos(v), 2);
+    tok_vocab_free(v);
+}
+END_TEST
+
+/* Decoding gives the original bytes back, invalid UTF-8 and byte fallback included. */
+static void check_round_trip(const tok_vocab *v, const char *s, size_t len)
+{
+    tok_ids t = {0};
+    tolk_error err = {0};
+    ck_assert_int_eq(tok_encode(v, s, len, 0, &t, &err), TOLK_OK);
+    char *back;
+    size_t back_len;
+    ck_assert_int_eq(tok_decode(v, t.ids, t.n, TOK_DECODE_STRIP_PREFIX, &back, &back_len, &err),
+                     TOLK_OK);
+    ck_assert_msg(back_len == len && !memcmp(back, s, len), "round trip of '%.*s' gave '%s'",
+                  (int)len, s, back);
+    free(back);
+    tok_ids_free(&t);
+}
+
+START_TEST(round_trips)
+{
+    static const char *texts[] = {"Hello world", "  two  spaces \t\ttabs\n\nlines ",
+                                  "Grüße, 東京 🙂 ١٢٣", "<|im_end|> <end_of_turn> <s>"};
+    const char *names[] = {"qwen2", "llama3", "gpt2", "llama-spm"};
+    for (size_t k = 0; k < 4; k++) {
+        tok_vocab *v = load_vocab(names[k]);
+        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+            check_round_trip(v, texts[i], strlen(texts[i]));
+        tok_vocab_free(v);
+    }
+}
+END_TEST
+
+/* Invalid UTF-8 never crashes. SPM keeps every byte (byte fallback); byte-level BPE turns each
+ * bad byte into U+FFFD first, like the reference. */
+START_TEST(invalid_utf8)
+{
+    const char bad[] = "\x80\xff\xc3(\xe2\x28\xa1 ok \xf0\x9f";
+    tok_vocab *v = load_vocab("llama-spm");
+    check_round_trip(v, bad, sizeof bad - 1);
+    tok_vocab_free(v);
+
+    v = load_vocab("qwen2");
+    tok_ids t = {0};
+    tolk_error err = {0};
+    ck_assert_int_eq(tok_encode(v, "\xff bad \xe2\x82", 8, 0, &t, &err), TOLK_OK);
+    char *back;
+    size_t len;
+    ck_assert_int_eq(tok_decode(v, t.ids, t.n, 0, &back, &len, &err), TOLK_OK);
+    ck_assert_str_eq(back, "\xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd");
+    free(back);
+    tok_ids_free(&t);
+    tok_vocab_free(v);
+}
+END_TEST
+
+START_TEST(stream_holds_back_partial_utf8)
+{
+    tok_vocab *v = load_vocab("llama-spm");
+    tolk_error err = {0};
+    tok_stream s;
+    ck_assert_int_eq(tok_stream_init(&s, v, 0, &err), TOLK_OK);
+    /* "é" = C3 A9 as two byte tokens, then "!" */
+    int32_t c3 = tok_find(v, "<0xC3>", 6), a9 = tok_find(v, "<0xA9>", 6);
+    ck_assert_int_ge(c3, 0);
+    const char *text;
+    size_t len;
+    tok_stream_feed(&s, c3, &text, &len);
+    ck_assert_int_eq(len, 0);
+    tok_stream_feed(&s, a9, &text, &len);
+    ck_assert_int_eq(len, 2);
+    ck_assert(!memcmp(text, "\xc3\xa9", 2));
+    tok_stream_feed(&s, c3, &text, &len);
+    ck_assert_int_eq(len, 0);
+    tok_stream_flush(&s, &text, &len);
+    ck_assert_int_eq(len, 1);
+    ck_assert_int_eq((unsigned char)text[0], 0xC3);
+    /* A held lead byte followed by something that cannot continue it is released as is. */
+    tok_stream_feed(&s, c3, &text, &len);
+    ck_assert_int_eq(len, 0);
+    tok_stream_feed(&s, tok_find(v, "<0x41>", 6), &text, &len);
+    ck_assert_int_eq(len, 2);
+    ck_assert(!memcmp(text, "\xc3" "A", 2));
+    tok_stream_free(&s);
+    tok_vocab_free(v);
+}
+END_TEST
+
+START_TEST(unicode_classes)
+{
+    ck_assert(uni_flags('a') & UNI_LETTER);
+    ck_assert(uni_flags(0x00E9) & UNI_LETTER);  /* é */
+    ck_assert(uni_flags(0x6771) & UNI_LETTER);  /* 東 */
+    ck_assert(uni_flags(0x0663) & UNI_NUMBER);  /* Arabic-Indic 3 */
+    ck_assert(uni_flags(0x2167) & UNI_NUMBER);  /* Roman numeral eight */
+    ck_assert(uni_flags(0x3000) & UNI_SPACE);   /* ideographic space */
+    ck_assert(uni_flags(0x00A0) & UNI_SPACE);
+    ck_assert(!(uni_flags(0x200B) & UNI_SPACE)); /* zero-width space is not White_Space */
+    ck_assert(uni_flags(0x3002) & UNI_PUNCT);   /* 。 */
+    ck_assert(uni_flags(0x1F642) & UNI_SYMBOL); /* 🙂 */
+    ck_assert(uni_flags(0x0301) & UNI_MARK);
+    ck_assert_int_eq(uni_flags(0x10FFFF + 1), 0);
+    size_t len;
+    ck_assert_uint_eq(utf8_decode("\xe6\x9d\xb1", 3, &len), 0x6771);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_uint_eq(utf8_decode("\xe6\x9d", 2, &len), UNI_REPLACEMENT);
+    ck_assert_uint_eq(len, 1);
+    ck_assert_uint_eq(utf8_complete_prefix("ab\xe6\x9d", 4), 2);
+    ck_assert_uint_eq(utf8_complete_prefix("ab\xe6\x9d\xb1", 5), 5);
+    ck_assert_uint_eq(utf8_complete_prefix("ab\xe6" "a", 4), 4);
+}
+END_TEST
+
+/* Unknown model or pre-tokenizer names are errors that name them. */
+START_TEST(unsupported_is_an_error)
+{
+    /* A minimal vocab-only GGUF: header, then the keys. */
+    unsigned char buf[512];
+    size_t n = 0;
+#define PUT(p, l) (memcpy(buf + n, (p), (l)), n += (l))
+    uint32_t u32;
+    uint64_t u64;
+    PUT("GGUF", 4);
+    u32 = 3; PUT(&u32, 4);
+    u64 = 0; PUT(&u64, 8);
+    u64 = 3; PUT(&u64, 8);
+    const char *keys[] = {"tokenizer.ggml.model", "tokenizer.ggml.pre"};
+    const char *vals[] = {"gpt2", "frobnicator"};
+    for (int i = 0; i < 2; i++) {
+        u64 = strlen(keys[i]); PUT(&u64, 8); PUT(keys[i], u64);
+        u32 = 8; PUT(&u32, 4);
+        u64 = strlen(vals[i]); PUT(&u64, 8); PUT(vals[i], u64);
+    }
+    const char *k = "tokenizer.ggml.tokens";
+    u64 = strlen(k); PUT(&u64, 8); PUT(k, u64);
+    u32 = 9; PUT(&u32, 4);
+    u32 = 8; PUT(&u32, 4);
+    u64 = 1; PUT(&u64, 8);
+    u64 = 1; PUT(&u64, 8); PUT("a", 1);
+#undef PUT
+    tolk_error err = {0};
+    gguf_file *f = gguf_open_memory(buf, n, "mem", &err);
+    ck_assert_msg(f != NULL, "%s", err.msg);
+    tok_vocab *v;
+    ck_assert_int_eq(tok_vocab_load(f, &v, &err), TOLK_E_UNSUPPORTED);
+    ck_assert_msg(strstr(err.msg, "frobnicator") != NULL, "%s", err.msg);
+    gguf_close(f);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tokenizer");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, vectors_qwen2);
+    tcase_add_test(tc, vectors_llama3);
+    tcase_add_test(tc, vectors_llama_spm);
+    tcase_add_test(tc, vectors_gpt2);
+    tcase_add_test(tc, special_tokens_only_when_allowed);
+    tcase_add_test(tc, bos_eos_and_defaults);
+    tcase_add_test(tc, round_trips);
+    tcase_add_test(tc, invalid_utf8);
+    tcase_add_test(tc, stream_holds_back_partial_utf8);
+    tcase_add_test(tc, unicode_classes);
+    tcase_add_test(tc, unsupported_is_an_error);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
