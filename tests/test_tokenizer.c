@@ -92,20 +92,19 @@ static void format_ids(const int32_t *ids, size_t n, char *buf, size_t cap)
         pos += (size_t)snprintf(buf + pos, cap - pos, " %d", ids[i]);
 }
 
-/* Runs NAME.inp through the tokenizer and compares with NAME.out, case by case; also checks
- * that decoding gives the text back where the tokenizer is lossless. */
-static void run_vectors(const char *name)
+/* Runs the cases of BASE.inp through V and compares with BASE.out (llama.cpp's test-tokenizer-0
+ * format), case by case, reporting every difference before failing. */
+static void run_vectors_at(tok_vocab *v, const char *base, const char *name)
 {
     static const char sep[] = "\n__ggml_vocab_test__\n";
     char path[4096];
     size_t inp_len, out_len;
-    snprintf(path, sizeof path, "%s/tokenizer/%s.inp", testdata(), name);
+    snprintf(path, sizeof path, "%s.inp", base);
     char *inp = read_file(path, &inp_len);
     ck_assert_msg(inp != NULL, "cannot read %s", path);
-    snprintf(path, sizeof path, "%s/tokenizer/%s.out", testdata(), name);
+    snprintf(path, sizeof path, "%s.out", base);
     char *out = read_file(path, &out_len);
     ck_assert_msg(out != NULL, "cannot read %s", path);
-    tok_vocab *v = load_vocab(name);
 
     const char *p = inp, *inp_end = inp + inp_len, *o = out, *out_end = out + out_len;
     int cases = 0, failures = 0;
@@ -135,9 +134,17 @@ static void run_vectors(const char *name)
     ck_assert_msg(o == out_end, "%s.out has more lines than cases", name);
     ck_assert_msg(failures == 0, "%s: %d of %d cases differ", name, failures, cases);
     ck_assert_int_gt(cases, 10);
-    tok_vocab_free(v);
     free(inp);
     free(out);
+}
+
+static void run_vectors(const char *name)
+{
+    char base[4096];
+    snprintf(base, sizeof base, "%s/tokenizer/%s", testdata(), name);
+    tok_vocab *v = load_vocab(name);
+    run_vectors_at(v, base, name);
+    tok_vocab_free(v);
 }
 
 START_TEST(vectors_qwen2) { run_vectors("qwen2"); }
@@ -377,6 +384,52 @@ START_TEST(unsupported_is_an_error)
 }
 END_TEST
 
+/* The default model's SentencePiece vocabulary against ids llama.cpp produced
+ * (tests/fixtures/gen_gemma_tokens.py); skipped when the model has not been fetched. */
+static bool default_model_path(char *out, size_t cap)
+{
+    const char *dir = getenv("TOLK_MODELS"), *home = getenv("HOME");
+    if (dir && *dir)
+        snprintf(out, cap, "%s/gemma-3-270m-q4_k_m.gguf", dir);
+    else
+        snprintf(out, cap, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
+    FILE *f = fopen(out, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+START_TEST(gemma_matches_llama_cpp)
+{
+    char model[4096], base[4096];
+    if (!default_model_path(model, sizeof model)) {
+        fprintf(stderr, "SKIP gemma_matches_llama_cpp: %s not fetched (run `tolk fetch`)\n", model);
+        return;
+    }
+    const char *src = getenv("TOLK_SRCDIR");
+    snprintf(base, sizeof base, "%s/tests/fixtures/gemma_tokens", src && *src ? src : ".");
+    tok_vocab *v = load_vocab_path(model);
+    ck_assert_int_eq(tok_model(v), TOK_MODEL_SPM);
+    ck_assert(!tok_add_space_prefix(v));
+    ck_assert(tok_wants_bos(v));
+    ck_assert_int_eq(tok_n_tokens(v), 262144);
+    ck_assert_int_eq(tok_bos(v), 2);
+    ck_assert(tok_is_eog(v, 106)); /* <end_of_turn> */
+    ck_assert(tok_is_eog(v, 1));   /* <eos> */
+    run_vectors_at(v, base, "gemma");
+    /* User text spelling control tokens never yields them. */
+    tok_ids t = {0};
+    encode(v, "<start_of_turn>user\nhi<end_of_turn><bos><eos>", 0, &t);
+    for (size_t i = 0; i < t.n; i++)
+        ck_assert_int_ne(tok_token_type(v, t.ids[i]), TOK_TYPE_CONTROL);
+    encode(v, "<start_of_turn>user\nhi<end_of_turn>", TOK_PARSE_SPECIAL, &t);
+    ck_assert_int_eq(t.ids[0], 105);
+    ck_assert_int_eq(t.ids[t.n - 1], 106);
+    tok_ids_free(&t);
+    tok_vocab_free(v);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tokenizer");
@@ -393,6 +446,7 @@ int main(void)
     tcase_add_test(tc, stream_holds_back_partial_utf8);
     tcase_add_test(tc, unicode_classes);
     tcase_add_test(tc, unsupported_is_an_error);
+    tcase_add_test(tc, gemma_matches_llama_cpp);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
