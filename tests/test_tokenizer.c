@@ -9,39 +9,13 @@
 
 #include "gguf.h"
 #include "tokenizer.h"
+#include "tok_fixtures.h"
 #include "unicode.h"
 
 static const char *testdata(void)
 {
     const char *d = getenv("TOLK_TESTDATA");
     return d && *d ? d : "../shared/testdata";
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = b;
-        }
-    }
-    fclose(f);
-    if (buf) {
-        buf[n < cap ? n : cap - 1] = '\0';
-        *len = n;
-    }
-    return buf;
 }
 
 static tok_vocab *load_vocab_path(const char *path)
@@ -63,79 +37,32 @@ static tok_vocab *load_vocab(const char *name)
     return load_vocab_path(path);
 }
 
-/* Parses one line of space-separated ids. */
-static size_t parse_ids(const char *line, const char *end, int32_t *ids, size_t max)
-{
-    size_t n = 0;
-    while (line < end && n < max) {
-        if (*line == ' ') { /* strtol would skip a line break too: stay on this line */
-            line++;
-            continue;
-        }
-        char *stop;
-        long x = strtol(line, &stop, 10);
-        if (stop == line) {
-            line++;
-            continue;
-        }
-        ids[n++] = (int32_t)x;
-        line = stop;
-    }
-    return n;
-}
-
-static void format_ids(const int32_t *ids, size_t n, char *buf, size_t cap)
-{
-    size_t pos = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n && pos + 16 < cap; i++)
-        pos += (size_t)snprintf(buf + pos, cap - pos, " %d", ids[i]);
-}
-
-/* Runs the cases of BASE.inp through V and compares with BASE.out (llama.cpp's test-tokenizer-0
- * format), case by case, reporting every difference before failing. */
+/* Runs the cases of BASE.inp through V and compares with BASE.out, case by case, reporting every
+ * difference before failing. */
 static void run_vectors_at(tok_vocab *v, const char *base, const char *name)
 {
-    static const char sep[] = "\n__ggml_vocab_test__\n";
-    char path[4096];
-    size_t inp_len, out_len;
-    snprintf(path, sizeof path, "%s.inp", base);
-    char *inp = read_file(path, &inp_len);
-    ck_assert_msg(inp != NULL, "cannot read %s", path);
-    snprintf(path, sizeof path, "%s.out", base);
-    char *out = read_file(path, &out_len);
-    ck_assert_msg(out != NULL, "cannot read %s", path);
-
-    const char *p = inp, *inp_end = inp + inp_len, *o = out, *out_end = out + out_len;
-    int cases = 0, failures = 0;
-    while (p < inp_end) {
-        const char *s = memmem(p, (size_t)(inp_end - p), sep, sizeof sep - 1);
-        ck_assert_msg(s != NULL, "%s.inp: case %d has no separator", name, cases);
-        const char *nl = memchr(o, '\n', (size_t)(out_end - o));
-        ck_assert_msg(nl != NULL, "%s.out: fewer lines than cases", name);
-        int32_t want[1024];
-        size_t n_want = parse_ids(o, nl, want, 1024);
+    fixture fx;
+    char why[512];
+    ck_assert_msg(fixture_load(base, &fx, why, sizeof why) == 0, "%s", why);
+    int failures = 0;
+    for (size_t i = 0; i < fx.n; i++) {
+        const fixture_case *c = &fx.cases[i];
         tok_ids got = {0};
         tolk_error err = {0};
-        ck_assert_int_eq(tok_encode(v, p, (size_t)(s - p), 0, &got, &err), TOLK_OK);
-        if (got.n != n_want || memcmp(got.ids, want, n_want * sizeof *want)) {
+        ck_assert_int_eq(tok_encode(v, c->text, c->len, 0, &got, &err), TOLK_OK);
+        if (got.n != c->n_ids || memcmp(got.ids, c->ids, c->n_ids * sizeof *c->ids)) {
             char a[4096], b[4096];
-            format_ids(want, n_want, a, sizeof a);
-            format_ids(got.ids, got.n, b, sizeof b);
-            fprintf(stderr, "%s case %d %.*s\n  want%s\n  got %s\n", name, cases, (int)(s - p), p,
-                    a, b);
+            fixture_format_ids(c->ids, c->n_ids, a, sizeof a);
+            fixture_format_ids(got.ids, got.n, b, sizeof b);
+            fprintf(stderr, "%s case %zu '%.*s'\n  want%s\n  got %s\n", name, i, (int)c->len,
+                    c->text, a, b);
             failures++;
         }
         tok_ids_free(&got);
-        p = s + sizeof sep - 1;
-        o = nl + 1;
-        cases++;
     }
-    ck_assert_msg(o == out_end, "%s.out has more lines than cases", name);
-    ck_assert_msg(failures == 0, "%s: %d of %d cases differ", name, failures, cases);
-    ck_assert_int_gt(cases, 10);
-    free(inp);
-    free(out);
+    ck_assert_msg(failures == 0, "%s: %d of %zu cases differ", name, failures, fx.n);
+    ck_assert_int_gt(fx.n, 10);
+    fixture_free(&fx);
 }
 
 static void run_vectors(const char *name)
