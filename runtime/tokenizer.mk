@@ -30,3 +30,6 @@ tests_test_chat_SOURCES = tests/test_chat.c tests/tok_fixtures.h
 tests_test_chat_CFLAGS = $(TEST_CFLAGS)
 tests_test_chat_LDADD = $(TEST_LIBS)
 endif
+
+TESTS += tests/test_cli_tokenize.sh
+EXTRA_DIST += tests/test_cli_tokenize.sh
