@@ -201,6 +201,25 @@ START_TEST(invalid_utf8)
     const char bad[] = "\x80\xff\xc3(\xe2\x28\xa1 ok \xf0\x9f";
     tok_vocab *v = load_vocab("llama-spm");
     check_round_trip(v, bad, sizeof bad - 1);
+    /* Ids from llama.cpp: a lead byte F8..FF claims 4 bytes when text is split into characters,
+     * so "\xffx" is one unknown character and both bytes fall back to byte tokens. */
+    static const struct {
+        const char *text;
+        int32_t ids[5];
+        size_t n;
+    } ref[] = {
+        {"a\xffx", {263, 258, 123}, 3},
+        {"\xf8\x80x", {29871, 251, 131, 123}, 4},
+        {"\xe2(\xa1 ok", {29871, 229, 43, 164, 3431}, 5},
+        {"\xc3", {29871, 198}, 2},
+    };
+    for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+        tok_ids r = {0};
+        encode(v, ref[i].text, 0, &r);
+        ck_assert_uint_eq(r.n, ref[i].n);
+        ck_assert(!memcmp(r.ids, ref[i].ids, r.n * sizeof *r.ids));
+        tok_ids_free(&r);
+    }
     tok_vocab_free(v);
 
     v = load_vocab("qwen2");
