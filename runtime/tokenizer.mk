@@ -18,6 +18,7 @@ tolk_SOURCES += runtime/cli_tokenize.c
 libtolk_la_SOURCES += runtime/chat.h runtime/chat.c runtime/languages.c
 EXTRA_DIST += tests/tok_fixtures.h tests/fixtures/gen_gemma_tokens.py tests/fixtures/gen_chat_tokens.py \
 	tests/fixtures/gemma_tokens.inp tests/fixtures/gemma_tokens.out \
+	tests/fixtures/gen_default_pre.py tests/fixtures/default_pre.inp tests/fixtures/default_pre.out \
 	tests/fixtures/chat_gemma3.inp tests/fixtures/chat_gemma3.out \
 	tests/fixtures/chat_qwen25.inp tests/fixtures/chat_qwen25.out \
 	tests/fixtures/chat_qwen3.inp tests/fixtures/chat_qwen3.out \

@@ -330,6 +330,50 @@ START_TEST(unsupported_is_an_error)
 }
 END_TEST
 
+/* The `default` pre-tokenizer (four passes), which no shared vocabulary uses: the GPT-2 vocab with
+ * its tokenizer.ggml.pre value rewritten to "default" in memory, against llama.cpp's ids for the
+ * same edit (tests/fixtures/gen_default_pre.py). */
+START_TEST(default_pre_tokenizer)
+{
+    char path[4096], base[4096];
+    snprintf(path, sizeof path, "%s/tokenizer/gpt2.gguf", testdata());
+    size_t len;
+    char *data = fixture_read_file(path, &len);
+    ck_assert_msg(data != NULL, "cannot read %s", path);
+    static const char key[] = "tokenizer.ggml.pre";
+    uint64_t key_len = sizeof key - 1;
+    char needle[8 + sizeof key];
+    memcpy(needle, &key_len, 8);
+    memcpy(needle + 8, key, key_len);
+    char *at = memmem(data, len, needle, 8 + key_len);
+    ck_assert_ptr_nonnull(at);
+    size_t val = (size_t)(at - data) + 8 + key_len + 4; /* after the u32 value type */
+    uint64_t old_len;
+    memcpy(&old_len, data + val, 8);
+    uint64_t new_len = 7;
+    char *patched = malloc(len + 16);
+    ck_assert_ptr_nonnull(patched);
+    memcpy(patched, data, val);
+    memcpy(patched + val, &new_len, 8);
+    memcpy(patched + val + 8, "default", 7);
+    size_t rest = len - val - 8 - old_len;
+    memcpy(patched + val + 15, data + val + 8 + old_len, rest);
+    tolk_error err = {0};
+    gguf_file *f = gguf_open_memory(patched, val + 15 + rest, "gpt2-default", &err);
+    ck_assert_msg(f != NULL, "%s", err.msg);
+    tok_vocab *v;
+    ck_assert_msg(tok_vocab_load(f, &v, &err) == TOLK_OK, "%s", err.msg);
+    ck_assert_int_eq(tok_pre(v), TOK_PRE_DEFAULT);
+    const char *src = getenv("TOLK_SRCDIR");
+    snprintf(base, sizeof base, "%s/tests/fixtures/default_pre", src && *src ? src : ".");
+    run_vectors_at(v, base, "default");
+    tok_vocab_free(v);
+    gguf_close(f);
+    free(patched);
+    free(data);
+}
+END_TEST
+
 /* The default model's SentencePiece vocabulary against ids llama.cpp produced
  * (tests/fixtures/gen_gemma_tokens.py); skipped when the model has not been fetched. */
 static bool default_model_path(char *out, size_t cap)
@@ -393,6 +437,7 @@ int main(void)
     tcase_add_test(tc, unicode_classes);
     tcase_add_test(tc, unsupported_is_an_error);
     tcase_add_test(tc, gemma_matches_llama_cpp);
+    tcase_add_test(tc, default_pre_tokenizer);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
