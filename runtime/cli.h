@@ -15,6 +15,7 @@ int cli_fetch_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_run_main(int argc, char **argv);
 int cli_perplexity_main(int argc, char **argv);
+int cli_tokenize_main(int argc, char **argv);
 
 /* Prints "tolk: error: MSG" to stderr and returns 1 (for `return cli_error(...)`). */
 int cli_error(const char *fmt, ...)
