@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chat.h"
 #include "error.h"
 #include "forward.h"
 #include "model.h"
@@ -135,6 +136,7 @@ void tolk_session_free(tolk_session *s)
         return;
     sampler_free(s->smp);
     fwd_free(s->fwd);
+    chat_template_free(s->tmpl);
     free(s);
 }
 
@@ -162,7 +164,6 @@ int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, tolk
     if ((int64_t)prompt->n >= fwd_n_ctx(s->fwd))
         return tolk_fail(err, TOLK_E_STATE, "the prompt has %zu tokens but the context holds %lld; raise -c",
                          prompt->n, (long long)fwd_n_ctx(s->fwd));
-    atomic_store(&s->cancel, 0);
     int rc = fwd_rollback(s->fwd, 0, err);
     if (rc)
         return rc;
@@ -224,6 +225,7 @@ int tolk_complete(tolk_session *s, const char *prompt, size_t len, int n_predict
 {
     const tok_vocab *voc = s->model->vocab;
     tok_ids ids = {0};
+    atomic_store(&s->cancel, 0);
     unsigned flags = TOK_PARSE_SPECIAL | (tok_wants_bos(voc) ? TOK_ADD_BOS : 0);
     int rc = tok_encode(voc, prompt, len, flags, &ids, err);
     if (!rc)
