@@ -477,6 +477,8 @@ int tok_encode_spans(const tok_vocab *v, const tok_span *spans, size_t n_spans, 
     size_t pos = 0;
     bool any = false;
     for (size_t i = 0; i < n_spans; i++) {
+        if (!spans[i].len)
+            continue;
         memcpy(text + pos, spans[i].text, spans[i].len);
         memset(allow + pos, spans[i].parse_special ? 1 : 0, spans[i].len);
         any |= spans[i].parse_special && spans[i].len;
