@@ -36,6 +36,7 @@ void tok_ids_free(tok_ids *t)
 typedef struct sym {
     int32_t prev, next; /* neighbours in the live list, -1 at the ends */
     uint32_t start, len; /* bytes in the working text; len 0 once merged into the left neighbour */
+    int32_t id;          /* BPE: token of the symbol's text, -1 when the vocabulary has none */
 } sym;
 
 typedef struct bigram {
@@ -133,13 +134,23 @@ static int split_chars(encoder *e, size_t n, size_t *n_syms)
         size_t cl = utf8_lead_len((unsigned char)e->work[i]);
         if (cl > n - i)
             cl = n - i;
-        e->syms[k] = (sym){(int32_t)k - 1, (int32_t)k + 1, (uint32_t)i, (uint32_t)cl};
+        e->syms[k] = (sym){(int32_t)k - 1, (int32_t)k + 1, (uint32_t)i, (uint32_t)cl, -1};
         i += cl;
     }
     if (k)
         e->syms[k - 1].next = -1;
     *n_syms = k;
     return TOLK_OK;
+}
+
+/* Plain text may only become tokens a user can type: control and unknown tokens (and the end
+ * markers forced to control) are never the result of merging ordinary characters. */
+static int32_t plain_token(const tok_vocab *v, const char *s, size_t len)
+{
+    int32_t id = tok_find(v, s, len);
+    if (id >= 0 && (v->types[id] == TOK_TYPE_CONTROL || v->types[id] == TOK_TYPE_UNKNOWN))
+        return -1;
+    return id;
 }
 
 /* ---- SentencePiece-style BPE by score ---- */
@@ -149,7 +160,7 @@ static int spm_try_pair(encoder *e, int32_t l, int32_t r)
     if (l < 0 || r < 0)
         return TOLK_OK;
     const sym *a = &e->syms[l], *b = &e->syms[r];
-    int32_t id = tok_find(e->v, e->work + a->start, a->len + b->len);
+    int32_t id = plain_token(e->v, e->work + a->start, a->len + b->len);
     if (id < 0)
         return TOLK_OK;
     bigram g = {e->v->scores[id], l, r, a->len + b->len};
@@ -211,7 +222,7 @@ static int spm_fragment(encoder *e, const char *text, size_t len, bool space_pre
     }
     for (int32_t i = n_syms ? 0 : -1; i >= 0; i = e->syms[i].next) {
         const sym *s = &e->syms[i];
-        int32_t id = tok_find(e->v, e->work + s->start, s->len);
+        int32_t id = plain_token(e->v, e->work + s->start, s->len);
         rc = id >= 0 ? tok_ids_push(e->out, id, e->err) : emit_bytes(e, e->work + s->start, s->len);
         if (rc)
             return rc;
@@ -246,17 +257,18 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
         char raw[4];
         size_t rl = utf8_encode(e->cpts[i], raw);
         for (size_t j = 0; j < rl; j++) {
-            size_t ml = utf8_encode(tok_byte_to_cp((unsigned char)raw[j]), e->work + n);
+            unsigned b = (unsigned char)raw[j];
+            size_t ml = utf8_encode(tok_byte_to_cp(b), e->work + n);
             e->syms[n_syms] = (sym){(int32_t)n_syms - 1, (int32_t)n_syms + 1, (uint32_t)n,
-                                    (uint32_t)ml};
+                                    (uint32_t)ml, v->byte_token[b]};
             n += ml;
             n_syms++;
         }
     }
     e->syms[n_syms - 1].next = -1;
     if (v->ignore_merges) {
-        int32_t id = tok_find(v, e->work, n);
-        if (id >= 0 && v->types[id] != TOK_TYPE_CONTROL && v->types[id] != TOK_TYPE_UNKNOWN)
+        int32_t id = plain_token(v, e->work, n);
+        if (id >= 0)
             return tok_ids_push(e->out, id, e->err);
     }
     e->heap.n = 0;
@@ -268,6 +280,10 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
         sym *a = &e->syms[g.left], *b = &e->syms[g.right];
         if (!a->len || !b->len || a->len + b->len != g.size)
             continue; /* one side changed since this pair was queued */
+        int32_t id = tok_find(v, e->work + a->start, g.size);
+        if (id >= 0 && (v->types[id] == TOK_TYPE_CONTROL || v->types[id] == TOK_TYPE_UNKNOWN))
+            continue;
+        a->id = id;
         a->len += b->len;
         b->len = 0;
         a->next = b->next;
@@ -278,8 +294,8 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
     }
     for (int32_t i = 0; i >= 0; i = e->syms[i].next) {
         const sym *s = &e->syms[i];
-        int32_t id = tok_find(v, e->work + s->start, s->len);
-        if (id >= 0) {
+        int32_t id = s->id;
+        if (id >= 0 && v->types[id] != TOK_TYPE_CONTROL && v->types[id] != TOK_TYPE_UNKNOWN) {
             if ((rc = tok_ids_push(e->out, id, e->err)))
                 return rc;
             continue;
