@@ -342,6 +342,60 @@ START_TEST(unsupported_is_an_error)
 }
 END_TEST
 
+/* Merging ordinary characters never produces a control token, even when the vocabulary would
+ * allow it: an SPM vocabulary in memory whose "ab" is a control token with the best score. */
+START_TEST(merges_never_make_control_tokens)
+{
+    static const char *const toks[] = {"<unk>", "<s>", "</s>", "a", "b", "ab"};
+    static const int32_t types[] = {2, 3, 3, 1, 1, 3};
+    static const float scores[] = {0, 0, 0, -1, -1, 10};
+    unsigned char buf[1024];
+    size_t n = 0;
+    uint32_t u32;
+    uint64_t u64;
+#define PUT(p, l) (memcpy(buf + n, (p), (l)), n += (l))
+#define KEY(k, t) (u64 = strlen(k), PUT(&u64, 8), PUT((k), u64), u32 = (t), PUT(&u32, 4))
+    PUT("GGUF", 4);
+    u32 = 3; PUT(&u32, 4);
+    u64 = 0; PUT(&u64, 8);
+    u64 = 5; PUT(&u64, 8);
+    KEY("tokenizer.ggml.model", GGUF_TYPE_STRING);
+    u64 = 5; PUT(&u64, 8); PUT("llama", 5);
+    KEY("tokenizer.ggml.add_space_prefix", GGUF_TYPE_BOOL);
+    PUT("\0", 1);
+    KEY("tokenizer.ggml.tokens", GGUF_TYPE_ARRAY);
+    u32 = GGUF_TYPE_STRING; PUT(&u32, 4);
+    u64 = 6; PUT(&u64, 8);
+    for (int i = 0; i < 6; i++) {
+        u64 = strlen(toks[i]); PUT(&u64, 8); PUT(toks[i], u64);
+    }
+    KEY("tokenizer.ggml.token_type", GGUF_TYPE_ARRAY);
+    u32 = GGUF_TYPE_I32; PUT(&u32, 4);
+    u64 = 6; PUT(&u64, 8); PUT(types, sizeof types);
+    KEY("tokenizer.ggml.scores", GGUF_TYPE_ARRAY);
+    u32 = GGUF_TYPE_F32; PUT(&u32, 4);
+    u64 = 6; PUT(&u64, 8); PUT(scores, sizeof scores);
+#undef KEY
+#undef PUT
+    tolk_error err = {0};
+    gguf_file *f = gguf_open_memory(buf, n, "mem", &err);
+    ck_assert_msg(f != NULL, "%s", err.msg);
+    tok_vocab *v;
+    ck_assert_msg(tok_vocab_load(f, &v, &err) == TOLK_OK, "%s", err.msg);
+    tok_ids t = {0};
+    encode(v, "ab", 0, &t);
+    ck_assert_uint_eq(t.n, 2);
+    ck_assert_int_eq(t.ids[0], 3);
+    ck_assert_int_eq(t.ids[1], 4);
+    encode(v, "ab", TOK_PARSE_SPECIAL, &t); /* template text may name it */
+    ck_assert_uint_eq(t.n, 1);
+    ck_assert_int_eq(t.ids[0], 5);
+    tok_ids_free(&t);
+    tok_vocab_free(v);
+    gguf_close(f);
+}
+END_TEST
+
 /* The `default` pre-tokenizer (four passes), which no shared vocabulary uses: the GPT-2 vocab with
  * its tokenizer.ggml.pre value rewritten to "default" in memory, against llama.cpp's ids for the
  * same edit (tests/fixtures/gen_default_pre.py). */
@@ -450,6 +504,7 @@ int main(void)
     tcase_add_test(tc, unsupported_is_an_error);
     tcase_add_test(tc, gemma_matches_llama_cpp);
     tcase_add_test(tc, default_pre_tokenizer);
+    tcase_add_test(tc, merges_never_make_control_tokens);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
