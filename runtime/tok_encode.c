@@ -108,17 +108,21 @@ typedef struct encoder {
     size_t cpts_cap;
 } encoder;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem, tolk_error *err)
+/* Grows the array whose pointer is at PP (any element type, hence the memcpy of the pointer)
+ * to hold at least NEED elements. */
+static int grow(void *pp, size_t *cap, size_t need, size_t elem, tolk_error *err)
 {
     if (need <= *cap)
         return TOLK_OK;
     size_t cap2 = *cap ? *cap : 256;
     while (cap2 < need)
         cap2 *= 2;
-    void *n = realloc(*p, cap2 * elem);
+    void *p;
+    memcpy(&p, pp, sizeof p);
+    void *n = realloc(p, cap2 * elem);
     if (!n)
         return tolk_fail(err, TOLK_E_NOMEM, "out of memory tokenizing %zu bytes", need);
-    *p = n;
+    memcpy(pp, &n, sizeof n);
     *cap = cap2;
     return TOLK_OK;
 }
@@ -126,7 +130,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem, tolk_error *err
 /* Links work[0..n) into one symbol per character (lead-byte length, as SentencePiece splits). */
 static int split_chars(encoder *e, size_t n, size_t *n_syms)
 {
-    int rc = grow((void **)&e->syms, &e->syms_cap, n, sizeof *e->syms, e->err);
+    int rc = grow(&e->syms, &e->syms_cap, n, sizeof *e->syms, e->err);
     if (rc)
         return rc;
     size_t k = 0;
@@ -184,7 +188,7 @@ static int emit_bytes(encoder *e, const char *s, size_t n)
 
 static int spm_fragment(encoder *e, const char *text, size_t len, bool space_prefix)
 {
-    int rc = grow((void **)&e->work, &e->work_cap, len * 3 + 3, 1, e->err);
+    int rc = grow(&e->work, &e->work_cap, len * 3 + 3, 1, e->err);
     if (rc)
         return rc;
     size_t n = 0;
@@ -249,8 +253,8 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
 {
     encoder *e = ctx;
     const tok_vocab *v = e->v;
-    int rc = grow((void **)&e->work, &e->work_cap, (end - start) * 8, 1, e->err);
-    if (rc || (rc = grow((void **)&e->syms, &e->syms_cap, (end - start) * 4, sizeof *e->syms, e->err)))
+    int rc = grow(&e->work, &e->work_cap, (end - start) * 8, 1, e->err);
+    if (rc || (rc = grow(&e->syms, &e->syms_cap, (end - start) * 4, sizeof *e->syms, e->err)))
         return rc;
     size_t n = 0, n_syms = 0;
     for (size_t i = start; i < end; i++) {
@@ -313,7 +317,7 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
 
 static int bpe_fragment(encoder *e, const char *text, size_t len)
 {
-    int rc = grow((void **)&e->cpts, &e->cpts_cap, len, sizeof *e->cpts, e->err);
+    int rc = grow(&e->cpts, &e->cpts_cap, len, sizeof *e->cpts, e->err);
     if (rc)
         return rc;
     size_t n = 0;
@@ -352,7 +356,7 @@ static int partition(const tok_vocab *v, const char *text, size_t n, const uint8
     fl->n = 0;
     if (!n)
         return TOLK_OK;
-    int rc = grow((void **)&fl->f, &fl->cap, 8, sizeof *fl->f, err);
+    int rc = grow(&fl->f, &fl->cap, 8, sizeof *fl->f, err);
     if (rc)
         return rc;
     fl->f[fl->n++] = (frag){-1, 0, n};
@@ -400,7 +404,7 @@ static int partition(const tok_vocab *v, const char *text, size_t n, const uint8
                     continue;
                 }
                 /* [f->off, at) text · token · [at + tl, end) text, the last one searched next */
-                if ((rc = grow((void **)&fl->f, &fl->cap, fl->n + 2, sizeof *fl->f, err))) {
+                if ((rc = grow(&fl->f, &fl->cap, fl->n + 2, sizeof *fl->f, err))) {
                     free(pairs);
                     return rc;
                 }
