@@ -142,7 +142,10 @@ int64_t gguf_arr_int(const gguf_array *a, uint64_t i)
     case GGUF_TYPE_I32: { int32_t x; memcpy(&x, p + 4 * i, 4); return x; }
     case GGUF_TYPE_U64: { uint64_t x; memcpy(&x, p + 8 * i, 8); return (int64_t)x; }
     case GGUF_TYPE_I64: { int64_t x; memcpy(&x, p + 8 * i, 8); return x; }
-    case GGUF_TYPE_F32: case GGUF_TYPE_F64: return (int64_t)gguf_arr_float(a, i);
+    case GGUF_TYPE_F32: case GGUF_TYPE_F64: {
+        double x = gguf_arr_float(a, i); /* saturate: a hostile float must not be UB */
+        return x != x ? 0 : x >= 9.2e18 ? INT64_MAX : x <= -9.2e18 ? INT64_MIN : (int64_t)x;
+    }
     default: return 0;
     }
 }

@@ -20,7 +20,9 @@ rc=0
     > fuzz.log 2>&1 || rc=$?
 tail -n 30 fuzz.log
 if [ $rc -ne 0 ]; then
-    echo "fuzz: the GGUF parser failed (exit $rc); reproduce with tests/fuzz/gguf_replay on the crash file"
+    mkdir -p "$src/build-fuzz-artifacts"
+    cp crash-* leak-* timeout-* oom-* "$src/build-fuzz-artifacts/" 2>/dev/null || true
+    echo "fuzz: the GGUF parser failed (exit $rc); inputs kept in build-fuzz-artifacts/ (replay them with tests/fuzz/gguf_replay)"
     exit 1
 fi
 echo "fuzz: ${secs}s without a crash"
