@@ -268,6 +268,52 @@ START_TEST(stream_holds_back_partial_utf8)
 }
 END_TEST
 
+/* Byte-level BPE splits characters across tokens: streamed one token at a time, every chunk is
+ * whole characters and the chunks add up to the text. */
+START_TEST(stream_byte_level_bpe)
+{
+    static const char text[] = "Emoji 🙂👨‍👩‍👧 and 東京 ١٢٣ Grüße\n";
+    const char *names[] = {"qwen2", "llama3", "gpt2"};
+    for (size_t k = 0; k < 3; k++) {
+        tok_vocab *v = load_vocab(names[k]);
+        tok_ids t = {0};
+        encode(v, text, 0, &t);
+        tolk_error err = {0};
+        tok_stream s;
+        ck_assert_int_eq(tok_stream_init(&s, v, 0, &err), TOLK_OK);
+        char out[256];
+        size_t n = 0;
+        bool split_seen = false;
+        for (size_t i = 0; i < t.n; i++) {
+            const char *chunk;
+            size_t len;
+            tok_stream_feed(&s, t.ids[i], &chunk, &len);
+            ck_assert_uint_eq(utf8_complete_prefix(chunk, len), len);
+            if (len) {
+                size_t cl; /* a chunk never starts inside a character */
+                ck_assert_uint_ne(utf8_decode(chunk, len, &cl), UNI_REPLACEMENT);
+            }
+            size_t pl;
+            tok_piece(v, t.ids[i], 0, &pl);
+            split_seen |= len != pl;
+            ck_assert_uint_lt(n + len, sizeof out);
+            memcpy(out + n, chunk, len);
+            n += len;
+        }
+        const char *rest;
+        size_t len;
+        tok_stream_flush(&s, &rest, &len);
+        ck_assert_uint_eq(len, 0);
+        ck_assert(split_seen); /* some character really was cut between tokens */
+        ck_assert_uint_eq(n, sizeof text - 1);
+        ck_assert(!memcmp(out, text, n));
+        tok_stream_free(&s);
+        tok_ids_free(&t);
+        tok_vocab_free(v);
+    }
+}
+END_TEST
+
 START_TEST(unicode_classes)
 {
     ck_assert(uni_flags('a') & UNI_LETTER);
@@ -500,6 +546,7 @@ int main(void)
     tcase_add_test(tc, round_trips);
     tcase_add_test(tc, invalid_utf8);
     tcase_add_test(tc, stream_holds_back_partial_utf8);
+    tcase_add_test(tc, stream_byte_level_bpe);
     tcase_add_test(tc, unicode_classes);
     tcase_add_test(tc, unsupported_is_an_error);
     tcase_add_test(tc, gemma_matches_llama_cpp);
