@@ -83,22 +83,19 @@ static const struct {
     {"text", PART_TEXT}, {"src", PART_SRC}, {"from", PART_FROM}, {"tgt", PART_TGT}, {"bos", PART_BOS},
 };
 
+/* Splits the template into literal runs (with "{{" unescaped into t->literal) and placeholders. */
 static int parse_parts(chat_template *t, size_t len, const char *name, tolk_error *err)
 {
     const char *s = t->src;
-    t->parts = malloc(sizeof *t->parts * (len + 1));
+    t->parts = malloc(sizeof *t->parts * (len + 2)); /* at most one literal per placeholder, +1 */
     t->literal = malloc(len + 1);
     if (!t->parts || !t->literal)
         return tolk_fail(err, TOLK_E_NOMEM, "out of memory for template %s", name);
-    size_t lit = 0, n_text = 0;
+    size_t lit = 0, lit_start = 0, n_text = 0;
     for (size_t i = 0; i < len;) {
-        if (s[i] == '{' && i + 1 < len && s[i + 1] == '{') {
-            i += 2;
-            t->literal[lit++] = '{';
-            continue;
-        }
-        if (s[i] != '{') {
-            t->literal[lit++] = s[i++];
+        if (s[i] != '{' || (i + 1 < len && s[i + 1] == '{')) {
+            t->literal[lit++] = s[i];
+            i += s[i] == '{' ? 2 : 1;
             continue;
         }
         const char *close = memchr(s + i, '}', len - i);
@@ -116,31 +113,19 @@ static int parse_parts(chat_template *t, size_t len, const char *name, tolk_erro
                              (int)(close && nl < 30 ? nl + 2 : len - i < 12 ? len - i : 12),
                              s + i);
         }
-        t->parts[t->n_parts++] = (part){placeholders[k].kind, lit, 0};
+        if (lit > lit_start)
+            t->parts[t->n_parts++] = (part){PART_LITERAL, lit_start, lit - lit_start};
+        lit_start = lit;
+        t->parts[t->n_parts++] = (part){placeholders[k].kind, 0, 0};
         n_text += placeholders[k].kind == PART_TEXT;
         t->has_bos |= placeholders[k].kind == PART_BOS;
         i += nl + 2;
     }
+    if (lit > lit_start)
+        t->parts[t->n_parts++] = (part){PART_LITERAL, lit_start, lit - lit_start};
     if (n_text != 1)
         return tolk_fail(err, TOLK_E_ARG, "%s: the template must contain {text} exactly once "
                          "(found %zu)", name, n_text);
-    /* Placeholder parts recorded the literal position before them: turn the gaps into literal
-     * parts so the list reads in order. */
-    part *ordered = malloc(sizeof *ordered * (2 * t->n_parts + 1));
-    if (!ordered)
-        return tolk_fail(err, TOLK_E_NOMEM, "out of memory for template %s", name);
-    size_t n = 0, prev = 0;
-    for (size_t i = 0; i < t->n_parts; i++) {
-        if (t->parts[i].off > prev)
-            ordered[n++] = (part){PART_LITERAL, prev, t->parts[i].off - prev};
-        ordered[n++] = t->parts[i];
-        prev = t->parts[i].off;
-    }
-    if (lit > prev)
-        ordered[n++] = (part){PART_LITERAL, prev, lit - prev};
-    free(t->parts);
-    t->parts = ordered;
-    t->n_parts = n;
     return TOLK_OK;
 }
 

@@ -238,6 +238,30 @@ START_TEST(custom_templates)
     ck_assert_msg(strstr(err.msg, "c.txt:2") && strstr(err.msg, "{txet}"), "%s", err.msg);
     ck_assert_int_eq(chat_template_parse("{text", 5, "d.txt", &t, &err), TOLK_E_ARG);
     ck_assert_int_eq(chat_template_load("/nonexistent/t.txt", &t, &err), TOLK_E_IO);
+
+    /* A file holding the built-in Qwen3 text renders exactly like the built-in template. */
+    static const char qwen3[] =
+        "<|im_start|>system\nYou are a professional translator. Translate the user's text{from} "
+        "to {tgt}. Reply with the translation only.<|im_end|>\n<|im_start|>user\n{text}"
+        "<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n";
+    char path[] = "/tmp/tolk-template-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    fwrite(qwen3, 1, sizeof qwen3 - 1, f);
+    fclose(f);
+    chat_template *b;
+    ck_assert_int_eq(chat_template_load(path, &t, &err), TOLK_OK);
+    remove(path);
+    ck_assert_int_eq(chat_template_builtin(CHAT_QWEN3, &b, &err), TOLK_OK);
+    chat_prompt pa, pb;
+    ck_assert_int_eq(chat_render(t, v, "German", "English", "Hallo", 5, &pa, &err), TOLK_OK);
+    ck_assert_int_eq(chat_render(b, v, "German", "English", "Hallo", 5, &pb, &err), TOLK_OK);
+    ck_assert_str_eq(pa.text, pb.text);
+    chat_prompt_free(&pa);
+    chat_prompt_free(&pb);
+    chat_template_free(t);
+    chat_template_free(b);
     tok_vocab_free(v);
 }
 END_TEST
