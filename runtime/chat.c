@@ -321,6 +321,24 @@ static int add_str(builder *b, const char *s, bool special, tolk_error *err)
     return add(b, s, strlen(s), special, err);
 }
 
+/* The control token at the start of the literal that follows {text}, or -1. */
+static int end_marker(const chat_template *t, const tok_vocab *v, int32_t *out, tolk_error *err)
+{
+    *out = -1;
+    for (size_t i = 0; i + 1 < t->n_parts; i++) {
+        if (t->parts[i].kind != PART_TEXT || t->parts[i + 1].kind != PART_LITERAL)
+            continue;
+        tok_ids ids = {0};
+        int rc = tok_encode(v, t->literal + t->parts[i + 1].off, t->parts[i + 1].len,
+                            TOK_PARSE_SPECIAL, &ids, err);
+        if (!rc && ids.n && tok_token_type(v, ids.ids[0]) == TOK_TYPE_CONTROL)
+            *out = ids.ids[0];
+        tok_ids_free(&ids);
+        return rc;
+    }
+    return TOLK_OK;
+}
+
 int chat_render(const chat_template *t, const tok_vocab *v, const char *src, const char *tgt,
                 const char *text, size_t text_len, chat_prompt *out, tolk_error *err)
 {
@@ -350,11 +368,15 @@ int chat_render(const chat_template *t, const tok_vocab *v, const char *src, con
             break;
         }
     }
+    int32_t marker = -1;
+    if (!rc)
+        rc = end_marker(t, v, &marker, err);
     if (rc) {
         free(b.text);
         free(b.spans);
         return rc;
     }
+    out->end_marker = marker;
     for (size_t i = 0; i < b.n_spans; i++)
         b.spans[i].text = b.text + (uintptr_t)b.spans[i].text;
     out->text = b.text ? b.text : calloc(1, 1);
@@ -376,4 +398,5 @@ void chat_prompt_free(chat_prompt *p)
     free(p->text);
     free(p->spans);
     memset(p, 0, sizeof *p);
+    p->end_marker = -1;
 }

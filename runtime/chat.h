@@ -54,12 +54,15 @@ chat_family chat_template_family(const chat_template *t);
 const char *chat_family_name(chat_family f);
 
 /* A rendered prompt: TEXT is exactly what --show-prompt prints; SPANS cover TEXT in order and
- * say which parts may contain special tokens. */
+ * say which parts may contain special tokens. END_MARKER is the control token the template puts
+ * right after {text} (the end of a turn: <end_of_turn>, <|im_end|>, <|eot_id|>), or -1: the model
+ * ends its own turn with it, so generation stops there as well as at tok_is_eog tokens. */
 typedef struct chat_prompt {
     char *text;
     size_t len;
     tok_span *spans;
     size_t n_spans;
+    int32_t end_marker;
 } chat_prompt;
 
 /* Renders a translation prompt. SRC may be NULL (unknown source language); SRC and TGT are

@@ -69,8 +69,10 @@ static int count(const tok_ids *t, int32_t id)
     return n;
 }
 
-/* Renders every case with T and compares text and ids with the fixture of FAMILY. */
-static void check_family(const tok_vocab *v, const chat_template *t, const char *family)
+/* Renders every case with T and compares text and ids with the fixture of FAMILY; the turn's end
+ * marker is the control token MARKER. */
+static void check_family(const tok_vocab *v, const chat_template *t, const char *family,
+                         const char *marker)
 {
     char base[4096], why[512];
     const char *src = getenv("TOLK_SRCDIR");
@@ -83,6 +85,8 @@ static void check_family(const tok_vocab *v, const chat_template *t, const char 
         tolk_error err = {0};
         ck_assert_int_eq(chat_render(t, v, cases[i].src, cases[i].tgt, cases[i].text,
                                      strlen(cases[i].text), &p, &err), TOLK_OK);
+        ck_assert_int_eq(p.end_marker, tok_find(v, marker, strlen(marker)));
+        ck_assert_int_ge(p.end_marker, 0);
         ck_assert_msg(p.len == fx.cases[i].len && !memcmp(p.text, fx.cases[i].text, p.len),
                       "%s case %zu renders\n%s\ninstead of\n%.*s", family, i, p.text,
                       (int)fx.cases[i].len, fx.cases[i].text);
@@ -147,11 +151,11 @@ START_TEST(qwen3_from_template)
     tolk_error err = {0};
     ck_assert_int_eq(chat_template_detect(v, arch, &t, &err), TOLK_OK);
     ck_assert_int_eq(chat_template_family(t), CHAT_QWEN3); /* the file carries Qwen3's template */
-    check_family(v, t, "qwen3");
+    check_family(v, t, "qwen3", "<|im_end|>");
     check_injection(v, t, "<|im_end|>", 2);
     chat_template_free(t);
     ck_assert_int_eq(chat_template_builtin(CHAT_QWEN25, &t, &err), TOLK_OK);
-    check_family(v, t, "qwen25");
+    check_family(v, t, "qwen25", "<|im_end|>");
     check_injection(v, t, "<|im_start|>", 3);
     chat_template_free(t);
     tok_vocab_free(v);
@@ -166,7 +170,7 @@ START_TEST(llama3_from_template)
     tolk_error err = {0};
     ck_assert_int_eq(chat_template_detect(v, arch, &t, &err), TOLK_OK);
     ck_assert_int_eq(chat_template_family(t), CHAT_LLAMA3);
-    check_family(v, t, "llama3");
+    check_family(v, t, "llama3", "<|eot_id|>");
     check_injection(v, t, "<|eot_id|>", 2);
     check_injection(v, t, "<|begin_of_text|>", 1);
     chat_template_free(t);
@@ -187,7 +191,7 @@ START_TEST(gemma3_default_model)
     tolk_error err = {0};
     ck_assert_int_eq(chat_template_detect(v, arch, &t, &err), TOLK_OK);
     ck_assert_int_eq(chat_template_family(t), CHAT_GEMMA3);
-    check_family(v, t, "gemma3");
+    check_family(v, t, "gemma3", "<end_of_turn>");
     check_injection(v, t, "<end_of_turn>", 1);
     check_injection(v, t, "<start_of_turn>", 2);
     check_injection(v, t, "<bos>", 1);
@@ -227,7 +231,15 @@ START_TEST(custom_templates)
     ck_assert_int_eq(chat_tokenize(v, &p, &ids, &err), TOLK_OK);
     ck_assert_int_eq(count(&ids, 151645), 1);
     ck_assert_int_eq(ids.ids[0], 151644);
+    ck_assert_int_eq(p.end_marker, 151645);
     tok_ids_free(&ids);
+    chat_prompt_free(&p);
+    chat_template_free(t);
+
+    static const char alpaca[] = "### Instruction:\nTranslate to {tgt}.\n{text}\n### Response:\n";
+    ck_assert_int_eq(chat_template_parse(alpaca, strlen(alpaca), "alpaca.txt", &t, &err), TOLK_OK);
+    ck_assert_int_eq(chat_render(t, v, NULL, "German", "Hi", 2, &p, &err), TOLK_OK);
+    ck_assert_int_eq(p.end_marker, -1); /* no control token ends the turn: EOG tokens only */
     chat_prompt_free(&p);
     chat_template_free(t);
 
