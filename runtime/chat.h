@@ -75,10 +75,11 @@ int chat_tokenize(const tok_vocab *v, const chat_prompt *p, tok_ids *out, tolk_e
 
 void chat_prompt_free(chat_prompt *p);
 
-/* Language names: an ISO 639-1 code ("de", "DE"), a code with a region ("pt-BR", "zh_TW") or an
- * English name ("German", "german", "Castilian") → the English name used in prompts ("German",
- * "Brazilian Portuguese", "Traditional Chinese", "Spanish"). Unknown input fails with TOLK_E_ARG
- * and a message saying what is accepted. The returned string is static. */
+/* Language names: an ISO 639-1 code ("de", "DE"), a code with a region ("pt-BR", "zh_TW"), an
+ * English name ("German", "german", "Castilian") or the native name of a common language
+ * ("Deutsch", "日本語") → the English name used in prompts ("German", "Brazilian Portuguese",
+ * "Traditional Chinese", "Spanish"). Unknown input fails with TOLK_E_ARG and a message saying
+ * what is accepted. The returned string is static. */
 int lang_resolve(const char *in, const char **name, tolk_error *err);
 
 #endif

@@ -289,6 +289,7 @@ START_TEST(language_names)
         {"Brazilian Portuguese", "Brazilian Portuguese"}, {"de-AT", "German"},
         {"Castilian", "Spanish"}, {"el", "Greek"}, {"nb", "Norwegian Bokmål"}, {"ja", "Japanese"},
         {"ko", "Korean"}, {"ar", "Arabic"}, {"hi", "Hindi"}, {"ru", "Russian"}, {"Farsi", "Persian"},
+        {"Deutsch", "German"}, {"français", "French"}, {"日本語", "Japanese"}, {"中文", "Chinese"},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         ck_assert_msg(lang_resolve(ok[i][0], &name, &err) == TOLK_OK, "%s: %s", ok[i][0], err.msg);
