@@ -110,18 +110,25 @@ static uint32_t pow2_at_least(uint64_t n)
     return p;
 }
 
-/* Inserts token ID (hash H) unless an equal text is there; a later duplicate replaces the
- * earlier id, as in the reference implementation. */
-static void insert_text(tok_vocab *v, int32_t id, uint64_t h)
+/* A token on its way into the hash table, carrying what insertion reads so that walking the
+ * sorted list touches nothing else. */
+typedef struct pending_text {
+    uint64_t hash;
+    int32_t id;
+    uint32_t len;
+} pending_text;
+
+/* Inserts P unless an equal text is there; a later duplicate replaces the earlier id, as in the
+ * reference implementation. */
+static void insert_text(tok_vocab *v, const pending_text *p)
 {
-    uint64_t tag = h & ~0xffffffffull;
-    const char *s = v->text + v->off[id];
-    for (uint32_t k = (uint32_t)h & v->slot_mask;; k = (k + 1) & v->slot_mask) {
+    uint64_t tag = p->hash & ~0xffffffffull;
+    for (uint32_t k = (uint32_t)p->hash & v->slot_mask;; k = (k + 1) & v->slot_mask) {
         uint64_t slot = v->slots[k];
         uint32_t old = (uint32_t)slot;
-        if (!slot || ((slot & ~0xffffffffull) == tag && v->len[old - 1] == v->len[id] &&
-                      !memcmp(v->text + v->off[old - 1], s, v->len[id]))) {
-            v->slots[k] = tag | ((uint32_t)id + 1);
+        if (!slot || ((slot & ~0xffffffffull) == tag && v->len[old - 1] == p->len &&
+                      !memcmp(v->text + v->off[old - 1], v->text + v->off[p->id], p->len))) {
+            v->slots[k] = tag | ((uint32_t)p->id + 1);
             return;
         }
     }
@@ -142,7 +149,7 @@ static int load_texts(tok_vocab *v, const gguf_array *tokens, tolk_error *err)
     v->slot_mask = pow2_at_least((uint64_t)v->n * 2) - 1;
     v->slots = calloc((size_t)v->slot_mask + 1, sizeof *v->slots);
     uint64_t *hash = malloc(sizeof *hash * (size_t)v->n);
-    int32_t *order = malloc(sizeof *order * (size_t)v->n);
+    pending_text *order = malloc(sizeof *order * (size_t)v->n);
     uint32_t *start = calloc((1u << BUCKET_BITS) + 1, sizeof *start);
     if (!v->text || !v->off || !v->len || !v->slots || !hash || !order || !start) {
         free(hash);
@@ -170,10 +177,11 @@ static int load_texts(tok_vocab *v, const gguf_array *tokens, tolk_error *err)
     for (uint32_t b = 0; b < (1u << BUCKET_BITS); b++)
         start[b + 1] += start[b];
     for (int32_t i = 0; i < v->n; i++) /* stable: duplicates keep their id order */
-        order[start[((uint32_t)hash[i] & v->slot_mask) >> shift]++] = i;
+        order[start[((uint32_t)hash[i] & v->slot_mask) >> shift]++] =
+            (pending_text){hash[i], i, v->len[i]};
     for (int32_t k = 0; k < v->n; k++)
-        if (v->len[order[k]]) /* an empty token can never be matched */
-            insert_text(v, order[k], hash[order[k]]);
+        if (order[k].len) /* an empty token can never be matched */
+            insert_text(v, &order[k]);
     free(hash);
     free(order);
     free(start);
