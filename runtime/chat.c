@@ -94,22 +94,19 @@ static const struct {
     {"label", PART_LABEL},
 };
 
+/* Splits the template into literal runs (with "{{" unescaped into t->literal) and placeholders. */
 static int parse_parts(chat_template *t, size_t len, const char *name, tolk_error *err)
 {
     const char *s = t->src;
-    t->parts = malloc(sizeof *t->parts * (len + 1));
+    t->parts = malloc(sizeof *t->parts * (len + 2)); /* at most one literal per placeholder, +1 */
     t->literal = malloc(len + 1);
     if (!t->parts || !t->literal)
         return tolk_fail(err, TOLK_E_NOMEM, "out of memory for template %s", name);
-    size_t lit = 0, n_text = 0;
+    size_t lit = 0, lit_start = 0, n_text = 0;
     for (size_t i = 0; i < len;) {
-        if (s[i] == '{' && i + 1 < len && s[i + 1] == '{') {
-            i += 2;
-            t->literal[lit++] = '{';
-            continue;
-        }
-        if (s[i] != '{') {
-            t->literal[lit++] = s[i++];
+        if (s[i] != '{' || (i + 1 < len && s[i + 1] == '{')) {
+            t->literal[lit++] = s[i];
+            i += s[i] == '{' ? 2 : 1;
             continue;
         }
         const char *close = memchr(s + i, '}', len - i);
@@ -127,31 +124,19 @@ static int parse_parts(chat_template *t, size_t len, const char *name, tolk_erro
                              (int)(close && nl < 30 ? nl + 2 : len - i < 12 ? len - i : 12),
                              s + i);
         }
-        t->parts[t->n_parts++] = (part){placeholders[k].kind, lit, 0};
+        if (lit > lit_start)
+            t->parts[t->n_parts++] = (part){PART_LITERAL, lit_start, lit - lit_start};
+        lit_start = lit;
+        t->parts[t->n_parts++] = (part){placeholders[k].kind, 0, 0};
         n_text += placeholders[k].kind == PART_TEXT;
         t->has_bos |= placeholders[k].kind == PART_BOS;
         i += nl + 2;
     }
+    if (lit > lit_start)
+        t->parts[t->n_parts++] = (part){PART_LITERAL, lit_start, lit - lit_start};
     if (n_text != 1)
         return tolk_fail(err, TOLK_E_ARG, "%s: the template must contain {text} exactly once "
                          "(found %zu)", name, n_text);
-    /* Placeholder parts recorded the literal position before them: turn the gaps into literal
-     * parts so the list reads in order. */
-    part *ordered = malloc(sizeof *ordered * (2 * t->n_parts + 1));
-    if (!ordered)
-        return tolk_fail(err, TOLK_E_NOMEM, "out of memory for template %s", name);
-    size_t n = 0, prev = 0;
-    for (size_t i = 0; i < t->n_parts; i++) {
-        if (t->parts[i].off > prev)
-            ordered[n++] = (part){PART_LITERAL, prev, t->parts[i].off - prev};
-        ordered[n++] = t->parts[i];
-        prev = t->parts[i].off;
-    }
-    if (lit > prev)
-        ordered[n++] = (part){PART_LITERAL, prev, lit - prev};
-    free(t->parts);
-    t->parts = ordered;
-    t->n_parts = n;
     return TOLK_OK;
 }
 
@@ -349,6 +334,24 @@ static int add_str(builder *b, const char *s, bool special, tolk_error *err)
     return add(b, s, strlen(s), special, err);
 }
 
+/* The control token at the start of the literal that follows {text}, or -1. */
+static int end_marker(const chat_template *t, const tok_vocab *v, int32_t *out, tolk_error *err)
+{
+    *out = -1;
+    for (size_t i = 0; i + 1 < t->n_parts; i++) {
+        if (t->parts[i].kind != PART_TEXT || t->parts[i + 1].kind != PART_LITERAL)
+            continue;
+        tok_ids ids = {0};
+        int rc = tok_encode(v, t->literal + t->parts[i + 1].off, t->parts[i + 1].len,
+                            TOK_PARSE_SPECIAL, &ids, err);
+        if (!rc && ids.n && tok_token_type(v, ids.ids[0]) == TOK_TYPE_CONTROL)
+            *out = ids.ids[0];
+        tok_ids_free(&ids);
+        return rc;
+    }
+    return TOLK_OK;
+}
+
 int chat_render(const chat_template *t, const tok_vocab *v, const char *src, const char *tgt,
                 const char *text, size_t text_len, chat_prompt *out, tolk_error *err)
 {
@@ -379,11 +382,15 @@ int chat_render(const chat_template *t, const tok_vocab *v, const char *src, con
             break;
         }
     }
+    int32_t marker = -1;
+    if (!rc)
+        rc = end_marker(t, v, &marker, err);
     if (rc) {
         free(b.text);
         free(b.spans);
         return rc;
     }
+    out->end_marker = marker;
     for (size_t i = 0; i < b.n_spans; i++)
         b.spans[i].text = b.text + (uintptr_t)b.spans[i].text;
     out->text = b.text ? b.text : calloc(1, 1);
@@ -405,4 +412,5 @@ void chat_prompt_free(chat_prompt *p)
     free(p->text);
     free(p->spans);
     memset(p, 0, sizeof *p);
+    p->end_marker = -1;
 }

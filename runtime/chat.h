@@ -62,12 +62,15 @@ bool chat_template_single_line(const chat_template *t);
 const char *chat_family_name(chat_family f);
 
 /* A rendered prompt: TEXT is exactly what --show-prompt prints; SPANS cover TEXT in order and
- * say which parts may contain special tokens. */
+ * say which parts may contain special tokens. END_MARKER is the control token the template puts
+ * right after {text} (the end of a turn: <end_of_turn>, <|im_end|>, <|eot_id|>), or -1: the model
+ * ends its own turn with it, so generation stops there as well as at tok_is_eog tokens. */
 typedef struct chat_prompt {
     char *text;
     size_t len;
     tok_span *spans;
     size_t n_spans;
+    int32_t end_marker;
 } chat_prompt;
 
 /* Renders a translation prompt. SRC may be NULL (unknown source language); SRC and TGT are
@@ -80,10 +83,11 @@ int chat_tokenize(const tok_vocab *v, const chat_prompt *p, tok_ids *out, tolk_e
 
 void chat_prompt_free(chat_prompt *p);
 
-/* Language names: an ISO 639-1 code ("de", "DE"), a code with a region ("pt-BR", "zh_TW") or an
- * English name ("German", "german", "Castilian") → the English name used in prompts ("German",
- * "Brazilian Portuguese", "Traditional Chinese", "Spanish"). Unknown input fails with TOLK_E_ARG
- * and a message saying what is accepted. The returned string is static. */
+/* Language names: an ISO 639-1 code ("de", "DE"), a code with a region ("pt-BR", "zh_TW"), an
+ * English name ("German", "german", "Castilian") or the native name of a common language
+ * ("Deutsch", "日本語") → the English name used in prompts ("German", "Brazilian Portuguese",
+ * "Traditional Chinese", "Spanish"). Unknown input fails with TOLK_E_ARG and a message saying
+ * what is accepted. The returned string is static. */
 int lang_resolve(const char *in, const char **name, tolk_error *err);
 
 #endif
