@@ -151,8 +151,8 @@ static int emit_text(tolk_emit_fn emit, void *user, const char *text, size_t len
     return emit && len ? emit(text, len, user) : 0;
 }
 
-int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, tolk_emit_fn emit, void *user,
-                     tolk_stats *st, tolk_error *err)
+int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, int32_t stop_tok, tolk_emit_fn emit,
+                     void *user, tolk_stats *st, tolk_error *err)
 {
     tolk_stats local;
     if (!st)
@@ -190,7 +190,7 @@ int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, tolk
             t_first = session_now_ms();
             st->ttft_ms = t_first - t0;
         }
-        if (tok_is_eog(voc, tok))
+        if (tok_is_eog(voc, tok) || tok == stop_tok)
             break;
         st->n_gen++;
         sampler_accept(s->smp, tok);
@@ -229,7 +229,7 @@ int tolk_complete(tolk_session *s, const char *prompt, size_t len, int n_predict
     unsigned flags = TOK_PARSE_SPECIAL | (tok_wants_bos(voc) ? TOK_ADD_BOS : 0);
     int rc = tok_encode(voc, prompt, len, flags, &ids, err);
     if (!rc)
-        rc = session_generate(s, &ids, n_predict, emit, user, st, err);
+        rc = session_generate(s, &ids, n_predict, -1, emit, user, st, err);
     tok_ids_free(&ids);
     return rc;
 }

@@ -180,7 +180,7 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
     int rc = build_prompt(s->model, s->tmpl, from, to, text, len, &cp, &ids, err);
     trim_state trim = {.emit = emit, .user = user, .single_line = chat_template_single_line(s->tmpl)};
     if (!rc)
-        rc = session_generate(s, &ids, n_predict, trim_emit, &trim, st, err);
+        rc = session_generate(s, &ids, n_predict, cp.end_marker, trim_emit, &trim, st, err);
     if (!rc && trim.failed)
         rc = tolk_fail(err, TOLK_E_NOMEM, "out of memory");
     free(trim.held);
