@@ -8,7 +8,9 @@ libtolk_la_SOURCES += simd/simd.h simd/blocks.h simd/half.h simd/kernels.h simd/
 
 if TOLK_X86
 noinst_LTLIBRARIES += libsimd_avx2.la
-libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c simd/avx2/q8_0.c
+libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c simd/avx2/f32.c simd/avx2/f16.c \
+	simd/avx2/bf16.c simd/avx2/q4_0.c simd/avx2/q4_1.c simd/avx2/q5_0.c simd/avx2/q5_1.c simd/avx2/q8_0.c \
+	simd/avx2/q4_k.c simd/avx2/q5_k.c simd/avx2/q6_k.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_la_LIBADD += libsimd_avx2.la
 endif
@@ -20,6 +22,18 @@ TESTS += tests/test_simd
 tests_test_simd_SOURCES = tests/test_simd.c tests/simd_testlib.h
 tests_test_simd_CFLAGS = $(TEST_CFLAGS)
 tests_test_simd_LDADD = $(TEST_LIBS)
+# One program per ISA path (same source), so `make check` lists each as passed or SKIPPED.
+check_PROGRAMS += tests/test_simd_avx2 tests/test_simd_avx512 tests/test_simd_neon
+TESTS += tests/test_simd_avx2 tests/test_simd_avx512 tests/test_simd_neon
+tests_test_simd_avx2_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
+tests_test_simd_avx2_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_AVX2 -DTEST_ISA_NAME='"avx2"'
+tests_test_simd_avx2_LDADD = $(TEST_LIBS)
+tests_test_simd_avx512_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
+tests_test_simd_avx512_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_AVX512 -DTEST_ISA_NAME='"avx512"'
+tests_test_simd_avx512_LDADD = $(TEST_LIBS)
+tests_test_simd_neon_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
+tests_test_simd_neon_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_NEON -DTEST_ISA_NAME='"neon"'
+tests_test_simd_neon_LDADD = $(TEST_LIBS)
 endif
 EXTRA_DIST += tests/fixtures
 

@@ -79,4 +79,35 @@ float avx2_dot_q8_0(int64_t n, const void *w, const void *x);
 void avx2_matmul_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 
+float avx2_dot_f32(int64_t n, const void *w, const void *x);
+void avx2_matmul_f32(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_f16(int64_t n, const void *w, const void *x);
+void avx2_matmul_f16(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_bf16(int64_t n, const void *w, const void *x);
+void avx2_matmul_bf16(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q4_0(int64_t n, const void *w, const void *x);
+void avx2_matmul_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q4_1(int64_t n, const void *w, const void *x);
+void avx2_matmul_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q5_0(int64_t n, const void *w, const void *x);
+void avx2_matmul_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q5_1(int64_t n, const void *w, const void *x);
+void avx2_matmul_q5_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q4_k(int64_t n, const void *w, const void *x);
+void avx2_matmul_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q5_k(int64_t n, const void *w, const void *x);
+void avx2_matmul_q5_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q6_k(int64_t n, const void *w, const void *x);
+void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+
 #endif

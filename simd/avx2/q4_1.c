@@ -1,0 +1,66 @@
+/* AVX2 Q4_1 x Q8_1: unsigned codes times activation bytes with maddubs, plus the min term m * s
+ * per block (s = d_x * sum(q_x), stored by the activation quantizer). Rows one at a time for
+ * decoding; a 4-row x 2-token tile for batches. */
+#include "avx2.h"
+
+static inline __m256i unpack(const block_q4_1 *b)
+{
+    return avx2_nibbles(b->qs);
+}
+
+float avx2_dot_q4_1(int64_t n, const void *w, const void *x)
+{
+    const block_q4_1 *a = w;
+    const block_q8_1 *q = x;
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0.0f;
+    for (int64_t i = 0; i < n / QK4_1; i++) {
+        __m256i p = avx2_dot_u8i8(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(avx2_half(&a[i].d) * avx2_half(&q[i].d)), _mm256_cvtepi32_ps(p), acc);
+        mins += avx2_half(&a[i].m) * avx2_half(&q[i].s);
+    }
+    return avx2_hsum(acc) + mins;
+}
+
+/* rows [r, r + nr) x tokens [t, t + nt), nr <= 4, nt <= 2 */
+static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t qrb, float *y, size_t ys, int64_t r,
+                 int nr, int64_t t, int nt)
+{
+    __m256 acc[4][2];
+    float mins[4][2] = {{0}};
+    for (int i = 0; i < 4; i++)
+        acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        __m256i xs[2];
+        float xd[2], xsum[2];
+        for (int k = 0; k < nt; k++) {
+            const block_q8_1 *xb = (const block_q8_1 *)(qx + (size_t)(t + k) * qrb) + b;
+            xs[k] = _mm256_loadu_si256((const __m256i *)xb->qs);
+            xd[k] = avx2_half(&xb->d);
+            xsum[k] = avx2_half(&xb->s);
+        }
+        for (int i = 0; i < nr; i++) {
+            const block_q4_1 *wb = (const block_q4_1 *)(w + (size_t)(r + i) * wrb) + b;
+            __m256i ws = unpack(wb);
+            float wd = avx2_half(&wb->d), wm = avx2_half(&wb->m);
+            for (int k = 0; k < nt; k++) {
+                __m256i p = avx2_dot_u8i8(ws, xs[k]);
+                acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(wd * xd[k]), _mm256_cvtepi32_ps(p), acc[i][k]);
+                mins[i][k] += wm * xsum[k];
+            }
+        }
+    }
+    for (int i = 0; i < nr; i++)
+        for (int k = 0; k < nt; k++)
+            y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]) + mins[i][k];
+}
+
+void avx2_matmul_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
+{
+    for (int64_t r = r0; r < r1; r += 4) {
+        int nr = r1 - r < 4 ? (int)(r1 - r) : 4;
+        for (int64_t t = 0; t < n_tok; t += 2)
+            tile(w, w_row_bytes, n / QK4_1, qx, qx_row_bytes, y, y_stride, r, nr, t, n_tok - t < 2 ? 1 : 2);
+    }
+}
