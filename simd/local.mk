@@ -15,6 +15,15 @@ libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_la_LIBADD += libsimd_avx2.la
 endif
 
+if TOLK_AARCH64_DOTPROD
+noinst_LTLIBRARIES += libsimd_neon.la
+libsimd_neon_la_SOURCES = simd/neon/neon.h simd/neon/table.c simd/neon/act.c simd/neon/f32.c simd/neon/f16.c \
+	simd/neon/bf16.c simd/neon/q4_0.c simd/neon/q4_1.c simd/neon/q5_0.c simd/neon/q5_1.c simd/neon/q8_0.c \
+	simd/neon/q4_k.c simd/neon/q5_k.c simd/neon/q6_k.c
+libsimd_neon_la_CFLAGS = $(AM_CFLAGS) $(NEON_DOTPROD_CFLAGS)
+libtolk_la_LIBADD += libsimd_neon.la
+endif
+
 # Kernel tests: every ISA path this CPU runs against the scalar reference.
 if HAVE_CHECK
 check_PROGRAMS += tests/test_simd
@@ -35,7 +44,9 @@ tests_test_simd_neon_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
 tests_test_simd_neon_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_NEON -DTEST_ISA_NAME='"neon"'
 tests_test_simd_neon_LDADD = $(TEST_LIBS)
 endif
-EXTRA_DIST += tests/fixtures
+EXTRA_DIST += tests/fixtures tests/neon_qemu.sh tests/check_shim.h
+# NEON path under emulation: cross-compiled kernel tests run by qemu-aarch64 (skips without them).
+TESTS += tests/neon_qemu.sh
 
 if TOLK_X86_AVX512
 noinst_LTLIBRARIES += libsimd_avx512.la
@@ -43,3 +54,12 @@ libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
 libtolk_la_LIBADD += libsimd_avx512.la
 endif
+
+# Kernel benchmark (`make bench`; never part of make check).
+EXTRA_PROGRAMS = bench/bench_kernels
+bench_bench_kernels_SOURCES = bench/bench_kernels.c bench/bandwidth.c bench/bandwidth.h
+bench_bench_kernels_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/bench
+bench_bench_kernels_LDADD = libtolk.la $(OPENMP_CFLAGS)
+CLEANFILES += bench/bench_kernels$(EXEEXT)
+bench: bench/bench_kernels$(EXEEXT)
+.PHONY: bench

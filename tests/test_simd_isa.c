@@ -3,7 +3,11 @@
  * exact integer), float results within a stated bound, on random data and edge cases, through dot,
  * mat x vec and mat x mat with odd row counts, single rows and partial tiles. Exits 77 (skipped)
  * with the reason when this build or CPU cannot run the path. */
+#ifdef TOLK_CHECK_SHIM
+#include "check_shim.h"
+#else
 #include <check.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
