@@ -68,6 +68,17 @@ static inline __m256i avx2_bits_to_bytes(const uint8_t qh[4])
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
 }
 
+/* The parts of a matmul outside the full tiles: rows [rfull, r1) for every token, and tokens
+ * [tfull, n_tok) for rows [r0, rfull), one dot product each. */
+static inline void avx2_matmul_edges(simd_dot_fn dot, const void *w, size_t wrb, int64_t n, const void *qx,
+                                     size_t qrb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1,
+                                     int64_t rfull, int64_t tfull)
+{
+    for (int64_t t = 0; t < n_tok; t++)
+        for (int64_t r = t < tfull ? rfull : r0; r < r1; r++)
+            y[(size_t)t * ys + (size_t)r] = dot(n, (const char *)w + (size_t)r * wrb, (const char *)qx + (size_t)t * qrb);
+}
+
 /* Kernel entry points of this ISA (one file per format). */
 void avx2_quant_act_q8_0(const float *src, void *dst, int64_t n);
 void avx2_quant_act_q8_1(const float *src, void *dst, int64_t n);

@@ -26,10 +26,12 @@ float avx2_dot_f32(int64_t n, const void *w, const void *x)
     return sum;
 }
 
-/* rows [r, r + nr) x tokens [t, t + nt), nr <= 4, nt <= 2 */
+/* A full tile, rows [r, r + 4) x tokens [t, t + 2): constant bounds keep the accumulators in
+ * registers; partial tiles at the edges go through the dot product. */
 static void tile(const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb, float *y, size_t ys, int64_t r,
-                 int nr, int64_t t, int nt)
+                 int64_t t)
 {
+    enum { nr = 4, nt = 2 };
     __m256 acc[4][2];
     for (int i = 0; i < 4; i++)
         acc[i][0] = acc[i][1] = _mm256_setzero_ps();
@@ -60,9 +62,9 @@ static void tile(const char *w, size_t wrb, int64_t n, const char *qx, size_t qr
 void avx2_matmul_f32(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
 {
-    for (int64_t r = r0; r < r1; r += 4) {
-        int nr = r1 - r < 4 ? (int)(r1 - r) : 4;
-        for (int64_t t = 0; t < n_tok; t += 2)
-            tile(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r, nr, t, n_tok - t < 2 ? 1 : 2);
-    }
+    int64_t rfull = r0 + (r1 - r0) / 4 * 4, tfull = n_tok / 2 * 2;
+    for (int64_t r = r0; r < rfull; r += 4)
+        for (int64_t t = 0; t < tfull; t += 2)
+            tile(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r, t);
+    avx2_matmul_edges(avx2_dot_f32, w, w_row_bytes, n, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1, rfull, tfull);
 }
