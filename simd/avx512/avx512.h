@@ -40,5 +40,10 @@ static inline __m512i avx512_dot_i8(__m512i acc, __m512i x, __m512i y)
 }
 
 float avx512_dot_q8_0(int64_t n, const void *w, const void *x);
+float avx512_dot_q4_0(int64_t n, const void *w, const void *x);
+float avx512_dot_q5_0(int64_t n, const void *w, const void *x);
+float avx512_dot_q4_k(int64_t n, const void *w, const void *x);
+float avx512_dot_f16(int64_t n, const void *w, const void *x);
+float avx512_dot_bf16(int64_t n, const void *w, const void *x);
 
 #endif
