@@ -43,6 +43,16 @@ tests_test_simd_avx512_LDADD = $(TEST_LIBS)
 tests_test_simd_neon_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
 tests_test_simd_neon_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_NEON -DTEST_ISA_NAME='"neon"'
 tests_test_simd_neon_LDADD = $(TEST_LIBS)
+if TOLK_X86
+# The AVX-512 kernels compiled again over portable intrinsics, so CPUs without AVX-512 test them too.
+check_PROGRAMS += tests/test_simd_avx512_emul
+TESTS += tests/test_simd_avx512_emul
+tests_test_simd_avx512_emul_SOURCES = tests/test_simd_avx512_emul.c tests/avx512_emul.h tests/simd_testlib.h \
+	simd/avx512/table.c simd/avx512/q8_0.c simd/avx512/q4_0.c simd/avx512/q5_0.c simd/avx512/q4_k.c \
+	simd/avx512/f16.c simd/avx512/bf16.c
+tests_test_simd_avx512_emul_CFLAGS = $(TEST_CFLAGS) $(AVX2_CFLAGS) -include $(top_srcdir)/tests/avx512_emul.h
+tests_test_simd_avx512_emul_LDADD = $(TEST_LIBS)
+endif
 endif
 EXTRA_DIST += tests/fixtures tests/neon_qemu.sh tests/check_shim.h
 # NEON path under emulation: cross-compiled kernel tests run by qemu-aarch64 (skips without them).
