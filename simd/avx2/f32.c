@@ -33,23 +33,30 @@ static void tile(const char *w, size_t wrb, int64_t n, const char *qx, size_t qr
 {
     enum { nr = 4, nt = 2 };
     __m256 acc[4][2];
+    #pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
         acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     const float *xs[2];
+    #pragma GCC unroll 4
     for (int k = 0; k < nt; k++)
         xs[k] = (const float *)(qx + (size_t)(t + k) * qrb);
     int64_t j = 0;
     for (; j + 8 <= n; j += 8) {
         __m256 xv[2];
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++)
             xv[k] = load8(xs[k] + j);
+        #pragma GCC unroll 4
         for (int i = 0; i < nr; i++) {
             __m256 wv = load8((const float *)(w + (size_t)(r + i) * wrb) + j);
+            #pragma GCC unroll 4
             for (int k = 0; k < nt; k++)
                 acc[i][k] = _mm256_fmadd_ps(wv, xv[k], acc[i][k]);
         }
     }
+    #pragma GCC unroll 4
     for (int i = 0; i < nr; i++)
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++) {
             const float *wr = (const float *)(w + (size_t)(r + i) * wrb);
             float s = avx2_hsum(acc[i][k]);

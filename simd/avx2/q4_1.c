@@ -30,21 +30,25 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
     enum { nr = 4, nt = 2 };
     __m256 acc[4][2];
     float mins[4][2] = {{0}};
+    #pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
         acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         __m256i xs[2];
         float xd[2], xsum[2];
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++) {
             const block_q8_1 *xb = (const block_q8_1 *)(qx + (size_t)(t + k) * qrb) + b;
             xs[k] = _mm256_loadu_si256((const __m256i *)xb->qs);
             xd[k] = avx2_half(&xb->d);
             xsum[k] = avx2_half(&xb->s);
         }
+        #pragma GCC unroll 4
         for (int i = 0; i < nr; i++) {
             const block_q4_1 *wb = (const block_q4_1 *)(w + (size_t)(r + i) * wrb) + b;
             __m256i ws = unpack(wb);
             float wd = avx2_half(&wb->d), wm = avx2_half(&wb->m);
+            #pragma GCC unroll 4
             for (int k = 0; k < nt; k++) {
                 __m256i p = avx2_dot_u8i8(ws, xs[k]);
                 acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(wd * xd[k]), _mm256_cvtepi32_ps(p), acc[i][k]);
@@ -52,7 +56,9 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
             }
         }
     }
+    #pragma GCC unroll 4
     for (int i = 0; i < nr; i++)
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++)
             y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]) + mins[i][k];
 }

@@ -38,6 +38,7 @@ static inline __m256i block_isum(const block_q5_K *b, const int8_t *aq, const ui
 {
     __m256i hb = _mm256_loadu_si256((const __m256i *)b->qh);
     __m256i acc = _mm256_setzero_si256();
+    #pragma GCC unroll 4
     for (int c = 0; c < 4; c++) {
         __m256i lo, hi;
         unpack_chunk(b, hb, c, &lo, &hi);
@@ -74,15 +75,18 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
 {
     enum { nr = 4, nt = 2 };
     __m256 acc[4][2];
+    #pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
         acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     for (int64_t blk = 0; blk < nb; blk++) {
         const block_q8_K *xb[2];
         __m256i ps[2];
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++) {
             xb[k] = (const block_q8_K *)(qx + (size_t)(t + k) * qrb) + blk;
             ps[k] = pair_sums(xb[k]);
         }
+        #pragma GCC unroll 4
         for (int i = 0; i < nr; i++) {
             const block_q5_K *wb = (const block_q5_K *)(w + (size_t)(r + i) * wrb) + blk;
             uint8_t sc[8], m[8];
@@ -93,10 +97,12 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
             float d = avx2_half(&wb->d), dmin = avx2_half(&wb->dmin);
             __m256i isum[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
             __m256i hb = _mm256_loadu_si256((const __m256i *)wb->qh);
+            #pragma GCC unroll 4
             for (int c = 0; c < 4; c++) { /* unpack 64 codes once, use them for every token */
                 __m256i lo, hi;
                 unpack_chunk(wb, hb, c, &lo, &hi);
                 __m256i slo = _mm256_set1_epi16(sc[2 * c]), shi = _mm256_set1_epi16(sc[2 * c + 1]);
+                #pragma GCC unroll 4
                 for (int k = 0; k < nt; k++) {
                     const int8_t *aq = xb[k]->qs + 64 * c;
                     __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)aq));
@@ -105,6 +111,7 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
                                                                          _mm256_madd_epi16(phi, shi)));
                 }
             }
+            #pragma GCC unroll 4
             for (int k = 0; k < nt; k++) {
                 __m256i msum = _mm256_mullo_epi32(ps[k], mv);
                 acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(d * xb[k]->d), _mm256_cvtepi32_ps(isum[k]), acc[i][k]);
@@ -112,7 +119,9 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
             }
         }
     }
+    #pragma GCC unroll 4
     for (int i = 0; i < nr; i++)
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++)
             y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
 }

@@ -45,10 +45,12 @@ float avx2_dot_q6_k(int64_t n, const void *w, const void *x)
         __m256i isum = _mm256_sub_epi32(_mm256_setzero_si256(), offset_sum(s16, &a[i]));
         /* each half's eight scales in both 128-bit lanes */
         const __m256i hsv[2] = {_mm256_permute4x64_epi64(s16, 0x44), _mm256_permute4x64_epi64(s16, 0xEE)};
+        #pragma GCC unroll 4
         for (int h = 0; h < 2; h++) {
             __m256i hs = hsv[h];
             __m256i q[4];
             unpack_half(&b[i], h, q);
+            #pragma GCC unroll 4
             for (int k = 0; k < 4; k++) {
                 __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(a[i].qs + 128 * h + 32 * k)));
                 isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_pair(hs, k)));
@@ -66,25 +68,32 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
 {
     enum { nr = 4, nt = 2 };
     __m256 acc[4][2];
+    #pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
         acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     for (int64_t blk = 0; blk < nb; blk++) {
         const block_q8_K *xb[2];
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++)
             xb[k] = (const block_q8_K *)(qx + (size_t)(t + k) * qrb) + blk;
+        #pragma GCC unroll 4
         for (int i = 0; i < nr; i++) {
             const block_q6_K *wb = (const block_q6_K *)(w + (size_t)(r + i) * wrb) + blk;
             __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
             __m256i isum[2];
+            #pragma GCC unroll 4
             for (int k = 0; k < nt; k++)
                 isum[k] = _mm256_sub_epi32(_mm256_setzero_si256(), offset_sum(s16, xb[k]));
             const __m256i hsv[2] = {_mm256_permute4x64_epi64(s16, 0x44), _mm256_permute4x64_epi64(s16, 0xEE)};
+            #pragma GCC unroll 4
             for (int h = 0; h < 2; h++) {
                 __m256i hs = hsv[h];
                 __m256i q[4];
                 unpack_half(wb, h, q);
+                #pragma GCC unroll 4
                 for (int j = 0; j < 4; j++) {
                     __m256i sp = scale_pair(hs, j);
+                    #pragma GCC unroll 4
                     for (int k = 0; k < nt; k++) {
                         const int8_t *aq = xb[k]->qs + 128 * h + 32 * j;
                         __m256i p = _mm256_maddubs_epi16(q[j], _mm256_loadu_si256((const __m256i *)aq));
@@ -93,11 +102,14 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
                 }
             }
             float d = avx2_half(&wb->d);
+            #pragma GCC unroll 4
             for (int k = 0; k < nt; k++)
                 acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(d * xb[k]->d), _mm256_cvtepi32_ps(isum[k]), acc[i][k]);
         }
     }
+    #pragma GCC unroll 4
     for (int i = 0; i < nr; i++)
+        #pragma GCC unroll 4
         for (int k = 0; k < nt; k++)
             y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
 }
