@@ -1,6 +1,6 @@
 /* AVX2 Q8_0 x Q8_0: one row at a time for decoding (two blocks per step keep two accumulators
- * busy), and a 4-row x 2-token tile for batches so each weight block load serves two tokens and
- * each activation block four rows. */
+ * busy), and a 2-row x 4-token tile for batches so each weight block load serves four tokens and
+ * each activation block two rows. */
 #include "avx2.h"
 
 float avx2_dot_q8_0(int64_t n, const void *w, const void *x)
@@ -23,45 +23,58 @@ float avx2_dot_q8_0(int64_t n, const void *w, const void *x)
     return avx2_hsum(_mm256_add_ps(acc0, acc1));
 }
 
-/* A full 4-row x 2-token tile with every loop bound a constant, so the eight accumulators stay in
- * registers; partial tiles at the edges go through the dot product. */
-static void tile4x2(const char *w, size_t wrb, int64_t nb, const char *qx, size_t qrb, float *y, size_t ys, int64_t r,
-                    int64_t t)
+/* A full tile of TR rows x TT tokens with constant bounds, so the accumulators stay in registers:
+ * each weight block is unpacked once for TT tokens, each activation block loaded once for TR rows.
+ * Partial tiles at the edges go through the dot product. */
+enum { TR = 2, TT = 4 };
+
+static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t qrb, float *y, size_t ys, int64_t r,
+                 int64_t t)
 {
-    __m256 acc[4][2];
+    __m256 acc[TR][TT];
 #pragma GCC unroll 4
-    for (int i = 0; i < 4; i++)
-        acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-    const block_q8_0 *x0 = (const block_q8_0 *)(qx + (size_t)t * qrb), *x1 = (const block_q8_0 *)(qx + (size_t)(t + 1) * qrb);
+    for (int i = 0; i < TR; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < TT; k++)
+            acc[i][k] = _mm256_setzero_ps();
+    const block_q8_0 *xb[TT];
+#pragma GCC unroll 4
+    for (int k = 0; k < TT; k++)
+        xb[k] = (const block_q8_0 *)(qx + (size_t)(t + k) * qrb);
     for (int64_t b = 0; b < nb; b++) {
-        __m256i xs0 = _mm256_loadu_si256((const __m256i *)x0[b].qs), xs1 = _mm256_loadu_si256((const __m256i *)x1[b].qs);
-        float xd0 = avx2_half(&x0[b].d), xd1 = avx2_half(&x1[b].d);
+        __m256i xs[TT];
+        float xd[TT];
 #pragma GCC unroll 4
-        for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < TT; k++) {
+            xs[k] = _mm256_loadu_si256((const __m256i *)xb[k][b].qs);
+            xd[k] = avx2_half(&xb[k][b].d);
+        }
+#pragma GCC unroll 4
+        for (int i = 0; i < TR; i++) {
             const block_q8_0 *wb = (const block_q8_0 *)(w + (size_t)(r + i) * wrb) + b;
             __m256i ws = _mm256_loadu_si256((const __m256i *)wb->qs);
             __m256i aw = _mm256_sign_epi8(ws, ws);
             float wd = avx2_half(&wb->d);
-            __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(xs0, ws)), _mm256_set1_epi16(1));
-            __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(xs1, ws)), _mm256_set1_epi16(1));
-            acc[i][0] = _mm256_fmadd_ps(_mm256_set1_ps(wd * xd0), _mm256_cvtepi32_ps(p0), acc[i][0]);
-            acc[i][1] = _mm256_fmadd_ps(_mm256_set1_ps(wd * xd1), _mm256_cvtepi32_ps(p1), acc[i][1]);
+#pragma GCC unroll 4
+            for (int k = 0; k < TT; k++) {
+                __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(xs[k], ws)), _mm256_set1_epi16(1));
+                acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(wd * xd[k]), _mm256_cvtepi32_ps(p), acc[i][k]);
+            }
         }
     }
 #pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-        __m128 s = avx2_hsum4(acc[i][0], acc[i][1], acc[i][0], acc[i][1]);
-        y[(size_t)t * ys + (size_t)(r + i)] = _mm_cvtss_f32(s);
-        y[(size_t)(t + 1) * ys + (size_t)(r + i)] = _mm_cvtss_f32(_mm_shuffle_ps(s, s, 1));
-    }
+    for (int i = 0; i < TR; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < TT; k++)
+            y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
 }
 
 void avx2_matmul_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
 {
-    int64_t rfull = r0 + (r1 - r0) / 4 * 4, tfull = n_tok / 2 * 2;
-    for (int64_t r = r0; r < rfull; r += 4)
-        for (int64_t t = 0; t < tfull; t += 2)
-            tile4x2(w, w_row_bytes, n / QK8_0, qx, qx_row_bytes, y, y_stride, r, t);
+    int64_t rfull = r0 + (r1 - r0) / TR * TR, tfull = n_tok / TT * TT;
+    for (int64_t r = r0; r < rfull; r += TR)
+        for (int64_t t = 0; t < tfull; t += TT)
+            tile(w, w_row_bytes, n / QK8_0, qx, qx_row_bytes, y, y_stride, r, t);
     avx2_matmul_edges(avx2_dot_q8_0, w, w_row_bytes, n, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1, rfull, tfull);
 }
