@@ -121,4 +121,7 @@ float avx2_dot_q6_k(int64_t n, const void *w, const void *x);
 void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 
+float avx2_dot_q2_k(int64_t n, const void *w, const void *x);
+float avx2_dot_q3_k(int64_t n, const void *w, const void *x);
+
 #endif

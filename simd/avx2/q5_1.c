@@ -9,18 +9,38 @@ static inline __m256i unpack(const block_q5_1 *b)
     return _mm256_or_si256(avx2_nibbles(b->qs), _mm256_and_si256(hb, _mm256_set1_epi8(16)));
 }
 
+/* {d, m} of a weight block times {d, s} of its activation block in one conversion and multiply:
+ * lane 0 is the block's scale, lane 1 its min term. */
+static inline __m128 scale_min(const block_q5_1 *a, const block_q8_1 *q)
+{
+    uint32_t wb, xb;
+    memcpy(&wb, &a->d, 4);
+    memcpy(&xb, &q->d, 4);
+    return _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128((int)wb)), _mm_cvtph_ps(_mm_cvtsi32_si128((int)xb)));
+}
+
 float avx2_dot_q5_1(int64_t n, const void *w, const void *x)
 {
     const block_q5_1 *a = w;
     const block_q8_1 *q = x;
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0.0f;
-    for (int64_t i = 0; i < n / QK5_1; i++) {
-        __m256i p = avx2_dot_u8i8(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(avx2_half(&a[i].d) * avx2_half(&q[i].d)), _mm256_cvtepi32_ps(p), acc);
-        mins += avx2_half(&a[i].m) * avx2_half(&q[i].s);
+    int64_t nb = n / QK5_1, i = 0;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m128 mins = _mm_setzero_ps();
+    for (; i + 1 < nb; i += 2) { /* two blocks per step: two independent accumulation chains */
+        __m256i p0 = avx2_dot_u8i8(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
+        __m256i p1 = avx2_dot_u8i8(unpack(&a[i + 1]), _mm256_loadu_si256((const __m256i *)q[i + 1].qs));
+        __m128 sm0 = scale_min(&a[i], &q[i]), sm1 = scale_min(&a[i + 1], &q[i + 1]);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(sm0), _mm256_cvtepi32_ps(p0), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_broadcastss_ps(sm1), _mm256_cvtepi32_ps(p1), acc1);
+        mins = _mm_add_ps(mins, _mm_add_ps(sm0, sm1));
     }
-    return avx2_hsum(acc) + mins;
+    for (; i < nb; i++) {
+        __m256i p = avx2_dot_u8i8(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
+        __m128 sm = scale_min(&a[i], &q[i]);
+        acc0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(sm), _mm256_cvtepi32_ps(p), acc0);
+        mins = _mm_add_ps(mins, sm);
+    }
+    return avx2_hsum(_mm256_add_ps(acc0, acc1)) + _mm_cvtss_f32(_mm_shuffle_ps(mins, mins, 1));
 }
 
 /* A full tile, rows [r, r + 4) x tokens [t, t + 2): constant bounds keep the accumulators in

@@ -26,6 +26,8 @@ void simd_fill_avx2(simd_kernels *k)
     k->matmul[TOLK_TYPE_Q5_1] = avx2_matmul_q5_1;
     k->dot[TOLK_TYPE_Q8_0] = avx2_dot_q8_0;
     k->matmul[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
+    k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
+    k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
     k->matmul[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k;
     k->dot[TOLK_TYPE_Q5_K] = avx2_dot_q5_k;
