@@ -1,10 +1,21 @@
-/* AVX2 Q4_0 x Q8_0: nibbles unpacked to signed bytes (q - 8), then the signed byte dot. One row
- * at a time for decoding; a 2-row x 4-token tile for batches (each block unpacked once per tile). */
+/* AVX2 Q4_0 x Q8_0: unsigned nibbles times activation bytes with maddubs, minus 8 x the pair sums
+ * of the activations (exact in int16), so no sign juggling is needed. One row at a time for
+ * decoding; a 2-row x 4-token tile for batches (each block unpacked once per tile). */
 #include "avx2.h"
+
+enum { OFF = 8 }; /* the code offset of this format */
+
+/* Codes as unsigned bytes (0..15); the offset of 8 is taken off through the activations. */
+/* sum (u - OFF) * x in groups of four as int32: maddubs pairs minus OFF x the activation pairs. */
+static inline __m256i offset_dot(__m256i u, __m256i x)
+{
+    __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(u, x), _mm256_maddubs_epi16(_mm256_set1_epi8(OFF), x));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
 
 static inline __m256i unpack(const block_q4_0 *b)
 {
-    return _mm256_sub_epi8(avx2_nibbles(b->qs), _mm256_set1_epi8(8));
+    return avx2_nibbles(b->qs);
 }
 
 float avx2_dot_q4_0(int64_t n, const void *w, const void *x)
@@ -14,14 +25,14 @@ float avx2_dot_q4_0(int64_t n, const void *w, const void *x)
     int64_t nb = n / QK4_0, i = 0;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     for (; i + 1 < nb; i += 2) {
-        __m256i p0 = avx2_dot_i8(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
-        __m256i p1 = avx2_dot_i8(unpack(&a[i + 1]), _mm256_loadu_si256((const __m256i *)q[i + 1].qs));
+        __m256i p0 = offset_dot(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
+        __m256i p1 = offset_dot(unpack(&a[i + 1]), _mm256_loadu_si256((const __m256i *)q[i + 1].qs));
         acc0 = _mm256_fmadd_ps(_mm256_set1_ps(avx2_half(&a[i].d) * avx2_half(&q[i].d)), _mm256_cvtepi32_ps(p0), acc0);
         acc1 = _mm256_fmadd_ps(_mm256_set1_ps(avx2_half(&a[i + 1].d) * avx2_half(&q[i + 1].d)), _mm256_cvtepi32_ps(p1),
                                acc1);
     }
     for (; i < nb; i++) {
-        __m256i p = avx2_dot_i8(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
+        __m256i p = offset_dot(unpack(&a[i]), _mm256_loadu_si256((const __m256i *)q[i].qs));
         acc0 = _mm256_fmadd_ps(_mm256_set1_ps(avx2_half(&a[i].d) * avx2_half(&q[i].d)), _mm256_cvtepi32_ps(p), acc0);
     }
     return avx2_hsum(_mm256_add_ps(acc0, acc1));
@@ -46,22 +57,23 @@ static void tile(const char *w, size_t wrb, int64_t nb, const char *qx, size_t q
     for (int k = 0; k < TT; k++)
         xb[k] = (const block_q8_0 *)(qx + (size_t)(t + k) * qrb);
     for (int64_t b = 0; b < nb; b++) {
-        __m256i xs[TT];
+        __m256i xs[TT], xoff[TT];
         float xd[TT];
 #pragma GCC unroll 4
         for (int k = 0; k < TT; k++) {
             xs[k] = _mm256_loadu_si256((const __m256i *)xb[k][b].qs);
             xd[k] = avx2_half(&xb[k][b].d);
+            xoff[k] = _mm256_maddubs_epi16(_mm256_set1_epi8(OFF), xs[k]); /* shared by the tile's rows */
         }
 #pragma GCC unroll 4
         for (int i = 0; i < TR; i++) {
             const block_q4_0 *wb = (const block_q4_0 *)(w + (size_t)(r + i) * wrb) + b;
             __m256i ws = unpack(wb);
-            __m256i aw = _mm256_sign_epi8(ws, ws);
             float wd = avx2_half(&wb->d);
 #pragma GCC unroll 4
             for (int k = 0; k < TT; k++) {
-                __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(xs[k], ws)), _mm256_set1_epi16(1));
+                __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(ws, xs[k]), xoff[k]);
+                p = _mm256_madd_epi16(p, _mm256_set1_epi16(1));
                 acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(wd * xd[k]), _mm256_cvtepi32_ps(p), acc[i][k]);
             }
         }
