@@ -124,4 +124,7 @@ void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *
 float avx2_dot_q2_k(int64_t n, const void *w, const void *x);
 float avx2_dot_q3_k(int64_t n, const void *w, const void *x);
 
+void avx2_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+
 #endif

@@ -95,3 +95,32 @@ void avx2_matmul_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *
             tile(w, w_row_bytes, n / QK5_0, qx, qx_row_bytes, y, y_stride, r, t);
     avx2_matmul_edges(avx2_dot_q5_0, w, w_row_bytes, n, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1, rfull, tfull);
 }
+
+/* Decoding: four rows per pass over the activations, so each activation block (codes, offset
+ * sums, scale) is loaded once for four rows; leftover rows go through the dot product. */
+void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
+{
+    const block_q8_0 *x = qx;
+    int64_t nb = n / QK5_0, r = r0;
+    for (; r + 4 <= r1; r += 4) {
+        __m256 acc[4];
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++)
+            acc[i] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            __m256i xs = _mm256_loadu_si256((const __m256i *)x[b].qs);
+            __m256i xoff = _mm256_maddubs_epi16(_mm256_set1_epi8(OFF), xs);
+            float xd = avx2_half(&x[b].d);
+#pragma GCC unroll 4
+            for (int i = 0; i < 4; i++) {
+                const block_q5_0 *wb = (const block_q5_0 *)((const char *)w + (size_t)(r + i) * w_row_bytes) + b;
+                __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(unpack(wb), xs), xoff);
+                p = _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+                acc[i] = _mm256_fmadd_ps(_mm256_set1_ps(avx2_half(&wb->d) * xd), _mm256_cvtepi32_ps(p), acc[i]);
+            }
+        }
+        _mm_storeu_ps(y + r, avx2_hsum4(acc[0], acc[1], acc[2], acc[3]));
+    }
+    for (; r < r1; r++)
+        y[r] = avx2_dot_q5_0(n, (const char *)w + (size_t)r * w_row_bytes, qx);
+}

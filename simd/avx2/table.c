@@ -18,10 +18,12 @@ void simd_fill_avx2(simd_kernels *k)
     k->matmul[TOLK_TYPE_BF16] = avx2_matmul_bf16;
     k->dot[TOLK_TYPE_Q4_0] = avx2_dot_q4_0;
     k->matmul[TOLK_TYPE_Q4_0] = avx2_matmul_q4_0;
+    k->matvec[TOLK_TYPE_Q4_0] = avx2_matvec_q4_0;
     k->dot[TOLK_TYPE_Q4_1] = avx2_dot_q4_1;
     k->matmul[TOLK_TYPE_Q4_1] = avx2_matmul_q4_1;
     k->dot[TOLK_TYPE_Q5_0] = avx2_dot_q5_0;
     k->matmul[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
+    k->matvec[TOLK_TYPE_Q5_0] = avx2_matvec_q5_0;
     k->dot[TOLK_TYPE_Q5_1] = avx2_dot_q5_1;
     k->matmul[TOLK_TYPE_Q5_1] = avx2_matmul_q5_1;
     k->dot[TOLK_TYPE_Q8_0] = avx2_dot_q8_0;
