@@ -33,6 +33,8 @@ typedef struct {
 #define avx512_dot_q4_k emu_avx512_dot_q4_k
 #define avx512_dot_f16 emu_avx512_dot_f16
 #define avx512_dot_bf16 emu_avx512_dot_bf16
+#define avx512_matmul_q8_0 emu_avx512_matmul_q8_0
+#define avx512_matmul_q4_0 emu_avx512_matmul_q4_0
 #define simd_fill_avx512 emu_simd_fill_avx512
 
 static inline emu512 emu_zero(void)
@@ -147,6 +149,30 @@ static inline emu512 emu_add_epi32(emu512 a, emu512 b)
     return a;
 }
 #define _mm512_add_epi32 emu_add_epi32
+
+static inline emu512 emu_add_epi8(emu512 a, emu512 b)
+{
+    for (int i = 0; i < 64; i++)
+        a.u8[i] = (uint8_t)(a.u8[i] + b.u8[i]);
+    return a;
+}
+#define _mm512_add_epi8 emu_add_epi8
+
+static inline emu512 emu_sub_epi32(emu512 a, emu512 b)
+{
+    for (int i = 0; i < 16; i++)
+        a.i32[i] = (int32_t)((uint32_t)a.i32[i] - (uint32_t)b.i32[i]);
+    return a;
+}
+#define _mm512_sub_epi32 emu_sub_epi32
+
+static inline emu512 emu_mul_ps(emu512 a, emu512 b)
+{
+    for (int i = 0; i < 16; i++)
+        a.f32[i] *= b.f32[i];
+    return a;
+}
+#define _mm512_mul_ps emu_mul_ps
 
 static inline emu512 emu_add_ps(emu512 a, emu512 b)
 {
