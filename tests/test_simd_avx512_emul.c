@@ -59,10 +59,11 @@ END_TEST
 /* The AVX-512 tiles against the scalar reference: odd row counts, partial tiles, a row range. */
 START_TEST(emulated_avx512_matmul_matches_reference)
 {
-    const uint32_t mtypes[] = {TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_0};
+    const uint32_t mtypes[] = {TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_K};
     uint32_t wt = mtypes[_i], at = simd_act_type(wt);
     ck_assert_msg(emu_k.matmul[wt] != NULL, "%s has no AVX-512 tile", simd_traits(wt)->name);
-    const int64_t lens[] = {64, 96, 1024}; /* 96: an odd block count sends everything to the edge path */
+    /* 96: an odd Q8_0 block count sends everything to the edge path */
+    const int64_t lens[] = {256, wt == TOLK_TYPE_Q4_K ? 512 : 96, 1024};
     for (int li = 0; li < 3; li++) {
         int64_t n = lens[li];
         size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
@@ -121,7 +122,7 @@ int main(void)
     TCase *tc = tcase_create("avx512_emulated");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, emulated_avx512_dots_match_reference, 0, sizeof(emu_types) / sizeof(emu_types[0]));
-    tcase_add_loop_test(tc, emulated_avx512_matmul_matches_reference, 0, 2);
+    tcase_add_loop_test(tc, emulated_avx512_matmul_matches_reference, 0, 3);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -60,5 +60,7 @@ void avx512_matmul_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void
                         int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_matmul_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                         int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_matmul_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                        int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 
 #endif
