@@ -19,7 +19,7 @@ if TOLK_AARCH64_DOTPROD
 noinst_LTLIBRARIES += libsimd_neon.la
 libsimd_neon_la_SOURCES = simd/neon/neon.h simd/neon/table.c simd/neon/act.c simd/neon/f32.c simd/neon/f16.c \
 	simd/neon/bf16.c simd/neon/q4_0.c simd/neon/q4_1.c simd/neon/q5_0.c simd/neon/q5_1.c simd/neon/q8_0.c \
-	simd/neon/q4_k.c simd/neon/q5_k.c simd/neon/q6_k.c
+	simd/neon/q2_k.c simd/neon/q3_k.c simd/neon/q4_k.c simd/neon/q5_k.c simd/neon/q6_k.c
 libsimd_neon_la_CFLAGS = $(AM_CFLAGS) $(NEON_DOTPROD_CFLAGS)
 libtolk_la_LIBADD += libsimd_neon.la
 endif
