@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "tokenizer.h"
 #include "simd.h"
 
 /* Vectors read directly as floats by the forward pass must be F32. */
@@ -125,6 +126,7 @@ void model_close(tolk_model *m)
         return;
     if (m->owns_file)
         gguf_close(m->file);
+    tok_vocab_free(m->vocab);
     free(m->w.layers);
     free(m);
 }

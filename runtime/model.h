@@ -16,12 +16,16 @@ typedef struct model_weights {
     layer_weights *layers;          /* [n_layer] */
 } model_weights;
 
+struct tok_vocab;
+
 typedef struct tolk_model {
     gguf_file *file;         /* owned unless opened with model_from_gguf(own = false) */
     bool owns_file;
     const arch_desc *arch;
     model_hparams hp;
     model_weights w;
+    struct tok_vocab *vocab; /* set by tolk_model_load (public API); freed by model_close */
+    char desc[256];          /* general.name for display, filled on demand */
 } tolk_model;
 
 /* Opens PATH; on error *out is NULL and err names the file and what is wrong. */

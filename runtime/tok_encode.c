@@ -36,14 +36,12 @@ void tok_ids_free(tok_ids *t)
 typedef struct sym {
     int32_t prev, next; /* neighbours in the live list, -1 at the ends */
     uint32_t start, len; /* bytes in the working text; len 0 once merged into the left neighbour */
-    int32_t id;          /* BPE: token id of the symbol */
 } sym;
 
 typedef struct bigram {
     double key; /* SPM: score of the merged token; BPE: minus the merge rank */
     int32_t left, right;
-    uint32_t size;       /* SPM stale check: bytes of the pair when queued */
-    int32_t result;      /* BPE: id of the merged token */
+    uint32_t size; /* bytes of the pair when queued: a mismatch later means it is stale */
 } bigram;
 
 typedef struct merge_heap {
@@ -135,7 +133,7 @@ static int split_chars(encoder *e, size_t n, size_t *n_syms)
         size_t cl = utf8_lead_len((unsigned char)e->work[i]);
         if (cl > n - i)
             cl = n - i;
-        e->syms[k] = (sym){(int32_t)k - 1, (int32_t)k + 1, (uint32_t)i, (uint32_t)cl, -1};
+        e->syms[k] = (sym){(int32_t)k - 1, (int32_t)k + 1, (uint32_t)i, (uint32_t)cl};
         i += cl;
     }
     if (k)
@@ -154,7 +152,7 @@ static int spm_try_pair(encoder *e, int32_t l, int32_t r)
     int32_t id = tok_find(e->v, e->work + a->start, a->len + b->len);
     if (id < 0)
         return TOLK_OK;
-    bigram g = {e->v->scores[id], l, r, a->len + b->len, id};
+    bigram g = {e->v->scores[id], l, r, a->len + b->len};
     return heap_push(&e->heap, g, e->err);
 }
 
@@ -225,10 +223,13 @@ static int spm_fragment(encoder *e, const char *text, size_t len, bool space_pre
 
 static int bpe_try_pair(encoder *e, int32_t l, int32_t r)
 {
-    int32_t rank, result;
-    if (l < 0 || r < 0 || !tok_merge_find(e->v, e->syms[l].id, e->syms[r].id, &rank, &result))
+    if (l < 0 || r < 0)
         return TOLK_OK;
-    bigram g = {-(double)rank, l, r, 0, result};
+    const sym *a = &e->syms[l], *b = &e->syms[r];
+    int32_t rank = tok_merge_rank(e->v, e->work + a->start, a->len, e->work + b->start, b->len);
+    if (rank < 0)
+        return TOLK_OK;
+    bigram g = {-(double)rank, l, r, a->len + b->len};
     return heap_push(&e->heap, g, e->err);
 }
 
@@ -245,10 +246,9 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
         char raw[4];
         size_t rl = utf8_encode(e->cpts[i], raw);
         for (size_t j = 0; j < rl; j++) {
-            unsigned b = (unsigned char)raw[j];
-            size_t ml = utf8_encode(tok_byte_to_cp(b), e->work + n);
+            size_t ml = utf8_encode(tok_byte_to_cp((unsigned char)raw[j]), e->work + n);
             e->syms[n_syms] = (sym){(int32_t)n_syms - 1, (int32_t)n_syms + 1, (uint32_t)n,
-                                    (uint32_t)ml, v->byte_token[b]};
+                                    (uint32_t)ml};
             n += ml;
             n_syms++;
         }
@@ -266,12 +266,8 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
     while (e->heap.n) {
         bigram g = heap_pop(&e->heap);
         sym *a = &e->syms[g.left], *b = &e->syms[g.right];
-        if (!a->len || !b->len || a->next != g.right)
-            continue;
-        int32_t rank, result; /* the pair may have changed ids since it was queued */
-        if (!tok_merge_find(v, a->id, b->id, &rank, &result) || result != g.result)
-            continue;
-        a->id = result;
+        if (!a->len || !b->len || a->len + b->len != g.size)
+            continue; /* one side changed since this pair was queued */
         a->len += b->len;
         b->len = 0;
         a->next = b->next;
@@ -282,14 +278,16 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
     }
     for (int32_t i = 0; i >= 0; i = e->syms[i].next) {
         const sym *s = &e->syms[i];
-        if (s->id >= 0) {
-            if ((rc = tok_ids_push(e->out, s->id, e->err)))
+        int32_t id = tok_find(v, e->work + s->start, s->len);
+        if (id >= 0) {
+            if ((rc = tok_ids_push(e->out, id, e->err)))
                 return rc;
             continue;
         }
-        /* A character with no token: single-byte tokens of its text, where they exist. */
+        /* Text with no token (a merge result missing from the vocabulary, or a byte whose
+         * character is absent): single-byte tokens of its text, where they exist. */
         for (uint32_t j = 0; j < s->len; j++) {
-            int32_t id = tok_find(v, e->work + s->start + j, 1);
+            id = tok_find(v, e->work + s->start + j, 1);
             if (id >= 0 && (rc = tok_ids_push(e->out, id, e->err)))
                 return rc;
         }

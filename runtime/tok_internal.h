@@ -6,11 +6,11 @@
 
 #include "tokenizer.h"
 
-/* One BPE merge, found by the ids of its two halves. */
+/* One BPE merge "LEFT RIGHT", found by the hash of that text (kept in merge_text). */
 typedef struct tok_merge {
-    uint64_t key;   /* (left id << 32 | right id) + 1; 0 marks an empty slot */
-    int32_t rank;   /* index in tokenizer.ggml.merges: lower merges first */
-    int32_t result; /* id of the concatenation */
+    uint64_t hash;
+    uint32_t off, len; /* the merge text in merge_text */
+    int32_t rank;      /* index in tokenizer.ggml.merges (lower merges first); -1: empty slot */
 } tok_merge;
 
 struct tok_vocab {
@@ -37,8 +37,10 @@ struct tok_vocab {
     uint32_t *slots;
     uint32_t slot_mask;
 
-    /* BPE merges: open addressing, power-of-two size. */
+    /* BPE merges: open addressing, power-of-two size. Keyed by text rather than by token ids so
+     * that loading costs one hash per merge and no vocabulary lookups. */
     tok_merge *merges;
+    char *merge_text;
     uint64_t merge_mask;
     bool ignore_merges;
 
@@ -55,10 +57,14 @@ struct tok_vocab {
     char *chat_template;
 };
 
+#define TOK_HASH_SEED 0xcbf29ce484222325ull
+
+/* FNV-1a over s[0..len), continuing from H (start with TOK_HASH_SEED). */
+uint64_t tok_hash_more(uint64_t h, const char *s, size_t len);
 uint64_t tok_hash(const char *s, size_t len);
 int32_t tok_find_hashed(const tok_vocab *v, const char *s, size_t len, uint64_t h);
-/* Rank and result of merging ids A and B; false when no merge exists. */
-bool tok_merge_find(const tok_vocab *v, int32_t a, int32_t b, int32_t *rank, int32_t *result);
+/* Rank of the merge of texts L and R, or -1 when there is none. */
+int32_t tok_merge_rank(const tok_vocab *v, const char *l, size_t ll, const char *r, size_t rl);
 
 /* GPT-2 byte-level mapping: the code point standing for byte B, and the byte a code point stands
  * for (-1 when it is not one of the 256). */

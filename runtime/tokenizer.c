@@ -15,7 +15,7 @@
  * first one found also serves as eot when the file names none. */
 static const char *const eog_names[] = {
     "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>",
-    "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>",
+    "_<EOT>", "</s>", "<end_of_utterance>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>",
 };
 static const char *const eot_names[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
                                         "<|endoftext|>", "<EOT>"};
@@ -36,12 +36,16 @@ static const pre_alias pre_aliases[] = {
     {"qwen2", TOK_PRE_QWEN2}, {"deepseek-r1-qwen", TOK_PRE_QWEN2},
 };
 
-uint64_t tok_hash(const char *s, size_t len)
+uint64_t tok_hash_more(uint64_t h, const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
     return h;
+}
+
+uint64_t tok_hash(const char *s, size_t len)
+{
+    return tok_hash_more(TOK_HASH_SEED, s, len);
 }
 
 int32_t tok_find_hashed(const tok_vocab *v, const char *s, size_t len, uint64_t h)
@@ -61,28 +65,19 @@ int32_t tok_find(const tok_vocab *v, const char *s, size_t len)
     return tok_find_hashed(v, s, len, tok_hash(s, len));
 }
 
-static uint64_t merge_slot(uint64_t key, uint64_t mask)
+int32_t tok_merge_rank(const tok_vocab *v, const char *l, size_t ll, const char *r, size_t rl)
 {
-    key ^= key >> 29;
-    key *= 0xbf58476d1ce4e5b9ull;
-    key ^= key >> 32;
-    return key & mask;
-}
-
-bool tok_merge_find(const tok_vocab *v, int32_t a, int32_t b, int32_t *rank, int32_t *result)
-{
-    if (!v->merges || a < 0 || b < 0)
-        return false;
-    uint64_t key = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
-    for (uint64_t i = merge_slot(key, v->merge_mask);; i = (i + 1) & v->merge_mask) {
+    if (!v->merges)
+        return -1;
+    uint64_t h = tok_hash_more(tok_hash_more(tok_hash(l, ll), " ", 1), r, rl);
+    for (uint64_t i = h & v->merge_mask;; i = (i + 1) & v->merge_mask) {
         const tok_merge *m = &v->merges[i];
-        if (!m->key)
-            return false;
-        if (m->key == key) {
-            *rank = m->rank;
-            *result = m->result;
-            return true;
-        }
+        if (m->rank < 0)
+            return -1;
+        const char *t = v->merge_text + m->off;
+        if (m->hash == h && m->len == ll + 1 + rl && !memcmp(t, l, ll) && t[ll] == ' ' &&
+            !memcmp(t + ll + 1, r, rl))
+            return m->rank;
     }
 }
 
@@ -298,52 +293,42 @@ static int load_merges(tok_vocab *v, const gguf_file *f, tolk_error *err)
         return tolk_fail(err, TOLK_E_FORMAT, "BPE vocabulary without tokenizer.ggml.merges");
     if (m->type != GGUF_TYPE_STRING || m->n >= INT32_MAX)
         return tolk_fail(err, TOLK_E_FORMAT, "tokenizer.ggml.merges is not a string array");
+    uint64_t total = 0;
+    for (uint64_t r = 0; r < m->n; r++)
+        total += m->strs[r].len;
+    if (total >= UINT32_MAX)
+        return tolk_fail(err, TOLK_E_FORMAT, "tokenizer.ggml.merges holds %llu bytes",
+                         (unsigned long long)total);
     uint64_t size = pow2_at_least(m->n * 2 + 1);
-    v->merges = calloc(size, sizeof *v->merges);
-    if (!v->merges)
+    v->merges = malloc(size * sizeof *v->merges);
+    v->merge_text = malloc(total + 1);
+    if (!v->merges || !v->merge_text)
         return tolk_fail(err, TOLK_E_NOMEM, "out of memory for %llu merges",
                          (unsigned long long)m->n);
+    for (uint64_t i = 0; i < size; i++)
+        v->merges[i].rank = -1;
     v->merge_mask = size - 1;
-    char *cat = NULL;
-    size_t cat_cap = 0;
+    uint32_t pos = 0;
     for (uint64_t r = 0; r < m->n; r++) {
         const char *s = m->strs[r].ptr;
         size_t len = m->strs[r].len;
-        const char *sp = len > 1 ? memchr(s + 1, ' ', len - 1) : NULL;
-        if (!sp) {
-            free(cat);
-            return tolk_fail(err, TOLK_E_FORMAT, "merge %llu has no space between its halves",
-                             (unsigned long long)r);
-        }
-        size_t ll = (size_t)(sp - s), rl = len - ll - 1;
-        int32_t a = tok_find(v, s, ll), b = tok_find(v, sp + 1, rl);
-        if (a < 0 || b < 0)
-            continue; /* a half that is no token can never be formed, so the merge never fires */
-        if (ll + rl > cat_cap) {
-            char *n = realloc(cat, ll + rl);
-            if (!n) {
-                free(cat);
-                return tolk_fail(err, TOLK_E_NOMEM, "out of memory reading merges");
-            }
-            cat = n;
-            cat_cap = ll + rl;
-        }
-        memcpy(cat, s, ll);
-        memcpy(cat + ll, sp + 1, rl);
-        int32_t res = tok_find(v, cat, ll + rl);
-        if (res < 0)
-            continue; /* the merged text is no token: nothing could represent it */
-        uint64_t key = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
-        for (uint64_t i = merge_slot(key, v->merge_mask);; i = (i + 1) & v->merge_mask) {
-            if (v->merges[i].key == key)
-                break; /* a repeated pair keeps its first (lowest) rank */
-            if (!v->merges[i].key) {
-                v->merges[i] = (tok_merge){key, (int32_t)r, res};
+        /* The halves split at the first space after the first byte. */
+        if (len < 3 || !memchr(s + 1, ' ', len - 2))
+            return tolk_fail(err, TOLK_E_FORMAT, "merge %llu ('%.*s') is not two halves",
+                             (unsigned long long)r, (int)(len < 40 ? len : 40), s);
+        memcpy(v->merge_text + pos, s, len);
+        uint64_t h = tok_hash(s, len);
+        for (uint64_t i = h & v->merge_mask;; i = (i + 1) & v->merge_mask) {
+            tok_merge *e = &v->merges[i];
+            if (e->rank < 0) {
+                *e = (tok_merge){h, pos, (uint32_t)len, (int32_t)r};
                 break;
             }
+            if (e->hash == h && e->len == len && !memcmp(v->merge_text + e->off, s, len))
+                break; /* a repeated merge keeps its first (lowest) rank */
         }
+        pos += (uint32_t)len;
     }
-    free(cat);
     return TOLK_OK;
 }
 
@@ -496,6 +481,7 @@ void tok_vocab_free(tok_vocab *v)
     free(v->eog);
     free(v->slots);
     free(v->merges);
+    free(v->merge_text);
     free(v->specials);
     free(v->chat_template);
     free(v);

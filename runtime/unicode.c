@@ -32,8 +32,8 @@ size_t utf8_lead_len(unsigned char lead)
         return 2;
     if ((lead & 0xF0) == 0xE0)
         return 3;
-    if ((lead & 0xF8) == 0xF0)
-        return 4;
+    if ((lead & 0xF0) == 0xF0)
+        return 4; /* F8..FF are never valid, but SentencePiece-style splitting counts them as 4 */
     return 1;
 }
 
@@ -44,7 +44,7 @@ uint32_t utf8_decode(const char *s, size_t n, size_t *len)
     *len = 1;
     if (u[0] < 0x80)
         return u[0];
-    if (need == 1 || need > n)
+    if (need == 1 || need > n || u[0] >= 0xF8)
         return UNI_REPLACEMENT;
     uint32_t cp = need == 2 ? (u[0] & 0x1Fu) : need == 3 ? (u[0] & 0x0Fu) : (u[0] & 0x07u);
     for (size_t i = 1; i < need; i++) {
@@ -91,7 +91,7 @@ size_t utf8_complete_prefix(const char *s, size_t n)
         unsigned char c = u[i - 1];
         if ((c & 0xC0) == 0x80)
             continue; /* continuation byte: keep looking for its lead */
-        size_t need = utf8_lead_len(c);
+        size_t need = c >= 0xF8 ? 1 : utf8_lead_len(c);
         if (need == 1 || i - 1 + need <= n)
             return n; /* ASCII, stray byte or a finished sequence */
         for (size_t j = i; j < n; j++)

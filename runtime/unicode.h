@@ -33,8 +33,9 @@ unsigned uni_flags(uint32_t cp);
  * truncated sequence yields U+FFFD with *len = 1, so callers always make progress. */
 uint32_t utf8_decode(const char *s, size_t n, size_t *len);
 
-/* Byte length a sequence starting with this lead byte claims (1 for stray continuation bytes),
- * without checking the continuation bytes: how SentencePiece splits text into characters. */
+/* Byte length a sequence starting with this lead byte claims, from its high bits only (1 for
+ * stray continuation bytes, 4 for F0..FF), without checking what follows: how the reference
+ * splits text into characters for SentencePiece-style merging. */
 size_t utf8_lead_len(unsigned char lead);
 
 /* Writes the UTF-8 form of cp (U+FFFD when out of range) to out[0..4); returns its length. */

@@ -8,6 +8,11 @@ TESTS += tests/test_gguf
 tests_test_gguf_SOURCES = tests/test_gguf.c tests/gguf_image.h
 tests_test_gguf_CFLAGS = $(TEST_CFLAGS)
 tests_test_gguf_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_threads
+TESTS += tests/test_threads
+tests_test_threads_SOURCES = tests/test_threads.c
+tests_test_threads_CFLAGS = $(TEST_CFLAGS)
+tests_test_threads_LDADD = $(TEST_LIBS)
 endif
 
 # The fuzz corpus replay needs no framework: every file must be handled without a crash, files

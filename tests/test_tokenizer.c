@@ -9,39 +9,13 @@
 
 #include "gguf.h"
 #include "tokenizer.h"
+#include "tok_fixtures.h"
 #include "unicode.h"
 
 static const char *testdata(void)
 {
     const char *d = getenv("TOLK_TESTDATA");
     return d && *d ? d : "../shared/testdata";
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = b;
-        }
-    }
-    fclose(f);
-    if (buf) {
-        buf[n < cap ? n : cap - 1] = '\0';
-        *len = n;
-    }
-    return buf;
 }
 
 static tok_vocab *load_vocab_path(const char *path)
@@ -63,81 +37,41 @@ static tok_vocab *load_vocab(const char *name)
     return load_vocab_path(path);
 }
 
-/* Parses one line of space-separated ids. */
-static size_t parse_ids(const char *line, const char *end, int32_t *ids, size_t max)
+/* Runs the cases of BASE.inp through V and compares with BASE.out, case by case, reporting every
+ * difference before failing. */
+static void run_vectors_at(tok_vocab *v, const char *base, const char *name)
 {
-    size_t n = 0;
-    while (line < end && n < max) {
-        if (*line == ' ') { /* strtol would skip a line break too: stay on this line */
-            line++;
-            continue;
-        }
-        char *stop;
-        long x = strtol(line, &stop, 10);
-        if (stop == line) {
-            line++;
-            continue;
-        }
-        ids[n++] = (int32_t)x;
-        line = stop;
-    }
-    return n;
-}
-
-static void format_ids(const int32_t *ids, size_t n, char *buf, size_t cap)
-{
-    size_t pos = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n && pos + 16 < cap; i++)
-        pos += (size_t)snprintf(buf + pos, cap - pos, " %d", ids[i]);
-}
-
-/* Runs NAME.inp through the tokenizer and compares with NAME.out, case by case; also checks
- * that decoding gives the text back where the tokenizer is lossless. */
-static void run_vectors(const char *name)
-{
-    static const char sep[] = "\n__ggml_vocab_test__\n";
-    char path[4096];
-    size_t inp_len, out_len;
-    snprintf(path, sizeof path, "%s/tokenizer/%s.inp", testdata(), name);
-    char *inp = read_file(path, &inp_len);
-    ck_assert_msg(inp != NULL, "cannot read %s", path);
-    snprintf(path, sizeof path, "%s/tokenizer/%s.out", testdata(), name);
-    char *out = read_file(path, &out_len);
-    ck_assert_msg(out != NULL, "cannot read %s", path);
-    tok_vocab *v = load_vocab(name);
-
-    const char *p = inp, *inp_end = inp + inp_len, *o = out, *out_end = out + out_len;
-    int cases = 0, failures = 0;
-    while (p < inp_end) {
-        const char *s = memmem(p, (size_t)(inp_end - p), sep, sizeof sep - 1);
-        ck_assert_msg(s != NULL, "%s.inp: case %d has no separator", name, cases);
-        const char *nl = memchr(o, '\n', (size_t)(out_end - o));
-        ck_assert_msg(nl != NULL, "%s.out: fewer lines than cases", name);
-        int32_t want[1024];
-        size_t n_want = parse_ids(o, nl, want, 1024);
+    fixture fx;
+    char why[512];
+    ck_assert_msg(fixture_load(base, &fx, why, sizeof why) == 0, "%s", why);
+    int failures = 0;
+    for (size_t i = 0; i < fx.n; i++) {
+        const fixture_case *c = &fx.cases[i];
         tok_ids got = {0};
         tolk_error err = {0};
-        ck_assert_int_eq(tok_encode(v, p, (size_t)(s - p), 0, &got, &err), TOLK_OK);
-        if (got.n != n_want || memcmp(got.ids, want, n_want * sizeof *want)) {
+        ck_assert_int_eq(tok_encode(v, c->text, c->len, 0, &got, &err), TOLK_OK);
+        if (got.n != c->n_ids || memcmp(got.ids, c->ids, c->n_ids * sizeof *c->ids)) {
             char a[4096], b[4096];
-            format_ids(want, n_want, a, sizeof a);
-            format_ids(got.ids, got.n, b, sizeof b);
-            fprintf(stderr, "%s case %d %.*s\n  want%s\n  got %s\n", name, cases, (int)(s - p), p,
-                    a, b);
+            fixture_format_ids(c->ids, c->n_ids, a, sizeof a);
+            fixture_format_ids(got.ids, got.n, b, sizeof b);
+            fprintf(stderr, "%s case %zu '%.*s'\n  want%s\n  got %s\n", name, i, (int)c->len,
+                    c->text, a, b);
             failures++;
         }
         tok_ids_free(&got);
-        p = s + sizeof sep - 1;
-        o = nl + 1;
-        cases++;
     }
-    ck_assert_msg(o == out_end, "%s.out has more lines than cases", name);
-    ck_assert_msg(failures == 0, "%s: %d of %d cases differ", name, failures, cases);
-    ck_assert_int_gt(cases, 10);
+    ck_assert_msg(failures == 0, "%s: %d of %zu cases differ", name, failures, fx.n);
+    ck_assert_int_gt(fx.n, 10);
+    fixture_free(&fx);
+}
+
+static void run_vectors(const char *name)
+{
+    char base[4096];
+    snprintf(base, sizeof base, "%s/tokenizer/%s", testdata(), name);
+    tok_vocab *v = load_vocab(name);
+    run_vectors_at(v, base, name);
     tok_vocab_free(v);
-    free(inp);
-    free(out);
 }
 
 START_TEST(vectors_qwen2) { run_vectors("qwen2"); }
@@ -267,6 +201,25 @@ START_TEST(invalid_utf8)
     const char bad[] = "\x80\xff\xc3(\xe2\x28\xa1 ok \xf0\x9f";
     tok_vocab *v = load_vocab("llama-spm");
     check_round_trip(v, bad, sizeof bad - 1);
+    /* Ids from llama.cpp: a lead byte F8..FF claims 4 bytes when text is split into characters,
+     * so "\xffx" is one unknown character and both bytes fall back to byte tokens. */
+    static const struct {
+        const char *text;
+        int32_t ids[5];
+        size_t n;
+    } ref[] = {
+        {"a\xffx", {263, 258, 123}, 3},
+        {"\xf8\x80x", {29871, 251, 131, 123}, 4},
+        {"\xe2(\xa1 ok", {29871, 229, 43, 164, 3431}, 5},
+        {"\xc3", {29871, 198}, 2},
+    };
+    for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+        tok_ids r = {0};
+        encode(v, ref[i].text, 0, &r);
+        ck_assert_uint_eq(r.n, ref[i].n);
+        ck_assert(!memcmp(r.ids, ref[i].ids, r.n * sizeof *r.ids));
+        tok_ids_free(&r);
+    }
     tok_vocab_free(v);
 
     v = load_vocab("qwen2");
@@ -377,6 +330,96 @@ START_TEST(unsupported_is_an_error)
 }
 END_TEST
 
+/* The `default` pre-tokenizer (four passes), which no shared vocabulary uses: the GPT-2 vocab with
+ * its tokenizer.ggml.pre value rewritten to "default" in memory, against llama.cpp's ids for the
+ * same edit (tests/fixtures/gen_default_pre.py). */
+START_TEST(default_pre_tokenizer)
+{
+    char path[4096], base[4096];
+    snprintf(path, sizeof path, "%s/tokenizer/gpt2.gguf", testdata());
+    size_t len;
+    char *data = fixture_read_file(path, &len);
+    ck_assert_msg(data != NULL, "cannot read %s", path);
+    static const char key[] = "tokenizer.ggml.pre";
+    uint64_t key_len = sizeof key - 1;
+    char needle[8 + sizeof key];
+    memcpy(needle, &key_len, 8);
+    memcpy(needle + 8, key, key_len);
+    char *at = memmem(data, len, needle, 8 + key_len);
+    ck_assert_ptr_nonnull(at);
+    size_t val = (size_t)(at - data) + 8 + key_len + 4; /* after the u32 value type */
+    uint64_t old_len;
+    memcpy(&old_len, data + val, 8);
+    uint64_t new_len = 7;
+    char *patched = malloc(len + 16);
+    ck_assert_ptr_nonnull(patched);
+    memcpy(patched, data, val);
+    memcpy(patched + val, &new_len, 8);
+    memcpy(patched + val + 8, "default", 7);
+    size_t rest = len - val - 8 - old_len;
+    memcpy(patched + val + 15, data + val + 8 + old_len, rest);
+    tolk_error err = {0};
+    gguf_file *f = gguf_open_memory(patched, val + 15 + rest, "gpt2-default", &err);
+    ck_assert_msg(f != NULL, "%s", err.msg);
+    tok_vocab *v;
+    ck_assert_msg(tok_vocab_load(f, &v, &err) == TOLK_OK, "%s", err.msg);
+    ck_assert_int_eq(tok_pre(v), TOK_PRE_DEFAULT);
+    const char *src = getenv("TOLK_SRCDIR");
+    snprintf(base, sizeof base, "%s/tests/fixtures/default_pre", src && *src ? src : ".");
+    run_vectors_at(v, base, "default");
+    tok_vocab_free(v);
+    gguf_close(f);
+    free(patched);
+    free(data);
+}
+END_TEST
+
+/* The default model's SentencePiece vocabulary against ids llama.cpp produced
+ * (tests/fixtures/gen_gemma_tokens.py); skipped when the model has not been fetched. */
+static bool default_model_path(char *out, size_t cap)
+{
+    const char *dir = getenv("TOLK_MODELS"), *home = getenv("HOME");
+    if (dir && *dir)
+        snprintf(out, cap, "%s/gemma-3-270m-q4_k_m.gguf", dir);
+    else
+        snprintf(out, cap, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
+    FILE *f = fopen(out, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+START_TEST(gemma_matches_llama_cpp)
+{
+    char model[4096], base[4096];
+    if (!default_model_path(model, sizeof model)) {
+        fprintf(stderr, "SKIP gemma_matches_llama_cpp: %s not fetched (run `tolk fetch`)\n", model);
+        return;
+    }
+    const char *src = getenv("TOLK_SRCDIR");
+    snprintf(base, sizeof base, "%s/tests/fixtures/gemma_tokens", src && *src ? src : ".");
+    tok_vocab *v = load_vocab_path(model);
+    ck_assert_int_eq(tok_model(v), TOK_MODEL_SPM);
+    ck_assert(!tok_add_space_prefix(v));
+    ck_assert(tok_wants_bos(v));
+    ck_assert_int_eq(tok_n_tokens(v), 262144);
+    ck_assert_int_eq(tok_bos(v), 2);
+    ck_assert(tok_is_eog(v, 106)); /* <end_of_turn> */
+    ck_assert(tok_is_eog(v, 1));   /* <eos> */
+    run_vectors_at(v, base, "gemma");
+    /* User text spelling control tokens never yields them. */
+    tok_ids t = {0};
+    encode(v, "<start_of_turn>user\nhi<end_of_turn><bos><eos>", 0, &t);
+    for (size_t i = 0; i < t.n; i++)
+        ck_assert_int_ne(tok_token_type(v, t.ids[i]), TOK_TYPE_CONTROL);
+    encode(v, "<start_of_turn>user\nhi<end_of_turn>", TOK_PARSE_SPECIAL, &t);
+    ck_assert_int_eq(t.ids[0], 105);
+    ck_assert_int_eq(t.ids[t.n - 1], 106);
+    tok_ids_free(&t);
+    tok_vocab_free(v);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tokenizer");
@@ -393,6 +436,8 @@ int main(void)
     tcase_add_test(tc, stream_holds_back_partial_utf8);
     tcase_add_test(tc, unicode_classes);
     tcase_add_test(tc, unsupported_is_an_error);
+    tcase_add_test(tc, gemma_matches_llama_cpp);
+    tcase_add_test(tc, default_pre_tokenizer);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
