@@ -19,6 +19,7 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
+    {"quantize", cli_quantize_main, "rewrite a GGUF model as Q4_0, Q8_0 or Q4_K_M (llama-quantize's mix)"},
 };
 
 static void print_usage(FILE *out)

@@ -11,6 +11,7 @@
 typedef int (*cli_main_fn)(int argc, char **argv);
 
 int cli_info_main(int argc, char **argv);
+int cli_quantize_main(int argc, char **argv);
 
 /* Prints "tolk: error: MSG" to stderr and returns 1 (for `return cli_error(...)`). */
 int cli_error(const char *fmt, ...)
