@@ -230,8 +230,6 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
                  c->n_embd, c->ftype->name, (unsigned long long)c->seed);
     int rc = gguf_writer_add_str(w, "general.architecture", gen_arch_name(c->arch), err);
     if (!rc) rc = gguf_writer_add_str(w, "general.name", name, err);
-    if (!rc) rc = gguf_writer_add_u32(w, "general.file_type", c->ftype->ftype, err);
-    if (!rc) rc = gguf_writer_add_u32(w, "general.quantization_version", 2, err);
     if (!rc) rc = add_arch_u32(w, c, "context_length", c->n_ctx, err);
     if (!rc) rc = add_arch_u32(w, c, "embedding_length", c->n_embd, err);
     if (!rc) rc = add_arch_u32(w, c, "block_count", c->n_layer, err);
@@ -308,6 +306,12 @@ int gen_model_write(const gen_config *c, tolk_error *err)
         rc = add_hparams(w, c, (uint32_t)n_vocab, err);
     if (!rc)
         rc = copy_tokenizer(w, vocab, err);
+    /* Last, as llama-quantize leaves them, so quantizing an F32 model with tolk or llama.cpp gives the
+     * same bytes as generating the quantized model directly. */
+    if (!rc)
+        rc = gguf_writer_add_u32(w, "general.quantization_version", 2, err);
+    if (!rc)
+        rc = gguf_writer_add_u32(w, "general.file_type", c->ftype->ftype, err);
     for (size_t i = 0; i < p.n && !rc; i++)
         rc = gguf_writer_add_tensor(w, p.t[i].name, p.t[i].type, p.t[i].n_dims, p.t[i].ne, err);
     if (!rc)

@@ -4,7 +4,9 @@ libtolk_la_SOURCES += runtime/gguf_write.h runtime/gguf_write.c runtime/quant_mi
 	runtime/quantize.c
 tolk_SOURCES += runtime/cli_quantize.c
 
-noinst_PROGRAMS += bench/gen_model
+# Makefile.am does not define noinst_PROGRAMS yet, so it is started here; fragments included later
+# add to it with +=.
+noinst_PROGRAMS = bench/gen_model
 bench_gen_model_SOURCES = bench/gen_model.h bench/gen_model.c bench/gen_weights.c bench/gen_extend.c
 bench_gen_model_CPPFLAGS = $(AM_CPPFLAGS) -DGEN_DEFAULT_TESTDATA='"$(TOLK_TESTDATA)"'
 bench_gen_model_LDADD = libtolk.la $(OPENMP_CFLAGS) -lm

@@ -19,7 +19,8 @@ static int copy_metadata(gguf_writer *w, const gguf_file *f, const qmix_ftype *f
         if (rc)
             return rc;
     }
-    /* Keys keep their order; the two that describe the quantization are replaced in place. */
+    /* Keys keep their order; the two that describe the quantization go last, where llama-quantize
+     * puts them, so both tools write the same bytes. */
     for (uint64_t i = 0; i < gguf_kv_count(f); i++) {
         const gguf_kv *kv = gguf_kv_at(f, i);
         char key[256];
@@ -27,24 +28,15 @@ static int copy_metadata(gguf_writer *w, const gguf_file *f, const qmix_ftype *f
             return tolk_fail(err, TOLK_E_FORMAT, "metadata key longer than %zu bytes", sizeof key - 1);
         memcpy(key, kv->key.ptr, kv->key.len);
         key[kv->key.len] = '\0';
-        int rc;
-        if (!strcmp(key, "general.alignment"))
+        if (!strcmp(key, "general.alignment") || !strcmp(key, "general.file_type") ||
+            !strcmp(key, "general.quantization_version"))
             continue;
-        if (!strcmp(key, "general.file_type"))
-            rc = gguf_writer_add_u32(w, key, ft->ftype, err);
-        else if (!strcmp(key, "general.quantization_version"))
-            rc = gguf_writer_add_u32(w, key, 2, err);
-        else
-            rc = gguf_writer_add_value(w, key, &kv->value, err);
+        int rc = gguf_writer_add_value(w, key, &kv->value, err);
         if (rc)
             return rc;
     }
-    int rc = TOLK_OK;
-    if (!gguf_writer_has_key(w, "general.quantization_version"))
-        rc = gguf_writer_add_u32(w, "general.quantization_version", 2, err);
-    if (!rc && !gguf_writer_has_key(w, "general.file_type"))
-        rc = gguf_writer_add_u32(w, "general.file_type", ft->ftype, err);
-    return rc;
+    int rc = gguf_writer_add_u32(w, "general.quantization_version", 2, err);
+    return rc ? rc : gguf_writer_add_u32(w, "general.file_type", ft->ftype, err);
 }
 
 /* Converts all rows of T to TYPE and writes them. */
