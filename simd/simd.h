@@ -45,12 +45,23 @@ typedef enum tolk_type {
     TOLK_TYPE_COUNT = 40
 } tolk_type;
 
-/* Per-type facts. block_size == 0 marks an id that is unused or was removed upstream. */
+/* Kernel shapes shared by the traits table and the per-ISA tables (n: elements, a multiple of the
+ * block size). A dot product returns sum_i w[i] * x[i] with x in the weight type's partner format. */
+typedef void (*simd_to_float_fn)(const void *src, float *dst, int64_t n);
+typedef void (*simd_from_float_fn)(const float *src, void *dst, int64_t n);
+typedef float (*simd_dot_fn)(int64_t n, const void *w, const void *x);
+
+/* Per-type facts. block_size == 0 marks an id that is unused or was removed upstream. The function
+ * pointers are the scalar references (NULL where tolk has none); fast paths live in the dispatch. */
 typedef struct simd_type_traits {
     const char *name;    /* "Q4_K", as llama.cpp prints it */
     uint32_t block_size; /* elements per block */
     uint32_t type_size;  /* bytes per block */
     bool quantized;
+    uint32_t act_type;              /* partner activation format of dot (meaningful where dot != NULL) */
+    simd_to_float_fn to_float;      /* dequantize a row */
+    simd_from_float_fn from_float;  /* reference quantize a row (the rounding llama.cpp writes) */
+    simd_dot_fn dot;                /* reference dot product against act_type */
 } simd_type_traits;
 
 /* Traits of a type id, or NULL when the id is unknown or removed. */

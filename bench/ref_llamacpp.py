@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Reference outputs from llama.cpp (through llama-cpp-python) for tolk's forward-pass tests.
+
+  translate-fixture MODEL OUT   greedy ids for the translation prompts below -> fixture file
+  greedy MODEL IDS [N]          greedy continuation of comma-separated prompt ids
+  logits MODEL IDS              top-10 logits after each prompt position (for debugging)
+  perplexity MODEL FILE [CTX]   llama-perplexity's algorithm over FILE
+
+Run it with the venv that has llama_cpp (e.g. /work/tools/llamacpp-venv/bin/python). The fixture
+stores prompt ids as well, so tests need neither Python nor a tokenizer.
+"""
+import math
+import sys
+
+import numpy as np
+from llama_cpp import Llama
+import llama_cpp
+
+GEMMA_TEMPLATE = ("<start_of_turn>user\nTranslate the following text from {src} to {tgt}. "
+                  "Reply with the translation only.\n\n{text}<end_of_turn>\n<start_of_turn>model\n")
+
+# (source language, target language, text): varied lengths, scripts and target languages.
+PROMPTS = [
+    ("English", "German", "The weather is nice today, so we are going for a walk in the park."),
+    ("English", "French", "Could you please tell me where the nearest train station is?"),
+    ("English", "Spanish", "I have been learning to play the guitar for three years."),
+    ("English", "Italian", "The museum opens at nine o'clock and closes at six in the evening."),
+    ("English", "Portuguese", "My grandmother bakes the best apple pie in the whole village."),
+    ("English", "Dutch", "Please remember to turn off the lights when you leave the office."),
+    ("English", "Japanese", "Thank you very much for your help yesterday."),
+    ("English", "Chinese", "The conference has been postponed until next Thursday."),
+    ("English", "Russian", "She reads a new book every week."),
+    ("English", "Polish", "We need to buy bread, milk and some fresh vegetables."),
+    ("German", "English", "Ich habe gestern einen sehr interessanten Film gesehen."),
+    ("French", "English", "Le chat dort sur le canapé depuis ce matin."),
+]
+
+
+def load(path, n_ctx=1024):
+    return Llama(model_path=path, logits_all=True, n_ctx=n_ctx, n_threads=2, verbose=False)
+
+
+def is_eog(llm, t):
+    return bool(llama_cpp.llama_vocab_is_eog(llama_cpp.llama_model_get_vocab(llm.model), t))
+
+
+def greedy(llm, ids, n):
+    llm.reset()
+    llm.eval(ids)
+    out = []
+    for _ in range(n):
+        t = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+        out.append(t)
+        if is_eog(llm, t):
+            break
+        llm.eval([t])
+    return out
+
+
+def translate_fixture(model, out_path):
+    llm = load(model)
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write("# Greedy continuations from llama.cpp (llama-cpp-python %s) of Gemma 3 translation\n"
+                "# prompts; written by bench/ref_llamacpp.py translate-fixture. Per case: a 'case' line,\n"
+                "# the prompt ids (BOS included) and the first 32 generated ids (ending early at an\n"
+                "# end-of-generation token).\n" % llama_cpp.__version__)
+        for i, (src, tgt, text) in enumerate(PROMPTS):
+            prompt = GEMMA_TEMPLATE.format(src=src, tgt=tgt, text=text)
+            ids = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+            gen = greedy(llm, ids, 32)
+            f.write("case %d %s->%s\n" % (i, src, tgt))
+            f.write("prompt " + " ".join(map(str, ids)) + "\n")
+            f.write("expect " + " ".join(map(str, gen)) + "\n")
+            print(i, tgt, repr(llm.detokenize(gen).decode("utf-8", "replace")), file=sys.stderr)
+
+
+def perplexity(model, path, n_ctx=512):
+    llm = load(model, n_ctx)
+    text = open(path, "rb").read()
+    toks = llm.tokenize(text, add_bos=True, special=False)
+    bos = llm.token_bos()
+    n_chunks = len(toks) // n_ctx
+    first = n_ctx // 2
+    nll, count = 0.0, 0
+    for c in range(n_chunks):
+        chunk = list(toks[c * n_ctx:(c + 1) * n_ctx])
+        chunk[0] = bos
+        llm.reset()
+        llm.eval(chunk)
+        for j in range(first, n_ctx - 1):
+            lg = np.asarray(llm.scores[j], dtype=np.float32)
+            m = lg.max()
+            s = np.exp((lg - m).astype(np.float64)).sum()
+            nll += math.log(s) - float(lg[chunk[j + 1]] - m)
+            count += 1
+        print("[%d]%.4f" % (c + 1, math.exp(nll / count)), file=sys.stderr)
+    print("Final estimate: PPL = %.4f (%d tokens, %d chunks)" % (math.exp(nll / count), count, n_chunks))
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    cmd, model = sys.argv[1], sys.argv[2]
+    if cmd == "translate-fixture":
+        translate_fixture(model, sys.argv[3])
+    elif cmd == "greedy":
+        ids = [int(x) for x in sys.argv[3].split(",")]
+        n = int(sys.argv[4]) if len(sys.argv) > 4 else 32
+        print(" ".join(map(str, greedy(load(model), ids, n))))
+    elif cmd == "logits":
+        llm = load(model)
+        ids = [int(x) for x in sys.argv[3].split(",")]
+        llm.reset()
+        llm.eval(ids)
+        for i in range(len(ids)):
+            row = np.asarray(llm.scores[i])
+            top = np.argsort(-row)[:10]
+            print(i, " ".join("%d:%.4f" % (t, row[t]) for t in top))
+    elif cmd == "perplexity":
+        perplexity(model, sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 512)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+/* What an architecture is to tolk: hyper-parameters read from GGUF metadata, a per-layer struct of
+ * tensor views into the mapping (shapes checked at bind time), and the recipe flags the one generic
+ * forward pass (runtime/forward.c) follows. Adding an architecture = one models/NAME.c + one entry
+ * in models/registry.c. Math per architecture: shared/docs/MODEL-FACTS.md §3-4. */
+#ifndef TOLK_ARCH_H
+#define TOLK_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "gguf.h"
+
+#define ARCH_MAX_LAYERS 512 /* llama.cpp's LLAMA_MAX_LAYERS; a larger block_count is refused */
+
+typedef enum rope_style {
+    ROPE_NORM = 0, /* rotate adjacent pairs (x[2i], x[2i+1]); llama (converter permuted the rows) */
+    ROPE_NEOX = 2  /* rotate (x[i], x[i + n_rot/2]); qwen2, qwen3, gemma3 */
+} rope_style;
+
+typedef enum ffn_act {
+    FFN_SILU,     /* SwiGLU: down(silu(gate n) * up n) */
+    FFN_GELU_TANH /* GeGLU with the tanh GELU, looked up through an f16 table like ggml */
+} ffn_act;
+
+typedef enum rope_scaling {
+    ROPE_SCALING_NONE,
+    ROPE_SCALING_LINEAR,
+    ROPE_SCALING_YARN
+} rope_scaling;
+
+/* RoPE parameters of one layer (gemma3 alternates two sets). */
+typedef struct rope_params {
+    float base;        /* freq_base: theta_i = pos * base^(-2i/n_rot) */
+    float freq_scale;  /* 1/scaling.factor; 1 when unscaled */
+    float ext_factor;  /* YaRN extrapolation mix (0 = off, 1 for yarn) */
+    float attn_factor; /* YaRN magnitude scale of cos/sin (1 = off) */
+    float beta_fast;   /* YaRN correction range ends (32 and 1 in llama.cpp) */
+    float beta_slow;
+    int64_t n_ctx_orig; /* YaRN original training context */
+} rope_params;
+
+/* Per-layer recipe: which of the generic steps apply to layer il. */
+typedef struct layer_recipe {
+    bool swa;          /* sliding-window attention (keys with pos_q - pos_k >= n_swa masked) */
+    rope_params rope;
+} layer_recipe;
+
+/* Architecture-wide recipe flags. */
+typedef struct arch_recipe {
+    rope_style rope;
+    ffn_act act;
+    bool qkv_bias;   /* attn_q/k/v.bias are added after the projections (qwen2) */
+    bool qk_norm;    /* per-head RMSNorm of q and k over head_dim before RoPE (qwen3, gemma3) */
+    bool post_norms; /* RMSNorm of the attention and FFN outputs before the residual add (gemma3) */
+    bool embd_scale; /* token embeddings multiplied by sqrt(n_embd) (gemma3) */
+} arch_recipe;
+
+typedef struct model_hparams {
+    char arch[32];       /* general.architecture */
+    int64_t n_vocab;     /* rows of token_embd */
+    int64_t n_ctx_train; /* {a}.context_length */
+    int64_t n_embd;      /* width of the residual stream */
+    int64_t n_layer;     /* block_count, <= ARCH_MAX_LAYERS */
+    int64_t n_head;      /* query heads */
+    int64_t n_head_kv;   /* key/value heads; divides n_head (GQA groups are contiguous) */
+    int64_t head_dim;    /* key_length: width of one query/key head */
+    int64_t head_dim_v;  /* value_length: width of one value head */
+    int64_t n_ff;        /* FFN hidden width */
+    int64_t n_rot;       /* rotated dims per head (<= head_dim) */
+    int64_t n_swa;       /* sliding window in positions; 0 when no layer slides */
+    float eps;           /* RMSNorm epsilon */
+    float q_scale;       /* multiplies q before q.k (gemma3: 1/sqrt(head_dim)) */
+    float kq_scale;      /* multiplies q.k inside the softmax (llama: 1/sqrt(head_dim)) */
+    arch_recipe recipe;
+    layer_recipe layer[ARCH_MAX_LAYERS];
+} model_hparams;
+
+/* One decoder block as views into the mapping. NULL = absent (only for optional tensors). Shapes are
+ * GGUF ne order: [inner, outer] = outer rows of inner elements. */
+typedef struct layer_weights {
+    const gguf_tensor *attn_norm;      /* [n_embd] f32 */
+    const gguf_tensor *wq;             /* [n_embd, n_head*head_dim] */
+    const gguf_tensor *wk;             /* [n_embd, n_head_kv*head_dim] */
+    const gguf_tensor *wv;             /* [n_embd, n_head_kv*head_dim_v] */
+    const gguf_tensor *wo;             /* [n_head*head_dim_v, n_embd] */
+    const gguf_tensor *bq;             /* [n_head*head_dim] f32, qwen2 */
+    const gguf_tensor *bk;             /* [n_head_kv*head_dim] f32, qwen2 */
+    const gguf_tensor *bv;             /* [n_head_kv*head_dim_v] f32, qwen2 */
+    const gguf_tensor *bo;             /* [n_embd] f32, optional (llama) */
+    const gguf_tensor *q_norm;         /* [head_dim] f32, qwen3/gemma3 */
+    const gguf_tensor *k_norm;         /* [head_dim] f32, qwen3/gemma3 */
+    const gguf_tensor *post_attn_norm; /* [n_embd] f32, gemma3 */
+    const gguf_tensor *ffn_norm;       /* [n_embd] f32 (pre-FFN norm) */
+    const gguf_tensor *ffn_gate;       /* [n_embd, n_ff] */
+    const gguf_tensor *ffn_up;         /* [n_embd, n_ff] */
+    const gguf_tensor *ffn_down;       /* [n_ff, n_embd] */
+    const gguf_tensor *ffn_gate_b;     /* [n_ff] f32, optional (llama) */
+    const gguf_tensor *ffn_up_b;       /* [n_ff] f32, optional (llama) */
+    const gguf_tensor *ffn_down_b;     /* [n_embd] f32, optional (llama) */
+    const gguf_tensor *post_ffn_norm;  /* [n_embd] f32, gemma3 */
+} layer_weights;
+
+typedef struct arch_desc {
+    const char *name; /* general.architecture value */
+    /* Reads the architecture's hyper-parameters (common keys are already in hp). */
+    int (*read_hparams)(const gguf_file *f, model_hparams *hp, tolk_error *err);
+    /* Binds blk.IL.* tensors into lw, checking every shape against hp. */
+    int (*bind_layer)(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                      tolk_error *err);
+} arch_desc;
+
+/* The table lookup: NULL when NAME is not a supported architecture. */
+const arch_desc *arch_find(const char *name);
+/* Comma-separated supported names, for error messages. */
+const char *arch_names(void);
+
+/* ---- helpers shared by the architecture files (models/registry.c) ---------------------------- */
+
+/* Reads the keys every architecture has (embedding_length, block_count, heads, head dims,
+ * feed_forward_length, eps, context_length, rope base/scaling) into hp and sets every layer's
+ * recipe to the file's single RoPE setting, no sliding window. */
+int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err);
+
+/* Integer / float hyper-parameter "{arch}.SUFFIX"; *out keeps its value when absent and !required. */
+int arch_get_u(const gguf_file *f, const model_hparams *hp, const char *suffix, bool required,
+               int64_t *out, tolk_error *err);
+int arch_get_f(const gguf_file *f, const model_hparams *hp, const char *suffix, bool required,
+               float *out, tolk_error *err);
+
+/* Looks up "blk.IL.NAME" (il < 0: plain NAME) and checks its shape is [ne0] (ne1 == 0) or
+ * [ne0, ne1]. A missing required tensor is an error naming it; a missing optional one gives NULL. */
+int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, bool required,
+              const gguf_tensor **out, tolk_error *err);
+
+/* The llama-style block every architecture starts from: norms, q/k/v/o and gated FFN. */
+int arch_bind_common_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                           tolk_error *err);
+
+#endif

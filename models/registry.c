@@ -1,0 +1,243 @@
+/* The table of supported architectures, plus the helpers every architecture file uses to read
+ * "{arch}.*" hyper-parameters and to bind blk.N.* tensors with their shapes checked, so each
+ * models/NAME.c only states what is particular to it. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch.h"
+
+extern const arch_desc arch_llama;
+extern const arch_desc arch_qwen2;
+extern const arch_desc arch_qwen3;
+extern const arch_desc arch_gemma3;
+
+static const arch_desc *const archs[] = {&arch_llama, &arch_qwen2, &arch_qwen3, &arch_gemma3};
+
+const arch_desc *arch_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
+        if (!strcmp(archs[i]->name, name))
+            return archs[i];
+    return NULL;
+}
+
+const char *arch_names(void)
+{
+    return "llama, qwen2, qwen3, gemma3";
+}
+
+static void key_name(char *buf, size_t size, const model_hparams *hp, const char *suffix)
+{
+    snprintf(buf, size, "%s.%s", hp->arch, suffix);
+}
+
+/* A per-layer array whose entries all agree counts as a scalar; anything else is unsupported
+ * (no supported architecture varies head counts or FFN width by layer). */
+static int get_uniform_array(const gguf_file *f, const char *key, int64_t *out, bool *found,
+                             tolk_error *err)
+{
+    const gguf_array *a = gguf_get_arr(f, key);
+    *found = false;
+    if (!a)
+        return TOLK_OK;
+    if (a->n == 0 || a->type == GGUF_TYPE_STRING || a->type == GGUF_TYPE_ARRAY ||
+        a->type == GGUF_TYPE_F32 || a->type == GGUF_TYPE_F64 || a->type == GGUF_TYPE_BOOL)
+        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s: expected an integer or integer array", key);
+    int64_t v0 = gguf_arr_int(a, 0);
+    for (uint64_t i = 1; i < a->n; i++)
+        if (gguf_arr_int(a, i) != v0)
+            return tolk_fail(err, TOLK_E_UNSUPPORTED, "metadata %s: per-layer values differ "
+                             "(layer %llu has %lld, layer 0 has %lld)", key, (unsigned long long)i,
+                             (long long)gguf_arr_int(a, i), (long long)v0);
+    *out = v0;
+    *found = true;
+    return TOLK_OK;
+}
+
+int arch_get_u(const gguf_file *f, const model_hparams *hp, const char *suffix, bool required,
+               int64_t *out, tolk_error *err)
+{
+    char key[128];
+    key_name(key, sizeof key, hp, suffix);
+    uint64_t u;
+    if (gguf_get_uint(f, key, &u)) {
+        if (u > INT32_MAX)
+            return tolk_fail(err, TOLK_E_FORMAT, "metadata %s = %llu is out of range", key,
+                             (unsigned long long)u);
+        *out = (int64_t)u;
+        return TOLK_OK;
+    }
+    bool found;
+    int rc = get_uniform_array(f, key, out, &found, err);
+    if (rc)
+        return rc;
+    if (!found && gguf_find_kv(f, key))
+        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s has type %s, expected an unsigned integer",
+                         key, gguf_type_name(gguf_find_kv(f, key)->value.type));
+    if (!found && required)
+        return tolk_fail(err, TOLK_E_FORMAT, "missing metadata key %s", key);
+    return TOLK_OK;
+}
+
+int arch_get_f(const gguf_file *f, const model_hparams *hp, const char *suffix, bool required,
+               float *out, tolk_error *err)
+{
+    char key[128];
+    key_name(key, sizeof key, hp, suffix);
+    double d;
+    if (gguf_get_float(f, key, &d)) {
+        *out = (float)d;
+        return TOLK_OK;
+    }
+    if (gguf_find_kv(f, key))
+        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s has type %s, expected a float", key,
+                         gguf_type_name(gguf_find_kv(f, key)->value.type));
+    if (required)
+        return tolk_fail(err, TOLK_E_FORMAT, "missing metadata key %s", key);
+    return TOLK_OK;
+}
+
+/* RoPE scaling keys (MODEL-FACTS §3): type absent means linear, factor absent means none. */
+static int read_rope(const gguf_file *f, model_hparams *hp, rope_params *rp, tolk_error *err)
+{
+    int rc;
+    rp->base = 10000.0f;
+    rp->freq_scale = 1.0f;
+    rp->ext_factor = 0.0f;
+    rp->attn_factor = 1.0f;
+    rp->beta_fast = 32.0f;
+    rp->beta_slow = 1.0f;
+    rp->n_ctx_orig = hp->n_ctx_train;
+    if ((rc = arch_get_f(f, hp, "rope.freq_base", false, &rp->base, err)))
+        return rc;
+    char key[128], type[32] = "linear";
+    key_name(key, sizeof key, hp, "rope.scaling.type");
+    if (gguf_find_kv(f, key) && !gguf_get_cstr(f, key, type, sizeof type))
+        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s is not a string", key);
+    float factor = 0.0f;
+    if ((rc = arch_get_f(f, hp, "rope.scaling.factor", false, &factor, err)))
+        return rc;
+    if (factor == 0.0f && (rc = arch_get_f(f, hp, "rope.scale_linear", false, &factor, err)))
+        return rc;
+    if (!(factor >= 0.0f) || isinf(factor))
+        return tolk_fail(err, TOLK_E_FORMAT, "%s.rope.scaling.factor = %g is invalid", hp->arch,
+                         (double)factor);
+    if (!strcmp(type, "none")) {
+        factor = 0.0f;
+    } else if (!strcmp(type, "yarn")) {
+        rp->ext_factor = 1.0f;
+        if ((rc = arch_get_f(f, hp, "rope.scaling.attn_factor", false, &rp->attn_factor, err)))
+            return rc;
+        if ((rc = arch_get_u(f, hp, "rope.scaling.original_context_length", false, &rp->n_ctx_orig,
+                             err)))
+            return rc;
+    } else if (strcmp(type, "linear") != 0) {
+        return tolk_fail(err, TOLK_E_UNSUPPORTED, "RoPE scaling type '%s' (%s) is not supported",
+                         type, key);
+    }
+    rp->freq_scale = factor > 0.0f ? 1.0f / factor : 1.0f;
+    if (!(rp->base > 0.0f))
+        return tolk_fail(err, TOLK_E_FORMAT, "%s.rope.freq_base = %g is invalid", hp->arch,
+                         (double)rp->base);
+    return TOLK_OK;
+}
+
+int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
+{
+    int rc;
+    hp->n_ctx_train = 0;
+    if ((rc = arch_get_u(f, hp, "context_length", true, &hp->n_ctx_train, err)) ||
+        (rc = arch_get_u(f, hp, "embedding_length", true, &hp->n_embd, err)) ||
+        (rc = arch_get_u(f, hp, "block_count", true, &hp->n_layer, err)) ||
+        (rc = arch_get_u(f, hp, "feed_forward_length", true, &hp->n_ff, err)) ||
+        (rc = arch_get_u(f, hp, "attention.head_count", true, &hp->n_head, err)))
+        return rc;
+    hp->n_head_kv = hp->n_head;
+    if ((rc = arch_get_u(f, hp, "attention.head_count_kv", false, &hp->n_head_kv, err)) ||
+        (rc = arch_get_f(f, hp, "attention.layer_norm_rms_epsilon", true, &hp->eps, err)))
+        return rc;
+    if (hp->n_embd <= 0 || hp->n_ff <= 0 || hp->n_head <= 0 || hp->n_head_kv <= 0)
+        return tolk_fail(err, TOLK_E_FORMAT, "%s: embedding_length, feed_forward_length and head "
+                         "counts must be positive", hp->arch);
+    if (hp->n_layer <= 0 || hp->n_layer > ARCH_MAX_LAYERS)
+        return tolk_fail(err, TOLK_E_FORMAT, "%s.block_count = %lld is outside 1..%d", hp->arch,
+                         (long long)hp->n_layer, ARCH_MAX_LAYERS);
+    if (hp->n_head % hp->n_head_kv)
+        return tolk_fail(err, TOLK_E_FORMAT, "%s: head_count_kv %lld does not divide head_count %lld",
+                         hp->arch, (long long)hp->n_head_kv, (long long)hp->n_head);
+    hp->head_dim = hp->n_embd / hp->n_head;
+    if ((rc = arch_get_u(f, hp, "attention.key_length", false, &hp->head_dim, err)))
+        return rc;
+    hp->head_dim_v = hp->head_dim;
+    if ((rc = arch_get_u(f, hp, "attention.value_length", false, &hp->head_dim_v, err)))
+        return rc;
+    hp->n_rot = hp->head_dim;
+    if ((rc = arch_get_u(f, hp, "rope.dimension_count", false, &hp->n_rot, err)))
+        return rc;
+    if (hp->head_dim <= 0 || hp->head_dim_v <= 0 || hp->n_rot <= 0 || hp->n_rot > hp->head_dim ||
+        hp->n_rot % 2)
+        return tolk_fail(err, TOLK_E_FORMAT, "%s: head dims (key %lld, value %lld, rope %lld) are "
+                         "inconsistent", hp->arch, (long long)hp->head_dim, (long long)hp->head_dim_v,
+                         (long long)hp->n_rot);
+    if (!(hp->eps > 0.0f) || hp->eps > 1.0f)
+        return tolk_fail(err, TOLK_E_FORMAT, "%s.attention.layer_norm_rms_epsilon = %g is invalid",
+                         hp->arch, (double)hp->eps);
+    rope_params rp;
+    if ((rc = read_rope(f, hp, &rp, err)))
+        return rc;
+    for (int il = 0; il < hp->n_layer; il++) {
+        hp->layer[il].swa = false;
+        hp->layer[il].rope = rp;
+    }
+    hp->n_swa = 0;
+    hp->q_scale = 1.0f;
+    hp->kq_scale = 1.0f / sqrtf((float)hp->head_dim);
+    return TOLK_OK;
+}
+
+int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, bool required,
+              const gguf_tensor **out, tolk_error *err)
+{
+    char full[96];
+    if (il >= 0)
+        snprintf(full, sizeof full, "blk.%d.%s", il, name);
+    else
+        snprintf(full, sizeof full, "%s", name);
+    const gguf_tensor *t = gguf_find_tensor(f, full);
+    *out = t;
+    if (!t)
+        return required ? tolk_fail(err, TOLK_E_FORMAT, "missing tensor %s", full) : TOLK_OK;
+    bool ok = t->ne[0] == ne0 && t->ne[2] == 1 && t->ne[3] == 1 && (ne1 ? t->ne[1] == ne1 : t->ne[1] == 1);
+    if (!ok) {
+        char want[64];
+        if (ne1)
+            snprintf(want, sizeof want, "[%lld, %lld]", (long long)ne0, (long long)ne1);
+        else
+            snprintf(want, sizeof want, "[%lld]", (long long)ne0);
+        return tolk_fail(err, TOLK_E_FORMAT, "tensor %s has shape [%lld, %lld, %lld, %lld], expected %s",
+                         full, (long long)t->ne[0], (long long)t->ne[1], (long long)t->ne[2],
+                         (long long)t->ne[3], want);
+    }
+    return TOLK_OK;
+}
+
+int arch_bind_common_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                           tolk_error *err)
+{
+    const int64_t e = hp->n_embd, q = hp->n_head * hp->head_dim, k = hp->n_head_kv * hp->head_dim,
+                  v = hp->n_head_kv * hp->head_dim_v, o = hp->n_head * hp->head_dim_v;
+    int rc;
+    memset(lw, 0, sizeof *lw);
+    if ((rc = arch_bind(f, il, "attn_norm.weight", e, 0, true, &lw->attn_norm, err)) ||
+        (rc = arch_bind(f, il, "attn_q.weight", e, q, true, &lw->wq, err)) ||
+        (rc = arch_bind(f, il, "attn_k.weight", e, k, true, &lw->wk, err)) ||
+        (rc = arch_bind(f, il, "attn_v.weight", e, v, true, &lw->wv, err)) ||
+        (rc = arch_bind(f, il, "attn_output.weight", o, e, true, &lw->wo, err)) ||
+        (rc = arch_bind(f, il, "ffn_norm.weight", e, 0, true, &lw->ffn_norm, err)) ||
+        (rc = arch_bind(f, il, "ffn_gate.weight", e, hp->n_ff, true, &lw->ffn_gate, err)) ||
+        (rc = arch_bind(f, il, "ffn_up.weight", e, hp->n_ff, true, &lw->ffn_up, err)) ||
+        (rc = arch_bind(f, il, "ffn_down.weight", hp->n_ff, e, true, &lw->ffn_down, err)))
+        return rc;
+    return TOLK_OK;
+}

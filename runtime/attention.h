@@ -1,0 +1,35 @@
+/* Grouped-query attention of a batch of query tokens over the KV cache, with causal and
+ * sliding-window masks. Work is split into (KV head, block of query tokens) items so threads never
+ * share outputs; each item reuses every key and value row for all the query heads of its group. */
+#ifndef TOLK_ATTENTION_H
+#define TOLK_ATTENTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kv.h"
+
+#define ATTN_BLOCK 16 /* query tokens per work item */
+
+typedef struct attn_args {
+    const kv_cache *kv;
+    int64_t layer;
+    int64_t n_head, n_head_kv, head_dim, head_dim_v;
+    int64_t n_tok;     /* query tokens in the batch */
+    int64_t pos0;      /* position of query token 0; keys 0..pos0+n_tok-1 are in the cache */
+    int64_t n_swa;     /* > 0: keys with pos_q - pos_k >= n_swa are masked */
+    float kq_scale;    /* multiplies q.k before the softmax */
+    const float *q;    /* [n_tok][n_head*head_dim], RoPE applied */
+    float *out;        /* [n_tok][n_head*head_dim_v] */
+} attn_args;
+
+/* Bytes of per-thread scratch attn_run needs for contexts up to n_ctx positions. */
+size_t attn_scratch_bytes(const attn_args *a, int64_t n_ctx);
+
+/* Number of independent work items for this batch. */
+int64_t attn_items(const attn_args *a);
+
+/* Computes work item i (< attn_items) using scratch of attn_scratch_bytes (64-byte aligned). */
+void attn_run(const attn_args *a, int64_t item, void *scratch);
+
+#endif

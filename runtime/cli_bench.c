@@ -1,0 +1,93 @@
+/* `tolk bench`: prompt and generation speed of a model on this machine, llama-bench style
+ * (pp = one batch of -p random tokens, tg = -n tokens one at a time), with time to first token,
+ * peak RSS and achieved GB/s beside the machine's measured read bandwidth. --json for scripts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_opts.h"
+#include "json.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: tolk bench [-m MODEL] [-p 512] [-n 128] [-t T] [-r REPS] [--json]\n\n"
+                 "  -p, --n-prompt N       prompt tokens for pp (default 512; 0 = skip)\n"
+                 "  -n, --n-gen N          generated tokens for tg (default 128; 0 = skip)\n"
+                 "  -r, --repetitions N    runs of each test (default 3)\n"
+                 "      --json             one JSON object on stdout\n%s",
+            cli_common_help);
+}
+
+int cli_bench_main(int argc, char **argv)
+{
+    tolk_params p;
+    tolk_params_default(&p);
+    p.seed = 1234;
+    const char *model = NULL;
+    long long n_prompt = 512, n_gen = 128, reps = 3;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int c = cli_common_option(argc, argv, &i, &p, &model, NULL);
+        if (c < 0)
+            return 1;
+        if (c > 0)
+            continue;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (i + 1 < argc && (!strcmp(a, "-p") || !strcmp(a, "--n-prompt"))) {
+            if (cli_parse_int(argv[++i], a, 0, 1 << 20, &n_prompt))
+                return 1;
+        } else if (i + 1 < argc && (!strcmp(a, "-n") || !strcmp(a, "--n-gen"))) {
+            if (cli_parse_int(argv[++i], a, 0, 1 << 20, &n_gen))
+                return 1;
+        } else if (i + 1 < argc && (!strcmp(a, "-r") || !strcmp(a, "--repetitions"))) {
+            if (cli_parse_int(argv[++i], a, 1, 1000, &reps))
+                return 1;
+        } else {
+            return cli_error("unknown option or missing value: %s (see tolk bench --help)", a);
+        }
+    }
+    char path[4096];
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    tolk_bench_result r;
+    if (cli_model_path(model, path, sizeof path, &err) || tolk_model_load(path, &m, &err) ||
+        tolk_bench(m, &p, (int)n_prompt, (int)n_gen, (int)reps, &r, &err)) {
+        tolk_model_free(m);
+        return cli_error("%s", err.msg);
+    }
+    double share = r.read_bw_gb_s > 0 ? 100.0 * r.gb_s / r.read_bw_gb_s : 0.0;
+    if (json) {
+        printf("{\"model\": ");
+        json_write_str(stdout, tolk_model_desc(m), strlen(tolk_model_desc(m)));
+        printf(", \"arch\": \"%s\", \"size_bytes\": %llu, \"n_params\": %lld, "
+               "\"threads\": %d, \"n_prompt\": %d, \"n_gen\": %d, \"reps\": %d, "
+               "\"pp_tok_s\": %.3f, \"pp_tok_s_sd\": %.3f, \"tg_tok_s\": %.3f, \"tg_tok_s_sd\": %.3f, "
+               "\"ttft_ms\": %.3f, \"ttft_ms_sd\": %.3f, \"peak_rss_mib\": %.1f, \"bytes_per_token\": %.0f, "
+               "\"gb_s\": %.3f, \"read_bw_gb_s\": %.3f, \"bw_share\": %.4f}\n",
+               tolk_model_arch(m), (unsigned long long)tolk_model_size(m),
+               (long long)tolk_model_n_params(m), r.n_threads, r.n_prompt, r.n_gen, r.reps, r.pp_tok_s,
+               r.pp_tok_s_sd, r.tg_tok_s, r.tg_tok_s_sd, r.ttft_ms, r.ttft_ms_sd, r.peak_rss_mib,
+               r.bytes_per_token, r.gb_s, r.read_bw_gb_s, share / 100.0);
+    } else {
+        printf("| model | size | threads | test | t/s |\n|---|---|---|---|---|\n");
+        if (r.n_prompt)
+            printf("| %s | %.1f MiB | %d | pp%d | %.2f ± %.2f |\n", tolk_model_desc(m),
+                   tolk_model_size(m) / 1048576.0, r.n_threads, r.n_prompt, r.pp_tok_s, r.pp_tok_s_sd);
+        if (r.n_gen)
+            printf("| %s | %.1f MiB | %d | tg%d | %.2f ± %.2f |\n", tolk_model_desc(m),
+                   tolk_model_size(m) / 1048576.0, r.n_threads, r.n_gen, r.tg_tok_s, r.tg_tok_s_sd);
+        if (r.n_prompt)
+            printf("\ntime to first token (pp%d): %.1f ± %.1f ms\n", r.n_prompt, r.ttft_ms, r.ttft_ms_sd);
+        printf("peak RSS: %.1f MiB\n", r.peak_rss_mib);
+        if (r.n_gen)
+            printf("decode reads %.1f MiB/token: %.2f GB/s = %.0f%% of the measured %.2f GB/s read bandwidth\n",
+                   r.bytes_per_token / 1048576.0, r.gb_s, share, r.read_bw_gb_s);
+    }
+    tolk_model_free(m);
+    return 0;
+}

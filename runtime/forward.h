@@ -1,0 +1,45 @@
+/* The forward pass: one batched code path for n tokens (prompt prefill in chunks of n_batch, n = 1
+ * for decoding, n = k+1 for speculative verification). Appends the tokens' keys and values to the
+ * KV cache and returns logits for the positions the caller asks for. All buffers are allocated by
+ * fwd_create; fwd_eval allocates nothing. */
+#ifndef TOLK_FORWARD_H
+#define TOLK_FORWARD_H
+
+#include <stdint.h>
+
+#include "kv.h"
+#include "model.h"
+
+typedef struct fwd_params {
+    int64_t n_ctx;    /* KV cache positions (0: min(n_ctx_train, 4096)) */
+    int64_t n_batch;  /* tokens per internal chunk (0: 64) */
+    int64_t n_logits; /* most logit rows one fwd_eval may return (0: 1) */
+    uint32_t kv_type; /* TOLK_TYPE_F16 (default when 0) or TOLK_TYPE_Q8_0 */
+    int n_threads;    /* 0: OpenMP's default */
+} fwd_params;
+
+typedef struct fwd_ctx fwd_ctx;
+
+int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_error *err);
+void fwd_free(fwd_ctx *c);
+
+/* Runs tokens tok[0..n) at positions fwd_pos().. and keeps them in the cache. Logits are computed
+ * for tokens logits_from..n-1 (logits_from = n: none; n - 1: the last) and read with fwd_logits.
+ * Fails without side effects when a token id is out of range, the context is full, or more than
+ * n_logits rows are requested. */
+int fwd_eval(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t logits_from, tolk_error *err);
+
+/* Logits row i (0 = token logits_from of the last fwd_eval), n_vocab floats. */
+const float *fwd_logits(const fwd_ctx *c, int64_t i);
+
+int64_t fwd_pos(const fwd_ctx *c);   /* positions in the cache */
+int64_t fwd_n_ctx(const fwd_ctx *c);
+int64_t fwd_n_vocab(const fwd_ctx *c);
+
+/* Forgets cached positions n_keep.. (e.g. rejected speculative tokens). */
+int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);
+
+/* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */
+void fwd_set_threads(fwd_ctx *c, int n_threads);
+
+#endif

@@ -1,0 +1,38 @@
+/* Picks the next token from a row of logits: greedy, or a llama.cpp-style chain (repetition
+ * penalty -> top-k -> top-p -> min-p -> temperature -> draw). Draws come from a seeded xoshiro256**
+ * generator owned by the sampler, so the same seed and logits give the same tokens. */
+#ifndef TOLK_SAMPLER_H
+#define TOLK_SAMPLER_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+typedef struct sampler_params {
+    float temp;            /* <= 0: greedy (argmax, lowest id on ties) */
+    int32_t top_k;         /* keep the k largest logits; <= 0: off */
+    float top_p;           /* keep the smallest prefix with probability mass >= top_p; >= 1: off */
+    float min_p;           /* drop tokens with p < min_p * p_max; <= 0: off */
+    float repeat_penalty;  /* divide positive / multiply negative logits of recent tokens; 1: off */
+    int32_t repeat_last_n; /* how many accepted tokens the penalty looks back over */
+    uint64_t seed;
+} sampler_params;
+
+typedef struct sampler sampler;
+
+/* llama.cpp's defaults: temp 0.8, top-k 40, top-p 0.95, min-p 0.05, no penalty (64 tokens). */
+void sampler_default_params(sampler_params *p);
+
+int sampler_create(const sampler_params *p, int64_t n_vocab, sampler **out, tolk_error *err);
+void sampler_free(sampler *s);
+
+/* The next token for these logits (n_vocab floats, not modified). */
+int32_t sampler_sample(sampler *s, const float *logits);
+
+/* Records a token that became part of the text (prompt or generated), for the penalty. */
+void sampler_accept(sampler *s, int32_t tok);
+
+/* Forgets the history and re-seeds the generator. */
+void sampler_reset(sampler *s, uint64_t seed);
+
+#endif

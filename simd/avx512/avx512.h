@@ -1,0 +1,44 @@
+/* Small AVX-512 (F/BW/VL/VNNI) helpers shared by the AVX-512 kernel files, which are compiled with
+ * the AVX-512 flags only and reached only after dispatch.c confirmed the CPU has them. */
+#ifndef TOLK_SIMD_AVX512_H
+#define TOLK_SIMD_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../blocks.h"
+#include "../kernels.h"
+
+static inline float avx512_half(const simd_half *p)
+{
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+/* Two 32-byte blocks side by side in one register. */
+static inline __m512i avx512_load2(const void *lo, const void *hi)
+{
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)lo)),
+                              _mm256_loadu_si256((const __m256i *)hi), 1);
+}
+
+/* lo in the low eight lanes, hi in the high eight (no AVX512DQ needed). */
+static inline __m512 avx512_halves(float lo, float hi)
+{
+    __m512d v = _mm512_insertf64x4(_mm512_castps_pd(_mm512_set1_ps(lo)), _mm256_castps_pd(_mm256_set1_ps(hi)), 1);
+    return _mm512_castpd_ps(v);
+}
+
+/* Signed x signed bytes, four-way sums into int32 with VNNI: |x| as the unsigned side, x's sign moved onto y. */
+static inline __m512i avx512_dot_i8(__m512i acc, __m512i x, __m512i y)
+{
+    __mmask64 neg = _mm512_movepi8_mask(x);
+    __m512i sy = _mm512_mask_sub_epi8(y, neg, _mm512_setzero_si512(), y);
+    return _mm512_dpbusd_epi32(acc, _mm512_abs_epi8(x), sy);
+}
+
+float avx512_dot_q8_0(int64_t n, const void *w, const void *x);
+
+#endif

@@ -1,0 +1,77 @@
+/* The generic mat x vec / mat x mat drivers behind simd.h: quantize activations with the active
+ * ISA's quantizer, then run its row kernel, or rows one by one through its dot product. Types with
+ * a dequantizer but no dot product run against F32 activations through a block-sized buffer. */
+#include <math.h>
+#include <string.h>
+
+#include "kernels.h"
+
+static float dot_via_float(uint32_t wtype, int64_t n, const void *w, const float *x)
+{
+    const simd_type_traits *t = simd_traits(wtype);
+    float buf[256];
+    float sum = 0.0f;
+    size_t bs = t->block_size, chunk = bs <= 256 ? 256 / bs * bs : bs;
+    const char *src = w;
+    for (int64_t i = 0; i < n; i += (int64_t)chunk) {
+        int64_t m = n - i < (int64_t)chunk ? n - i : (int64_t)chunk;
+        t->to_float(src, buf, m);
+        for (int64_t j = 0; j < m; j++)
+            sum += buf[j] * x[i + j];
+        src += (size_t)m / bs * t->type_size;
+    }
+    return sum;
+}
+
+void simd_matvec_generic(simd_dot_fn dot, const void *w, size_t w_row_bytes, int64_t n, const void *qx,
+                         float *y, int64_t r0, int64_t r1)
+{
+    for (int64_t r = r0; r < r1; r++)
+        y[r] = dot(n, (const char *)w + (size_t)r * w_row_bytes, qx);
+}
+
+void simd_quantize_act(uint32_t wtype, const float *x, void *qx, int64_t n)
+{
+    const simd_kernels *k = simd_active();
+    uint32_t at = simd_act_type(wtype);
+    k->quantize_act[at](x, qx, n);
+}
+
+/* Types without a dot product: dequantize block runs and dot in float against F32 activations.
+ * Types without a dequantizer either (unsupported ids) produce NaN rows so the mistake shows. */
+static void matvec_fallback(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n, const float *x,
+                            float *y, int64_t r0, int64_t r1)
+{
+    const simd_type_traits *t = simd_traits(wtype);
+    for (int64_t r = r0; r < r1; r++)
+        y[r] = t && t->to_float && t->block_size <= 256
+                   ? dot_via_float(wtype, n, (const char *)w + (size_t)r * w_row_bytes, x)
+                   : NAN;
+}
+
+void simd_matvec(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx, float *y,
+                 int64_t r0, int64_t r1)
+{
+    const simd_kernels *k = simd_active();
+    if (wtype >= TOLK_TYPE_COUNT || !k->dot[wtype]) {
+        matvec_fallback(wtype, w, w_row_bytes, n_in, qx, y, r0, r1);
+        return;
+    }
+    if (k->matvec[wtype])
+        k->matvec[wtype](w, w_row_bytes, n_in, qx, y, r0, r1);
+    else
+        simd_matvec_generic(k->dot[wtype], w, w_row_bytes, n_in, qx, y, r0, r1);
+}
+
+void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
+                 size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
+{
+    const simd_kernels *k = simd_active();
+    if (wtype < TOLK_TYPE_COUNT && k->matmul[wtype]) {
+        k->matmul[wtype](w, w_row_bytes, n_in, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
+        return;
+    }
+    for (int64_t t = 0; t < n_tok; t++)
+        simd_matvec(wtype, w, w_row_bytes, n_in, (const char *)qx + (size_t)t * qx_row_bytes, y + (size_t)t * y_stride,
+                    r0, r1);
+}

@@ -1,0 +1,49 @@
+/* The per-ISA kernel table behind simd.h. dispatch.c fills one table per ISA (scalar references
+ * first, then whatever that ISA's files provide) and picks the active one once; tests walk every
+ * table this CPU can run and compare it with the scalar one. */
+#ifndef TOLK_SIMD_KERNELS_H
+#define TOLK_SIMD_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simd.h"
+
+/* y[r] = dot(row r, x) for r in [r0, r1). */
+typedef void (*simd_matvec_fn)(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y,
+                               int64_t r0, int64_t r1);
+/* Y[t * y_stride + r] = dot(row r, X row t), t < n_tok, r in [r0, r1). */
+typedef void (*simd_matmul_fn)(const void *w, size_t w_row_bytes, int64_t n, const void *qx,
+                               size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0,
+                               int64_t r1);
+
+typedef enum simd_isa { SIMD_ISA_SCALAR, SIMD_ISA_AVX2, SIMD_ISA_AVX512, SIMD_ISA_NEON, SIMD_ISA_COUNT } simd_isa;
+
+typedef struct simd_kernels {
+    simd_isa isa;
+    const char *name;
+    simd_from_float_fn quantize_act[TOLK_TYPE_COUNT]; /* indexed by the activation type */
+    simd_dot_fn dot[TOLK_TYPE_COUNT];                 /* indexed by the weight type */
+    simd_matvec_fn matvec[TOLK_TYPE_COUNT];           /* NULL: rows one by one through dot */
+    simd_matmul_fn matmul[TOLK_TYPE_COUNT];           /* NULL: token by token through matvec */
+} simd_kernels;
+
+/* Each ISA's files add their kernels to a table that already holds the scalar references. */
+void simd_fill_avx2(simd_kernels *k);
+void simd_fill_avx512(simd_kernels *k);
+void simd_fill_neon(simd_kernels *k);
+
+/* The table for one ISA, or NULL when this build or CPU cannot run it. */
+const simd_kernels *simd_kernels_for(simd_isa isa);
+/* The active table (after simd_init's choice). */
+const simd_kernels *simd_active(void);
+/* Whether this CPU could run isa (independent of what was compiled in). */
+int simd_cpu_has(simd_isa isa);
+/* Whether this x86 CPU has AVX512_BF16 (the AVX-512 BF16 kernel needs it on top of the base set). */
+int simd_cpu_has_bf16(void);
+
+/* Generic drivers over a dot product, used when an ISA has no dedicated row kernel. */
+void simd_matvec_generic(simd_dot_fn dot, const void *w, size_t w_row_bytes, int64_t n, const void *qx,
+                         float *y, int64_t r0, int64_t r1);
+
+#endif

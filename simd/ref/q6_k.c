@@ -1,0 +1,102 @@
+/* Q6_K: 256 weights per super-block, 16 groups of 16 with signed int8 scales against one half d;
+ * 6-bit codes offset by 32 (low nibbles in ql, top two bits in qh). Pairs with Q8_K activations. */
+#include <math.h>
+#include <string.h>
+
+#include "../blocks.h"
+#include "../half.h"
+#include "ref.h"
+
+/* Signed codes (-32..31) of one block in element order. */
+static void q6k_codes(const block_q6_K *b, int8_t q[QK_K])
+{
+    for (int h = 0; h < 2; h++)
+        for (int k = 0; k < 4; k++)
+            for (int l = 0; l < 32; l++) {
+                uint8_t byte = b->ql[64 * h + l + 32 * (k & 1)];
+                int nib = k < 2 ? byte & 15 : byte >> 4;
+                int hi = (b->qh[32 * h + l] >> (2 * k)) & 3;
+                q[128 * h + 32 * k + l] = (int8_t)((nib | hi << 4) - 32);
+            }
+}
+
+void ref_dequant_q6_k(const void *src, float *dst, int64_t n)
+{
+    const block_q6_K *b = src;
+    int8_t q[QK_K];
+    for (int64_t i = 0; i < n / QK_K; i++, dst += QK_K) {
+        float d = half_load(&b[i].d);
+        q6k_codes(&b[i], q);
+        for (int g = 0; g < 16; g++) {
+            float ds = d * (float)b[i].scales[g];
+            for (int l = 0; l < 16; l++)
+                dst[16 * g + l] = ds * (float)q[16 * g + l];
+        }
+    }
+}
+
+void ref_quant_q6_k(const float *src, void *dst, int64_t n)
+{
+    block_q6_K *b = dst;
+    int8_t L[QK_K];
+    float scales[16];
+    for (int64_t i = 0; i < n / QK_K; i++, src += QK_K) {
+        float max_scale = 0.0f, max_abs_scale = 0.0f;
+        for (int g = 0; g < 16; g++) {
+            scales[g] = kq_make_qx_quants(16, 32, src + 16 * g, L + 16 * g, 1);
+            if (fabsf(scales[g]) > max_abs_scale) {
+                max_abs_scale = fabsf(scales[g]);
+                max_scale = scales[g];
+            }
+        }
+        memset(&b[i], 0, sizeof(b[i]));
+        if (max_abs_scale < 1e-15f) {
+            b[i].d = half_from_f32(0.0f);
+            continue;
+        }
+        float iscale = -128.0f / max_scale;
+        b[i].d = half_from_f32(1.0f / iscale);
+        for (int g = 0; g < 16; g++) {
+            int v = kq_nearest_int(iscale * scales[g]);
+            b[i].scales[g] = (int8_t)(v > 127 ? 127 : v);
+        }
+        for (int g = 0; g < 16; g++) {
+            float d = half_to_f32(b[i].d) * (float)b[i].scales[g];
+            if (d == 0.0f)
+                continue;
+            for (int l = 0; l < 16; l++) {
+                int v = kq_nearest_int(src[16 * g + l] / d);
+                v = v < -32 ? -32 : v > 31 ? 31 : v;
+                L[16 * g + l] = (int8_t)(v + 32);
+            }
+        }
+        for (int h = 0; h < 2; h++)
+            for (int l = 0; l < 32; l++) {
+                const int8_t *Lh = L + 128 * h;
+                b[i].ql[64 * h + l] = (uint8_t)((Lh[l] & 15) | ((Lh[l + 64] & 15) << 4));
+                b[i].ql[64 * h + l + 32] = (uint8_t)((Lh[l + 32] & 15) | ((Lh[l + 96] & 15) << 4));
+                b[i].qh[32 * h + l] = (uint8_t)((Lh[l] >> 4) | ((Lh[l + 32] >> 4) << 2) | ((Lh[l + 64] >> 4) << 4) |
+                                                ((Lh[l + 96] >> 4) << 6));
+            }
+    }
+}
+
+float ref_dot_q6_k(int64_t n, const void *w, const void *x)
+{
+    const block_q6_K *b = w;
+    const block_q8_K *a = x;
+    int8_t q[QK_K];
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; i++) {
+        q6k_codes(&b[i], q);
+        int isum = 0;
+        for (int g = 0; g < 16; g++) {
+            int s = 0;
+            for (int l = 0; l < 16; l++)
+                s += q[16 * g + l] * a[i].qs[16 * g + l];
+            isum += b[i].scales[g] * s;
+        }
+        sum += half_load(&b[i].d) * a[i].d * (float)isum;
+    }
+    return sum;
+}

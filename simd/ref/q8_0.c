@@ -1,0 +1,45 @@
+/* Q8_0: 32 int8 codes and one half scale d = amax / 127, rounded half away from zero (roundf),
+ * as ggml's reference quantizer. Also the activation format of Q4_0, Q5_0 and Q8_0 weights. */
+#include <math.h>
+
+#include "../blocks.h"
+#include "../half.h"
+#include "ref.h"
+
+void ref_dequant_q8_0(const void *src, float *dst, int64_t n)
+{
+    const block_q8_0 *b = src;
+    for (int64_t i = 0; i < n / QK8_0; i++, dst += QK8_0) {
+        float d = half_load(&b[i].d);
+        for (int j = 0; j < QK8_0; j++)
+            dst[j] = d * (float)b[i].qs[j];
+    }
+}
+
+void ref_quant_q8_0(const float *src, void *dst, int64_t n)
+{
+    block_q8_0 *b = dst;
+    for (int64_t i = 0; i < n / QK8_0; i++, src += QK8_0) {
+        float amax = 0.0f;
+        for (int j = 0; j < QK8_0; j++)
+            amax = fmaxf(amax, fabsf(src[j]));
+        float d = amax / 127.0f;
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        b[i].d = half_from_f32(d);
+        for (int j = 0; j < QK8_0; j++)
+            b[i].qs[j] = (int8_t)roundf(src[j] * id);
+    }
+}
+
+float ref_dot_q8_0(int64_t n, const void *w, const void *x)
+{
+    const block_q8_0 *a = w, *q = x;
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK8_0; i++) {
+        int isum = 0;
+        for (int j = 0; j < QK8_0; j++)
+            isum += a[i].qs[j] * q[i].qs[j];
+        sum += (float)isum * (half_load(&a[i].d) * half_load(&q[i].d));
+    }
+    return sum;
+}

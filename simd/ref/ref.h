@@ -1,0 +1,74 @@
+/* Scalar reference kernels, the ground truth every ISA path is tested against: per format a row
+ * dequantizer, the reference quantizer (same rounding and searches as ggml's *_ref quantizers, so
+ * the files tolk writes load in llama.cpp) and a dot product against the partner activation format. */
+#ifndef TOLK_SIMD_REF_H
+#define TOLK_SIMD_REF_H
+
+#include <stdint.h>
+
+void ref_dequant_f32(const void *src, float *dst, int64_t n);
+void ref_quant_f32(const float *src, void *dst, int64_t n);
+float ref_dot_f32(int64_t n, const void *w, const void *x);
+
+void ref_dequant_f16(const void *src, float *dst, int64_t n);
+void ref_quant_f16(const float *src, void *dst, int64_t n);
+float ref_dot_f16(int64_t n, const void *w, const void *x);
+
+void ref_dequant_bf16(const void *src, float *dst, int64_t n);
+void ref_quant_bf16(const float *src, void *dst, int64_t n);
+float ref_dot_bf16(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q4_0(const void *src, float *dst, int64_t n);
+void ref_quant_q4_0(const float *src, void *dst, int64_t n);
+float ref_dot_q4_0(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q4_1(const void *src, float *dst, int64_t n);
+void ref_quant_q4_1(const float *src, void *dst, int64_t n);
+float ref_dot_q4_1(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q5_0(const void *src, float *dst, int64_t n);
+void ref_quant_q5_0(const float *src, void *dst, int64_t n);
+float ref_dot_q5_0(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q5_1(const void *src, float *dst, int64_t n);
+void ref_quant_q5_1(const float *src, void *dst, int64_t n);
+float ref_dot_q5_1(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q8_0(const void *src, float *dst, int64_t n);
+void ref_quant_q8_0(const float *src, void *dst, int64_t n);
+float ref_dot_q8_0(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q8_1(const void *src, float *dst, int64_t n);
+void ref_quant_q8_1(const float *src, void *dst, int64_t n);
+
+void ref_dequant_q2_k(const void *src, float *dst, int64_t n);
+void ref_quant_q2_k(const float *src, void *dst, int64_t n);
+float ref_dot_q2_k(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q3_k(const void *src, float *dst, int64_t n);
+void ref_quant_q3_k(const float *src, void *dst, int64_t n);
+float ref_dot_q3_k(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q4_k(const void *src, float *dst, int64_t n);
+void ref_quant_q4_k(const float *src, void *dst, int64_t n);
+float ref_dot_q4_k(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q5_k(const void *src, float *dst, int64_t n);
+void ref_quant_q5_k(const float *src, void *dst, int64_t n);
+float ref_dot_q5_k(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q6_k(const void *src, float *dst, int64_t n);
+void ref_quant_q6_k(const float *src, void *dst, int64_t n);
+float ref_dot_q6_k(int64_t n, const void *w, const void *x);
+
+void ref_dequant_q8_k(const void *src, float *dst, int64_t n);
+void ref_quant_q8_k(const float *src, void *dst, int64_t n);
+
+/* Helpers shared by the K-quant reference quantizers (ref/kq_search.c). */
+int kq_nearest_int(float v);
+float kq_make_qx_quants(int n, int nmax, const float *x, int8_t *L, int rmse_type);
+float kq_make_q3_quants(int n, int nmax, const float *x, int8_t *L);
+float kq_make_qkx2_quants(int n, int nmax, const float *x, const float *w, uint8_t *L, float *the_min,
+                          uint8_t *Laux, float rmin, float rdelta, int nstep, int use_mad);
+
+#endif

@@ -1,0 +1,388 @@
+/* Tests for the forward pass (runtime/forward.c, model.c, attention.c, models/*.c).
+ * 1. Tiny random F32 models of every architecture, built in memory: one batched call, chunked
+ *    prefill, token-by-token decoding, several threads and roll back all give the same logits;
+ *    broken files fail with errors that name the tensor or architecture.
+ * 2. The default model (skipped with a message when absent): greedy ids for the translation prompts
+ *    in tests/fixtures/gemma3_translate.txt must equal llama.cpp's (bench/ref_llamacpp.py). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "forward.h"
+#include "gguf.h"
+#include "gguf_image.h"
+#include "model.h"
+#include "simd.h"
+
+/* ---- tiny models ------------------------------------------------------------------------------ */
+
+enum { E = 64, NH = 4, NKV = 2, FF = 96, NV = 100 };
+
+typedef struct tiny_spec {
+    const char *arch;
+    int n_layer, head_dim;
+    const char *drop;   /* tensor left out */
+    const char *skew;   /* tensor written with a wrong outer dimension */
+} tiny_spec;
+
+typedef struct tensor_def {
+    char name[64];
+    uint64_t ne0, ne1; /* ne1 = 0: 1-D */
+    int kind;          /* 0 matrix, 1 norm, 2 bias */
+} tensor_def;
+
+static int add(tensor_def *t, int n, const char *name, uint64_t ne0, uint64_t ne1, int kind)
+{
+    snprintf(t[n].name, sizeof t[n].name, "%s", name);
+    t[n].ne0 = ne0;
+    t[n].ne1 = ne1;
+    t[n].kind = kind;
+    return n + 1;
+}
+
+static uint32_t rng_state;
+static float frand(void)
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (float)(rng_state >> 8) / 16777216.0f * 2.0f - 1.0f;
+}
+
+static image tiny_model(const tiny_spec *s)
+{
+    const int hd = s->head_dim, g3 = !strcmp(s->arch, "gemma3"), q2 = !strcmp(s->arch, "qwen2"),
+              qk = g3 || !strcmp(s->arch, "qwen3");
+    tensor_def t[256];
+    int n = 0;
+    char nm[64];
+    n = add(t, n, "token_embd.weight", E, NV, 0);
+    n = add(t, n, "output_norm.weight", E, 0, 1);
+    if (!g3)
+        n = add(t, n, "output.weight", E, NV, 0);
+    for (int il = 0; il < s->n_layer; il++) {
+#define L(suffix, a, b, k) (snprintf(nm, sizeof nm, "blk.%d." suffix, il), n = add(t, n, nm, a, b, k))
+        L("attn_norm.weight", E, 0, 1);
+        L("attn_q.weight", E, NH * hd, 0);
+        L("attn_k.weight", E, NKV * hd, 0);
+        L("attn_v.weight", E, NKV * hd, 0);
+        L("attn_output.weight", NH * hd, E, 0);
+        L("ffn_norm.weight", E, 0, 1);
+        L("ffn_gate.weight", E, FF, 0);
+        L("ffn_up.weight", E, FF, 0);
+        L("ffn_down.weight", FF, E, 0);
+        if (q2) {
+            L("attn_q.bias", NH * hd, 0, 2);
+            L("attn_k.bias", NKV * hd, 0, 2);
+            L("attn_v.bias", NKV * hd, 0, 2);
+        }
+        if (qk) {
+            L("attn_q_norm.weight", hd, 0, 1);
+            L("attn_k_norm.weight", hd, 0, 1);
+        }
+        if (g3) {
+            L("post_attention_norm.weight", E, 0, 1);
+            L("post_ffw_norm.weight", E, 0, 1);
+        }
+#undef L
+    }
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (!s->drop || strcmp(t[i].name, s->drop))
+            t[kept++] = t[i];
+    n = kept;
+    for (int i = 0; i < n; i++)
+        if (s->skew && !strcmp(t[i].name, s->skew))
+            t[i].ne1 = t[i].ne1 ? t[i].ne1 + 1 : 2;
+
+    image m = {0};
+    char key[96];
+    const int n_kv = 9 + (g3 ? 1 : 0);
+    img_header(&m, 3, (uint64_t)n, (uint64_t)n_kv);
+    img_key(&m, "general.architecture", GGUF_TYPE_STRING);
+    img_str(&m, s->arch);
+#define KU(suffix, v) (snprintf(key, sizeof key, "%s." suffix, s->arch), img_key(&m, key, GGUF_TYPE_U32), img_u32(&m, v))
+    KU("context_length", 256);
+    KU("embedding_length", E);
+    KU("block_count", (uint32_t)s->n_layer);
+    KU("feed_forward_length", FF);
+    KU("attention.head_count", NH);
+    KU("attention.head_count_kv", NKV);
+    KU("attention.key_length", (uint32_t)hd);
+    if (g3)
+        KU("attention.sliding_window", 5);
+#undef KU
+    snprintf(key, sizeof key, "%s.attention.layer_norm_rms_epsilon", s->arch);
+    img_key(&m, key, GGUF_TYPE_F32);
+    img_f32(&m, 1e-6f);
+    snprintf(key, sizeof key, "%s.rope.freq_base", s->arch);
+    img_key(&m, key, GGUF_TYPE_F32);
+    img_f32(&m, 10000.0f);
+
+    uint64_t off = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t ne[2] = {t[i].ne0, t[i].ne1};
+        img_tensor_info(&m, t[i].name, t[i].ne1 ? 2 : 1, ne, TOLK_TYPE_F32, off);
+        off += (t[i].ne0 * (t[i].ne1 ? t[i].ne1 : 1) * 4 + 31) / 32 * 32;
+    }
+    img_pad(&m, 32);
+    rng_state = 12345;
+    for (int i = 0; i < n; i++) {
+        const uint64_t cnt = t[i].ne0 * (t[i].ne1 ? t[i].ne1 : 1);
+        const float scale = t[i].kind == 0 ? (strstr(t[i].name, "token_embd") ? 1.0f : 0.25f) : 0.1f;
+        for (uint64_t j = 0; j < cnt; j++)
+            img_f32(&m, (t[i].kind == 1 ? 1.0f : 0.0f) + scale * frand());
+        img_pad(&m, 32);
+    }
+    return m;
+}
+
+static tolk_model *open_tiny(const tiny_spec *s, image *m, tolk_error *err, int *rc)
+{
+    *m = tiny_model(s);
+    gguf_file *f = gguf_open_memory(m->b, m->n, s->arch, err);
+    ck_assert_msg(f != NULL, "%s", err->msg);
+    tolk_model *model = NULL;
+    *rc = model_from_gguf(f, true, &model, err);
+    return model;
+}
+
+static const int32_t toks[12] = {1, 17, 42, 99, 3, 3, 56, 0, 71, 8, 23, 64};
+
+static fwd_ctx *make_ctx(const tolk_model *m, int64_t n_batch, int64_t n_logits, int threads, uint32_t kv)
+{
+    fwd_params p = {.n_ctx = 32, .n_batch = n_batch, .n_logits = n_logits, .kv_type = kv,
+                    .n_threads = threads};
+    fwd_ctx *c;
+    tolk_error err = {0};
+    ck_assert_msg(fwd_create(m, &p, &c, &err) == TOLK_OK, "%s", err.msg);
+    return c;
+}
+
+static void assert_close(const float *a, const float *b, int n, float tol, const char *what, int row)
+{
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(fabsf(a[i] - b[i]) <= tol * (1.0f + fabsf(b[i])), "%s row %d logit %d: %g vs %g",
+                      what, row, i, a[i], b[i]);
+}
+
+static const tiny_spec specs[] = {
+    {"llama", 2, 16, NULL, NULL},
+    {"qwen2", 2, 16, NULL, NULL},
+    {"qwen3", 2, 32, NULL, NULL},
+    {"gemma3", 6, 32, NULL, NULL},
+};
+
+START_TEST(batched_equals_sequential)
+{
+    const tiny_spec *s = &specs[_i];
+    image img;
+    tolk_error err = {0};
+    int rc;
+    tolk_model *m = open_tiny(s, &img, &err, &rc);
+    ck_assert_msg(rc == TOLK_OK, "%s: %s", s->arch, err.msg);
+    const int n = 12;
+    static float all[12][NV];
+
+    /* One call, every logit row. */
+    fwd_ctx *c = make_ctx(m, 64, n, 1, TOLK_TYPE_F16);
+    ck_assert_int_eq(fwd_eval(c, toks, n, 0, &err), TOLK_OK);
+    for (int i = 0; i < n; i++)
+        memcpy(all[i], fwd_logits(c, i), sizeof all[i]);
+    for (int i = 0; i < NV; i++)
+        ck_assert(isfinite(all[n - 1][i]));
+    /* Roll back to 5 and redo: the same rows again (the verification path). */
+    ck_assert_int_eq(fwd_rollback(c, 5, &err), TOLK_OK);
+    ck_assert_int_eq(fwd_eval(c, toks + 5, n - 5, 0, &err), TOLK_OK);
+    for (int i = 5; i < n; i++)
+        assert_close(fwd_logits(c, i - 5), all[i], NV, 1e-5f, "after rollback", i);
+    fwd_free(c);
+
+    /* Token by token. */
+    c = make_ctx(m, 64, 1, 1, TOLK_TYPE_F16);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(fwd_eval(c, toks + i, 1, 0, &err), TOLK_OK);
+        assert_close(fwd_logits(c, 0), all[i], NV, 1e-4f, "decode", i);
+    }
+    ck_assert_int_eq(fwd_pos(c), n);
+    fwd_free(c);
+
+    /* Chunks of 5 with two threads, logits from token 4 on. */
+    c = make_ctx(m, 5, n - 4, 2, TOLK_TYPE_F16);
+    ck_assert_int_eq(fwd_eval(c, toks, n, 4, &err), TOLK_OK);
+    for (int i = 4; i < n; i++)
+        assert_close(fwd_logits(c, i - 4), all[i], NV, 1e-4f, "chunked", i);
+    fwd_free(c);
+
+    /* A q8_0 cache stays close. */
+    c = make_ctx(m, 64, 1, 1, TOLK_TYPE_Q8_0);
+    ck_assert_int_eq(fwd_eval(c, toks, n, n - 1, &err), TOLK_OK);
+    assert_close(fwd_logits(c, 0), all[n - 1], NV, 5e-2f, "q8_0 cache", n - 1);
+    fwd_free(c);
+    model_close(m);
+    free(img.b);
+}
+END_TEST
+
+START_TEST(eval_errors_leave_state_alone)
+{
+    image img;
+    tolk_error err = {0};
+    int rc;
+    tolk_model *m = open_tiny(&specs[0], &img, &err, &rc);
+    ck_assert_int_eq(rc, TOLK_OK);
+    fwd_ctx *c = make_ctx(m, 8, 2, 1, TOLK_TYPE_F16);
+    const int32_t bad[2] = {5, NV};
+    ck_assert_int_eq(fwd_eval(c, bad, 2, 1, &err), TOLK_E_ARG);
+    ck_assert_msg(strstr(err.msg, "outside the vocabulary") != NULL, "%s", err.msg);
+    ck_assert_int_eq(fwd_eval(c, toks, 3, 0, &err), TOLK_E_ARG); /* 3 rows > n_logits 2 */
+    ck_assert_int_eq(fwd_pos(c), 0);
+    int32_t many[40] = {0};
+    ck_assert_int_eq(fwd_eval(c, many, 30, 30, &err), TOLK_OK);
+    ck_assert_int_eq(fwd_eval(c, many, 3, 3, &err), TOLK_E_STATE);
+    ck_assert_msg(strstr(err.msg, "context full") != NULL, "%s", err.msg);
+    ck_assert_int_eq(fwd_pos(c), 30);
+    ck_assert_int_eq(fwd_eval(c, many, 2, 1, &err), TOLK_OK);
+    ck_assert_int_eq(fwd_pos(c), 32);
+    fwd_free(c);
+    model_close(m);
+    free(img.b);
+}
+END_TEST
+
+START_TEST(broken_models_name_the_problem)
+{
+    struct {
+        tiny_spec s;
+        int code;
+        const char *needle;
+    } cases[] = {
+        {{"gpt5", 2, 16, NULL, NULL}, TOLK_E_UNSUPPORTED, "unsupported architecture 'gpt5'"},
+        {{"llama", 2, 16, "blk.1.ffn_up.weight", NULL}, TOLK_E_FORMAT, "missing tensor blk.1.ffn_up.weight"},
+        {{"qwen2", 2, 16, "blk.0.attn_k.bias", NULL}, TOLK_E_FORMAT, "missing tensor blk.0.attn_k.bias"},
+        {{"qwen3", 2, 32, "blk.1.attn_q_norm.weight", NULL}, TOLK_E_FORMAT, "blk.1.attn_q_norm.weight"},
+        {{"gemma3", 6, 32, "blk.5.post_ffw_norm.weight", NULL}, TOLK_E_FORMAT, "blk.5.post_ffw_norm.weight"},
+        {{"llama", 2, 16, NULL, "blk.0.attn_q.weight"}, TOLK_E_FORMAT, "tensor blk.0.attn_q.weight has shape"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        image img;
+        tolk_error err = {0};
+        int rc;
+        tolk_model *m = open_tiny(&cases[i].s, &img, &err, &rc);
+        ck_assert_ptr_null(m);
+        ck_assert_int_eq(rc, cases[i].code);
+        ck_assert_msg(strstr(err.msg, cases[i].needle) != NULL, "case %zu: '%s' lacks '%s'", i, err.msg,
+                      cases[i].needle);
+        free(img.b);
+    }
+}
+END_TEST
+
+/* ---- the default model against llama.cpp -------------------------------------------------------- */
+
+static bool default_model_path(char *out, size_t size)
+{
+    const char *env = getenv("TOLK_TEST_MODEL"), *dir = getenv("TOLK_MODELS"), *home = getenv("HOME");
+    if (env && *env)
+        snprintf(out, size, "%s", env);
+    else if (dir && *dir)
+        snprintf(out, size, "%s/gemma-3-270m-q4_k_m.gguf", dir);
+    else
+        snprintf(out, size, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
+    struct stat st;
+    return stat(out, &st) == 0;
+}
+
+static int parse_ids(const char *line, const char *tag, int32_t *ids, int max)
+{
+    size_t tl = strlen(tag);
+    if (strncmp(line, tag, tl) != 0)
+        return -1;
+    int n = 0;
+    const char *p = line + tl;
+    char *end;
+    for (long v = strtol(p, &end, 10); end != p && n < max; v = strtol(p, &end, 10)) {
+        ids[n++] = (int32_t)v;
+        p = end;
+    }
+    return n;
+}
+
+START_TEST(default_model_matches_llamacpp)
+{
+    char path[4096], fix[4096];
+    if (!default_model_path(path, sizeof path)) {
+        printf("test_forward: skipping the llama.cpp comparison: %s is absent (tolk fetch)\n", path);
+        return;
+    }
+    const char *src = getenv("TOLK_SRCDIR");
+    snprintf(fix, sizeof fix, "%s/tests/fixtures/gemma3_translate.txt", src ? src : ".");
+    FILE *f = fopen(fix, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", fix);
+    tolk_model *m;
+    tolk_error err = {0};
+    ck_assert_msg(model_open(path, &m, &err) == TOLK_OK, "%s", err.msg);
+    /* Small batches so every prompt is prefilled in several chunks. */
+    fwd_params p = {.n_ctx = 512, .n_batch = 16, .n_logits = 1};
+    fwd_ctx *c;
+    ck_assert_msg(fwd_create(m, &p, &c, &err) == TOLK_OK, "%s", err.msg);
+    static char line[65536];
+    int32_t prompt[4096], expect[64];
+    int n_prompt = -1, n_cases = 0, n_match = 0;
+    while (fgets(line, sizeof line, f)) {
+        int k;
+        if ((k = parse_ids(line, "prompt ", prompt, 4096)) >= 0) {
+            n_prompt = k;
+            continue;
+        }
+        if ((k = parse_ids(line, "expect ", expect, 64)) < 0)
+            continue;
+        ck_assert_int_gt(n_prompt, 0);
+        ck_assert_int_eq(fwd_rollback(c, 0, &err), TOLK_OK);
+        ck_assert_msg(fwd_eval(c, prompt, n_prompt, n_prompt - 1, &err) == TOLK_OK, "%s", err.msg);
+        int same = 0;
+        for (int i = 0; i < k; i++) {
+            const float *l = fwd_logits(c, 0);
+            int32_t best = 0;
+            for (int32_t v = 1; v < m->hp.n_vocab; v++)
+                if (l[v] > l[best])
+                    best = v;
+            if (best != expect[i])
+                break;
+            same++;
+            if (i + 1 < k)
+                ck_assert_msg(fwd_eval(c, &best, 1, 0, &err) == TOLK_OK, "%s", err.msg);
+        }
+        printf("test_forward: case %d: %d of %d greedy ids match llama.cpp\n", n_cases, same, k);
+        n_match += same == k;
+        n_cases++;
+        n_prompt = -1;
+    }
+    fclose(f);
+    printf("test_forward: %d of %d prompts match llama.cpp for all generated ids\n", n_match, n_cases);
+    ck_assert_int_ge(n_cases, 10);
+    ck_assert_msg(n_match >= n_cases - 1, "only %d of %d prompts match llama.cpp", n_match, n_cases);
+    fwd_free(c);
+    model_close(m);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("forward");
+    TCase *tiny = tcase_create("tiny");
+    tcase_add_loop_test(tiny, batched_equals_sequential, 0, (int)(sizeof specs / sizeof specs[0]));
+    tcase_add_test(tiny, eval_errors_leave_state_alone);
+    tcase_add_test(tiny, broken_models_name_the_problem);
+    suite_add_tcase(s, tiny);
+    TCase *real = tcase_create("default_model");
+    tcase_set_timeout(real, 600);
+    tcase_add_test(real, default_model_matches_llamacpp);
+    suite_add_tcase(s, real);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,155 @@
+/* Tests for runtime/ops.c against the formulas in MODEL-FACTS §4: RMSNorm, RoPE in both pairings
+ * with linear scaling, rope_freqs and YaRN, softmax with masked entries, SwiGLU and the f16-table
+ * GELU semantics of ggml. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "ops.h"
+#include "simd.h"
+
+START_TEST(rmsnorm_matches_formula)
+{
+    float x[96], w[96], y[96];
+    double ss = 0;
+    for (int i = 0; i < 96; i++) {
+        x[i] = (float)(i % 11) - 4.5f;
+        w[i] = 1.0f + (float)i / 96.0f;
+        ss += (double)x[i] * x[i];
+    }
+    ops_rmsnorm(x, w, y, 96, 1e-6f);
+    const double scale = 1.0 / sqrt(ss / 96 + 1e-6);
+    for (int i = 0; i < 96; i++)
+        ck_assert_double_eq_tol(y[i], x[i] * scale * w[i], 1e-5);
+    ops_rmsnorm(x, NULL, x, 96, 1e-6f); /* in place, no weight */
+    for (int i = 0; i < 96; i++)
+        ck_assert_double_eq_tol(x[i], y[i] / w[i], 1e-5);
+}
+END_TEST
+
+static rope_params plain(float base)
+{
+    return (rope_params){.base = base, .freq_scale = 1.0f, .attn_factor = 1.0f, .beta_fast = 32.0f,
+                         .beta_slow = 1.0f, .n_ctx_orig = 4096};
+}
+
+START_TEST(rope_angles_and_pairings)
+{
+    enum { D = 16 };
+    float cs[D], x[D], y[D];
+    rope_params rp = plain(10000.0f);
+    ops_rope_cache(&rp, D, NULL, 7, cs);
+    for (int i = 0; i < D / 2; i++) {
+        const double theta = 7.0 * pow(10000.0, -2.0 * i / D);
+        ck_assert_double_eq_tol(cs[2 * i], cos(theta), 1e-5);
+        ck_assert_double_eq_tol(cs[2 * i + 1], sin(theta), 1e-5);
+    }
+    /* NORM rotates (2i, 2i+1), NEOX rotates (i, i + D/2): the same numbers once permuted. */
+    for (int i = 0; i < D; i++)
+        x[i] = (float)i * 0.25f - 1.0f;
+    for (int i = 0; i < D / 2; i++) {
+        y[i] = x[2 * i];
+        y[i + D / 2] = x[2 * i + 1];
+    }
+    ops_rope_apply(x, D, ROPE_NORM, cs);
+    ops_rope_apply(y, D, ROPE_NEOX, cs);
+    for (int i = 0; i < D / 2; i++) {
+        ck_assert_float_eq(x[2 * i], y[i]);
+        ck_assert_float_eq(x[2 * i + 1], y[i + D / 2]);
+    }
+    /* Position 0 is the identity. */
+    ops_rope_cache(&rp, D, NULL, 0, cs);
+    float z[D];
+    for (int i = 0; i < D; i++)
+        z[i] = y[i];
+    ops_rope_apply(z, D, ROPE_NEOX, cs);
+    for (int i = 0; i < D; i++)
+        ck_assert_float_eq(z[i], y[i]);
+}
+END_TEST
+
+START_TEST(rope_scaling_and_freq_factors)
+{
+    enum { D = 8 };
+    float a[D], b[D];
+    rope_params half = plain(500.0f), full = plain(500.0f);
+    half.freq_scale = 0.5f;
+    ops_rope_cache(&half, D, NULL, 10, a);
+    ops_rope_cache(&full, D, NULL, 5, b);
+    for (int i = 0; i < D; i++)
+        ck_assert_double_eq_tol(a[i], b[i], 1e-5);
+    const float ff[D / 2] = {1.0f, 2.0f, 4.0f, 8.0f};
+    ops_rope_cache(&full, D, ff, 3, a);
+    for (int i = 0; i < D / 2; i++) {
+        const double theta = 3.0 * pow(500.0, -2.0 * i / D) / ff[i];
+        ck_assert_double_eq_tol(a[2 * i + 1], sin(theta), 1e-5);
+    }
+    /* YaRN: the fastest pairs keep the extrapolated angle, the slowest get the interpolated one,
+     * and magnitudes grow by 1 + 0.1 ln(1/freq_scale). */
+    enum { Y = 64 };
+    float y[Y];
+    rope_params yarn = plain(10000.0f);
+    yarn.freq_scale = 0.25f;
+    yarn.ext_factor = 1.0f;
+    yarn.n_ctx_orig = 2048;
+    ops_rope_cache(&yarn, Y, NULL, 100, y);
+    const double m = 1.0 + 0.1 * log(4.0);
+    ck_assert_double_eq_tol(hypot(y[0], y[1]), m, 1e-5);
+    ck_assert_double_eq_tol(y[1], m * sin(100.0), 1e-4);
+    const double slow = 100.0 * pow(10000.0, -2.0 * 31 / Y) * 0.25;
+    ck_assert_double_eq_tol(y[63], m * sin(slow), 1e-4);
+}
+END_TEST
+
+START_TEST(softmax_with_masked_entries)
+{
+    float s[5] = {1.0f, -INFINITY, 3.0f, 2.0f, -INFINITY};
+    ops_softmax(s, 5);
+    const double z = exp(1.0) + exp(3.0) + exp(2.0);
+    ck_assert_double_eq_tol(s[0], exp(1.0) / z, 1e-6);
+    ck_assert_float_eq(s[1], 0.0f);
+    ck_assert_double_eq_tol(s[2], exp(3.0) / z, 1e-6);
+    ck_assert_float_eq(s[4], 0.0f);
+    float big[3] = {1000.0f, 999.0f, -1000.0f}; /* no overflow */
+    ops_softmax(big, 3);
+    ck_assert_double_eq_tol(big[0], 1.0 / (1.0 + exp(-1.0)), 1e-6);
+}
+END_TEST
+
+START_TEST(gated_activations)
+{
+    const float g[6] = {-12.0f, -1.0f, 0.0f, 0.3f, 2.5f, 11.0f}, u[6] = {2, 2, 2, 2, 2, 2};
+    float o[6];
+    ops_swiglu(g, u, o, 6);
+    for (int i = 0; i < 6; i++)
+        ck_assert_double_eq_tol(o[i], 2.0 * g[i] / (1.0 + exp(-g[i])), 1e-5);
+    ops_geglu(g, u, o, 6);
+    ck_assert_float_eq(o[0], 0.0f);
+    ck_assert_float_eq(o[5], 22.0f);
+    for (int i = 1; i < 5; i++) {
+        /* ggml: f16-round the input, GELU in float, f16-round the result. */
+        const float xin = simd_f16_to_f32(simd_f32_to_f16(g[i]));
+        const float want = simd_f16_to_f32(simd_f32_to_f16(ops_gelu_tanh_ref(xin))) * 2.0f;
+        ck_assert_float_eq(o[i], want);
+        const double exact = 0.5 * g[i] * (1 + tanh(sqrt(2 / M_PI) * (g[i] + 0.044715 * pow(g[i], 3))));
+        ck_assert_double_eq_tol(o[i], 2 * exact, 2e-2);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ops");
+    TCase *tc = tcase_create("ops");
+    tcase_add_test(tc, rmsnorm_matches_formula);
+    tcase_add_test(tc, rope_angles_and_pairings);
+    tcase_add_test(tc, rope_scaling_and_freq_factors);
+    tcase_add_test(tc, softmax_with_masked_entries);
+    tcase_add_test(tc, gated_activations);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
