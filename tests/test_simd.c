@@ -2,7 +2,11 @@
  * to llama.cpp's reference quantizers on fixed inputs (tests/fixtures), dequantizers equal to
  * ggml's, quantize->dequantize error per format, dot products consistent with dequantized floats,
  * the public matvec/matmul entry points on row ranges, and TOLK_ISA selection. */
+#ifdef TOLK_CHECK_SHIM
+#include "check_shim.h"
+#else
 #include <check.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
