@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "error.h"
 #include "gpu.h"
+#include "simd.h"
 
 typedef struct cli_command {
     const char *name;
@@ -84,7 +85,13 @@ int main(int argc, char **argv)
         return argc < 2 ? 1 : 0;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        char isa_err[256];
+        int isa_rc = simd_init(isa_err, sizeof isa_err);
         printf("tolk %s\nfeatures: %s\n", tolk_version(), tolk_features());
+        if (isa_rc)
+            printf("kernel path: none (%s)\n", isa_err);
+        else
+            printf("kernel path: %s\n", simd_isa_name());
         int n_gpu = gpu_device_count();
         printf("gpu backend: %s, %d device%s\n", gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s");
         for (int i = 0; i < n_gpu; i++) {
@@ -94,9 +101,14 @@ int main(int argc, char **argv)
         }
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].main(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name))
+            continue;
+        char isa_err[256];
+        if (simd_init(isa_err, sizeof isa_err))
+            return cli_error("%s", isa_err); /* e.g. TOLK_ISA names a path this CPU lacks */
+        return commands[i].main(argc - 1, argv + 1);
+    }
     cli_error("unknown subcommand '%s' (see tolk --help)", argv[1]);
     return 1;
 }

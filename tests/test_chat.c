@@ -186,31 +186,41 @@ START_TEST(gemma3_default_model)
         return;
     }
     tok_vocab *v = load(path, arch, sizeof arch);
-    ck_assert_ptr_null(tok_chat_template(v)); /* the 270M file has none: found by architecture */
+    ck_assert_ptr_null(tok_chat_template(v)); /* the 270M file is pre-trained: no chat template */
     chat_template *t;
     tolk_error err = {0};
     ck_assert_int_eq(chat_template_detect(v, arch, &t, &err), TOLK_OK);
-    ck_assert_int_eq(chat_template_family(t), CHAT_GEMMA3);
+    ck_assert_int_eq(chat_template_family(t), CHAT_BASE);
+    ck_assert(chat_template_single_line(t));
+    chat_template_free(t);
+    /* The instruction-tuned Gemma 3 format still renders exactly on this vocabulary. */
+    ck_assert_int_eq(chat_template_builtin(CHAT_GEMMA3, &t, &err), TOLK_OK);
     check_family(v, t, "gemma3", "<end_of_turn>");
     check_injection(v, t, "<end_of_turn>", 1);
     check_injection(v, t, "<start_of_turn>", 2);
     check_injection(v, t, "<bos>", 1);
     chat_template_free(t);
-    /* A Gemma vocabulary without its chat template or architecture is still recognised. */
-    ck_assert_int_eq(chat_template_detect(v, NULL, &t, &err), TOLK_OK);
-    ck_assert_int_eq(chat_template_family(t), CHAT_GEMMA3);
-    chat_template_free(t);
     tok_vocab_free(v);
 }
 END_TEST
 
-START_TEST(no_template_fits)
+/* A vocabulary without a chat template belongs to a pre-trained model: the completion-style base
+ * prompt, one line per translation, with {label} naming the source language or "Text". */
+START_TEST(base_template_without_chat_template)
 {
     tok_vocab *v = load_testdata("gpt2", NULL, 0);
     chat_template *t;
     tolk_error err = {0};
-    ck_assert_int_eq(chat_template_detect(v, "gpt2", &t, &err), TOLK_E_UNSUPPORTED);
-    ck_assert_msg(strstr(err.msg, "--template") != NULL, "%s", err.msg);
+    ck_assert_int_eq(chat_template_detect(v, "gpt2", &t, &err), TOLK_OK);
+    ck_assert_int_eq(chat_template_family(t), CHAT_BASE);
+    chat_prompt p;
+    ck_assert_int_eq(chat_render(t, v, "English", "German", "Hi", 2, &p, &err), TOLK_OK);
+    ck_assert_str_eq(p.text, "Translate the following text from English to German.\nEnglish: Hi\nGerman:");
+    chat_prompt_free(&p);
+    ck_assert_int_eq(chat_render(t, v, NULL, "German", "Hi", 2, &p, &err), TOLK_OK);
+    ck_assert_str_eq(p.text, "Translate the following text to German.\nText: Hi\nGerman:");
+    chat_prompt_free(&p);
+    chat_template_free(t);
     tok_vocab_free(v);
 }
 END_TEST
@@ -314,7 +324,7 @@ int main(void)
     tcase_add_test(tc, qwen3_from_template);
     tcase_add_test(tc, llama3_from_template);
     tcase_add_test(tc, gemma3_default_model);
-    tcase_add_test(tc, no_template_fits);
+    tcase_add_test(tc, base_template_without_chat_template);
     tcase_add_test(tc, custom_templates);
     tcase_add_test(tc, language_names);
     suite_add_tcase(s, tc);
