@@ -38,6 +38,17 @@ check "failed quantize leaves no file" test ! -e "$TMPD/x.gguf" -a ! -e "$TMPD/x
 "$T" quantize "$TMPD/llama-F32.gguf" 2> /dev/null
 check "missing arguments refused" test $? -eq 1
 
+# The default model was made by llama-quantize: asking for its own type must keep every tensor's type.
+DEF=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
+if [ -f "$DEF" ]; then
+    out=$("$T" quantize "$DEF" "$TMPD/default-q4km.gguf" Q4_K_M)
+    check "default model: Q4_K_M mix identical to llama-quantize's" contains "$out" "(0 converted)"
+    check "default model requantized to Q8_0" "$T" quantize "$DEF" "$TMPD/default-q8.gguf" Q8_0 > /dev/null
+    outs="$outs $TMPD/default-q8.gguf"
+else
+    echo "default model not fetched: its checks skipped"
+fi
+
 if [ -x "$PY" ] && "$PY" -c "import llama_cpp" 2> /dev/null; then
     # A reader that compares two GGUF files by content, independent of key and tensor order.
     cat > "$TMPD/same.py" <<'PYEOF'
