@@ -5,6 +5,8 @@
   greedy MODEL IDS [N]          greedy continuation of comma-separated prompt ids
   logits MODEL IDS              top-10 logits after each prompt position (for debugging)
   perplexity MODEL FILE [CTX]   llama-perplexity's algorithm over FILE
+  tiny-fixture DIR OUT          logits of the tiny test models tests/test_forward writes to DIR
+                                (TOLK_WRITE_TINY=DIR tests/test_forward) -> fixture file
 
 Run it with the venv that has llama_cpp (e.g. /work/tools/llamacpp-venv/bin/python). The fixture
 stores prompt ids as well, so tests need neither Python nor a tokenizer.
@@ -97,6 +99,22 @@ def perplexity(model, path, n_ctx=512):
     print("Final estimate: PPL = %.4f (%d tokens, %d chunks)" % (math.exp(nll / count), count, n_chunks))
 
 
+TINY_TOKENS = [1, 17, 42, 99, 3, 3, 56, 0, 71, 8, 23, 64]  # toks[] in tests/test_forward.c
+
+
+def tiny_fixture(d, out_path):
+    with open(out_path, "w") as f:
+        f.write("# llama.cpp (llama-cpp-python %s) logits of tests/test_forward.c's tiny random models for\n"
+                "# tokens %s; written by bench/ref_llamacpp.py tiny-fixture. ARCH POS logits...\n"
+                % (llama_cpp.__version__, TINY_TOKENS))
+        for arch in ("llama", "qwen2", "qwen3", "gemma3"):
+            llm = Llama(model_path="%s/tiny-%s.gguf" % (d, arch), logits_all=True, n_ctx=32, n_threads=1,
+                        verbose=False)
+            llm.eval(TINY_TOKENS)
+            for i in range(len(TINY_TOKENS)):
+                f.write("%s %d %s\n" % (arch, i, " ".join("%.7g" % v for v in llm.scores[i])))
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -116,6 +134,8 @@ def main():
             row = np.asarray(llm.scores[i])
             top = np.argsort(-row)[:10]
             print(i, " ".join("%d:%.4f" % (t, row[t]) for t in top))
+    elif cmd == "tiny-fixture":
+        tiny_fixture(model, sys.argv[3])
     elif cmd == "perplexity":
         perplexity(model, sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 512)
     else:

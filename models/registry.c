@@ -169,7 +169,7 @@ int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
     hp->head_dim = hp->n_embd / hp->n_head;
     if ((rc = arch_get_u(f, hp, "attention.key_length", false, &hp->head_dim, err)))
         return rc;
-    hp->head_dim_v = hp->head_dim;
+    hp->head_dim_v = hp->n_embd / hp->n_head; /* llama.cpp's default, independent of key_length */
     if ((rc = arch_get_u(f, hp, "attention.value_length", false, &hp->head_dim_v, err)))
         return rc;
     hp->n_rot = hp->head_dim;

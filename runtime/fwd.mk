@@ -5,7 +5,7 @@ libtolk_la_SOURCES += runtime/model.h runtime/model.c runtime/kv.h runtime/kv.c 
 	runtime/sampler.h runtime/sampler.c
 tolk_SOURCES += runtime/cli_run.c runtime/cli_perplexity.c
 
-EXTRA_DIST += tests/fixtures/gemma3_translate.txt tests/fixtures/README-fwd.md \
+EXTRA_DIST += tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt \
 	bench/ref_llamacpp.py
 
 if HAVE_CHECK

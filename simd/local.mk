@@ -19,7 +19,7 @@ if TOLK_AARCH64_DOTPROD
 noinst_LTLIBRARIES += libsimd_neon.la
 libsimd_neon_la_SOURCES = simd/neon/neon.h simd/neon/table.c simd/neon/act.c simd/neon/f32.c simd/neon/f16.c \
 	simd/neon/bf16.c simd/neon/q4_0.c simd/neon/q4_1.c simd/neon/q5_0.c simd/neon/q5_1.c simd/neon/q8_0.c \
-	simd/neon/q4_k.c simd/neon/q5_k.c simd/neon/q6_k.c
+	simd/neon/q2_k.c simd/neon/q3_k.c simd/neon/q4_k.c simd/neon/q5_k.c simd/neon/q6_k.c
 libsimd_neon_la_CFLAGS = $(AM_CFLAGS) $(NEON_DOTPROD_CFLAGS)
 libtolk_la_LIBADD += libsimd_neon.la
 endif
@@ -49,7 +49,7 @@ check_PROGRAMS += tests/test_simd_avx512_emul
 TESTS += tests/test_simd_avx512_emul
 tests_test_simd_avx512_emul_SOURCES = tests/test_simd_avx512_emul.c tests/avx512_emul.h tests/simd_testlib.h \
 	simd/avx512/table.c simd/avx512/q8_0.c simd/avx512/q4_0.c simd/avx512/q5_0.c simd/avx512/q4_k.c \
-	simd/avx512/f16.c simd/avx512/bf16.c
+	simd/avx512/q6_k.c simd/avx512/f16.c simd/avx512/bf16.c
 tests_test_simd_avx512_emul_CFLAGS = $(TEST_CFLAGS) $(AVX2_CFLAGS) -include $(top_srcdir)/tests/avx512_emul.h
 tests_test_simd_avx512_emul_LDADD = $(TEST_LIBS)
 endif
@@ -61,7 +61,7 @@ TESTS += tests/neon_qemu.sh
 if TOLK_X86_AVX512
 noinst_LTLIBRARIES += libsimd_avx512.la
 libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512/q8_0.c simd/avx512/q4_0.c \
-	simd/avx512/q5_0.c simd/avx512/q4_k.c simd/avx512/f16.c simd/avx512/bf16.c
+	simd/avx512/q5_0.c simd/avx512/q4_k.c simd/avx512/q6_k.c simd/avx512/f16.c simd/avx512/bf16.c
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
 libtolk_la_LIBADD += libsimd_avx512.la
 endif

@@ -31,6 +31,7 @@ typedef struct {
 #define avx512_dot_q4_0 emu_avx512_dot_q4_0
 #define avx512_dot_q5_0 emu_avx512_dot_q5_0
 #define avx512_dot_q4_k emu_avx512_dot_q4_k
+#define avx512_dot_q6_k emu_avx512_dot_q6_k
 #define avx512_dot_f16 emu_avx512_dot_f16
 #define avx512_dot_bf16 emu_avx512_dot_bf16
 #define avx512_matmul_q8_0 emu_avx512_matmul_q8_0
@@ -150,6 +151,31 @@ static inline emu512 emu_add_epi32(emu512 a, emu512 b)
     return a;
 }
 #define _mm512_add_epi32 emu_add_epi32
+
+static inline emu512 emu_or(emu512 a, emu512 b)
+{
+    for (int i = 0; i < 64; i++)
+        a.u8[i] |= b.u8[i];
+    return a;
+}
+#define _mm512_or_si512 emu_or
+
+static inline emu512 emu_slli_epi16(emu512 a, int s)
+{
+    for (int i = 0; i < 32; i++)
+        a.u16[i] = (uint16_t)(a.u16[i] << s);
+    return a;
+}
+#define _mm512_slli_epi16 emu_slli_epi16
+
+static inline emu512 emu_permutexvar_epi16(emu512 idx, emu512 a)
+{
+    emu512 r;
+    for (int i = 0; i < 32; i++)
+        r.i16[i] = a.i16[idx.u16[i] & 31];
+    return r;
+}
+#define _mm512_permutexvar_epi16 emu_permutexvar_epi16
 
 static inline emu512 emu_add_epi8(emu512 a, emu512 b)
 {

@@ -13,8 +13,8 @@
 static const simd_kernels *ref_k;
 static simd_kernels emu_k;
 
-static const uint32_t emu_types[] = {TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q4_K, TOLK_TYPE_F16,
-                                     TOLK_TYPE_BF16};
+static const uint32_t emu_types[] = {TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q4_K,
+                                     TOLK_TYPE_Q6_K, TOLK_TYPE_F16,  TOLK_TYPE_BF16};
 
 START_TEST(emulated_avx512_dots_match_reference)
 {

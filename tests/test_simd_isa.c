@@ -37,7 +37,7 @@ START_TEST(activation_quantizers_match_bytes)
     for (int kind = 0; kind < TL_KINDS; kind++) {
         tl_seed(300 + kind);
         tl_fill(x, n, kind);
-        if (kind == TL_OUTLIERS) /* exact halves exercise the round-half-away rule */
+        if (kind == TL_OUTLIERS) /* exact halves exercise the tie rule */
             for (int64_t i = 0; i < n; i += 7)
                 x[i] = (float)(i % 255 - 127) * 0.5f;
         memset(a, 0xAA, rb);

@@ -55,6 +55,7 @@ float avx512_dot_q5_0(int64_t n, const void *w, const void *x);
 float avx512_dot_q4_k(int64_t n, const void *w, const void *x);
 float avx512_dot_f16(int64_t n, const void *w, const void *x);
 float avx512_dot_bf16(int64_t n, const void *w, const void *x);
+float avx512_dot_q6_k(int64_t n, const void *w, const void *x);
 
 void avx512_matmul_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                         int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);

@@ -11,6 +11,7 @@ void simd_fill_avx512(simd_kernels *k)
     k->dot[TOLK_TYPE_Q5_0] = avx512_dot_q5_0;
     k->dot[TOLK_TYPE_Q4_K] = avx512_dot_q4_k;
     k->matmul[TOLK_TYPE_Q4_K] = avx512_matmul_q4_k;
+    k->dot[TOLK_TYPE_Q6_K] = avx512_dot_q6_k;
     k->dot[TOLK_TYPE_F16] = avx512_dot_f16;
     k->dot[TOLK_TYPE_BF16] = avx512_dot_bf16;
 }

@@ -1,6 +1,6 @@
-/* NEON activation quantizers, byte-identical to the scalar references: scales are computed in
- * scalar float exactly as ref/ does, and NEON's own rounding conversions match the reference
- * rules (vcvta: half away from zero like roundf; vcvtn: nearest even like kq_nearest_int). */
+/* NEON activation quantizers, byte-identical to the scalar activation quantizers: scales are
+ * computed in scalar float exactly as ref/ does, and vcvtn rounds to nearest even like nearbyintf
+ * and kq_nearest_int. */
 #include <math.h>
 
 #include "../half.h"
@@ -15,14 +15,14 @@ static inline float q8_block(const float *x, int8_t *qs)
         v[j] = vld1q_f32(x + 4 * j);
         m = vmaxq_f32(m, vabsq_f32(v[j]));
     }
-    float d = vmaxvq_f32(m) / 127.0f;
-    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    float amax = vmaxvq_f32(m);
+    float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     for (int j = 0; j < 8; j += 2) {
-        int32x4_t a = vcvtaq_s32_f32(vmulq_n_f32(v[j], id)), b = vcvtaq_s32_f32(vmulq_n_f32(v[j + 1], id));
+        int32x4_t a = vcvtnq_s32_f32(vmulq_n_f32(v[j], id)), b = vcvtnq_s32_f32(vmulq_n_f32(v[j + 1], id));
         int16x8_t h = vcombine_s16(vqmovn_s32(a), vqmovn_s32(b));
         vst1_s8(qs + 4 * j, vqmovn_s16(h));
     }
-    return d;
+    return amax / 127.0f;
 }
 
 void neon_quant_act_q8_0(const float *src, void *dst, int64_t n)

@@ -45,6 +45,8 @@ float neon_dot_q4_1(int64_t n, const void *w, const void *x);
 float neon_dot_q5_0(int64_t n, const void *w, const void *x);
 float neon_dot_q5_1(int64_t n, const void *w, const void *x);
 float neon_dot_q8_0(int64_t n, const void *w, const void *x);
+float neon_dot_q2_k(int64_t n, const void *w, const void *x);
+float neon_dot_q3_k(int64_t n, const void *w, const void *x);
 float neon_dot_q4_k(int64_t n, const void *w, const void *x);
 float neon_dot_q5_k(int64_t n, const void *w, const void *x);
 float neon_dot_q6_k(int64_t n, const void *w, const void *x);

@@ -18,6 +18,8 @@ void simd_fill_neon(simd_kernels *k)
     k->dot[TOLK_TYPE_Q5_0] = neon_dot_q5_0;
     k->dot[TOLK_TYPE_Q5_1] = neon_dot_q5_1;
     k->dot[TOLK_TYPE_Q8_0] = neon_dot_q8_0;
+    k->dot[TOLK_TYPE_Q2_K] = neon_dot_q2_k;
+    k->dot[TOLK_TYPE_Q3_K] = neon_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = neon_dot_q4_k;
     k->dot[TOLK_TYPE_Q5_K] = neon_dot_q5_k;
     k->dot[TOLK_TYPE_Q6_K] = neon_dot_q6_k;
