@@ -71,7 +71,7 @@ int gen_extend_write(const char *draft, const char *out, uint32_t extra, float e
     gguf_file *f = gguf_open(draft, err);
     if (!f)
         return err ? err->code : TOLK_E_IO;
-    char arch[64], key[128], prefix[32], name[256];
+    char arch[64] = "", key[128], prefix[32], name[256];
     uint64_t n_layer = 0;
     int rc = TOLK_OK;
     if (!gguf_get_cstr(f, "general.architecture", arch, sizeof arch))

@@ -167,8 +167,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (!strcmp(gen_arch_name(presets[i].arch), arch_s) && !strcmp(presets[i].name, preset_s))
             p = &presets[i];
-    if (!p)
-        return fail("no preset '%s' for this architecture (see --help)", preset_s);
+    if (!p) {
+        for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+            if (!strcmp(gen_arch_name(presets[i].arch), arch_s))
+                return fail("no preset '%s' for this architecture (see --help)", preset_s);
+        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3)", arch_s);
+    }
     c.arch = p->arch;
     c.n_layer = o_layer ? o_layer : p->n_layer;
     c.n_embd = o_embd ? o_embd : p->n_embd;

@@ -14,8 +14,8 @@ bench_gen_model_LDADD = libtolk.la $(OPENMP_CFLAGS) -lm
 if HAVE_CHECK
 check_PROGRAMS += tests/test_gguf_write
 TESTS += tests/test_gguf_write
-tests_test_gguf_write_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_test_gguf_write_LDADD = libtolk.la $(CHECK_LIBS)
+tests_test_gguf_write_CFLAGS = $(TEST_CFLAGS)
+tests_test_gguf_write_LDADD = $(TEST_LIBS)
 endif
 TESTS += tests/test_gen_model.sh tests/test_quantize.sh
 EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh

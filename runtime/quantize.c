@@ -88,7 +88,7 @@ int qmix_quantize_file(const char *in, const char *out, const qmix_ftype *ft, qm
     if (!f)
         return err ? err->code : TOLK_E_IO;
     qmix_stats st = {0};
-    char arch[64], key[128];
+    char arch[64] = "", key[128];
     uint64_t n_layer = 0;
     if (gguf_get_cstr(f, "general.architecture", arch, sizeof arch)) {
         snprintf(key, sizeof key, "%s.block_count", arch);
