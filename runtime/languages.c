@@ -1,6 +1,7 @@
 /* Language names for translation prompts: the ISO 639-1 codes with their English names (from the
  * ISO 639-2 registry's alpha-2 entries, display names shortened to the everyday form and the other
- * registered names kept as aliases), plus the few regional variants that change a translation. */
+ * registered names kept as aliases), the few regional variants that change a translation, and
+ * the native names of common languages. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -201,6 +202,21 @@ static const lang langs[] = {
     {"zu", "Zulu", NULL},
 };
 
+/* Names of common languages in the language itself, so users may write what they call it. */
+static const struct {
+    const char *names; /* '|'-separated */
+    const char *code;
+} endonyms[] = {
+    {"Deutsch", "de"}, {"Français|Francais", "fr"}, {"Español|Espanol", "es"}, {"Italiano", "it"},
+    {"Português|Portugues", "pt"}, {"Nederlands", "nl"}, {"Polski", "pl"}, {"Svenska", "sv"},
+    {"Dansk", "da"}, {"Norsk", "no"}, {"Suomi", "fi"}, {"Čeština|Cestina", "cs"},
+    {"Magyar", "hu"}, {"Română|Romana", "ro"}, {"Türkçe|Turkce", "tr"}, {"Ελληνικά", "el"},
+    {"Русский", "ru"}, {"Українська", "uk"}, {"Български", "bg"}, {"עברית", "he"},
+    {"العربية", "ar"}, {"فارسی", "fa"}, {"हिन्दी|हिंदी", "hi"}, {"বাংলা", "bn"}, {"ไทย", "th"},
+    {"Tiếng Việt|Tieng Viet", "vi"}, {"Bahasa Indonesia", "id"}, {"中文|汉语|漢語", "zh"},
+    {"日本語", "ja"}, {"한국어", "ko"},
+};
+
 /* Code-with-region forms and names of variants that matter for the output. */
 typedef struct variant {
     const char *tags; /* '|'-separated lower-case tags */
@@ -264,6 +280,13 @@ int lang_resolve(const char *in, const char **name, tolk_error *err)
             *name = langs[i].name;
             return TOLK_OK;
         }
+    for (size_t i = 0; n && i < sizeof endonyms / sizeof endonyms[0]; i++)
+        if (in_list(endonyms[i].names, in, n))
+            for (size_t j = 0; j < sizeof langs / sizeof langs[0]; j++)
+                if (!strcmp(langs[j].code, endonyms[i].code)) {
+                    *name = langs[j].name;
+                    return TOLK_OK;
+                }
     return tolk_fail(err, TOLK_E_ARG,
                      "unknown language '%.*s': use an ISO 639-1 code (de, fr, zh, pt-BR) or an "
                      "English name (German, French, Chinese)", (int)(n < 64 ? n : 64), in);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chat.h"
 #include "error.h"
 #include "forward.h"
 #include "model.h"
@@ -135,6 +136,7 @@ void tolk_session_free(tolk_session *s)
         return;
     sampler_free(s->smp);
     fwd_free(s->fwd);
+    chat_template_free(s->tmpl);
     free(s);
 }
 
@@ -149,8 +151,8 @@ static int emit_text(tolk_emit_fn emit, void *user, const char *text, size_t len
     return emit && len ? emit(text, len, user) : 0;
 }
 
-int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, tolk_emit_fn emit, void *user,
-                     tolk_stats *st, tolk_error *err)
+int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, int32_t stop_tok, tolk_emit_fn emit,
+                     void *user, tolk_stats *st, tolk_error *err)
 {
     tolk_stats local;
     if (!st)
@@ -162,7 +164,6 @@ int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, tolk
     if ((int64_t)prompt->n >= fwd_n_ctx(s->fwd))
         return tolk_fail(err, TOLK_E_STATE, "the prompt has %zu tokens but the context holds %lld; raise -c",
                          prompt->n, (long long)fwd_n_ctx(s->fwd));
-    atomic_store(&s->cancel, 0);
     int rc = fwd_rollback(s->fwd, 0, err);
     if (rc)
         return rc;
@@ -189,7 +190,7 @@ int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, tolk
             t_first = session_now_ms();
             st->ttft_ms = t_first - t0;
         }
-        if (tok_is_eog(voc, tok))
+        if (tok_is_eog(voc, tok) || tok == stop_tok)
             break;
         st->n_gen++;
         sampler_accept(s->smp, tok);
@@ -224,10 +225,11 @@ int tolk_complete(tolk_session *s, const char *prompt, size_t len, int n_predict
 {
     const tok_vocab *voc = s->model->vocab;
     tok_ids ids = {0};
+    atomic_store(&s->cancel, 0);
     unsigned flags = TOK_PARSE_SPECIAL | (tok_wants_bos(voc) ? TOK_ADD_BOS : 0);
     int rc = tok_encode(voc, prompt, len, flags, &ids, err);
     if (!rc)
-        rc = session_generate(s, &ids, n_predict, emit, user, st, err);
+        rc = session_generate(s, &ids, n_predict, -1, emit, user, st, err);
     tok_ids_free(&ids);
     return rc;
 }

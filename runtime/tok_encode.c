@@ -36,6 +36,7 @@ void tok_ids_free(tok_ids *t)
 typedef struct sym {
     int32_t prev, next; /* neighbours in the live list, -1 at the ends */
     uint32_t start, len; /* bytes in the working text; len 0 once merged into the left neighbour */
+    int32_t id;          /* BPE: token of the symbol's text, -1 when the vocabulary has none */
 } sym;
 
 typedef struct bigram {
@@ -107,17 +108,21 @@ typedef struct encoder {
     size_t cpts_cap;
 } encoder;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem, tolk_error *err)
+/* Grows the array whose pointer is at PP (any element type, hence the memcpy of the pointer)
+ * to hold at least NEED elements. */
+static int grow(void *pp, size_t *cap, size_t need, size_t elem, tolk_error *err)
 {
     if (need <= *cap)
         return TOLK_OK;
     size_t cap2 = *cap ? *cap : 256;
     while (cap2 < need)
         cap2 *= 2;
-    void *n = realloc(*p, cap2 * elem);
+    void *p;
+    memcpy(&p, pp, sizeof p);
+    void *n = realloc(p, cap2 * elem);
     if (!n)
         return tolk_fail(err, TOLK_E_NOMEM, "out of memory tokenizing %zu bytes", need);
-    *p = n;
+    memcpy(pp, &n, sizeof n);
     *cap = cap2;
     return TOLK_OK;
 }
@@ -125,7 +130,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem, tolk_error *err
 /* Links work[0..n) into one symbol per character (lead-byte length, as SentencePiece splits). */
 static int split_chars(encoder *e, size_t n, size_t *n_syms)
 {
-    int rc = grow((void **)&e->syms, &e->syms_cap, n, sizeof *e->syms, e->err);
+    int rc = grow(&e->syms, &e->syms_cap, n, sizeof *e->syms, e->err);
     if (rc)
         return rc;
     size_t k = 0;
@@ -133,13 +138,23 @@ static int split_chars(encoder *e, size_t n, size_t *n_syms)
         size_t cl = utf8_lead_len((unsigned char)e->work[i]);
         if (cl > n - i)
             cl = n - i;
-        e->syms[k] = (sym){(int32_t)k - 1, (int32_t)k + 1, (uint32_t)i, (uint32_t)cl};
+        e->syms[k] = (sym){(int32_t)k - 1, (int32_t)k + 1, (uint32_t)i, (uint32_t)cl, -1};
         i += cl;
     }
     if (k)
         e->syms[k - 1].next = -1;
     *n_syms = k;
     return TOLK_OK;
+}
+
+/* Plain text may only become tokens a user can type: control and unknown tokens (and the end
+ * markers forced to control) are never the result of merging ordinary characters. */
+static int32_t plain_token(const tok_vocab *v, const char *s, size_t len)
+{
+    int32_t id = tok_find(v, s, len);
+    if (id >= 0 && (v->types[id] == TOK_TYPE_CONTROL || v->types[id] == TOK_TYPE_UNKNOWN))
+        return -1;
+    return id;
 }
 
 /* ---- SentencePiece-style BPE by score ---- */
@@ -149,7 +164,7 @@ static int spm_try_pair(encoder *e, int32_t l, int32_t r)
     if (l < 0 || r < 0)
         return TOLK_OK;
     const sym *a = &e->syms[l], *b = &e->syms[r];
-    int32_t id = tok_find(e->v, e->work + a->start, a->len + b->len);
+    int32_t id = plain_token(e->v, e->work + a->start, a->len + b->len);
     if (id < 0)
         return TOLK_OK;
     bigram g = {e->v->scores[id], l, r, a->len + b->len};
@@ -173,7 +188,7 @@ static int emit_bytes(encoder *e, const char *s, size_t n)
 
 static int spm_fragment(encoder *e, const char *text, size_t len, bool space_prefix)
 {
-    int rc = grow((void **)&e->work, &e->work_cap, len * 3 + 3, 1, e->err);
+    int rc = grow(&e->work, &e->work_cap, len * 3 + 3, 1, e->err);
     if (rc)
         return rc;
     size_t n = 0;
@@ -211,7 +226,7 @@ static int spm_fragment(encoder *e, const char *text, size_t len, bool space_pre
     }
     for (int32_t i = n_syms ? 0 : -1; i >= 0; i = e->syms[i].next) {
         const sym *s = &e->syms[i];
-        int32_t id = tok_find(e->v, e->work + s->start, s->len);
+        int32_t id = plain_token(e->v, e->work + s->start, s->len);
         rc = id >= 0 ? tok_ids_push(e->out, id, e->err) : emit_bytes(e, e->work + s->start, s->len);
         if (rc)
             return rc;
@@ -238,25 +253,26 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
 {
     encoder *e = ctx;
     const tok_vocab *v = e->v;
-    int rc = grow((void **)&e->work, &e->work_cap, (end - start) * 8, 1, e->err);
-    if (rc || (rc = grow((void **)&e->syms, &e->syms_cap, (end - start) * 4, sizeof *e->syms, e->err)))
+    int rc = grow(&e->work, &e->work_cap, (end - start) * 8, 1, e->err);
+    if (rc || (rc = grow(&e->syms, &e->syms_cap, (end - start) * 4, sizeof *e->syms, e->err)))
         return rc;
     size_t n = 0, n_syms = 0;
     for (size_t i = start; i < end; i++) {
         char raw[4];
         size_t rl = utf8_encode(e->cpts[i], raw);
         for (size_t j = 0; j < rl; j++) {
-            size_t ml = utf8_encode(tok_byte_to_cp((unsigned char)raw[j]), e->work + n);
+            unsigned b = (unsigned char)raw[j];
+            size_t ml = utf8_encode(tok_byte_to_cp(b), e->work + n);
             e->syms[n_syms] = (sym){(int32_t)n_syms - 1, (int32_t)n_syms + 1, (uint32_t)n,
-                                    (uint32_t)ml};
+                                    (uint32_t)ml, v->byte_token[b]};
             n += ml;
             n_syms++;
         }
     }
     e->syms[n_syms - 1].next = -1;
     if (v->ignore_merges) {
-        int32_t id = tok_find(v, e->work, n);
-        if (id >= 0 && v->types[id] != TOK_TYPE_CONTROL && v->types[id] != TOK_TYPE_UNKNOWN)
+        int32_t id = plain_token(v, e->work, n);
+        if (id >= 0)
             return tok_ids_push(e->out, id, e->err);
     }
     e->heap.n = 0;
@@ -268,6 +284,10 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
         sym *a = &e->syms[g.left], *b = &e->syms[g.right];
         if (!a->len || !b->len || a->len + b->len != g.size)
             continue; /* one side changed since this pair was queued */
+        int32_t id = tok_find(v, e->work + a->start, g.size);
+        if (id >= 0 && (v->types[id] == TOK_TYPE_CONTROL || v->types[id] == TOK_TYPE_UNKNOWN))
+            continue;
+        a->id = id;
         a->len += b->len;
         b->len = 0;
         a->next = b->next;
@@ -278,8 +298,8 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
     }
     for (int32_t i = 0; i >= 0; i = e->syms[i].next) {
         const sym *s = &e->syms[i];
-        int32_t id = tok_find(v, e->work + s->start, s->len);
-        if (id >= 0) {
+        int32_t id = s->id;
+        if (id >= 0 && v->types[id] != TOK_TYPE_CONTROL && v->types[id] != TOK_TYPE_UNKNOWN) {
             if ((rc = tok_ids_push(e->out, id, e->err)))
                 return rc;
             continue;
@@ -297,7 +317,7 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
 
 static int bpe_fragment(encoder *e, const char *text, size_t len)
 {
-    int rc = grow((void **)&e->cpts, &e->cpts_cap, len, sizeof *e->cpts, e->err);
+    int rc = grow(&e->cpts, &e->cpts_cap, len, sizeof *e->cpts, e->err);
     if (rc)
         return rc;
     size_t n = 0;
@@ -336,7 +356,7 @@ static int partition(const tok_vocab *v, const char *text, size_t n, const uint8
     fl->n = 0;
     if (!n)
         return TOLK_OK;
-    int rc = grow((void **)&fl->f, &fl->cap, 8, sizeof *fl->f, err);
+    int rc = grow(&fl->f, &fl->cap, 8, sizeof *fl->f, err);
     if (rc)
         return rc;
     fl->f[fl->n++] = (frag){-1, 0, n};
@@ -384,7 +404,7 @@ static int partition(const tok_vocab *v, const char *text, size_t n, const uint8
                     continue;
                 }
                 /* [f->off, at) text · token · [at + tl, end) text, the last one searched next */
-                if ((rc = grow((void **)&fl->f, &fl->cap, fl->n + 2, sizeof *fl->f, err))) {
+                if ((rc = grow(&fl->f, &fl->cap, fl->n + 2, sizeof *fl->f, err))) {
                     free(pairs);
                     return rc;
                 }
@@ -477,6 +497,8 @@ int tok_encode_spans(const tok_vocab *v, const tok_span *spans, size_t n_spans, 
     size_t pos = 0;
     bool any = false;
     for (size_t i = 0; i < n_spans; i++) {
+        if (!spans[i].len)
+            continue;
         memcpy(text + pos, spans[i].text, spans[i].len);
         memset(allow + pos, spans[i].parse_special ? 1 : 0, spans[i].len);
         any |= spans[i].parse_special && spans[i].len;

@@ -33,8 +33,9 @@ struct tok_vocab {
     uint8_t *types;
     uint8_t *eog; /* 1 for end-of-generation tokens */
 
-    /* Text → id: open addressing over a power-of-two table of id + 1 (0 = empty). */
-    uint32_t *slots;
+    /* Text → id: open addressing over a power-of-two table. A slot holds the high 32 bits of the
+     * text's hash above id + 1 (0 = empty), so probing rarely touches the token texts. */
+    uint64_t *slots;
     uint32_t slot_mask;
 
     /* BPE merges: open addressing, power-of-two size. Keyed by text rather than by token ids so

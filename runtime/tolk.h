@@ -42,6 +42,9 @@ typedef struct tolk_model tolk_model;
 typedef struct tolk_session tolk_session;
 
 int tolk_model_load(const char *path, tolk_model **out, tolk_error *err);
+/* Only the tokenizer (and metadata) of PATH: enough for prompts and token ids, not for running.
+ * Vocab-only GGUF files load this way. */
+int tolk_model_load_vocab(const char *path, tolk_model **out, tolk_error *err);
 void tolk_model_free(tolk_model *m);
 const char *tolk_model_arch(const tolk_model *m);   /* "gemma3", "llama", ... */
 const char *tolk_model_desc(const tolk_model *m);   /* general.name, or the file name */
@@ -89,6 +92,27 @@ typedef int (*tolk_emit_fn)(const char *text, size_t len, void *user);
  * at most n_predict tokens (< 0: until the context is full). The session starts fresh. */
 int tolk_complete(tolk_session *s, const char *prompt, size_t len, int n_predict, tolk_emit_fn emit,
                   void *user, tolk_stats *st, tolk_error *err);
+
+/* ---- Translation -------------------------------------------------------------------------------
+ * Languages are ISO 639-1 codes ("de", "pt-BR") or English names ("German"). FROM may be NULL
+ * (source language unspecified). The prompt is the model family's chat format (Gemma 3, Qwen 2.5,
+ * Qwen 3 with thinking off, Llama 3: chosen from the GGUF chat template / architecture) unless a
+ * template file was set; the user's text can never become control tokens. */
+
+/* Uses the template in PATH (see runtime/chat.h for its placeholders) instead of the built-in one;
+ * NULL restores the built-in choice. */
+int tolk_session_set_template(tolk_session *s, const char *path, tolk_error *err);
+
+/* Translates TEXT, streaming only the translation (no preamble, no stop markers) to EMIT. */
+int tolk_translate(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
+                   int n_predict, tolk_emit_fn emit, void *user, tolk_stats *st, tolk_error *err);
+
+/* The exact prompt tolk_translate would feed the model: its text (malloc'd, NUL-terminated) and,
+ * when ids is non-NULL, its token ids (malloc'd). template_path NULL = built-in template. M may
+ * come from tolk_model_load_vocab, so vocab-only files work. */
+int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *from, const char *to,
+                          const char *text, size_t len, char **prompt, int32_t **ids, size_t *n_ids,
+                          tolk_error *err);
 
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "ref/ref.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -125,6 +126,9 @@ static void fill_scalar(simd_kernels *k)
         k->dot[t] = tr->dot;
         k->quantize_act[t] = tr->from_float;
     }
+    /* activations round like llama.cpp's CPU backend, weights like its reference quantizer */
+    k->quantize_act[TOLK_TYPE_Q8_0] = ref_quant_act_q8_0;
+    k->quantize_act[TOLK_TYPE_Q8_1] = ref_quant_act_q8_1;
 }
 
 static void build_tables(void)

@@ -1,6 +1,7 @@
 /* The generic mat x vec / mat x mat drivers behind simd.h: quantize activations with the active
- * ISA's quantizer, then run its row kernel, or rows one by one through its dot product. Types with
- * a dequantizer but no dot product run against F32 activations through a block-sized buffer. */
+ * ISA's quantizer, then run its row / tile kernel, or blocks of rows x tokens through its dot
+ * product. Types with a dequantizer but no dot product run against F32 activations through a
+ * block-sized buffer. */
 #include <math.h>
 #include <string.h>
 
@@ -71,7 +72,18 @@ void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in
         k->matmul[wtype](w, w_row_bytes, n_in, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
         return;
     }
-    for (int64_t t = 0; t < n_tok; t++)
-        simd_matvec(wtype, w, w_row_bytes, n_in, (const char *)qx + (size_t)t * qx_row_bytes, y + (size_t)t * y_stride,
-                    r0, r1);
+    if (wtype >= TOLK_TYPE_COUNT || !k->dot[wtype]) {
+        for (int64_t t = 0; t < n_tok; t++)
+            matvec_fallback(wtype, w, w_row_bytes, n_in, (const float *)((const char *)qx + (size_t)t * qx_row_bytes),
+                            y + (size_t)t * y_stride, r0, r1);
+        return;
+    }
+    /* 16 x 16 blocks of rows x tokens: each weight row is reused from L1/L2 by 16 tokens */
+    simd_dot_fn dot = k->dot[wtype];
+    for (int64_t rb = r0; rb < r1; rb += 16)
+        for (int64_t tb = 0; tb < n_tok; tb += 16)
+            for (int64_t r = rb; r < r1 && r < rb + 16; r++)
+                for (int64_t t = tb; t < n_tok && t < tb + 16; t++)
+                    y[(size_t)t * y_stride + (size_t)r] =
+                        dot(n_in, (const char *)w + (size_t)r * w_row_bytes, (const char *)qx + (size_t)t * qx_row_bytes);
 }

@@ -8,9 +8,20 @@ libtolk_la_SOURCES += simd/simd.h simd/blocks.h simd/half.h simd/kernels.h simd/
 
 if TOLK_X86
 noinst_LTLIBRARIES += libsimd_avx2.la
-libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c simd/avx2/q8_0.c
+libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c simd/avx2/f32.c simd/avx2/f16.c \
+	simd/avx2/bf16.c simd/avx2/q4_0.c simd/avx2/q4_1.c simd/avx2/q5_0.c simd/avx2/q5_1.c simd/avx2/q8_0.c \
+	simd/avx2/q2_k.c simd/avx2/q3_k.c simd/avx2/q4_k.c simd/avx2/q5_k.c simd/avx2/q6_k.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_la_LIBADD += libsimd_avx2.la
+endif
+
+if TOLK_AARCH64_DOTPROD
+noinst_LTLIBRARIES += libsimd_neon.la
+libsimd_neon_la_SOURCES = simd/neon/neon.h simd/neon/table.c simd/neon/act.c simd/neon/f32.c simd/neon/f16.c \
+	simd/neon/bf16.c simd/neon/q4_0.c simd/neon/q4_1.c simd/neon/q5_0.c simd/neon/q5_1.c simd/neon/q8_0.c \
+	simd/neon/q2_k.c simd/neon/q3_k.c simd/neon/q4_k.c simd/neon/q5_k.c simd/neon/q6_k.c
+libsimd_neon_la_CFLAGS = $(AM_CFLAGS) $(NEON_DOTPROD_CFLAGS)
+libtolk_la_LIBADD += libsimd_neon.la
 endif
 
 # Kernel tests: every ISA path this CPU runs against the scalar reference.
@@ -20,12 +31,46 @@ TESTS += tests/test_simd
 tests_test_simd_SOURCES = tests/test_simd.c tests/simd_testlib.h
 tests_test_simd_CFLAGS = $(TEST_CFLAGS)
 tests_test_simd_LDADD = $(TEST_LIBS)
+# One program per ISA path (same source), so `make check` lists each as passed or SKIPPED.
+check_PROGRAMS += tests/test_simd_avx2 tests/test_simd_avx512 tests/test_simd_neon
+TESTS += tests/test_simd_avx2 tests/test_simd_avx512 tests/test_simd_neon
+tests_test_simd_avx2_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
+tests_test_simd_avx2_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_AVX2 -DTEST_ISA_NAME='"avx2"'
+tests_test_simd_avx2_LDADD = $(TEST_LIBS)
+tests_test_simd_avx512_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
+tests_test_simd_avx512_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_AVX512 -DTEST_ISA_NAME='"avx512"'
+tests_test_simd_avx512_LDADD = $(TEST_LIBS)
+tests_test_simd_neon_SOURCES = tests/test_simd_isa.c tests/simd_testlib.h
+tests_test_simd_neon_CFLAGS = $(TEST_CFLAGS) -DTEST_ISA=SIMD_ISA_NEON -DTEST_ISA_NAME='"neon"'
+tests_test_simd_neon_LDADD = $(TEST_LIBS)
+if TOLK_X86
+# The AVX-512 kernels compiled again over portable intrinsics, so CPUs without AVX-512 test them too.
+check_PROGRAMS += tests/test_simd_avx512_emul
+TESTS += tests/test_simd_avx512_emul
+tests_test_simd_avx512_emul_SOURCES = tests/test_simd_avx512_emul.c tests/avx512_emul.h tests/simd_testlib.h \
+	simd/avx512/table.c simd/avx512/q8_0.c simd/avx512/q4_0.c simd/avx512/q5_0.c simd/avx512/q4_k.c \
+	simd/avx512/q6_k.c simd/avx512/f16.c simd/avx512/bf16.c
+tests_test_simd_avx512_emul_CFLAGS = $(TEST_CFLAGS) $(AVX2_CFLAGS) -include $(top_srcdir)/tests/avx512_emul.h
+tests_test_simd_avx512_emul_LDADD = $(TEST_LIBS)
 endif
-EXTRA_DIST += tests/fixtures
+endif
+EXTRA_DIST += tests/fixtures tests/neon_qemu.sh tests/check_shim.h
+# NEON path under emulation: cross-compiled kernel tests run by qemu-aarch64 (skips without them).
+TESTS += tests/neon_qemu.sh
 
 if TOLK_X86_AVX512
 noinst_LTLIBRARIES += libsimd_avx512.la
-libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512/q8_0.c
+libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512/q8_0.c simd/avx512/q4_0.c \
+	simd/avx512/q5_0.c simd/avx512/q4_k.c simd/avx512/q6_k.c simd/avx512/f16.c simd/avx512/bf16.c
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
 libtolk_la_LIBADD += libsimd_avx512.la
 endif
+
+# Kernel benchmark (`make bench`; never part of make check).
+EXTRA_PROGRAMS = bench/bench_kernels
+bench_bench_kernels_SOURCES = bench/bench_kernels.c bench/bandwidth.c bench/bandwidth.h
+bench_bench_kernels_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/bench
+bench_bench_kernels_LDADD = libtolk.la $(OPENMP_CFLAGS)
+CLEANFILES += bench/bench_kernels$(EXEEXT)
+bench: bench/bench_kernels$(EXEEXT)
+.PHONY: bench

@@ -85,6 +85,9 @@ const char *simd_isa_name(void); /* "scalar", "avx2", "avx512", "neon" */
 
 uint32_t simd_act_type(uint32_t wtype);
 size_t simd_act_row_bytes(uint32_t wtype, int64_t n); /* bytes of one quantized activation row */
+/* Quantizes one activation row to simd_act_type(wtype). The bytes equal those of llama.cpp's CPU
+ * backend on x86 (Q8_0/Q8_1: x * 127 / amax rounded to nearest even; Q8_K: its reference) on
+ * every ISA, so logits can match llama.cpp exactly. */
 void simd_quantize_act(uint32_t wtype, const float *x, void *qx, int64_t n);
 
 /* Row conversions (reference rounding for quantize, so files tolk writes load in llama.cpp).

@@ -79,8 +79,9 @@ static inline void tl_raw_blocks(uint32_t type, void *dst, int64_t n, int extrem
     size_t nb = bytes / t->type_size;
     for (size_t b = 0; b < nb; b++) {
         uint8_t *blk = p + b * t->type_size;
-        float d = extreme ? (tl_u32() % 2 ? 60000.0f : 6.0e-8f) : tl_uniform() * 0.05f;
-        float m = extreme ? -d : tl_uniform() * 0.05f;
+        /* extreme 1: largest / smallest half scales; extreme 2: unit scales (exact integer results) */
+        float d = extreme == 1 ? (tl_u32() % 2 ? 60000.0f : 6.0e-8f) : extreme == 2 ? 1.0f : tl_uniform() * 0.05f;
+        float m = extreme == 1 ? -d : extreme == 2 ? 1.0f : tl_uniform() * 0.05f;
         uint16_t hd = simd_f32_to_f16(d), hm = simd_f32_to_f16(m);
         switch (type) {
         case TOLK_TYPE_Q4_0: case TOLK_TYPE_Q5_0: case TOLK_TYPE_Q8_0:
@@ -105,16 +106,61 @@ static inline void tl_raw_blocks(uint32_t type, void *dst, int64_t n, int extrem
             memcpy(blk + 208, &hd, 2);
             break;
         case TOLK_TYPE_F16: case TOLK_TYPE_BF16: {
-            float v = extreme ? (tl_u32() % 2 ? 60000.0f : -6.0e-5f) * tl_uniform() : tl_normal();
+            float v = extreme == 1   ? (tl_u32() % 2 ? 60000.0f : -6.0e-5f) * tl_uniform()
+                      : extreme == 2 ? (float)((int)(tl_u32() % 17) - 8)
+                                     : tl_normal();
             uint16_t h = type == TOLK_TYPE_F16 ? simd_f32_to_f16(v) : simd_f32_to_bf16(v);
             memcpy(blk, &h, 2);
             break;
         }
         case TOLK_TYPE_F32: {
-            float v = tl_normal();
+            float v = extreme == 2 ? (float)((int)(tl_u32() % 17) - 8) : tl_normal();
             memcpy(blk, &v, 4);
             break;
         }
+        }
+    }
+}
+
+/* Activations with unit scales and small integer codes, so every partial sum of a dot product is
+ * an integer well inside float's exact range and all paths must agree to the bit. */
+static inline void tl_unit_act(uint32_t atype, void *dst, int64_t n)
+{
+    uint8_t *p = dst;
+    for (int64_t b = 0; b < n / (int64_t)simd_traits(atype)->block_size; b++) {
+        if (atype == TOLK_TYPE_Q8_0 || atype == TOLK_TYPE_Q8_1) {
+            uint8_t *blk = p + b * simd_traits(atype)->type_size;
+            int8_t *qs = (int8_t *)(blk + (atype == TOLK_TYPE_Q8_0 ? 2 : 4));
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                qs[j] = (int8_t)((int)(tl_u32() % 121) - 60);
+                sum += qs[j];
+            }
+            uint16_t one = simd_f32_to_f16(1.0f), s = simd_f32_to_f16((float)sum);
+            memcpy(blk, &one, 2);
+            if (atype == TOLK_TYPE_Q8_1)
+                memcpy(blk + 2, &s, 2);
+        } else if (atype == TOLK_TYPE_Q8_K) {
+            uint8_t *blk = p + b * 292;
+            float one = 1.0f;
+            memcpy(blk, &one, 4);
+            for (int g = 0; g < 16; g++) {
+                int16_t sum = 0;
+                for (int j = 0; j < 16; j++) {
+                    int8_t v = (int8_t)((int)(tl_u32() % 255) - 127);
+                    blk[4 + 16 * g + j] = (uint8_t)v;
+                    sum = (int16_t)(sum + v);
+                }
+                memcpy(blk + 260 + 2 * g, &sum, 2);
+            }
+        } else {
+            float v = (float)((int)(tl_u32() % 17) - 8);
+            if (atype == TOLK_TYPE_F32)
+                memcpy(p + 4 * b, &v, 4);
+            else {
+                uint16_t h = atype == TOLK_TYPE_F16 ? simd_f32_to_f16(v) : simd_f32_to_bf16(v);
+                memcpy(p + 2 * b, &h, 2);
+            }
         }
     }
 }

@@ -69,8 +69,10 @@ static int count(const tok_ids *t, int32_t id)
     return n;
 }
 
-/* Renders every case with T and compares text and ids with the fixture of FAMILY. */
-static void check_family(const tok_vocab *v, const chat_template *t, const char *family)
+/* Renders every case with T and compares text and ids with the fixture of FAMILY; the turn's end
+ * marker is the control token MARKER. */
+static void check_family(const tok_vocab *v, const chat_template *t, const char *family,
+                         const char *marker)
 {
     char base[4096], why[512];
     const char *src = getenv("TOLK_SRCDIR");
@@ -83,6 +85,8 @@ static void check_family(const tok_vocab *v, const chat_template *t, const char 
         tolk_error err = {0};
         ck_assert_int_eq(chat_render(t, v, cases[i].src, cases[i].tgt, cases[i].text,
                                      strlen(cases[i].text), &p, &err), TOLK_OK);
+        ck_assert_int_eq(p.end_marker, tok_find(v, marker, strlen(marker)));
+        ck_assert_int_ge(p.end_marker, 0);
         ck_assert_msg(p.len == fx.cases[i].len && !memcmp(p.text, fx.cases[i].text, p.len),
                       "%s case %zu renders\n%s\ninstead of\n%.*s", family, i, p.text,
                       (int)fx.cases[i].len, fx.cases[i].text);
@@ -147,11 +151,11 @@ START_TEST(qwen3_from_template)
     tolk_error err = {0};
     ck_assert_int_eq(chat_template_detect(v, arch, &t, &err), TOLK_OK);
     ck_assert_int_eq(chat_template_family(t), CHAT_QWEN3); /* the file carries Qwen3's template */
-    check_family(v, t, "qwen3");
+    check_family(v, t, "qwen3", "<|im_end|>");
     check_injection(v, t, "<|im_end|>", 2);
     chat_template_free(t);
     ck_assert_int_eq(chat_template_builtin(CHAT_QWEN25, &t, &err), TOLK_OK);
-    check_family(v, t, "qwen25");
+    check_family(v, t, "qwen25", "<|im_end|>");
     check_injection(v, t, "<|im_start|>", 3);
     chat_template_free(t);
     tok_vocab_free(v);
@@ -166,7 +170,7 @@ START_TEST(llama3_from_template)
     tolk_error err = {0};
     ck_assert_int_eq(chat_template_detect(v, arch, &t, &err), TOLK_OK);
     ck_assert_int_eq(chat_template_family(t), CHAT_LLAMA3);
-    check_family(v, t, "llama3");
+    check_family(v, t, "llama3", "<|eot_id|>");
     check_injection(v, t, "<|eot_id|>", 2);
     check_injection(v, t, "<|begin_of_text|>", 1);
     chat_template_free(t);
@@ -187,7 +191,7 @@ START_TEST(gemma3_default_model)
     tolk_error err = {0};
     ck_assert_int_eq(chat_template_detect(v, arch, &t, &err), TOLK_OK);
     ck_assert_int_eq(chat_template_family(t), CHAT_GEMMA3);
-    check_family(v, t, "gemma3");
+    check_family(v, t, "gemma3", "<end_of_turn>");
     check_injection(v, t, "<end_of_turn>", 1);
     check_injection(v, t, "<start_of_turn>", 2);
     check_injection(v, t, "<bos>", 1);
@@ -227,7 +231,15 @@ START_TEST(custom_templates)
     ck_assert_int_eq(chat_tokenize(v, &p, &ids, &err), TOLK_OK);
     ck_assert_int_eq(count(&ids, 151645), 1);
     ck_assert_int_eq(ids.ids[0], 151644);
+    ck_assert_int_eq(p.end_marker, 151645);
     tok_ids_free(&ids);
+    chat_prompt_free(&p);
+    chat_template_free(t);
+
+    static const char alpaca[] = "### Instruction:\nTranslate to {tgt}.\n{text}\n### Response:\n";
+    ck_assert_int_eq(chat_template_parse(alpaca, strlen(alpaca), "alpaca.txt", &t, &err), TOLK_OK);
+    ck_assert_int_eq(chat_render(t, v, NULL, "German", "Hi", 2, &p, &err), TOLK_OK);
+    ck_assert_int_eq(p.end_marker, -1); /* no control token ends the turn: EOG tokens only */
     chat_prompt_free(&p);
     chat_template_free(t);
 
@@ -238,6 +250,30 @@ START_TEST(custom_templates)
     ck_assert_msg(strstr(err.msg, "c.txt:2") && strstr(err.msg, "{txet}"), "%s", err.msg);
     ck_assert_int_eq(chat_template_parse("{text", 5, "d.txt", &t, &err), TOLK_E_ARG);
     ck_assert_int_eq(chat_template_load("/nonexistent/t.txt", &t, &err), TOLK_E_IO);
+
+    /* A file holding the built-in Qwen3 text renders exactly like the built-in template. */
+    static const char qwen3[] =
+        "<|im_start|>system\nYou are a professional translator. Translate the user's text{from} "
+        "to {tgt}. Reply with the translation only.<|im_end|>\n<|im_start|>user\n{text}"
+        "<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n";
+    char path[] = "/tmp/tolk-template-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    fwrite(qwen3, 1, sizeof qwen3 - 1, f);
+    fclose(f);
+    chat_template *b;
+    ck_assert_int_eq(chat_template_load(path, &t, &err), TOLK_OK);
+    remove(path);
+    ck_assert_int_eq(chat_template_builtin(CHAT_QWEN3, &b, &err), TOLK_OK);
+    chat_prompt pa, pb;
+    ck_assert_int_eq(chat_render(t, v, "German", "English", "Hallo", 5, &pa, &err), TOLK_OK);
+    ck_assert_int_eq(chat_render(b, v, "German", "English", "Hallo", 5, &pb, &err), TOLK_OK);
+    ck_assert_str_eq(pa.text, pb.text);
+    chat_prompt_free(&pa);
+    chat_prompt_free(&pb);
+    chat_template_free(t);
+    chat_template_free(b);
     tok_vocab_free(v);
 }
 END_TEST
@@ -253,6 +289,7 @@ START_TEST(language_names)
         {"Brazilian Portuguese", "Brazilian Portuguese"}, {"de-AT", "German"},
         {"Castilian", "Spanish"}, {"el", "Greek"}, {"nb", "Norwegian Bokmål"}, {"ja", "Japanese"},
         {"ko", "Korean"}, {"ar", "Arabic"}, {"hi", "Hindi"}, {"ru", "Russian"}, {"Farsi", "Persian"},
+        {"Deutsch", "German"}, {"français", "French"}, {"日本語", "Japanese"}, {"中文", "Chinese"},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         ck_assert_msg(lang_resolve(ok[i][0], &name, &err) == TOLK_OK, "%s: %s", ok[i][0], err.msg);

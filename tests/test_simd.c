@@ -2,7 +2,11 @@
  * to llama.cpp's reference quantizers on fixed inputs (tests/fixtures), dequantizers equal to
  * ggml's, quantize->dequantize error per format, dot products consistent with dequantized floats,
  * the public matvec/matmul entry points on row ranges, and TOLK_ISA selection. */
+#ifdef TOLK_CHECK_SHIM
+#include "check_shim.h"
+#else
 #include <check.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +111,31 @@ START_TEST(dequantize_matches_ggml_fixture)
         ck_assert_msg(memcmp(&got[i], &want[i], 4) == 0, "%s[%d]: %.9g, ggml %.9g", name, i, got[i], want[i]);
     free(q);
     free(want);
+}
+END_TEST
+
+/* Activation quantization gives the bytes of llama.cpp's CPU backend (fixtures from its x86 build). */
+static const char *const act_fx[] = {"F16", "BF16", "Q8_0", "Q8_1", "Q8_K"};
+
+START_TEST(activations_match_llamacpp_fixture)
+{
+    uint32_t at = type_by_name(act_fx[_i]);
+    float *x = read_fixture("quant_input.f32", FX_ROWS * FX_COLS * sizeof(float));
+    size_t rb = simd_row_bytes(at, FX_COLS);
+    char fname[64];
+    snprintf(fname, sizeof(fname), "act_%s.bin", act_fx[_i]);
+    uint8_t *want = read_fixture(fname, FX_ROWS * rb);
+    uint8_t *got = calloc(FX_ROWS, rb);
+    /* a weight type whose partner is at: the act type itself for F16/BF16/Q8_0 */
+    uint32_t wt = at == TOLK_TYPE_Q8_1 ? TOLK_TYPE_Q4_1 : at == TOLK_TYPE_Q8_K ? TOLK_TYPE_Q4_K : at;
+    for (int r = 0; r < FX_ROWS; r++)
+        simd_quantize_act(wt, x + r * FX_COLS, got + r * rb, FX_COLS);
+    for (size_t i = 0; i < FX_ROWS * rb; i++)
+        ck_assert_msg(got[i] == want[i], "%s activations: byte %zu: %02x, llama.cpp %02x", act_fx[_i], i, got[i],
+                      want[i]);
+    free(x);
+    free(want);
+    free(got);
 }
 END_TEST
 
@@ -299,6 +328,7 @@ int main(void)
     tcase_add_test(tc, half_conversions_round_trip);
     tcase_add_loop_test(tc, quantize_matches_llamacpp_fixture, 0, sizeof(fx_types) / sizeof(fx_types[0]));
     tcase_add_loop_test(tc, dequantize_matches_ggml_fixture, 0, sizeof(fx_types) / sizeof(fx_types[0]));
+    tcase_add_loop_test(tc, activations_match_llamacpp_fixture, 0, sizeof(act_fx) / sizeof(act_fx[0]));
     tcase_add_loop_test(tc, quantize_dequantize_rmse, 0, sizeof(rmse_bounds) / sizeof(rmse_bounds[0]));
     tcase_add_loop_test(tc, reference_dot_matches_dequantized, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, matvec_matmul_row_ranges, 0, TL_NWTYPES);

@@ -50,7 +50,7 @@ static void run_vectors_at(tok_vocab *v, const char *base, const char *name)
         tok_ids got = {0};
         tolk_error err = {0};
         ck_assert_int_eq(tok_encode(v, c->text, c->len, 0, &got, &err), TOLK_OK);
-        if (got.n != c->n_ids || memcmp(got.ids, c->ids, c->n_ids * sizeof *c->ids)) {
+        if (got.n != c->n_ids || (got.n && memcmp(got.ids, c->ids, c->n_ids * sizeof *c->ids))) {
             char a[4096], b[4096];
             fixture_format_ids(c->ids, c->n_ids, a, sizeof a);
             fixture_format_ids(got.ids, got.n, b, sizeof b);
@@ -268,6 +268,52 @@ START_TEST(stream_holds_back_partial_utf8)
 }
 END_TEST
 
+/* Byte-level BPE splits characters across tokens: streamed one token at a time, every chunk is
+ * whole characters and the chunks add up to the text. */
+START_TEST(stream_byte_level_bpe)
+{
+    static const char text[] = "Emoji 🙂👨‍👩‍👧 and 東京 ١٢٣ Grüße\n";
+    const char *names[] = {"qwen2", "llama3", "gpt2"};
+    for (size_t k = 0; k < 3; k++) {
+        tok_vocab *v = load_vocab(names[k]);
+        tok_ids t = {0};
+        encode(v, text, 0, &t);
+        tolk_error err = {0};
+        tok_stream s;
+        ck_assert_int_eq(tok_stream_init(&s, v, 0, &err), TOLK_OK);
+        char out[256];
+        size_t n = 0;
+        bool split_seen = false;
+        for (size_t i = 0; i < t.n; i++) {
+            const char *chunk;
+            size_t len;
+            tok_stream_feed(&s, t.ids[i], &chunk, &len);
+            ck_assert_uint_eq(utf8_complete_prefix(chunk, len), len);
+            if (len) {
+                size_t cl; /* a chunk never starts inside a character */
+                ck_assert_uint_ne(utf8_decode(chunk, len, &cl), UNI_REPLACEMENT);
+            }
+            size_t pl;
+            tok_piece(v, t.ids[i], 0, &pl);
+            split_seen |= len != pl;
+            ck_assert_uint_lt(n + len, sizeof out);
+            memcpy(out + n, chunk, len);
+            n += len;
+        }
+        const char *rest;
+        size_t len;
+        tok_stream_flush(&s, &rest, &len);
+        ck_assert_uint_eq(len, 0);
+        ck_assert(split_seen); /* some character really was cut between tokens */
+        ck_assert_uint_eq(n, sizeof text - 1);
+        ck_assert(!memcmp(out, text, n));
+        tok_stream_free(&s);
+        tok_ids_free(&t);
+        tok_vocab_free(v);
+    }
+}
+END_TEST
+
 START_TEST(unicode_classes)
 {
     ck_assert(uni_flags('a') & UNI_LETTER);
@@ -293,39 +339,105 @@ START_TEST(unicode_classes)
 }
 END_TEST
 
-/* Unknown model or pre-tokenizer names are errors that name them. */
-START_TEST(unsupported_is_an_error)
+/* A minimal vocab-only GGUF image in BUF: model and pre strings and a one-token vocabulary. */
+static size_t tiny_vocab(unsigned char *buf, const char *model, const char *pre)
 {
-    /* A minimal vocab-only GGUF: header, then the keys. */
-    unsigned char buf[512];
     size_t n = 0;
-#define PUT(p, l) (memcpy(buf + n, (p), (l)), n += (l))
     uint32_t u32;
     uint64_t u64;
+#define PUT(p, l) (memcpy(buf + n, (p), (l)), n += (l))
     PUT("GGUF", 4);
     u32 = 3; PUT(&u32, 4);
     u64 = 0; PUT(&u64, 8);
     u64 = 3; PUT(&u64, 8);
     const char *keys[] = {"tokenizer.ggml.model", "tokenizer.ggml.pre"};
-    const char *vals[] = {"gpt2", "frobnicator"};
+    const char *vals[] = {model, pre};
     for (int i = 0; i < 2; i++) {
         u64 = strlen(keys[i]); PUT(&u64, 8); PUT(keys[i], u64);
-        u32 = 8; PUT(&u32, 4);
+        u32 = GGUF_TYPE_STRING; PUT(&u32, 4);
         u64 = strlen(vals[i]); PUT(&u64, 8); PUT(vals[i], u64);
     }
     const char *k = "tokenizer.ggml.tokens";
     u64 = strlen(k); PUT(&u64, 8); PUT(k, u64);
-    u32 = 9; PUT(&u32, 4);
-    u32 = 8; PUT(&u32, 4);
+    u32 = GGUF_TYPE_ARRAY; PUT(&u32, 4);
+    u32 = GGUF_TYPE_STRING; PUT(&u32, 4);
     u64 = 1; PUT(&u64, 8);
     u64 = 1; PUT(&u64, 8); PUT("a", 1);
+#undef PUT
+    return n;
+}
+
+/* Unknown model or pre-tokenizer names are errors that name them, never a silent fallback. */
+START_TEST(unsupported_is_an_error)
+{
+    static const char *const cases[][3] = {
+        {"gpt2", "frobnicator", "pre-tokenizer 'frobnicator'"},
+        {"bert", "default", "tokenizer model 'bert'"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        unsigned char buf[512];
+        size_t n = tiny_vocab(buf, cases[i][0], cases[i][1]);
+        tolk_error err = {0};
+        gguf_file *f = gguf_open_memory(buf, n, "mem", &err);
+        ck_assert_msg(f != NULL, "%s", err.msg);
+        tok_vocab *v;
+        ck_assert_int_eq(tok_vocab_load(f, &v, &err), TOLK_E_UNSUPPORTED);
+        ck_assert_msg(strstr(err.msg, cases[i][2]) != NULL, "%s", err.msg);
+        gguf_close(f);
+    }
+}
+END_TEST
+
+/* Merging ordinary characters never produces a control token, even when the vocabulary would
+ * allow it: an SPM vocabulary in memory whose "ab" is a control token with the best score. */
+START_TEST(merges_never_make_control_tokens)
+{
+    static const char *const toks[] = {"<unk>", "<s>", "</s>", "a", "b", "ab"};
+    static const int32_t types[] = {2, 3, 3, 1, 1, 3};
+    static const float scores[] = {0, 0, 0, -1, -1, 10};
+    unsigned char buf[1024];
+    size_t n = 0;
+    uint32_t u32;
+    uint64_t u64;
+#define PUT(p, l) (memcpy(buf + n, (p), (l)), n += (l))
+#define KEY(k, t) (u64 = strlen(k), PUT(&u64, 8), PUT((k), u64), u32 = (t), PUT(&u32, 4))
+    PUT("GGUF", 4);
+    u32 = 3; PUT(&u32, 4);
+    u64 = 0; PUT(&u64, 8);
+    u64 = 5; PUT(&u64, 8);
+    KEY("tokenizer.ggml.model", GGUF_TYPE_STRING);
+    u64 = 5; PUT(&u64, 8); PUT("llama", 5);
+    KEY("tokenizer.ggml.add_space_prefix", GGUF_TYPE_BOOL);
+    PUT("\0", 1);
+    KEY("tokenizer.ggml.tokens", GGUF_TYPE_ARRAY);
+    u32 = GGUF_TYPE_STRING; PUT(&u32, 4);
+    u64 = 6; PUT(&u64, 8);
+    for (int i = 0; i < 6; i++) {
+        u64 = strlen(toks[i]); PUT(&u64, 8); PUT(toks[i], u64);
+    }
+    KEY("tokenizer.ggml.token_type", GGUF_TYPE_ARRAY);
+    u32 = GGUF_TYPE_I32; PUT(&u32, 4);
+    u64 = 6; PUT(&u64, 8); PUT(types, sizeof types);
+    KEY("tokenizer.ggml.scores", GGUF_TYPE_ARRAY);
+    u32 = GGUF_TYPE_F32; PUT(&u32, 4);
+    u64 = 6; PUT(&u64, 8); PUT(scores, sizeof scores);
+#undef KEY
 #undef PUT
     tolk_error err = {0};
     gguf_file *f = gguf_open_memory(buf, n, "mem", &err);
     ck_assert_msg(f != NULL, "%s", err.msg);
     tok_vocab *v;
-    ck_assert_int_eq(tok_vocab_load(f, &v, &err), TOLK_E_UNSUPPORTED);
-    ck_assert_msg(strstr(err.msg, "frobnicator") != NULL, "%s", err.msg);
+    ck_assert_msg(tok_vocab_load(f, &v, &err) == TOLK_OK, "%s", err.msg);
+    tok_ids t = {0};
+    encode(v, "ab", 0, &t);
+    ck_assert_uint_eq(t.n, 2);
+    ck_assert_int_eq(t.ids[0], 3);
+    ck_assert_int_eq(t.ids[1], 4);
+    encode(v, "ab", TOK_PARSE_SPECIAL, &t); /* template text may name it */
+    ck_assert_uint_eq(t.n, 1);
+    ck_assert_int_eq(t.ids[0], 5);
+    tok_ids_free(&t);
+    tok_vocab_free(v);
     gguf_close(f);
 }
 END_TEST
@@ -434,10 +546,12 @@ int main(void)
     tcase_add_test(tc, round_trips);
     tcase_add_test(tc, invalid_utf8);
     tcase_add_test(tc, stream_holds_back_partial_utf8);
+    tcase_add_test(tc, stream_byte_level_bpe);
     tcase_add_test(tc, unicode_classes);
     tcase_add_test(tc, unsupported_is_an_error);
     tcase_add_test(tc, gemma_matches_llama_cpp);
     tcase_add_test(tc, default_pre_tokenizer);
+    tcase_add_test(tc, merges_never_make_control_tokens);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,6 +1,6 @@
-/* AVX2 activation quantizers. They must produce the very bytes the scalar references produce
- * (the tests compare them), so scales are computed in scalar float exactly like ref/, and only
- * the per-element multiply, rounding and packing are vectorised. */
+/* AVX2 activation quantizers. They must produce the very bytes the scalar activation quantizers
+ * produce (the tests compare them), so scales are computed in scalar float exactly like ref/, and
+ * only the per-element multiply, rounding and packing are vectorised. */
 #include <math.h>
 
 #include "../half.h"
@@ -19,15 +19,10 @@ static inline float hmax(__m256 v)
     return _mm_cvtss_f32(m);
 }
 
-/* roundf (half away from zero): truncate, then step away from zero when the dropped part is >= 0.5
- * (v - trunc(v) is exact in float). */
-static inline __m256i round_away(__m256 v)
+/* Round to nearest even (the MXCSR default), as nearbyintf in the reference. */
+static inline __m256i round_even(__m256 v)
 {
-    __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    __m256 f = abs_ps(_mm256_sub_ps(v, t));
-    __m256 step = _mm256_or_ps(_mm256_set1_ps(1.0f), _mm256_and_ps(v, _mm256_set1_ps(-0.0f)));
-    __m256 add = _mm256_and_ps(_mm256_cmp_ps(f, _mm256_set1_ps(0.5f), _CMP_GE_OQ), step);
-    return _mm256_cvtps_epi32(_mm256_add_ps(t, add));
+    return _mm256_cvtps_epi32(_mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 }
 
 /* Four vectors of 8 int32 (each within int8 range) to 32 int8 in element order. */
@@ -44,13 +39,13 @@ static inline float q8_block(const float *x, int8_t *qs)
     __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8), v2 = _mm256_loadu_ps(x + 16),
            v3 = _mm256_loadu_ps(x + 24);
     __m256 m = _mm256_max_ps(_mm256_max_ps(abs_ps(v0), abs_ps(v1)), _mm256_max_ps(abs_ps(v2), abs_ps(v3)));
-    float d = hmax(m) / 127.0f;
-    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    float amax = hmax(m);
+    float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     __m256 s = _mm256_set1_ps(id);
-    __m256i q = pack_i8(round_away(_mm256_mul_ps(v0, s)), round_away(_mm256_mul_ps(v1, s)),
-                        round_away(_mm256_mul_ps(v2, s)), round_away(_mm256_mul_ps(v3, s)));
+    __m256i q = pack_i8(round_even(_mm256_mul_ps(v0, s)), round_even(_mm256_mul_ps(v1, s)),
+                        round_even(_mm256_mul_ps(v2, s)), round_even(_mm256_mul_ps(v3, s)));
     _mm256_storeu_si256((__m256i *)qs, q);
-    return d;
+    return amax / 127.0f;
 }
 
 void avx2_quant_act_q8_0(const float *src, void *dst, int64_t n)

@@ -68,6 +68,17 @@ static inline __m256i avx2_bits_to_bytes(const uint8_t qh[4])
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
 }
 
+/* The parts of a matmul outside the full tiles: rows [rfull, r1) for every token, and tokens
+ * [tfull, n_tok) for rows [r0, rfull), one dot product each. */
+static inline void avx2_matmul_edges(simd_dot_fn dot, const void *w, size_t wrb, int64_t n, const void *qx,
+                                     size_t qrb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1,
+                                     int64_t rfull, int64_t tfull)
+{
+    for (int64_t t = 0; t < n_tok; t++)
+        for (int64_t r = t < tfull ? rfull : r0; r < r1; r++)
+            y[(size_t)t * ys + (size_t)r] = dot(n, (const char *)w + (size_t)r * wrb, (const char *)qx + (size_t)t * qrb);
+}
+
 /* Kernel entry points of this ISA (one file per format). */
 void avx2_quant_act_q8_0(const float *src, void *dst, int64_t n);
 void avx2_quant_act_q8_1(const float *src, void *dst, int64_t n);
@@ -78,5 +89,42 @@ void avx2_quant_act_bf16(const float *src, void *dst, int64_t n);
 float avx2_dot_q8_0(int64_t n, const void *w, const void *x);
 void avx2_matmul_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+
+float avx2_dot_f32(int64_t n, const void *w, const void *x);
+void avx2_matmul_f32(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_f16(int64_t n, const void *w, const void *x);
+void avx2_matmul_f16(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_bf16(int64_t n, const void *w, const void *x);
+void avx2_matmul_bf16(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q4_0(int64_t n, const void *w, const void *x);
+void avx2_matmul_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q4_1(int64_t n, const void *w, const void *x);
+void avx2_matmul_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q5_0(int64_t n, const void *w, const void *x);
+void avx2_matmul_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q5_1(int64_t n, const void *w, const void *x);
+void avx2_matmul_q5_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q4_k(int64_t n, const void *w, const void *x);
+void avx2_matmul_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q5_k(int64_t n, const void *w, const void *x);
+void avx2_matmul_q5_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+float avx2_dot_q6_k(int64_t n, const void *w, const void *x);
+void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+
+float avx2_dot_q2_k(int64_t n, const void *w, const void *x);
+float avx2_dot_q3_k(int64_t n, const void *w, const void *x);
+
+void avx2_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 
 #endif

@@ -10,6 +10,30 @@ void simd_fill_avx2(simd_kernels *k)
     k->quantize_act[TOLK_TYPE_F16] = avx2_quant_act_f16;
     k->quantize_act[TOLK_TYPE_BF16] = avx2_quant_act_bf16;
 
+    k->dot[TOLK_TYPE_F32] = avx2_dot_f32;
+    k->matmul[TOLK_TYPE_F32] = avx2_matmul_f32;
+    k->dot[TOLK_TYPE_F16] = avx2_dot_f16;
+    k->matmul[TOLK_TYPE_F16] = avx2_matmul_f16;
+    k->dot[TOLK_TYPE_BF16] = avx2_dot_bf16;
+    k->matmul[TOLK_TYPE_BF16] = avx2_matmul_bf16;
+    k->dot[TOLK_TYPE_Q4_0] = avx2_dot_q4_0;
+    k->matmul[TOLK_TYPE_Q4_0] = avx2_matmul_q4_0;
+    k->matvec[TOLK_TYPE_Q4_0] = avx2_matvec_q4_0;
+    k->dot[TOLK_TYPE_Q4_1] = avx2_dot_q4_1;
+    k->matmul[TOLK_TYPE_Q4_1] = avx2_matmul_q4_1;
+    k->dot[TOLK_TYPE_Q5_0] = avx2_dot_q5_0;
+    k->matmul[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
+    k->matvec[TOLK_TYPE_Q5_0] = avx2_matvec_q5_0;
+    k->dot[TOLK_TYPE_Q5_1] = avx2_dot_q5_1;
+    k->matmul[TOLK_TYPE_Q5_1] = avx2_matmul_q5_1;
     k->dot[TOLK_TYPE_Q8_0] = avx2_dot_q8_0;
     k->matmul[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
+    k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
+    k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
+    k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
+    k->matmul[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k;
+    k->dot[TOLK_TYPE_Q5_K] = avx2_dot_q5_k;
+    k->matmul[TOLK_TYPE_Q5_K] = avx2_matmul_q5_k;
+    k->dot[TOLK_TYPE_Q6_K] = avx2_dot_q6_k;
+    k->matmul[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k;
 }

@@ -1,5 +1,6 @@
-/* Q8_0: 32 int8 codes and one half scale d = amax / 127, rounded half away from zero (roundf),
- * as ggml's reference quantizer. Also the activation format of Q4_0, Q5_0 and Q8_0 weights. */
+/* Q8_0: 32 int8 codes and one half scale d = amax / 127. Weights round like ggml's reference
+ * quantizer (x / d, half away from zero); activations (for Q4_0, Q5_0 and Q8_0 weights) round like
+ * ggml's CPU backend on x86 (x * 127 / amax, nearest even), so logits match llama.cpp there. */
 #include <math.h>
 
 #include "../blocks.h"
@@ -28,6 +29,20 @@ void ref_quant_q8_0(const float *src, void *dst, int64_t n)
         b[i].d = half_from_f32(d);
         for (int j = 0; j < QK8_0; j++)
             b[i].qs[j] = (int8_t)roundf(src[j] * id);
+    }
+}
+
+void ref_quant_act_q8_0(const float *src, void *dst, int64_t n)
+{
+    block_q8_0 *b = dst;
+    for (int64_t i = 0; i < n / QK8_0; i++, src += QK8_0) {
+        float amax = 0.0f;
+        for (int j = 0; j < QK8_0; j++)
+            amax = fmaxf(amax, fabsf(src[j]));
+        float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+        b[i].d = half_from_f32(amax / 127.0f);
+        for (int j = 0; j < QK8_0; j++)
+            b[i].qs[j] = (int8_t)nearbyintf(src[j] * id);
     }
 }
 

@@ -64,6 +64,10 @@ float ref_dot_q6_k(int64_t n, const void *w, const void *x);
 void ref_dequant_q8_k(const void *src, float *dst, int64_t n);
 void ref_quant_q8_k(const float *src, void *dst, int64_t n);
 
+/* Activation quantizers that follow ggml's x86 CPU path rather than its reference rounding. */
+void ref_quant_act_q8_0(const float *src, void *dst, int64_t n);
+void ref_quant_act_q8_1(const float *src, void *dst, int64_t n);
+
 /* Helpers shared by the K-quant reference quantizers (ref/kq_search.c). */
 int kq_nearest_int(float v);
 float kq_make_qx_quants(int n, int nmax, const float *x, int8_t *L, int rmse_type);

@@ -1,0 +1,199 @@
+/* bench/gen_model: makes random-weight GGUF models of llama / qwen2 / qwen3 / gemma3 shapes with a
+ * real vocabulary, for tests and benchmarks that must not depend on downloads (tolk vs llama.cpp on
+ * the same file, speed at 1B..8B sizes, draft/target pairs for speculative decoding). Seeded and
+ * deterministic: the same command line always writes the same bytes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen_model.h"
+
+#ifndef GEN_DEFAULT_TESTDATA
+#define GEN_DEFAULT_TESTDATA "../shared/testdata"
+#endif
+
+/* Shapes modelled on published models (Llama 3.2 1B/3B, Llama 3.1 8B; Qwen2.5 1.5B/3B/7B;
+ * Qwen3 1.7B/4B/8B; Gemma 3 270M/1B/4B/12B). "tiny" shapes are for tests: small but with the
+ * arch's peculiarities (qwen3/gemma3 head_dim x n_head != n_embd; gemma3 with one global layer). */
+typedef struct preset {
+    gen_arch arch;
+    const char *name;
+    uint32_t n_layer, n_embd, n_ff, n_head, n_head_kv, head_dim, n_ctx, n_swa;
+    float rope_base;
+    bool tied;
+} preset;
+
+static const preset presets[] = {
+    {GEN_LLAMA, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 500000.0f, false},
+    {GEN_LLAMA, "1b", 16, 2048, 8192, 32, 8, 64, 131072, 0, 500000.0f, true},
+    {GEN_LLAMA, "3b", 28, 3072, 8192, 24, 8, 128, 131072, 0, 500000.0f, true},
+    {GEN_LLAMA, "8b", 32, 4096, 14336, 32, 8, 128, 131072, 0, 500000.0f, false},
+    {GEN_QWEN2, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 1000000.0f, true},
+    {GEN_QWEN2, "1b", 28, 1536, 8960, 12, 2, 128, 32768, 0, 1000000.0f, true},
+    {GEN_QWEN2, "3b", 36, 2048, 11008, 16, 2, 128, 32768, 0, 1000000.0f, true},
+    {GEN_QWEN2, "8b", 28, 3584, 18944, 28, 4, 128, 32768, 0, 1000000.0f, false},
+    {GEN_QWEN3, "tiny", 2, 128, 512, 4, 2, 64, 4096, 0, 1000000.0f, true},
+    {GEN_QWEN3, "1b", 28, 2048, 6144, 16, 8, 128, 40960, 0, 1000000.0f, true},
+    {GEN_QWEN3, "3b", 36, 2560, 9728, 32, 8, 128, 40960, 0, 1000000.0f, true},
+    {GEN_QWEN3, "8b", 36, 4096, 12288, 32, 8, 128, 40960, 0, 1000000.0f, false},
+    {GEN_GEMMA3, "tiny", 6, 128, 512, 4, 1, 64, 4096, 16, 1000000.0f, true},
+    {GEN_GEMMA3, "270m", 18, 640, 2048, 4, 1, 256, 32768, 512, 1000000.0f, true},
+    {GEN_GEMMA3, "1b", 26, 1152, 6912, 4, 1, 256, 32768, 512, 1000000.0f, true},
+    {GEN_GEMMA3, "3b", 34, 2560, 10240, 8, 4, 256, 131072, 1024, 1000000.0f, true},
+    {GEN_GEMMA3, "8b", 48, 3840, 15360, 16, 8, 256, 131072, 1024, 1000000.0f, true},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "usage: gen_model [OPTIONS] -o OUT.gguf\n"
+        "       gen_model --extend-from DRAFT.gguf --extra-layers N [--epsilon E] [--seed N] [--type T] -o OUT.gguf\n"
+        "\nWrites a GGUF model with random weights and a real vocabulary (llama.cpp loads it).\n"
+        "  --arch A          llama | qwen2 | qwen3 | gemma3 (default llama)\n"
+        "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m); default tiny\n"
+        "  --type T          %s (default F32)\n"
+        "  --vocab FILE      GGUF whose tokenizer.* keys to copy (default: $TOLK_TESTDATA/tokenizer/\n"
+        "                    llama3.gguf for llama, qwen2.gguf for qwen2/qwen3, llama-spm.gguf for gemma3)\n"
+        "  --seed N          random seed (default 1)\n"
+        "  --scale S         matrix weights are normal * S / sqrt(row length) (default 1)\n"
+        "  --n-layer N --n-embd N --n-ff N --n-head N --n-head-kv N --head-dim N\n"
+        "  --ctx N --rope-base F --swa N --eps F      override the preset\n"
+        "  --tied | --untied  output matrix shared with token_embd or separate\n"
+        "  --name S          general.name\n"
+        "  --extend-from F   append --extra-layers N random layers to model F; their residual outputs\n"
+        "                    (attn_output, ffn_down; gemma3: post norms) are scaled by --epsilon (0.01)\n",
+        qmix_ftype_list());
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v > UINT32_MAX || *s == '-')
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int parse_f32(const char *s, float *out)
+{
+    char *end;
+    errno = 0;
+    float v = strtof(s, &end);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int fail(const char *fmt, const char *arg)
+{
+    fputs("gen_model: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *arch_s = "llama", *preset_s = "tiny", *type_s = NULL, *extend = NULL;
+    gen_config c = {0};
+    c.seed = 1;
+    c.scale = 1.0f;
+    uint32_t extra = 0, seed32 = 1;
+    float epsilon = 0.01f;
+    /* Overrides: parsed first, applied on top of the preset. */
+    uint32_t o_layer = 0, o_embd = 0, o_ff = 0, o_head = 0, o_kv = 0, o_hd = 0, o_ctx = 0, o_swa = 0;
+    float o_base = 0, o_eps = 0;
+    int tied = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--tied") || !strcmp(a, "--untied")) {
+            tied = !strcmp(a, "--tied");
+            continue;
+        }
+        if (!v)
+            return fail("%s needs a value (see --help)", a);
+        i++;
+        int bad = 0;
+        if (!strcmp(a, "-o") || !strcmp(a, "--output")) c.out_path = v;
+        else if (!strcmp(a, "--arch")) arch_s = v;
+        else if (!strcmp(a, "--preset")) preset_s = v;
+        else if (!strcmp(a, "--type")) type_s = v;
+        else if (!strcmp(a, "--vocab")) c.vocab_path = v;
+        else if (!strcmp(a, "--name")) c.name = v;
+        else if (!strcmp(a, "--extend-from")) extend = v;
+        else if (!strcmp(a, "--seed")) bad = parse_u32(v, &seed32);
+        else if (!strcmp(a, "--extra-layers")) bad = parse_u32(v, &extra);
+        else if (!strcmp(a, "--epsilon")) bad = parse_f32(v, &epsilon);
+        else if (!strcmp(a, "--scale")) bad = parse_f32(v, &c.scale);
+        else if (!strcmp(a, "--n-layer")) bad = parse_u32(v, &o_layer);
+        else if (!strcmp(a, "--n-embd")) bad = parse_u32(v, &o_embd);
+        else if (!strcmp(a, "--n-ff")) bad = parse_u32(v, &o_ff);
+        else if (!strcmp(a, "--n-head")) bad = parse_u32(v, &o_head);
+        else if (!strcmp(a, "--n-head-kv")) bad = parse_u32(v, &o_kv);
+        else if (!strcmp(a, "--head-dim")) bad = parse_u32(v, &o_hd);
+        else if (!strcmp(a, "--ctx")) bad = parse_u32(v, &o_ctx);
+        else if (!strcmp(a, "--swa")) bad = parse_u32(v, &o_swa);
+        else if (!strcmp(a, "--rope-base")) bad = parse_f32(v, &o_base);
+        else if (!strcmp(a, "--eps")) bad = parse_f32(v, &o_eps);
+        else
+            return fail("unknown option '%s' (see --help)", a);
+        if (bad)
+            return fail("bad value '%s'", v);
+    }
+    c.seed = seed32;
+    if (!c.out_path)
+        return fail("%s", "no output file (-o OUT.gguf)");
+    if (type_s && !(c.ftype = qmix_ftype_find(type_s)))
+        return fail("unknown type '%s'", type_s);
+    tolk_error err = {0};
+
+    if (extend) {
+        if (gen_extend_write(extend, c.out_path, extra, epsilon, c.seed, c.ftype, &err))
+            return fail("%s", err.msg);
+        return 0;
+    }
+
+    if (!c.ftype)
+        c.ftype = qmix_ftype_find("F32");
+    const preset *p = NULL;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (!strcmp(gen_arch_name(presets[i].arch), arch_s) && !strcmp(presets[i].name, preset_s))
+            p = &presets[i];
+    if (!p)
+        return fail("no preset '%s' for this architecture (see --help)", preset_s);
+    c.arch = p->arch;
+    c.n_layer = o_layer ? o_layer : p->n_layer;
+    c.n_embd = o_embd ? o_embd : p->n_embd;
+    c.n_ff = o_ff ? o_ff : p->n_ff;
+    c.n_head = o_head ? o_head : p->n_head;
+    c.n_head_kv = o_kv ? o_kv : p->n_head_kv;
+    /* llama/qwen2 tie head_dim to n_embd / n_head unless told otherwise. */
+    c.head_dim = o_hd ? o_hd
+                 : (c.arch == GEN_LLAMA || c.arch == GEN_QWEN2) && (o_embd || o_head) ? c.n_embd / c.n_head
+                                                                                      : p->head_dim;
+    c.n_ctx = o_ctx ? o_ctx : p->n_ctx;
+    c.n_swa = o_swa ? o_swa : p->n_swa;
+    c.rope_base = o_base ? o_base : p->rope_base;
+    c.eps = o_eps ? o_eps : c.arch == GEN_LLAMA ? 1e-5f : 1e-6f;
+    c.tied = tied >= 0 ? tied : p->tied;
+
+    char vocab[4096];
+    if (!c.vocab_path) {
+        const char *dir = getenv("TOLK_TESTDATA");
+        const char *file = c.arch == GEN_LLAMA ? "llama3.gguf" : c.arch == GEN_GEMMA3 ? "llama-spm.gguf"
+                                                                                      : "qwen2.gguf";
+        snprintf(vocab, sizeof vocab, "%s/tokenizer/%s", dir && *dir ? dir : GEN_DEFAULT_TESTDATA, file);
+        c.vocab_path = vocab;
+    }
+    if (gen_model_write(&c, &err))
+        return fail("%s", err.msg);
+    return 0;
+}

@@ -1,0 +1,328 @@
+/* Writes random-weight models for llama, qwen2, qwen3 and gemma3: hyper-parameter metadata, the
+ * tokenizer copied from a real vocabulary file, and seeded weights streamed row by row (rows are drawn
+ * in parallel, each from its own seed, so the output does not depend on the thread count). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "gen_model.h"
+#include "gguf.h"
+#include "simd.h"
+
+const char *gen_arch_name(gen_arch a)
+{
+    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3"};
+    return names[a];
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+gen_kind gen_kind_of(const char *name)
+{
+    if (ends_with(name, "norm.weight"))
+        return GEN_NORM;
+    if (ends_with(name, ".bias"))
+        return GEN_BIAS;
+    return GEN_MATRIX;
+}
+
+/* ---- deterministic random numbers ------------------------------------------------------------- */
+
+/* SplitMix64 step: a tiny, well-mixed 64-bit generator; plenty for weight noise. */
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1]: 53 random bits, never 0 so log() below is finite. */
+static double rng_unit(uint64_t *s) { return ((rng_next(s) >> 11) + 1) * (1.0 / 9007199254740992.0); }
+
+static uint64_t hash_name(const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *name; name++)
+        h = (h ^ (uint8_t)*name) * 0x100000001b3ull;
+    return h;
+}
+
+void gen_fill_row(uint64_t seed, const char *name, int64_t row, gen_kind kind, float scale, float *out,
+                  int64_t n)
+{
+    uint64_t s = seed ^ hash_name(name);
+    s ^= rng_next(&s) + (uint64_t)row * 0xd1b54a32d192ed03ull;
+    rng_next(&s);
+    double mul, add;
+    switch (kind) {
+    case GEN_NORM: mul = 0.05; add = 1.0; break;
+    case GEN_BIAS: mul = 0.1; add = 0.0; break;
+    default: mul = scale / sqrt((double)n); add = 0.0; break;
+    }
+    for (int64_t i = 0; i < n; i += 2) { /* Box-Muller: two normals per pair of uniforms */
+        double r = sqrt(-2.0 * log(rng_unit(&s))), th = 6.283185307179586 * rng_unit(&s);
+        out[i] = (float)(add + mul * r * cos(th));
+        if (i + 1 < n)
+            out[i + 1] = (float)(add + mul * r * sin(th));
+    }
+}
+
+int gen_write_tensor(gguf_writer *w, uint64_t seed, const char *name, uint32_t type, int64_t ne0,
+                     int64_t rows, float scale, float mul, tolk_error *err)
+{
+    size_t rb = simd_row_bytes(type, ne0);
+    if (rb == 0)
+        return tolk_fail(err, TOLK_E_ARG, "%s: type %u cannot hold rows of %lld", name, type, (long long)ne0);
+    /* About 16 MiB of floats per batch: enough rows to keep every thread busy, little memory. */
+    int64_t batch = (int64_t)((4u << 20) / (uint64_t)ne0);
+    if (batch < 1)
+        batch = 1;
+    if (batch > rows)
+        batch = rows;
+    float *f = malloc((size_t)batch * (size_t)ne0 * sizeof *f);
+    uint8_t *q = malloc((size_t)batch * rb);
+    if (!f || !q) {
+        free(f);
+        free(q);
+        return tolk_fail(err, TOLK_E_NOMEM, "%s: out of memory for a batch of %lld rows", name, (long long)batch);
+    }
+    gen_kind kind = gen_kind_of(name);
+    int rc = TOLK_OK;
+    for (int64_t r0 = 0; r0 < rows && !rc; r0 += batch) {
+        int64_t nr = rows - r0 < batch ? rows - r0 : batch;
+        int bad = 0;
+#pragma omp parallel for schedule(static) reduction(| : bad)
+        for (int64_t r = 0; r < nr; r++) {
+            float *fr = f + r * ne0;
+            gen_fill_row(seed, name, r0 + r, kind, scale, fr, ne0);
+            if (mul != 1.0f)
+                for (int64_t i = 0; i < ne0; i++)
+                    fr[i] *= mul;
+            if (qmix_from_float(type, fr, q + (size_t)r * rb, ne0, NULL) != TOLK_OK)
+                bad = 1;
+        }
+        if (bad)
+            rc = qmix_from_float(type, f, q, ne0, err); /* repeat once to get the message */
+        if (!rc)
+            rc = gguf_writer_write(w, q, (size_t)nr * rb, err);
+    }
+    if (rc)
+        tolk_error_prefix(err, name);
+    free(f);
+    free(q);
+    return rc;
+}
+
+/* ---- the tensor list ---------------------------------------------------------------------------- */
+
+typedef struct plan_tensor {
+    char name[64];
+    uint32_t n_dims;
+    int64_t ne[2];
+    uint32_t type;
+} plan_tensor;
+
+typedef struct plan {
+    plan_tensor *t;
+    size_t n, cap;
+} plan;
+
+static int plan_add(plan *p, const char *name, int64_t ne0, int64_t ne1)
+{
+    if (p->n == p->cap)
+        return TOLK_E_NOMEM;
+    plan_tensor *t = &p->t[p->n++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->ne[0] = ne0;
+    t->ne[1] = ne1;
+    t->n_dims = ne1 > 0 ? 2 : 1;
+    if (ne1 <= 0)
+        t->ne[1] = 1;
+    return TOLK_OK;
+}
+
+/* The tensors of one layer, named and shaped as llama.cpp expects them (MODEL-FACTS §3). */
+static int plan_layer(plan *p, const gen_config *c, uint32_t il)
+{
+    const int64_t E = c->n_embd, F = c->n_ff, Q = (int64_t)c->n_head * c->head_dim,
+                  KV = (int64_t)c->n_head_kv * c->head_dim, D = c->head_dim;
+    bool qk_norm = c->arch == GEN_QWEN3 || c->arch == GEN_GEMMA3;
+    struct { const char *suffix; int64_t ne0, ne1; bool on; } parts[] = {
+        {"attn_norm.weight", E, 0, true},
+        {"attn_q.weight", E, Q, true},
+        {"attn_q.bias", Q, 0, c->arch == GEN_QWEN2},
+        {"attn_k.weight", E, KV, true},
+        {"attn_k.bias", KV, 0, c->arch == GEN_QWEN2},
+        {"attn_v.weight", E, KV, true},
+        {"attn_v.bias", KV, 0, c->arch == GEN_QWEN2},
+        {"attn_q_norm.weight", D, 0, qk_norm},
+        {"attn_k_norm.weight", D, 0, qk_norm},
+        {"attn_output.weight", Q, E, true},
+        {"post_attention_norm.weight", E, 0, c->arch == GEN_GEMMA3},
+        {"ffn_norm.weight", E, 0, true},
+        {"ffn_gate.weight", E, F, true},
+        {"ffn_up.weight", E, F, true},
+        {"ffn_down.weight", F, E, true},
+        {"post_ffw_norm.weight", E, 0, c->arch == GEN_GEMMA3},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!parts[i].on)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "blk.%u.%s", il, parts[i].suffix);
+        if (plan_add(p, name, parts[i].ne0, parts[i].ne1))
+            return TOLK_E_NOMEM;
+    }
+    return TOLK_OK;
+}
+
+static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error *err)
+{
+    p->cap = 3 + (size_t)c->n_layer * 16;
+    p->t = calloc(p->cap, sizeof *p->t);
+    if (!p->t)
+        return tolk_fail(err, TOLK_E_NOMEM, "out of memory for the tensor list");
+    int rc = plan_add(p, "token_embd.weight", c->n_embd, n_vocab);
+    for (uint32_t il = 0; il < c->n_layer && !rc; il++)
+        rc = plan_layer(p, c, il);
+    if (!rc)
+        rc = plan_add(p, "output_norm.weight", c->n_embd, 0);
+    if (!rc && !c->tied)
+        rc = plan_add(p, "output.weight", c->n_embd, n_vocab);
+    if (rc)
+        return tolk_fail(err, TOLK_E_NOMEM, "tensor list overflow");
+    for (size_t i = 0; i < p->n; i++)
+        p->t[i].type = qmix_choose(c->ftype, p->t[i].name, p->t[i].n_dims, p->t[i].ne[0], TOLK_TYPE_F32,
+                                   !c->tied, c->n_layer);
+    return TOLK_OK;
+}
+
+/* ---- metadata ----------------------------------------------------------------------------------- */
+
+static int add_arch_u32(gguf_writer *w, const gen_config *c, const char *suffix, uint32_t v, tolk_error *err)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s.%s", gen_arch_name(c->arch), suffix);
+    return gguf_writer_add_u32(w, key, v, err);
+}
+
+static int add_arch_f32(gguf_writer *w, const gen_config *c, const char *suffix, float v, tolk_error *err)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s.%s", gen_arch_name(c->arch), suffix);
+    return gguf_writer_add_f32(w, key, v, err);
+}
+
+static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, tolk_error *err)
+{
+    char name[160];
+    if (c->name)
+        snprintf(name, sizeof name, "%s", c->name);
+    else
+        snprintf(name, sizeof name, "random %s %uL-%u %s seed %llu", gen_arch_name(c->arch), c->n_layer,
+                 c->n_embd, c->ftype->name, (unsigned long long)c->seed);
+    int rc = gguf_writer_add_str(w, "general.architecture", gen_arch_name(c->arch), err);
+    if (!rc) rc = gguf_writer_add_str(w, "general.name", name, err);
+    if (!rc) rc = add_arch_u32(w, c, "context_length", c->n_ctx, err);
+    if (!rc) rc = add_arch_u32(w, c, "embedding_length", c->n_embd, err);
+    if (!rc) rc = add_arch_u32(w, c, "block_count", c->n_layer, err);
+    if (!rc) rc = add_arch_u32(w, c, "feed_forward_length", c->n_ff, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.head_count", c->n_head, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.head_count_kv", c->n_head_kv, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.key_length", c->head_dim, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.value_length", c->head_dim, err);
+    if (!rc) rc = add_arch_f32(w, c, "attention.layer_norm_rms_epsilon", c->eps, err);
+    if (!rc) rc = add_arch_u32(w, c, "rope.dimension_count", c->head_dim, err);
+    if (!rc) rc = add_arch_f32(w, c, "rope.freq_base", c->rope_base, err);
+    if (!rc) rc = add_arch_u32(w, c, "vocab_size", n_vocab, err);
+    if (!rc && c->arch == GEN_GEMMA3)
+        rc = add_arch_u32(w, c, "attention.sliding_window", c->n_swa, err);
+    return rc;
+}
+
+/* Copies every tokenizer.* key (tokens, scores, token types, merges, special ids, template, pre). */
+static int copy_tokenizer(gguf_writer *w, const gguf_file *vocab, tolk_error *err)
+{
+    for (uint64_t i = 0; i < gguf_kv_count(vocab); i++) {
+        const gguf_kv *kv = gguf_kv_at(vocab, i);
+        char key[256];
+        if (kv->key.len >= sizeof key || kv->key.len < 10 || memcmp(kv->key.ptr, "tokenizer.", 10))
+            continue;
+        memcpy(key, kv->key.ptr, kv->key.len);
+        key[kv->key.len] = '\0';
+        int rc = gguf_writer_add_value(w, key, &kv->value, err);
+        if (rc)
+            return rc;
+    }
+    return TOLK_OK;
+}
+
+static int check_config(const gen_config *c, tolk_error *err)
+{
+    if (!c->n_layer || !c->n_embd || !c->n_ff || !c->n_head || !c->n_head_kv || !c->head_dim || !c->n_ctx)
+        return tolk_fail(err, TOLK_E_ARG, "every shape parameter must be positive");
+    if (c->n_head % c->n_head_kv)
+        return tolk_fail(err, TOLK_E_ARG, "n_head %u is not a multiple of n_head_kv %u", c->n_head,
+                         c->n_head_kv);
+    if (c->head_dim % 2)
+        return tolk_fail(err, TOLK_E_ARG, "head_dim %u must be even for RoPE", c->head_dim);
+    if ((c->arch == GEN_LLAMA || c->arch == GEN_QWEN2) && c->head_dim * c->n_head != c->n_embd)
+        return tolk_fail(err, TOLK_E_ARG, "%s needs head_dim x n_head == n_embd (%u x %u != %u)",
+                         gen_arch_name(c->arch), c->head_dim, c->n_head, c->n_embd);
+    if (c->n_layer > 512)
+        return tolk_fail(err, TOLK_E_ARG, "at most 512 layers (llama.cpp's limit)");
+    if (c->arch == GEN_GEMMA3 && !c->n_swa)
+        return tolk_fail(err, TOLK_E_ARG, "gemma3 needs a sliding window (--swa)");
+    return TOLK_OK;
+}
+
+int gen_model_write(const gen_config *c, tolk_error *err)
+{
+    int rc = check_config(c, err);
+    if (rc)
+        return rc;
+    gguf_file *vocab = gguf_open(c->vocab_path, err);
+    if (!vocab)
+        return err ? err->code : TOLK_E_IO;
+    const gguf_array *tokens = gguf_get_arr(vocab, "tokenizer.ggml.tokens");
+    if (!tokens || tokens->type != GGUF_TYPE_STRING || tokens->n == 0 || tokens->n > INT32_MAX) {
+        gguf_close(vocab);
+        return tolk_fail(err, TOLK_E_FORMAT, "%s: no tokenizer.ggml.tokens string array", c->vocab_path);
+    }
+    int64_t n_vocab = (int64_t)tokens->n;
+    plan p = {0};
+    gguf_writer *w = NULL;
+    rc = plan_build(&p, c, n_vocab, err);
+    if (!rc && !(w = gguf_writer_open(c->out_path, err)))
+        rc = err ? err->code : TOLK_E_IO;
+    if (!rc)
+        rc = add_hparams(w, c, (uint32_t)n_vocab, err);
+    if (!rc)
+        rc = copy_tokenizer(w, vocab, err);
+    /* Last, as llama-quantize leaves them, so quantizing an F32 model with tolk or llama.cpp gives the
+     * same bytes as generating the quantized model directly. */
+    if (!rc)
+        rc = gguf_writer_add_u32(w, "general.quantization_version", 2, err);
+    if (!rc)
+        rc = gguf_writer_add_u32(w, "general.file_type", c->ftype->ftype, err);
+    for (size_t i = 0; i < p.n && !rc; i++)
+        rc = gguf_writer_add_tensor(w, p.t[i].name, p.t[i].type, p.t[i].n_dims, p.t[i].ne, err);
+    if (!rc)
+        rc = gguf_writer_begin_data(w, err);
+    for (size_t i = 0; i < p.n && !rc; i++)
+        rc = gen_write_tensor(w, c->seed, p.t[i].name, p.t[i].type, p.t[i].ne[0], p.t[i].ne[1], c->scale,
+                              1.0f, err);
+    if (!rc)
+        rc = gguf_writer_finish(w, err);
+    gguf_writer_close(w);
+    free(p.t);
+    gguf_close(vocab);
+    return rc;
+}

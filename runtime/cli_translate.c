@@ -1,0 +1,223 @@
+/* `tolk translate`: translates TEXT (or stdin with `-`, paragraph by paragraph, keeping the blank
+ * lines between paragraphs) and prints only the translation. --show-prompt shows the exact prompt
+ * (or its token ids) and works on vocab-only files. Greedy by default: translators want the same
+ * output for the same input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_opts.h"
+
+typedef struct tr_opts {
+    const char *model, *from, *to, *text, *template_path;
+    int show_prompt; /* 1: text, 2: ids */
+    int verbose;
+    long long n_predict;
+    tolk_params p;
+} tr_opts;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tolk translate [-m MODEL] [--from LANG] --to LANG [TEXT | -]\n\n"
+            "Translate TEXT, or standard input paragraph by paragraph with '-' (blank lines are\n"
+            "kept). LANG is an ISO 639-1 code (de, fr, pt-BR, zh-TW) or an English name.\n\n"
+            "      --from LANG        source language (default: let the model tell)\n"
+            "      --to LANG          target language (required)\n"
+            "      --template FILE    prompt template instead of the model's built-in one\n"
+            "                         (placeholders {text} {src} {tgt} {from} {bos}; see README)\n"
+            "      --show-prompt[=ids] print the exact prompt (or its token ids) and exit\n"
+            "  -n, --n-predict N      most tokens per paragraph (default 1024)\n"
+            "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr\n"
+            "%s(translate defaults to --temp 0: greedy)\n",
+            cli_common_help);
+}
+
+static int parse_args(int argc, char **argv, tr_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int c = cli_common_option(argc, argv, &i, &o->p, &o->model, NULL);
+        if (c < 0)
+            return 1;
+        if (c > 0)
+            continue;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            exit(0);
+        } else if (!strcmp(a, "--show-prompt")) {
+            o->show_prompt = 1;
+        } else if (!strcmp(a, "--show-prompt=ids")) {
+            o->show_prompt = 2;
+        } else if (!strcmp(a, "--show-prompt=text")) {
+            o->show_prompt = 1;
+        } else if (!strcmp(a, "--verbose")) {
+            o->verbose = 1;
+        } else if (i + 1 < argc && !strcmp(a, "--from")) {
+            o->from = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--to")) {
+            o->to = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--template")) {
+            o->template_path = argv[++i];
+        } else if (i + 1 < argc && (!strcmp(a, "-n") || !strcmp(a, "--n-predict"))) {
+            if (cli_parse_int(argv[++i], a, -1, 1 << 24, &o->n_predict))
+                return 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_error("unknown option or missing value: %s (see tolk translate --help)", a);
+        } else if (!o->text) {
+            o->text = a;
+        } else {
+            return cli_error("more than one text given; quote the text or use '-' for stdin");
+        }
+    }
+    if (!o->to)
+        return cli_error("no target language: pass --to LANG (e.g. --to de)");
+    if (!o->text)
+        return cli_error("nothing to translate: pass TEXT or '-' to read standard input");
+    return 0;
+}
+
+/* Reads all of stdin; NULL on failure. */
+static char *read_stdin(size_t *n)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + len, 1, cap - len - 1, stdin);
+        len += got;
+        if (got == 0)
+            break;
+        if (len + 1 >= cap) {
+            char *p = realloc(buf, cap *= 2);
+            if (!p)
+                free(buf);
+            buf = p;
+        }
+    }
+    if (buf) {
+        buf[len] = '\0';
+        *n = len;
+    }
+    return buf;
+}
+
+static int write_out(const char *text, size_t len, void *user)
+{
+    (void)user;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+    return 0;
+}
+
+static void report(const tolk_stats *st)
+{
+    fprintf(stderr, "prompt: %d tokens, %.1f ms (%.2f tok/s); generation: %d tokens, %.2f tok/s; "
+                    "time to first token: %.1f ms\n",
+            st->n_prompt, st->prompt_ms, st->prompt_tok_s, st->n_gen, st->gen_tok_s, st->ttft_ms);
+}
+
+static int show_prompt(const tr_opts *o, const char *path, const char *text, size_t len, tolk_error *err)
+{
+    tolk_model *m = NULL;
+    char *prompt = NULL;
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
+    int rc = tolk_model_load_vocab(path, &m, err);
+    if (!rc)
+        rc = tolk_translate_prompt(m, o->template_path, o->from, o->to, text, len, &prompt,
+                                   o->show_prompt == 2 ? &ids : NULL, &n_ids, err);
+    if (!rc && o->show_prompt == 2) {
+        for (size_t i = 0; i < n_ids; i++)
+            printf("%s%d", i ? " " : "", ids[i]);
+        printf("\n");
+    } else if (!rc) {
+        fputs(prompt, stdout);
+    }
+    free(prompt);
+    free(ids);
+    tolk_model_free(m);
+    return rc;
+}
+
+/* Translates each paragraph of TEXT (separated by blank lines), copying the separators as-is. */
+static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *text, size_t len, tolk_error *err)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && (text[i] == '\n' || text[i] == '\r'))
+            i++;
+        fwrite(text + start, 1, i - start, stdout); /* blank lines between paragraphs */
+        start = i;
+        while (i < len && !(text[i] == '\n' && (i + 1 >= len || text[i + 1] == '\n' ||
+                                                 (text[i + 1] == '\r' && i + 2 < len && text[i + 2] == '\n'))))
+            i++;
+        size_t end = i;
+        while (end > start && (text[end - 1] == '\r' || text[end - 1] == ' ' || text[end - 1] == '\t'))
+            end--;
+        if (end > start) {
+            tolk_stats st;
+            int rc = tolk_translate(s, o->from, o->to, text + start, end - start, (int)o->n_predict, write_out,
+                                    NULL, &st, err);
+            if (rc)
+                return rc;
+            if (o->verbose)
+                report(&st);
+        }
+        if (i < len) {
+            putchar('\n'); /* the newline that ended the paragraph */
+            i++;
+        }
+    }
+    fflush(stdout);
+    return TOLK_OK;
+}
+
+int cli_translate_main(int argc, char **argv)
+{
+    tr_opts o = {.n_predict = 1024};
+    tolk_params_default(&o.p);
+    o.p.temp = 0.0f;
+    if (parse_args(argc, argv, &o))
+        return 1;
+    size_t len = 0;
+    char *input = NULL;
+    const char *text = o.text;
+    if (!strcmp(o.text, "-")) {
+        if (!(input = read_stdin(&len)))
+            return cli_error("cannot read standard input");
+        text = input;
+    } else {
+        len = strlen(text);
+    }
+    char path[4096];
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    tolk_session *s = NULL;
+    int rc = cli_model_path(o.model, path, sizeof path, &err);
+    if (!rc && o.show_prompt) {
+        rc = show_prompt(&o, path, text, len, &err);
+    } else if (!rc) {
+        rc = tolk_model_load(path, &m, &err);
+        if (!rc)
+            rc = tolk_session_new(m, &o.p, &s, &err);
+        if (!rc && o.template_path)
+            rc = tolk_session_set_template(s, o.template_path, &err);
+        if (!rc && input) {
+            rc = translate_paragraphs(s, &o, text, len, &err);
+        } else if (!rc) {
+            tolk_stats st;
+            rc = tolk_translate(s, o.from, o.to, text, len, (int)o.n_predict, write_out, NULL, &st, &err);
+            if (!rc) {
+                putchar('\n');
+                if (o.verbose)
+                    report(&st);
+            }
+        }
+    }
+    tolk_session_free(s);
+    tolk_model_free(m);
+    free(input);
+    return rc ? cli_error("%s", err.msg) : 0;
+}

@@ -1,0 +1,19 @@
+/* NEON Q4_1 x Q8_1: unsigned nibbles (they fit signed bytes) with dotprod, plus m * s per block. */
+#include "neon.h"
+
+float neon_dot_q4_1(int64_t n, const void *w, const void *x)
+{
+    const block_q4_1 *a = w;
+    const block_q8_1 *q = x;
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    float mins = 0.0f;
+    for (int64_t i = 0; i < n / QK4_1; i++) {
+        uint8x16_t b = vld1q_u8(a[i].qs);
+        int8x16_t lo = vreinterpretq_s8_u8(vandq_u8(b, vdupq_n_u8(15)));
+        int8x16_t hi = vreinterpretq_s8_u8(vshrq_n_u8(b, 4));
+        int32x4_t p = neon_dot32(lo, hi, q[i].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), neon_half(&a[i].d) * neon_half(&q[i].d));
+        mins += neon_half(&a[i].m) * neon_half(&q[i].s);
+    }
+    return vaddvq_f32(acc) + mins;
+}

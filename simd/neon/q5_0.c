@@ -1,0 +1,20 @@
+/* NEON Q5_0 x Q8_0: nibbles plus fifth bits (vtst spreads the qh bits to bytes), offset by 16,
+ * then the dotprod pair per block. */
+#include "neon.h"
+
+float neon_dot_q5_0(int64_t n, const void *w, const void *x)
+{
+    const block_q5_0 *a = w;
+    const block_q8_0 *q = x;
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    const uint8x16_t sixteen = vdupq_n_u8(16);
+    for (int64_t i = 0; i < n / QK5_0; i++) {
+        uint8x16_t b = vld1q_u8(a[i].qs);
+        /* q - 16 = nibble - (fifth bit clear ? 16 : 0) */
+        uint8x16_t lo = vsubq_u8(vandq_u8(b, vdupq_n_u8(15)), vbicq_u8(sixteen, neon_bits_to_bytes(a[i].qh, 0)));
+        uint8x16_t hi = vsubq_u8(vshrq_n_u8(b, 4), vbicq_u8(sixteen, neon_bits_to_bytes(a[i].qh, 1)));
+        int32x4_t p = neon_dot32(vreinterpretq_s8_u8(lo), vreinterpretq_s8_u8(hi), q[i].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), neon_half(&a[i].d) * neon_half(&q[i].d));
+    }
+    return vaddvq_f32(acc);
+}

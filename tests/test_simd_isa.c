@@ -1,0 +1,206 @@
+/* Tests one kernel path (TEST_ISA, set per program by simd/local.mk) against the scalar reference:
+ * activation quantizers byte for byte, integer parts bit for bit (unit scales make every sum an
+ * exact integer), float results within a stated bound, on random data and edge cases, through dot,
+ * mat x vec and mat x mat with odd row counts, single rows and partial tiles. Exits 77 (skipped)
+ * with the reason when this build or CPU cannot run the path. */
+#ifdef TOLK_CHECK_SHIM
+#include "check_shim.h"
+#else
+#include <check.h>
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "simd_testlib.h"
+
+#ifndef TEST_ISA
+#error "TEST_ISA must name the simd_isa under test"
+#endif
+
+static const simd_kernels *isa_k, *ref_k;
+
+/* Float bound of every comparison: |path - exact| <= FLOAT_REL * sum |w_i x_i| (+ Q8_1 slack). */
+#define FLOAT_REL 2e-5
+
+static const uint32_t act_types[] = {TOLK_TYPE_F32, TOLK_TYPE_F16, TOLK_TYPE_BF16, TOLK_TYPE_Q8_0, TOLK_TYPE_Q8_1,
+                                     TOLK_TYPE_Q8_K};
+
+START_TEST(activation_quantizers_match_bytes)
+{
+    uint32_t at = act_types[_i];
+    const int64_t n = 4096;
+    float *x = malloc(n * sizeof(float));
+    size_t rb = simd_row_bytes(at, n);
+    uint8_t *a = malloc(rb), *b = malloc(rb);
+    for (int kind = 0; kind < TL_KINDS; kind++) {
+        tl_seed(300 + kind);
+        tl_fill(x, n, kind);
+        if (kind == TL_OUTLIERS) /* exact halves exercise the tie rule */
+            for (int64_t i = 0; i < n; i += 7)
+                x[i] = (float)(i % 255 - 127) * 0.5f;
+        memset(a, 0xAA, rb);
+        memset(b, 0x55, rb);
+        isa_k->quantize_act[at](x, a, n);
+        ref_k->quantize_act[at](x, b, n);
+        for (size_t i = 0; i < rb; i++)
+            ck_assert_msg(a[i] == b[i], "%s kind %d byte %zu: %02x, scalar %02x", simd_traits(at)->name, kind, i, a[i],
+                          b[i]);
+    }
+    free(x);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* Unit scales: the path must give the scalar result exactly. */
+START_TEST(integer_parts_identical)
+{
+    uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
+    const int64_t n = 512;
+    uint8_t *w = malloc(simd_row_bytes(wt, n) * 9), *qx = malloc(simd_row_bytes(at, n) * 5);
+    size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+    tl_seed(400 + _i);
+    for (int r = 0; r < 9; r++)
+        tl_raw_blocks(wt, w + r * wrb, n, 2);
+    for (int t = 0; t < 5; t++)
+        tl_unit_act(at, qx + t * arb, n);
+    for (int r = 0; r < 9; r++)
+        for (int t = 0; t < 5; t++) {
+            float a = isa_k->dot[wt](n, w + r * wrb, qx + t * arb), b = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
+            ck_assert_msg(a == b, "%s row %d tok %d: %.9g, scalar %.9g", simd_traits(wt)->name, r, t, a, b);
+        }
+    float y[5 * 9], yr[5 * 9];
+    if (isa_k->matmul[wt]) {
+        isa_k->matmul[wt](w, wrb, n, qx, arb, 5, y, 9, 0, 9);
+        for (int r = 0; r < 9; r++)
+            for (int t = 0; t < 5; t++) {
+                yr[t * 9 + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
+                ck_assert_msg(y[t * 9 + r] == yr[t * 9 + r], "%s matmul row %d tok %d: %.9g, scalar %.9g",
+                              simd_traits(wt)->name, r, t, y[t * 9 + r], yr[t * 9 + r]);
+            }
+    }
+    if (isa_k->matvec[wt]) {
+        isa_k->matvec[wt](w, wrb, n, qx, y, 0, 9);
+        for (int r = 0; r < 9; r++)
+            ck_assert_msg(y[r] == ref_k->dot[wt](n, w + r * wrb, qx), "%s matvec row %d", simd_traits(wt)->name, r);
+    }
+    free(w);
+    free(qx);
+}
+END_TEST
+
+static void check_close(uint32_t wt, const void *w, const void *qx, int64_t n, float got, const char *what, long r,
+                        long t)
+{
+    double abs_sum, exact = tl_float_dot(wt, w, simd_act_type(wt), qx, n, &abs_sum);
+    double bound = FLOAT_REL * abs_sum + tl_q8_1_slack(wt, w, qx, n) + 1e-30;
+    ck_assert_msg(fabs(got - exact) <= bound, "%s %s n %ld row %ld tok %ld: %.9g, exact %.9g (bound %.3g)",
+                  simd_traits(wt)->name, what, (long)n, r, t, got, exact, bound);
+}
+
+/* Random raw blocks (every code pattern; ordinary and extreme half scales) and quantized edge-case
+ * rows, through dot, matvec and matmul, for one block, odd block counts and long rows. */
+START_TEST(float_results_within_bound)
+{
+    uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
+    const int64_t bs = simd_traits(wt)->block_size < 32 ? 32 : simd_traits(wt)->block_size;
+    const int64_t lens[] = {bs, 3 * bs, 4096};
+    const int rows = 13, ntok = 9;
+    for (int li = 0; li < 3; li++) {
+        int64_t n = lens[li];
+        size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+        uint8_t *w = malloc(wrb * rows), *qx = malloc(arb * ntok);
+        float *x = malloc(n * sizeof(float)), y[13 * 9];
+        for (int mode = 0; mode < 3; mode++) {
+            tl_seed(500 + 10 * li + mode);
+            for (int r = 0; r < rows; r++) {
+                if (mode < 2) {
+                    tl_raw_blocks(wt, w + r * wrb, n, mode);
+                } else {
+                    tl_fill(x, n, r % TL_KINDS);
+                    simd_quantize_row(wt, x, w + r * wrb, n);
+                }
+            }
+            for (int t = 0; t < ntok; t++) {
+                int kind = t % TL_KINDS;
+                if (at == TOLK_TYPE_Q8_1 && kind == TL_HUGE)
+                    kind = TL_NORMAL; /* the half s of Q8_1 overflows there (ggml too) */
+                if (at == TOLK_TYPE_F16 && mode == 1)
+                    kind = TL_TINY; /* keep extreme F16 products finite */
+                tl_fill(x, n, kind);
+                isa_k->quantize_act[at](x, qx + t * arb, n);
+            }
+            for (int r = 0; r < rows; r++)
+                check_close(wt, w + r * wrb, qx, n, isa_k->dot[wt](n, w + r * wrb, qx), "dot", r, 0);
+            for (int k = 0; k < 13 * 9; k++)
+                y[k] = -777.0f;
+            if (isa_k->matvec[wt]) {
+                isa_k->matvec[wt](w, wrb, n, qx, y, 1, rows); /* odd count, offset start */
+                ck_assert(y[0] == -777.0f);
+                for (int r = 1; r < rows; r++)
+                    check_close(wt, w + r * wrb, qx, n, y[r], "matvec", r, 0);
+            }
+            if (isa_k->matmul[wt]) {
+                for (int nt = 1; nt <= ntok; nt += 4) {
+                    for (int k = 0; k < 13 * 9; k++)
+                        y[k] = -777.0f;
+                    isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, 13, 2, 9); /* rows 2..8 */
+                    for (int t = 0; t < ntok; t++)
+                        for (int r = 0; r < rows; r++) {
+                            if (t >= nt || r < 2 || r >= 9)
+                                ck_assert_msg(y[t * 13 + r] == -777.0f, "matmul wrote outside its range");
+                            else
+                                check_close(wt, w + r * wrb, qx + t * arb, n, y[t * 13 + r], "matmul", r, t);
+                        }
+                }
+            }
+        }
+        free(w);
+        free(qx);
+        free(x);
+    }
+}
+END_TEST
+
+/* Each weight type's all-zero rows give exactly zero on this path. */
+START_TEST(zero_blocks_give_zero)
+{
+    uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
+    const int64_t n = 1024;
+    uint8_t *w = calloc(1, simd_row_bytes(wt, n)), *qx = malloc(simd_row_bytes(at, n));
+    float *x = malloc(n * sizeof(float));
+    tl_seed(9);
+    tl_fill(x, n, TL_NORMAL);
+    isa_k->quantize_act[at](x, qx, n);
+    ck_assert_msg(isa_k->dot[wt](n, w, qx) == 0.0f, "%s", simd_traits(wt)->name);
+    free(w);
+    free(qx);
+    free(x);
+}
+END_TEST
+
+int main(void)
+{
+    ref_k = simd_kernels_for(SIMD_ISA_SCALAR);
+    isa_k = simd_kernels_for(TEST_ISA);
+    if (!isa_k) {
+        printf("SKIP: the %s kernel path cannot run here (%s); nothing of it was tested\n", TEST_ISA_NAME,
+               simd_cpu_has(TEST_ISA) ? "not compiled into this build" : "this CPU lacks its instructions");
+        return 77;
+    }
+    Suite *s = suite_create("simd_" TEST_ISA_NAME);
+    TCase *tc = tcase_create(TEST_ISA_NAME);
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, activation_quantizers_match_bytes, 0, sizeof(act_types) / sizeof(act_types[0]));
+    tcase_add_loop_test(tc, integer_parts_identical, 0, TL_NWTYPES);
+    tcase_add_loop_test(tc, float_results_within_bound, 0, TL_NWTYPES);
+    tcase_add_loop_test(tc, zero_blocks_give_zero, 0, TL_NWTYPES);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
