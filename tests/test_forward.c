@@ -265,18 +265,22 @@ START_TEST(batched_equals_sequential)
     for (int i = 0; i < NV; i++)
         ck_assert(isfinite(all[n - 1][i]));
     check_against_llamacpp(s->arch, all, n);
+    /* Different batch shapes sum in different orders, and a last-bit change can flip the F16
+     * rounding of a cached key or value, so paths agree to F16 precision (2e-3), not bit for bit;
+     * a masking or position bug moves logits by far more. */
+
     /* Roll back to 5 and redo: the same rows again (the verification path). */
     ck_assert_int_eq(fwd_rollback(c, 5, &err), TOLK_OK);
     ck_assert_int_eq(fwd_eval(c, toks + 5, n - 5, 0, &err), TOLK_OK);
     for (int i = 5; i < n; i++)
-        assert_close(fwd_logits(c, i - 5), all[i], NV, 1e-5f, "after rollback", i);
+        assert_close(fwd_logits(c, i - 5), all[i], NV, 2e-3f, "after rollback", i);
     fwd_free(c);
 
     /* Token by token. */
     c = make_ctx(m, 64, 1, 1, TOLK_TYPE_F16);
     for (int i = 0; i < n; i++) {
         ck_assert_int_eq(fwd_eval(c, toks + i, 1, 0, &err), TOLK_OK);
-        assert_close(fwd_logits(c, 0), all[i], NV, 1e-4f, "decode", i);
+        assert_close(fwd_logits(c, 0), all[i], NV, 2e-3f, "decode", i);
     }
     ck_assert_int_eq(fwd_pos(c), n);
     fwd_free(c);
@@ -285,7 +289,7 @@ START_TEST(batched_equals_sequential)
     c = make_ctx(m, 5, n - 4, 2, TOLK_TYPE_F16);
     ck_assert_int_eq(fwd_eval(c, toks, n, 4, &err), TOLK_OK);
     for (int i = 4; i < n; i++)
-        assert_close(fwd_logits(c, i - 4), all[i], NV, 1e-4f, "chunked", i);
+        assert_close(fwd_logits(c, i - 4), all[i], NV, 2e-3f, "chunked", i);
     fwd_free(c);
 
     /* A q8_0 cache (whole 32-blocks per head only) stays close. */
