@@ -4,7 +4,7 @@
   translate-fixture MODEL OUT   greedy ids for the translation prompts below -> fixture file
   greedy MODEL IDS [N]          greedy continuation of comma-separated prompt ids
   logits MODEL IDS              top-10 logits after each prompt position (for debugging)
-  perplexity MODEL FILE [CTX]   llama-perplexity's algorithm over FILE
+  perplexity MODEL FILE [CTX] [CHUNKS]  llama-perplexity's algorithm over FILE
   tiny-fixture DIR OUT          logits of the tiny test models tests/test_forward writes to DIR
                                 (TOLK_WRITE_TINY=DIR tests/test_forward) -> fixture file
 
@@ -76,12 +76,14 @@ def translate_fixture(model, out_path):
             print(i, tgt, repr(llm.detokenize(gen).decode("utf-8", "replace")), file=sys.stderr)
 
 
-def perplexity(model, path, n_ctx=512):
+def perplexity(model, path, n_ctx=512, max_chunks=0):
     llm = load(model, n_ctx)
     text = open(path, "rb").read()
     toks = llm.tokenize(text, add_bos=True, special=False)
     bos = llm.token_bos()
     n_chunks = len(toks) // n_ctx
+    if max_chunks > 0:
+        n_chunks = min(n_chunks, max_chunks)
     first = n_ctx // 2
     nll, count = 0.0, 0
     for c in range(n_chunks):
@@ -137,7 +139,8 @@ def main():
     elif cmd == "tiny-fixture":
         tiny_fixture(model, sys.argv[3])
     elif cmd == "perplexity":
-        perplexity(model, sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 512)
+        perplexity(model, sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 512,
+                   int(sys.argv[5]) if len(sys.argv) > 5 else 0)
     else:
         sys.exit(__doc__)
 
