@@ -204,6 +204,13 @@ START_TEST(gemma3_default_model)
 }
 END_TEST
 
+/* True when the rendered prompt is an optional BOS text followed by exactly BODY. */
+static bool ends_with(const chat_prompt *p, const char *body)
+{
+    size_t n = strlen(body);
+    return p->len >= n && !strcmp(p->text + p->len - n, body) && p->len - n < 16;
+}
+
 /* A vocabulary without a chat template belongs to a pre-trained model: the completion-style base
  * prompt, one line per translation, with {label} naming the source language or "Text". */
 START_TEST(base_template_without_chat_template)
@@ -215,10 +222,10 @@ START_TEST(base_template_without_chat_template)
     ck_assert_int_eq(chat_template_family(t), CHAT_BASE);
     chat_prompt p;
     ck_assert_int_eq(chat_render(t, v, "English", "German", "Hi", 2, &p, &err), TOLK_OK);
-    ck_assert_str_eq(p.text, "Translate the following text from English to German.\nEnglish: Hi\nGerman:");
+    ck_assert(ends_with(&p, "Translate the following text from English to German.\nEnglish: Hi\nGerman:"));
     chat_prompt_free(&p);
     ck_assert_int_eq(chat_render(t, v, NULL, "German", "Hi", 2, &p, &err), TOLK_OK);
-    ck_assert_str_eq(p.text, "Translate the following text to German.\nText: Hi\nGerman:");
+    ck_assert(ends_with(&p, "Translate the following text to German.\nText: Hi\nGerman:"));
     chat_prompt_free(&p);
     chat_template_free(t);
     tok_vocab_free(v);
