@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bandwidth.h"
+#include "membw.h"
 #include "kernels.h"
 #include "simd.h"
 
@@ -124,8 +124,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_kernels: %s\n", err);
         return 1;
     }
-    uint64_t sink = 0;
-    double bw_cpu = 0.0, bw = bench_read_bandwidth((size_t)1 << 30, threads, 5, &sink, &bw_cpu);
+    double bw_cpu = 0.0, bw = membw_measure((size_t)1 << 30, threads, 5, &bw_cpu);
     double load[3] = {0, 0, 0};
     FILE *la = fopen("/proc/loadavg", "r"); /* a busy machine skews wall-clock numbers; say so */
     if (la) {
@@ -203,5 +202,5 @@ int main(int argc, char **argv)
     }
     free(xf);
     free(y);
-    return sink == 42 ? 3 : 0; /* use the checksum so the bandwidth reads stay */
+    return 0;
 }

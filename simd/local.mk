@@ -68,7 +68,7 @@ endif
 
 # Kernel benchmark (`make bench`; never part of make check).
 EXTRA_PROGRAMS = bench/bench_kernels
-bench_bench_kernels_SOURCES = bench/bench_kernels.c bench/bandwidth.c bench/bandwidth.h
+bench_bench_kernels_SOURCES = bench/bench_kernels.c
 bench_bench_kernels_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/bench
 bench_bench_kernels_LDADD = libtolk.la $(OPENMP_CFLAGS)
 CLEANFILES += bench/bench_kernels$(EXEEXT)
