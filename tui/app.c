@@ -1,0 +1,399 @@
+/* `tolk tui` main loop: owns the model, session, panes and state; polls keys and the generation
+ * thread every 50 ms, draws the layout (status bar, source editor, streaming target, key help) and
+ * dispatches the commands. Modal screens live in picker.c and history.c. */
+#include <config.h>
+
+#include <curses.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui.h"
+
+typedef struct app {
+    const tui_config *cfg;
+    tolk_model *model;
+    tolk_session *session;
+    tui_worker *worker;
+    char from[16], to[16];
+    tui_editor ed;
+    char *tgt;          /* translation shown in the target pane (UTF-8) */
+    size_t tgt_len;
+    wchar_t *tgt_w;     /* its wide form for drawing */
+    size_t tgt_wn;
+    char *job_src;      /* source of the running translation, for the history */
+    const char *state;
+    char msg[4200];
+    double tok_s, ttft_ms;
+    int msg_err;
+    char save_path[4096];
+    int have_save, dirty;
+    double last_edit_ms;
+    tui_history hist;
+} app;
+
+static const char help_line[] =
+    "^T/F5 Translate  Esc Cancel  F2 Lang  F3 Swap  F4 History  F6 Copy  ^O Save  F1 Help  ^Q Quit";
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void set_msg(app *a, int is_err, const char *fmt, const char *arg)
+{
+    snprintf(a->msg, sizeof a->msg, fmt, arg);
+    a->msg_err = is_err;
+}
+
+static void set_target(app *a, char *text, size_t len)
+{
+    size_t n;
+    wchar_t *w = text_from_utf8(text ? text : "", text ? len : 0, &n);
+    if (!w) {
+        free(text);
+        return; /* keep the old one on screen rather than blanking it */
+    }
+    free(a->tgt);
+    free(a->tgt_w);
+    a->tgt = text;
+    a->tgt_len = text ? len : 0;
+    a->tgt_w = w;
+    a->tgt_wn = n;
+}
+
+static void autosave(app *a)
+{
+    if (!a->have_save)
+        return;
+    size_t len;
+    char *src = editor_utf8(&a->ed, &len);
+    if (!src)
+        return;
+    if (autosave_write(a->save_path, a->from, a->to, src, len, a->tgt, &a->hist))
+        set_msg(a, 1, "autosave to %s failed", a->save_path);
+    free(src);
+    a->dirty = 0;
+}
+
+static void draw_status(app *a)
+{
+    attrset(term_attr(TUI_C_STATUS, A_REVERSE));
+    mvhline(0, 0, ' ', COLS);
+    char line[512];
+    char stats[96] = "";
+    if (a->tok_s > 0)
+        snprintf(stats, sizeof stats, " | %.1f tok/s", a->tok_s);
+    if (a->ttft_ms > 0)
+        snprintf(stats + strlen(stats), sizeof stats - strlen(stats), " | TTFT %.0f ms", a->ttft_ms);
+    snprintf(line, sizeof line, " %.24s | %s -> %s | %s%s", tolk_model_desc(a->model), a->from[0] ? a->from : "auto",
+             a->to, a->state, stats);
+    int used = text_put(stdscr, 0, 0, line, COLS);
+    if (a->msg[0] && used + 4 < COLS) {
+        if (a->msg_err)
+            attrset(term_attr(TUI_C_ERR, A_BOLD | A_REVERSE));
+        text_put(stdscr, 0, used, " | ", COLS - used);
+        text_put(stdscr, 0, used + 3, a->msg, COLS - used - 3);
+    }
+    attrset(A_NORMAL);
+}
+
+static void draw_header(int y, const char *title, const char *code)
+{
+    attrset(term_attr(TUI_C_HEADER, A_BOLD) | A_BOLD);
+    mvhline(y, 0, ACS_HLINE, COLS);
+    char t[96];
+    snprintf(t, sizeof t, " %s (%s %s) ", title, code[0] ? code : "auto", code[0] ? lang_name(code) : "");
+    text_put(stdscr, y, 2, t, COLS - 4);
+    attrset(A_NORMAL);
+}
+
+static void draw(app *a)
+{
+    erase();
+    if (LINES < 8 || COLS < 30) {
+        mvaddnstr(0, 0, "terminal too small for tolk tui", COLS);
+        refresh();
+        return;
+    }
+    int body = LINES - 2; /* between the status bar and the help line */
+    int src_rows = (body - 2) / 2, tgt_rows = body - 2 - src_rows;
+    int tgt_y = 1 + 1 + src_rows;
+    draw_status(a);
+    draw_header(1, "Source", a->from);
+    draw_header(tgt_y, "Translation", a->to);
+    /* the target follows its tail while it streams */
+    int r, c;
+    text_locate(a->tgt_w, a->tgt_wn, a->tgt_wn, COLS, &r, &c);
+    int top = r + 1 > tgt_rows ? r + 1 - tgt_rows : 0;
+    text_draw(stdscr, tgt_y + 1, 0, tgt_rows, COLS, a->tgt_w, a->tgt_wn, top);
+    attrset(term_attr(TUI_C_HELP, A_REVERSE));
+    mvhline(LINES - 1, 0, ' ', COLS);
+    mvaddnstr(LINES - 1, 0, help_line, COLS);
+    attrset(A_NORMAL);
+    editor_draw(&a->ed, 2, src_rows, COLS, 1); /* last: leaves the cursor in the source pane */
+    refresh();
+}
+
+static void start_translation(app *a)
+{
+    if (worker_busy(a->worker)) {
+        set_msg(a, 0, "%s", "already translating (Esc cancels)");
+        return;
+    }
+    size_t len;
+    char *src = editor_utf8(&a->ed, &len);
+    if (!src) {
+        set_msg(a, 1, "%s", "out of memory");
+        return;
+    }
+    size_t b = 0, e = len;
+    while (b < e && strchr(" \t\r\n", src[b]))
+        b++;
+    while (e > b && strchr(" \t\r\n", src[e - 1]))
+        e--;
+    if (b == e) {
+        free(src);
+        set_msg(a, 0, "%s", "nothing to translate: type some text in the source pane first");
+        return;
+    }
+    memmove(src, src + b, e - b);
+    src[e - b] = '\0';
+    if (worker_start(a->worker, a->from, a->to, src, e - b)) {
+        free(src);
+        set_msg(a, 1, "%s", "cannot start the generation thread");
+        return;
+    }
+    free(a->job_src);
+    a->job_src = src;
+    set_target(a, NULL, 0);
+    a->state = "translating";
+    a->tok_s = a->ttft_ms = 0;
+    a->msg[0] = '\0';
+}
+
+/* Takes what the generation thread produced; returns 1 when the screen needs a redraw. */
+static int poll_worker(app *a)
+{
+    char *out = NULL;
+    size_t len = 0;
+    int done, rc = 0, got_first = 0;
+    double elapsed;
+    tolk_stats st;
+    tolk_error err = {0};
+    int changed = worker_poll(a->worker, &out, &len, &done, &rc, &st, &err, &got_first, &elapsed);
+    if (changed)
+        set_target(a, out, len);
+    else
+        free(out);
+    if (got_first && a->ttft_ms == 0)
+        a->ttft_ms = elapsed; /* refined by the library's own figure when the job ends */
+    if (!done)
+        return changed;
+    if (rc && !st.cancelled) {
+        a->state = "error";
+        set_msg(a, 1, "%s", err.msg[0] ? err.msg : "translation failed");
+    } else {
+        a->state = st.cancelled ? "cancelled" : "done";
+        a->tok_s = st.gen_tok_s;
+        a->ttft_ms = st.ttft_ms;
+        if (!st.cancelled && a->job_src && a->tgt)
+            history_add(&a->hist, a->from, a->to, a->job_src, a->tgt);
+    }
+    autosave(a);
+    return 1;
+}
+
+static void pick_language(app *a)
+{
+    int target = 1;
+    for (;;) {
+        char code[16];
+        int rc = lang_pick(target ? "Target language (Tab: source)" : "Source language (Tab: target)",
+                           target ? a->to : a->from, code, sizeof code);
+        if (rc == 2) {
+            target = !target;
+            continue;
+        }
+        if (rc == 1) {
+            snprintf(target ? a->to : a->from, sizeof a->to, "%s", code);
+            a->dirty = 1;
+        }
+        return;
+    }
+}
+
+static void swap_languages(app *a)
+{
+    if (!a->from[0]) {
+        set_msg(a, 0, "%s", "source language is auto; pick one with F2 (Tab) before swapping");
+        return;
+    }
+    char t[16];
+    memcpy(t, a->from, sizeof t);
+    memcpy(a->from, a->to, sizeof t);
+    memcpy(a->to, t, sizeof t);
+    a->dirty = 1;
+}
+
+static void open_history(app *a)
+{
+    int i = history_browse(&a->hist);
+    if (i < 0 || worker_busy(a->worker))
+        return;
+    const tui_segment *g = &a->hist.v[i];
+    if (editor_set_utf8(&a->ed, g->src, strlen(g->src)))
+        return;
+    size_t n = strlen(g->tgt);
+    char *t = malloc(n + 1);
+    if (t)
+        memcpy(t, g->tgt, n + 1);
+    set_target(a, t, n);
+    if (g->from[0])
+        snprintf(a->from, sizeof a->from, "%s", g->from);
+    snprintf(a->to, sizeof a->to, "%s", g->to);
+    a->dirty = 1;
+    set_msg(a, 0, "%s", "segment reopened; F5 translates it again");
+}
+
+static void save_session(app *a)
+{
+    size_t len;
+    char *src = editor_utf8(&a->ed, &len);
+    char path[4096];
+    if (src && !session_export(&a->hist, a->from, a->to, src, a->tgt, path, sizeof path))
+        set_msg(a, 0, "saved %s", path);
+    else
+        set_msg(a, 1, "%s", "could not save the session (is $HOME writable?)");
+    free(src);
+}
+
+/* One key; returns 0 to go on, 1 to quit. */
+static int handle_key(app *a, int kind, wint_t ch)
+{
+    int is_key = kind == KEY_CODE_YES;
+    if (is_key && ch == KEY_RESIZE)
+        return 0;
+    if ((is_key && ch == KEY_F(5)) || (!is_key && ch == 20))
+        start_translation(a);
+    else if (!is_key && ch == 27) {
+        if (worker_busy(a->worker)) {
+            worker_cancel(a->worker);
+            a->state = "cancelling";
+        }
+    } else if (!is_key && (ch == 17 || ch == 3))
+        return 1;
+    else if (!is_key && ch == 15)
+        save_session(a);
+    else if (is_key && ch == KEY_F(1))
+        help_show();
+    else if (is_key && ch == KEY_F(2))
+        pick_language(a);
+    else if (is_key && ch == KEY_F(3))
+        swap_languages(a);
+    else if (is_key && ch == KEY_F(4))
+        open_history(a);
+    else if (is_key && ch == KEY_F(6)) {
+        if (a->tgt_len) {
+            draw(a);
+            term_osc52(a->tgt, a->tgt_len);
+            set_msg(a, 0, "%s", "translation copied (OSC 52)");
+        }
+    } else {
+        int rc = editor_key(&a->ed, is_key, ch, COLS);
+        if (rc == 1) {
+            a->dirty = 1;
+            a->last_edit_ms = now_ms();
+        }
+    }
+    return 0;
+}
+
+static void restore(app *a)
+{
+    char *src = NULL, *tgt = NULL;
+    if (!a->have_save || autosave_read(a->save_path, a->from, a->to, sizeof a->from, &src, &tgt, &a->hist))
+        return;
+    if (a->cfg->from) /* languages given on the command line win over the saved ones */
+        snprintf(a->from, sizeof a->from, "%s", a->cfg->from);
+    if (a->cfg->to)
+        snprintf(a->to, sizeof a->to, "%s", a->cfg->to);
+    if (src && src[0]) {
+        editor_set_utf8(&a->ed, src, strlen(src));
+        set_target(a, tgt, tgt ? strlen(tgt) : 0);
+        tgt = NULL;
+        set_msg(a, 0, "%s", "restored the autosaved text");
+    }
+    free(src);
+    free(tgt);
+}
+
+static int open_model(app *a)
+{
+    tolk_error err = {0};
+    fprintf(stderr, "tolk tui: loading %s ...\n", a->cfg->model_path);
+    if (tolk_model_load(a->cfg->model_path, &a->model, &err) ||
+        tolk_session_new(a->model, &a->cfg->params, &a->session, &err) || worker_new(a->session, &a->worker)) {
+        fprintf(stderr, "tolk: error: %s\n", err.msg[0] ? err.msg : "out of memory");
+        return 1;
+    }
+    return 0;
+}
+
+static void close_all(app *a)
+{
+    worker_free(a->worker); /* cancels and joins a running translation */
+    tolk_session_free(a->session);
+    tolk_model_free(a->model);
+    editor_free(&a->ed);
+    history_free(&a->hist);
+    free(a->tgt);
+    free(a->tgt_w);
+    free(a->job_src);
+}
+
+int tui_main(const tui_config *cfg)
+{
+    app a;
+    memset(&a, 0, sizeof a);
+    a.cfg = cfg;
+    a.state = "ready";
+    snprintf(a.from, sizeof a.from, "%s", cfg->from ? cfg->from : "en");
+    snprintf(a.to, sizeof a.to, "%s", cfg->to ? cfg->to : "de");
+    setlocale(LC_ALL, "");
+    if (open_model(&a)) {
+        close_all(&a);
+        return 1;
+    }
+    a.have_save = autosave_path(a.save_path, sizeof a.save_path) == 0;
+    restore(&a);
+    if (!a.tgt_w)
+        set_target(&a, NULL, 0); /* the target pane always has a wide copy to draw */
+    if (term_start()) {
+        close_all(&a);
+        fprintf(stderr, "tolk: error: tolk tui needs a terminal on standard input and output\n");
+        return 1;
+    }
+    int quit = 0, redraw = 1;
+    while (!quit && !term_quit_requested()) {
+        if (redraw)
+            draw(&a);
+        wint_t ch;
+        int kind = get_wch(&ch);
+        redraw = poll_worker(&a);
+        if (kind != ERR) {
+            quit = handle_key(&a, kind, ch);
+            redraw = 1;
+        }
+        if (a.dirty && now_ms() - a.last_edit_ms > 300) /* once an edit burst has paused */
+            autosave(&a);
+    }
+    autosave(&a);
+    term_stop();
+    close_all(&a);
+    return 0;
+}
