@@ -34,8 +34,10 @@ typedef struct app {
     tui_history hist;
 } app;
 
-static const char help_line[] =
+static const char help_wide[] =
     "^T/F5 Translate  Esc Cancel  F2 Lang  F3 Swap  F4 History  F6 Copy  ^O Save  F1 Help  ^Q Quit";
+static const char help_narrow[] = /* fits 80 columns */
+    "^T/F5 Transl Esc Cancel F2 Lang F3 Swap F4 Hist F6 Copy ^O Save F1 Help ^Q Quit";
 
 static double now_ms(void)
 {
@@ -133,7 +135,7 @@ static void draw(app *a)
     text_draw(stdscr, tgt_y + 1, 0, tgt_rows, COLS, a->tgt_w, a->tgt_wn, top);
     attrset(term_attr(TUI_C_HELP, A_REVERSE));
     mvhline(LINES - 1, 0, ' ', COLS);
-    mvaddnstr(LINES - 1, 0, help_line, COLS);
+    mvaddnstr(LINES - 1, 0, COLS >= (int)sizeof help_wide ? help_wide : help_narrow, COLS);
     attrset(A_NORMAL);
     editor_draw(&a->ed, 2, src_rows, COLS, 1); /* last: leaves the cursor in the source pane */
     refresh();

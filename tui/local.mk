@@ -7,6 +7,4 @@ tolk_SOURCES += tui/tui.h tui/app.c tui/term.c tui/text.c tui/editor.c tui/worke
 tolk_CFLAGS += $(NCURSESW_CFLAGS) -pthread
 tolk_CPPFLAGS += -I$(top_srcdir)/tui
 tolk_LDADD += $(NCURSESW_LIBS) -lpthread
-TESTS += tests/test_tui.sh
 endif
-EXTRA_DIST += tests/test_tui.sh
