@@ -26,7 +26,7 @@ static void usage(FILE *out)
             "      --from LANG        source language (default: let the model tell)\n"
             "      --to LANG          target language (required)\n"
             "      --template FILE    prompt template instead of the model's built-in one\n"
-            "                         (placeholders {text} {src} {tgt} {from} {bos}; see README)\n"
+            "                         (placeholders {text} {src} {tgt} {from} {label} {bos}; README)\n"
             "      --show-prompt[=ids] print the exact prompt (or its token ids) and exit\n"
             "  -n, --n-predict N      most tokens per paragraph (default 1024)\n"
             "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr\n"
