@@ -85,6 +85,35 @@ typedef struct tolk_stats {
     int cancelled;
 } tolk_stats;
 
+/* ---- Speculative decoding ----------------------------------------------------------------------
+ * Drafting proposes up to draft_max tokens; the target checks them all in one batched pass and
+ * keeps the longest agreeing prefix plus one token of its own. Greedy output is identical to plain
+ * decoding; with temperature > 0 the accept/reject rule keeps the target's distribution. */
+enum {
+    TOLK_SPEC_NONE = 0,  /* plain decoding */
+    TOLK_SPEC_DRAFT = 1, /* a small draft model with the same vocabulary (draft_path) */
+    TOLK_SPEC_NGRAM = 2, /* prompt lookup: continuations found in the prompt and the output so far */
+    TOLK_SPEC_SELF = 3   /* the target with some layers skipped drafts for itself */
+};
+
+typedef struct tolk_spec_params {
+    int mode;               /* TOLK_SPEC_* */
+    const char *draft_path; /* TOLK_SPEC_DRAFT: GGUF file of the draft model */
+    int draft_max;          /* most tokens drafted per step (k); 0: default */
+    int draft_min;          /* fewest drafted tokens worth a verification pass; 0: default */
+    float draft_p_min;      /* stop drafting when the draft's probability falls below this */
+    int draft_threads;      /* threads for the draft model; 0: the session's */
+    const char *self_skip;  /* TOLK_SPEC_SELF: layers to skip ("4,6,9-11"); NULL: calibrate */
+} tolk_spec_params;
+
+/* Defaults for every field (mode TOLK_SPEC_NONE). */
+void tolk_spec_params_default(tolk_spec_params *sp);
+
+/* Turns speculation on (or off, mode TOLK_SPEC_NONE) for the session's later requests. Loads and
+ * checks the draft model (same vocabulary, token by token; a mismatch names the first differing
+ * token). On error the session keeps decoding as before. */
+int tolk_session_set_spec(tolk_session *s, const tolk_spec_params *sp, tolk_error *err);
+
 /* Receives generated text as it becomes printable UTF-8; return non-zero to stop. */
 typedef int (*tolk_emit_fn)(const char *text, size_t len, void *user);
 
