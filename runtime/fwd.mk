@@ -24,3 +24,8 @@ tests_test_ops_SOURCES = tests/test_ops.c
 tests_test_ops_CFLAGS = $(TEST_CFLAGS)
 tests_test_ops_LDADD = $(TEST_LIBS)
 endif
+check_PROGRAMS += tests/test_prefetch
+TESTS += tests/test_prefetch
+tests_test_prefetch_SOURCES = tests/test_prefetch.c
+tests_test_prefetch_CFLAGS = $(TEST_CFLAGS)
+tests_test_prefetch_LDADD = $(TEST_LIBS)
