@@ -82,6 +82,7 @@ typedef struct tolk_stats {
     double ttft_ms;      /* request start to first generated token */
     double prompt_tok_s, gen_tok_s;
     int n_drafted, n_accepted; /* speculative decoding, 0 when off */
+    int n_spec_steps;    /* verification passes (mean accepted length = n_accepted / n_spec_steps) */
     int cancelled;
 } tolk_stats;
 
