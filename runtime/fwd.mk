@@ -5,7 +5,8 @@ libtolk_la_SOURCES += runtime/model.h runtime/model.c runtime/kv.h runtime/kv.c 
 	runtime/sampler.h runtime/sampler.c
 tolk_SOURCES += runtime/cli_run.c runtime/cli_perplexity.c
 
-EXTRA_DIST += tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt \
+EXTRA_DIST += tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt bench/spec_mechanics.sh \
+	bench/spec_translate.sh bench/spec_doc.txt \
 	bench/ref_llamacpp.py
 
 if HAVE_CHECK
