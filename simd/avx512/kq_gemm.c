@@ -1,0 +1,240 @@
+/* AVX-512 VNNI mat x mat for the K-quants (Q4_K, Q6_K) on batches: 16 weight rows are unpacked
+ * once per 4 super-blocks into a row-interleaved stack buffer (one register holds 4 codes of each
+ * of the 16 rows), then every token reuses it: dpbusd against the token's 4 activation bytes
+ * broadcast from memory, so each lane is one row's dot and no horizontal sums are needed. */
+#include "avx512.h"
+
+/* One super-block of 16 rows, unpacked. */
+typedef struct kq_pack {
+    __m512i codes[64];  /* group g: per row the unsigned codes of elements 4g..4g+3 */
+    __m512 dsc[16];     /* d * sub-block scale per row (8 used by Q4_K, 16 by Q6_K) */
+    __m512i mpair[8];   /* int16 pairs per row, dotted with the activation bsums 2p, 2p+1 */
+    __m512 dm;          /* what the bsum term is multiplied by: dmin (Q4_K) or d (Q6_K) */
+} kq_pack;
+
+/* Super-blocks per pack: 4 x 5.7 KB stays in L1 while all tokens run over it (measured against 2
+ * and 8 with bench/bench_kernels on a 4096-wide Q4_K matrix). */
+enum { KQ_CHUNK = 4, KQ_ROWS = 16 };
+
+/* Offsets of the 16 rows from row 0, for the gathers. */
+static inline __m512i row_offsets(size_t wrb)
+{
+    return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                              _mm512_set1_epi32((int)wrb));
+}
+
+static inline __m512i gather(__mmask16 m, __m512i idx, const void *base)
+{
+    return _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, idx, base, 1);
+}
+
+static void pack_q4_k(kq_pack *p, const char *w, size_t wrb, int nrows, __mmask16 m, __m512i idx)
+{
+    const __m512i low = _mm512_set1_epi8(0x0f);
+    for (int k = 0; k < 32; k++) { /* qs dword k: chunk k / 8, low nibbles then high nibbles */
+        __m512i v = gather(m, idx, w + offsetof(block_q4_K, qs) + 4 * k);
+        int g = 16 * (k / 8) + k % 8;
+        p->codes[g] = _mm512_and_si512(v, low);
+        p->codes[g + 8] = _mm512_and_si512(_mm512_srli_epi32(v, 4), low);
+    }
+    float dsc[8][16] = {{0}}, dm[16] = {0};
+    int32_t mp[8][16] = {{0}};
+    for (int r = 0; r < nrows; r++) {
+        const block_q4_K *b = (const block_q4_K *)(w + (size_t)r * wrb);
+        float d = avx512_half(&b->d);
+        dm[r] = avx512_half(&b->dmin);
+        for (int j = 0; j < 8; j++) {
+            uint8_t sc, mn;
+            kq_scale_min(j, b->scales, &sc, &mn);
+            dsc[j][r] = d * sc;
+            mp[j][r] = (int32_t)((uint32_t)mn << 16 | mn); /* sub-block j spans bsums 2j and 2j + 1 */
+        }
+    }
+    for (int j = 0; j < 8; j++) {
+        p->dsc[j] = _mm512_loadu_ps(dsc[j]);
+        p->mpair[j] = _mm512_loadu_si512((const void *)mp[j]);
+    }
+    p->dm = _mm512_loadu_ps(dm);
+}
+
+static void pack_q6_k(kq_pack *p, const char *w, size_t wrb, int nrows, __mmask16 m, __m512i idx)
+{
+    const __m512i low = _mm512_set1_epi8(0x0f), three = _mm512_set1_epi8(3);
+    for (int h = 0; h < 2; h++) /* half h holds elements 128h..128h+127, groups 32h..32h+31 */
+        for (int j = 0; j < 16; j++) {
+            __m512i l = gather(m, idx, w + offsetof(block_q6_K, ql) + 64 * h + 4 * j);
+            __m512i q = gather(m, idx, w + offsetof(block_q6_K, qh) + 32 * h + 4 * (j % 8));
+            /* group 32h + j: low nibbles; 32h + 16 + j: high nibbles; the two high bits of group
+             * 32h + i sit at bit 2 * (i / 8) of qh dword 8h + i % 8 */
+            __m512i hlo = _mm512_and_si512(_mm512_srli_epi32(q, 2 * (j / 8)), three);
+            __m512i hhi = _mm512_and_si512(_mm512_srli_epi32(q, 2 * (j / 8) + 4), three);
+            p->codes[32 * h + j] = _mm512_or_si512(_mm512_and_si512(l, low), _mm512_slli_epi32(hlo, 4));
+            p->codes[32 * h + 16 + j] =
+                _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(l, 4), low), _mm512_slli_epi32(hhi, 4));
+        }
+    float dsc[16][16] = {{0}}, dm[16] = {0};
+    int32_t mp[8][16] = {{0}};
+    for (int r = 0; r < nrows; r++) {
+        const block_q6_K *b = (const block_q6_K *)(w + (size_t)r * wrb);
+        float d = avx512_half(&b->d);
+        dm[r] = d;
+        for (int s = 0; s < 16; s++)
+            dsc[s][r] = d * b->scales[s];
+        for (int j = 0; j < 8; j++) /* codes are q + 32: take 32 * scale * bsum off */
+            mp[j][r] = (int32_t)((uint32_t)(uint16_t)(32 * b->scales[2 * j + 1]) << 16 |
+                                 (uint16_t)(32 * b->scales[2 * j]));
+    }
+    for (int s = 0; s < 16; s++)
+        p->dsc[s] = _mm512_loadu_ps(dsc[s]);
+    for (int j = 0; j < 8; j++)
+        p->mpair[j] = _mm512_loadu_si512((const void *)mp[j]);
+    p->dm = _mm512_loadu_ps(dm);
+}
+
+static inline int32_t load32(const void *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* T tokens (a compile-time constant after inlining, so accumulators stay in registers) over nsb
+ * packed super-blocks with NS sub-blocks each; adds into (or, when first, stores) y's 16 rows. */
+static inline __attribute__((always_inline)) void run_tokens(const kq_pack *pk, int nsb, const char *qx, size_t qrb,
+                                                             int64_t sb0, int T, int NS, float *y, size_t ys,
+                                                             __mmask16 rmask, int first)
+{
+    const int DW = 64 / NS; /* activation dwords per sub-block */
+    __m512 out[8];
+#pragma GCC unroll 8
+    for (int t = 0; t < T; t++)
+        out[t] = _mm512_setzero_ps();
+    for (int sb = 0; sb < nsb; sb++) {
+        const kq_pack *p = pk + sb;
+        const block_q8_K *xb[8];
+        __m512 tmp[8];
+#pragma GCC unroll 8
+        for (int t = 0; t < T; t++) {
+            xb[t] = (const block_q8_K *)(qx + (size_t)t * qrb) + sb0 + sb;
+            tmp[t] = _mm512_setzero_ps();
+        }
+        for (int s = 0; s < NS; s++) {
+            __m512i acc[8];
+#pragma GCC unroll 8
+            for (int t = 0; t < T; t++)
+                acc[t] = _mm512_setzero_si512();
+#pragma GCC unroll 8
+            for (int q = 0; q < DW; q++) {
+                __m512i wv = _mm512_load_si512((const void *)&p->codes[s * DW + q]);
+#pragma GCC unroll 8
+                for (int t = 0; t < T; t++)
+                    acc[t] = _mm512_dpbusd_epi32(acc[t], wv, _mm512_set1_epi32(load32(xb[t]->qs + 4 * (s * DW + q))));
+            }
+            __m512 dsc = _mm512_load_ps((const float *)&p->dsc[s]);
+#pragma GCC unroll 8
+            for (int t = 0; t < T; t++)
+                tmp[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[t]), dsc, tmp[t]);
+        }
+#pragma GCC unroll 8
+        for (int t = 0; t < T; t++) {
+            __m512i msum = _mm512_setzero_si512();
+#pragma GCC unroll 8
+            for (int j = 0; j < 8; j++)
+                msum = _mm512_dpwssd_epi32(msum, _mm512_load_si512((const void *)&p->mpair[j]),
+                                           _mm512_set1_epi32(load32(&xb[t]->bsums[2 * j])));
+            tmp[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(msum), p->dm, tmp[t]);
+            out[t] = _mm512_fmadd_ps(tmp[t], _mm512_set1_ps(xb[t]->d), out[t]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < T; t++) {
+        float *dst = y + (size_t)t * ys;
+        if (!first)
+            out[t] = _mm512_add_ps(out[t], _mm512_maskz_loadu_ps(rmask, dst));
+        _mm512_mask_storeu_ps(dst, rmask, out[t]);
+    }
+}
+
+/* All tokens over one pack, eight at a time, then the remainder with its own constant count. */
+static inline __attribute__((always_inline)) void run_pack(const kq_pack *pk, int nsb, const char *qx, size_t qrb,
+                                                           int64_t n_tok, int64_t sb0, int NS, float *y, size_t ys,
+                                                           __mmask16 rmask, int first)
+{
+    int64_t t = 0;
+    for (; t + 8 <= n_tok; t += 8)
+        run_tokens(pk, nsb, qx + (size_t)t * qrb, qrb, sb0, 8, NS, y + (size_t)t * ys, ys, rmask, first);
+    const char *x = qx + (size_t)t * qrb;
+    float *yt = y + (size_t)t * ys;
+    switch (n_tok - t) {
+    case 7: run_tokens(pk, nsb, x, qrb, sb0, 7, NS, yt, ys, rmask, first); break;
+    case 6: run_tokens(pk, nsb, x, qrb, sb0, 6, NS, yt, ys, rmask, first); break;
+    case 5: run_tokens(pk, nsb, x, qrb, sb0, 5, NS, yt, ys, rmask, first); break;
+    case 4: run_tokens(pk, nsb, x, qrb, sb0, 4, NS, yt, ys, rmask, first); break;
+    case 3: run_tokens(pk, nsb, x, qrb, sb0, 3, NS, yt, ys, rmask, first); break;
+    case 2: run_tokens(pk, nsb, x, qrb, sb0, 2, NS, yt, ys, rmask, first); break;
+    case 1: run_tokens(pk, nsb, x, qrb, sb0, 1, NS, yt, ys, rmask, first); break;
+    default: break;
+    }
+}
+
+typedef void (*pack_fn)(kq_pack *p, const char *w, size_t wrb, int nrows, __mmask16 m, __m512i idx);
+
+static inline __attribute__((always_inline)) void gemm(pack_fn pack, size_t bytes, int NS, const void *w, size_t wrb,
+                                                       int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                                                       size_t ys, int64_t r0, int64_t r1)
+{
+    _Alignas(64) kq_pack pk[KQ_CHUNK];
+    const __m512i idx = row_offsets(wrb);
+    int64_t nb = n / QK_K;
+    for (int64_t r = r0; r < r1; r += KQ_ROWS) {
+        int nrows = r1 - r < KQ_ROWS ? (int)(r1 - r) : KQ_ROWS;
+        __mmask16 m = (__mmask16)((1u << nrows) - 1);
+        const char *wr = (const char *)w + (size_t)r * wrb;
+        for (int64_t c = 0; c < nb; c += KQ_CHUNK) {
+            int nsb = nb - c < KQ_CHUNK ? (int)(nb - c) : KQ_CHUNK;
+            for (int i = 0; i < nsb; i++)
+                pack(&pk[i], wr + (size_t)(c + i) * bytes, wrb, nrows, m, idx);
+            run_pack(pk, nsb, qx, qrb, n_tok, c, NS, y + r, ys, m, c == 0);
+        }
+    }
+}
+
+void avx512_gemm_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                      float *y, size_t y_stride, int64_t r0, int64_t r1)
+{
+    gemm(pack_q4_k, sizeof(block_q4_K), 8, w, w_row_bytes, n, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
+}
+
+void avx512_gemm_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                      float *y, size_t y_stride, int64_t r0, int64_t r1)
+{
+    gemm(pack_q6_k, sizeof(block_q6_K), 16, w, w_row_bytes, n, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
+}
+
+/* Below this many tokens packing costs more than it saves; the tiles / AVX2 kernels run instead
+ * (crossover measured with bench/bench_kernels --tokens). */
+enum { KQ_MIN_TOK = 8 };
+
+static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= KQ_MIN_TOK)
+        avx512_gemm_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        avx512_matmul_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= KQ_MIN_TOK)
+        avx512_gemm_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        avx2_matmul_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+void simd_fill_avx512_gemm(simd_kernels *k)
+{
+    k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
+    k->matmul[TOLK_TYPE_Q6_K] = matmul_q6_k;
+}
