@@ -64,14 +64,22 @@ void avx512_matmul_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void
 void avx512_matmul_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                         int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 
-/* The batched K-quant kernels of kq_gemm.c (packed 16-row panels); their table entries are added
- * by simd_fill_avx512_gemm, kept apart from simd_fill_avx512 so the emulated test build of the
- * other files does not pull them in. */
+/* The batched kernels of kq_gemm.c and q8_gemm.c (packed 16-row panels); gemm_table.c adds them
+ * to the table (simd_fill_avx512_gemm), apart from simd_fill_avx512 so the emulated test build of
+ * the other files does not pull them in. */
 void avx512_gemm_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_gemm_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
-/* The AVX2 kernel the batched Q6_K path falls back to for few tokens. */
+void avx512_gemm_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_gemm_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_gemm_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+/* The AVX2 kernels the batched paths fall back to for few tokens. */
+void avx2_matmul_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 

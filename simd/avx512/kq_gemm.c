@@ -211,30 +211,3 @@ void avx512_gemm_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *
     gemm(pack_q6_k, sizeof(block_q6_K), 16, w, w_row_bytes, n, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
 }
 
-/* Below this many tokens packing costs more than it saves; the tiles / AVX2 kernels run instead
- * (crossover measured with bench/bench_kernels --tokens). */
-enum { KQ_MIN_TOK = 8 };
-
-static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                        size_t ys, int64_t r0, int64_t r1)
-{
-    if (n_tok >= KQ_MIN_TOK)
-        avx512_gemm_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        avx512_matmul_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                        size_t ys, int64_t r0, int64_t r1)
-{
-    if (n_tok >= KQ_MIN_TOK)
-        avx512_gemm_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        avx2_matmul_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-void simd_fill_avx512_gemm(simd_kernels *k)
-{
-    k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
-    k->matmul[TOLK_TYPE_Q6_K] = matmul_q6_k;
-}
