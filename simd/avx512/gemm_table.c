@@ -61,4 +61,5 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     k->matvec[TOLK_TYPE_Q4_0] = avx512_matvec_q4_0;
     k->matvec[TOLK_TYPE_Q5_0] = avx512_matvec_q5_0;
     k->matvec[TOLK_TYPE_Q8_0] = avx512_matvec_q8_0;
+    k->matvec[TOLK_TYPE_Q4_K] = avx512_matvec_q4_k;
 }

@@ -1,0 +1,88 @@
+/* AVX-512 VNNI mat x vec for Q4_K, built to keep up with memory: the Q8_K activation is prepared
+ * once per call (bytes reordered so each 64-byte nibble plane meets its activations in one
+ * aligned load, sub-block sums paired), so a super-block of a row costs four dpbusd on unsigned
+ * codes, four permutes and multiplies for the sub-block scales, and one convert and FMA. */
+#include "avx512.h"
+
+/* Super-blocks per prepared chunk (longer rows run chunk by chunk). */
+enum { MVK_BLOCKS = 32, MVK_PREFETCH = 1024 };
+
+typedef struct mvk_block {
+    __m512i x[4];     /* sub-blocks (0|2), (1|3), (4|6), (5|7): the order of the nibble planes */
+    int16_t bs[8];    /* activation sum of each 32-element sub-block */
+    float d;
+} mvk_block;
+
+static void prep(mvk_block *a, const block_q8_K *x, int nb)
+{
+    for (int b = 0; b < nb; b++) {
+        const int8_t *q = x[b].qs;
+        a[b].x[0] = avx512_load2(q, q + 64);
+        a[b].x[1] = avx512_load2(q + 32, q + 96);
+        a[b].x[2] = avx512_load2(q + 128, q + 192);
+        a[b].x[3] = avx512_load2(q + 160, q + 224);
+        for (int j = 0; j < 8; j++)
+            a[b].bs[j] = (int16_t)(x[b].bsums[2 * j] + x[b].bsums[2 * j + 1]);
+        a[b].d = x[b].d;
+    }
+}
+
+/* vpermd indices: lanes 0-7 take scale lo, lanes 8-15 scale hi, for the four planes. */
+static const int32_t plane_idx[4][16] = {
+    {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2},
+    {1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3},
+    {4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6},
+    {5, 5, 5, 5, 5, 5, 5, 5, 7, 7, 7, 7, 7, 7, 7, 7},
+};
+
+static float row_dot(const block_q4_K *w, const mvk_block *a, int nb)
+{
+    const __m512i low = _mm512_set1_epi8(0x0f);
+    __m512 acc = _mm512_setzero_ps();
+    __m128 accm = _mm_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        _mm_prefetch((const char *)&w[b] + MVK_PREFETCH, _MM_HINT_T0);
+        uint32_t s0, s1, s2;
+        memcpy(&s0, w[b].scales, 4);
+        memcpy(&s1, w[b].scales + 4, 4);
+        memcpy(&s2, w[b].scales + 8, 4);
+        uint64_t sc = (uint64_t)(s0 & 0x3f3f3f3f) |
+                      (uint64_t)((s2 & 0x0f0f0f0f) | ((s0 >> 6) & 0x03030303) << 4) << 32;
+        uint64_t mn = (uint64_t)(s1 & 0x3f3f3f3f) |
+                      (uint64_t)(((s2 >> 4) & 0x0f0f0f0f) | ((s1 >> 6) & 0x03030303) << 4) << 32;
+        __m512i sv = _mm512_cvtepu8_epi32(_mm_cvtsi64_si128((long long)sc));
+        __m512i q0 = _mm512_loadu_si512((const void *)w[b].qs), q1 = _mm512_loadu_si512((const void *)(w[b].qs + 64));
+        __m512i c[4] = {_mm512_and_si512(q0, low), _mm512_and_si512(_mm512_srli_epi16(q0, 4), low),
+                        _mm512_and_si512(q1, low), _mm512_and_si512(_mm512_srli_epi16(q1, 4), low)};
+        __m512i isum = _mm512_setzero_si512();
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), c[k], _mm512_load_si512((const void *)&a[b].x[k]));
+            __m512i s = _mm512_permutexvar_epi32(_mm512_load_si512((const void *)plane_idx[k]), sv);
+            isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(p, s));
+        }
+        float dx = a[b].d;
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(avx512_half(&w[b].d) * dx), _mm512_cvtepi32_ps(isum), acc);
+        __m128i m16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)mn));
+        __m128i ms = _mm_madd_epi16(m16, _mm_loadu_si128((const __m128i *)a[b].bs));
+        accm = _mm_fmadd_ps(_mm_set1_ps(avx512_half(&w[b].dmin) * dx), _mm_cvtepi32_ps(ms), accm);
+    }
+    __m128 mm = _mm_add_ps(accm, _mm_movehl_ps(accm, accm));
+    mm = _mm_add_ss(mm, _mm_movehdup_ps(mm));
+    return _mm512_reduce_add_ps(acc) - _mm_cvtss_f32(mm);
+}
+
+void avx512_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
+{
+    _Alignas(64) mvk_block a[MVK_BLOCKS];
+    const block_q8_K *x = qx;
+    int64_t nb = n / QK_K;
+    for (int64_t c = 0; c < nb; c += MVK_BLOCKS) {
+        int nbc = nb - c < MVK_BLOCKS ? (int)(nb - c) : MVK_BLOCKS;
+        prep(a, x + c, nbc);
+        for (int64_t r = r0; r < r1; r++) {
+            float v = row_dot((const block_q4_K *)((const char *)w + (size_t)r * w_row_bytes) + c, a, nbc);
+            y[r] = c == 0 ? v : y[r] + v;
+        }
+    }
+}
