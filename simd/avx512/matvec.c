@@ -1,16 +1,12 @@
 /* AVX-512 VNNI mat x vec for the 32-element formats dotted with Q8_0 (Q4_0, Q5_0, Q8_0), built to
  * keep up with memory: the activation is prepared once per call (bytes reordered to the weight's
  * nibble order or biased to unsigned, block scales as floats, scale x sum per block), so a block
- * pair of a row costs one load-and-unpack, one dpbusd, one convert and one FMA. The 16 block
- * scales of a row come in one gather, and the weights are prefetched ahead of the stream. */
+ * pair of a row costs one load-and-unpack, one dpbusd, one convert and one FMA; the 16 block
+ * scales of a row come in one gather. */
 #include "avx512.h"
 
 /* Blocks per prepared chunk (rows longer than 8192 elements run chunk by chunk). */
 enum { MV_BLOCKS = 256, MV_GROUPS = MV_BLOCKS / 16 };
-
-/* Prefetch distance in bytes of weight stream ahead of the loads: the hardware prefetcher alone
- * left Q4_0 rows at half the read bandwidth (bench/bench_kernels, 4096 x 14336). */
-enum { MV_PREFETCH = 1024 };
 
 typedef struct mv_act {
     __m512i x[MV_BLOCKS / 2]; /* per block pair, in the weight codes' byte order */
@@ -111,7 +107,9 @@ static inline int tail_dot(const char *blk, const int8_t *x, int type)
     return s;
 }
 
-/* One row over blocks [0, nb) of the prepared chunk: sum of d_w * d_x * (dot - off * sum x). */
+/* One row over blocks [0, nb) of the prepared chunk: sum of d_w * d_x * (dot - off * sum x). The
+ * 16 scales of a group are gathered after its codes were loaded, from lines already in L1: a
+ * gather that goes first misses memory and stalls the stream (Q8_0 output head 21 -> 28 GB/s). */
 static inline __attribute__((always_inline)) float row_dot(const char *w, size_t bytes, const mv_act *a, int nb,
                                                            const block_q8_0 *x, int type)
 {
@@ -123,23 +121,26 @@ static inline __attribute__((always_inline)) float row_dot(const char *w, size_t
     int np = nb / 2;
     for (int g = 0; 16 * g < nb; g++) {
         const char *gb = w + (size_t)g * 16 * bytes;
-        int left = nb - 16 * g;
+        int left = nb - 16 * g, pe = np - 8 * g < 8 ? np - 8 * g : 8;
+        __m512i s[8];
+#pragma GCC unroll 8
+        for (int p = 0; p < 8; p++)
+            s[p] = p < pe ? pair_dot(gb + (size_t)2 * p * bytes, bytes, &a->x[8 * g + p], type) : _mm512_setzero_si512();
         __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
         __m512 dw = _mm512_cvtph_ps(
             _mm512_cvtepi32_epi16(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, dofs, gb, 1)));
         __m512 sc = _mm512_mul_ps(dw, a->d[g]);
-        if (off) /* the offset of every block of the group, the lone last one included */
+        if (off) /* the offset of every block of the group, a lone last one included */
             accm = _mm512_fmadd_ps(dw, a->ds[g], accm);
-        int pe = np - 8 * g < 8 ? np - 8 * g : 8;
-        for (int p = 0; p < pe; p++) {
-            const char *pb = gb + (size_t)2 * p * bytes;
-            _mm_prefetch(pb + MV_PREFETCH, _MM_HINT_T0);
-            __m512i s = pair_dot(pb, bytes, &a->x[8 * g + p], type);
+#pragma GCC unroll 8
+        for (int p = 0; p < 8; p++) {
+            if (p >= pe)
+                break;
             __m512 f = _mm512_permutexvar_ps(_mm512_load_si512((const void *)idx[p]), sc);
             if (p & 1)
-                acc1 = _mm512_fmadd_ps(f, _mm512_cvtepi32_ps(s), acc1);
+                acc1 = _mm512_fmadd_ps(f, _mm512_cvtepi32_ps(s[p]), acc1);
             else
-                acc0 = _mm512_fmadd_ps(f, _mm512_cvtepi32_ps(s), acc0);
+                acc0 = _mm512_fmadd_ps(f, _mm512_cvtepi32_ps(s[p]), acc0);
         }
     }
     float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
