@@ -106,7 +106,7 @@ static void run_matmul(const simd_kernels *k, uint32_t t, const char *w, size_t 
 
 /* The tied 262144 x 640 Q8_0 token embedding as output head: 20 blocks per row, so per-row costs
  * show; two copies rotate (356 MB, far beyond L3). */
-static void bench_head(const float *xf, int threads, int json, double bw, double bw_cpu)
+static void bench_head(const float *xf, int threads, int json, double bw, double bw_cpu, const char *only_isa)
 {
     uint32_t t = TOLK_TYPE_Q8_0;
     size_t rb = simd_row_bytes(t, HEAD_IN), bytes = (size_t)HEAD_ROWS * rb;
@@ -123,7 +123,7 @@ static void bench_head(const float *xf, int threads, int json, double bw, double
                "GB/s", "% of bw", "GB/s*cpu", "% of bw");
     for (int isa = 0; isa < SIMD_ISA_COUNT; isa++) {
         const simd_kernels *k = simd_kernels_for((simd_isa)isa);
-        if (!k)
+        if (!k || (only_isa && strcmp(only_isa, k->name)))
             continue;
         double best = 1e30, best_cpu = 1e30;
         run_matvec(k, t, m[0], rb, HEAD_IN, qx, out, HEAD_ROWS, threads);
@@ -154,7 +154,7 @@ done:
 int main(int argc, char **argv)
 {
     int json = 0, threads = 2, mm_tok = MM_TOK;
-    const char *only = NULL;
+    const char *only = NULL, *only_isa = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
@@ -162,10 +162,12 @@ int main(int argc, char **argv)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--type") && i + 1 < argc)
             only = argv[++i];
+        else if (!strcmp(argv[i], "--isa") && i + 1 < argc)
+            only_isa = argv[++i];
         else if (!strcmp(argv[i], "--tokens") && i + 1 < argc && atoi(argv[i + 1]) >= 1 && atoi(argv[i + 1]) <= MM_TOK)
             mm_tok = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--json] [--threads N] [--type NAME] [--tokens 1..%d]\n", argv[0], MM_TOK);
+            fprintf(stderr, "usage: %s [--json] [--threads N] [--type NAME] [--isa NAME] [--tokens 1..%d]\n", argv[0], MM_TOK);
             return 2;
         }
     }
@@ -211,7 +213,7 @@ int main(int argc, char **argv)
             simd_quantize_act(t, xf + (size_t)i * N_IN, qx + (size_t)i * qrb, N_IN);
         for (int isa = 0; isa < SIMD_ISA_COUNT; isa++) {
             const simd_kernels *k = simd_kernels_for((simd_isa)isa);
-            if (!k || !k->dot[t])
+            if (!k || !k->dot[t] || (only_isa && strcmp(only_isa, k->name)))
                 continue;
             int reps = isa == SIMD_ISA_SCALAR ? 2 : 12;
             double best = 1e30, best_cpu = 1e30;
@@ -251,7 +253,7 @@ int main(int argc, char **argv)
         free(qx);
     }
     if (!only || !strcmp(only, "Q8_0"))
-        bench_head(xf, threads, json, bw, bw_cpu);
+        bench_head(xf, threads, json, bw, bw_cpu, only_isa);
     free(xf);
     free(y);
     return 0;
