@@ -12,7 +12,7 @@ static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, si
     if (n_tok >= MIN_TOK)
         avx512_gemm_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx512_matmul_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        avx512_few_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -21,7 +21,7 @@ static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, si
     if (n_tok >= MIN_TOK)
         avx512_gemm_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx2_matmul_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        avx512_few_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -30,7 +30,7 @@ static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, si
     if (n_tok >= MIN_TOK)
         avx512_gemm_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx512_matmul_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        avx512_few_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,

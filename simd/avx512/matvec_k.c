@@ -28,7 +28,7 @@ static void prep(mvk_block *a, const block_q8_K *x, int nb)
 }
 
 /* vpermd indices: lanes 0-7 take scale lo, lanes 8-15 scale hi, for the four planes. */
-static const int32_t plane_idx[4][16] = {
+static _Alignas(64) const int32_t plane_idx[4][16] = {
     {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2},
     {1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3},
     {4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6},
