@@ -59,7 +59,7 @@ START_TEST(integer_parts_identical)
 {
     uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
     const int64_t n = 512;
-    enum { NR = 19, NT = 11 }; /* a full 16-row panel, 8-token block and remainders */
+    enum { NR = 19, NT = 19 }; /* a full 16-row panel, two 8-token blocks and remainders */
     uint8_t *w = malloc(simd_row_bytes(wt, n) * NR), *qx = malloc(simd_row_bytes(at, n) * NT);
     size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
     tl_seed(400 + _i);

@@ -1,10 +1,28 @@
 /* Table entries of the batched AVX-512 kernels: the packed 16-row panels (kq_gemm.c, q8_gemm.c)
- * for batches of at least MIN_TOK tokens, the unpacked tiles below that, where packing a panel
- * costs more than the few tokens that reuse it save. */
+ * for batches of at least MIN_TOK tokens; below that, where packing a panel costs more than the
+ * few tokens that reuse it save, the few-token row walks (up to FEW tokens per pass) or, for
+ * Q6_K, the AVX2 tiles. */
 #include "avx512.h"
 
-/* Crossover measured with /tmp-style sweeps of bench/bench_kernels --tokens on 4096-wide rows. */
-enum { MIN_TOK = 8 };
+/* Crossovers from sweeps over 1..16 tokens on 4096-wide rows (one core, GOP/s): Q4_K few-token
+ * 234 / 267 / 282 at 2 / 4 / 7 tokens against the panels' 54 / 103 / 164 and 296 at 16; Q4_0
+ * 196 / 269 / 319 against 78 / 143 / 210 and 342; Q6_K panels 140 at 8 against the AVX2 tile's 119. */
+enum { MIN_TOK = 16, FEW = 7, MIN_TOK_Q6_K = 8 };
+
+typedef void (*matmul_fn)(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                          size_t ys, int64_t r0, int64_t r1);
+
+/* Fewer than MIN_TOK tokens in passes of at most FEW, evenly split (8 -> 4 + 4, 15 -> 5 + 5 + 5). */
+static void few_passes(matmul_fn few, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok,
+                       float *y, size_t ys, int64_t r0, int64_t r1)
+{
+    int64_t passes = (n_tok + FEW - 1) / FEW;
+    for (int64_t p = 0, t = 0; p < passes; p++) {
+        int64_t k = (n_tok - t) / (passes - p);
+        few(w, wrb, n, (const char *)qx + (size_t)t * qrb, qrb, k, y + (size_t)t * ys, ys, r0, r1);
+        t += k;
+    }
+}
 
 static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
@@ -12,7 +30,7 @@ static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, si
     if (n_tok >= MIN_TOK)
         avx512_gemm_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx512_few_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        few_passes(avx512_few_q4_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -21,7 +39,7 @@ static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, si
     if (n_tok >= MIN_TOK)
         avx512_gemm_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx512_few_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        few_passes(avx512_few_q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -30,7 +48,7 @@ static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, si
     if (n_tok >= MIN_TOK)
         avx512_gemm_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx512_few_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        few_passes(avx512_few_q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -39,13 +57,13 @@ static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, si
     if (n_tok >= MIN_TOK)
         avx512_gemm_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx512_matmul_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        few_passes(avx512_few_q4_k, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
 {
-    if (n_tok >= MIN_TOK)
+    if (n_tok >= MIN_TOK_Q6_K)
         avx512_gemm_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
         avx2_matmul_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);

@@ -1,11 +1,12 @@
 /* AVX-512 VNNI mat x vec for Q4_K, built to keep up with memory: the Q8_K activation is prepared
  * once per call (bytes reordered so each 64-byte nibble plane meets its activations in one
  * aligned load, sub-block sums paired), so a super-block of a row costs four dpbusd on unsigned
- * codes, four permutes and multiplies for the sub-block scales, and one convert and FMA. */
+ * codes, four permutes and multiplies for the sub-block scales, and one convert and FMA. Two to
+ * seven tokens (speculative verification) share each super-block's unpacked codes and scales. */
 #include "avx512.h"
 
-/* Super-blocks per prepared chunk (longer rows run chunk by chunk). */
-enum { MVK_BLOCKS = 32, MVK_PREFETCH = 1024 };
+/* Super-blocks per prepared chunk (longer rows run chunk by chunk; 5 KB a token on the stack). */
+enum { MVK_BLOCKS = 16, MVK_PREFETCH = 1024, MVK_FEW = 7 };
 
 typedef struct mvk_block {
     __m512i x[4];     /* sub-blocks (0|2), (1|3), (4|6), (5|7): the order of the nibble planes */
@@ -35,11 +36,18 @@ static _Alignas(64) const int32_t plane_idx[4][16] = {
     {5, 5, 5, 5, 5, 5, 5, 5, 7, 7, 7, 7, 7, 7, 7, 7},
 };
 
-static float row_dot(const block_q4_K *w, const mvk_block *a, int nb)
+/* Row w over the chunk for T tokens (a constant after inlining): out[t] = the row's dot with token t. */
+static inline __attribute__((always_inline)) void row_dot(const block_q4_K *w, const mvk_block *const *a, int nb, int T,
+                                                          float *out)
 {
     const __m512i low = _mm512_set1_epi8(0x0f);
-    __m512 acc = _mm512_setzero_ps();
-    __m128 accm = _mm_setzero_ps();
+    __m512 acc[MVK_FEW];
+    __m128 accm[MVK_FEW];
+#pragma GCC unroll 8
+    for (int t = 0; t < T; t++) {
+        acc[t] = _mm512_setzero_ps();
+        accm[t] = _mm_setzero_ps();
+    }
     for (int b = 0; b < nb; b++) {
         _mm_prefetch((const char *)&w[b] + MVK_PREFETCH, _MM_HINT_T0);
         uint32_t s0, s1, s2;
@@ -54,35 +62,72 @@ static float row_dot(const block_q4_K *w, const mvk_block *a, int nb)
         __m512i q0 = _mm512_loadu_si512((const void *)w[b].qs), q1 = _mm512_loadu_si512((const void *)(w[b].qs + 64));
         __m512i c[4] = {_mm512_and_si512(q0, low), _mm512_and_si512(_mm512_srli_epi16(q0, 4), low),
                         _mm512_and_si512(q1, low), _mm512_and_si512(_mm512_srli_epi16(q1, 4), low)};
-        __m512i isum = _mm512_setzero_si512();
+        __m512i sk[4];
 #pragma GCC unroll 4
-        for (int k = 0; k < 4; k++) {
-            __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), c[k], _mm512_load_si512((const void *)&a[b].x[k]));
-            __m512i s = _mm512_permutexvar_epi32(_mm512_load_si512((const void *)plane_idx[k]), sv);
-            isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(p, s));
-        }
-        float dx = a[b].d;
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(avx512_half(&w[b].d) * dx), _mm512_cvtepi32_ps(isum), acc);
+        for (int k = 0; k < 4; k++)
+            sk[k] = _mm512_permutexvar_epi32(_mm512_load_si512((const void *)plane_idx[k]), sv);
         __m128i m16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)mn));
-        __m128i ms = _mm_madd_epi16(m16, _mm_loadu_si128((const __m128i *)a[b].bs));
-        accm = _mm_fmadd_ps(_mm_set1_ps(avx512_half(&w[b].dmin) * dx), _mm_cvtepi32_ps(ms), accm);
+        float d = avx512_half(&w[b].d), dmin = avx512_half(&w[b].dmin);
+#pragma GCC unroll 8
+        for (int t = 0; t < T; t++) {
+            const mvk_block *x = &a[t][b];
+            __m512i isum = _mm512_setzero_si512();
+#pragma GCC unroll 4
+            for (int k = 0; k < 4; k++) {
+                __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), c[k], _mm512_load_si512((const void *)&x->x[k]));
+                isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(p, sk[k]));
+            }
+            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * x->d), _mm512_cvtepi32_ps(isum), acc[t]);
+            __m128i ms = _mm_madd_epi16(m16, _mm_loadu_si128((const __m128i *)x->bs));
+            accm[t] = _mm_fmadd_ps(_mm_set1_ps(dmin * x->d), _mm_cvtepi32_ps(ms), accm[t]);
+        }
     }
-    __m128 mm = _mm_add_ps(accm, _mm_movehl_ps(accm, accm));
-    mm = _mm_add_ss(mm, _mm_movehdup_ps(mm));
-    return _mm512_reduce_add_ps(acc) - _mm_cvtss_f32(mm);
+#pragma GCC unroll 8
+    for (int t = 0; t < T; t++) {
+        __m128 mm = _mm_add_ps(accm[t], _mm_movehl_ps(accm[t], accm[t]));
+        mm = _mm_add_ss(mm, _mm_movehdup_ps(mm));
+        out[t] = _mm512_reduce_add_ps(acc[t]) - _mm_cvtss_f32(mm);
+    }
+}
+
+/* T tokens (1..MVK_FEW, constant after inlining), token t's activation at qx + t * qrb. */
+static inline __attribute__((always_inline)) void matvec_k(const void *w, size_t wrb, int64_t n, const void *qx,
+                                                           size_t qrb, float *y, size_t ys, int64_t r0, int64_t r1, int T)
+{
+    _Alignas(64) mvk_block a[MVK_FEW][MVK_BLOCKS];
+    const mvk_block *ap[MVK_FEW];
+    int64_t nb = n / QK_K;
+    for (int t = 0; t < T; t++)
+        ap[t] = a[t];
+    for (int64_t c = 0; c < nb; c += MVK_BLOCKS) {
+        int nbc = nb - c < MVK_BLOCKS ? (int)(nb - c) : MVK_BLOCKS;
+        for (int t = 0; t < T; t++)
+            prep(a[t], (const block_q8_K *)((const char *)qx + (size_t)t * qrb) + c, nbc);
+        for (int64_t r = r0; r < r1; r++) {
+            float v[MVK_FEW];
+            row_dot((const block_q4_K *)((const char *)w + (size_t)r * wrb) + c, ap, nbc, T, v);
+            for (int t = 0; t < T; t++)
+                y[(size_t)t * ys + (size_t)r] = c == 0 ? v[t] : y[(size_t)t * ys + (size_t)r] + v[t];
+        }
+    }
 }
 
 void avx512_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
 {
-    _Alignas(64) mvk_block a[MVK_BLOCKS];
-    const block_q8_K *x = qx;
-    int64_t nb = n / QK_K;
-    for (int64_t c = 0; c < nb; c += MVK_BLOCKS) {
-        int nbc = nb - c < MVK_BLOCKS ? (int)(nb - c) : MVK_BLOCKS;
-        prep(a, x + c, nbc);
-        for (int64_t r = r0; r < r1; r++) {
-            float v = row_dot((const block_q4_K *)((const char *)w + (size_t)r * w_row_bytes) + c, a, nbc);
-            y[r] = c == 0 ? v : y[r] + v;
-        }
+    matvec_k(w, w_row_bytes, n, qx, 0, y, 0, r0, r1, 1);
+}
+
+void avx512_few_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                     float *y, size_t y_stride, int64_t r0, int64_t r1)
+{
+    switch (n_tok) {
+    case 1: matvec_k(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r0, r1, 1); break;
+    case 2: matvec_k(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r0, r1, 2); break;
+    case 3: matvec_k(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r0, r1, 3); break;
+    case 4: matvec_k(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r0, r1, 4); break;
+    case 5: matvec_k(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r0, r1, 5); break;
+    case 6: matvec_k(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r0, r1, 6); break;
+    case 7: matvec_k(w, w_row_bytes, n, qx, qx_row_bytes, y, y_stride, r0, r1, 7); break;
+    default: break;
     }
 }
