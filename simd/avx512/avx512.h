@@ -90,10 +90,7 @@ void avx512_few_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *q
                      float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_few_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
                      float *y, size_t y_stride, int64_t r0, int64_t r1);
-/* The AVX2 kernels the batched paths fall back to for few tokens. */
-void avx2_matmul_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
-void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_few_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                     float *y, size_t y_stride, int64_t r0, int64_t r1);
 
 #endif

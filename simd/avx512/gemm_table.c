@@ -1,13 +1,15 @@
 /* Table entries of the batched AVX-512 kernels: the packed 16-row panels (kq_gemm.c, q8_gemm.c)
  * for batches of at least MIN_TOK tokens; below that, where packing a panel costs more than the
- * few tokens that reuse it save, the few-token row walks (up to FEW tokens per pass) or, for
- * Q6_K, the AVX2 tiles. */
+ * few tokens that reuse it save, the few-token row walks (matvec_few.c, matvec_k.c), up to FEW
+ * tokens per pass. Single tokens take the mat x vec kernels (Q6_K keeps its dot product, 57
+ * GB/s per core from L2 against the row walk's 49). */
 #include "avx512.h"
 
 /* Crossovers from sweeps over 1..16 tokens on 4096-wide rows (one core, GOP/s): Q4_K few-token
  * 234 / 267 / 282 at 2 / 4 / 7 tokens against the panels' 54 / 103 / 164 and 296 at 16; Q4_0
- * 196 / 269 / 319 against 78 / 143 / 210 and 342; Q6_K panels 140 at 8 against the AVX2 tile's 119. */
-enum { MIN_TOK = 16, FEW = 7, MIN_TOK_Q6_K = 8 };
+ * 196 / 269 / 319 against 78 / 143 / 210 and 342; Q6_K 181 / 214 / 227 against 39 / 74 / 107
+ * and 245. */
+enum { MIN_TOK = 16, FEW = 7 };
 
 typedef void (*matmul_fn)(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                           size_t ys, int64_t r0, int64_t r1);
@@ -63,10 +65,10 @@ static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, si
 static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
 {
-    if (n_tok >= MIN_TOK_Q6_K)
+    if (n_tok >= MIN_TOK)
         avx512_gemm_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx2_matmul_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        few_passes(avx512_few_q6_k, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 void simd_fill_avx512_gemm(simd_kernels *k)
