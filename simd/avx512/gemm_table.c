@@ -5,7 +5,8 @@
  * GB/s per core from L2 against the row walk's 49). */
 #include "avx512.h"
 
-/* Crossovers from sweeps over 1..16 tokens on 4096-wide rows (one core, GOP/s): Q4_K few-token
+/* Crossovers from sweeps over 1..16 tokens on 1024 x 4096 weights (one core, GOP/s; at two threads
+ * bench/bench_kernels --tokens N --type T shows the same on 4096 x 4096): Q4_K few-token
  * 234 / 267 / 282 at 2 / 4 / 7 tokens against the panels' 54 / 103 / 164 and 296 at 16; Q4_0
  * 196 / 269 / 319 against 78 / 143 / 210 and 342; Q6_K 181 / 214 / 227 against 39 / 74 / 107
  * and 245. */
