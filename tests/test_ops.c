@@ -137,6 +137,49 @@ START_TEST(gated_activations)
 }
 END_TEST
 
+
+/* llama.cpp's CPU backend is compiled with FMA contraction (x86 -march=native), so its RoPE and
+ * its GELU table round like the fused forms below; values taken from its eval callback on the
+ * default model (layer 0, position 2, head 3, pair 74; and one FFN gate). */
+START_TEST(rope_rounds_like_ggml)
+{
+    enum { D = 256 };
+    float cs[D], x[D] = {0};
+    rope_params rp = plain(10000.0f);
+    ops_rope_cache(&rp, D, NULL, 2, cs);
+    x[74] = 0x1.231a46p+3f;
+    x[202] = 0x1.54e64cp-2f;
+    ops_rope_apply(x, D, ROPE_NEOX, cs);
+    ck_assert_float_eq(x[74], 0x1.22fc2ep+3f);
+    ck_assert_float_eq(x[202], 0x1.af9b54p-2f);
+    /* And in general: the first product of each rotated value is fused. */
+    int unfused_differs = 0;
+    for (int i = 0; i < D; i++)
+        x[i] = sinf((float)i * 0.37f) * 40.0f;
+    float y[D];
+    for (int i = 0; i < D; i++)
+        y[i] = x[i];
+    ops_rope_apply(y, D, ROPE_NEOX, cs);
+    for (int i = 0; i < D / 2; i++) {
+        const float c = cs[2 * i], s = cs[2 * i + 1], x0 = x[i], x1 = x[i + D / 2];
+        ck_assert_float_eq(y[i], fmaf(x0, c, -(x1 * s)));
+        ck_assert_float_eq(y[i + D / 2], fmaf(x0, s, x1 * c));
+        volatile float p0 = x0 * c, p1 = x1 * s;
+        unfused_differs += y[i] != p0 - p1;
+    }
+    ck_assert_int_gt(unfused_differs, 0); /* the test can tell the two roundings apart */
+}
+END_TEST
+
+START_TEST(gelu_table_rounds_like_ggml)
+{
+    const float g = -0x1.ffc9d4p+0f, u = -0x1.07a1bcp+1f;
+    float o;
+    ops_geglu(&g, &u, &o, 1);
+    ck_assert_float_eq(o, 0x1.7fdcbep-4f); /* llama.cpp's ffn_geglu value */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ops");
@@ -146,6 +189,8 @@ int main(void)
     tcase_add_test(tc, rope_scaling_and_freq_factors);
     tcase_add_test(tc, softmax_with_masked_entries);
     tcase_add_test(tc, gated_activations);
+    tcase_add_test(tc, rope_rounds_like_ggml);
+    tcase_add_test(tc, gelu_table_rounds_like_ggml);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
