@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "attn_ggml.h"
 #include "ops.h"
 #include "simd.h"
 
@@ -81,15 +82,22 @@ void ops_softmax(float *x, int64_t n)
     float max = -INFINITY;
     for (int64_t i = 0; i < n; i++)
         max = fmaxf(max, x[i]);
+    /* ggml_vec_soft_max_f32 on AVX-512: 16 values at a time through its polynomial exp, each
+     * group tree-summed in float and added to a double; a tail of n % 16 uses expf. */
     double sum = 0.0;
-    for (int64_t i = 0; i < n; i++) {
-        const float e = x[i] == -INFINITY ? 0.0f : expf(x[i] - max);
-        x[i] = e;
-        sum += (double)e;
+    int64_t i = 0;
+    for (; i + AG_LANES <= n; i += AG_LANES) {
+        for (int l = 0; l < AG_LANES; l++)
+            x[i + l] = ag_expf(x[i + l] - max);
+        sum += (double)ag_reduce16(x + i);
+    }
+    for (; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += (double)x[i];
     }
     const float inv = (float)(1.0 / sum);
-    for (int64_t i = 0; i < n; i++)
-        x[i] *= inv;
+    for (int64_t j = 0; j < n; j++)
+        x[j] *= inv;
 }
 
 void ops_swiglu(const float *gate, const float *up, float *out, int64_t n)
