@@ -35,6 +35,10 @@ PROMPTS = [
     ("English", "Polish", "We need to buy bread, milk and some fresh vegetables."),
     ("German", "English", "Ich habe gestern einen sehr interessanten Film gesehen."),
     ("French", "English", "Le chat dort sur le canapé depuis ce matin."),
+    ("Spanish", "English", "Mañana vamos a visitar a mis abuelos en el pueblo."),
+    ("Italian", "German", "Il treno per Milano parte alle otto e mezza."),
+    ("Japanese", "English", "今日はとても暑いので、水をたくさん飲んでください。"),
+    ("English", "Swedish", "The children are playing football in the garden."),
 ]
 
 
