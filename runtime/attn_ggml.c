@@ -8,12 +8,12 @@
 #include "attn_ggml.h"
 
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__ELF__) && !defined(__SANITIZE_ADDRESS__)
-#define AG_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define AG_CLONES __attribute__((target_clones("fma", "default")))
 #else
 #define AG_CLONES
 #endif
 
-float ag_reduce16(const float *x)
+static inline float reduce16(const float *x)
 {
     float t8[8], t4[4];
     for (int l = 0; l < 8; l++)
@@ -23,8 +23,13 @@ float ag_reduce16(const float *x)
     return (t4[0] + t4[2]) + (t4[1] + t4[3]);
 }
 
+float ag_reduce16(const float *x)
+{
+    return reduce16(x);
+}
+
 /* 64 lanes -> 16: register 0 += 2, 1 += 3, then 0 += 1. */
-static void fold64(float *acc)
+static inline void fold64(float *acc)
 {
     for (int l = 0; l < AG_LANES; l++) {
         acc[l] += acc[2 * AG_LANES + l];
@@ -41,7 +46,7 @@ AG_CLONES float ag_dot(ag_order o, const float *a, const float *b, int64_t n)
         for (int64_t i = 0; i + AG_LANES <= n; i += AG_LANES)
             for (int l = 0; l < AG_LANES; l++)
                 lane[l] = fmaf(a[i + l], b[i + l], lane[l]);
-        return ag_reduce16(lane);
+        return reduce16(lane);
     }
     float acc[AG_VLANES] = {0};
     const int64_t np = n / AG_VLANES * AG_VLANES;
@@ -49,15 +54,16 @@ AG_CLONES float ag_dot(ag_order o, const float *a, const float *b, int64_t n)
         for (int m = 0; m < AG_VLANES; m++)
             acc[m] = fmaf(a[i + m], b[i + m], acc[m]);
     fold64(acc);
-    double s = ag_reduce16(acc);
+    double s = reduce16(acc);
     for (int64_t i = np; i < n; i++)
         s += (double)(a[i] * b[i]);
     return (float)s;
 }
 
-AG_CLONES void ag_accumulate(float *acc, int64_t lanes, int64_t c, float w, const float *v, int64_t n)
+AG_CLONES void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, float w, const float *restrict v,
+                             int64_t n)
 {
-    float *row = acc + (c % lanes) * n;
+    float *restrict row = acc + (c % lanes) * n;
     int64_t d = 0;
     for (; d + AG_LANES <= n; d += AG_LANES)
         for (int l = 0; l < AG_LANES; l++)
@@ -75,7 +81,7 @@ void ag_reduce(ag_order o, const float *acc, int64_t n, float *out)
             x[m] = acc[m * n + d];
         if (o == AG_VECDOT)
             fold64(x);
-        out[d] = ag_reduce16(x);
+        out[d] = reduce16(x);
     }
 }
 

@@ -22,7 +22,7 @@ float ag_reduce16(const float *x);
 float ag_dot(ag_order o, const float *a, const float *b, int64_t n);
 
 /* acc[(c % lanes) * n + d] += w * v[d] (fused) for d < n: the lane of key position c. */
-void ag_accumulate(float *acc, int64_t lanes, int64_t c, float w, const float *v, int64_t n);
+void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, float w, const float *restrict v, int64_t n);
 
 /* out[d] = the reduction of acc[0..lanes)[d]: lanes is 16 for AG_TILED, 64 for AG_VECDOT. */
 void ag_reduce(ag_order o, const float *acc, int64_t n, float *out);
