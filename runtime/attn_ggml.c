@@ -72,17 +72,37 @@ AG_CLONES void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, floa
         row[d] = fmaf(w, v[d], row[d]);
 }
 
-void ag_reduce(ag_order o, const float *acc, int64_t n, float *out)
+/* dst[d] += b[d]: one step of the lane tree, for all n outputs at once (rows never overlap). */
+static void add_rows(float *restrict dst, const float *restrict b, int64_t n)
 {
+    for (int64_t d = 0; d < n; d++)
+        dst[d] += b[d];
+}
+
+void ag_reduce(ag_order o, float *acc, int64_t n, float *out)
+{
+    /* The same adds as fold64 and reduce16, applied to whole lane rows (acc[m * n ..]) so they
+     * run over contiguous memory; acc is consumed. */
     const int lanes = o == AG_TILED ? AG_LANES : AG_VLANES;
-    for (int64_t d = 0; d < n; d++) {
-        float x[AG_VLANES];
-        for (int m = 0; m < lanes; m++)
-            x[m] = acc[m * n + d];
-        if (o == AG_VECDOT)
-            fold64(x);
-        out[d] = reduce16(x);
+    float *r[AG_VLANES];
+    for (int m = 0; m < lanes; m++)
+        r[m] = acc + m * n;
+    if (o == AG_VECDOT) {
+        for (int l = 0; l < AG_LANES; l++) {
+            add_rows(r[l], r[2 * AG_LANES + l], n);
+            add_rows(r[AG_LANES + l], r[3 * AG_LANES + l], n);
+        }
+        for (int l = 0; l < AG_LANES; l++)
+            add_rows(r[l], r[AG_LANES + l], n);
     }
+    for (int l = 0; l < 8; l++)
+        add_rows(r[l], r[l + 8], n);
+    for (int l = 0; l < 4; l++)
+        add_rows(r[l], r[l + 4], n);
+    add_rows(r[0], r[2], n);
+    add_rows(r[1], r[3], n);
+    for (int64_t d = 0; d < n; d++)
+        out[d] = r[0][d] + r[1][d];
 }
 
 AG_CLONES float ag_expf(float x)

@@ -24,8 +24,9 @@ float ag_dot(ag_order o, const float *a, const float *b, int64_t n);
 /* acc[(c % lanes) * n + d] += w * v[d] (fused) for d < n: the lane of key position c. */
 void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, float w, const float *restrict v, int64_t n);
 
-/* out[d] = the reduction of acc[0..lanes)[d]: lanes is 16 for AG_TILED, 64 for AG_VECDOT. */
-void ag_reduce(ag_order o, const float *acc, int64_t n, float *out);
+/* out[d] = the reduction of acc[0..lanes)[d]: lanes is 16 for AG_TILED, 64 for AG_VECDOT.
+ * Overwrites acc. */
+void ag_reduce(ag_order o, float *acc, int64_t n, float *out);
 
 /* ggml_v_expf (AVX-512 form): the polynomial exp llama.cpp's softmax uses, x <= -inf gives 0. */
 float ag_expf(float x);
