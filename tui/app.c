@@ -1,6 +1,6 @@
 /* `tolk tui` main loop: owns the model, session, panes and state; polls keys and the generation
- * thread every 50 ms, draws the layout (status bar, source editor, streaming target, key help) and
- * dispatches the commands. Modal screens live in picker.c and history.c. */
+ * thread every 50 ms, draws the layout (status bar, source editor, streaming target, message line,
+ * key help) and dispatches the commands. Modal screens live in picker.c, history.c and settings.c. */
 #include <config.h>
 
 #include <curses.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tui.h"
 
@@ -26,18 +27,25 @@ typedef struct app {
     char *job_src;      /* source of the running translation, for the history */
     const char *state;
     char msg[4200];
-    double tok_s, ttft_ms;
+    double tok_s, ttft_ms, job_t0_ms;
+    int n_drafted, n_accepted; /* speculative decoding of the last translation */
     int msg_err;
+    int abandoned;      /* Esc pressed: the thread is stopping, its output is no longer shown */
+    int start_pending;  /* F5 pressed while a cancelled thread was still stopping */
     char save_path[4096];
     int have_save, dirty;
     double last_edit_ms;
     tui_history hist;
+    tolk_params params; /* the session's, changed by the settings screen */
+    tui_settings set;
 } app;
 
-static const char help_wide[] =
-    "^T/F5 Translate  Esc Cancel  F2 Lang  F3 Swap  F4 History  F6 Copy  ^O Save  F1 Help  ^Q Quit";
-static const char help_narrow[] = /* fits 80 columns */
-    "^T/F5 Transl Esc Cancel F2 Lang F3 Swap F4 Hist F6 Copy ^O Save F1 Help ^Q Quit";
+/* The key help line in three widths; the narrowest fits 80 columns with the last cell left free. */
+static const char *const help_lines[] = {
+    "^T/F5 Translate  Esc Cancel  F2 Language  F3 Swap  F4 History  F6 Copy  F7 Settings  ^O Save  F1 Help  ^Q Quit",
+    "^T/F5 Translate Esc Cancel F2 Lang F3 Swap F4 History F6 Copy F7 Settings ^O Save F1 Help ^Q Quit",
+    "F5 Go Esc Stop F2 Lang F3 Swap F4 Hist F6 Copy F7 Set ^O Save F1 Help ^Q Quit",
+};
 
 static double now_ms(void)
 {
@@ -82,25 +90,40 @@ static void autosave(app *a)
     a->dirty = 0;
 }
 
+/* Resident memory of the process in MiB (mapped weights count once touched); 0 when unknown. */
+static double rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    unsigned long size, res;
+    int ok = fscanf(f, "%lu %lu", &size, &res) == 2;
+    fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return ok && page > 0 ? (double)res * (double)page / (1024.0 * 1024.0) : 0;
+}
+
 static void draw_status(app *a)
 {
     attrset(term_attr(TUI_C_STATUS, A_REVERSE));
     mvhline(0, 0, ' ', COLS);
     char line[512];
-    char stats[96] = "";
+    char stats[160] = "";
+    size_t k = 0;
+    if (worker_busy(a->worker) && !a->abandoned)
+        k += (size_t)snprintf(stats + k, sizeof stats - k, " %.1f s", (now_ms() - a->job_t0_ms) / 1e3);
     if (a->tok_s > 0)
-        snprintf(stats, sizeof stats, " | %.1f tok/s", a->tok_s);
+        k += (size_t)snprintf(stats + k, sizeof stats - k, " | %.1f tok/s", a->tok_s);
     if (a->ttft_ms > 0)
-        snprintf(stats + strlen(stats), sizeof stats - strlen(stats), " | TTFT %.0f ms", a->ttft_ms);
+        k += (size_t)snprintf(stats + k, sizeof stats - k, " | TTFT %.0f ms", a->ttft_ms);
+    if (a->n_drafted > 0)
+        k += (size_t)snprintf(stats + k, sizeof stats - k, " | spec %.0f%%", 100.0 * a->n_accepted / a->n_drafted);
+    double mem = rss_mib();
+    if (mem > 0)
+        snprintf(stats + k, sizeof stats - k, " | %.0f MiB", mem);
     snprintf(line, sizeof line, " %.24s | %s -> %s | %s%s", tolk_model_desc(a->model), a->from[0] ? a->from : "auto",
              a->to, a->state, stats);
-    int used = text_put(stdscr, 0, 0, line, COLS);
-    if (a->msg[0] && used + 4 < COLS) {
-        if (a->msg_err)
-            attrset(term_attr(TUI_C_ERR, A_BOLD | A_REVERSE));
-        text_put(stdscr, 0, used, " | ", COLS - used);
-        text_put(stdscr, 0, used + 3, a->msg, COLS - used - 3);
-    }
+    text_put(stdscr, 0, 0, line, COLS);
     attrset(A_NORMAL);
 }
 
@@ -117,12 +140,13 @@ static void draw_header(int y, const char *title, const char *code)
 static void draw(app *a)
 {
     erase();
-    if (LINES < 8 || COLS < 30) {
+    if (LINES < 10 || COLS < 30) {
         mvaddnstr(0, 0, "terminal too small for tolk tui", COLS);
         refresh();
         return;
     }
-    int body = LINES - 2; /* between the status bar and the help line */
+    /* rows: status, source header, source, target header, target, message, key help */
+    int body = LINES - 3;
     int src_rows = (body - 2) / 2, tgt_rows = body - 2 - src_rows;
     int tgt_y = 1 + 1 + src_rows;
     draw_status(a);
@@ -133,9 +157,19 @@ static void draw(app *a)
     text_locate(a->tgt_w, a->tgt_wn, a->tgt_wn, COLS, &r, &c);
     int top = r + 1 > tgt_rows ? r + 1 - tgt_rows : 0;
     text_draw(stdscr, tgt_y + 1, 0, tgt_rows, COLS, a->tgt_w, a->tgt_wn, top);
+    if (a->msg[0]) {
+        attrset(a->msg_err ? term_attr(TUI_C_ERR, A_BOLD | A_REVERSE) : (int)A_BOLD);
+        text_put(stdscr, LINES - 2, 0, a->msg, COLS - 1);
+    }
     attrset(term_attr(TUI_C_HELP, A_REVERSE));
     mvhline(LINES - 1, 0, ' ', COLS);
-    mvaddnstr(LINES - 1, 0, COLS >= (int)sizeof help_wide ? help_wide : help_narrow, COLS);
+    const char *help = help_lines[2];
+    for (int i = 0; i < 3; i++)
+        if ((int)strlen(help_lines[i]) < COLS) {
+            help = help_lines[i];
+            break;
+        }
+    mvaddnstr(LINES - 1, 0, help, COLS - 1);
     attrset(A_NORMAL);
     editor_draw(&a->ed, 2, src_rows, COLS, 1); /* last: leaves the cursor in the source pane */
     refresh();
@@ -144,9 +178,15 @@ static void draw(app *a)
 static void start_translation(app *a)
 {
     if (worker_busy(a->worker)) {
-        set_msg(a, 0, "%s", "already translating (Esc cancels)");
+        if (a->abandoned) { /* the cancelled job is still winding down: start right after it */
+            a->start_pending = 1;
+            set_msg(a, 0, "%s", "starting as soon as the cancelled translation has stopped");
+        } else {
+            set_msg(a, 0, "%s", "already translating (Esc cancels)");
+        }
         return;
     }
+    a->start_pending = 0;
     size_t len;
     char *src = editor_utf8(&a->ed, &len);
     if (!src) {
@@ -165,7 +205,7 @@ static void start_translation(app *a)
     }
     memmove(src, src + b, e - b);
     src[e - b] = '\0';
-    if (worker_start(a->worker, a->from, a->to, src, e - b)) {
+    if (worker_start(a->worker, a->from, a->to, src, e - b, a->set.n_predict)) {
         free(src);
         set_msg(a, 1, "%s", "cannot start the generation thread");
         return;
@@ -174,8 +214,27 @@ static void start_translation(app *a)
     a->job_src = src;
     set_target(a, NULL, 0);
     a->state = "translating";
+    a->abandoned = 0;
     a->tok_s = a->ttft_ms = 0;
+    a->n_drafted = a->n_accepted = 0;
+    a->job_t0_ms = now_ms();
     a->msg[0] = '\0';
+    a->dirty = 1;
+    autosave(a); /* what was typed is on disk before the model runs, whatever happens next */
+}
+
+/* Esc: the screen says "cancelled" at once; the thread stops at its next token (or, in the
+ * middle of reading a long prompt, when that pass ends) and its output is no longer shown. */
+static void cancel_translation(app *a)
+{
+    if (!worker_busy(a->worker) || a->abandoned) {
+        a->start_pending = 0;
+        return;
+    }
+    worker_cancel(a->worker);
+    a->abandoned = 1;
+    a->state = "cancelled";
+    set_msg(a, 0, "%s", "translation cancelled; the partial text stays (F5 translates again)");
 }
 
 /* Takes what the generation thread produced; returns 1 when the screen needs a redraw. */
@@ -187,26 +246,33 @@ static int poll_worker(app *a)
     double elapsed;
     tolk_stats st;
     tolk_error err = {0};
+    int busy = worker_busy(a->worker);
     int changed = worker_poll(a->worker, &out, &len, &done, &rc, &st, &err, &got_first, &elapsed);
-    if (changed)
+    if (changed && !a->abandoned)
         set_target(a, out, len);
     else
         free(out);
-    if (got_first && a->ttft_ms == 0)
+    if (!a->abandoned && got_first && a->ttft_ms == 0)
         a->ttft_ms = elapsed; /* refined by the library's own figure when the job ends */
     if (!done)
-        return changed;
-    if (rc && !st.cancelled) {
+        return changed || (busy && !a->abandoned); /* the elapsed time on the status bar ticks */
+    if (a->abandoned) {
+        a->abandoned = 0;
+    } else if (rc && !st.cancelled) {
         a->state = "error";
         set_msg(a, 1, "%s", err.msg[0] ? err.msg : "translation failed");
     } else {
         a->state = st.cancelled ? "cancelled" : "done";
         a->tok_s = st.gen_tok_s;
         a->ttft_ms = st.ttft_ms;
+        a->n_drafted = st.n_drafted;
+        a->n_accepted = st.n_accepted;
         if (!st.cancelled && a->job_src && a->tgt)
             history_add(&a->hist, a->from, a->to, a->job_src, a->tgt);
     }
     autosave(a);
+    if (a->start_pending)
+        start_translation(a);
     return 1;
 }
 
@@ -244,9 +310,14 @@ static void swap_languages(app *a)
 
 static void open_history(app *a)
 {
-    int i = history_browse(&a->hist);
-    if (i < 0 || worker_busy(a->worker))
+    int again = 0;
+    int i = history_browse(&a->hist, &again);
+    if (i < 0)
         return;
+    if (worker_busy(a->worker)) {
+        set_msg(a, 0, "%s", "a translation is running; Esc cancels it, then reopen the segment");
+        return;
+    }
     const tui_segment *g = &a->hist.v[i];
     if (editor_set_utf8(&a->ed, g->src, strlen(g->src)))
         return;
@@ -260,6 +331,66 @@ static void open_history(app *a)
     snprintf(a->to, sizeof a->to, "%s", g->to);
     a->dirty = 1;
     set_msg(a, 0, "%s", "segment reopened; F5 translates it again");
+    if (again)
+        start_translation(a);
+}
+
+/* Ctrl-N: an empty source and target for the next segment (the last one stays in the history). */
+static void new_segment(app *a)
+{
+    cancel_translation(a);
+    editor_set_utf8(&a->ed, "", 0);
+    set_target(a, NULL, 0);
+    a->state = "ready";
+    a->dirty = 1;
+    set_msg(a, 0, "%s", "new segment");
+}
+
+/* Builds a session for the current settings and hands it to the worker; the old one is freed only
+ * when the new one works, so a failure leaves everything as it was. */
+static int apply_settings(app *a, const tui_settings *ns)
+{
+    tolk_params p = a->params;
+    p.temp = ns->temp;
+    p.top_p = ns->top_p;
+    p.top_k = ns->top_k;
+    tolk_session *s = NULL;
+    tolk_error err = {0};
+    if (tolk_session_new(a->model, &p, &s, &err)) {
+        set_msg(a, 1, "settings not applied: %s", err.msg);
+        return -1;
+    }
+    if (worker_set_session(a->worker, s)) {
+        tolk_session_free(s);
+        set_msg(a, 1, "%s", "settings not applied: a translation is running");
+        return -1;
+    }
+    tolk_session_free(a->session);
+    a->session = s;
+    a->params = p;
+    a->set = *ns;
+    return 0;
+}
+
+static void open_settings(app *a)
+{
+    if (worker_busy(a->worker)) {
+        set_msg(a, 0, "%s", "settings change between translations: Esc cancels the running one");
+        return;
+    }
+    tui_settings ns = a->set;
+    if (LINES < 12 || COLS < 54) {
+        set_msg(a, 1, "%s", "the settings need at least 54x12 cells");
+        return;
+    }
+    if (settings_edit(&ns, 0) != 1)
+        return;
+    if (!apply_settings(a, &ns)) {
+        char m[160];
+        snprintf(m, sizeof m, "temperature %.2f, top-p %.2f, top-k %d, at most %d tokens", a->set.temp,
+                 a->set.top_p, a->set.top_k, a->set.n_predict);
+        set_msg(a, 0, "settings applied: %s", m);
+    }
 }
 
 static void save_session(app *a)
@@ -274,23 +405,38 @@ static void save_session(app *a)
     free(src);
 }
 
+static void copy_target(app *a)
+{
+    if (!a->tgt_len) {
+        set_msg(a, 0, "%s", "nothing to copy yet");
+        return;
+    }
+    draw(a);
+    term_osc52(a->tgt, a->tgt_len);
+    set_msg(a, 0, "%s", "translation copied (OSC 52: the terminal puts it on the clipboard)");
+}
+
+/* Control characters as they arrive in raw mode. */
+enum { K_CTRL_C = 3, K_CTRL_L = 12, K_CTRL_N = 14, K_CTRL_O = 15, K_CTRL_Q = 17, K_CTRL_T = 20, K_ESC = 27 };
+
 /* One key; returns 0 to go on, 1 to quit. */
 static int handle_key(app *a, int kind, wint_t ch)
 {
     int is_key = kind == KEY_CODE_YES;
     if (is_key && ch == KEY_RESIZE)
         return 0;
-    if ((is_key && ch == KEY_F(5)) || (!is_key && ch == 20))
+    if ((is_key && ch == KEY_F(5)) || (!is_key && ch == K_CTRL_T))
         start_translation(a);
-    else if (!is_key && ch == 27) {
-        if (worker_busy(a->worker)) {
-            worker_cancel(a->worker);
-            a->state = "cancelling";
-        }
-    } else if (!is_key && (ch == 17 || ch == 3))
+    else if (!is_key && ch == K_ESC)
+        cancel_translation(a);
+    else if (!is_key && (ch == K_CTRL_Q || ch == K_CTRL_C))
         return 1;
-    else if (!is_key && ch == 15)
+    else if (!is_key && ch == K_CTRL_O)
         save_session(a);
+    else if (!is_key && ch == K_CTRL_N)
+        new_segment(a);
+    else if (!is_key && ch == K_CTRL_L)
+        clearok(curscr, TRUE); /* the next refresh repaints every cell */
     else if (is_key && ch == KEY_F(1))
         help_show();
     else if (is_key && ch == KEY_F(2))
@@ -299,13 +445,11 @@ static int handle_key(app *a, int kind, wint_t ch)
         swap_languages(a);
     else if (is_key && ch == KEY_F(4))
         open_history(a);
-    else if (is_key && ch == KEY_F(6)) {
-        if (a->tgt_len) {
-            draw(a);
-            term_osc52(a->tgt, a->tgt_len);
-            set_msg(a, 0, "%s", "translation copied (OSC 52)");
-        }
-    } else {
+    else if (is_key && ch == KEY_F(6))
+        copy_target(a);
+    else if (is_key && ch == KEY_F(7))
+        open_settings(a);
+    else {
         int rc = editor_key(&a->ed, is_key, ch, COLS);
         if (rc == 1) {
             a->dirty = 1;
@@ -339,7 +483,7 @@ static int open_model(app *a)
     tolk_error err = {0};
     fprintf(stderr, "tolk tui: loading %s ...\n", a->cfg->model_path);
     if (tolk_model_load(a->cfg->model_path, &a->model, &err) ||
-        tolk_session_new(a->model, &a->cfg->params, &a->session, &err) || worker_new(a->session, &a->worker)) {
+        tolk_session_new(a->model, &a->params, &a->session, &err) || worker_new(a->session, &a->worker)) {
         fprintf(stderr, "tolk: error: %s\n", err.msg[0] ? err.msg : "out of memory");
         return 1;
     }
@@ -364,9 +508,16 @@ int tui_main(const tui_config *cfg)
     memset(&a, 0, sizeof a);
     a.cfg = cfg;
     a.state = "ready";
+    a.params = cfg->params;
+    a.set = (tui_settings){.temp = cfg->params.temp, .top_p = cfg->params.top_p, .top_k = cfg->params.top_k,
+                           .n_predict = 1024};
     snprintf(a.from, sizeof a.from, "%s", cfg->from ? cfg->from : "en");
     snprintf(a.to, sizeof a.to, "%s", cfg->to ? cfg->to : "de");
     setlocale(LC_ALL, "");
+    if (!term_is_tty()) { /* say so before spending time on the model */
+        fprintf(stderr, "tolk: error: tolk tui needs a terminal on standard input and output\n");
+        return 1;
+    }
     if (open_model(&a)) {
         close_all(&a);
         return 1;
@@ -377,7 +528,7 @@ int tui_main(const tui_config *cfg)
         set_target(&a, NULL, 0); /* the target pane always has a wide copy to draw */
     if (term_start()) {
         close_all(&a);
-        fprintf(stderr, "tolk: error: tolk tui needs a terminal on standard input and output\n");
+        fprintf(stderr, "tolk: error: cannot set up the terminal (is $TERM right?)\n");
         return 1;
     }
     int quit = 0, redraw = 1;
@@ -385,7 +536,7 @@ int tui_main(const tui_config *cfg)
         if (redraw)
             draw(&a);
         wint_t ch;
-        int kind = get_wch(&ch);
+        int kind = term_getkey(stdscr, &ch);
         redraw = poll_worker(&a);
         if (kind != ERR) {
             quit = handle_key(&a, kind, ch);
@@ -394,8 +545,9 @@ int tui_main(const tui_config *cfg)
         if (a.dirty && now_ms() - a.last_edit_ms > 300) /* once an edit burst has paused */
             autosave(&a);
     }
+    int sig = term_quit_requested();
     autosave(&a);
-    term_stop();
+    term_stop(); /* the terminal is back before a running translation is joined */
     close_all(&a);
-    return 0;
+    return sig ? 128 + sig : 0; /* killed by a signal, as a shell reports it */
 }

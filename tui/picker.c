@@ -65,7 +65,7 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         if (!win)
             return 0;
         keypad(win, TRUE);
-        wtimeout(win, 50);
+        wtimeout(win, TUI_TICK_MS);
         werase(win);
         box(win, 0, 0);
         wattron(win, A_BOLD);
@@ -86,7 +86,7 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         }
         wrefresh(win);
         wint_t ch;
-        int kind = wget_wch(win, &ch);
+        int kind = term_getkey(win, &ch);
         delwin(win);
         touchwin(stdscr);
         if (kind == ERR)
@@ -130,10 +130,14 @@ static const char *const help_lines[] = {
     "Esc          cancel a running translation at once",
     "F2           pick the target language (Tab: source)",
     "F3           swap source and target languages",
-    "F4           history: browse and reopen past segments",
+    "F4           history: Enter reopens a segment, F5 also",
+    "             translates it again",
     "F6           copy the translation (OSC 52 clipboard)",
+    "F7           settings: temperature, top-p, top-k, length",
+    "Ctrl-N       new segment (empty panes)",
     "Ctrl-O       save the session to ~/tolk-session-*.txt",
-    "F1           this help        Ctrl-Q  quit",
+    "Ctrl-L       redraw the screen",
+    "F1           this help        Ctrl-Q, Ctrl-C  quit",
     "",
     "Arrows, Home/End, PgUp/PgDn, Backspace, Delete and",
     "Enter edit the source. Text and translations are",
@@ -154,7 +158,7 @@ void help_show(void)
     if (!win)
         return;
     keypad(win, TRUE);
-    wtimeout(win, 50);
+    wtimeout(win, TUI_TICK_MS);
     for (;;) {
         werase(win);
         box(win, 0, 0);
@@ -165,7 +169,7 @@ void help_show(void)
             mvwaddnstr(win, 1 + i, 2, help_lines[i], cols - 4);
         wrefresh(win);
         wint_t ch;
-        int kind = wget_wch(win, &ch);
+        int kind = term_getkey(win, &ch);
         if (term_quit_requested() || (kind == KEY_CODE_YES && ch == KEY_RESIZE)) {
             if (kind == KEY_CODE_YES)
                 ungetch(KEY_RESIZE);

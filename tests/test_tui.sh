@@ -1,0 +1,243 @@
+#!/bin/sh
+# `tolk tui` driven through a detached tmux session on a private socket, asserting on what
+# `tmux capture-pane` shows: typing, translating, swapping, history, resizing, settings, help,
+# cancel, quitting with the terminal restored; kill -9 and restart keeps the typed text; invalid
+# UTF-8, a long paragraph and an empty source do no harm; NO_COLOR; SIGTERM and a crash signal
+# give the terminal back. Skips (77) without tmux, a UTF-8 locale, ncursesw or the default model.
+. "$(dirname "$0")/lib.sh"
+T=$TOLK_BIN
+model=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
+
+skip() { echo "SKIP: $*"; exit 77; }
+command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
+command -v timeout >/dev/null 2>&1 || skip "timeout (coreutils) is not installed"
+case $("$T" tui -m "$TMPD/none.gguf" 2>&1 </dev/null) in
+*"without ncursesw"*) skip "this tolk was built without ncursesw" ;;
+esac
+[ -f "$model" ] || skip "the default model is not fetched ($model)"
+utf8=
+for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
+    if locale -a 2>/dev/null | grep -qx "$l"; then utf8=$l; break; fi
+done
+[ -n "$utf8" ] || skip "no UTF-8 locale"
+case $T in /*) ;; *) T=$(pwd)/$T ;; esac
+
+# Everything the app writes (autosave, saved sessions) stays under $TMPD.
+SOCK=tolk-test-$$
+unset TMUX
+tm() { timeout 10 tmux -L "$SOCK" -f /dev/null "$@"; }
+trap 'tm kill-server >/dev/null 2>&1; rm -rf "$TMPD"' EXIT INT TERM
+mkdir -p "$TMPD/home" "$TMPD/state"
+
+# The pane runs wrap.sh: it notes the tty settings, runs the app (recording its pid), and after it
+# exits prints whether the settings came back and the exit status, then idles so the pane stays.
+cat >"$TMPD/wrap.sh" <<'EOF'
+pidf=$1
+shift
+before=$(stty -g)
+sh -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@"
+rc=$?
+after=$(stty -g)
+if [ "$before" = "$after" ]; then echo "TTY-RESTORED"; else echo "TTY-CHANGED"; fi
+echo "EXIT=$rc"
+exec sleep 600
+EOF
+
+# start NAME COLS ROWS [ENV=VALUE...] -- [tui options...]
+start() {
+    name=$1 cols=$2 rows=$3
+    shift 3
+    envs=
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
+    [ "${1:-}" = "--" ] && shift
+    rm -f "$TMPD/$name.pid"
+    tm new-session -d -s "$name" -x "$cols" -y "$rows" \
+        "env HOME=$TMPD/home XDG_STATE_HOME=$TMPD/state TERM=tmux-256color LC_ALL=$utf8 $envs \
+         sh $TMPD/wrap.sh $TMPD/$name.pid $T tui -m $model -t 2 $*"
+}
+screen() { tm capture-pane -p -t "$1"; }
+keys() { s=$1; shift; tm send-keys -t "$s" "$@"; }
+text() { tm send-keys -t "$1" -l "$2"; }
+pid_of() { cat "$TMPD/$1.pid" 2>/dev/null; }
+alive() { p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# wait_for NAME TEXT SECONDS: polls the pane until TEXT shows; 1 on time-out (screen saved).
+wait_for() {
+    n=$(($3 * 10))
+    while [ "$n" -gt 0 ]; do
+        screen "$1" >"$TMPD/last" 2>/dev/null
+        grep -qF -- "$2" "$TMPD/last" && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    echo "--- pane $1 while waiting for '$2':"
+    cat "$TMPD/last"
+    return 1
+}
+# wait_gone NAME TEXT SECONDS: the opposite.
+wait_gone() {
+    n=$(($3 * 10))
+    while [ "$n" -gt 0 ]; do
+        screen "$1" >"$TMPD/last" 2>/dev/null
+        grep -qF -- "$2" "$TMPD/last" || return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    echo "--- pane $1 still shows '$2':"
+    cat "$TMPD/last"
+    return 1
+}
+line() { screen "$1" | sed -n "$2p"; }  # line N (1-based) of the pane
+# The target pane: the lines after the "Translation" header, minus the message and help lines.
+target_text() { screen "$1" | sed -n '/ Translation (/,$p' | sed '1d;$d' | sed '$d' | tr -s ' \n' ' '; }
+out_of() { tm display-message -p -t "$1" "$2"; }
+
+# ---- 1. start, type, translate ------------------------------------------------------------------
+start s1 100 30 -- --from en --to de
+check "starts and shows the status bar" wait_for s1 "en -> de | ready" 30
+check "source pane header" wait_for s1 "Source (en English)" 5
+check "target pane header" wait_for s1 "Translation (de German)" 5
+check "key help on the last line" contains "$(line s1 30)" "^T/F5 Translate"
+check "help line names the settings key" contains "$(line s1 30)" "F7 Settings"
+check "model on the status bar" contains "$(line s1 1)" "Gemma"
+text s1 "The weather is nice today."
+check "typed text shows in the source pane" wait_for s1 "The weather is nice today." 5
+keys s1 F5
+check "translation finishes" wait_for s1 "| done" 60
+tgt=$(target_text s1)
+check "translation streamed into the target pane ($tgt)" contains "$tgt" "Wetter"
+st=$(line s1 1)
+check "status bar: tok/s ($st)" contains "$st" "tok/s"
+check "status bar: time to first token" contains "$st" "TTFT"
+check "status bar: memory" contains "$st" "MiB"
+check "colors are used by default" sh -c "tmux -L $SOCK capture-pane -e -p -t s1 | grep -q '\[[0-9;]*4[0-7]m'"
+
+# ---- 2. swap, history ---------------------------------------------------------------------------
+keys s1 F3
+check "F3 swaps the pair on the status bar" wait_for s1 "de -> en" 5
+check "F3 swaps the pane headers" wait_for s1 "Source (de German)" 5
+keys s1 F4
+check "F4 opens the history" wait_for s1 "History:" 5
+check "history lists the segment" wait_for s1 "en>de  The weather is nice today." 5
+keys s1 Enter
+check "Enter reopens the segment" wait_for s1 "segment reopened" 5
+check "reopening restores its language pair" wait_for s1 "en -> de" 5
+check "history box closed" wait_gone s1 "History:" 5
+
+# ---- 3. resize -----------------------------------------------------------------------------------
+tm resize-window -t s1 -x 80 -y 24
+check "80x24: narrow key help" wait_for s1 "F5 Go Esc Stop F2 Lang" 5
+check "80x24: help on the new last line" contains "$(line s1 24)" "^Q Quit"
+check "80x24: status bar still on top" contains "$(line s1 1)" "en -> de"
+check "80x24: source text still shown" contains "$(screen s1)" "The weather is nice today."
+check "80x24: both panes" contains "$(screen s1)" "Translation (de German)"
+check "80x24: nothing past 24 lines" test "$(screen s1 | wc -l)" -eq 24
+tm resize-window -t s1 -x 132 -y 40
+check "132x40: wide key help" wait_for s1 "F2 Language  F3 Swap" 5
+check "132x40: help on line 40" contains "$(line s1 40)" "^Q Quit"
+check "132x40: target kept" contains "$(target_text s1)" "Wetter"
+
+# ---- 4. help, settings --------------------------------------------------------------------------
+keys s1 F1
+check "F1 shows the help" wait_for s1 "tolk tui: keys" 5
+keys s1 Space
+check "any key closes the help" wait_gone s1 "tolk tui: keys" 5
+keys s1 F7
+check "F7 opens the settings" wait_for s1 "Settings:" 5
+check "settings show the temperature" wait_for s1 "Temperature" 5
+keys s1 Right Right
+check "Right raises the temperature" wait_for s1 "0.10" 5
+keys s1 Enter
+check "Enter applies the settings" wait_for s1 "settings applied: temperature 0.10" 5
+keys s1 F7
+wait_for s1 "Settings:" 5 >/dev/null
+keys s1 BSpace 0 Enter
+check "typed temperature applied" wait_for s1 "settings applied: temperature 0.00" 5
+
+# ---- 5. empty source, invalid UTF-8, long paragraph, cancel -------------------------------------
+keys s1 C-n
+check "Ctrl-N empties the panes" wait_for s1 "new segment" 5
+keys s1 C-t
+check "empty source: a message, no crash" wait_for s1 "nothing to translate" 5
+keys s1 C-n
+wait_for s1 "new segment" 5 >/dev/null
+keys s1 Space Enter Space
+keys s1 F5
+check "blank source: a message" wait_for s1 "nothing to translate" 5
+check "alive after an empty source" alive s1
+tm send-keys -t s1 -H ff fe c3 28 80 e2 82 41
+text s1 "after-garbage"
+# each bad byte shows as U+FFFD and the text right after it is kept
+check "typing works right after invalid UTF-8" wait_for s1 "$(printf '(\357\277\275\357\277\275Aafter-garbage')" 5
+check "alive after invalid UTF-8" alive s1
+keys s1 C-t
+check "invalid UTF-8 source translates" wait_for s1 "| done" 60
+keys s1 C-n
+para=
+i=0
+while [ $i -lt 40 ]; do
+    para="${para}The committee discussed the proposal for a long time before it agreed on a new plan. "
+    i=$((i + 1))
+done
+text s1 "$para"
+check "long paragraph: its end is shown" wait_for s1 "agreed on a new plan." 10
+check "alive after a long paragraph" alive s1
+keys s1 F5
+check "long paragraph translating" wait_for s1 "| translating" 10
+sleep 1
+keys s1 Escape
+check "Esc cancels at once" wait_for s1 "| cancelled" 1
+check "alive after the cancel" alive s1
+keys s1 F5
+check "translating again after a cancel" wait_for s1 "| translating" 20
+keys s1 Escape
+check "second cancel" wait_for s1 "| cancelled" 1
+
+# ---- 6. quit ------------------------------------------------------------------------------------
+keys s1 C-q
+check "Ctrl-Q quits with status 0" wait_for s1 "EXIT=0" 30
+check "Ctrl-Q gives the tty settings back" wait_for s1 "TTY-RESTORED" 5
+check "alternate screen left" test "$(out_of s1 '#{alternate_on}')" = 0
+check "cursor visible again" test "$(out_of s1 '#{cursor_flag}')" = 1
+check "cursor keys back to normal mode" test "$(out_of s1 '#{keypad_cursor_flag}')" = 0
+
+# ---- 7. kill -9 during a translation, restart, the autosave holds the text ----------------------
+rm -rf "$TMPD/state"
+mkdir -p "$TMPD/state"
+start s2 90 26 -- --from en --to fr
+check "second run starts" wait_for s2 "en -> fr | ready" 30
+text s2 "Autosave survives a hard kill. $para"
+keys s2 F5
+check "translating before the kill" wait_for s2 "| translating" 10
+kill -9 "$(pid_of s2)" 2>/dev/null
+check "killed" wait_for s2 "EXIT=137" 10
+start s3 90 26
+check "restart restores the autosave" wait_for s3 "restored the autosaved text" 30
+check "restart shows the end of the typed text" wait_for s3 "agreed on a new plan." 5
+keys s3 Home
+check "restart holds the start of the typed text" wait_for s3 "Autosave survives a hard kill." 5
+check "restart keeps the saved language pair" wait_for s3 "en -> fr" 5
+
+# ---- 8. SIGTERM while translating gives the terminal back ---------------------------------------
+keys s3 F5
+check "translating before SIGTERM" wait_for s3 "| translating" 10
+kill -TERM "$(pid_of s3)" 2>/dev/null
+check "SIGTERM: exits as terminated" wait_for s3 "EXIT=143" 30
+check "SIGTERM: tty settings restored" wait_for s3 "TTY-RESTORED" 5
+check "SIGTERM: alternate screen left" test "$(out_of s3 '#{alternate_on}')" = 0
+
+# ---- 9. NO_COLOR at 80x24, Ctrl-C, a crash ------------------------------------------------------
+start s4 80 24 NO_COLOR=1
+check "NO_COLOR run starts" wait_for s4 "| ready" 30
+check "NO_COLOR: no color escapes" sh -c "! tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[[0-9;]*[34][0-7]m'"
+check "NO_COLOR: status bar still highlighted" sh -c "tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[7m'"
+keys s4 C-c
+check "Ctrl-C quits with status 0" wait_for s4 "EXIT=0" 30
+check "Ctrl-C: tty settings restored" wait_for s4 "TTY-RESTORED" 5
+start s5 80 24
+check "crash run starts" wait_for s5 "| ready" 30
+kill -SEGV "$(pid_of s5)" 2>/dev/null
+check "crash: dies of the signal" wait_for s5 "EXIT=139" 10
+check "crash: tty settings restored" wait_for s5 "TTY-RESTORED" 5
+check "crash: alternate screen left" test "$(out_of s5 '#{alternate_on}')" = 0
+
+finish
