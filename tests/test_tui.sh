@@ -11,6 +11,8 @@ model=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
 skip() { echo "SKIP: $*"; exit 77; }
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 command -v timeout >/dev/null 2>&1 || skip "timeout (coreutils) is not installed"
+tmux_major=$(tmux -V | sed 's/^tmux \([0-9]*\).*/\1/')
+[ "${tmux_major:-0}" -ge 3 ] 2>/dev/null || skip "needs tmux 3.0 or later (send-keys -H), found $(tmux -V)"
 case $("$T" tui -m "$TMPD/none.gguf" 2>&1 </dev/null) in
 *"without ncursesw"*) skip "this tolk was built without ncursesw" ;;
 esac
@@ -91,6 +93,19 @@ line() { screen "$1" | sed -n "$2p"; }  # line N (1-based) of the pane
 target_text() { screen "$1" | sed -n '/ Translation (/,$p' | sed '1d;$d' | sed '$d' | tr -s ' \n' ' '; }
 out_of() { tm display-message -p -t "$1" "$2"; }
 
+# ---- 0. errors before the screen is taken: one line, status 1 -------------------------------------
+"$T" tui -m "$model" --to klingonese </dev/null >/dev/null 2>"$TMPD/err"
+check "unknown language exits 1" test $? -eq 1
+check "unknown language: one line naming it" sh -c "test \$(wc -l <'$TMPD/err') -eq 1 && grep -q '^tolk: error: .*klingonese' '$TMPD/err'"
+"$T" tui -m "$model" </dev/null >/dev/null 2>"$TMPD/err"
+check "no terminal exits 1" test $? -eq 1
+check "no terminal: one line" sh -c "test \$(wc -l <'$TMPD/err') -eq 1 && grep -q '^tolk: error: .*terminal' '$TMPD/err'"
+"$T" tui -m "$TMPD/missing.gguf" </dev/null >/dev/null 2>"$TMPD/err"
+check "missing model exits 1" test $? -eq 1
+check "missing model: one line" test "$(wc -l <"$TMPD/err")" -eq 1
+"$T" tui --bogus 2>"$TMPD/err"
+check "unknown option exits 1" test $? -eq 1
+
 # ---- 1. start, type, translate ------------------------------------------------------------------
 start s1 100 30 -- --from en --to de
 check "starts and shows the status bar" wait_for s1 "en -> de | ready" 30
@@ -122,6 +137,30 @@ keys s1 Enter
 check "Enter reopens the segment" wait_for s1 "segment reopened" 5
 check "reopening restores its language pair" wait_for s1 "en -> de" 5
 check "history box closed" wait_gone s1 "History:" 5
+keys s1 F2
+check "F2 opens the language picker" wait_for s1 "Target language" 5
+text s1 "fren"
+check "typing filters the list" wait_for s1 "fr    French" 5
+keys s1 Enter
+check "picking French" wait_for s1 "en -> fr |" 5
+check "target header follows the pick" wait_for s1 "Translation (fr French)" 5
+keys s1 F2
+wait_for s1 "Target language" 5 >/dev/null
+text s1 "pt-BR"
+check "a code outside the list can be typed" wait_for s1 "Enter tries it as typed" 5
+keys s1 Enter
+check "pt-BR accepted" wait_for s1 "en -> pt-BR |" 5
+keys s1 F2
+wait_for s1 "Target language" 5 >/dev/null
+text s1 "zzzz"
+keys s1 Enter
+check "an unknown code is refused with a message" wait_for s1 "unknown language 'zzzz'" 5
+check "the pair stays" wait_for s1 "en -> pt-BR |" 5
+keys s1 F2
+wait_for s1 "Target language" 5 >/dev/null
+text s1 "German"
+keys s1 Enter
+check "back to German" wait_for s1 "en -> de |" 5
 
 # ---- 3. resize -----------------------------------------------------------------------------------
 tm resize-window -t s1 -x 80 -y 24
@@ -185,12 +224,12 @@ keys s1 F5
 check "long paragraph translating" wait_for s1 "| translating" 10
 sleep 1
 keys s1 Escape
-check "Esc cancels at once" wait_for s1 "| cancelled" 1
+check "Esc cancels at once" wait_for s1 "| cancelled" 2
 check "alive after the cancel" alive s1
 keys s1 F5
 check "translating again after a cancel" wait_for s1 "| translating" 20
 keys s1 Escape
-check "second cancel" wait_for s1 "| cancelled" 1
+check "second cancel" wait_for s1 "| cancelled" 2
 
 # ---- 6. quit ------------------------------------------------------------------------------------
 keys s1 C-q

@@ -132,7 +132,11 @@ static void draw_header(int y, const char *title, const char *code)
     attrset(term_attr(TUI_C_HEADER, A_BOLD) | A_BOLD);
     mvhline(y, 0, ACS_HLINE, COLS);
     char t[96];
-    snprintf(t, sizeof t, " %s (%s %s) ", title, code[0] ? code : "auto", code[0] ? lang_name(code) : "");
+    const char *name = code[0] ? lang_name(code) : "";
+    if (!strcmp(name, code)) /* a code or name the picker's list does not have: show it once */
+        snprintf(t, sizeof t, " %s (%s) ", title, code[0] ? code : "auto");
+    else
+        snprintf(t, sizeof t, " %s (%s %s) ", title, code, name);
     text_put(stdscr, y, 2, t, COLS - 4);
     attrset(A_NORMAL);
 }
@@ -173,6 +177,15 @@ static void draw(app *a)
     attrset(A_NORMAL);
     editor_draw(&a->ed, 2, src_rows, COLS, 1); /* last: leaves the cursor in the source pane */
     refresh();
+}
+
+/* Whether the model's prompt builder knows FROM ("" = unnamed) and TO; fills ERR when not. */
+static int languages_ok(app *a, const char *from, const char *to, tolk_error *err)
+{
+    char *prompt = NULL;
+    int rc = tolk_translate_prompt(a->model, NULL, from[0] ? from : NULL, to, "x", 1, &prompt, NULL, NULL, err);
+    free(prompt);
+    return rc == TOLK_OK;
 }
 
 static void start_translation(app *a)
@@ -287,7 +300,10 @@ static void pick_language(app *a)
             target = !target;
             continue;
         }
-        if (rc == 1) {
+        tolk_error err = {0};
+        if (rc == 1 && !languages_ok(a, target ? a->from : code, target ? code : a->to, &err)) {
+            set_msg(a, 1, "%s", err.msg);
+        } else if (rc == 1) {
             snprintf(target ? a->to : a->from, sizeof a->to, "%s", code);
             a->dirty = 1;
         }
@@ -464,6 +480,11 @@ static void restore(app *a)
     char *src = NULL, *tgt = NULL;
     if (!a->have_save || autosave_read(a->save_path, a->from, a->to, sizeof a->from, &src, &tgt, &a->hist))
         return;
+    tolk_error err = {0};
+    if (!languages_ok(a, a->from, a->to, &err)) { /* an edited or damaged file: back to the defaults */
+        snprintf(a->from, sizeof a->from, "%s", "en");
+        snprintf(a->to, sizeof a->to, "%s", "de");
+    }
     if (a->cfg->from) /* languages given on the command line win over the saved ones */
         snprintf(a->from, sizeof a->from, "%s", a->cfg->from);
     if (a->cfg->to)
@@ -481,8 +502,9 @@ static void restore(app *a)
 static int open_model(app *a)
 {
     tolk_error err = {0};
-    fprintf(stderr, "tolk tui: loading %s ...\n", a->cfg->model_path);
-    if (tolk_model_load(a->cfg->model_path, &a->model, &err) ||
+    if (isatty(STDERR_FILENO)) /* a big model takes a moment; redirected stderr gets errors only */
+        fprintf(stderr, "tolk tui: loading %s ...\n", a->cfg->model_path);
+    if (tolk_model_load(a->cfg->model_path, &a->model, &err) || !languages_ok(a, a->from, a->to, &err) ||
         tolk_session_new(a->model, &a->params, &a->session, &err) || worker_new(a->session, &a->worker)) {
         fprintf(stderr, "tolk: error: %s\n", err.msg[0] ? err.msg : "out of memory");
         return 1;
@@ -514,12 +536,13 @@ int tui_main(const tui_config *cfg)
     snprintf(a.from, sizeof a.from, "%s", cfg->from ? cfg->from : "en");
     snprintf(a.to, sizeof a.to, "%s", cfg->to ? cfg->to : "de");
     setlocale(LC_ALL, "");
-    if (!term_is_tty()) { /* say so before spending time on the model */
-        fprintf(stderr, "tolk: error: tolk tui needs a terminal on standard input and output\n");
+    if (open_model(&a)) { /* model and language errors first: they are the likelier mistakes */
+        close_all(&a);
         return 1;
     }
-    if (open_model(&a)) {
+    if (!term_is_tty()) {
         close_all(&a);
+        fprintf(stderr, "tolk: error: tolk tui needs a terminal on standard input and output\n");
         return 1;
     }
     a.have_save = autosave_path(a.save_path, sizeof a.save_path) == 0;

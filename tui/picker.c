@@ -74,7 +74,7 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         mvwprintw(win, 1, 2, "Search: %s_", query);
         int view = rows - 3, first = sel - view + 1 > 0 ? sel - view + 1 : 0;
         if (n == 0)
-            mvwaddstr(win, 2, 2, "(no match; Backspace to edit)");
+            mvwaddstr(win, 2, 2, "(not in the list: Enter tries it as typed)");
         for (int i = 0; i < view && first + i < n; i++) {
             const lang *l = &langs[shown[first + i]];
             int hl = first + i == sel;
@@ -102,8 +102,8 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
                 sel++;
             } else if (ch == KEY_BACKSPACE && ql) {
                 query[ql - 1] = '\0';
-            } else if (ch == KEY_ENTER && n) {
-                snprintf(out, outsize, "%s", langs[shown[sel]].code);
+            } else if (ch == KEY_ENTER && (n || ql)) {
+                snprintf(out, outsize, "%s", n ? langs[shown[sel]].code : query);
                 return 1;
             }
         } else if (ch == 27 || ch == 17) {
@@ -111,14 +111,16 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         } else if (ch == '\t') {
             return 2; /* the caller switches between the source and target picker */
         } else if (ch == '\r' || ch == '\n') {
-            if (!n)
+            if (!n && !ql)
                 continue;
-            snprintf(out, outsize, "%s", langs[shown[sel]].code);
+            /* no match: the typed text may still be a code or name the model's prompts know
+             * (pt-BR, Welsh); the caller checks it */
+            snprintf(out, outsize, "%s", n ? langs[shown[sel]].code : query);
             return 1;
         } else if ((ch == 127 || ch == 8) && ql) {
             query[ql - 1] = '\0';
-        } else if (ch < 128 && ch > 32 && ql + 1 < sizeof query) {
-            query[ql] = (char)ch; /* names and codes are ASCII */
+        } else if (ch < 128 && ch >= 32 && ql + 1 < sizeof query && ql + 1 < outsize) {
+            query[ql] = (char)ch; /* names and codes are ASCII ("Church Slavonic" has a space) */
             query[ql + 1] = '\0';
             sel = 0;
         }
