@@ -432,8 +432,12 @@ static void copy_target(app *a)
     set_msg(a, 0, "%s", "translation copied (OSC 52: the terminal puts it on the clipboard)");
 }
 
-/* Control characters as they arrive in raw mode. */
-enum { K_CTRL_C = 3, K_CTRL_L = 12, K_CTRL_N = 14, K_CTRL_O = 15, K_CTRL_Q = 17, K_CTRL_T = 20, K_ESC = 27 };
+/* Control characters as they arrive in raw mode. Every F-key command also has a Ctrl key, for
+ * terminals that keep F-keys to themselves (F1 for their own help, F-keys behind Fn). */
+enum {
+    K_CTRL_C = 3, K_CTRL_E = 5, K_CTRL_G = 7, K_CTRL_L = 12, K_CTRL_N = 14, K_CTRL_O = 15, K_CTRL_P = 16,
+    K_CTRL_Q = 17, K_CTRL_R = 18, K_CTRL_T = 20, K_CTRL_W = 23, K_CTRL_Y = 25, K_ESC = 27
+};
 
 /* One key; returns 0 to go on, 1 to quit. */
 static int handle_key(app *a, int kind, wint_t ch)
@@ -453,17 +457,17 @@ static int handle_key(app *a, int kind, wint_t ch)
         new_segment(a);
     else if (!is_key && ch == K_CTRL_L)
         clearok(curscr, TRUE); /* the next refresh repaints every cell */
-    else if (is_key && ch == KEY_F(1))
+    else if ((is_key && ch == KEY_F(1)) || (!is_key && ch == K_CTRL_G))
         help_show();
-    else if (is_key && ch == KEY_F(2))
+    else if ((is_key && ch == KEY_F(2)) || (!is_key && ch == K_CTRL_E))
         pick_language(a);
-    else if (is_key && ch == KEY_F(3))
+    else if ((is_key && ch == KEY_F(3)) || (!is_key && ch == K_CTRL_W))
         swap_languages(a);
-    else if (is_key && ch == KEY_F(4))
+    else if ((is_key && ch == KEY_F(4)) || (!is_key && ch == K_CTRL_R))
         open_history(a);
-    else if (is_key && ch == KEY_F(6))
+    else if ((is_key && ch == KEY_F(6)) || (!is_key && ch == K_CTRL_Y))
         copy_target(a);
-    else if (is_key && ch == KEY_F(7))
+    else if ((is_key && ch == KEY_F(7)) || (!is_key && ch == K_CTRL_P))
         open_settings(a);
     else {
         int rc = editor_key(&a->ed, is_key, ch, COLS);
@@ -559,11 +563,16 @@ int tui_main(const tui_config *cfg)
         if (redraw)
             draw(&a);
         wint_t ch;
-        int kind = term_getkey(stdscr, &ch);
+        int kind = term_getkey(stdscr, &ch, TUI_TICK_MS);
         redraw = poll_worker(&a);
         if (kind != ERR) {
             quit = handle_key(&a, kind, ch);
             redraw = 1;
+            /* a paste arrives as thousands of keys: take what is queued before drawing again, so
+             * a long paragraph costs one redraw per batch instead of one per character */
+            double t0 = now_ms();
+            while (!quit && now_ms() - t0 < 40 && (kind = term_getkey(stdscr, &ch, 0)) != ERR)
+                quit = handle_key(&a, kind, ch);
         }
         if (a.dirty && now_ms() - a.last_edit_ms > 300) /* once an edit burst has paused */
             autosave(&a);

@@ -85,7 +85,6 @@ int history_browse(const tui_history *h, int *translate)
         if (!win)
             return -1;
         keypad(win, TRUE);
-        wtimeout(win, TUI_TICK_MS);
         werase(win);
         box(win, 0, 0);
         wattron(win, A_BOLD);
@@ -110,7 +109,7 @@ int history_browse(const tui_history *h, int *translate)
         }
         wrefresh(win);
         wint_t ch;
-        int kind = term_getkey(win, &ch);
+        int kind = term_getkey(win, &ch, TUI_TICK_MS);
         delwin(win);
         touchwin(stdscr);
         if (kind == ERR)

@@ -65,7 +65,6 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         if (!win)
             return 0;
         keypad(win, TRUE);
-        wtimeout(win, TUI_TICK_MS);
         werase(win);
         box(win, 0, 0);
         wattron(win, A_BOLD);
@@ -86,7 +85,7 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         }
         wrefresh(win);
         wint_t ch;
-        int kind = term_getkey(win, &ch);
+        int kind = term_getkey(win, &ch, TUI_TICK_MS);
         delwin(win);
         touchwin(stdscr);
         if (kind == ERR)
@@ -128,18 +127,18 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
 }
 
 static const char *const help_lines[] = {
-    "Ctrl-T, F5   translate the source pane",
+    "F5, Ctrl-T   translate the source pane",
     "Esc          cancel a running translation at once",
-    "F2           pick the target language (Tab: source)",
-    "F3           swap source and target languages",
-    "F4           history: Enter reopens a segment, F5 also",
-    "             translates it again",
-    "F6           copy the translation (OSC 52 clipboard)",
-    "F7           settings: temperature, top-p, top-k, length",
+    "F2, Ctrl-E   pick the target language (Tab: source)",
+    "F3, Ctrl-W   swap source and target languages",
+    "F4, Ctrl-R   history: Enter reopens a segment, F5",
+    "             reopens and translates it again",
+    "F6, Ctrl-Y   copy the translation (OSC 52 clipboard)",
+    "F7, Ctrl-P   settings: temperature, top-p, top-k, length",
     "Ctrl-N       new segment (empty panes)",
     "Ctrl-O       save the session to ~/tolk-session-*.txt",
     "Ctrl-L       redraw the screen",
-    "F1           this help        Ctrl-Q, Ctrl-C  quit",
+    "F1, Ctrl-G   this help        Ctrl-Q, Ctrl-C  quit",
     "",
     "Arrows, Home/End, PgUp/PgDn, Backspace, Delete and",
     "Enter edit the source. Text and translations are",
@@ -151,7 +150,7 @@ static const char *const help_lines[] = {
 void help_show(void)
 {
     int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int rows = n + 2, cols = 58;
+    int rows = n + 2, cols = 62;
     if (LINES < rows + 1 || COLS < cols)
         rows = LINES - 1 < rows ? LINES - 1 : rows, cols = COLS < cols ? COLS : cols;
     if (rows < 3 || cols < 10)
@@ -160,7 +159,6 @@ void help_show(void)
     if (!win)
         return;
     keypad(win, TRUE);
-    wtimeout(win, TUI_TICK_MS);
     for (;;) {
         werase(win);
         box(win, 0, 0);
@@ -171,7 +169,7 @@ void help_show(void)
             mvwaddnstr(win, 1 + i, 2, help_lines[i], cols - 4);
         wrefresh(win);
         wint_t ch;
-        int kind = term_getkey(win, &ch);
+        int kind = term_getkey(win, &ch, TUI_TICK_MS);
         if (term_quit_requested() || (kind == KEY_CODE_YES && ch == KEY_RESIZE)) {
             if (kind == KEY_CODE_YES)
                 ungetch(KEY_RESIZE);

@@ -139,11 +139,10 @@ int settings_edit(tui_settings *s, int spec_available)
         if (!win)
             return 0;
         keypad(win, TRUE);
-        wtimeout(win, TUI_TICK_MS);
         draw_form(win, r, n, &f, sel, note, w);
         wrefresh(win);
         wint_t ch;
-        int kind = term_getkey(win, &ch);
+        int kind = term_getkey(win, &ch, TUI_TICK_MS);
         delwin(win);
         touchwin(stdscr);
         if (kind == ERR)

@@ -78,7 +78,6 @@ int term_start(void)
     keypad(stdscr, TRUE);
     meta(stdscr, TRUE); /* all 8 bits of every byte: UTF-8 is decoded in term_getkey */
     set_escdelay(25); /* Esc must cancel at once, not after ncurses' default second */
-    timeout(TUI_TICK_MS); /* the loop polls the generation thread at 20 Hz */
     const char *nc = getenv("NO_COLOR");
     use_color = has_colors() && !(nc && *nc);
     if (use_color) {
@@ -113,9 +112,10 @@ int term_quit_requested(void)
 
 /* ncurses' own get_wch drops a run of valid text after an invalid byte, so keys are read as bytes
  * and decoded here: each bad byte becomes U+FFFD and decoding resumes at the next byte. */
-int term_getkey(void *vwin, wint_t *ch)
+int term_getkey(void *vwin, wint_t *ch, int wait_ms)
 {
     WINDOW *win = vwin;
+    wtimeout(win, wait_ms);
     int c = wgetch(win);
     if (c == ERR)
         return ERR;
@@ -154,7 +154,6 @@ int term_getkey(void *vwin, wint_t *ch)
         }
         cp = (cp << 6) | ((unsigned)b & 0x3F);
     }
-    wtimeout(win, TUI_TICK_MS);
     if (bad || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
     *ch = (wint_t)cp;

@@ -28,8 +28,8 @@ int term_start(void);             /* initscr & co; 0 on success */
 void term_stop(void);             /* endwin once; safe to call many times */
 int term_attr(int pair, int mono_attr); /* color pair, or MONO_ATTR when colors are off */
 /* Next key of window WIN: OK with a character (invalid UTF-8 gives U+FFFD), KEY_CODE_YES with a
- * KEY_* code, or ERR when none came within the window's timeout, like get_wch. */
-int term_getkey(void *win, wint_t *ch);
+ * KEY_* code, or ERR when none came within WAIT_MS (0: only what is already queued), like get_wch. */
+int term_getkey(void *win, wint_t *ch, int wait_ms);
 int term_quit_requested(void);    /* the SIGINT/SIGTERM/SIGHUP seen, 0 when none */
 /* Copies BYTES to the system clipboard through the OSC 52 escape. */
 void term_osc52(const char *bytes, size_t len);
