@@ -16,8 +16,10 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: tolk tui [-m MODEL] [--from LANG] [--to LANG] [-t N]\n\n"
             "Interactive translation in the terminal: type or paste text, press Ctrl-T or F5, watch\n"
-            "the translation stream in. F1 in the app lists every key. Text and translations are\n"
-            "autosaved to $XDG_STATE_HOME/tolk/autosave.txt (~/.local/state/tolk/).\n\n"
+            "the translation stream in, Esc cancels. F2 language, F3 swap, F4 history, F6 copy (OSC 52),\n"
+            "F7 settings, Ctrl-O save the session, F1 every key, Ctrl-Q quit. Text and translations\n"
+            "are autosaved to $XDG_STATE_HOME/tolk/autosave.txt (~/.local/state/tolk/). NO_COLOR\n"
+            "turns colors off.\n\n"
             "      --from LANG        source language (default en)\n"
             "      --to LANG          target language (default de)\n"
             "%s(tui defaults to --temp 0: greedy)\n",
