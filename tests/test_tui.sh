@@ -143,7 +143,15 @@ check "status bar: time to first token" contains "$st" "TTFT"
 check "status bar: memory" contains "$st" "MiB"
 check "colors are used by default" sh -c "tmux -L $SOCK capture-pane -e -p -t s1 | grep -q '\[[0-9;]*4[0-7]m'"
 
-# ---- 2. swap, history ---------------------------------------------------------------------------
+# ---- 2. copy, save, swap, history ---------------------------------------------------------------
+tm set-option -s set-clipboard on # OSC 52 from the app lands in a tmux paste buffer
+keys s1 F6
+check "F6 copies" wait_for s1 "translation copied" 5
+check "OSC 52 carried the translation" wait_cmd 5 sh -c "tmux -L $SOCK show-buffer 2>/dev/null | grep -q Wetter"
+keys s1 C-o
+check "Ctrl-O saves the session" wait_for s1 "saved $TMPD/home/tolk-session-" 5
+check "the session file holds the segment" sh -c "grep -q 'The weather is nice today.' $TMPD/home/tolk-session-*.txt && grep -q Wetter $TMPD/home/tolk-session-*.txt"
+
 keys s1 F3
 check "F3 swaps the pair on the status bar" wait_for s1 "de -> en" 5
 check "F3 swaps the pane headers" wait_for s1 "Source (de German)" 5
@@ -187,6 +195,12 @@ check "80x24: status bar still on top" contains "$(line s1 1)" "en -> de"
 check "80x24: source text still shown" contains "$(screen s1)" "The weather is nice today."
 check "80x24: both panes" contains "$(screen s1)" "Translation (de German)"
 check "80x24: nothing past 24 lines" test "$(screen s1 | wc -l)" -eq 24
+keys s1 F2
+wait_for s1 "Target language" 5 >/dev/null
+tm resize-window -t s1 -x 100 -y 30
+check "resizing with the picker open redraws the layout" wait_for s1 "^T/F5 Translate Esc Cancel" 5
+check "  ... on the new last line" contains "$(line s1 30)" "^Q Quit"
+keys s1 Escape
 tm resize-window -t s1 -x 132 -y 40
 check "132x40: wide key help" wait_for s1 "F2 Language  F3 Swap" 5
 check "132x40: help on line 40" contains "$(line s1 40)" "^Q Quit"
@@ -271,10 +285,10 @@ check "cursor visible again" test "$(out_of s1 '#{cursor_flag}')" = 1
 check "cursor keys back to normal mode" test "$(out_of s1 '#{keypad_cursor_flag}')" = 0
 
 # ---- 7. kill -9 during a translation, restart, the autosave holds the text ----------------------
-rm -rf "$TMPD/state"
-mkdir -p "$TMPD/state"
 start s2 90 26 -- --from en --to fr
 check "second run starts" wait_for s2 "en -> fr | ready" 30
+check "second run restores the first one's text" wait_for s2 "restored the autosaved text" 5
+keys s2 C-n
 text s2 "Autosave survives a hard kill. $para"
 keys s2 F5
 check "translating before the kill" wait_for s2 "| translating" 10
@@ -286,6 +300,10 @@ check "restart shows the end of the typed text" wait_for s3 "agreed on a new pla
 keys s3 Home
 check "restart holds the start of the typed text" wait_for s3 "Autosave survives a hard kill." 5
 check "restart keeps the saved language pair" wait_for s3 "en -> fr" 5
+keys s3 F4
+check "restart keeps the history of earlier runs" wait_for s3 "en>de  The weather is nice today." 5
+keys s3 Escape
+wait_gone s3 "History:" 5 >/dev/null
 
 # ---- 8. SIGTERM while translating gives the terminal back ---------------------------------------
 keys s3 F5
@@ -295,7 +313,16 @@ check "SIGTERM: exits as terminated" wait_for s3 "EXIT=143" 30
 check "SIGTERM: tty settings restored" wait_for s3 "TTY-RESTORED" 5
 check "SIGTERM: alternate screen left" test "$(out_of s3 '#{alternate_on}')" = 0
 
-# ---- 9. NO_COLOR at 80x24, Ctrl-C, a crash ------------------------------------------------------
+# ---- 9. a damaged autosave is kept aside, not lost or trusted ----------------------------------
+printf 'tolk-tui-autosave 1\nfrom en\nto de\nsource 999999\nshort\n' >"$TMPD/state/tolk/autosave.txt"
+start s6 120 24
+check "damaged autosave: starts anyway" wait_for s6 "| ready" 30
+check "damaged autosave: says where it went" wait_for s6 "kept as $TMPD/state/tolk/autosave.txt.bad" 5
+check "damaged autosave: kept aside" test -f "$TMPD/state/tolk/autosave.txt.bad"
+keys s6 C-q
+check "damaged autosave: quits cleanly" wait_for s6 "EXIT=0" 30
+
+# ---- 10. NO_COLOR at 80x24, Ctrl-C, a crash ------------------------------------------------------
 start s4 80 24 NO_COLOR=1
 check "NO_COLOR run starts" wait_for s4 "| ready" 30
 check "NO_COLOR: no color escapes" sh -c "! tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[[0-9;]*[34][0-7]m'"

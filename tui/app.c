@@ -26,7 +26,7 @@ typedef struct app {
     size_t tgt_wn;
     char *job_src;      /* source of the running translation, for the history */
     const char *state;
-    char msg[4200];
+    char msg[4352];
     double tok_s, ttft_ms, job_t0_ms;
     int n_drafted, n_accepted; /* speculative decoding of the last translation */
     int msg_err;
@@ -479,17 +479,33 @@ static int handle_key(app *a, int kind, wint_t ch)
     return 0;
 }
 
+/* Loads the previous autosave, if any. Languages given on the command line win over the saved
+ * ones; a file that cannot be read is kept aside as autosave.txt.bad rather than overwritten. */
 static void restore(app *a)
 {
-    char *src = NULL, *tgt = NULL;
-    if (!a->have_save || autosave_read(a->save_path, a->from, a->to, sizeof a->from, &src, &tgt, &a->hist))
+    if (!a->have_save) {
+        set_msg(a, 1, "%s", "autosave is off: no writable $XDG_STATE_HOME or $HOME");
         return;
-    tolk_error err = {0};
-    if (!languages_ok(a, a->from, a->to, &err)) { /* an edited or damaged file: back to the defaults */
-        snprintf(a->from, sizeof a->from, "%s", "en");
-        snprintf(a->to, sizeof a->to, "%s", "de");
     }
-    if (a->cfg->from) /* languages given on the command line win over the saved ones */
+    char *src = NULL, *tgt = NULL, from[16], to[16];
+    memcpy(from, a->from, sizeof from);
+    memcpy(to, a->to, sizeof to);
+    if (autosave_read(a->save_path, from, to, sizeof from, &src, &tgt, &a->hist)) {
+        char bad[4112];
+        snprintf(bad, sizeof bad, "%s.bad", a->save_path);
+        if (rename(a->save_path, bad) == 0)
+            set_msg(a, 1, "the autosave could not be read; it was kept as %s", bad);
+        else
+            set_msg(a, 1, "the autosave %s could not be read", a->save_path);
+        history_free(&a->hist);
+        return;
+    }
+    tolk_error err = {0};
+    if (languages_ok(a, from, to, &err)) { /* an edited or damaged file keeps the defaults */
+        memcpy(a->from, from, sizeof from);
+        memcpy(a->to, to, sizeof to);
+    }
+    if (a->cfg->from)
         snprintf(a->from, sizeof a->from, "%s", a->cfg->from);
     if (a->cfg->to)
         snprintf(a->to, sizeof a->to, "%s", a->cfg->to);
