@@ -594,8 +594,17 @@ int tui_main(const tui_config *cfg)
             autosave(&a);
     }
     int sig = term_quit_requested();
+    int status = sig ? 128 + sig : 0; /* ended by a signal: the status a shell reports for it */
+    if (worker_busy(a.worker))
+        worker_cancel(a.worker);
     autosave(&a);
-    term_stop(); /* the terminal is back before a running translation is joined */
+    term_stop(); /* the terminal is back before anything waits for the generation thread */
+    if (!worker_wait(a.worker, 500)) {
+        /* the thread is inside one long pass over the prompt, which cannot stop midway: everything
+         * worth keeping is saved, so end now instead of making the user wait for it */
+        fflush(NULL);
+        _exit(status);
+    }
     close_all(&a);
-    return sig ? 128 + sig : 0; /* killed by a signal, as a shell reports it */
+    return status;
 }

@@ -97,6 +97,11 @@ void term_stop(void)
     if (started) {
         started = 0;
         endwin();
+        /* the screen is back: while a translation still winds down, a second Ctrl-C or SIGTERM
+         * ends the process at once */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
     }
 }
 

@@ -75,6 +75,8 @@ int worker_start(tui_worker *w, const char *from, const char *to, const char *te
 int worker_set_session(tui_worker *w, tolk_session *s);
 void worker_cancel(tui_worker *w);
 int worker_busy(tui_worker *w);
+/* Waits up to MS milliseconds for a running job to end; 1 when none runs any more. */
+int worker_wait(tui_worker *w, int ms);
 /* Copies the output so far into *out (malloc'd); returns 1 when it changed since the last call. On
  * completion *done is set (once) and st and err hold the result. */
 int worker_poll(tui_worker *w, char **out, size_t *len, int *done, int *rc, tolk_stats *st, tolk_error *err,

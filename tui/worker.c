@@ -196,6 +196,22 @@ int worker_poll(tui_worker *w, char **out, size_t *len, int *done, int *rc, tolk
     return changed;
 }
 
+int worker_wait(tui_worker *w, int ms)
+{
+    for (int waited = 0; w->running; waited += 10) {
+        pthread_mutex_lock(&w->mu);
+        int finished = w->finished;
+        pthread_mutex_unlock(&w->mu);
+        if (finished)
+            return 1;
+        if (waited >= ms)
+            return 0;
+        struct timespec ten = {0, 10 * 1000 * 1000};
+        nanosleep(&ten, NULL);
+    }
+    return 1;
+}
+
 void worker_free(tui_worker *w)
 {
     if (!w)
