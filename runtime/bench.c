@@ -8,6 +8,8 @@
 
 #include "error.h"
 #include "session.h"
+#include "speculative.h"
+#include "tokenizer.h"
 
 static void mean_sd(const double *x, int n, double *mean, double *sd)
 {
@@ -66,7 +68,7 @@ int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int
     }
     uint64_t state = 0x2545F4914F6CDD1Dull ^ p->seed;
     int64_t n_vocab = m->hp.n_vocab;
-    for (int i = 0; i < n_prompt; i++) {
+    for (int i = 0; i < (n_prompt > 1 ? n_prompt : 1); i++) { /* tg starts from toks[0] even with -p 0 */
         state ^= state << 13, state ^= state >> 7, state ^= state << 17;
         toks[i] = (int32_t)(state % (uint64_t)n_vocab);
     }
@@ -126,5 +128,94 @@ done:
     free(tg);
     free(ttft);
     tolk_session_free(s);
+    return rc;
+}
+
+/* Generated token ids, for the greedy identity check of tolk_bench_spec. */
+typedef struct id_sink {
+    char *text;
+    size_t n, cap;
+} id_sink;
+
+static int sink_text(const char *t, size_t len, void *user)
+{
+    id_sink *k = user;
+    if (k->n + len > k->cap) {
+        size_t cap = (k->n + len) * 2 + 64;
+        char *p = realloc(k->text, cap);
+        if (!p)
+            return 1;
+        k->text = p;
+        k->cap = cap;
+    }
+    memcpy(k->text + k->n, t, len);
+    k->n += len;
+    return 0;
+}
+
+int tolk_bench_spec(tolk_model *m, const tolk_params *p, const tolk_spec_params *sp, int n_prompt, int n_gen,
+                    int reps, tolk_bench_spec_result *r, tolk_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (n_prompt < 0 || n_gen < 2 || reps < 1)
+        return tolk_fail(err, TOLK_E_ARG, "bench with speculation needs -n >= 2 and -r >= 1");
+    if (sp->mode == TOLK_SPEC_NONE)
+        return tolk_fail(err, TOLK_E_ARG, "bench with speculation needs a speculation mode");
+    if (n_prompt == 0)
+        n_prompt = 16;
+    tolk_params pp = *p;
+    if (pp.n_ctx < n_prompt + n_gen + SPEC_K_MAX + 2)
+        pp.n_ctx = n_prompt + n_gen + SPEC_K_MAX + 2;
+    tolk_session *plain = NULL, *spec = NULL;
+    tok_ids prompt = {0};
+    id_sink a = {0}, b = {0};
+    double *tp = calloc((size_t)reps, sizeof *tp), *ts = calloc((size_t)reps, sizeof *ts);
+    int rc = !tp || !ts ? tolk_fail(err, TOLK_E_NOMEM, "out of memory") : TOLK_OK;
+    if (!rc)
+        rc = tolk_session_new(m, &pp, &plain, err);
+    if (!rc)
+        rc = tolk_session_new(m, &pp, &spec, err);
+    if (!rc)
+        rc = tolk_session_set_spec(spec, sp, err);
+    uint64_t state = 0x9E3779B97F4A7C15ull ^ p->seed;
+    for (int i = 0; i < n_prompt && !rc; i++) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        rc = tok_ids_push(&prompt, (int32_t)(state % (uint64_t)m->hp.n_vocab), err);
+    }
+    r->identical = p->temp <= 0.0f ? 1 : -1;
+    for (int rep = 0; rep < reps && !rc; rep++) {
+        tolk_stats st1, st2;
+        a.n = b.n = 0;
+        rc = session_generate(plain, &prompt, n_gen, -1, sink_text, &a, &st1, err);
+        if (!rc)
+            rc = session_generate(spec, &prompt, n_gen, -1, sink_text, &b, &st2, err);
+        if (rc)
+            break;
+        tp[rep] = st1.gen_tok_s;
+        ts[rep] = st2.gen_tok_s;
+        r->n_drafted += st2.n_drafted;
+        r->n_accepted += st2.n_accepted;
+        r->n_steps += st2.n_spec_steps;
+        r->n_gen = st2.n_gen;
+        if (r->identical == 1 && (a.n != b.n || (a.n && memcmp(a.text, b.text, a.n))))
+            r->identical = 0;
+    }
+    if (!rc) {
+        double sd;
+        mean_sd(tp, reps, &r->plain_tok_s, &sd);
+        mean_sd(ts, reps, &r->spec_tok_s, &sd);
+        r->n_prompt = n_prompt;
+        r->reps = reps;
+        r->speedup = r->plain_tok_s > 0 ? r->spec_tok_s / r->plain_tok_s : 0.0;
+        r->accept_rate = r->n_drafted ? (double)r->n_accepted / r->n_drafted : 0.0;
+        r->mean_accepted = r->n_steps ? (double)r->n_accepted / r->n_steps : 0.0;
+    }
+    tok_ids_free(&prompt);
+    free(a.text);
+    free(b.text);
+    free(tp);
+    free(ts);
+    tolk_session_free(plain);
+    tolk_session_free(spec);
     return rc;
 }

@@ -14,8 +14,46 @@ static void usage(FILE *out)
                  "  -p, --n-prompt N       prompt tokens for pp (default 512; 0 = skip)\n"
                  "  -n, --n-gen N          generated tokens for tg (default 128; 0 = skip)\n"
                  "  -r, --repetitions N    runs of each test (default 3)\n"
-                 "      --json             one JSON object on stdout\n%s",
-            cli_common_help);
+                 "      --json             one JSON object on stdout\n"
+                 "With a speculation mode (below), bench instead decodes -n tokens after a prompt of -p\n"
+                 "random tokens with and without speculation, alternating, and reports both speeds, the\n"
+                 "speedup, the acceptance rate and the mean accepted length.\n%s%s",
+            cli_common_help, cli_spec_help);
+}
+
+static int bench_spec(const char *model, const tolk_params *p, const tolk_spec_params *sp, int n_prompt, int n_gen,
+                      int reps, int json)
+{
+    static const char *const mode[] = {"none", "draft", "ngram", "self"};
+    char path[4096];
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    tolk_bench_spec_result r;
+    if (cli_model_path(model, path, sizeof path, &err) || tolk_model_load(path, &m, &err) ||
+        tolk_bench_spec(m, p, sp, n_prompt, n_gen, reps, &r, &err)) {
+        tolk_model_free(m);
+        return cli_error("%s", err.msg);
+    }
+    const int k = sp->draft_max ? sp->draft_max : 4;
+    if (json) {
+        printf("{\"model\": ");
+        json_write_str(stdout, tolk_model_desc(m), strlen(tolk_model_desc(m)));
+        printf(", \"spec\": \"%s\", \"draft_max\": %d, \"n_prompt\": %d, \"n_gen\": %d, \"reps\": %d, "
+               "\"plain_tok_s\": %.3f, \"spec_tok_s\": %.3f, \"speedup\": %.4f, \"n_drafted\": %d, "
+               "\"n_accepted\": %d, \"n_steps\": %d, \"accept_rate\": %.4f, \"mean_accepted\": %.4f, "
+               "\"identical\": %d}\n",
+               mode[sp->mode], k, r.n_prompt, r.n_gen, r.reps, r.plain_tok_s, r.spec_tok_s, r.speedup,
+               r.n_drafted, r.n_accepted, r.n_steps, r.accept_rate, r.mean_accepted, r.identical);
+    } else {
+        printf("| model | spec | k | plain t/s | spec t/s | speedup | accepted | mean accepted |\n"
+               "|---|---|---|---|---|---|---|---|\n");
+        printf("| %s | %s | %d | %.2f | %.2f | %.2fx | %.1f%% | %.2f |\n", tolk_model_desc(m), mode[sp->mode], k,
+               r.plain_tok_s, r.spec_tok_s, r.speedup, 100.0 * r.accept_rate, r.mean_accepted);
+        if (r.identical >= 0)
+            printf("greedy output identical to plain decoding: %s\n", r.identical ? "yes" : "NO");
+    }
+    tolk_model_free(m);
+    return 0;
 }
 
 int cli_bench_main(int argc, char **argv)
@@ -26,9 +64,13 @@ int cli_bench_main(int argc, char **argv)
     const char *model = NULL;
     long long n_prompt = 512, n_gen = 128, reps = 3;
     int json = 0;
+    tolk_spec_params sp;
+    tolk_spec_params_default(&sp);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int c = cli_common_option(argc, argv, &i, &p, &model, NULL);
+        if (c == 0)
+            c = cli_spec_option(argc, argv, &i, &sp);
         if (c < 0)
             return 1;
         if (c > 0)
@@ -51,9 +93,13 @@ int cli_bench_main(int argc, char **argv)
             return cli_error("unknown option or missing value: %s (see tolk bench --help)", a);
         }
     }
+    if (cli_spec_check(&sp))
+        return 1;
     char path[4096];
     tolk_error err = {0};
     tolk_model *m = NULL;
+    if (sp.mode != TOLK_SPEC_NONE)
+        return bench_spec(model, &p, &sp, (int)n_prompt, (int)n_gen, (int)reps, json);
     tolk_bench_result r;
     if (cli_model_path(model, path, sizeof path, &err) || tolk_model_load(path, &m, &err) ||
         tolk_bench(m, &p, (int)n_prompt, (int)n_gen, (int)reps, &r, &err)) {

@@ -108,3 +108,85 @@ int cli_common_option(int argc, char **argv, int *i, tolk_params *p, const char 
     }
     return bad ? -1 : 1;
 }
+
+const char cli_spec_help[] =
+    "speculative decoding (output unchanged; greedy output identical token for token):\n"
+    "      --draft FILE       draft model with the same vocabulary (implies --spec draft)\n"
+    "      --spec MODE        draft | ngram (prompt lookup) | self (target with layers skipped) | none\n"
+    "      --draft-max N      most tokens drafted per step, 1..32 (default 4)\n"
+    "      --draft-min N      fewest drafted tokens worth a verification (default 0)\n"
+    "      --draft-p-min P    stop drafting when the draft's best probability is below P (default 0)\n"
+    "  -td, --threads-draft N threads for the draft model (default: -t)\n"
+    "      --spec-skip LIST   self mode: layers to skip, e.g. 4,6,9-11 (default: calibrated on the prompt)\n";
+
+int cli_spec_option(int argc, char **argv, int *i, tolk_spec_params *sp)
+{
+    static const char *const with_value[][2] = {
+        {NULL, "--draft"}, {NULL, "--spec"}, {NULL, "--draft-max"}, {NULL, "--draft-min"},
+        {NULL, "--draft-p-min"}, {"-td", "--threads-draft"}, {NULL, "--spec-skip"},
+    };
+    const char *a = argv[*i];
+    size_t k, n = sizeof with_value / sizeof with_value[0];
+    for (k = 0; k < n && !is(a, with_value[k][0], with_value[k][1]); k++)
+        ;
+    if (k == n)
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_error("%s needs a value", a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    long long x = 0;
+    int bad = 0;
+    if (is(a, NULL, "--draft")) {
+        sp->draft_path = v;
+        sp->mode = TOLK_SPEC_DRAFT;
+    } else if (is(a, NULL, "--spec")) {
+        if (!strcmp(v, "draft"))
+            sp->mode = TOLK_SPEC_DRAFT;
+        else if (!strcmp(v, "ngram"))
+            sp->mode = TOLK_SPEC_NGRAM;
+        else if (!strcmp(v, "self"))
+            sp->mode = TOLK_SPEC_SELF;
+        else if (!strcmp(v, "none"))
+            sp->mode = TOLK_SPEC_NONE;
+        else
+            bad = cli_error("--spec must be draft, ngram, self or none, got '%s'", v);
+    } else if (is(a, NULL, "--draft-max"))
+        bad = cli_parse_int(v, a, 1, 32, &x), sp->draft_max = (int)x;
+    else if (is(a, NULL, "--draft-min"))
+        bad = cli_parse_int(v, a, 0, 32, &x), sp->draft_min = (int)x;
+    else if (is(a, NULL, "--draft-p-min"))
+        bad = cli_parse_float(v, a, 0, 1, &sp->draft_p_min);
+    else if (is(a, "-td", "--threads-draft"))
+        bad = cli_parse_int(v, a, 1, 1024, &x), sp->draft_threads = (int)x;
+    else if (is(a, NULL, "--spec-skip"))
+        sp->self_skip = v;
+    return bad ? -1 : 1;
+}
+
+int cli_spec_check(const tolk_spec_params *sp)
+{
+    if (sp->mode == TOLK_SPEC_DRAFT && !sp->draft_path)
+        return cli_error("--spec draft needs --draft FILE");
+    if (sp->draft_path && sp->mode != TOLK_SPEC_DRAFT)
+        return cli_error("--draft FILE is only used with --spec draft");
+    if (sp->self_skip && sp->mode != TOLK_SPEC_SELF)
+        return cli_error("--spec-skip is only used with --spec self");
+    if (sp->mode != TOLK_SPEC_NONE && sp->draft_min > (sp->draft_max ? sp->draft_max : 4))
+        return cli_error("--draft-min (%d) must not exceed --draft-max (%d)", sp->draft_min,
+                         sp->draft_max ? sp->draft_max : 4);
+    return 0;
+}
+
+void cli_spec_report(FILE *out, const tolk_stats *spec, const tolk_stats *plain)
+{
+    const double rate = spec->n_drafted ? 100.0 * spec->n_accepted / spec->n_drafted : 0.0;
+    const double mean = spec->n_spec_steps ? (double)spec->n_accepted / spec->n_spec_steps : 0.0;
+    fprintf(out, "speculation: %d drafted, %d accepted (%.1f%%), %d verification passes, "
+                 "%.2f accepted + 1 per pass\n",
+            spec->n_drafted, spec->n_accepted, rate, spec->n_spec_steps, mean);
+    if (plain && plain->gen_tok_s > 0 && spec->gen_tok_s > 0)
+        fprintf(out, "plain decoding: %.2f tok/s, speculative: %.2f tok/s, speedup %.2fx\n", plain->gen_tok_s,
+                spec->gen_tok_s, spec->gen_tok_s / plain->gen_tok_s);
+}

@@ -17,15 +17,36 @@ static void usage(FILE *out)
                  "Continues TEXT with the model and streams the continuation to stdout.\n\n"
                  "  -p, --prompt TEXT      text to continue\n"
                  "  -n, --n-predict N      tokens to generate (default 128; -1: until the context is full)\n"
-                 "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr\n"
-                 "%s", cli_common_help);
+                 "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr;\n"
+                 "                         with speculation also acceptance and the speedup over a plain\n"
+                 "                         decoding run of the same prompt (run afterwards)\n"
+                 "%s%s", cli_common_help, cli_spec_help);
 }
 
-static int emit_stdout(const char *text, size_t len, void *user)
+/* Generated text, kept when --verbose compares a speculative run with a plain one. */
+typedef struct text_buf {
+    char *p;
+    size_t n, cap;
+    int to_stdout;
+} text_buf;
+
+static int emit_text(const char *text, size_t len, void *user)
 {
-    (void)user;
-    fwrite(text, 1, len, stdout);
-    fflush(stdout);
+    text_buf *b = user;
+    if (b->to_stdout) {
+        fwrite(text, 1, len, stdout);
+        fflush(stdout);
+    }
+    if (b->n + len > b->cap) {
+        size_t cap = (b->n + len) * 2 + 256;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return 1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, text, len);
+    b->n += len;
     return 0;
 }
 
@@ -36,9 +57,13 @@ int cli_run_main(int argc, char **argv)
     const char *model = NULL, *prompt = NULL;
     long long n_predict = 128;
     bool seed_given = false, verbose = false;
+    tolk_spec_params sp;
+    tolk_spec_params_default(&sp);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = cli_common_option(argc, argv, &i, &p, &model, &seed_given);
+        if (r == 0)
+            r = cli_spec_option(argc, argv, &i, &sp);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -59,23 +84,42 @@ int cli_run_main(int argc, char **argv)
     }
     if (!prompt)
         return cli_error("no prompt: pass -p TEXT (see tolk run --help)");
+    if (cli_spec_check(&sp))
+        return 1;
 
     tolk_error err = {0};
     char path[4096];
     tolk_model *m = NULL;
     tolk_session *s = NULL;
-    tolk_stats st = {0};
+    tolk_stats st = {0}, plain = {0};
+    text_buf out = {.to_stdout = 1}, again = {0};
     int rc;
     if (!(rc = cli_model_path(model, path, sizeof path, &err)) && !(rc = tolk_model_load(path, &m, &err)) &&
-        !(rc = tolk_session_new(m, &p, &s, &err)))
-        rc = tolk_complete(s, prompt, strlen(prompt), (int)n_predict, emit_stdout, NULL, &st, &err);
+        !(rc = tolk_session_new(m, &p, &s, &err)) && !(rc = tolk_session_set_spec(s, &sp, &err)))
+        rc = tolk_complete(s, prompt, strlen(prompt), (int)n_predict, emit_text, &out, &st, &err);
     if (m && s)
         fputc('\n', stdout), fflush(stdout);
+    const bool spec = sp.mode != TOLK_SPEC_NONE;
+    if (!rc && verbose && spec) {
+        /* The same request without speculation, for the speedup measured in this run. */
+        tolk_spec_params none;
+        tolk_spec_params_default(&none);
+        if (!(rc = tolk_session_set_spec(s, &none, &err)))
+            rc = tolk_complete(s, prompt, strlen(prompt), (int)n_predict, emit_text, &again, &plain, &err);
+    }
     if (verbose && st.n_prompt > 0) {
         fprintf(stderr, "prompt: %d tokens, %.1f ms, %.2f tok/s\n", st.n_prompt, st.prompt_ms, st.prompt_tok_s);
         fprintf(stderr, "generation: %d tokens, %.1f ms, %.2f tok/s\n", st.n_gen, st.gen_ms, st.gen_tok_s);
         fprintf(stderr, "time to first token: %.1f ms\n", st.ttft_ms);
+        if (spec) {
+            cli_spec_report(stderr, &st, plain.n_prompt ? &plain : NULL);
+            if (plain.n_prompt && p.temp <= 0.0f)
+                fprintf(stderr, "greedy output identical to plain decoding: %s\n",
+                        out.n == again.n && (!out.n || !memcmp(out.p, again.p, out.n)) ? "yes" : "NO");
+        }
     }
+    free(out.p);
+    free(again.p);
     tolk_session_free(s);
     tolk_model_free(m);
     if (rc)

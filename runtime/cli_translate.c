@@ -15,6 +15,7 @@ typedef struct tr_opts {
     int verbose;
     long long n_predict;
     tolk_params p;
+    tolk_spec_params sp;
 } tr_opts;
 
 static void usage(FILE *out)
@@ -29,9 +30,11 @@ static void usage(FILE *out)
             "                         (placeholders {text} {src} {tgt} {from} {label} {bos}; README)\n"
             "      --show-prompt[=ids] print the exact prompt (or its token ids) and exit\n"
             "  -n, --n-predict N      most tokens per paragraph (default 1024)\n"
-            "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr\n"
-            "%s(translate defaults to --temp 0: greedy)\n",
-            cli_common_help);
+            "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr;\n"
+            "                         with speculation also acceptance and the speedup over plain\n"
+            "                         decoding of the same input (translated again afterwards)\n"
+            "%s%s(translate defaults to --temp 0: greedy)\n",
+            cli_common_help, cli_spec_help);
 }
 
 static int parse_args(int argc, char **argv, tr_opts *o)
@@ -39,6 +42,8 @@ static int parse_args(int argc, char **argv, tr_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int c = cli_common_option(argc, argv, &i, &o->p, &o->model, NULL);
+        if (c == 0)
+            c = cli_spec_option(argc, argv, &i, &o->sp);
         if (c < 0)
             return 1;
         if (c > 0)
@@ -75,7 +80,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         return cli_error("no target language: pass --to LANG (e.g. --to de)");
     if (!o->text)
         return cli_error("nothing to translate: pass TEXT or '-' to read standard input");
-    return 0;
+    return cli_spec_check(&o->sp);
 }
 
 /* Reads all of stdin; NULL on failure. */
@@ -102,12 +107,46 @@ static char *read_stdin(size_t *n)
     return buf;
 }
 
+/* Where the translation goes: stdout, or (for the plain-decoding rerun behind --verbose) a buffer
+ * compared with what stdout got. */
+typedef struct sink {
+    int to_stdout;
+    char *p;
+    size_t n, cap;
+} sink;
+
 static int write_out(const char *text, size_t len, void *user)
 {
-    (void)user;
-    fwrite(text, 1, len, stdout);
-    fflush(stdout);
+    sink *k = user;
+    if (k->to_stdout) {
+        fwrite(text, 1, len, stdout);
+        fflush(stdout);
+    }
+    if (k->n + len > k->cap) {
+        size_t cap = (k->n + len) * 2 + 256;
+        char *p = realloc(k->p, cap);
+        if (!p)
+            return 1;
+        k->p = p;
+        k->cap = cap;
+    }
+    memcpy(k->p + k->n, text, len);
+    k->n += len;
     return 0;
+}
+
+static void add_stats(tolk_stats *sum, const tolk_stats *st)
+{
+    sum->n_prompt += st->n_prompt;
+    sum->n_gen += st->n_gen;
+    sum->prompt_ms += st->prompt_ms;
+    sum->gen_ms += st->gen_ms;
+    sum->ttft_ms += st->ttft_ms;
+    sum->n_drafted += st->n_drafted;
+    sum->n_accepted += st->n_accepted;
+    sum->n_spec_steps += st->n_spec_steps;
+    sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
+    sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
 
 static void report(const tolk_stats *st)
@@ -140,15 +179,17 @@ static int show_prompt(const tr_opts *o, const char *path, const char *text, siz
     return rc;
 }
 
-/* Translates each paragraph of TEXT (separated by blank lines), copying the separators as-is. */
-static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *text, size_t len, tolk_error *err)
+/* Translates each paragraph of TEXT (separated by blank lines), copying the separators as-is;
+ * TOTAL sums the statistics. */
+static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *text, size_t len, sink *out,
+                                int verbose, tolk_stats *total, tolk_error *err)
 {
     size_t i = 0;
     while (i < len) {
         size_t start = i;
         while (i < len && (text[i] == '\n' || text[i] == '\r'))
             i++;
-        fwrite(text + start, 1, i - start, stdout); /* blank lines between paragraphs */
+        write_out(text + start, i - start, out); /* blank lines between paragraphs */
         start = i;
         while (i < len && !(text[i] == '\n' && (i + 1 >= len || text[i + 1] == '\n' ||
                                                  (text[i + 1] == '\r' && i + 2 < len && text[i + 2] == '\n'))))
@@ -159,19 +200,36 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
         if (end > start) {
             tolk_stats st;
             int rc = tolk_translate(s, o->from, o->to, text + start, end - start, (int)o->n_predict, write_out,
-                                    NULL, &st, err);
+                                    out, &st, err);
             if (rc)
                 return rc;
-            if (o->verbose)
+            if (verbose)
                 report(&st);
+            add_stats(total, &st);
         }
         if (i < len) {
-            putchar('\n'); /* the newline that ended the paragraph */
+            write_out("\n", 1, out); /* the newline that ended the paragraph */
             i++;
         }
     }
     fflush(stdout);
     return TOLK_OK;
+}
+
+/* The whole input: paragraph by paragraph from stdin, else as one text. */
+static int translate_all(tolk_session *s, const tr_opts *o, const char *text, size_t len, int paragraphs,
+                         sink *out, int verbose, tolk_stats *total, tolk_error *err)
+{
+    memset(total, 0, sizeof *total);
+    if (paragraphs)
+        return translate_paragraphs(s, o, text, len, out, verbose, total, err);
+    int rc = tolk_translate(s, o->from, o->to, text, len, (int)o->n_predict, write_out, out, total, err);
+    if (!rc) {
+        write_out("\n", 1, out);
+        if (verbose)
+            report(total);
+    }
+    return rc;
 }
 
 int cli_translate_main(int argc, char **argv)
@@ -204,17 +262,29 @@ int cli_translate_main(int argc, char **argv)
             rc = tolk_session_new(m, &o.p, &s, &err);
         if (!rc && o.template_path)
             rc = tolk_session_set_template(s, o.template_path, &err);
-        if (!rc && input) {
-            rc = translate_paragraphs(s, &o, text, len, &err);
-        } else if (!rc) {
-            tolk_stats st;
-            rc = tolk_translate(s, o.from, o.to, text, len, (int)o.n_predict, write_out, NULL, &st, &err);
+        if (!rc)
+            rc = tolk_session_set_spec(s, &o.sp, &err);
+        sink out = {.to_stdout = 1}, again = {0};
+        tolk_stats st, plain;
+        if (!rc)
+            rc = translate_all(s, &o, text, len, input != NULL, &out, o.verbose, &st, &err);
+        if (!rc && o.verbose && o.sp.mode != TOLK_SPEC_NONE) {
+            /* The same input again without speculation: the speedup measured in this run. */
+            tolk_spec_params none;
+            tolk_spec_params_default(&none);
+            if (!(rc = tolk_session_set_spec(s, &none, &err)))
+                rc = translate_all(s, &o, text, len, input != NULL, &again, 0, &plain, &err);
             if (!rc) {
-                putchar('\n');
-                if (o.verbose)
-                    report(&st);
+                fprintf(stderr, "total: ");
+                report(&st);
+                cli_spec_report(stderr, &st, &plain);
+                if (o.p.temp <= 0.0f)
+                    fprintf(stderr, "greedy output identical to plain decoding: %s\n",
+                            out.n == again.n && (!out.n || !memcmp(out.p, again.p, out.n)) ? "yes" : "NO");
             }
         }
+        free(out.p);
+        free(again.p);
     }
     tolk_session_free(s);
     tolk_model_free(m);

@@ -44,6 +44,9 @@ struct fwd_ctx {
     char *qa[MAX_JOBS]; /* [n_batch][act_row_max] quantized activations */
     float *logits; /* [n_logits][n_vocab] */
     char *scratch; /* [n_threads][thread_scratch]: RoPE cache + attention scratch */
+    /* Speculative decoding hooks (fwd_set_skip, fwd_set_rowwise). */
+    unsigned char *skip;    /* [n_layer]: 1 = layer not run; NULL = none skipped */
+    int64_t rowwise_max;    /* batches of up to this many tokens use the one-token kernels */
 };
 
 static int thread_id(void)
@@ -115,6 +118,12 @@ static void run_matmuls(fwd_ctx *c, const gguf_tensor *const *w, float *const *y
         const char *qx = c->qa[p->slot[j]];
         if (n_tok == 1)
             simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx, y[j], r0, r1);
+        else if (n_tok <= c->rowwise_max)
+            /* Same kernel and summation order as one-token decoding, token after token over a row
+             * chunk that stays in cache: verification logits equal plain decoding's bit for bit. */
+            for (int64_t tk = 0; tk < n_tok; tk++)
+                simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx + (size_t)tk * c->act_row_max,
+                            y[j] + (size_t)tk * y_stride[j], r0, r1);
         else
             simd_matmul(t->type, t->data, t->row_bytes, t->ne[0], qx, c->act_row_max, n_tok, y[j],
                         y_stride[j], r0, r1);
@@ -265,7 +274,8 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
         for (int64_t t = 0; t < n; t++)
             model_embed(m, tok[t], c->x + t * E);
         for (int il = 0; il < m->hp.n_layer; il++)
-            layer_forward(c, il, n, pos0);
+            if (!c->skip || !c->skip[il])
+                layer_forward(c, il, n, pos0);
         if (lf < n) {
 #pragma omp for
             for (int64_t t = lf; t < n; t++) {
@@ -368,7 +378,26 @@ void fwd_free(fwd_ctx *c)
         free(c->qa[s]);
     free(c->logits);
     free(c->scratch);
+    free(c->skip);
     free(c);
+}
+
+int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err)
+{
+    if (!skip) {
+        free(c->skip);
+        c->skip = NULL;
+        return TOLK_OK;
+    }
+    if (!c->skip && !(c->skip = malloc((size_t)c->m->hp.n_layer)))
+        return tolk_fail(err, TOLK_E_NOMEM, "out of memory for a layer-skip mask");
+    memcpy(c->skip, skip, (size_t)c->m->hp.n_layer);
+    return TOLK_OK;
+}
+
+void fwd_set_rowwise(fwd_ctx *c, int64_t n_max)
+{
+    c->rowwise_max = n_max;
 }
 
 static size_t max_act_row(const tolk_model *m)

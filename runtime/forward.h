@@ -39,6 +39,16 @@ int64_t fwd_n_vocab(const fwd_ctx *c);
 /* Forgets cached positions n_keep.. (e.g. rejected speculative tokens). */
 int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);
 
+/* Speculative decoding. SKIP[n_layer] (copied; NULL: run all) makes later fwd_eval calls skip the
+ * marked layers: their KV rows for the new positions are not written, so callers roll those
+ * positions back and re-run them with every layer (the cached rows of earlier positions stay
+ * valid for all layers). */
+int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err);
+
+/* Batches of 2..n_max tokens run the one-token mat-vec kernels row by row, so their logits equal
+ * one-at-a-time decoding bit for bit (the batched kernels sum in another order); 0: off. */
+void fwd_set_rowwise(fwd_ctx *c, int64_t n_max);
+
 /* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */
 void fwd_set_threads(fwd_ctx *c, int n_threads);
 

@@ -17,6 +17,7 @@ struct sampler {
     sampler_params p;
     int64_t n_vocab;
     cand *c;          /* [n_vocab] working candidates */
+    sampler_prob *pr; /* [n_vocab] sampler_probs output */
     int32_t *hist;    /* ring of the last repeat_last_n accepted tokens */
     int64_t n_hist;   /* tokens accepted so far (ring index = n_hist % repeat_last_n) */
     uint64_t rng[4];  /* xoshiro256** state */
@@ -83,8 +84,9 @@ int sampler_create(const sampler_params *p, int64_t n_vocab, sampler **out, tolk
         s->p.repeat_last_n = 0;
     s->n_vocab = n_vocab;
     s->c = malloc(sizeof *s->c * (size_t)n_vocab);
+    s->pr = malloc(sizeof *s->pr * (size_t)n_vocab);
     s->hist = malloc(sizeof *s->hist * (size_t)(s->p.repeat_last_n > 0 ? s->p.repeat_last_n : 1));
-    if (!s->c || !s->hist) {
+    if (!s->c || !s->pr || !s->hist) {
         sampler_free(s);
         return tolk_fail(err, TOLK_E_NOMEM, "out of memory creating a sampler");
     }
@@ -98,6 +100,7 @@ void sampler_free(sampler *s)
     if (!s)
         return;
     free(s->c);
+    free(s->pr);
     free(s->hist);
     free(s);
 }
@@ -174,7 +177,10 @@ static void top_k(cand *c, int64_t n, int64_t k)
     qsort(c, (size_t)k, sizeof *c, cmp_desc);
 }
 
-int32_t sampler_sample(sampler *s, const float *logits)
+/* Penalty, then (when not greedy) top-k, top-p and min-p: leaves the surviving candidates in
+ * c[0..n) and returns n; *max_logit gets the best logit among them. Greedy returns 1 with the
+ * argmax (lowest id on ties) in c[0]. */
+static int64_t filter(sampler *s, const float *logits, float *max_logit)
 {
     cand *c = s->c;
     int64_t n = s->n_vocab;
@@ -187,7 +193,9 @@ int32_t sampler_sample(sampler *s, const float *logits)
         for (int64_t i = 1; i < n; i++)
             if (c[i].logit > c[best].logit)
                 best = i;
-        return c[best].id;
+        c[0] = c[best];
+        *max_logit = c[0].logit;
+        return 1;
     }
 
     bool sorted = false;
@@ -223,7 +231,17 @@ int32_t sampler_sample(sampler *s, const float *logits)
                 c[kept++] = c[i];
         n = kept; /* the maximum always survives, so n >= 1 */
     }
+    *max_logit = max;
+    return n;
+}
 
+int32_t sampler_sample(sampler *s, const float *logits)
+{
+    float max;
+    const int64_t n = filter(s, logits, &max);
+    const cand *c = s->c;
+    if (s->p.temp <= 0.0f)
+        return c[0].id;
     double sum = 0.0;
     for (int64_t i = 0; i < n; i++)
         sum += exp((double)((c[i].logit - max) / s->p.temp));
@@ -234,4 +252,54 @@ int32_t sampler_sample(sampler *s, const float *logits)
             return c[i].id;
     }
     return c[n - 1].id;
+}
+
+int64_t sampler_probs(sampler *s, const float *logits, const sampler_prob **out)
+{
+    float max;
+    const int64_t n = filter(s, logits, &max);
+    const cand *c = s->c;
+    *out = s->pr;
+    if (s->p.temp <= 0.0f) {
+        s->pr[0] = (sampler_prob){c[0].id, 1.0f};
+        return 1;
+    }
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += exp((double)((c[i].logit - max) / s->p.temp));
+    for (int64_t i = 0; i < n; i++)
+        s->pr[i] = (sampler_prob){c[i].id, (float)(exp((double)((c[i].logit - max) / s->p.temp)) / sum)};
+    return n;
+}
+
+double sampler_uniform(sampler *s)
+{
+    return next_uniform(s->rng);
+}
+
+int32_t sampler_draw(sampler *s, const sampler_prob *p, int64_t n)
+{
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += p[i].p;
+    double r = next_uniform(s->rng) * sum, acc = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        acc += p[i].p;
+        if (r < acc)
+            return p[i].id;
+    }
+    return p[n - 1].id;
+}
+
+void sampler_set_history(sampler *s, const int32_t *toks, int64_t n)
+{
+    s->n_hist = 0;
+    const int64_t from = n > s->p.repeat_last_n ? n - s->p.repeat_last_n : 0;
+    for (int64_t i = from; i < n; i++)
+        sampler_accept(s, toks[i]);
+}
+
+int sampler_is_greedy(const sampler *s)
+{
+    return s->p.temp <= 0.0f;
 }

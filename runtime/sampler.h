@@ -35,4 +35,26 @@ void sampler_accept(sampler *s, int32_t tok);
 /* Forgets the history and re-seeds the generator. */
 void sampler_reset(sampler *s, uint64_t seed);
 
+/* ---- What speculative decoding needs ---- */
+
+typedef struct sampler_prob {
+    int32_t id;
+    float p;
+} sampler_prob;
+
+/* The exact distribution sampler_sample draws from for these logits, after the penalty, top-k,
+ * top-p, min-p and temperature: *out gets n entries with p > 0 summing to 1 (greedy: the argmax
+ * with p = 1). The array belongs to the sampler and is valid until its next call. */
+int64_t sampler_probs(sampler *s, const float *logits, const sampler_prob **out);
+
+/* A uniform draw in [0, 1) and a draw from a distribution, from the sampler's generator. */
+double sampler_uniform(sampler *s);
+int32_t sampler_draw(sampler *s, const sampler_prob *p, int64_t n);
+
+/* Replaces the penalty history with the last tokens of toks[0..n) (after a rollback). */
+void sampler_set_history(sampler *s, const int32_t *toks, int64_t n);
+
+/* True when the sampler is greedy (temperature <= 0). */
+int sampler_is_greedy(const sampler *s);
+
 #endif

@@ -15,6 +15,7 @@
 #include "sampler.h"
 #include "simd.h"
 #include "session.h"
+#include "speculative.h"
 #include "threads.h"
 #include "tokenizer.h"
 
@@ -114,6 +115,7 @@ int tolk_session_new(tolk_model *m, const tolk_params *p, tolk_session **out, to
                          .kv_type = p->kv_q8 ? TOLK_TYPE_Q8_0 : TOLK_TYPE_F16,
                          .n_threads = plan.n_threads};
         s->n_threads = plan.n_threads;
+        s->fp = fp;
         rc = fwd_create(m, &fp, &s->fwd, err);
     }
     if (!rc) {
@@ -134,6 +136,7 @@ void tolk_session_free(tolk_session *s)
 {
     if (!s)
         return;
+    spec_free(s->spec);
     sampler_free(s->smp);
     fwd_free(s->fwd);
     chat_template_free(s->tmpl);
@@ -145,15 +148,23 @@ void tolk_session_cancel(tolk_session *s)
     atomic_store(&s->cancel, 1);
 }
 
-/* Sends text to the caller's callback; returns non-zero when the caller asked to stop. */
-static int emit_text(tolk_emit_fn emit, void *user, const char *text, size_t len)
+int session_emit(tolk_emit_fn emit, void *user, const char *text, size_t len)
 {
     return emit && len ? emit(text, len, user) : 0;
+}
+
+void session_finish_stats(tolk_stats *st, double t_first, double t_end)
+{
+    st->gen_ms = st->n_gen > 1 ? t_end - t_first : 0.0;
+    st->prompt_tok_s = st->prompt_ms > 0 ? st->n_prompt * 1e3 / st->prompt_ms : 0.0;
+    st->gen_tok_s = st->gen_ms > 0 ? (st->n_gen - 1) * 1e3 / st->gen_ms : 0.0;
 }
 
 int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, int32_t stop_tok, tolk_emit_fn emit,
                      void *user, tolk_stats *st, tolk_error *err)
 {
+    if (s->spec)
+        return spec_generate(s, prompt, n_predict, stop_tok, emit, user, st, err);
     tolk_stats local;
     if (!st)
         st = &local;
@@ -197,7 +208,7 @@ int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, int3
         const char *text;
         size_t len;
         tok_stream_feed(&ts, tok, &text, &len);
-        stop = emit_text(emit, user, text, len);
+        stop = session_emit(emit, user, text, len);
         if (stop || (n_predict >= 0 && st->n_gen >= n_predict))
             break;
         if (fwd_pos(s->fwd) >= fwd_n_ctx(s->fwd)) {
@@ -211,12 +222,9 @@ int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, int3
     size_t len;
     tok_stream_flush(&ts, &text, &len);
     if (!stop)
-        emit_text(emit, user, text, len);
+        session_emit(emit, user, text, len);
     tok_stream_free(&ts);
-    const double t2 = session_now_ms();
-    st->gen_ms = st->n_gen > 1 ? t2 - t_first : 0.0;
-    st->prompt_tok_s = st->prompt_ms > 0 ? st->n_prompt * 1e3 / st->prompt_ms : 0.0;
-    st->gen_tok_s = st->gen_ms > 0 ? (st->n_gen - 1) * 1e3 / st->gen_ms : 0.0;
+    session_finish_stats(st, t_first, session_now_ms());
     return rc;
 }
 

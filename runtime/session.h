@@ -19,9 +19,17 @@ struct tolk_session {
     int n_threads; /* compute threads the plan chose */
     struct chat_template *tmpl; /* translation template, chosen on first use */
     atomic_int cancel;
+    fwd_params fp;              /* how fwd was created (speculation may recreate it wider) */
+    struct spec_state *spec;    /* speculative decoding, NULL when off (speculative.h) */
 };
 
 double session_now_ms(void);
+
+/* Sends text to the caller's callback; returns non-zero when the caller asked to stop. */
+int session_emit(tolk_emit_fn emit, void *user, const char *text, size_t len);
+
+/* Rates from the counts and times in ST (shared by plain and speculative decoding). */
+void session_finish_stats(tolk_stats *st, double t_first, double t_end);
 
 /* Evaluates PROMPT from an empty cache and generates up to n_predict tokens (< 0: until the
  * context is full) or an end-of-generation token / STOP_TOK (-1: none), streaming text to EMIT and

@@ -82,6 +82,7 @@ typedef struct tolk_stats {
     double ttft_ms;      /* request start to first generated token */
     double prompt_tok_s, gen_tok_s;
     int n_drafted, n_accepted; /* speculative decoding, 0 when off */
+    int n_spec_steps;    /* verification passes (mean accepted length = n_accepted / n_spec_steps) */
     int cancelled;
 } tolk_stats;
 
@@ -159,6 +160,21 @@ typedef struct tolk_bench_result {
 /* Runs pp (n_prompt random tokens in one batch) and tg (n_gen tokens one at a time) reps times. */
 int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int reps, tolk_bench_result *r,
                tolk_error *err);
+
+typedef struct tolk_bench_spec_result {
+    int n_prompt, n_gen, reps;
+    double plain_tok_s, spec_tok_s; /* generation speed (mean over reps), same prompt and settings */
+    double speedup;                 /* spec_tok_s / plain_tok_s */
+    int n_drafted, n_accepted, n_steps; /* summed over reps */
+    double accept_rate;             /* n_accepted / n_drafted */
+    double mean_accepted;           /* n_accepted / n_steps: drafts kept per verification pass */
+    int identical;                  /* greedy: speculative tokens equal plain ones (-1: sampling) */
+} tolk_bench_spec_result;
+
+/* Decoding with and without speculation SP in the same run: a prompt of n_prompt random tokens
+ * (16 when 0), n_gen tokens generated both ways, reps times, alternating. */
+int tolk_bench_spec(tolk_model *m, const tolk_params *p, const tolk_spec_params *sp, int n_prompt, int n_gen,
+                    int reps, tolk_bench_spec_result *r, tolk_error *err);
 
 /* Sustained read bandwidth in GB/s with n_threads threads over a buffer of `bytes` (0: 1 GiB). */
 double tolk_measure_read_bandwidth(int n_threads, size_t bytes);

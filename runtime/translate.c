@@ -166,6 +166,7 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
         sum->ttft_ms = st->ttft_ms;
     sum->n_drafted += st->n_drafted;
     sum->n_accepted += st->n_accepted;
+    sum->n_spec_steps += st->n_spec_steps;
     sum->cancelled |= st->cancelled;
     sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;

@@ -1,0 +1,283 @@
+/* Speculative sampling keeps the target's distribution: over many seeds on a tiny random model, the
+ * first generated tokens with --spec draft / ngram / self follow the same distribution as plain
+ * sampling (two-sample chi-square homogeneity test at p = 0.001, seeds fixed so it is
+ * deterministic), and the test has the power to see a wrong rule: "always accept the draft" would
+ * emit the draft model's distribution, and even a sample with only a quarter of its outputs taken
+ * from the draft must fail it. Plus the API's parameter checks. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tolk.h"
+
+#define N_RUNS 1000 /* samples per arm */
+#define N_GEN 4     /* the category is the text of the first N_GEN tokens */
+
+static char dir[256], draft_path[300], target_path[300];
+
+static void make_models(void)
+{
+    if (*dir)
+        return;
+    const char *b = getenv("TOLK_BUILDDIR"), *td = getenv("TOLK_TESTDATA");
+    snprintf(dir, sizeof dir, "%s/tolk-spec-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(draft_path, sizeof draft_path, "%s/draft.gguf", dir);
+    snprintf(target_path, sizeof target_path, "%s/target.gguf", dir);
+    char cmd[2048];
+    /* A 32k vocabulary keeps every run short; epsilon 0.3 makes the target differ enough from its
+     * draft that many drafts are rejected and the residual draws are exercised. */
+    snprintf(cmd, sizeof cmd,
+             "%s/bench/gen_model --arch llama --preset tiny --type Q8_0 --seed 5 --vocab %s/tokenizer/llama-spm.gguf "
+             "-o %s && %s/bench/gen_model --extend-from %s --extra-layers 1 --epsilon 0.3 --seed 6 -o %s",
+             b ? b : ".", td ? td : "../shared/testdata", draft_path, b ? b : ".", draft_path, target_path);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void cleanup(void)
+{
+    if (!*dir)
+        return;
+    remove(draft_path);
+    remove(target_path);
+    remove(dir);
+}
+
+typedef struct buf {
+    char s[256];
+    size_t n;
+} buf;
+
+static int collect(const char *text, size_t len, void *user)
+{
+    buf *b = user;
+    if (b->n + len < sizeof b->s) {
+        memcpy(b->s + b->n, text, len);
+        b->n += len;
+    }
+    return 0;
+}
+
+/* Category counts for one arm, keyed by the generated text. */
+typedef struct hist {
+    char key[512][64];
+    int count[2][512];
+    int n;
+} hist;
+
+static void add(hist *h, int arm, const char *s, size_t n)
+{
+    char k[64];
+    snprintf(k, sizeof k, "%.*s", (int)(n < 63 ? n : 63), s);
+    int i = 0;
+    while (i < h->n && strcmp(h->key[i], k))
+        i++;
+    if (i == h->n) {
+        ck_assert_int_lt(h->n, 512);
+        strcpy(h->key[h->n++], k);
+    }
+    h->count[arm][i]++;
+}
+
+/* N_RUNS samples from MODEL_PATH (with speculation SP when non-NULL) into arm ARM; when ALT_PATH
+ * is given, every fourth sample comes from that model instead (plain sampling). */
+static int sample_arm(const char *model_path, const tolk_spec_params *sp, const char *alt_path, const char *prompt,
+                      hist *h, int arm)
+{
+    int drafted = 0;
+    tolk_error err = {0};
+    tolk_model *m = NULL, *alt = NULL;
+    tolk_session *s = NULL;
+    tolk_params p;
+    tolk_params_default(&p);
+    p.n_threads = 1;
+    p.n_ctx = 128;
+    p.temp = 1.0f;
+    p.top_k = 3;
+    p.top_p = 1.0f;
+    p.min_p = 0.0f;
+    ck_assert_msg(!tolk_model_load(model_path, &m, &err), "%s", err.msg);
+    if (alt_path)
+        ck_assert_msg(!tolk_model_load(alt_path, &alt, &err), "%s", err.msg);
+    for (int r = 0; r < N_RUNS; r++) {
+        const int use_alt = alt && r % 4 == 0;
+        /* A session per run: the seed is a session parameter. */
+        p.seed = 1000003u * (uint64_t)r + (uint64_t)arm;
+        ck_assert_msg(!tolk_session_new(use_alt ? alt : m, &p, &s, &err), "%s", err.msg);
+        if (sp && !use_alt)
+            ck_assert_msg(!tolk_session_set_spec(s, sp, &err), "%s", err.msg);
+        buf b = {.n = 0};
+        tolk_stats st;
+        ck_assert_msg(!tolk_complete(s, prompt, strlen(prompt), N_GEN, collect, &b, &st, &err), "%s", err.msg);
+        add(h, arm, b.s, b.n);
+        drafted += st.n_drafted;
+        tolk_session_free(s);
+        s = NULL;
+    }
+    tolk_model_free(m);
+    tolk_model_free(alt);
+    return drafted;
+}
+
+/* Two-sample chi-square statistic over categories pooled until each holds >= 10 samples (both
+ * arms together); *df gets the degrees of freedom. */
+static double chi2(const hist *h, int *df)
+{
+    double x = 0, a = 0, b = 0;
+    int k = 0;
+    for (int i = 0; i < h->n; i++) {
+        a += h->count[0][i];
+        b += h->count[1][i];
+        if (a + b >= 10 || i == h->n - 1) {
+            x += (a - b) * (a - b) / (a + b);
+            a = b = 0;
+            k++;
+        }
+    }
+    *df = k - 1;
+    return x;
+}
+
+/* Upper 0.001 quantile of chi-square with df degrees (Wilson-Hilferty, z = 3.090). */
+static double crit(int df)
+{
+    const double d = df, z = 3.090;
+    const double t = 1.0 - 2.0 / (9.0 * d) + z * sqrt(2.0 / (9.0 * d));
+    return d * t * t * t;
+}
+
+static const char *const prompt = "one two three one two three one two";
+
+/* Many distinct words, so that n-gram lookup finds the random model's tokens in it now and then. */
+static const char *const long_prompt =
+    "the of and to in is it that was for on are with as I his they be at one have this from or had by hot "
+    "word but what some we can out other were all there when up use your how said an each she which do "
+    "their time if will way about many then them write would like so these her long make thing see him "
+    "two has look more day could go come did number sound no most people my over know water than call "
+    "first who may down side been now find";
+
+static void compare(const tolk_spec_params *sp, const char *alt, const char *prompt, int min_drafted,
+                    int expect_same, const char *what)
+{
+    make_models();
+    static hist h;
+    memset(&h, 0, sizeof h);
+    sample_arm(target_path, NULL, NULL, prompt, &h, 0);
+    const int drafted = sample_arm(target_path, sp, alt, prompt, &h, 1);
+    int df;
+    const double x = chi2(&h, &df);
+    ck_assert_int_ge(df, 3);
+    fprintf(stderr, "%s: %d tokens drafted, chi2 = %.1f with %d df, 0.001 critical value %.1f\n", what, drafted,
+            x, df, crit(df));
+    /* Enough drafts that the accept/reject rule decided a share of the outputs. */
+    ck_assert_int_ge(drafted, min_drafted);
+    if (expect_same)
+        ck_assert_msg(x < crit(df), "%s: distributions differ, chi2 %.1f > %.1f (%d df)", what, x, crit(df), df);
+    else
+        ck_assert_msg(x > crit(df), "%s: the test cannot tell the draft's distribution from the target's "
+                      "(chi2 %.1f, %d df)", what, x, df);
+}
+
+START_TEST(sampling_draft)
+{
+    tolk_spec_params sp;
+    tolk_spec_params_default(&sp);
+    sp.mode = TOLK_SPEC_DRAFT;
+    sp.draft_path = draft_path;
+    sp.draft_max = 3;
+    compare(&sp, NULL, prompt, N_RUNS, 1, "draft");
+}
+END_TEST
+
+START_TEST(sampling_ngram)
+{
+    tolk_spec_params sp;
+    tolk_spec_params_default(&sp);
+    sp.mode = TOLK_SPEC_NGRAM;
+    compare(&sp, NULL, long_prompt, N_RUNS / 20, 1, "ngram");
+}
+END_TEST
+
+START_TEST(sampling_self)
+{
+    tolk_spec_params sp;
+    tolk_spec_params_default(&sp);
+    sp.mode = TOLK_SPEC_SELF;
+    sp.self_skip = "2"; /* the epsilon layer: a draft that is often right (it equals the draft model) */
+    compare(&sp, NULL, prompt, N_RUNS, 1, "self");
+}
+END_TEST
+
+/* Power: a loop that always accepted the draft would emit the draft's distribution wherever it
+ * drafted. A sample where only a quarter of the outputs come from the draft (the rest from the
+ * target itself) must already fail the test. */
+START_TEST(sampling_test_has_power)
+{
+    compare(NULL, draft_path, prompt, 0, 0, "target with 25% of samples from the draft");
+}
+END_TEST
+
+START_TEST(api_rejects_bad_params)
+{
+    make_models();
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    tolk_session *s = NULL;
+    tolk_params p;
+    tolk_params_default(&p);
+    p.n_threads = 1;
+    ck_assert(!tolk_model_load(target_path, &m, &err));
+    ck_assert(!tolk_session_new(m, &p, &s, &err));
+    tolk_spec_params sp;
+    tolk_spec_params_default(&sp);
+    sp.mode = TOLK_SPEC_NGRAM;
+    sp.draft_max = -1;
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    sp.draft_max = 33;
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "draft-max"));
+    sp.draft_max = 2;
+    sp.draft_min = 3;
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    sp.draft_min = 0;
+    sp.draft_p_min = NAN;
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    sp.draft_p_min = 0;
+    sp.mode = 9;
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    sp.mode = TOLK_SPEC_DRAFT;
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    sp.mode = TOLK_SPEC_SELF;
+    sp.self_skip = "0-2"; /* the target has 3 layers */
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    sp.self_skip = "2,,";
+    ck_assert_int_eq(tolk_session_set_spec(s, &sp, &err), TOLK_E_ARG);
+    /* A failed call leaves the session decoding as before. */
+    buf b = {.n = 0};
+    ck_assert(!tolk_complete(s, prompt, strlen(prompt), 2, collect, &b, NULL, &err));
+    tolk_session_free(s);
+    tolk_model_free(m);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("spec");
+    TCase *tc = tcase_create("spec");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, api_rejects_bad_params);
+    tcase_add_test(tc, sampling_test_has_power);
+    tcase_add_test(tc, sampling_draft);
+    tcase_add_test(tc, sampling_ngram);
+    tcase_add_test(tc, sampling_self);
+    suite_add_tcase(su, tc);
+    SRunner *sr = srunner_create(su);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    cleanup();
+    return nf ? 1 : 0;
+}
