@@ -122,6 +122,14 @@ check "missing model exits 1" test $? -eq 1
 check "missing model: one line" test "$(wc -l <"$TMPD/err")" -eq 1
 "$T" tui --bogus 2>"$TMPD/err"
 check "unknown option exits 1" test $? -eq 1
+"$T" tui -m "$model" --spec draft </dev/null 2>"$TMPD/err"
+check "--spec draft without --draft exits 1" test $? -eq 1
+check "--spec draft without --draft: one line" sh -c "test \$(wc -l <'$TMPD/err') -eq 1 && grep -q -- '--draft' '$TMPD/err'"
+"$T" tui -m "$model" --draft "$TMPD/missing-draft.gguf" </dev/null 2>"$TMPD/err"
+check "missing draft model exits 1" test $? -eq 1
+check "missing draft model: one line naming it" sh -c "test \$(wc -l <'$TMPD/err') -eq 1 && grep -q missing-draft '$TMPD/err'"
+"$T" tui -m "$model" --spec sometimes </dev/null 2>"$TMPD/err"
+check "unknown --spec mode exits 1" test $? -eq 1
 
 # ---- 1. start, type, translate ------------------------------------------------------------------
 start s1 100 30 -- --from en --to de
@@ -322,7 +330,36 @@ check "damaged autosave: kept aside" test -f "$TMPD/state/tolk/autosave.txt.bad"
 keys s6 C-q
 check "damaged autosave: quits cleanly" wait_for s6 "EXIT=0" 30
 
-# ---- 10. NO_COLOR at 80x24, Ctrl-C, a crash ------------------------------------------------------
+# ---- 10. speculative decoding from the command line and the settings ------------------------------
+start s7 100 30 -- --spec ngram --from en --to de
+check "--spec ngram run starts" wait_for s7 "| ready" 30
+check "status bar names the speculation" contains "$(line s7 1)" "spec ngram"
+keys s7 C-n
+text s7 "The weather is nice today. The weather is nice today."
+keys s7 F5
+check "speculative translation finishes" wait_for s7 "| done" 60
+check "speculative translation streamed ($(target_text s7))" contains "$(target_text s7)" "Wetter"
+check "acceptance rate on the status bar" sh -c "tmux -L $SOCK capture-pane -p -t s7 | head -1 | grep -q 'spec ngram [0-9]*%'"
+keys s7 F7
+check "settings show the speculative mode" wait_for s7 "< ngram >" 5
+keys s7 Down Down Down Down Left
+check "Left picks the draft mode" wait_for s7 "< draft >" 5
+keys s7 Down
+text s7 "$TMPD/no-such-draft.gguf"
+keys s7 Enter
+check "a missing draft model is refused on the message line" wait_for s7 "settings not applied: $TMPD/no-such-draft.gguf" 5
+check "the session keeps its speculation" contains "$(line s7 1)" "spec ngram"
+keys s7 F7
+check "the refused settings come back for fixing" wait_for s7 "no-such-draft.gguf" 5
+keys s7 Down Down Down Down Left
+check "Left again: off" wait_for s7 "< off >" 5
+keys s7 Enter
+check "speculation off applied" wait_for s7 "speculation off" 5
+check "status bar no longer names it" wait_gone s7 "spec ngram" 5
+keys s7 C-q
+check "spec run quits with status 0" wait_for s7 "EXIT=0" 30
+
+# ---- 11. NO_COLOR at 80x24, Ctrl-C, a crash ------------------------------------------------------
 start s4 80 24 NO_COLOR=1
 check "NO_COLOR run starts" wait_for s4 "| ready" 30
 check "NO_COLOR: no color escapes" sh -c "! tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[[0-9;]*[34][0-7]m'"

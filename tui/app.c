@@ -38,6 +38,8 @@ typedef struct app {
     tui_history hist;
     tolk_params params; /* the session's, changed by the settings screen */
     tui_settings set;
+    tui_settings tried; /* settings that failed to apply, offered again at the next F7 */
+    int have_tried;
 } app;
 
 /* The key help line in three widths; the narrowest fits 80 columns with the last cell left free. */
@@ -116,8 +118,11 @@ static void draw_status(app *a)
         k += (size_t)snprintf(stats + k, sizeof stats - k, " | %.1f tok/s", a->tok_s);
     if (a->ttft_ms > 0)
         k += (size_t)snprintf(stats + k, sizeof stats - k, " | TTFT %.0f ms", a->ttft_ms);
-    if (a->n_drafted > 0)
-        k += (size_t)snprintf(stats + k, sizeof stats - k, " | spec %.0f%%", 100.0 * a->n_accepted / a->n_drafted);
+    if (a->set.spec_mode != TOLK_SPEC_NONE) { /* the acceptance rate once something was drafted */
+        k += (size_t)snprintf(stats + k, sizeof stats - k, " | spec %s", tui_spec_names[a->set.spec_mode]);
+        if (a->n_drafted > 0)
+            k += (size_t)snprintf(stats + k, sizeof stats - k, " %.0f%%", 100.0 * a->n_accepted / a->n_drafted);
+    }
     double mem = rss_mib();
     if (mem > 0)
         snprintf(stats + k, sizeof stats - k, " | %.0f MiB", mem);
@@ -362,6 +367,25 @@ static void new_segment(app *a)
     set_msg(a, 0, "%s", "new segment");
 }
 
+/* Turns on the speculation SET asks for (mode and draft model; the finer knobs stay as given on
+ * the command line) in session S. */
+static int set_spec(app *a, tolk_session *s, const tui_settings *set, tolk_error *err)
+{
+    tolk_spec_params sp = a->cfg->spec;
+    sp.mode = set->spec_mode;
+    sp.draft_path = sp.mode == TOLK_SPEC_DRAFT ? set->draft_path : NULL;
+    if (sp.mode != TOLK_SPEC_SELF)
+        sp.self_skip = NULL;
+    if (sp.mode == TOLK_SPEC_NONE)
+        return TOLK_OK; /* a new session decodes plainly */
+    if (sp.mode == TOLK_SPEC_DRAFT && !set->draft_path[0]) {
+        err->code = TOLK_E_ARG;
+        snprintf(err->msg, sizeof err->msg, "%s", "speculative mode 'draft' needs a draft model file (F7)");
+        return TOLK_E_ARG;
+    }
+    return tolk_session_set_spec(s, &sp, err);
+}
+
 /* Builds a session for the current settings and hands it to the worker; the old one is freed only
  * when the new one works, so a failure leaves everything as it was. */
 static int apply_settings(app *a, const tui_settings *ns)
@@ -372,7 +396,8 @@ static int apply_settings(app *a, const tui_settings *ns)
     p.top_k = ns->top_k;
     tolk_session *s = NULL;
     tolk_error err = {0};
-    if (tolk_session_new(a->model, &p, &s, &err)) {
+    if (tolk_session_new(a->model, &p, &s, &err) || set_spec(a, s, ns, &err)) {
+        tolk_session_free(s);
         set_msg(a, 1, "settings not applied: %s", err.msg);
         return -1;
     }
@@ -384,6 +409,8 @@ static int apply_settings(app *a, const tui_settings *ns)
     tolk_session_free(a->session);
     a->session = s;
     a->params = p;
+    if (ns->spec_mode != a->set.spec_mode)
+        a->n_drafted = a->n_accepted = 0; /* that rate belonged to the other mode */
     a->set = *ns;
     return 0;
 }
@@ -394,17 +421,23 @@ static void open_settings(app *a)
         set_msg(a, 0, "%s", "settings change between translations: Esc cancels the running one");
         return;
     }
-    tui_settings ns = a->set;
+    tui_settings ns = a->have_tried ? a->tried : a->set;
     if (LINES < 12 || COLS < 54) {
         set_msg(a, 1, "%s", "the settings need at least 54x12 cells");
         return;
     }
-    if (settings_edit(&ns, 0) != 1)
+    if (settings_edit(&ns, 1) != 1)
         return;
-    if (!apply_settings(a, &ns)) {
-        char m[160];
-        snprintf(m, sizeof m, "temperature %.2f, top-p %.2f, top-k %d, at most %d tokens", a->set.temp,
-                 a->set.top_p, a->set.top_k, a->set.n_predict);
+    if (ns.spec_mode != TOLK_SPEC_NONE) { /* loading a draft or calibrating can take a moment */
+        set_msg(a, 0, "%s", "setting up speculative decoding ...");
+        draw(a);
+    }
+    a->tried = ns;
+    a->have_tried = apply_settings(a, &ns) != 0; /* a typo in a path need not be typed again */
+    if (!a->have_tried) {
+        char m[200];
+        snprintf(m, sizeof m, "temperature %.2f, top-p %.2f, top-k %d, at most %d tokens, speculation %s",
+                 a->set.temp, a->set.top_p, a->set.top_k, a->set.n_predict, tui_spec_names[a->set.spec_mode]);
         set_msg(a, 0, "settings applied: %s", m);
     }
 }
@@ -525,7 +558,8 @@ static int open_model(app *a)
     if (isatty(STDERR_FILENO)) /* a big model takes a moment; redirected stderr gets errors only */
         fprintf(stderr, "tolk tui: loading %s ...\n", a->cfg->model_path);
     if (tolk_model_load(a->cfg->model_path, &a->model, &err) || !languages_ok(a, a->from, a->to, &err) ||
-        tolk_session_new(a->model, &a->params, &a->session, &err) || worker_new(a->session, &a->worker)) {
+        tolk_session_new(a->model, &a->params, &a->session, &err) || set_spec(a, a->session, &a->set, &err) ||
+        worker_new(a->session, &a->worker)) {
         fprintf(stderr, "tolk: error: %s\n", err.msg[0] ? err.msg : "out of memory");
         return 1;
     }
@@ -552,7 +586,9 @@ int tui_main(const tui_config *cfg)
     a.state = "ready";
     a.params = cfg->params;
     a.set = (tui_settings){.temp = cfg->params.temp, .top_p = cfg->params.top_p, .top_k = cfg->params.top_k,
-                           .n_predict = 1024};
+                           .n_predict = 1024, .spec_mode = cfg->spec.mode};
+    if (cfg->spec.draft_path)
+        snprintf(a.set.draft_path, sizeof a.set.draft_path, "%s", cfg->spec.draft_path);
     snprintf(a.from, sizeof a.from, "%s", cfg->from ? cfg->from : "en");
     snprintf(a.to, sizeof a.to, "%s", cfg->to ? cfg->to : "de");
     setlocale(LC_ALL, "");

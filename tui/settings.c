@@ -106,14 +106,21 @@ static void draw_form(WINDOW *win, const row *r, int n, const form *f, int sel, 
         if (hl)
             wattron(win, term_attr(TUI_C_SEL, A_REVERSE));
         mvwhline(win, 2 + i, 1, ' ', cols - 2);
-        char line[TUI_PATH_MAX + 96];
-        snprintf(line, sizeof line, "%-24s %-14s %s", r[i].label, r[i].hint, val);
-        /* a long path shows its end, which is the part that tells files apart */
-        size_t len = strlen(line);
-        const char *shown = line;
-        if (len > (size_t)(cols - 4) && r[i].kind == ROW_TEXT)
-            shown = line + len - (size_t)(cols - 4);
-        text_put(win, 2 + i, 2, shown, cols - 4);
+        char label[64];
+        snprintf(label, sizeof label, "%-24s %-14s ", r[i].label, r[i].hint);
+        int used = text_put(win, 2 + i, 2, label, cols - 4);
+        /* a path too long for the box shows its end, the part that tells files apart */
+        int room = cols - 4 - used;
+        size_t len = strlen(val);
+        const char *shown = val;
+        if (room > 4 && len > (size_t)room) {
+            shown = val + len - (size_t)(room - 3);
+            while (((unsigned char)*shown & 0xC0) == 0x80)
+                shown++; /* not in the middle of a UTF-8 character */
+            used += text_put(win, 2 + i, 2 + used, "...", room);
+            room -= 3;
+        }
+        text_put(win, 2 + i, 2 + used, shown, room);
         if (hl)
             wattroff(win, term_attr(TUI_C_SEL, A_REVERSE));
     }

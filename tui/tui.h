@@ -16,6 +16,7 @@ typedef struct tui_config {
     const char *model_path;
     const char *from, *to; /* ISO 639-1 codes */
     tolk_params params;
+    tolk_spec_params spec; /* from --spec/--draft & co; the settings screen changes mode and draft */
 } tui_config;
 
 /* Runs the app until the user quits; returns the process exit status. */
