@@ -213,6 +213,10 @@ tm resize-window -t s1 -x 132 -y 40
 check "132x40: wide key help" wait_for s1 "F2 Language  F3 Swap" 5
 check "132x40: help on line 40" contains "$(line s1 40)" "^Q Quit"
 check "132x40: target kept" contains "$(target_text s1)" "Wetter"
+tm resize-window -t s1 -x 25 -y 6
+check "a tiny window says it is too small" wait_for s1 "terminal too small" 5
+tm resize-window -t s1 -x 132 -y 40
+check "and the layout comes back" wait_for s1 "F2 Language  F3 Swap" 5
 
 # ---- 4. help, settings --------------------------------------------------------------------------
 keys s1 F1
@@ -243,7 +247,6 @@ keys s1 BSpace
 check "Backspace removes a whole wide character" wait_for s1 "$(printf '\346\227\245\346\234\254 e\314\201')" 5
 text s1 "$(printf '\344\270\255')"
 check "typing a wide character in the middle" wait_for s1 "$(printf '\346\227\245\346\234\254\344\270\255 e\314\201')" 5
-, long paragraph, cancel -------------------------------------
 keys s1 C-n
 check "Ctrl-N empties the panes" wait_for s1 "new segment" 5
 keys s1 C-t
@@ -364,6 +367,24 @@ start s4 80 24 NO_COLOR=1
 check "NO_COLOR run starts" wait_for s4 "| ready" 30
 check "NO_COLOR: no color escapes" sh -c "! tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[[0-9;]*[34][0-7]m'"
 check "NO_COLOR: status bar still highlighted" sh -c "tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[7m'"
+# a translation longer than the 80x24 target pane: Tab, then Home scrolls back to its start
+keys s4 C-n
+for w in Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May; do
+    text s4 "I like $w."
+    keys s4 Enter
+done
+keys s4 F5
+check "many lines translated" wait_for s4 "| done" 90
+tail_view=$(target_text s4)
+keys s4 Tab
+check "Tab moves the keys to the target pane" wait_for s4 "Translation: arrows/PgUp/PgDn scroll" 5
+keys s4 Home
+check "Home shows the start of a long translation" wait_for s4 " more v" 5
+check "  ... which differs from its tail" test "$(target_text s4)" != "$tail_view"
+keys s4 End
+check "End follows the tail again" wait_gone s4 " more v" 5
+keys s4 Tab
+check "Tab goes back to the source" wait_gone s4 "Translation: arrows" 5
 keys s4 C-c
 check "Ctrl-C quits with status 0" wait_for s4 "EXIT=0" 30
 check "Ctrl-C: tty settings restored" wait_for s4 "TTY-RESTORED" 5

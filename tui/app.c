@@ -24,6 +24,9 @@ typedef struct app {
     size_t tgt_len;
     wchar_t *tgt_w;     /* its wide form for drawing */
     size_t tgt_wn;
+    int tgt_focus;      /* Tab moved the keys to the target pane, which they scroll */
+    int tgt_top;        /* first wrapped row of the target shown; -1 follows the tail */
+    int tgt_rows;       /* rows of the target pane in the last layout */
     char *job_src;      /* source of the running translation, for the history */
     const char *state;
     char msg[4352];
@@ -160,12 +163,20 @@ static void draw(app *a)
     int tgt_y = 1 + 1 + src_rows;
     draw_status(a);
     draw_header(1, "Source", a->from);
-    draw_header(tgt_y, "Translation", a->to);
-    /* the target follows its tail while it streams */
+    draw_header(tgt_y, a->tgt_focus ? "Translation: arrows/PgUp/PgDn scroll, Tab back" : "Translation", a->to);
+    /* the target follows its tail while it streams, unless scrolled back */
     int r, c;
     text_locate(a->tgt_w, a->tgt_wn, a->tgt_wn, COLS, &r, &c);
-    int top = r + 1 > tgt_rows ? r + 1 - tgt_rows : 0;
+    int last_top = r + 1 > tgt_rows ? r + 1 - tgt_rows : 0;
+    if (a->tgt_top > last_top)
+        a->tgt_top = -1;
+    int top = a->tgt_top < 0 ? last_top : a->tgt_top;
+    a->tgt_rows = tgt_rows;
     text_draw(stdscr, tgt_y + 1, 0, tgt_rows, COLS, a->tgt_w, a->tgt_wn, top);
+    if (top < last_top) { /* say there is more below */
+        attrset(A_BOLD);
+        mvaddstr(tgt_y + tgt_rows, COLS - 8, " more v ");
+    }
     if (a->msg[0]) {
         attrset(a->msg_err ? term_attr(TUI_C_ERR, A_BOLD | A_REVERSE) : (int)A_BOLD);
         text_put(stdscr, LINES - 2, 0, a->msg, COLS - 1);
@@ -180,7 +191,9 @@ static void draw(app *a)
         }
     mvaddnstr(LINES - 1, 0, help, COLS - 1);
     attrset(A_NORMAL);
-    editor_draw(&a->ed, 2, src_rows, COLS, 1); /* last: leaves the cursor in the source pane */
+    editor_draw(&a->ed, 2, src_rows, COLS, !a->tgt_focus); /* last: leaves the cursor in its pane */
+    if (a->tgt_focus)
+        move(tgt_y + 1, 0);
     refresh();
 }
 
@@ -231,6 +244,7 @@ static void start_translation(app *a)
     free(a->job_src);
     a->job_src = src;
     set_target(a, NULL, 0);
+    a->tgt_top = -1;
     a->state = "translating";
     a->abandoned = 0;
     a->tok_s = a->ttft_ms = 0;
@@ -347,6 +361,7 @@ static void open_history(app *a)
     if (t)
         memcpy(t, g->tgt, n + 1);
     set_target(a, t, n);
+    a->tgt_top = -1;
     if (g->from[0])
         snprintf(a->from, sizeof a->from, "%s", g->from);
     snprintf(a->to, sizeof a->to, "%s", g->to);
@@ -362,6 +377,8 @@ static void new_segment(app *a)
     cancel_translation(a);
     editor_set_utf8(&a->ed, "", 0);
     set_target(a, NULL, 0);
+    a->tgt_top = -1;
+    a->tgt_focus = 0;
     a->state = "ready";
     a->dirty = 1;
     set_msg(a, 0, "%s", "new segment");
@@ -472,11 +489,40 @@ enum {
     K_CTRL_Q = 17, K_CTRL_R = 18, K_CTRL_T = 20, K_CTRL_W = 23, K_CTRL_Y = 25, K_ESC = 27
 };
 
+/* Keys for the focused target pane; returns 1 when KEY scrolled it. */
+static int scroll_target(app *a, wint_t key)
+{
+    int page = a->tgt_rows > 2 ? a->tgt_rows - 1 : 1;
+    int r, c;
+    text_locate(a->tgt_w, a->tgt_wn, a->tgt_wn, COLS, &r, &c);
+    int last_top = r + 1 > a->tgt_rows ? r + 1 - a->tgt_rows : 0;
+    int top = a->tgt_top < 0 ? last_top : a->tgt_top;
+    switch (key) {
+    case KEY_UP: top--; break;
+    case KEY_DOWN: top++; break;
+    case KEY_PPAGE: top -= page; break;
+    case KEY_NPAGE: top += page; break;
+    case KEY_HOME: top = 0; break;
+    case KEY_END: top = last_top; break;
+    default: return 0;
+    }
+    if (top < 0)
+        top = 0;
+    a->tgt_top = top >= last_top ? -1 : top; /* at the end it follows the stream again */
+    return 1;
+}
+
 /* One key; returns 0 to go on, 1 to quit. */
 static int handle_key(app *a, int kind, wint_t ch)
 {
     int is_key = kind == KEY_CODE_YES;
     if (is_key && ch == KEY_RESIZE)
+        return 0;
+    if ((!is_key && ch == L'\t') || (is_key && ch == KEY_BTAB)) {
+        a->tgt_focus = !a->tgt_focus;
+        return 0;
+    }
+    if (a->tgt_focus && is_key && scroll_target(a, ch))
         return 0;
     if ((is_key && ch == KEY_F(5)) || (!is_key && ch == K_CTRL_T))
         start_translation(a);
@@ -504,6 +550,8 @@ static int handle_key(app *a, int kind, wint_t ch)
         open_settings(a);
     else {
         int rc = editor_key(&a->ed, is_key, ch, COLS);
+        if (rc >= 0)
+            a->tgt_focus = 0; /* typing goes back to the source */
         if (rc == 1) {
             a->dirty = 1;
             a->last_edit_ms = now_ms();
@@ -584,6 +632,7 @@ int tui_main(const tui_config *cfg)
     memset(&a, 0, sizeof a);
     a.cfg = cfg;
     a.state = "ready";
+    a.tgt_top = -1;
     a.params = cfg->params;
     a.set = (tui_settings){.temp = cfg->params.temp, .top_p = cfg->params.top_p, .top_k = cfg->params.top_k,
                            .n_predict = 1024, .spec_mode = cfg->spec.mode};

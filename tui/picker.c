@@ -142,8 +142,9 @@ static const char *const help_lines[] = {
     "F1, Ctrl-G   this help        Ctrl-Q, Ctrl-C  quit",
     "",
     "Arrows, Home/End, PgUp/PgDn, Backspace, Delete and",
-    "Enter edit the source. Text and translations are",
-    "autosaved and come back at the next start.",
+    "Enter edit the source; Tab moves them to the",
+    "translation pane to scroll it, and back. Text and",
+    "translations are autosaved for the next start.",
     "",
     "Press any key to close.",
 };
