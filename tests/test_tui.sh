@@ -33,7 +33,22 @@ case $T in /*) ;; *) T=$(pwd)/$T ;; esac
 SOCK=tolk-test-$$
 unset TMUX
 tm() { timeout 10 tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$TMPD"' EXIT INT TERM
+# On exit: end the tmux server (its panes get SIGHUP), give the apps a moment to finish their last
+# autosave, then remove the files.
+cleanup() {
+    tm kill-server >/dev/null 2>&1
+    for f in "$TMPD"/*.pid; do
+        [ -f "$f" ] || continue
+        n=20
+        while [ $n -gt 0 ] && kill -0 "$(cat "$f")" 2>/dev/null; do sleep 0.1; n=$((n - 1)); done
+    done
+    rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+# Every wait gives up once the whole test has run this long, so a broken setup fails in bounded time.
+deadline=$(($(date +%s) + 110))
+in_time() { [ "$(date +%s)" -lt "$deadline" ] || { echo "the test's time budget is spent"; return 1; }; }
 mkdir -p "$TMPD/home" "$TMPD/state"
 
 # The pane runs wrap.sh: it notes the tty settings, runs the app (recording its pid), and after it
@@ -70,7 +85,7 @@ alive() { p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 # wait_for NAME TEXT SECONDS: polls the pane until TEXT shows; 1 on time-out (screen saved).
 wait_for() {
     n=$(($3 * 10))
-    while [ "$n" -gt 0 ]; do
+    while [ "$n" -gt 0 ] && in_time; do
         screen "$1" >"$TMPD/last" 2>/dev/null
         grep -qF -- "$2" "$TMPD/last" && return 0
         sleep 0.1
@@ -83,7 +98,7 @@ wait_for() {
 # wait_gone NAME TEXT SECONDS: the opposite.
 wait_gone() {
     n=$(($3 * 10))
-    while [ "$n" -gt 0 ]; do
+    while [ "$n" -gt 0 ] && in_time; do
         screen "$1" >"$TMPD/last" 2>/dev/null
         grep -qF -- "$2" "$TMPD/last" || return 0
         sleep 0.1
@@ -97,17 +112,23 @@ wait_gone() {
 wait_cmd() {
     n=$(($1 * 10))
     shift
-    while [ "$n" -gt 0 ]; do
+    while [ "$n" -gt 0 ] && in_time; do
         "$@" && return 0
         sleep 0.1
         n=$((n - 1))
     done
     return 1
 }
+# started NAME TEXT: the app in NAME came up showing TEXT, or the test stops here (nothing after
+# it could pass).
+started() {
+    if wait_for "$1" "$2" 30; then ok; else bad "$1 did not start"; finish; exit 1; fi
+}
 line() { screen "$1" | sed -n "$2p"; }  # line N (1-based) of the pane
 # The target pane: the lines after the "Translation" header, minus the message and help lines.
 target_text() { screen "$1" | sed -n '/ Translation (/,$p' | sed '1d;$d' | sed '$d' | tr -s ' \n' ' '; }
 out_of() { tm display-message -p -t "$1" "$2"; }
+cursor_at() { [ "$(out_of "$1" '#{cursor_x},#{cursor_y}')" = "$2" ]; }
 target_shown() { [ -n "$(target_text "$1" | tr -d ' ')" ]; }
 
 # ---- 0. errors before the screen is taken: one line, status 1 -------------------------------------
@@ -133,7 +154,7 @@ check "unknown --spec mode exits 1" test $? -eq 1
 
 # ---- 1. start, type, translate ------------------------------------------------------------------
 start s1 100 30 -- --from en --to de
-check "starts and shows the status bar" wait_for s1 "en -> de | ready" 30
+started s1 "en -> de | ready"
 check "source pane header" wait_for s1 "Source (en English)" 5
 check "target pane header" wait_for s1 "Translation (de German)" 5
 check "key help on the last line" contains "$(line s1 30)" "^T/F5 Translate"
@@ -240,9 +261,9 @@ keys s1 C-n
 text s1 "$(printf '\346\227\245\346\234\254\350\252\236 e\314\201 \327\251\327\234\327\225\327\235')"
 check "CJK, a combining mark and Hebrew shown" wait_for s1 "$(printf '\346\227\245\346\234\254\350\252\236 e\314\201 \327\251\327\234\327\225\327\235')" 5
 # 3 wide characters (6 cells), space, e + combining acute (1 cell), space, 4 Hebrew letters
-check "cursor column counts wide and combining characters" test "$(out_of s1 '#{cursor_x},#{cursor_y}')" = "13,2"
+check "cursor column counts wide and combining characters" wait_cmd 5 cursor_at s1 "13,2"
 keys s1 Left Left Left Left Left Left Left
-check "cursor moves by character over a combining mark" test "$(out_of s1 '#{cursor_x}')" = 6
+check "cursor moves by character over a combining mark" wait_cmd 5 cursor_at s1 "6,2"
 keys s1 BSpace
 check "Backspace removes a whole wide character" wait_for s1 "$(printf '\346\227\245\346\234\254 e\314\201')" 5
 text s1 "$(printf '\344\270\255')"
@@ -297,7 +318,7 @@ check "cursor keys back to normal mode" test "$(out_of s1 '#{keypad_cursor_flag}
 
 # ---- 7. kill -9 during a translation, restart, the autosave holds the text ----------------------
 start s2 90 26 -- --from en --to fr
-check "second run starts" wait_for s2 "en -> fr | ready" 30
+started s2 "en -> fr | ready"
 check "second run restores the first one's text" wait_for s2 "restored the autosaved text" 5
 keys s2 C-n
 text s2 "Autosave survives a hard kill. $para"
@@ -327,7 +348,7 @@ check "SIGTERM: alternate screen left" test "$(out_of s3 '#{alternate_on}')" = 0
 # ---- 9. a damaged autosave is kept aside, not lost or trusted ----------------------------------
 printf 'tolk-tui-autosave 1\nfrom en\nto de\nsource 999999\nshort\n' >"$TMPD/state/tolk/autosave.txt"
 start s6 120 24
-check "damaged autosave: starts anyway" wait_for s6 "| ready" 30
+started s6 "| ready"
 check "damaged autosave: says where it went" wait_for s6 "kept as $TMPD/state/tolk/autosave.txt.bad" 5
 check "damaged autosave: kept aside" test -f "$TMPD/state/tolk/autosave.txt.bad"
 keys s6 C-q
@@ -335,7 +356,7 @@ check "damaged autosave: quits cleanly" wait_for s6 "EXIT=0" 30
 
 # ---- 10. speculative decoding from the command line and the settings ------------------------------
 start s7 100 30 -- --spec ngram --from en --to de
-check "--spec ngram run starts" wait_for s7 "| ready" 30
+started s7 "| ready"
 check "status bar names the speculation" contains "$(line s7 1)" "spec ngram"
 keys s7 C-n
 text s7 "The weather is nice today. The weather is nice today."
@@ -354,6 +375,20 @@ check "a missing draft model is refused on the message line" wait_for s7 "settin
 check "the session keeps its speculation" contains "$(line s7 1)" "spec ngram"
 keys s7 F7
 check "the refused settings come back for fixing" wait_for s7 "no-such-draft.gguf" 5
+bs=
+i=0
+while [ $i -lt 120 ]; do bs="$bs BSpace"; i=$((i + 1)); done
+keys s7 Up $bs
+text s7 "$model" # the default model drafts for itself: same vocabulary, not larger
+keys s7 Enter
+check "a draft model is loaded from the settings" wait_for s7 "speculation draft" 30
+check "status bar: spec draft" wait_for s7 "| spec draft" 5
+keys s7 F5
+check "translation with a draft model finishes" wait_for s7 "| done" 60
+check "draft acceptance on the status bar" sh -c "tmux -L $SOCK capture-pane -p -t s7 | head -1 | grep -q 'spec draft [0-9]*%'"
+check "translation with a draft model streamed" contains "$(target_text s7)" "Wetter"
+keys s7 F7
+wait_for s7 "Settings:" 5 >/dev/null
 keys s7 Down Down Down Down Left
 check "Left again: off" wait_for s7 "< off >" 5
 keys s7 Enter
@@ -364,7 +399,7 @@ check "spec run quits with status 0" wait_for s7 "EXIT=0" 30
 
 # ---- 11. NO_COLOR at 80x24, Ctrl-C, a crash ------------------------------------------------------
 start s4 80 24 NO_COLOR=1
-check "NO_COLOR run starts" wait_for s4 "| ready" 30
+started s4 "| ready"
 check "NO_COLOR: no color escapes" sh -c "! tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[[0-9;]*[34][0-7]m'"
 check "NO_COLOR: status bar still highlighted" sh -c "tmux -L $SOCK capture-pane -e -p -t s4 | grep -q '\[7m'"
 # a translation longer than the 80x24 target pane: Tab, then Home scrolls back to its start
@@ -389,7 +424,7 @@ keys s4 C-c
 check "Ctrl-C quits with status 0" wait_for s4 "EXIT=0" 30
 check "Ctrl-C: tty settings restored" wait_for s4 "TTY-RESTORED" 5
 start s5 80 24 TERM=xterm-mono
-check "monochrome terminal run starts" wait_for s5 "| ready" 30
+started s5 "| ready"
 check "monochrome: no color escapes" sh -c "! tmux -L $SOCK capture-pane -e -p -t s5 | grep -q '\[[0-9;]*[34][0-7]m'"
 keys s5 C-g
 check "Ctrl-G shows the help too" wait_for s5 "tolk tui: keys" 5
