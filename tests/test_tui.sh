@@ -221,6 +221,7 @@ tm resize-window -t s1 -x 80 -y 24
 check "80x24: narrow key help" wait_for s1 "F5 Go Esc Stop F2 Lang" 5
 check "80x24: help on the new last line" contains "$(line s1 24)" "^Q Quit"
 check "80x24: status bar still on top" contains "$(line s1 1)" "en -> de"
+check "80x24: status bar keeps speed, TTFT and memory ($(line s1 1))" sh -c "tmux -L $SOCK capture-pane -p -t s1 | head -1 | grep -q 'tok/s.*TTFT.*MiB'"
 check "80x24: source text still shown" contains "$(screen s1)" "The weather is nice today."
 check "80x24: both panes" contains "$(screen s1)" "Translation (de German)"
 check "80x24: nothing past 24 lines" test "$(screen s1 | wc -l)" -eq 24
