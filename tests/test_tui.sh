@@ -270,6 +270,9 @@ check "Backspace removes a whole wide character" wait_for s1 "$(printf '\346\227
 text s1 "$(printf '\344\270\255')"
 check "typing a wide character in the middle" wait_for s1 "$(printf '\346\227\245\346\234\254\344\270\255 e\314\201')" 5
 keys s1 C-n
+text s1 "$(printf 'pasted\ttab')"
+check "a Tab inside a paste is text, not a pane switch" wait_for s1 "pasted tab" 5
+keys s1 C-n
 check "Ctrl-N empties the panes" wait_for s1 "new segment" 5
 keys s1 C-t
 check "empty source: a message, no crash" wait_for s1 "nothing to translate" 5

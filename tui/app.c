@@ -529,13 +529,14 @@ static int scroll_target(app *a, wint_t key)
     return 1;
 }
 
-/* One key; returns 0 to go on, 1 to quit. */
-static int handle_key(app *a, int kind, wint_t ch)
+/* One key; PASTED says it came queued behind another (a paste, where a Tab is text). Returns 0
+ * to go on, 1 to quit. */
+static int handle_key(app *a, int kind, wint_t ch, int pasted)
 {
     int is_key = kind == KEY_CODE_YES;
     if (is_key && ch == KEY_RESIZE)
         return 0;
-    if ((!is_key && ch == L'\t') || (is_key && ch == KEY_BTAB)) {
+    if ((!is_key && ch == L'\t' && !pasted) || (is_key && ch == KEY_BTAB)) {
         a->tgt_focus = !a->tgt_focus;
         return 0;
     }
@@ -684,13 +685,13 @@ int tui_main(const tui_config *cfg)
         int kind = term_getkey(stdscr, &ch, TUI_TICK_MS);
         redraw = poll_worker(&a);
         if (kind != ERR) {
-            quit = handle_key(&a, kind, ch);
+            quit = handle_key(&a, kind, ch, 0);
             redraw = 1;
             /* a paste arrives as thousands of keys: take what is queued before drawing again, so
              * a long paragraph costs one redraw per batch instead of one per character */
             double t0 = now_ms();
             while (!quit && now_ms() - t0 < 40 && (kind = term_getkey(stdscr, &ch, 0)) != ERR)
-                quit = handle_key(&a, kind, ch);
+                quit = handle_key(&a, kind, ch, 1);
         }
         if (a.dirty && now_ms() - a.last_edit_ms > 300) /* once an edit burst has paused */
             autosave(&a);
