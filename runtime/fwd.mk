@@ -1,11 +1,13 @@
 # runtime/ forward pass: model opening, KV cache, ops, attention, forward driver, sampler, and the
 # `tolk run` / `tolk perplexity` subcommands, with their tests and reference fixtures.
 libtolk_la_SOURCES += runtime/model.h runtime/model.c runtime/kv.h runtime/kv.c runtime/ops.h \
-	runtime/ops.c runtime/attention.h runtime/attention.c runtime/forward.h runtime/forward.c \
+	runtime/ops.c runtime/attention.h runtime/attention.c \
+	runtime/attn_ggml.h runtime/attn_ggml.c runtime/forward.h runtime/forward.c \
 	runtime/sampler.h runtime/sampler.c
 tolk_SOURCES += runtime/cli_run.c runtime/cli_perplexity.c
 
-EXTRA_DIST += tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt \
+EXTRA_DIST += tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt bench/spec_mechanics.sh \
+	bench/spec_translate.sh bench/spec_doc.txt \
 	bench/ref_llamacpp.py
 
 if HAVE_CHECK

@@ -155,6 +155,8 @@ int spec_propose(tolk_session *s, spec_state *st, int kmax, tolk_error *err)
         return propose_ngram(st, kmax);
     const int64_t h = (int64_t)st->n_hist;
     int rc, nd;
+    if (st->mode == TOLK_SPEC_SELF && st->n_skip == 0)
+        return 0; /* the calibration found no layer subset worth drafting with */
     if (st->mode == TOLK_SPEC_SELF) {
         /* Draft in the target's cache with layers left out; the verification rewrites every layer
          * of these positions, so the partial rows never outlive this step. */
@@ -302,12 +304,23 @@ int spec_self_calibrate(tolk_session *s, spec_state *st, const tok_ids *prompt, 
         }
     }
     const double v = rc ? 1.0 : fmax(1.0, tk / t1);
-
-    double out_b = (double)m->w.output->nbytes, all_b = out_b;
-    for (int il = 0; il < L; il++)
-        all_b += layer_bytes(m, il);
     int nc = 0;
-    for (int il = 1; il < L - 1 && !rc; il++) {
+
+    double out_b = (double)m->w.output->nbytes, all_b = out_b, half_b = out_b;
+    for (int il = 0; il < L; il++) {
+        all_b += layer_bytes(m, il);
+        half_b += il < L - L / 2 ? layer_bytes(m, il) : 0.0;
+    }
+    /* Even drafts that are always right cannot pay for themselves when the part of the model that
+     * is never skipped (output matrix, kept layers) and the verification cost too much: then
+     * self-speculation drafts nothing and decoding is plain. */
+    const double e_max = (st->k + 1) / (st->k * half_b / all_b + v);
+    if (!rc && e_max <= 1.0) {
+        st->n_skip = 0;
+        st->skip_ready = 1;
+        nc = -1;
+    }
+    for (int il = 1; il < L - 1 && !rc && nc >= 0; il++) {
         memset(mask, 0, (size_t)L);
         mask[il] = 1;
         int eq;
@@ -315,7 +328,7 @@ int spec_self_calibrate(tolk_session *s, spec_state *st, const tok_ids *prompt, 
         rc = agreement(s, mask, toks, base, n, ref, &eq, &sc, err);
         c[nc++] = (cand_layer){il, sc};
     }
-    if (!rc)
+    if (!rc && nc > 0)
         qsort(c, (size_t)nc, sizeof *c, by_score);
     double best = 0.0;
     int best_m = 1;
@@ -336,8 +349,9 @@ int spec_self_calibrate(tolk_session *s, spec_state *st, const tok_ids *prompt, 
         if (a < 0.25)
             break;
     }
-    if (!rc) {
-        st->n_skip = best_m < nc ? best_m : nc;
+    if (!rc && nc > 0) {
+        /* Nothing pays off: draft nothing rather than slow decoding down. */
+        st->n_skip = best > 1.0 ? (best_m < nc ? best_m : nc) : 0;
         for (int j = 0; j < st->n_skip; j++)
             st->skip[c[j].il] = 1;
         st->skip_ready = 1;

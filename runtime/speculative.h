@@ -14,7 +14,7 @@
 
 #define SPEC_K_MAX 32    /* most tokens drafted per step */
 #define SPEC_K_DEFAULT 4
-#define SPEC_CAL_ROWS 16 /* prompt positions the self-speculation calibration compares */
+#define SPEC_CAL_ROWS 10 /* prompt positions the self-speculation calibration compares */
 
 typedef struct spec_state {
     int mode;          /* TOLK_SPEC_* (never NONE) */
