@@ -693,7 +693,7 @@ int tui_main(const tui_config *cfg)
             while (!quit && now_ms() - t0 < 40 && (kind = term_getkey(stdscr, &ch, 0)) != ERR)
                 quit = handle_key(&a, kind, ch, 1);
         }
-        if (a.dirty && now_ms() - a.last_edit_ms > 300) /* once an edit burst has paused */
+        if (a.dirty && now_ms() - a.last_edit_ms > 200) /* once an edit burst has paused */
             autosave(&a);
     }
     int sig = term_quit_requested();
