@@ -355,8 +355,16 @@ start s6 120 24
 started s6 "| ready"
 check "damaged autosave: says where it went" wait_for s6 "kept as $TMPD/state/tolk/autosave.txt.bad" 5
 check "damaged autosave: kept aside" test -f "$TMPD/state/tolk/autosave.txt.bad"
-keys s6 C-q
-check "damaged autosave: quits cleanly" wait_for s6 "EXIT=0" 30
+# typed, never translated, killed: the autosave written when typing paused holds it
+text s6 "Typed but never translated."
+check "typing is autosaved within moments" wait_cmd 5 grep -q "Typed but never translated." "$TMPD/state/tolk/autosave.txt"
+kill -9 "$(pid_of s6)" 2>/dev/null
+check "killed while idle" wait_for s6 "EXIT=137" 10
+start s8 120 24
+started s8 "restored the autosaved text"
+check "the typed text is back" wait_for s8 "Typed but never translated." 5
+keys s8 C-q
+check "quits cleanly" wait_for s8 "EXIT=0" 30
 
 # ---- 10. speculative decoding from the command line and the settings ------------------------------
 start s7 100 30 -- --spec ngram --from en --to de
