@@ -1,9 +1,10 @@
 #!/bin/sh
-# `tolk tui` driven through a detached tmux session on a private socket, asserting on what
-# `tmux capture-pane` shows: typing, translating, swapping, history, resizing, settings, help,
-# cancel, quitting with the terminal restored; kill -9 and restart keeps the typed text; invalid
-# UTF-8, a long paragraph and an empty source do no harm; NO_COLOR; SIGTERM and a crash signal
-# give the terminal back. Skips (77) without tmux, a UTF-8 locale, ncursesw or the default model.
+# `tolk tui` driven through detached tmux sessions on a private socket, asserting on what
+# `tmux capture-pane` shows: typing, translating, copy, save, swap, picker, history, resizing,
+# help, settings and speculation, cancel, scrolling, quitting with the terminal restored; kill -9
+# and restart keeps the typed text; invalid UTF-8, wide and combining characters, a long paragraph
+# and an empty source do no harm; NO_COLOR and monochrome; SIGTERM and a crash signal give the
+# terminal back. Skips (77) without tmux 3, a UTF-8 locale, ncursesw or the default model.
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
 model=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
