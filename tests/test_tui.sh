@@ -1,9 +1,10 @@
 #!/bin/sh
-# `tolk tui` driven through a detached tmux session on a private socket, asserting on what
-# `tmux capture-pane` shows: typing, translating, swapping, history, resizing, settings, help,
-# cancel, quitting with the terminal restored; kill -9 and restart keeps the typed text; invalid
-# UTF-8, a long paragraph and an empty source do no harm; NO_COLOR; SIGTERM and a crash signal
-# give the terminal back. Skips (77) without tmux, a UTF-8 locale, ncursesw or the default model.
+# `tolk tui` driven through detached tmux sessions on a private socket, asserting on what
+# `tmux capture-pane` shows: typing, translating, copy, save, swap, picker, history, resizing,
+# help, settings and speculation, cancel, scrolling, quitting with the terminal restored; kill -9
+# and restart keeps the typed text; invalid UTF-8, wide and combining characters, a long paragraph
+# and an empty source do no harm; NO_COLOR and monochrome; SIGTERM and a crash signal give the
+# terminal back. Skips (77) without tmux 3, a UTF-8 locale, ncursesw or the default model.
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
 model=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
@@ -221,6 +222,7 @@ tm resize-window -t s1 -x 80 -y 24
 check "80x24: narrow key help" wait_for s1 "F5 Go Esc Stop F2 Lang" 5
 check "80x24: help on the new last line" contains "$(line s1 24)" "^Q Quit"
 check "80x24: status bar still on top" contains "$(line s1 1)" "en -> de"
+check "80x24: status bar keeps speed, TTFT and memory ($(line s1 1))" sh -c "tmux -L $SOCK capture-pane -p -t s1 | head -1 | grep -q 'tok/s.*TTFT.*MiB'"
 check "80x24: source text still shown" contains "$(screen s1)" "The weather is nice today."
 check "80x24: both panes" contains "$(screen s1)" "Translation (de German)"
 check "80x24: nothing past 24 lines" test "$(screen s1 | wc -l)" -eq 24
@@ -268,6 +270,9 @@ keys s1 BSpace
 check "Backspace removes a whole wide character" wait_for s1 "$(printf '\346\227\245\346\234\254 e\314\201')" 5
 text s1 "$(printf '\344\270\255')"
 check "typing a wide character in the middle" wait_for s1 "$(printf '\346\227\245\346\234\254\344\270\255 e\314\201')" 5
+keys s1 C-n
+text s1 "$(printf 'pasted\ttab')"
+check "a Tab inside a paste is text, not a pane switch" wait_for s1 "pasted tab" 5
 keys s1 C-n
 check "Ctrl-N empties the panes" wait_for s1 "new segment" 5
 keys s1 C-t
@@ -351,8 +356,16 @@ start s6 120 24
 started s6 "| ready"
 check "damaged autosave: says where it went" wait_for s6 "kept as $TMPD/state/tolk/autosave.txt.bad" 5
 check "damaged autosave: kept aside" test -f "$TMPD/state/tolk/autosave.txt.bad"
-keys s6 C-q
-check "damaged autosave: quits cleanly" wait_for s6 "EXIT=0" 30
+# typed, never translated, killed: the autosave written when typing paused holds it
+text s6 "Typed but never translated."
+check "typing is autosaved within moments" wait_cmd 5 grep -q "Typed but never translated." "$TMPD/state/tolk/autosave.txt"
+kill -9 "$(pid_of s6)" 2>/dev/null
+check "killed while idle" wait_for s6 "EXIT=137" 10
+start s8 120 24
+started s8 "restored the autosaved text"
+check "the typed text is back" wait_for s8 "Typed but never translated." 5
+keys s8 C-q
+check "quits cleanly" wait_for s8 "EXIT=0" 30
 
 # ---- 10. speculative decoding from the command line and the settings ------------------------------
 start s7 100 30 -- --spec ngram --from en --to de

@@ -108,30 +108,47 @@ static double rss_mib(void)
     return ok && page > 0 ? (double)res * (double)page / (1024.0 * 1024.0) : 0;
 }
 
+/* The status bar after the model name: pair, state and the figures of the last translation;
+ * COMPACT drops the spaces and labels that 80 columns cannot afford. */
+static void status_figures(app *a, int compact, char *out, size_t size)
+{
+    size_t k = 0;
+#define PUT(...) (k += k < size ? (size_t)snprintf(out + k, size - k, __VA_ARGS__) : 0)
+    PUT(" | %s -> %s | %s", a->from[0] ? a->from : "auto", a->to, a->state);
+    if (worker_busy(a->worker) && !a->abandoned)
+        PUT(" %.1f s", (now_ms() - a->job_t0_ms) / 1e3);
+    if (a->tok_s > 0)
+        PUT(" | %.1f tok/s", a->tok_s);
+    if (a->ttft_ms > 0)
+        PUT(compact ? " | TTFT %.0fms" : " | TTFT %.0f ms", a->ttft_ms);
+    if (a->set.spec_mode != TOLK_SPEC_NONE) { /* the acceptance rate once something was drafted */
+        PUT(compact ? " | %s" : " | spec %s", tui_spec_names[a->set.spec_mode]);
+        if (a->n_drafted > 0)
+            PUT(" %.0f%%", 100.0 * a->n_accepted / a->n_drafted);
+    }
+    double mem = rss_mib();
+    if (mem > 0)
+        PUT(compact ? " | %.0fMiB" : " | %.0f MiB", mem);
+#undef PUT
+}
+
 static void draw_status(app *a)
 {
     attrset(term_attr(TUI_C_STATUS, A_REVERSE));
     mvhline(0, 0, ' ', COLS);
-    char line[512];
-    char stats[160] = "";
-    size_t k = 0;
-    if (worker_busy(a->worker) && !a->abandoned)
-        k += (size_t)snprintf(stats + k, sizeof stats - k, " %.1f s", (now_ms() - a->job_t0_ms) / 1e3);
-    if (a->tok_s > 0)
-        k += (size_t)snprintf(stats + k, sizeof stats - k, " | %.1f tok/s", a->tok_s);
-    if (a->ttft_ms > 0)
-        k += (size_t)snprintf(stats + k, sizeof stats - k, " | TTFT %.0f ms", a->ttft_ms);
-    if (a->set.spec_mode != TOLK_SPEC_NONE) { /* the acceptance rate once something was drafted */
-        k += (size_t)snprintf(stats + k, sizeof stats - k, " | spec %s", tui_spec_names[a->set.spec_mode]);
-        if (a->n_drafted > 0)
-            k += (size_t)snprintf(stats + k, sizeof stats - k, " %.0f%%", 100.0 * a->n_accepted / a->n_drafted);
+    char fig[256];
+    status_figures(a, 0, fig, sizeof fig);
+    int room = COLS - 1 - (int)strlen(fig); /* cells left for the model name */
+    if (room < 12) {
+        status_figures(a, 1, fig, sizeof fig);
+        room = COLS - 1 - (int)strlen(fig);
     }
-    double mem = rss_mib();
-    if (mem > 0)
-        snprintf(stats + k, sizeof stats - k, " | %.0f MiB", mem);
-    snprintf(line, sizeof line, " %.24s | %s -> %s | %s%s", tolk_model_desc(a->model), a->from[0] ? a->from : "auto",
-             a->to, a->state, stats);
-    text_put(stdscr, 0, 0, line, COLS);
+    if (room > 24)
+        room = 24;
+    int x = 1;
+    if (room >= 4)
+        x += text_put(stdscr, 0, 1, tolk_model_desc(a->model), room);
+    text_put(stdscr, 0, x, fig, COLS - x);
     attrset(A_NORMAL);
 }
 
@@ -512,13 +529,14 @@ static int scroll_target(app *a, wint_t key)
     return 1;
 }
 
-/* One key; returns 0 to go on, 1 to quit. */
-static int handle_key(app *a, int kind, wint_t ch)
+/* One key; PASTED says it came queued behind another (a paste, where a Tab is text). Returns 0
+ * to go on, 1 to quit. */
+static int handle_key(app *a, int kind, wint_t ch, int pasted)
 {
     int is_key = kind == KEY_CODE_YES;
     if (is_key && ch == KEY_RESIZE)
         return 0;
-    if ((!is_key && ch == L'\t') || (is_key && ch == KEY_BTAB)) {
+    if ((!is_key && ch == L'\t' && !pasted) || (is_key && ch == KEY_BTAB)) {
         a->tgt_focus = !a->tgt_focus;
         return 0;
     }
@@ -667,15 +685,15 @@ int tui_main(const tui_config *cfg)
         int kind = term_getkey(stdscr, &ch, TUI_TICK_MS);
         redraw = poll_worker(&a);
         if (kind != ERR) {
-            quit = handle_key(&a, kind, ch);
+            quit = handle_key(&a, kind, ch, 0);
             redraw = 1;
             /* a paste arrives as thousands of keys: take what is queued before drawing again, so
              * a long paragraph costs one redraw per batch instead of one per character */
             double t0 = now_ms();
             while (!quit && now_ms() - t0 < 40 && (kind = term_getkey(stdscr, &ch, 0)) != ERR)
-                quit = handle_key(&a, kind, ch);
+                quit = handle_key(&a, kind, ch, 1);
         }
-        if (a.dirty && now_ms() - a.last_edit_ms > 300) /* once an edit burst has paused */
+        if (a.dirty && now_ms() - a.last_edit_ms > 200) /* once an edit burst has paused */
             autosave(&a);
     }
     int sig = term_quit_requested();
