@@ -78,7 +78,7 @@ void attn_run(const attn_args *a, int64_t item, void *scratch)
     char *qx = p;
     p += align64((size_t)(ATTN_BLOCK * g) * qx_row);
     float *s = (float *)p;
-    p += align64(sizeof(float) * (size_t)(ATTN_BLOCK * g) * (size_t)(nk + AG_VLANES));
+    p += align64(sizeof(float) * (size_t)(ATTN_BLOCK * g) * (size_t)score_cols(a->kv->n_ctx));
     float *row = (float *)p;
     p += align64(sizeof(float) * (size_t)(hd > hdv ? hd : hdv));
     float *acc = (float *)p;
