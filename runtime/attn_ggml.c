@@ -61,10 +61,15 @@ AG_CLONES float ag_dot(ag_order o, const float *a, const float *b, int64_t n)
 }
 
 AG_CLONES void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, float w, const float *restrict v,
-                             int64_t n)
+                             int64_t n, bool first)
 {
     float *restrict row = acc + (c % lanes) * n;
     int64_t d = 0;
+    if (first) {
+        for (; d < n; d++)
+            row[d] = fmaf(w, v[d], 0.0f);
+        return;
+    }
     for (; d + AG_LANES <= n; d += AG_LANES)
         for (int l = 0; l < AG_LANES; l++)
             row[d + l] = fmaf(w, v[d + l], row[d + l]);

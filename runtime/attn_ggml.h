@@ -4,6 +4,7 @@
 #ifndef TOLK_ATTN_GGML_H
 #define TOLK_ATTN_GGML_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define AG_LANES 16  /* floats per AVX-512 register in ggml's kernels */
@@ -21,8 +22,10 @@ float ag_reduce16(const float *x);
 /* sum_i a[i] * b[i] in the given order (AG_TILED needs n % 16 == 0). */
 float ag_dot(ag_order o, const float *a, const float *b, int64_t n);
 
-/* acc[(c % lanes) * n + d] += w * v[d] (fused) for d < n: the lane of key position c. */
-void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, float w, const float *restrict v, int64_t n);
+/* acc[(c % lanes) * n + d] += w * v[d] (fused) for d < n: the lane of key position c. first: the
+ * lane is not yet written and starts from +0. */
+void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, float w, const float *restrict v, int64_t n,
+                   bool first);
 
 /* out[d] = the reduction of acc[0..lanes)[d]: lanes is 16 for AG_TILED, 64 for AG_VECDOT.
  * Overwrites acc. */

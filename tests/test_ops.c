@@ -275,7 +275,7 @@ START_TEST(attention_sums_in_ggml_order)
                 for (int c = 0; c < nk; c++)
                     p[c] = f16r(p[c] * inv);
                 for (int d = 0; d < HD; d++) {
-                    float col[NCTX] = {0}, pp[NCTX] = {0};
+                    float col[NCTX + 64] = {0}, pp[NCTX + 64] = {0}; /* padded to 64 */
                     const int n64 = (nk + 63) / 64 * 64;
                     for (int c = 0; c < nk && c < NPOS; c++) {
                         col[c] = vf[c][d];
