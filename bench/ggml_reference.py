@@ -118,8 +118,13 @@ def best(lines, key):
 
 
 def compare(base, cpu, a):
-    print(f"{'type':6} {'read bw':>8} {'tolk mv':>8} {'% bw':>5} {'llama mv':>8} {'tolk mm':>8} {'llama mm':>8} {'ratio':>6}")
-    print(f"{'':6} {'GB/s':>8} {'GB/s':>8} {'':>5} {'GB/s':>8} {'GOP/s':>8} {'GOP/s':>8} {'':>6}")
+    # wall: best of the rounds; per CPU-s: ops per CPU-second summed over the threads (tolk: threads
+    # x its slowest thread's CPU time; llama.cpp: the process's CPU time, its spin-waits included),
+    # which a machine shared with other jobs disturbs less
+    print(f"{'type':6} {'read bw':>8} {'tolk mv':>8} {'% bw':>5} {'llama mv':>8} {'tolk mm':>8} {'llama mm':>8} {'ratio':>6}"
+          f" {'tolk mm':>8} {'llama mm':>8} {'ratio':>6}")
+    print(f"{'':6} {'GB/s':>8} {'GB/s':>8} {'':>5} {'GB/s':>8} {'GOP/s':>8} {'GOP/s':>8} {'wall':>6}"
+          f" {'/CPU-s':>8} {'/CPU-s':>8} {'CPU':>6}")
     rows = []
     for name in a.type or ["Q4_0", "Q4_K", "Q8_0", "Q5_0", "Q6_K"]:
         tl, ll = [], []
@@ -132,10 +137,12 @@ def compare(base, cpu, a):
         bw = best([x for x in tl if x["bench"] == "read_bandwidth"], "gbs")
         lk = [x for x in ll if x["bench"] == "kernel"]
         tmv, tmm, lmv, lmm = best(kern, "matvec_gbs"), best(kern, "matmul_gops"), best(lk, "matvec_gbs"), best(lk, "matmul_gops")
+        tmc, lmc = best(kern, "matmul_gops_cpu") / a.threads, best(lk, "matmul_gops_per_cpu_s")
         rows.append({"type": name, "isa": isa, "read_bw_gbs": bw, "tolk_matvec_gbs": tmv, "llama_matvec_gbs": lmv,
-                     "tolk_matmul_gops": tmm, "llama_matmul_gops": lmm, "matmul_ratio": tmm / lmm})
-        print(f"{name:6} {bw:8.2f} {tmv:8.2f} {100 * tmv / bw:4.0f}% {lmv:8.2f} {tmm:8.1f} {lmm:8.1f} {tmm / lmm:5.2f}x",
-              flush=True)
+                     "tolk_matmul_gops": tmm, "llama_matmul_gops": lmm, "matmul_ratio": tmm / lmm,
+                     "tolk_matmul_gops_per_cpu_s": tmc, "llama_matmul_gops_per_cpu_s": lmc, "matmul_cpu_ratio": tmc / lmc})
+        print(f"{name:6} {bw:8.2f} {tmv:8.2f} {100 * tmv / bw:4.0f}% {lmv:8.2f} {tmm:8.1f} {lmm:8.1f} {tmm / lmm:5.2f}x"
+              f" {tmc:8.1f} {lmc:8.1f} {tmc / lmc:5.2f}x", flush=True)
         if name == "Q8_0":
             th = best([x for x in tl if x["bench"] == "kernel_head" and x["isa"] == isa], "matvec_gbs")
             lh = best([x for x in ll if x["bench"] == "kernel_head"], "matvec_gbs")

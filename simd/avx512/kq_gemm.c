@@ -1,7 +1,7 @@
-/* AVX-512 VNNI mat x mat for the K-quants (Q4_K, Q6_K) on batches: two panels of 16 weight rows
- * are unpacked once per 2 super-blocks into a row-interleaved stack buffer (one register holds 4
+/* AVX-512 VNNI mat x mat for the K-quants (Q4_K, Q6_K) on batches: four panels of 16 weight rows
+ * are unpacked once per super-block into a row-interleaved stack buffer (one register holds 4
  * codes of each of 16 rows), then every token reuses them: dpbusd against the token's 4
- * activation bytes broadcast once for both panels, so each lane is one row's dot and no
+ * activation bytes broadcast once for two panels, so each lane is one row's dot and no
  * horizontal sums are needed. */
 #include "avx512.h"
 
@@ -13,9 +13,9 @@ typedef struct kq_pack {
     __m512 dm;          /* what the bsum term is multiplied by: dmin (Q4_K) or d (Q6_K) */
 } kq_pack;
 
-/* Super-blocks per pack: two panels x 2 x 5.7 KB = 23 KB stays in the 48 KB L1 beside the
- * tokens' activations while all tokens run over it. */
-enum { KQ_CHUNK = 2, KQ_ROWS = 16 };
+/* Per pack: four 16-row panels of one super-block, 4 x 5.7 KB = 23 KB, stay in the 48 KB L1
+ * beside the tokens' activations while all tokens run over them, four at a time. */
+enum { KQ_CHUNK = 1, KQ_ROWS = 16, KQ_PANELS = 4, KQ_TOK = 4 };
 
 /* Offsets of the 16 rows from row 0, for the gathers. */
 static inline __m512i row_offsets(size_t wrb)
@@ -107,7 +107,7 @@ static inline __attribute__((always_inline)) void run_tokens(const kq_pack *cons
                                                              size_t ys, const __mmask16 *rmask, int first)
 {
     const int DW = 64 / NS; /* activation dwords per sub-block */
-    __m512 out[2][8];
+    __m512 out[2][KQ_TOK];
 #pragma GCC unroll 2
     for (int h = 0; h < H; h++)
 #pragma GCC unroll 8
@@ -176,58 +176,60 @@ static inline __attribute__((always_inline)) void run_tokens(const kq_pack *cons
         }
 }
 
-/* All tokens over one pack: TB at a time (4 with two panels, 8 with one), then the remainder
- * with its own constant count. */
-static inline __attribute__((always_inline)) void run_pack(const kq_pack *const *pk, int nsb, const char *qx,
-                                                           size_t qrb, int64_t n_tok, int64_t sb0, int H, int NS,
-                                                           float *y, size_t ys, const __mmask16 *rmask, int first)
+/* One block of T tokens (1..KQ_TOK) over H panels, with the counts made constants. */
+static inline __attribute__((always_inline)) void run_block(const kq_pack *const *pk, int nsb, const char *qx,
+                                                            size_t qrb, int64_t T, int64_t sb0, int H, int NS,
+                                                            float *y, size_t ys, const __mmask16 *rmask, int first)
 {
-    const int TB = H == 2 ? 4 : 8;
-    int64_t t = 0;
-    for (; t + TB <= n_tok; t += TB)
-        run_tokens(pk, nsb, qx + (size_t)t * qrb, qrb, sb0, TB, H, NS, y + (size_t)t * ys, ys, rmask, first);
-    const char *x = qx + (size_t)t * qrb;
-    float *yt = y + (size_t)t * ys;
-    switch (n_tok - t) {
-    case 7: run_tokens(pk, nsb, x, qrb, sb0, 7, H, NS, yt, ys, rmask, first); break;
-    case 6: run_tokens(pk, nsb, x, qrb, sb0, 6, H, NS, yt, ys, rmask, first); break;
-    case 5: run_tokens(pk, nsb, x, qrb, sb0, 5, H, NS, yt, ys, rmask, first); break;
-    case 4: run_tokens(pk, nsb, x, qrb, sb0, 4, H, NS, yt, ys, rmask, first); break;
-    case 3: run_tokens(pk, nsb, x, qrb, sb0, 3, H, NS, yt, ys, rmask, first); break;
-    case 2: run_tokens(pk, nsb, x, qrb, sb0, 2, H, NS, yt, ys, rmask, first); break;
-    case 1: run_tokens(pk, nsb, x, qrb, sb0, 1, H, NS, yt, ys, rmask, first); break;
+    switch (T) {
+    case 4: run_tokens(pk, nsb, qx, qrb, sb0, 4, H, NS, y, ys, rmask, first); break;
+    case 3: run_tokens(pk, nsb, qx, qrb, sb0, 3, H, NS, y, ys, rmask, first); break;
+    case 2: run_tokens(pk, nsb, qx, qrb, sb0, 2, H, NS, y, ys, rmask, first); break;
+    case 1: run_tokens(pk, nsb, qx, qrb, sb0, 1, H, NS, y, ys, rmask, first); break;
     default: break;
     }
 }
 
 typedef void (*pack_fn)(kq_pack *p, const char *w, size_t wrb, int nrows, __mmask16 m, __m512i idx);
 
-/* Rows in steps of two 16-row panels (one for a last stretch of 16 or fewer). */
+/* Rows in groups of up to KQ_PANELS 16-row panels. Each block of KQ_TOK tokens runs over the
+ * group's panels two at a time, so its activations come from L1 for every pair after the first. */
 static inline __attribute__((always_inline)) void gemm(pack_fn pack, size_t bytes, int NS, const void *w, size_t wrb,
                                                        int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                                                        size_t ys, int64_t r0, int64_t r1)
 {
-    _Alignas(64) kq_pack pk[2][KQ_CHUNK];
-    const kq_pack *pp[2] = {pk[0], pk[1]};
+    _Alignas(64) kq_pack pk[KQ_PANELS][KQ_CHUNK];
+    const kq_pack *pp[KQ_PANELS];
+    for (int i = 0; i < KQ_PANELS; i++)
+        pp[i] = pk[i];
     const __m512i idx = row_offsets(wrb);
     int64_t nb = n / QK_K;
-    for (int64_t r = r0; r < r1; r += 2 * KQ_ROWS) {
-        int nrows = r1 - r < 2 * KQ_ROWS ? (int)(r1 - r) : 2 * KQ_ROWS;
-        int H = nrows > KQ_ROWS ? 2 : 1;
-        int n0 = nrows < KQ_ROWS ? nrows : KQ_ROWS, n1 = nrows - n0;
-        __mmask16 m[2] = {(__mmask16)((1u << n0) - 1), (__mmask16)((1u << n1) - 1)};
+    for (int64_t r = r0; r < r1; r += KQ_PANELS * KQ_ROWS) {
+        int nrows = r1 - r < KQ_PANELS * KQ_ROWS ? (int)(r1 - r) : KQ_PANELS * KQ_ROWS;
+        int np = (nrows + KQ_ROWS - 1) / KQ_ROWS;
+        __mmask16 m[KQ_PANELS];
+        for (int i = 0; i < np; i++) {
+            int ni = nrows - KQ_ROWS * i < KQ_ROWS ? nrows - KQ_ROWS * i : KQ_ROWS;
+            m[i] = (__mmask16)((1u << ni) - 1);
+        }
         const char *wr = (const char *)w + (size_t)r * wrb;
         for (int64_t c = 0; c < nb; c += KQ_CHUNK) {
             int nsb = nb - c < KQ_CHUNK ? (int)(nb - c) : KQ_CHUNK;
-            for (int i = 0; i < nsb; i++) {
-                pack(&pk[0][i], wr + (size_t)(c + i) * bytes, wrb, n0, m[0], idx);
-                if (H == 2)
-                    pack(&pk[1][i], wr + (size_t)KQ_ROWS * wrb + (size_t)(c + i) * bytes, wrb, n1, m[1], idx);
+            for (int i = 0; i < np; i++)
+                for (int k = 0; k < nsb; k++)
+                    pack(&pk[i][k], wr + (size_t)KQ_ROWS * i * wrb + (size_t)(c + k) * bytes, wrb,
+                         nrows - KQ_ROWS * i < KQ_ROWS ? nrows - KQ_ROWS * i : KQ_ROWS, m[i], idx);
+            for (int64_t t = 0; t < n_tok; t += KQ_TOK) {
+                int64_t T = n_tok - t < KQ_TOK ? n_tok - t : KQ_TOK;
+                const char *x = (const char *)qx + (size_t)t * qrb;
+                float *yt = y + (size_t)t * ys + r;
+                for (int i = 0; i < np; i += 2) {
+                    if (np - i >= 2)
+                        run_block(pp + i, nsb, x, qrb, T, c, 2, NS, yt + KQ_ROWS * i, ys, m + i, c == 0);
+                    else
+                        run_block(pp + i, nsb, x, qrb, T, c, 1, NS, yt + KQ_ROWS * i, ys, m + i, c == 0);
+                }
             }
-            if (H == 2)
-                run_pack(pp, nsb, qx, qrb, n_tok, c, 2, NS, y + r, ys, m, c == 0);
-            else
-                run_pack(pp, nsb, qx, qrb, n_tok, c, 1, NS, y + r, ys, m, c == 0);
         }
     }
 }

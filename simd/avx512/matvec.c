@@ -21,11 +21,12 @@ static inline __attribute__((always_inline)) float row_dot(const char *w, size_t
         const char *gb = w + (size_t)g * 16 * bytes;
         int left = nb - 16 * g, ve = nv - g * (16 / per) < 16 / per ? nv - g * (16 / per) : 16 / per;
         __m512i s[8];
+        /* literal bounds (8 registers at most), so the unrolling holds at any optimisation level */
 #pragma GCC unroll 8
-        for (int v = 0; v < 16 / per; v++)
-            s[v] = v >= ve       ? _mm512_setzero_si512()
-                   : type == 2 ? pair_dot(gb + (size_t)2 * v * bytes, &a->x[8 * g + v])
-                               : quad_dot(gb + (size_t)4 * v * bytes, bytes, &a->x[8 * g + 2 * v], type);
+        for (int v = 0; v < 8; v++)
+            s[v] = v >= ve || v >= 16 / per ? _mm512_setzero_si512()
+                   : type == 2              ? pair_dot(gb + (size_t)2 * v * bytes, &a->x[8 * g + v])
+                                            : quad_dot(gb + (size_t)4 * v * bytes, bytes, &a->x[8 * g + 2 * v], type);
         __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
         __m512 dw = _mm512_cvtph_ps(
             _mm512_cvtepi32_epi16(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, dofs, gb, 1)));
@@ -33,8 +34,8 @@ static inline __attribute__((always_inline)) float row_dot(const char *w, size_t
         if (off) /* the offset of every block of the group, the tail blocks included */
             accm = _mm512_fmadd_ps(dw, a->ds[g], accm);
 #pragma GCC unroll 8
-        for (int v = 0; v < 16 / per; v++) {
-            if (v >= ve)
+        for (int v = 0; v < 8; v++) {
+            if (v >= ve || v >= 16 / per)
                 break;
             __m512i ix = _mm512_load_si512(type == 2 ? (const void *)idx_halves[v] : (const void *)idx_quads[v]);
             __m512 f = _mm512_permutexvar_ps(ix, sc);

@@ -7,7 +7,7 @@
 #include "avx512.h"
 
 /* Super-blocks per prepared chunk (longer rows run chunk by chunk; 5 KB a token on the stack). */
-enum { MVK_BLOCKS = 16, MVK_PREFETCH = 1024, MVK_FEW = 7 };
+enum { MVK_BLOCKS = 16, MVK_FEW = 7 };
 
 typedef struct mvk_block {
     __m512i x[4];     /* sub-blocks (0|2), (1|3), (4|6), (5|7): the order of the nibble planes */
@@ -50,7 +50,6 @@ static inline __attribute__((always_inline)) void row_dot(const block_q4_K *w, c
         accm[t] = _mm_setzero_ps();
     }
     for (int b = 0; b < nb; b++) {
-        _mm_prefetch((const char *)&w[b] + MVK_PREFETCH, _MM_HINT_T0);
         uint32_t s0, s1, s2;
         memcpy(&s0, w[b].scales, 4);
         memcpy(&s1, w[b].scales + 4, 4);
@@ -156,7 +155,6 @@ static inline __attribute__((always_inline)) void row_dot_q6(const block_q6_K *w
         accm[t] = _mm256_setzero_ps();
     }
     for (int64_t b = 0; b < nb; b++) {
-        _mm_prefetch((const char *)&w[b] + MVK_PREFETCH, _MM_HINT_T0);
         __m512i c[4];
 #pragma GCC unroll 2
         for (int h = 0; h < 2; h++) { /* planes 2h (elements 128h + 0..63) and 2h + 1 (+ 64..127) */
