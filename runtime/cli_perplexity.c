@@ -24,7 +24,7 @@ static void usage(FILE *out)
                  "  -m, --model FILE   GGUF model (default: the default model)\n"
                  "  -f, --file FILE    text to score\n"
                  "  -c, --ctx-size N   tokens per chunk (default 512)\n"
-                 "  -b, --batch N      tokens per forward chunk (default 64)\n"
+                 "  -b, --batch N      tokens per forward chunk (default 512, at most -c)\n"
                  "  -t, --threads N    threads (default: all cores)\n"
                  "      --chunks N     score at most N chunks (default: all)\n");
 }
@@ -90,7 +90,7 @@ static int parse_int(const char *s, const char *opt, long lo, long *out)
 int cli_perplexity_main(int argc, char **argv)
 {
     const char *model = NULL, *file = NULL;
-    long n_ctx = 512, n_batch = 64, n_threads = 0, max_chunks = -1;
+    long n_ctx = 512, n_batch = 512, n_threads = 0, max_chunks = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -146,7 +146,7 @@ int cli_perplexity_main(int argc, char **argv)
     if (max_chunks > 0 && max_chunks < n_chunks)
         n_chunks = max_chunks;
     const long first = n_ctx / 2;
-    fwd_params fp = {.n_ctx = n_ctx, .n_batch = n_batch, .n_logits = n_ctx - first,
+    fwd_params fp = {.n_ctx = n_ctx, .n_batch = n_batch < n_ctx ? n_batch : n_ctx, .n_logits = n_ctx - first,
                      .n_threads = (int)n_threads};
     if ((rc = fwd_create(m, &fp, &fc, &err)))
         goto done;

@@ -12,7 +12,7 @@
 
 typedef struct fwd_params {
     int64_t n_ctx;    /* KV cache positions (0: min(n_ctx_train, 4096)) */
-    int64_t n_batch;  /* tokens per internal chunk (0: 64) */
+    int64_t n_batch;  /* tokens per internal chunk (0: min(512, n_ctx)) */
     int64_t n_logits; /* most logit rows one fwd_eval may return (0: 1) */
     uint32_t kv_type; /* TOLK_TYPE_F16 (default when 0) or TOLK_TYPE_Q8_0 */
     int n_threads;    /* 0: OpenMP's default */
@@ -45,8 +45,9 @@ int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);
  * valid for all layers). */
 int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err);
 
-/* Batches of 2..n_max tokens run the one-token mat-vec kernels row by row, so their logits equal
- * one-at-a-time decoding bit for bit (the batched kernels sum in another order); 0: off. */
+/* Batches of 2..n_max tokens give logits equal to one-at-a-time decoding bit for bit: through the
+ * batched kernels where simd_matmul_exact_tokens promises it, else the one-token mat-vec kernels
+ * row by row; 0: off. */
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max);
 
 /* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */

@@ -64,6 +64,14 @@ void simd_matvec(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in
         simd_matvec_generic(k->dot[wtype], w, w_row_bytes, n_in, qx, y, r0, r1);
 }
 
+int64_t simd_matmul_exact_tokens(uint32_t wtype)
+{
+    const simd_kernels *k = simd_active();
+    if (wtype >= TOLK_TYPE_COUNT || !k->matmul[wtype])
+        return INT64_MAX;
+    return k->matmul_exact[wtype];
+}
+
 void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
                  size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
 {

@@ -26,6 +26,9 @@ typedef struct simd_kernels {
     simd_dot_fn dot[TOLK_TYPE_COUNT];                 /* indexed by the weight type */
     simd_matvec_fn matvec[TOLK_TYPE_COUNT];           /* NULL: rows one by one through dot */
     simd_matmul_fn matmul[TOLK_TYPE_COUNT];           /* NULL: token by token through matvec */
+    /* Most tokens for which matmul[type] gives every row the bits matvec[type] gives it (the
+     * same summation order); 0: not promised. Ignored where matmul is NULL (always exact). */
+    int64_t matmul_exact[TOLK_TYPE_COUNT];
 } simd_kernels;
 
 /* Each ISA's files add their kernels to a table that already holds the scalar references. */

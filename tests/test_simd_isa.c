@@ -221,6 +221,53 @@ START_TEST(batched_shapes_within_bound)
 }
 END_TEST
 
+/* Where the table promises it (matmul_exact), a batch gives every token the very bits the
+ * one-token kernel gives it: speculative verification reproduces plain decoding through it. */
+START_TEST(batched_equals_one_token_where_promised)
+{
+    uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
+    if (!isa_k->matmul[wt] || isa_k->matmul_exact[wt] < 2)
+        return;
+    const int kq = simd_traits(wt)->block_size == 256;
+    const int64_t lens[] = {kq ? 768 : 640, kq ? 2048 : 96, kq ? 8960 : 8992};
+    const int rows = 37, max_tok = isa_k->matmul_exact[wt] < 15 ? (int)isa_k->matmul_exact[wt] : 15;
+    for (int li = 0; li < 3; li++) {
+        int64_t n = lens[li];
+        size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+        uint8_t *w = malloc(wrb * rows), *qx = malloc(arb * max_tok);
+        float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * rows * max_tok), *y1 = malloc(sizeof(float) * rows);
+        tl_seed(900 + 10 * li + _i);
+        for (int r = 0; r < rows; r++) {
+            tl_fill(x, n, r % 3 == 0 ? TL_OUTLIERS : TL_NORMAL);
+            simd_quantize_row(wt, x, w + r * wrb, n);
+        }
+        for (int t = 0; t < max_tok; t++) {
+            tl_fill(x, n, t % 5 == 4 ? TL_ZERO_BLOCKS : TL_NORMAL);
+            isa_k->quantize_act[at](x, qx + t * arb, n);
+        }
+        simd_matvec_fn mv = isa_k->matvec[wt];
+        for (int nt = 2; nt <= max_tok; nt++) {
+            isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, rows, 1, rows);
+            for (int t = 0; t < nt; t++) {
+                if (mv)
+                    mv(w, wrb, n, qx + t * arb, y1, 1, rows);
+                else
+                    simd_matvec_generic(isa_k->dot[wt], w, wrb, n, qx + t * arb, y1, 1, rows);
+                for (int r = 1; r < rows; r++)
+                    ck_assert_msg(!memcmp(&y1[r], &y[t * rows + r], sizeof(float)),
+                                  "%s n=%lld, %d tokens: token %d row %d is %.9g batched, %.9g alone",
+                                  simd_traits(wt)->name, (long long)n, nt, t, r, y[t * rows + r], y1[r]);
+            }
+        }
+        free(w);
+        free(qx);
+        free(x);
+        free(y);
+        free(y1);
+    }
+}
+END_TEST
+
 /* Each weight type's all-zero rows give exactly zero on this path. */
 START_TEST(zero_blocks_give_zero)
 {
@@ -255,6 +302,7 @@ int main(void)
     tcase_add_loop_test(tc, float_results_within_bound, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, zero_blocks_give_zero, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, batched_shapes_within_bound, 0, TL_NWTYPES);
+    tcase_add_loop_test(tc, batched_equals_one_token_where_promised, 0, TL_NWTYPES);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -72,6 +72,14 @@ static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, si
         few_passes(avx512_few_q6_k, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
+/* One token of Q6_K through the row walk too (its dot product, 57 GB/s per core from L2 against
+ * the walk's 49, is memory-bound either way at two threads), so that batches of up to
+ * MIN_TOK - 1 tokens give each token exactly the one-token result. */
+static void matvec_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
+{
+    avx512_few_q6_k(w, wrb, n, qx, 0, 1, y, 0, r0, r1);
+}
+
 void simd_fill_avx512_gemm(simd_kernels *k)
 {
     k->matmul[TOLK_TYPE_Q4_0] = matmul_q4_0;
@@ -83,4 +91,9 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     k->matvec[TOLK_TYPE_Q5_0] = avx512_matvec_q5_0;
     k->matvec[TOLK_TYPE_Q8_0] = avx512_matvec_q8_0;
     k->matvec[TOLK_TYPE_Q4_K] = avx512_matvec_q4_k;
+    k->matvec[TOLK_TYPE_Q6_K] = matvec_q6_k;
+    /* The few-token walks add in the one-token kernels' order; the panels do not. */
+    const uint32_t exact[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        k->matmul_exact[exact[i]] = MIN_TOK - 1;
 }

@@ -15,7 +15,10 @@ static inline __attribute__((always_inline)) float row_dot(const char *w, size_t
     const int per = type == 2 ? 2 : 4; /* blocks per register */
     const __m512i dofs = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                             _mm512_set1_epi32((int)bytes));
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps(), accm = _mm512_setzero_ps();
+    /* One accumulator, in the order matvec_few.c's row walk adds: batched verification then gives
+     * every token the bits of one-token decoding (the chain of at most 8 FMAs per 16 blocks is
+     * still far ahead of memory). */
+    __m512 acc = _mm512_setzero_ps(), accm = _mm512_setzero_ps();
     int nv = nb / per; /* whole pairs / quads */
     for (int g = 0; 16 * g < nb; g++) {
         const char *gb = w + (size_t)g * 16 * bytes;
@@ -39,13 +42,10 @@ static inline __attribute__((always_inline)) float row_dot(const char *w, size_t
                 break;
             __m512i ix = _mm512_load_si512(type == 2 ? (const void *)idx_halves[v] : (const void *)idx_quads[v]);
             __m512 f = _mm512_permutexvar_ps(ix, sc);
-            if (v & 1)
-                acc1 = _mm512_fmadd_ps(f, _mm512_cvtepi32_ps(s[v]), acc1);
-            else
-                acc0 = _mm512_fmadd_ps(f, _mm512_cvtepi32_ps(s[v]), acc0);
+            acc = _mm512_fmadd_ps(f, _mm512_cvtepi32_ps(s[v]), acc);
         }
     }
-    float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    float sum = _mm512_reduce_add_ps(acc);
     for (int b = nv * per; b < nb; b++) {
         const char *blk = w + (size_t)b * bytes;
         sum += avx512_half((const simd_half *)blk) * avx512_half(&x[b].d) * (float)tail_dot(blk, x[b].qs, type);
