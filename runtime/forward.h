@@ -45,8 +45,9 @@ int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);
  * valid for all layers). */
 int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err);
 
-/* Batches of 2..n_max tokens run the one-token mat-vec kernels row by row, so their logits equal
- * one-at-a-time decoding bit for bit (the batched kernels sum in another order); 0: off. */
+/* Batches of 2..n_max tokens run the one-token kernels token by token (mat-vec products over row
+ * chunks that stay in cache, attention one token per item), so their logits equal one-at-a-time
+ * decoding bit for bit (the batched kernels sum in other orders); 0: off. */
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max);
 
 /* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */
