@@ -1,6 +1,7 @@
 /* Kernel benchmark: per weight format and per kernel path this CPU runs, mat x vec GB/s on a
  * 4096 x 14336 matrix (copies rotated so the set is far larger than L3), mat x mat GOP/s with 512
- * activation rows, and the machine's measured read bandwidth beside them. Threads split rows the
+ * activation rows (--tokens), and the machine's measured read bandwidth beside them; Q8_0 also on
+ * the 262144 x 640 shape of a tied token embedding used as output head. Threads split rows the
  * way the runtime does (OpenMP, contiguous row ranges). `--json` prints one object per line. */
 #include <omp.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include "kernels.h"
 #include "simd.h"
 
-enum { N_IN = 4096, MV_ROWS = 14336, MM_ROWS = 4096, MM_TOK = 512, SCALAR_MM_TOK = 16 };
+enum { N_IN = 4096, MV_ROWS = 14336, MM_ROWS = 4096, MM_TOK = 512, SCALAR_MM_TOK = 16, HEAD_ROWS = 262144, HEAD_IN = 640 };
 
 static const uint32_t types[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_0, TOLK_TYPE_Q5_1, TOLK_TYPE_Q8_0,
                                  TOLK_TYPE_Q2_K, TOLK_TYPE_Q3_K, TOLK_TYPE_Q4_K, TOLK_TYPE_Q5_K, TOLK_TYPE_Q6_K,
@@ -29,10 +30,10 @@ static float frand(void)
 
 /* A matrix of rows quantized from random floats: 64 distinct rows tiled (content does not change
  * the speed, only the bytes touched do). */
-static char *make_matrix(uint32_t type, int64_t rows, size_t rb)
+static char *make_matrix(uint32_t type, int64_t rows, size_t rb, int n_in)
 {
     char *m = malloc((size_t)rows * rb);
-    float *x = malloc(N_IN * sizeof(float));
+    float *x = malloc((size_t)n_in * sizeof(float));
     if (!m || !x) {
         free(m);
         free(x);
@@ -40,9 +41,9 @@ static char *make_matrix(uint32_t type, int64_t rows, size_t rb)
     }
     for (int64_t r = 0; r < rows; r++) {
         if (r < 64) {
-            for (int i = 0; i < N_IN; i++)
+            for (int i = 0; i < n_in; i++)
                 x[i] = frand();
-            simd_quantize_row(type, x, m + r * rb, N_IN);
+            simd_quantize_row(type, x, m + r * rb, n_in);
         } else {
             memcpy(m + r * rb, m + (r % 64) * rb, rb);
         }
@@ -62,7 +63,7 @@ static double thread_cpu_s(void)
 
 static double max_cpu;
 
-static void run_matvec(const simd_kernels *k, uint32_t t, const char *w, size_t rb, const void *qx, float *y,
+static void run_matvec(const simd_kernels *k, uint32_t t, const char *w, size_t rb, int n_in, const void *qx, float *y,
                        int64_t rows, int threads)
 {
     max_cpu = 0.0;
@@ -72,9 +73,9 @@ static void run_matvec(const simd_kernels *k, uint32_t t, const char *w, size_t 
         int nt = omp_get_num_threads(), id = omp_get_thread_num();
         int64_t r0 = rows * id / nt, r1 = rows * (id + 1) / nt;
         if (k->matvec[t])
-            k->matvec[t](w, rb, N_IN, qx, y, r0, r1);
+            k->matvec[t](w, rb, n_in, qx, y, r0, r1);
         else
-            simd_matvec_generic(k->dot[t], w, rb, N_IN, qx, y, r0, r1);
+            simd_matvec_generic(k->dot[t], w, rb, n_in, qx, y, r0, r1);
         double c = thread_cpu_s() - c0;
 #pragma omp critical
         max_cpu = c > max_cpu ? c : max_cpu;
@@ -103,10 +104,57 @@ static void run_matmul(const simd_kernels *k, uint32_t t, const char *w, size_t 
     }
 }
 
+/* The tied 262144 x 640 Q8_0 token embedding as output head: 20 blocks per row, so per-row costs
+ * show; two copies rotate (356 MB, far beyond L3). */
+static void bench_head(const float *xf, int threads, int json, double bw, double bw_cpu, const char *only_isa)
+{
+    uint32_t t = TOLK_TYPE_Q8_0;
+    size_t rb = simd_row_bytes(t, HEAD_IN), bytes = (size_t)HEAD_ROWS * rb;
+    char *m[2] = {make_matrix(t, HEAD_ROWS, rb, HEAD_IN), make_matrix(t, HEAD_ROWS, rb, HEAD_IN)};
+    float *out = malloc((size_t)HEAD_ROWS * sizeof(float));
+    char *qx = malloc(simd_act_row_bytes(t, HEAD_IN));
+    if (!m[0] || !m[1] || !out || !qx) {
+        fprintf(stderr, "bench_kernels: out of memory for the output-head shape\n");
+        goto done;
+    }
+    simd_quantize_act(t, xf, qx, HEAD_IN);
+    if (!json)
+        printf("\noutput head: Q8_0 %d x %d (mat x vec)\n%-7s %11s %8s %10s %8s\n", HEAD_ROWS, HEAD_IN, "isa",
+               "GB/s", "% of bw", "GB/s*cpu", "% of bw");
+    for (int isa = 0; isa < SIMD_ISA_COUNT; isa++) {
+        const simd_kernels *k = simd_kernels_for((simd_isa)isa);
+        if (!k || (only_isa && strcmp(only_isa, k->name)))
+            continue;
+        double best = 1e30, best_cpu = 1e30;
+        run_matvec(k, t, m[0], rb, HEAD_IN, qx, out, HEAD_ROWS, threads);
+        for (int r = 0; r < (isa == SIMD_ISA_SCALAR ? 2 : 10); r++) {
+            double t0 = omp_get_wtime();
+            run_matvec(k, t, m[(r + 1) % 2], rb, HEAD_IN, qx, out, HEAD_ROWS, threads);
+            double dt = omp_get_wtime() - t0;
+            best = dt < best ? dt : best;
+            best_cpu = max_cpu < best_cpu ? max_cpu : best_cpu;
+        }
+        double gbs = (double)bytes / best / 1e9, gbs_cpu = (double)bytes / best_cpu / 1e9;
+        if (json)
+            printf("{\"bench\":\"kernel_head\",\"type\":\"Q8_0\",\"isa\":\"%s\",\"threads\":%d,\"matvec_rows\":%d,"
+                   "\"n_in\":%d,\"matvec_gbs\":%.2f,\"read_bw_gbs\":%.2f,\"matvec_bw_frac\":%.3f,\"matvec_gbs_cpu\":%.2f,"
+                   "\"read_bw_gbs_cpu\":%.2f}\n",
+                   k->name, threads, HEAD_ROWS, HEAD_IN, gbs, bw, gbs / bw, gbs_cpu, bw_cpu);
+        else
+            printf("%-7s %11.2f %7.0f%% %10.2f %7.0f%%\n", k->name, gbs, 100 * gbs / bw, gbs_cpu, 100 * gbs_cpu / bw_cpu);
+        fflush(stdout);
+    }
+done:
+    free(m[0]);
+    free(m[1]);
+    free(out);
+    free(qx);
+}
+
 int main(int argc, char **argv)
 {
-    int json = 0, threads = 2;
-    const char *only = NULL;
+    int json = 0, threads = 2, mm_tok = MM_TOK;
+    const char *only = NULL, *only_isa = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
@@ -114,8 +162,12 @@ int main(int argc, char **argv)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--type") && i + 1 < argc)
             only = argv[++i];
+        else if (!strcmp(argv[i], "--isa") && i + 1 < argc)
+            only_isa = argv[++i];
+        else if (!strcmp(argv[i], "--tokens") && i + 1 < argc && atoi(argv[i + 1]) >= 1 && atoi(argv[i + 1]) <= MM_TOK)
+            mm_tok = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--json] [--threads N] [--type NAME]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--json] [--threads N] [--type NAME] [--isa NAME] [--tokens 1..%d]\n", argv[0], MM_TOK);
             return 2;
         }
     }
@@ -155,28 +207,28 @@ int main(int argc, char **argv)
         char *mv[16] = {0};
         copies = copies > 16 ? 16 : copies;
         for (int c = 0; c < copies; c++)
-            mv[c] = make_matrix(t, MV_ROWS, rb);
+            mv[c] = make_matrix(t, MV_ROWS, rb, N_IN);
         char *qx = malloc((size_t)MM_TOK * qrb);
         for (int i = 0; i < MM_TOK; i++)
             simd_quantize_act(t, xf + (size_t)i * N_IN, qx + (size_t)i * qrb, N_IN);
         for (int isa = 0; isa < SIMD_ISA_COUNT; isa++) {
             const simd_kernels *k = simd_kernels_for((simd_isa)isa);
-            if (!k || !k->dot[t])
+            if (!k || !k->dot[t] || (only_isa && strcmp(only_isa, k->name)))
                 continue;
             int reps = isa == SIMD_ISA_SCALAR ? 2 : 12;
             double best = 1e30, best_cpu = 1e30;
-            run_matvec(k, t, mv[0], rb, qx, y, MV_ROWS, threads); /* warm-up: page faults, frequency */
+            run_matvec(k, t, mv[0], rb, N_IN, qx, y, MV_ROWS, threads); /* warm-up: page faults, frequency */
             for (int r = 0; r < reps; r++) {
                 double t0 = omp_get_wtime();
-                run_matvec(k, t, mv[(r + 1) % copies], rb, qx, y, MV_ROWS, threads);
+                run_matvec(k, t, mv[(r + 1) % copies], rb, N_IN, qx, y, MV_ROWS, threads);
                 double dt = omp_get_wtime() - t0;
                 best = dt < best ? dt : best;
                 best_cpu = max_cpu < best_cpu ? max_cpu : best_cpu;
             }
             double gbs = (double)mv_bytes / best / 1e9, gbs_cpu = (double)mv_bytes / best_cpu / 1e9;
-            int ntok = isa == SIMD_ISA_SCALAR ? SCALAR_MM_TOK : MM_TOK;
+            int ntok = isa == SIMD_ISA_SCALAR && mm_tok > SCALAR_MM_TOK ? SCALAR_MM_TOK : mm_tok;
             double mm_best = 1e30, mm_cpu = 1e30;
-            for (int r = 0; r < (isa == SIMD_ISA_SCALAR ? 1 : 3); r++) {
+            for (int r = 0; r < (isa == SIMD_ISA_SCALAR ? 1 : ntok < 64 ? 10 : 3); r++) {
                 double t0 = omp_get_wtime();
                 run_matmul(k, t, mv[0], rb, qx, qrb, ntok, y, MM_ROWS, threads);
                 double dt = omp_get_wtime() - t0;
@@ -200,6 +252,8 @@ int main(int argc, char **argv)
             free(mv[c]);
         free(qx);
     }
+    if (!only || !strcmp(only, "Q8_0"))
+        bench_head(xf, threads, json, bw, bw_cpu, only_isa);
     free(xf);
     free(y);
     return 0;

@@ -7,10 +7,15 @@
   perplexity MODEL FILE [CTX] [CHUNKS]  llama-perplexity's algorithm over FILE
   tiny-fixture DIR OUT          logits of the tiny test models tests/test_forward writes to DIR
                                 (TOLK_WRITE_TINY=DIR tests/test_forward) -> fixture file
+  dump MODEL IDS N OUT          every F32/F16 tensor llama.cpp computes (its eval callback) for the
+                                prompt and N greedy steps -> OUT-0.npz (prefill), OUT-1.npz, ...;
+                                names as in llama.cpp's graph ("attn_norm-3", "kq_soft_max-0", ...;
+                                repeats get #1, #2), arrays in ggml's ne order reversed
 
 Run it with the venv that has llama_cpp (e.g. /work/tools/llamacpp-venv/bin/python). The fixture
 stores prompt ids as well, so tests need neither Python nor a tokenizer.
 """
+import ctypes
 import math
 import sys
 
@@ -35,6 +40,10 @@ PROMPTS = [
     ("English", "Polish", "We need to buy bread, milk and some fresh vegetables."),
     ("German", "English", "Ich habe gestern einen sehr interessanten Film gesehen."),
     ("French", "English", "Le chat dort sur le canapé depuis ce matin."),
+    ("Spanish", "English", "Mañana vamos a visitar a mis abuelos en el pueblo."),
+    ("Italian", "German", "Il treno per Milano parte alle otto e mezza."),
+    ("Japanese", "English", "今日はとても暑いので、水をたくさん飲んでください。"),
+    ("English", "Swedish", "The children are playing football in the garden."),
 ]
 
 
@@ -117,6 +126,57 @@ def tiny_fixture(d, out_path):
                 f.write("%s %d %s\n" % (arch, i, " ".join("%.7g" % v for v in llm.scores[i])))
 
 
+class _GgmlTensor(ctypes.Structure):
+    """struct ggml_tensor of the vendored ggml (GGML_MAX_DIMS 4, MAX_OP_PARAMS 64, MAX_SRC 10)."""
+    _fields_ = [("type", ctypes.c_int), ("buffer", ctypes.c_void_p), ("ne", ctypes.c_int64 * 4),
+                ("nb", ctypes.c_size_t * 4), ("op", ctypes.c_int), ("op_params", ctypes.c_int32 * 16),
+                ("flags", ctypes.c_int32), ("src", ctypes.c_void_p * 10), ("view_src", ctypes.c_void_p),
+                ("view_offs", ctypes.c_size_t), ("data", ctypes.c_void_p), ("name", ctypes.c_char * 64),
+                ("extra", ctypes.c_void_p), ("padding", ctypes.c_char * 8)]
+
+
+def dump(model, ids, n, out):
+    """Intermediate tensors through cb_eval, for comparing tolk's ops one by one (CPU backend only:
+    data pointers are read directly). The callback does not change llama.cpp's results."""
+    import llama_cpp._internals as internals
+    store = {}
+
+    def cb(t, ask, _ud):
+        if ask:
+            return True
+        x = ctypes.cast(t, ctypes.POINTER(_GgmlTensor)).contents
+        if x.type not in (0, 1) or not x.data:
+            return True
+        es = 4 if x.type == 0 else 2
+        ne, nb = list(x.ne), list(x.nb)
+        size = max((ne[i] - 1) * nb[i] for i in range(4)) + es
+        raw = np.frombuffer((ctypes.c_char * size).from_address(x.data),
+                            dtype=np.float32 if x.type == 0 else np.float16)
+        arr = np.lib.stride_tricks.as_strided(raw, shape=tuple(reversed(ne)), strides=tuple(reversed(nb)))
+        key, i = x.name.decode(), 1
+        while key in store:
+            key, i = "%s#%d" % (x.name.decode(), i), i + 1
+        store[key] = arr.copy()
+        return True
+
+    cb_c = llama_cpp.ggml_backend_sched_eval_callback(cb)
+    orig = internals.LlamaContext.__init__
+
+    def patched(self, *, model, params, verbose=True):
+        params.cb_eval, params.cb_eval_user_data = cb_c, None
+        orig(self, model=model, params=params, verbose=verbose)
+
+    internals.LlamaContext.__init__ = patched
+    llm = load(model)
+    internals.LlamaContext.__init__ = orig
+    llm.eval(ids)
+    for step in range(n + 1):
+        np.savez("%s-%d.npz" % (out, step), **store)
+        store.clear()
+        if step < n:
+            llm.eval([int(np.argmax(llm.scores[llm.n_tokens - 1]))])
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -136,6 +196,8 @@ def main():
             row = np.asarray(llm.scores[i])
             top = np.argsort(-row)[:10]
             print(i, " ".join("%d:%.4f" % (t, row[t]) for t in top))
+    elif cmd == "dump":
+        dump(model, [int(x) for x in sys.argv[3].split(",")], int(sys.argv[4]), sys.argv[5])
     elif cmd == "tiny-fixture":
         tiny_fixture(model, sys.argv[3])
     elif cmd == "perplexity":

@@ -68,7 +68,7 @@ int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int
     }
     uint64_t state = 0x2545F4914F6CDD1Dull ^ p->seed;
     int64_t n_vocab = m->hp.n_vocab;
-    for (int i = 0; i < (n_prompt > 1 ? n_prompt : 1); i++) { /* toks[0] also starts tg */
+    for (int i = 0; i < (n_prompt > 1 ? n_prompt : 1); i++) { /* tg starts from toks[0] even with -p 0 */
         state ^= state << 13, state ^= state >> 7, state ^= state << 17;
         toks[i] = (int32_t)(state % (uint64_t)n_vocab);
     }

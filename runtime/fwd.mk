@@ -1,7 +1,8 @@
 # runtime/ forward pass: model opening, KV cache, ops, attention, forward driver, sampler, and the
 # `tolk run` / `tolk perplexity` subcommands, with their tests and reference fixtures.
 libtolk_la_SOURCES += runtime/model.h runtime/model.c runtime/kv.h runtime/kv.c runtime/ops.h \
-	runtime/ops.c runtime/attention.h runtime/attention.c runtime/forward.h runtime/forward.c \
+	runtime/ops.c runtime/attention.h runtime/attention.c \
+	runtime/attn_ggml.h runtime/attn_ggml.c runtime/forward.h runtime/forward.c \
 	runtime/sampler.h runtime/sampler.c
 tolk_SOURCES += runtime/cli_run.c runtime/cli_perplexity.c
 
@@ -28,3 +29,8 @@ tests_test_ops_SOURCES = tests/test_ops.c
 tests_test_ops_CFLAGS = $(TEST_CFLAGS)
 tests_test_ops_LDADD = $(TEST_LIBS)
 endif
+check_PROGRAMS += tests/test_prefetch
+TESTS += tests/test_prefetch
+tests_test_prefetch_SOURCES = tests/test_prefetch.c
+tests_test_prefetch_CFLAGS = $(TEST_CFLAGS)
+tests_test_prefetch_LDADD = $(TEST_LIBS)

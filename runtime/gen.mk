@@ -17,5 +17,5 @@ TESTS += tests/test_gguf_write
 tests_test_gguf_write_CFLAGS = $(TEST_CFLAGS)
 tests_test_gguf_write_LDADD = $(TEST_LIBS)
 endif
-TESTS += tests/test_gen_model.sh tests/test_quantize.sh
-EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh
+TESTS += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh
+EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh

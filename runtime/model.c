@@ -1,12 +1,14 @@
 /* Model opening: GGUF file -> architecture table entry -> hyper-parameters -> bound, shape- and
  * type-checked weight views. All refusals happen here so the forward pass never meets a surprise. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
-#include "tokenizer.h"
+#include "prefetch.h"
 #include "simd.h"
+#include "tokenizer.h"
 
 /* Vectors read directly as floats by the forward pass must be F32. */
 static int check_f32(const gguf_tensor *t, tolk_error *err)
@@ -111,19 +113,55 @@ int model_from_gguf(gguf_file *f, bool own, tolk_model **out, tolk_error *err)
     return TOLK_OK;
 }
 
+/* When the forward pass first needs a tensor: layer blocks in order (norms and small vectors
+ * first), the output matrix last. An untied token_embd is read one row per token, so it is left to
+ * demand paging. */
+static int64_t first_use(const tolk_model *m, const gguf_tensor *t)
+{
+    int layer;
+    if (sscanf(t->name, "blk.%d.", &layer) == 1 && layer >= 0 && layer < m->hp.n_layer)
+        return layer;
+    if (t == m->w.output)
+        return m->hp.n_layer;
+    if (t == m->w.token_embd)
+        return -2;
+    return -1;
+}
+
+static void start_prefetch(tolk_model *m)
+{
+    const uint64_t n = gguf_tensor_count(m->file);
+    prefetch_range *r = malloc(sizeof *r * (n ? n : 1));
+    if (!r)
+        return;
+    size_t k = 0;
+    for (int64_t use = -1; use <= m->hp.n_layer; use++)
+        for (uint64_t i = 0; i < n; i++) {
+            const gguf_tensor *t = gguf_tensor_at(m->file, i);
+            if (first_use(m, t) == use)
+                r[k++] = (prefetch_range){t->data, (size_t)t->nbytes};
+        }
+    m->prefetch = prefetch_start(r, k);
+    free(r);
+}
+
 int model_open(const char *path, tolk_model **out, tolk_error *err)
 {
     *out = NULL;
     gguf_file *f = gguf_open(path, err);
     if (!f)
         return err && err->code ? err->code : TOLK_E_IO;
-    return model_from_gguf(f, true, out, err);
+    int rc = model_from_gguf(f, true, out, err);
+    if (!rc)
+        start_prefetch(*out);
+    return rc;
 }
 
 void model_close(tolk_model *m)
 {
     if (!m)
         return;
+    prefetch_stop(m->prefetch);
     if (m->owns_file)
         gguf_close(m->file);
     tok_vocab_free(m->vocab);

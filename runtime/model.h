@@ -26,9 +26,11 @@ typedef struct tolk_model {
     model_weights w;
     struct tok_vocab *vocab; /* set by tolk_model_load (public API); freed by model_close */
     char desc[256];          /* general.name for display, filled on demand */
+    struct prefetch *prefetch; /* warms the weights after model_open; stopped by model_close */
 } tolk_model;
 
-/* Opens PATH; on error *out is NULL and err names the file and what is wrong. */
+/* Opens PATH and starts warming its weights in the background (runtime/prefetch.h); on error
+ * *out is NULL and err names the file and what is wrong. */
 int model_open(const char *path, tolk_model **out, tolk_error *err);
 
 /* Builds the model over an already opened file (closed by model_close when own is true, also on

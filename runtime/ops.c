@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "attn_ggml.h"
 #include "ops.h"
 #include "simd.h"
 
@@ -68,8 +69,11 @@ void ops_rope_apply(float *x, int64_t n_rot, rope_style style, const float *cs)
         const int64_t b = style == ROPE_NEOX ? i + half : 2 * i + 1;
         const float c = cs[2 * i], s = cs[2 * i + 1];
         const float x0 = x[a], x1 = x[b];
-        x[a] = x0 * c - x1 * s;
-        x[b] = x0 * s + x1 * c;
+        /* ggml's rotate_pairs is built with -march=native and GCC's default fp contraction, which
+         * fuses the first product of each line: these fmaf calls give its bits (a plain a*b-c*d
+         * differs in the last bit for ~1 value in 5). */
+        x[a] = fmaf(x0, c, -(x1 * s));
+        x[b] = fmaf(x0, s, x1 * c);
     }
 }
 
@@ -78,15 +82,22 @@ void ops_softmax(float *x, int64_t n)
     float max = -INFINITY;
     for (int64_t i = 0; i < n; i++)
         max = fmaxf(max, x[i]);
+    /* ggml_vec_soft_max_f32 on AVX-512: 16 values at a time through its polynomial exp, each
+     * group tree-summed in float and added to a double; a tail of n % 16 uses expf. */
     double sum = 0.0;
-    for (int64_t i = 0; i < n; i++) {
-        const float e = x[i] == -INFINITY ? 0.0f : expf(x[i] - max);
-        x[i] = e;
-        sum += (double)e;
+    int64_t i = 0;
+    for (; i + AG_LANES <= n; i += AG_LANES) {
+        for (int l = 0; l < AG_LANES; l++)
+            x[i + l] = ag_expf(x[i + l] - max);
+        sum += (double)ag_reduce16(x + i);
+    }
+    for (; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += (double)x[i];
     }
     const float inv = (float)(1.0 / sum);
-    for (int64_t i = 0; i < n; i++)
-        x[i] *= inv;
+    for (int64_t j = 0; j < n; j++)
+        x[j] *= inv;
 }
 
 void ops_swiglu(const float *gate, const float *up, float *out, int64_t n)
@@ -100,7 +111,9 @@ void ops_swiglu(const float *gate, const float *up, float *out, int64_t n)
 float ops_gelu_tanh_ref(float x)
 {
     const float sqrt_2_over_pi = 0.79788456080286535587989211986876f;
-    return 0.5f * x * (1.0f + tanhf(sqrt_2_over_pi * x * (1.0f + 0.044715f * x * x)));
+    /* ggml fills its table with this formula compiled with FMA contraction, which fuses
+     * 1 + (0.044715 x) x; rounded to f16, the unfused form differs for a few hundred inputs. */
+    return 0.5f * x * (1.0f + tanhf(sqrt_2_over_pi * x * fmaf(0.044715f * x, x, 1.0f)));
 }
 
 /* GELU of every f16 value, rounded to f16 and stored widened: built once, read-only after. */

@@ -21,8 +21,9 @@ void ops_rope_cache(const rope_params *rp, int64_t n_rot, const float *freq_fact
 /* Rotates the first n_rot values of one head in place with a cache from ops_rope_cache. */
 void ops_rope_apply(float *x, int64_t n_rot, rope_style style, const float *cs);
 
-/* In-place softmax of n scores (entries may be -INFINITY; at least one must be finite); the
- * normaliser is summed in double like ggml. */
+/* In-place softmax of n scores (entries may be -INFINITY; at least one must be finite) in
+ * ggml's order: exps in groups of 16 from x[0] (ag_expf), each group's float sum added to a
+ * double. For llama.cpp's bits, x[0] must sit at a key position that is a multiple of 16. */
 void ops_softmax(float *x, int64_t n);
 
 /* out[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x). out may alias gate or up. */

@@ -31,6 +31,7 @@ typedef struct simd_kernels {
 /* Each ISA's files add their kernels to a table that already holds the scalar references. */
 void simd_fill_avx2(simd_kernels *k);
 void simd_fill_avx512(simd_kernels *k);
+void simd_fill_avx512_gemm(simd_kernels *k); /* batched kernels, after simd_fill_avx512 */
 void simd_fill_neon(simd_kernels *k);
 
 /* The table for one ISA, or NULL when this build or CPU cannot run it. */

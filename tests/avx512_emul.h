@@ -34,9 +34,6 @@ typedef struct {
 #define avx512_dot_q6_k emu_avx512_dot_q6_k
 #define avx512_dot_f16 emu_avx512_dot_f16
 #define avx512_dot_bf16 emu_avx512_dot_bf16
-#define avx512_matmul_q8_0 emu_avx512_matmul_q8_0
-#define avx512_matmul_q4_0 emu_avx512_matmul_q4_0
-#define avx512_matmul_q4_k emu_avx512_matmul_q4_k
 #define simd_fill_avx512 emu_simd_fill_avx512
 
 static inline emu512 emu_zero(void)

@@ -19,7 +19,10 @@ endif
 # named ok-* must load and all others must be rejected with a message.
 check_PROGRAMS += tests/fuzz/gguf_replay
 TESTS += tests/fuzz/replay_corpus.sh tests/test_cli_info.sh tests/test_cli_translate.sh tests/test_spec.sh
+# the terminal app through tmux (skips without tmux, ncursesw or the default model)
+TESTS += tests/test_tui.sh
 tests_fuzz_gguf_replay_SOURCES = tests/fuzz/gguf_replay.c
 tests_fuzz_gguf_replay_LDADD = libtolk.la $(OPENMP_CFLAGS)
 EXTRA_DIST += tests/fuzz/replay_corpus.sh tests/fuzz/gguf_fuzz.c tests/fuzz/run_fuzz.sh \
-	tests/fuzz/make_corpus.py tests/fuzz/corpus tests/test_cli_info.sh tests/test_cli_translate.sh tests/test_spec.sh tests/lib.sh
+	tests/fuzz/make_corpus.py tests/fuzz/corpus tests/test_cli_info.sh tests/test_cli_translate.sh tests/test_spec.sh tests/lib.sh \
+	tests/test_tui.sh

@@ -4,7 +4,10 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "attention.h"
+#include "kv.h"
 #include "ops.h"
 #include "simd.h"
 
@@ -137,6 +140,161 @@ START_TEST(gated_activations)
 }
 END_TEST
 
+
+/* llama.cpp's CPU backend is compiled with FMA contraction (x86 -march=native), so its RoPE and
+ * its GELU table round like the fused forms below; values taken from its eval callback on the
+ * default model (layer 0, position 2, head 3, pair 74; and one FFN gate). */
+START_TEST(rope_rounds_like_ggml)
+{
+    enum { D = 256 };
+    float cs[D], x[D] = {0};
+    rope_params rp = plain(10000.0f);
+    ops_rope_cache(&rp, D, NULL, 2, cs);
+    x[74] = 0x1.231a46p+3f;
+    x[202] = 0x1.54e64cp-2f;
+    ops_rope_apply(x, D, ROPE_NEOX, cs);
+    ck_assert_float_eq(x[74], 0x1.22fc2ep+3f);
+    ck_assert_float_eq(x[202], 0x1.af9b54p-2f);
+    /* And in general: the first product of each rotated value is fused. */
+    int unfused_differs = 0;
+    for (int i = 0; i < D; i++)
+        x[i] = sinf((float)i * 0.37f) * 40.0f;
+    float y[D];
+    for (int i = 0; i < D; i++)
+        y[i] = x[i];
+    ops_rope_apply(y, D, ROPE_NEOX, cs);
+    for (int i = 0; i < D / 2; i++) {
+        const float c = cs[2 * i], s = cs[2 * i + 1], x0 = x[i], x1 = x[i + D / 2];
+        ck_assert_float_eq(y[i], fmaf(x0, c, -(x1 * s)));
+        ck_assert_float_eq(y[i + D / 2], fmaf(x0, s, x1 * c));
+        volatile float p0 = x0 * c, p1 = x1 * s;
+        unfused_differs += y[i] != p0 - p1;
+    }
+    ck_assert_int_gt(unfused_differs, 0); /* the test can tell the two roundings apart */
+}
+END_TEST
+
+START_TEST(gelu_table_rounds_like_ggml)
+{
+    const float g = -0x1.ffc9d4p+0f, u = -0x1.07a1bcp+1f;
+    float o;
+    ops_geglu(&g, &u, &o, 1);
+    ck_assert_float_eq(o, 0x1.7fdcbep-4f); /* llama.cpp's ffn_geglu value */
+}
+END_TEST
+
+/* The order llama.cpp's CPU backend (AVX-512 build, F16 cache, no flash attention) sums attention
+ * in, written out independently of runtime/attn_ggml.c: this is the specification. */
+static float spec_tree16(const float *x)
+{
+    float a[8], b[4];
+    for (int l = 0; l < 8; l++)
+        a[l] = x[l] + x[l + 8];
+    for (int l = 0; l < 4; l++)
+        b[l] = a[l] + a[l + 4];
+    return (b[0] + b[2]) + (b[1] + b[3]);
+}
+
+/* tinyBLAS (batch >= 2): element i goes to lane i % 16. vec_dot_f16 (one token): lane i % 64, the
+ * four 16-lane registers folded (0+2, 1+3, then 0+1). n % 64 == 0 here. */
+static float spec_sum(const float *x, const float *y, int n, int batched)
+{
+    float acc[64] = {0};
+    const int lanes = batched ? 16 : 64;
+    for (int i = 0; i < n; i++)
+        acc[i % lanes] = fmaf(x[i], y[i], acc[i % lanes]);
+    if (!batched)
+        for (int l = 0; l < 16; l++)
+            acc[l] = (acc[l] + acc[l + 32]) + (acc[l + 16] + acc[l + 48]);
+    return spec_tree16(acc);
+}
+
+static float spec_exp(float x)
+{
+    const float z = fmaf(x, 0x1.715476p+0f, 0x1.8p23f), n = z - 0x1.8p23f;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x)), u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+                         u, fmaf(0x1.ffffecp-1f, b, 1.0f));
+    return fabsf(n) > 192.0f ? (n <= 0.0f ? 0.0f : INFINITY) : ldexpf(j, (int)n);
+}
+
+static float f16r(float x)
+{
+    return simd_f16_to_f32(simd_f32_to_f16(x));
+}
+
+START_TEST(attention_sums_in_ggml_order)
+{
+    enum { HD = 64, G = 2, NCTX = 160, NPOS = 150 };
+    kv_cache kv;
+    tolk_error err = {0};
+    ck_assert_int_eq(kv_init(&kv, TOLK_TYPE_F16, NCTX, 1, 1, HD, HD, &err), TOLK_OK);
+    static float kf[NPOS][HD], vf[NPOS][HD];
+    for (int c = 0; c < NPOS; c++) {
+        for (int d = 0; d < HD; d++) {
+            kf[c][d] = f16r(sinf((float)(c * 7 + d) * 0.61f) * 3.0f);
+            vf[c][d] = f16r(cosf((float)(c * 5 + d * 3) * 0.37f) * 2.0f);
+        }
+        kv_store(&kv, 0, c, kf[c], vf[c]);
+    }
+    /* a batch of 3 query tokens at positions NPOS-3.., then one token at NPOS-1 */
+    const int cases[2][2] = {{3, NPOS - 3}, {1, NPOS - 1}};
+    for (int k = 0; k < 2; k++) {
+        const int nt = cases[k][0], pos0 = cases[k][1], n_swa = k == 0 ? 100 : 0;
+        static float q[3 * G * HD], out[3 * G * HD];
+        for (int i = 0; i < nt * G * HD; i++)
+            q[i] = sinf((float)i * 0.23f + 1.0f) * 0.5f;
+        attn_args a = {.kv = &kv, .layer = 0, .n_head = G, .n_head_kv = 1, .head_dim = HD, .head_dim_v = HD,
+                       .n_tok = nt, .pos0 = pos0, .n_swa = n_swa, .kq_scale = 0.125f, .q = q, .out = out};
+        void *scratch = aligned_alloc(64, (attn_scratch_bytes(&a, NCTX) + 63) / 64 * 64);
+        for (int64_t i = 0; i < attn_items(&a); i++)
+            attn_run(&a, i, scratch);
+        free(scratch);
+        int naive_differs = 0;
+        for (int t = 0; t < nt; t++)
+            for (int h = 0; h < G; h++) {
+                const int pq = pos0 + t;
+                float qh[HD], p[NCTX], naive[HD] = {0};
+                for (int d = 0; d < HD; d++)
+                    qh[d] = f16r(q[(t * G + h) * HD + d]);
+                /* scores over cache positions 0.. in groups of 16 (the view starts at cell 0) */
+                const int nk = (pq + 1 + 15) / 16 * 16;
+                float mx = -INFINITY;
+                for (int c = 0; c < nk; c++) {
+                    const int vis = c <= pq && !(n_swa && pq - c >= n_swa);
+                    p[c] = vis ? spec_sum(kf[c], qh, HD, nt > 1) * 0.125f : -INFINITY;
+                    mx = fmaxf(mx, p[c]);
+                }
+                double sum = 0;
+                for (int c = 0; c < nk; c += 16) {
+                    for (int l = 0; l < 16; l++)
+                        p[c + l] = spec_exp(p[c + l] - mx);
+                    sum += spec_tree16(p + c);
+                }
+                const float inv = (float)(1.0 / sum);
+                for (int c = 0; c < nk; c++)
+                    p[c] = f16r(p[c] * inv);
+                for (int d = 0; d < HD; d++) {
+                    float col[NCTX + 64] = {0}, pp[NCTX + 64] = {0}; /* padded to 64 */
+                    const int n64 = (nk + 63) / 64 * 64;
+                    for (int c = 0; c < nk && c < NPOS; c++) {
+                        col[c] = vf[c][d];
+                        pp[c] = p[c];
+                        naive[d] += p[c] * vf[c][d];
+                    }
+                    const float want = spec_sum(col, pp, n64, nt > 1);
+                    const float got = out[(t * G + h) * HD + d];
+                    ck_assert_msg(memcmp(&got, &want, sizeof got) == 0, "case %d t %d h %d d %d: %.9g, ggml order %.9g",
+                                  k, t, h, d, (double)got, (double)want);
+                    naive_differs += naive[d] != want;
+                }
+            }
+        ck_assert_int_gt(naive_differs, 0); /* a sequential sum would be caught */
+    }
+    kv_free(&kv);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ops");
@@ -146,6 +304,9 @@ int main(void)
     tcase_add_test(tc, rope_scaling_and_freq_factors);
     tcase_add_test(tc, softmax_with_masked_entries);
     tcase_add_test(tc, gated_activations);
+    tcase_add_test(tc, rope_rounds_like_ggml);
+    tcase_add_test(tc, gelu_table_rounds_like_ggml);
+    tcase_add_test(tc, attention_sums_in_ggml_order);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -59,31 +59,32 @@ START_TEST(integer_parts_identical)
 {
     uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
     const int64_t n = 512;
-    uint8_t *w = malloc(simd_row_bytes(wt, n) * 9), *qx = malloc(simd_row_bytes(at, n) * 5);
+    enum { NR = 19, NT = 19 }; /* a full 16-row panel, two 8-token blocks and remainders */
+    uint8_t *w = malloc(simd_row_bytes(wt, n) * NR), *qx = malloc(simd_row_bytes(at, n) * NT);
     size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
     tl_seed(400 + _i);
-    for (int r = 0; r < 9; r++)
+    for (int r = 0; r < NR; r++)
         tl_raw_blocks(wt, w + r * wrb, n, 2);
-    for (int t = 0; t < 5; t++)
+    for (int t = 0; t < NT; t++)
         tl_unit_act(at, qx + t * arb, n);
-    for (int r = 0; r < 9; r++)
-        for (int t = 0; t < 5; t++) {
+    for (int r = 0; r < NR; r++)
+        for (int t = 0; t < NT; t++) {
             float a = isa_k->dot[wt](n, w + r * wrb, qx + t * arb), b = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
             ck_assert_msg(a == b, "%s row %d tok %d: %.9g, scalar %.9g", simd_traits(wt)->name, r, t, a, b);
         }
-    float y[5 * 9], yr[5 * 9];
+    float y[NT * NR], yr[NT * NR];
     if (isa_k->matmul[wt]) {
-        isa_k->matmul[wt](w, wrb, n, qx, arb, 5, y, 9, 0, 9);
-        for (int r = 0; r < 9; r++)
-            for (int t = 0; t < 5; t++) {
-                yr[t * 9 + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
-                ck_assert_msg(y[t * 9 + r] == yr[t * 9 + r], "%s matmul row %d tok %d: %.9g, scalar %.9g",
-                              simd_traits(wt)->name, r, t, y[t * 9 + r], yr[t * 9 + r]);
+        isa_k->matmul[wt](w, wrb, n, qx, arb, NT, y, NR, 0, NR);
+        for (int r = 0; r < NR; r++)
+            for (int t = 0; t < NT; t++) {
+                yr[t * NR + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
+                ck_assert_msg(y[t * NR + r] == yr[t * NR + r], "%s matmul row %d tok %d: %.9g, scalar %.9g",
+                              simd_traits(wt)->name, r, t, y[t * NR + r], yr[t * NR + r]);
             }
     }
     if (isa_k->matvec[wt]) {
-        isa_k->matvec[wt](w, wrb, n, qx, y, 0, 9);
-        for (int r = 0; r < 9; r++)
+        isa_k->matvec[wt](w, wrb, n, qx, y, 0, NR);
+        for (int r = 0; r < NR; r++)
             ck_assert_msg(y[r] == ref_k->dot[wt](n, w + r * wrb, qx), "%s matvec row %d", simd_traits(wt)->name, r);
     }
     free(w);
@@ -164,6 +165,62 @@ START_TEST(float_results_within_bound)
 }
 END_TEST
 
+/* The shapes the batched and row kernels specialise on: every token count 1..9 (speculative
+ * verification) and counts past the 8-token blocks, 37 rows from row 3 (two full 16-row panels
+ * and a partial one), the 640-wide rows of the default model, an odd block count, a partial
+ * panel chunk and rows long enough to be prepared chunk by chunk. */
+START_TEST(batched_shapes_within_bound)
+{
+    uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
+    const int kq = simd_traits(wt)->block_size == 256;
+    const int64_t lens[] = {kq ? 768 : 640, kq ? 1280 : 96, kq ? 8960 : 8992};
+    const int rows = 40, r0 = 3, r1 = 40, max_tok = 33;
+    const int toks[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 33};
+    for (int li = 0; li < 3; li++) {
+        int64_t n = lens[li];
+        size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+        uint8_t *w = malloc(wrb * rows), *qx = malloc(arb * max_tok);
+        float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * rows * max_tok);
+        tl_seed(800 + 10 * li + _i);
+        for (int r = 0; r < rows; r++) {
+            tl_fill(x, n, r % 3 == 0 ? TL_OUTLIERS : TL_NORMAL);
+            simd_quantize_row(wt, x, w + r * wrb, n);
+        }
+        for (int t = 0; t < max_tok; t++) {
+            tl_fill(x, n, t % 5 == 4 ? TL_ZERO_BLOCKS : TL_NORMAL);
+            isa_k->quantize_act[at](x, qx + t * arb, n);
+        }
+        if (isa_k->matvec[wt]) {
+            for (int k = 0; k < rows; k++)
+                y[k] = -777.0f;
+            isa_k->matvec[wt](w, wrb, n, qx, y, r0, r1);
+            ck_assert(y[r0 - 1] == -777.0f);
+            for (int r = r0; r < r1; r++)
+                check_close(wt, w + r * wrb, qx, n, y[r], "matvec", r, 0);
+        }
+        for (int ti = 0; isa_k->matmul[wt] && ti < (int)(sizeof(toks) / sizeof(toks[0])); ti++) {
+            int nt = toks[ti];
+            if (li == 2 && nt != 9 && nt != 17)
+                continue; /* long rows: one count on each side of the packed-panel threshold */
+            for (int k = 0; k < rows * max_tok; k++)
+                y[k] = -777.0f;
+            isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, rows, r0, r1);
+            for (int t = 0; t < max_tok; t++)
+                for (int r = 0; r < rows; r++) {
+                    if (t >= nt || r < r0 || r >= r1)
+                        ck_assert_msg(y[t * rows + r] == -777.0f, "matmul wrote outside its range");
+                    else
+                        check_close(wt, w + r * wrb, qx + t * arb, n, y[t * rows + r], "matmul", r, t);
+                }
+        }
+        free(w);
+        free(qx);
+        free(x);
+        free(y);
+    }
+}
+END_TEST
+
 /* Each weight type's all-zero rows give exactly zero on this path. */
 START_TEST(zero_blocks_give_zero)
 {
@@ -197,6 +254,7 @@ int main(void)
     tcase_add_loop_test(tc, integer_parts_identical, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, float_results_within_bound, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, zero_blocks_give_zero, 0, TL_NWTYPES);
+    tcase_add_loop_test(tc, batched_shapes_within_bound, 0, TL_NWTYPES);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

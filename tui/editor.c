@@ -1,5 +1,7 @@
 /* The source pane's editor: a wide-character buffer with a cursor, edited key by key (arrows,
- * Home/End, Backspace/Delete, Enter) and drawn wrapped, scrolled so the cursor stays visible. */
+ * Home/End, Backspace/Delete, Enter) and drawn wrapped, scrolled so the cursor stays visible. The
+ * cursor moves over, and Backspace/Delete remove, a base character together with its combining
+ * marks, so it never sits inside one screen cell. */
 #include <config.h>
 
 #include <curses.h>
@@ -69,10 +71,38 @@ static int insert(tui_editor *e, wchar_t c)
     return 1;
 }
 
-static void erase_at(tui_editor *e, size_t at)
+/* A character drawn in the cell of the one before it (combining marks, zero-width joiners). */
+static int is_mark(wchar_t c)
 {
-    memmove(e->buf + at, e->buf + at + 1, (e->len - at - 1) * sizeof *e->buf);
-    e->len--;
+    return c != L'\n' && c != L'\t' && wcwidth(c) == 0;
+}
+
+/* Start of the character cell before POS, and end of the one at POS. */
+static size_t cell_before(const tui_editor *e, size_t pos)
+{
+    if (pos == 0)
+        return 0;
+    pos--;
+    while (pos > 0 && is_mark(e->buf[pos]))
+        pos--;
+    return pos;
+}
+
+static size_t cell_after(const tui_editor *e, size_t pos)
+{
+    if (pos >= e->len)
+        return e->len;
+    pos++;
+    while (pos < e->len && is_mark(e->buf[pos]))
+        pos++;
+    return pos;
+}
+
+/* Removes buf[from, to). */
+static void erase_range(tui_editor *e, size_t from, size_t to)
+{
+    memmove(e->buf + from, e->buf + to, (e->len - to) * sizeof *e->buf);
+    e->len -= to - from;
 }
 
 static size_t line_start(const tui_editor *e, size_t pos)
@@ -123,6 +153,8 @@ static void move_vertical(tui_editor *e, int dir, int width)
         return;
     }
     e->cur = index_at(e, r + dir, c, width);
+    while (e->cur < e->len && is_mark(e->buf[e->cur]))
+        e->cur++; /* never between a character and its marks */
 }
 
 int editor_key(tui_editor *e, int is_key, wint_t ch, int width)
@@ -144,12 +176,10 @@ int editor_key(tui_editor *e, int is_key, wint_t ch, int width)
     }
     switch (ch) {
     case KEY_LEFT:
-        if (e->cur > 0)
-            e->cur--;
+        e->cur = cell_before(e, e->cur);
         return 0;
     case KEY_RIGHT:
-        if (e->cur < e->len)
-            e->cur++;
+        e->cur = cell_after(e, e->cur);
         return 0;
     case KEY_UP:
         move_vertical(e, -1, width);
@@ -171,15 +201,18 @@ int editor_key(tui_editor *e, int is_key, wint_t ch, int width)
         for (int i = 0; i < 5; i++)
             move_vertical(e, 1, width);
         return 0;
-    case KEY_BACKSPACE:
+    case KEY_BACKSPACE: {
         if (e->cur == 0)
             return 0;
-        erase_at(e, --e->cur);
+        size_t from = cell_before(e, e->cur);
+        erase_range(e, from, e->cur);
+        e->cur = from;
         return 1;
+    }
     case KEY_DC:
         if (e->cur >= e->len)
             return 0;
-        erase_at(e, e->cur);
+        erase_range(e, e->cur, cell_after(e, e->cur));
         return 1;
     case KEY_ENTER:
         return insert(e, L'\n');

@@ -1,5 +1,6 @@
 /* History of translated segments (source, target, language pair) and its modal browser: Up/Down
- * to move, Enter to reopen a segment into the panes, Esc to close. */
+ * to move, Enter to reopen a segment into the panes, F5 to reopen and translate it again, Esc to
+ * close. */
 #include <config.h>
 
 #include <curses.h>
@@ -70,8 +71,9 @@ static void describe(const tui_segment *g, char *out, size_t outsize)
             *p = ' ';
 }
 
-int history_browse(const tui_history *h)
+int history_browse(const tui_history *h, int *translate)
 {
+    *translate = 0;
     int sel = h->n ? (int)h->n - 1 : 0; /* newest first in focus */
     for (;;) {
         if (term_quit_requested())
@@ -83,11 +85,10 @@ int history_browse(const tui_history *h)
         if (!win)
             return -1;
         keypad(win, TRUE);
-        wtimeout(win, 50);
         werase(win);
         box(win, 0, 0);
         wattron(win, A_BOLD);
-        mvwaddstr(win, 0, 2, " History: Up/Down move, Enter reopen, Esc close ");
+        mvwaddnstr(win, 0, 2, " History: Up/Down move, Enter reopen, F5 reopen and translate, Esc close ", cols - 4);
         wattroff(win, A_BOLD);
         int view = rows - 2;
         if (h->n == 0)
@@ -108,7 +109,7 @@ int history_browse(const tui_history *h)
         }
         wrefresh(win);
         wint_t ch;
-        int kind = wget_wch(win, &ch);
+        int kind = term_getkey(win, &ch, TUI_TICK_MS);
         delwin(win);
         touchwin(stdscr);
         if (kind == ERR)
@@ -128,5 +129,9 @@ int history_browse(const tui_history *h)
             sel--;
         else if ((kind == OK && (ch == '\r' || ch == '\n')) || (kind == KEY_CODE_YES && ch == KEY_ENTER))
             return sel;
+        else if ((kind == KEY_CODE_YES && ch == KEY_F(5)) || (kind == OK && ch == 20)) {
+            *translate = 1;
+            return sel;
+        }
     }
 }

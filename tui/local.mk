@@ -3,7 +3,7 @@
 tolk_SOURCES += runtime/cli_tui.c
 if HAVE_NCURSESW
 tolk_SOURCES += tui/tui.h tui/app.c tui/term.c tui/text.c tui/editor.c tui/worker.c tui/history.c \
-	tui/picker.c tui/autosave.c
+	tui/picker.c tui/autosave.c tui/settings.c
 tolk_CFLAGS += $(NCURSESW_CFLAGS) -pthread
 tolk_CPPFLAGS += -I$(top_srcdir)/tui
 tolk_LDADD += $(NCURSESW_LIBS) -lpthread

@@ -65,7 +65,6 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         if (!win)
             return 0;
         keypad(win, TRUE);
-        wtimeout(win, 50);
         werase(win);
         box(win, 0, 0);
         wattron(win, A_BOLD);
@@ -74,7 +73,7 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         mvwprintw(win, 1, 2, "Search: %s_", query);
         int view = rows - 3, first = sel - view + 1 > 0 ? sel - view + 1 : 0;
         if (n == 0)
-            mvwaddstr(win, 2, 2, "(no match; Backspace to edit)");
+            mvwaddstr(win, 2, 2, "(not in the list: Enter tries it as typed)");
         for (int i = 0; i < view && first + i < n; i++) {
             const lang *l = &langs[shown[first + i]];
             int hl = first + i == sel;
@@ -86,7 +85,7 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         }
         wrefresh(win);
         wint_t ch;
-        int kind = wget_wch(win, &ch);
+        int kind = term_getkey(win, &ch, TUI_TICK_MS);
         delwin(win);
         touchwin(stdscr);
         if (kind == ERR)
@@ -102,8 +101,8 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
                 sel++;
             } else if (ch == KEY_BACKSPACE && ql) {
                 query[ql - 1] = '\0';
-            } else if (ch == KEY_ENTER && n) {
-                snprintf(out, outsize, "%s", langs[shown[sel]].code);
+            } else if (ch == KEY_ENTER && (n || ql)) {
+                snprintf(out, outsize, "%s", n ? langs[shown[sel]].code : query);
                 return 1;
             }
         } else if (ch == 27 || ch == 17) {
@@ -111,14 +110,16 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
         } else if (ch == '\t') {
             return 2; /* the caller switches between the source and target picker */
         } else if (ch == '\r' || ch == '\n') {
-            if (!n)
+            if (!n && !ql)
                 continue;
-            snprintf(out, outsize, "%s", langs[shown[sel]].code);
+            /* no match: the typed text may still be a code or name the model's prompts know
+             * (pt-BR, Welsh); the caller checks it */
+            snprintf(out, outsize, "%s", n ? langs[shown[sel]].code : query);
             return 1;
         } else if ((ch == 127 || ch == 8) && ql) {
             query[ql - 1] = '\0';
-        } else if (ch < 128 && ch > 32 && ql + 1 < sizeof query) {
-            query[ql] = (char)ch; /* names and codes are ASCII */
+        } else if (ch < 128 && ch >= 32 && ql + 1 < sizeof query && ql + 1 < outsize) {
+            query[ql] = (char)ch; /* names and codes are ASCII ("Church Slavonic" has a space) */
             query[ql + 1] = '\0';
             sel = 0;
         }
@@ -126,18 +127,24 @@ int lang_pick(const char *title, const char *current, char *out, size_t outsize)
 }
 
 static const char *const help_lines[] = {
-    "Ctrl-T, F5   translate the source pane",
+    "F5, Ctrl-T   translate the source pane",
     "Esc          cancel a running translation at once",
-    "F2           pick the target language (Tab: source)",
-    "F3           swap source and target languages",
-    "F4           history: browse and reopen past segments",
-    "F6           copy the translation (OSC 52 clipboard)",
+    "F2, Ctrl-E   pick the target language (Tab: source)",
+    "F3, Ctrl-W   swap source and target languages",
+    "F4, Ctrl-R   history: Enter reopens a segment, F5",
+    "             reopens and translates it again",
+    "F6, Ctrl-Y   copy the translation (OSC 52 clipboard)",
+    "F7, Ctrl-P   settings: temperature, top-p, top-k, length,",
+    "             speculative decoding and its draft model",
+    "Ctrl-N       new segment (empty panes)",
     "Ctrl-O       save the session to ~/tolk-session-*.txt",
-    "F1           this help        Ctrl-Q  quit",
+    "Ctrl-L       redraw the screen",
+    "F1, Ctrl-G   this help        Ctrl-Q, Ctrl-C  quit",
     "",
     "Arrows, Home/End, PgUp/PgDn, Backspace, Delete and",
-    "Enter edit the source. Text and translations are",
-    "autosaved and come back at the next start.",
+    "Enter edit the source; Tab moves them to the",
+    "translation pane to scroll it, and back. Text and",
+    "translations are autosaved for the next start.",
     "",
     "Press any key to close.",
 };
@@ -145,7 +152,7 @@ static const char *const help_lines[] = {
 void help_show(void)
 {
     int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int rows = n + 2, cols = 58;
+    int rows = n + 2, cols = 62;
     if (LINES < rows + 1 || COLS < cols)
         rows = LINES - 1 < rows ? LINES - 1 : rows, cols = COLS < cols ? COLS : cols;
     if (rows < 3 || cols < 10)
@@ -154,7 +161,6 @@ void help_show(void)
     if (!win)
         return;
     keypad(win, TRUE);
-    wtimeout(win, 50);
     for (;;) {
         werase(win);
         box(win, 0, 0);
@@ -165,7 +171,7 @@ void help_show(void)
             mvwaddnstr(win, 1 + i, 2, help_lines[i], cols - 4);
         wrefresh(win);
         wint_t ch;
-        int kind = wget_wch(win, &ch);
+        int kind = term_getkey(win, &ch, TUI_TICK_MS);
         if (term_quit_requested() || (kind == KEY_CODE_YES && ch == KEY_RESIZE)) {
             if (kind == KEY_CODE_YES)
                 ungetch(KEY_RESIZE);

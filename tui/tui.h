@@ -9,10 +9,14 @@
 
 #include "tolk.h"
 
+#define TUI_PATH_MAX 1024
+#define TUI_TICK_MS 50 /* key wait, and so the poll period of the generation thread */
+
 typedef struct tui_config {
     const char *model_path;
     const char *from, *to; /* ISO 639-1 codes */
     tolk_params params;
+    tolk_spec_params spec; /* from --spec/--draft & co; the settings screen changes mode and draft */
 } tui_config;
 
 /* Runs the app until the user quits; returns the process exit status. */
@@ -20,10 +24,14 @@ int tui_main(const tui_config *cfg);
 
 /* ---- term.c: curses set-up, colors, signals, OSC 52 ----------------------------------------- */
 enum { TUI_C_STATUS = 1, TUI_C_HEADER, TUI_C_HELP, TUI_C_SEL, TUI_C_ERR };
+int term_is_tty(void);            /* standard input and output are both terminals */
 int term_start(void);             /* initscr & co; 0 on success */
 void term_stop(void);             /* endwin once; safe to call many times */
 int term_attr(int pair, int mono_attr); /* color pair, or MONO_ATTR when colors are off */
-int term_quit_requested(void);    /* SIGINT/SIGTERM/SIGHUP seen */
+/* Next key of window WIN: OK with a character (invalid UTF-8 gives U+FFFD), KEY_CODE_YES with a
+ * KEY_* code, or ERR when none came within WAIT_MS (0: only what is already queued), like get_wch. */
+int term_getkey(void *win, wint_t *ch, int wait_ms);
+int term_quit_requested(void);    /* the SIGINT/SIGTERM/SIGHUP seen, 0 when none */
 /* Copies BYTES to the system clipboard through the OSC 52 escape. */
 void term_osc52(const char *bytes, size_t len);
 
@@ -61,10 +69,15 @@ void editor_draw(tui_editor *e, int y0, int rows, int width, int focus);
 typedef struct tui_worker tui_worker;
 int worker_new(tolk_session *s, tui_worker **out);
 void worker_free(tui_worker *w); /* cancels and joins a running job */
-/* Starts translating TEXT (copied); fails when a job is running. */
-int worker_start(tui_worker *w, const char *from, const char *to, const char *text, size_t len);
+/* Starts translating TEXT (copied), at most N_PREDICT tokens per segment; fails when a job is
+ * running. */
+int worker_start(tui_worker *w, const char *from, const char *to, const char *text, size_t len, int n_predict);
+/* Points the worker at another session (after the settings changed); fails while a job runs. */
+int worker_set_session(tui_worker *w, tolk_session *s);
 void worker_cancel(tui_worker *w);
 int worker_busy(tui_worker *w);
+/* Waits up to MS milliseconds for a running job to end; 1 when none runs any more. */
+int worker_wait(tui_worker *w, int ms);
 /* Copies the output so far into *out (malloc'd); returns 1 when it changed since the last call. On
  * completion *done is set (once) and st and err hold the result. */
 int worker_poll(tui_worker *w, char **out, size_t *len, int *done, int *rc, tolk_stats *st, tolk_error *err,
@@ -81,8 +94,9 @@ typedef struct tui_history {
 } tui_history;
 int history_add(tui_history *h, const char *from, const char *to, const char *src, const char *tgt);
 void history_free(tui_history *h);
-/* Modal browser; returns the index picked with Enter, or -1. */
-int history_browse(const tui_history *h);
+/* Modal browser; returns the index picked with Enter (or F5 / Ctrl-T, which also sets *TRANSLATE),
+ * or -1. */
+int history_browse(const tui_history *h, int *translate);
 
 /* ---- picker.c: language list with type-to-search -------------------------------------------- */
 const char *lang_name(const char *code); /* English name, or the code itself */
@@ -91,6 +105,19 @@ const char *lang_name(const char *code); /* English name, or the code itself */
 int lang_pick(const char *title, const char *current, char *out, size_t outsize);
 /* Modal help screen. */
 void help_show(void);
+
+/* ---- settings.c: the settings screen ------------------------------------------------------- */
+typedef struct tui_settings {
+    float temp, top_p;
+    int top_k;
+    int n_predict;                  /* most tokens generated per segment */
+    int spec_mode;                  /* TOLK_SPEC_*, an index into tui_spec_names */
+    char draft_path[TUI_PATH_MAX];  /* draft model for TOLK_SPEC_DRAFT */
+} tui_settings;
+extern const char *const tui_spec_names[]; /* "off", "draft", "ngram", "self"; NULL-terminated */
+/* Modal editor of *S; returns 1 when the user applied changes (Enter), 0 when dismissed (then *S is
+ * unchanged). The speculative rows are shown only when SPEC_AVAILABLE. */
+int settings_edit(tui_settings *s, int spec_available);
 
 /* ---- autosave.c: crash-safe state and session export ---------------------------------------- */
 /* $XDG_STATE_HOME/tolk/autosave.txt (or ~/.local/state/tolk/autosave.txt); creates the folder. */

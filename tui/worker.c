@@ -29,6 +29,7 @@ struct tui_worker {
     char from[16], to[16];
     char *text;
     size_t text_len;
+    int n_predict;
     struct timespec t0;
 };
 
@@ -86,7 +87,7 @@ static void *run_job(void *arg)
     memset(&st, 0, sizeof st);
     int rc = TOLK_OK;
     if (!atomic_load(&w->cancel))
-        rc = tolk_translate(w->s, w->from[0] ? w->from : NULL, w->to, w->text, w->text_len, 1024, on_text, w, &st,
+        rc = tolk_translate(w->s, w->from[0] ? w->from : NULL, w->to, w->text, w->text_len, w->n_predict, on_text, w, &st,
                             &err);
     if (atomic_load(&w->cancel))
         st.cancelled = 1;
@@ -109,10 +110,19 @@ static void join(tui_worker *w)
     w->text = NULL;
 }
 
-int worker_start(tui_worker *w, const char *from, const char *to, const char *text, size_t len)
+int worker_set_session(tui_worker *w, tolk_session *s)
 {
     if (w->running)
         return TOLK_E_STATE;
+    w->s = s;
+    return TOLK_OK;
+}
+
+int worker_start(tui_worker *w, const char *from, const char *to, const char *text, size_t len, int n_predict)
+{
+    if (w->running)
+        return TOLK_E_STATE;
+    w->n_predict = n_predict;
     char *copy = malloc(len + 1);
     if (!copy)
         return TOLK_E_NOMEM;
@@ -184,6 +194,22 @@ int worker_poll(tui_worker *w, char **out, size_t *len, int *done, int *rc, tolk
         *done = 1;
     }
     return changed;
+}
+
+int worker_wait(tui_worker *w, int ms)
+{
+    for (int waited = 0; w->running; waited += 10) {
+        pthread_mutex_lock(&w->mu);
+        int finished = w->finished;
+        pthread_mutex_unlock(&w->mu);
+        if (finished)
+            return 1;
+        if (waited >= ms)
+            return 0;
+        struct timespec ten = {0, 10 * 1000 * 1000};
+        nanosleep(&ten, NULL);
+    }
+    return 1;
 }
 
 void worker_free(tui_worker *w)

@@ -39,16 +39,6 @@ static inline __m512i avx512_dot_i8(__m512i acc, __m512i x, __m512i y)
     return _mm512_dpbusd_epi32(acc, _mm512_abs_epi8(x), sy);
 }
 
-/* The parts of a matmul outside the full tiles, one dot product each (see the AVX2 twin). */
-static inline void avx512_matmul_edges(simd_dot_fn dot, const void *w, size_t wrb, int64_t n, const void *qx,
-                                       size_t qrb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1,
-                                       int64_t rfull, int64_t tfull)
-{
-    for (int64_t t = 0; t < n_tok; t++)
-        for (int64_t r = t < tfull ? rfull : r0; r < r1; r++)
-            y[(size_t)t * ys + (size_t)r] = dot(n, (const char *)w + (size_t)r * wrb, (const char *)qx + (size_t)t * qrb);
-}
-
 float avx512_dot_q8_0(int64_t n, const void *w, const void *x);
 float avx512_dot_q4_0(int64_t n, const void *w, const void *x);
 float avx512_dot_q5_0(int64_t n, const void *w, const void *x);
@@ -57,11 +47,33 @@ float avx512_dot_f16(int64_t n, const void *w, const void *x);
 float avx512_dot_bf16(int64_t n, const void *w, const void *x);
 float avx512_dot_q6_k(int64_t n, const void *w, const void *x);
 
-void avx512_matmul_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                        int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
-void avx512_matmul_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                        int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
-void avx512_matmul_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                        int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+/* The batched kernels of kq_gemm.c and q8_gemm.c (packed 16-row panels); gemm_table.c adds them
+ * to the table (simd_fill_avx512_gemm), apart from simd_fill_avx512 so the emulated test build of
+ * the other files does not pull them in. */
+void avx512_gemm_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_gemm_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_gemm_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_gemm_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_gemm_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx512_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx512_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx512_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+/* One to seven tokens, matvec_few.c and matvec_k.c. */
+void avx512_few_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                     float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_few_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                     float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_few_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                     float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_few_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                     float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_few_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
+                     float *y, size_t y_stride, int64_t r0, int64_t r1);
 
 #endif

@@ -19,6 +19,7 @@ float avx512_dot_q6_k(int64_t n, const void *w, const void *x)
     __m512 acc = _mm512_setzero_ps();
     const __m512i low = _mm512_set1_epi8(0x0f), three = _mm512_set1_epi8(3);
     for (int64_t i = 0; i < n / QK_K; i++) {
+        _mm_prefetch((const char *)&b[i] + 1024, _MM_HINT_T0); /* the hardware prefetcher alone lags */
         __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)b[i].scales));
         __m512i s512 = _mm512_castsi256_si512(s16);
         /* offset: 32 * sum_g scale_g * bsum_g, in 256-bit lanes */

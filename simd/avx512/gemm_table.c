@@ -1,0 +1,86 @@
+/* Table entries of the batched AVX-512 kernels: the packed 16-row panels (kq_gemm.c, q8_gemm.c)
+ * for batches of at least MIN_TOK tokens; below that, where packing a panel costs more than the
+ * few tokens that reuse it save, the few-token row walks (matvec_few.c, matvec_k.c), up to FEW
+ * tokens per pass. Single tokens take the mat x vec kernels (Q6_K keeps its dot product, 57
+ * GB/s per core from L2 against the row walk's 49). */
+#include "avx512.h"
+
+/* Crossovers from sweeps over 1..16 tokens on 1024 x 4096 weights (one core, GOP/s; at two threads
+ * bench/bench_kernels --tokens N --type T shows the same on 4096 x 4096): Q4_K few-token
+ * 234 / 267 / 282 at 2 / 4 / 7 tokens against the panels' 54 / 103 / 164 and 296 at 16; Q4_0
+ * 196 / 269 / 319 against 78 / 143 / 210 and 342; Q6_K 181 / 214 / 227 against 39 / 74 / 107
+ * and 245. */
+enum { MIN_TOK = 16, FEW = 7 };
+
+typedef void (*matmul_fn)(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                          size_t ys, int64_t r0, int64_t r1);
+
+/* Fewer than MIN_TOK tokens in passes of at most FEW, evenly split (8 -> 4 + 4, 15 -> 5 + 5 + 5). */
+static void few_passes(matmul_fn few, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok,
+                       float *y, size_t ys, int64_t r0, int64_t r1)
+{
+    int64_t passes = (n_tok + FEW - 1) / FEW;
+    for (int64_t p = 0, t = 0; p < passes; p++) {
+        int64_t k = (n_tok - t) / (passes - p);
+        few(w, wrb, n, (const char *)qx + (size_t)t * qrb, qrb, k, y + (size_t)t * ys, ys, r0, r1);
+        t += k;
+    }
+}
+
+static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= MIN_TOK)
+        avx512_gemm_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        few_passes(avx512_few_q4_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= MIN_TOK)
+        avx512_gemm_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        few_passes(avx512_few_q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= MIN_TOK)
+        avx512_gemm_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        few_passes(avx512_few_q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= MIN_TOK)
+        avx512_gemm_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        few_passes(avx512_few_q4_k, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= MIN_TOK)
+        avx512_gemm_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        few_passes(avx512_few_q6_k, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+void simd_fill_avx512_gemm(simd_kernels *k)
+{
+    k->matmul[TOLK_TYPE_Q4_0] = matmul_q4_0;
+    k->matmul[TOLK_TYPE_Q5_0] = matmul_q5_0;
+    k->matmul[TOLK_TYPE_Q8_0] = matmul_q8_0;
+    k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
+    k->matmul[TOLK_TYPE_Q6_K] = matmul_q6_k;
+    k->matvec[TOLK_TYPE_Q4_0] = avx512_matvec_q4_0;
+    k->matvec[TOLK_TYPE_Q5_0] = avx512_matvec_q5_0;
+    k->matvec[TOLK_TYPE_Q8_0] = avx512_matvec_q8_0;
+    k->matvec[TOLK_TYPE_Q4_K] = avx512_matvec_q4_k;
+}

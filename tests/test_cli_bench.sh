@@ -1,0 +1,30 @@
+#!/bin/sh
+# `tolk bench` on a tiny random model: prompt-only, generation-only (-p 0, which once read an
+# uninitialised start token) and both; --json carries the keys scripts rely on; meaningless
+# requests get one error line and exit 1.
+. "$(dirname "$0")/lib.sh"
+: "${TOLK_BUILDDIR:=.}"
+m=$TMPD/tiny.gguf
+"$TOLK_BUILDDIR/bench/gen_model" --arch llama --preset tiny --type Q8_0 --seed 3 -o "$m" || exit 1
+
+for args in "-p 0 -n 8" "-p 16 -n 0" "-p 16 -n 8"; do
+    # shellcheck disable=SC2086
+    out=$("$TOLK_BIN" bench -m "$m" $args -r 2 -t 1 2>&1)
+    check "bench $args runs" test $? -eq 0
+    check "bench $args prints peak RSS" contains "$out" "peak RSS:"
+done
+check "generation-only reports tg8" contains "$("$TOLK_BIN" bench -m "$m" -p 0 -n 8 -r 1 -t 1)" "| tg8 |"
+json=$("$TOLK_BIN" bench -m "$m" -p 8 -n 4 -r 1 -t 1 --json)
+for k in pp_tok_s tg_tok_s ttft_ms peak_rss_mib gb_s read_bw_gb_s; do
+    check "--json has $k" contains "$json" "\"$k\": "
+done
+check "--json is one line" test "$(printf '%s\n' "$json" | wc -l)" -eq 1
+
+for args in "-p 0 -n 0" "-r 0" "-p -3" "-n x"; do
+    # shellcheck disable=SC2086
+    err=$("$TOLK_BIN" bench -m "$m" $args 2>&1 >/dev/null)
+    rc=$?
+    check "bench $args fails" test "$rc" -eq 1
+    check "bench $args: one error line" test "$(printf '%s\n' "$err" | grep -c 'tolk: error:')" -eq 1
+done
+finish

@@ -1,0 +1,118 @@
+/* Tests for runtime/prefetch.c: every byte of the requested ranges of a file mapping is walked and
+ * ends up resident, adjacent and nested ranges are merged, TOLK_PREFETCH=0 turns it off, and a
+ * stop in the middle of a long walk returns promptly. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "prefetch.h"
+
+static size_t page(void)
+{
+    return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A temporary file of n bytes mapped read-only (unlinked at once; the mapping keeps it). */
+static void *map_temp(size_t n)
+{
+    char path[] = "/tmp/tolk-prefetch-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    char buf[65536];
+    memset(buf, 0x5a, sizeof buf);
+    for (size_t done = 0; done < n; done += sizeof buf)
+        ck_assert(write(fd, buf, n - done < sizeof buf ? n - done : sizeof buf) > 0);
+    void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    ck_assert(m != MAP_FAILED);
+    return m;
+}
+
+static void wait_finished(prefetch *p)
+{
+    int fin = 0;
+    for (int i = 0; i < 20000 && !fin; i++) {
+        prefetch_done_bytes(p, &fin);
+        if (!fin)
+            usleep(500);
+    }
+    ck_assert_msg(fin, "the prefetch walk did not finish within 10 s");
+}
+
+START_TEST(walks_every_range)
+{
+    const size_t ps = page(), n = 64 * ps;
+    char *m = map_temp(n);
+    /* Unaligned, adjacent and nested ranges: the walk covers the page-rounded union. */
+    prefetch_range r[] = {{m + 3 * ps + 17, 5 * ps}, {m + 8 * ps + 17, ps}, {m + 4 * ps, 10},
+                          {m + 40 * ps, 8 * ps}};
+    prefetch *p = prefetch_start(r, 4);
+    ck_assert_ptr_nonnull(p);
+    wait_finished(p);
+    ck_assert_uint_eq(prefetch_done_bytes(p, NULL), 7 * ps + 8 * ps);
+    prefetch_stop(p);
+    unsigned char vec[64];
+    ck_assert_int_eq(mincore(m, n, vec), 0);
+    for (int i = 3; i < 10; i++)
+        ck_assert_msg(vec[i] & 1, "page %d of a prefetched range is not resident", i);
+    for (int i = 40; i < 48; i++)
+        ck_assert_msg(vec[i] & 1, "page %d of a prefetched range is not resident", i);
+    munmap(m, n);
+}
+END_TEST
+
+START_TEST(disabled_or_empty)
+{
+    const size_t ps = page();
+    char *m = map_temp(4 * ps);
+    prefetch_range r = {m, 4 * ps};
+    ck_assert_ptr_null(prefetch_start(&r, 0));
+    setenv("TOLK_PREFETCH", "0", 1);
+    ck_assert_ptr_null(prefetch_start(&r, 1));
+    unsetenv("TOLK_PREFETCH");
+    prefetch_stop(NULL);
+    int fin = 0;
+    ck_assert_uint_eq(prefetch_done_bytes(NULL, &fin), 0);
+    ck_assert_int_eq(fin, 1);
+    ck_assert(!strcmp(prefetch_method(), "io_uring") || !strcmp(prefetch_method(), "madvise"));
+    munmap(m, 4 * ps);
+}
+END_TEST
+
+START_TEST(stop_is_prompt)
+{
+    /* 64 MiB: a walk long enough to interrupt. */
+    const size_t n = (size_t)64 << 20;
+    char *m = map_temp(n);
+    prefetch_range r = {m, n};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    prefetch *p = prefetch_start(&r, 1);
+    ck_assert_ptr_nonnull(p);
+    prefetch_stop(p);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    ck_assert_msg(s < 5.0, "stopping took %.2f s", s);
+    munmap(m, n);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("prefetch");
+    TCase *tc = tcase_create("prefetch");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, walks_every_range);
+    tcase_add_test(tc, disabled_or_empty);
+    tcase_add_test(tc, stop_is_prompt);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
