@@ -198,10 +198,25 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
                           .head_dim = hd, .head_dim_v = hdv, .n_tok = n, .pos0 = pos0,
                           .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .q = c->q,
                           .out = c->att};
-    const int64_t n_items = attn_items(&aa);
+    if (n > 1 && n <= c->rowwise_max) {
+        /* One token per item, as in one-token decoding: the score products and the softmax then
+         * run over the same lengths and row groupings, so the results match bit for bit. */
 #pragma omp for schedule(dynamic, 1)
-    for (int64_t i = 0; i < n_items; i++)
-        attn_run(&aa, i, attn_scratch);
+        for (int64_t i = 0; i < n * hp->n_head_kv; i++) {
+            const int64_t t = i / hp->n_head_kv;
+            attn_args one = aa;
+            one.n_tok = 1;
+            one.pos0 = pos0 + t;
+            one.q = c->q + t * QW;
+            one.out = c->att + t * OW;
+            attn_run(&one, i % hp->n_head_kv, attn_scratch);
+        }
+    } else {
+        const int64_t n_items = attn_items(&aa);
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t i = 0; i < n_items; i++)
+            attn_run(&aa, i, attn_scratch);
+    }
 
     /* Output projection, post-norm, residual; then the FFN's input norm. */
     const gguf_tensor *wo[1] = {lw->wo};

@@ -45,9 +45,10 @@ int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);
  * valid for all layers). */
 int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err);
 
-/* Batches of 2..n_max tokens give logits equal to one-at-a-time decoding bit for bit: through the
- * batched kernels where simd_matmul_exact_tokens promises it, else the one-token mat-vec kernels
- * row by row; 0: off. */
+/* Batches of 2..n_max tokens give logits equal to one-at-a-time decoding bit for bit: attention
+ * runs one token per item, and the matrix products go through the batched kernels where
+ * simd_matmul_exact_tokens promises the same bits, else through the one-token kernels token by
+ * token over row chunks that stay in cache; 0: off. */
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max);
 
 /* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */

@@ -178,7 +178,6 @@ int tolk_session_set_spec(tolk_session *s, const tolk_spec_params *sp, tolk_erro
     if (sp->mode == TOLK_SPEC_NONE) {
         spec_free(s->spec);
         s->spec = NULL;
-        fwd_set_rowwise(s->fwd, 0);
         return TOLK_OK;
     }
     spec_state *st;
@@ -200,7 +199,6 @@ int tolk_session_set_spec(tolk_session *s, const tolk_spec_params *sp, tolk_erro
         s->fwd = f;
         s->fp = fp;
     }
-    fwd_set_rowwise(s->fwd, st->k + 1);
     spec_free(s->spec);
     s->spec = st;
     return TOLK_OK;
@@ -300,7 +298,11 @@ static int verify(gen_out *g, int32_t cur, int nd, int32_t *next, int *end, tolk
     batch[0] = cur;
     memcpy(batch + 1, sp->drafts, sizeof(int32_t) * (size_t)nd);
     const int64_t pos0 = fwd_pos(s->fwd);
+    /* Only this call runs token by token: prompt chunks must take the same kernels as in plain
+     * decoding, or their cached keys and values would differ in the last bits. */
+    fwd_set_rowwise(s->fwd, nd + 1);
     int rc = fwd_eval(s->fwd, batch, nd + 1, 0, err);
+    fwd_set_rowwise(s->fwd, 0);
     if (rc)
         return -rc;
     const int greedy = sampler_is_greedy(s->smp);

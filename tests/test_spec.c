@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forward.h"
+#include "session.h"
 #include "tolk.h"
 
 #define N_RUNS 1000 /* samples per arm */
 #define N_GEN 4     /* the category is the text of the first N_GEN tokens */
 
-static char dir[256], draft_path[300], target_path[300];
+static char dir[256], draft_path[300], target_path[300], gqa_path[300];
 
 static void make_models(void)
 {
@@ -26,6 +28,7 @@ static void make_models(void)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(draft_path, sizeof draft_path, "%s/draft.gguf", dir);
     snprintf(target_path, sizeof target_path, "%s/target.gguf", dir);
+    snprintf(gqa_path, sizeof gqa_path, "%s/gqa.gguf", dir);
     char cmd[2048];
     /* A 32k vocabulary keeps every run short; epsilon 0.3 makes the target differ enough from its
      * draft that many drafts are rejected and the residual draws are exercised. */
@@ -33,6 +36,10 @@ static void make_models(void)
              "%s/bench/gen_model --arch llama --preset tiny --type Q8_0 --seed 5 --vocab %s/tokenizer/llama-spm.gguf "
              "-o %s && %s/bench/gen_model --extend-from %s --extra-layers 1 --epsilon 0.3 --seed 6 -o %s",
              b ? b : ".", td ? td : "../shared/testdata", draft_path, b ? b : ".", draft_path, target_path);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd,
+             "%s/bench/gen_model --arch llama --preset tiny --n-layer 3 --n-embd 512 --n-head 8 --n-head-kv 2 --head-dim 64 --type Q4_0 --seed 9 "
+             "--vocab %s/tokenizer/llama-spm.gguf -o %s", b ? b : ".", td ? td : "../shared/testdata", gqa_path);
     ck_assert_int_eq(system(cmd), 0);
 }
 
@@ -42,6 +49,7 @@ static void cleanup(void)
         return;
     remove(draft_path);
     remove(target_path);
+    remove(gqa_path);
     remove(dir);
 }
 
@@ -219,6 +227,45 @@ START_TEST(sampling_test_has_power)
 }
 END_TEST
 
+/* The exactness greedy equivalence rests on: a verification batch (fwd_set_rowwise) gives the
+ * logits of one-token decoding bit for bit, whatever the position and prompt chunking, while
+ * prompts are prefilled with the batched kernels in both. */
+START_TEST(verification_logits_exact)
+{
+    make_models();
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    ck_assert_msg(!tolk_model_load(gqa_path, &m, &err), "%s", err.msg);
+    fwd_params fp = {.n_ctx = 320, .n_logits = 8, .n_threads = 2};
+    fwd_ctx *a, *b;
+    ck_assert(!fwd_create(m, &fp, &a, &err));
+    ck_assert(!fwd_create(m, &fp, &b, &err));
+    int32_t toks[300];
+    for (int i = 0; i < 300; i++)
+        toks[i] = (int32_t)((i * 7919 + 13) % 30000 + 3);
+    const int64_t nv = fwd_n_vocab(a);
+    static const int prompts[] = {1, 3, 31, 64, 66, 70, 129, 130, 200};
+    for (size_t pi = 0; pi < sizeof prompts / sizeof prompts[0]; pi++) {
+        const int P = prompts[pi];
+        for (int n = 2; n <= 8; n += 3) {
+            ck_assert(!fwd_rollback(a, 0, &err) && !fwd_rollback(b, 0, &err));
+            ck_assert(!fwd_eval(a, toks, P, P - 1, &err) && !fwd_eval(b, toks, P, P - 1, &err));
+            fwd_set_rowwise(b, n);
+            ck_assert(!fwd_eval(b, toks + P, n, 0, &err));
+            fwd_set_rowwise(b, 0);
+            for (int i = 0; i < n; i++) {
+                ck_assert(!fwd_eval(a, toks + P + i, 1, 0, &err));
+                ck_assert_msg(!memcmp(fwd_logits(a, 0), fwd_logits(b, i), sizeof(float) * (size_t)nv),
+                              "prompt %d, batch %d: row %d differs from one-token decoding", P, n, i);
+            }
+        }
+    }
+    fwd_free(a);
+    fwd_free(b);
+    tolk_model_free(m);
+}
+END_TEST
+
 START_TEST(api_rejects_bad_params)
 {
     make_models();
@@ -265,9 +312,13 @@ END_TEST
 int main(void)
 {
     Suite *su = suite_create("spec");
-    TCase *tc = tcase_create("spec");
+    TCase *te = tcase_create("exact");
+    tcase_set_timeout(te, 600);
+    tcase_add_test(te, verification_logits_exact);
+    tcase_add_test(te, api_rejects_bad_params);
+    suite_add_tcase(su, te);
+    TCase *tc = tcase_create("sampling");
     tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, api_rejects_bad_params);
     tcase_add_test(tc, sampling_test_has_power);
     tcase_add_test(tc, sampling_draft);
     tcase_add_test(tc, sampling_ngram);

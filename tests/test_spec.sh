@@ -12,8 +12,8 @@ P="The cat sat on the mat. The cat sat on the mat. 1, 2, 3, 4, 1, 2, 3"
 same() { # same DESC MODEL SPEC-ARGS...: plain and speculative greedy outputs are identical
     desc=$1 m=$2
     shift 2
-    "$T" run -m "$m" -p "$P" -n 48 --temp 0 -t 2 > "$TMPD/plain" 2> "$TMPD/err1"
-    "$T" run -m "$m" -p "$P" -n 48 --temp 0 -t 2 "$@" > "$TMPD/spec" 2> "$TMPD/err2"
+    "$T" run -m "$m" -p "$P" -n "${NGEN:-48}" --temp 0 -t 2 > "$TMPD/plain" 2> "$TMPD/err1"
+    "$T" run -m "$m" -p "$P" -n "${NGEN:-48}" --temp 0 -t 2 "$@" > "$TMPD/spec" 2> "$TMPD/err2"
     if [ -s "$TMPD/plain" ] && cmp -s "$TMPD/plain" "$TMPD/spec"; then ok; else
         bad "$desc: speculative output differs from plain decoding"
         cat "$TMPD/err1" "$TMPD/err2"
@@ -30,6 +30,20 @@ for arch in llama qwen2 qwen3 gemma3; do
     same "$arch self" "$t" --spec self
     same "$arch self fixed layers" "$t" --spec self --spec-skip 1
 done
+
+# Longer contexts with 4 query heads per KV head and a prompt whose last prefill chunk is short
+# (BOS + 33 x 2 = 67 = 64 + 3 tokens): the verification must match one-token decoding in attention
+# too, and the prompt chunks must run the same kernels as in plain decoding.
+d=$TMPD/gqa-draft.gguf t=$TMPD/gqa-target.gguf
+"$GEN" --arch llama --preset tiny --n-head 8 --n-head-kv 2 --type Q4_0 --seed 11 -o "$d"
+"$GEN" --extend-from "$d" --extra-layers 2 --epsilon 0.2 --seed 12 -o "$t"
+short=$P
+P=$(printf 'w%d ' $(seq 1 33))
+for k in 1 3 4; do
+    NGEN=160 same "gqa draft k=$k, long context" "$t" --draft "$d" --draft-max "$k"
+done
+NGEN=160 same "gqa self, long context" "$t" --spec self --spec-skip 2
+P=$short
 
 M=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
 if [ -f "$M" ]; then
