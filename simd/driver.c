@@ -31,6 +31,16 @@ void simd_matvec_generic(simd_dot_fn dot, const void *w, size_t w_row_bytes, int
         y[r] = dot(n, (const char *)w + (size_t)r * w_row_bytes, qx);
 }
 
+bool simd_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n)
+{
+    const simd_type_traits *t = simd_traits(type);
+    if (!t || !t->to_float || n % t->block_size)
+        return false;
+    const simd_kernels *k = simd_active(); /* an exact fast conversion where the path has one */
+    (k->to_float[type] ? k->to_float[type] : t->to_float)(src, dst, n);
+    return true;
+}
+
 void simd_quantize_act(uint32_t wtype, const float *x, void *qx, int64_t n)
 {
     const simd_kernels *k = simd_active();

@@ -24,6 +24,7 @@ typedef struct simd_kernels {
     const char *name;
     simd_from_float_fn quantize_act[TOLK_TYPE_COUNT]; /* indexed by the activation type */
     simd_dot_fn dot[TOLK_TYPE_COUNT];                 /* indexed by the weight type */
+    simd_to_float_fn to_float[TOLK_TYPE_COUNT];       /* bit-exact row conversions; NULL: the reference */
     simd_matvec_fn matvec[TOLK_TYPE_COUNT];           /* NULL: rows one by one through dot */
     simd_matmul_fn matmul[TOLK_TYPE_COUNT];           /* NULL: token by token through matvec */
     /* Most tokens for which matmul[type] gives every row the bits matvec[type] gives it (the

@@ -65,15 +65,6 @@ size_t simd_act_row_bytes(uint32_t wtype, int64_t n)
     return simd_row_bytes(simd_act_type(wtype), n);
 }
 
-bool simd_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n)
-{
-    const simd_type_traits *t = simd_traits(type);
-    if (!t || !t->to_float || n % t->block_size)
-        return false;
-    t->to_float(src, dst, n);
-    return true;
-}
-
 bool simd_quantize_row(uint32_t type, const float *src, void *dst, int64_t n)
 {
     const simd_type_traits *t = simd_traits(type);

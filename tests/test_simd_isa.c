@@ -8,6 +8,7 @@
 #else
 #include <check.h>
 #endif
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,33 @@ START_TEST(batched_equals_one_token_where_promised)
 }
 END_TEST
 
+/* This path's row conversions give the reference's bits: every F16 value (NaNs only need to stay
+ * NaNs), at every offset of a row whose length is not a multiple of the vector width. */
+START_TEST(row_conversions_exact)
+{
+    for (uint32_t type = 0; type < TOLK_TYPE_COUNT; type++) {
+        if (!isa_k->to_float[type])
+            continue;
+        ck_assert_msg(type == TOLK_TYPE_F16 || type == TOLK_TYPE_BF16, "exhaustive check written for 16-bit types");
+        enum { N = 65536 + 5 };
+        uint16_t *src = malloc(sizeof(uint16_t) * N);
+        float *a = malloc(sizeof(float) * N), *b = malloc(sizeof(float) * N);
+        for (int i = 0; i < N; i++)
+            src[i] = (uint16_t)(i * 40503u);
+        for (int off = 0; off < 5; off++) {
+            isa_k->to_float[type](src + off, a, N - off);
+            simd_traits(type)->to_float(src + off, b, N - off);
+            for (int i = 0; i < N - off; i++)
+                ck_assert_msg((isnan(a[i]) && isnan(b[i])) || !memcmp(&a[i], &b[i], sizeof(float)),
+                              "%s 0x%04x: %.9g vs reference %.9g", simd_traits(type)->name, src[off + i], a[i], b[i]);
+        }
+        free(src);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 /* Each weight type's all-zero rows give exactly zero on this path. */
 START_TEST(zero_blocks_give_zero)
 {
@@ -303,6 +331,7 @@ int main(void)
     tcase_add_loop_test(tc, zero_blocks_give_zero, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, batched_shapes_within_bound, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, batched_equals_one_token_where_promised, 0, TL_NWTYPES);
+    tcase_add_test(tc, row_conversions_exact);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

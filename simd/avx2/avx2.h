@@ -94,6 +94,7 @@ float avx2_dot_f32(int64_t n, const void *w, const void *x);
 void avx2_matmul_f32(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 float avx2_dot_f16(int64_t n, const void *w, const void *x);
+void avx2_f16_to_f32(const void *src, float *dst, int64_t n);
 void avx2_matmul_f16(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 float avx2_dot_bf16(int64_t n, const void *w, const void *x);

@@ -9,6 +9,18 @@ static inline __m256 load8(const uint16_t *p)
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
 }
 
+/* F16 -> F32 rows (KV cache reads in attention, F16 embeddings): the hardware conversion is exact,
+ * so this gives the reference's bits 8 values per instruction. */
+void avx2_f16_to_f32(const void *src, float *dst, int64_t n)
+{
+    const uint16_t *s = src;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, load8(s + i));
+    for (; i < n; i++)
+        dst[i] = half_to_f32(s[i]);
+}
+
 float avx2_dot_f16(int64_t n, const void *w, const void *x)
 {
     const uint16_t *a = w, *b = x;

@@ -13,6 +13,7 @@ void simd_fill_avx2(simd_kernels *k)
     k->dot[TOLK_TYPE_F32] = avx2_dot_f32;
     k->matmul[TOLK_TYPE_F32] = avx2_matmul_f32;
     k->dot[TOLK_TYPE_F16] = avx2_dot_f16;
+    k->to_float[TOLK_TYPE_F16] = avx2_f16_to_f32;
     k->matmul[TOLK_TYPE_F16] = avx2_matmul_f16;
     k->dot[TOLK_TYPE_BF16] = avx2_dot_bf16;
     k->matmul[TOLK_TYPE_BF16] = avx2_matmul_bf16;
