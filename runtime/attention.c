@@ -43,9 +43,17 @@ size_t attn_scratch_bytes(const attn_args *a, int64_t n_ctx)
            align64(sizeof(uint64_t) * (size_t)nq);                                   /* lanes touched */
 }
 
+/* Query tokens per work item. In the one-token order every query row needs AG_VLANES lanes of
+ * accumulators instead of AG_LANES, so fewer tokens fit the same scratch. */
+static int64_t block_tokens(const attn_args *a)
+{
+    return a->one_token_order ? ATTN_BLOCK * AG_LANES / AG_VLANES : ATTN_BLOCK;
+}
+
 int64_t attn_items(const attn_args *a)
 {
-    return a->n_head_kv * ((a->n_tok + ATTN_BLOCK - 1) / ATTN_BLOCK);
+    const int64_t bt = block_tokens(a);
+    return a->n_head_kv * ((a->n_tok + bt - 1) / bt);
 }
 
 static bool masked(const attn_args *a, int64_t pos_q, int64_t pos_k)
@@ -55,9 +63,9 @@ static bool masked(const attn_args *a, int64_t pos_q, int64_t pos_k)
 
 void attn_run(const attn_args *a, int64_t item, void *scratch)
 {
-    const int64_t n_blocks = (a->n_tok + ATTN_BLOCK - 1) / ATTN_BLOCK;
-    const int64_t kvh = item / n_blocks, t0 = (item % n_blocks) * ATTN_BLOCK;
-    const int64_t t1 = t0 + ATTN_BLOCK < a->n_tok ? t0 + ATTN_BLOCK : a->n_tok;
+    const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt;
+    const int64_t kvh = item / n_blocks, t0 = (item % n_blocks) * bt;
+    const int64_t t1 = t0 + bt < a->n_tok ? t0 + bt : a->n_tok;
     const int64_t g = a->n_head / a->n_head_kv, hd = a->head_dim, hdv = a->head_dim_v;
     const int64_t nq = (t1 - t0) * g;
     const uint32_t kt = a->kv->type;
@@ -86,8 +94,9 @@ void attn_run(const attn_args *a, int64_t item, void *scratch)
 
     /* ggml picks tinyBLAS for F16 products with 2+ columns (the batch's tokens) when the inner
      * size is a multiple of 16 (q.k) or the row count a multiple of 4 (p.v), else vec_dot. */
-    const ag_order o_kq = a->n_tok >= 2 && hd % AG_LANES == 0 ? AG_TILED : AG_VECDOT;
-    const ag_order o_kv = a->n_tok >= 2 && hdv % 4 == 0 ? AG_TILED : AG_VECDOT;
+    const bool batch = a->n_tok >= 2 && !a->one_token_order;
+    const ag_order o_kq = batch && hd % AG_LANES == 0 ? AG_TILED : AG_VECDOT;
+    const ag_order o_kv = batch && hdv % 4 == 0 ? AG_TILED : AG_VECDOT;
 
     /* Query row r = (t - t0) * g + j is head kvh*g + j of token t. */
     for (int64_t t = t0; t < t1; t++)

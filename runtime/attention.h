@@ -4,6 +4,7 @@
 #ifndef TOLK_ATTENTION_H
 #define TOLK_ATTENTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ typedef struct attn_args {
     float kq_scale;    /* multiplies q.k before the softmax */
     const float *q;    /* [n_tok][n_head*head_dim], RoPE applied */
     float *out;        /* [n_tok][n_head*head_dim_v] */
+    bool one_token_order; /* sum every query as one-token decoding does (speculative verification:
+                           * each token's output equals plain decoding's bit for bit) */
 } attn_args;
 
 /* Bytes of per-thread scratch attn_run needs for contexts up to n_ctx positions. */

@@ -50,16 +50,13 @@ static bool is(const char *a, const char *s, const char *l)
     return (s && !strcmp(a, s)) || (l && !strcmp(a, l));
 }
 
-int cli_common_option(int argc, char **argv, int *i, tolk_params *p, const char **model, bool *seed_given)
+/* When argv[*i] is one of the N options in NAMES (short, long), sets *v to its value and advances
+ * *i: 1; not one of them: 0; value missing: -1 (error printed). */
+static int take_value(int argc, char **argv, int *i, const char *const names[][2], size_t n, const char **v)
 {
-    static const char *const with_value[][2] = {
-        {"-m", "--model"}, {"-t", "--threads"}, {NULL, "--cpu-mask"}, {NULL, "--numa"},
-        {"-c", "--ctx-size"}, {NULL, "--kv-type"}, {NULL, "--temp"}, {NULL, "--top-k"}, {NULL, "--top-p"},
-        {NULL, "--min-p"}, {NULL, "--repeat-penalty"}, {NULL, "--repeat-last-n"}, {NULL, "--seed"},
-    };
     const char *a = argv[*i];
-    size_t k, n = sizeof with_value / sizeof with_value[0];
-    for (k = 0; k < n && !is(a, with_value[k][0], with_value[k][1]); k++)
+    size_t k;
+    for (k = 0; k < n && !is(a, names[k][0], names[k][1]); k++)
         ;
     if (k == n)
         return 0;
@@ -67,7 +64,21 @@ int cli_common_option(int argc, char **argv, int *i, tolk_params *p, const char 
         cli_error("%s needs a value", a);
         return -1;
     }
-    const char *v = argv[++*i];
+    *v = argv[++*i];
+    return 1;
+}
+
+int cli_common_option(int argc, char **argv, int *i, tolk_params *p, const char **model, bool *seed_given)
+{
+    static const char *const with_value[][2] = {
+        {"-m", "--model"}, {"-t", "--threads"}, {NULL, "--cpu-mask"}, {NULL, "--numa"},
+        {"-c", "--ctx-size"}, {NULL, "--kv-type"}, {NULL, "--temp"}, {NULL, "--top-k"}, {NULL, "--top-p"},
+        {NULL, "--min-p"}, {NULL, "--repeat-penalty"}, {NULL, "--repeat-last-n"}, {NULL, "--seed"},
+    };
+    const char *a = argv[*i], *v;
+    int found = take_value(argc, argv, i, with_value, sizeof with_value / sizeof with_value[0], &v);
+    if (found <= 0)
+        return found;
     long long x = 0;
     int bad = 0;
     if (is(a, "-m", "--model"))
@@ -125,17 +136,10 @@ int cli_spec_option(int argc, char **argv, int *i, tolk_spec_params *sp)
         {NULL, "--draft"}, {NULL, "--spec"}, {NULL, "--draft-max"}, {NULL, "--draft-min"},
         {NULL, "--draft-p-min"}, {"-td", "--threads-draft"}, {NULL, "--spec-skip"},
     };
-    const char *a = argv[*i];
-    size_t k, n = sizeof with_value / sizeof with_value[0];
-    for (k = 0; k < n && !is(a, with_value[k][0], with_value[k][1]); k++)
-        ;
-    if (k == n)
-        return 0;
-    if (*i + 1 >= argc) {
-        cli_error("%s needs a value", a);
-        return -1;
-    }
-    const char *v = argv[++*i];
+    const char *a = argv[*i], *v;
+    int found = take_value(argc, argv, i, with_value, sizeof with_value / sizeof with_value[0], &v);
+    if (found <= 0)
+        return found;
     long long x = 0;
     int bad = 0;
     if (is(a, NULL, "--draft")) {

@@ -198,9 +198,18 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
                           .head_dim = hd, .head_dim_v = hdv, .n_tok = n, .pos0 = pos0,
                           .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .q = c->q,
                           .out = c->att};
-    if (n > 1 && n <= c->rowwise_max) {
-        /* One token per item, as in one-token decoding: the score products and the softmax then
-         * run over the same lengths and row groupings, so the results match bit for bit. */
+    if (n > 1 && n <= c->rowwise_max && c->kv.type == TOLK_TYPE_F16) {
+        /* Verification: the batch's queries share each key and value row read, summed in the
+         * one-token order (extra masked columns only add exact zeros to the softmax). */
+        attn_args one_order = aa;
+        one_order.one_token_order = true;
+        const int64_t n_items = attn_items(&one_order);
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t i = 0; i < n_items; i++)
+            attn_run(&one_order, i, attn_scratch);
+    } else if (n > 1 && n <= c->rowwise_max) {
+        /* One token per item, as in one-token decoding (the Q8_0 cache's scores come from
+         * simd_matmul, whose batched order differs). */
 #pragma omp for schedule(dynamic, 1)
         for (int64_t i = 0; i < n * hp->n_head_kv; i++) {
             const int64_t t = i / hp->n_head_kv;
