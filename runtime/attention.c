@@ -71,6 +71,7 @@ void attn_run(const attn_args *a, int64_t item, void *scratch)
     const uint32_t kt = a->kv->type;
     const bool f16 = kt == TOLK_TYPE_F16;
     const size_t qx_row = simd_act_row_bytes(kt, hd);
+    const simd_to_float_fn to_float = simd_row_converter(kt); /* the cache's type: always known */
 
     /* Keys any query of the block may see: sliding layers start at the window of the first query. */
     const int64_t hi = a->pos0 + t1 - 1;
@@ -116,7 +117,7 @@ void attn_run(const attn_args *a, int64_t item, void *scratch)
         for (int64_t i = 0; i < nq * nk; i++)
             s[i] = -INFINITY;
         for (int64_t c = lo; c <= hi; c++) {
-            simd_dequantize_row(kt, kv_k_row(a->kv, a->layer, c) + k_off, row, hd);
+            to_float(kv_k_row(a->kv, a->layer, c) + k_off, row, hd);
             for (int64_t r = 0; r < nq; r++)
                 if (!masked(a, a->pos0 + t0 + r / g, c))
                     s[r * nk + c - base] = ag_dot(o_kq, row, qg + r * hd, hd) * a->kq_scale;
@@ -147,7 +148,7 @@ void attn_run(const attn_args *a, int64_t item, void *scratch)
     if (!f16)
         memset(acc, 0, sizeof(float) * (size_t)(nq * hdv));
     for (int64_t c = lo; c <= hi; c++) {
-        simd_dequantize_row(kt, kv_v_row(a->kv, a->layer, c) + v_off, row, hdv);
+        to_float(kv_v_row(a->kv, a->layer, c) + v_off, row, hdv);
         for (int64_t r = 0; r < nq; r++) {
             const float w = s[r * nk + c - base];
             if (w == 0.0f)

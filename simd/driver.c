@@ -31,13 +31,22 @@ void simd_matvec_generic(simd_dot_fn dot, const void *w, size_t w_row_bytes, int
         y[r] = dot(n, (const char *)w + (size_t)r * w_row_bytes, qx);
 }
 
+simd_to_float_fn simd_row_converter(uint32_t type)
+{
+    const simd_type_traits *t = simd_traits(type);
+    if (!t)
+        return NULL;
+    const simd_kernels *k = simd_active(); /* an exact fast conversion where the path has one */
+    return k->to_float[type] ? k->to_float[type] : t->to_float;
+}
+
 bool simd_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n)
 {
     const simd_type_traits *t = simd_traits(type);
-    if (!t || !t->to_float || n % t->block_size)
+    simd_to_float_fn f = simd_row_converter(type);
+    if (!f || n % t->block_size)
         return false;
-    const simd_kernels *k = simd_active(); /* an exact fast conversion where the path has one */
-    (k->to_float[type] ? k->to_float[type] : t->to_float)(src, dst, n);
+    f(src, dst, n);
     return true;
 }
 

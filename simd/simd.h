@@ -94,6 +94,9 @@ void simd_quantize_act(uint32_t wtype, const float *x, void *qx, int64_t n);
  * Return false when the type has no such routine. n must be a multiple of the block size. */
 bool simd_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n);
 bool simd_quantize_row(uint32_t type, const float *src, void *dst, int64_t n);
+/* The row conversion simd_dequantize_row uses for TYPE on the active path (NULL: unknown type), for
+ * loops that convert many rows (attention over the KV cache) and should look it up once. */
+simd_to_float_fn simd_row_converter(uint32_t type);
 
 /* y[r] = dot(W row r, x) for r in [r0, r1); qx from simd_quantize_act. */
 void simd_matvec(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,

@@ -166,6 +166,23 @@ START_TEST(float_results_within_bound)
 }
 END_TEST
 
+/* ROWS weight rows (every third with outliers) and N_TOK activation rows on this path (every fifth
+ * with all-zero blocks), n wide; X is n floats of scratch. */
+static void fill_batch(uint32_t wt, int64_t n, int rows, int n_tok, uint64_t seed, float *x, uint8_t *w, uint8_t *qx)
+{
+    const uint32_t at = simd_act_type(wt);
+    const size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+    tl_seed(seed);
+    for (int r = 0; r < rows; r++) {
+        tl_fill(x, n, r % 3 == 0 ? TL_OUTLIERS : TL_NORMAL);
+        simd_quantize_row(wt, x, w + r * wrb, n);
+    }
+    for (int t = 0; t < n_tok; t++) {
+        tl_fill(x, n, t % 5 == 4 ? TL_ZERO_BLOCKS : TL_NORMAL);
+        isa_k->quantize_act[at](x, qx + t * arb, n);
+    }
+}
+
 /* The shapes the batched and row kernels specialise on: every token count 1..9 (speculative
  * verification) and counts past the 8-token blocks, 37 rows from row 3 (two full 16-row panels
  * and a partial one), the 640-wide rows of the default model, an odd block count, a partial
@@ -182,15 +199,7 @@ START_TEST(batched_shapes_within_bound)
         size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
         uint8_t *w = malloc(wrb * rows), *qx = malloc(arb * max_tok);
         float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * rows * max_tok);
-        tl_seed(800 + 10 * li + _i);
-        for (int r = 0; r < rows; r++) {
-            tl_fill(x, n, r % 3 == 0 ? TL_OUTLIERS : TL_NORMAL);
-            simd_quantize_row(wt, x, w + r * wrb, n);
-        }
-        for (int t = 0; t < max_tok; t++) {
-            tl_fill(x, n, t % 5 == 4 ? TL_ZERO_BLOCKS : TL_NORMAL);
-            isa_k->quantize_act[at](x, qx + t * arb, n);
-        }
+        fill_batch(wt, n, rows, max_tok, 800 + 10 * li + _i, x, w, qx);
         if (isa_k->matvec[wt]) {
             for (int k = 0; k < rows; k++)
                 y[k] = -777.0f;
@@ -237,15 +246,7 @@ START_TEST(batched_equals_one_token_where_promised)
         size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
         uint8_t *w = malloc(wrb * rows), *qx = malloc(arb * max_tok);
         float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * rows * max_tok), *y1 = malloc(sizeof(float) * rows);
-        tl_seed(900 + 10 * li + _i);
-        for (int r = 0; r < rows; r++) {
-            tl_fill(x, n, r % 3 == 0 ? TL_OUTLIERS : TL_NORMAL);
-            simd_quantize_row(wt, x, w + r * wrb, n);
-        }
-        for (int t = 0; t < max_tok; t++) {
-            tl_fill(x, n, t % 5 == 4 ? TL_ZERO_BLOCKS : TL_NORMAL);
-            isa_k->quantize_act[at](x, qx + t * arb, n);
-        }
+        fill_batch(wt, n, rows, max_tok, 900 + 10 * li + _i, x, w, qx);
         simd_matvec_fn mv = isa_k->matvec[wt];
         for (int nt = 2; nt <= max_tok; nt++) {
             isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, rows, 1, rows);
