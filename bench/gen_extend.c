@@ -34,7 +34,7 @@ static int copy_kvs(gguf_writer *w, const gguf_file *f, const char *arch, uint32
         const gguf_kv *kv = gguf_kv_at(f, i);
         char key[256];
         if (kv->key.len >= sizeof key)
-            return tolk_fail(err, TOLK_E_FORMAT, "metadata key longer than %zu bytes", sizeof key - 1);
+            return error_set(err, TOLK_E_FORMAT, "metadata key longer than %zu bytes", sizeof key - 1);
         memcpy(key, kv->key.ptr, kv->key.len);
         key[kv->key.len] = '\0';
         int rc;
@@ -75,12 +75,12 @@ int gen_extend_write(const char *draft, const char *out, uint32_t extra, float e
     uint64_t n_layer = 0;
     int rc = TOLK_OK;
     if (!gguf_get_cstr(f, "general.architecture", arch, sizeof arch))
-        rc = tolk_fail(err, TOLK_E_FORMAT, "%s: no general.architecture", draft);
+        rc = error_set(err, TOLK_E_FORMAT, "%s: no general.architecture", draft);
     snprintf(key, sizeof key, "%s.block_count", arch);
     if (!rc && (!gguf_get_uint(f, key, &n_layer) || n_layer == 0))
-        rc = tolk_fail(err, TOLK_E_FORMAT, "%s: no %s", draft, key);
+        rc = error_set(err, TOLK_E_FORMAT, "%s: no %s", draft, key);
     if (!rc && (extra == 0 || n_layer + extra > 512))
-        rc = tolk_fail(err, TOLK_E_ARG, "--extra-layers must be 1..%llu", (unsigned long long)(512 - n_layer));
+        rc = error_set(err, TOLK_E_ARG, "--extra-layers must be 1..%llu", (unsigned long long)(512 - n_layer));
     uint32_t n_total = (uint32_t)(n_layer + extra);
     bool gemma = !strcmp(arch, "gemma3");
     bool has_output = gguf_find_tensor(f, "output.weight") != NULL;
@@ -105,7 +105,7 @@ int gen_extend_write(const char *draft, const char *out, uint32_t extra, float e
         n_template += !strncmp(t->name, prefix, plen);
     }
     if (!rc && n_template == 0)
-        rc = tolk_fail(err, TOLK_E_FORMAT, "%s: no tensors named %s*", draft, prefix);
+        rc = error_set(err, TOLK_E_FORMAT, "%s: no tensors named %s*", draft, prefix);
     for (uint32_t k = 0; k < extra && !rc; k++) {
         for (uint64_t i = 0; i < nt && !rc; i++) {
             const gguf_tensor *t = gguf_tensor_at(f, i);
@@ -114,7 +114,7 @@ int gen_extend_write(const char *draft, const char *out, uint32_t extra, float e
             char tname[64];
             if (snprintf(tname, sizeof tname, "blk.%llu.%s", (unsigned long long)(n_layer + k),
                          t->name + plen) >= (int)sizeof tname)
-                rc = tolk_fail(err, TOLK_E_ARG, "tensor name for layer %llu too long",
+                rc = error_set(err, TOLK_E_ARG, "tensor name for layer %llu too long",
                                (unsigned long long)(n_layer + k));
             uint32_t ty = extra_type(type, tname, t, has_output, n_total);
             if (!rc)

@@ -79,7 +79,7 @@ int gen_write_tensor(gguf_writer *w, uint64_t seed, const char *name, uint32_t t
 {
     size_t rb = simd_row_bytes(type, ne0);
     if (rb == 0)
-        return tolk_fail(err, TOLK_E_ARG, "%s: type %u cannot hold rows of %lld", name, type, (long long)ne0);
+        return error_set(err, TOLK_E_ARG, "%s: type %u cannot hold rows of %lld", name, type, (long long)ne0);
     /* About 16 MiB of floats per batch: enough rows to keep every thread busy, little memory. */
     int64_t batch = (int64_t)((4u << 20) / (uint64_t)ne0);
     if (batch < 1)
@@ -91,7 +91,7 @@ int gen_write_tensor(gguf_writer *w, uint64_t seed, const char *name, uint32_t t
     if (!f || !q) {
         free(f);
         free(q);
-        return tolk_fail(err, TOLK_E_NOMEM, "%s: out of memory for a batch of %lld rows", name, (long long)batch);
+        return error_set(err, TOLK_E_NOMEM, "%s: out of memory for a batch of %lld rows", name, (long long)batch);
     }
     gen_kind kind = gen_kind_of(name);
     int rc = TOLK_OK;
@@ -114,7 +114,7 @@ int gen_write_tensor(gguf_writer *w, uint64_t seed, const char *name, uint32_t t
             rc = gguf_writer_write(w, q, (size_t)nr * rb, err);
     }
     if (rc)
-        tolk_error_prefix(err, name);
+        error_prefix(err, name);
     free(f);
     free(q);
     return rc;
@@ -148,7 +148,7 @@ static int plan_add(plan *p, const char *name, int64_t ne0, int64_t ne1)
     return TOLK_OK;
 }
 
-/* The tensors of one layer, named and shaped as llama.cpp expects them (MODEL-FACTS §3). */
+/* The tensors of one layer, named and shaped as llama.cpp expects them (docs/MODELS.md). */
 static int plan_layer(plan *p, const gen_config *c, uint32_t il)
 {
     const int64_t E = c->n_embd, F = c->n_ff, Q = (int64_t)c->n_head * c->head_dim,
@@ -188,7 +188,7 @@ static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error 
     p->cap = 3 + (size_t)c->n_layer * 16;
     p->t = calloc(p->cap, sizeof *p->t);
     if (!p->t)
-        return tolk_fail(err, TOLK_E_NOMEM, "out of memory for the tensor list");
+        return error_set(err, TOLK_E_NOMEM, "out of memory for the tensor list");
     int rc = plan_add(p, "token_embd.weight", c->n_embd, n_vocab);
     for (uint32_t il = 0; il < c->n_layer && !rc; il++)
         rc = plan_layer(p, c, il);
@@ -197,7 +197,7 @@ static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error 
     if (!rc && !c->tied)
         rc = plan_add(p, "output.weight", c->n_embd, n_vocab);
     if (rc)
-        return tolk_fail(err, TOLK_E_NOMEM, "tensor list overflow");
+        return error_set(err, TOLK_E_NOMEM, "tensor list overflow");
     for (size_t i = 0; i < p->n; i++)
         p->t[i].type = qmix_choose(c->ftype, p->t[i].name, p->t[i].n_dims, p->t[i].ne[0], TOLK_TYPE_F32,
                                    !c->tied, c->n_layer);
@@ -267,19 +267,19 @@ static int copy_tokenizer(gguf_writer *w, const gguf_file *vocab, tolk_error *er
 static int check_config(const gen_config *c, tolk_error *err)
 {
     if (!c->n_layer || !c->n_embd || !c->n_ff || !c->n_head || !c->n_head_kv || !c->head_dim || !c->n_ctx)
-        return tolk_fail(err, TOLK_E_ARG, "every shape parameter must be positive");
+        return error_set(err, TOLK_E_ARG, "every shape parameter must be positive");
     if (c->n_head % c->n_head_kv)
-        return tolk_fail(err, TOLK_E_ARG, "n_head %u is not a multiple of n_head_kv %u", c->n_head,
+        return error_set(err, TOLK_E_ARG, "n_head %u is not a multiple of n_head_kv %u", c->n_head,
                          c->n_head_kv);
     if (c->head_dim % 2)
-        return tolk_fail(err, TOLK_E_ARG, "head_dim %u must be even for RoPE", c->head_dim);
+        return error_set(err, TOLK_E_ARG, "head_dim %u must be even for RoPE", c->head_dim);
     if ((c->arch == GEN_LLAMA || c->arch == GEN_QWEN2) && c->head_dim * c->n_head != c->n_embd)
-        return tolk_fail(err, TOLK_E_ARG, "%s needs head_dim x n_head == n_embd (%u x %u != %u)",
+        return error_set(err, TOLK_E_ARG, "%s needs head_dim x n_head == n_embd (%u x %u != %u)",
                          gen_arch_name(c->arch), c->head_dim, c->n_head, c->n_embd);
     if (c->n_layer > 512)
-        return tolk_fail(err, TOLK_E_ARG, "at most 512 layers (llama.cpp's limit)");
+        return error_set(err, TOLK_E_ARG, "at most 512 layers (llama.cpp's limit)");
     if (c->arch == GEN_GEMMA3 && !c->n_swa)
-        return tolk_fail(err, TOLK_E_ARG, "gemma3 needs a sliding window (--swa)");
+        return error_set(err, TOLK_E_ARG, "gemma3 needs a sliding window (--swa)");
     return TOLK_OK;
 }
 
@@ -294,7 +294,7 @@ int gen_model_write(const gen_config *c, tolk_error *err)
     const gguf_array *tokens = gguf_get_arr(vocab, "tokenizer.ggml.tokens");
     if (!tokens || tokens->type != GGUF_TYPE_STRING || tokens->n == 0 || tokens->n > INT32_MAX) {
         gguf_close(vocab);
-        return tolk_fail(err, TOLK_E_FORMAT, "%s: no tokenizer.ggml.tokens string array", c->vocab_path);
+        return error_set(err, TOLK_E_FORMAT, "%s: no tokenizer.ggml.tokens string array", c->vocab_path);
     }
     int64_t n_vocab = (int64_t)tokens->n;
     plan p = {0};

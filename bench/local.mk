@@ -1,2 +1,10 @@
 # bench/: benchmark programs (built with `make bench`, never run by `make check`).
 EXTRA_DIST += bench/compare.sh bench/compare_table.py bench/llamacpp_bench.py
+
+# The random-weight model generator, built by plain `make` because tests and forward-pass
+# comparisons need it (not installed).
+noinst_PROGRAMS = bench/gen_model
+bench_gen_model_SOURCES = bench/gen_model.h bench/gen_model.c bench/gen_weights.c bench/gen_extend.c
+bench_gen_model_CPPFLAGS = $(AM_CPPFLAGS) -DGEN_DEFAULT_TESTDATA='"$(TOLK_TESTDATA)"'
+bench_gen_model_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
+EXTRA_DIST += bench/spec_mechanics.sh bench/spec_translate.sh bench/spec_doc.txt bench/ref_llamacpp.py

@@ -1,7 +1,7 @@
 /* What an architecture is to tolk: hyper-parameters read from GGUF metadata, a per-layer struct of
  * tensor views into the mapping (shapes checked at bind time), and the recipe flags the one generic
- * forward pass (runtime/forward.c) follows. Adding an architecture = one models/NAME.c + one entry
- * in models/registry.c. Math per architecture: shared/docs/MODEL-FACTS.md §3-4. */
+ * forward pass (runtime/forward/forward.c) follows. Adding an architecture = one models/NAME.c + one entry
+ * in models/registry.c. Math per architecture: docs/MODELS.md. */
 #ifndef TOLK_ARCH_H
 #define TOLK_ARCH_H
 

@@ -1,7 +1,7 @@
 /* gemma3: embeddings scaled by sqrt(n_embd); per-head q/k RMSNorm; RMSNorm around both the
  * attention and the FFN outputs (post norms); GeGLU (tanh GELU); q pre-scaled by 1/sqrt(head_dim);
  * every sixth layer global (file's RoPE base and scaling, full causal mask), the others sliding
- * window with RoPE base 10000 unscaled (llama.cpp hard-codes both; MODEL-FACTS §4). Tied output.
+ * window with RoPE base 10000 unscaled (llama.cpp hard-codes both; docs/MODELS.md). Tied output.
  * Norm weights already hold 1 + w (the converter adds it). */
 #include <math.h>
 
@@ -13,7 +13,7 @@ static int gemma3_read_hparams(const gguf_file *f, model_hparams *hp, tolk_error
     if ((rc = arch_get_u(f, hp, "attention.sliding_window", true, &hp->n_swa, err)))
         return rc;
     if (hp->n_swa <= 0)
-        return tolk_fail(err, TOLK_E_FORMAT, "gemma3.attention.sliding_window must be positive");
+        return error_set(err, TOLK_E_FORMAT, "gemma3.attention.sliding_window must be positive");
     for (int il = 0; il < hp->n_layer; il++) {
         layer_recipe *lr = &hp->layer[il];
         lr->swa = (il + 1) % 6 != 0;

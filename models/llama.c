@@ -1,13 +1,13 @@
 /* llama (Llama 2/3, Mistral): the plain pre-norm block. RoPE NORM (adjacent pairs: the converter
  * permuted HF's q/k rows), SwiGLU FFN, optional biases, scale 1/sqrt(head_dim) inside the softmax.
- * Llama 3.1+ files carry rope_freqs (bound by runtime/model.c, it is not per layer). */
+ * Llama 3.1+ files carry rope_freqs (bound by runtime/forward/model.c, it is not per layer). */
 #include "arch.h"
 
 static int llama_read_hparams(const gguf_file *f, model_hparams *hp, tolk_error *err)
 {
     (void)f;
     if (hp->n_rot != hp->head_dim)
-        return tolk_fail(err, TOLK_E_UNSUPPORTED, "llama.rope.dimension_count %lld differs from the "
+        return error_set(err, TOLK_E_UNSUPPORTED, "llama.rope.dimension_count %lld differs from the "
                          "head size %lld", (long long)hp->n_rot, (long long)hp->head_dim);
     hp->recipe = (arch_recipe){.rope = ROPE_NORM, .act = FFN_SILU};
     return TOLK_OK;

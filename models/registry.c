@@ -43,11 +43,11 @@ static int get_uniform_array(const gguf_file *f, const char *key, int64_t *out, 
         return TOLK_OK;
     if (a->n == 0 || a->type == GGUF_TYPE_STRING || a->type == GGUF_TYPE_ARRAY ||
         a->type == GGUF_TYPE_F32 || a->type == GGUF_TYPE_F64 || a->type == GGUF_TYPE_BOOL)
-        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s: expected an integer or integer array", key);
+        return error_set(err, TOLK_E_FORMAT, "metadata %s: expected an integer or integer array", key);
     int64_t v0 = gguf_arr_int(a, 0);
     for (uint64_t i = 1; i < a->n; i++)
         if (gguf_arr_int(a, i) != v0)
-            return tolk_fail(err, TOLK_E_UNSUPPORTED, "metadata %s: per-layer values differ "
+            return error_set(err, TOLK_E_UNSUPPORTED, "metadata %s: per-layer values differ "
                              "(layer %llu has %lld, layer 0 has %lld)", key, (unsigned long long)i,
                              (long long)gguf_arr_int(a, i), (long long)v0);
     *out = v0;
@@ -63,7 +63,7 @@ int arch_get_u(const gguf_file *f, const model_hparams *hp, const char *suffix, 
     uint64_t u;
     if (gguf_get_uint(f, key, &u)) {
         if (u > INT32_MAX)
-            return tolk_fail(err, TOLK_E_FORMAT, "metadata %s = %llu is out of range", key,
+            return error_set(err, TOLK_E_FORMAT, "metadata %s = %llu is out of range", key,
                              (unsigned long long)u);
         *out = (int64_t)u;
         return TOLK_OK;
@@ -73,10 +73,10 @@ int arch_get_u(const gguf_file *f, const model_hparams *hp, const char *suffix, 
     if (rc)
         return rc;
     if (!found && gguf_find_kv(f, key))
-        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s has type %s, expected an unsigned integer",
+        return error_set(err, TOLK_E_FORMAT, "metadata %s has type %s, expected an unsigned integer",
                          key, gguf_type_name(gguf_find_kv(f, key)->value.type));
     if (!found && required)
-        return tolk_fail(err, TOLK_E_FORMAT, "missing metadata key %s", key);
+        return error_set(err, TOLK_E_FORMAT, "missing metadata key %s", key);
     return TOLK_OK;
 }
 
@@ -91,14 +91,14 @@ int arch_get_f(const gguf_file *f, const model_hparams *hp, const char *suffix, 
         return TOLK_OK;
     }
     if (gguf_find_kv(f, key))
-        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s has type %s, expected a float", key,
+        return error_set(err, TOLK_E_FORMAT, "metadata %s has type %s, expected a float", key,
                          gguf_type_name(gguf_find_kv(f, key)->value.type));
     if (required)
-        return tolk_fail(err, TOLK_E_FORMAT, "missing metadata key %s", key);
+        return error_set(err, TOLK_E_FORMAT, "missing metadata key %s", key);
     return TOLK_OK;
 }
 
-/* RoPE scaling keys (MODEL-FACTS §3): type absent means linear, factor absent means none. */
+/* RoPE scaling keys (docs/MODELS.md): type absent means linear, factor absent means none. */
 static int read_rope(const gguf_file *f, model_hparams *hp, rope_params *rp, tolk_error *err)
 {
     int rc;
@@ -114,14 +114,14 @@ static int read_rope(const gguf_file *f, model_hparams *hp, rope_params *rp, tol
     char key[128], type[32] = "linear";
     key_name(key, sizeof key, hp, "rope.scaling.type");
     if (gguf_find_kv(f, key) && !gguf_get_cstr(f, key, type, sizeof type))
-        return tolk_fail(err, TOLK_E_FORMAT, "metadata %s is not a string", key);
+        return error_set(err, TOLK_E_FORMAT, "metadata %s is not a string", key);
     float factor = 0.0f;
     if ((rc = arch_get_f(f, hp, "rope.scaling.factor", false, &factor, err)))
         return rc;
     if (factor == 0.0f && (rc = arch_get_f(f, hp, "rope.scale_linear", false, &factor, err)))
         return rc;
     if (!(factor >= 0.0f) || isinf(factor))
-        return tolk_fail(err, TOLK_E_FORMAT, "%s.rope.scaling.factor = %g is invalid", hp->arch,
+        return error_set(err, TOLK_E_FORMAT, "%s.rope.scaling.factor = %g is invalid", hp->arch,
                          (double)factor);
     if (!strcmp(type, "none")) {
         factor = 0.0f;
@@ -133,12 +133,12 @@ static int read_rope(const gguf_file *f, model_hparams *hp, rope_params *rp, tol
                              err)))
             return rc;
     } else if (strcmp(type, "linear") != 0) {
-        return tolk_fail(err, TOLK_E_UNSUPPORTED, "RoPE scaling type '%s' (%s) is not supported",
+        return error_set(err, TOLK_E_UNSUPPORTED, "RoPE scaling type '%s' (%s) is not supported",
                          type, key);
     }
     rp->freq_scale = factor > 0.0f ? 1.0f / factor : 1.0f;
     if (!(rp->base > 0.0f))
-        return tolk_fail(err, TOLK_E_FORMAT, "%s.rope.freq_base = %g is invalid", hp->arch,
+        return error_set(err, TOLK_E_FORMAT, "%s.rope.freq_base = %g is invalid", hp->arch,
                          (double)rp->base);
     return TOLK_OK;
 }
@@ -158,13 +158,13 @@ int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
         (rc = arch_get_f(f, hp, "attention.layer_norm_rms_epsilon", true, &hp->eps, err)))
         return rc;
     if (hp->n_embd <= 0 || hp->n_ff <= 0 || hp->n_head <= 0 || hp->n_head_kv <= 0)
-        return tolk_fail(err, TOLK_E_FORMAT, "%s: embedding_length, feed_forward_length and head "
+        return error_set(err, TOLK_E_FORMAT, "%s: embedding_length, feed_forward_length and head "
                          "counts must be positive", hp->arch);
     if (hp->n_layer <= 0 || hp->n_layer > ARCH_MAX_LAYERS)
-        return tolk_fail(err, TOLK_E_FORMAT, "%s.block_count = %lld is outside 1..%d", hp->arch,
+        return error_set(err, TOLK_E_FORMAT, "%s.block_count = %lld is outside 1..%d", hp->arch,
                          (long long)hp->n_layer, ARCH_MAX_LAYERS);
     if (hp->n_head % hp->n_head_kv)
-        return tolk_fail(err, TOLK_E_FORMAT, "%s: head_count_kv %lld does not divide head_count %lld",
+        return error_set(err, TOLK_E_FORMAT, "%s: head_count_kv %lld does not divide head_count %lld",
                          hp->arch, (long long)hp->n_head_kv, (long long)hp->n_head);
     hp->head_dim = hp->n_embd / hp->n_head;
     if ((rc = arch_get_u(f, hp, "attention.key_length", false, &hp->head_dim, err)))
@@ -177,11 +177,11 @@ int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
         return rc;
     if (hp->head_dim <= 0 || hp->head_dim_v <= 0 || hp->n_rot <= 0 || hp->n_rot > hp->head_dim ||
         hp->n_rot % 2)
-        return tolk_fail(err, TOLK_E_FORMAT, "%s: head dims (key %lld, value %lld, rope %lld) are "
+        return error_set(err, TOLK_E_FORMAT, "%s: head dims (key %lld, value %lld, rope %lld) are "
                          "inconsistent", hp->arch, (long long)hp->head_dim, (long long)hp->head_dim_v,
                          (long long)hp->n_rot);
     if (!(hp->eps > 0.0f) || hp->eps > 1.0f)
-        return tolk_fail(err, TOLK_E_FORMAT, "%s.attention.layer_norm_rms_epsilon = %g is invalid",
+        return error_set(err, TOLK_E_FORMAT, "%s.attention.layer_norm_rms_epsilon = %g is invalid",
                          hp->arch, (double)hp->eps);
     rope_params rp;
     if ((rc = read_rope(f, hp, &rp, err)))
@@ -207,7 +207,7 @@ int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t
     const gguf_tensor *t = gguf_find_tensor(f, full);
     *out = t;
     if (!t)
-        return required ? tolk_fail(err, TOLK_E_FORMAT, "missing tensor %s", full) : TOLK_OK;
+        return required ? error_set(err, TOLK_E_FORMAT, "missing tensor %s", full) : TOLK_OK;
     bool ok = t->ne[0] == ne0 && t->ne[2] == 1 && t->ne[3] == 1 && (ne1 ? t->ne[1] == ne1 : t->ne[1] == 1);
     if (!ok) {
         char want[64];
@@ -215,7 +215,7 @@ int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t
             snprintf(want, sizeof want, "[%lld, %lld]", (long long)ne0, (long long)ne1);
         else
             snprintf(want, sizeof want, "[%lld]", (long long)ne0);
-        return tolk_fail(err, TOLK_E_FORMAT, "tensor %s has shape [%lld, %lld, %lld, %lld], expected %s",
+        return error_set(err, TOLK_E_FORMAT, "tensor %s has shape [%lld, %lld, %lld, %lld], expected %s",
                          full, (long long)t->ne[0], (long long)t->ne[1], (long long)t->ne[2],
                          (long long)t->ne[3], want);
     }

@@ -1,10 +1,14 @@
-# runtime/: files, memory, GGUF, tokenizer, forward pass, sampler, CLI.
-libtolk_la_SOURCES += runtime/tolk.h runtime/error.h runtime/error.c runtime/version.c \
-	runtime/gguf.h runtime/gguf_internal.h runtime/gguf.c runtime/gguf_meta.c \
-	runtime/json.h runtime/json.c runtime/threads.h runtime/threads.c \
-	runtime/session.h runtime/session.c runtime/speculative.h runtime/speculative.c \
-	runtime/spec_draft.c runtime/translate.c runtime/bench.c runtime/membw.h runtime/membw.c \
-	runtime/prefetch.h runtime/prefetch.c
-tolk_SOURCES += runtime/cli.h runtime/cli.c runtime/cli_info.c runtime/cli_fetch.c \
-	runtime/cli_opts.h runtime/cli_opts.c runtime/cli_bench.c runtime/cli_translate.c
-tolk_CPPFLAGS = $(AM_CPPFLAGS) -DTOLK_PKGDATADIR='"$(pkgdatadir)"' -DTOLK_SRCDIR='"$(abs_top_srcdir)"'
+# runtime/: the library, one folder per step of the data path (docs/ARCHITECTURE.md draws it):
+# base -> gguf -> tokenizer -> forward -> decode -> speculative -> translate -> quantize -> api,
+# and cli/, the `tolk` command line, a client of runtime/tolk.h only.
+RUNTIME_DIRS = base gguf tokenizer forward decode speculative translate quantize api
+include runtime/base/local.mk
+include runtime/gguf/local.mk
+include runtime/tokenizer/local.mk
+include runtime/forward/local.mk
+include runtime/decode/local.mk
+include runtime/speculative/local.mk
+include runtime/translate/local.mk
+include runtime/quantize/local.mk
+include runtime/api/local.mk
+include runtime/cli/local.mk

@@ -129,7 +129,7 @@ int tolk_complete(tolk_session *s, const char *prompt, size_t len, int n_predict
  * Qwen 3 with thinking off, Llama 3: chosen from the GGUF chat template / architecture) unless a
  * template file was set; the user's text can never become control tokens. */
 
-/* Uses the template in PATH (see runtime/chat.h for its placeholders) instead of the built-in one;
+/* Uses the template in PATH (see runtime/translate/chat.h for its placeholders) instead of the built-in one;
  * NULL restores the built-in choice. */
 int tolk_session_set_template(tolk_session *s, const char *path, tolk_error *err);
 

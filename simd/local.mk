@@ -1,6 +1,6 @@
 # simd/: type traits, block formats, reference and per-ISA kernels. Each ISA's files compile into
 # their own convenience library with that ISA's flags; dispatch.c picks one at run time.
-libtolk_la_SOURCES += simd/simd.h simd/blocks.h simd/half.h simd/kernels.h simd/traits.c simd/half.c \
+libtolk_internal_la_SOURCES += simd/simd.h simd/blocks.h simd/half.h simd/kernels.h simd/traits.c simd/half.c \
 	simd/dispatch.c simd/driver.c \
 	simd/ref/ref.h simd/ref/kq_search.c simd/ref/f32.c simd/ref/f16.c simd/ref/bf16.c \
 	simd/ref/q4_0.c simd/ref/q4_1.c simd/ref/q5_0.c simd/ref/q5_1.c simd/ref/q8_0.c simd/ref/q8_1.c \
@@ -12,7 +12,7 @@ libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c sim
 	simd/avx2/bf16.c simd/avx2/q4_0.c simd/avx2/q4_1.c simd/avx2/q5_0.c simd/avx2/q5_1.c simd/avx2/q8_0.c \
 	simd/avx2/q2_k.c simd/avx2/q3_k.c simd/avx2/q4_k.c simd/avx2/q5_k.c simd/avx2/q6_k.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
-libtolk_la_LIBADD += libsimd_avx2.la
+libtolk_internal_la_LIBADD += libsimd_avx2.la
 endif
 
 if TOLK_AARCH64_DOTPROD
@@ -21,7 +21,7 @@ libsimd_neon_la_SOURCES = simd/neon/neon.h simd/neon/table.c simd/neon/act.c sim
 	simd/neon/bf16.c simd/neon/q4_0.c simd/neon/q4_1.c simd/neon/q5_0.c simd/neon/q5_1.c simd/neon/q8_0.c \
 	simd/neon/q2_k.c simd/neon/q3_k.c simd/neon/q4_k.c simd/neon/q5_k.c simd/neon/q6_k.c
 libsimd_neon_la_CFLAGS = $(AM_CFLAGS) $(NEON_DOTPROD_CFLAGS)
-libtolk_la_LIBADD += libsimd_neon.la
+libtolk_internal_la_LIBADD += libsimd_neon.la
 endif
 
 # Kernel tests: every ISA path this CPU runs against the scalar reference.
@@ -65,14 +65,14 @@ libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512
 	simd/avx512/q8_gemm.c simd/avx512/gemm_table.c simd/avx512/matvec.c simd/avx512/matvec_k.c \
 	simd/avx512/mv_common.h simd/avx512/matvec_few.c
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
-libtolk_la_LIBADD += libsimd_avx512.la
+libtolk_internal_la_LIBADD += libsimd_avx512.la
 endif
 
 # Kernel benchmark (`make bench`; never part of make check).
 EXTRA_PROGRAMS = bench/bench_kernels
 bench_bench_kernels_SOURCES = bench/bench_kernels.c
 bench_bench_kernels_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/bench
-bench_bench_kernels_LDADD = libtolk.la $(OPENMP_CFLAGS)
+bench_bench_kernels_LDADD = libtolk_internal.la $(OPENMP_CFLAGS)
 CLEANFILES += bench/bench_kernels$(EXEEXT)
 bench: bench/bench_kernels$(EXEEXT)
 .PHONY: bench

@@ -1,6 +1,6 @@
 # tests/: Check suites, fuzz corpus replay and shell tests run by `make check`.
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests
-TEST_LIBS = libtolk.la $(CHECK_LIBS) $(OPENMP_CFLAGS)
+TEST_LIBS = libtolk_internal.la $(CHECK_LIBS) $(OPENMP_CFLAGS)
 
 if HAVE_CHECK
 check_PROGRAMS += tests/test_gguf
@@ -22,7 +22,55 @@ TESTS += tests/fuzz/replay_corpus.sh tests/test_cli_info.sh tests/test_cli_trans
 # the terminal app through tmux (skips without tmux, ncursesw or the default model)
 TESTS += tests/test_tui.sh
 tests_fuzz_gguf_replay_SOURCES = tests/fuzz/gguf_replay.c
-tests_fuzz_gguf_replay_LDADD = libtolk.la $(OPENMP_CFLAGS)
+tests_fuzz_gguf_replay_LDADD = libtolk_internal.la $(OPENMP_CFLAGS)
 EXTRA_DIST += tests/fuzz/replay_corpus.sh tests/fuzz/gguf_fuzz.c tests/fuzz/run_fuzz.sh \
 	tests/fuzz/make_corpus.py tests/fuzz/corpus tests/test_cli_info.sh tests/test_cli_translate.sh tests/test_spec.sh tests/lib.sh \
 	tests/test_tui.sh
+
+# Forward pass, sampler, KV cache, ops, speculative decoding, prefetch, GGUF writing, tokenizer and
+# chat templates.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_forward tests/test_sampler tests/test_kv tests/test_ops tests/test_spec \
+	tests/test_prefetch tests/test_gguf_write tests/test_tokenizer tests/test_chat
+TESTS += tests/test_forward tests/test_sampler tests/test_kv tests/test_ops tests/test_spec \
+	tests/test_prefetch tests/test_gguf_write tests/test_tokenizer tests/test_chat
+tests_test_forward_SOURCES = tests/test_forward.c tests/gguf_image.h
+tests_test_forward_CFLAGS = $(TEST_CFLAGS)
+tests_test_forward_LDADD = $(TEST_LIBS)
+tests_test_sampler_SOURCES = tests/test_sampler.c
+tests_test_sampler_CFLAGS = $(TEST_CFLAGS)
+tests_test_sampler_LDADD = $(TEST_LIBS)
+tests_test_kv_SOURCES = tests/test_kv.c
+tests_test_kv_CFLAGS = $(TEST_CFLAGS)
+tests_test_kv_LDADD = $(TEST_LIBS)
+tests_test_spec_SOURCES = tests/test_spec.c
+tests_test_spec_CFLAGS = $(TEST_CFLAGS)
+tests_test_spec_LDADD = $(TEST_LIBS) -lm
+tests_test_ops_SOURCES = tests/test_ops.c
+tests_test_ops_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_LDADD = $(TEST_LIBS)
+tests_test_prefetch_SOURCES = tests/test_prefetch.c
+tests_test_prefetch_CFLAGS = $(TEST_CFLAGS)
+tests_test_prefetch_LDADD = $(TEST_LIBS)
+tests_test_gguf_write_CFLAGS = $(TEST_CFLAGS)
+tests_test_gguf_write_LDADD = $(TEST_LIBS)
+tests_test_tokenizer_SOURCES = tests/test_tokenizer.c tests/tok_fixtures.h
+tests_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
+tests_test_tokenizer_LDADD = $(TEST_LIBS)
+tests_test_chat_SOURCES = tests/test_chat.c tests/tok_fixtures.h
+tests_test_chat_CFLAGS = $(TEST_CFLAGS)
+tests_test_chat_LDADD = $(TEST_LIBS)
+endif
+TESTS += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh
+EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh \
+	tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt \
+	tests/tok_fixtures.h tests/fixtures/gen_gemma_tokens.py tests/fixtures/gen_chat_tokens.py \
+	tests/fixtures/gemma_tokens.inp tests/fixtures/gemma_tokens.out \
+	tests/fixtures/gen_default_pre.py tests/fixtures/default_pre.inp tests/fixtures/default_pre.out \
+	tests/fixtures/chat_gemma3.inp tests/fixtures/chat_gemma3.out \
+	tests/fixtures/chat_qwen25.inp tests/fixtures/chat_qwen25.out \
+	tests/fixtures/chat_qwen3.inp tests/fixtures/chat_qwen3.out \
+	tests/fixtures/chat_llama3.inp tests/fixtures/chat_llama3.out
+# The folder-level include graph has no cycle (tools/include_graph.sh).
+TESTS += tests/test_include_graph.sh
+EXTRA_DIST += tests/test_include_graph.sh tools/include_graph.sh

@@ -1,5 +1,5 @@
-/* Tests for runtime/chat.c and runtime/languages.c: each family's translation prompt renders to
- * the text MODEL-FACTS.md §6 specifies and tokenizes to the ids llama.cpp gives that text
+/* Tests for runtime/translate/chat.c and runtime/translate/languages.c: each family's translation prompt renders to
+ * the text docs/PROMPTS.md specifies and tokenizes to the ids llama.cpp gives that text
  * (tests/fixtures/chat_*.inp/.out from gen_chat_tokens.py); family detection; user text spelling
  * control tokens never becomes control tokens; custom templates; language names. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* Tests for the forward pass (runtime/forward.c, model.c, attention.c, models/ARCH.c).
+/* Tests for the forward pass (runtime/forward/forward.c, model.c, attention.c, models/ARCH.c).
  * 1. Tiny random F32 models of every architecture, built in memory: one batched call, chunked
  *    prefill, token-by-token decoding, several threads and roll back all give the same logits;
  *    broken files fail with errors that name the tensor or architecture.

@@ -1,4 +1,4 @@
-/* Tests for runtime/gguf.c: a valid file reads back exactly (all value types, nested arrays, tensor
+/* Tests for runtime/gguf/gguf.c: a valid file reads back exactly (all value types, nested arrays, tensor
  * views), the shared vocab-only files load, and every class of malformed header is rejected with a
  * message naming the problem, including every truncation of a valid file. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* Tests for runtime/gguf_write.c: files it writes read back through runtime/gguf.c with every value
+/* Tests for runtime/gguf/gguf_write.c: files it writes read back through runtime/gguf/gguf.c with every value
  * type, string arrays, tensor offsets and padding intact; a read file re-written through
  * gguf_writer_add_value is byte-identical; misuse is refused without leaving a file behind. */
 #include <check.h>

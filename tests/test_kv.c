@@ -1,4 +1,4 @@
-/* Tests for runtime/kv.c: values read back in both formats, roll back keeps earlier positions,
+/* Tests for runtime/forward/kv.c: values read back in both formats, roll back keeps earlier positions,
  * running out of positions is an error that leaves the cache usable, bad setups are refused. */
 #include <check.h>
 #include <math.h>

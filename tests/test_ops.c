@@ -1,4 +1,4 @@
-/* Tests for runtime/ops.c against the formulas in MODEL-FACTS §4: RMSNorm, RoPE in both pairings
+/* Tests for runtime/forward/ops.c against the formulas in docs/MODELS.md: RMSNorm, RoPE in both pairings
  * with linear scaling, rope_freqs and YaRN, softmax with masked entries, SwiGLU and the f16-table
  * GELU semantics of ggml. */
 #include <check.h>
@@ -184,7 +184,7 @@ START_TEST(gelu_table_rounds_like_ggml)
 END_TEST
 
 /* The order llama.cpp's CPU backend (AVX-512 build, F16 cache, no flash attention) sums attention
- * in, written out independently of runtime/attn_ggml.c: this is the specification. */
+ * in, written out independently of runtime/forward/attn_ggml.c: this is the specification. */
 static float spec_tree16(const float *x)
 {
     float a[8], b[4];

@@ -1,4 +1,4 @@
-/* Tests for runtime/prefetch.c: every byte of the requested ranges of a file mapping is walked and
+/* Tests for runtime/gguf/prefetch.c: every byte of the requested ranges of a file mapping is walked and
  * ends up resident, adjacent and nested ranges are merged, TOLK_PREFETCH=0 turns it off, and a
  * stop in the middle of a long walk returns promptly. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* Tests for runtime/sampler.c: greedy is the argmax, every filter keeps what it should, the seed
+/* Tests for runtime/decode/sampler.c: greedy is the argmax, every filter keeps what it should, the seed
  * makes draws reproducible, the draw follows the softmax, and the repetition penalty works on
  * the recent tokens only. */
 #include <check.h>

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "forward.h"
-#include "session.h"
 #include "tolk.h"
 
 #define N_RUNS 1000 /* samples per arm */

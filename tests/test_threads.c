@@ -1,4 +1,4 @@
-/* Tests for runtime/threads.c: default thread count is sane, --cpu-mask parsing accepts hex masks
+/* Tests for runtime/base/threads.c: default thread count is sane, --cpu-mask parsing accepts hex masks
  * and rejects garbage or masks with no usable CPU, NUMA policies parse, and a plan applies. */
 #include <check.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Tests for the tokenizer (runtime/tokenizer.c, tok_encode.c, tok_decode.c, pretok.c, unicode.c):
+/* Tests for the tokenizer (runtime/tokenizer/tokenizer.c, tok_encode.c, tok_decode.c, pretok.c, unicode.c):
  * every vector in $TOLK_TESTDATA/tokenizer, the default model's ids against llama.cpp fixtures
  * (tests/fixtures/gemma_tokens.txt, when the model has been fetched), special-token safety,
  * round trips, the streaming detokenizer and the Unicode tables. */

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-# Generates runtime/unicode_tables.c: the code-point classes the pre-tokenizers need (\p{L}, \p{N},
+# Generates runtime/tokenizer/unicode_tables.c: the code-point classes the pre-tokenizers need (\p{L}, \p{N},
 # \p{P}, \s, ...) as sorted runs, from Python's unicodedata. Run from the source root:
-#   python3 tools/gen_unicode_tables.py > runtime/unicode_tables.c
+#   python3 tools/gen_unicode_tables.py > runtime/tokenizer/unicode_tables.c
 # The output is committed so builds never need Python.
 import sys
 import unicodedata
 
-# Bit values must match enum uni_flag in runtime/unicode.h.
+# Bit values must match enum uni_flag in runtime/tokenizer/unicode.h.
 FLAG_LETTER = 1 << 0
 FLAG_NUMBER = 1 << 1
 FLAG_PUNCT = 1 << 2

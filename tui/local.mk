@@ -1,6 +1,5 @@
 # tui/: the ncursesw translation app (`tolk tui`), built into the tolk binary only when configure
-# found ncursesw; runtime/cli_tui.c is always built so the subcommand can explain what is missing.
-tolk_SOURCES += runtime/cli_tui.c
+# found ncursesw (runtime/cli/cli_tui.c explains what is missing otherwise).
 if HAVE_NCURSESW
 tolk_SOURCES += tui/tui.h tui/app.c tui/term.c tui/text.c tui/editor.c tui/worker.c tui/history.c \
 	tui/picker.c tui/autosave.c tui/settings.c

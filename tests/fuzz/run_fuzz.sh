@@ -10,9 +10,9 @@ mkdir -p "$work/corpus"
 trap 'rm -rf "$work"' EXIT
 command -v clang >/dev/null || { echo "clang not found: install clang to run the fuzzer"; exit 1; }
 clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$src/runtime" -I"$src/simd" -I"$src/simd/ref" -o "$work/gguf_fuzz" \
-    "$src/tests/fuzz/gguf_fuzz.c" "$src/runtime/gguf.c" "$src/runtime/gguf_meta.c" \
-    "$src/runtime/error.c" "$src/simd/traits.c" "$src/simd/half.c" "$src"/simd/ref/*.c -lm
+    -I"$src/runtime" -I"$src/runtime/base" -I"$src/runtime/gguf" -I"$src/simd" -I"$src/simd/ref" -o "$work/gguf_fuzz" \
+    "$src/tests/fuzz/gguf_fuzz.c" "$src/runtime/gguf/gguf.c" "$src/runtime/gguf/gguf_index.c" "$src/runtime/gguf/gguf_meta.c" \
+    "$src/runtime/base/error.c" "$src/simd/traits.c" "$src/simd/half.c" "$src"/simd/ref/*.c -lm
 cp "$src"/tests/fuzz/corpus/* "$work/corpus/"
 cd "$work"
 rc=0

@@ -1,0 +1,50 @@
+/* The public model calls (tolk.h): loading (runnable or vocabulary only), freeing and describing
+ * a model. */
+#include <string.h>
+
+#include "error.h"
+#include "gguf.h"
+#include "model.h"
+#include "tolk.h"
+
+int tolk_model_load(const char *path, tolk_model **out, tolk_error *err)
+{
+    return model_load(path, out, err);
+}
+
+int tolk_model_load_vocab(const char *path, tolk_model **out, tolk_error *err)
+{
+    return model_load_vocab(path, out, err);
+}
+
+void tolk_model_free(tolk_model *m)
+{
+    model_close(m);
+}
+
+const char *tolk_model_arch(const tolk_model *m)
+{
+    return m->arch ? m->arch->name : "(vocabulary only)";
+}
+
+const char *tolk_model_desc(const tolk_model *m)
+{
+    gguf_str s;
+    if (gguf_get_str(m->file, "general.name", &s) && s.len && s.len < sizeof m->desc) {
+        memcpy((char *)m->desc, s.ptr, s.len);
+        ((char *)m->desc)[s.len] = '\0';
+        return m->desc;
+    }
+    const char *p = strrchr(gguf_path(m->file), '/');
+    return p ? p + 1 : gguf_path(m->file);
+}
+
+int64_t tolk_model_n_params(const tolk_model *m)
+{
+    return model_n_params(m);
+}
+
+uint64_t tolk_model_size(const tolk_model *m)
+{
+    return model_bytes(m);
+}

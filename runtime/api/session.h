@@ -1,0 +1,24 @@
+/* What a tolk_session is inside (tolk.h only has the opaque handle): a generation context, the
+ * caller's settings, speculative decoding when on, and the translation template. Shared by the
+ * files of runtime/api/ only. */
+#ifndef TOLK_API_SESSION_H
+#define TOLK_API_SESSION_H
+
+#include "chat.h"
+#include "generate.h"
+#include "speculative.h"
+#include "tolk.h"
+
+struct tolk_session {
+    gen_ctx gen;
+    tolk_params params;
+    spec_state *spec;           /* NULL when speculation is off */
+    struct chat_template *tmpl; /* translation template, chosen on first use */
+};
+
+/* Plain or speculative decoding of PROMPT, whichever the session is set up for (gen_plain's
+ * contract). */
+int session_generate(tolk_session *s, const tok_ids *prompt, int n_predict, int32_t stop_tok, tolk_emit_fn emit,
+                     void *user, tolk_stats *st, tolk_error *err);
+
+#endif

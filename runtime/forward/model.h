@@ -1,0 +1,54 @@
+/* An opened model: the GGUF mapping, the architecture's hyper-parameters and its weights as views
+ * into the mapping (nothing copied). model_open checks everything the forward pass relies on:
+ * known architecture, every tensor present with the right shape, types the kernels handle. */
+#ifndef TOLK_MODEL_H
+#define TOLK_MODEL_H
+
+#include "arch.h"
+#include "error.h"
+#include "gguf.h"
+
+typedef struct model_weights {
+    const gguf_tensor *token_embd;  /* [n_embd, n_vocab]: row t embeds token t */
+    const gguf_tensor *output_norm; /* [n_embd] f32 */
+    const gguf_tensor *output;      /* [n_embd, n_vocab]; the token_embd view when tied */
+    const gguf_tensor *rope_freqs;  /* [n_rot/2] f32 per-pair angle divisors, or NULL */
+    layer_weights *layers;          /* [n_layer] */
+} model_weights;
+
+struct tok_vocab;
+
+typedef struct tolk_model {
+    gguf_file *file;         /* owned unless opened with model_from_gguf(own = false) */
+    bool owns_file;
+    const arch_desc *arch;
+    model_hparams hp;
+    model_weights w;
+    struct tok_vocab *vocab; /* set by model_load / model_load_vocab; freed by model_close */
+    char desc[256];          /* general.name for display, filled on demand */
+    struct prefetch *prefetch; /* warms the weights after model_open; stopped by model_close */
+} tolk_model;
+
+/* Opens PATH and starts warming its weights in the background (runtime/gguf/prefetch.h); on error
+ * *out is NULL and err names the file and what is wrong. */
+int model_open(const char *path, tolk_model **out, tolk_error *err);
+
+/* Builds the model over an already opened file (closed by model_close when own is true, also on
+ * failure). */
+int model_from_gguf(gguf_file *f, bool own, tolk_model **out, tolk_error *err);
+
+/* model_open plus the tokenizer: what running a model needs. */
+int model_load(const char *path, tolk_model **out, tolk_error *err);
+
+/* Only the file's metadata and tokenizer (vocab-only files load this way); not runnable. */
+int model_load_vocab(const char *path, tolk_model **out, tolk_error *err);
+
+void model_close(tolk_model *m);
+
+int64_t model_n_params(const tolk_model *m); /* elements of every tensor */
+uint64_t model_bytes(const tolk_model *m);   /* bytes of tensor data */
+
+/* Fills dst[n_embd] with the embedding of token tok (< n_vocab), scaled when the recipe says so. */
+void model_embed(const tolk_model *m, int32_t tok, float *dst);
+
+#endif

@@ -1,0 +1,143 @@
+/* Non-matrix operations of the forward pass, written to reproduce ggml's CPU rounding behaviour
+ * where it matters (see ops.h). Formulas: docs/MODELS.md. */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "attn_ggml.h"
+#include "ops.h"
+#include "simd.h"
+
+void ops_rmsnorm(const float *x, const float *w, float *y, int64_t n, float eps)
+{
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += (double)(x[i] * x[i]);
+    const float mean = (float)(sum / (double)n);
+    const float scale = 1.0f / sqrtf(mean + eps);
+    if (w)
+        for (int64_t i = 0; i < n; i++)
+            y[i] = (x[i] * scale) * w[i];
+    else
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[i] * scale;
+}
+
+/* YaRN: the pair indices between the two correction dims blend interpolated and extrapolated
+ * angles (ggml_rope_yarn_corr_dims). */
+static float yarn_corr_dim(int64_t n_rot, int64_t n_ctx_orig, float n_rotations, float base)
+{
+    return (float)n_rot * logf((float)n_ctx_orig / (n_rotations * 2.0f * (float)M_PI)) /
+           (2.0f * logf(base));
+}
+
+void ops_rope_cache(const rope_params *rp, int64_t n_rot, const float *freq_factors, int64_t pos,
+                    float *cs)
+{
+    const float theta_scale = powf(rp->base, -2.0f / (float)n_rot);
+    float lo = 0.0f, hi = 0.0f;
+    if (rp->ext_factor != 0.0f) {
+        lo = fmaxf(0.0f, floorf(yarn_corr_dim(n_rot, rp->n_ctx_orig, rp->beta_fast, rp->base)));
+        hi = fminf((float)(n_rot - 1), ceilf(yarn_corr_dim(n_rot, rp->n_ctx_orig, rp->beta_slow, rp->base)));
+    }
+    /* The angle is a running float product, as in ggml, not powf per pair: the last bits of
+     * theta differ and greedy decoding can notice. */
+    float theta_base = (float)pos;
+    for (int64_t i = 0; i < n_rot / 2; i++) {
+        const float ff = freq_factors ? freq_factors[i] : 1.0f;
+        const float theta_extrap = theta_base / ff;
+        const float theta_interp = rp->freq_scale * theta_extrap;
+        float theta = theta_interp, mscale = rp->attn_factor;
+        if (rp->ext_factor != 0.0f) {
+            const float y = ((float)i - lo) / fmaxf(0.001f, hi - lo);
+            const float ramp = 1.0f - fminf(1.0f, fmaxf(0.0f, y));
+            const float mix = ramp * rp->ext_factor;
+            theta = theta_interp * (1.0f - mix) + theta_extrap * mix;
+            mscale *= 1.0f + 0.1f * logf(1.0f / rp->freq_scale);
+        }
+        cs[2 * i] = cosf(theta) * mscale;
+        cs[2 * i + 1] = sinf(theta) * mscale;
+        theta_base *= theta_scale;
+    }
+}
+
+void ops_rope_apply(float *x, int64_t n_rot, rope_style style, const float *cs)
+{
+    const int64_t half = n_rot / 2;
+    for (int64_t i = 0; i < half; i++) {
+        const int64_t a = style == ROPE_NEOX ? i : 2 * i;
+        const int64_t b = style == ROPE_NEOX ? i + half : 2 * i + 1;
+        const float c = cs[2 * i], s = cs[2 * i + 1];
+        const float x0 = x[a], x1 = x[b];
+        /* ggml's rotate_pairs is built with -march=native and GCC's default fp contraction, which
+         * fuses the first product of each line: these fmaf calls give its bits (a plain a*b-c*d
+         * differs in the last bit for ~1 value in 5). */
+        x[a] = fmaf(x0, c, -(x1 * s));
+        x[b] = fmaf(x0, s, x1 * c);
+    }
+}
+
+void ops_softmax(float *x, int64_t n)
+{
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        max = fmaxf(max, x[i]);
+    /* ggml_vec_soft_max_f32 on AVX-512: 16 values at a time through its polynomial exp, each
+     * group tree-summed in float and added to a double; a tail of n % 16 uses expf. */
+    double sum = 0.0;
+    int64_t i = 0;
+    for (; i + AG_LANES <= n; i += AG_LANES) {
+        for (int l = 0; l < AG_LANES; l++)
+            x[i + l] = ag_expf(x[i + l] - max);
+        sum += (double)ag_reduce16(x + i);
+    }
+    for (; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += (double)x[i];
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int64_t j = 0; j < n; j++)
+        x[j] *= inv;
+}
+
+void ops_swiglu(const float *gate, const float *up, float *out, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        const float g = gate[i];
+        out[i] = g / (1.0f + expf(-g)) * up[i];
+    }
+}
+
+float ops_gelu_tanh_ref(float x)
+{
+    const float sqrt_2_over_pi = 0.79788456080286535587989211986876f;
+    /* ggml fills its table with this formula compiled with FMA contraction, which fuses
+     * 1 + (0.044715 x) x; rounded to f16, the unfused form differs for a few hundred inputs. */
+    return 0.5f * x * (1.0f + tanhf(sqrt_2_over_pi * x * fmaf(0.044715f * x, x, 1.0f)));
+}
+
+/* GELU of every f16 value, rounded to f16 and stored widened: built once, read-only after. */
+static float gelu_table[1 << 16];
+static pthread_once_t gelu_once = PTHREAD_ONCE_INIT;
+
+static void gelu_table_init(void)
+{
+    for (uint32_t i = 0; i < (1u << 16); i++)
+        gelu_table[i] = simd_f16_to_f32(simd_f32_to_f16(ops_gelu_tanh_ref(simd_f16_to_f32((uint16_t)i))));
+}
+
+void ops_geglu(const float *gate, const float *up, float *out, int64_t n)
+{
+    pthread_once(&gelu_once, gelu_table_init);
+    for (int64_t i = 0; i < n; i++) {
+        const float g = gate[i];
+        float a;
+        if (g <= -10.0f)
+            a = 0.0f;
+        else if (g >= 10.0f)
+            a = g;
+        else
+            a = gelu_table[simd_f32_to_f16(g)];
+        out[i] = a * up[i];
+    }
+}

@@ -1,0 +1,3 @@
+# runtime/translate/: chat templates, language names and translation prompts.
+libtolk_internal_la_SOURCES += runtime/translate/chat.h runtime/translate/chat.c \
+	runtime/translate/languages.c runtime/translate/prompt.h runtime/translate/prompt.c

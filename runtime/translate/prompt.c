@@ -1,0 +1,89 @@
+/* Translation prompts and output: picks the template (a file, or the one the model's family uses),
+ * resolves language names, renders and tokenizes the prompt with user text kept out of
+ * special-token parsing, and trims the streamed translation. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat.h"
+#include "error.h"
+#include "prompt.h"
+
+/* The template to use: a file when given, else the one detected from the model. */
+int translate_pick_template(const tolk_model *m, const char *path, chat_template **out, tolk_error *err)
+{
+    if (path)
+        return chat_template_load(path, out, err);
+    char arch[64];
+    const char *a = gguf_get_cstr(m->file, "general.architecture", arch, sizeof arch);
+    return chat_template_detect(m->vocab, a, out, err);
+}
+
+/* Renders and tokenizes the translation prompt with template T. */
+int translate_build_prompt(const tolk_model *m, const chat_template *t, const char *from, const char *to, const char *text,
+                        size_t len, chat_prompt *cp, tok_ids *ids, tolk_error *err)
+{
+    const char *src = NULL, *tgt = NULL;
+    int rc;
+    if (!to)
+        return error_set(err, TOLK_E_ARG, "no target language given (--to LANG)");
+    if ((rc = lang_resolve(to, &tgt, err)) || (from && (rc = lang_resolve(from, &src, err))))
+        return rc;
+    if ((rc = chat_render(t, m->vocab, src, tgt, text, len, cp, err)))
+        return rc;
+    return ids ? chat_tokenize(m->vocab, cp, ids, err) : TOLK_OK;
+}
+
+/* Trims the translation as it streams: leading whitespace is dropped, trailing whitespace is held
+ * back until more text follows, so the end of the stream carries no stray newlines. */
+int translate_is_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+int translate_trim_emit(const char *text, size_t len, void *user)
+{
+    trim_state *t = user;
+    size_t i = 0;
+    if (!t->started) {
+        while (i < len && translate_is_space(text[i]))
+            i++;
+        if (i == len)
+            return 0;
+        t->started = 1;
+    }
+    int stop = 0;
+    if (t->single_line) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        if (nl) {
+            len = (size_t)(nl - text);
+            stop = 1;
+        }
+    }
+    size_t end = len;
+    while (end > i && translate_is_space(text[end - 1]))
+        end--;
+    if (end > i) {
+        if (t->n_held && t->emit && t->emit(t->held, t->n_held, t->user))
+            return 1;
+        t->n_held = 0;
+        if (t->emit && t->emit(text + i, end - i, t->user))
+            return 1;
+    }
+    size_t tail = len - (end > i ? end : i);
+    if (tail) {
+        if (t->n_held + tail > t->cap) {
+            size_t cap = (t->n_held + tail) * 2;
+            char *p = realloc(t->held, cap);
+            if (!p) {
+                t->failed = 1;
+                return 1;
+            }
+            t->held = p;
+            t->cap = cap;
+        }
+        memcpy(t->held + t->n_held, text + len - tail, tail);
+        t->n_held += tail;
+    }
+    return stop;
+}
+
