@@ -1,6 +1,6 @@
 /* Shared declarations of the `tolk tui` app: its start-up configuration and the small modules
- * (terminal, editor, worker thread, history, autosave, pickers) that tui/app.c ties together.
- * Everything here sits on the public API in runtime/tolk.h only. */
+ * (terminal, editor, worker thread, history, autosave, pickers) that the app itself (app.h: app.c,
+ * draw.c, commands.c) ties together. Everything here sits on the public API in runtime/tolk.h only. */
 #ifndef TOLK_TUI_H
 #define TOLK_TUI_H
 
