@@ -1,10 +1,12 @@
 #!/bin/sh
 # `tolk tui` driven through detached tmux sessions on a private socket, asserting on what
 # `tmux capture-pane` shows: typing, translating, copy, save, swap, picker, history, resizing,
-# help, settings and speculation, cancel, scrolling, quitting with the terminal restored; kill -9
-# and restart keeps the typed text; invalid UTF-8, wide and combining characters, a long paragraph
-# and an empty source do no harm; NO_COLOR and monochrome; SIGTERM and a crash signal give the
-# terminal back. Skips (77) without tmux 3, a UTF-8 locale, ncursesw or the default model.
+# help, settings and speculation, cancel, scrolling, quitting with the terminal restored; both
+# panes wrap between words (a real translation, and words, CJK and combining marks restored from an
+# autosave); kill -9 and restart keeps the typed text; invalid UTF-8, wide and combining
+# characters, a long paragraph and an empty source do no harm; NO_COLOR and monochrome; SIGTERM and
+# a crash signal give the terminal back. Skips (77) without tmux 3, a UTF-8 locale, ncursesw or
+# the default model.
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
 model=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
@@ -128,6 +130,11 @@ started() {
 line() { screen "$1" | sed -n "$2p"; }  # line N (1-based) of the pane
 # The target pane: the lines after the "Translation" header, minus the message and help lines.
 target_text() { screen "$1" | sed -n '/ Translation (/,$p' | sed '1d;$d' | sed '$d' | tr -s ' \n' ' '; }
+# The rows of the target pane, and of the source pane, as captured (one screen line each).
+target_rows() { screen "$1" | sed -n '/ Translation (/,$p' | sed '1d;$d' | sed '$d'; }
+source_rows() { screen "$1" | sed -n '/ Source (/,/ Translation (/p' | sed '1d;$d'; }
+# Text as its words, one space apart: a word split across two rows shows as two words.
+words() { tr '\n\t' '  ' | tr -s ' ' | sed 's/^ //;s/ $//'; }
 out_of() { tm display-message -p -t "$1" "$2"; }
 cursor_at() { [ "$(out_of "$1" '#{cursor_x},#{cursor_y}')" = "$2" ]; }
 target_shown() { [ -n "$(target_text "$1" | tr -d ' ')" ]; }
@@ -257,6 +264,34 @@ keys s1 F7
 wait_for s1 "Settings:" 5 >/dev/null
 keys s1 BSpace 0 Enter
 check "typed temperature applied" wait_for s1 "settings applied: temperature 0.00" 5
+
+# ---- 4b. a translation long enough to wrap in an 80-column pane wraps between words -------------
+tm resize-window -t s1 -x 80 -y 24
+wait_for s1 "F5 Go Esc Stop F2 Lang" 5 >/dev/null
+keys s1 F2 # French: the small model's German for this sentence is a short line
+wait_for s1 "Target language" 5 >/dev/null
+text s1 "French"
+keys s1 Enter
+wait_for s1 "en -> fr |" 5 >/dev/null
+keys s1 C-n
+text s1 "The meeting was moved from Thursday afternoon to Friday morning because the director had to travel to the regional office before the end of the week."
+keys s1 F5
+check "a long translation finishes" wait_for s1 "| done" 60
+tm show-buffer >"$TMPD/old-buffer" 2>/dev/null
+keys s1 F6
+check "  ... and is copied whole" wait_cmd 5 sh -c "tmux -L $SOCK show-buffer >'$TMPD/long' 2>/dev/null && ! cmp -s '$TMPD/long' '$TMPD/old-buffer'"
+full=$(words <"$TMPD/long")
+shown=$(target_rows s1 | words)
+check "the translation takes several rows at 80 columns ($(target_rows s1 | grep -c '[^ ]'))" test "$(target_rows s1 | grep -c '[^ ]')" -ge 2
+check "no word of the translation is split across rows: shown '$shown', translated '$full'" contains " $full " " $shown "
+check "the source pane wraps between words too" contains " The meeting was moved from Thursday afternoon to Friday morning because the director had to travel to the regional office before the end of the week. " " $(source_rows s1 | words) "
+keys s1 F2
+wait_for s1 "Target language" 5 >/dev/null
+text s1 "German"
+keys s1 Enter
+check "back to German after the long translation" wait_for s1 "en -> de |" 5
+tm resize-window -t s1 -x 132 -y 40
+wait_for s1 "F2 Language  F3 Swap" 5 >/dev/null
 
 # ---- 5. wide characters, combining marks, right-to-left; empty source, invalid UTF-8, long paragraph
 keys s1 C-n
@@ -396,6 +431,8 @@ text s7 "$model" # the default model drafts for itself: same vocabulary, not lar
 keys s7 Enter
 check "a draft model is loaded from the settings" wait_for s7 "speculation draft" 30
 check "status bar: spec draft" wait_for s7 "| spec draft" 5
+keys s7 C-n # the state goes back to ready: the "| done" below is this translation's
+text s7 "The weather is nice today. The weather is nice today."
 keys s7 F5
 check "translation with a draft model finishes" wait_for s7 "| done" 60
 check "draft acceptance on the status bar" sh -c "tmux -L $SOCK capture-pane -p -t s7 | head -1 | grep -q 'spec draft [0-9]*%'"
@@ -446,5 +483,40 @@ kill -SEGV "$(pid_of s5)" 2>/dev/null
 check "crash: dies of the signal" wait_for s5 "EXIT=139" 10
 check "crash: tty settings restored" wait_for s5 "TTY-RESTORED" 5
 check "crash: alternate screen left" test "$(out_of s5 '#{alternate_on}')" = 0
+
+# ---- 12. word wrap of both panes: words, CJK and combining marks, at 80 and 64 columns ------------
+# Both panes are filled from an autosave, so what they hold does not depend on the model.
+cjk3=$(printf '\346\227\245\346\234\254\350\252\236') # three wide characters
+cjk=
+i=0
+while [ $i -lt 15 ]; do cjk="$cjk$cjk3"; i=$((i + 1)); done # 45 of them, 90 cells
+src_en="The committee discussed the proposal for a long time before it finally agreed upon a completely new plan."
+src="$src_en
+AB $cjk"
+tgt_fr="Nous avons deplace la reunion de jeudi apres-midi a vendredi matin, avant le vendredi saint, parce que le directeur doit se rendre au bureau regional avant la fin de la semaine."
+# decomposed accents (e + U+0301), with a word across column 80 (where a cut by cells would split it)
+tgt_marks=$(printf 'Le comite\314\201 a e\314\201tudie\314\201 le re\314\201sume\314\201 de la re\314\201union et a approuve\314\201 le nouveau calendrier propose\314\201 par le secre\314\201tariat ge\314\201ne\314\201ral.')
+tgt="$tgt_fr
+$tgt_marks"
+{
+    printf 'tolk-tui-autosave 1\nfrom en\nto fr\n'
+    printf 'source %s\n%s\n' "$(printf %s "$src" | wc -c | tr -d ' ')" "$src"
+    printf 'target %s\n%s\n' "$(printf %s "$tgt" | wc -c | tr -d ' ')" "$tgt"
+} >"$TMPD/state/tolk/autosave.txt"
+start s9 80 24
+started s9 "restored the autosaved text"
+check "80 columns: the translation wraps between words ($(target_rows s9 | grep -c '[^ ]') rows)" test "$(target_rows s9 | words)" = "$(printf %s "$tgt" | words)"
+check "  ... over several rows" test "$(target_rows s9 | grep -c '[^ ]')" -ge 4
+check "  ... a row ends before 'vendredi', not inside it" sh -c "tmux -L $SOCK capture-pane -p -t s9 | grep -q ' vendredi matin, avant le\$'"
+check "80 columns: the source wraps between words" test "$(source_rows s9 | sed '/^AB /,$d' | words)" = "$(printf %s "$src_en" | words)"
+check "  ... 'upon' (across column 80) starts the next row" test "$(source_rows s9 | sed -n 1p | sed 's/ *$//')" = "The committee discussed the proposal for a long time before it finally agreed"
+# 'AB ' (3 cells) and 38 wide characters fill 79 of 80 cells; the 39th starts the next row
+check "CJK rows break between characters" test "$(source_rows s9 | grep -F AB | sed 's/ *$//')" = "AB $(printf %s "$cjk" | cut -b1-114)"
+check "  ... and go on in the next row" contains "$(screen s9)" "$(printf %s "$cjk" | cut -b115-)"
+check "the cursor ends after the last wide character" wait_cmd 5 cursor_at s9 "14,5"
+tm resize-window -t s9 -x 64 -y 24
+check "64 columns: the translation rewraps between words" wait_cmd 5 sh -c "test \"\$(tmux -L $SOCK capture-pane -p -t s9 | sed -n '/ Translation (/,\$p' | sed '1d;\$d' | sed '\$d' | tr '\n' ' ' | tr -s ' ' | sed 's/^ //;s/ \$//')\" = '$(printf %s "$tgt" | words)'"
+keys s9 C-q
+check "the wrap run quits with status 0" wait_for s9 "EXIT=0" 30
 
 finish

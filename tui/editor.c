@@ -71,19 +71,13 @@ static int insert(tui_editor *e, wchar_t c)
     return 1;
 }
 
-/* A character drawn in the cell of the one before it (combining marks, zero-width joiners). */
-static int is_mark(wchar_t c)
-{
-    return c != L'\n' && c != L'\t' && wcwidth(c) == 0;
-}
-
 /* Start of the character cell before POS, and end of the one at POS. */
 static size_t cell_before(const tui_editor *e, size_t pos)
 {
     if (pos == 0)
         return 0;
     pos--;
-    while (pos > 0 && is_mark(e->buf[pos]))
+    while (pos > 0 && text_is_mark(e->buf[pos]))
         pos--;
     return pos;
 }
@@ -93,7 +87,7 @@ static size_t cell_after(const tui_editor *e, size_t pos)
     if (pos >= e->len)
         return e->len;
     pos++;
-    while (pos < e->len && is_mark(e->buf[pos]))
+    while (pos < e->len && text_is_mark(e->buf[pos]))
         pos++;
     return pos;
 }
@@ -119,24 +113,6 @@ static size_t line_end(const tui_editor *e, size_t pos)
     return pos;
 }
 
-/* Index in the buffer closest to screen row ROW, column COL of the wrapped layout (one walk, so
- * long paragraphs stay cheap). */
-static size_t index_at(const tui_editor *e, int row, int col, int width)
-{
-    size_t best = 0;
-    int r = 0, c = 0;
-    for (size_t i = 0; i <= e->len; i++) {
-        int dr = c >= width ? r + 1 : r, dc = c >= width ? 0 : c;
-        if (dr > row)
-            break;
-        if (dr < row || dc <= col)
-            best = i;
-        if (i < e->len)
-            text_advance(e->buf[i], width, &r, &c);
-    }
-    return best;
-}
-
 /* Moves the cursor one wrapped row up or down, keeping its column. */
 static void move_vertical(tui_editor *e, int dir, int width)
 {
@@ -152,8 +128,8 @@ static void move_vertical(tui_editor *e, int dir, int width)
         e->cur = e->len;
         return;
     }
-    e->cur = index_at(e, r + dir, c, width);
-    while (e->cur < e->len && is_mark(e->buf[e->cur]))
+    e->cur = text_index_at(e->buf, e->len, r + dir, c, width);
+    while (e->cur < e->len && text_is_mark(e->buf[e->cur]))
         e->cur++; /* never between a character and its marks */
 }
 

@@ -1,6 +1,7 @@
 /* Text helpers for the TUI: a strict UTF-8 decoder (bad bytes become U+FFFD so pasted garbage
- * never reaches curses), the encoder back, and wrapped drawing of wide text where every cell is
- * one base character plus its combining marks, written with wadd_wch. */
+ * never reaches curses), the encoder back, and the one word-wrapped layout of both panes (rows,
+ * cursor positions, drawing) where every cell is one base character plus its combining marks,
+ * written with wadd_wch. */
 #include <config.h>
 
 #include <curses.h>
@@ -101,74 +102,190 @@ int text_width(wchar_t c)
     return w < 0 ? 1 : w;
 }
 
-void text_advance(wchar_t c, int width, int *row, int *col)
+int text_is_mark(wchar_t c)
 {
-    if (c == L'\n') {
-        (*row)++;
-        *col = 0;
-        return;
+    return wcwidth(c) == 0 && iswprint((wint_t)c);
+}
+
+size_t text_cell(const wchar_t *w, size_t n, size_t i, int *cw)
+{
+    int c = text_width(w[i]);
+    *cw = c > 0 ? c : 1; /* a mark with no base, or a zero-width unprintable, is shown on a space */
+    for (i++; i < n && text_is_mark(w[i]); i++)
+        ;
+    return i;
+}
+
+/* Characters no row starts with (closing punctuation: French "avant ?" keeps its "?"), and ones
+ * no row ends with (opening punctuation); both Latin and CJK. */
+static const wchar_t no_row_start[] = L".,;:!?%)]}\u00bb\u3001\u3002\u3009\u300b\u300d\u300f\u3011\u3015"
+                                      L"\u30fb\u30fc\uff01\uff09\uff0c\uff0e\uff1a\uff1b\uff1f\uff3d\uff5d";
+static const wchar_t no_row_end[] = L"([{\u00ab\u3008\u300a\u300c\u300e\u3010\u3014\uff08\uff3b\uff5b";
+
+static int one_of(const wchar_t *set, wchar_t c)
+{
+    return c && wcschr(set, c);
+}
+
+/* Whether a row may end before the cell of C (width CW) that follows the cell of PREV (width
+ * PREV_W), WORD being the last character before PREV's run of spaces: after a space, or next to a
+ * wide (CJK) character, which needs no spaces between words. */
+static int break_before(wchar_t word, wchar_t prev, int prev_w, wchar_t c, int cw)
+{
+    if (one_of(no_row_start, c))
+        return 0;
+    if (prev == L' ' || prev == L'\t')
+        return !one_of(no_row_end, word); /* "« oui »" keeps its guillemet */
+    if (c == L' ' || c == L'\t' || one_of(no_row_end, prev))
+        return 0;
+    return prev_w == 2 || cw == 2;
+}
+
+size_t text_row(const wchar_t *w, size_t n, size_t start, int width, size_t *end)
+{
+    int col = 0, prev_w = 0;
+    wchar_t prev = 0, word = 0;
+    size_t brk = 0; /* the last place the row may end, 0 while there is none */
+    size_t i = start;
+    while (i < n && w[i] != L'\n') {
+        int cw;
+        size_t next = text_cell(w, n, i, &cw);
+        if (i > start && break_before(word, prev, prev_w, w[i], cw))
+            brk = i;
+        if (i > start && col + cw > width) {
+            if (w[i] == L' ' && !one_of(no_row_end, prev)) { /* spaces at the edge hang past it,
+                                                              * unseen, and so does a newline */
+                size_t k = i;
+                while (k < n && w[k] == L' ')
+                    k++;
+                if (k == n || w[k] == L'\n' || !one_of(no_row_start, w[k])) {
+                    *end = i;
+                    return k < n && w[k] == L'\n' ? k + 1 : k;
+                }
+            }
+            *end = brk ? brk : i; /* a word longer than the row breaks where it must */
+            return *end;
+        }
+        col += cw;
+        if (prev != L' ' && prev != L'\t')
+            word = prev;
+        prev = w[i];
+        prev_w = cw;
+        i = next;
     }
-    int cw = text_width(c);
-    if (cw > 0 && *col + cw > width) {
-        (*row)++;
-        *col = 0;
+    *end = i;
+    return i < n ? i + 1 : n;
+}
+
+/* Walks every index 0..n of W wrapped at WIDTH with the screen position of a cursor before it,
+ * in order, until AT returns nonzero. A position at or past the right edge (after a full row, on
+ * a space that hangs there) shows at the start of the next row. */
+static void walk(const wchar_t *w, size_t n, int width, int (*at)(size_t i, int row, int col, void *ctx),
+                 void *ctx)
+{
+#define AT(i, c) ((c) < width ? at(i, r, c, ctx) : at(i, r + 1, 0, ctx))
+    size_t s = 0;
+    for (int r = 0;; r++) {
+        size_t end, next = text_row(w, n, s, width, &end);
+        int last = next == s || (next == n && w[n - 1] != L'\n'); /* else a row follows */
+        size_t stop = last ? n + 1 : next;
+        int c = 0;
+        for (size_t i = s; i < stop;) {
+            if (i < end) {
+                int cw;
+                size_t j = text_cell(w, n, i, &cw);
+                for (size_t k = i; k < j; k++) /* marks: the cursor shows after their base */
+                    if (AT(k, k == i ? c : c + cw))
+                        return;
+                c += cw;
+                i = j;
+            } else { /* the newline, or a space hanging past the edge, or the end */
+                if (AT(i, c))
+                    return;
+                c++;
+                i++;
+            }
+        }
+        if (last)
+            return;
+        s = next;
     }
-    *col += cw;
+#undef AT
+}
+
+struct locate {
+    size_t pos;
+    int row, col;
+};
+
+static int locate_at(size_t i, int row, int col, void *ctx)
+{
+    struct locate *l = ctx;
+    l->row = row;
+    l->col = col;
+    return i >= l->pos;
 }
 
 void text_locate(const wchar_t *w, size_t n, size_t pos, int width, int *row, int *col)
 {
-    int r = 0, c = 0;
-    for (size_t i = 0; i < pos && i < n; i++)
-        text_advance(w[i], width, &r, &c);
-    if (c >= width) { /* the cursor after a full row sits at the start of the next one */
-        r++;
-        c = 0;
-    }
-    *row = r;
-    *col = c;
+    struct locate l = {pos, 0, 0};
+    walk(w, n, width < 1 ? 1 : width, locate_at, &l);
+    *row = l.row;
+    *col = l.col;
+}
+
+struct index_at {
+    int row, col;
+    size_t best;
+};
+
+static int index_at_at(size_t i, int row, int col, void *ctx)
+{
+    struct index_at *x = ctx;
+    if (row > x->row || (row == x->row && col > x->col))
+        return 1; /* positions only grow from here */
+    x->best = i;
+    return 0;
+}
+
+size_t text_index_at(const wchar_t *w, size_t n, int row, int col, int width)
+{
+    struct index_at x = {row, col, 0};
+    walk(w, n, width < 1 ? 1 : width, index_at_at, &x);
+    return x.best;
 }
 
 void text_draw(void *vwin, int y0, int x0, int rows, int width, const wchar_t *w, size_t n, int top)
 {
     WINDOW *win = vwin;
-    int r = 0, c = 0;
-    for (size_t i = 0; i < n;) {
-        wchar_t base = w[i];
-        if (base == L'\n') {
-            text_advance(base, width, &r, &c);
-            i++;
-            continue;
-        }
-        /* one cell: a base character and the combining marks that follow it */
-        wchar_t cell[CCHARW_MAX + 1];
-        int k = 0, cw = text_width(base);
-        if (base == L'\t' || !iswprint((wint_t)base) || wcwidth(base) < 0)
-            base = L'?';
-        if (cw == 0) { /* a combining mark with nothing before it: show it on a space */
-            cell[k++] = L' ';
-            cw = 1;
-        }
-        cell[k++] = base;
-        i++;
-        while (i < n && w[i] != L'\n' && wcwidth(w[i]) == 0 && iswprint((wint_t)w[i])) {
-            if (k < CCHARW_MAX - 1)
-                cell[k++] = w[i];
-            i++;
-        }
-        cell[k] = 0;
-        if (c + cw > width) {
-            r++;
-            c = 0;
-        }
-        if (r - top >= rows)
-            break;
-        if (r >= top) {
+    if (width < 1)
+        return;
+    size_t s = 0;
+    for (int r = 0; r - top < rows; r++) {
+        size_t end, next = text_row(w, n, s, width, &end);
+        for (size_t i = s, c = 0; r >= top && i < end;) {
+            /* one cell: a base character and the combining marks that follow it */
+            int cw;
+            size_t j = text_cell(w, n, i, &cw);
+            wchar_t cell[CCHARW_MAX + 1], base = w[i];
+            int k = 0;
+            if (base == L'\t' || !iswprint((wint_t)base) || wcwidth(base) < 0)
+                base = L'?';
+            if (text_width(w[i]) == 0) /* a combining mark with nothing before it: on a space */
+                cell[k++] = L' ';
+            cell[k++] = base;
+            for (size_t m = i + 1; m < j && k < CCHARW_MAX - 1; m++)
+                cell[k++] = w[m];
+            cell[k] = 0;
             cchar_t cc;
-            if (setcchar(&cc, cell, A_NORMAL, 0, NULL) == OK)
-                mvwadd_wch(win, y0 + r - top, x0 + c, &cc);
+            if ((int)c + cw <= width && setcchar(&cc, cell, A_NORMAL, 0, NULL) == OK)
+                mvwadd_wch(win, y0 + r - top, x0 + (int)c, &cc);
+            c += (size_t)cw;
+            i = j;
         }
-        c += cw;
+        if (next >= n)
+            break;
+        s = next;
     }
 }
 

@@ -1,6 +1,6 @@
 /* Shared declarations of the `tolk tui` app: its start-up configuration and the small modules
- * (terminal, editor, worker thread, history, autosave, pickers) that tui/app.c ties together.
- * Everything here sits on the public API in runtime/tolk.h only. */
+ * (terminal, editor, worker thread, history, autosave, pickers) that the app itself (app.h: app.c,
+ * draw.c, commands.c) ties together. Everything here sits on the public API in runtime/tolk.h only. */
 #ifndef TOLK_TUI_H
 #define TOLK_TUI_H
 
@@ -35,17 +35,27 @@ int term_quit_requested(void);    /* the SIGINT/SIGTERM/SIGHUP seen, 0 when none
 /* Copies BYTES to the system clipboard through the OSC 52 escape. */
 void term_osc52(const char *bytes, size_t len);
 
-/* ---- text.c: UTF-8 <-> wide characters and wrapped drawing ---------------------------------- */
+/* ---- text.c: UTF-8 <-> wide characters, word wrap and drawing ------------------------------- */
 /* Decodes UTF-8 (invalid bytes become U+FFFD); malloc'd, NUL-terminated; *n gets the length. */
 wchar_t *text_from_utf8(const char *s, size_t len, size_t *n);
 /* Encodes N wide characters as UTF-8 (malloc'd, NUL-terminated); *len gets the byte count. */
 char *text_to_utf8(const wchar_t *w, size_t n, size_t *len);
 /* Cells taken by C on screen (0 for combining marks, 1 for unprintables shown as '?'). */
 int text_width(wchar_t c);
-/* Moves (row, col) of the wrapped layout past character C. */
-void text_advance(wchar_t c, int width, int *row, int *col);
+/* A character drawn in the cell of the one before it (combining marks, zero-width joiners). */
+int text_is_mark(wchar_t c);
+/* The screen cell at W[I]: returns the index after it (the character and its marks), *CW its width. */
+size_t text_cell(const wchar_t *w, size_t n, size_t i, int *cw);
+/* Wrapping, the one layout of both panes: a row ends after a space or next to a wide (CJK)
+ * character, inside a word only when the word is longer than the row, never between a character
+ * and its combining marks, and always at a newline. The row that starts at W[START] shows
+ * W[START..*END); the next row starts at the index returned (past the newline, or the spaces that
+ * hang past the right edge). */
+size_t text_row(const wchar_t *w, size_t n, size_t start, int width, size_t *end);
 /* Screen position (row, col) of index POS when W[0..n) is wrapped at WIDTH columns. */
 void text_locate(const wchar_t *w, size_t n, size_t pos, int width, int *row, int *col);
+/* The last index whose position is at or before (ROW, COL) of that layout. */
+size_t text_index_at(const wchar_t *w, size_t n, int row, int col, int width);
 /* Draws W wrapped into the window area (y0, x0, rows, width), skipping the first TOP wrapped rows. */
 void text_draw(void *win, int y0, int x0, int rows, int width, const wchar_t *w, size_t n, int top);
 /* Draws a UTF-8 string at (y, x) using at most MAXW cells; returns the cells used. */

@@ -1,0 +1,63 @@
+/* The state of the `tolk tui` app, shared by its three parts: app.c (start-up, the main loop, the
+ * generation thread's results, shutdown), draw.c (the layout: status bar, panes, message and key
+ * help) and commands.c (what each key does). */
+#ifndef TOLK_TUI_APP_H
+#define TOLK_TUI_APP_H
+
+#include "tui.h"
+
+typedef struct app {
+    const tui_config *cfg;
+    tolk_model *model;
+    tolk_session *session;
+    tui_worker *worker;
+    char from[16], to[16];
+    tui_editor ed;
+    char *tgt;          /* translation shown in the target pane (UTF-8) */
+    size_t tgt_len;
+    wchar_t *tgt_w;     /* its wide form for drawing */
+    size_t tgt_wn;
+    int tgt_focus;      /* Tab moved the keys to the target pane, which they scroll */
+    int tgt_top;        /* first wrapped row of the target shown; -1 follows the tail */
+    int tgt_rows;       /* rows of the target pane in the last layout */
+    char *job_src;      /* source of the running translation, for the history */
+    const char *state;
+    char msg[4352];
+    double tok_s, ttft_ms, job_t0_ms;
+    int n_drafted, n_accepted; /* speculative decoding of the last translation */
+    int msg_err;
+    int abandoned;      /* Esc pressed: the thread is stopping, its output is no longer shown */
+    int start_pending;  /* F5 pressed while a cancelled thread was still stopping */
+    char save_path[4096];
+    int have_save, dirty;
+    double last_edit_ms;
+    tui_history hist;
+    tolk_params params; /* the session's, changed by the settings screen */
+    tui_settings set;
+    tui_settings tried; /* settings that failed to apply, offered again at the next F7 */
+    int have_tried;
+} app;
+
+/* app.c */
+double app_now_ms(void);
+void app_set_msg(app *a, int is_err, const char *fmt, const char *arg);
+/* Shows TEXT (malloc'd, taken over; NULL for none) in the target pane. */
+void app_set_target(app *a, char *text, size_t len);
+void app_autosave(app *a);
+/* Whether the model's prompt builder knows FROM ("" = unnamed) and TO; fills ERR when not. */
+int app_languages_ok(app *a, const char *from, const char *to, tolk_error *err);
+
+/* draw.c */
+void app_draw(app *a);
+/* First wrapped row of the target shown when a pane of ROWS rows follows the tail. */
+int app_target_last_top(const app *a, int rows);
+
+/* commands.c */
+void app_start_translation(app *a);
+/* Turns on the speculation SET asks for in session S (see commands.c). */
+int app_set_spec(app *a, tolk_session *s, const tui_settings *set, tolk_error *err);
+/* One key; PASTED says it came queued behind another (a paste, where a Tab is text). Returns 0
+ * to go on, 1 to quit. */
+int app_handle_key(app *a, int kind, wint_t ch, int pasted);
+
+#endif
