@@ -154,5 +154,8 @@ void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *
 void avx2_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q5_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q5_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 
 #endif
