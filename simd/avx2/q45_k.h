@@ -12,8 +12,8 @@
 
 #include "avx2.h"
 
-/* Most rows and tokens of a tile: 4 x 2 for batches and for one token (8 accumulators). */
-enum { Q45K_ROWS = 4, Q45K_TOKS = 2 };
+/* Tiles: 2 rows x up to 4 tokens for batches, 4 rows for one token (8 accumulators at most). */
+enum { Q45K_ROWS = 2, Q45K_TOKS = 4, Q45K_VEC_ROWS = 4 };
 
 #define Q45K_INLINE static inline __attribute__((always_inline))
 
@@ -77,12 +77,12 @@ Q45K_INLINE void q45k_chunk(const q45k_row *u, int five, int c, __m256i *lo, __m
     }
 }
 
-/* Rows [r, r + R) x tokens [t, t + T), R <= Q45K_ROWS, T <= Q45K_TOKS. */
+/* Rows [r, r + R) x tokens [t, t + T), R <= Q45K_VEC_ROWS, T <= Q45K_TOKS, R * T <= 8. */
 Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb,
                            float *y, size_t ys, int64_t r, int64_t t)
 {
     const size_t bytes = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
-    __m256 acc[Q45K_ROWS][Q45K_TOKS];
+    __m256 acc[Q45K_VEC_ROWS][Q45K_TOKS];
 #pragma GCC unroll 4
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 4
@@ -128,16 +128,17 @@ Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, in
             y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
 }
 
-/* The shapes the walks use: R = Q45K_ROWS (batches and one token) or 1 (leftover rows), with
- * 1..Q45K_TOKS tokens. */
+/* The shapes the walks use: batches R = Q45K_ROWS with 1..Q45K_TOKS tokens, leftover rows R = 1,
+ * one token R = Q45K_VEC_ROWS. */
 Q45K_INLINE void q45k_any(int five, int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb,
                           float *y, size_t ys, int64_t r, int64_t t)
 {
 #define Q45K_SHAPE(RR, TT)                                                                                             \
     case RR * 8 + TT: q45k_tile(five, RR, TT, w, wrb, n, qx, qrb, y, ys, r, t); break
     switch (R * 8 + T) {
-        Q45K_SHAPE(1, 1); Q45K_SHAPE(1, 2);
-        Q45K_SHAPE(4, 1); Q45K_SHAPE(4, 2);
+        Q45K_SHAPE(1, 1); Q45K_SHAPE(1, 2); Q45K_SHAPE(1, 3); Q45K_SHAPE(1, 4);
+        Q45K_SHAPE(2, 1); Q45K_SHAPE(2, 2); Q45K_SHAPE(2, 3); Q45K_SHAPE(2, 4);
+        Q45K_SHAPE(4, 1);
     default: break;
     }
 #undef Q45K_SHAPE

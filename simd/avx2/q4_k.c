@@ -15,7 +15,7 @@ float avx2_dot_q4_k(int64_t n, const void *w, const void *x)
 
 void avx2_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
 {
-    avx2_walk_matvec(tile, Q45K_ROWS, w, w_row_bytes, n, qx, y, r0, r1);
+    avx2_walk_matvec(tile, Q45K_VEC_ROWS, w, w_row_bytes, n, qx, y, r0, r1);
 }
 
 void avx2_matmul_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,

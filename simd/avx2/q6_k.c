@@ -38,15 +38,15 @@ static inline __m256i offset_sum(const __m256i scales16, const block_q8_K *a)
     return _mm256_slli_epi32(p, 5);
 }
 
-/* Most rows and tokens of a tile: 4 x 2 for batches and for one token (8 accumulators). */
-enum { ROWS = 4, TOKS = 2 };
+/* Tiles: 2 rows x up to 4 tokens for batches, 4 rows for one token (8 accumulators at most). */
+enum { ROWS = 2, TOKS = 4, VEC_ROWS = 4 };
 
-/* Rows [r, r + R) x tokens [t, t + T), R <= ROWS, T <= TOKS. */
+/* Rows [r, r + R) x tokens [t, t + T), R <= VEC_ROWS, T <= TOKS, R * T <= 8. */
 static inline __attribute__((always_inline)) void tile_rt(int R, int T, const char *w, size_t wrb, int64_t n,
                                                           const char *qx, size_t qrb, float *y, size_t ys, int64_t r,
                                                           int64_t t)
 {
-    __m256 acc[ROWS][TOKS];
+    __m256 acc[VEC_ROWS][TOKS];
 #pragma GCC unroll 4
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 4
@@ -95,15 +95,17 @@ static inline __attribute__((always_inline)) void tile_rt(int R, int T, const ch
             y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
 }
 
-/* The shapes the walks use: R = ROWS (batches and one token) or 1 (leftover rows), 1..TOKS tokens. */
+/* The shapes the walks use: batches R = ROWS with 1..TOKS tokens, leftover rows R = 1, one token
+ * R = VEC_ROWS. */
 static void tile(int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb, float *y, size_t ys,
                  int64_t r, int64_t t)
 {
 #define SHAPE(RR, TT)                                                                                                  \
     case RR * 8 + TT: tile_rt(RR, TT, w, wrb, n, qx, qrb, y, ys, r, t); break
     switch (R * 8 + T) {
-        SHAPE(1, 1); SHAPE(1, 2);
-        SHAPE(4, 1); SHAPE(4, 2);
+        SHAPE(1, 1); SHAPE(1, 2); SHAPE(1, 3); SHAPE(1, 4);
+        SHAPE(2, 1); SHAPE(2, 2); SHAPE(2, 3); SHAPE(2, 4);
+        SHAPE(4, 1);
     default: break;
     }
 #undef SHAPE
@@ -116,7 +118,7 @@ float avx2_dot_q6_k(int64_t n, const void *w, const void *x)
 
 void avx2_matvec_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
 {
-    avx2_walk_matvec(tile, ROWS, w, w_row_bytes, n, qx, y, r0, r1);
+    avx2_walk_matvec(tile, VEC_ROWS, w, w_row_bytes, n, qx, y, r0, r1);
 }
 
 void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
