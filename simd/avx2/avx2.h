@@ -92,6 +92,68 @@ static inline void avx2_walk_matmul(avx2_tile_fn tile, int R, int TT, const void
     }
 }
 
+/* The tile shapes the walks use: one token VEC_ROWS x 1, batches ROWS x 1..TOKS, leftover rows
+ * 1 x 1..TOKS (at most 8 accumulators). */
+enum { AVX2_WALK_VEC_ROWS = 4, AVX2_WALK_ROWS = 2, AVX2_WALK_TOKS = 4 };
+
+/* A tile's accumulators, zeroed and summed into y for the R x T of the shape. */
+typedef __m256 avx2_tile_acc[AVX2_WALK_VEC_ROWS][AVX2_WALK_TOKS];
+
+static inline __attribute__((always_inline)) void avx2_tile_zero(avx2_tile_acc acc, int R, int T)
+{
+#pragma GCC unroll 4
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++)
+            acc[i][k] = _mm256_setzero_ps();
+}
+
+static inline __attribute__((always_inline)) void avx2_tile_store(avx2_tile_acc acc, int R, int T, float *y, size_t ys,
+                                                                  int64_t r, int64_t t)
+{
+#pragma GCC unroll 4
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++)
+            y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
+}
+
+/* A format's kernels from the always-inline tile body BODY(FMT, R, T, w, wrb, n, qx, qrb, y, ys, r,
+ * t) of its family (FMT: the format within the family): a tile function compiled once per shape,
+ * and the entry points avx2_dot_NAME, avx2_matvec_NAME and avx2_matmul_NAME. */
+#define AVX2_WALK_FORMAT(NAME, BODY, FMT)                                                                           \
+    static void tile_##NAME(int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb, float *y,  \
+                            size_t ys, int64_t r, int64_t t)                                                        \
+    {                                                                                                               \
+        switch (R * 8 + T) {                                                                                        \
+        case 1 * 8 + 1: BODY(FMT, 1, 1, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 1 * 8 + 2: BODY(FMT, 1, 2, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 1 * 8 + 3: BODY(FMT, 1, 3, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 1 * 8 + 4: BODY(FMT, 1, 4, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 1: BODY(FMT, 2, 1, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 2: BODY(FMT, 2, 2, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 3: BODY(FMT, 2, 3, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 4: BODY(FMT, 2, 4, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 4 * 8 + 1: BODY(FMT, 4, 1, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        default: break;                                                                                             \
+        }                                                                                                           \
+    }                                                                                                               \
+    float avx2_dot_##NAME(int64_t n, const void *w, const void *x)                                                  \
+    {                                                                                                               \
+        return avx2_walk_dot(tile_##NAME, n, w, x);                                                                 \
+    }                                                                                                               \
+    void avx2_matvec_##NAME(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0,     \
+                            int64_t r1)                                                                             \
+    {                                                                                                               \
+        avx2_walk_matvec(tile_##NAME, AVX2_WALK_VEC_ROWS, w, w_row_bytes, n, qx, y, r0, r1);                        \
+    }                                                                                                               \
+    void avx2_matmul_##NAME(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,      \
+                            int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)                       \
+    {                                                                                                               \
+        avx2_walk_matmul(tile_##NAME, AVX2_WALK_ROWS, AVX2_WALK_TOKS, w, w_row_bytes, n, qx, qx_row_bytes, n_tok,   \
+                         y, y_stride, r0, r1);                                                                      \
+    }
+
 /* The parts of a matmul outside the full tiles: rows [rfull, r1) for every token, and tokens
  * [tfull, n_tok) for rows [r0, rfull), one dot product each. */
 static inline void avx2_matmul_edges(simd_dot_fn dot, const void *w, size_t wrb, int64_t n, const void *qx,

@@ -15,10 +15,6 @@
 
 enum q32_kind { Q32_Q4_0, Q32_Q5_0, Q32_Q8_0, Q32_Q4_1, Q32_Q5_1 };
 
-/* Most rows and tokens of a tile: 2 x 4 for batches, 4 x 1 for one token (kernels fill the 16
- * vector registers with 8 accumulators and what a block needs). */
-enum { Q32_ROWS = 2, Q32_TOKS = 4, Q32_VEC_ROWS = 4 };
-
 #define Q32_INLINE static inline __attribute__((always_inline))
 
 Q32_INLINE size_t q32_bytes(int kind)
@@ -106,19 +102,15 @@ Q32_INLINE __m256i q32_idot(int kind, __m256i c, __m256i ac, const q32_act *a)
     return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
 }
 
-/* Rows [r, r + R) x tokens [t, t + T), R <= Q32_VEC_ROWS, T <= Q32_TOKS, R * T <= 8. */
+/* Rows [r, r + R) x tokens [t, t + T) of format KIND, for a shape of AVX2_WALK_FORMAT. */
 Q32_INLINE void q32_tile(int kind, int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb,
                          float *y, size_t ys, int64_t r, int64_t t)
 {
     const size_t bytes = q32_bytes(kind);
-    __m256 acc[Q32_VEC_ROWS][Q32_TOKS];
-#pragma GCC unroll 4
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            acc[i][k] = _mm256_setzero_ps();
+    avx2_tile_acc acc;
+    avx2_tile_zero(acc, R, T);
     for (int64_t b = 0; b < n / 32; b++) {
-        q32_act a[Q32_TOKS];
+        q32_act a[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
             a[k] = q32_prep(kind, qx, qrb, t + k, b);
@@ -146,27 +138,8 @@ Q32_INLINE void q32_tile(int kind, int R, int T, const char *w, size_t wrb, int6
             }
         }
     }
-#pragma GCC unroll 4
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
+    avx2_tile_store(acc, R, T, y, ys, r, t);
 }
 
-/* The shapes the walks use: batches R = Q32_ROWS with 1..Q32_TOKS tokens, leftover rows R = 1,
- * one token R = Q32_VEC_ROWS. */
-Q32_INLINE void q32_any(int kind, int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb,
-                        float *y, size_t ys, int64_t r, int64_t t)
-{
-#define Q32_SHAPE(RR, TT)                                                                                              \
-    case RR * 8 + TT: q32_tile(kind, RR, TT, w, wrb, n, qx, qrb, y, ys, r, t); break
-    switch (R * 8 + T) {
-        Q32_SHAPE(1, 1); Q32_SHAPE(1, 2); Q32_SHAPE(1, 3); Q32_SHAPE(1, 4);
-        Q32_SHAPE(2, 1); Q32_SHAPE(2, 2); Q32_SHAPE(2, 3); Q32_SHAPE(2, 4);
-        Q32_SHAPE(4, 1);
-    default: break;
-    }
-#undef Q32_SHAPE
-}
 
 #endif

@@ -12,9 +12,6 @@
 
 #include "avx2.h"
 
-/* Tiles: 2 rows x up to 4 tokens for batches, 4 rows for one token (8 accumulators at most). */
-enum { Q45K_ROWS = 2, Q45K_TOKS = 4, Q45K_VEC_ROWS = 4 };
-
 #define Q45K_INLINE static inline __attribute__((always_inline))
 
 /* The 8 scales and 8 mins of a block (see kq_scale_min for the packing) as int16: scales in the
@@ -77,26 +74,22 @@ Q45K_INLINE void q45k_chunk(const q45k_row *u, int five, int c, __m256i *lo, __m
     }
 }
 
-/* Rows [r, r + R) x tokens [t, t + T), R <= Q45K_VEC_ROWS, T <= Q45K_TOKS, R * T <= 8. */
+/* Rows [r, r + R) x tokens [t, t + T) of Q4_K (FIVE = 0) or Q5_K, for a shape of AVX2_WALK_FORMAT. */
 Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb,
                            float *y, size_t ys, int64_t r, int64_t t)
 {
     const size_t bytes = five ? sizeof(block_q5_K) : sizeof(block_q4_K);
-    __m256 acc[Q45K_VEC_ROWS][Q45K_TOKS];
-#pragma GCC unroll 4
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            acc[i][k] = _mm256_setzero_ps();
+    avx2_tile_acc acc;
+    avx2_tile_zero(acc, R, T);
     for (int64_t b = 0; b < n / QK_K; b++) {
-        const block_q8_K *x[Q45K_TOKS];
+        const block_q8_K *x[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
             x[k] = (const block_q8_K *)(qx + (size_t)(t + k) * qrb) + b;
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
             const q45k_row u = q45k_unpack(w + (size_t)(r + i) * wrb + (size_t)b * bytes, five);
-            __m256i isum[Q45K_TOKS];
+            __m256i isum[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
             for (int k = 0; k < T; k++)
                 isum[k] = _mm256_setzero_si256();
@@ -121,27 +114,8 @@ Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, in
             }
         }
     }
-#pragma GCC unroll 4
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
+    avx2_tile_store(acc, R, T, y, ys, r, t);
 }
 
-/* The shapes the walks use: batches R = Q45K_ROWS with 1..Q45K_TOKS tokens, leftover rows R = 1,
- * one token R = Q45K_VEC_ROWS. */
-Q45K_INLINE void q45k_any(int five, int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb,
-                          float *y, size_t ys, int64_t r, int64_t t)
-{
-#define Q45K_SHAPE(RR, TT)                                                                                             \
-    case RR * 8 + TT: q45k_tile(five, RR, TT, w, wrb, n, qx, qrb, y, ys, r, t); break
-    switch (R * 8 + T) {
-        Q45K_SHAPE(1, 1); Q45K_SHAPE(1, 2); Q45K_SHAPE(1, 3); Q45K_SHAPE(1, 4);
-        Q45K_SHAPE(2, 1); Q45K_SHAPE(2, 2); Q45K_SHAPE(2, 3); Q45K_SHAPE(2, 4);
-        Q45K_SHAPE(4, 1);
-    default: break;
-    }
-#undef Q45K_SHAPE
-}
 
 #endif

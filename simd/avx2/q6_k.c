@@ -38,22 +38,16 @@ static inline __m256i offset_sum(const __m256i scales16, const block_q8_K *a)
     return _mm256_slli_epi32(p, 5);
 }
 
-/* Tiles: 2 rows x up to 4 tokens for batches, 4 rows for one token (8 accumulators at most). */
-enum { ROWS = 2, TOKS = 4, VEC_ROWS = 4 };
-
-/* Rows [r, r + R) x tokens [t, t + T), R <= VEC_ROWS, T <= TOKS, R * T <= 8. */
-static inline __attribute__((always_inline)) void tile_rt(int R, int T, const char *w, size_t wrb, int64_t n,
-                                                          const char *qx, size_t qrb, float *y, size_t ys, int64_t r,
-                                                          int64_t t)
+/* Rows [r, r + R) x tokens [t, t + T), for a shape of AVX2_WALK_FORMAT (FMT unused: one format). */
+static inline __attribute__((always_inline)) void q6k_tile(int fmt, int R, int T, const char *w, size_t wrb,
+                                                           int64_t n, const char *qx, size_t qrb, float *y, size_t ys,
+                                                           int64_t r, int64_t t)
 {
-    __m256 acc[VEC_ROWS][TOKS];
-#pragma GCC unroll 4
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            acc[i][k] = _mm256_setzero_ps();
+    (void)fmt;
+    avx2_tile_acc acc;
+    avx2_tile_zero(acc, R, T);
     for (int64_t blk = 0; blk < n / QK_K; blk++) {
-        const block_q8_K *xb[TOKS];
+        const block_q8_K *xb[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
             xb[k] = (const block_q8_K *)(qx + (size_t)(t + k) * qrb) + blk;
@@ -61,7 +55,7 @@ static inline __attribute__((always_inline)) void tile_rt(int R, int T, const ch
         for (int i = 0; i < R; i++) {
             const block_q6_K *wb = (const block_q6_K *)(w + (size_t)(r + i) * wrb) + blk;
             __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
-            __m256i isum[TOKS];
+            __m256i isum[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
             for (int k = 0; k < T; k++)
                 isum[k] = _mm256_sub_epi32(_mm256_setzero_si256(), offset_sum(s16, xb[k]));
@@ -88,41 +82,7 @@ static inline __attribute__((always_inline)) void tile_rt(int R, int T, const ch
                 acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(d * xb[k]->d), _mm256_cvtepi32_ps(isum[k]), acc[i][k]);
         }
     }
-#pragma GCC unroll 4
-    for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
+    avx2_tile_store(acc, R, T, y, ys, r, t);
 }
 
-/* The shapes the walks use: batches R = ROWS with 1..TOKS tokens, leftover rows R = 1, one token
- * R = VEC_ROWS. */
-static void tile(int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb, float *y, size_t ys,
-                 int64_t r, int64_t t)
-{
-#define SHAPE(RR, TT)                                                                                                  \
-    case RR * 8 + TT: tile_rt(RR, TT, w, wrb, n, qx, qrb, y, ys, r, t); break
-    switch (R * 8 + T) {
-        SHAPE(1, 1); SHAPE(1, 2); SHAPE(1, 3); SHAPE(1, 4);
-        SHAPE(2, 1); SHAPE(2, 2); SHAPE(2, 3); SHAPE(2, 4);
-        SHAPE(4, 1);
-    default: break;
-    }
-#undef SHAPE
-}
-
-float avx2_dot_q6_k(int64_t n, const void *w, const void *x)
-{
-    return avx2_walk_dot(tile, n, w, x);
-}
-
-void avx2_matvec_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
-{
-    avx2_walk_matvec(tile, VEC_ROWS, w, w_row_bytes, n, qx, y, r0, r1);
-}
-
-void avx2_matmul_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
-{
-    avx2_walk_matmul(tile, ROWS, TOKS, w, w_row_bytes, n, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
-}
+AVX2_WALK_FORMAT(q6_k, q6k_tile, 0)
