@@ -4,7 +4,7 @@ libtolk_la_SOURCES += simd/simd.h simd/blocks.h simd/half.h simd/kernels.h simd/
 	simd/dispatch.c simd/driver.c \
 	simd/ref/ref.h simd/ref/kq_search.c simd/ref/f32.c simd/ref/f16.c simd/ref/bf16.c \
 	simd/ref/q4_0.c simd/ref/q4_1.c simd/ref/q5_0.c simd/ref/q5_1.c simd/ref/q8_0.c simd/ref/q8_1.c \
-	simd/ref/q2_k.c simd/ref/q3_k.c simd/ref/q4_k.c simd/ref/q5_k.c simd/ref/q6_k.c simd/ref/q8_k.c
+	simd/ref/q2_k.c simd/ref/q3_k.c simd/ref/q45_k.h simd/ref/q4_k.c simd/ref/q5_k.c simd/ref/q6_k.c simd/ref/q8_k.c
 
 if TOLK_X86
 noinst_LTLIBRARIES += libsimd_avx2.la
