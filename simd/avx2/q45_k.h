@@ -43,19 +43,19 @@ typedef struct q45k_row {
     float d, dmin;
 } q45k_row;
 
-/* Q4_K and Q5_K share d, dmin and scales at the block's start. */
 Q45K_INLINE q45k_row q45k_unpack(const char *blk, int five)
 {
-    const block_q4_K *h = (const block_q4_K *)blk;
+    const block_q4_K *b4 = (const block_q4_K *)blk;
+    const block_q5_K *b5 = (const block_q5_K *)blk;
     q45k_row u;
-    __m256i sm = q45k_scales_mins(h->scales);
+    __m256i sm = q45k_scales_mins(five ? b5->scales : b4->scales);
     __m128i m = _mm256_extracti128_si256(sm, 1);
     u.sc = _mm256_permute2x128_si256(sm, sm, 0x00);
     u.mins = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
-    u.d = avx2_half(&h->d);
-    u.dmin = avx2_half(&h->dmin);
-    u.qs = five ? ((const block_q5_K *)blk)->qs : h->qs;
-    u.hb = five ? _mm256_loadu_si256((const __m256i *)((const block_q5_K *)blk)->qh) : _mm256_setzero_si256();
+    u.d = avx2_half(five ? &b5->d : &b4->d);
+    u.dmin = avx2_half(five ? &b5->dmin : &b4->dmin);
+    u.qs = five ? b5->qs : b4->qs;
+    u.hb = five ? _mm256_loadu_si256((const __m256i *)b5->qh) : _mm256_setzero_si256();
     return u;
 }
 
