@@ -1,5 +1,6 @@
-/* Small AVX2 helpers shared by the AVX2 kernel files (compiled with -mavx2 -mfma -mf16c only).
- * Kept inline so each format's file reads as its own loop. */
+/* Small AVX2 helpers shared by the AVX2 kernel files (compiled with -mavx2 -mfma -mf16c only),
+ * and the walks: the drivers that run a format family's one tile body (q32.h, q45_k.h, q6_k.c) as
+ * dot product, one-token mat x vec and mat x mat, so all three give a row the same bits. */
 #ifndef TOLK_SIMD_AVX2_H
 #define TOLK_SIMD_AVX2_H
 
