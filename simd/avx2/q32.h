@@ -141,5 +141,4 @@ Q32_INLINE void q32_tile(int kind, int R, int T, const char *w, size_t wrb, int6
     avx2_tile_store(acc, R, T, y, ys, r, t);
 }
 
-
 #endif

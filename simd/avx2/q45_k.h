@@ -117,5 +117,4 @@ Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, in
     avx2_tile_store(acc, R, T, y, ys, r, t);
 }
 
-
 #endif
