@@ -28,7 +28,8 @@ typedef struct simd_kernels {
     simd_matvec_fn matvec[TOLK_TYPE_COUNT];           /* NULL: rows one by one through dot */
     simd_matmul_fn matmul[TOLK_TYPE_COUNT];           /* NULL: token by token through matvec */
     /* Most tokens for which matmul[type] gives every row the bits matvec[type] gives it (the
-     * same summation order); 0: not promised. Ignored where matmul is NULL (always exact). */
+     * same summation order); INT64_MAX: any count; 0: not promised. Ignored where matmul is NULL
+     * (always exact). */
     int64_t matmul_exact[TOLK_TYPE_COUNT];
 } simd_kernels;
 

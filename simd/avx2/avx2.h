@@ -1,5 +1,6 @@
-/* Small AVX2 helpers shared by the AVX2 kernel files (compiled with -mavx2 -mfma -mf16c only).
- * Kept inline so each format's file reads as its own loop. */
+/* Small AVX2 helpers shared by the AVX2 kernel files (compiled with -mavx2 -mfma -mf16c only),
+ * and the walks: the drivers that run a format family's one tile body (q32.h, q45_k.h, q6_k.c) as
+ * dot product, one-token mat x vec and mat x mat, so all three give a row the same bits. */
 #ifndef TOLK_SIMD_AVX2_H
 #define TOLK_SIMD_AVX2_H
 
@@ -26,28 +27,6 @@ static inline float avx2_hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-/* Sum of four vectors' lanes into one vector of four sums: {hsum(a), hsum(b), hsum(c), hsum(d)}. */
-static inline __m128 avx2_hsum4(__m256 a, __m256 b, __m256 c, __m256 d)
-{
-    __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
-    __m256 abcd = _mm256_hadd_ps(ab, cd);
-    return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
-}
-
-/* 32 signed bytes times 32 signed bytes, summed in adjacent groups of four into 8 int32 lanes.
- * maddubs wants an unsigned left side, so move the sign of x onto y (|x| <= 128 fits u8). */
-static inline __m256i avx2_dot_i8(__m256i x, __m256i y)
-{
-    __m256i ax = _mm256_sign_epi8(x, x), sy = _mm256_sign_epi8(y, x);
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), _mm256_set1_epi16(1));
-}
-
-/* 32 unsigned bytes (< 128 each) times 32 signed bytes, summed in groups of four into int32. */
-static inline __m256i avx2_dot_u8i8(__m256i u, __m256i y)
-{
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, y), _mm256_set1_epi16(1));
-}
-
 /* 16 bytes of nibbles to 32 bytes: low nibbles in the low 128 bits, high nibbles above. */
 static inline __m256i avx2_nibbles(const uint8_t *qs)
 {
@@ -67,6 +46,114 @@ static inline __m256i avx2_bits_to_bytes(const uint8_t qh[4])
     const __m256i sel = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
 }
+
+/* Walks: a format's tile kernel computes rows [r, r + R) x tokens [t, t + T) for any R and T its
+ * family compiles (y[(t + k) * ys + r + i]; one token: qrb = ys = t = 0). Every (row, token) pair
+ * has its own accumulator and meets the same operations in the same order whatever R and T are,
+ * so a row's result for a token does not depend on the tile: the dot product, the one-token
+ * mat x vec and every batch give the same bits, and speculative verification streams the weights
+ * once for all its tokens (kernels.h: matmul_exact). */
+typedef void (*avx2_tile_fn)(int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb, float *y,
+                             size_t ys, int64_t r, int64_t t);
+
+static inline float avx2_walk_dot(avx2_tile_fn tile, int64_t n, const void *w, const void *x)
+{
+    float out;
+    tile(1, 1, w, 0, n, x, 0, &out, 0, 0, 0);
+    return out;
+}
+
+/* One token, R rows per tile; leftover rows one by one. */
+static inline void avx2_walk_matvec(avx2_tile_fn tile, int R, const void *w, size_t wrb, int64_t n, const void *qx,
+                                    float *y, int64_t r0, int64_t r1)
+{
+    int64_t r = r0;
+    for (; r + R <= r1; r += R)
+        tile(R, 1, w, wrb, n, qx, 0, y, 0, r, 0);
+    for (; r < r1; r++)
+        tile(1, 1, w, wrb, n, qx, 0, y, 0, r, 0);
+}
+
+/* Rows in groups of R (leftover rows one by one), outermost, so a group's weights stay in L1 while
+ * every token meets them; tokens in even passes of at most TT (5 -> 2 + 3, 9 -> 3 + 3 + 3 with
+ * TT = 4). */
+static inline void avx2_walk_matmul(avx2_tile_fn tile, int R, int TT, const void *w, size_t wrb, int64_t n,
+                                    const void *qx, size_t qrb, int64_t n_tok, float *y, size_t ys, int64_t r0,
+                                    int64_t r1)
+{
+    const int64_t passes = (n_tok + TT - 1) / TT;
+    for (int64_t r = r0; r < r1;) {
+        int rows = r + R <= r1 ? R : 1;
+        for (int64_t p = 0, t = 0; p < passes; p++) {
+            int64_t k = (n_tok - t) / (passes - p);
+            tile(rows, (int)k, w, wrb, n, qx, qrb, y, ys, r, t);
+            t += k;
+        }
+        r += rows;
+    }
+}
+
+/* The tile shapes the walks use: one token VEC_ROWS x 1, batches ROWS x 1..TOKS, leftover rows
+ * 1 x 1..TOKS (at most 8 accumulators). */
+enum { AVX2_WALK_VEC_ROWS = 4, AVX2_WALK_ROWS = 2, AVX2_WALK_TOKS = 4 };
+
+/* A tile's accumulators, zeroed and summed into y for the R x T of the shape. */
+typedef __m256 avx2_tile_acc[AVX2_WALK_VEC_ROWS][AVX2_WALK_TOKS];
+
+static inline __attribute__((always_inline)) void avx2_tile_zero(avx2_tile_acc acc, int R, int T)
+{
+#pragma GCC unroll 4
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++)
+            acc[i][k] = _mm256_setzero_ps();
+}
+
+static inline __attribute__((always_inline)) void avx2_tile_store(avx2_tile_acc acc, int R, int T, float *y, size_t ys,
+                                                                  int64_t r, int64_t t)
+{
+#pragma GCC unroll 4
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++)
+            y[(size_t)(t + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
+}
+
+/* A format's kernels from the always-inline tile body BODY(FMT, R, T, w, wrb, n, qx, qrb, y, ys, r,
+ * t) of its family (FMT: the format within the family): a tile function compiled once per shape,
+ * and the entry points avx2_dot_NAME, avx2_matvec_NAME and avx2_matmul_NAME. */
+#define AVX2_WALK_FORMAT(NAME, BODY, FMT)                                                                           \
+    static void tile_##NAME(int R, int T, const char *w, size_t wrb, int64_t n, const char *qx, size_t qrb, float *y,  \
+                            size_t ys, int64_t r, int64_t t)                                                        \
+    {                                                                                                               \
+        switch (R * 8 + T) {                                                                                        \
+        case 1 * 8 + 1: BODY(FMT, 1, 1, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 1 * 8 + 2: BODY(FMT, 1, 2, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 1 * 8 + 3: BODY(FMT, 1, 3, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 1 * 8 + 4: BODY(FMT, 1, 4, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 1: BODY(FMT, 2, 1, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 2: BODY(FMT, 2, 2, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 3: BODY(FMT, 2, 3, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 2 * 8 + 4: BODY(FMT, 2, 4, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        case 4 * 8 + 1: BODY(FMT, 4, 1, w, wrb, n, qx, qrb, y, ys, r, t); break;                                    \
+        default: break;                                                                                             \
+        }                                                                                                           \
+    }                                                                                                               \
+    float avx2_dot_##NAME(int64_t n, const void *w, const void *x)                                                  \
+    {                                                                                                               \
+        return avx2_walk_dot(tile_##NAME, n, w, x);                                                                 \
+    }                                                                                                               \
+    void avx2_matvec_##NAME(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0,     \
+                            int64_t r1)                                                                             \
+    {                                                                                                               \
+        avx2_walk_matvec(tile_##NAME, AVX2_WALK_VEC_ROWS, w, w_row_bytes, n, qx, y, r0, r1);                        \
+    }                                                                                                               \
+    void avx2_matmul_##NAME(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,      \
+                            int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)                       \
+    {                                                                                                               \
+        avx2_walk_matmul(tile_##NAME, AVX2_WALK_ROWS, AVX2_WALK_TOKS, w, w_row_bytes, n, qx, qx_row_bytes, n_tok,   \
+                         y, y_stride, r0, r1);                                                                      \
+    }
 
 /* The parts of a matmul outside the full tiles: rows [rfull, r1) for every token, and tokens
  * [tfull, n_tok) for rows [r0, rfull), one dot product each. */
@@ -127,5 +214,11 @@ float avx2_dot_q3_k(int64_t n, const void *w, const void *x);
 
 void avx2_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q5_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q5_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 
 #endif

@@ -22,19 +22,31 @@ void simd_fill_avx2(simd_kernels *k)
     k->matvec[TOLK_TYPE_Q4_0] = avx2_matvec_q4_0;
     k->dot[TOLK_TYPE_Q4_1] = avx2_dot_q4_1;
     k->matmul[TOLK_TYPE_Q4_1] = avx2_matmul_q4_1;
+    k->matvec[TOLK_TYPE_Q4_1] = avx2_matvec_q4_1;
     k->dot[TOLK_TYPE_Q5_0] = avx2_dot_q5_0;
     k->matmul[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
     k->matvec[TOLK_TYPE_Q5_0] = avx2_matvec_q5_0;
     k->dot[TOLK_TYPE_Q5_1] = avx2_dot_q5_1;
     k->matmul[TOLK_TYPE_Q5_1] = avx2_matmul_q5_1;
+    k->matvec[TOLK_TYPE_Q5_1] = avx2_matvec_q5_1;
     k->dot[TOLK_TYPE_Q8_0] = avx2_dot_q8_0;
     k->matmul[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
+    k->matvec[TOLK_TYPE_Q8_0] = avx2_matvec_q8_0;
     k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
     k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
     k->matmul[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k;
+    k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k;
     k->dot[TOLK_TYPE_Q5_K] = avx2_dot_q5_k;
     k->matmul[TOLK_TYPE_Q5_K] = avx2_matmul_q5_k;
+    k->matvec[TOLK_TYPE_Q5_K] = avx2_matvec_q5_k;
     k->dot[TOLK_TYPE_Q6_K] = avx2_dot_q6_k;
     k->matmul[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k;
+    k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k;
+
+    /* The walks (avx2.h) give every batch size the one-token bits. */
+    const uint32_t exact[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_1,
+                              TOLK_TYPE_Q5_1, TOLK_TYPE_Q4_K, TOLK_TYPE_Q5_K, TOLK_TYPE_Q6_K};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        k->matmul_exact[exact[i]] = INT64_MAX;
 }
