@@ -36,4 +36,4 @@ endif
 # or the default model).
 TESTS += tests/test_serve.sh
 EXTRA_DIST += tests/fuzz/serve_json_fuzz.c tests/fuzz/serve_form_fuzz.c tests/fuzz/run_serve_fuzz.sh \
-	tests/test_serve.sh
+	tests/test_serve.sh docs/SERVE.md
