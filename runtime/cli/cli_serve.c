@@ -124,6 +124,7 @@ int cli_serve_main(int argc, char **argv)
     return serve_main(&cfg);
 #else
     (void)model;
+    (void)host;
     (void)key_file;
     return cli_error("built without libmicrohttpd: `tolk serve` is not available; install libmicrohttpd-dev "
                      "and re-run ./configure && make");
