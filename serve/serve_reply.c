@@ -172,7 +172,7 @@ int fld_strs(sv_request *rq, sv_reply *r, const char *key, const char ***vals, s
 static int form_num(const char *s, double *out)
 {
     char *end;
-    if (!*s || strlen(s) > 40)
+    if (!*s || strlen(s) > 40 || strspn(s, "0123456789+-.eE") != strlen(s)) /* no hex, inf or nan */
         return -1;
     double d = strtod(s, &end);
     if (*end || !isfinite(d))

@@ -22,6 +22,7 @@ typedef struct stream_job {
     int n_predict;
     int fd;                 /* write end of the pipe */
     int failed;             /* a write failed: the client is gone */
+    struct timespec last;   /* time of the last write */
     char id[64];
     long long created;
 } stream_job;
@@ -39,6 +40,7 @@ static int write_all(stream_job *j, const char *p, size_t n)
         p += w;
         n -= (size_t)w;
     }
+    clock_gettime(CLOCK_MONOTONIC, &j->last);
     return j->failed ? -1 : 0;
 }
 
@@ -75,10 +77,17 @@ static int on_text(const char *text, size_t len, void *user)
     return send_chunk(user, text, len, 0, NULL) ? 1 : 0;
 }
 
-/* The read end closed (client gone): poll reports an error on the write end. */
+/* The read end closed (client gone): poll reports an error on the write end. While the request
+ * waits in the queue nothing else is written, so a keep-alive comment (": ...", which SSE clients
+ * ignore) goes out every second: libmicrohttpd only notices a client that left when a send fails. */
 static int job_gone(void *user)
 {
     stream_job *j = user;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    static const char keepalive[] = ": waiting for a free session\n\n";
+    if (!j->failed && now.tv_sec - j->last.tv_sec >= 1)
+        write_all(j, keepalive, sizeof keepalive - 1);
     struct pollfd p = {.fd = j->fd, .events = POLLOUT};
     if (!j->failed && poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)))
         j->failed = 1;

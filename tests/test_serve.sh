@@ -91,7 +91,7 @@ with urllib.request.urlopen(req, timeout=60) as r:
     assert r.headers["Content-Type"].startswith("text/event-stream"), r.headers["Content-Type"]
     for raw in r:
         line = raw.decode("utf-8").rstrip("\n")
-        if not line:
+        if not line or line.startswith(":"):  # SSE comments (keep-alive while queued)
             continue
         assert line.startswith("data: "), line
         data = line[6:]
@@ -123,6 +123,8 @@ check "libretranslate list" py 'isinstance(j["translatedText"], list) and len(j[
 req POST /translate --data-urlencode "q=Good night." -d source=en -d target=es -d alternatives=1
 check "libretranslate form 200" test "$code" = 200
 check "libretranslate form shape" py 'isinstance(j["translatedText"], str) and j["alternatives"] == []'
+req POST /translate -d q=x -d target=de -d alternatives=0x1
+check "form number in hex 400" test "$code" = 400
 req GET /languages
 check "languages" py 'len(j) > 20 and all(set(l) == {"code", "name", "targets"} for l in j) and "de" in [l["code"] for l in j]'
 
@@ -206,6 +208,42 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 check "disconnected stream cancelled" test "${cancelled:-0}" -ge 1
+# A streaming client that leaves while queued leaves the queue (keep-alive comments reveal it):
+# both sessions busy with long requests, one stream waiting; after it disconnects the queue is
+# empty while both sessions are still busy. Then the two busy clients leave and are cancelled.
+for i in 1 2; do
+    curl -s -o /dev/null --max-time 60 -H Content-Type:application/json \
+        -d '{"prompt":"1, 2, 3, 4, 5, 6, 7, 8, 9, 10,","max_tokens":1000}' "$base/v1/completions" &
+    eval "busy$i=\$!"
+done
+for _ in $(seq 1 100); do
+    curl -s --max-time 5 "$base/health" | grep -q '"busy":2' && break
+    sleep 0.05
+done
+curl -s -N --max-time 1.5 -H Content-Type:application/json \
+    -d '{"prompt":"x","max_tokens":5,"stream":true}' "$base/v1/completions" > "$TMPD/queued_stream"
+check "queued stream got keep-alive comments" grep -q "^: waiting for a free session" "$TMPD/queued_stream"
+left=no
+for _ in $(seq 1 50); do
+    curl -s --max-time 5 "$base/health" > "$TMPD/h"
+    if grep -q '"queued":0' "$TMPD/h"; then
+        grep -q '"busy":2' "$TMPD/h" && left=yes
+        break
+    fi
+    sleep 0.1
+done
+check "queued stream left the queue while the sessions were busy" test "$left" = yes
+cancelled_count() { curl -s --max-time 5 "$base/metrics" | sed -n 's/^tolk_generations_cancelled_total \([0-9]*\)$/\1/p'; }
+before=$(cancelled_count)
+kill "$busy1" "$busy2" 2>/dev/null
+wait "$busy1" "$busy2" 2>/dev/null
+idle=no
+for _ in $(seq 1 50); do
+    curl -s --max-time 5 "$base/health" | grep -q '"busy":0' && { idle=yes; break; }
+    sleep 0.1
+done
+check "blocking requests stopped when their clients left" test "$idle" = yes
+check "blocking requests counted as cancelled" test "$(cancelled_count)" -eq $((before + 2))
 req GET /metrics
 check "metrics 200" test "$code" = 200
 check "metrics text" contains "$body" "# TYPE tolk_generated_tokens_total counter"
