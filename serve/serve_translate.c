@@ -264,8 +264,10 @@ void rt_deepl_translate(sv_request *rq, sv_reply *r)
     has = fld_str(rq, r, "tag_handling", &s, &len);
     if (has < 0)
         return;
-    if (has && len) {
-        sv_error(r, API_DEEPL, 400, "tag_handling '%.20s' is not supported yet: send plain text", s);
+    /* xml / html (Weblate always sends xml with its <x id=".."></x> placeholders): the text goes
+     * to the model with its markup as text; tags are kept as well as the model keeps them. */
+    if (has && strcmp(s, "xml") && strcmp(s, "html")) {
+        sv_error(r, API_DEEPL, 400, "Value for 'tag_handling' not supported.");
         return;
     }
     const char **texts;

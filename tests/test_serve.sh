@@ -143,6 +143,10 @@ check "deepl 200" test "$code" = 200
 check "deepl shape" py 'len(j["translations"]) == 2 and all(t["detected_source_language"] == "EN" and isinstance(t["text"], str) for t in j["translations"])'
 req POST /v2/translate -d "text=Yes" -d "text=No" -d target_lang=DE
 check "deepl form" py 'len(j["translations"]) == 2'
+json /v2/translate '{"text":["Hello <x id=\"3\"></x> world"],"source_lang":"EN","target_lang":"DE","formality":"default","tag_handling":"xml","ignore_tags":["x"]}'
+check "deepl as Weblate calls it (tag_handling xml) 200" test "$code" = 200
+json /v2/translate '{"text":["x"],"target_lang":"DE","tag_handling":"latex"}'
+check "deepl unknown tag_handling 400" test "$code" = 400
 req GET "/v2/languages?type=target"
 check "deepl target languages" py '{"language": "PT-BR", "name": "Portuguese (Brazilian)", "supports_formality": False} in j'
 req GET /v2/languages
