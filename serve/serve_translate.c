@@ -171,8 +171,8 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
     has = fld_str(rq, r, "format", &s, &len);
     if (has < 0)
         return;
-    if (has && strcmp(s, "text")) {
-        sv_error(r, API_LIBRE, 400, "format '%.20s' is not supported: only text (html keeps no tags yet)", s);
+    if (has && strcmp(s, "text") && strcmp(s, "html")) { /* html: markup goes to the model as text */
+        sv_error(r, API_LIBRE, 400, "Invalid request: format must be text or html");
         return;
     }
     long long alternatives = 0;
