@@ -19,6 +19,7 @@ int cli_tokenize_main(int argc, char **argv);
 int cli_translate_main(int argc, char **argv);
 int cli_quantize_main(int argc, char **argv);
 int cli_tui_main(int argc, char **argv);
+int cli_serve_main(int argc, char **argv);
 
 /* Prints "tolk: error: MSG" to stderr and returns 1 (for `return cli_error(...)`). */
 int cli_error(const char *fmt, ...)

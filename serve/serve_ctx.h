@@ -1,0 +1,112 @@
+/* What the HTTP glue (serve_http.c) hands to the endpoint handlers: the server (model, pool,
+ * limits, metrics), one parsed request, the reply being built, and the helpers they share
+ * (error shapes per API, typed field access over JSON or form bodies, running the model). */
+#ifndef TOLK_SERVE_CTX_H
+#define TOLK_SERVE_CTX_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "serve.h"
+#include "serve_buf.h"
+#include "serve_form.h"
+#include "serve_json.h"
+#include "serve_metrics.h"
+#include "serve_pool.h"
+
+/* Which service's error shape a route answers with. */
+typedef enum { API_PLAIN, API_OPENAI, API_LIBRE, API_APY, API_DEEPL } sv_api;
+
+typedef struct sv_server {
+    const sv_config *cfg;
+    tolk_model *model;
+    sp_pool *pool;
+    sm_metrics *metrics;
+    char model_id[128];      /* the id /v1/models lists: the file name without .gguf */
+    long long started;       /* unix time */
+    atomic_int in_flight;    /* requests received, reply not yet sent */
+    atomic_int workers;      /* streaming generations still running */
+    atomic_ullong next_id;
+} sv_server;
+
+typedef struct sv_request {
+    sv_server *srv;
+    sv_api api;
+    const char *method, *path;
+    sf_form query;           /* decoded query string */
+    const char *body;
+    size_t body_len;
+    sj_val *json;            /* parsed JSON body, or NULL */
+    sf_form form;            /* parsed form body (empty unless form-encoded) */
+    int has_form;
+    int client_fd;           /* the connection's socket, to notice a client that left; -1: unknown */
+} sv_request;
+
+typedef struct sv_reply {
+    int status;
+    const char *content_type;
+    sb_buf body;
+    int stream_fd;           /* >= 0: the body streams from this pipe (SSE) */
+} sv_reply;
+
+/* The error reply in API's own shape (OpenAI {"error":{...}}, LibreTranslate {"error":..},
+ * APy {"status":"error",...}, DeepL {"message":..}). */
+void sv_error(sv_reply *r, sv_api api, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+void sv_json_reply(sv_reply *r, int status); /* body already holds JSON */
+
+/* Field access over the JSON object body or the form/query fields. Each returns 1 when present
+ * and of the right type, 0 when absent (or JSON null), -1 with an error reply already set. */
+int fld_str(sv_request *rq, sv_reply *r, const char *key, const char **s, size_t *len);
+/* A string or a list of strings: the values and lengths malloc'd (free both arrays); is_list
+ * says which it was. */
+int fld_strs(sv_request *rq, sv_reply *r, const char *key, const char ***vals, size_t **lens, size_t *n,
+             int *is_list);
+int fld_int(sv_request *rq, sv_reply *r, const char *key, long long lo, long long hi, long long *out);
+int fld_num(sv_request *rq, sv_reply *r, const char *key, double lo, double hi, double *out);
+int fld_bool(sv_request *rq, sv_reply *r, const char *key, int *out);
+
+/* 1 when the client of RQ has closed its connection. */
+int sv_client_gone(void *rq);
+
+/* Runs one translation (to != NULL) or completion on a pooled session, waiting in the queue.
+ * GONE is polled while queued and while generating (cancels the session). Returns 0, or -1 with
+ * an error reply in API's shape (503 queue full, 400 bad language / too long, 499-like cancel). */
+typedef struct sv_gen { /* one model run */
+    const char *from, *to;   /* translation languages; to NULL: raw completion */
+    const char *text;
+    size_t len;
+    int n_predict;
+    tolk_emit_fn emit;       /* may be NULL: the output is collected in `out` */
+    void *user;
+    int (*gone)(void *);
+    void *gone_user;
+    sb_buf out;
+    tolk_stats st;
+} sv_gen;
+int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api);
+
+/* Endpoint handlers. */
+void rt_health(sv_request *rq, sv_reply *r);
+void rt_metrics(sv_request *rq, sv_reply *r);
+void rt_models(sv_request *rq, sv_reply *r);
+void rt_chat(sv_request *rq, sv_reply *r);
+void rt_completions(sv_request *rq, sv_reply *r);
+void rt_libre_translate(sv_request *rq, sv_reply *r);
+void rt_libre_languages(sv_request *rq, sv_reply *r);
+void rt_apy_translate(sv_request *rq, sv_reply *r);
+void rt_apy_pairs(sv_request *rq, sv_reply *r);
+void rt_deepl_translate(sv_request *rq, sv_reply *r);
+void rt_deepl_languages(sv_request *rq, sv_reply *r);
+
+/* Renders OpenAI chat messages as the model family's chat prompt (serve_chat.c). Returns 0 and a
+ * malloc'd prompt, or -1 with an OpenAI error reply set. */
+int sv_chat_prompt(sv_request *rq, sv_reply *r, const sj_val *messages, char **prompt, size_t *len);
+
+/* Streams an OpenAI completion as server-sent events from a worker thread; sets r->stream_fd. */
+int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t len, int n_predict);
+
+#endif

@@ -1,0 +1,146 @@
+/* OpenAI endpoints: GET /v1/models, POST /v1/chat/completions and POST /v1/completions, replies
+ * shaped like api.openai.com's (chat.completion / text_completion objects, usage counts); with
+ * "stream": true the answer streams as server-sent events (serve_stream.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "serve_ctx.h"
+
+void rt_models(sv_request *rq, sv_reply *r)
+{
+    sv_server *srv = rq->srv;
+    sb_puts(&r->body, "{\"object\":\"list\",\"data\":[{\"id\":");
+    sb_json_cstr(&r->body, srv->model_id);
+    sb_printf(&r->body, ",\"object\":\"model\",\"created\":%lld,\"owned_by\":\"tolk\"}]}", srv->started);
+    sv_json_reply(r, 200);
+}
+
+/* The request fields every OpenAI generation takes: model (any string: one model is loaded),
+ * max_tokens / max_completion_tokens, stream, n (1), and the sampling fields (checked; the
+ * sampling itself is the server's, set by its flags). */
+static int common_fields(sv_request *rq, sv_reply *r, long long *max_tokens, int *stream, long long dflt)
+{
+    const char *s;
+    size_t len;
+    double d;
+    long long n = 1;
+    if (fld_str(rq, r, "model", &s, &len) < 0 || fld_bool(rq, r, "stream", stream) < 0 ||
+        fld_int(rq, r, "n", 1, 1, &n) < 0 || fld_num(rq, r, "temperature", 0, 2, &d) < 0 ||
+        fld_num(rq, r, "top_p", 0, 1, &d) < 0 || fld_num(rq, r, "presence_penalty", -2, 2, &d) < 0 ||
+        fld_num(rq, r, "frequency_penalty", -2, 2, &d) < 0)
+        return -1;
+    long long limit = rq->srv->cfg->max_tokens;
+    *max_tokens = dflt;
+    int has = fld_int(rq, r, "max_completion_tokens", 1, limit, max_tokens);
+    if (has < 0 || (!has && fld_int(rq, r, "max_tokens", 1, limit, max_tokens) < 0))
+        return -1;
+    return 0;
+}
+
+static void new_id(sv_server *srv, const char *prefix, char *out, size_t outsz)
+{
+    unsigned long long n = atomic_fetch_add(&srv->next_id, 1);
+    snprintf(out, outsz, "%s%llx%08llx", prefix, (unsigned long long)srv->started, n);
+}
+
+static void usage_json(sb_buf *b, const tolk_stats *st)
+{
+    sb_printf(b, ",\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d}", st->n_prompt,
+              st->n_gen, st->n_prompt + st->n_gen);
+}
+
+static void run(sv_request *rq, sv_reply *r, int chat, char *prompt, size_t len, long long max_tokens, int stream)
+{
+    sv_server *srv = rq->srv;
+    if (len > srv->cfg->max_text) {
+        sv_error(r, API_OPENAI, 413, "the prompt has %zu bytes; this server takes at most %zu (--max-text)", len,
+                 srv->cfg->max_text);
+        free(prompt);
+        return;
+    }
+    if (stream) {
+        sv_stream_start(srv, r, chat, prompt, len, (int)max_tokens); /* takes the prompt */
+        return;
+    }
+    sv_gen g = {.text = prompt, .len = len, .n_predict = (int)max_tokens, .gone = sv_client_gone, .gone_user = rq};
+    int rc = sv_generate(srv, &g, r, API_OPENAI);
+    free(prompt);
+    if (rc) {
+        sb_free(&g.out);
+        return;
+    }
+    char id[64];
+    new_id(srv, chat ? "chatcmpl-" : "cmpl-", id, sizeof id);
+    const char *finish = g.st.n_gen >= max_tokens ? "length" : "stop";
+    sb_buf *b = &r->body;
+    sb_printf(b, "{\"id\":\"%s\",\"object\":\"%s\",\"created\":%lld,\"model\":", id,
+              chat ? "chat.completion" : "text_completion", (long long)time(NULL));
+    sb_json_cstr(b, srv->model_id);
+    if (chat) {
+        sb_puts(b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
+        sb_json_str(b, g.out.p ? g.out.p : "", g.out.len);
+        sb_printf(b, "},\"logprobs\":null,\"finish_reason\":\"%s\"}]", finish);
+    } else {
+        sb_puts(b, ",\"choices\":[{\"text\":");
+        sb_json_str(b, g.out.p ? g.out.p : "", g.out.len);
+        sb_printf(b, ",\"index\":0,\"logprobs\":null,\"finish_reason\":\"%s\"}]", finish);
+    }
+    usage_json(b, &g.st);
+    sb_puts(b, "}");
+    sb_free(&g.out);
+    sv_json_reply(r, 200);
+}
+
+void rt_chat(sv_request *rq, sv_reply *r)
+{
+    long long max_tokens;
+    int stream = 0;
+    if (common_fields(rq, r, &max_tokens, &stream, rq->srv->cfg->max_tokens))
+        return;
+    const sj_val *msgs = sj_get(rq->json, "messages");
+    if (!msgs) {
+        sv_error(r, API_OPENAI, 400, "'messages' is required");
+        return;
+    }
+    char *prompt;
+    size_t len;
+    if (sv_chat_prompt(rq, r, msgs, &prompt, &len))
+        return;
+    run(rq, r, 1, prompt, len, max_tokens, stream);
+}
+
+void rt_completions(sv_request *rq, sv_reply *r)
+{
+    long long max_tokens;
+    int stream = 0;
+    if (common_fields(rq, r, &max_tokens, &stream, 16)) /* OpenAI's default for completions */
+        return;
+    const char **vals;
+    size_t *lens, n;
+    int is_list;
+    int has = fld_strs(rq, r, "prompt", &vals, &lens, &n, &is_list);
+    if (has < 0)
+        return;
+    if (!has || n != 1) {
+        free(vals);
+        free(lens);
+        sv_error(r, API_OPENAI, 400, has ? "'prompt' must hold one string (batches are not supported)"
+                                         : "'prompt' is required");
+        return;
+    }
+    char *prompt = malloc(lens[0] + 1);
+    if (prompt) {
+        memcpy(prompt, vals[0], lens[0]);
+        prompt[lens[0]] = '\0';
+    }
+    size_t len = lens[0];
+    free(vals);
+    free(lens);
+    if (!prompt) {
+        sv_error(r, API_OPENAI, 500, "out of memory");
+        return;
+    }
+    run(rq, r, 0, prompt, len, max_tokens, stream);
+}

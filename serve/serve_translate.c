@@ -1,0 +1,351 @@
+/* The translation APIs CAT tools speak: LibreTranslate (POST /translate, GET /languages), Apertium
+ * APy (GET /translate?q=..&langpair=en|de, GET /listPairs) and DeepL v2 (POST /v2/translate,
+ * GET /v2/languages). Each
+ * text is one tolk_translate call on a pooled session; replies and errors in each API's shape. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "serve_ctx.h"
+#include "serve_lang.h"
+
+#define MAX_TEXTS 128
+
+/* Checks that FROM (may be NULL) and TO name languages tolk knows, before any queueing. */
+static int check_langs(sv_request *rq, sv_reply *r, const char *from, const char *to)
+{
+    char *prompt = NULL;
+    tolk_error err = {0};
+    int rc = tolk_translate_prompt(rq->srv->model, NULL, from, to, "x", 1, &prompt, NULL, NULL, &err);
+    free(prompt);
+    if (rc) {
+        sv_error(r, rq->api, 400, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Translates N texts into OUT[i] (malloc'd, NUL-terminated); -1 with an error reply set. */
+static int translate_all(sv_request *rq, sv_reply *r, const char *from, const char *to, const char **texts,
+                         const size_t *lens, size_t n, char **out)
+{
+    sv_server *srv = rq->srv;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += lens[i];
+    if (n > MAX_TEXTS) {
+        sv_error(r, rq->api, 413, "%zu texts in one request; at most %d", n, MAX_TEXTS);
+        return -1;
+    }
+    if (total > srv->cfg->max_text) {
+        sv_error(r, rq->api, 413, "the texts have %zu bytes together; this server takes at most %zu (--max-text)",
+                 total, srv->cfg->max_text);
+        return -1;
+    }
+    if (check_langs(rq, r, from, to))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        sv_gen g = {.from = from, .to = to, .text = texts[i], .len = lens[i], .n_predict = -1,
+                    .gone = sv_client_gone, .gone_user = rq};
+        if (lens[i] && sv_generate(srv, &g, r, rq->api)) {
+            sb_free(&g.out);
+            for (size_t k = 0; k < i; k++)
+                free(out[k]);
+            return -1;
+        }
+        out[i] = g.out.p ? g.out.p : strdup("");
+        if (!out[i]) {
+            for (size_t k = 0; k < i; k++)
+                free(out[k]);
+            sv_error(r, rq->api, 500, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void free_out(char **out, size_t n)
+{
+    for (size_t i = 0; out && i < n; i++)
+        free(out[i]);
+    free(out);
+}
+
+/* A language field normalised ("EN-US" -> "en-US"); 0 absent, 1 present, -1 error set. */
+static int lang_field(sv_request *rq, sv_reply *r, const char *key, char *out, size_t outsz)
+{
+    const char *s;
+    size_t len;
+    int has = fld_str(rq, r, key, &s, &len);
+    if (has <= 0)
+        return has;
+    if (sl_normalize(s, out, outsz)) {
+        sv_error(r, rq->api, 400, "'%s' is not a language code such as en, de, pt-BR or zh-Hans", key);
+        return -1;
+    }
+    return 1;
+}
+
+void rt_apy_translate(sv_request *rq, sv_reply *r)
+{
+    rq->api = API_APY;
+    const char *q, *pair;
+    size_t qlen, plen;
+    int hq = fld_str(rq, r, "q", &q, &qlen);
+    if (hq < 0)
+        return;
+    int hp = fld_str(rq, r, "langpair", &pair, &plen);
+    if (hp < 0)
+        return;
+    if (!hq || !hp) {
+        sv_error(r, API_APY, 400, "missing argument %s", hq ? "langpair" : "q");
+        return;
+    }
+    char src[32], dst[32], a[32], b[32];
+    const char *bar = memchr(pair, '|', plen);
+    if (!bar || (size_t)(bar - pair) >= sizeof a || plen - (size_t)(bar - pair) - 1 >= sizeof b) {
+        sv_error(r, API_APY, 400, "langpair must look like en|de (or eng|deu)");
+        return;
+    }
+    memcpy(a, pair, (size_t)(bar - pair));
+    a[bar - pair] = '\0';
+    strcpy(b, bar + 1);
+    if (sl_from_apertium(a, src, sizeof src) || sl_from_apertium(b, dst, sizeof dst)) {
+        sv_error(r, API_APY, 400, "that pair is not installed: %s", pair);
+        return;
+    }
+    char **out = calloc(1, sizeof *out);
+    if (!out) {
+        sv_error(r, API_APY, 500, "out of memory");
+        return;
+    }
+    if (translate_all(rq, r, src, dst, &q, &qlen, 1, out)) {
+        free_out(out, 1);
+        return;
+    }
+    sb_puts(&r->body, "{\"responseData\":{\"translatedText\":");
+    sb_json_cstr(&r->body, out[0]);
+    sb_puts(&r->body, "},\"responseDetails\":null,\"responseStatus\":200}");
+    free_out(out, 1);
+    sv_json_reply(r, 200);
+}
+
+void rt_apy_pairs(sv_request *rq, sv_reply *r)
+{
+    (void)rq;
+    sb_puts(&r->body, "{\"responseData\":[");
+    for (size_t i = 0; i < sl_count(); i++)
+        for (size_t k = 0; k < sl_count(); k++)
+            if (i != k)
+                sb_printf(&r->body, "%s{\"sourceLanguage\":\"%s\",\"targetLanguage\":\"%s\"}",
+                          i || k > 1 ? "," : "", sl_at(i)->iso3, sl_at(k)->iso3);
+    sb_puts(&r->body, "],\"responseDetails\":null,\"responseStatus\":200}");
+    sv_json_reply(r, 200);
+}
+
+void rt_libre_translate(sv_request *rq, sv_reply *r)
+{
+    const char *s;
+    size_t len;
+    if (!rq->json && sf_count(rq->has_form ? &rq->form : &rq->query, "langpair")) {
+        rt_apy_translate(rq, r); /* APy also takes POST with a form */
+        return;
+    }
+    rq->api = API_LIBRE;
+    char src[32] = "", dst[32];
+    const char *from = NULL;
+    int has = fld_str(rq, r, "source", &s, &len);
+    if (has < 0)
+        return;
+    if (has && strcmp(s, "auto")) {
+        if (lang_field(rq, r, "source", src, sizeof src) < 0)
+            return;
+        from = src;
+    }
+    has = lang_field(rq, r, "target", dst, sizeof dst);
+    if (has <= 0) {
+        if (!has)
+            sv_error(r, API_LIBRE, 400, "Invalid request: missing target parameter");
+        return;
+    }
+    has = fld_str(rq, r, "format", &s, &len);
+    if (has < 0)
+        return;
+    if (has && strcmp(s, "text") && strcmp(s, "html")) { /* html: markup goes to the model as text */
+        sv_error(r, API_LIBRE, 400, "Invalid request: format must be text or html");
+        return;
+    }
+    long long alternatives = 0;
+    if (fld_int(rq, r, "alternatives", 0, 3, &alternatives) < 0)
+        return;
+    const char **texts;
+    size_t *lens, n;
+    int is_list;
+    has = fld_strs(rq, r, "q", &texts, &lens, &n, &is_list);
+    if (has <= 0) {
+        if (!has)
+            sv_error(r, API_LIBRE, 400, "Invalid request: missing q parameter");
+        return;
+    }
+    char **out = calloc(n, sizeof *out);
+    if (!out || translate_all(rq, r, from, dst, texts, lens, n, out)) {
+        if (!out)
+            sv_error(r, API_LIBRE, 500, "out of memory");
+        free(out);
+        free(texts);
+        free(lens);
+        return;
+    }
+    sb_buf *b = &r->body;
+    sb_puts(b, "{");
+    if (alternatives) {
+        sb_puts(b, "\"alternatives\":");
+        if (is_list) {
+            sb_puts(b, "[");
+            for (size_t i = 0; i < n; i++)
+                sb_puts(b, i ? ",[]" : "[]");
+            sb_puts(b, "]");
+        } else {
+            sb_puts(b, "[]");
+        }
+        sb_puts(b, ",");
+    }
+    sb_puts(b, "\"translatedText\":");
+    if (is_list)
+        sb_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_puts(b, ",");
+        sb_json_cstr(b, out[i]);
+    }
+    sb_puts(b, is_list ? "]}" : "}");
+    free_out(out, n);
+    free(texts);
+    free(lens);
+    sv_json_reply(r, 200);
+}
+
+void rt_libre_languages(sv_request *rq, sv_reply *r)
+{
+    (void)rq;
+    sb_buf *b = &r->body;
+    sb_puts(b, "[");
+    for (size_t i = 0; i < sl_count(); i++) {
+        const sl_lang *l = sl_at(i);
+        sb_printf(b, "%s{\"code\":\"%s\",\"name\":", i ? "," : "", l->code);
+        sb_json_cstr(b, l->name);
+        sb_puts(b, ",\"targets\":[");
+        for (size_t k = 0, first = 1; k < sl_count(); k++)
+            if (k != i) {
+                sb_printf(b, "%s\"%s\"", first ? "" : ",", sl_at(k)->code);
+                first = 0;
+            }
+        sb_puts(b, "]}");
+    }
+    sb_puts(b, "]");
+    sv_json_reply(r, 200);
+}
+
+void rt_deepl_translate(sv_request *rq, sv_reply *r)
+{
+    rq->api = API_DEEPL;
+    char src[32] = "", dst[32];
+    int has_src = lang_field(rq, r, "source_lang", src, sizeof src);
+    if (has_src < 0)
+        return;
+    int has = lang_field(rq, r, "target_lang", dst, sizeof dst);
+    if (has <= 0) {
+        if (!has)
+            sv_error(r, API_DEEPL, 400, "Value for 'target_lang' not supported.");
+        return;
+    }
+    const char *s;
+    size_t len;
+    has = fld_str(rq, r, "tag_handling", &s, &len);
+    if (has < 0)
+        return;
+    /* xml / html (Weblate always sends xml with its <x id=".."></x> placeholders): the text goes
+     * to the model with its markup as text; tags are kept as well as the model keeps them. */
+    if (has && strcmp(s, "xml") && strcmp(s, "html")) {
+        sv_error(r, API_DEEPL, 400, "Value for 'tag_handling' not supported.");
+        return;
+    }
+    const char **texts;
+    size_t *lens, n;
+    int is_list;
+    has = fld_strs(rq, r, "text", &texts, &lens, &n, &is_list);
+    if (has <= 0) {
+        if (!has)
+            sv_error(r, API_DEEPL, 400, "Parameter 'text' not specified.");
+        return;
+    }
+    if (rq->json && !is_list) {
+        free(texts);
+        free(lens);
+        sv_error(r, API_DEEPL, 400, "Parameter 'text' must be a list of strings.");
+        return;
+    }
+    char **out = calloc(n, sizeof *out);
+    if (!out || translate_all(rq, r, has_src ? src : NULL, dst, texts, lens, n, out)) {
+        if (!out)
+            sv_error(r, API_DEEPL, 500, "out of memory");
+        free(out);
+        free(texts);
+        free(lens);
+        return;
+    }
+    char detected[16] = "";
+    if (has_src)
+        sl_to_deepl(src, detected, sizeof detected);
+    sb_buf *b = &r->body;
+    sb_puts(b, "{\"translations\":[");
+    for (size_t i = 0; i < n; i++) {
+        sb_printf(b, "%s{\"detected_source_language\":\"%s\",\"text\":", i ? "," : "", detected);
+        sb_json_cstr(b, out[i]);
+        sb_puts(b, "}");
+    }
+    sb_puts(b, "]}");
+    free_out(out, n);
+    free(texts);
+    free(lens);
+    sv_json_reply(r, 200);
+}
+
+/* GET /v2/languages?type=source|target: DeepL's language list (upper-case codes; targets also
+ * name the regional variants DeepL lists). */
+void rt_deepl_languages(sv_request *rq, sv_reply *r)
+{
+    rq->api = API_DEEPL;
+    const char *type = "source";
+    size_t len;
+    if (fld_str(rq, r, "type", &type, &len) < 0)
+        return;
+    int target = !strcmp(type, "target");
+    if (!target && strcmp(type, "source")) {
+        sv_error(r, API_DEEPL, 400, "Value for 'type' not supported.");
+        return;
+    }
+    static const struct { const char *lang, *code, *name; } variants[] = {
+        {"en", "EN-GB", "English (British)"},       {"en", "EN-US", "English (American)"},
+        {"pt", "PT-BR", "Portuguese (Brazilian)"},  {"pt", "PT-PT", "Portuguese (European)"},
+        {"zh", "ZH-HANS", "Chinese (simplified)"},  {"zh", "ZH-HANT", "Chinese (traditional)"},
+    };
+    sb_buf *b = &r->body;
+    sb_puts(b, "[");
+    int first = 1;
+    for (size_t i = 0; i < sl_count(); i++) {
+        const sl_lang *l = sl_at(i);
+        char code[16];
+        sl_to_deepl(l->code, code, sizeof code);
+        sb_printf(b, "%s{\"language\":\"%s\",\"name\":", first ? "" : ",", code);
+        sb_json_cstr(b, l->name);
+        sb_puts(b, target ? ",\"supports_formality\":false}" : "}");
+        first = 0;
+        for (size_t k = 0; target && k < sizeof variants / sizeof variants[0]; k++)
+            if (!strcmp(variants[k].lang, l->code))
+                sb_printf(b, ",{\"language\":\"%s\",\"name\":\"%s\",\"supports_formality\":false}", variants[k].code,
+                          variants[k].name);
+    }
+    sb_puts(b, "]");
+    sv_json_reply(r, 200);
+}
