@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tools"
 cp "$src/tools/include_graph.sh" "$work/tools/"
-for d in runtime simd models gpu tui; do cp -r "$src/$d" "$work/"; done
+for d in runtime simd models gpu tui serve; do cp -r "$src/$d" "$work/"; done
 echo '#include "session.h"' >> "$work/runtime/base/error.h"   # base -> api, while api -> base
 if sh "$work/tools/include_graph.sh" "$work" > /dev/null 2>&1; then
     echo "FAIL: an added cycle (runtime/base -> runtime/api) was not reported"

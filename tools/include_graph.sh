@@ -7,7 +7,7 @@ set -eu
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$src"
 dirs="runtime runtime/base runtime/gguf runtime/tokenizer runtime/forward runtime/decode runtime/speculative \
-runtime/translate runtime/quantize runtime/api runtime/cli simd models gpu tui"
+runtime/translate runtime/quantize runtime/api runtime/cli simd models gpu tui serve"
 # header name -> folder (headers are found by name through the -I list in Makefile.am)
 map=$(for d in $dirs; do for h in "$d"/*.h; do [ -f "$h" ] && printf '%s %s\n' "$(basename "$h")" "$d"; done; done)
 edges=$(for d in $dirs; do
