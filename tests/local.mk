@@ -87,3 +87,6 @@ endif
 # The CLI and the TUI include only tolk.h and their own headers; libtolk exports only tolk_*.
 TESTS += tests/test_cli_includes.sh tests/test_exports.sh
 EXTRA_DIST += tests/test_cli_includes.sh tests/test_exports.sh
+# The one option parser of every subcommand: --name=VALUE, '--', one error line per mistake.
+TESTS += tests/test_cli_opts.sh
+EXTRA_DIST += tests/test_cli_opts.sh
