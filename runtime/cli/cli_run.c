@@ -32,6 +32,8 @@ typedef struct text_buf {
 static int emit_text(const char *text, size_t len, void *user)
 {
     text_buf *b = user;
+    if (len == 0)
+        return 0; /* nothing to add (and no memcpy into a buffer not yet allocated) */
     if (b->to_stdout) {
         fwrite(text, 1, len, stdout);
         fflush(stdout);

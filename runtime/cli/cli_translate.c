@@ -77,6 +77,8 @@ typedef struct sink {
 static int write_out(const char *text, size_t len, void *user)
 {
     sink *k = user;
+    if (len == 0)
+        return 0; /* nothing to add (and no memcpy into a buffer not yet allocated) */
     if (k->to_stdout) {
         fwrite(text, 1, len, stdout);
         fflush(stdout);
