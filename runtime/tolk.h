@@ -69,7 +69,9 @@ int tolk_model_load_vocab(const char *path, tolk_model **out, tolk_error *err);
  * be described (below) but neither tokenizes nor runs. */
 int tolk_model_load_meta(const char *path, tolk_model **out, tolk_error *err);
 void tolk_model_free(tolk_model *m);
-const char *tolk_model_arch(const tolk_model *m);   /* "gemma3", "llama", ... */
+/* "gemma3", "llama", ...; "(vocabulary only)" or "(metadata only)" for models loaded that way
+ * (general.architecture, via tolk_model_meta_str, names what the file says). */
+const char *tolk_model_arch(const tolk_model *m);
 const char *tolk_model_desc(const tolk_model *m);   /* general.name, or the file name */
 int64_t tolk_model_n_params(const tolk_model *m);
 uint64_t tolk_model_size(const tolk_model *m);      /* bytes of tensor data */
@@ -283,8 +285,9 @@ void tolk_context_free(tolk_context *c);
  * context is full (TOLK_E_STATE). */
 int tolk_decode(tolk_context *c, const int32_t *tokens, int n, int logits_from, tolk_error *err);
 
-/* Logits row I of the last successful tolk_decode (0 = token logits_from), tolk_context_n_vocab
- * floats, valid until the next tolk_decode or tolk_context_rollback; NULL when I is not a row. */
+/* Logits row I of the last tolk_decode (0 = token logits_from), tolk_context_n_vocab floats, valid
+ * until the next tolk_decode or tolk_context_rollback; NULL when I is not a row (also after a
+ * failed tolk_decode or a rollback). */
 const float *tolk_get_logits(const tolk_context *c, int i);
 
 int tolk_context_n_past(const tolk_context *c);  /* positions in the cache */

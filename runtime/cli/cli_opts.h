@@ -76,15 +76,15 @@ enum { CLI_OK = 0, CLI_ERROR = 1, CLI_HELP = 2 };
 int cli_parse(const char *cmd, const cli_opt *const *tables, int max_pos, int argc, char **argv, int *n_pos);
 
 /* The options of the model-running subcommands (run, translate, bench, tui), documented by
- * cli_common_help, filling P and *MODEL; CLI_COMMON_OPTS fills a caller's table of CLI_COMMON_N
- * entries. */
+ * cli_common_help: cli_common_opts fills TABLE (CLI_COMMON_N entries, the end marker included) with
+ * options that store into P and *MODEL. A subcommand lists it among the tables it gives cli_parse. */
 enum { CLI_COMMON_N = 14 };
 void cli_common_opts(cli_opt table[CLI_COMMON_N], tolk_params *p, const char **model);
 extern const char cli_common_help[];
 
 /* The speculative-decoding options (--draft, --spec, --draft-max, --draft-min, --draft-p-min,
- * -td/--threads-draft, --spec-skip) filling SP (start it from tolk_spec_params_default); --draft
- * FILE also sets the mode to draft. CLI_SPEC_N entries with the end marker. */
+ * -td/--threads-draft, --spec-skip), likewise: CLI_SPEC_N entries storing into SP (start it from
+ * tolk_spec_params_default); --draft FILE also sets the mode to draft. */
 enum { CLI_SPEC_N = 8 };
 void cli_spec_opts(cli_opt table[CLI_SPEC_N], tolk_spec_params *sp);
 extern const char cli_spec_help[];
