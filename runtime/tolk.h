@@ -18,7 +18,8 @@ enum {
     TOLK_E_UNSUPPORTED = 3, /* valid but not handled (architecture, type, tokenizer) */
     TOLK_E_NOMEM = 4,    /* allocation failed or the request would not fit */
     TOLK_E_ARG = 5,      /* bad argument from the caller or the user */
-    TOLK_E_STATE = 6     /* call not allowed now (context full, cancelled, ...) */
+    TOLK_E_STATE = 6,    /* call not allowed now (context full, cancelled, ...) */
+    TOLK_E_NOTFOUND = 7  /* the metadata key, tensor or token asked for is not there */
 };
 
 typedef struct tolk_error {
@@ -33,6 +34,24 @@ const char *tolk_version(void);
  * ("openmp hwloc liburing ncursesw cuda"), for --version and bug reports. */
 const char *tolk_features(void);
 
+/* ---- The machine --------------------------------------------------------------------------------
+ * The kernel path (scalar, avx2, avx512, neon) is chosen once per process from the CPU, or from the
+ * environment variable TOLK_ISA. Every other call chooses it lazily; call tolk_backend_init first to
+ * report a TOLK_ISA this CPU or build cannot run (TOLK_E_UNSUPPORTED, the message says why; the
+ * best path available is used meanwhile). Safe to call more than once and from several threads. */
+int tolk_backend_init(tolk_error *err);
+
+/* The kernel path in use: "scalar", "avx2", "avx512" or "neon". */
+const char *tolk_kernel_path(void);
+
+/* GPU offload: "cuda" when built with CUDA, else "none"; the usable devices (0 without CUDA, a
+ * driver or a device: never an error, the CPU path always works); and one line describing device
+ * I ("NVIDIA H100 80GB HBM3, 79.1 GiB, sm_90") copied into BUF (TOLK_E_ARG when I is not a device,
+ * TOLK_E_NOMEM when SIZE is 0). */
+const char *tolk_gpu_backend(void);
+int tolk_gpu_count(void);
+int tolk_gpu_describe(int i, char *buf, size_t size, tolk_error *err);
+
 /* ---- Models and sessions ----------------------------------------------------------------------
  * A model is an opened GGUF file (weights stay in the read-only mapping) with its tokenizer. A
  * session owns everything one conversation needs: KV cache, scratch buffers (allocated once),
@@ -45,11 +64,124 @@ int tolk_model_load(const char *path, tolk_model **out, tolk_error *err);
 /* Only the tokenizer (and metadata) of PATH: enough for prompts and token ids, not for running.
  * Vocab-only GGUF files load this way. */
 int tolk_model_load_vocab(const char *path, tolk_model **out, tolk_error *err);
+/* Only the GGUF header: metadata and the tensor list, for inspecting any valid GGUF file (also
+ * architectures and tokenizers tolk cannot run). Nothing is read beyond the header; the model can
+ * be described (below) but neither tokenizes nor runs. */
+int tolk_model_load_meta(const char *path, tolk_model **out, tolk_error *err);
 void tolk_model_free(tolk_model *m);
-const char *tolk_model_arch(const tolk_model *m);   /* "gemma3", "llama", ... */
+/* "gemma3", "llama", ...; "(vocabulary only)" or "(metadata only)" for models loaded that way
+ * (general.architecture, via tolk_model_meta_str, names what the file says). */
+const char *tolk_model_arch(const tolk_model *m);
 const char *tolk_model_desc(const tolk_model *m);   /* general.name, or the file name */
 int64_t tolk_model_n_params(const tolk_model *m);
 uint64_t tolk_model_size(const tolk_model *m);      /* bytes of tensor data */
+const char *tolk_model_path(const tolk_model *m);   /* the path it was loaded from */
+uint32_t tolk_model_gguf_version(const tolk_model *m); /* 2 or 3 */
+uint64_t tolk_model_file_size(const tolk_model *m); /* bytes of the whole file */
+
+/* ---- Metadata ----------------------------------------------------------------------------------
+ * The GGUF key/value pairs of a model loaded any way (like llama_model_meta_*, but typed). Values
+ * are views into the file's read-only mapping: strings are not NUL-terminated and stay valid until
+ * tolk_model_free. Keys appear in file order. */
+enum {
+    TOLK_META_U8 = 0, TOLK_META_I8 = 1, TOLK_META_U16 = 2, TOLK_META_I16 = 3, TOLK_META_U32 = 4,
+    TOLK_META_I32 = 5, TOLK_META_F32 = 6, TOLK_META_BOOL = 7, TOLK_META_STRING = 8, TOLK_META_ARRAY = 9,
+    TOLK_META_U64 = 10, TOLK_META_I64 = 11, TOLK_META_F64 = 12
+};
+
+typedef struct tolk_meta_value {
+    int type;          /* TOLK_META_*, as stored in the file */
+    uint64_t u;        /* U8, U16, U32, U64; BOOL as 0 or 1 */
+    int64_t i;         /* I8, I16, I32, I64 */
+    double f;          /* F32, F64 (may be NaN or infinite: the file says so) */
+    const char *str;   /* STRING: its bytes (not NUL-terminated; may contain NUL bytes) */
+    size_t len;        /* STRING: byte count */
+    int elem_type;     /* ARRAY: type of the elements (TOLK_META_*) */
+    uint64_t n;        /* ARRAY: element count; read elements with tolk_model_meta_array_at */
+} tolk_meta_value;
+
+/* Name of a TOLK_META_* type as GGUF tools print it: "u32", "string", "array", ...; "unknown". */
+const char *tolk_meta_type_name(int type);
+
+int64_t tolk_model_meta_count(const tolk_model *m);
+
+/* Key/value pair I (0 .. count-1): *key points at the key's *key_len bytes (not NUL-terminated).
+ * TOLK_E_ARG when I is out of range. */
+int tolk_model_meta_at(const tolk_model *m, int64_t i, const char **key, size_t *key_len, tolk_meta_value *val,
+                       tolk_error *err);
+
+/* The value of KEY ("general.name", "llama.context_length"); TOLK_E_NOTFOUND when absent. */
+int tolk_model_meta_get(const tolk_model *m, const char *key, tolk_meta_value *val, tolk_error *err);
+
+/* Element I of the array stored under KEY, as a value of the array's element type (strings and
+ * nested arrays included). TOLK_E_NOTFOUND when KEY is absent, TOLK_E_ARG when it is not an array
+ * or I >= its length. */
+int tolk_model_meta_array_at(const tolk_model *m, const char *key, uint64_t i, tolk_meta_value *val,
+                             tolk_error *err);
+
+/* The string value of KEY copied into BUF as a C string (truncated to SIZE - 1 bytes), like
+ * llama_model_meta_val_str: returns the value's full length, or -1 when KEY is absent or not a
+ * string (BUF then holds ""). */
+int64_t tolk_model_meta_str(const tolk_model *m, const char *key, char *buf, size_t size);
+
+/* ---- Tensors ----------------------------------------------------------------------------------- */
+typedef struct tolk_tensor_info {
+    const char *name;    /* NUL-terminated, valid until tolk_model_free */
+    int type;            /* ggml type id (0 F32, 1 F16, 8 Q8_0, 12 Q4_K, 30 BF16, ...) */
+    int n_dims;          /* dimensions as stored */
+    int64_t ne[4];       /* ne[0] is the row length; missing dimensions are 1 */
+    uint64_t n_elements;
+    uint64_t n_bytes;
+    uint64_t offset;     /* absolute byte offset of the data in the file */
+} tolk_tensor_info;
+
+/* Name of a ggml type as llama.cpp prints it ("Q4_K", "F32"); "unknown" for ids tolk lacks. */
+const char *tolk_type_name(int type);
+
+int64_t tolk_model_tensor_count(const tolk_model *m);
+
+/* Tensor I (0 .. count-1) in file order; TOLK_E_ARG when I is out of range. */
+int tolk_model_tensor_at(const tolk_model *m, int64_t i, tolk_tensor_info *info, tolk_error *err);
+
+/* ---- Tokenizer ---------------------------------------------------------------------------------
+ * Needs a model from tolk_model_load or tolk_model_load_vocab (TOLK_E_STATE for metadata-only
+ * ones). Token ids are int32_t; -1 means "none". */
+enum {
+    TOLK_TOKENIZE_ADD_BOS = 1 << 0, /* put BOS first (when the vocabulary has one) */
+    TOLK_TOKENIZE_ADD_EOS = 1 << 1, /* put EOS last (when the vocabulary has one) */
+    TOLK_TOKENIZE_SPECIAL = 1 << 2  /* control-token texts such as <|im_end|> in TEXT become control
+                                     * tokens; without it they stay plain text (user input) */
+};
+
+/* Tokenizes text[0..len) byte for byte (nothing trimmed; invalid UTF-8 allowed) into *ids
+ * (malloc'd, free it with free(); NULL when *n_ids is 0). TEXT may be NULL only when len is 0. */
+int tolk_tokenize(const tolk_model *m, const char *text, size_t len, unsigned flags, int32_t **ids,
+                  size_t *n_ids, tolk_error *err);
+
+enum {
+    TOLK_PIECE_SPECIAL = 1 << 0 /* give control and unknown tokens their text (else they are empty) */
+};
+
+/* The bytes token ID stands for (byte tokens as the raw byte, SentencePiece's "▁" as a space,
+ * byte-level BPE undone), like llama_token_to_piece but without a copy: *piece points into the
+ * vocabulary (valid until tolk_model_free) and holds *len bytes, not NUL-terminated and not
+ * necessarily whole UTF-8 characters. TOLK_E_ARG when ID is outside the vocabulary. */
+int tolk_token_to_piece(const tolk_model *m, int32_t id, unsigned flags, const char **piece, size_t *len,
+                        tolk_error *err);
+
+/* The text of ids[0..n) (malloc'd, NUL-terminated, *len bytes), like llama_detokenize; FLAGS as for
+ * tolk_token_to_piece. TOLK_E_ARG when an id is outside the vocabulary. */
+int tolk_detokenize(const tolk_model *m, const int32_t *ids, size_t n, unsigned flags, char **text, size_t *len,
+                    tolk_error *err);
+
+int32_t tolk_vocab_n_tokens(const tolk_model *m); /* 0 without a tokenizer */
+int32_t tolk_token_bos(const tolk_model *m);      /* -1 when the vocabulary has none */
+int32_t tolk_token_eos(const tolk_model *m);
+/* Whether the model expects BOS at the start of a prompt (tokenizer.ggml.add_bos_token or the
+ * tokenizer's default). */
+int tolk_vocab_wants_bos(const tolk_model *m);
+/* Whether ID ends generation (EOS, EOT, and end-of-turn markers such as <end_of_turn>). */
+int tolk_token_is_eog(const tolk_model *m, int32_t id);
 
 typedef struct tolk_params {
     int n_threads;         /* 0: one per physical core (hwloc) */
@@ -123,6 +255,49 @@ typedef int (*tolk_emit_fn)(const char *text, size_t len, void *user);
 int tolk_complete(tolk_session *s, const char *prompt, size_t len, int n_predict, tolk_emit_fn emit,
                   void *user, tolk_stats *st, tolk_error *err);
 
+/* ---- Evaluating tokens -------------------------------------------------------------------------
+ * A context is the low-level counterpart of a session (like llama_context with llama_decode and
+ * llama_get_logits_ith): a KV cache and forward buffers over a model, fed token ids, handing back
+ * logits. No tokenizer, sampler or speculation; nothing outside the context changes (no thread
+ * pinning, no process-wide settings). Use it for perplexity, scoring and your own samplers. The
+ * model must outlive its contexts; one context is used by one thread at a time. */
+typedef struct tolk_context tolk_context;
+
+typedef struct tolk_context_params {
+    int n_ctx;     /* KV positions; 0: min(training context, 4096) */
+    int n_batch;   /* tokens per forward chunk inside one tolk_decode; 0: min(512, n_ctx) */
+    int n_logits;  /* most logit rows one tolk_decode may return; 0: 1 */
+    int n_threads; /* compute threads; 0: OpenMP's default */
+    int kv_q8;     /* 1: Q8_0 KV cache instead of F16 */
+} tolk_context_params;
+
+/* All fields 0: the defaults above. */
+void tolk_context_params_default(tolk_context_params *p);
+
+/* TOLK_E_ARG for a model that cannot run (vocabulary or metadata only) or negative fields. */
+int tolk_context_new(const tolk_model *m, const tolk_context_params *p, tolk_context **out, tolk_error *err);
+void tolk_context_free(tolk_context *c);
+
+/* Runs tokens[0..n) at the next positions (tolk_context_n_past onwards) and keeps them in the cache.
+ * Logits are computed for tokens logits_from .. n-1 (n - 1: only the last, n: none) and read with
+ * tolk_get_logits. Fails without changing the cache when n < 1, logits_from is outside 0..n, more
+ * than n_logits rows are asked for, a token id is outside the vocabulary (TOLK_E_ARG) or the
+ * context is full (TOLK_E_STATE). */
+int tolk_decode(tolk_context *c, const int32_t *tokens, int n, int logits_from, tolk_error *err);
+
+/* Logits row I of the last tolk_decode (0 = token logits_from), tolk_context_n_vocab floats, valid
+ * until the next tolk_decode or tolk_context_rollback; NULL when I is not a row (also after a
+ * failed tolk_decode or a rollback). */
+const float *tolk_get_logits(const tolk_context *c, int i);
+
+int tolk_context_n_past(const tolk_context *c);  /* positions in the cache */
+int tolk_context_n_ctx(const tolk_context *c);   /* positions the cache can hold */
+int tolk_context_n_vocab(const tolk_context *c); /* floats per logits row */
+
+/* Forgets the cached positions n_keep.. (0: empty the cache); TOLK_E_ARG when n_keep is outside
+ * 0 .. n_past. */
+int tolk_context_rollback(tolk_context *c, int n_keep, tolk_error *err);
+
 /* ---- Translation -------------------------------------------------------------------------------
  * Languages are ISO 639-1 codes ("de", "pt-BR") or English names ("German"). FROM may be NULL
  * (source language unspecified). The prompt is the model family's chat format (Gemma 3, Qwen 2.5,
@@ -178,6 +353,29 @@ int tolk_bench_spec(tolk_model *m, const tolk_params *p, const tolk_spec_params 
 
 /* Sustained read bandwidth in GB/s with n_threads threads over a buffer of `bytes` (0: 1 GiB). */
 double tolk_measure_read_bandwidth(int n_threads, size_t bytes);
+
+/* ---- Quantization ------------------------------------------------------------------------------
+ * Rewrites a GGUF model with the tensor types llama-quantize chooses for a file type (like
+ * llama_model_quantize): metadata copied (general.file_type and general.quantization_version
+ * updated), each tensor converted through float, so quantized inputs are requantized, or copied
+ * when its type stays. Tensors are converted a batch of rows at a time; neither file is held in
+ * memory. On error no output file is left behind. */
+
+/* The file types tolk writes, space-separated: "F32 F16 BF16 Q8_0 Q4_0 Q4_K_M". */
+const char *tolk_quantize_types(void);
+
+typedef struct tolk_quantize_stats {
+    const char *type;          /* the file type written, as llama-quantize spells it ("Q4_K_M") */
+    uint64_t n_tensors;        /* tensors written */
+    uint64_t n_converted;      /* of which changed type */
+    uint64_t bytes_in, bytes_out; /* tensor data before and after */
+} tolk_quantize_stats;
+
+/* Writes IN_PATH as OUT_PATH with file type TYPE (one of tolk_quantize_types, any case);
+ * TOLK_E_ARG naming the choices when TYPE is unknown (checked before any file is touched).
+ * ST may be NULL. */
+int tolk_model_quantize(const char *in_path, const char *out_path, const char *type, tolk_quantize_stats *st,
+                        tolk_error *err);
 
 #ifdef __cplusplus
 }

@@ -74,3 +74,19 @@ EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_benc
 # The folder-level include graph has no cycle (tools/include_graph.sh).
 TESTS += tests/test_include_graph.sh
 EXTRA_DIST += tests/test_include_graph.sh tools/include_graph.sh
+# The public API the CLI is built on (tolk.h): metadata, tensors, tokenizer, the logits context,
+# quantizing, and that bad input gives an error code and a message, never a crash. Linked against
+# the installed libtolk, as an outside program would be.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_api
+TESTS += tests/test_api
+tests_test_api_SOURCES = tests/test_api.c
+tests_test_api_CFLAGS = $(TEST_CFLAGS)
+tests_test_api_LDADD = libtolk.la $(CHECK_LIBS) $(OPENMP_CFLAGS) -lm
+endif
+# The CLI and the TUI include only tolk.h and their own headers; libtolk exports only tolk_*.
+TESTS += tests/test_cli_includes.sh tests/test_exports.sh
+EXTRA_DIST += tests/test_cli_includes.sh tests/test_exports.sh
+# The one option parser of every subcommand: --name=VALUE, '--', one error line per mistake.
+TESTS += tests/test_cli_opts.sh
+EXTRA_DIST += tests/test_cli_opts.sh

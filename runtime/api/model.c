@@ -1,5 +1,5 @@
 /* The public model calls (tolk.h): loading (runnable or vocabulary only), freeing and describing
- * a model. */
+ * a model. Loading only the metadata is in meta.c. */
 #include <string.h>
 
 #include "error.h"
@@ -7,14 +7,27 @@
 #include "model.h"
 #include "tolk.h"
 
+/* NULL out or path: an error, not a crash. */
+static int check_load_args(const char *path, tolk_model **out, tolk_error *err)
+{
+    if (!out)
+        return error_set(err, TOLK_E_ARG, "no place for the model");
+    *out = NULL;
+    if (!path || !*path)
+        return error_set(err, TOLK_E_ARG, "no model path given");
+    return TOLK_OK;
+}
+
 int tolk_model_load(const char *path, tolk_model **out, tolk_error *err)
 {
-    return model_load(path, out, err);
+    int rc = check_load_args(path, out, err);
+    return rc ? rc : model_load(path, out, err);
 }
 
 int tolk_model_load_vocab(const char *path, tolk_model **out, tolk_error *err)
 {
-    return model_load_vocab(path, out, err);
+    int rc = check_load_args(path, out, err);
+    return rc ? rc : model_load_vocab(path, out, err);
 }
 
 void tolk_model_free(tolk_model *m)
@@ -24,7 +37,7 @@ void tolk_model_free(tolk_model *m)
 
 const char *tolk_model_arch(const tolk_model *m)
 {
-    return m->arch ? m->arch->name : "(vocabulary only)";
+    return m->arch ? m->arch->name : m->vocab ? "(vocabulary only)" : "(metadata only)";
 }
 
 const char *tolk_model_desc(const tolk_model *m)

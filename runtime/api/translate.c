@@ -15,9 +15,16 @@ int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *
     chat_template *t = NULL;
     chat_prompt cp = {0};
     tok_ids toks = {0};
+    if (!prompt)
+        return error_set(err, TOLK_E_ARG, "tolk_translate_prompt: no place for the prompt");
     *prompt = NULL;
     if (ids)
         *ids = NULL;
+    if (!m || !m->vocab)
+        return error_set(err, m ? TOLK_E_STATE : TOLK_E_ARG, "tolk_translate_prompt: %s", m ? "the model was "
+                         "loaded for its metadata only and has no tokenizer" : "no model");
+    if (!text && len)
+        return error_set(err, TOLK_E_ARG, "tolk_translate_prompt: no text (NULL with length %zu)", len);
     int rc = translate_pick_template(m, template_path, &t, err);
     if (!rc)
         rc = translate_build_prompt(m, t, from, to, text, len, &cp, ids ? &toks : NULL, err);

@@ -9,9 +9,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "error.h"
-#include "gpu.h"
-#include "simd.h"
 
 typedef struct cli_command {
     const char *name;
@@ -56,27 +53,68 @@ int cli_error(const char *fmt, ...)
     return 1;
 }
 
-int cli_model_path(const char *arg, char *out, size_t outsize, tolk_error *err)
+int cli_fail(tolk_error *err, int code, const char *fmt, ...)
 {
-    if (arg) {
-        if ((size_t)snprintf(out, outsize, "%s", arg) >= outsize)
-            return error_set(err, TOLK_E_ARG, "model path too long");
-        return TOLK_OK;
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
     }
-    const char *dir = getenv("TOLK_MODELS");
-    const char *home = getenv("HOME");
-    int n;
-    if (dir && *dir)
-        n = snprintf(out, outsize, "%s/gemma-3-270m-q4_k_m.gguf", dir);
-    else
-        n = snprintf(out, outsize, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
-    if (n < 0 || (size_t)n >= outsize)
-        return error_set(err, TOLK_E_ARG, "model path too long");
+    return code;
+}
+
+int cli_model_path(const char *arg, char **out, tolk_error *err)
+{
+    *out = NULL;
+    char *path = NULL;
+    if (arg) {
+        path = strdup(arg);
+    } else {
+        const char *dir = getenv("TOLK_MODELS");
+        const char *home = getenv("HOME");
+        const char *base = dir && *dir ? dir : home ? home : ".";
+        const char *rest = dir && *dir ? "/gemma-3-270m-q4_k_m.gguf" : "/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf";
+        if ((path = malloc(strlen(base) + strlen(rest) + 1)))
+            strcat(strcpy(path, base), rest);
+    }
+    if (!path)
+        return cli_fail(err, TOLK_E_NOMEM, "out of memory");
     struct stat st;
-    if (stat(out, &st) != 0)
-        return error_set(err, TOLK_E_IO,
-                         "no model given and the default model %s is missing; fetch it with "
-                         "`tolk fetch` (or pass -m FILE.gguf)", out);
+    if (!arg && stat(path, &st) != 0) {
+        cli_fail(err, TOLK_E_IO, "no model given and the default model %s is missing; fetch it with "
+                 "`tolk fetch` (or pass -m FILE.gguf)", path);
+        free(path);
+        return TOLK_E_IO;
+    }
+    *out = path;
+    return TOLK_OK;
+}
+
+int cli_read_all(FILE *in, const char *name, char **out, size_t *len, tolk_error *err)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, in);
+        if (n + 1 < cap)
+            break; /* end of file or an error: fread returned less than asked */
+        char *nb = realloc(buf, cap * 2);
+        if (!nb)
+            free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    if (!buf)
+        return cli_fail(err, TOLK_E_NOMEM, "%s: out of memory reading the file", name);
+    if (ferror(in)) {
+        free(buf);
+        return cli_fail(err, TOLK_E_IO, "%s: read error", name);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
     return TOLK_OK;
 }
 
@@ -86,19 +124,19 @@ int main(int argc, char **argv)
         print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    tolk_error err = {0};
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-        char isa_err[256];
-        int isa_rc = simd_init(isa_err, sizeof isa_err);
+        int isa_rc = tolk_backend_init(&err);
         printf("tolk %s\nfeatures: %s\n", tolk_version(), tolk_features());
         if (isa_rc)
-            printf("kernel path: none (%s)\n", isa_err);
+            printf("kernel path: none (%s)\n", err.msg);
         else
-            printf("kernel path: %s\n", simd_isa_name());
-        int n_gpu = gpu_device_count();
-        printf("gpu backend: %s, %d device%s\n", gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s");
+            printf("kernel path: %s\n", tolk_kernel_path());
+        int n_gpu = tolk_gpu_count();
+        printf("gpu backend: %s, %d device%s\n", tolk_gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s");
         for (int i = 0; i < n_gpu; i++) {
             char desc[256];
-            if (gpu_describe(i, desc, sizeof desc) == 0)
+            if (tolk_gpu_describe(i, desc, sizeof desc, NULL) == TOLK_OK)
                 printf("  gpu %d: %s\n", i, desc);
         }
         return 0;
@@ -106,9 +144,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name))
             continue;
-        char isa_err[256];
-        if (simd_init(isa_err, sizeof isa_err))
-            return cli_error("%s", isa_err); /* e.g. TOLK_ISA names a path this CPU lacks */
+        if (tolk_backend_init(&err))
+            return cli_error("%s", err.msg); /* e.g. TOLK_ISA names a path this CPU lacks */
         return commands[i].main(argc - 1, argv + 1);
     }
     cli_error("unknown subcommand '%s' (see tolk --help)", argv[1]);

@@ -1,9 +1,11 @@
 /* Shared pieces of the `tolk` command line: the subcommand table, error printing and default-model
- * resolution. Each subcommand lives in its own cli_NAME.c and only uses the public API plus this. */
+ * resolution. Each subcommand lives in its own cli_NAME.c and uses only the public API (tolk.h)
+ * and the headers of runtime/cli/ (options, JSON output). */
 #ifndef TOLK_CLI_H
 #define TOLK_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tolk.h"
 
@@ -28,8 +30,18 @@ int cli_error(const char *fmt, ...)
 #endif
     ;
 
-/* Path of the model to use: ARG when given, otherwise the default model in $TOLK_MODELS (or
- * ~/.cache/tolk/models). Fails with a message that says how to fetch one. */
-int cli_model_path(const char *arg, char *out, size_t outsize, tolk_error *err);
+/* Fills ERR (when non-NULL) with a printf-style message and returns CODE. */
+int cli_fail(tolk_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Path of the model to use in *OUT (malloc'd; free it): ARG when given, otherwise the default
+ * model in $TOLK_MODELS (or ~/.cache/tolk/models). Fails with a message that says how to fetch one. */
+int cli_model_path(const char *arg, char **out, tolk_error *err);
+
+/* Reads all of IN into *OUT (malloc'd, NUL-terminated, *LEN bytes without the NUL). */
+int cli_read_all(FILE *in, const char *name, char **out, size_t *len, tolk_error *err);
 
 #endif

@@ -2,11 +2,12 @@
  * (pp = one batch of -p random tokens, tg = -n tokens one at a time), with time to first token,
  * peak RSS and achieved GB/s beside the machine's measured read bandwidth. --json for scripts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "cli_opts.h"
-#include "json.h"
 
 static void usage(FILE *out)
 {
@@ -21,23 +22,18 @@ static void usage(FILE *out)
             cli_common_help, cli_spec_help);
 }
 
-static int bench_spec(const char *model, const tolk_params *p, const tolk_spec_params *sp, int n_prompt, int n_gen,
+static int bench_spec(tolk_model *m, const tolk_params *p, const tolk_spec_params *sp, int n_prompt, int n_gen,
                       int reps, int json)
 {
     static const char *const mode[] = {"none", "draft", "ngram", "self"};
-    char path[4096];
     tolk_error err = {0};
-    tolk_model *m = NULL;
     tolk_bench_spec_result r;
-    if (cli_model_path(model, path, sizeof path, &err) || tolk_model_load(path, &m, &err) ||
-        tolk_bench_spec(m, p, sp, n_prompt, n_gen, reps, &r, &err)) {
-        tolk_model_free(m);
+    if (tolk_bench_spec(m, p, sp, n_prompt, n_gen, reps, &r, &err))
         return cli_error("%s", err.msg);
-    }
     const int k = sp->draft_max ? sp->draft_max : 4;
     if (json) {
         printf("{\"model\": ");
-        json_write_str(stdout, tolk_model_desc(m), strlen(tolk_model_desc(m)));
+        cli_json_str(stdout, tolk_model_desc(m), strlen(tolk_model_desc(m)));
         printf(", \"spec\": \"%s\", \"draft_max\": %d, \"n_prompt\": %d, \"n_gen\": %d, \"reps\": %d, "
                "\"plain_tok_s\": %.3f, \"spec_tok_s\": %.3f, \"speedup\": %.4f, \"n_drafted\": %d, "
                "\"n_accepted\": %d, \"n_steps\": %d, \"accept_rate\": %.4f, \"mean_accepted\": %.4f, "
@@ -52,7 +48,6 @@ static int bench_spec(const char *model, const tolk_params *p, const tolk_spec_p
         if (r.identical >= 0)
             printf("greedy output identical to plain decoding: %s\n", r.identical ? "yes" : "NO");
     }
-    tolk_model_free(m);
     return 0;
 }
 
@@ -62,54 +57,47 @@ int cli_bench_main(int argc, char **argv)
     tolk_params_default(&p);
     p.seed = 1234;
     const char *model = NULL;
-    long long n_prompt = 512, n_gen = 128, reps = 3;
-    int json = 0;
+    int n_prompt = 512, n_gen = 128, reps = 3, json = 0;
     tolk_spec_params sp;
     tolk_spec_params_default(&sp);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int c = cli_common_option(argc, argv, &i, &p, &model, NULL);
-        if (c == 0)
-            c = cli_spec_option(argc, argv, &i, &sp);
-        if (c < 0)
-            return 1;
-        if (c > 0)
-            continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (i + 1 < argc && (!strcmp(a, "-p") || !strcmp(a, "--n-prompt"))) {
-            if (cli_parse_int(argv[++i], a, 0, 1 << 20, &n_prompt))
-                return 1;
-        } else if (i + 1 < argc && (!strcmp(a, "-n") || !strcmp(a, "--n-gen"))) {
-            if (cli_parse_int(argv[++i], a, 0, 1 << 20, &n_gen))
-                return 1;
-        } else if (i + 1 < argc && (!strcmp(a, "-r") || !strcmp(a, "--repetitions"))) {
-            if (cli_parse_int(argv[++i], a, 1, 1000, &reps))
-                return 1;
-        } else {
-            return cli_error("unknown option or missing value: %s (see tolk bench --help)", a);
-        }
-    }
+    cli_opt common_opts[CLI_COMMON_N], spec_opts[CLI_SPEC_N];
+    cli_common_opts(common_opts, &p, &model);
+    cli_spec_opts(spec_opts, &sp);
+    const cli_opt own[] = {
+        CLI_OPT_INT("-p", "--n-prompt", &n_prompt, 0, 1 << 20), CLI_OPT_INT("-n", "--n-gen", &n_gen, 0, 1 << 20),
+        CLI_OPT_INT("-r", "--repetitions", &reps, 1, 1000), CLI_OPT_FLAG(NULL, "--json", &json, 1),
+        CLI_OPT_HELP, CLI_OPT_END,
+    };
+    const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
+    int rc = cli_parse("bench", tables, 0, argc, argv, NULL);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
     if (cli_spec_check(&sp))
         return 1;
-    char path[4096];
+    char *path = NULL;
     tolk_error err = {0};
     tolk_model *m = NULL;
-    if (sp.mode != TOLK_SPEC_NONE)
-        return bench_spec(model, &p, &sp, (int)n_prompt, (int)n_gen, (int)reps, json);
+    if (cli_model_path(model, &path, &err) || tolk_model_load(path, &m, &err)) {
+        free(path);
+        return cli_error("%s", err.msg);
+    }
+    free(path);
+    if (sp.mode != TOLK_SPEC_NONE) {
+        rc = bench_spec(m, &p, &sp, n_prompt, n_gen, reps, json);
+        tolk_model_free(m);
+        return rc;
+    }
     tolk_bench_result r;
-    if (cli_model_path(model, path, sizeof path, &err) || tolk_model_load(path, &m, &err) ||
-        tolk_bench(m, &p, (int)n_prompt, (int)n_gen, (int)reps, &r, &err)) {
+    if (tolk_bench(m, &p, n_prompt, n_gen, reps, &r, &err)) {
         tolk_model_free(m);
         return cli_error("%s", err.msg);
     }
     double share = r.read_bw_gb_s > 0 ? 100.0 * r.gb_s / r.read_bw_gb_s : 0.0;
     if (json) {
         printf("{\"model\": ");
-        json_write_str(stdout, tolk_model_desc(m), strlen(tolk_model_desc(m)));
+        cli_json_str(stdout, tolk_model_desc(m), strlen(tolk_model_desc(m)));
         printf(", \"arch\": \"%s\", \"size_bytes\": %llu, \"n_params\": %lld, "
                "\"threads\": %d, \"n_prompt\": %d, \"n_gen\": %d, \"reps\": %d, "
                "\"pp_tok_s\": %.3f, \"pp_tok_s_sd\": %.3f, \"tg_tok_s\": %.3f, \"tg_tok_s_sd\": %.3f, "

@@ -1,16 +1,14 @@
 /* `tolk info`: describes a GGUF file (architecture, shapes, quant mix, tokenizer, chat template) as
  * text or, with --json, as one JSON object whose keys follow the GGUF names. Works on any valid
- * GGUF, including vocab-only files and architectures tolk cannot run. */
-#include <getopt.h>
+ * GGUF, including vocab-only files and architectures tolk cannot run (tolk_model_load_meta). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "gguf.h"
-#include "json.h"
-#include "simd.h"
+#include "cli_json.h"
+#include "cli_opts.h"
 
 typedef struct info_opts {
     const char *model;
@@ -48,153 +46,190 @@ static const char *file_type_name(uint64_t ft)
 }
 
 typedef struct type_use {
-    uint32_t type;
+    int type;
     uint64_t tensors, bytes;
 } type_use;
 
 static int cmp_use(const void *a, const void *b)
 {
     const type_use *x = a, *y = b;
-    return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : (int)x->type - (int)y->type;
+    return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : x->type - y->type;
 }
 
-/* Tensor count and bytes per type, largest first; returns how many types are used. */
-static int quant_mix(const gguf_file *f, type_use use[TOLK_TYPE_COUNT], uint64_t *params)
+/* Tensor count and bytes per type, largest first, in *USE (malloc'd); returns how many types are
+ * used, or -1 when out of memory. */
+static int quant_mix(const tolk_model *m, type_use **use, uint64_t *params)
 {
-    memset(use, 0, TOLK_TYPE_COUNT * sizeof *use);
-    *params = 0;
-    for (uint64_t i = 0; i < gguf_tensor_count(f); i++) {
-        const gguf_tensor *t = gguf_tensor_at(f, i);
-        use[t->type].type = t->type;
-        use[t->type].tensors++;
-        use[t->type].bytes += t->nbytes;
-        *params += t->n_elements;
-    }
+    const int64_t nt = tolk_model_tensor_count(m);
     int n = 0;
-    for (int t = 0; t < TOLK_TYPE_COUNT; t++)
-        if (use[t].tensors)
-            use[n++] = use[t];
-    qsort(use, (size_t)n, sizeof *use, cmp_use);
+    *params = 0;
+    if (!(*use = malloc(sizeof **use * (size_t)(nt ? nt : 1))))
+        return -1;
+    for (int64_t i = 0; i < nt; i++) {
+        tolk_tensor_info t;
+        tolk_model_tensor_at(m, i, &t, NULL);
+        int k = 0;
+        while (k < n && (*use)[k].type != t.type)
+            k++;
+        if (k == n)
+            (*use)[n++] = (type_use){.type = t.type};
+        (*use)[k].tensors++;
+        (*use)[k].bytes += t.n_bytes;
+        *params += t.n_elements;
+    }
+    qsort(*use, (size_t)n, sizeof **use, cmp_use);
     return n;
 }
 
 /* ---- values --------------------------------------------------------------------------------------- */
 
-static void print_scalar(FILE *out, const gguf_value *v, int json)
+static void print_scalar(FILE *out, const tolk_meta_value *v, int json)
 {
     switch (v->type) {
-    case GGUF_TYPE_U8: case GGUF_TYPE_U16: case GGUF_TYPE_U32: case GGUF_TYPE_U64:
-        fprintf(out, "%" PRIu64, v->v.u);
+    case TOLK_META_U8: case TOLK_META_U16: case TOLK_META_U32: case TOLK_META_U64:
+        fprintf(out, "%" PRIu64, v->u);
         break;
-    case GGUF_TYPE_I8: case GGUF_TYPE_I16: case GGUF_TYPE_I32: case GGUF_TYPE_I64:
-        fprintf(out, "%" PRId64, v->v.i);
+    case TOLK_META_I8: case TOLK_META_I16: case TOLK_META_I32: case TOLK_META_I64:
+        fprintf(out, "%" PRId64, v->i);
         break;
-    case GGUF_TYPE_F32: case GGUF_TYPE_F64:
-        if (v->v.f != v->v.f || v->v.f - v->v.f != 0) /* NaN or inf: not representable in JSON */
+    case TOLK_META_F32: case TOLK_META_F64:
+        if (v->f != v->f || v->f - v->f != 0) /* NaN or inf: not representable in JSON */
             fputs(json ? "null" : "nan", out);
         else
-            fprintf(out, "%.9g", v->v.f);
+            fprintf(out, "%.9g", v->f);
         break;
-    case GGUF_TYPE_BOOL:
-        fputs(v->v.u ? "true" : "false", out);
+    case TOLK_META_BOOL:
+        fputs(v->u ? "true" : "false", out);
         break;
-    case GGUF_TYPE_STRING:
+    case TOLK_META_STRING:
         if (json)
-            json_write_str(out, v->v.s.ptr, v->v.s.len);
+            cli_json_str(out, v->str, v->len);
         else
-            fprintf(out, "%.*s", (int)(v->v.s.len > 200 ? 200 : v->v.s.len), v->v.s.ptr);
+            fprintf(out, "%.*s", (int)(v->len > 200 ? 200 : v->len), v->str);
         break;
-    case GGUF_TYPE_ARRAY:
+    case TOLK_META_ARRAY:
         if (json)
             fprintf(out, "{\"type\": \"array\", \"element_type\": \"%s\", \"length\": %" PRIu64 "}",
-                    gguf_type_name(v->v.a.type), v->v.a.n);
+                    tolk_meta_type_name(v->elem_type), v->n);
         else
-            fprintf(out, "[%s x %" PRIu64 "]", gguf_type_name(v->v.a.type), v->v.a.n);
+            fprintf(out, "[%s x %" PRIu64 "]", tolk_meta_type_name(v->elem_type), v->n);
         break;
     }
 }
 
-static const gguf_kv *arch_kv(const gguf_file *f, const char *arch, const char *suffix)
+/* The value of KEY, or NULL when absent. */
+static const tolk_meta_value *meta(const tolk_model *m, const char *key, tolk_meta_value *v)
+{
+    return tolk_model_meta_get(m, key, v, NULL) == TOLK_OK ? v : NULL;
+}
+
+static const tolk_meta_value *arch_kv(const tolk_model *m, const char *arch, const char *suffix, tolk_meta_value *v)
 {
     char key[256];
     snprintf(key, sizeof key, "%s.%s", arch, suffix);
-    return gguf_find_kv(f, key);
+    return meta(m, key, v);
 }
 
-static uint64_t vocab_size(const gguf_file *f)
+/* KEY as an unsigned integer: any integer type holding a value >= 0. */
+static int meta_uint(const tolk_model *m, const char *key, uint64_t *out)
 {
-    const gguf_array *tokens = gguf_get_arr(f, "tokenizer.ggml.tokens");
-    return tokens ? tokens->n : 0;
+    tolk_meta_value v;
+    if (!meta(m, key, &v))
+        return 0;
+    switch (v.type) {
+    case TOLK_META_U8: case TOLK_META_U16: case TOLK_META_U32: case TOLK_META_U64:
+        *out = v.u;
+        return 1;
+    case TOLK_META_I8: case TOLK_META_I16: case TOLK_META_I32: case TOLK_META_I64:
+        if (v.i < 0)
+            return 0;
+        *out = (uint64_t)v.i;
+        return 1;
+    default:
+        return 0;
+    }
 }
 
-/* Text of token id, or NULL when out of range. */
-static const gguf_str *token_text(const gguf_file *f, uint64_t id)
+static uint64_t vocab_size(const tolk_model *m)
 {
-    const gguf_array *tokens = gguf_get_arr(f, "tokenizer.ggml.tokens");
-    if (!tokens || tokens->type != GGUF_TYPE_STRING || id >= tokens->n)
-        return NULL;
-    return &tokens->strs[id];
+    tolk_meta_value v;
+    return meta(m, "tokenizer.ggml.tokens", &v) && v.type == TOLK_META_ARRAY ? v.n : 0;
+}
+
+/* Text of token ID in *T, or 0 when out of range. */
+static int token_text(const tolk_model *m, uint64_t id, tolk_meta_value *t)
+{
+    tolk_meta_value v;
+    if (!meta(m, "tokenizer.ggml.tokens", &v) || v.type != TOLK_META_ARRAY || v.elem_type != TOLK_META_STRING)
+        return 0;
+    return tolk_model_meta_array_at(m, "tokenizer.ggml.tokens", id, t, NULL) == TOLK_OK;
+}
+
+static void print_shape(const tolk_tensor_info *t)
+{
+    for (int d = 0; d < (t->n_dims ? t->n_dims : 1); d++)
+        printf("%s%" PRId64, d ? ", " : "", t->ne[d]);
 }
 
 /* ---- text output -------------------------------------------------------------------------------- */
 
-static void print_text(const gguf_file *f, const info_opts *o)
+static void print_text(const tolk_model *m, const info_opts *o, const type_use *use, int n_types, uint64_t params)
 {
     char arch[128] = "(none)", name[256] = "", buf[256];
-    gguf_get_cstr(f, "general.architecture", arch, sizeof arch);
-    gguf_get_cstr(f, "general.name", name, sizeof name);
-    type_use use[TOLK_TYPE_COUNT];
-    uint64_t params, ft;
-    int n_types = quant_mix(f, use, &params);
+    if (tolk_model_meta_str(m, "general.architecture", arch, sizeof arch) < 0)
+        strcpy(arch, "(none)");
+    tolk_model_meta_str(m, "general.name", name, sizeof name);
+    uint64_t ft;
+    tolk_meta_value v;
 
-    printf("file:          %s (GGUF v%u, %.2f MiB)\n", gguf_path(f), gguf_version(f),
-           gguf_file_size(f) / 1048576.0);
+    printf("file:          %s (GGUF v%u, %.2f MiB)\n", tolk_model_path(m), tolk_model_gguf_version(m),
+           tolk_model_file_size(m) / 1048576.0);
     printf("architecture:  %s\n", arch);
     if (*name)
         printf("name:          %s\n", name);
     printf("parameters:    %" PRIu64 " (%.1fM)\n", params, params / 1e6);
-    if (gguf_get_uint(f, "general.file_type", &ft))
+    if (meta_uint(m, "general.file_type", &ft))
         printf("file type:     %s (%" PRIu64 ")\n", file_type_name(ft), ft);
-    printf("tensors:       %" PRIu64 "\n", gguf_tensor_count(f));
+    printf("tensors:       %" PRId64 "\n", tolk_model_tensor_count(m));
     if (n_types) {
         printf("quant mix:\n");
         for (int i = 0; i < n_types; i++)
-            printf("  %-8s %5" PRIu64 " tensors %10.2f MiB\n", simd_traits(use[i].type)->name,
-                   use[i].tensors, use[i].bytes / 1048576.0);
+            printf("  %-8s %5" PRIu64 " tensors %10.2f MiB\n", tolk_type_name(use[i].type), use[i].tensors,
+                   use[i].bytes / 1048576.0);
     }
     printf("hyper-parameters:\n");
     for (size_t i = 0; i < sizeof arch_keys / sizeof arch_keys[0]; i++) {
-        const gguf_kv *kv = arch_kv(f, arch, arch_keys[i]);
-        if (kv) {
+        if (arch_kv(m, arch, arch_keys[i], &v)) {
             printf("  %-34s ", arch_keys[i]);
-            print_scalar(stdout, &kv->value, 0);
+            print_scalar(stdout, &v, 0);
             putchar('\n');
         }
     }
     printf("tokenizer:\n");
-    printf("  model:         %s\n", gguf_get_cstr(f, "tokenizer.ggml.model", buf, sizeof buf) ? buf : "(none)");
-    printf("  pre-tokenizer: %s\n", gguf_get_cstr(f, "tokenizer.ggml.pre", buf, sizeof buf) ? buf : "(none)");
-    printf("  vocab size:    %" PRIu64 "\n", vocab_size(f));
+    printf("  model:         %s\n", tolk_model_meta_str(m, "tokenizer.ggml.model", buf, sizeof buf) >= 0 ? buf : "(none)");
+    printf("  pre-tokenizer: %s\n", tolk_model_meta_str(m, "tokenizer.ggml.pre", buf, sizeof buf) >= 0 ? buf : "(none)");
+    printf("  vocab size:    %" PRIu64 "\n", vocab_size(m));
     for (size_t i = 0; i < sizeof special_keys / sizeof special_keys[0]; i++) {
         char key[96];
         uint64_t id;
+        tolk_meta_value t;
         snprintf(key, sizeof key, "tokenizer.ggml.%s_token_id", special_keys[i]);
-        if (gguf_get_uint(f, key, &id)) {
-            const gguf_str *t = token_text(f, id);
-            printf("  %-14s %" PRIu64 " %s%.*s%s\n", special_keys[i], id, t ? "'" : "",
-                   t ? (int)(t->len > 40 ? 40 : t->len) : 0, t ? t->ptr : "", t ? "'" : "(out of range)");
+        if (meta_uint(m, key, &id)) {
+            const int ok = token_text(m, id, &t);
+            printf("  %-14s %" PRIu64 " %s%.*s%s\n", special_keys[i], id, ok ? "'" : "",
+                   ok ? (int)(t.len > 40 ? 40 : t.len) : 0, ok ? t.str : "", ok ? "'" : "(out of range)");
         }
     }
-    gguf_str tmpl;
-    printf("chat template: %s\n", gguf_get_str(f, "tokenizer.chat_template", &tmpl) ? "present" : "absent");
+    printf("chat template: %s\n", meta(m, "tokenizer.chat_template", &v) && v.type == TOLK_META_STRING ? "present"
+                                                                                                        : "absent");
     if (o->tensors) {
         printf("tensors:\n");
-        for (uint64_t i = 0; i < gguf_tensor_count(f); i++) {
-            const gguf_tensor *t = gguf_tensor_at(f, i);
-            printf("  %-40s %-7s [", t->name, simd_traits(t->type)->name);
-            for (uint32_t d = 0; d < (t->n_dims ? t->n_dims : 1); d++)
-                printf("%s%" PRId64, d ? ", " : "", t->ne[d]);
-            printf("] %" PRIu64 " bytes at %" PRIu64 "\n", t->nbytes, t->file_offset);
+        for (int64_t i = 0; i < tolk_model_tensor_count(m); i++) {
+            tolk_tensor_info t;
+            tolk_model_tensor_at(m, i, &t, NULL);
+            printf("  %-40s %-7s [", t.name, tolk_type_name(t.type));
+            print_shape(&t);
+            printf("] %" PRIu64 " bytes at %" PRIu64 "\n", t.n_bytes, t.offset);
         }
     }
 }
@@ -207,41 +242,40 @@ static void json_key(const char *k, int *first)
     *first = 0;
 }
 
-static void print_json(const gguf_file *f, const info_opts *o)
+static void print_json(const tolk_model *m, const info_opts *o, const type_use *use, int n_types, uint64_t params)
 {
     char arch[128] = "";
-    gguf_get_cstr(f, "general.architecture", arch, sizeof arch);
-    type_use use[TOLK_TYPE_COUNT];
-    uint64_t params, ft;
-    int n_types = quant_mix(f, use, &params), first = 1;
-    const gguf_kv *kv;
+    tolk_model_meta_str(m, "general.architecture", arch, sizeof arch);
+    uint64_t ft;
+    int first = 1;
+    tolk_meta_value v;
 
     printf("{");
     json_key("file", &first);
-    json_write_str(stdout, gguf_path(f), strlen(gguf_path(f)));
+    cli_json_str(stdout, tolk_model_path(m), strlen(tolk_model_path(m)));
     json_key("gguf_version", &first);
-    printf("%u", gguf_version(f));
+    printf("%u", tolk_model_gguf_version(m));
     json_key("file_size", &first);
-    printf("%" PRIu64, gguf_file_size(f));
+    printf("%" PRIu64, tolk_model_file_size(m));
     json_key("architecture", &first);
-    if ((kv = gguf_find_kv(f, "general.architecture")))
-        print_scalar(stdout, &kv->value, 1);
+    if (meta(m, "general.architecture", &v))
+        print_scalar(stdout, &v, 1);
     else
         printf("null");
-    if ((kv = gguf_find_kv(f, "general.name"))) {
+    if (meta(m, "general.name", &v)) {
         json_key("name", &first);
-        print_scalar(stdout, &kv->value, 1);
+        print_scalar(stdout, &v, 1);
     }
     json_key("parameter_count", &first);
     printf("%" PRIu64, params);
-    if (gguf_get_uint(f, "general.file_type", &ft)) {
+    if (meta_uint(m, "general.file_type", &ft)) {
         json_key("file_type", &first);
         printf("%" PRIu64, ft);
         json_key("file_type_name", &first);
         printf("\"%s\"", file_type_name(ft));
     }
     for (size_t i = 0; i < sizeof arch_keys / sizeof arch_keys[0]; i++) {
-        if (!(kv = arch_kv(f, arch, arch_keys[i])) || !strcmp(arch_keys[i], "vocab_size"))
+        if (!arch_kv(m, arch, arch_keys[i], &v) || !strcmp(arch_keys[i], "vocab_size"))
             continue;
         char key[64];
         snprintf(key, sizeof key, "%s", arch_keys[i]);
@@ -251,60 +285,62 @@ static void print_json(const gguf_file *f, const info_opts *o)
         /* "attention.head_count" -> "head_count", keeping the GGUF leaf names. */
         const char *leaf = strncmp(key, "attention_", 10) ? key : key + 10;
         json_key(leaf, &first);
-        print_scalar(stdout, &kv->value, 1);
+        print_scalar(stdout, &v, 1);
     }
     json_key("vocab_size", &first);
-    printf("%" PRIu64, vocab_size(f));
+    printf("%" PRIu64, vocab_size(m));
     json_key("tokenizer", &first);
     printf("{\"model\": ");
-    if ((kv = gguf_find_kv(f, "tokenizer.ggml.model")))
-        print_scalar(stdout, &kv->value, 1);
+    if (meta(m, "tokenizer.ggml.model", &v))
+        print_scalar(stdout, &v, 1);
     else
         printf("null");
     printf(", \"pre\": ");
-    if ((kv = gguf_find_kv(f, "tokenizer.ggml.pre")))
-        print_scalar(stdout, &kv->value, 1);
+    if (meta(m, "tokenizer.ggml.pre", &v))
+        print_scalar(stdout, &v, 1);
     else
         printf("null");
     for (size_t i = 0; i < sizeof special_keys / sizeof special_keys[0]; i++) {
         char key[96];
         uint64_t id;
         snprintf(key, sizeof key, "tokenizer.ggml.%s_token_id", special_keys[i]);
-        if (gguf_get_uint(f, key, &id))
+        if (meta_uint(m, key, &id))
             printf(", \"%s_token_id\": %" PRIu64, special_keys[i], id);
     }
     printf("}");
     json_key("chat_template", &first);
-    printf("%s", gguf_find_kv(f, "tokenizer.chat_template") ? "true" : "false");
+    printf("%s", meta(m, "tokenizer.chat_template", &v) ? "true" : "false");
     json_key("quant_mix", &first);
     printf("{");
     for (int i = 0; i < n_types; i++)
         printf("%s\"%s\": {\"tensors\": %" PRIu64 ", \"bytes\": %" PRIu64 "}", i ? ", " : "",
-               simd_traits(use[i].type)->name, use[i].tensors, use[i].bytes);
+               tolk_type_name(use[i].type), use[i].tensors, use[i].bytes);
     printf("}");
     json_key("tensor_count", &first);
-    printf("%" PRIu64, gguf_tensor_count(f));
+    printf("%" PRId64, tolk_model_tensor_count(m));
     json_key("metadata", &first);
     printf("{");
-    for (uint64_t i = 0; i < gguf_kv_count(f); i++) {
-        kv = gguf_kv_at(f, i);
+    for (int64_t i = 0; i < tolk_model_meta_count(m); i++) {
+        const char *key;
+        size_t key_len;
+        tolk_model_meta_at(m, i, &key, &key_len, &v, NULL);
         printf("%s\n    ", i ? "," : "");
-        json_write_str(stdout, kv->key.ptr, kv->key.len);
+        cli_json_str(stdout, key, key_len);
         printf(": ");
-        print_scalar(stdout, &kv->value, 1);
+        print_scalar(stdout, &v, 1);
     }
     printf("\n  }");
     if (o->tensors) {
         json_key("tensors", &first);
         printf("[");
-        for (uint64_t i = 0; i < gguf_tensor_count(f); i++) {
-            const gguf_tensor *t = gguf_tensor_at(f, i);
+        for (int64_t i = 0; i < tolk_model_tensor_count(m); i++) {
+            tolk_tensor_info t;
+            tolk_model_tensor_at(m, i, &t, NULL);
             printf("%s\n    {\"name\": ", i ? "," : "");
-            json_write_str(stdout, t->name, strlen(t->name));
-            printf(", \"type\": \"%s\", \"shape\": [", simd_traits(t->type)->name);
-            for (uint32_t d = 0; d < (t->n_dims ? t->n_dims : 1); d++)
-                printf("%s%" PRId64, d ? ", " : "", t->ne[d]);
-            printf("], \"bytes\": %" PRIu64 ", \"offset\": %" PRIu64 "}", t->nbytes, t->file_offset);
+            cli_json_str(stdout, t.name, strlen(t.name));
+            printf(", \"type\": \"%s\", \"shape\": [", tolk_type_name(t.type));
+            print_shape(&t);
+            printf("], \"bytes\": %" PRIu64 ", \"offset\": %" PRIu64 "}", t.n_bytes, t.offset);
         }
         printf("\n  ]");
     }
@@ -324,36 +360,39 @@ static void usage(FILE *out)
 int cli_info_main(int argc, char **argv)
 {
     info_opts o = {0};
-    static const struct option longopts[] = {
-        {"model", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
-        {"tensors", no_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    const cli_opt opts[] = {
+        CLI_OPT_STR("-m", "--model", &o.model), CLI_OPT_FLAG(NULL, "--json", &o.json, 1),
+        CLI_OPT_FLAG(NULL, "--tensors", &o.tensors, 1), CLI_OPT_HELP, CLI_OPT_END,
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "m:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'm': o.model = optarg; break;
-        case 'j': o.json = 1; break;
-        case 'T': o.tensors = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 1;
-        }
-    }
-    if (optind < argc && !o.model)
-        o.model = argv[optind++];
-    if (optind < argc)
-        return cli_error("unexpected argument '%s' (see tolk info --help)", argv[optind]);
-    char path[4096];
+    const cli_opt *const tables[] = {opts, NULL};
+    int n_pos = 0, rc = cli_parse("info", tables, -1, argc, argv, &n_pos);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
+    int used = 0;
+    if (n_pos > used && !o.model)
+        o.model = argv[1 + used++];
+    if (n_pos > used)
+        return cli_error("unexpected argument '%s' (see tolk info --help)", argv[1 + used]);
+    char *path = NULL;
+    tolk_model *m = NULL;
+    type_use *use = NULL;
+    uint64_t params;
     tolk_error err = {0};
-    if (cli_model_path(o.model, path, sizeof path, &err))
+    if (cli_model_path(o.model, &path, &err) || tolk_model_load_meta(path, &m, &err)) {
+        free(path);
         return cli_error("%s", err.msg);
-    gguf_file *f = gguf_open(path, &err);
-    if (!f)
-        return cli_error("%s", err.msg);
-    if (o.json)
-        print_json(f, &o);
+    }
+    int n_types = quant_mix(m, &use, &params);
+    if (n_types < 0)
+        rc = cli_error("out of memory");
+    else if (o.json)
+        print_json(m, &o, use, n_types, params);
     else
-        print_text(f, &o);
-    gguf_close(f);
-    return 0;
+        print_text(m, &o, use, n_types, params);
+    free(use);
+    tolk_model_free(m);
+    free(path);
+    return rc ? 1 : 0;
 }

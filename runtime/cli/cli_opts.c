@@ -1,4 +1,4 @@
-/* Shared option parsing for the model-running subcommands (see cli_opts.h). */
+/* The table-driven option parser and the shared option tables (see cli_opts.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,145 @@
 
 #include "cli.h"
 #include "cli_opts.h"
-#include "threads.h"
+
+/* ---- parsing ---------------------------------------------------------------------------------- */
+
+static int parse_int(const char *s, const char *opt, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi)
+        return cli_error("%s expects an integer in %lld..%lld, got '%s'", opt, lo, hi, s);
+    *out = v;
+    return 0;
+}
+
+static int parse_float(const char *s, const char *opt, double lo, double hi, float *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || end == s || !(v >= lo && v <= hi))
+        return cli_error("%s expects a number in %g..%g, got '%s'", opt, lo, hi, s);
+    *out = (float)v;
+    return 0;
+}
+
+/* "OPT must be a, b or c, got 'V'". */
+static int bad_choice(const cli_choice *c, const char *opt, const char *v)
+{
+    char list[256] = "";
+    size_t n = 0, len = 0;
+    while (c[n].name)
+        n++;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0, "%s%s",
+                                i == 0 ? "" : i + 1 == n ? " or " : ", ", c[i].name);
+    return cli_error("%s must be %s, got '%s'", opt, list, v);
+}
+
+/* Stores VALUE (NULL: none given) of option O, called NAME on the command line. */
+static int store(const cli_opt *o, const char *name, const char *value)
+{
+    long long x;
+    switch (o->kind) {
+    case CLI_K_FLAG:
+        *(int *)o->dst = o->ival;
+        return 0;
+    case CLI_K_STR:
+        *(const char **)o->dst = value;
+        return 0;
+    case CLI_K_INT:
+        if (parse_int(value, name, o->lo, o->hi, &x))
+            return 1;
+        *(int *)o->dst = (int)x;
+        return 0;
+    case CLI_K_U64:
+        if (parse_int(value, name, o->lo, o->hi, &x))
+            return 1;
+        *(uint64_t *)o->dst = (uint64_t)x;
+        return 0;
+    case CLI_K_FLOAT:
+        return parse_float(value, name, o->flo, o->fhi, (float *)o->dst);
+    case CLI_K_CHOICE:
+        if (!value) {
+            *(int *)o->dst = o->ival;
+            return 0;
+        }
+        for (const cli_choice *c = o->choices; c->name; c++)
+            if (!strcmp(value, c->name)) {
+                *(int *)o->dst = c->value;
+                return 0;
+            }
+        return bad_choice(o->choices, name, value);
+    case CLI_K_FN:
+        return o->fn(o->dst, name, value);
+    default:
+        return 0;
+    }
+}
+
+/* The entry called NAME (NAME_LEN bytes, so "--model=x" finds --model), or NULL. */
+static const cli_opt *find(const cli_opt *const *tables, const char *name, size_t name_len)
+{
+    for (size_t t = 0; tables[t]; t++)
+        for (const cli_opt *o = tables[t]; o->kind != CLI_K_END; o++) {
+            if (o->short_name && strlen(o->short_name) == name_len && !strncmp(o->short_name, name, name_len))
+                return o;
+            if (o->long_name && strlen(o->long_name) == name_len && !strncmp(o->long_name, name, name_len))
+                return o;
+        }
+    return NULL;
+}
+
+int cli_parse(const char *cmd, const cli_opt *const *tables, int max_pos, int argc, char **argv, int *n_pos)
+{
+    int npos = 0;
+    bool only_pos = false;
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (max_pos >= 0 && npos >= max_pos)
+                return cli_error("unexpected argument '%s' (see tolk %s --help)", a, cmd);
+            argv[1 + npos++] = a; /* never ahead of i: positionals only move left */
+            continue;
+        }
+        if (!strcmp(a, "--")) {
+            only_pos = true;
+            continue;
+        }
+        /* --name=VALUE: only long names carry a value after '='. */
+        const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
+        const size_t name_len = eq ? (size_t)(eq - a) : strlen(a);
+        const cli_opt *o = find(tables, a, name_len);
+        if (!o)
+            return cli_error("unknown option '%.*s' (see tolk %s --help)", (int)name_len, a, cmd);
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)name_len, a);
+        if (o->kind == CLI_K_HELP) {
+            if (eq)
+                return cli_error("%s takes no value", name);
+            return CLI_HELP;
+        }
+        const bool takes_value = o->kind != CLI_K_FLAG && !(o->kind == CLI_K_CHOICE && o->optional);
+        const char *value = eq ? eq + 1 : NULL;
+        if (!takes_value && eq && o->kind == CLI_K_FLAG)
+            return cli_error("%s takes no value", name);
+        if (takes_value && !value) {
+            if (i + 1 >= argc)
+                return cli_error("%s needs a value", name);
+            value = argv[++i];
+        }
+        if (store(o, name, value))
+            return CLI_ERROR; /* printed */
+    }
+    if (n_pos)
+        *n_pos = npos;
+    return CLI_OK;
+}
+
+/* ---- the shared tables ------------------------------------------------------------------------ */
 
 const char cli_common_help[] =
     "  -m, --model FILE       GGUF model (default: the default model, see tolk --help)\n"
@@ -23,101 +161,29 @@ const char cli_common_help[] =
     "      --repeat-last-n N  how far back the penalty looks\n"
     "      --seed S           random seed (default: from the clock)\n";
 
-int cli_parse_int(const char *s, const char *opt, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s || v < lo || v > hi)
-        return cli_error("%s expects an integer in %lld..%lld, got '%s'", opt, lo, hi, s);
-    *out = v;
-    return 0;
-}
+/* tolk_params.numa: 0 none, 1 distribute, 2 isolate. */
+static const cli_choice numa_modes[] = {{"distribute", 1}, {"isolate", 2}, {"none", 0}, {NULL, 0}};
+static const cli_choice kv_types[] = {{"f16", 0}, {"q8_0", 1}, {NULL, 0}};
 
-int cli_parse_float(const char *s, const char *opt, double lo, double hi, float *out)
+void cli_common_opts(cli_opt table[CLI_COMMON_N], tolk_params *p, const char **model)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || end == s || !(v >= lo && v <= hi))
-        return cli_error("%s expects a number in %g..%g, got '%s'", opt, lo, hi, s);
-    *out = (float)v;
-    return 0;
-}
-
-static bool is(const char *a, const char *s, const char *l)
-{
-    return (s && !strcmp(a, s)) || (l && !strcmp(a, l));
-}
-
-/* When argv[*i] is one of the N options in NAMES (short, long), sets *v to its value and advances
- * *i: 1; not one of them: 0; value missing: -1 (error printed). */
-static int take_value(int argc, char **argv, int *i, const char *const names[][2], size_t n, const char **v)
-{
-    const char *a = argv[*i];
-    size_t k;
-    for (k = 0; k < n && !is(a, names[k][0], names[k][1]); k++)
-        ;
-    if (k == n)
-        return 0;
-    if (*i + 1 >= argc) {
-        cli_error("%s needs a value", a);
-        return -1;
-    }
-    *v = argv[++*i];
-    return 1;
-}
-
-int cli_common_option(int argc, char **argv, int *i, tolk_params *p, const char **model, bool *seed_given)
-{
-    static const char *const with_value[][2] = {
-        {"-m", "--model"}, {"-t", "--threads"}, {NULL, "--cpu-mask"}, {NULL, "--numa"},
-        {"-c", "--ctx-size"}, {NULL, "--kv-type"}, {NULL, "--temp"}, {NULL, "--top-k"}, {NULL, "--top-p"},
-        {NULL, "--min-p"}, {NULL, "--repeat-penalty"}, {NULL, "--repeat-last-n"}, {NULL, "--seed"},
+    const cli_opt t[CLI_COMMON_N] = {
+        CLI_OPT_STR("-m", "--model", model),
+        CLI_OPT_INT("-t", "--threads", &p->n_threads, 1, 1024),
+        CLI_OPT_STR(NULL, "--cpu-mask", &p->cpu_mask),
+        CLI_OPT_CHOICE(NULL, "--numa", &p->numa, numa_modes),
+        CLI_OPT_INT("-c", "--ctx-size", &p->n_ctx, 1, 1 << 24),
+        CLI_OPT_CHOICE(NULL, "--kv-type", &p->kv_q8, kv_types),
+        CLI_OPT_FLOAT(NULL, "--temp", &p->temp, 0, 100),
+        CLI_OPT_INT(NULL, "--top-k", &p->top_k, 0, 1 << 30),
+        CLI_OPT_FLOAT(NULL, "--top-p", &p->top_p, 0, 1),
+        CLI_OPT_FLOAT(NULL, "--min-p", &p->min_p, 0, 1),
+        CLI_OPT_FLOAT(NULL, "--repeat-penalty", &p->repeat_penalty, 1e-3, 100),
+        CLI_OPT_INT(NULL, "--repeat-last-n", &p->repeat_last_n, 0, 1 << 20),
+        CLI_OPT_U64(NULL, "--seed", &p->seed, 0, INT64_MAX),
+        CLI_OPT_END,
     };
-    const char *a = argv[*i], *v;
-    int found = take_value(argc, argv, i, with_value, sizeof with_value / sizeof with_value[0], &v);
-    if (found <= 0)
-        return found;
-    long long x = 0;
-    int bad = 0;
-    if (is(a, "-m", "--model"))
-        *model = v;
-    else if (is(a, "-t", "--threads"))
-        bad = cli_parse_int(v, a, 1, 1024, &x), p->n_threads = (int)x;
-    else if (is(a, NULL, "--cpu-mask"))
-        p->cpu_mask = v;
-    else if (is(a, NULL, "--numa")) {
-        if ((p->numa = threads_numa_parse(v)) < 0)
-            bad = cli_error("--numa must be distribute, isolate or none, got '%s'", v);
-    } else if (is(a, "-c", "--ctx-size"))
-        bad = cli_parse_int(v, a, 1, 1 << 24, &x), p->n_ctx = (int)x;
-    else if (is(a, NULL, "--kv-type")) {
-        if (!strcmp(v, "f16"))
-            p->kv_q8 = 0;
-        else if (!strcmp(v, "q8_0"))
-            p->kv_q8 = 1;
-        else
-            bad = cli_error("--kv-type must be f16 or q8_0, got '%s'", v);
-    } else if (is(a, NULL, "--temp"))
-        bad = cli_parse_float(v, a, 0, 100, &p->temp);
-    else if (is(a, NULL, "--top-k"))
-        bad = cli_parse_int(v, a, 0, 1 << 30, &x), p->top_k = (int)x;
-    else if (is(a, NULL, "--top-p"))
-        bad = cli_parse_float(v, a, 0, 1, &p->top_p);
-    else if (is(a, NULL, "--min-p"))
-        bad = cli_parse_float(v, a, 0, 1, &p->min_p);
-    else if (is(a, NULL, "--repeat-penalty"))
-        bad = cli_parse_float(v, a, 1e-3, 100, &p->repeat_penalty);
-    else if (is(a, NULL, "--repeat-last-n"))
-        bad = cli_parse_int(v, a, 0, 1 << 20, &x), p->repeat_last_n = (int)x;
-    else if (is(a, NULL, "--seed")) {
-        bad = cli_parse_int(v, a, 0, INT64_MAX, &x);
-        p->seed = (uint64_t)x;
-        if (seed_given)
-            *seed_given = true;
-    }
-    return bad ? -1 : 1;
+    memcpy(table, t, sizeof t);
 }
 
 const char cli_spec_help[] =
@@ -130,43 +196,34 @@ const char cli_spec_help[] =
     "  -td, --threads-draft N threads for the draft model (default: -t)\n"
     "      --spec-skip LIST   self mode: layers to skip, e.g. 4,6,9-11 (default: calibrated on the prompt)\n";
 
-int cli_spec_option(int argc, char **argv, int *i, tolk_spec_params *sp)
+static const cli_choice spec_modes[] = {
+    {"draft", TOLK_SPEC_DRAFT}, {"ngram", TOLK_SPEC_NGRAM}, {"self", TOLK_SPEC_SELF}, {"none", TOLK_SPEC_NONE},
+    {NULL, 0},
+};
+
+/* --draft FILE: the draft model, and the draft mode with it. */
+static int set_draft(void *dst, const char *name, const char *value)
 {
-    static const char *const with_value[][2] = {
-        {NULL, "--draft"}, {NULL, "--spec"}, {NULL, "--draft-max"}, {NULL, "--draft-min"},
-        {NULL, "--draft-p-min"}, {"-td", "--threads-draft"}, {NULL, "--spec-skip"},
+    (void)name;
+    tolk_spec_params *sp = dst;
+    sp->draft_path = value;
+    sp->mode = TOLK_SPEC_DRAFT;
+    return 0;
+}
+
+void cli_spec_opts(cli_opt table[CLI_SPEC_N], tolk_spec_params *sp)
+{
+    const cli_opt t[CLI_SPEC_N] = {
+        CLI_OPT_FN(NULL, "--draft", sp, set_draft),
+        CLI_OPT_CHOICE(NULL, "--spec", &sp->mode, spec_modes),
+        CLI_OPT_INT(NULL, "--draft-max", &sp->draft_max, 1, 32),
+        CLI_OPT_INT(NULL, "--draft-min", &sp->draft_min, 0, 32),
+        CLI_OPT_FLOAT(NULL, "--draft-p-min", &sp->draft_p_min, 0, 1),
+        CLI_OPT_INT("-td", "--threads-draft", &sp->draft_threads, 1, 1024),
+        CLI_OPT_STR(NULL, "--spec-skip", &sp->self_skip),
+        CLI_OPT_END,
     };
-    const char *a = argv[*i], *v;
-    int found = take_value(argc, argv, i, with_value, sizeof with_value / sizeof with_value[0], &v);
-    if (found <= 0)
-        return found;
-    long long x = 0;
-    int bad = 0;
-    if (is(a, NULL, "--draft")) {
-        sp->draft_path = v;
-        sp->mode = TOLK_SPEC_DRAFT;
-    } else if (is(a, NULL, "--spec")) {
-        if (!strcmp(v, "draft"))
-            sp->mode = TOLK_SPEC_DRAFT;
-        else if (!strcmp(v, "ngram"))
-            sp->mode = TOLK_SPEC_NGRAM;
-        else if (!strcmp(v, "self"))
-            sp->mode = TOLK_SPEC_SELF;
-        else if (!strcmp(v, "none"))
-            sp->mode = TOLK_SPEC_NONE;
-        else
-            bad = cli_error("--spec must be draft, ngram, self or none, got '%s'", v);
-    } else if (is(a, NULL, "--draft-max"))
-        bad = cli_parse_int(v, a, 1, 32, &x), sp->draft_max = (int)x;
-    else if (is(a, NULL, "--draft-min"))
-        bad = cli_parse_int(v, a, 0, 32, &x), sp->draft_min = (int)x;
-    else if (is(a, NULL, "--draft-p-min"))
-        bad = cli_parse_float(v, a, 0, 1, &sp->draft_p_min);
-    else if (is(a, "-td", "--threads-draft"))
-        bad = cli_parse_int(v, a, 1, 1024, &x), sp->draft_threads = (int)x;
-    else if (is(a, NULL, "--spec-skip"))
-        sp->self_skip = v;
-    return bad ? -1 : 1;
+    memcpy(table, t, sizeof t);
 }
 
 int cli_spec_check(const tolk_spec_params *sp)

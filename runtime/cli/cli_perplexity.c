@@ -2,8 +2,6 @@
  * chunks of -c tokens; each chunk starts from an empty cache with its first token replaced by BOS,
  * and only the second half of each chunk is scored (every scored token then sees at least c/2
  * tokens of context), so the number is comparable with llama.cpp's on the same text. */
-#include <config.h>
-
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,10 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "error.h"
-#include "forward.h"
-#include "model.h"
-#include "tokenizer.h"
+#include "cli_opts.h"
 
 static void usage(FILE *out)
 {
@@ -33,34 +28,10 @@ static int read_file(const char *path, char **out, size_t *len, tolk_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return error_set(err, TOLK_E_IO, "%s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
+        return cli_fail(err, TOLK_E_IO, "%s: %s", path, strerror(errno));
+    int rc = cli_read_all(f, path, out, len, err);
     fclose(f);
-    if (!buf)
-        return error_set(err, TOLK_E_NOMEM, "%s: out of memory reading the file", path);
-    if (bad) {
-        free(buf);
-        return error_set(err, TOLK_E_IO, "%s: read error", path);
-    }
-    *out = buf;
-    *len = n;
-    return TOLK_OK;
+    return rc;
 }
 
 /* -log p(tok) under softmax(logits), with the normaliser in double as llama-perplexity does. */
@@ -76,98 +47,69 @@ static double nll_of(const float *logits, int64_t n_vocab, int32_t tok)
     return log(sum) - (double)(logits[tok] - max);
 }
 
-static int parse_int(const char *s, const char *opt, long lo, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || end == s || v < lo || v > (1L << 24))
-        return cli_error("%s expects an integer >= %ld, got '%s'", opt, lo, s);
-    *out = v;
-    return 0;
-}
-
 int cli_perplexity_main(int argc, char **argv)
 {
     const char *model = NULL, *file = NULL;
-    long n_ctx = 512, n_batch = 512, n_threads = 0, max_chunks = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (i + 1 >= argc)
-            return cli_error("unknown option or missing value: %s (see tolk perplexity --help)", a);
-        const char *v = argv[++i];
-        int rc = 0;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model"))
-            model = v;
-        else if (!strcmp(a, "-f") || !strcmp(a, "--file"))
-            file = v;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size"))
-            rc = parse_int(v, a, 4, &n_ctx);
-        else if (!strcmp(a, "-b") || !strcmp(a, "--batch"))
-            rc = parse_int(v, a, 1, &n_batch);
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threads"))
-            rc = parse_int(v, a, 1, &n_threads);
-        else if (!strcmp(a, "--chunks"))
-            rc = parse_int(v, a, 1, &max_chunks);
-        else
-            rc = cli_error("unknown option %s (see tolk perplexity --help)", a);
-        if (rc)
-            return 1;
-    }
+    int n_ctx = 512, n_batch = 512, n_threads = 0, max_chunks = -1;
+    const cli_opt opts[] = {
+        CLI_OPT_STR("-m", "--model", &model), CLI_OPT_STR("-f", "--file", &file),
+        CLI_OPT_INT("-c", "--ctx-size", &n_ctx, 4, 1 << 24), CLI_OPT_INT("-b", "--batch", &n_batch, 1, 1 << 24),
+        CLI_OPT_INT("-t", "--threads", &n_threads, 1, 1 << 24), CLI_OPT_INT(NULL, "--chunks", &max_chunks, 1, 1 << 24),
+        CLI_OPT_HELP, CLI_OPT_END,
+    };
+    const cli_opt *const tables[] = {opts, NULL};
+    int rc = cli_parse("perplexity", tables, 0, argc, argv, NULL);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
     if (!file)
         return cli_error("no text: pass -f FILE (see tolk perplexity --help)");
 
     tolk_error err = {0};
-    char path[4096];
+    char *path = NULL, *text = NULL;
     tolk_model *m = NULL;
-    tok_vocab *voc = NULL;
-    fwd_ctx *fc = NULL;
-    tok_ids toks = {0};
-    char *text = NULL;
-    size_t text_len = 0;
-    int32_t *chunk = NULL;
-    int rc;
-    if ((rc = cli_model_path(model, path, sizeof path, &err)) || (rc = model_open(path, &m, &err)) ||
-        (rc = tok_vocab_load(m->file, &voc, &err)) || (rc = read_file(file, &text, &text_len, &err)))
+    tolk_context *ctx = NULL;
+    int32_t *toks = NULL, *chunk = NULL;
+    size_t n_toks = 0, text_len = 0;
+    if ((rc = cli_model_path(model, &path, &err)) || (rc = tolk_model_load(path, &m, &err)) ||
+        (rc = read_file(file, &text, &text_len, &err)))
         goto done;
-    const bool add_bos = tok_wants_bos(voc) && tok_bos(voc) >= 0;
-    if ((rc = tok_encode(voc, text, text_len, add_bos ? TOK_ADD_BOS : 0, &toks, &err)))
+    const int add_bos = tolk_vocab_wants_bos(m) && tolk_token_bos(m) >= 0;
+    if ((rc = tolk_tokenize(m, text, text_len, add_bos ? TOLK_TOKENIZE_ADD_BOS : 0, &toks, &n_toks, &err)))
         goto done;
-    if ((long)toks.n < 2 * n_ctx) {
-        rc = error_set(&err, TOLK_E_ARG, "%s has %zu tokens; at least %ld are needed for a context "
-                       "of %ld", file, toks.n, 2 * n_ctx, n_ctx);
+    if ((long)n_toks < 2L * n_ctx) {
+        rc = cli_fail(&err, TOLK_E_ARG, "%s has %zu tokens; at least %ld are needed for a context of %d", file,
+                      n_toks, 2L * n_ctx, n_ctx);
         goto done;
     }
-    long n_chunks = (long)toks.n / n_ctx;
+    long n_chunks = (long)n_toks / n_ctx;
     if (max_chunks > 0 && max_chunks < n_chunks)
         n_chunks = max_chunks;
-    const long first = n_ctx / 2;
-    fwd_params fp = {.n_ctx = n_ctx, .n_batch = n_batch < n_ctx ? n_batch : n_ctx, .n_logits = n_ctx - first,
-                     .n_threads = (int)n_threads};
-    if ((rc = fwd_create(m, &fp, &fc, &err)))
+    const int first = n_ctx / 2;
+    const tolk_context_params cp = {.n_ctx = n_ctx, .n_batch = n_batch < n_ctx ? n_batch : n_ctx,
+                                    .n_logits = n_ctx - first, .n_threads = n_threads};
+    if ((rc = tolk_context_new(m, &cp, &ctx, &err)))
         goto done;
     if (!(chunk = malloc(sizeof *chunk * (size_t)n_ctx))) {
-        rc = error_set(&err, TOLK_E_NOMEM, "out of memory");
+        rc = cli_fail(&err, TOLK_E_NOMEM, "out of memory");
         goto done;
     }
-    fprintf(stderr, "perplexity: %zu tokens, %ld chunks of %ld, scoring the last %ld of each\n",
-            toks.n, n_chunks, n_ctx, n_ctx - first - 1);
+    const int n_vocab = tolk_context_n_vocab(ctx);
+    fprintf(stderr, "perplexity: %zu tokens, %ld chunks of %d, scoring the last %d of each\n", n_toks, n_chunks,
+            n_ctx, n_ctx - first - 1);
     double nll = 0.0, nll2 = 0.0;
     long count = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (long ci = 0; ci < n_chunks; ci++) {
-        memcpy(chunk, toks.ids + ci * n_ctx, sizeof *chunk * (size_t)n_ctx);
+        memcpy(chunk, toks + ci * n_ctx, sizeof *chunk * (size_t)n_ctx);
         if (add_bos)
-            chunk[0] = tok_bos(voc);
-        if ((rc = fwd_rollback(fc, 0, &err)) || (rc = fwd_eval(fc, chunk, n_ctx, first, &err)))
+            chunk[0] = tolk_token_bos(m);
+        if ((rc = tolk_context_rollback(ctx, 0, &err)) || (rc = tolk_decode(ctx, chunk, n_ctx, first, &err)))
             goto done;
-        for (long j = first; j < n_ctx - 1; j++) {
-            const double v = nll_of(fwd_logits(fc, j - first), m->hp.n_vocab, chunk[j + 1]);
+        for (int j = first; j < n_ctx - 1; j++) {
+            const double v = nll_of(tolk_get_logits(ctx, j - first), n_vocab, chunk[j + 1]);
             nll += v;
             nll2 += v * v;
             count++;
@@ -186,10 +128,10 @@ done:
     if (rc)
         cli_error("%s", err.msg);
     free(chunk);
+    free(toks);
     free(text);
-    tok_ids_free(&toks);
-    fwd_free(fc);
-    tok_vocab_free(voc);
-    model_close(m);
+    free(path);
+    tolk_context_free(ctx);
+    tolk_model_free(m);
     return rc ? 1 : 0;
 }

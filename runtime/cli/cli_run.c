@@ -2,8 +2,7 @@
  * BOS rule and special-token texts honoured (like llama.cpp's completion tools), prefilled in one
  * batched pass, and the continuation is streamed to stdout until -n tokens, an end-of-generation
  * token or a full context. */
-#include <config.h>
-
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,8 @@ typedef struct text_buf {
 static int emit_text(const char *text, size_t len, void *user)
 {
     text_buf *b = user;
+    if (len == 0)
+        return 0; /* nothing to add (and no memcpy into a buffer not yet allocated) */
     if (b->to_stdout) {
         fwrite(text, 1, len, stdout);
         fflush(stdout);
@@ -55,48 +56,36 @@ int cli_run_main(int argc, char **argv)
     tolk_params p;
     tolk_params_default(&p);
     const char *model = NULL, *prompt = NULL;
-    long long n_predict = 128;
-    bool seed_given = false, verbose = false;
+    int n_predict = 128, verbose = 0;
     tolk_spec_params sp;
     tolk_spec_params_default(&sp);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int r = cli_common_option(argc, argv, &i, &p, &model, &seed_given);
-        if (r == 0)
-            r = cli_spec_option(argc, argv, &i, &sp);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--verbose")) {
-            verbose = true;
-        } else if ((!strcmp(a, "-p") || !strcmp(a, "--prompt")) && i + 1 < argc) {
-            prompt = argv[++i];
-        } else if ((!strcmp(a, "-n") || !strcmp(a, "--n-predict")) && i + 1 < argc) {
-            if (cli_parse_int(argv[++i], a, -1, 1 << 30, &n_predict))
-                return 1;
-        } else {
-            return cli_error("unknown option or missing value: %s (see tolk run --help)", a);
-        }
-    }
+    cli_opt common_opts[CLI_COMMON_N], spec_opts[CLI_SPEC_N];
+    cli_common_opts(common_opts, &p, &model);
+    cli_spec_opts(spec_opts, &sp);
+    const cli_opt own[] = {
+        CLI_OPT_STR("-p", "--prompt", &prompt), CLI_OPT_INT("-n", "--n-predict", &n_predict, -1, 1 << 30),
+        CLI_OPT_FLAG(NULL, "--verbose", &verbose, 1), CLI_OPT_HELP, CLI_OPT_END,
+    };
+    const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
+    int rc = cli_parse("run", tables, 0, argc, argv, NULL);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
     if (!prompt)
         return cli_error("no prompt: pass -p TEXT (see tolk run --help)");
     if (cli_spec_check(&sp))
         return 1;
 
     tolk_error err = {0};
-    char path[4096];
+    char *path = NULL;
     tolk_model *m = NULL;
     tolk_session *s = NULL;
     tolk_stats st = {0}, plain = {0};
     text_buf out = {.to_stdout = 1}, again = {0};
-    int rc;
-    if (!(rc = cli_model_path(model, path, sizeof path, &err)) && !(rc = tolk_model_load(path, &m, &err)) &&
+    if (!(rc = cli_model_path(model, &path, &err)) && !(rc = tolk_model_load(path, &m, &err)) &&
         !(rc = tolk_session_new(m, &p, &s, &err)) && !(rc = tolk_session_set_spec(s, &sp, &err)))
-        rc = tolk_complete(s, prompt, strlen(prompt), (int)n_predict, emit_text, &out, &st, &err);
+        rc = tolk_complete(s, prompt, strlen(prompt), n_predict, emit_text, &out, &st, &err);
     if (m && s)
         fputc('\n', stdout), fflush(stdout);
     const bool spec = sp.mode != TOLK_SPEC_NONE;
@@ -105,7 +94,7 @@ int cli_run_main(int argc, char **argv)
         tolk_spec_params none;
         tolk_spec_params_default(&none);
         if (!(rc = tolk_session_set_spec(s, &none, &err)))
-            rc = tolk_complete(s, prompt, strlen(prompt), (int)n_predict, emit_text, &again, &plain, &err);
+            rc = tolk_complete(s, prompt, strlen(prompt), n_predict, emit_text, &again, &plain, &err);
     }
     if (verbose && st.n_prompt > 0) {
         fprintf(stderr, "prompt: %d tokens, %.1f ms, %.2f tok/s\n", st.n_prompt, st.prompt_ms, st.prompt_tok_s);
@@ -120,6 +109,7 @@ int cli_run_main(int argc, char **argv)
     }
     free(out.p);
     free(again.p);
+    free(path);
     tolk_session_free(s);
     tolk_model_free(m);
     if (rc)

@@ -1,16 +1,12 @@
 /* `tolk tokenize`: runs stdin, byte for byte, through a model's tokenizer and prints the ids
  * (space-separated) or one "ID<TAB>PIECE" line per token. Nothing is trimmed and no BOS is added
  * unless asked, so the output can be compared with reference tokenizers; vocab-only files work. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "error.h"
-#include "gguf.h"
-#include "tokenizer.h"
-#include "unicode.h"
+#include "cli_opts.h"
 
 static void usage(FILE *out)
 {
@@ -26,26 +22,18 @@ static void usage(FILE *out)
                  "                    tokens (off by default: the text stays plain text)\n");
 }
 
-static char *read_all(FILE *in, size_t *len)
+/* Length of the UTF-8 sequence starting at s[0..n) when it is complete (a lead byte followed by
+ * its continuation bytes, overlong forms and surrogates included), else 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, in)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *b = realloc(buf, cap * 2);
-            if (!b)
-                free(buf);
-            buf = b;
-            cap *= 2;
-        }
-    }
-    if (buf && ferror(in)) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
+    const unsigned c = s[0];
+    const size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (need == 0 || need > n)
+        return 0;
+    for (size_t i = 1; i < need; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return need;
 }
 
 static void print_escaped(const char *s, size_t n)
@@ -62,7 +50,7 @@ static void print_escaped(const char *s, size_t n)
         } else if (c < 0x80) {
             putchar(c);
             i++;
-        } else if (utf8_decode(s + i, n - i, &cl) == UNI_REPLACEMENT && cl == 1) {
+        } else if ((cl = utf8_seq_len((const unsigned char *)s + i, n - i)) == 0) {
             printf("\\x%02X", c);
             i++;
         } else {
@@ -74,71 +62,59 @@ static void print_escaped(const char *s, size_t n)
 
 int cli_tokenize_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"model", required_argument, NULL, 'm'}, {"ids", no_argument, NULL, 'i'},
-        {"pieces", no_argument, NULL, 'p'}, {"bos", no_argument, NULL, 'b'},
-        {"special", no_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-    };
     const char *model = NULL;
-    int pieces = 0, c;
-    unsigned flags = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "m:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'm': model = optarg; break;
-        case 'i': pieces = 0; break;
-        case 'p': pieces = 1; break;
-        case 'b': flags |= TOK_ADD_BOS; break;
-        case 's': flags |= TOK_PARSE_SPECIAL; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 1;
-        }
-    }
-    if (optind < argc)
-        return cli_error("unexpected argument '%s' (tolk tokenize reads standard input)",
-                         argv[optind]);
-    char path[4096];
+    int pieces = 0, bos = 0, special = 0;
+    const cli_opt opts[] = {
+        CLI_OPT_STR("-m", "--model", &model), CLI_OPT_FLAG(NULL, "--ids", &pieces, 0),
+        CLI_OPT_FLAG(NULL, "--pieces", &pieces, 1), CLI_OPT_FLAG(NULL, "--bos", &bos, 1),
+        CLI_OPT_FLAG(NULL, "--special", &special, 1), CLI_OPT_HELP, CLI_OPT_END,
+    };
+    const cli_opt *const tables[] = {opts, NULL};
+    int n_pos = 0, rc = cli_parse("tokenize", tables, -1, argc, argv, &n_pos);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
+    if (n_pos)
+        return cli_error("unexpected argument '%s' (tolk tokenize reads standard input)", argv[1]);
+    const unsigned flags = (bos ? TOLK_TOKENIZE_ADD_BOS : 0) | (special ? TOLK_TOKENIZE_SPECIAL : 0);
+    char *path = NULL, *text = NULL;
     tolk_error err = {0};
-    if (cli_model_path(model, path, sizeof path, &err))
-        return cli_error("%s", err.msg);
-    gguf_file *f = gguf_open(path, &err);
-    if (!f)
-        return cli_error("%s", err.msg);
-    tok_vocab *v = NULL;
-    int rc = tok_vocab_load(f, &v, &err);
-    gguf_close(f);
-    if (rc) {
-        error_prefix(&err, path);
+    tolk_model *m = NULL;
+    if (cli_model_path(model, &path, &err) || tolk_model_load_vocab(path, &m, &err)) {
+        free(path);
         return cli_error("%s", err.msg);
     }
+    free(path);
     size_t len;
-    char *text = read_all(stdin, &len);
-    if (!text) {
-        tok_vocab_free(v);
+    if (cli_read_all(stdin, "standard input", &text, &len, &err)) {
+        tolk_model_free(m);
         return cli_error("cannot read standard input");
     }
-    tok_ids ids = {0};
-    rc = tok_encode(v, text, len, flags, &ids, &err);
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
+    rc = tolk_tokenize(m, text, len, flags, &ids, &n_ids, &err);
     free(text);
     if (rc) {
-        tok_vocab_free(v);
+        tolk_model_free(m);
         return cli_error("%s", err.msg);
     }
-    for (size_t i = 0; i < ids.n; i++) {
+    for (size_t i = 0; i < n_ids; i++) {
         if (!pieces) {
-            printf(i ? " %d" : "%d", ids.ids[i]);
+            printf(i ? " %d" : "%d", ids[i]);
             continue;
         }
+        const char *p;
         size_t pl;
-        const char *p = tok_piece(v, ids.ids[i], TOK_DECODE_SPECIAL, &pl);
-        printf("%d\t", ids.ids[i]);
+        tolk_token_to_piece(m, ids[i], TOLK_PIECE_SPECIAL, &p, &pl, NULL);
+        printf("%d\t", ids[i]);
         print_escaped(p, pl);
         putchar('\n');
     }
     if (!pieces)
         putchar('\n');
-    tok_ids_free(&ids);
-    tok_vocab_free(v);
+    free(ids);
+    tolk_model_free(m);
     if (fflush(stdout) != 0)
         return cli_error("cannot write standard output");
     return 0;

@@ -13,7 +13,7 @@ typedef struct tr_opts {
     const char *model, *from, *to, *text, *template_path;
     int show_prompt; /* 1: text, 2: ids */
     int verbose;
-    long long n_predict;
+    int n_predict;
     tolk_params p;
     tolk_spec_params sp;
 } tr_opts;
@@ -37,74 +37,33 @@ static void usage(FILE *out)
             cli_common_help, cli_spec_help);
 }
 
+static const cli_choice show_prompt_forms[] = {{"text", 1}, {"ids", 2}, {NULL, 0}};
+
+/* Options into O; CLI_OK, CLI_HELP or CLI_ERROR (printed). */
 static int parse_args(int argc, char **argv, tr_opts *o)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int c = cli_common_option(argc, argv, &i, &o->p, &o->model, NULL);
-        if (c == 0)
-            c = cli_spec_option(argc, argv, &i, &o->sp);
-        if (c < 0)
-            return 1;
-        if (c > 0)
-            continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            exit(0);
-        } else if (!strcmp(a, "--show-prompt")) {
-            o->show_prompt = 1;
-        } else if (!strcmp(a, "--show-prompt=ids")) {
-            o->show_prompt = 2;
-        } else if (!strcmp(a, "--show-prompt=text")) {
-            o->show_prompt = 1;
-        } else if (!strcmp(a, "--verbose")) {
-            o->verbose = 1;
-        } else if (i + 1 < argc && !strcmp(a, "--from")) {
-            o->from = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--to")) {
-            o->to = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--template")) {
-            o->template_path = argv[++i];
-        } else if (i + 1 < argc && (!strcmp(a, "-n") || !strcmp(a, "--n-predict"))) {
-            if (cli_parse_int(argv[++i], a, -1, 1 << 24, &o->n_predict))
-                return 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_error("unknown option or missing value: %s (see tolk translate --help)", a);
-        } else if (!o->text) {
-            o->text = a;
-        } else {
-            return cli_error("more than one text given; quote the text or use '-' for stdin");
-        }
-    }
+    cli_opt common_opts[CLI_COMMON_N], spec_opts[CLI_SPEC_N];
+    cli_common_opts(common_opts, &o->p, &o->model);
+    cli_spec_opts(spec_opts, &o->sp);
+    const cli_opt own[] = {
+        CLI_OPT_STR(NULL, "--from", &o->from), CLI_OPT_STR(NULL, "--to", &o->to),
+        CLI_OPT_STR(NULL, "--template", &o->template_path),
+        CLI_OPT_CHOICE_OPTIONAL("--show-prompt", &o->show_prompt, show_prompt_forms, 1),
+        CLI_OPT_INT("-n", "--n-predict", &o->n_predict, -1, 1 << 24), CLI_OPT_FLAG(NULL, "--verbose", &o->verbose, 1),
+        CLI_OPT_HELP, CLI_OPT_END,
+    };
+    const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
+    int n_pos = 0, rc = cli_parse("translate", tables, -1, argc, argv, &n_pos);
+    if (rc)
+        return rc;
+    if (n_pos > 1)
+        return cli_error("more than one text given; quote the text or use '-' for stdin");
+    o->text = n_pos ? argv[1] : NULL;
     if (!o->to)
         return cli_error("no target language: pass --to LANG (e.g. --to de)");
     if (!o->text)
         return cli_error("nothing to translate: pass TEXT or '-' to read standard input");
-    return cli_spec_check(&o->sp);
-}
-
-/* Reads all of stdin; NULL on failure. */
-static char *read_stdin(size_t *n)
-{
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len - 1, stdin);
-        len += got;
-        if (got == 0)
-            break;
-        if (len + 1 >= cap) {
-            char *p = realloc(buf, cap *= 2);
-            if (!p)
-                free(buf);
-            buf = p;
-        }
-    }
-    if (buf) {
-        buf[len] = '\0';
-        *n = len;
-    }
-    return buf;
+    return cli_spec_check(&o->sp) ? CLI_ERROR : CLI_OK;
 }
 
 /* Where the translation goes: stdout, or (for the plain-decoding rerun behind --verbose) a buffer
@@ -118,6 +77,8 @@ typedef struct sink {
 static int write_out(const char *text, size_t len, void *user)
 {
     sink *k = user;
+    if (len == 0)
+        return 0; /* nothing to add (and no memcpy into a buffer not yet allocated) */
     if (k->to_stdout) {
         fwrite(text, 1, len, stdout);
         fflush(stdout);
@@ -199,7 +160,7 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
             end--;
         if (end > start) {
             tolk_stats st;
-            int rc = tolk_translate(s, o->from, o->to, text + start, end - start, (int)o->n_predict, write_out,
+            int rc = tolk_translate(s, o->from, o->to, text + start, end - start, o->n_predict, write_out,
                                     out, &st, err);
             if (rc)
                 return rc;
@@ -223,7 +184,7 @@ static int translate_all(tolk_session *s, const tr_opts *o, const char *text, si
     memset(total, 0, sizeof *total);
     if (paragraphs)
         return translate_paragraphs(s, o, text, len, out, verbose, total, err);
-    int rc = tolk_translate(s, o->from, o->to, text, len, (int)o->n_predict, write_out, out, total, err);
+    int rc = tolk_translate(s, o->from, o->to, text, len, o->n_predict, write_out, out, total, err);
     if (!rc) {
         write_out("\n", 1, out);
         if (verbose)
@@ -237,23 +198,26 @@ int cli_translate_main(int argc, char **argv)
     tr_opts o = {.n_predict = 1024};
     tolk_params_default(&o.p);
     o.p.temp = 0.0f;
-    if (parse_args(argc, argv, &o))
-        return 1;
+    tolk_spec_params_default(&o.sp);
+    int rc = parse_args(argc, argv, &o);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
     size_t len = 0;
-    char *input = NULL;
+    char *input = NULL, *path = NULL;
     const char *text = o.text;
+    tolk_error err = {0};
     if (!strcmp(o.text, "-")) {
-        if (!(input = read_stdin(&len)))
+        if (cli_read_all(stdin, "standard input", &input, &len, &err))
             return cli_error("cannot read standard input");
         text = input;
     } else {
         len = strlen(text);
     }
-    char path[4096];
-    tolk_error err = {0};
     tolk_model *m = NULL;
     tolk_session *s = NULL;
-    int rc = cli_model_path(o.model, path, sizeof path, &err);
+    rc = cli_model_path(o.model, &path, &err);
     if (!rc && o.show_prompt) {
         rc = show_prompt(&o, path, text, len, &err);
     } else if (!rc) {
@@ -289,5 +253,6 @@ int cli_translate_main(int argc, char **argv)
     tolk_session_free(s);
     tolk_model_free(m);
     free(input);
+    free(path);
     return rc ? cli_error("%s", err.msg) : 0;
 }

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -34,26 +35,18 @@ int cli_tui_main(int argc, char **argv)
     p.temp = 0.0f;
     tolk_spec_params sp;
     tolk_spec_params_default(&sp);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int c = cli_common_option(argc, argv, &i, &p, &model, NULL);
-        if (c == 0)
-            c = cli_spec_option(argc, argv, &i, &sp);
-        if (c < 0)
-            return 1;
-        if (c > 0)
-            continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (i + 1 < argc && !strcmp(a, "--from")) {
-            from = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--to")) {
-            to = argv[++i];
-        } else {
-            return cli_error("unknown option or missing value: %s (see tolk tui --help)", a);
-        }
-    }
+    cli_opt common_opts[CLI_COMMON_N], spec_opts[CLI_SPEC_N];
+    cli_common_opts(common_opts, &p, &model);
+    cli_spec_opts(spec_opts, &sp);
+    const cli_opt own[] = {
+        CLI_OPT_STR(NULL, "--from", &from), CLI_OPT_STR(NULL, "--to", &to), CLI_OPT_HELP, CLI_OPT_END,
+    };
+    const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
+    int rc = cli_parse("tui", tables, 0, argc, argv, NULL);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
     if ((from && strlen(from) > 15) || (to && strlen(to) > 15))
         return cli_error("--from/--to take a language code such as en, de or pt-BR");
     if (cli_spec_check(&sp))
@@ -61,12 +54,14 @@ int cli_tui_main(int argc, char **argv)
     if (sp.draft_path && strlen(sp.draft_path) >= 1024)
         return cli_error("--draft: the path is too long");
 #ifdef HAVE_NCURSESW
-    char path[4096];
+    char *path = NULL;
     tolk_error err = {0};
-    if (cli_model_path(model, path, sizeof path, &err))
+    if (cli_model_path(model, &path, &err))
         return cli_error("%s", err.msg);
     tui_config cfg = {.model_path = path, .from = from, .to = to, .params = p, .spec = sp};
-    return tui_main(&cfg);
+    rc = tui_main(&cfg);
+    free(path);
+    return rc;
 #else
     (void)model;
     return cli_error("this tolk was built without ncursesw, so `tolk tui` is not available; install "

@@ -1,7 +1,7 @@
 /* JSON string escaping for the CLI's machine-readable output. */
 #include <stdint.h>
 
-#include "json.h"
+#include "cli_json.h"
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is malformed. */
 static size_t utf8_len(const unsigned char *s, size_t left)
@@ -22,7 +22,7 @@ static size_t utf8_len(const unsigned char *s, size_t left)
     return n;
 }
 
-void json_write_str(FILE *out, const char *str, size_t len)
+void cli_json_str(FILE *out, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     fputc('"', out);
