@@ -1,7 +1,5 @@
 # serve/: the HTTP server (`tolk serve`), built into the tolk binary when configure found
-# libmicrohttpd; runtime/cli/cli_serve.c explains what is missing otherwise. (cli_serve.c is listed
-# here rather than in runtime/cli/local.mk while that folder's option parser is being rewritten.)
-tolk_SOURCES += runtime/cli/cli_serve.c
+# libmicrohttpd; runtime/cli/cli_serve.c explains what is missing otherwise.
 SERVE_PARSERS = serve/serve_buf.h serve/serve_buf.c serve/serve_json.h serve/serve_json.c \
 	serve/serve_form.h serve/serve_form.c serve/serve_lang.h serve/serve_lang.c
 if HAVE_MICROHTTPD

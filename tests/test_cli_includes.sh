@@ -1,8 +1,8 @@
 #!/bin/sh
 # The `tolk` command line is a client of the public API: every file in runtime/cli/ includes only
-# runtime/tolk.h, the headers of runtime/cli/ itself, the TUI's tui.h and config.h (besides system
-# headers), and tui/ only tolk.h and its own headers. The folder-level include graph agrees
-# (runtime/cli -> runtime and tui only). The check also runs on a copy of the CLI with an internal
+# runtime/tolk.h, the headers of runtime/cli/ itself, the TUI's tui.h, the server's serve.h and
+# config.h (besides system headers), and tui/ and serve/ only tolk.h and their own headers. The
+# folder-level include graph agrees (runtime/cli -> runtime, tui and serve only). The check also runs on a copy of the CLI with an internal
 # header added, which must fail, so it cannot pass vacuously.
 set -eu
 src=${TOLK_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -25,23 +25,24 @@ check_folder() {
 }
 
 fail=0
-check_folder "$src/runtime/cli" tolk.h tui.h config.h || fail=1
+check_folder "$src/runtime/cli" tolk.h tui.h serve.h config.h || fail=1
 check_folder "$src/tui" tolk.h config.h || fail=1
-edges=$(sh "$src/tools/include_graph.sh" "$src" | grep -E '^(runtime/cli|tui) -> ' || true)
-unexpected=$(printf '%s\n' "$edges" | grep -v -E '^runtime/cli -> (runtime|tui)$|^tui -> runtime$|^$' || true)
+check_folder "$src/serve" tolk.h config.h || fail=1
+edges=$(sh "$src/tools/include_graph.sh" "$src" | grep -E '^(runtime/cli|tui|serve) -> ' || true)
+unexpected=$(printf '%s\n' "$edges" | grep -v -E '^runtime/cli -> (runtime|tui|serve)$|^(tui|serve) -> runtime$|^$' || true)
 if [ -n "$unexpected" ]; then
     echo "include graph: the CLI or the TUI reaches inside the library:"
     printf '%s\n' "$unexpected"
     fail=1
 fi
-[ $fail -eq 0 ] || { echo "FAIL: runtime/cli or tui/ includes internal headers"; exit 1; }
+[ $fail -eq 0 ] || { echo "FAIL: runtime/cli, tui/ or serve/ includes internal headers"; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$src/runtime/cli" "$work/cli"
 echo '#include "gguf.h"' >> "$work/cli/cli_info.c"
-if check_folder "$work/cli" tolk.h tui.h config.h > /dev/null; then
+if check_folder "$work/cli" tolk.h tui.h serve.h config.h > /dev/null; then
     echo "FAIL: an added #include \"gguf.h\" in runtime/cli was not reported"
     exit 1
 fi
-echo "PASS: runtime/cli and tui/ include only tolk.h and their own headers; an internal include is reported"
+echo "PASS: runtime/cli, tui/ and serve/ include only tolk.h and their own headers; an internal include is reported"

@@ -3,6 +3,7 @@
  * to get it. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,49 +58,35 @@ static int read_key_file(const char *path, char *out, size_t outsz)
 int cli_serve_main(int argc, char **argv)
 {
     const char *model = NULL, *host = "127.0.0.1", *api_key = NULL, *key_file = NULL, *cors = NULL;
-    long long port = 8080, parallel = 2, queue = 16, max_body = 1 << 20, max_text = 1 << 16, max_tokens = 1024,
-              max_conns = 64, timeout = 30;
+    int port = 8080, parallel = 2, queue = 16, max_text = 1 << 16, max_tokens = 1024, max_conns = 64, timeout = 30;
+    uint64_t max_body = 1 << 20;
     tolk_params p;
     tolk_params_default(&p);
     p.temp = 0.0f;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int c = cli_common_option(argc, argv, &i, &p, &model, NULL);
-        if (c < 0)
-            return 1;
-        if (c > 0)
-            continue;
-        struct {
-            const char *name;
-            long long lo, hi, *out;
-        } nums[] = {{"--port", 0, 65535, &port},          {"--parallel", 1, 64, &parallel},
-                    {"--queue", 0, 4096, &queue},          {"--max-body", 1024, 1LL << 30, &max_body},
-                    {"--max-text", 1, 1LL << 26, &max_text}, {"--max-tokens", 1, 1 << 20, &max_tokens},
-                    {"--max-conns", 1, 4096, &max_conns},  {"--timeout", 1, 3600, &timeout}};
-        int done = 0;
-        for (size_t k = 0; k < sizeof nums / sizeof nums[0] && !done; k++)
-            if (i + 1 < argc && !strcmp(a, nums[k].name)) {
-                if (cli_parse_int(argv[++i], a, nums[k].lo, nums[k].hi, nums[k].out))
-                    return 1;
-                done = 1;
-            }
-        if (done)
-            continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (i + 1 < argc && !strcmp(a, "--host")) {
-            host = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--api-key")) {
-            api_key = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--api-key-file")) {
-            key_file = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--cors")) {
-            cors = argv[++i];
-        } else {
-            return cli_error("unknown option or missing value: %s (see tolk serve --help)", a);
-        }
-    }
+    cli_opt common_opts[CLI_COMMON_N];
+    cli_common_opts(common_opts, &p, &model);
+    const cli_opt own[] = {
+        CLI_OPT_STR(NULL, "--host", &host),
+        CLI_OPT_INT(NULL, "--port", &port, 0, 65535),
+        CLI_OPT_STR(NULL, "--api-key", &api_key),
+        CLI_OPT_STR(NULL, "--api-key-file", &key_file),
+        CLI_OPT_STR(NULL, "--cors", &cors),
+        CLI_OPT_INT(NULL, "--parallel", &parallel, 1, 64),
+        CLI_OPT_INT(NULL, "--queue", &queue, 0, 4096),
+        CLI_OPT_U64(NULL, "--max-body", &max_body, 1024, 1LL << 30),
+        CLI_OPT_INT(NULL, "--max-text", &max_text, 1, 1 << 26),
+        CLI_OPT_INT(NULL, "--max-tokens", &max_tokens, 1, 1 << 20),
+        CLI_OPT_INT(NULL, "--max-conns", &max_conns, 1, 4096),
+        CLI_OPT_INT(NULL, "--timeout", &timeout, 1, 3600),
+        CLI_OPT_HELP,
+        CLI_OPT_END,
+    };
+    const cli_opt *const tables[] = {own, common_opts, NULL};
+    int rc = cli_parse("serve", tables, 0, argc, argv, NULL);
+    if (rc == CLI_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_HELP ? 0 : 1;
     if (api_key && !*api_key)
         return cli_error("--api-key: the key is empty");
     if (cors && (!*cors || strpbrk(cors, "\r\n")))
@@ -113,15 +100,17 @@ int cli_serve_main(int argc, char **argv)
             return cli_error("--api-key-file: the first line of %s is empty", key_file);
         api_key = key_buf;
     }
-    char path[4096];
+    char *path = NULL;
     tolk_error err = {0};
-    if (cli_model_path(model, path, sizeof path, &err))
+    if (cli_model_path(model, &path, &err))
         return cli_error("%s", err.msg);
     sv_config cfg = {.model_path = path, .host = host, .port = (int)port, .api_key = api_key, .cors = cors,
                      .parallel = (int)parallel, .queue_max = (int)queue, .max_body = (size_t)max_body,
                      .max_text = (size_t)max_text, .max_tokens = (int)max_tokens, .max_conns = (int)max_conns,
                      .timeout_s = (int)timeout, .params = p};
-    return serve_main(&cfg);
+    rc = serve_main(&cfg);
+    free(path);
+    return rc;
 #else
     (void)model;
     (void)host;
