@@ -102,13 +102,13 @@ simd_to_float_fn simd_row_converter(uint32_t type);
 void simd_matvec(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
                  float *y, int64_t r0, int64_t r1);
 
-/* Y[t * y_stride + r] = dot(W row r, X row t) for t < n_tok, r in [r0, r1); activation row t at
- * (const char *)qx + t * qx_row_bytes. Each weight block is reused across several tokens. */
 /* Most tokens for which simd_matmul equals simd_matvec token by token, bit for bit, on the active
  * path (speculative verification relies on it to reproduce plain decoding exactly): INT64_MAX
  * when the path has no batched kernel for WTYPE. */
 int64_t simd_matmul_exact_tokens(uint32_t wtype);
 
+/* Y[t * y_stride + r] = dot(W row r, X row t) for t < n_tok, r in [r0, r1); activation row t at
+ * (const char *)qx + t * qx_row_bytes. Each weight block is reused across several tokens. */
 void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
                  size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 

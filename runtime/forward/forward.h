@@ -45,10 +45,12 @@ int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);
  * valid for all layers). */
 int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err);
 
-/* Batches of 2..n_max tokens give logits equal to one-at-a-time decoding bit for bit: attention
- * runs one token per item, and the matrix products go through the batched kernels where
- * simd_matmul_exact_tokens promises the same bits, else through the one-token kernels token by
- * token over row chunks that stay in cache; 0: off. */
+/* Batches of 2..n_max tokens give logits equal to one-at-a-time decoding bit for bit (speculative
+ * verification): attention sums every query in the one-token order (with the F16 cache the
+ * batch's queries share each key and value row read; with Q8_0 each work item is one token), and
+ * the matrix products go through the batched kernels where simd_matmul_exact_tokens promises the
+ * same bits, else through the one-token kernels token by token over row chunks that stay in
+ * cache; 0: off. */
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max);
 
 /* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */
