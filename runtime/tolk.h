@@ -33,6 +33,19 @@ const char *tolk_version(void);
  * ("openmp hwloc liburing ncursesw cuda"), for --version and bug reports. */
 const char *tolk_features(void);
 
+/* ---- Process settings --------------------------------------------------------------------------
+ * The library reads no environment variable. A program that honours TOLK_ISA (the tolk CLI does)
+ * reads it once and passes it here before loading models. */
+
+/* Chooses the SIMD kernel path for the whole process (every session shares it): "scalar", "avx2",
+ * "avx512" or "neon"; NULL or "" restores the default, the best path this CPU runs. Fails, keeping
+ * the current path, when the name is unknown or this build or CPU lacks the path. Call it while
+ * no session is computing. */
+int tolk_set_isa(const char *name, tolk_error *err);
+
+/* The kernel path in use ("avx512", ...). */
+const char *tolk_isa(void);
+
 /* ---- Models and sessions ----------------------------------------------------------------------
  * A model is an opened GGUF file (weights stay in the read-only mapping) with its tokenizer. A
  * session owns everything one conversation needs: KV cache, scratch buffers (allocated once),

@@ -15,6 +15,9 @@ tests_test_threads_CFLAGS = $(TEST_CFLAGS)
 tests_test_threads_LDADD = $(TEST_LIBS)
 endif
 
+# test_isa.h: where the Check programs read TOLK_ISA (the library reads no environment variable).
+EXTRA_DIST += tests/test_isa.h
+
 # The fuzz corpus replay needs no framework: every file must be handled without a crash, files
 # named ok-* must load and all others must be rejected with a message.
 check_PROGRAMS += tests/fuzz/gguf_replay

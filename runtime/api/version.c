@@ -1,6 +1,9 @@
-/* Version and feature strings for --version, bug reports and the TUI status bar. */
+/* Version and feature strings for --version, bug reports and the TUI status bar, and the kernel
+ * path (chosen by the program, e.g. from TOLK_ISA, never read from the environment here). */
 #include <config.h>
 
+#include "error.h"
+#include "simd.h"
 #include "tolk.h"
 
 const char *tolk_version(void)
@@ -24,4 +27,17 @@ const char *tolk_features(void)
            "cuda "
 #endif
            "kernels:" TOLK_ISA_LIST;
+}
+
+int tolk_set_isa(const char *name, tolk_error *err)
+{
+    char msg[256];
+    if (simd_set_isa(name, msg, sizeof msg))
+        return error_set(err, TOLK_E_ARG, "%s", msg);
+    return TOLK_OK;
+}
+
+const char *tolk_isa(void)
+{
+    return simd_isa_name();
 }

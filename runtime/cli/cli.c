@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "error.h"
 #include "gpu.h"
-#include "simd.h"
 
 typedef struct cli_command {
     const char *name;
@@ -79,20 +78,28 @@ int cli_model_path(const char *arg, char *out, size_t outsize, tolk_error *err)
     return TOLK_OK;
 }
 
+/* The library reads no environment variable: TOLK_ISA (kernel path) is read here, once, and
+ * passed on. */
+static int apply_env(tolk_error *err)
+{
+    const char *isa = getenv("TOLK_ISA");
+    return isa && *isa && tolk_set_isa(isa, err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    tolk_error env_err = {0};
+    const int env_rc = apply_env(&env_err);
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-        char isa_err[256];
-        int isa_rc = simd_init(isa_err, sizeof isa_err);
         printf("tolk %s\nfeatures: %s\n", tolk_version(), tolk_features());
-        if (isa_rc)
-            printf("kernel path: none (%s)\n", isa_err);
+        if (env_rc)
+            printf("kernel path: none (TOLK_ISA: %s)\n", env_err.msg);
         else
-            printf("kernel path: %s\n", simd_isa_name());
+            printf("kernel path: %s\n", tolk_isa());
         int n_gpu = gpu_device_count();
         printf("gpu backend: %s, %d device%s\n", gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s");
         for (int i = 0; i < n_gpu; i++) {
@@ -105,9 +112,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name))
             continue;
-        char isa_err[256];
-        if (simd_init(isa_err, sizeof isa_err))
-            return cli_error("%s", isa_err); /* e.g. TOLK_ISA names a path this CPU lacks */
+        if (env_rc)
+            return cli_error("TOLK_ISA: %s", env_err.msg); /* e.g. a path this CPU lacks */
         return commands[i].main(argc - 1, argv + 1);
     }
     cli_error("unknown subcommand '%s' (see tolk --help)", argv[1]);
