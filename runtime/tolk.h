@@ -34,8 +34,8 @@ const char *tolk_version(void);
 const char *tolk_features(void);
 
 /* ---- Process settings --------------------------------------------------------------------------
- * The library reads no environment variable. A program that honours TOLK_ISA (the tolk CLI does)
- * reads it once and passes it here before loading models. */
+ * The library reads no environment variable. A program that honours TOLK_ISA and TOLK_PREFETCH
+ * (the tolk CLI does) reads them once and passes them here before loading models. */
 
 /* Chooses the SIMD kernel path for the whole process (every session shares it): "scalar", "avx2",
  * "avx512" or "neon"; NULL or "" restores the default, the best path this CPU runs. Fails, keeping
@@ -45,6 +45,10 @@ int tolk_set_isa(const char *name, tolk_error *err);
 
 /* The kernel path in use ("avx512", ...). */
 const char *tolk_isa(void);
+
+/* Whether later tolk_model_load calls warm the weights in the background (1, the default) or
+ * leave them to be read on first use (0). */
+void tolk_set_prefetch(int on);
 
 /* ---- Models and sessions ----------------------------------------------------------------------
  * A model is an opened GGUF file (weights stay in the read-only mapping) with its tokenizer. A

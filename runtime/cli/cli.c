@@ -78,10 +78,13 @@ int cli_model_path(const char *arg, char *out, size_t outsize, tolk_error *err)
     return TOLK_OK;
 }
 
-/* The library reads no environment variable: TOLK_ISA (kernel path) is read here, once, and
- * passed on. */
+/* The library reads no environment variable: TOLK_ISA (kernel path) and TOLK_PREFETCH=0 (no
+ * background weight warming) are read here, once, and passed on. */
 static int apply_env(tolk_error *err)
 {
+    const char *pf = getenv("TOLK_PREFETCH");
+    if (pf && !strcmp(pf, "0"))
+        tolk_set_prefetch(0);
     const char *isa = getenv("TOLK_ISA");
     return isa && *isa && tolk_set_isa(isa, err);
 }
