@@ -69,8 +69,8 @@ int64_t tolk_model_n_params(const tolk_model *m);
 uint64_t tolk_model_size(const tolk_model *m);      /* bytes of tensor data */
 
 typedef struct tolk_params {
-    int n_threads;         /* 0: one per physical core (hwloc) */
-    const char *cpu_mask;  /* hex mask of usable CPUs, or NULL */
+    int n_threads;         /* 0: one per physical core (hwloc); this session's only */
+    const char *cpu_mask;  /* hex mask of usable CPUs, or NULL; this session's only */
     int numa;              /* 0 none, 1 distribute, 2 isolate */
     int n_ctx;             /* KV positions; 0: min(training context, 4096) */
     int kv_q8;             /* 1: Q8_0 KV cache instead of F16 */

@@ -1,5 +1,6 @@
-/* The generic decoder driver (see forward.h). One OpenMP parallel region per chunk of tokens;
- * inside it every step is a work-shared loop: per-token element-wise work, matrix products split into row chunks (several
+/* The generic decoder driver (see forward.h). One OpenMP parallel region per chunk of tokens, with
+ * the context's thread count and its threads placed on the context's CPUs; inside it every step is
+ * a work-shared loop: per-token element-wise work, matrix products split into row chunks (several
  * matrices that read the same input share one loop, so q/k/v and gate/up cost one fork-join
  * each), and attention split by (KV head, query block). The layer recipe from models/ decides
  * which optional steps run. */
@@ -14,6 +15,7 @@
 #include "forward.h"
 #include "ops.h"
 #include "simd.h"
+#include "threads.h"
 
 #define MAX_JOBS 3
 
@@ -30,6 +32,9 @@ struct fwd_ctx {
     int64_t n_batch, n_logits;
     int n_threads;
     int max_threads;        /* threads the scratch was sized for */
+    int *cpus, n_cpus;      /* placement: thread i on cpus[i % n_cpus]; n_cpus 0: unpinned */
+    fwd_probe_fn probe;     /* test hook (fwd_set_probe) */
+    void *probe_user;
     size_t act_row_max;     /* bytes of the largest quantized activation row */
     size_t thread_scratch;  /* bytes per thread */
     float *x;      /* [n_batch][n_embd] residual stream */
@@ -55,6 +60,15 @@ static int thread_id(void)
     return omp_get_thread_num();
 #else
     return 0;
+#endif
+}
+
+static int team_size(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
 #endif
 }
 
@@ -337,6 +351,9 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
     const size_t s_out[1] = {(size_t)m->hp.n_vocab};
 #pragma omp parallel num_threads(c->n_threads)
     {
+        threads_place(c->cpus, c->n_cpus, thread_id());
+        if (c->probe)
+            c->probe(c->probe_user, thread_id(), team_size());
 #pragma omp for
         for (int64_t t = 0; t < n; t++)
             model_embed(m, tok[t], c->x + t * E);
@@ -352,6 +369,7 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
             run_matmuls(c, out, y_out, s_out, 1, &p_out, n - lf);
         }
     }
+    threads_unplace(); /* the caller's thread gets its own affinity back */
 }
 
 int fwd_eval(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t logits_from, tolk_error *err)
@@ -427,10 +445,17 @@ void fwd_set_threads(fwd_ctx *c, int n_threads)
     c->n_threads = n_threads;
 }
 
+void fwd_set_probe(fwd_ctx *c, fwd_probe_fn fn, void *user)
+{
+    c->probe = fn;
+    c->probe_user = user;
+}
+
 void fwd_free(fwd_ctx *c)
 {
     if (!c)
         return;
+    free(c->cpus);
     kv_free(&c->kv);
     free(c->x);
     free(c->xn);
@@ -510,8 +535,17 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     if (nth <= 0)
         nth = default_threads();
     c->n_threads = c->max_threads = nth;
+    if (p && p->n_cpus > 0) {
+        if (!(c->cpus = malloc(sizeof *c->cpus * (size_t)p->n_cpus))) {
+            free(c);
+            return error_set(err, TOLK_E_NOMEM, "out of memory creating a context");
+        }
+        memcpy(c->cpus, p->cpus, sizeof *c->cpus * (size_t)p->n_cpus);
+        c->n_cpus = p->n_cpus;
+    }
     int rc = kv_init(&c->kv, kv_type, n_ctx, hp->n_layer, hp->n_head_kv, hp->head_dim, hp->head_dim_v, err);
     if (rc) {
+        free(c->cpus);
         free(c);
         return rc;
     }
