@@ -34,15 +34,22 @@ const char *tolk_version(void);
  * ("openmp hwloc liburing ncursesw cuda"), for --version and bug reports. */
 const char *tolk_features(void);
 
-/* ---- The machine --------------------------------------------------------------------------------
- * The kernel path (scalar, avx2, avx512, neon) is chosen once per process from the CPU, or from the
- * environment variable TOLK_ISA. Every other call chooses it lazily; call tolk_backend_init first to
- * report a TOLK_ISA this CPU or build cannot run (TOLK_E_UNSUPPORTED, the message says why; the
- * best path available is used meanwhile). Safe to call more than once and from several threads. */
-int tolk_backend_init(tolk_error *err);
+/* ---- Process settings --------------------------------------------------------------------------
+ * The library reads no environment variable. A program that honours TOLK_ISA and TOLK_PREFETCH
+ * (the tolk CLI does) reads them once and passes them here before loading models. */
 
-/* The kernel path in use: "scalar", "avx2", "avx512" or "neon". */
-const char *tolk_kernel_path(void);
+/* Chooses the SIMD kernel path for the whole process (every session shares it): "scalar", "avx2",
+ * "avx512" or "neon"; NULL or "" restores the default, the best path this CPU runs. Fails, keeping
+ * the current path, when the name is unknown or this build or CPU lacks the path. Call it while
+ * no session is computing. */
+int tolk_set_isa(const char *name, tolk_error *err);
+
+/* The kernel path in use ("avx512", ...). */
+const char *tolk_isa(void);
+
+/* Whether later tolk_model_load calls warm the weights in the background (1, the default) or
+ * leave them to be read on first use (0). */
+void tolk_set_prefetch(int on);
 
 /* GPU offload: "cuda" when built with CUDA, else "none"; the usable devices (0 without CUDA, a
  * driver or a device: never an error, the CPU path always works); and one line describing device
@@ -184,8 +191,8 @@ int tolk_vocab_wants_bos(const tolk_model *m);
 int tolk_token_is_eog(const tolk_model *m, int32_t id);
 
 typedef struct tolk_params {
-    int n_threads;         /* 0: one per physical core (hwloc) */
-    const char *cpu_mask;  /* hex mask of usable CPUs, or NULL */
+    int n_threads;         /* 0: one per physical core (hwloc); this session's only */
+    const char *cpu_mask;  /* hex mask of usable CPUs, or NULL; this session's only */
     int numa;              /* 0 none, 1 distribute, 2 isolate */
     int n_ctx;             /* KV positions; 0: min(training context, 4096) */
     int kv_q8;             /* 1: Q8_0 KV cache instead of F16 */

@@ -1,6 +1,6 @@
 /* Run-time kernel choice: reads the CPU features once (cpuid/xgetbv on x86, HWCAP on aarch64 Linux),
  * builds one kernel table per ISA this build and CPU can run (scalar references overlaid with the
- * ISA's fast paths) and picks the active one, or the one TOLK_ISA names. */
+ * ISA's fast paths) and picks the best one, or the one simd_set_isa names. */
 #include <config.h>
 
 #include <pthread.h>
@@ -23,7 +23,7 @@ static const char *const isa_names[SIMD_ISA_COUNT] = {"scalar", "avx2", "avx512"
 static simd_kernels tables[SIMD_ISA_COUNT];
 static bool table_ready[SIMD_ISA_COUNT];
 static simd_isa active_isa = SIMD_ISA_SCALAR;
-static char init_error[160];
+static simd_isa best_isa = SIMD_ISA_SCALAR;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -158,32 +158,39 @@ static void build_tables(void)
         table_ready[i] = true;
         active_isa = isa; /* later entries are the faster paths */
     }
-    const char *want = getenv("TOLK_ISA");
-    if (!want || !*want)
-        return;
-    for (int i = 0; i < SIMD_ISA_COUNT; i++) {
-        if (strcmp(want, isa_names[i]) != 0)
-            continue;
-        if (table_ready[i]) {
-            active_isa = (simd_isa)i;
-            return;
-        }
-        snprintf(init_error, sizeof(init_error), "TOLK_ISA=%s: %s", want,
-                 isa_compiled((simd_isa)i) ? "this CPU lacks the instructions for that kernel path"
-                                           : "that kernel path is not compiled into this build (" TOLK_ISA_LIST ")");
-        return;
-    }
-    snprintf(init_error, sizeof(init_error), "TOLK_ISA=%s: unknown kernel path (expected scalar, avx2, avx512 or neon)",
-             want);
+    best_isa = active_isa;
 }
 
 int simd_init(char *errbuf, size_t errsize)
 {
+    (void)errbuf;
+    (void)errsize;
     pthread_once(&init_once, build_tables);
-    if (!init_error[0])
+    return 0;
+}
+
+int simd_set_isa(const char *name, char *errbuf, size_t errsize)
+{
+    pthread_once(&init_once, build_tables);
+    if (!name || !*name) {
+        active_isa = best_isa;
         return 0;
+    }
+    for (int i = 0; i < SIMD_ISA_COUNT; i++) {
+        if (strcmp(name, isa_names[i]) != 0)
+            continue;
+        if (table_ready[i]) {
+            active_isa = (simd_isa)i;
+            return 0;
+        }
+        if (errbuf && errsize)
+            snprintf(errbuf, errsize, "kernel path '%s': %s", name,
+                     isa_compiled((simd_isa)i) ? "this CPU lacks the instructions for it"
+                                               : "not compiled into this build (" TOLK_ISA_LIST ")");
+        return -1;
+    }
     if (errbuf && errsize)
-        snprintf(errbuf, errsize, "%s", init_error);
+        snprintf(errbuf, errsize, "unknown kernel path '%s' (expected scalar, avx2, avx512 or neon)", name);
     return -1;
 }
 
@@ -199,7 +206,6 @@ const simd_kernels *simd_kernels_for(simd_isa isa)
     return (unsigned)isa < SIMD_ISA_COUNT && table_ready[isa] ? &tables[isa] : NULL;
 }
 
-/* When TOLK_ISA named an unusable path, simd_init reports it; kernels meanwhile run the best path. */
 const simd_kernels *simd_active(void)
 {
     pthread_once(&init_once, build_tables);

@@ -77,10 +77,15 @@ size_t simd_row_bytes(uint32_t type, int64_t n);
  * F32), then dotted with weight rows. Entry points take row ranges [r0, r1) so the threading layer
  * can split work without shared state. */
 
-/* Chooses the kernel path once (cpuid / HWCAP, or TOLK_ISA=scalar|avx2|avx512|neon). Returns 0, or
- * -1 with a message in errbuf when TOLK_ISA names a path this CPU or build lacks. Safe to call
- * repeatedly; the other functions call it lazily. */
+/* Builds the kernel tables and picks the best path this CPU runs (cpuid / HWCAP), once. Safe to
+ * call repeatedly; the other functions call it lazily. Returns 0 (errbuf is unused: only
+ * simd_set_isa's choice can fail). */
 int simd_init(char *errbuf, size_t errsize);
+/* Makes NAME ("scalar", "avx2", "avx512", "neon"; NULL or "": the best) the active path for the
+ * whole process. Returns 0, or -1 with a message in errbuf when the name is unknown or this CPU or
+ * build lacks that path (the active path is then unchanged). Call it before any computation: the
+ * library reads no environment variable, programs pass TOLK_ISA here (tolk_set_isa). */
+int simd_set_isa(const char *name, char *errbuf, size_t errsize);
 const char *simd_isa_name(void); /* "scalar", "avx2", "avx512", "neon" */
 
 uint32_t simd_act_type(uint32_t wtype);

@@ -11,9 +11,13 @@ tests_test_gguf_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/test_threads
 TESTS += tests/test_threads
 tests_test_threads_SOURCES = tests/test_threads.c
-tests_test_threads_CFLAGS = $(TEST_CFLAGS)
+# the two-session test looks inside a session (runtime/api/session.h) to watch its forward context
+tests_test_threads_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/api
 tests_test_threads_LDADD = $(TEST_LIBS)
 endif
+
+# test_isa.h: where the Check programs read TOLK_ISA (the library reads no environment variable).
+EXTRA_DIST += tests/test_isa.h
 
 # The fuzz corpus replay needs no framework: every file must be handled without a crash, files
 # named ok-* must load and all others must be rejected with a message.

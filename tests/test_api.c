@@ -51,9 +51,10 @@ static tolk_model *load(int (*fn)(const char *, tolk_model **, tolk_error *), co
 START_TEST(machine)
 {
     tolk_error err = {0};
-    ck_assert_msg(tolk_backend_init(&err) == TOLK_OK, "%s", err.msg);
-    ck_assert(tolk_backend_init(NULL) == TOLK_OK); /* again, and without an error struct */
-    const char *k = tolk_kernel_path();
+    const char *k = tolk_isa();
+    ck_assert_msg(tolk_set_isa(k, &err) == TOLK_OK, "%s", err.msg); /* the path in use, again */
+    ck_assert_int_eq(tolk_set_isa("no-such-isa", &err), TOLK_E_ARG);
+    ck_assert_str_eq(tolk_isa(), k);                                 /* a refusal keeps the path */
     ck_assert(!strcmp(k, "scalar") || !strcmp(k, "avx2") || !strcmp(k, "avx512") || !strcmp(k, "neon"));
     ck_assert_ptr_nonnull(strstr(tolk_features(), "kernels:"));
     ck_assert(*tolk_version());

@@ -16,6 +16,7 @@
 #include "gguf_image.h"
 #include "model.h"
 #include "simd.h"
+#include "test_isa.h"
 
 /* ---- tiny models ------------------------------------------------------------------------------ */
 
@@ -468,6 +469,7 @@ END_TEST
 
 int main(void)
 {
+    test_isa_from_env();
     Suite *s = suite_create("forward");
     TCase *tiny = tcase_create("tiny");
     tcase_add_loop_test(tiny, batched_equals_sequential, 0, (int)(sizeof specs / sizeof specs[0]));

@@ -10,6 +10,7 @@
 #include "gguf.h"
 #include "gguf_write.h"
 #include "simd.h"
+#include "test_isa.h"
 
 static char tmpdir[256];
 
@@ -342,6 +343,7 @@ static Suite *gguf_write_suite(void)
 
 int main(void)
 {
+    test_isa_from_env();
     SRunner *sr = srunner_create(gguf_write_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

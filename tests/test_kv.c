@@ -7,6 +7,7 @@
 
 #include "kv.h"
 #include "simd.h"
+#include "test_isa.h"
 
 static void fill(float *x, int n, int seed)
 {
@@ -88,6 +89,7 @@ END_TEST
 
 int main(void)
 {
+    test_isa_from_env();
     Suite *s = suite_create("kv");
     TCase *tc = tcase_create("kv");
     tcase_add_test(tc, f16_roundtrip);

@@ -10,6 +10,7 @@
 #include "kv.h"
 #include "ops.h"
 #include "simd.h"
+#include "test_isa.h"
 
 START_TEST(rmsnorm_matches_formula)
 {
@@ -297,6 +298,7 @@ END_TEST
 
 int main(void)
 {
+    test_isa_from_env();
     Suite *s = suite_create("ops");
     TCase *tc = tcase_create("ops");
     tcase_add_test(tc, rmsnorm_matches_formula);

@@ -1,14 +1,18 @@
 /* Tests for runtime/gguf/prefetch.c: every byte of the requested ranges of a file mapping is walked and
- * ends up resident, adjacent and nested ranges are merged, TOLK_PREFETCH=0 turns it off, and a
- * stop in the middle of a long walk returns promptly. */
+ * ends up resident, adjacent and nested ranges are merged, nothing to walk starts nothing, a stop
+ * in the middle of a long walk returns promptly, and tolk_set_prefetch(0) (what the CLI does for
+ * TOLK_PREFETCH=0) makes tolk_model_load start none. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "model.h"
 #include "prefetch.h"
+#include "tolk.h"
 
 static size_t page(void)
 {
@@ -71,9 +75,8 @@ START_TEST(disabled_or_empty)
     char *m = map_temp(4 * ps);
     prefetch_range r = {m, 4 * ps};
     ck_assert_ptr_null(prefetch_start(&r, 0));
-    setenv("TOLK_PREFETCH", "0", 1);
-    ck_assert_ptr_null(prefetch_start(&r, 1));
-    unsetenv("TOLK_PREFETCH");
+    prefetch_range empty = {m, 0};
+    ck_assert_ptr_null(prefetch_start(&empty, 1));
     prefetch_stop(NULL);
     int fin = 0;
     ck_assert_uint_eq(prefetch_done_bytes(NULL, &fin), 0);
@@ -101,6 +104,34 @@ START_TEST(stop_is_prompt)
 }
 END_TEST
 
+START_TEST(api_switch)
+{
+    /* A small generated model (the library reads no TOLK_PREFETCH: the program decides). */
+    char dir[256], path[300], cmd[1024];
+    const char *b = getenv("TOLK_BUILDDIR"), *td = getenv("TOLK_TESTDATA");
+    snprintf(dir, sizeof dir, "%s/tolk-prefetch-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/tiny.gguf", dir);
+    snprintf(cmd, sizeof cmd, "%s/bench/gen_model --arch llama --preset tiny --type Q8_0 --seed 5 "
+             "--vocab %s/tokenizer/llama-spm.gguf -o %s", b ? b : ".", td ? td : "../shared/testdata", path);
+    ck_assert_int_eq(system(cmd), 0);
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    tolk_set_prefetch(0);
+    ck_assert_msg(!tolk_model_load(path, &m, &err), "%s", err.msg);
+    ck_assert(!m->prefetch_asked);
+    ck_assert_ptr_null(m->prefetch);
+    tolk_model_free(m);
+    tolk_set_prefetch(1);
+    ck_assert_msg(!tolk_model_load(path, &m, &err), "%s", err.msg);
+    ck_assert(m->prefetch_asked);
+    ck_assert_ptr_nonnull(m->prefetch);
+    tolk_model_free(m);
+    remove(path);
+    remove(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("prefetch");
@@ -109,6 +140,7 @@ int main(void)
     tcase_add_test(tc, walks_every_range);
     tcase_add_test(tc, disabled_or_empty);
     tcase_add_test(tc, stop_is_prompt);
+    tcase_add_test(tc, api_switch);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

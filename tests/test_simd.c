@@ -1,7 +1,7 @@
 /* Tests for simd/ semantics on the scalar references: half conversions, our quantized bytes equal
  * to llama.cpp's reference quantizers on fixed inputs (tests/fixtures), dequantizers equal to
  * ggml's, quantize->dequantize error per format, dot products consistent with dequantized floats,
- * the public matvec/matmul entry points on row ranges, and TOLK_ISA selection. */
+ * the public matvec/matmul entry points on row ranges, and choosing a path by name (simd_set_isa). */
 #ifdef TOLK_CHECK_SHIM
 #include "check_shim.h"
 #else
@@ -14,6 +14,7 @@
 #include "kernels.h"
 #include "simd.h"
 #include "simd_testlib.h"
+#include "test_isa.h"
 
 #define FX_ROWS 8
 #define FX_COLS 512
@@ -287,22 +288,24 @@ START_TEST(traits_and_partner_types)
 }
 END_TEST
 
-/* TOLK_ISA is read once per process; Check forks each test, so each sees a fresh choice. */
+/* The path choice is process-wide; Check forks each test, so each starts from the best path. */
 START_TEST(isa_override_scalar)
 {
-    setenv("TOLK_ISA", "scalar", 1);
     char err[200] = "";
-    ck_assert_int_eq(simd_init(err, sizeof(err)), 0);
+    ck_assert_int_eq(simd_set_isa("scalar", err, sizeof(err)), 0);
     ck_assert_str_eq(simd_isa_name(), "scalar");
+    ck_assert_int_eq(simd_set_isa(NULL, err, sizeof(err)), 0); /* back to the best path */
+    ck_assert_int_eq(simd_set_isa(simd_isa_name(), err, sizeof(err)), 0);
 }
 END_TEST
 
 START_TEST(isa_override_unknown_is_an_error)
 {
-    setenv("TOLK_ISA", "sse9", 1);
+    const char *before = simd_isa_name();
     char err[200] = "";
-    ck_assert_int_eq(simd_init(err, sizeof(err)), -1);
+    ck_assert_int_eq(simd_set_isa("sse9", err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, "sse9") && strstr(err, "unknown"), "message: %s", err);
+    ck_assert_str_eq(simd_isa_name(), before);
 }
 END_TEST
 
@@ -310,18 +313,18 @@ START_TEST(isa_override_missing_path_is_an_error)
 {
     const char *missing = NULL;
     for (int i = SIMD_ISA_AVX2; i < SIMD_ISA_COUNT && !missing; i++)
-        if (!simd_cpu_has((simd_isa)i)) /* asking the tables would fix the choice before setenv */
+        if (!simd_cpu_has((simd_isa)i))
             missing = i == SIMD_ISA_AVX2 ? "avx2" : i == SIMD_ISA_AVX512 ? "avx512" : "neon";
     ck_assert(missing != NULL); /* no CPU runs both x86 and ARM paths */
-    setenv("TOLK_ISA", missing, 1);
     char err[200] = "";
-    ck_assert_int_eq(simd_init(err, sizeof(err)), -1);
+    ck_assert_int_eq(simd_set_isa(missing, err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, missing) != NULL, "message: %s", err);
 }
 END_TEST
 
 int main(void)
 {
+    test_isa_from_env();
     Suite *s = suite_create("simd");
     TCase *tc = tcase_create("reference");
     tcase_set_timeout(tc, 60);

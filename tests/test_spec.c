@@ -12,6 +12,7 @@
 
 #include "forward.h"
 #include "tolk.h"
+#include "test_isa.h"
 
 #define N_RUNS 1000 /* samples per arm */
 #define N_GEN 4     /* the category is the text of the first N_GEN tokens */
@@ -310,6 +311,7 @@ END_TEST
 
 int main(void)
 {
+    test_isa_from_env();
     Suite *su = suite_create("spec");
     TCase *te = tcase_create("exact");
     tcase_set_timeout(te, 600);

@@ -1,5 +1,7 @@
-/* The public model calls (tolk.h): loading (runnable or vocabulary only), freeing and describing
- * a model. Loading only the metadata is in meta.c. */
+/* The public model calls (tolk.h): loading (runnable or vocabulary only, with the weights warmed
+ * in the background unless tolk_set_prefetch(0)), freeing and describing a model. Loading only the
+ * metadata is in meta.c. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "error.h"
@@ -18,10 +20,17 @@ static int check_load_args(const char *path, tolk_model **out, tolk_error *err)
     return TOLK_OK;
 }
 
+static atomic_int prefetch_on = 1;
+
+void tolk_set_prefetch(int on)
+{
+    atomic_store(&prefetch_on, on != 0);
+}
+
 int tolk_model_load(const char *path, tolk_model **out, tolk_error *err)
 {
     int rc = check_load_args(path, out, err);
-    return rc ? rc : model_load(path, out, err);
+    return rc ? rc : model_load(path, atomic_load(&prefetch_on) != 0, out, err);
 }
 
 int tolk_model_load_vocab(const char *path, tolk_model **out, tolk_error *err)

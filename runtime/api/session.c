@@ -35,14 +35,14 @@ int tolk_session_new(tolk_model *m, const tolk_params *p, tolk_session **out, to
     if (!s)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     s->params = *p;
-    threads_plan plan;
-    int rc = threads_plan_make(&plan, p->n_threads, p->cpu_mask, p->numa, err);
-    if (!rc)
-        rc = threads_apply(&plan, err);
+    /* The plan stays the session's: its forward contexts run that many threads on those CPUs,
+     * and nothing process-wide changes, so sessions with other settings are not affected. */
+    int rc = threads_plan_make(&s->plan, p->n_threads, p->cpu_mask, p->numa, err);
     if (!rc) {
         const fwd_params fp = {.n_ctx = p->n_ctx, .n_logits = 1,
                                .kv_type = p->kv_q8 ? TOLK_TYPE_Q8_0 : TOLK_TYPE_F16,
-                               .n_threads = plan.n_threads};
+                               .n_threads = s->plan.n_threads, .cpus = s->plan.cpus,
+                               .n_cpus = s->plan.n_cpus};
         const sampler_params sp = {.temp = p->temp, .top_k = p->top_k, .top_p = p->top_p, .min_p = p->min_p,
                                    .repeat_penalty = p->repeat_penalty, .repeat_last_n = p->repeat_last_n,
                                    .seed = p->seed};

@@ -7,11 +7,13 @@
 #include "chat.h"
 #include "generate.h"
 #include "speculative.h"
+#include "threads.h"
 #include "tolk.h"
 
 struct tolk_session {
     gen_ctx gen;
     tolk_params params;
+    threads_plan plan;          /* this session's threads and CPUs (gen.fp points into it) */
     spec_state *spec;           /* NULL when speculation is off */
     struct chat_template *tmpl; /* translation template, chosen on first use */
 };

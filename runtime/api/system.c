@@ -1,5 +1,5 @@
-/* The public calls about the machine (tolk.h): the kernel path chosen for this CPU and the GPU
- * devices, for --version, bug reports and callers that want to fail early on a bad TOLK_ISA. */
+/* The public calls about the machine (tolk.h): the kernel path (chosen for this CPU, or set by the
+ * caller, e.g. the CLI from TOLK_ISA) and the GPU devices, for --version and bug reports. */
 #include <config.h>
 
 #include <stdio.h>
@@ -9,15 +9,15 @@
 #include "simd.h"
 #include "tolk.h"
 
-int tolk_backend_init(tolk_error *err)
+int tolk_set_isa(const char *name, tolk_error *err)
 {
-    char msg[sizeof err->msg];
-    if (simd_init(msg, sizeof msg))
-        return error_set(err, TOLK_E_UNSUPPORTED, "%s", msg);
+    char msg[256];
+    if (simd_set_isa(name, msg, sizeof msg))
+        return error_set(err, TOLK_E_ARG, "%s", msg);
     return TOLK_OK;
 }
 
-const char *tolk_kernel_path(void)
+const char *tolk_isa(void)
 {
     return simd_isa_name();
 }

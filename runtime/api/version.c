@@ -1,6 +1,9 @@
-/* Version and feature strings for --version, bug reports and the TUI status bar. */
+/* Version and feature strings for --version, bug reports and the TUI status bar, and the kernel
+ * path (chosen by the program, e.g. from TOLK_ISA, never read from the environment here). */
 #include <config.h>
 
+#include "error.h"
+#include "simd.h"
 #include "tolk.h"
 
 const char *tolk_version(void)

@@ -1,6 +1,7 @@
 /* Thread count and CPU pinning. With hwloc: one thread per physical core, performance cores first
  * (cpukinds), NUMA-aware ordering. Without: Linux sysfs topology and sched affinity. Either way
- * OpenMP threads are pinned once, so the per-token parallel regions reuse warm, placed threads. */
+ * each thread is pinned when it first runs for a plan and stays so while the same plan keeps using
+ * it, so the per-token parallel regions reuse warm, placed threads. */
 #include <config.h>
 
 #include <ctype.h>
@@ -10,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #ifdef HAVE_HWLOC
 #include <hwloc.h>
 #endif
@@ -232,23 +230,35 @@ int threads_plan_make(threads_plan *plan, int n_threads, const char *cpu_mask, i
     return TOLK_OK;
 }
 
-int threads_apply(const threads_plan *plan, tolk_error *err)
+/* What threads_place did to the calling thread: the CPU it pinned it to (-1: none) and the
+ * affinity it had before. */
+static _Thread_local int placed_cpu = -1;
+static _Thread_local cpu_set_t placed_from;
+
+void threads_place(const int *cpus, int n_cpus, int thread)
 {
-    (void)err;
-#ifdef _OPENMP
-    omp_set_num_threads(plan->n_threads);
-    if (plan->n_cpus > 0) {
-#pragma omp parallel num_threads(plan->n_threads)
-        {
-            cpu_set_t set;
-            CPU_ZERO(&set);
-            CPU_SET(plan->cpus[omp_get_thread_num() % plan->n_cpus], &set);
-            /* Best effort: a container may forbid it, and unpinned threads still compute correctly. */
-            (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-        }
+    const int want = n_cpus > 0 ? cpus[thread % n_cpus] : -1;
+    if (want == placed_cpu)
+        return;
+    if (want < 0) {
+        threads_unplace();
+        return;
     }
-#else
-    (void)plan;
-#endif
-    return TOLK_OK;
+    if (placed_cpu < 0 && pthread_getaffinity_np(pthread_self(), sizeof placed_from, &placed_from) != 0)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(want, &set);
+    /* Best effort: a container may forbid it (then the thread stays where it was, and this is not
+     * retried until the placement changes). */
+    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    placed_cpu = want;
+}
+
+void threads_unplace(void)
+{
+    if (placed_cpu < 0)
+        return;
+    (void)pthread_setaffinity_np(pthread_self(), sizeof placed_from, &placed_from);
+    placed_cpu = -1;
 }

@@ -1,6 +1,8 @@
 /* Thread placement for the forward pass: how many OpenMP threads to run and which cores they sit
  * on. hwloc gives the topology (physical cores, performance cores first on hybrid CPUs, NUMA
- * nodes); without hwloc, Linux affinity calls and sysconf give a simpler but working answer. */
+ * nodes); without hwloc, Linux affinity calls and sysconf give a simpler but working answer.
+ * A plan belongs to one session: its forward contexts run num_threads(n_threads) regions whose
+ * threads place themselves on the plan's CPUs (threads_place), never a process-wide setting. */
 #ifndef TOLK_THREADS_H
 #define TOLK_THREADS_H
 
@@ -32,7 +34,18 @@ int threads_plan_make(threads_plan *plan, int n_threads, const char *cpu_mask, i
 /* Parses "distribute" / "isolate" / "none"; returns -1 for anything else. */
 int threads_numa_parse(const char *s);
 
-/* Applies the plan: sets the OpenMP thread count and pins each OpenMP thread to its CPU. */
-int threads_apply(const threads_plan *plan, tolk_error *err);
+/* Placement inside a parallel region: nothing here changes process-wide settings, so contexts
+ * with different plans can take turns. Every thread of a region calls threads_place first; the
+ * thread that started the region calls threads_unplace after it. */
+
+/* Pins the calling thread, number THREAD of its team, to CPUS[THREAD % n_cpus]; n_cpus 0 gives it
+ * back the affinity it had before any placement. A thread already placed there makes no system
+ * call, so steady decoding costs nothing. Best effort: a container may forbid pinning, and
+ * unpinned threads still compute correctly. */
+void threads_place(const int *cpus, int n_cpus, int thread);
+
+/* Gives the calling thread back the affinity it had before threads_place (no-op when unplaced).
+ * OpenMP's worker threads stay placed between regions; the caller's own thread does not. */
+void threads_unplace(void);
 
 #endif

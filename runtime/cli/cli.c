@@ -118,20 +118,31 @@ int cli_read_all(FILE *in, const char *name, char **out, size_t *len, tolk_error
     return TOLK_OK;
 }
 
+/* The library reads no environment variable: TOLK_ISA (kernel path) and TOLK_PREFETCH=0 (no
+ * background weight warming) are read here, once, and passed on. */
+static int apply_env(tolk_error *err)
+{
+    const char *pf = getenv("TOLK_PREFETCH");
+    if (pf && !strcmp(pf, "0"))
+        tolk_set_prefetch(0);
+    const char *isa = getenv("TOLK_ISA");
+    return isa && *isa && tolk_set_isa(isa, err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
-    tolk_error err = {0};
+    tolk_error env_err = {0};
+    const int env_rc = apply_env(&env_err);
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-        int isa_rc = tolk_backend_init(&err);
         printf("tolk %s\nfeatures: %s\n", tolk_version(), tolk_features());
-        if (isa_rc)
-            printf("kernel path: none (%s)\n", err.msg);
+        if (env_rc)
+            printf("kernel path: none (TOLK_ISA: %s)\n", env_err.msg);
         else
-            printf("kernel path: %s\n", tolk_kernel_path());
+            printf("kernel path: %s\n", tolk_isa());
         int n_gpu = tolk_gpu_count();
         printf("gpu backend: %s, %d device%s\n", tolk_gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s");
         for (int i = 0; i < n_gpu; i++) {
@@ -144,8 +155,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name))
             continue;
-        if (tolk_backend_init(&err))
-            return cli_error("%s", err.msg); /* e.g. TOLK_ISA names a path this CPU lacks */
+        if (env_rc)
+            return cli_error("TOLK_ISA: %s", env_err.msg); /* e.g. a path this CPU lacks */
         return commands[i].main(argc - 1, argv + 1);
     }
     cli_error("unknown subcommand '%s' (see tolk --help)", argv[1]);

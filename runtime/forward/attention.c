@@ -1,9 +1,12 @@
-/* Attention over the KV cache (see attention.h). With the default F16 cache every step follows
- * llama.cpp's default (non-flash) CPU path bit for bit (attn_ggml.h): queries rounded to F16, q.k
- * in tinyBLAS order for a batch of 2+ tokens and ggml_vec_dot_f16 order for one, the masked
- * softmax in 16-position groups aligned to absolute key positions, probabilities rounded to F16,
- * and p.v accumulated per key-position lane in the same two orders. Other cache types (Q8_0) take
- * the generic route: simd_matmul scores against queries in the cache's partner format. */
+/* Attention over the KV cache (see attention.h). Each work item runs one of two algorithms, chosen
+ * by the cache type:
+ * - F16 cache (the default): every step follows llama.cpp's default (non-flash) CPU path bit for
+ *   bit (attn_ggml.h): queries rounded to F16, q.k in tinyBLAS order for a batch of 2+ tokens and
+ *   ggml_vec_dot_f16 order for one, the masked softmax in 16-position groups aligned to absolute
+ *   key positions, probabilities rounded to F16, and p.v accumulated per key-position lane in the
+ *   same two orders (attn_f16).
+ * - Other cache types (Q8_0): the generic route, simd_matmul scores against queries in the cache's
+ *   partner format and a plain p.v sum (attn_quant). */
 #include <math.h>
 #include <string.h>
 
@@ -61,37 +64,75 @@ static bool masked(const attn_args *a, int64_t pos_q, int64_t pos_k)
     return pos_k > pos_q || (a->n_swa > 0 && pos_q - pos_k >= a->n_swa);
 }
 
-void attn_run(const attn_args *a, int64_t item, void *scratch)
+/* One work item: KV head kvh, query tokens t0..t1-1, keys lo..hi, and its scratch. Query row
+ * r = (t - t0) * g + j is head kvh*g + j of token t. */
+typedef struct attn_item {
+    int64_t kvh, t0, t1, g, nq;
+    int64_t lo, hi;       /* keys any query of the block may see */
+    float *qg;            /* [nq][head_dim] gathered queries */
+    char *qx;             /* [nq] queries in the cache's partner format (attn_quant) */
+    size_t qx_row;        /* bytes of one qx row */
+    float *s;             /* [nq][score columns] scores, then probabilities */
+    float *row;           /* one K or V row converted to f32 */
+    float *acc;           /* p.v accumulators */
+    uint64_t *touched;    /* [nq] accumulator lanes written (attn_f16) */
+} attn_item;
+
+static void item_setup(const attn_args *a, int64_t item, void *scratch, attn_item *it)
 {
     const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt;
-    const int64_t kvh = item / n_blocks, t0 = (item % n_blocks) * bt;
-    const int64_t t1 = t0 + bt < a->n_tok ? t0 + bt : a->n_tok;
     const int64_t g = a->n_head / a->n_head_kv, hd = a->head_dim, hdv = a->head_dim_v;
-    const int64_t nq = (t1 - t0) * g;
-    const uint32_t kt = a->kv->type;
-    const bool f16 = kt == TOLK_TYPE_F16;
-    const size_t qx_row = simd_act_row_bytes(kt, hd);
-    const simd_to_float_fn to_float = simd_row_converter(kt); /* the cache's type: always known */
-
-    /* Keys any query of the block may see: sliding layers start at the window of the first query. */
-    const int64_t hi = a->pos0 + t1 - 1;
-    int64_t lo = 0;
-    if (a->n_swa > 0 && a->pos0 + t0 - a->n_swa + 1 > 0)
-        lo = a->pos0 + t0 - a->n_swa + 1;
-    /* Score columns: positions base..base+nk-1 (F16: aligned as llama.cpp's cache view is). */
-    const int64_t base = f16 ? lo / AG_VLANES * AG_VLANES : lo;
-    const int64_t nk = f16 ? (hi + 1 - base + AG_LANES - 1) / AG_LANES * AG_LANES : hi - lo + 1;
+    it->kvh = item / n_blocks;
+    it->t0 = (item % n_blocks) * bt;
+    it->t1 = it->t0 + bt < a->n_tok ? it->t0 + bt : a->n_tok;
+    it->g = g;
+    it->nq = (it->t1 - it->t0) * g;
+    /* Sliding layers start at the window of the block's first query. */
+    it->hi = a->pos0 + it->t1 - 1;
+    it->lo = 0;
+    if (a->n_swa > 0 && a->pos0 + it->t0 - a->n_swa + 1 > 0)
+        it->lo = a->pos0 + it->t0 - a->n_swa + 1;
+    it->qx_row = simd_act_row_bytes(a->kv->type, hd);
 
     char *p = scratch;
-    float *qg = (float *)p;
+    it->qg = (float *)p;
     p += align64(sizeof(float) * (size_t)(ATTN_BLOCK * g * hd));
-    char *qx = p;
-    p += align64((size_t)(ATTN_BLOCK * g) * qx_row);
-    float *s = (float *)p;
+    it->qx = p;
+    p += align64((size_t)(ATTN_BLOCK * g) * it->qx_row);
+    it->s = (float *)p;
     p += align64(sizeof(float) * (size_t)(ATTN_BLOCK * g) * (size_t)score_cols(a->kv->n_ctx));
-    float *row = (float *)p;
+    it->row = (float *)p;
     p += align64(sizeof(float) * (size_t)(hd > hdv ? hd : hdv));
-    float *acc = (float *)p;
+    it->acc = (float *)p;
+    it->touched = (uint64_t *)(it->acc + acc_rows(ATTN_BLOCK * g, g) * hdv);
+}
+
+/* Copies the block's queries into qg. */
+static void gather_queries(const attn_args *a, const attn_item *it)
+{
+    const int64_t hd = a->head_dim;
+    for (int64_t t = it->t0; t < it->t1; t++)
+        for (int64_t j = 0; j < it->g; j++)
+            memcpy(it->qg + ((t - it->t0) * it->g + j) * hd, a->q + t * a->n_head * hd + (it->kvh * it->g + j) * hd,
+                   sizeof(float) * (size_t)hd);
+}
+
+/* Output row of query row r. */
+static float *out_row(const attn_args *a, const attn_item *it, int64_t r)
+{
+    const int64_t t = it->t0 + r / it->g, j = r % it->g;
+    return a->out + t * a->n_head * a->head_dim_v + (it->kvh * it->g + j) * a->head_dim_v;
+}
+
+/* F16 cache: llama.cpp's non-flash attention order (see the file comment). */
+static void attn_f16(const attn_args *a, const attn_item *it)
+{
+    const int64_t hd = a->head_dim, hdv = a->head_dim_v, nq = it->nq, lo = it->lo, hi = it->hi;
+    const simd_to_float_fn to_float = simd_row_converter(TOLK_TYPE_F16);
+    float *const s = it->s, *const row = it->row, *const acc = it->acc;
+    /* Score columns: positions base..base+nk-1, aligned as llama.cpp's cache view is. */
+    const int64_t base = lo / AG_VLANES * AG_VLANES;
+    const int64_t nk = (hi + 1 - base + AG_LANES - 1) / AG_LANES * AG_LANES;
 
     /* ggml picks tinyBLAS for F16 products with 2+ columns (the batch's tokens) when the inner
      * size is a multiple of 16 (q.k) or the row count a multiple of 4 (p.v), else vec_dot. */
@@ -99,82 +140,101 @@ void attn_run(const attn_args *a, int64_t item, void *scratch)
     const ag_order o_kq = batch && hd % AG_LANES == 0 ? AG_TILED : AG_VECDOT;
     const ag_order o_kv = batch && hdv % 4 == 0 ? AG_TILED : AG_VECDOT;
 
-    /* Query row r = (t - t0) * g + j is head kvh*g + j of token t. */
-    for (int64_t t = t0; t < t1; t++)
-        for (int64_t j = 0; j < g; j++) {
-            const int64_t r = (t - t0) * g + j;
-            float *qr = qg + r * hd;
-            memcpy(qr, a->q + t * a->n_head * hd + (kvh * g + j) * hd, sizeof(float) * (size_t)hd);
-            if (f16)
-                for (int64_t d = 0; d < hd; d++)
-                    qr[d] = simd_f16_to_f32(simd_f32_to_f16(qr[d]));
-            else
-                simd_quantize_act(kt, qr, qx + (size_t)r * qx_row, hd);
-        }
+    gather_queries(a, it);
+    for (int64_t i = 0; i < nq * hd; i++) /* ggml converts the queries to F16 */
+        it->qg[i] = simd_f16_to_f32(simd_f32_to_f16(it->qg[i]));
 
-    const size_t k_off = simd_row_bytes(kt, kvh * hd);
-    if (f16) {
-        for (int64_t i = 0; i < nq * nk; i++)
-            s[i] = -INFINITY;
-        for (int64_t c = lo; c <= hi; c++) {
-            to_float(kv_k_row(a->kv, a->layer, c) + k_off, row, hd);
-            for (int64_t r = 0; r < nq; r++)
-                if (!masked(a, a->pos0 + t0 + r / g, c))
-                    s[r * nk + c - base] = ag_dot(o_kq, row, qg + r * hd, hd) * a->kq_scale;
-        }
-    } else {
-        /* Keys lo..hi of this KV head, viewed as a weight matrix whose rows are positions. */
-        simd_matmul(kt, kv_k_row(a->kv, a->layer, lo) + k_off, a->kv->k_row_bytes, hd, qx, qx_row, nq, s,
-                    (size_t)nk, 0, nk);
+    const size_t k_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hd);
+    for (int64_t i = 0; i < nq * nk; i++)
+        s[i] = -INFINITY;
+    for (int64_t c = lo; c <= hi; c++) {
+        to_float(kv_k_row(a->kv, a->layer, c) + k_off, row, hd);
         for (int64_t r = 0; r < nq; r++)
-            for (int64_t c = 0; c < nk; c++)
-                s[r * nk + c] = masked(a, a->pos0 + t0 + r / g, lo + c) ? -INFINITY : s[r * nk + c] * a->kq_scale;
+            if (!masked(a, a->pos0 + it->t0 + r / it->g, c))
+                s[r * nk + c - base] = ag_dot(o_kq, row, it->qg + r * hd, hd) * a->kq_scale;
     }
 
     for (int64_t r = 0; r < nq; r++) {
         float *sr = s + r * nk;
         ops_softmax(sr, nk);
-        if (f16) /* llama.cpp multiplies the F16 value cache by probabilities converted to F16 */
-            for (int64_t c = 0; c < nk; c++)
-                sr[c] = simd_f16_to_f32(simd_f32_to_f16(sr[c]));
+        /* llama.cpp multiplies the F16 value cache by probabilities converted to F16 */
+        for (int64_t c = 0; c < nk; c++)
+            sr[c] = simd_f16_to_f32(simd_f32_to_f16(sr[c]));
     }
 
-    const size_t v_off = simd_row_bytes(kt, kvh * hdv);
-    const int64_t lanes = !f16 ? 1 : o_kv == AG_TILED ? AG_LANES : AG_VLANES;
+    const size_t v_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hdv);
+    const int64_t lanes = o_kv == AG_TILED ? AG_LANES : AG_VLANES;
     /* Lanes start at the first product (fmaf(w, v, +0), as from a zeroed register); lanes no
      * key reached are zeroed before the reduction: this saves clearing 64 lanes per row. */
-    uint64_t *touched = (uint64_t *)(acc + acc_rows(ATTN_BLOCK * g, g) * hdv);
+    uint64_t *touched = it->touched;
     memset(touched, 0, sizeof(uint64_t) * (size_t)nq);
-    if (!f16)
-        memset(acc, 0, sizeof(float) * (size_t)(nq * hdv));
     for (int64_t c = lo; c <= hi; c++) {
         to_float(kv_v_row(a->kv, a->layer, c) + v_off, row, hdv);
+        const uint64_t bit = (uint64_t)1 << (c % lanes);
         for (int64_t r = 0; r < nq; r++) {
             const float w = s[r * nk + c - base];
             if (w == 0.0f)
                 continue;
-            float *ar = acc + r * lanes * hdv;
-            if (f16) {
-                const uint64_t bit = (uint64_t)1 << (c % lanes);
-                ag_accumulate(ar, lanes, c, w, row, hdv, !(touched[r] & bit));
-                touched[r] |= bit;
-            } else {
-                for (int64_t d = 0; d < hdv; d++)
-                    ar[d] += w * row[d];
-            }
+            ag_accumulate(acc + r * lanes * hdv, lanes, c, w, row, hdv, !(touched[r] & bit));
+            touched[r] |= bit;
         }
     }
-    for (int64_t t = t0; t < t1; t++)
-        for (int64_t j = 0; j < g; j++) {
-            const int64_t r = (t - t0) * g + j;
-            float *dst = a->out + t * a->n_head * hdv + (kvh * g + j) * hdv;
-            if (f16) {
-                float *ar = acc + r * lanes * hdv;
-                for (int64_t l = 0; l < lanes; l++)
-                    if (!(touched[r] & (uint64_t)1 << l))
-                        memset(ar + l * hdv, 0, sizeof(float) * (size_t)hdv);
-                ag_reduce(o_kv, ar, hdv, dst);
-            } else
-                memcpy(dst, acc + r * hdv, sizeof(float) * (size_t)hdv);
+    for (int64_t r = 0; r < nq; r++) {
+        float *ar = acc + r * lanes * hdv;
+        for (int64_t l = 0; l < lanes; l++)
+            if (!(touched[r] & (uint64_t)1 << l))
+                memset(ar + l * hdv, 0, sizeof(float) * (size_t)hdv);
+        ag_reduce(o_kv, ar, hdv, out_row(a, it, r));
+    }
+}
+
+/* Quantized cache (Q8_0): scores from simd_matmul over the cache rows, a plain p.v sum. */
+static void attn_quant(const attn_args *a, const attn_item *it)
+{
+    const int64_t hd = a->head_dim, hdv = a->head_dim_v, nq = it->nq, lo = it->lo, hi = it->hi;
+    const uint32_t kt = a->kv->type;
+    const simd_to_float_fn to_float = simd_row_converter(kt); /* the cache's type: always known */
+    float *const s = it->s, *const row = it->row, *const acc = it->acc;
+    const int64_t nk = hi - lo + 1; /* score columns: positions lo..hi */
+
+    gather_queries(a, it);
+    for (int64_t r = 0; r < nq; r++)
+        simd_quantize_act(kt, it->qg + r * hd, it->qx + (size_t)r * it->qx_row, hd);
+
+    /* Keys lo..hi of this KV head, viewed as a weight matrix whose rows are positions. */
+    const size_t k_off = simd_row_bytes(kt, it->kvh * hd);
+    simd_matmul(kt, kv_k_row(a->kv, a->layer, lo) + k_off, a->kv->k_row_bytes, hd, it->qx, it->qx_row, nq, s,
+                (size_t)nk, 0, nk);
+    for (int64_t r = 0; r < nq; r++)
+        for (int64_t c = 0; c < nk; c++)
+            s[r * nk + c] = masked(a, a->pos0 + it->t0 + r / it->g, lo + c) ? -INFINITY : s[r * nk + c] * a->kq_scale;
+
+    for (int64_t r = 0; r < nq; r++)
+        ops_softmax(s + r * nk, nk);
+
+    const size_t v_off = simd_row_bytes(kt, it->kvh * hdv);
+    memset(acc, 0, sizeof(float) * (size_t)(nq * hdv));
+    for (int64_t c = lo; c <= hi; c++) {
+        to_float(kv_v_row(a->kv, a->layer, c) + v_off, row, hdv);
+        for (int64_t r = 0; r < nq; r++) {
+            const float w = s[r * nk + c - lo];
+            if (w == 0.0f)
+                continue;
+            float *ar = acc + r * hdv;
+            for (int64_t d = 0; d < hdv; d++)
+                ar[d] += w * row[d];
         }
+    }
+    for (int64_t r = 0; r < nq; r++)
+        memcpy(out_row(a, it, r), acc + r * hdv, sizeof(float) * (size_t)hdv);
+}
+
+void attn_run(const attn_args *a, int64_t item, void *scratch)
+{
+    attn_item it;
+    item_setup(a, item, scratch, &it);
+    if (a->kv->type == TOLK_TYPE_F16)
+        attn_f16(a, &it);
+    else
+        attn_quant(a, &it);
 }

@@ -10,7 +10,7 @@
 
 #include "kv.h"
 
-#define ATTN_BLOCK 16 /* query tokens per work item */
+#define ATTN_BLOCK 16 /* query tokens per work item (a quarter of that in the one-token order) */
 
 typedef struct attn_args {
     const kv_cache *kv;
@@ -32,7 +32,8 @@ size_t attn_scratch_bytes(const attn_args *a, int64_t n_ctx);
 /* Number of independent work items for this batch. */
 int64_t attn_items(const attn_args *a);
 
-/* Computes work item i (< attn_items) using scratch of attn_scratch_bytes (64-byte aligned). */
+/* Computes work item i (< attn_items) using scratch of attn_scratch_bytes (64-byte aligned): in
+ * llama.cpp's order with the F16 cache, by the generic simd_matmul route with Q8_0 (attention.c). */
 void attn_run(const attn_args *a, int64_t item, void *scratch);
 
 #endif

@@ -1,8 +1,9 @@
-/* The generic decoder driver (see forward.h). One OpenMP parallel region per chunk of tokens;
- * inside it every step is a work-shared loop: per-token element-wise work, matrix products split
- * into row chunks (several matrices that read the same input share one loop, so q/k/v and
- * gate/up cost one fork-join each), and attention split by (KV head, query block). The layer
- * recipe from models/ decides which optional steps run. */
+/* The generic decoder driver (see forward.h). One OpenMP parallel region per chunk of tokens, with
+ * the context's thread count and its threads placed on the context's CPUs; inside it every step is
+ * a work-shared loop: per-token element-wise work, matrix products split into row chunks (several
+ * matrices that read the same input share one loop, so q/k/v and gate/up cost one fork-join
+ * each), and attention split by (KV head, query block). The layer recipe from models/ decides
+ * which optional steps run. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "forward.h"
 #include "ops.h"
 #include "simd.h"
+#include "threads.h"
 
 #define MAX_JOBS 3
 
@@ -30,6 +32,9 @@ struct fwd_ctx {
     int64_t n_batch, n_logits;
     int n_threads;
     int max_threads;        /* threads the scratch was sized for */
+    int *cpus, n_cpus;      /* placement: thread i on cpus[i % n_cpus]; n_cpus 0: unpinned */
+    fwd_probe_fn probe;     /* test hook (fwd_set_probe) */
+    void *probe_user;
     size_t act_row_max;     /* bytes of the largest quantized activation row */
     size_t thread_scratch;  /* bytes per thread */
     float *x;      /* [n_batch][n_embd] residual stream */
@@ -55,6 +60,15 @@ static int thread_id(void)
     return omp_get_thread_num();
 #else
     return 0;
+#endif
+}
+
+static int team_size(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
 #endif
 }
 
@@ -96,6 +110,31 @@ static int64_t chunk_rows(int64_t rows, int n_threads)
     return ch;
 }
 
+/* Whether a batch of n tokens is a speculative verification pass (fwd_set_rowwise): its logits
+ * must equal one-token decoding's bit for bit. */
+static bool verifying(const fwd_ctx *c, int64_t n)
+{
+    return n > 1 && n <= c->rowwise_max;
+}
+
+/* Y[tk][r] = W row r . activation row tk for tk < n_tok, r in [r0, r1): picks the kernel. */
+static void matmul_rows(const fwd_ctx *c, const gguf_tensor *t, const char *qx, float *y, size_t y_stride,
+                        int64_t n_tok, int64_t r0, int64_t r1)
+{
+    if (n_tok == 1)
+        simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx, y, r0, r1);
+    else if (verifying(c, n_tok) && n_tok > simd_matmul_exact_tokens(t->type))
+        /* The batched kernel would sum in another order: one-token kernels, token after token
+         * over a row chunk that stays in cache, so verification logits equal plain decoding's
+         * bit for bit. (The AVX-512 few-token walks are exact already and stream the weights
+         * once: on the default model a 5-token pass costs ~1.2 one-token passes, not ~3.) */
+        for (int64_t tk = 0; tk < n_tok; tk++)
+            simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx + (size_t)tk * c->act_row_max,
+                        y + (size_t)tk * y_stride, r0, r1);
+    else
+        simd_matmul(t->type, t->data, t->row_bytes, t->ne[0], qx, c->act_row_max, n_tok, y, y_stride, r0, r1);
+}
+
 /* y_j[t][r] = W_j row r . activation row t, for matrices w[0..nw), all reading the activations
  * quantized under plan p. Must be called by every thread of the parallel region. */
 static void run_matmuls(fwd_ctx *c, const gguf_tensor *const *w, float *const *y, const size_t *y_stride,
@@ -112,23 +151,9 @@ static void run_matmuls(fwd_ctx *c, const gguf_tensor *const *w, float *const *y
         int j = 0;
         while (i >= start[j + 1])
             j++;
-        const gguf_tensor *t = w[j];
         const int64_t r0 = (i - start[j]) * chunk[j];
-        const int64_t r1 = r0 + chunk[j] < t->ne[1] ? r0 + chunk[j] : t->ne[1];
-        const char *qx = c->qa[p->slot[j]];
-        if (n_tok == 1)
-            simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx, y[j], r0, r1);
-        else if (n_tok <= c->rowwise_max && n_tok > simd_matmul_exact_tokens(t->type))
-            /* The batched kernel would sum in another order: one-token kernels, token after token
-             * over a row chunk that stays in cache, so verification logits equal plain decoding's
-             * bit for bit. (The AVX-512 few-token walks are exact already and stream the weights
-             * once: on the default model a 5-token pass costs ~1.2 one-token passes, not ~3.) */
-            for (int64_t tk = 0; tk < n_tok; tk++)
-                simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx + (size_t)tk * c->act_row_max,
-                            y[j] + (size_t)tk * y_stride[j], r0, r1);
-        else
-            simd_matmul(t->type, t->data, t->row_bytes, t->ne[0], qx, c->act_row_max, n_tok, y[j],
-                        y_stride[j], r0, r1);
+        const int64_t r1 = r0 + chunk[j] < w[j]->ne[1] ? r0 + chunk[j] : w[j]->ne[1];
+        matmul_rows(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
     }
 }
 
@@ -141,21 +166,14 @@ static void add_bias(float *x, const gguf_tensor *b, int64_t n)
         x[i] += bv[i];
 }
 
-/* One decoder block for n tokens at positions pos0.. (called by every thread). */
-static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
+/* The steps of one decoder block for n tokens at positions pos0.., in order. Each is called by
+ * every thread of the parallel region and work-shares its loops. */
+
+/* Attention input: norm, then the q/k/v projections. */
+static void qkv_project(fwd_ctx *c, const layer_weights *lw, int64_t n)
 {
     const model_hparams *hp = &c->m->hp;
-    const layer_weights *lw = &c->m->w.layers[il];
-    const layer_recipe *lr = &hp->layer[il];
-    const int64_t E = hp->n_embd, hd = hp->head_dim, hdv = hp->head_dim_v, F = hp->n_ff;
-    const int64_t QW = hp->n_head * hd, KW = hp->n_head_kv * hd, VW = hp->n_head_kv * hdv,
-                  OW = hp->n_head * hdv;
-    const float *rope_ff = c->m->w.rope_freqs ? c->m->w.rope_freqs->data : NULL;
-    float *cs = (float *)(c->scratch + (size_t)thread_id() * c->thread_scratch);
-    void *attn_scratch = c->scratch + (size_t)thread_id() * c->thread_scratch +
-                         align64(sizeof(float) * (size_t)hp->n_rot);
-
-    /* Attention block: norm, q/k/v projections. */
+    const int64_t E = hp->n_embd;
     const gguf_tensor *qkv[3] = {lw->wq, lw->wk, lw->wv};
     act_plan p_qkv;
     plan_acts(qkv, 3, &p_qkv);
@@ -165,10 +183,21 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
         quantize_row(c, &p_qkv, c->xn + t * E, E, t);
     }
     float *const y_qkv[3] = {c->q, c->k, c->v};
-    const size_t s_qkv[3] = {(size_t)QW, (size_t)KW, (size_t)VW};
+    const size_t s_qkv[3] = {(size_t)(hp->n_head * hp->head_dim), (size_t)(hp->n_head_kv * hp->head_dim),
+                             (size_t)(hp->n_head_kv * hp->head_dim_v)};
     run_matmuls(c, qkv, y_qkv, s_qkv, 3, &p_qkv, n);
+}
 
-    /* Biases, per-head norms, RoPE, query scale; keys and values go to the cache. */
+/* Biases, per-head norms, RoPE (angles in the thread's scratch CS), query scale; keys and values
+ * go to the cache. */
+static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
+{
+    const model_hparams *hp = &c->m->hp;
+    const layer_weights *lw = &c->m->w.layers[il];
+    const layer_recipe *lr = &hp->layer[il];
+    const int64_t hd = hp->head_dim, QW = hp->n_head * hd, KW = hp->n_head_kv * hd,
+                  VW = hp->n_head_kv * hp->head_dim_v;
+    const float *rope_ff = c->m->w.rope_freqs ? c->m->w.rope_freqs->data : NULL;
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *qt = c->q + t * QW, *kt = c->k + t * KW, *vt = c->v + t * VW;
@@ -193,23 +222,20 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
         }
         kv_store(&c->kv, il, pos0 + t, kt, vt);
     }
-
-    const attn_args aa = {.kv = &c->kv, .layer = il, .n_head = hp->n_head, .n_head_kv = hp->n_head_kv,
-                          .head_dim = hd, .head_dim_v = hdv, .n_tok = n, .pos0 = pos0,
-                          .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .q = c->q,
-                          .out = c->att};
-    if (n > 1 && n <= c->rowwise_max && c->kv.type == TOLK_TYPE_F16) {
-        /* Verification: the batch's queries share each key and value row read, summed in the
-         * one-token order (extra masked columns only add exact zeros to the softmax). */
-        attn_args one_order = aa;
-        one_order.one_token_order = true;
-        const int64_t n_items = attn_items(&one_order);
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t i = 0; i < n_items; i++)
-            attn_run(&one_order, i, attn_scratch);
-    } else if (n > 1 && n <= c->rowwise_max) {
+}
+/* Attention of the n queries over the cache, split into work items (attention.h); SCRATCH is the
+ * thread's. */
+static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch)
+{
+    const model_hparams *hp = &c->m->hp;
+    const layer_recipe *lr = &hp->layer[il];
+    attn_args aa = {.kv = &c->kv, .layer = il, .n_head = hp->n_head, .n_head_kv = hp->n_head_kv,
+                    .head_dim = hp->head_dim, .head_dim_v = hp->head_dim_v, .n_tok = n, .pos0 = pos0,
+                    .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .q = c->q, .out = c->att};
+    if (verifying(c, n) && c->kv.type != TOLK_TYPE_F16) {
         /* One token per item, as in one-token decoding (the Q8_0 cache's scores come from
          * simd_matmul, whose batched order differs). */
+        const int64_t QW = hp->n_head * hp->head_dim, OW = hp->n_head * hp->head_dim_v;
 #pragma omp for schedule(dynamic, 1)
         for (int64_t i = 0; i < n * hp->n_head_kv; i++) {
             const int64_t t = i / hp->n_head_kv;
@@ -218,16 +244,24 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
             one.pos0 = pos0 + t;
             one.q = c->q + t * QW;
             one.out = c->att + t * OW;
-            attn_run(&one, i % hp->n_head_kv, attn_scratch);
+            attn_run(&one, i % hp->n_head_kv, scratch);
         }
-    } else {
-        const int64_t n_items = attn_items(&aa);
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t i = 0; i < n_items; i++)
-            attn_run(&aa, i, attn_scratch);
+        return;
     }
+    /* Verification with the F16 cache: the batch's queries share each key and value row read,
+     * summed in the one-token order (extra masked columns only add exact zeros to the softmax). */
+    aa.one_token_order = verifying(c, n);
+    const int64_t n_items = attn_items(&aa);
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t i = 0; i < n_items; i++)
+        attn_run(&aa, i, scratch);
+}
 
-    /* Output projection, post-norm, residual; then the FFN's input norm. */
+/* Output projection, post-norm, residual; then the FFN's input norm and the gate/up projections. */
+static void attn_out_ffn_in(fwd_ctx *c, const layer_weights *lw, int64_t n)
+{
+    const model_hparams *hp = &c->m->hp;
+    const int64_t E = hp->n_embd, F = hp->n_ff, OW = hp->n_head * hp->head_dim_v;
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
     plan_acts(wo, 1, &p_o);
@@ -255,7 +289,13 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
     float *const y_gu[2] = {c->gate, c->up};
     const size_t s_gu[2] = {(size_t)F, (size_t)F};
     run_matmuls(c, gu, y_gu, s_gu, 2, &p_gu, n);
+}
 
+/* The FFN's activation, down projection, post-norm and residual. */
+static void ffn_out(fwd_ctx *c, const layer_weights *lw, int64_t n)
+{
+    const model_hparams *hp = &c->m->hp;
+    const int64_t E = hp->n_embd, F = hp->n_ff;
     const gguf_tensor *dn[1] = {lw->ffn_down};
     act_plan p_d;
     plan_acts(dn, 1, &p_d);
@@ -270,6 +310,8 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
             ops_swiglu(gt, ut, gt, F);
         quantize_row(c, &p_d, gt, F, t);
     }
+    float *const y_o[1] = {c->o};
+    const size_t s_e[1] = {(size_t)E};
     run_matmuls(c, dn, y_o, s_e, 1, &p_d, n);
 
 #pragma omp for
@@ -281,6 +323,19 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
         for (int64_t i = 0; i < E; i++)
             xt[i] += ot[i];
     }
+}
+
+/* One decoder block for n tokens at positions pos0.. (called by every thread). */
+static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
+{
+    const layer_weights *lw = &c->m->w.layers[il];
+    /* The thread's scratch: the RoPE angle cache, then attention's. */
+    char *scratch = c->scratch + (size_t)thread_id() * c->thread_scratch;
+    qkv_project(c, lw, n);
+    qkv_finish(c, il, n, pos0, (float *)scratch);
+    attention(c, il, n, pos0, scratch + align64(sizeof(float) * (size_t)c->m->hp.n_rot));
+    attn_out_ffn_in(c, lw, n);
+    ffn_out(c, lw, n);
 }
 
 /* n (<= n_batch) tokens at pos0..; logits for tokens lf..n-1 into logits[0..]. */
@@ -296,6 +351,9 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
     const size_t s_out[1] = {(size_t)m->hp.n_vocab};
 #pragma omp parallel num_threads(c->n_threads)
     {
+        threads_place(c->cpus, c->n_cpus, thread_id());
+        if (c->probe)
+            c->probe(c->probe_user, thread_id(), team_size());
 #pragma omp for
         for (int64_t t = 0; t < n; t++)
             model_embed(m, tok[t], c->x + t * E);
@@ -311,6 +369,7 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
             run_matmuls(c, out, y_out, s_out, 1, &p_out, n - lf);
         }
     }
+    threads_unplace(); /* the caller's thread gets its own affinity back */
 }
 
 int fwd_eval(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t logits_from, tolk_error *err)
@@ -386,10 +445,17 @@ void fwd_set_threads(fwd_ctx *c, int n_threads)
     c->n_threads = n_threads;
 }
 
+void fwd_set_probe(fwd_ctx *c, fwd_probe_fn fn, void *user)
+{
+    c->probe = fn;
+    c->probe_user = user;
+}
+
 void fwd_free(fwd_ctx *c)
 {
     if (!c)
         return;
+    free(c->cpus);
     kv_free(&c->kv);
     free(c->x);
     free(c->xn);
@@ -469,8 +535,17 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     if (nth <= 0)
         nth = default_threads();
     c->n_threads = c->max_threads = nth;
+    if (p && p->n_cpus > 0) {
+        if (!(c->cpus = malloc(sizeof *c->cpus * (size_t)p->n_cpus))) {
+            free(c);
+            return error_set(err, TOLK_E_NOMEM, "out of memory creating a context");
+        }
+        memcpy(c->cpus, p->cpus, sizeof *c->cpus * (size_t)p->n_cpus);
+        c->n_cpus = p->n_cpus;
+    }
     int rc = kv_init(&c->kv, kv_type, n_ctx, hp->n_layer, hp->n_head_kv, hp->head_dim, hp->head_dim_v, err);
     if (rc) {
+        free(c->cpus);
         free(c);
         return rc;
     }

@@ -1,7 +1,8 @@
 /* The forward pass: one batched code path for n tokens (prompt prefill in chunks of n_batch, n = 1
  * for decoding, n = k+1 for speculative verification). Appends the tokens' keys and values to the
  * KV cache and returns logits for the positions the caller asks for. All buffers are allocated by
- * fwd_create; fwd_eval allocates nothing. */
+ * fwd_create; fwd_eval allocates nothing. A context runs its own thread count on its own CPUs
+ * (fwd_params), so contexts with different settings can take turns in one process. */
 #ifndef TOLK_FORWARD_H
 #define TOLK_FORWARD_H
 
@@ -16,6 +17,8 @@ typedef struct fwd_params {
     int64_t n_logits; /* most logit rows one fwd_eval may return (0: 1) */
     uint32_t kv_type; /* TOLK_TYPE_F16 (default when 0) or TOLK_TYPE_Q8_0 */
     int n_threads;    /* 0: OpenMP's default */
+    const int *cpus;  /* thread i runs on cpus[i % n_cpus] (copied by fwd_create) */
+    int n_cpus;       /* 0: threads are not pinned (threads.h) */
 } fwd_params;
 
 typedef struct fwd_ctx fwd_ctx;
@@ -45,13 +48,20 @@ int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);
  * valid for all layers). */
 int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err);
 
-/* Batches of 2..n_max tokens give logits equal to one-at-a-time decoding bit for bit: attention
- * runs one token per item, and the matrix products go through the batched kernels where
- * simd_matmul_exact_tokens promises the same bits, else through the one-token kernels token by
- * token over row chunks that stay in cache; 0: off. */
+/* Batches of 2..n_max tokens give logits equal to one-at-a-time decoding bit for bit (speculative
+ * verification): attention sums every query in the one-token order (with the F16 cache the
+ * batch's queries share each key and value row read; with Q8_0 each work item is one token), and
+ * the matrix products go through the batched kernels where simd_matmul_exact_tokens promises the
+ * same bits, else through the one-token kernels token by token over row chunks that stay in
+ * cache; 0: off. */
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max);
 
 /* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */
 void fwd_set_threads(fwd_ctx *c, int n_threads);
+
+/* Test hook: FN(USER, thread, team) runs on every thread at the start of each parallel region of
+ * later fwd_eval calls, after the thread is placed (NULL: none). */
+typedef void (*fwd_probe_fn)(void *user, int thread, int team);
+void fwd_set_probe(fwd_ctx *c, fwd_probe_fn fn, void *user);
 
 #endif

@@ -151,17 +151,17 @@ int model_open(const char *path, tolk_model **out, tolk_error *err)
     gguf_file *f = gguf_open(path, err);
     if (!f)
         return err && err->code ? err->code : TOLK_E_IO;
-    int rc = model_from_gguf(f, true, out, err);
-    if (!rc)
-        start_prefetch(*out);
-    return rc;
+    return model_from_gguf(f, true, out, err);
 }
 
-int model_load(const char *path, tolk_model **out, tolk_error *err)
+int model_load(const char *path, bool prefetch, tolk_model **out, tolk_error *err)
 {
     int rc = model_open(path, out, err);
     if (rc)
         return rc;
+    (*out)->prefetch_asked = prefetch;
+    if (prefetch) /* meanwhile the tokenizer loads */
+        start_prefetch(*out);
     if ((rc = tok_vocab_load((*out)->file, &(*out)->vocab, err))) {
         error_prefix(err, path);
         model_close(*out);

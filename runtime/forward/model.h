@@ -26,19 +26,20 @@ typedef struct tolk_model {
     model_weights w;
     struct tok_vocab *vocab; /* set by model_load / model_load_vocab; freed by model_close */
     char desc[256];          /* general.name for display, filled on demand */
-    struct prefetch *prefetch; /* warms the weights after model_open; stopped by model_close */
+    bool prefetch_asked;       /* model_load was asked to warm the weights */
+    struct prefetch *prefetch; /* warms the weights after model_load; stopped by model_close */
 } tolk_model;
 
-/* Opens PATH and starts warming its weights in the background (runtime/gguf/prefetch.h); on error
- * *out is NULL and err names the file and what is wrong. */
+/* Opens PATH (no prefetch); on error *out is NULL and err names the file and what is wrong. */
 int model_open(const char *path, tolk_model **out, tolk_error *err);
 
 /* Builds the model over an already opened file (closed by model_close when own is true, also on
  * failure). */
 int model_from_gguf(gguf_file *f, bool own, tolk_model **out, tolk_error *err);
 
-/* model_open plus the tokenizer: what running a model needs. */
-int model_load(const char *path, tolk_model **out, tolk_error *err);
+/* model_open plus the tokenizer: what running a model needs. PREFETCH: warm the weights in the
+ * background meanwhile (runtime/gguf/prefetch.h), so the first prompt does not wait on the disk. */
+int model_load(const char *path, bool prefetch, tolk_model **out, tolk_error *err);
 
 /* Only the file's metadata and tokenizer (vocab-only files load this way); not runnable. */
 int model_load_vocab(const char *path, tolk_model **out, tolk_error *err);

@@ -139,8 +139,7 @@ static void *walk(void *arg)
 
 prefetch *prefetch_start(const prefetch_range *ranges, size_t n)
 {
-    const char *env = getenv("TOLK_PREFETCH");
-    if (n == 0 || (env && !strcmp(env, "0")))
+    if (n == 0)
         return NULL;
     prefetch *p = calloc(1, sizeof *p);
     if (!p || !(p->ranges = malloc(sizeof *p->ranges * n))) {

@@ -17,7 +17,8 @@ typedef struct prefetch_range {
 } prefetch_range;
 
 /* Starts warming RANGES (copied; adjacent ones merged) in order. Returns NULL when there is
- * nothing to do, when TOLK_PREFETCH=0 is set, or when no thread could be started. */
+ * nothing to do or when no thread could be started. Whether to warm at all is the caller's choice
+ * (model_load's prefetch argument; TOLK_PREFETCH=0 is read by the CLI, not here). */
 prefetch *prefetch_start(const prefetch_range *ranges, size_t n);
 
 /* Stops at the next chunk and joins the thread (call before unmapping). NULL is fine. */

@@ -105,7 +105,7 @@ int spec_check_params(const tolk_spec_params *sp, tolk_error *err)
 
 static int load_draft(gen_ctx *g, spec_state *st, const tolk_spec_params *sp, tolk_error *err)
 {
-    int rc = model_load(sp->draft_path, &st->dmodel, err);
+    int rc = model_load(sp->draft_path, g->model->prefetch_asked, &st->dmodel, err); /* as its target */
     if (rc)
         return rc;
     if ((rc = check_vocab(g->model, st->dmodel, sp->draft_path, err)))
