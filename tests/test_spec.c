@@ -13,6 +13,7 @@
 #include "forward.h"
 #include "model.h"
 #include "session.h"
+#include "skip.h"
 #include "tokenizer.h"
 #include "tolk.h"
 
@@ -26,7 +27,7 @@ static void make_models(void)
 {
     if (*dir)
         return;
-    const char *b = getenv("TOLK_BUILDDIR"), *td = getenv("TOLK_TESTDATA");
+    const char *b = getenv("TOLK_BUILDDIR"), *td = testdata_dir();
     snprintf(dir, sizeof dir, "%s/tolk-spec-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(draft_path, sizeof draft_path, "%s/draft.gguf", dir);
@@ -38,11 +39,11 @@ static void make_models(void)
     snprintf(cmd, sizeof cmd,
              "%s/bench/gen_model --arch llama --preset tiny --type Q8_0 --seed 5 --vocab %s/tokenizer/llama-spm.gguf "
              "-o %s && %s/bench/gen_model --extend-from %s --extra-layers 1 --epsilon 0.3 --seed 6 -o %s",
-             b ? b : ".", td ? td : "../shared/testdata", draft_path, b ? b : ".", draft_path, target_path);
+             b ? b : ".", td, draft_path, b ? b : ".", draft_path, target_path);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd,
              "%s/bench/gen_model --arch llama --preset tiny --n-layer 3 --n-embd 512 --n-head 8 --n-head-kv 2 --head-dim 64 --type Q4_0 --seed 9 "
-             "--vocab %s/tokenizer/llama-spm.gguf -o %s", b ? b : ".", td ? td : "../shared/testdata", gqa_path);
+             "--vocab %s/tokenizer/llama-spm.gguf -o %s", b ? b : ".", td, gqa_path);
     ck_assert_int_eq(system(cmd), 0);
 }
 
@@ -446,6 +447,11 @@ END_TEST
 
 int main(void)
 {
+    const char *no_td = need_testdata(); /* every model here takes its vocabulary from there */
+    if (no_td) {
+        skip_data("spec", "%s", no_td);
+        return skip_exit(0);
+    }
     Suite *su = suite_create("spec");
     TCase *te = tcase_create("exact");
     tcase_set_timeout(te, 600);
