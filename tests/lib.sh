@@ -1,7 +1,24 @@
-# Shared helpers for the shell tests: counters, assertions and a "N passed, N failed" summary.
-# Source it; the test sets $name for messages. Exit status 77 means skipped (automake convention).
+# Shared helpers for the shell tests: counters, assertions, skips and a "N passed, N failed" summary.
+# Source it and end the test with `finish`.
+#
+# Skips follow the rules of tests/skip.h (the Check programs); every one says why:
+#   skip WHY           data or a tool the whole test needs is absent (the default model, the shared
+#                      test data, a package .ci/install-deps.sh installs): prints "SKIP: WHY" and
+#                      exits 77 (automake's SKIP).
+#   skip_part WHY      the same for a part of the test: prints "SKIP: WHY", the rest runs, and
+#                      finish exits 77 unless something failed, so a test that could not check
+#                      everything it is for never shows as PASS.
+#                      With TOLK_REQUIRE_DATA=1 (.ci/run sets it, since CI always has all of these)
+#                      both print "FAIL: ..." and the test fails instead.
+#   skip_cpu WHY       this CPU or build has nothing of the kind to check (a build without
+#                      ncursesw): prints "SKIP (cpu): WHY" and exits 77, in CI too.
+#   skip_optional WHY  an optional cross-check needs a tool that neither the build nor CI provides
+#                      (llama-cpp-python in ../tools/llamacpp-venv): prints "SKIP (optional): WHY";
+#                      the test's own checks all ran, so its result stands.
+# need_testdata and need_default_model skip (whole test) or skip_part when their data is absent.
 pass=0
 fail=0
+skipped=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
@@ -9,11 +26,38 @@ check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
     if "$@"; then ok; else bad "$desc"; fi
 }
 contains() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+data_required() { [ "${TOLK_REQUIRE_DATA:-0}" != 0 ] && [ -n "${TOLK_REQUIRE_DATA:-}" ]; }
+skip_part() {
+    if data_required; then bad "$* (TOLK_REQUIRE_DATA is set: CI always has it)"; else
+        skipped=$((skipped + 1))
+        echo "SKIP: $*"
+    fi
+}
+skip() { skip_part "$@"; finish; }
+skip_cpu() { echo "SKIP (cpu): $*"; exit 77; }
+skip_optional() { echo "SKIP (optional): $*"; }
 finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
+    if [ "$skipped" -gt 0 ]; then echo "$pass passed, $fail failed, $skipped skipped"; else
+        echo "$pass passed, $fail failed"
+    fi
+    [ "$fail" -eq 0 ] || exit 1
+    [ "$skipped" -eq 0 ] || exit 77
+    exit 0
 }
 : "${TOLK_BIN:=./tolk}"
 : "${TOLK_TESTDATA:=../shared/testdata}"
+DEFAULT_MODEL=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
+need_testdata() { # need_testdata [part]: the shared vocab-only files (configure --with-testdata)
+    [ -f "$TOLK_TESTDATA/tokenizer/qwen2.gguf" ] && return 0
+    set -- "${1:-}" "the shared test data is absent ($TOLK_TESTDATA/tokenizer; configure --with-testdata=DIR)"
+    if [ "$1" = part ]; then skip_part "$2"; return 1; fi
+    skip "$2"
+}
+need_default_model() { # need_default_model [part]: the default model ($TOLK_MODELS, `tolk fetch`)
+    [ -f "$DEFAULT_MODEL" ] && return 0
+    set -- "${1:-}" "the default model $DEFAULT_MODEL is absent (run \`tolk fetch\`)"
+    if [ "$1" = part ]; then skip_part "$2"; return 1; fi
+    skip "$2"
+}
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/tolk-test.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT

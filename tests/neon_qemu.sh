@@ -7,8 +7,8 @@ src=${TOLK_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 cc=${AARCH64_CC:-aarch64-linux-gnu-gcc}
 qemu=${QEMU_AARCH64:-qemu-aarch64}
 if ! command -v "$cc" >/dev/null 2>&1 || ! command -v "$qemu" >/dev/null 2>&1; then
-    echo "SKIP: $cc or $qemu not installed (apt-get install gcc-aarch64-linux-gnu qemu-user)"
-    exit 77
+    . "$src/tests/lib.sh"
+    skip "$cc or $qemu not installed (apt-get install gcc-aarch64-linux-gnu qemu-user)"
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/tolk-neon.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -9,6 +9,7 @@
 
 #include "chat.h"
 #include "gguf.h"
+#include "skip.h"
 #include "tok_fixtures.h"
 #include "tokenizer.h"
 
@@ -21,24 +22,7 @@ static const struct {
     {"French", "Simplified Chinese", "Où est la gare ? Merci beaucoup."},
 };
 
-static const char *testdata(void)
-{
-    const char *d = getenv("TOLK_TESTDATA");
-    return d && *d ? d : "../shared/testdata";
-}
-
-static bool gemma_path(char *out, size_t cap)
-{
-    const char *dir = getenv("TOLK_MODELS"), *home = getenv("HOME");
-    if (dir && *dir)
-        snprintf(out, cap, "%s/gemma-3-270m-q4_k_m.gguf", dir);
-    else
-        snprintf(out, cap, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
-    FILE *f = fopen(out, "rb");
-    if (f)
-        fclose(f);
-    return f != NULL;
-}
+static char gemma[4096]; /* the default model's path (main) */
 
 /* Loads a vocabulary and the file's architecture name (into ARCH). */
 static tok_vocab *load(const char *path, char *arch, size_t arch_cap)
@@ -57,7 +41,7 @@ static tok_vocab *load(const char *path, char *arch, size_t arch_cap)
 static tok_vocab *load_testdata(const char *name, char *arch, size_t arch_cap)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/tokenizer/%s.gguf", testdata(), name);
+    snprintf(path, sizeof path, "%s/tokenizer/%s.gguf", testdata_dir(), name);
     return load(path, arch, arch_cap);
 }
 
@@ -180,12 +164,8 @@ END_TEST
 
 START_TEST(gemma3_default_model)
 {
-    char path[4096], arch[64];
-    if (!gemma_path(path, sizeof path)) {
-        fprintf(stderr, "SKIP gemma3_default_model: %s not fetched (run `tolk fetch`)\n", path);
-        return;
-    }
-    tok_vocab *v = load(path, arch, sizeof arch);
+    char arch[64];
+    tok_vocab *v = load(gemma, arch, sizeof arch);
     ck_assert_ptr_null(tok_chat_template(v)); /* the 270M file is pre-trained: no chat template */
     chat_template *t;
     tolk_error err = {0};
@@ -328,16 +308,17 @@ int main(void)
     Suite *s = suite_create("chat");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, qwen3_from_template);
-    tcase_add_test(tc, llama3_from_template);
-    tcase_add_test(tc, gemma3_default_model);
-    tcase_add_test(tc, base_template_without_chat_template);
-    tcase_add_test(tc, custom_templates);
+    const char *no_td = need_testdata();
+    add_test_or_skip(tc, qwen3_from_template, no_td);
+    add_test_or_skip(tc, llama3_from_template, no_td);
+    add_test_or_skip(tc, gemma3_default_model, need_default_model(gemma, sizeof gemma));
+    add_test_or_skip(tc, base_template_without_chat_template, no_td);
+    add_test_or_skip(tc, custom_templates, no_td);
     tcase_add_test(tc, language_names);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return skip_exit(failed);
 }

@@ -4,6 +4,7 @@
 # requests get one error line and exit 1.
 . "$(dirname "$0")/lib.sh"
 : "${TOLK_BUILDDIR:=.}"
+need_testdata # gen_model takes its vocabulary from there
 m=$TMPD/tiny.gguf
 "$TOLK_BUILDDIR/bench/gen_model" --arch llama --preset tiny --type Q8_0 --seed 3 -o "$m" || exit 1
 

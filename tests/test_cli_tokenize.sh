@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
 V=$TOLK_TESTDATA/tokenizer
+need_testdata
 
 out=$(printf 'Hello world' | "$T" tokenize -m "$V/qwen2.gguf"); check "qwen2 ids" test "$out" = "9707 1879"
 out=$(printf 'Hello world' | "$T" tokenize -m "$V/llama3.gguf" --ids); check "llama3 ids" test "$out" = "9906 1917"
@@ -15,7 +16,11 @@ out=$(printf '' | "$T" tokenize -m "$V/qwen2.gguf"); check "empty input" test -z
 # SPM adds its space prefix itself; no BOS unless asked.
 out=$(printf 'Hello world' | "$T" tokenize -m "$V/llama-spm.gguf"); check "llama-spm ids" test "$out" = "15043 3186"
 # Control-token text stays plain text unless --special.
-out=$(printf '<|im_end|>' | "$T" tokenize -m "$V/qwen2.gguf"); check "plain <|im_end|>" test "$out" != "151645"
+# (several ordinary tokens: an empty or failed run must not pass for "not 151645")
+out=$(printf '<|im_end|>' | "$T" tokenize -m "$V/qwen2.gguf"); check "plain <|im_end|> exit 0" test $? -eq 0
+n_ids=$(printf '%s\n' "$out" | tr ' ' '\n' | grep -c '^[0-9][0-9]*$')
+check "plain <|im_end|> is several tokens ($out)" test "$n_ids" -gt 1
+check "plain <|im_end|> has no 151645" test -z "$(printf '%s\n' "$out" | tr ' ' '\n' | grep -x 151645)"
 out=$(printf '<|im_end|>' | "$T" tokenize -m "$V/qwen2.gguf" --special); check "--special" test "$out" = "151645"
 # Pieces: id, tab, escaped bytes.
 printf 'a\tb\n' | "$T" tokenize -m "$V/qwen2.gguf" --pieces > "$TMPD/p"

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
 V=$TOLK_TESTDATA/tokenizer
+need_testdata
 
 out=$("$T" translate -m "$V/qwen2.gguf" --from en --to de --show-prompt "Hello")
 check "qwen3 prompt has the empty think block" contains "$out" "<think>
@@ -36,8 +37,7 @@ printf '{bos}[{src}>{tgt}] {text} =' > "$TMPD/my.tmpl"
 out=$("$T" translate -m "$V/llama3.gguf" --from de --to en --template "$TMPD/my.tmpl" --show-prompt "Hallo")
 check "custom template rendered" test "$out" = "<|begin_of_text|>[German>English] Hallo ="
 
-model=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
-if [ -f "$model" ]; then
+if need_default_model part; then
     out=$("$T" translate --from en --to de "The weather is nice today.")
     check "German translation ($out)" contains "$out" "Wetter"
     out=$("$T" translate --from en --to fr "I would like to order a coffee, please.")
@@ -45,7 +45,5 @@ if [ -f "$model" ]; then
     printf 'Good morning.\n\nThank you very much.\n' | "$T" translate --from en --to de - > "$TMPD/para"
     check "stdin keeps the blank line" test "$(sed -n 2p "$TMPD/para")" = ""
     check "stdin: three lines" test "$(wc -l < "$TMPD/para")" -eq 3
-else
-    echo "note: default model not fetched; translation checks skipped"
 fi
 finish

@@ -2,7 +2,7 @@
  * 1. Tiny random F32 models of every architecture, built in memory: one batched call, chunked
  *    prefill, token-by-token decoding, several threads and roll back all give the same logits;
  *    broken files fail with errors that name the tensor or architecture.
- * 2. The default model (skipped with a message when absent): greedy ids for the translation prompts
+ * 2. The default model (a SKIP saying so when absent, tests/skip.h): greedy ids for the translation prompts
  *    in tests/fixtures/gemma3_translate.txt must equal llama.cpp's (bench/ref_llamacpp.py). */
 #include <check.h>
 #include <math.h>
@@ -16,6 +16,7 @@
 #include "gguf_image.h"
 #include "model.h"
 #include "simd.h"
+#include "skip.h"
 #include "test_isa.h"
 
 /* ---- tiny models ------------------------------------------------------------------------------ */
@@ -361,17 +362,20 @@ END_TEST
 
 /* ---- the default model against llama.cpp -------------------------------------------------------- */
 
-static bool default_model_path(char *out, size_t size)
+/* The default model, or TOLK_TEST_MODEL when set (main fills it in; NULL reason when present). */
+static char model_path[4096];
+
+static const char *need_model(void)
 {
-    const char *env = getenv("TOLK_TEST_MODEL"), *dir = getenv("TOLK_MODELS"), *home = getenv("HOME");
-    if (env && *env)
-        snprintf(out, size, "%s", env);
-    else if (dir && *dir)
-        snprintf(out, size, "%s/gemma-3-270m-q4_k_m.gguf", dir);
-    else
-        snprintf(out, size, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
-    struct stat st;
-    return stat(out, &st) == 0;
+    static char why[4200];
+    const char *env = getenv("TOLK_TEST_MODEL");
+    if (!env || !*env)
+        return need_default_model(model_path, sizeof model_path);
+    snprintf(model_path, sizeof model_path, "%s", env);
+    if (skip_exists(model_path))
+        return NULL;
+    snprintf(why, sizeof why, "TOLK_TEST_MODEL=%s is absent", env);
+    return why;
 }
 
 static int parse_ids(const char *line, const char *tag, int32_t *ids, int max)
@@ -391,11 +395,8 @@ static int parse_ids(const char *line, const char *tag, int32_t *ids, int max)
 
 START_TEST(default_model_matches_llamacpp)
 {
-    char path[4096], fix[4096];
-    if (!default_model_path(path, sizeof path)) {
-        printf("test_forward: skipping the llama.cpp comparison: %s is absent (tolk fetch)\n", path);
-        return;
-    }
+    char fix[4096];
+    const char *path = model_path;
     const char *src = getenv("TOLK_SRCDIR");
     snprintf(fix, sizeof fix, "%s/tests/fixtures/gemma3_translate.txt", src ? src : ".");
     FILE *f = fopen(fix, "r");
@@ -479,11 +480,11 @@ int main(void)
     TCase *real = tcase_create("default_model");
     /* The scalar reference kernels take minutes for 12 prompts on a busy 2-core machine. */
     tcase_set_timeout(real, 3600);
-    tcase_add_test(real, default_model_matches_llamacpp);
+    add_test_or_skip(real, default_model_matches_llamacpp, need_model());
     suite_add_tcase(s, real);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return skip_exit(failed);
 }

@@ -9,6 +9,7 @@
 GEN=$TOLK_BUILDDIR/bench/gen_model
 T=$TOLK_BIN
 PY=${TOLK_LLAMACPP_PYTHON:-$TOLK_SRCDIR/../tools/llamacpp-venv/bin/python}
+need_testdata # gen_model takes its vocabulary from there
 
 models=""
 for arch in llama qwen2 qwen3 gemma3; do
@@ -84,6 +85,6 @@ sys.exit(0 if same >= 0.9 * len(toks) else 1)
 PYEOF
     check "extended target agrees with its draft" test $? -eq 0
 else
-    echo "llama-cpp-python not found at $PY: llama.cpp checks skipped"
+    skip_optional "llama-cpp-python not found at $PY: llama.cpp did not load or run the generated models"
 fi
 finish

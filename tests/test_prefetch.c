@@ -1,8 +1,9 @@
-/* Tests for runtime/gguf/prefetch.c: every byte of the requested ranges of a file mapping is walked and
- * ends up resident, adjacent and nested ranges are merged, nothing to walk starts nothing, a stop
- * in the middle of a long walk returns promptly, and tolk_set_prefetch(0) (what the CLI does for
- * TOLK_PREFETCH=0) makes tolk_model_load start none. */
+/* Tests for runtime/gguf/prefetch.c: every byte of the requested ranges of a file mapping is walked
+ * and ends up resident, adjacent and nested ranges are merged, nothing to walk starts nothing, a stop
+ * in the middle of a long walk returns promptly and ends the walk there, and tolk_set_prefetch(0)
+ * (what the CLI does for TOLK_PREFETCH=0) makes tolk_model_load start none. */
 #include <check.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,21 +87,73 @@ START_TEST(disabled_or_empty)
 }
 END_TEST
 
-START_TEST(stop_is_prompt)
+/* A sparse temporary file of n bytes mapped read-only (unlinked at once): nothing of it is in
+ * memory until something faults it in, so mincore shows how far a walk got. */
+static void *map_sparse(size_t n)
 {
-    /* 64 MiB: a walk long enough to interrupt. */
-    const size_t n = (size_t)64 << 20;
-    char *m = map_temp(n);
-    prefetch_range r = {m, n};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    prefetch *p = prefetch_start(&r, 1);
-    ck_assert_ptr_nonnull(p);
-    prefetch_stop(p);
+    char path[] = "/tmp/tolk-prefetch-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    ck_assert_int_eq(ftruncate(fd, (off_t)n), 0);
+    void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    ck_assert(m != MAP_FAILED);
+    return m;
+}
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    ck_assert_msg(s < 5.0, "stopping took %.2f s", s);
-    munmap(m, n);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/* A stop that lands while the walk is under way (it has warmed a chunk and not finished) returns
+ * promptly and leaves the rest of the range untouched. When the walk wins the race (it finished
+ * before this thread could stop it: a long preemption), the range grows and it is tried again. */
+START_TEST(stop_lands_mid_walk)
+{
+    const size_t ps = page();
+    size_t n = (size_t)512 << 20;
+    for (int attempt = 0;; attempt++) {
+        ck_assert_msg(attempt < 3, "the walk finished every time before it could be stopped");
+        char *m = map_sparse(n);
+        prefetch_range r = {m, n};
+        prefetch *p = prefetch_start(&r, 1);
+        ck_assert_ptr_nonnull(p);
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int fin = 0;
+        uint64_t done = 0;
+        while (!(done = prefetch_done_bytes(p, &fin)) && !fin) {
+            ck_assert_msg(since(&t0) < 10.0, "the walk warmed nothing in 10 s");
+            sched_yield();
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        prefetch_stop(p);
+        const double s = since(&t0);
+        if (fin) {
+            munmap(m, n);
+            n *= 4;
+            continue;
+        }
+        ck_assert_msg(s < 5.0, "stopping took %.2f s", s);
+        ck_assert_uint_lt(done, n);
+        const size_t pages = n / ps;
+        unsigned char *vec = malloc(pages);
+        ck_assert_ptr_nonnull(vec);
+        ck_assert_int_eq(mincore(m, n, vec), 0);
+        size_t resident = 0;
+        for (size_t i = 0; i < pages; i++)
+            resident += vec[i] & 1;
+        ck_assert_msg(resident > 0 && resident < pages,
+                      "%zu of %zu pages resident after a stop %llu bytes into the walk", resident, pages,
+                      (unsigned long long)done);
+        free(vec);
+        munmap(m, n);
+        return;
+    }
 }
 END_TEST
 
@@ -139,7 +192,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, walks_every_range);
     tcase_add_test(tc, disabled_or_empty);
-    tcase_add_test(tc, stop_is_prompt);
+    tcase_add_test(tc, stop_lands_mid_walk);
     tcase_add_test(tc, api_switch);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -11,6 +11,7 @@ GEN=$TOLK_BUILDDIR/bench/gen_model
 T=$TOLK_BIN
 PY=${TOLK_LLAMACPP_PYTHON:-$TOLK_SRCDIR/../tools/llamacpp-venv/bin/python}
 TYPES="Q8_0 Q4_0 Q4_K_M F16"
+need_testdata # gen_model takes its vocabulary from there
 
 outs=""
 for arch in llama qwen3 gemma3; do
@@ -39,14 +40,12 @@ check "failed quantize leaves no file" test ! -e "$TMPD/x.gguf" -a ! -e "$TMPD/x
 check "missing arguments refused" test $? -eq 1
 
 # The default model was made by llama-quantize: asking for its own type must keep every tensor's type.
-DEF=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
-if [ -f "$DEF" ]; then
+DEF=$DEFAULT_MODEL
+if need_default_model part; then
     out=$("$T" quantize "$DEF" "$TMPD/default-q4km.gguf" Q4_K_M)
     check "default model: Q4_K_M mix identical to llama-quantize's" contains "$out" "(0 converted)"
     check "default model requantized to Q8_0" "$T" quantize "$DEF" "$TMPD/default-q8.gguf" Q8_0 > /dev/null
     outs="$outs $TMPD/default-q8.gguf"
-else
-    echo "default model not fetched: its checks skipped"
 fi
 
 if [ -x "$PY" ] && "$PY" -c "import llama_cpp" 2> /dev/null; then
@@ -119,6 +118,6 @@ print("llama.cpp ran %d files written by tolk quantize" % len(sys.argv[1:]))
 PYEOF
     check "llama.cpp runs every quantized file" test $? -eq 0
 else
-    echo "llama-cpp-python not found at $PY: llama.cpp checks skipped"
+    skip_optional "llama-cpp-python not found at $PY: the comparison with llama.cpp's quantizer did not run"
 fi
 finish

@@ -11,11 +11,16 @@
 #include <string.h>
 
 #include "forward.h"
+#include "model.h"
+#include "session.h"
+#include "skip.h"
+#include "tokenizer.h"
 #include "tolk.h"
 #include "test_isa.h"
 
 #define N_RUNS 1000 /* samples per arm */
 #define N_GEN 4     /* the category is the text of the first N_GEN tokens */
+#define N_CTX 256   /* context of every session (ngram_prompt may need 150 tokens) */
 
 static char dir[256], draft_path[300], target_path[300], gqa_path[300];
 
@@ -23,7 +28,7 @@ static void make_models(void)
 {
     if (*dir)
         return;
-    const char *b = getenv("TOLK_BUILDDIR"), *td = getenv("TOLK_TESTDATA");
+    const char *b = getenv("TOLK_BUILDDIR"), *td = testdata_dir();
     snprintf(dir, sizeof dir, "%s/tolk-spec-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(draft_path, sizeof draft_path, "%s/draft.gguf", dir);
@@ -35,11 +40,11 @@ static void make_models(void)
     snprintf(cmd, sizeof cmd,
              "%s/bench/gen_model --arch llama --preset tiny --type Q8_0 --seed 5 --vocab %s/tokenizer/llama-spm.gguf "
              "-o %s && %s/bench/gen_model --extend-from %s --extra-layers 1 --epsilon 0.3 --seed 6 -o %s",
-             b ? b : ".", td ? td : "../shared/testdata", draft_path, b ? b : ".", draft_path, target_path);
+             b ? b : ".", td, draft_path, b ? b : ".", draft_path, target_path);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd,
              "%s/bench/gen_model --arch llama --preset tiny --n-layer 3 --n-embd 512 --n-head 8 --n-head-kv 2 --head-dim 64 --type Q4_0 --seed 9 "
-             "--vocab %s/tokenizer/llama-spm.gguf -o %s", b ? b : ".", td ? td : "../shared/testdata", gqa_path);
+             "--vocab %s/tokenizer/llama-spm.gguf -o %s", b ? b : ".", td, gqa_path);
     ck_assert_int_eq(system(cmd), 0);
 }
 
@@ -90,22 +95,25 @@ static void add(hist *h, int arm, const char *s, size_t n)
 }
 
 /* N_RUNS samples from MODEL_PATH (with speculation SP when non-NULL) into arm ARM; when ALT_PATH
- * is given, every fourth sample comes from that model instead (plain sampling). */
+ * is given, every fourth sample comes from that model instead (plain sampling). The prompt is the
+ * text PROMPT, or the token ids IDS when non-NULL. *accepted (when non-NULL) gets the accepted
+ * drafts; the return value is the drafted tokens. */
 static int sample_arm(const char *model_path, const tolk_spec_params *sp, const char *alt_path, const char *prompt,
-                      hist *h, int arm)
+                      const tok_ids *ids, hist *h, int arm, int *accepted)
 {
-    int drafted = 0;
+    int drafted = 0, acc = 0;
     tolk_error err = {0};
     tolk_model *m = NULL, *alt = NULL;
     tolk_session *s = NULL;
     tolk_params p;
     tolk_params_default(&p);
     p.n_threads = 1;
-    p.n_ctx = 128;
+    p.n_ctx = N_CTX;
     p.temp = 1.0f;
     p.top_k = 3;
     p.top_p = 1.0f;
     p.min_p = 0.0f;
+    p.repeat_penalty = 1.0f; /* ngram_prompt reads the raw logits */
     ck_assert_msg(!tolk_model_load(model_path, &m, &err), "%s", err.msg);
     if (alt_path)
         ck_assert_msg(!tolk_model_load(alt_path, &alt, &err), "%s", err.msg);
@@ -118,14 +126,20 @@ static int sample_arm(const char *model_path, const tolk_spec_params *sp, const 
             ck_assert_msg(!tolk_session_set_spec(s, sp, &err), "%s", err.msg);
         buf b = {.n = 0};
         tolk_stats st;
-        ck_assert_msg(!tolk_complete(s, prompt, strlen(prompt), N_GEN, collect, &b, &st, &err), "%s", err.msg);
+        if (ids)
+            ck_assert_msg(!session_generate(s, ids, N_GEN, -1, collect, &b, &st, &err), "%s", err.msg);
+        else
+            ck_assert_msg(!tolk_complete(s, prompt, strlen(prompt), N_GEN, collect, &b, &st, &err), "%s", err.msg);
         add(h, arm, b.s, b.n);
         drafted += st.n_drafted;
+        acc += st.n_accepted;
         tolk_session_free(s);
         s = NULL;
     }
     tolk_model_free(m);
     tolk_model_free(alt);
+    if (accepted)
+        *accepted = acc;
     return drafted;
 }
 
@@ -158,27 +172,137 @@ static double crit(int df)
 
 static const char *const prompt = "one two three one two three one two";
 
-/* Many distinct words, so that n-gram lookup finds the random model's tokens in it now and then. */
-static const char *const long_prompt =
-    "the of and to in is it that was for on are with as I his they be at one have this from or had by hot "
-    "word but what some we can out other were all there when up use your how said an each she which do "
-    "their time if will way about many then them write would like so these her long make thing see him "
-    "two has look more day could go come did number sound no most people my over know water than call "
-    "first who may down side been now find";
+/* The start of sampling_ngram's prompt (see ngram_prompt). */
+static const char *const ngram_start = "the of and to in is it that was for on are with as his they be at one have this";
 
-static void compare(const tolk_spec_params *sp, const char *alt, const char *prompt, int min_drafted,
-                    int expect_same, const char *what)
+enum { N_CAND = 3, NGRAM_LOOKUP = 4 }; /* top_k; runtime/spec_draft.c's longest suffix looked up */
+#define P_DRAFT 0.2 /* least probability of ngram_prompt's first drafts */
+
+/* The N highest logits' tokens of ROW[0..nv), best first. */
+static void top_n(const float *row, int64_t nv, int32_t *out, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int32_t best = -1;
+        for (int32_t v = 0; v < nv; v++) {
+            int taken = 0;
+            for (int j = 0; j < i && !taken; j++)
+                taken = out[j] == v;
+            if (!taken && (best < 0 || row[v] > row[best]))
+                best = v;
+        }
+        out[i] = best;
+    }
+}
+
+/* The probability of token D under sample_arm's sampler (temperature 1, top-k N_CAND) for ROW. */
+static double sample_prob(const float *row, int64_t nv, int32_t d)
+{
+    int32_t top[N_CAND];
+    top_n(row, nv, top, N_CAND);
+    double sum = 0.0, pd = 0.0;
+    for (int i = 0; i < N_CAND; i++) {
+        const double e = exp((double)row[top[i]] - (double)row[top[0]]);
+        sum += e;
+        pd += top[i] == d ? e : 0.0;
+    }
+    return pd / sum;
+}
+
+/* Where prompt lookup finds its first draft after H[0..n): the position after the most recent
+ * earlier occurrence of the longest suffix (NGRAM_LOOKUP..1 tokens), or -1 (as spec_draft.c). */
+static int64_t lookup(const int32_t *h, int64_t n)
+{
+    for (int64_t g = NGRAM_LOOKUP; g >= 1; g--)
+        for (int64_t i = n - g - 1; g < n && i >= 0; i--)
+            if (!memcmp(h + i, h + n - g, sizeof *h * (size_t)g))
+                return i + g;
+    return -1;
+}
+
+/* The prompt for sampling_ngram, built from the target's own predictions on this machine's kernel
+ * path: its random weights sample differently on each, and a fixed text gave prompt lookup nothing
+ * to draft on AVX2. Lookup drafts only when the newest token occurred before, and a draft is
+ * accepted only as often as the target samples it. So every token the first step can sample (the
+ * target's top_k after the prompt) must occur in the prompt, and the token lookup then drafts must
+ * have a probability of at least P_DRAFT. A missing candidate is put in right after BOS, followed
+ * by the target's greedy choice after it; an unlikely draft gets that choice put in before it.
+ * Each change moves the predictions, so this repeats until both hold (some dozens of rounds);
+ * then every run drafts in its first step, and at least P_DRAFT of those first drafts are
+ * expected to be accepted. */
+static void ngram_prompt(const char *path, tok_ids *out)
+{
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    ck_assert_msg(!tolk_model_load(path, &m, &err), "%s", err.msg);
+    const tok_vocab *voc = m->vocab;
+    ck_assert_msg(!tok_encode(voc, ngram_start, strlen(ngram_start),
+                              TOK_PARSE_SPECIAL | (tok_wants_bos(voc) ? TOK_ADD_BOS : 0), out, &err), "%s", err.msg);
+    const int bos = tok_wants_bos(voc) && out->n > 0 && out->ids[0] == tok_bos(voc);
+    fwd_params fp = {.n_ctx = N_CTX, .n_threads = 1};
+    fwd_ctx *c;
+    ck_assert_msg(!fwd_create(m, &fp, &c, &err), "%s", err.msg);
+    const int64_t nv = fwd_n_vocab(c);
+    int32_t h[N_CTX];
+    int round = 0, changed;
+    do {
+        ck_assert_msg(round < 400 && (int64_t)out->n + 2 * N_CAND < N_CTX - N_GEN - 8,
+                      "ngram_prompt: after %d rounds (%zu tokens) the target's predictions still move", round, out->n);
+        ck_assert(!fwd_rollback(c, 0, &err));
+        ck_assert_msg(!fwd_eval(c, out->ids, (int64_t)out->n, (int64_t)out->n - 1, &err), "%s", err.msg);
+        int32_t cand[N_CAND], add_ids[2 * N_CAND];
+        top_n(fwd_logits(c, 0), nv, cand, N_CAND);
+        const int64_t n0 = (int64_t)out->n;
+        int n_add = 0;
+        changed = 0;
+        for (int i = 0; i < N_CAND && !changed; i++) {
+            ck_assert_msg(cand[i] != tok_eos(voc) && cand[i] != tok_eot(voc),
+                          "ngram_prompt: the target may end the text at once (token %d)", cand[i]);
+            int32_t next;
+            ck_assert(!fwd_eval(c, &cand[i], 1, 0, &err));
+            top_n(fwd_logits(c, 0), nv, &next, 1);
+            memcpy(h, out->ids, sizeof(int32_t) * (size_t)n0);
+            h[n0] = cand[i];
+            const int64_t at = lookup(h, n0 + 1);
+            if (at < 0) { /* nothing to draft: put the candidate in */
+                add_ids[n_add++] = cand[i];
+                add_ids[n_add++] = next;
+            } else if (sample_prob(fwd_logits(c, 0), nv, h[at]) < P_DRAFT) {
+                ck_assert(!tok_ids_push(out, 0, &err)); /* put the target's choice in as the draft */
+                memmove(out->ids + at + 1, out->ids + at, sizeof(int32_t) * (out->n - 1 - (size_t)at));
+                out->ids[at] = next;
+                changed = 1;
+            }
+            ck_assert(!fwd_rollback(c, n0, &err));
+        }
+        for (int i = 0; i < n_add; i++)
+            ck_assert(!tok_ids_push(out, 0, &err));
+        memmove(out->ids + bos + n_add, out->ids + bos, sizeof(int32_t) * (out->n - bos - n_add));
+        memcpy(out->ids + bos, add_ids, sizeof(int32_t) * n_add);
+        changed |= n_add > 0;
+        round++;
+    } while (changed);
+    fprintf(stderr, "ngram prompt: %zu tokens after %d rounds\n", out->n, round);
+    fwd_free(c);
+    tolk_model_free(m);
+}
+
+/* Samples the target plainly and with SP (or with ALT mixed in) and compares the distributions.
+ * The prompt is the text PROMPT, or the ids IDS when non-NULL. Returns the accepted drafts;
+ * *n_drafted (when non-NULL) gets the drafted tokens. */
+static int compare(const tolk_spec_params *sp, const char *alt, const char *prompt, const tok_ids *ids,
+                   int min_drafted, int expect_same, const char *what, int *n_drafted)
 {
     make_models();
     static hist h;
     memset(&h, 0, sizeof h);
-    sample_arm(target_path, NULL, NULL, prompt, &h, 0);
-    const int drafted = sample_arm(target_path, sp, alt, prompt, &h, 1);
+    sample_arm(target_path, NULL, NULL, prompt, ids, &h, 0, NULL);
+    int accepted;
+    const int drafted = sample_arm(target_path, sp, alt, prompt, ids, &h, 1, &accepted);
     int df;
     const double x = chi2(&h, &df);
     ck_assert_int_ge(df, 3);
-    fprintf(stderr, "%s: %d tokens drafted, chi2 = %.1f with %d df, 0.001 critical value %.1f\n", what, drafted,
-            x, df, crit(df));
+    fprintf(stderr, "%s: %d tokens drafted, %d accepted, chi2 = %.1f with %d df, 0.001 critical value %.1f\n", what,
+            drafted, accepted, x, df, crit(df));
     /* Enough drafts that the accept/reject rule decided a share of the outputs. */
     ck_assert_int_ge(drafted, min_drafted);
     if (expect_same)
@@ -186,6 +310,9 @@ static void compare(const tolk_spec_params *sp, const char *alt, const char *pro
     else
         ck_assert_msg(x > crit(df), "%s: the test cannot tell the draft's distribution from the target's "
                       "(chi2 %.1f, %d df)", what, x, df);
+    if (n_drafted)
+        *n_drafted = drafted;
+    return accepted;
 }
 
 START_TEST(sampling_draft)
@@ -195,7 +322,7 @@ START_TEST(sampling_draft)
     sp.mode = TOLK_SPEC_DRAFT;
     sp.draft_path = draft_path;
     sp.draft_max = 3;
-    compare(&sp, NULL, prompt, N_RUNS, 1, "draft");
+    compare(&sp, NULL, prompt, NULL, N_RUNS, 1, "draft", NULL);
 }
 END_TEST
 
@@ -204,7 +331,17 @@ START_TEST(sampling_ngram)
     tolk_spec_params sp;
     tolk_spec_params_default(&sp);
     sp.mode = TOLK_SPEC_NGRAM;
-    compare(&sp, NULL, long_prompt, N_RUNS / 20, 1, "ngram");
+    make_models();
+    tok_ids ids = {0};
+    ngram_prompt(target_path, &ids);
+    /* Every run drafts in its first step, and each first draft is accepted with probability
+     * >= P_DRAFT (ngram_prompt): both sides of the accept/reject rule decide a share of the
+     * outputs (the bound is many standard deviations below the expected P_DRAFT * N_RUNS). */
+    int drafted;
+    const int accepted = compare(&sp, NULL, NULL, &ids, N_RUNS, 1, "ngram", &drafted);
+    ck_assert_int_ge(accepted, P_DRAFT * N_RUNS / 2);
+    ck_assert_int_ge(drafted - accepted, N_RUNS / 10);
+    tok_ids_free(&ids);
 }
 END_TEST
 
@@ -214,7 +351,7 @@ START_TEST(sampling_self)
     tolk_spec_params_default(&sp);
     sp.mode = TOLK_SPEC_SELF;
     sp.self_skip = "2"; /* the epsilon layer: a draft that is often right (it equals the draft model) */
-    compare(&sp, NULL, prompt, N_RUNS, 1, "self");
+    compare(&sp, NULL, prompt, NULL, N_RUNS, 1, "self", NULL);
 }
 END_TEST
 
@@ -223,7 +360,7 @@ END_TEST
  * target itself) must already fail the test. */
 START_TEST(sampling_test_has_power)
 {
-    compare(NULL, draft_path, prompt, 0, 0, "target with 25% of samples from the draft");
+    compare(NULL, draft_path, prompt, NULL, 0, 0, "target with 25% of samples from the draft", NULL);
 }
 END_TEST
 
@@ -312,6 +449,11 @@ END_TEST
 int main(void)
 {
     test_isa_from_env();
+    const char *no_td = need_testdata(); /* every model here takes its vocabulary from there */
+    if (no_td) {
+        skip_data("spec", "%s", no_td);
+        return skip_exit(0);
+    }
     Suite *su = suite_create("spec");
     TCase *te = tcase_create("exact");
     tcase_set_timeout(te, 600);

@@ -8,15 +8,22 @@
 GEN=$TOLK_BUILDDIR/bench/gen_model
 T=$TOLK_BIN
 P="The cat sat on the mat. The cat sat on the mat. 1, 2, 3, 4, 1, 2, 3"
+need_testdata # gen_model takes its vocabularies from there
 
-same() { # same DESC MODEL SPEC-ARGS...: plain and speculative greedy outputs are identical
+same() { # same DESC MODEL SPEC-ARGS...: plain and speculative greedy outputs are identical, and the
+    # speculative run drafted (or the comparison checked nothing); DRAFTS=any allows none (--spec
+    # self calibrates on timings and may rightly choose to draft nothing).
     desc=$1 m=$2
     shift 2
     "$T" run -m "$m" -p "$P" -n "${NGEN:-48}" --temp 0 -t 2 > "$TMPD/plain" 2> "$TMPD/err1"
-    "$T" run -m "$m" -p "$P" -n "${NGEN:-48}" --temp 0 -t 2 "$@" > "$TMPD/spec" 2> "$TMPD/err2"
+    "$T" run -m "$m" -p "$P" -n "${NGEN:-48}" --temp 0 -t 2 --verbose "$@" > "$TMPD/spec" 2> "$TMPD/err2"
     if [ -s "$TMPD/plain" ] && cmp -s "$TMPD/plain" "$TMPD/spec"; then ok; else
         bad "$desc: speculative output differs from plain decoding"
         cat "$TMPD/err1" "$TMPD/err2"
+    fi
+    drafted=$(sed -n 's/^speculation: \([0-9]*\) drafted.*/\1/p' "$TMPD/err2")
+    if [ "${DRAFTS:-some}" = any ] || [ "${drafted:-0}" -gt 0 ]; then ok; else
+        bad "$desc: nothing was drafted (${drafted:-no speculation report}), so nothing was verified"
     fi
 }
 
@@ -27,7 +34,7 @@ for arch in llama qwen2 qwen3 gemma3; do
     same "$arch draft" "$t" --draft "$d" --draft-max 4
     same "$arch draft k=1" "$t" --draft "$d" --draft-max 1
     same "$arch ngram" "$t" --spec ngram --draft-max 6
-    same "$arch self" "$t" --spec self
+    DRAFTS=any same "$arch self" "$t" --spec self
     same "$arch self fixed layers" "$t" --spec self --spec-skip 1
 done
 
@@ -45,8 +52,8 @@ done
 NGEN=160 same "gqa self, long context" "$t" --spec self --spec-skip 2
 P=$short
 
-M=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
-if [ -f "$M" ]; then
+M=$DEFAULT_MODEL
+if need_default_model part; then
     same "default model ngram" "$M" --spec ngram
     same "default model self" "$M" --spec self --spec-skip 3,5,7,9
     same "default model draft (itself)" "$M" --draft "$M" --draft-max 3

@@ -1,6 +1,6 @@
 /* Tests for the tokenizer (runtime/tokenizer/tokenizer.c, tok_encode.c, tok_decode.c, pretok.c, unicode.c):
  * every vector in $TOLK_TESTDATA/tokenizer, the default model's ids against llama.cpp fixtures
- * (tests/fixtures/gemma_tokens.txt, when the model has been fetched), special-token safety,
+ * (tests/fixtures/gemma_tokens.*; a SKIP when the model has not been fetched), special-token safety,
  * round trips, the streaming detokenizer and the Unicode tables. */
 #include <check.h>
 #include <stdio.h>
@@ -8,15 +8,10 @@
 #include <string.h>
 
 #include "gguf.h"
+#include "skip.h"
 #include "tokenizer.h"
 #include "tok_fixtures.h"
 #include "unicode.h"
-
-static const char *testdata(void)
-{
-    const char *d = getenv("TOLK_TESTDATA");
-    return d && *d ? d : "../shared/testdata";
-}
 
 static tok_vocab *load_vocab_path(const char *path)
 {
@@ -33,7 +28,7 @@ static tok_vocab *load_vocab_path(const char *path)
 static tok_vocab *load_vocab(const char *name)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/tokenizer/%s.gguf", testdata(), name);
+    snprintf(path, sizeof path, "%s/tokenizer/%s.gguf", testdata_dir(), name);
     return load_vocab_path(path);
 }
 
@@ -68,7 +63,7 @@ static void run_vectors_at(tok_vocab *v, const char *base, const char *name)
 static void run_vectors(const char *name)
 {
     char base[4096];
-    snprintf(base, sizeof base, "%s/tokenizer/%s", testdata(), name);
+    snprintf(base, sizeof base, "%s/tokenizer/%s", testdata_dir(), name);
     tok_vocab *v = load_vocab(name);
     run_vectors_at(v, base, name);
     tok_vocab_free(v);
@@ -448,7 +443,7 @@ END_TEST
 START_TEST(default_pre_tokenizer)
 {
     char path[4096], base[4096];
-    snprintf(path, sizeof path, "%s/tokenizer/gpt2.gguf", testdata());
+    snprintf(path, sizeof path, "%s/tokenizer/gpt2.gguf", testdata_dir());
     size_t len;
     char *data = fixture_read_file(path, &len);
     ck_assert_msg(data != NULL, "cannot read %s", path);
@@ -487,27 +482,12 @@ START_TEST(default_pre_tokenizer)
 END_TEST
 
 /* The default model's SentencePiece vocabulary against ids llama.cpp produced
- * (tests/fixtures/gen_gemma_tokens.py); skipped when the model has not been fetched. */
-static bool default_model_path(char *out, size_t cap)
-{
-    const char *dir = getenv("TOLK_MODELS"), *home = getenv("HOME");
-    if (dir && *dir)
-        snprintf(out, cap, "%s/gemma-3-270m-q4_k_m.gguf", dir);
-    else
-        snprintf(out, cap, "%s/.cache/tolk/models/gemma-3-270m-q4_k_m.gguf", home ? home : ".");
-    FILE *f = fopen(out, "rb");
-    if (f)
-        fclose(f);
-    return f != NULL;
-}
+ * (tests/fixtures/gen_gemma_tokens.py); a SKIP when the model has not been fetched. */
+static char model[4096]; /* main fills it in */
 
 START_TEST(gemma_matches_llama_cpp)
 {
-    char model[4096], base[4096];
-    if (!default_model_path(model, sizeof model)) {
-        fprintf(stderr, "SKIP gemma_matches_llama_cpp: %s not fetched (run `tolk fetch`)\n", model);
-        return;
-    }
+    char base[4096];
     const char *src = getenv("TOLK_SRCDIR");
     snprintf(base, sizeof base, "%s/tests/fixtures/gemma_tokens", src && *src ? src : ".");
     tok_vocab *v = load_vocab_path(model);
@@ -537,25 +517,26 @@ int main(void)
     Suite *s = suite_create("tokenizer");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, vectors_qwen2);
-    tcase_add_test(tc, vectors_llama3);
-    tcase_add_test(tc, vectors_llama_spm);
-    tcase_add_test(tc, vectors_gpt2);
-    tcase_add_test(tc, special_tokens_only_when_allowed);
-    tcase_add_test(tc, bos_eos_and_defaults);
-    tcase_add_test(tc, round_trips);
-    tcase_add_test(tc, invalid_utf8);
-    tcase_add_test(tc, stream_holds_back_partial_utf8);
-    tcase_add_test(tc, stream_byte_level_bpe);
+    const char *no_td = need_testdata();
+    add_test_or_skip(tc, vectors_qwen2, no_td);
+    add_test_or_skip(tc, vectors_llama3, no_td);
+    add_test_or_skip(tc, vectors_llama_spm, no_td);
+    add_test_or_skip(tc, vectors_gpt2, no_td);
+    add_test_or_skip(tc, special_tokens_only_when_allowed, no_td);
+    add_test_or_skip(tc, bos_eos_and_defaults, no_td);
+    add_test_or_skip(tc, round_trips, no_td);
+    add_test_or_skip(tc, invalid_utf8, no_td);
+    add_test_or_skip(tc, stream_holds_back_partial_utf8, no_td);
+    add_test_or_skip(tc, stream_byte_level_bpe, no_td);
     tcase_add_test(tc, unicode_classes);
     tcase_add_test(tc, unsupported_is_an_error);
-    tcase_add_test(tc, gemma_matches_llama_cpp);
-    tcase_add_test(tc, default_pre_tokenizer);
+    add_test_or_skip(tc, gemma_matches_llama_cpp, need_default_model(model, sizeof model));
+    add_test_or_skip(tc, default_pre_tokenizer, no_td);
     tcase_add_test(tc, merges_never_make_control_tokens);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return skip_exit(failed);
 }

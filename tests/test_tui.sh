@@ -5,13 +5,12 @@
 # panes wrap between words (a real translation, and words, CJK and combining marks restored from an
 # autosave); kill -9 and restart keeps the typed text; invalid UTF-8, wide and combining
 # characters, a long paragraph and an empty source do no harm; NO_COLOR and monochrome; SIGTERM and
-# a crash signal give the terminal back. Skips (77) without tmux 3, a UTF-8 locale, ncursesw or
-# the default model.
+# a crash signal give the terminal back. Skips (77, tests/lib.sh) without tmux 3, a UTF-8 locale,
+# ncursesw or the default model.
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
-model=${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf
+model=$DEFAULT_MODEL
 
-skip() { echo "SKIP: $*"; exit 77; }
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 command -v timeout >/dev/null 2>&1 || skip "timeout (coreutils) is not installed"
 tmux_major=$(tmux -V | sed 's/^tmux \([0-9]*\).*/\1/')
@@ -22,9 +21,9 @@ case $out in
     # a build without the library still knows the subcommand and says how to get it
     [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && contains "$out" "libncurses-dev" ||
         { echo "FAIL: the no-ncursesw message is not one helpful line: $out"; exit 1; }
-    skip "this tolk was built without ncursesw" ;;
+    skip_cpu "this tolk was built without ncursesw" ;;
 esac
-[ -f "$model" ] || skip "the default model is not fetched ($model)"
+need_default_model
 utf8=
 for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
     if locale -a 2>/dev/null | grep -qx "$l"; then utf8=$l; break; fi
