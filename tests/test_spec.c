@@ -355,6 +355,67 @@ START_TEST(sampling_self)
 }
 END_TEST
 
+/* Each speculative mode at temperature 1 over a few seeds, without the statistics: every run
+ * drafts, accepts no more than it drafted, and writes at most N_GEN tokens. Cheap enough to run under
+ * the sanitizers, which skip the "statistical" arms above (thousands of sessions). */
+static void paths_run(const tolk_spec_params *sp, const char *text, const tok_ids *ids, const char *what)
+{
+    make_models();
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    tolk_params p;
+    tolk_params_default(&p);
+    p.n_threads = 1;
+    p.n_ctx = N_CTX;
+    p.temp = 1.0f;
+    p.top_k = N_CAND;
+    p.repeat_penalty = 1.0f;
+    ck_assert_msg(!tolk_model_load(target_path, &m, &err), "%s", err.msg);
+    int drafted = 0;
+    for (int r = 0; r < 8; r++) {
+        tolk_session *s = NULL;
+        p.seed = 77u + (uint64_t)r;
+        ck_assert_msg(!tolk_session_new(m, &p, &s, &err), "%s", err.msg);
+        ck_assert_msg(!tolk_session_set_spec(s, sp, &err), "%s", err.msg);
+        buf b = {.n = 0};
+        tolk_stats st;
+        if (ids)
+            ck_assert_msg(!session_generate(s, ids, N_GEN, -1, collect, &b, &st, &err), "%s", err.msg);
+        else
+            ck_assert_msg(!tolk_complete(s, text, strlen(text), N_GEN, collect, &b, &st, &err), "%s", err.msg);
+        ck_assert_int_le(st.n_gen, N_GEN); /* fewer only where the end marker was sampled */
+        ck_assert_int_ge(st.n_accepted, 0);
+        ck_assert_int_le(st.n_accepted, st.n_drafted);
+        ck_assert(st.n_gen == 0 || b.n > 0);
+        drafted += st.n_drafted;
+        tolk_session_free(s);
+    }
+    ck_assert_msg(drafted > 0, "%s: nothing drafted in 8 runs", what);
+    tolk_model_free(m);
+}
+
+START_TEST(sampling_paths)
+{
+    tolk_spec_params sp;
+    tolk_spec_params_default(&sp);
+    sp.mode = TOLK_SPEC_DRAFT;
+    sp.draft_path = draft_path;
+    sp.draft_max = 3;
+    make_models();
+    paths_run(&sp, prompt, NULL, "draft");
+    tolk_spec_params_default(&sp);
+    sp.mode = TOLK_SPEC_SELF;
+    sp.self_skip = "2";
+    paths_run(&sp, prompt, NULL, "self");
+    tolk_spec_params_default(&sp);
+    sp.mode = TOLK_SPEC_NGRAM;
+    tok_ids ids = {0};
+    ngram_prompt(target_path, &ids);
+    paths_run(&sp, NULL, &ids, "ngram");
+    tok_ids_free(&ids);
+}
+END_TEST
+
 /* Power: a loop that always accepted the draft would emit the draft's distribution wherever it
  * drafted. A sample where only a quarter of the outputs come from the draft (the rest from the
  * target itself) must already fail the test. */
@@ -384,9 +445,11 @@ START_TEST(verification_logits_exact)
     static const int prompts[] = {1, 3, 31, 64, 66, 70, 129, 130, 200};
     for (size_t pi = 0; pi < sizeof prompts / sizeof prompts[0]; pi++) {
         const int P = prompts[pi];
+        ck_assert(!fwd_rollback(a, 0, &err) && !fwd_rollback(b, 0, &err));
+        ck_assert(!fwd_eval(a, toks, P, P - 1, &err) && !fwd_eval(b, toks, P, P - 1, &err));
         for (int n = 2; n <= 8; n += 3) {
-            ck_assert(!fwd_rollback(a, 0, &err) && !fwd_rollback(b, 0, &err));
-            ck_assert(!fwd_eval(a, toks, P, P - 1, &err) && !fwd_eval(b, toks, P, P - 1, &err));
+            /* Back to the prompt's end: the batch sizes share one prefill. */
+            ck_assert(!fwd_rollback(a, P, &err) && !fwd_rollback(b, P, &err));
             fwd_set_rowwise(b, n);
             ck_assert(!fwd_eval(b, toks + P, n, 0, &err));
             fwd_set_rowwise(b, 0);
@@ -460,7 +523,13 @@ int main(void)
     tcase_add_test(te, verification_logits_exact);
     tcase_add_test(te, api_rejects_bad_params);
     suite_add_tcase(su, te);
+    TCase *tp = tcase_create("sampling_paths");
+    tcase_set_timeout(tp, 600);
+    tcase_add_test(tp, sampling_paths);
+    suite_add_tcase(su, tp);
+    /* Thousands of sessions: .ci/run leaves these out under the sanitizers (CK_EXCLUDE_TAGS). */
     TCase *tc = tcase_create("sampling");
+    tcase_set_tags(tc, "statistical");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, sampling_test_has_power);
     tcase_add_test(tc, sampling_draft);
