@@ -1,0 +1,215 @@
+/* Translating a document's segments through a segment translator (tolk_segment_fn): protect the
+ * placeholders, translate (the same protected text once per run, so repeated segments get the same
+ * translation), guard against loops while decoding, restore, check, and record the result. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks.h"
+#include "doc_translate.h"
+#include "error.h"
+#include "protect.h"
+
+typedef struct collector {
+    fmt_buf text;
+    const char *source;
+    size_t source_len;
+    int looping;
+    int failed;
+} collector;
+
+static int collect(const char *text, size_t len, void *user)
+{
+    collector *c = user;
+    if (buf_add(&c->text, text, len)) {
+        c->failed = 1;
+        return 1;
+    }
+    if (check_repeating(c->text.p, c->text.n, c->source, c->source_len)) {
+        c->looping = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* A translation already made in this run, by protected text. */
+typedef struct memo {
+    char *key;
+    char *out;
+    const char *check;
+    size_t seg; /* the segment it was made for */
+} memo;
+
+typedef struct memo_table {
+    memo *slots;
+    size_t cap, n;
+} memo_table;
+
+static size_t hash_text(const char *s)
+{
+    size_t h = 1469598103934665603ull & (size_t)-1;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ull;
+    return h;
+}
+
+static memo *memo_find(memo_table *t, const char *key)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = hash_text(key) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (!t->slots[i].key)
+            return &t->slots[i];
+        if (!strcmp(t->slots[i].key, key))
+            return &t->slots[i];
+    }
+}
+
+static int memo_put(memo_table *t, const char *key, const char *out, const char *check, size_t seg)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        memo_table bigger = {.cap = t->cap ? t->cap * 2 : 64};
+        bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+        if (!bigger.slots)
+            return -1;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i].key)
+                *memo_find(&bigger, t->slots[i].key) = t->slots[i];
+        bigger.n = t->n;
+        free(t->slots);
+        *t = bigger;
+    }
+    memo *m = memo_find(t, key);
+    m->key = strdup(key);
+    m->out = out ? strdup(out) : NULL;
+    m->check = check;
+    m->seg = seg;
+    if (!m->key || (out && !m->out))
+        return -1;
+    t->n++;
+    return 0;
+}
+
+static void memo_free(memo_table *t)
+{
+    for (size_t i = 0; i < t->cap; i++) {
+        free(t->slots[i].key);
+        free(t->slots[i].out);
+    }
+    free(t->slots);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Restores and checks MODEL (the translation of P) into segment S. */
+static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model, const char *check)
+{
+    if (model && !s->model_out && !(s->model_out = strdup(model)))
+        return -1;
+    if (!check && (!model || !*model))
+        check = "empty";
+    fmt_buf out = {0};
+    const char *why = NULL;
+    if (!check) {
+        int rc = restore_segment(s, p, d->ops->escape, model, strlen(model), &out, &why);
+        if (rc < 0) {
+            buf_free(&out);
+            return -1;
+        }
+        check = why;
+    }
+    if (check) {
+        s->status = SEG_KEPT;
+        s->check = check;
+        buf_free(&out);
+        return 0;
+    }
+    s->status = SEG_TRANSLATED;
+    s->out = out.p ? out.p : calloc(1, 1);
+    s->out_len = out.n;
+    if (check_untranslated(p->text.p, p->text.n, model, strlen(model)))
+        s->check = "untranslated";
+    return s->out ? 0 : -1;
+}
+
+int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress, void *progress_user,
+                  tolk_error *err)
+{
+    memo_table memos = {0};
+    size_t total = 0, done = 0;
+    for (size_t i = 0; i < d->n_segs; i++)
+        total += d->segs[i].status == SEG_PENDING;
+    const double t0 = now_s();
+    int rc = TOLK_OK;
+    for (size_t i = 0; i < d->n_segs && !rc; i++) {
+        fmt_seg *s = &d->segs[i];
+        if (s->status != SEG_PENDING)
+            continue;
+        prot_text p;
+        if (protect_segment(s, d->ops->escape, &p)) {
+            prot_free(&p);
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            break;
+        }
+        if (!p.has_words) {
+            /* only codes, numbers and punctuation: the source is its own translation */
+            s->status = SEG_COPIED;
+            s->out = malloc(s->src_len + 1);
+            if (s->out) {
+                memcpy(s->out, s->src, s->src_len + 1);
+                s->out_len = s->src_len;
+            } else {
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            }
+            prot_free(&p);
+            continue;
+        }
+        memo *m = memo_find(&memos, p.text.p);
+        if (m && m->key) {
+            if (settle(d, s, &p, m->out, m->check))
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        } else {
+            collector c = {.source = p.text.p, .source_len = p.text.n};
+            int hit_limit = 0, tokens = 0;
+            rc = fn(user, p.text.p, p.text.n, collect, &c, &hit_limit, &tokens, err);
+            d->n_tokens += tokens;
+            if (!rc && c.failed)
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            const char *check = c.looping ? "repetition" : hit_limit ? "length" : NULL;
+            if (!rc && (buf_add(&c.text, "", 0) || memo_put(&memos, p.text.p, c.text.p ? c.text.p : "", check, i) ||
+                        settle(d, s, &p, c.text.p ? c.text.p : "", check)))
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            buf_free(&c.text);
+        }
+        prot_free(&p);
+        done++;
+        if (!rc && progress)
+            progress(progress_user, done, total, d->n_tokens);
+    }
+    d->seconds += now_s() - t0;
+    memo_free(&memos);
+    return rc;
+}
+
+void doc_stats(const fmt_doc *d, tolk_doc_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->segments = d->n_segs;
+    for (size_t i = 0; i < d->n_segs; i++) {
+        const fmt_seg *s = &d->segs[i];
+        st->translated += s->status == SEG_TRANSLATED;
+        st->skipped += s->status == SEG_SKIPPED;
+        st->copied += s->status == SEG_COPIED;
+        st->kept += s->status == SEG_KEPT;
+        st->flagged += s->check != NULL;
+    }
+    st->tokens = d->n_tokens;
+    st->seconds = d->seconds;
+}
