@@ -45,9 +45,10 @@ void buf_free(fmt_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-extern const fmt_ops fmt_txt_ops, fmt_srt_ops, fmt_vtt_ops;
+extern const fmt_ops fmt_txt_ops, fmt_po_ops, fmt_srt_ops, fmt_vtt_ops, fmt_html_ops, fmt_md_ops;
 
-const fmt_ops *const fmt_all[] = {&fmt_txt_ops, &fmt_srt_ops, &fmt_vtt_ops, NULL};
+const fmt_ops *const fmt_all[] = {&fmt_txt_ops, &fmt_po_ops, &fmt_srt_ops, &fmt_vtt_ops, &fmt_md_ops,
+                                  &fmt_html_ops, NULL};
 
 static int word_in(const char *list, const char *word)
 {
@@ -101,7 +102,8 @@ int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len,
     d->len = len;
     int rc = ops->parse(d, err);
     if (rc) {
-        error_prefix(err, d->name);
+        if (rc != TOLK_E_UNSUPPORTED)
+            error_prefix(err, d->name);
         doc_free(d);
         return rc;
     }

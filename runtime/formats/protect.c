@@ -219,6 +219,8 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
         }
         if (is_alpha((unsigned char)*at))
             p->has_words = 1;
+        p->bare_amp |= *at == '&';
+        p->bare_lt |= *at == '<';
         if (*at == '\n')
             p->multiline = 1;
         rc = buf_addc(&p->text, *at);
@@ -237,8 +239,10 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
     return rc ? -1 : 0;
 }
 
-static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, int multiline)
+/* QUOTES: also escape '"' (the source had none raw, so it may sit in an attribute value). */
+static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, const prot_text *p, int quotes)
 {
+    const int multiline = p->multiline;
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         char c = t[i];
@@ -248,14 +252,16 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, int 
                 rc = buf_addc(b, ' ');
             continue;
         }
-        if (esc == ESC_XML && c == '&')
+        if (esc != ESC_NONE && quotes && c == '"')
+            rc = buf_adds(b, "&quot;");
+        else if (esc == ESC_XML && c == '&')
             rc = buf_adds(b, "&amp;");
         else if (esc == ESC_XML && c == '<')
             rc = buf_adds(b, "&lt;");
-        else if (esc == ESC_HTML && c == '&' && reference_len(t + i, n - i))
+        else if (esc == ESC_HTML && c == '&' && (!p->bare_amp || reference_len(t + i, n - i)))
             rc = buf_adds(b, "&amp;");
-        else if (esc == ESC_HTML && c == '<' && i + 1 < n && (is_alpha((unsigned char)t[i + 1]) ||
-                                                              strchr("/!?", t[i + 1])))
+        else if (esc == ESC_HTML && c == '<' && (!p->bare_lt || (i + 1 < n && (is_alpha((unsigned char)t[i + 1]) ||
+                                                                              strchr("/!?", t[i + 1])))))
             rc = buf_adds(b, "&lt;");
         else
             rc = buf_addc(b, c);
@@ -271,6 +277,7 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
     unsigned char *used = calloc(p->n_codes + 1, 1);
     int *stack = malloc((p->n_codes + 1) * sizeof *stack);
     size_t depth = 0;
+    const int quotes = memchr(s->src, '"', s->src_len) == NULL;
     if (!used || !stack) {
         free(used);
         free(stack);
@@ -315,12 +322,12 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
             }
             depth--;
         }
-        rc = add_escaped(result, out + text_from, i - text_from, esc, p->multiline) ||
+        rc = add_escaped(result, out + text_from, i - text_from, esc, p, quotes) ||
                      buf_add(result, s->src + c->start, c->end - c->start) ? -1 : 0;
         i = text_from = k + 1;
     }
     if (!rc && !*why)
-        rc = add_escaped(result, out + text_from, len - text_from, esc, p->multiline) ? -1 : 0;
+        rc = add_escaped(result, out + text_from, len - text_from, esc, p, quotes) ? -1 : 0;
     for (size_t n = 1; n <= p->n_codes && !rc && !*why; n++)
         if (!used[n])
             *why = "placeholders";

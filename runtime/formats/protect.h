@@ -20,6 +20,7 @@ typedef struct prot_text {
     size_t n_codes, cap;
     int has_words;      /* something is left to translate (a letter outside the placeholders) */
     int multiline;      /* the source text has a line break */
+    int bare_amp, bare_lt; /* HTML: the source writes & and < unescaped, so the translation may too */
 } prot_text;
 
 /* Builds the model's text for S (escaped as ESC). Returns 0 or -1 on out-of-memory. */
