@@ -45,9 +45,10 @@ void buf_free(fmt_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-extern const fmt_ops fmt_txt_ops, fmt_po_ops, fmt_srt_ops, fmt_vtt_ops, fmt_html_ops, fmt_md_ops;
+extern const fmt_ops fmt_txt_ops, fmt_po_ops, fmt_srt_ops, fmt_vtt_ops, fmt_html_ops, fmt_md_ops,
+    fmt_xliff_ops;
 
-const fmt_ops *const fmt_all[] = {&fmt_txt_ops, &fmt_po_ops, &fmt_srt_ops, &fmt_vtt_ops, &fmt_md_ops,
+const fmt_ops *const fmt_all[] = {&fmt_txt_ops, &fmt_po_ops, &fmt_srt_ops, &fmt_vtt_ops, &fmt_xliff_ops, &fmt_md_ops,
                                   &fmt_html_ops, NULL};
 
 static int word_in(const char *list, const char *word)
