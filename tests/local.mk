@@ -102,3 +102,15 @@ EXTRA_DIST += tests/test_cli_includes.sh tests/test_exports.sh
 # The one option parser of every subcommand: --name=VALUE, '--', one error line per mistake.
 TESTS += tests/test_cli_opts.sh
 EXTRA_DIST += tests/test_cli_opts.sh
+# Documents (runtime/formats/): placeholders, checks, every format's fixture round trip and hostile
+# input (test_formats); the `tolk translate -f` command line and, with the default model, one
+# document translated end to end (test_format_cli.sh).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_formats
+TESTS += tests/test_formats
+tests_test_formats_SOURCES = tests/test_formats.c
+tests_test_formats_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
+tests_test_formats_LDADD = $(TEST_LIBS)
+endif
+TESTS += tests/test_format_cli.sh
+EXTRA_DIST += tests/test_format_cli.sh tests/fixtures/formats

@@ -74,6 +74,29 @@ const fmt_ops *fmt_find(const char *name)
     return NULL;
 }
 
+/* Text files only: valid UTF-8 (a byte order mark is fine), no NUL byte. */
+static int check_text(fmt_doc *d, tolk_error *err)
+{
+    const unsigned char *p = (const unsigned char *)d->data;
+    size_t n = d->len;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t k = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+        int ok = k && i + k <= n && c != 0;
+        for (size_t j = 1; ok && j < k; j++)
+            ok = (p[i + j] & 0xc0) == 0x80;
+        if (ok && k == 3)
+            ok = !(c == 0xe0 && p[i + 1] < 0xa0) && !(c == 0xed && p[i + 1] >= 0xa0);
+        if (ok && k == 4)
+            ok = !(c == 0xf0 && p[i + 1] < 0x90) && !(c == 0xf4 && p[i + 1] >= 0x90);
+        if (!ok)
+            return error_set(err, TOLK_E_FORMAT, "line %zu: %s", doc_line_at(d, i),
+                             c ? "invalid UTF-8 (tolk reads UTF-8 text files)" : "a NUL byte (not a text file)");
+        i += k;
+    }
+    return TOLK_OK;
+}
+
 int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len, int overwrite, fmt_doc **out,
              tolk_error *err)
 {
@@ -101,9 +124,14 @@ int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len,
         memcpy(d->data, data, len);
     d->data[len] = 0;
     d->len = len;
-    int rc = ops->parse(d, err);
+    int rc = check_text(d, err);
+    if (!rc)
+        rc = ops->parse(d, err);
     if (rc) {
-        if (rc != TOLK_E_UNSUPPORTED)
+        for (char *p = err ? err->msg : NULL; p && *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' '; /* one line, whatever a library said */
+        if (err && strncmp(err->msg, "tolk was built without", 22))
             error_prefix(err, d->name);
         doc_free(d);
         return rc;

@@ -139,6 +139,91 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
     return s->out ? 0 : -1;
 }
 
+/* The model's answer for TEXT (from this run's memo when it was asked before, keyed by KEY): *OUT
+ * points into the memo, *CHECK is "repetition" or "length" when decoding was stopped. */
+static int ask_model(fmt_doc *d, tolk_segment_fn fn, void *user, memo_table *memos, const char *key,
+                     const char *text, size_t len, const char **out, const char **check, tolk_error *err)
+{
+    memo *m = memo_find(memos, key);
+    if (!m || !m->key) {
+        collector c = {.source = text, .source_len = len};
+        int hit_limit = 0, tokens = 0;
+        int rc = fn(user, text, len, collect, &c, &hit_limit, &tokens, err);
+        d->n_tokens += tokens;
+        if (!rc && c.failed)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        const char *why = c.looping ? "repetition" : hit_limit ? "length" : NULL;
+        if (!rc && (buf_add(&c.text, "", 0) || memo_put(memos, key, c.text.p ? c.text.p : "", why, 0)))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        buf_free(&c.text);
+        if (rc)
+            return rc;
+        m = memo_find(memos, key);
+    }
+    *out = m->out;
+    *check = m->check;
+    return TOLK_OK;
+}
+
+static size_t count_in(const char *hay, size_t n, const char *needle, size_t k)
+{
+    size_t c = 0;
+    for (const char *p = hay; k && (p = memmem(p, n - (size_t)(p - hay), needle, k)); p += k)
+        c++;
+    return c;
+}
+
+/* A plain-text segment whose placeholders are all generic (printf, braces, URLs, numbers) goes to
+ * the model as it is first: small models copy %s and URLs more faithfully than {1}. The answer
+ * stands when it holds each placeholder's bytes as often as the source does; *DONE says so. */
+static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn fn, void *user, memo_table *memos,
+                     int *done, tolk_error *err)
+{
+    *done = 0;
+    const char *text = s->src + p->lead;
+    size_t len = s->src_len - p->lead - p->trail;
+    char *key = malloc(len + 2);
+    if (!key)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    key[0] = '\x01';
+    memcpy(key + 1, text, len);
+    key[len + 1] = 0;
+    const char *out, *check;
+    int rc = ask_model(d, fn, user, memos, key, text, len, &out, &check, err);
+    free(key);
+    if (rc || check || !*out)
+        return rc;
+    size_t n = strlen(out);
+    while (n && strchr(" \t\r\n", out[n - 1]))
+        n--;
+    while (n && strchr(" \t\r\n", *out)) {
+        out++;
+        n--;
+    }
+    for (size_t c = 0; c < p->n_codes; c++) {
+        const char *code = s->src + p->codes[c].start;
+        size_t k = p->codes[c].end - p->codes[c].start;
+        if (count_in(out, n, code, k) != count_in(text, len, code, k))
+            return TOLK_OK;
+    }
+    fmt_buf b = {0};
+    int bad = buf_add(&b, s->src, p->lead);
+    for (size_t i = 0; i < n && !bad; i++)
+        bad = buf_addc(&b, !p->multiline && (out[i] == '\n' || out[i] == '\r') ? ' ' : out[i]);
+    bad = bad || buf_add(&b, s->src + s->src_len - p->trail, p->trail) || buf_add(&b, "", 0);
+    if (bad || !(s->model_out = strndup(out, n))) {
+        buf_free(&b);
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    s->out = b.p;
+    s->out_len = b.n;
+    s->status = SEG_TRANSLATED;
+    if (check_untranslated(text, len, out, n))
+        s->check = "untranslated";
+    *done = 1;
+    return TOLK_OK;
+}
+
 int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress, void *progress_user,
                   tolk_error *err)
 {
@@ -158,6 +243,7 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
             break;
         }
+        int plain_done = 0;
         if (!p.has_words) {
             /* only codes, numbers and punctuation: the source is its own translation */
             s->status = SEG_COPIED;
@@ -168,25 +254,14 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
             } else {
                 rc = error_set(err, TOLK_E_NOMEM, "out of memory");
             }
-            prot_free(&p);
-            continue;
-        }
-        memo *m = memo_find(&memos, p.text.p);
-        if (m && m->key) {
-            if (settle(d, s, &p, m->out, m->check))
+        } else if (d->ops->escape == ESC_NONE && s->n_codes == 0 && p.n_codes > 0 &&
+                   (rc = try_plain(d, s, &p, fn, user, &memos, &plain_done, err)) == TOLK_OK && plain_done) {
+            /* taken as the model wrote it */
+        } else if (!rc) {
+            const char *out, *check;
+            rc = ask_model(d, fn, user, &memos, p.text.p, p.text.p, p.text.n, &out, &check, err);
+            if (!rc && settle(d, s, &p, out, check))
                 rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-        } else {
-            collector c = {.source = p.text.p, .source_len = p.text.n};
-            int hit_limit = 0, tokens = 0;
-            rc = fn(user, p.text.p, p.text.n, collect, &c, &hit_limit, &tokens, err);
-            d->n_tokens += tokens;
-            if (!rc && c.failed)
-                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-            const char *check = c.looping ? "repetition" : hit_limit ? "length" : NULL;
-            if (!rc && (buf_add(&c.text, "", 0) || memo_put(&memos, p.text.p, c.text.p ? c.text.p : "", check, i) ||
-                        settle(d, s, &p, c.text.p ? c.text.p : "", check)))
-                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-            buf_free(&c.text);
         }
         prot_free(&p);
         done++;

@@ -588,6 +588,8 @@ static int xl_parse(fmt_doc *d, tolk_error *err)
 {
     if (!utf8_only(d->data, d->len))
         return error_set(err, TOLK_E_UNSUPPORTED, "only UTF-8 XLIFF files are read");
+    if (d->len == 0)
+        return error_set(err, TOLK_E_FORMAT, "an empty file is not XLIFF");
     if (d->len > 0x7fffffff)
         return error_set(err, TOLK_E_UNSUPPORTED, "an XLIFF file over 2 GiB");
     xl_state *x = calloc(1, sizeof *x);
