@@ -1,10 +1,8 @@
 #!/bin/sh
-# `tolk translate -f FILE`: every fixture of tests/fixtures/formats through --copy-source (in-place
-# formats come back byte for byte, bilingual ones as their .expected file), -o and --report, one
-# error line and a non-zero exit for bad input and bad option mixes, the "built without" line where
-# libxml2 or md4c is missing, and (with the default model) a PO file and an HTML file translated
-# end to end: the result still parses (msgfmt -c, xmllint --html when present), every translated
-# entry is marked fuzzy, and no segment lost a placeholder or a tag.
+# `tolk translate -f FILE` without a model: every fixture of tests/fixtures/formats through
+# --copy-source (in-place formats come back byte for byte, bilingual ones as their .expected file),
+# -o and --report, one error line and a non-zero exit for bad input and bad option mixes, and the
+# one "built without" line where libxml2 or md4c is missing (the minimal build of .ci/run runs it).
 . "${TOLK_SRCDIR:-.}/tests/lib.sh"
 fx=${TOLK_SRCDIR:-.}/tests/fixtures/formats
 tmp=${TMPDIR:-/tmp}/tolk-format-cli.$$
@@ -75,26 +73,4 @@ if "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --quiet > /dev/null 2
     fails_one_line "malformed XLIFF" "line 3: malformed XML" "$TOLK_BIN" translate -f "$tmp/bad.xlf" --copy-source
 fi
 
-# end to end with the default model
-if need_default_model part; then
-    "$TOLK_BIN" translate --to de -f "$fx/sample.po" -o "$tmp/de.po" --report "$tmp/de.json" --quiet 2> "$tmp/err"
-    check "PO translated: $(cat "$tmp/err")" test -s "$tmp/de.po"
-    if command -v msgfmt > /dev/null; then
-        check "translated PO passes msgfmt -c" msgfmt -c -o /dev/null "$tmp/de.po"
-    fi
-    # an entry tolk filled is fuzzy; the one translated before is untouched
-    check "translator's entry kept" grep -q 'msgstr "Otwórz"' "$tmp/de.po"
-    filled=$(grep -c '^msgstr "[^"]' "$tmp/de.po")
-    fuzzy=$(grep -c 'fuzzy' "$tmp/de.po")
-    check "every entry tolk filled is fuzzy ($filled filled, $fuzzy fuzzy)" test "$fuzzy" -ge $((filled - 1))
-    check "report for the model run" grep -q '"format": "po"' "$tmp/de.json"
-    "$TOLK_BIN" translate --to fr -f "$fx/sample.html" -o "$tmp/fr.html" --quiet 2> "$tmp/err"
-    check "HTML translated: $(cat "$tmp/err")" test -s "$tmp/fr.html"
-    for keep in '<script>var s = "<p>Do not translate</p>";</script>' '<code>tolk translate -f doc.html</code>' \
-        '<a href="https://example.org/docs"' '<!DOCTYPE html>'; do
-        check "HTML keeps $keep" grep -qF "$keep" "$tmp/fr.html"
-    done
-    check "HTML has as many tags as before" test "$(grep -o '<[a-z/!]' "$tmp/fr.html" | wc -l)" -eq \
-        "$(grep -o '<[a-z/!]' "$fx/sample.html" | wc -l)"
-fi
 finish

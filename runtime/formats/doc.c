@@ -231,7 +231,8 @@ int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t
         return -1;
     if (len)
         memcpy(copy, bytes, len);
-    d->edits[d->n_edits++] = (fmt_edit){.start = start, .end = end, .bytes = copy, .len = len};
+    d->edits[d->n_edits] = (fmt_edit){.start = start, .end = end, .bytes = copy, .len = len, .seq = d->n_edits};
+    d->n_edits++;
     return 0;
 }
 
@@ -257,7 +258,7 @@ static int edit_cmp(const void *a, const void *b)
     /* insertions (empty ranges) before replacements at the same place; then first queued first */
     if ((x->end == x->start) != (y->end == y->start))
         return x->end == x->start ? -1 : 1;
-    return x < y ? -1 : x > y;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int render_in_place(fmt_doc *d)
@@ -280,8 +281,9 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     if (rc)
         return rc;
-    /* stable order: the index breaks ties */
-    qsort(d->edits, d->n_edits, sizeof *d->edits, edit_cmp);
+    /* stable order: the queue order breaks ties */
+    if (d->n_edits)
+        qsort(d->edits, d->n_edits, sizeof *d->edits, edit_cmp);
     fmt_buf b = {0};
     size_t at = 0;
     for (size_t i = 0; i < d->n_edits; i++) {

@@ -69,6 +69,7 @@ typedef struct fmt_edit {
     size_t start, end;
     char *bytes;
     size_t len;
+    size_t seq; /* queue order: edits at the same place keep it */
 } fmt_edit;
 
 typedef struct fmt_doc fmt_doc;

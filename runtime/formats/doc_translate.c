@@ -238,10 +238,16 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
         if (s->status != SEG_PENDING)
             continue;
         prot_text p;
-        if (protect_segment(s, d->ops->escape, &p)) {
+        int prc = protect_segment(s, d->ops->escape, &p);
+        if (prc) {
             prot_free(&p);
-            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-            break;
+            if (prc < 0) {
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+                break;
+            }
+            s->status = SEG_KEPT;
+            s->check = "codes";
+            continue;
         }
         int plain_done = 0;
         if (!p.has_words) {

@@ -161,6 +161,11 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
     memset(p, 0, sizeof *p);
     const char *src = s->src;
     size_t n = s->src_len, lead = 0, trail = 0;
+    /* codes in order, inside the text, not overlapping; pairs pointing at codes */
+    for (size_t c = 0; c < s->n_codes; c++)
+        if (s->codes[c].start > s->codes[c].end || s->codes[c].end > n ||
+            (c && s->codes[c].start < s->codes[c - 1].end) || s->codes[c].pair >= (int)s->n_codes)
+            return 1;
     while (lead < n && is_space((unsigned char)src[lead]))
         lead++;
     while (trail < n - lead && is_space((unsigned char)src[n - 1 - trail]))
@@ -174,6 +179,22 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
     p->lead = lead;
     p->trail = trail;
     size_t end = n - trail, ci = 0;
+    if (esc == ESC_HTML) {
+        /* bare & and < in the text (outside codes): then &amp; and &lt; stay codes, so that the
+         * two spellings the source mixes come back as they were */
+        for (size_t i = lead, c = 0; i < end; i++) {
+            while (c < s->n_codes && s->codes[c].end <= i)
+                c++;
+            if (c < s->n_codes && s->codes[c].start <= i)
+                continue;
+            if (src[i] == '<') {
+                p->bare_lt = 1;
+                p->bare_lt_tag |= i + 1 < end && (is_alpha((unsigned char)src[i + 1]) || strchr("/!?", src[i + 1]));
+            } else if (src[i] == '&' && !reference_len(src + i, end - i)) {
+                p->bare_amp = 1;
+            }
+        }
+    }
     int rc = buf_add(&p->text, "", 0);
     for (size_t i = lead; i < end && !rc;) {
         while (ci < s->n_codes && s->codes[ci].start < i)
@@ -194,12 +215,12 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
             continue;
         }
         if (esc != ESC_NONE && *at == '&') {
-            if (left >= 5 && !strncmp(at, "&amp;", 5)) {
+            if (left >= 5 && !strncmp(at, "&amp;", 5) && !p->bare_amp) {
                 rc = buf_addc(&p->text, '&');
                 i += 5;
                 continue;
             }
-            if (left >= 4 && !strncmp(at, "&lt;", 4)) {
+            if (left >= 4 && !strncmp(at, "&lt;", 4) && !p->bare_lt) {
                 rc = buf_addc(&p->text, '<');
                 i += 4;
                 continue;
@@ -219,9 +240,7 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
         }
         if (is_alpha((unsigned char)*at))
             p->has_words = 1;
-        p->bare_amp |= *at == '&';
-        p->bare_lt |= *at == '<';
-        if (*at == '\n')
+        if (*at == '\n' || *at == '\r')
             p->multiline = 1;
         rc = buf_addc(&p->text, *at);
         i++;
@@ -260,8 +279,9 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, cons
             rc = buf_adds(b, "&lt;");
         else if (esc == ESC_HTML && c == '&' && (!p->bare_amp || reference_len(t + i, n - i)))
             rc = buf_adds(b, "&amp;");
-        else if (esc == ESC_HTML && c == '<' && (!p->bare_lt || (i + 1 < n && (is_alpha((unsigned char)t[i + 1]) ||
-                                                                              strchr("/!?", t[i + 1])))))
+        else if (esc == ESC_HTML && c == '<' &&
+                 (!p->bare_lt || (!p->bare_lt_tag && i + 1 < n && (is_alpha((unsigned char)t[i + 1]) ||
+                                                                  strchr("/!?", t[i + 1])))))
             rc = buf_adds(b, "&lt;");
         else
             rc = buf_addc(b, c);

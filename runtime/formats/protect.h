@@ -21,9 +21,11 @@ typedef struct prot_text {
     int has_words;      /* something is left to translate (a letter outside the placeholders) */
     int multiline;      /* the source text has a line break */
     int bare_amp, bare_lt; /* HTML: the source writes & and < unescaped, so the translation may too */
+    int bare_lt_tag;       /* ... even as "<b" (inside an attribute value) */
 } prot_text;
 
-/* Builds the model's text for S (escaped as ESC). Returns 0 or -1 on out-of-memory. */
+/* Builds the model's text for S (escaped as ESC). Returns 0, 1 when the format's codes do not fit
+ * the text (the segment cannot be translated safely), or -1 on out-of-memory. */
 int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p);
 
 /* Writes the source's bytes for the model's text OUT (placeholders restored, new text escaped as
