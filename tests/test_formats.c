@@ -13,6 +13,7 @@
 #include "checks.h"
 #include "doc.h"
 #include "protect.h"
+#include "sentences.h"
 #include "skip.h"
 #include "tolk.h"
 
@@ -107,6 +108,39 @@ START_TEST(checks_detect)
     ck_assert(check_untranslated("Open the file", 13, " open the  file ", 16));
     ck_assert(!check_untranslated("Open the file", 13, "Datei öffnen", 13));
     ck_assert(!check_untranslated("OK", 2, "OK", 2)); /* too short to tell */
+}
+END_TEST
+
+static char *pieces(const char *text, const char *lang, const fmt_code *codes, size_t n_codes)
+{
+    size_t b[16], n = sentence_breaks(text, strlen(text), lang, codes, n_codes, b, 16);
+    static char out[512];
+    size_t o = 0, from = 0;
+    for (size_t k = 0; k <= n; k++) {
+        size_t to = k < n ? b[k] : strlen(text);
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s[%.*s]", k ? " " : "", (int)(to - from), text + from);
+        from = to;
+    }
+    return out;
+}
+
+START_TEST(sentence_rules)
+{
+    ck_assert_str_eq(pieces("Dr. Smith arrived at 5 p.m. today. He said e.g. this! Did he? \"Yes.\" Then J. Doe left.",
+                            "en", NULL, 0),
+                     "[Dr. Smith arrived at 5 p.m. today. ] [He said e.g. this! ] [Did he? ] [\"Yes.\" ] "
+                     "[Then J. Doe left.]");
+    ck_assert_str_eq(pieces("Am 3. Oktober kam er z.B. an. Dann ging er.", "de", NULL, 0),
+                     "[Am 3. Oktober kam er z.B. an. ] [Dann ging er.]");
+    ck_assert_str_eq(pieces("Version 2. Then more.", "en", NULL, 0), "[Version 2. ] [Then more.]");
+    ck_assert_str_eq(pieces("no break. lower case follows.", "en", NULL, 0), "[no break. lower case follows.]");
+    ck_assert_str_eq(pieces("\xe4\xbd\xa0\xe5\xa5\xbd\xe3\x80\x82\xe6\x88\x91\xe5\xbe\x88\xe5\xa5\xbd\xe3\x80\x82", "zh",
+                            NULL, 0),
+                     "[\xe4\xbd\xa0\xe5\xa5\xbd\xe3\x80\x82] [\xe6\x88\x91\xe5\xbe\x88\xe5\xa5\xbd\xe3\x80\x82]");
+    /* a pair of codes stays in one piece */
+    const char *t = "<b>One. Two.</b> Three. Four.";
+    fmt_code codes[2] = {{0, 3, 1, 1}, {12, 16, 0, 0}};
+    ck_assert_str_eq(pieces(t, "en", codes, 2), "[<b>One. Two.</b> Three. ] [Four.]");
 }
 END_TEST
 
@@ -464,6 +498,7 @@ int main(void)
     tcase_add_test(tc, protect_placeholders);
     tcase_add_test(tc, protect_xml_codes);
     tcase_add_test(tc, checks_detect);
+    tcase_add_test(tc, sentence_rules);
     tcase_add_test(tc, roundtrip_unchanged);
     tcase_add_test(tc, roundtrip_identity);
     tcase_add_test(tc, bilingual_expected);

@@ -89,6 +89,7 @@ int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const cha
         return error_set(err, TOLK_E_ARG, "tolk_doc_translate: %s", !d ? "no document" : !s ? "no session" :
                          "no target language");
     session_translator t = {.s = s, .m = s->gen.model, .from = from, .to = to};
+    d->doc->src_lang = from;
     return doc_translate(d->doc, translate_segment, &t, progress, progress_user, err);
 }
 

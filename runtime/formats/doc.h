@@ -79,6 +79,7 @@ typedef struct fmt_ops {
     const char *extensions;  /* space-separated, lower case, without dots */
     const char *needs;       /* the optional library it needs ("libxml2"), or NULL */
     fmt_escape escape;
+    int sentences;           /* segments are paragraphs: translate them sentence by sentence */
     /* Lists the segments of d->data; TOLK_E_FORMAT with a line number on malformed input. */
     int (*parse)(fmt_doc *d, tolk_error *err);
     /* Turns the segments' results into edits (NULL: each translated segment replaces its
@@ -99,6 +100,7 @@ struct fmt_doc {
     int overwrite;        /* re-translate existing targets (set before parse) */
     int mark_mt;          /* mark written targets as machine translation (set before render) */
     void *state;          /* the format's own data */
+    const char *src_lang; /* the source language for sentence rules (NULL: unknown) */
     size_t line_off, line_no; /* doc_line_at's last answer (segments come mostly in order) */
     double seconds;       /* time spent translating */
     long long n_tokens;   /* tokens generated */

@@ -11,6 +11,7 @@
 #include "doc_translate.h"
 #include "error.h"
 #include "protect.h"
+#include "sentences.h"
 
 typedef struct collector {
     fmt_buf text;
@@ -224,11 +225,115 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
     return TOLK_OK;
 }
 
+/* One segment (or one sentence of it) through the model; results in S. */
+static int translate_seg(fmt_doc *d, fmt_seg *s, tolk_segment_fn fn, void *user, memo_table *memos, tolk_error *err)
+{
+    prot_text p;
+    int prc = protect_segment(s, d->ops->escape, &p), rc = TOLK_OK;
+    if (prc) {
+        prot_free(&p);
+        if (prc < 0)
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+        s->status = SEG_KEPT;
+        s->check = "codes";
+        return TOLK_OK;
+    }
+    int plain_done = 0;
+    if (!p.has_words) {
+        /* only codes, numbers and punctuation: the source is its own translation */
+        s->status = SEG_COPIED;
+        s->out = malloc(s->src_len + 1);
+        if (s->out) {
+            memcpy(s->out, s->src, s->src_len);
+            s->out[s->src_len] = 0;
+            s->out_len = s->src_len;
+        } else {
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        }
+    } else if (d->ops->escape == ESC_NONE && s->n_codes == 0 && p.n_codes > 0 &&
+               (rc = try_plain(d, s, &p, fn, user, memos, &plain_done, err)) == TOLK_OK && plain_done) {
+        /* taken as the model wrote it */
+    } else if (!rc) {
+        const char *out, *check;
+        rc = ask_model(d, fn, user, memos, p.text.p, p.text.p, p.text.n, &out, &check, err);
+        if (!rc && settle(d, s, &p, out, check))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    prot_free(&p);
+    return rc;
+}
+
+/* S sentence by sentence (BREAKS[0..n) start the sentences after the first); the pieces' results
+ * joined into S: translated when every piece is, else kept with the first failed check. */
+static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, size_t n, tolk_segment_fn fn,
+                               void *user, memo_table *memos, tolk_error *err)
+{
+    fmt_buf out = {0}, model = {0};
+    const char *kept = NULL, *flag = NULL;
+    int rc = TOLK_OK, any_translated = 0;
+    size_t ci = 0;
+    for (size_t k = 0; k <= n && !rc; k++) {
+        size_t from = k ? breaks[k - 1] : 0, to = k < n ? breaks[k] : s->src_len;
+        size_t c0 = ci;
+        while (ci < s->n_codes && s->codes[ci].start < to)
+            ci++;
+        fmt_code *codes = malloc((ci - c0 + 1) * sizeof *codes);
+        if (!codes) {
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t c = c0; c < ci; c++) {
+            codes[c - c0] = s->codes[c];
+            codes[c - c0].start -= from;
+            codes[c - c0].end -= from;
+            codes[c - c0].pair = s->codes[c].pair >= (int)c0 && s->codes[c].pair < (int)ci ?
+                                 s->codes[c].pair - (int)c0 : -1;
+        }
+        fmt_seg piece = {.src = s->src + from, .src_len = to - from, .codes = codes, .n_codes = ci - c0};
+        rc = translate_seg(d, &piece, fn, user, memos, err);
+        if (!rc) {
+            if (piece.status == SEG_KEPT && !kept)
+                kept = piece.check;
+            if (piece.check && !flag)
+                flag = piece.check;
+            any_translated |= piece.status == SEG_TRANSLATED;
+            if (piece.status == SEG_TRANSLATED || piece.status == SEG_COPIED) {
+                if (buf_add(&out, piece.out, piece.out_len))
+                    rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            } else if (buf_add(&out, piece.src, piece.src_len)) {
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            }
+            if (piece.model_out && ((model.n && buf_addc(&model, ' ')) || buf_adds(&model, piece.model_out)))
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        }
+        free(piece.out);
+        free(piece.model_out);
+        free(codes);
+    }
+    if (rc || (out.n == 0 && buf_add(&out, "", 0)) || buf_add(&out, "", 0)) {
+        buf_free(&out);
+        buf_free(&model);
+        return rc ? rc : error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    s->model_out = model.p;
+    if (kept) {
+        s->status = SEG_KEPT;
+        s->check = kept;
+        buf_free(&out);
+        return TOLK_OK;
+    }
+    s->status = any_translated ? SEG_TRANSLATED : SEG_COPIED;
+    s->check = flag;
+    s->out = out.p ? out.p : calloc(1, 1);
+    s->out_len = out.n;
+    return s->out ? TOLK_OK : error_set(err, TOLK_E_NOMEM, "out of memory");
+}
+
 int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress, void *progress_user,
                   tolk_error *err)
 {
     memo_table memos = {0};
-    size_t total = 0, done = 0;
+    size_t total = 0, done = 0, breaks[64];
     for (size_t i = 0; i < d->n_segs; i++)
         total += d->segs[i].status == SEG_PENDING;
     const double t0 = now_s();
@@ -237,39 +342,10 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
         fmt_seg *s = &d->segs[i];
         if (s->status != SEG_PENDING)
             continue;
-        prot_text p;
-        int prc = protect_segment(s, d->ops->escape, &p);
-        if (prc) {
-            prot_free(&p);
-            if (prc < 0) {
-                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-                break;
-            }
-            s->status = SEG_KEPT;
-            s->check = "codes";
-            continue;
-        }
-        int plain_done = 0;
-        if (!p.has_words) {
-            /* only codes, numbers and punctuation: the source is its own translation */
-            s->status = SEG_COPIED;
-            s->out = malloc(s->src_len + 1);
-            if (s->out) {
-                memcpy(s->out, s->src, s->src_len + 1);
-                s->out_len = s->src_len;
-            } else {
-                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-            }
-        } else if (d->ops->escape == ESC_NONE && s->n_codes == 0 && p.n_codes > 0 &&
-                   (rc = try_plain(d, s, &p, fn, user, &memos, &plain_done, err)) == TOLK_OK && plain_done) {
-            /* taken as the model wrote it */
-        } else if (!rc) {
-            const char *out, *check;
-            rc = ask_model(d, fn, user, &memos, p.text.p, p.text.p, p.text.n, &out, &check, err);
-            if (!rc && settle(d, s, &p, out, check))
-                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-        }
-        prot_free(&p);
+        size_t n = d->ops->sentences ? sentence_breaks(s->src, s->src_len, d->src_lang, s->codes, s->n_codes,
+                                                       breaks, sizeof breaks / sizeof breaks[0]) : 0;
+        rc = n ? translate_sentences(d, s, breaks, n, fn, user, &memos, err) :
+                 translate_seg(d, s, fn, user, &memos, err);
         done++;
         if (!rc && progress)
             progress(progress_user, done, total, d->n_tokens);

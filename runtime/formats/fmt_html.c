@@ -271,4 +271,4 @@ out:
 }
 
 const fmt_ops fmt_html_ops = {.name = "html", .extensions = "html htm xhtml", .escape = ESC_HTML,
-                              .parse = html_parse};
+                              .sentences = 1,                              .parse = html_parse};

@@ -178,4 +178,5 @@ static int md_parse_doc(fmt_doc *d, tolk_error *err)
 }
 #endif
 
-const fmt_ops fmt_md_ops = {.name = "md", .extensions = "md markdown", .escape = ESC_NONE, .parse = md_parse_doc};
+const fmt_ops fmt_md_ops = {.name = "md", .extensions = "md markdown",
+                           .escape = ESC_NONE, .sentences = 1, .parse = md_parse_doc};

@@ -388,5 +388,5 @@ static int po_render(fmt_doc *d, tolk_error *err)
     return TOLK_OK;
 }
 
-const fmt_ops fmt_po_ops = {.name = "po", .extensions = "po pot", .escape = ESC_NONE, .parse = po_parse,
+const fmt_ops fmt_po_ops = {.name = "po", .extensions = "po pot", .escape = ESC_NONE, .sentences = 1, .parse = po_parse,
                             .render = po_render, .free_state = po_free};

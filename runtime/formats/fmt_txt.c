@@ -42,4 +42,5 @@ static int txt_parse(fmt_doc *d, tolk_error *err)
     return TOLK_OK;
 }
 
-const fmt_ops fmt_txt_ops = {.name = "txt", .extensions = "txt text", .escape = ESC_NONE, .parse = txt_parse};
+const fmt_ops fmt_txt_ops = {.name = "txt", .extensions = "txt text",
+                           .escape = ESC_NONE, .sentences = 1, .parse = txt_parse};
