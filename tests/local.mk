@@ -112,6 +112,6 @@ tests_test_formats_SOURCES = tests/test_formats.c
 tests_test_formats_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
 tests_test_formats_LDADD = $(TEST_LIBS)
 endif
-TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh
-EXTRA_DIST += tests/test_format_cli.sh tests/test_format_e2e.sh tests/fixtures/formats tests/fuzz/formats_fuzz.c \
+TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh
+EXTRA_DIST += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh tests/fixtures/formats tests/fuzz/formats_fuzz.c \
 	tests/fuzz/run_formats_fuzz.sh
