@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "constrain.h"
 #include "doc.h"
 #include "protect.h"
 #include "sentences.h"
@@ -141,6 +142,86 @@ START_TEST(sentence_rules)
     const char *t = "<b>One. Two.</b> Three. Four.";
     fmt_code codes[2] = {{0, 3, 1, 1}, {12, 16, 0, 0}};
     ck_assert_str_eq(pieces(t, "en", codes, 2), "[<b>One. Two.</b> Three. ] [Four.]");
+}
+END_TEST
+
+/* ---- placeholder-constrained decoding, on a real tokenizer ---- */
+
+/* Feeds the tokens of TEXT to the filter as if the model had written them. */
+static void feed(ph_constraint *c, const tolk_model *m, float *logits, int64_t n, const char *text)
+{
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_tokenize(m, text, strlen(text), 0, &ids, &n_ids, &err), TOLK_OK);
+    for (size_t i = 0; i < n_ids; i++)
+        ph_filter(c, logits, n, ids[i]);
+    free(ids);
+}
+
+/* Whether writing TEXT next is allowed: each of its tokens in turn passes the filter. */
+static int allowed(const ph_constraint *c0, const tolk_model *m, float *logits, int64_t n, const char *text)
+{
+    ph_constraint *c = malloc(sizeof *c);
+    *c = *c0;
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_tokenize(m, text, strlen(text), 0, &ids, &n_ids, &err), TOLK_OK);
+    int ok = 1;
+    for (size_t i = 0; i < n_ids && ok; i++) {
+        for (int64_t k = 0; k < n; k++)
+            logits[k] = 0.0f;
+        ph_filter(c, logits, n, i ? ids[i - 1] : -1);
+        ok = logits[ids[i]] > -1e30f;
+    }
+    free(ids);
+    free(c);
+    return ok;
+}
+
+START_TEST(constrained_placeholders)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tokenizer/qwen2.gguf", testdata_dir());
+    tolk_model *m = NULL;
+    tolk_error err = {0};
+    ck_assert_msg(tolk_model_load_vocab(path, &m, &err) == TOLK_OK, "%s", err.msg);
+    ph_vocab v;
+    ck_assert_int_eq(ph_vocab_build(m, &v), 0);
+    ck_assert(v.n_eog > 0 && v.n_cand > 0);
+    int64_t n = tolk_vocab_n_tokens(m);
+    float *logits = calloc((size_t)n, sizeof *logits);
+    ph_constraint *c = malloc(sizeof *c);
+    const char *src = "Open {1}the file{2} now.";
+    ck_assert_int_eq(ph_begin(c, &v, src, strlen(src)), 2);
+    /* at the start: no end, no invented placeholder */
+    ph_filter(c, logits, n, -1);
+    for (size_t i = 0; i < v.n_eog; i++)
+        ck_assert(logits[v.eog[i]] < -1e30f);
+    ck_assert(allowed(c, m, logits, n, "{1}"));
+    ck_assert(!allowed(c, m, logits, n, "{3}"));
+    ck_assert(!allowed(c, m, logits, n, "{12}"));
+    /* the model writes "Öffne {1}" (the filter sees each token): {1} is used up, {2} still wanted */
+    for (int64_t k = 0; k < n; k++)
+        logits[k] = 0.0f;
+    feed(c, m, logits, n, "Öffne {1}");
+    ck_assert_int_eq(c->missing, 1);
+    ck_assert(!allowed(c, m, logits, n, " {1}"));
+    ck_assert(allowed(c, m, logits, n, "die Datei{2}"));
+    for (size_t i = 0; i < v.n_eog; i++)
+        ck_assert(logits[v.eog[i]] < -1e30f); /* still one missing: no end */
+    feed(c, m, logits, n, "die Datei{2} jetzt.");
+    ck_assert_int_eq(c->missing, 0);
+    for (int64_t k = 0; k < n; k++)
+        logits[k] = 0.0f;
+    ph_filter(c, logits, n, -1);
+    for (size_t i = 0; i < v.n_eog; i++)
+        ck_assert(logits[v.eog[i]] == 0.0f); /* all there: the end is allowed */
+    free(c);
+    free(logits);
+    ph_vocab_free(&v);
+    tolk_model_free(m);
 }
 END_TEST
 
@@ -507,6 +588,7 @@ int main(void)
     tcase_add_test(tc, same_source_same_translation);
     tcase_add_test(tc, plain_then_numbered);
     tcase_add_test(tc, hostile_inputs);
+    add_test_or_skip(tc, constrained_placeholders, need_testdata());
     suite_add_tcase(s, tc);
     tolk_doc *probe = NULL;
     tolk_error err = {0};

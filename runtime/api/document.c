@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "constrain.h"
 #include "doc.h"
 #include "doc_translate.h"
 #include "error.h"
@@ -62,6 +63,8 @@ typedef struct session_translator {
     tolk_session *s;
     const tolk_model *m;
     const char *from, *to;
+    ph_vocab vocab;      /* the tokens that can write placeholders */
+    int constrain;       /* 0 when the vocabulary could not be scanned */
 } session_translator;
 
 static int translate_segment(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user,
@@ -76,7 +79,19 @@ static int translate_segment(void *user, const char *text, size_t len, tolk_emit
         return rc;
     const int bound = (int)(n_ids > 100000 ? 100000 : n_ids) * 3 + 16;
     tolk_stats st = {0};
+    /* with placeholders, decode plainly under the placeholder filter (constrain.h) */
+    ph_constraint *c = t->constrain ? malloc(sizeof *c) : NULL;
+    spec_state *spec = t->s->spec;
+    if (c && ph_begin(c, &t->vocab, text, len) > 0) {
+        t->s->gen.logit_filter = ph_filter;
+        t->s->gen.filter_user = c;
+        t->s->spec = NULL;
+    }
     rc = tolk_translate(t->s, t->from, t->to, text, len, bound, emit, emit_user, &st, err);
+    t->s->gen.logit_filter = NULL;
+    t->s->gen.filter_user = NULL;
+    t->s->spec = spec;
+    free(c);
     *hit_limit = st.n_gen >= bound;
     *tokens = st.n_gen;
     return rc;
@@ -89,8 +104,11 @@ int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const cha
         return error_set(err, TOLK_E_ARG, "tolk_doc_translate: %s", !d ? "no document" : !s ? "no session" :
                          "no target language");
     session_translator t = {.s = s, .m = s->gen.model, .from = from, .to = to};
+    t.constrain = ph_vocab_build(t.m, &t.vocab) == 0;
     d->doc->src_lang = from;
-    return doc_translate(d->doc, translate_segment, &t, progress, progress_user, err);
+    int rc = doc_translate(d->doc, translate_segment, &t, progress, progress_user, err);
+    ph_vocab_free(&t.vocab);
+    return rc;
 }
 
 int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err)

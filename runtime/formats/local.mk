@@ -5,4 +5,5 @@ libtolk_internal_la_SOURCES += runtime/formats/doc.h runtime/formats/doc.c runti
 	runtime/formats/doc_translate.h runtime/formats/doc_translate.c runtime/formats/fmt_txt.c \
 	runtime/formats/fmt_sub.c runtime/formats/fmt_po.c runtime/formats/fmt_html.c \
 	runtime/formats/fmt_md.c runtime/formats/fmt_xliff.c \
-	runtime/formats/sentences.h runtime/formats/sentences.c
+	runtime/formats/sentences.h runtime/formats/sentences.c runtime/formats/constrain.h \
+	runtime/formats/constrain.c
