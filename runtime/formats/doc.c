@@ -285,7 +285,12 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err)
     if (d->n_edits)
         qsort(d->edits, d->n_edits, sizeof *d->edits, edit_cmp);
     fmt_buf b = {0};
-    size_t at = 0;
+    size_t at = 0, size = d->len + 1;
+    for (size_t i = 0; i < d->n_edits; i++)
+        size += d->edits[i].len;
+    if (!(b.p = malloc(size)))
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    b.cap = size; /* one allocation of the final size */
     for (size_t i = 0; i < d->n_edits; i++) {
         const fmt_edit *e = &d->edits[i];
         if (e->start < at || e->end < e->start || e->end > d->len) {

@@ -109,11 +109,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Restores and checks MODEL (the translation of P) into segment S. */
+/* Restores and checks MODEL (the translation of P) into segment S; what the model wrote is kept
+ * for the report when a check flags it. */
 static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model, const char *check)
 {
-    if (model && !s->model_out && !(s->model_out = strdup(model)))
-        return -1;
     if (!check && (!model || !*model))
         check = "empty";
     fmt_buf out = {0};
@@ -130,13 +129,16 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
         s->status = SEG_KEPT;
         s->check = check;
         buf_free(&out);
-        return 0;
+        return model && !s->model_out && !(s->model_out = strdup(model)) ? -1 : 0;
     }
     s->status = SEG_TRANSLATED;
     s->out = out.p ? out.p : calloc(1, 1);
     s->out_len = out.n;
-    if (check_untranslated(p->text.p, p->text.n, model, strlen(model)))
+    if (check_untranslated(p->text.p, p->text.n, model, strlen(model))) {
         s->check = "untranslated";
+        if (!s->model_out && !(s->model_out = strdup(model)))
+            return -1;
+    }
     return s->out ? 0 : -1;
 }
 
@@ -212,15 +214,18 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
     for (size_t i = 0; i < n && !bad; i++)
         bad = buf_addc(&b, !p->multiline && (out[i] == '\n' || out[i] == '\r') ? ' ' : out[i]);
     bad = bad || buf_add(&b, s->src + s->src_len - p->trail, p->trail) || buf_add(&b, "", 0);
-    if (bad || !(s->model_out = strndup(out, n))) {
+    if (bad) {
         buf_free(&b);
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     }
     s->out = b.p;
     s->out_len = b.n;
     s->status = SEG_TRANSLATED;
-    if (check_untranslated(text, len, out, n))
+    if (check_untranslated(text, len, out, n)) {
         s->check = "untranslated";
+        if (!(s->model_out = strndup(out, n)))
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
     *done = 1;
     return TOLK_OK;
 }

@@ -33,17 +33,16 @@ typedef struct xl_target {
     size_t close_s, elem_e;  /* end tag start, element end (close_s == tag_e for <x/>) */
     int empty_elem;          /* written <target/> */
     int filled;              /* has text or child elements */
-    char mid[64];            /* mrk targets: the mid */
 } xl_target;
 
 typedef struct xl_part {
     size_t src_s, src_e;     /* the source content */
     fmt_code *codes;
     size_t n_codes, cap;
-    char mid[64];            /* seg mrk mid / 2.x segment id */
+    char mid[40];            /* seg mrk mid / 2.x segment id */
     xl_target t;             /* 1.2 plain and 2.x: the target; mrk mode: the matching target mrk */
     size_t anchor;           /* where a new target goes */
-    char indent[64];         /* whitespace before the source's start tag */
+    char indent[32];         /* whitespace before the source's start tag */
     size_t seg_tag_s, seg_tag_e; /* 2.x: the <segment> start tag */
     int confirmed;
     int seg_index;           /* its segment, -1 when it has none */
@@ -55,13 +54,13 @@ typedef struct xl_unit {
     int mrk_mode;            /* segments are the <mrk mtype="seg"> of <seg-source> */
     xl_target target;        /* mrk mode: the whole <target> */
     size_t anchor;           /* mrk mode: where a new target goes */
-    char indent[64];
-    char prefix[32];         /* namespace prefix of the XLIFF elements ("" mostly) */
+    char indent[32];
+    char prefix[16];         /* namespace prefix of the XLIFF elements ("" mostly) */
 } xl_unit;
 
 typedef struct xl_sdlseg {
     size_t unit;
-    char id[64];
+    char id[40];
     size_t tag_s, tag_e;
 } xl_sdlseg;
 
@@ -357,7 +356,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         x->target_depth = x->depth;
     } else if (x->in_target && x->unit.mrk_mode && !strcmp(name, "mrk") &&
                get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) && !strcmp(v, "seg")) {
-        char mid[64] = "";
+        char mid[40] = "";
         get_attr(n_attrs, attrs, NULL, "mid", mid, sizeof mid);
         x->unit.target.filled = 1;
         for (size_t i = x->unit.first_part; i < x->n_parts; i++)
@@ -391,7 +390,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         if ((get_attr(n_attrs, attrs, NULL, "locked", v, sizeof v) && !strcmp(v, "true")) ||
             (get_attr(n_attrs, attrs, NULL, "conf", v, sizeof v) &&
              (!strcmp(v, "Translated") || !strncmp(v, "Approved", 8)))) {
-            char id[64];
+            char id[40];
             get_attr(n_attrs, attrs, NULL, "id", id, sizeof id);
             for (size_t i = x->unit.first_part; i < x->n_parts; i++)
                 if (!strcmp(x->parts[i].mid, id))
