@@ -109,6 +109,9 @@ START_TEST(checks_detect)
     ck_assert(check_untranslated("Open the file", 13, " open the  file ", 16));
     ck_assert(!check_untranslated("Open the file", 13, "Datei öffnen", 13));
     ck_assert(!check_untranslated("OK", 2, "OK", 2)); /* too short to tell */
+    ck_assert(check_too_short(strlen("Select a language from the list."), strlen("Text:")));
+    ck_assert(!check_too_short(strlen("Select a language from the list."), strlen("\xe4\xbb\x8e\xe5\x88\x97\xe8\xa1\xa8\xe4\xb8\xad\xe9\x80\x89\xe6\x8b\xa9\xe8\xaf\xad\xe8\xa8\x80")));
+    ck_assert(!check_too_short(strlen("Short."), 1));
 }
 END_TEST
 

@@ -65,3 +65,8 @@ int check_untranslated(const char *source, size_t source_len, const char *out, s
         k++;
     }
 }
+
+int check_too_short(size_t source_len, size_t out_len)
+{
+    return source_len >= 20 && out_len * 4 < source_len;
+}

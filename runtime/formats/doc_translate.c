@@ -115,6 +115,8 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
 {
     if (!check && (!model || !*model))
         check = "empty";
+    if (!check && check_too_short(p->text.n, strlen(model)))
+        check = "short";
     fmt_buf out = {0};
     const char *why = NULL;
     if (!check) {
@@ -194,7 +196,7 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
     const char *out, *check;
     int rc = ask_model(d, fn, user, memos, key, text, len, &out, &check, err);
     free(key);
-    if (rc || check || !*out)
+    if (rc || check || !*out || check_too_short(len, strlen(out)))
         return rc;
     size_t n = strlen(out);
     while (n && strchr(" \t\r\n", out[n - 1]))
