@@ -56,6 +56,7 @@ typedef struct xl_unit {
     size_t anchor;           /* mrk mode: where a new target goes */
     char indent[32];
     char prefix[16];         /* namespace prefix of the XLIFF elements ("" mostly) */
+    size_t close_s;          /* where its end tag starts */
 } xl_unit;
 
 typedef struct xl_sdlseg {
@@ -517,6 +518,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     if (!strcmp(name, "seg-defs"))
         x->in_segdefs = 0;
     if (depth == x->unit_depth) {
+        x->unit.close_s = es;
         finish_unit(x);
         x->in_unit = 0;
     }
@@ -697,8 +699,32 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
     const xl_unit *u = &x->units[ui];
     int any = 0, rc = 0;
     char qname[96];
-    for (size_t i = u->first_part; i < u->first_part + u->n_parts; i++)
-        any |= x->parts[i].seg_index >= 0 && seg_done(&d->segs[x->parts[i].seg_index]);
+    const char *check = NULL;
+    for (size_t i = u->first_part; i < u->first_part + u->n_parts; i++) {
+        const fmt_seg *s = x->parts[i].seg_index >= 0 ? &d->segs[x->parts[i].seg_index] : NULL;
+        any |= s && seg_done(s);
+        if (s && s->check && !check)
+            check = s->check;
+    }
+    if (check && !x->v2 && u->close_s > u->tag_e) {
+        /* XLIFF 1.2: a note for the reviewer, before </trans-unit> */
+        fmt_buf b = {0};
+        char note[160];
+        snprintf(note, sizeof note, "<%snote from=\"tolk\">tolk check: %s%s</%snote>", u->prefix, check,
+                 any ? "" : " (left untranslated)", u->prefix);
+        const char *p = d->data;
+        size_t ls = u->close_s;
+        while (ls > u->tag_e && (p[ls - 1] == ' ' || p[ls - 1] == '\t'))
+            ls--;
+        int own_line = ls > u->tag_e && p[ls - 1] == '\n';
+        rc = (own_line ? buf_add(&b, "  ", 2) || buf_adds(&b, note) || buf_adds(&b, "\n") ||
+                         buf_add(&b, p + ls, u->close_s - ls)
+                       : buf_adds(&b, note)) ||
+             doc_add_edit(d, u->close_s, u->close_s, b.p, b.n);
+        buf_free(&b);
+        if (rc)
+            return rc;
+    }
     if (!any)
         return 0;
     if (!x->v2 && !u->mrk_mode) {

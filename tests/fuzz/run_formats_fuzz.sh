@@ -18,10 +18,12 @@ if pkg-config --exists libxml-2.0; then echo '#define HAVE_LIBXML2 1' >> "$work/
 if pkg-config --exists md4c; then echo '#define HAVE_MD4C 1' >> "$work/config.h"; libs="$libs md4c"; fi
 # shellcheck disable=SC2086
 extra=$( [ -n "$libs" ] && pkg-config --cflags --libs $libs || true)
+# the readers, writers and the translation loop (constrain.c needs a model's vocabulary: not here)
+srcs=$(ls "$src"/runtime/formats/*.c | grep -v '/constrain\.c$')
 # shellcheck disable=SC2086
 clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$work" -I"$src/runtime" -I"$src/runtime/base" -I"$src/runtime/formats" -o "$work/formats_fuzz" \
-    "$src/tests/fuzz/formats_fuzz.c" "$src"/runtime/formats/*.c "$src/runtime/base/error.c" $extra
+    "$src/tests/fuzz/formats_fuzz.c" $srcs "$src/runtime/base/error.c" $extra
 # seeds: the format's index (order of fmt_all in runtime/formats/doc.c) then the fixture
 i=0
 for fmt in txt po srt vtt xlf md html; do
