@@ -33,6 +33,16 @@ for f in sample.txt sample.srt sample.vtt sample.html sample.md sample.po sample
     fi
 done
 
+# --overwrite translates filled targets again, never confirmed ones
+if "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --overwrite --quiet -o "$tmp/ow.xlf" 2> /dev/null; then
+    check "--overwrite replaces a filled target" sh -c "! grep -q Abbrechen '$tmp/ow.xlf'"
+    check "--overwrite keeps approved units" grep -q '<target></target>' "$tmp/ow.xlf"
+    "$TOLK_BIN" translate -f "$fx/sample.mqxliff" --copy-source --overwrite --quiet -o "$tmp/ow.mqxliff"
+    check "--overwrite keeps memoQ confirmed units" grep -q 'Schon bestätigt' "$tmp/ow.mqxliff"
+fi
+"$TOLK_BIN" translate -f "$fx/sample.po" --copy-source --quiet -o "$tmp/keep.po"
+check "a filled PO entry stays without --overwrite" grep -q 'msgstr "Otwórz"' "$tmp/keep.po"
+
 # standard input and output, --format
 "$TOLK_BIN" translate -f - --format srt --copy-source --quiet < "$fx/sample.srt" > "$tmp/stdin.srt" 2> "$tmp/err"
 check "stdin to stdout with --format" cmp -s "$fx/sample.srt" "$tmp/stdin.srt"
