@@ -69,7 +69,7 @@ START_TEST(protect_placeholders)
     ck_assert_int_eq(restore_segment(&s, &p, ESC_NONE, twice, strlen(twice), &out, &why), 1);
     const char *invented = "{1}{2}{3}{4}{5}{6}{7}{8}";
     ck_assert_int_eq(restore_segment(&s, &p, ESC_NONE, invented, strlen(invented), &out, &why), 1);
-    buf_free(&out);
+    fbuf_free(&out);
     prot_free(&p);
 }
 END_TEST
@@ -93,7 +93,7 @@ START_TEST(protect_xml_codes)
     const char *swapped = "{3}Tom {1} {2} {4}";
     ck_assert_int_eq(restore_segment(&s, &p, ESC_XML, swapped, strlen(swapped), &out, &why), 1);
     ck_assert_str_eq(why, "tags");
-    buf_free(&out);
+    fbuf_free(&out);
     prot_free(&p);
 }
 END_TEST
@@ -101,17 +101,17 @@ END_TEST
 START_TEST(checks_detect)
 {
     const char *loop = "Das ist gut. Das ist gut. Das ist gut. Das ist gut. Das ist gut.";
-    ck_assert(check_repeating(loop, strlen(loop), "This is good.", 13));
+    ck_assert(seg_repeating(loop, strlen(loop), "This is good.", 13));
     const char *fine = "Das ist ein ganz normaler Satz ohne Schleife, mit 2020, 2021 und 2022.";
-    ck_assert(!check_repeating(fine, strlen(fine), "x", 1));
+    ck_assert(!seg_repeating(fine, strlen(fine), "x", 1));
     /* repetition the source has itself is no loop */
-    ck_assert(!check_repeating(loop, strlen(loop), loop, strlen(loop)));
-    ck_assert(check_untranslated("Open the file", 13, " open the  file ", 16));
-    ck_assert(!check_untranslated("Open the file", 13, "Datei öffnen", 13));
-    ck_assert(!check_untranslated("OK", 2, "OK", 2)); /* too short to tell */
-    ck_assert(check_too_short(strlen("Select a language from the list."), strlen("Text:")));
-    ck_assert(!check_too_short(strlen("Select a language from the list."), strlen("\xe4\xbb\x8e\xe5\x88\x97\xe8\xa1\xa8\xe4\xb8\xad\xe9\x80\x89\xe6\x8b\xa9\xe8\xaf\xad\xe8\xa8\x80")));
-    ck_assert(!check_too_short(strlen("Short."), 1));
+    ck_assert(!seg_repeating(loop, strlen(loop), loop, strlen(loop)));
+    ck_assert(seg_untranslated("Open the file", 13, " open the  file ", 16));
+    ck_assert(!seg_untranslated("Open the file", 13, "Datei öffnen", 13));
+    ck_assert(!seg_untranslated("OK", 2, "OK", 2)); /* too short to tell */
+    ck_assert(seg_too_short(strlen("Select a language from the list."), strlen("Text:")));
+    ck_assert(!seg_too_short(strlen("Select a language from the list."), strlen("\xe4\xbb\x8e\xe5\x88\x97\xe8\xa1\xa8\xe4\xb8\xad\xe9\x80\x89\xe6\x8b\xa9\xe8\xaf\xad\xe8\xa8\x80")));
+    ck_assert(!seg_too_short(strlen("Short."), 1));
 }
 END_TEST
 

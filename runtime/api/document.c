@@ -124,7 +124,7 @@ int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err
         return error_set(err, TOLK_E_ARG, "tolk_doc_report: %s", d ? "no place for the report" : "no document");
     fmt_buf b = {0};
     if (doc_report_json(d->doc, d->doc->ops->name, &b)) {
-        buf_free(&b);
+        fbuf_free(&b);
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     }
     *json = b.p;

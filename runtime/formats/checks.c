@@ -21,7 +21,7 @@ static int has_run(const char *hay, size_t hay_len, const char *needle, size_t n
     return 0;
 }
 
-int check_repeating(const char *text, size_t len, const char *source, size_t source_len)
+int seg_repeating(const char *text, size_t len, const char *source, size_t source_len)
 {
     for (size_t p = 2; p <= 128 && p * 3 <= len; p++) {
         int reps = p >= 16 ? 3 : 4;
@@ -47,7 +47,7 @@ static unsigned char lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-int check_untranslated(const char *source, size_t source_len, const char *out, size_t out_len)
+int seg_untranslated(const char *source, size_t source_len, const char *out, size_t out_len)
 {
     size_t i = 0, k = 0, letters = 0;
     for (;;) {
@@ -66,7 +66,7 @@ int check_untranslated(const char *source, size_t source_len, const char *out, s
     }
 }
 
-int check_too_short(size_t source_len, size_t out_len)
+int seg_too_short(size_t source_len, size_t out_len)
 {
     return source_len >= 20 && out_len * 4 < source_len;
 }

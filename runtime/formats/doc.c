@@ -11,7 +11,7 @@
 #include "doc.h"
 #include "error.h"
 
-int buf_add(fmt_buf *b, const void *data, size_t len)
+int fbuf_add(fmt_buf *b, const void *data, size_t len)
 {
     if (len == 0)
         return 0;
@@ -29,17 +29,17 @@ int buf_add(fmt_buf *b, const void *data, size_t len)
     return 0;
 }
 
-int buf_adds(fmt_buf *b, const char *s)
+int fbuf_adds(fmt_buf *b, const char *s)
 {
-    return buf_add(b, s, strlen(s));
+    return fbuf_add(b, s, strlen(s));
 }
 
-int buf_addc(fmt_buf *b, char c)
+int fbuf_addc(fmt_buf *b, char c)
 {
-    return buf_add(b, &c, 1);
+    return fbuf_add(b, &c, 1);
 }
 
-void buf_free(fmt_buf *b)
+void fbuf_free(fmt_buf *b)
 {
     free(b->p);
     memset(b, 0, sizeof *b);
@@ -294,18 +294,18 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err)
     for (size_t i = 0; i < d->n_edits; i++) {
         const fmt_edit *e = &d->edits[i];
         if (e->start < at || e->end < e->start || e->end > d->len) {
-            buf_free(&b);
+            fbuf_free(&b);
             return error_set(err, TOLK_E_STATE, "%s: overlapping edits at byte %zu (a bug in the %s writer)",
                              d->name, e->start, d->ops->name);
         }
-        if (buf_add(&b, d->data + at, e->start - at) || buf_add(&b, e->bytes, e->len)) {
-            buf_free(&b);
+        if (fbuf_add(&b, d->data + at, e->start - at) || fbuf_add(&b, e->bytes, e->len)) {
+            fbuf_free(&b);
             return error_set(err, TOLK_E_NOMEM, "out of memory");
         }
         at = e->end;
     }
-    if (buf_add(&b, d->data + at, d->len - at) || buf_add(&b, "", 0) || (!b.p && !(b.p = calloc(1, 1)))) {
-        buf_free(&b);
+    if (fbuf_add(&b, d->data + at, d->len - at) || fbuf_add(&b, "", 0) || (!b.p && !(b.p = calloc(1, 1)))) {
+        fbuf_free(&b);
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     }
     *out = b.p;
@@ -313,23 +313,23 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err)
     return TOLK_OK;
 }
 
-int json_add_string(fmt_buf *b, const char *text, size_t len)
+int doc_json_string(fmt_buf *b, const char *text, size_t len)
 {
-    int rc = buf_addc(b, '"');
+    int rc = fbuf_addc(b, '"');
     for (size_t i = 0; i < len && !rc; i++) {
         unsigned char c = (unsigned char)text[i];
         char esc[8];
         if (c == '"' || c == '\\') {
             esc[0] = '\\';
             esc[1] = (char)c;
-            rc = buf_add(b, esc, 2);
+            rc = fbuf_add(b, esc, 2);
         } else if (c == '\n') {
-            rc = buf_adds(b, "\\n");
+            rc = fbuf_adds(b, "\\n");
         } else if (c == '\t') {
-            rc = buf_adds(b, "\\t");
+            rc = fbuf_adds(b, "\\t");
         } else if (c < 0x20 || c == 0x7f) {
             snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = buf_adds(b, esc);
+            rc = fbuf_adds(b, esc);
         } else if (c >= 0x80) {
             /* copy a valid UTF-8 sequence, replace a stray byte with U+FFFD */
             size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
@@ -337,16 +337,16 @@ int json_add_string(fmt_buf *b, const char *text, size_t len)
             for (size_t k = 1; ok && k < n; k++)
                 ok = ((unsigned char)text[i + k] & 0xc0) == 0x80;
             if (ok) {
-                rc = buf_add(b, text + i, n);
+                rc = fbuf_add(b, text + i, n);
                 i += n - 1;
             } else {
-                rc = buf_adds(b, "\\ufffd");
+                rc = fbuf_adds(b, "\\ufffd");
             }
         } else {
-            rc = buf_addc(b, (char)c);
+            rc = fbuf_addc(b, (char)c);
         }
     }
-    return rc || buf_addc(b, '"');
+    return rc || fbuf_addc(b, '"');
 }
 
 static const char *status_name(int status)
@@ -368,13 +368,13 @@ int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
         flagged += d->segs[i].check != NULL;
     }
     char num[256];
-    int rc = buf_adds(b, "{\"file\": ") || json_add_string(b, d->name, strlen(d->name)) ||
-             buf_adds(b, ", \"format\": ") || json_add_string(b, format_name, strlen(format_name));
+    int rc = fbuf_adds(b, "{\"file\": ") || doc_json_string(b, d->name, strlen(d->name)) ||
+             fbuf_adds(b, ", \"format\": ") || doc_json_string(b, format_name, strlen(format_name));
     snprintf(num, sizeof num, ", \"segments\": %zu, \"translated\": %zu, \"skipped\": %zu, \"copied\": %zu, "
              "\"kept\": %zu, \"flagged\": %zu, \"seconds\": %.3f, \"tokens\": %lld, \"problems\": [",
              d->n_segs, count[SEG_TRANSLATED], count[SEG_SKIPPED], count[SEG_COPIED], count[SEG_KEPT], flagged,
              d->seconds, d->n_tokens);
-    rc = rc || buf_adds(b, num);
+    rc = rc || fbuf_adds(b, num);
     int first = 1;
     for (size_t i = 0; i < d->n_segs && !rc; i++) {
         const fmt_seg *s = &d->segs[i];
@@ -383,13 +383,13 @@ int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
         snprintf(num, sizeof num, "%s\n  {\"segment\": %zu, \"line\": %zu, \"check\": \"%s\", \"status\": \"%s\"",
                  first ? "" : ",", i + 1, s->line, s->check, status_name(s->status));
         first = 0;
-        rc = buf_adds(b, num);
+        rc = fbuf_adds(b, num);
         if (s->id)
-            rc = rc || buf_adds(b, ", \"id\": ") || json_add_string(b, s->id, strlen(s->id));
-        rc = rc || buf_adds(b, ", \"source\": ") || json_add_string(b, s->src, s->src_len);
+            rc = rc || fbuf_adds(b, ", \"id\": ") || doc_json_string(b, s->id, strlen(s->id));
+        rc = rc || fbuf_adds(b, ", \"source\": ") || doc_json_string(b, s->src, s->src_len);
         if (s->model_out)
-            rc = rc || buf_adds(b, ", \"output\": ") || json_add_string(b, s->model_out, strlen(s->model_out));
-        rc = rc || buf_addc(b, '}');
+            rc = rc || fbuf_adds(b, ", \"output\": ") || doc_json_string(b, s->model_out, strlen(s->model_out));
+        rc = rc || fbuf_addc(b, '}');
     }
-    return rc || buf_adds(b, first ? "]}\n" : "\n]}\n");
+    return rc || fbuf_adds(b, first ? "]}\n" : "\n]}\n");
 }

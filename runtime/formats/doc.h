@@ -17,10 +17,10 @@ typedef struct fmt_buf {
     size_t n, cap;
 } fmt_buf;
 
-int buf_add(fmt_buf *b, const void *data, size_t len);
-int buf_adds(fmt_buf *b, const char *s);
-int buf_addc(fmt_buf *b, char c);
-void buf_free(fmt_buf *b);
+int fbuf_add(fmt_buf *b, const void *data, size_t len);
+int fbuf_adds(fmt_buf *b, const char *s);
+int fbuf_addc(fmt_buf *b, char c);
+void fbuf_free(fmt_buf *b);
 
 /* How the text of a segment is written in its file, for the text the model writes. */
 typedef enum fmt_escape {
@@ -137,6 +137,6 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err);
 int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *out);
 
 /* Appends TEXT as a JSON string. */
-int json_add_string(fmt_buf *b, const char *text, size_t len);
+int doc_json_string(fmt_buf *b, const char *text, size_t len);
 
 #endif

@@ -24,11 +24,11 @@ typedef struct collector {
 static int collect(const char *text, size_t len, void *user)
 {
     collector *c = user;
-    if (buf_add(&c->text, text, len)) {
+    if (fbuf_add(&c->text, text, len)) {
         c->failed = 1;
         return 1;
     }
-    if (check_repeating(c->text.p, c->text.n, c->source, c->source_len)) {
+    if (seg_repeating(c->text.p, c->text.n, c->source, c->source_len)) {
         c->looping = 1;
         return 1;
     }
@@ -115,14 +115,14 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
 {
     if (!check && (!model || !*model))
         check = "empty";
-    if (!check && check_too_short(p->text.n, strlen(model)))
+    if (!check && seg_too_short(p->text.n, strlen(model)))
         check = "short";
     fmt_buf out = {0};
     const char *why = NULL;
     if (!check) {
         int rc = restore_segment(s, p, d->ops->escape, model, strlen(model), &out, &why);
         if (rc < 0) {
-            buf_free(&out);
+            fbuf_free(&out);
             return -1;
         }
         check = why;
@@ -130,13 +130,13 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
     if (check) {
         s->status = SEG_KEPT;
         s->check = check;
-        buf_free(&out);
+        fbuf_free(&out);
         return model && !s->model_out && !(s->model_out = strdup(model)) ? -1 : 0;
     }
     s->status = SEG_TRANSLATED;
     s->out = out.p ? out.p : calloc(1, 1);
     s->out_len = out.n;
-    if (check_untranslated(p->text.p, p->text.n, model, strlen(model))) {
+    if (seg_untranslated(p->text.p, p->text.n, model, strlen(model))) {
         s->check = "untranslated";
         if (!s->model_out && !(s->model_out = strdup(model)))
             return -1;
@@ -158,9 +158,9 @@ static int ask_model(fmt_doc *d, tolk_segment_fn fn, void *user, memo_table *mem
         if (!rc && c.failed)
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         const char *why = c.looping ? "repetition" : hit_limit ? "length" : NULL;
-        if (!rc && (buf_add(&c.text, "", 0) || memo_put(memos, key, c.text.p ? c.text.p : "", why, 0)))
+        if (!rc && (fbuf_add(&c.text, "", 0) || memo_put(memos, key, c.text.p ? c.text.p : "", why, 0)))
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-        buf_free(&c.text);
+        fbuf_free(&c.text);
         if (rc)
             return rc;
         m = memo_find(memos, key);
@@ -196,7 +196,7 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
     const char *out, *check;
     int rc = ask_model(d, fn, user, memos, key, text, len, &out, &check, err);
     free(key);
-    if (rc || check || !*out || check_too_short(len, strlen(out)))
+    if (rc || check || !*out || seg_too_short(len, strlen(out)))
         return rc;
     size_t n = strlen(out);
     while (n && strchr(" \t\r\n", out[n - 1]))
@@ -212,18 +212,18 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
             return TOLK_OK;
     }
     fmt_buf b = {0};
-    int bad = buf_add(&b, s->src, p->lead);
+    int bad = fbuf_add(&b, s->src, p->lead);
     for (size_t i = 0; i < n && !bad; i++)
-        bad = buf_addc(&b, !p->multiline && (out[i] == '\n' || out[i] == '\r') ? ' ' : out[i]);
-    bad = bad || buf_add(&b, s->src + s->src_len - p->trail, p->trail) || buf_add(&b, "", 0);
+        bad = fbuf_addc(&b, !p->multiline && (out[i] == '\n' || out[i] == '\r') ? ' ' : out[i]);
+    bad = bad || fbuf_add(&b, s->src + s->src_len - p->trail, p->trail) || fbuf_add(&b, "", 0);
     if (bad) {
-        buf_free(&b);
+        fbuf_free(&b);
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     }
     s->out = b.p;
     s->out_len = b.n;
     s->status = SEG_TRANSLATED;
-    if (check_untranslated(text, len, out, n)) {
+    if (seg_untranslated(text, len, out, n)) {
         s->check = "untranslated";
         if (!(s->model_out = strndup(out, n)))
             return error_set(err, TOLK_E_NOMEM, "out of memory");
@@ -305,28 +305,28 @@ static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, siz
                 flag = piece.check;
             any_translated |= piece.status == SEG_TRANSLATED;
             if (piece.status == SEG_TRANSLATED || piece.status == SEG_COPIED) {
-                if (buf_add(&out, piece.out, piece.out_len))
+                if (fbuf_add(&out, piece.out, piece.out_len))
                     rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-            } else if (buf_add(&out, piece.src, piece.src_len)) {
+            } else if (fbuf_add(&out, piece.src, piece.src_len)) {
                 rc = error_set(err, TOLK_E_NOMEM, "out of memory");
             }
-            if (piece.model_out && ((model.n && buf_addc(&model, ' ')) || buf_adds(&model, piece.model_out)))
+            if (piece.model_out && ((model.n && fbuf_addc(&model, ' ')) || fbuf_adds(&model, piece.model_out)))
                 rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         }
         free(piece.out);
         free(piece.model_out);
         free(codes);
     }
-    if (rc || (out.n == 0 && buf_add(&out, "", 0)) || buf_add(&out, "", 0)) {
-        buf_free(&out);
-        buf_free(&model);
+    if (rc || (out.n == 0 && fbuf_add(&out, "", 0)) || fbuf_add(&out, "", 0)) {
+        fbuf_free(&out);
+        fbuf_free(&model);
         return rc ? rc : error_set(err, TOLK_E_NOMEM, "out of memory");
     }
     s->model_out = model.p;
     if (kept) {
         s->status = SEG_KEPT;
         s->check = kept;
-        buf_free(&out);
+        fbuf_free(&out);
         return TOLK_OK;
     }
     s->status = any_translated ? SEG_TRANSLATED : SEG_COPIED;

@@ -78,7 +78,7 @@ static int read_string(const char *p, size_t *i, size_t e, fmt_buf *out)
                 return 1;
             }
         }
-        if (buf_addc(out, c))
+        if (fbuf_addc(out, c))
             return -1;
     }
     if (k >= e)
@@ -110,7 +110,7 @@ typedef struct entry_text {
 static void entry_text_free(entry_text *t)
 {
     for (int k = 0; k < 4; k++)
-        buf_free(&t->f[k]);
+        fbuf_free(&t->f[k]);
     memset(t, 0, sizeof *t);
 }
 
@@ -301,40 +301,40 @@ static int po_parse(fmt_doc *d, tolk_error *err)
 
 static int add_po_string(fmt_buf *b, const char *s, size_t n)
 {
-    int rc = buf_addc(b, '"');
+    int rc = fbuf_addc(b, '"');
     for (size_t i = 0; i < n && !rc; i++) {
         unsigned char c = (unsigned char)s[i];
         char esc[8];
         switch (c) {
-        case '"': rc = buf_adds(b, "\\\""); break;
-        case '\\': rc = buf_adds(b, "\\\\"); break;
-        case '\n': rc = buf_adds(b, "\\n"); break;
-        case '\t': rc = buf_adds(b, "\\t"); break;
-        case '\r': rc = buf_adds(b, "\\r"); break;
+        case '"': rc = fbuf_adds(b, "\\\""); break;
+        case '\\': rc = fbuf_adds(b, "\\\\"); break;
+        case '\n': rc = fbuf_adds(b, "\\n"); break;
+        case '\t': rc = fbuf_adds(b, "\\t"); break;
+        case '\r': rc = fbuf_adds(b, "\\r"); break;
         default:
             if (c < 0x20 || c == 0x7f) {
                 snprintf(esc, sizeof esc, "\\%03o", c);
-                rc = buf_adds(b, esc);
+                rc = fbuf_adds(b, esc);
             } else {
-                rc = buf_addc(b, (char)c);
+                rc = fbuf_addc(b, (char)c);
             }
         }
     }
-    return rc || buf_addc(b, '"');
+    return rc || fbuf_addc(b, '"');
 }
 
 /* `KEYWORD "text"`, or `KEYWORD ""` and one line per "\n"-ended piece when TEXT has inner line breaks. */
 static int add_msgstr(fmt_buf *b, const char *keyword, const char *text, size_t n, const char *eol)
 {
     const char *nl = memchr(text, '\n', n);
-    int rc = buf_adds(b, keyword) || buf_addc(b, ' ');
+    int rc = fbuf_adds(b, keyword) || fbuf_addc(b, ' ');
     if (!nl || (size_t)(nl - text) == n - 1)
         return rc || add_po_string(b, text, n);
     rc = rc || add_po_string(b, "", 0);
     for (size_t i = 0; i < n && !rc;) {
         const char *e = memchr(text + i, '\n', n - i);
         size_t k = e ? (size_t)(e - text) + 1 : n;
-        rc = buf_adds(b, eol) || add_po_string(b, text + i, k - i);
+        rc = fbuf_adds(b, eol) || add_po_string(b, text + i, k - i);
         i = k;
     }
     return rc;
@@ -362,11 +362,11 @@ static int po_render(fmt_doc *d, tolk_error *err)
                 char kw[32];
                 snprintf(kw, sizeof kw, "msgstr[%d]", k);
                 const fmt_seg *s = k == 0 && st->nplurals > 1 ? one : many;
-                rc = (k && buf_adds(&b, pe->eol)) || add_msgstr(&b, kw, s->out, s->out_len, pe->eol);
+                rc = (k && fbuf_adds(&b, pe->eol)) || add_msgstr(&b, kw, s->out, s->out_len, pe->eol);
             }
         }
         rc = rc || doc_add_edit(d, pe->str_start, pe->str_end, b.p, b.n);
-        buf_free(&b);
+        fbuf_free(&b);
         const char *check = one->check ? one->check : many->check;
         if (!rc && check) {
             char line[96];

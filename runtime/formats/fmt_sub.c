@@ -132,7 +132,7 @@ static int add_group(fmt_doc *d, sub_state *st, size_t first, size_t n, int vtt,
     for (size_t c = first; c < first + n && !rc; c++)
         for (size_t l = 0; l < st->cues[c].n_lines && !rc; l++) {
             const sub_line *ln = &st->lines[st->cues[c].first_line + l];
-            rc = (text.n && buf_addc(&text, ' ')) || buf_add(&text, d->data + ln->start, ln->end - ln->start);
+            rc = (text.n && fbuf_addc(&text, ' ')) || fbuf_add(&text, d->data + ln->start, ln->end - ln->start);
         }
     fmt_seg *s = rc ? NULL : doc_add_seg(d, text.p ? text.p : "", text.n, st->cues[first].text_start,
                                          st->cues[first].text_start);
@@ -152,7 +152,7 @@ static int add_group(fmt_doc *d, sub_state *st, size_t first, size_t n, int vtt,
         }
         (void)vtt;
     }
-    buf_free(&text);
+    fbuf_free(&text);
     if (rc || !s || grow((void **)&st->group_first, &st->cap_groups, *n_groups, sizeof(size_t)))
         return -1;
     return 0;
@@ -319,15 +319,15 @@ static int sub_render(fmt_doc *d, tolk_error *err)
             for (size_t k = 0; k < cue->n_lines && !rc; k++, l++) {
                 size_t to = cut[l] < from ? from : cut[l];
                 if (k)
-                    rc = buf_adds(&b, cue->eol);
+                    rc = fbuf_adds(&b, cue->eol);
                 /* an empty line would end the cue: keep the cue visible */
-                rc = rc || (to > from ? buf_add(&b, t + from, to - from) : buf_adds(&b, "..."));
+                rc = rc || (to > from ? fbuf_add(&b, t + from, to - from) : fbuf_adds(&b, "..."));
                 from = l + 1 < n_lines ? next[l] : tn;
                 if (from < to)
                     from = to;
             }
             rc = rc || doc_add_edit(d, cue->text_start, cue->text_end, b.p ? b.p : "", b.n);
-            buf_free(&b);
+            fbuf_free(&b);
         }
         free(cut);
         free(next);

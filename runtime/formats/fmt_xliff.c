@@ -681,11 +681,11 @@ static int fill_element(fmt_doc *d, const xl_target *t, const char *name, const 
     if (!t->empty_elem)
         return doc_add_edit(d, t->tag_e, t->close_s, text, len);
     fmt_buf b = {0};
-    int rc = buf_addc(&b, '>') || buf_add(&b, text, len) || buf_adds(&b, "</") || buf_adds(&b, name) ||
-             buf_addc(&b, '>');
+    int rc = fbuf_addc(&b, '>') || fbuf_add(&b, text, len) || fbuf_adds(&b, "</") || fbuf_adds(&b, name) ||
+             fbuf_addc(&b, '>');
     size_t slash = t->tag_e - 2;
     rc = rc || doc_add_edit(d, slash, t->tag_e, b.p, b.n);
-    buf_free(&b);
+    fbuf_free(&b);
     return rc;
 }
 
@@ -717,11 +717,11 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
         while (ls > u->tag_e && (p[ls - 1] == ' ' || p[ls - 1] == '\t'))
             ls--;
         int own_line = ls > u->tag_e && p[ls - 1] == '\n';
-        rc = (own_line ? buf_add(&b, "  ", 2) || buf_adds(&b, note) || buf_adds(&b, "\n") ||
-                         buf_add(&b, p + ls, u->close_s - ls)
-                       : buf_adds(&b, note)) ||
+        rc = (own_line ? fbuf_add(&b, "  ", 2) || fbuf_adds(&b, note) || fbuf_adds(&b, "\n") ||
+                         fbuf_add(&b, p + ls, u->close_s - ls)
+                       : fbuf_adds(&b, note)) ||
              doc_add_edit(d, u->close_s, u->close_s, b.p, b.n);
-        buf_free(&b);
+        fbuf_free(&b);
         if (rc)
             return rc;
     }
@@ -737,11 +737,11 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
                  fill_element(d, &pt->t, qname, s->out, s->out_len);
         } else {
             fmt_buf b = {0};
-            rc = buf_adds(&b, pt->indent) || buf_addc(&b, '<') || buf_adds(&b, qname) ||
-                 buf_adds(&b, " state=\"needs-review-translation\" state-qualifier=\"leveraged-mt\">") ||
-                 buf_add(&b, s->out, s->out_len) || buf_adds(&b, "</") || buf_adds(&b, qname) || buf_addc(&b, '>') ||
+            rc = fbuf_adds(&b, pt->indent) || fbuf_addc(&b, '<') || fbuf_adds(&b, qname) ||
+                 fbuf_adds(&b, " state=\"needs-review-translation\" state-qualifier=\"leveraged-mt\">") ||
+                 fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</") || fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
                  doc_add_edit(d, pt->anchor, pt->anchor, b.p, b.n);
-            buf_free(&b);
+            fbuf_free(&b);
         }
     } else if (x->v2) {
         for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
@@ -758,10 +758,10 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
                 rc = fill_element(d, &pt->t, qname, s->out, s->out_len);
             } else {
                 fmt_buf b = {0};
-                rc = buf_adds(&b, pt->indent) || buf_addc(&b, '<') || buf_adds(&b, qname) || buf_addc(&b, '>') ||
-                     buf_add(&b, s->out, s->out_len) || buf_adds(&b, "</") || buf_adds(&b, qname) ||
-                     buf_addc(&b, '>') || doc_add_edit(d, pt->anchor, pt->anchor, b.p, b.n);
-                buf_free(&b);
+                rc = fbuf_adds(&b, pt->indent) || fbuf_addc(&b, '<') || fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
+                     fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</") || fbuf_adds(&b, qname) ||
+                     fbuf_addc(&b, '>') || doc_add_edit(d, pt->anchor, pt->anchor, b.p, b.n);
+                fbuf_free(&b);
             }
         }
     } else {
@@ -769,16 +769,16 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
         fmt_buf whole = {0};
         snprintf(qname, sizeof qname, "%starget", u->prefix);
         if (!u->target.present)
-            rc = buf_adds(&whole, u->indent) || buf_addc(&whole, '<') || buf_adds(&whole, qname) ||
-                 buf_addc(&whole, '>');
+            rc = fbuf_adds(&whole, u->indent) || fbuf_addc(&whole, '<') || fbuf_adds(&whole, qname) ||
+                 fbuf_addc(&whole, '>');
         for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
             const xl_part *pt = &x->parts[i];
             const fmt_seg *s = pt->seg_index >= 0 ? &d->segs[pt->seg_index] : NULL;
             int done = s && seg_done(s);
             if (!u->target.present) {
-                rc = buf_adds(&whole, "<mrk mtype=\"seg\" mid=\"") || buf_adds(&whole, pt->mid) ||
-                     buf_adds(&whole, "\">") || (done && buf_add(&whole, s->out, s->out_len)) ||
-                     buf_adds(&whole, "</mrk>");
+                rc = fbuf_adds(&whole, "<mrk mtype=\"seg\" mid=\"") || fbuf_adds(&whole, pt->mid) ||
+                     fbuf_adds(&whole, "\">") || (done && fbuf_add(&whole, s->out, s->out_len)) ||
+                     fbuf_adds(&whole, "</mrk>");
             } else if (done && pt->t.present) {
                 rc = fill_element(d, &pt->t, "mrk", s->out, s->out_len);
             } else if (done) {
@@ -792,9 +792,9 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
                          tag_set_attr(d, x->sdl[k].tag_s, x->sdl[k].tag_e, "conf", "Draft");
         }
         if (!rc && !u->target.present)
-            rc = buf_adds(&whole, "</") || buf_adds(&whole, qname) || buf_addc(&whole, '>') ||
+            rc = fbuf_adds(&whole, "</") || fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>') ||
                  doc_add_edit(d, u->anchor, u->anchor, whole.p, whole.n);
-        buf_free(&whole);
+        fbuf_free(&whole);
     }
     /* memoQ reads its own status attribute */
     if (!rc && !x->v2) {

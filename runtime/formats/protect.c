@@ -37,7 +37,7 @@ static int add_code(prot_text *p, size_t start, size_t end)
     p->codes[p->n_codes++] = (prot_code){.start = start, .end = end, .pair = -1};
     char tag[32];
     snprintf(tag, sizeof tag, "{%zu}", p->n_codes);
-    return buf_adds(&p->text, tag);
+    return fbuf_adds(&p->text, tag);
 }
 
 /* Length of an XML/HTML character or entity reference at S (0 when none). */
@@ -195,7 +195,7 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
             }
         }
     }
-    int rc = buf_add(&p->text, "", 0);
+    int rc = fbuf_add(&p->text, "", 0);
     for (size_t i = lead; i < end && !rc;) {
         while (ci < s->n_codes && s->codes[ci].start < i)
             ci++;
@@ -216,12 +216,12 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
         }
         if (esc != ESC_NONE && *at == '&') {
             if (left >= 5 && !strncmp(at, "&amp;", 5) && !p->bare_amp) {
-                rc = buf_addc(&p->text, '&');
+                rc = fbuf_addc(&p->text, '&');
                 i += 5;
                 continue;
             }
             if (left >= 4 && !strncmp(at, "&lt;", 4) && !p->bare_lt) {
-                rc = buf_addc(&p->text, '<');
+                rc = fbuf_addc(&p->text, '<');
                 i += 4;
                 continue;
             }
@@ -242,7 +242,7 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
             p->has_words = 1;
         if (*at == '\n' || *at == '\r')
             p->multiline = 1;
-        rc = buf_addc(&p->text, *at);
+        rc = fbuf_addc(&p->text, *at);
         i++;
     }
     /* pairs: map the format's code indices to placeholder indices */
@@ -268,23 +268,23 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, cons
         if (!multiline && (c == '\n' || c == '\r')) {
             /* a line break the source did not have would break headings, cells and cues */
             if (b->n == 0 || b->p[b->n - 1] != ' ')
-                rc = buf_addc(b, ' ');
+                rc = fbuf_addc(b, ' ');
             continue;
         }
         if (esc != ESC_NONE && quotes && c == '"')
-            rc = buf_adds(b, "&quot;");
+            rc = fbuf_adds(b, "&quot;");
         else if (esc == ESC_XML && c == '&')
-            rc = buf_adds(b, "&amp;");
+            rc = fbuf_adds(b, "&amp;");
         else if (esc == ESC_XML && c == '<')
-            rc = buf_adds(b, "&lt;");
+            rc = fbuf_adds(b, "&lt;");
         else if (esc == ESC_HTML && c == '&' && (!p->bare_amp || reference_len(t + i, n - i)))
-            rc = buf_adds(b, "&amp;");
+            rc = fbuf_adds(b, "&amp;");
         else if (esc == ESC_HTML && c == '<' &&
                  (!p->bare_lt || (!p->bare_lt_tag && i + 1 < n && (is_alpha((unsigned char)t[i + 1]) ||
                                                                   strchr("/!?", t[i + 1])))))
-            rc = buf_adds(b, "&lt;");
+            rc = fbuf_adds(b, "&lt;");
         else
-            rc = buf_addc(b, c);
+            rc = fbuf_addc(b, c);
     }
     return rc;
 }
@@ -310,7 +310,7 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
     }
     while (len && is_space((unsigned char)out[len - 1]))
         len--;
-    int rc = buf_add(result, s->src, p->lead) || buf_add(result, "", 0) ? -1 : 0;
+    int rc = fbuf_add(result, s->src, p->lead) || fbuf_add(result, "", 0) ? -1 : 0;
     size_t i = 0, text_from = 0;
     while (i < len && !rc && !*why) {
         if (out[i] != '{') {
@@ -343,7 +343,7 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
             depth--;
         }
         rc = add_escaped(result, out + text_from, i - text_from, esc, p, quotes) ||
-                     buf_add(result, s->src + c->start, c->end - c->start) ? -1 : 0;
+                     fbuf_add(result, s->src + c->start, c->end - c->start) ? -1 : 0;
         i = text_from = k + 1;
     }
     if (!rc && !*why)
@@ -354,7 +354,7 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
     if (!rc && !*why && depth)
         *why = "tags";
     if (!rc && !*why)
-        rc = buf_add(result, s->src + s->src_len - p->trail, p->trail) ? -1 : 0;
+        rc = fbuf_add(result, s->src + s->src_len - p->trail, p->trail) ? -1 : 0;
     free(used);
     free(stack);
     return rc ? -1 : *why ? 1 : 0;
@@ -362,7 +362,7 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
 
 void prot_free(prot_text *p)
 {
-    buf_free(&p->text);
+    fbuf_free(&p->text);
     free(p->codes);
     memset(p, 0, sizeof *p);
 }

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* identity must give the input back */
         fmt_buf report = {0};
         doc_report_json(d, ops->name, &report);
-        buf_free(&report);
+        fbuf_free(&report);
         free(out);
         doc_free(d);
     }
