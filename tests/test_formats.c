@@ -432,6 +432,24 @@ START_TEST(upper_changes_text_only)
     tolk_doc_free(d);
     free(data);
 
+    /* Markdown: text changes; code blocks, inline code, URLs and markup do not */
+    d = open_fixture("sample.md", NULL, &data, &len, &unsupported);
+    if (d) {
+        ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+        out = write_doc(d, &out_len);
+        ck_assert_ptr_nonnull(strstr(out, "# GETTING STARTED WITH TOLK\n"));
+        ck_assert_ptr_nonnull(strstr(out, "TOLK TRANSLATES **DOCUMENTS**, NOT LINES. READ THE [MANUAL](https://example.org/manual"));
+        ck_assert_ptr_nonnull(strstr(out, "`tolk translate --to de` DIRECTLY."));
+        ck_assert_ptr_nonnull(strstr(out, "> A QUOTE THAT SPANS\n> TWO LINES."));
+        ck_assert_ptr_nonnull(strstr(out, "| `-f`   | THE FILE TO TRANSLATE |"));
+        ck_assert_ptr_nonnull(strstr(out, "tolk translate -f README.md --to de   # kept as it is\n"));
+        ck_assert_ptr_nonnull(strstr(out, "    indented code, also kept\n"));
+        ck_assert_ptr_nonnull(strstr(out, "![A CAT ON A MAT](cat.png)"));
+        free(out);
+        tolk_doc_free(d);
+    }
+    free(data);
+
     /* subtitles: timings kept, the merged sentence cut back into the cues */
     d = open_fixture("sample.srt", NULL, &data, &len, &unsupported);
     ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
@@ -439,6 +457,17 @@ START_TEST(upper_changes_text_only)
     ck_assert_str_eq(out, "1\r\n00:00:01,000 --> 00:00:02,500\r\nI NEVER THOUGHT\r\nI WOULD SEE\r\n\r\n2\r\n"
                           "00:00:02,600 --> 00:00:04,000\r\nTHE DAY YOU CAME BACK.\r\n\r\n3\r\n"
                           "00:00:04,500 --> 00:00:06,000\r\n<i>WHAT?</i> YOU HEARD ME!\r\n");
+    free(out);
+    tolk_doc_free(d);
+    free(data);
+
+    /* WebVTT: a voice tag with a space is never cut; header, NOTE, STYLE and settings stay */
+    d = open_fixture("sample.vtt", NULL, &data, &len, &unsupported);
+    ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+    out = write_doc(d, &out_len);
+    ck_assert_ptr_nonnull(strstr(out, "NOTE This note is not translated.\n\nSTYLE\n::cue { color: yellow }\n"));
+    ck_assert_ptr_nonnull(strstr(out, "00:00:01.000 --> 00:00:03.000 align:start position:10%\n<v Roger>HELLO THERE, "
+                                      "AND WELCOME\nTO THE SHOW,\n\n00:00:03.500 --> 00:00:05.000\nWHICH WE RECORD"));
     free(out);
     tolk_doc_free(d);
     free(data);

@@ -94,6 +94,8 @@ static int translate_segment(void *user, const char *text, size_t len, tolk_emit
     free(c);
     *hit_limit = st.n_gen >= bound;
     *tokens = st.n_gen;
+    if (!rc && st.cancelled)
+        rc = error_set(err, TOLK_E_STATE, "cancelled");
     return rc;
 }
 
