@@ -43,6 +43,25 @@ fi
 "$TOLK_BIN" translate -f "$fx/sample.po" --copy-source --quiet -o "$tmp/keep.po"
 check "a filled PO entry stays without --overwrite" grep -q 'msgstr "Otwórz"' "$tmp/keep.po"
 
+# a big generated XLIFF (40,000 units, about 6 MB): every target filled, still well-formed
+if command -v python3 > /dev/null && "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --quiet > /dev/null 2>&1; then
+    python3 - "$tmp/big.xlf" <<'EOP'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+            '<file original="big" source-language="en" datatype="plaintext"><body>\n')
+    for i in range(40000):
+        f.write(f'<trans-unit id="u{i}"><source>Unit {i} with <g id="1">bold</g> text, %s and https://example.org/{i}.'
+                '</source></trans-unit>\n')
+    f.write('</body></file></xliff>\n')
+EOP
+    "$TOLK_BIN" translate -f "$tmp/big.xlf" --copy-source --quiet -o "$tmp/big.out.xlf"
+    check "big XLIFF: every unit has a target" test "$(grep -c '<target state="needs-review-translation"' "$tmp/big.out.xlf")" -eq 40000
+    if command -v xmllint > /dev/null; then
+        check "big XLIFF: well-formed" xmllint --noout "$tmp/big.out.xlf"
+    fi
+fi
+
 # standard input and output, --format
 "$TOLK_BIN" translate -f - --format srt --copy-source --quiet < "$fx/sample.srt" > "$tmp/stdin.srt" 2> "$tmp/err"
 check "stdin to stdout with --format" cmp -s "$fx/sample.srt" "$tmp/stdin.srt"
