@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_document.h"
 #include "cli_json.h"
 #include "cli_opts.h"
 
@@ -316,18 +317,6 @@ static void free_ids(id_set *s)
 
 /* ---- the job ---- */
 
-static int copy_segment(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user,
-                        int *hit_limit, int *tokens, tolk_error *err)
-{
-    (void)user;
-    (void)err;
-    *hit_limit = 0;
-    *tokens = 0;
-    if (len)
-        emit(text, len, emit_user);
-    return TOLK_OK;
-}
-
 /* Translates TEXT into *OUT (malloc'd) through the document path; *STATUS "ok", "flagged", "kept". */
 static int translate_text(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
                           char **out, size_t *out_len, char **report, const char **status, tolk_error *err)
@@ -336,7 +325,7 @@ static int translate_text(tolk_session *s, const char *from, const char *to, con
     int rc = tolk_doc_open("txt", "line", text, len, 0, &d, err);
     if (!rc)
         rc = s ? tolk_doc_translate(d, s, from, to, NULL, NULL, err) :
-                 tolk_doc_translate_with(d, copy_segment, NULL, NULL, NULL, err);
+                 tolk_doc_translate_with(d, cli_copy_segment, NULL, NULL, NULL, err);
     if (!rc)
         rc = tolk_doc_write(d, out, out_len, err);
     if (!rc) {

@@ -17,9 +17,8 @@ int cli_document_needs_model(const cli_doc_opts *o)
     return !o->copy_source;
 }
 
-/* The translator of --copy-source: the segment as it is. */
-static int copy_segment(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user,
-                        int *hit_limit, int *tokens, tolk_error *err)
+int cli_copy_segment(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user, int *hit_limit,
+                     int *tokens, tolk_error *err)
 {
     (void)user;
     (void)err;
@@ -102,7 +101,7 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     progress_state ps = {.t0 = now_s(), .last = now_s(), .tty = isatty(2)};
     tolk_doc_progress_fn progress = o->quiet ? NULL : show_progress;
     if (!rc && o->copy_source)
-        rc = tolk_doc_translate_with(d, copy_segment, NULL, progress, &ps, &err);
+        rc = tolk_doc_translate_with(d, cli_copy_segment, NULL, progress, &ps, &err);
     else if (!rc)
         rc = tolk_doc_translate(d, s, o->from, o->to, progress, &ps, &err);
     if (!o->quiet && ps.tty)

@@ -20,6 +20,10 @@ typedef struct cli_doc_opts {
  * (0 also when segments were kept: the summary and the report list them), printing errors. */
 int cli_translate_document(const cli_doc_opts *o, tolk_session *s);
 
+/* The translator of --copy-source (a tolk_segment_fn): the segment as it is. */
+int cli_copy_segment(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user, int *hit_limit,
+                     int *tokens, tolk_error *err);
+
 /* Whether the job needs a model (no: --copy-source). */
 int cli_document_needs_model(const cli_doc_opts *o);
 
