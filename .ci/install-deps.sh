@@ -8,6 +8,8 @@ SUDO=
 PKGS="build-essential autoconf automake libtool pkg-config libhwloc-dev liburing-dev libncurses-dev \
 check clang python3 python3-pip python3-venv gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user tmux libmicrohttpd-dev \
 libxml2-dev libsqlite3-dev libmd4c-dev"
+# GNU parallel: tests/test_batch.sh fans a `tolk batch` job out over two local "hosts"
+PKGS="$PKGS parallel"
 missing=
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -10,5 +10,6 @@ include runtime/decode/local.mk
 include runtime/speculative/local.mk
 include runtime/translate/local.mk
 include runtime/quantize/local.mk
+include runtime/formats/local.mk
 include runtime/api/local.mk
 include runtime/cli/local.mk

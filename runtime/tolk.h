@@ -328,6 +328,58 @@ int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *
                           const char *text, size_t len, char **prompt, int32_t **ids, size_t *n_ids,
                           tolk_error *err);
 
+/* ---- Documents ---------------------------------------------------------------------------------
+ * Files translators work on (docs/FORMATS.md): plain text, PO, SRT, WebVTT, XLIFF 1.2/2.x (with
+ * libxml2), Markdown (with md4c) and HTML. A document keeps the original bytes; its translatable
+ * segments go to the model with inline codes, placeholders, URLs and numbers replaced by numbered
+ * placeholders, which are put back afterwards. Everything outside the translated text is written
+ * back byte for byte. Each segment is checked (length bound, repetition, placeholders and tags,
+ * output equal to the source); a segment that fails is kept untranslated and reported. */
+typedef struct tolk_doc tolk_doc;
+
+/* The format names tolk knows, space-separated ("txt po srt vtt xliff md html"). */
+const char *tolk_doc_formats(void);
+
+/* Parses DATA[0..len) (copied) as FORMAT (a name or an extension; NULL: from NAME's extension).
+ * NAME is used for messages and the report. OVERWRITE: bilingual formats (PO, XLIFF) re-translate
+ * targets that are already filled. TOLK_E_FORMAT with a line number for malformed input,
+ * TOLK_E_UNSUPPORTED ("tolk was built without libxml2 ...") for a format this build lacks. */
+int tolk_doc_open(const char *format, const char *name, const char *data, size_t len, int overwrite,
+                  tolk_doc **out, tolk_error *err);
+void tolk_doc_free(tolk_doc *d);
+
+/* Translates TEXT[0..len) (a segment with numbered placeholders {1}, {2}, ...) by streaming the
+ * result to EMIT; sets *HIT_LIMIT when it stopped at its length bound. Returns TOLK_OK or an
+ * error (which stops the document). *TOKENS: tokens generated (may stay 0). */
+typedef int (*tolk_segment_fn)(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user,
+                               int *hit_limit, int *tokens, tolk_error *err);
+
+/* Called after each segment: DONE of TOTAL segments, TOKENS generated so far. */
+typedef void (*tolk_doc_progress_fn)(void *user, size_t done, size_t total, long long tokens);
+
+typedef struct tolk_doc_stats {
+    size_t segments, translated, skipped, copied, kept, flagged;
+    long long tokens;
+    double seconds;
+} tolk_doc_stats;
+
+/* Translates every pending segment with FN (same source text, same translation). */
+int tolk_doc_translate_with(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress,
+                            void *progress_user, tolk_error *err);
+
+/* Translates every pending segment with the session's model from FROM to TO (as tolk_translate),
+ * each bounded to 3 x its source tokens + 16. */
+int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const char *to,
+                       tolk_doc_progress_fn progress, void *progress_user, tolk_error *err);
+
+/* The document with the translations in (malloc'd, NUL-terminated, *len bytes). */
+int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err);
+
+/* The JSON report (malloc'd, NUL-terminated): counts and every segment that failed a check. */
+int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err);
+
+void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
+
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 
 typedef struct tolk_bench_result {

@@ -107,3 +107,16 @@ EXTRA_DIST += tests/test_cli_includes.sh tests/test_exports.sh
 # The one option parser of every subcommand: --name=VALUE, '--', one error line per mistake.
 TESTS += tests/test_cli_opts.sh
 EXTRA_DIST += tests/test_cli_opts.sh
+# Documents (runtime/formats/): placeholders, checks, every format's fixture round trip and hostile
+# input (test_formats); the `tolk translate -f` command line without a model (test_format_cli.sh);
+# a PO and an HTML file translated end to end with the default model (test_format_e2e.sh).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_formats
+TESTS += tests/test_formats
+tests_test_formats_SOURCES = tests/test_formats.c
+tests_test_formats_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
+tests_test_formats_LDADD = $(TEST_LIBS)
+endif
+TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh
+EXTRA_DIST += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh tests/fixtures/formats tests/fuzz/formats_fuzz.c \
+	tests/fuzz/run_formats_fuzz.sh

@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     {"tokenize", cli_tokenize_main, "print the token ids or pieces of standard input"},
     {"run", cli_run_main, "continue a prompt (raw completion, streamed)"},
     {"translate", cli_translate_main, "translate text or standard input into another language"},
+    {"batch", cli_batch_main, "translate a JSONL file of texts (resumable, --shard I/N)"},
     {"bench", cli_bench_main, "measure prompt and generation speed (pp/tg tok/s, TTFT, RSS, GB/s)"},
     {"perplexity", cli_perplexity_main, "perplexity over a text file, like llama-perplexity"},
     {"quantize", cli_quantize_main, "rewrite a GGUF model as Q4_0, Q8_0 or Q4_K_M (llama-quantize's mix)"},

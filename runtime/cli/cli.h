@@ -22,6 +22,7 @@ int cli_translate_main(int argc, char **argv);
 int cli_quantize_main(int argc, char **argv);
 int cli_tui_main(int argc, char **argv);
 int cli_serve_main(int argc, char **argv);
+int cli_batch_main(int argc, char **argv);
 
 /* Prints "tolk: error: MSG" to stderr and returns 1 (for `return cli_error(...)`). */
 int cli_error(const char *fmt, ...)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_document.h"
 #include "cli_opts.h"
 
 typedef struct tr_opts {
@@ -16,12 +17,14 @@ typedef struct tr_opts {
     int n_predict;
     tolk_params p;
     tolk_spec_params sp;
+    cli_doc_opts doc; /* -f FILE and the document options */
 } tr_opts;
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: tolk translate [-m MODEL] [--from LANG] --to LANG [TEXT | -]\n\n"
+            "usage: tolk translate [-m MODEL] [--from LANG] --to LANG [TEXT | -]\n"
+            "       tolk translate [-m MODEL] [--from LANG] --to LANG -f FILE [-o OUT] [--format F]\n\n"
             "Translate TEXT, or standard input paragraph by paragraph with '-' (blank lines are\n"
             "kept). LANG is an ISO 639-1 code (de, fr, pt-BR, zh-TW) or an English name.\n\n"
             "      --from LANG        source language (default: let the model tell)\n"
@@ -30,6 +33,14 @@ static void usage(FILE *out)
             "                         (placeholders {text} {src} {tgt} {from} {label} {bos}; README)\n"
             "      --show-prompt[=ids] print the exact prompt (or its token ids) and exit\n"
             "  -n, --n-predict N      most tokens per paragraph (default 1024)\n"
+            "  -f, --file FILE        translate a document: txt, po, srt, vtt, xliff (xlf sdlxliff\n"
+            "                         mqxliff mxliff), md, html; markup and placeholders are kept\n"
+            "  -o, --output OUT       where the translated document goes (default: standard output)\n"
+            "      --format F         the document's format, when its extension does not tell\n"
+            "      --overwrite        PO and XLIFF: translate again the targets already filled\n"
+            "      --report FILE      JSON report of the segments that failed a check\n"
+            "      --copy-source      put the source in as the translation (no model; a dry run)\n"
+            "      --quiet            no progress on standard error\n"
             "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr;\n"
             "                         with speculation also acceptance and the speedup over plain\n"
             "                         decoding of the same input (translated again afterwards)\n"
@@ -50,6 +61,10 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         CLI_OPT_STR(NULL, "--template", &o->template_path),
         CLI_OPT_CHOICE_OPTIONAL("--show-prompt", &o->show_prompt, show_prompt_forms, 1),
         CLI_OPT_INT("-n", "--n-predict", &o->n_predict, -1, 1 << 24), CLI_OPT_FLAG(NULL, "--verbose", &o->verbose, 1),
+        CLI_OPT_STR("-f", "--file", &o->doc.in_path), CLI_OPT_STR("-o", "--output", &o->doc.out_path),
+        CLI_OPT_STR(NULL, "--format", &o->doc.format), CLI_OPT_STR(NULL, "--report", &o->doc.report_path),
+        CLI_OPT_FLAG(NULL, "--overwrite", &o->doc.overwrite, 1), CLI_OPT_FLAG(NULL, "--copy-source", &o->doc.copy_source, 1),
+        CLI_OPT_FLAG(NULL, "--quiet", &o->doc.quiet, 1),
         CLI_OPT_HELP, CLI_OPT_END,
     };
     const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
@@ -59,8 +74,15 @@ static int parse_args(int argc, char **argv, tr_opts *o)
     if (n_pos > 1)
         return cli_error("more than one text given; quote the text or use '-' for stdin");
     o->text = n_pos ? argv[1] : NULL;
-    if (!o->to)
+    if (o->doc.in_path && o->text)
+        return cli_error("both -f FILE and a text given; translate one or the other");
+    if ((o->doc.out_path || o->doc.format || o->doc.report_path || o->doc.overwrite || o->doc.copy_source) &&
+        !o->doc.in_path)
+        return cli_error("-o, --format, --report, --overwrite and --copy-source go with -f FILE");
+    if (!o->to && !o->doc.copy_source)
         return cli_error("no target language: pass --to LANG (e.g. --to de)");
+    if (o->doc.in_path)
+        return cli_spec_check(&o->sp) ? CLI_ERROR : CLI_OK;
     if (!o->text)
         return cli_error("nothing to translate: pass TEXT or '-' to read standard input");
     return cli_spec_check(&o->sp) ? CLI_ERROR : CLI_OK;
@@ -193,6 +215,33 @@ static int translate_all(tolk_session *s, const tr_opts *o, const char *text, si
     return rc;
 }
 
+/* -f FILE: the document job, with a session unless --copy-source needs none. */
+static int translate_document(tr_opts *o)
+{
+    o->doc.from = o->from;
+    o->doc.to = o->to;
+    if (!cli_document_needs_model(&o->doc))
+        return cli_translate_document(&o->doc, NULL);
+    tolk_error err = {0};
+    tolk_model *m = NULL;
+    tolk_session *s = NULL;
+    char *path = NULL;
+    int rc = cli_model_path(o->model, &path, &err);
+    if (!rc)
+        rc = tolk_model_load(path, &m, &err);
+    if (!rc)
+        rc = tolk_session_new(m, &o->p, &s, &err);
+    if (!rc && o->template_path)
+        rc = tolk_session_set_template(s, o->template_path, &err);
+    if (!rc)
+        rc = tolk_session_set_spec(s, &o->sp, &err);
+    int status = rc ? cli_error("%s", err.msg) : cli_translate_document(&o->doc, s);
+    tolk_session_free(s);
+    tolk_model_free(m);
+    free(path);
+    return status;
+}
+
 int cli_translate_main(int argc, char **argv)
 {
     tr_opts o = {.n_predict = 1024};
@@ -204,6 +253,8 @@ int cli_translate_main(int argc, char **argv)
         usage(stdout);
     if (rc)
         return rc == CLI_HELP ? 0 : 1;
+    if (o.doc.in_path)
+        return translate_document(&o);
     size_t len = 0;
     char *input = NULL, *path = NULL;
     const char *text = o.text;

@@ -10,3 +10,5 @@ tolk_SOURCES += runtime/cli/cli.h runtime/cli/cli.c runtime/cli/cli_opts.h runti
 	runtime/cli/cli_tokenize.c runtime/cli/cli_tui.c runtime/cli/cli_serve.c
 tolk_CPPFLAGS = -D_GNU_SOURCE -I$(top_builddir) -I$(top_srcdir)/runtime -I$(top_srcdir)/runtime/cli \
 	-DTOLK_PKGDATADIR='"$(pkgdatadir)"' -DTOLK_SRCDIR='"$(abs_top_srcdir)"'
+# documents (`tolk translate -f`) and JSONL batch jobs (`tolk batch`)
+tolk_SOURCES += runtime/cli/cli_document.h runtime/cli/cli_document.c runtime/cli/cli_batch.c

@@ -150,11 +150,25 @@ int gen_plain(gen_ctx *g, const tok_ids *prompt, int n_predict, int32_t stop_tok
     if (rc)
         return rc;
     rc = gen_run_prefill(&r, prompt, err);
+    float *filtered = NULL; /* the logits after logit_filter */
+    const int64_t n_vocab = fwd_n_vocab(g->fwd);
+    int32_t last = -1;
     while (!rc && n_predict != 0 && !gen_run_cancelled(&r)) {
-        int32_t tok = sampler_sample(g->smp, fwd_logits(g->fwd, 0));
+        const float *logits = fwd_logits(g->fwd, 0);
+        if (g->logit_filter) {
+            if (!filtered && !(filtered = malloc((size_t)n_vocab * sizeof *filtered))) {
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+                break;
+            }
+            memcpy(filtered, logits, (size_t)n_vocab * sizeof *filtered);
+            g->logit_filter(g->filter_user, filtered, n_vocab, last);
+            logits = filtered;
+        }
+        int32_t tok = last = sampler_sample(g->smp, logits);
         if (gen_run_push(&r, tok) || (rc = gen_run_check_room(&r, err)))
             break;
         rc = fwd_eval(g->fwd, &tok, 1, 0, err);
     }
+    free(filtered);
     return gen_run_end(&r, rc);
 }

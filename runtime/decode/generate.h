@@ -22,6 +22,12 @@ typedef struct gen_ctx {
     sampler *smp;
     sampler_params sparams; /* the sampler's settings (a draft samples alike) */
     atomic_int cancel;      /* set by tolk_session_cancel; cleared when a request starts */
+    /* Constrained decoding: called by gen_plain before each token is sampled, with a copy of the
+     * logits it may change (banned tokens set to -INFINITY) and the token sampled last (-1 before
+     * the first). NULL: none. Speculative decoding does not call it; callers that set it decode
+     * plainly. */
+    void (*logit_filter)(void *user, float *logits, int64_t n_vocab, int32_t last);
+    void *filter_user;
 } gen_ctx;
 
 /* Creates the forward context and the sampler. On error everything made so far is freed. */

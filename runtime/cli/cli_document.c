@@ -1,0 +1,130 @@
+/* `tolk translate -f FILE [-o OUT]`: reads the file, parses it as a document (tolk_doc_open),
+ * translates its segments with the session (or copies the source with --copy-source), writes the
+ * result atomically (a temporary file renamed over OUT, so a failure leaves no half-written file),
+ * shows progress on stderr and writes the JSON report asked for with --report. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_document.h"
+
+int cli_document_needs_model(const cli_doc_opts *o)
+{
+    return !o->copy_source;
+}
+
+int cli_copy_segment(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user, int *hit_limit,
+                     int *tokens, tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit_limit = 0;
+    *tokens = 0;
+    if (len)
+        emit(text, len, emit_user);
+    return TOLK_OK;
+}
+
+typedef struct progress_state {
+    double t0, last;
+    int tty;
+} progress_state;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Segments done / total, tokens/s and time left: redrawn on a terminal, a line every 10 s else. */
+static void show_progress(void *user, size_t done, size_t total, long long tokens)
+{
+    progress_state *p = user;
+    double t = now_s(), el = t - p->t0;
+    if (!p->tty && t - p->last < 10 && done < total)
+        return;
+    p->last = t;
+    double left = done ? el / (double)done * (double)(total - done) : 0;
+    fprintf(stderr, "%s%zu/%zu segments, %.1f tok/s, %.0f s left%s", p->tty ? "\r" : "", done, total,
+            el > 0 ? (double)tokens / el : 0.0, left, p->tty ? "  " : "\n");
+    fflush(stderr);
+}
+
+static int read_input(const char *path, char **data, size_t *len, tolk_error *err)
+{
+    if (!strcmp(path, "-"))
+        return cli_read_all(stdin, "standard input", data, len, err);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cli_fail(err, TOLK_E_IO, "%s: %s", path, strerror(errno));
+    int rc = cli_read_all(f, path, data, len, err);
+    fclose(f);
+    return rc;
+}
+
+/* Writes DATA to PATH through PATH.tmp-PID and a rename. */
+static int write_file(const char *path, const char *data, size_t len, tolk_error *err)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return cli_fail(err, TOLK_E_NOMEM, "out of memory");
+    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fwrite(data, 1, len, f) == len;
+    ok = f && !fclose(f) && ok;
+    if (!ok || rename(tmp, path)) {
+        int e = errno;
+        remove(tmp);
+        free(tmp);
+        return cli_fail(err, TOLK_E_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    free(tmp);
+    return TOLK_OK;
+}
+
+int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
+{
+    char *data = NULL, *out = NULL, *report = NULL;
+    size_t len = 0, out_len = 0, report_len = 0;
+    tolk_doc *d = NULL;
+    tolk_error err = {0};
+    const char *name = strcmp(o->in_path, "-") ? o->in_path : "standard input";
+    int rc = read_input(o->in_path, &data, &len, &err);
+    if (!rc)
+        rc = tolk_doc_open(o->format, name, data, len, o->overwrite, &d, &err);
+    progress_state ps = {.t0 = now_s(), .last = now_s(), .tty = isatty(2)};
+    tolk_doc_progress_fn progress = o->quiet ? NULL : show_progress;
+    if (!rc && o->copy_source)
+        rc = tolk_doc_translate_with(d, cli_copy_segment, NULL, progress, &ps, &err);
+    else if (!rc)
+        rc = tolk_doc_translate(d, s, o->from, o->to, progress, &ps, &err);
+    if (!o->quiet && ps.tty)
+        fputc('\n', stderr);
+    if (!rc)
+        rc = tolk_doc_write(d, &out, &out_len, &err);
+    if (!rc && o->report_path && !(rc = tolk_doc_report(d, &report, &report_len, &err)))
+        rc = write_file(o->report_path, report, report_len, &err);
+    if (!rc && o->out_path && strcmp(o->out_path, "-"))
+        rc = write_file(o->out_path, out, out_len, &err);
+    else if (!rc && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
+        rc = cli_fail(&err, TOLK_E_IO, "cannot write to standard output");
+    if (!rc && !o->quiet) {
+        tolk_doc_stats st;
+        tolk_doc_get_stats(d, &st);
+        fprintf(stderr, "%zu segments: %zu translated, %zu already done or not to translate, %zu without words, "
+                "%zu kept untranslated, %zu flagged%s; %.1f s, %.2f segments/s\n", st.segments, st.translated,
+                st.skipped, st.copied, st.kept, st.flagged, st.flagged && !o->report_path ? " (see --report)" : "",
+                st.seconds, st.seconds > 0 ? (double)(st.translated + st.kept) / st.seconds : 0.0);
+    }
+    tolk_doc_free(d);
+    free(data);
+    free(out);
+    free(report);
+    return rc ? cli_error("%s", err.msg) : 0;
+}

@@ -1,0 +1,142 @@
+/* The segment model behind document translation (tolk_doc_* in tolk.h). A document keeps its
+ * original bytes untouched; a format's parser lists the translatable segments in it (their text as
+ * it stands in the file, the inline codes inside that text, where it lives) and, once segments
+ * are translated, turns the results into edits: byte ranges of the original replaced by new
+ * bytes. Writing copies the original with the edits applied, so everything outside the translated
+ * text comes back byte for byte. */
+#ifndef TOLK_FORMATS_DOC_H
+#define TOLK_FORMATS_DOC_H
+
+#include <stddef.h>
+
+#include "tolk.h"
+
+/* A growable byte buffer; every append returns 0, or -1 when memory ran out. */
+typedef struct fmt_buf {
+    char *p;
+    size_t n, cap;
+} fmt_buf;
+
+int fbuf_add(fmt_buf *b, const void *data, size_t len);
+int fbuf_adds(fmt_buf *b, const char *s);
+int fbuf_addc(fmt_buf *b, char c);
+void fbuf_free(fmt_buf *b);
+
+/* How the text of a segment is written in its file, for the text the model writes. */
+typedef enum fmt_escape {
+    ESC_NONE = 0, /* taken as it comes (plain text, subtitles; PO escapes when it renders) */
+    ESC_XML,      /* &amp; and &lt; are shown to the model as & and <; other references are codes */
+    ESC_HTML      /* like XML, but bare & and < are legal text and only escaped when they would
+                   * start a reference or a tag */
+} fmt_escape;
+
+/* An inline code inside a segment's text: bytes [start, end) of the segment's text that must come
+ * back unchanged. PAIR links the opening and closing tag of one element (index of the other code,
+ * -1 when the code stands alone); the translation must keep each pair in order and nested. */
+typedef struct fmt_code {
+    size_t start, end;
+    int pair;
+    int opens; /* 1: the opening tag of a pair */
+} fmt_code;
+
+enum fmt_seg_status {
+    SEG_PENDING = 0,  /* not translated yet */
+    SEG_SKIPPED,      /* the format says leave it (has a target, locked, translate="no", ...) */
+    SEG_COPIED,       /* nothing to translate (only codes, numbers, punctuation): source kept */
+    SEG_TRANSLATED,   /* out holds the translation */
+    SEG_KEPT          /* a check failed: source kept (or target left empty), listed in the report */
+};
+
+typedef struct fmt_seg {
+    char *src;          /* the segment's text as it stands in the file (escaped as the format is) */
+    size_t src_len;
+    fmt_code *codes;    /* inline codes the format found in src, in order */
+    size_t n_codes, cap_codes;
+    size_t start, end;  /* in-place formats: the bytes of the original the translation replaces */
+    size_t line;        /* 1-based line of the segment in the file (reports) */
+    char *id;           /* the unit's id (XLIFF id, PO msgctxt + msgid, cue number), or NULL */
+    int status;         /* enum fmt_seg_status */
+    const char *check;  /* the failed check ("placeholders", "length", "repetition", "untranslated") */
+    char *out;          /* SEG_TRANSLATED: the translation, escaped as src is */
+    size_t out_len;
+    char *model_out;    /* what the model wrote (placeholders unrestored), for the report */
+    int group;          /* format-specific: the cue group, the PO plural form, the XLIFF unit ... */
+    int part;
+} fmt_seg;
+
+/* One replacement in the original: bytes [start, end) become the edit's bytes. */
+typedef struct fmt_edit {
+    size_t start, end;
+    char *bytes;
+    size_t len;
+    size_t seq; /* queue order: edits at the same place keep it */
+} fmt_edit;
+
+typedef struct fmt_doc fmt_doc;
+
+typedef struct fmt_ops {
+    const char *name;        /* "po", "xliff", ... */
+    const char *extensions;  /* space-separated, lower case, without dots */
+    const char *needs;       /* the optional library it needs ("libxml2"), or NULL */
+    fmt_escape escape;
+    int sentences;           /* segments are paragraphs: translate them sentence by sentence */
+    /* Lists the segments of d->data; TOLK_E_FORMAT with a line number on malformed input. */
+    int (*parse)(fmt_doc *d, tolk_error *err);
+    /* Turns the segments' results into edits (NULL: each translated segment replaces its
+     * [start, end) with its out). */
+    int (*render)(fmt_doc *d, tolk_error *err);
+    void (*free_state)(fmt_doc *d);
+} fmt_ops;
+
+struct fmt_doc {
+    const fmt_ops *ops;
+    char *name;           /* file name for messages */
+    char *data;           /* the original bytes (NUL-terminated copy) */
+    size_t len;
+    fmt_seg *segs;
+    size_t n_segs, cap_segs;
+    fmt_edit *edits;
+    size_t n_edits, cap_edits;
+    int overwrite;        /* re-translate existing targets (set before parse) */
+    int mark_mt;          /* mark written targets as machine translation (set before render) */
+    void *state;          /* the format's own data */
+    const char *src_lang; /* the source language for sentence rules (NULL: unknown) */
+    size_t line_off, line_no; /* doc_line_at's last answer (segments come mostly in order) */
+    double seconds;       /* time spent translating */
+    long long n_tokens;   /* tokens generated */
+};
+
+/* The formats tolk reads; NULL-terminated. */
+extern const fmt_ops *const fmt_all[];
+
+/* The format called NAME (or with extension NAME), NULL when none. */
+const fmt_ops *fmt_find(const char *name);
+
+/* A document over a copy of DATA, parsed as OPS says (OPS NULL: from NAME's extension). */
+int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len, int overwrite, fmt_doc **out,
+             tolk_error *err);
+void doc_free(fmt_doc *d);
+
+/* A new segment with a copy of TEXT (NULL on out-of-memory). The pointer is valid until the next
+ * doc_add_seg. */
+fmt_seg *doc_add_seg(fmt_doc *d, const char *text, size_t len, size_t start, size_t end);
+/* Adds code [start, end) to SEG; returns its index or -1 on out-of-memory. */
+int seg_add_code(fmt_seg *s, size_t start, size_t end);
+int seg_set_id(fmt_seg *s, const char *id, size_t len);
+
+/* Queues an edit (a copy of BYTES). */
+int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len);
+
+/* The 1-based line of byte OFF. */
+size_t doc_line_at(fmt_doc *d, size_t off);
+
+/* Runs the format's render and applies the edits to a copy of the original. */
+int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err);
+
+/* The JSON report: counts, and every segment kept or flagged with its check. */
+int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *out);
+
+/* Appends TEXT as a JSON string. */
+int doc_json_string(fmt_buf *b, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,379 @@
+/* Translating a document's segments through a segment translator (tolk_segment_fn): protect the
+ * placeholders, translate (the same protected text once per run, so repeated segments get the same
+ * translation), guard against loops while decoding, restore, check, and record the result. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks.h"
+#include "doc_translate.h"
+#include "error.h"
+#include "protect.h"
+#include "sentences.h"
+
+typedef struct collector {
+    fmt_buf text;
+    const char *source;
+    size_t source_len;
+    int looping;
+    int failed;
+} collector;
+
+static int collect(const char *text, size_t len, void *user)
+{
+    collector *c = user;
+    if (fbuf_add(&c->text, text, len)) {
+        c->failed = 1;
+        return 1;
+    }
+    if (seg_repeating(c->text.p, c->text.n, c->source, c->source_len)) {
+        c->looping = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* A translation already made in this run, by protected text. */
+typedef struct memo {
+    char *key;
+    char *out;
+    const char *check;
+    size_t seg; /* the segment it was made for */
+} memo;
+
+typedef struct memo_table {
+    memo *slots;
+    size_t cap, n;
+} memo_table;
+
+static size_t hash_text(const char *s)
+{
+    size_t h = 1469598103934665603ull & (size_t)-1;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ull;
+    return h;
+}
+
+static memo *memo_find(memo_table *t, const char *key)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = hash_text(key) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (!t->slots[i].key)
+            return &t->slots[i];
+        if (!strcmp(t->slots[i].key, key))
+            return &t->slots[i];
+    }
+}
+
+static int memo_put(memo_table *t, const char *key, const char *out, const char *check, size_t seg)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        memo_table bigger = {.cap = t->cap ? t->cap * 2 : 64};
+        bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+        if (!bigger.slots)
+            return -1;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i].key)
+                *memo_find(&bigger, t->slots[i].key) = t->slots[i];
+        bigger.n = t->n;
+        free(t->slots);
+        *t = bigger;
+    }
+    memo *m = memo_find(t, key);
+    m->key = strdup(key);
+    m->out = out ? strdup(out) : NULL;
+    m->check = check;
+    m->seg = seg;
+    if (!m->key || (out && !m->out))
+        return -1;
+    t->n++;
+    return 0;
+}
+
+static void memo_free(memo_table *t)
+{
+    for (size_t i = 0; i < t->cap; i++) {
+        free(t->slots[i].key);
+        free(t->slots[i].out);
+    }
+    free(t->slots);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Restores and checks MODEL (the translation of P) into segment S; what the model wrote is kept
+ * for the report when a check flags it. */
+static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model, const char *check)
+{
+    if (!check && (!model || !*model))
+        check = "empty";
+    if (!check && seg_too_short(p->text.n, strlen(model)))
+        check = "short";
+    fmt_buf out = {0};
+    const char *why = NULL;
+    if (!check) {
+        int rc = restore_segment(s, p, d->ops->escape, model, strlen(model), &out, &why);
+        if (rc < 0) {
+            fbuf_free(&out);
+            return -1;
+        }
+        check = why;
+    }
+    if (check) {
+        s->status = SEG_KEPT;
+        s->check = check;
+        fbuf_free(&out);
+        return model && !s->model_out && !(s->model_out = strdup(model)) ? -1 : 0;
+    }
+    s->status = SEG_TRANSLATED;
+    s->out = out.p ? out.p : calloc(1, 1);
+    s->out_len = out.n;
+    if (seg_untranslated(p->text.p, p->text.n, model, strlen(model))) {
+        s->check = "untranslated";
+        if (!s->model_out && !(s->model_out = strdup(model)))
+            return -1;
+    }
+    return s->out ? 0 : -1;
+}
+
+/* The model's answer for TEXT (from this run's memo when it was asked before, keyed by KEY): *OUT
+ * points into the memo, *CHECK is "repetition" or "length" when decoding was stopped. */
+static int ask_model(fmt_doc *d, tolk_segment_fn fn, void *user, memo_table *memos, const char *key,
+                     const char *text, size_t len, const char **out, const char **check, tolk_error *err)
+{
+    memo *m = memo_find(memos, key);
+    if (!m || !m->key) {
+        collector c = {.source = text, .source_len = len};
+        int hit_limit = 0, tokens = 0;
+        int rc = fn(user, text, len, collect, &c, &hit_limit, &tokens, err);
+        d->n_tokens += tokens;
+        if (!rc && c.failed)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        const char *why = c.looping ? "repetition" : hit_limit ? "length" : NULL;
+        if (!rc && (fbuf_add(&c.text, "", 0) || memo_put(memos, key, c.text.p ? c.text.p : "", why, 0)))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        fbuf_free(&c.text);
+        if (rc)
+            return rc;
+        m = memo_find(memos, key);
+    }
+    *out = m->out;
+    *check = m->check;
+    return TOLK_OK;
+}
+
+static size_t count_in(const char *hay, size_t n, const char *needle, size_t k)
+{
+    size_t c = 0;
+    for (const char *p = hay; k && (p = memmem(p, n - (size_t)(p - hay), needle, k)); p += k)
+        c++;
+    return c;
+}
+
+/* A plain-text segment whose placeholders are all generic (printf, braces, URLs, numbers) goes to
+ * the model as it is first: small models copy %s and URLs more faithfully than {1}. The answer
+ * stands when it holds each placeholder's bytes as often as the source does; *DONE says so. */
+static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn fn, void *user, memo_table *memos,
+                     int *done, tolk_error *err)
+{
+    *done = 0;
+    const char *text = s->src + p->lead;
+    size_t len = s->src_len - p->lead - p->trail;
+    char *key = malloc(len + 2);
+    if (!key)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    key[0] = '\x01';
+    memcpy(key + 1, text, len);
+    key[len + 1] = 0;
+    const char *out, *check;
+    int rc = ask_model(d, fn, user, memos, key, text, len, &out, &check, err);
+    free(key);
+    if (rc || check || !*out || seg_too_short(len, strlen(out)))
+        return rc;
+    size_t n = strlen(out);
+    while (n && strchr(" \t\r\n", out[n - 1]))
+        n--;
+    while (n && strchr(" \t\r\n", *out)) {
+        out++;
+        n--;
+    }
+    for (size_t c = 0; c < p->n_codes; c++) {
+        const char *code = s->src + p->codes[c].start;
+        size_t k = p->codes[c].end - p->codes[c].start;
+        if (count_in(out, n, code, k) != count_in(text, len, code, k))
+            return TOLK_OK;
+    }
+    fmt_buf b = {0};
+    int bad = fbuf_add(&b, s->src, p->lead);
+    for (size_t i = 0; i < n && !bad; i++)
+        bad = fbuf_addc(&b, !p->multiline && (out[i] == '\n' || out[i] == '\r') ? ' ' : out[i]);
+    bad = bad || fbuf_add(&b, s->src + s->src_len - p->trail, p->trail) || fbuf_add(&b, "", 0);
+    if (bad) {
+        fbuf_free(&b);
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    s->out = b.p;
+    s->out_len = b.n;
+    s->status = SEG_TRANSLATED;
+    if (seg_untranslated(text, len, out, n)) {
+        s->check = "untranslated";
+        if (!(s->model_out = strndup(out, n)))
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    *done = 1;
+    return TOLK_OK;
+}
+
+/* One segment (or one sentence of it) through the model; results in S. */
+static int translate_seg(fmt_doc *d, fmt_seg *s, tolk_segment_fn fn, void *user, memo_table *memos, tolk_error *err)
+{
+    prot_text p;
+    int prc = protect_segment(s, d->ops->escape, &p), rc = TOLK_OK;
+    if (prc) {
+        prot_free(&p);
+        if (prc < 0)
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+        s->status = SEG_KEPT;
+        s->check = "codes";
+        return TOLK_OK;
+    }
+    int plain_done = 0;
+    if (!p.has_words) {
+        /* only codes, numbers and punctuation: the source is its own translation */
+        s->status = SEG_COPIED;
+        s->out = malloc(s->src_len + 1);
+        if (s->out) {
+            memcpy(s->out, s->src, s->src_len);
+            s->out[s->src_len] = 0;
+            s->out_len = s->src_len;
+        } else {
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        }
+    } else if (d->ops->escape == ESC_NONE && s->n_codes == 0 && p.n_codes > 0 &&
+               (rc = try_plain(d, s, &p, fn, user, memos, &plain_done, err)) == TOLK_OK && plain_done) {
+        /* taken as the model wrote it */
+    } else if (!rc) {
+        const char *out, *check;
+        rc = ask_model(d, fn, user, memos, p.text.p, p.text.p, p.text.n, &out, &check, err);
+        if (!rc && settle(d, s, &p, out, check))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    prot_free(&p);
+    return rc;
+}
+
+/* S sentence by sentence (BREAKS[0..n) start the sentences after the first); the pieces' results
+ * joined into S: translated when every piece is, else kept with the first failed check. */
+static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, size_t n, tolk_segment_fn fn,
+                               void *user, memo_table *memos, tolk_error *err)
+{
+    fmt_buf out = {0}, model = {0};
+    const char *kept = NULL, *flag = NULL;
+    int rc = TOLK_OK, any_translated = 0;
+    size_t ci = 0;
+    for (size_t k = 0; k <= n && !rc; k++) {
+        size_t from = k ? breaks[k - 1] : 0, to = k < n ? breaks[k] : s->src_len;
+        size_t c0 = ci;
+        while (ci < s->n_codes && s->codes[ci].start < to)
+            ci++;
+        fmt_code *codes = malloc((ci - c0 + 1) * sizeof *codes);
+        if (!codes) {
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t c = c0; c < ci; c++) {
+            codes[c - c0] = s->codes[c];
+            codes[c - c0].start -= from;
+            codes[c - c0].end -= from;
+            codes[c - c0].pair = s->codes[c].pair >= (int)c0 && s->codes[c].pair < (int)ci ?
+                                 s->codes[c].pair - (int)c0 : -1;
+        }
+        fmt_seg piece = {.src = s->src + from, .src_len = to - from, .codes = codes, .n_codes = ci - c0};
+        rc = translate_seg(d, &piece, fn, user, memos, err);
+        if (!rc) {
+            if (piece.status == SEG_KEPT && !kept)
+                kept = piece.check;
+            if (piece.check && !flag)
+                flag = piece.check;
+            any_translated |= piece.status == SEG_TRANSLATED;
+            if (piece.status == SEG_TRANSLATED || piece.status == SEG_COPIED) {
+                if (fbuf_add(&out, piece.out, piece.out_len))
+                    rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            } else if (fbuf_add(&out, piece.src, piece.src_len)) {
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            }
+            if (piece.model_out && ((model.n && fbuf_addc(&model, ' ')) || fbuf_adds(&model, piece.model_out)))
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        }
+        free(piece.out);
+        free(piece.model_out);
+        free(codes);
+    }
+    if (rc || (out.n == 0 && fbuf_add(&out, "", 0)) || fbuf_add(&out, "", 0)) {
+        fbuf_free(&out);
+        fbuf_free(&model);
+        return rc ? rc : error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    s->model_out = model.p;
+    if (kept) {
+        s->status = SEG_KEPT;
+        s->check = kept;
+        fbuf_free(&out);
+        return TOLK_OK;
+    }
+    s->status = any_translated ? SEG_TRANSLATED : SEG_COPIED;
+    s->check = flag;
+    s->out = out.p ? out.p : calloc(1, 1);
+    s->out_len = out.n;
+    return s->out ? TOLK_OK : error_set(err, TOLK_E_NOMEM, "out of memory");
+}
+
+int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress, void *progress_user,
+                  tolk_error *err)
+{
+    memo_table memos = {0};
+    size_t total = 0, done = 0, breaks[64];
+    for (size_t i = 0; i < d->n_segs; i++)
+        total += d->segs[i].status == SEG_PENDING;
+    const double t0 = now_s();
+    int rc = TOLK_OK;
+    for (size_t i = 0; i < d->n_segs && !rc; i++) {
+        fmt_seg *s = &d->segs[i];
+        if (s->status != SEG_PENDING)
+            continue;
+        size_t n = d->ops->sentences ? sentence_breaks(s->src, s->src_len, d->src_lang, s->codes, s->n_codes,
+                                                       breaks, sizeof breaks / sizeof breaks[0]) : 0;
+        rc = n ? translate_sentences(d, s, breaks, n, fn, user, &memos, err) :
+                 translate_seg(d, s, fn, user, &memos, err);
+        done++;
+        if (!rc && progress)
+            progress(progress_user, done, total, d->n_tokens);
+    }
+    d->seconds += now_s() - t0;
+    memo_free(&memos);
+    return rc;
+}
+
+void doc_stats(const fmt_doc *d, tolk_doc_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->segments = d->n_segs;
+    for (size_t i = 0; i < d->n_segs; i++) {
+        const fmt_seg *s = &d->segs[i];
+        st->translated += s->status == SEG_TRANSLATED;
+        st->skipped += s->status == SEG_SKIPPED;
+        st->copied += s->status == SEG_COPIED;
+        st->kept += s->status == SEG_KEPT;
+        st->flagged += s->check != NULL;
+    }
+    st->tokens = d->n_tokens;
+    st->seconds = d->seconds;
+}

@@ -1,0 +1,274 @@
+/* HTML through a tag-aware tokenizer of its own: libxml2's HTML parser rebuilds a tree and cannot
+ * give the file back byte for byte, and only the boundaries between text and markup matter here.
+ * Text runs with their inline elements (a, b, em, span, br, img, ...) form one segment up to the
+ * next block-level tag; inline tags are codes, <code>/<kbd>/<samp>/<var> elements whole. alt and
+ * title are translated: inside a segment as text between the tag's two halves, on block tags as
+ * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes and processing
+ * instructions are left alone. An unclosed tag is an error with its line. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "doc.h"
+#include "error.h"
+
+static int is_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static int name_in(const char *name, size_t n, const char *list)
+{
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        if (k == n && !strncasecmp(p, name, n))
+            return 1;
+        p += k + (e != NULL);
+    }
+    return 0;
+}
+
+static const char inline_tags[] = "a abbr b bdi bdo big br cite data dfn em font i img ins del label mark q s "
+                                  "small span strong sub sup time tt u wbr";
+static const char code_tags[] = "code kbd samp var";     /* kept whole, content included */
+static const char raw_tags[] = "script style pre textarea"; /* content left alone */
+
+/* A tag at P[i] ('<'): its end (after '>'), name range; 0 when unterminated. */
+static size_t tag_end(const char *p, size_t n, size_t i)
+{
+    char quote = 0;
+    for (size_t k = i + 1; k < n; k++) {
+        if (quote) {
+            if (p[k] == quote)
+                quote = 0;
+        } else if (p[k] == '"' || p[k] == '\'') {
+            /* quotes only count inside attributes (after the name and a '=') */
+            size_t b = k;
+            while (b > i && is_ws(p[b - 1]))
+                b--;
+            if (b > i && p[b - 1] == '=')
+                quote = p[k];
+        } else if (p[k] == '>') {
+            return k + 1;
+        }
+    }
+    return 0;
+}
+
+/* The value ranges of alt= and title= in the tag [s, e); returns how many (at most 4). */
+static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], size_t ve[4])
+{
+    size_t k = s + 1;
+    int n = 0;
+    while (k < e && !is_ws(p[k]) && p[k] != '>' && p[k] != '/')
+        k++;
+    while (k < e && n < 4) {
+        while (k < e && (is_ws(p[k]) || p[k] == '/'))
+            k++;
+        size_t ns = k;
+        while (k < e && !is_ws(p[k]) && p[k] != '=' && p[k] != '>' && p[k] != '/')
+            k++;
+        size_t ne = k;
+        if (ne == ns)
+            break;
+        while (k < e && is_ws(p[k]))
+            k++;
+        if (k >= e || p[k] != '=')
+            continue;
+        k++;
+        while (k < e && is_ws(p[k]))
+            k++;
+        size_t a, b;
+        if (k < e && (p[k] == '"' || p[k] == '\'')) {
+            const char *q = memchr(p + k + 1, p[k], e - k - 1);
+            if (!q)
+                break;
+            a = k + 1;
+            b = (size_t)(q - p);
+            k = b + 1;
+        } else {
+            a = k;
+            while (k < e && !is_ws(p[k]) && p[k] != '>')
+                k++;
+            b = k;
+        }
+        if ((name_in(p + ns, ne - ns, "alt title")) && b > a) {
+            vs[n] = a;
+            ve[n] = b;
+            n++;
+        }
+    }
+    return n;
+}
+
+typedef struct html_seg {
+    size_t start, end; /* content so far, 0/0: none */
+    int has_text;
+    size_t code_s[512], code_e[512];
+    int code_pair[512];
+    int n_codes;
+    int overflow;
+} html_seg;
+
+static int flush(fmt_doc *d, html_seg *h)
+{
+    int rc = 0;
+    if (h->end > h->start && !h->overflow) {
+        fmt_seg *s = doc_add_seg(d, d->data + h->start, h->end - h->start, h->start, h->end);
+        if (!s)
+            return -1;
+        for (int c = 0; c < h->n_codes && !rc; c++) {
+            int idx = seg_add_code(s, h->code_s[c] - h->start, h->code_e[c] - h->start);
+            rc = idx < 0;
+            if (!rc && h->code_pair[c] >= 0) {
+                s->codes[idx].pair = h->code_pair[c];
+                s->codes[h->code_pair[c]].pair = idx;
+                s->codes[h->code_pair[c]].opens = 1;
+            }
+        }
+    }
+    h->start = h->end = 0;
+    h->n_codes = 0;
+    h->has_text = 0;
+    h->overflow = 0;
+    return rc;
+}
+
+static void add_code(html_seg *h, size_t s, size_t e, int pair_with)
+{
+    if (h->end == 0 && h->start == 0)
+        h->start = s;
+    if (h->n_codes == 512) {
+        h->overflow = 1; /* a paragraph with hundreds of tags stays untranslated rather than broken */
+        return;
+    }
+    h->code_s[h->n_codes] = s;
+    h->code_e[h->n_codes] = e;
+    h->code_pair[h->n_codes] = pair_with;
+    h->n_codes++;
+    h->end = e;
+}
+
+/* The end of the element whose content starts at I and ends with </NAME>; N when it never closes. */
+static size_t close_of(const char *p, size_t n, size_t i, const char *name, size_t name_len)
+{
+    for (size_t k = i; k + 2 + name_len <= n; k++) {
+        if (p[k] == '<' && p[k + 1] == '/' && !strncasecmp(p + k + 2, name, name_len) &&
+            (k + 2 + name_len == n || p[k + 2 + name_len] == '>' || is_ws(p[k + 2 + name_len]))) {
+            size_t e = tag_end(p, n, k);
+            return e ? e : n;
+        }
+    }
+    return n;
+}
+
+static int html_parse(fmt_doc *d, tolk_error *err)
+{
+    const char *p = d->data;
+    size_t n = d->len, i = 0;
+    static html_seg zero;
+    html_seg *h = malloc(sizeof *h);
+    if (!h)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    *h = zero;
+    int rc = TOLK_OK;
+#define FAIL_NOMEM() do { rc = error_set(err, TOLK_E_NOMEM, "out of memory"); goto out; } while (0)
+    while (i < n) {
+        if (p[i] != '<') {
+            if (!is_ws(p[i])) {
+                if (h->end == 0 && h->start == 0)
+                    h->start = i;
+                h->has_text = 1;
+                h->end = i + 1;
+            }
+            i++;
+            continue;
+        }
+        if (i + 3 < n && !memcmp(p + i, "<!--", 4)) {
+            const char *e = memmem(p + i + 4, n - i - 4, "-->", 3);
+            size_t end = e ? (size_t)(e - p) + 3 : n;
+            if (!e) {
+                rc = error_set(err, TOLK_E_FORMAT, "line %zu: a comment that never ends", doc_line_at(d, i));
+                goto out;
+            }
+            if (h->end > h->start)
+                add_code(h, i, end, -1);
+            i = end;
+            continue;
+        }
+        int closing = i + 1 < n && p[i + 1] == '/';
+        size_t ns = i + 1 + (size_t)closing;
+        if (!(ns < n && (is_letter(p[ns]) || (!closing && (p[ns] == '!' || p[ns] == '?'))))) {
+            if (h->end == 0 && h->start == 0)
+                h->start = i;
+            h->has_text = 1;
+            h->end = ++i; /* a bare '<' is text */
+            continue;
+        }
+        size_t e = tag_end(p, n, i);
+        if (!e) {
+            rc = error_set(err, TOLK_E_FORMAT, "line %zu: a tag that is never closed with '>'", doc_line_at(d, i));
+            goto out;
+        }
+        size_t ne = ns;
+        while (ne < e && (is_letter(p[ne]) || (p[ne] >= '0' && p[ne] <= '9') || p[ne] == '-' || p[ne] == ':'))
+            ne++;
+        const char *name = p + ns;
+        size_t name_len = ne - ns;
+        if (p[ns] == '!' || p[ns] == '?') { /* doctype, CDATA, processing instruction */
+            if (flush(d, h))
+                FAIL_NOMEM();
+            i = e;
+            continue;
+        }
+        size_t vs[4], ve[4];
+        int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve);
+        if (name_in(name, name_len, inline_tags)) {
+            if (n_attr) {
+                /* the tag's halves are codes around the first attribute's text */
+                if (h->end == 0 && h->start == 0)
+                    h->start = i;
+                add_code(h, i, vs[0], -1);
+                int first = h->n_codes - 1;
+                h->has_text = 1;
+                add_code(h, ve[0], e, first);
+            } else {
+                add_code(h, i, e, -1);
+            }
+            i = e;
+            continue;
+        }
+        if (!closing && name_in(name, name_len, code_tags)) {
+            size_t end = close_of(p, n, e, name, name_len);
+            add_code(h, i, end, -1);
+            i = end;
+            continue;
+        }
+        /* a block-level tag (or one tolk does not know): the segment ends */
+        if (flush(d, h))
+            FAIL_NOMEM();
+        for (int a = 0; a < n_attr; a++)
+            if (!doc_add_seg(d, p + vs[a], ve[a] - vs[a], vs[a], ve[a]))
+                FAIL_NOMEM();
+        i = e;
+        if (!closing && name_in(name, name_len, raw_tags) && !(e >= 2 && p[e - 2] == '/'))
+            i = close_of(p, n, e, name, name_len);
+    }
+    if (flush(d, h))
+        FAIL_NOMEM();
+out:
+#undef FAIL_NOMEM
+    free(h);
+    return rc;
+}
+
+const fmt_ops fmt_html_ops = {.name = "html", .extensions = "html htm xhtml", .escape = ESC_HTML,
+                              .sentences = 1,                              .parse = html_parse};

@@ -1,0 +1,833 @@
+/* XLIFF 1.2 and 2.x (HAVE_LIBXML2), including Trados .sdlxliff, memoQ .mqxliff and Phrase
+ * .mxliff. libxml2 parses the file as a stream (SAX, no tree, so big files stay small in memory)
+ * with entity substitution off, no network and no DTD at all: a file that declares one (the road to
+ * entity bombs and external entities) is refused. Each element's byte range comes from the
+ * parser's position (xmlByteConsumed), so the file is edited in place: only the targets tolk fills
+ * and the status attributes change, and every vendor extension survives byte for byte.
+ *
+ * Segments: 1.2 <trans-unit><source> (or each <mrk mtype="seg"> of <seg-source>, as Trados and
+ * Phrase write it), 2.x <unit><segment><source>. Skipped: translate="no", memoQ mq:locked, Trados
+ * sdl:seg locked="true", confirmed units (approved="yes", state final/signed-off, memoQ Confirmed
+ * or proofread, Trados Translated/Approved*, 2.x reviewed/final) and, unless overwrite is set,
+ * targets that already have text. Inline codes (<g>, <x/>, <bx/>, <ex/>, <ph>, <bpt>, <ept>, <it>,
+ * <pc>, <sc/>, <ec/>, <mrk>, ...) are codes; <ph>, <bpt>, <ept>, <it> with their content.
+ * Machine translation is marked as each tool reads it: 1.2 state="needs-review-translation"
+ * state-qualifier="leveraged-mt"; memoQ mq:status="MachineTranslated"; Trados sdl:seg
+ * origin="mt" conf="Draft"; 2.x state="translated" subState="tolk:mt". Only UTF-8 files. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "error.h"
+
+#ifdef HAVE_LIBXML2
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+typedef struct xl_target {
+    int present;
+    size_t tag_s, tag_e;     /* start tag */
+    size_t close_s, elem_e;  /* end tag start, element end (close_s == tag_e for <x/>) */
+    int empty_elem;          /* written <target/> */
+    int filled;              /* has text or child elements */
+} xl_target;
+
+typedef struct xl_part {
+    size_t src_s, src_e;     /* the source content */
+    fmt_code *codes;
+    size_t n_codes, cap;
+    char mid[40];            /* seg mrk mid / 2.x segment id */
+    xl_target t;             /* 1.2 plain and 2.x: the target; mrk mode: the matching target mrk */
+    size_t anchor;           /* where a new target goes */
+    char indent[32];         /* whitespace before the source's start tag */
+    size_t seg_tag_s, seg_tag_e; /* 2.x: the <segment> start tag */
+    int confirmed;
+    int seg_index;           /* its segment, -1 when it has none */
+} xl_part;
+
+typedef struct xl_unit {
+    size_t tag_s, tag_e;     /* the trans-unit/unit start tag */
+    size_t first_part, n_parts;
+    int mrk_mode;            /* segments are the <mrk mtype="seg"> of <seg-source> */
+    xl_target target;        /* mrk mode: the whole <target> */
+    size_t anchor;           /* mrk mode: where a new target goes */
+    char indent[32];
+    char prefix[16];         /* namespace prefix of the XLIFF elements ("" mostly) */
+    size_t close_s;          /* where its end tag starts */
+} xl_unit;
+
+typedef struct xl_sdlseg {
+    size_t unit;
+    char id[40];
+    size_t tag_s, tag_e;
+} xl_sdlseg;
+
+typedef struct xl_state {
+    fmt_doc *d;
+    xmlParserCtxtPtr ctxt;
+    int v2;
+    int depth;
+    /* the unit being read */
+    int in_unit, unit_depth, unit_skip, unit_confirmed;
+    xl_unit unit;
+    /* where parts are being captured */
+    int cap_depth;           /* depth of the element whose content is a part's source (0: none) */
+    size_t open_codes[256];  /* paired inline codes waiting for their end tag (index into the part) */
+    int n_open;
+    int overflow;
+    int whole_depth;         /* inside a code element kept whole (its depth) */
+    size_t whole_start;
+    int in_target, target_depth;
+    long tmrk_part;          /* mrk mode: the part whose target mrk is open, -1: none */
+    int tmrk_depth;
+    int in_segsource;
+    int seg_depth;           /* 2.x: depth of the current <segment> */
+    int in_segdefs;
+    xl_part *parts;          /* all parts of the document */
+    size_t n_parts, cap_parts;
+    xl_unit *units;
+    size_t n_units, cap_units;
+    xl_sdlseg *sdl;
+    size_t n_sdl, cap_sdl;
+    int refused_dtd;
+    int failed;              /* out of memory */
+    char error[512];
+    int error_line;
+} xl_state;
+
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 32;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static void copy_value(char *dst, size_t size, const xmlChar *v, const xmlChar *e)
+{
+    size_t n = (size_t)(e - v);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
+/* The value of attribute LOCALNAME (any namespace when PREFIX is NULL) from the SAX2 list. */
+static int get_attr(int n_attrs, const xmlChar **attrs, const char *prefix, const char *localname, char *out,
+                    size_t size)
+{
+    for (int i = 0; i < n_attrs; i++) {
+        const xmlChar **a = attrs + i * 5;
+        if (strcmp((const char *)a[0], localname))
+            continue;
+        if (prefix && (!a[1] || strcmp((const char *)a[1], prefix)))
+            continue;
+        if (!prefix && a[1] && strcmp(localname, "lang"))
+            continue; /* an unprefixed name means the unprefixed attribute */
+        copy_value(out, size, a[3], a[4]);
+        return 1;
+    }
+    return 0;
+}
+
+/* The start tag whose '>' the parser is at: [*s, *e), and whether it is empty (<x/>). */
+static void start_tag_range(const xl_state *x, size_t *s, size_t *e, int *empty)
+{
+    const char *p = x->d->data;
+    size_t n = x->d->len, pos = (size_t)xmlByteConsumed(x->ctxt);
+    if (pos > n)
+        pos = n;
+    /* normally at '>' or "/>"; otherwise look forward for the end of the tag */
+    while (pos < n && p[pos] != '>')
+        pos++;
+    *e = pos < n ? pos + 1 : n;
+    *empty = pos > 0 && p[pos - 1] == '/';
+    size_t b = pos;
+    while (b > 0 && p[b] != '<')
+        b--;
+    *s = b;
+}
+
+/* The end tag that ends at the parser's position: start of "</" and the end. */
+static void end_tag_range(const xl_state *x, size_t *s, size_t *e)
+{
+    const char *p = x->d->data;
+    size_t n = x->d->len, pos = (size_t)xmlByteConsumed(x->ctxt);
+    if (pos > n)
+        pos = n;
+    *e = pos;
+    size_t b = pos ? pos - 1 : 0;
+    while (b > 0 && p[b] != '<')
+        b--;
+    *s = b;
+}
+
+static xl_part *cur_part(xl_state *x)
+{
+    return x->n_parts ? &x->parts[x->n_parts - 1] : NULL;
+}
+
+static int part_code(xl_state *x, size_t s, size_t e, int pair)
+{
+    xl_part *pt = cur_part(x);
+    if (grow((void **)&pt->codes, &pt->cap, pt->n_codes, sizeof *pt->codes)) {
+        x->failed = 1;
+        return -1;
+    }
+    pt->codes[pt->n_codes] = (fmt_code){.start = s - pt->src_s, .end = e - pt->src_s, .pair = pair};
+    if (pair >= 0) {
+        pt->codes[pair].pair = (int)pt->n_codes;
+        pt->codes[pair].opens = 1;
+    }
+    return (int)pt->n_codes++;
+}
+
+static void indent_before(const xl_state *x, size_t tag_s, char *out, size_t size)
+{
+    const char *p = x->d->data;
+    size_t b = tag_s;
+    while (b > 0 && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+        b--;
+    if (b > 0 && p[b - 1] == '\n')
+        b--;
+    if (b > 0 && p[b - 1] == '\r' && p[b] == '\n')
+        b--;
+    size_t n = tag_s - b < size - 1 ? tag_s - b : 0;
+    memcpy(out, p + b, n);
+    out[n] = 0;
+}
+
+static int new_part(xl_state *x, size_t src_s, size_t source_tag_s)
+{
+    if (grow((void **)&x->parts, &x->cap_parts, x->n_parts, sizeof *x->parts)) {
+        x->failed = 1;
+        return -1;
+    }
+    xl_part *pt = &x->parts[x->n_parts++];
+    memset(pt, 0, sizeof *pt);
+    pt->src_s = pt->src_e = src_s;
+    pt->seg_index = -1;
+    indent_before(x, source_tag_s, pt->indent, sizeof pt->indent);
+    x->unit.n_parts++;
+    return 0;
+}
+
+static int is_whole_code(const char *name)
+{
+    return !strcmp(name, "ph") || !strcmp(name, "bpt") || !strcmp(name, "ept") || !strcmp(name, "it") ||
+           !strcmp(name, "sub");
+}
+
+static int confirmed_12(int n_attrs, const xmlChar **attrs)
+{
+    char v[64];
+    if (get_attr(n_attrs, attrs, NULL, "approved", v, sizeof v) && !strcmp(v, "yes"))
+        return 1;
+    if (get_attr(n_attrs, attrs, "mq", "status", v, sizeof v) &&
+        (!strcmp(v, "Confirmed") || !strcmp(v, "ProofRead") || !strcmp(v, "Proofread")))
+        return 1;
+    return 0;
+}
+
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri, int n_ns,
+                     const xmlChar **ns, int n_attrs, int n_defaulted, const xmlChar **attrs)
+{
+    (void)uri;
+    (void)n_ns;
+    (void)ns;
+    (void)n_defaulted;
+    xl_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    const char *name = (const char *)localname;
+    x->depth++;
+    if (x->failed)
+        return;
+    size_t ts, te;
+    int empty;
+    start_tag_range(x, &ts, &te, &empty);
+    char v[64];
+    if (x->depth == 1 && !strcmp(name, "xliff") && get_attr(n_attrs, attrs, NULL, "version", v, sizeof v))
+        x->v2 = v[0] >= '2';
+    /* inside a code kept whole: nothing to see */
+    if (x->whole_depth)
+        return;
+    /* inside a captured source: inline codes */
+    if (x->cap_depth && x->depth > x->cap_depth) {
+        if (is_whole_code(name) && !empty) {
+            x->whole_depth = x->depth;
+            x->whole_start = ts;
+        } else if (empty) {
+            part_code(x, ts, te, -1);
+        } else if (x->n_open < 256) {
+            int idx = part_code(x, ts, te, -1);
+            x->open_codes[x->n_open++] = (size_t)idx;
+        } else {
+            x->overflow = 1;
+        }
+        return;
+    }
+    if (!x->in_unit) {
+        if ((!x->v2 && !strcmp(name, "trans-unit")) || (x->v2 && !strcmp(name, "unit"))) {
+            x->in_unit = 1;
+            x->unit_depth = x->depth;
+            memset(&x->unit, 0, sizeof x->unit);
+            x->unit.tag_s = ts;
+            x->unit.tag_e = te;
+            x->unit.first_part = x->n_parts;
+            if (prefix)
+                snprintf(x->unit.prefix, sizeof x->unit.prefix, "%s:", (const char *)prefix);
+            x->unit_skip = (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")) ||
+                           (get_attr(n_attrs, attrs, "mq", "locked", v, sizeof v) && strcmp(v, "false"));
+            x->unit_confirmed = !x->v2 && confirmed_12(n_attrs, attrs);
+        }
+        return;
+    }
+    int child = x->depth == x->unit_depth + 1;
+    if (x->v2) {
+        if (child && !strcmp(name, "segment")) {
+            x->seg_depth = x->depth;
+            if (new_part(x, te, ts))
+                return;
+            xl_part *pt = cur_part(x);
+            pt->seg_tag_s = ts;
+            pt->seg_tag_e = te;
+            get_attr(n_attrs, attrs, NULL, "id", pt->mid, sizeof pt->mid);
+            pt->confirmed = get_attr(n_attrs, attrs, NULL, "state", v, sizeof v) &&
+                            (!strcmp(v, "final") || !strcmp(v, "reviewed"));
+        } else if (x->seg_depth && x->depth == x->seg_depth + 1 && !strcmp(name, "source")) {
+            xl_part *pt = cur_part(x);
+            pt->src_s = pt->src_e = te;
+            indent_before(x, ts, pt->indent, sizeof pt->indent);
+            if (!empty)
+                x->cap_depth = x->depth;
+        } else if (x->seg_depth && x->depth == x->seg_depth + 1 && !strcmp(name, "target")) {
+            xl_part *pt = cur_part(x);
+            pt->t = (xl_target){.present = 1, .tag_s = ts, .tag_e = te, .empty_elem = empty, .close_s = te,
+                                .elem_e = te};
+            x->in_target = 1;
+            x->target_depth = x->depth;
+        } else if (x->in_target && x->depth > x->target_depth) {
+            cur_part(x)->t.filled = 1;
+        }
+        return;
+    }
+    /* XLIFF 1.2 */
+    if (child && !strcmp(name, "source") && !x->unit.mrk_mode) {
+        if (x->unit.n_parts == 0 && new_part(x, te, ts))
+            return;
+        xl_part *pt = cur_part(x);
+        pt->src_s = pt->src_e = te;
+        if (!empty)
+            x->cap_depth = x->depth;
+    } else if (child && !strcmp(name, "seg-source")) {
+        /* the segments are its <mrk mtype="seg">; a plain <source> part read before goes */
+        if (x->unit.n_parts) {
+            xl_part *pt = cur_part(x);
+            free(pt->codes);
+            x->n_parts--;
+            x->unit.n_parts = 0;
+        }
+        x->unit.mrk_mode = 1;
+        x->in_segsource = x->depth;
+        indent_before(x, ts, x->unit.indent, sizeof x->unit.indent);
+    } else if (x->in_segsource && !strcmp(name, "mrk") && get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) &&
+               !strcmp(v, "seg")) {
+        if (new_part(x, te, ts))
+            return;
+        get_attr(n_attrs, attrs, NULL, "mid", cur_part(x)->mid, sizeof cur_part(x)->mid);
+        if (!empty)
+            x->cap_depth = x->depth;
+    } else if (child && !strcmp(name, "target")) {
+        xl_target *t = x->unit.mrk_mode ? &x->unit.target : (x->unit.n_parts ? &cur_part(x)->t : NULL);
+        if (t) {
+            *t = (xl_target){.present = 1, .tag_s = ts, .tag_e = te, .empty_elem = empty, .close_s = te,
+                             .elem_e = te};
+            if (get_attr(n_attrs, attrs, NULL, "state", v, sizeof v) &&
+                (!strcmp(v, "final") || !strcmp(v, "signed-off")))
+                x->unit_confirmed = 1;
+        }
+        x->in_target = 1;
+        x->target_depth = x->depth;
+    } else if (x->in_target && x->unit.mrk_mode && !strcmp(name, "mrk") &&
+               get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) && !strcmp(v, "seg")) {
+        char mid[40] = "";
+        get_attr(n_attrs, attrs, NULL, "mid", mid, sizeof mid);
+        x->unit.target.filled = 1;
+        for (size_t i = x->unit.first_part; i < x->n_parts; i++)
+            if (!strcmp(x->parts[i].mid, mid) && !x->parts[i].t.present) {
+                x->parts[i].t = (xl_target){.present = 1, .tag_s = ts, .tag_e = te, .empty_elem = empty,
+                                            .close_s = te, .elem_e = te};
+                if (!empty) {
+                    x->tmrk_part = (long)i;
+                    x->tmrk_depth = x->depth;
+                }
+                break;
+            }
+    } else if (x->in_target && x->depth > x->target_depth) {
+        if (!x->unit.mrk_mode && x->unit.n_parts)
+            cur_part(x)->t.filled = 1;
+        if (x->tmrk_part >= 0)
+            x->parts[x->tmrk_part].t.filled = 1;
+    } else if (!strcmp(name, "seg-defs")) {
+        x->in_segdefs = 1;
+    } else if (x->in_segdefs && !strcmp(name, "seg")) {
+        if (grow((void **)&x->sdl, &x->cap_sdl, x->n_sdl, sizeof *x->sdl)) {
+            x->failed = 1;
+            return;
+        }
+        xl_sdlseg *sg = &x->sdl[x->n_sdl++];
+        memset(sg, 0, sizeof *sg);
+        sg->unit = x->n_units;
+        sg->tag_s = ts;
+        sg->tag_e = te;
+        get_attr(n_attrs, attrs, NULL, "id", sg->id, sizeof sg->id);
+        if ((get_attr(n_attrs, attrs, NULL, "locked", v, sizeof v) && !strcmp(v, "true")) ||
+            (get_attr(n_attrs, attrs, NULL, "conf", v, sizeof v) &&
+             (!strcmp(v, "Translated") || !strncmp(v, "Approved", 8)))) {
+            char id[40];
+            get_attr(n_attrs, attrs, NULL, "id", id, sizeof id);
+            for (size_t i = x->unit.first_part; i < x->n_parts; i++)
+                if (!strcmp(x->parts[i].mid, id))
+                    x->parts[i].confirmed = 1;
+        }
+    }
+}
+
+/* Creates the segments of the unit just read. */
+static void finish_unit(xl_state *x)
+{
+    fmt_doc *d = x->d;
+    if (grow((void **)&x->units, &x->cap_units, x->n_units, sizeof *x->units)) {
+        x->failed = 1;
+        return;
+    }
+    for (size_t i = x->unit.first_part; i < x->n_parts && !x->failed; i++) {
+        xl_part *pt = &x->parts[i];
+        fmt_seg *s = doc_add_seg(d, d->data + pt->src_s, pt->src_e - pt->src_s, pt->src_s, pt->src_e);
+        if (!s) {
+            x->failed = 1;
+            break;
+        }
+        pt->seg_index = (int)d->n_segs - 1;
+        s->codes = pt->codes;
+        s->n_codes = s->cap_codes = pt->n_codes;
+        pt->codes = NULL;
+        s->group = (int)x->n_units;
+        s->part = (int)(i - x->unit.first_part);
+        char id[160];
+        char unit_id[64] = "";
+        /* the unit's id from its start tag */
+        const char *p = d->data + x->unit.tag_s, *e = d->data + x->unit.tag_e;
+        const char *idp = NULL;
+        for (const char *q = p; q + 4 < e; q++)
+            if ((q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n') && !memcmp(q, "id=", 3) && (q[3] == '"' || q[3] == '\'')) {
+                idp = q + 4;
+                break;
+            }
+        if (idp) {
+            const char *end = memchr(idp, idp[-1], (size_t)(e - idp));
+            if (end)
+                copy_value(unit_id, sizeof unit_id, (const xmlChar *)idp, (const xmlChar *)end);
+        }
+        snprintf(id, sizeof id, "%s%s%s", unit_id, pt->mid[0] ? "/" : "", pt->mid);
+        if (id[0] && seg_set_id(s, id, strlen(id)))
+            x->failed = 1;
+        int filled = pt->t.filled;
+        if (x->unit_skip || x->unit_confirmed || pt->confirmed || x->overflow || (filled && !d->overwrite))
+            s->status = SEG_SKIPPED;
+    }
+    x->units[x->n_units++] = x->unit;
+    x->overflow = 0;
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)prefix;
+    (void)uri;
+    xl_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    const char *name = (const char *)localname;
+    int depth = x->depth--;
+    if (x->failed)
+        return;
+    size_t es, ee;
+    end_tag_range(x, &es, &ee);
+    if (x->whole_depth) {
+        if (depth == x->whole_depth) {
+            part_code(x, x->whole_start, ee, -1);
+            x->whole_depth = 0;
+        }
+        return;
+    }
+    if (x->cap_depth && depth > x->cap_depth) {
+        const char *p = x->d->data;
+        if (ee >= 2 && p[ee - 2] == '/')
+            return; /* an empty element, already a code */
+        if (x->n_open)
+            part_code(x, es, ee, (int)x->open_codes[--x->n_open]);
+        return;
+    }
+    if (x->cap_depth && depth == x->cap_depth) {
+        xl_part *pt = cur_part(x);
+        pt->src_e = es;
+        pt->anchor = ee;
+        x->cap_depth = 0;
+        x->n_open = 0;
+        if (!x->v2 && !x->unit.mrk_mode)
+            pt->anchor = ee;
+        return;
+    }
+    if (!x->in_unit)
+        return;
+    if (x->in_target && depth == x->target_depth) {
+        xl_target *t = x->v2 ? &cur_part(x)->t : x->unit.mrk_mode ? &x->unit.target :
+                       x->unit.n_parts ? &cur_part(x)->t : NULL;
+        if (t && !t->empty_elem) {
+            t->close_s = es;
+            t->elem_e = ee;
+            for (size_t k = t->tag_e; k < es && !t->filled; k++)
+                t->filled = !strchr(" \t\r\n", x->d->data[k]);
+        }
+        x->in_target = 0;
+        return;
+    }
+    if (x->tmrk_part >= 0 && depth == x->tmrk_depth) {
+        xl_target *t = &x->parts[x->tmrk_part].t;
+        t->close_s = es;
+        t->elem_e = ee;
+        for (size_t k = t->tag_e; k < es && !t->filled; k++)
+            t->filled = !strchr(" \t\r\n", x->d->data[k]);
+        x->tmrk_part = -1;
+        return;
+    }
+    if (x->in_segsource && depth == x->in_segsource) {
+        x->in_segsource = 0;
+        x->unit.anchor = ee;
+        return;
+    }
+    if (x->v2 && x->seg_depth && depth == x->seg_depth) {
+        x->seg_depth = 0;
+        return;
+    }
+    if (!strcmp(name, "seg-defs"))
+        x->in_segdefs = 0;
+    if (depth == x->unit_depth) {
+        x->unit.close_s = es;
+        finish_unit(x);
+        x->in_unit = 0;
+    }
+}
+
+static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+    (void)name;
+    (void)ext;
+    (void)sys;
+    xmlParserCtxtPtr c = ctx;
+    xl_state *x = c->_private;
+    x->refused_dtd = 1;
+    x->error_line = xmlSAX2GetLineNumber(ctx);
+    xmlStopParser(c);
+}
+
+static void on_error(void *user, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr c = user;
+    xl_state *x = c ? c->_private : NULL;
+    if (!x || x->error[0] || !e || e->level < XML_ERR_ERROR)
+        return;
+    snprintf(x->error, sizeof x->error, "%s", e->message ? e->message : "malformed XML");
+    size_t n = strlen(x->error);
+    while (n && (x->error[n - 1] == '\n' || x->error[n - 1] == ' '))
+        x->error[--n] = 0;
+    x->error_line = e->line;
+}
+
+static void xl_free(fmt_doc *d)
+{
+    xl_state *x = d->state;
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->n_parts; i++)
+        free(x->parts[i].codes);
+    free(x->parts);
+    free(x->units);
+    free(x->sdl);
+    free(x);
+    d->state = NULL;
+}
+
+/* Only UTF-8: no UTF-16 byte order mark, and an encoding declaration (if any) saying UTF-8. */
+static int utf8_only(const char *p, size_t n)
+{
+    if (n >= 2 && ((unsigned char)p[0] == 0xfe || (unsigned char)p[0] == 0xff || p[0] == 0 || p[1] == 0))
+        return 0;
+    if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+        p += 3;
+        n -= 3;
+    }
+    if (n < 5 || memcmp(p, "<?xml", 5))
+        return 1;
+    const char *end = memchr(p, '>', n);
+    const char *enc = end ? memmem(p, (size_t)(end - p), "encoding", 8) : NULL;
+    if (!enc)
+        return 1;
+    const char *q = enc + 8;
+    while (q < end && (*q == ' ' || *q == '=' || *q == '"' || *q == '\''))
+        q++;
+    return !strncasecmp(q, "utf-8", 5) || !strncasecmp(q, "utf8", 4) || !strncasecmp(q, "us-ascii", 8) ||
+           !strncasecmp(q, "ascii", 5);
+}
+
+static int xl_parse(fmt_doc *d, tolk_error *err)
+{
+    if (!utf8_only(d->data, d->len))
+        return error_set(err, TOLK_E_UNSUPPORTED, "only UTF-8 XLIFF files are read");
+    if (d->len == 0)
+        return error_set(err, TOLK_E_FORMAT, "an empty file is not XLIFF");
+    if (d->len > 0x7fffffff)
+        return error_set(err, TOLK_E_UNSUPPORTED, "an XLIFF file over 2 GiB");
+    xl_state *x = calloc(1, sizeof *x);
+    if (!x)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    x->d = d;
+    x->tmrk_part = -1;
+    d->state = x;
+    xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(d->data, (int)d->len);
+    if (!c)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    xmlSAXHandler *h = c->sax;
+    memset(h, 0, sizeof *h);
+    h->initialized = XML_SAX2_MAGIC;
+    h->startElementNs = on_start;
+    h->endElementNs = on_end;
+    h->internalSubset = on_internal_subset;
+    h->serror = on_error;
+    c->_private = x;
+    x->ctxt = c;
+    xmlCtxtUseOptions(c, XML_PARSE_NONET);
+    c->replaceEntities = 0;
+    c->loadsubset = 0;
+    xmlParseDocument(c);
+    int well_formed = c->wellFormed;
+    int line = x->error_line ? x->error_line : c->input ? c->input->line : 0;
+    x->ctxt = NULL;
+    xmlFreeParserCtxt(c);
+    if (x->failed)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    if (x->refused_dtd)
+        return error_set(err, TOLK_E_FORMAT, "line %d: a DTD is not allowed in XLIFF (entities are not expanded; "
+                         "external ones are never fetched)", line);
+    if (!well_formed)
+        return error_set(err, TOLK_E_FORMAT, "line %d: malformed XML: %s", line, x->error[0] ? x->error :
+                         "not well-formed");
+    return TOLK_OK;
+}
+
+/* Sets attribute QNAME of the start tag [s, e) to VALUE: its value replaced, or the attribute added
+ * before the tag's end. */
+static int tag_set_attr(fmt_doc *d, size_t s, size_t e, const char *qname, const char *value)
+{
+    const char *p = d->data;
+    size_t n = strlen(qname);
+    char quote = 0;
+    for (size_t k = s + 1; k + n + 1 < e; k++) {
+        if (quote) {
+            if (p[k] == quote)
+                quote = 0;
+            continue;
+        }
+        if (p[k] == '"' || p[k] == '\'') {
+            quote = p[k];
+            continue;
+        }
+        if ((p[k - 1] == ' ' || p[k - 1] == '\t' || p[k - 1] == '\n' || p[k - 1] == '\r') &&
+            !memcmp(p + k, qname, n)) {
+            size_t q = k + n;
+            while (q < e && (p[q] == ' ' || p[q] == '\t' || p[q] == '\n' || p[q] == '\r'))
+                q++;
+            if (q >= e || p[q] != '=')
+                continue;
+            q++;
+            while (q < e && (p[q] == ' ' || p[q] == '\t' || p[q] == '\n' || p[q] == '\r'))
+                q++;
+            if (q >= e || (p[q] != '"' && p[q] != '\''))
+                continue;
+            const char *close = memchr(p + q + 1, p[q], e - q - 1);
+            if (!close)
+                return 0;
+            return doc_add_edit(d, q + 1, (size_t)(close - p), value, strlen(value));
+        }
+    }
+    size_t at = e - 1; /* at '>' */
+    if (at > s && p[at - 1] == '/')
+        at--;
+    while (at > s && (p[at - 1] == ' ' || p[at - 1] == '\t' || p[at - 1] == '\n' || p[at - 1] == '\r'))
+        at--;
+    char buf[160];
+    snprintf(buf, sizeof buf, " %s=\"%s\"", qname, value);
+    return doc_add_edit(d, at, at, buf, strlen(buf));
+}
+
+/* Fills target element T (start tag [tag_s, tag_e)) with TEXT, expanding <target/>. */
+static int fill_element(fmt_doc *d, const xl_target *t, const char *name, const char *text, size_t len)
+{
+    if (!t->empty_elem)
+        return doc_add_edit(d, t->tag_e, t->close_s, text, len);
+    fmt_buf b = {0};
+    int rc = fbuf_addc(&b, '>') || fbuf_add(&b, text, len) || fbuf_adds(&b, "</") || fbuf_adds(&b, name) ||
+             fbuf_addc(&b, '>');
+    size_t slash = t->tag_e - 2;
+    rc = rc || doc_add_edit(d, slash, t->tag_e, b.p, b.n);
+    fbuf_free(&b);
+    return rc;
+}
+
+static int seg_done(const fmt_seg *s)
+{
+    return s->status == SEG_TRANSLATED || s->status == SEG_COPIED;
+}
+
+static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
+{
+    const xl_unit *u = &x->units[ui];
+    int any = 0, rc = 0;
+    char qname[96];
+    const char *check = NULL;
+    for (size_t i = u->first_part; i < u->first_part + u->n_parts; i++) {
+        const fmt_seg *s = x->parts[i].seg_index >= 0 ? &d->segs[x->parts[i].seg_index] : NULL;
+        any |= s && seg_done(s);
+        if (s && s->check && !check)
+            check = s->check;
+    }
+    if (check && !x->v2 && u->close_s > u->tag_e) {
+        /* XLIFF 1.2: a note for the reviewer, before </trans-unit> */
+        fmt_buf b = {0};
+        char note[160];
+        snprintf(note, sizeof note, "<%snote from=\"tolk\">tolk check: %s%s</%snote>", u->prefix, check,
+                 any ? "" : " (left untranslated)", u->prefix);
+        const char *p = d->data;
+        size_t ls = u->close_s;
+        while (ls > u->tag_e && (p[ls - 1] == ' ' || p[ls - 1] == '\t'))
+            ls--;
+        int own_line = ls > u->tag_e && p[ls - 1] == '\n';
+        rc = (own_line ? fbuf_add(&b, "  ", 2) || fbuf_adds(&b, note) || fbuf_adds(&b, "\n") ||
+                         fbuf_add(&b, p + ls, u->close_s - ls)
+                       : fbuf_adds(&b, note)) ||
+             doc_add_edit(d, u->close_s, u->close_s, b.p, b.n);
+        fbuf_free(&b);
+        if (rc)
+            return rc;
+    }
+    if (!any)
+        return 0;
+    if (!x->v2 && !u->mrk_mode) {
+        const xl_part *pt = &x->parts[u->first_part];
+        const fmt_seg *s = &d->segs[pt->seg_index];
+        snprintf(qname, sizeof qname, "%starget", u->prefix);
+        if (pt->t.present) {
+            rc = tag_set_attr(d, pt->t.tag_s, pt->t.tag_e, "state", "needs-review-translation") ||
+                 tag_set_attr(d, pt->t.tag_s, pt->t.tag_e, "state-qualifier", "leveraged-mt") ||
+                 fill_element(d, &pt->t, qname, s->out, s->out_len);
+        } else {
+            fmt_buf b = {0};
+            rc = fbuf_adds(&b, pt->indent) || fbuf_addc(&b, '<') || fbuf_adds(&b, qname) ||
+                 fbuf_adds(&b, " state=\"needs-review-translation\" state-qualifier=\"leveraged-mt\">") ||
+                 fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</") || fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
+                 doc_add_edit(d, pt->anchor, pt->anchor, b.p, b.n);
+            fbuf_free(&b);
+        }
+    } else if (x->v2) {
+        for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
+            const xl_part *pt = &x->parts[i];
+            if (pt->seg_index < 0 || !seg_done(&d->segs[pt->seg_index]))
+                continue;
+            const fmt_seg *s = &d->segs[pt->seg_index];
+            snprintf(qname, sizeof qname, "%starget", u->prefix);
+            rc = tag_set_attr(d, pt->seg_tag_s, pt->seg_tag_e, "state", "translated") ||
+                 tag_set_attr(d, pt->seg_tag_s, pt->seg_tag_e, "subState", "tolk:mt");
+            if (rc)
+                break;
+            if (pt->t.present) {
+                rc = fill_element(d, &pt->t, qname, s->out, s->out_len);
+            } else {
+                fmt_buf b = {0};
+                rc = fbuf_adds(&b, pt->indent) || fbuf_addc(&b, '<') || fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
+                     fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</") || fbuf_adds(&b, qname) ||
+                     fbuf_addc(&b, '>') || doc_add_edit(d, pt->anchor, pt->anchor, b.p, b.n);
+                fbuf_free(&b);
+            }
+        }
+    } else {
+        /* seg-source mrks: fill the target's mrks, or write a target with all of them */
+        fmt_buf whole = {0};
+        snprintf(qname, sizeof qname, "%starget", u->prefix);
+        if (!u->target.present)
+            rc = fbuf_adds(&whole, u->indent) || fbuf_addc(&whole, '<') || fbuf_adds(&whole, qname) ||
+                 fbuf_addc(&whole, '>');
+        for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
+            const xl_part *pt = &x->parts[i];
+            const fmt_seg *s = pt->seg_index >= 0 ? &d->segs[pt->seg_index] : NULL;
+            int done = s && seg_done(s);
+            if (!u->target.present) {
+                rc = fbuf_adds(&whole, "<mrk mtype=\"seg\" mid=\"") || fbuf_adds(&whole, pt->mid) ||
+                     fbuf_adds(&whole, "\">") || (done && fbuf_add(&whole, s->out, s->out_len)) ||
+                     fbuf_adds(&whole, "</mrk>");
+            } else if (done && pt->t.present) {
+                rc = fill_element(d, &pt->t, "mrk", s->out, s->out_len);
+            } else if (done) {
+                continue; /* the target lacks this mrk: left as it is */
+            }
+            if (!done || rc)
+                continue;
+            for (size_t k = 0; k < x->n_sdl && !rc; k++)
+                if (x->sdl[k].unit == ui && !strcmp(x->sdl[k].id, pt->mid))
+                    rc = tag_set_attr(d, x->sdl[k].tag_s, x->sdl[k].tag_e, "origin", "mt") ||
+                         tag_set_attr(d, x->sdl[k].tag_s, x->sdl[k].tag_e, "conf", "Draft");
+        }
+        if (!rc && !u->target.present)
+            rc = fbuf_adds(&whole, "</") || fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>') ||
+                 doc_add_edit(d, u->anchor, u->anchor, whole.p, whole.n);
+        fbuf_free(&whole);
+    }
+    /* memoQ reads its own status attribute */
+    if (!rc && !x->v2) {
+        const char *p = d->data;
+        for (size_t k = u->tag_s; k + 10 < u->tag_e; k++)
+            if (!memcmp(p + k, "mq:status=", 10)) {
+                rc = tag_set_attr(d, u->tag_s, u->tag_e, "mq:status", "MachineTranslated");
+                break;
+            }
+    }
+    return rc;
+}
+
+static int xl_render(fmt_doc *d, tolk_error *err)
+{
+    (void)err;
+    xl_state *x = d->state;
+    for (size_t ui = 0; ui < x->n_units; ui++)
+        if (render_unit(d, x, ui))
+            return -1;
+    return TOLK_OK;
+}
+
+const fmt_ops fmt_xliff_ops = {.name = "xliff", .extensions = "xliff xlf sdlxliff mqxliff mxliff",
+                               .escape = ESC_XML, .parse = xl_parse, .render = xl_render, .free_state = xl_free};
+#else
+static int xl_parse(fmt_doc *d, tolk_error *err)
+{
+    (void)d;
+    return error_set(err, TOLK_E_UNSUPPORTED, "tolk was built without libxml2 (XLIFF needs it; install libxml2 "
+                     "and rebuild)");
+}
+
+const fmt_ops fmt_xliff_ops = {.name = "xliff", .extensions = "xliff xlf sdlxliff mqxliff mxliff",
+                               .escape = ESC_XML, .parse = xl_parse};
+#endif

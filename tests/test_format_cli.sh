@@ -1,0 +1,105 @@
+#!/bin/sh
+# `tolk translate -f FILE` without a model: every fixture of tests/fixtures/formats through
+# --copy-source (in-place formats come back byte for byte, bilingual ones as their .expected file),
+# -o and --report, one error line and a non-zero exit for bad input and bad option mixes, and the
+# one "built without" line where libxml2 or md4c is missing (the minimal build of .ci/run runs it).
+. "${TOLK_SRCDIR:-.}/tests/lib.sh"
+fx=${TOLK_SRCDIR:-.}/tests/fixtures/formats
+tmp=${TMPDIR:-/tmp}/tolk-format-cli.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+# one error line, exit 1
+fails_one_line() { # DESCRIPTION EXPECTED-TEXT COMMAND...
+    desc=$1 want=$2; shift 2
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    if [ $rc -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "$want" "$tmp/err"; then ok; else
+        bad "$desc: exit $rc, stderr: $(cat "$tmp/err")"
+    fi
+}
+
+for f in sample.txt sample.srt sample.vtt sample.html sample.md sample.po sample.xlf sample20.xlf sample.sdlxliff \
+    sample.mqxliff; do
+    want=$fx/$f
+    [ -f "$fx/$f.expected" ] && want=$fx/$f.expected
+    if "$TOLK_BIN" translate -f "$fx/$f" --copy-source --quiet -o "$tmp/$f" 2> "$tmp/err"; then
+        check "$f: --copy-source gives $(basename "$want")" cmp -s "$want" "$tmp/$f"
+    elif grep -q "tolk was built without" "$tmp/err"; then
+        check "$f: one 'built without' line" test "$(wc -l < "$tmp/err")" -eq 1
+        echo "SKIP (cpu): $f: $(cat "$tmp/err")"
+    else
+        bad "$f: $(cat "$tmp/err")"
+    fi
+done
+
+# --overwrite translates filled targets again, never confirmed ones
+if "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --overwrite --quiet -o "$tmp/ow.xlf" 2> /dev/null; then
+    check "--overwrite replaces a filled target" sh -c "! grep -q Abbrechen '$tmp/ow.xlf'"
+    check "--overwrite keeps approved units" grep -q '<target></target>' "$tmp/ow.xlf"
+    "$TOLK_BIN" translate -f "$fx/sample.mqxliff" --copy-source --overwrite --quiet -o "$tmp/ow.mqxliff"
+    check "--overwrite keeps memoQ confirmed units" grep -q 'Schon bestätigt' "$tmp/ow.mqxliff"
+fi
+"$TOLK_BIN" translate -f "$fx/sample.po" --copy-source --quiet -o "$tmp/keep.po"
+check "a filled PO entry stays without --overwrite" grep -q 'msgstr "Otwórz"' "$tmp/keep.po"
+
+# a big generated XLIFF (40,000 units, about 6 MB): every target filled, still well-formed
+if command -v python3 > /dev/null && "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --quiet > /dev/null 2>&1; then
+    python3 - "$tmp/big.xlf" <<'EOP'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+            '<file original="big" source-language="en" datatype="plaintext"><body>\n')
+    for i in range(40000):
+        f.write(f'<trans-unit id="u{i}"><source>Unit {i} with <g id="1">bold</g> text, %s and https://example.org/{i}.'
+                '</source></trans-unit>\n')
+    f.write('</body></file></xliff>\n')
+EOP
+    "$TOLK_BIN" translate -f "$tmp/big.xlf" --copy-source --quiet -o "$tmp/big.out.xlf"
+    check "big XLIFF: every unit has a target" test "$(grep -c '<target state="needs-review-translation"' "$tmp/big.out.xlf")" -eq 40000
+    if command -v xmllint > /dev/null; then
+        check "big XLIFF: well-formed" xmllint --noout "$tmp/big.out.xlf"
+    fi
+fi
+
+# standard input and output, --format
+"$TOLK_BIN" translate -f - --format srt --copy-source --quiet < "$fx/sample.srt" > "$tmp/stdin.srt" 2> "$tmp/err"
+check "stdin to stdout with --format" cmp -s "$fx/sample.srt" "$tmp/stdin.srt"
+
+# the report is JSON and counts the segments
+"$TOLK_BIN" translate -f "$fx/sample.po" --copy-source --quiet -o "$tmp/r.po" --report "$tmp/r.json" 2> "$tmp/err"
+check "report written" grep -q '"segments": 8' "$tmp/r.json"
+if command -v python3 > /dev/null; then
+    check "report is valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/r.json"
+fi
+if command -v msgfmt > /dev/null; then
+    check "the copied PO file passes msgfmt -c" msgfmt -c -o /dev/null "$tmp/r.po"
+fi
+
+# bad input and bad option mixes
+printf 'msgid "x\nmsgstr ""\n' > "$tmp/bad.po"
+fails_one_line "malformed PO" "bad.po: line 1" "$TOLK_BIN" translate -f "$tmp/bad.po" --copy-source
+printf 'hello \377 world\n' > "$tmp/bad.txt"
+fails_one_line "invalid UTF-8" "invalid UTF-8" "$TOLK_BIN" translate -f "$tmp/bad.txt" --copy-source
+printf '<p>unclosed <b\n' > "$tmp/bad.html"
+fails_one_line "unclosed tag" "never closed" "$TOLK_BIN" translate -f "$tmp/bad.html" --copy-source
+fails_one_line "missing file" "No such file" "$TOLK_BIN" translate -f "$tmp/none.po" --copy-source
+printf 'x' > "$tmp/file.docx"
+fails_one_line "unknown extension" "cannot tell the format" "$TOLK_BIN" translate -f "$tmp/file.docx" --copy-source
+fails_one_line "unknown --format" "unknown format" "$TOLK_BIN" translate -f "$tmp/file.docx" --format docx --copy-source
+fails_one_line "-f and a text" "both -f FILE and a text" "$TOLK_BIN" translate -f "$fx/sample.po" --to de "Hello"
+fails_one_line "-o without -f" "go with -f FILE" "$TOLK_BIN" translate -o "$tmp/x" --to de "Hello"
+fails_one_line "no target language" "no target language" "$TOLK_BIN" translate -f "$fx/sample.po"
+# a failed run leaves no output file behind
+"$TOLK_BIN" translate -f "$tmp/bad.po" --copy-source -o "$tmp/never.po" 2> /dev/null
+check "no output file after an error" test ! -e "$tmp/never.po"
+if "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --quiet > /dev/null 2>&1; then
+    printf '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n<xliff version="1.2"/>\n' \
+        > "$tmp/bomb.xlf"
+    fails_one_line "entity bomb" "a DTD is not allowed" "$TOLK_BIN" translate -f "$tmp/bomb.xlf" --copy-source
+    printf '<?xml version="1.0"?>\n<xliff version="1.2"><file><body>\n<trans-unit id="1"><source>a <g>b</source>\n' \
+        > "$tmp/bad.xlf"
+    fails_one_line "malformed XLIFF" "line 3: malformed XML" "$TOLK_BIN" translate -f "$tmp/bad.xlf" --copy-source
+fi
+
+finish

@@ -1,0 +1,638 @@
+/* Document translation (runtime/formats/, tolk_doc_* in tolk.h): placeholder protection and
+ * restoration, the segment checks, and every format's fixture (tests/fixtures/formats/) with the
+ * model replaced by stand-in translators: identity (in-place formats come back byte for byte;
+ * bilingual ones match their .expected file), upper-casing (text changes, markup does not), a
+ * translator that drops a placeholder, one that loops and one that hits its length bound (the
+ * segment is kept and reported). Hostile inputs give an error, never a crash. */
+#include <check.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "constrain.h"
+#include "doc.h"
+#include "protect.h"
+#include "sentences.h"
+#include "skip.h"
+#include "tolk.h"
+
+static char *read_fixture(const char *name, size_t *len)
+{
+    const char *src = getenv("TOLK_SRCDIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fixtures/formats/%s", src ? src : "..", name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)n + 1);
+    ck_assert(p && fread(p, 1, (size_t)n, f) == (size_t)n);
+    p[n] = 0;
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+/* ---- protection ---- */
+
+static fmt_seg make_seg(const char *text)
+{
+    fmt_seg s = {0};
+    s.src = (char *)text;
+    s.src_len = strlen(text);
+    return s;
+}
+
+START_TEST(protect_placeholders)
+{
+    fmt_seg s = make_seg("  Hello %s, {name} has {{count}} items (%1$d) at https://example.org/a?b=1. 50% off, MP3 10px 3.5");
+    prot_text p;
+    ck_assert_int_eq(protect_segment(&s, ESC_NONE, &p), 0);
+    ck_assert_str_eq(p.text.p, "Hello {1}, {2} has {3} items ({4}) at {5}. {6}% off, MP3 10px {7}");
+    ck_assert_int_eq((int)p.n_codes, 7);
+    ck_assert(p.has_words);
+    fmt_buf out = {0};
+    const char *why;
+    /* reordered placeholders are fine */
+    const char *tr = "Hallo {1}, {3} Dinge hat {2} ({4}) auf {5}. {6}% weniger, MP3 10px {7}";
+    ck_assert_int_eq(restore_segment(&s, &p, ESC_NONE, tr, strlen(tr), &out, &why), 0);
+    ck_assert_str_eq(out.p, "  Hallo %s, {{count}} Dinge hat {name} (%1$d) auf https://example.org/a?b=1. 50% weniger, "
+                            "MP3 10px 3.5");
+    /* lost, repeated and invented placeholders are refused */
+    const char *lost = "Hallo {1}, {2} {3} {4} {5}";
+    ck_assert_int_eq(restore_segment(&s, &p, ESC_NONE, lost, strlen(lost), &out, &why), 1);
+    ck_assert_str_eq(why, "placeholders");
+    const char *twice = "{1}{1}{2}{3}{4}{5}{6}{7}";
+    ck_assert_int_eq(restore_segment(&s, &p, ESC_NONE, twice, strlen(twice), &out, &why), 1);
+    const char *invented = "{1}{2}{3}{4}{5}{6}{7}{8}";
+    ck_assert_int_eq(restore_segment(&s, &p, ESC_NONE, invented, strlen(invented), &out, &why), 1);
+    fbuf_free(&out);
+    prot_free(&p);
+}
+END_TEST
+
+START_TEST(protect_xml_codes)
+{
+    const char *text = "Tom &amp; Jerry <g id=\"1\">run &lt; <x id=\"2\"/></g> &#233;";
+    fmt_seg s = make_seg(text);
+    fmt_code codes[3] = {{16, 26, 2, 1}, {35, 46, -1, 0}, {46, 50, 0, 0}};
+    s.codes = codes;
+    s.n_codes = 3;
+    prot_text p;
+    ck_assert_int_eq(protect_segment(&s, ESC_XML, &p), 0);
+    ck_assert_str_eq(p.text.p, "Tom & Jerry {1}run < {2}{3} {4}");
+    fmt_buf out = {0};
+    const char *why;
+    const char *tr = "Tom & Jerry {1}<rennen> {2}{3} {4}";
+    ck_assert_int_eq(restore_segment(&s, &p, ESC_XML, tr, strlen(tr), &out, &why), 0);
+    ck_assert_str_eq(out.p, "Tom &amp; Jerry <g id=\"1\">&lt;rennen> <x id=\"2\"/></g> &#233;");
+    /* the closing tag before the opening one would break the file */
+    const char *swapped = "{3}Tom {1} {2} {4}";
+    ck_assert_int_eq(restore_segment(&s, &p, ESC_XML, swapped, strlen(swapped), &out, &why), 1);
+    ck_assert_str_eq(why, "tags");
+    fbuf_free(&out);
+    prot_free(&p);
+}
+END_TEST
+
+START_TEST(checks_detect)
+{
+    const char *loop = "Das ist gut. Das ist gut. Das ist gut. Das ist gut. Das ist gut.";
+    ck_assert(seg_repeating(loop, strlen(loop), "This is good.", 13));
+    const char *fine = "Das ist ein ganz normaler Satz ohne Schleife, mit 2020, 2021 und 2022.";
+    ck_assert(!seg_repeating(fine, strlen(fine), "x", 1));
+    /* repetition the source has itself is no loop */
+    ck_assert(!seg_repeating(loop, strlen(loop), loop, strlen(loop)));
+    ck_assert(seg_untranslated("Open the file", 13, " open the  file ", 16));
+    ck_assert(!seg_untranslated("Open the file", 13, "Datei öffnen", 13));
+    ck_assert(!seg_untranslated("OK", 2, "OK", 2)); /* too short to tell */
+    ck_assert(seg_too_short(strlen("Select a language from the list."), strlen("Text:")));
+    ck_assert(!seg_too_short(strlen("Select a language from the list."), strlen("\xe4\xbb\x8e\xe5\x88\x97\xe8\xa1\xa8\xe4\xb8\xad\xe9\x80\x89\xe6\x8b\xa9\xe8\xaf\xad\xe8\xa8\x80")));
+    ck_assert(!seg_too_short(strlen("Short."), 1));
+}
+END_TEST
+
+static char *pieces(const char *text, const char *lang, const fmt_code *codes, size_t n_codes)
+{
+    size_t b[16], n = sentence_breaks(text, strlen(text), lang, codes, n_codes, b, 16);
+    static char out[512];
+    size_t o = 0, from = 0;
+    for (size_t k = 0; k <= n; k++) {
+        size_t to = k < n ? b[k] : strlen(text);
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s[%.*s]", k ? " " : "", (int)(to - from), text + from);
+        from = to;
+    }
+    return out;
+}
+
+START_TEST(sentence_rules)
+{
+    ck_assert_str_eq(pieces("Dr. Smith arrived at 5 p.m. today. He said e.g. this! Did he? \"Yes.\" Then J. Doe left.",
+                            "en", NULL, 0),
+                     "[Dr. Smith arrived at 5 p.m. today. ] [He said e.g. this! ] [Did he? ] [\"Yes.\" ] "
+                     "[Then J. Doe left.]");
+    ck_assert_str_eq(pieces("Am 3. Oktober kam er z.B. an. Dann ging er.", "de", NULL, 0),
+                     "[Am 3. Oktober kam er z.B. an. ] [Dann ging er.]");
+    ck_assert_str_eq(pieces("Version 2. Then more.", "en", NULL, 0), "[Version 2. ] [Then more.]");
+    ck_assert_str_eq(pieces("no break. lower case follows.", "en", NULL, 0), "[no break. lower case follows.]");
+    ck_assert_str_eq(pieces("\xe4\xbd\xa0\xe5\xa5\xbd\xe3\x80\x82\xe6\x88\x91\xe5\xbe\x88\xe5\xa5\xbd\xe3\x80\x82", "zh",
+                            NULL, 0),
+                     "[\xe4\xbd\xa0\xe5\xa5\xbd\xe3\x80\x82] [\xe6\x88\x91\xe5\xbe\x88\xe5\xa5\xbd\xe3\x80\x82]");
+    /* a pair of codes stays in one piece */
+    const char *t = "<b>One. Two.</b> Three. Four.";
+    fmt_code codes[2] = {{0, 3, 1, 1}, {12, 16, 0, 0}};
+    ck_assert_str_eq(pieces(t, "en", codes, 2), "[<b>One. Two.</b> Three. ] [Four.]");
+}
+END_TEST
+
+/* ---- placeholder-constrained decoding, on a real tokenizer ---- */
+
+/* Feeds the tokens of TEXT to the filter as if the model had written them. */
+static void feed(ph_constraint *c, const tolk_model *m, float *logits, int64_t n, const char *text)
+{
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_tokenize(m, text, strlen(text), 0, &ids, &n_ids, &err), TOLK_OK);
+    for (size_t i = 0; i < n_ids; i++)
+        ph_filter(c, logits, n, ids[i]);
+    free(ids);
+}
+
+/* Whether writing TEXT next is allowed: each of its tokens in turn passes the filter. */
+static int allowed(const ph_constraint *c0, const tolk_model *m, float *logits, int64_t n, const char *text)
+{
+    ph_constraint *c = malloc(sizeof *c);
+    *c = *c0;
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_tokenize(m, text, strlen(text), 0, &ids, &n_ids, &err), TOLK_OK);
+    int ok = 1;
+    for (size_t i = 0; i < n_ids && ok; i++) {
+        for (int64_t k = 0; k < n; k++)
+            logits[k] = 0.0f;
+        ph_filter(c, logits, n, i ? ids[i - 1] : -1);
+        ok = logits[ids[i]] > -1e30f;
+    }
+    free(ids);
+    free(c);
+    return ok;
+}
+
+START_TEST(constrained_placeholders)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tokenizer/qwen2.gguf", testdata_dir());
+    tolk_model *m = NULL;
+    tolk_error err = {0};
+    ck_assert_msg(tolk_model_load_vocab(path, &m, &err) == TOLK_OK, "%s", err.msg);
+    ph_vocab v;
+    ck_assert_int_eq(ph_vocab_build(m, &v), 0);
+    ck_assert(v.n_eog > 0 && v.n_cand > 0);
+    int64_t n = tolk_vocab_n_tokens(m);
+    float *logits = calloc((size_t)n, sizeof *logits);
+    ph_constraint *c = malloc(sizeof *c);
+    const char *src = "Open {1}the file{2} now.";
+    ck_assert_int_eq(ph_begin(c, &v, src, strlen(src)), 2);
+    /* at the start: no end, no invented placeholder */
+    ph_filter(c, logits, n, -1);
+    for (size_t i = 0; i < v.n_eog; i++)
+        ck_assert(logits[v.eog[i]] < -1e30f);
+    ck_assert(allowed(c, m, logits, n, "{1}"));
+    ck_assert(!allowed(c, m, logits, n, "{3}"));
+    ck_assert(!allowed(c, m, logits, n, "{12}"));
+    /* the model writes "Öffne {1}" (the filter sees each token): {1} is used up, {2} still wanted */
+    for (int64_t k = 0; k < n; k++)
+        logits[k] = 0.0f;
+    feed(c, m, logits, n, "Öffne {1}");
+    ck_assert_int_eq(c->missing, 1);
+    ck_assert(!allowed(c, m, logits, n, " {1}"));
+    ck_assert(allowed(c, m, logits, n, "die Datei{2}"));
+    for (size_t i = 0; i < v.n_eog; i++)
+        ck_assert(logits[v.eog[i]] < -1e30f); /* still one missing: no end */
+    feed(c, m, logits, n, "die Datei{2} jetzt.");
+    ck_assert_int_eq(c->missing, 0);
+    for (int64_t k = 0; k < n; k++)
+        logits[k] = 0.0f;
+    ph_filter(c, logits, n, -1);
+    for (size_t i = 0; i < v.n_eog; i++)
+        ck_assert(logits[v.eog[i]] == 0.0f); /* all there: the end is allowed */
+    free(c);
+    free(logits);
+    ph_vocab_free(&v);
+    tolk_model_free(m);
+}
+END_TEST
+
+/* ---- stand-in translators ---- */
+
+static int identity(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                    tolk_error *err)
+{
+    (void)err;
+    if (user)
+        (*(int *)user)++;
+    *hit = 0;
+    *tokens = (int)len;
+    emit(text, len, eu);
+    return TOLK_OK;
+}
+
+/* Upper-cases letters outside placeholders (a "translation" that changes every word). */
+static int upper(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                 tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    char *t = malloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        t[i] = (char)toupper((unsigned char)text[i]);
+    *hit = 0;
+    *tokens = 1;
+    emit(t, len, eu);
+    free(t);
+    return TOLK_OK;
+}
+
+/* Drops the last placeholder. */
+static int drop_tag(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                    tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    const char *last = NULL;
+    for (const char *p = text; (p = memchr(p, '{', len - (size_t)(p - text))); p++)
+        last = p;
+    if (!last) {
+        emit(text, len, eu);
+        return TOLK_OK;
+    }
+    const char *close = memchr(last, '}', len - (size_t)(last - text));
+    emit(text, (size_t)(last - text), eu);
+    if (close)
+        emit(close + 1, len - (size_t)(close + 1 - text), eu);
+    return TOLK_OK;
+}
+
+/* Says the same thing again and again until told to stop (as small models do). */
+static int looping(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                   tolk_error *err)
+{
+    (void)user;
+    (void)text;
+    (void)len;
+    (void)err;
+    *hit = 0;
+    *tokens = 0;
+    for (int i = 0; i < 10000; i++) {
+        ++*tokens;
+        if (emit("and again, ", 11, eu))
+            return TOLK_OK;
+    }
+    return TOLK_OK;
+}
+
+static int bounded(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                   tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    emit(text, len / 2, eu);
+    *hit = 1;
+    *tokens = 16;
+    return TOLK_OK;
+}
+
+static tolk_doc *open_fixture(const char *name, const char *format, char **data, size_t *len, int *unsupported)
+{
+    *data = read_fixture(name, len);
+    tolk_doc *d = NULL;
+    tolk_error err = {0};
+    int rc = tolk_doc_open(format, name, *data, *len, 0, &d, &err);
+    *unsupported = rc == TOLK_E_UNSUPPORTED && strstr(err.msg, "tolk was built without");
+    if (*unsupported)
+        return NULL;
+    ck_assert_msg(rc == TOLK_OK, "%s: %s", name, err.msg);
+    return d;
+}
+
+static char *write_doc(tolk_doc *d, size_t *len)
+{
+    char *out = NULL;
+    tolk_error err = {0};
+    ck_assert_msg(tolk_doc_write(d, &out, len, &err) == TOLK_OK, "%s", err.msg);
+    return out;
+}
+
+static const char *const in_place[] = {"sample.txt", "sample.srt", "sample.vtt", "sample.html", "sample.md", NULL};
+static const char *const bilingual[] = {"sample.po", "sample.xlf", "sample20.xlf", "sample.sdlxliff",
+                                        "sample.mqxliff", NULL};
+
+START_TEST(roundtrip_unchanged)
+{
+    /* every format: parsed and written without a translation, byte for byte */
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *list = pass ? bilingual : in_place;
+        for (int i = 0; list[i]; i++) {
+            char *data, *out;
+            size_t len, out_len;
+            int unsupported;
+            tolk_doc *d = open_fixture(list[i], NULL, &data, &len, &unsupported);
+            if (unsupported) {
+                free(data);
+                continue;
+            }
+            out = write_doc(d, &out_len);
+            ck_assert_msg(out_len == len && !memcmp(out, data, len), "%s changed", list[i]);
+            free(out);
+            tolk_doc_free(d);
+            free(data);
+        }
+    }
+}
+END_TEST
+
+START_TEST(roundtrip_identity)
+{
+    for (int i = 0; in_place[i]; i++) {
+        char *data, *out;
+        size_t len, out_len;
+        int unsupported, calls = 0;
+        tolk_doc *d = open_fixture(in_place[i], NULL, &data, &len, &unsupported);
+        if (unsupported) {
+            free(data);
+            continue;
+        }
+        tolk_error err = {0};
+        ck_assert_int_eq(tolk_doc_translate_with(d, identity, &calls, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_stats st;
+        tolk_doc_get_stats(d, &st);
+        ck_assert_msg(st.translated > 0 && st.kept == 0, "%s: %zu translated, %zu kept", in_place[i],
+                      st.translated, st.kept);
+        out = write_doc(d, &out_len);
+        ck_assert_msg(out_len == len && !memcmp(out, data, len), "%s: identity translation changed the file",
+                      in_place[i]);
+        free(out);
+        tolk_doc_free(d);
+        free(data);
+    }
+}
+END_TEST
+
+START_TEST(bilingual_expected)
+{
+    for (int i = 0; bilingual[i]; i++) {
+        char *data, *out, expected_name[128];
+        size_t len, out_len, exp_len;
+        int unsupported;
+        tolk_doc *d = open_fixture(bilingual[i], NULL, &data, &len, &unsupported);
+        if (unsupported) {
+            free(data);
+            continue;
+        }
+        tolk_error err = {0};
+        ck_assert_int_eq(tolk_doc_translate_with(d, identity, NULL, NULL, NULL, &err), TOLK_OK);
+        out = write_doc(d, &out_len);
+        snprintf(expected_name, sizeof expected_name, "%s.expected", bilingual[i]);
+        char *expected = read_fixture(expected_name, &exp_len);
+        ck_assert_msg(out_len == exp_len && !memcmp(out, expected, exp_len), "%s: output differs from %s:\n%s",
+                      bilingual[i], expected_name, out);
+        free(expected);
+        free(out);
+        tolk_doc_free(d);
+        free(data);
+    }
+}
+END_TEST
+
+START_TEST(upper_changes_text_only)
+{
+    char *data, *out;
+    size_t len, out_len;
+    int unsupported;
+    tolk_doc *d = open_fixture("sample.html", NULL, &data, &len, &unsupported);
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+    out = write_doc(d, &out_len);
+    ck_assert_ptr_nonnull(strstr(out, "<h1 title=\"MAIN HEADING\">WELCOME TO <em>TOLK</em></h1>"));
+    ck_assert_ptr_nonnull(strstr(out, "alt=\"A SLEEPING CAT\""));
+    ck_assert_ptr_nonnull(strstr(out, "<a href=\"https://example.org/docs\" title=\"THE MANUAL\">THE MANUAL</a>"));
+    ck_assert_ptr_nonnull(strstr(out, "<code>tolk translate -f doc.html</code>"));
+    ck_assert_ptr_nonnull(strstr(out, "var s = \"<p>Do not translate</p>\";"));
+    ck_assert_ptr_nonnull(strstr(out, "p { color: red; } /* <b>not text</b> */"));
+    ck_assert_ptr_nonnull(strstr(out, "  code block, kept as it is"));
+    ck_assert_ptr_nonnull(strstr(out, "TOM &amp; JERRY SAY \"HI\" 5 < 6.<br>NEW LINE"));
+    free(out);
+    tolk_doc_free(d);
+    free(data);
+
+    /* Markdown: text changes; code blocks, inline code, URLs and markup do not */
+    d = open_fixture("sample.md", NULL, &data, &len, &unsupported);
+    if (d) {
+        ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+        out = write_doc(d, &out_len);
+        ck_assert_ptr_nonnull(strstr(out, "# GETTING STARTED WITH TOLK\n"));
+        ck_assert_ptr_nonnull(strstr(out, "TOLK TRANSLATES **DOCUMENTS**, NOT LINES. READ THE [MANUAL](https://example.org/manual"));
+        ck_assert_ptr_nonnull(strstr(out, "`tolk translate --to de` DIRECTLY."));
+        ck_assert_ptr_nonnull(strstr(out, "> A QUOTE THAT SPANS\n> TWO LINES."));
+        ck_assert_ptr_nonnull(strstr(out, "| `-f`   | THE FILE TO TRANSLATE |"));
+        ck_assert_ptr_nonnull(strstr(out, "tolk translate -f README.md --to de   # kept as it is\n"));
+        ck_assert_ptr_nonnull(strstr(out, "    indented code, also kept\n"));
+        ck_assert_ptr_nonnull(strstr(out, "![A CAT ON A MAT](cat.png)"));
+        free(out);
+        tolk_doc_free(d);
+    }
+    free(data);
+
+    /* subtitles: timings kept, the merged sentence cut back into the cues */
+    d = open_fixture("sample.srt", NULL, &data, &len, &unsupported);
+    ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+    out = write_doc(d, &out_len);
+    ck_assert_str_eq(out, "1\r\n00:00:01,000 --> 00:00:02,500\r\nI NEVER THOUGHT\r\nI WOULD SEE\r\n\r\n2\r\n"
+                          "00:00:02,600 --> 00:00:04,000\r\nTHE DAY YOU CAME BACK.\r\n\r\n3\r\n"
+                          "00:00:04,500 --> 00:00:06,000\r\n<i>WHAT?</i> YOU HEARD ME!\r\n");
+    free(out);
+    tolk_doc_free(d);
+    free(data);
+
+    /* WebVTT: a voice tag with a space is never cut; header, NOTE, STYLE and settings stay */
+    d = open_fixture("sample.vtt", NULL, &data, &len, &unsupported);
+    ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+    out = write_doc(d, &out_len);
+    ck_assert_ptr_nonnull(strstr(out, "NOTE This note is not translated.\n\nSTYLE\n::cue { color: yellow }\n"));
+    ck_assert_ptr_nonnull(strstr(out, "00:00:01.000 --> 00:00:03.000 align:start position:10%\n<v Roger>HELLO THERE, "
+                                      "AND WELCOME\nTO THE SHOW,\n\n00:00:03.500 --> 00:00:05.000\nWHICH WE RECORD"));
+    free(out);
+    tolk_doc_free(d);
+    free(data);
+}
+END_TEST
+
+START_TEST(failing_segments_kept)
+{
+    struct {
+        tolk_segment_fn fn;
+        const char *check;
+    } cases[] = {{drop_tag, "placeholders"}, {looping, "repetition"}, {bounded, "length"}};
+    for (int c = 0; c < 3; c++) {
+        char *data, *out, *report;
+        size_t len, out_len, report_len;
+        int unsupported;
+        tolk_doc *d = open_fixture("sample.md", NULL, &data, &len, &unsupported);
+        if (unsupported) {
+            free(data);
+            d = open_fixture("sample.html", NULL, &data, &len, &unsupported);
+        }
+        tolk_error err = {0};
+        ck_assert_int_eq(tolk_doc_translate_with(d, cases[c].fn, NULL, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_stats st;
+        tolk_doc_get_stats(d, &st);
+        ck_assert_msg(st.kept > 0, "%s: nothing kept", cases[c].check);
+        ck_assert_int_eq(tolk_doc_report(d, &report, &report_len, &err), TOLK_OK);
+        char want[64];
+        snprintf(want, sizeof want, "\"check\": \"%s\"", cases[c].check);
+        ck_assert_msg(strstr(report, want) != NULL, "report lacks %s:\n%s", want, report);
+        out = write_doc(d, &out_len);
+        if (cases[c].fn == looping || cases[c].fn == bounded) /* every segment kept: the file as it was */
+            ck_assert(out_len == len && !memcmp(out, data, len));
+        free(report);
+        free(out);
+        tolk_doc_free(d);
+        free(data);
+    }
+}
+END_TEST
+
+START_TEST(same_source_same_translation)
+{
+    const char *text = "One line.\n\nAnother line.\n\nOne line.\n\nOne line.\n";
+    tolk_doc *d = NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_doc_open("txt", "t.txt", text, strlen(text), 0, &d, &err), TOLK_OK);
+    int calls = 0;
+    ck_assert_int_eq(tolk_doc_translate_with(d, identity, &calls, NULL, NULL, &err), TOLK_OK);
+    ck_assert_int_eq(calls, 2);
+    tolk_doc_free(d);
+}
+END_TEST
+
+/* Drops printf placeholders when it sees them as they are, keeps {N} ones. */
+static int loses_printf(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                        tolk_error *err)
+{
+    (void)err;
+    (*(int *)user)++;
+    *hit = 0;
+    *tokens = 1;
+    if (memchr(text, '%', len))
+        emit("Es wurden Dateien gelöscht", strlen("Es wurden Dateien gelöscht"), eu);
+    else
+        emit("Es wurden {1} Dateien gelöscht", strlen("Es wurden {1} Dateien gelöscht"), eu);
+    return TOLK_OK;
+}
+
+START_TEST(plain_then_numbered)
+{
+    const char *po = "msgid \"%d files deleted\"\nmsgstr \"\"\n";
+    tolk_doc *d = NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_doc_open("po", "t.po", po, strlen(po), 0, &d, &err), TOLK_OK);
+    int calls = 0;
+    ck_assert_int_eq(tolk_doc_translate_with(d, loses_printf, &calls, NULL, NULL, &err), TOLK_OK);
+    ck_assert_int_eq(calls, 2); /* as it is, refused; then with {1} */
+    size_t len;
+    char *out = write_doc(d, &len);
+    ck_assert_str_eq(out, "#, fuzzy\nmsgid \"%d files deleted\"\nmsgstr \"Es wurden %d Dateien gelöscht\"\n");
+    free(out);
+    tolk_doc_free(d);
+}
+END_TEST
+
+START_TEST(hostile_inputs)
+{
+    static const struct {
+        const char *format, *data;
+        int code;
+    } cases[] = {
+        {"xliff", "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>"
+                  "<xliff version=\"1.2\"><file><body><trans-unit id=\"1\"><source>&b;</source></trans-unit></body>"
+                  "</file></xliff>", TOLK_E_FORMAT},
+        {"xliff", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xliff><file><body>"
+                  "<trans-unit id=\"1\"><source>&e;</source></trans-unit></body></file></xliff>", TOLK_E_FORMAT},
+        {"xliff", "<xliff version=\"1.2\"><file><body><trans-unit><source>open <g>", TOLK_E_FORMAT},
+        {"xliff", "<xliff version=\"1.2\"><file><body><trans-unit><source>&nope;</source></trans-unit></body></file>"
+                  "</xliff>", TOLK_E_FORMAT},
+        {"xliff", "", TOLK_E_FORMAT},
+        {"po", "msgid \"unterminated\nmsgstr \"\"\n", TOLK_E_FORMAT},
+        {"po", "msgstr \"no id\"\n", TOLK_E_FORMAT},
+        {"po", "msgid \"a\"\nmsgid \"b\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
+        {"po", "msgid \"\\xZZ\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
+        {"po", "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=ISO-8859-1\\n\"\n", TOLK_E_UNSUPPORTED},
+        {"html", "<p>a <b unclosed", TOLK_E_FORMAT},
+        {"html", "<p><!-- no end", TOLK_E_FORMAT},
+        {"vtt", "NOT VTT\n", TOLK_E_FORMAT},
+        {"srt", "1\nnot a timing\n", TOLK_E_FORMAT},
+        {"txt", "bad \xc3\x28 utf-8", TOLK_E_FORMAT},
+        {"md", "nul \0 byte", TOLK_E_FORMAT},
+        {"txt", "overlong \xc0\xaf", TOLK_E_FORMAT},
+        {"txt", "surrogate \xed\xa0\x80", TOLK_E_FORMAT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        size_t len = strlen(cases[i].data);
+        if (!strcmp(cases[i].format, "md"))
+            len = 10; /* past the NUL */
+        int rc = tolk_doc_open(cases[i].format, "hostile", cases[i].data, len, 0, &d, &err);
+        if (rc == TOLK_E_UNSUPPORTED && strstr(err.msg, "tolk was built without"))
+            continue;
+        ck_assert_msg(rc == cases[i].code, "case %zu: rc %d (%s)", i, rc, err.msg);
+        ck_assert_ptr_null(d);
+        ck_assert(err.msg[0] != 0 && !strchr(err.msg, '\n'));
+    }
+    /* an unknown format name */
+    tolk_doc *d = NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_doc_open("docx", "x", "a", 1, 0, &d, &err), TOLK_E_ARG);
+    ck_assert_int_eq(tolk_doc_open(NULL, "noext", "a", 1, 0, &d, &err), TOLK_E_ARG);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("formats");
+    TCase *tc = tcase_create("formats");
+    tcase_add_test(tc, protect_placeholders);
+    tcase_add_test(tc, protect_xml_codes);
+    tcase_add_test(tc, checks_detect);
+    tcase_add_test(tc, sentence_rules);
+    tcase_add_test(tc, roundtrip_unchanged);
+    tcase_add_test(tc, roundtrip_identity);
+    tcase_add_test(tc, bilingual_expected);
+    tcase_add_test(tc, upper_changes_text_only);
+    tcase_add_test(tc, failing_segments_kept);
+    tcase_add_test(tc, same_source_same_translation);
+    tcase_add_test(tc, plain_then_numbered);
+    tcase_add_test(tc, hostile_inputs);
+    add_test_or_skip(tc, constrained_placeholders, need_testdata());
+    suite_add_tcase(s, tc);
+    tolk_doc *probe = NULL;
+    tolk_error err = {0};
+    if (tolk_doc_open("xliff", "probe", "<a/>", 4, 0, &probe, &err) == TOLK_E_UNSUPPORTED)
+        skip_cpu("XLIFF", "%s", err.msg);
+    tolk_doc_free(probe);
+    if (tolk_doc_open("md", "probe", "a", 1, 0, &probe, &err) == TOLK_E_UNSUPPORTED)
+        skip_cpu("Markdown", "%s", err.msg);
+    tolk_doc_free(probe);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return skip_exit(failed);
+}
