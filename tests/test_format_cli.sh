@@ -102,4 +102,16 @@ if "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --quiet > /dev/null 2
     fails_one_line "malformed XLIFF" "line 3: malformed XML" "$TOLK_BIN" translate -f "$tmp/bad.xlf" --copy-source
 fi
 
+# -o naming something that is not a regular file (a FIFO here; /dev/null in real use) is written
+# through, never replaced by a renamed temporary file.
+if mkfifo "$tmp/fifo" 2> /dev/null; then
+    cat "$tmp/fifo" > "$tmp/from-fifo" &
+    reader=$!
+    "$TOLK_BIN" translate -f "$fx/sample.txt" --copy-source --quiet -o "$tmp/fifo" 2> "$tmp/err"
+    check "-o FIFO succeeds" test $? -eq 0
+    wait "$reader"
+    check "-o FIFO: still a FIFO" test -p "$tmp/fifo"
+    check "-o FIFO: the reader got the document" cmp -s "$fx/sample.txt" "$tmp/from-fifo"
+fi
+
 finish

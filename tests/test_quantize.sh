@@ -38,6 +38,14 @@ check "missing input refused" test $? -eq 1
 check "failed quantize leaves no file" test ! -e "$TMPD/x.gguf" -a ! -e "$TMPD/x.gguf.part"
 "$T" quantize "$TMPD/llama-F32.gguf" 2> /dev/null
 check "missing arguments refused" test $? -eq 1
+# An output that is not a regular file (a FIFO; /dev/null in real use) is refused, never replaced
+# by the renamed .part file.
+if mkfifo "$TMPD/fifo" 2> /dev/null; then
+    "$T" quantize "$TMPD/llama-F32.gguf" "$TMPD/fifo" Q8_0 2> "$TMPD/err"
+    check "FIFO output refused" test $? -eq 1
+    check "FIFO output: one error line" test "$(grep -c 'not a regular file' "$TMPD/err")" -eq 1
+    check "FIFO output: still a FIFO" test -p "$TMPD/fifo"
+fi
 
 # The default model was made by llama-quantize: asking for its own type must keep every tensor's type.
 DEF=$DEFAULT_MODEL

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,9 +68,17 @@ static int read_input(const char *path, char **data, size_t *len, tolk_error *er
     return rc;
 }
 
-/* Writes DATA to PATH through PATH.tmp-PID and a rename. */
+/* Writes DATA to PATH through PATH.tmp-PID and a rename. A PATH that exists and is not a regular
+ * file (/dev/null, /dev/stdout, a FIFO) is written directly: a rename would replace the device. */
 static int write_file(const char *path, const char *data, size_t len, tolk_error *err)
 {
+    struct stat st;
+    if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "wb");
+        int ok = f && fwrite(data, 1, len, f) == len;
+        ok = f && !fclose(f) && ok;
+        return ok ? TOLK_OK : cli_fail(err, TOLK_E_IO, "%s: cannot write: %s", path, strerror(errno));
+    }
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (!tmp)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -106,6 +107,13 @@ static uint64_t pad_to(uint64_t x, uint64_t align) { return (x + align - 1) / al
 
 gguf_writer *gguf_writer_open(const char *path, tolk_error *err)
 {
+    /* The file is written as PATH.part and renamed into place; renaming over a device or a FIFO
+     * (/dev/null) would replace it, so only regular files (or new names) are accepted. */
+    struct stat st;
+    if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+        error_set(err, TOLK_E_ARG, "%s is not a regular file: a GGUF file is written to a new or regular file", path);
+        return NULL;
+    }
     gguf_writer *w = calloc(1, sizeof *w);
     size_t n = strlen(path);
     if (!w || !(w->path = malloc(n + 1)) || !(w->tmp_path = malloc(n + 6))) {
