@@ -88,6 +88,8 @@ Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, in
             x[k] = (const block_q8_K *)(qx + (size_t)(t + k) * qrb) + b;
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
+            if (T == 1)
+                avx2_prefetch_block(w + (size_t)(r + i) * wrb + (size_t)b * bytes, bytes);
             const q45k_row u = q45k_unpack(w + (size_t)(r + i) * wrb + (size_t)b * bytes, five);
             __m256i isum[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
