@@ -78,7 +78,7 @@ static inline __attribute__((always_inline)) void q6k_tile(int fmt, int R, int T
                     }
                 }
             }
-            float d = avx2_half(&wb->d);
+            float d = *avx2_half_ref(&wb->d);
 #pragma GCC unroll 4
             for (int k = 0; k < T; k++)
                 acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(d * xb[k]->d), _mm256_cvtepi32_ps(isum[k]), acc[i][k]);
