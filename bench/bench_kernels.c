@@ -13,6 +13,7 @@
 #include "kernels.h"
 #include "simd.h"
 
+enum { HOT_ROWS = 128, HOT_REPS = 200 }; /* a matrix that stays in L2: the kernel's compute ceiling */
 enum { N_IN = 4096, MV_ROWS = 14336, MM_ROWS = 4096, MM_TOK = 512, SCALAR_MM_TOK = 16, HEAD_ROWS = 262144, HEAD_IN = 640 };
 
 static const uint32_t types[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_0, TOLK_TYPE_Q5_1, TOLK_TYPE_Q8_0,
@@ -190,9 +191,9 @@ int main(int argc, char **argv)
     else
         printf("load average %.2f; measured read bandwidth, %d threads: %.2f GB/s (%.2f GB/s*cpu)\n"
                "(*cpu: per CPU-second of the slowest thread, i.e. what an unshared machine would give)\n\n"
-               "%-6s %-7s %10s %8s %10s %8s %12s %10s %8s\n",
+               "%-6s %-7s %10s %8s %10s %8s %12s %10s %8s %10s\n",
                load[0], threads, bw, bw_cpu, "type", "isa", "matvec GB/s", "% of bw", "GB/s*cpu", "% of bw", "matmul GOP/s", "GOP/s*cpu",
-               "tokens");
+               "tokens", "L2 GB/s*cpu");
     float *xf = malloc((size_t)MM_TOK * N_IN * sizeof(float));
     float *y = malloc((size_t)MM_TOK * MM_ROWS * sizeof(float) + MV_ROWS * sizeof(float));
     for (size_t i = 0; i < (size_t)MM_TOK * N_IN; i++)
@@ -226,6 +227,12 @@ int main(int argc, char **argv)
                 best_cpu = max_cpu < best_cpu ? max_cpu : best_cpu;
             }
             double gbs = (double)mv_bytes / best / 1e9, gbs_cpu = (double)mv_bytes / best_cpu / 1e9;
+            double hot_cpu = 0.0;
+            for (int r = 0; r < (isa == SIMD_ISA_SCALAR ? 2 : HOT_REPS); r++) {
+                run_matvec(k, t, mv[0], rb, N_IN, qx, y, HOT_ROWS * threads, threads);
+                hot_cpu += max_cpu;
+            }
+            double hot_gbs_cpu = (double)HOT_ROWS * threads * rb * (isa == SIMD_ISA_SCALAR ? 2 : HOT_REPS) / hot_cpu / 1e9;
             int ntok = isa == SIMD_ISA_SCALAR && mm_tok > SCALAR_MM_TOK ? SCALAR_MM_TOK : mm_tok;
             double mm_best = 1e30, mm_cpu = 1e30;
             for (int r = 0; r < (isa == SIMD_ISA_SCALAR ? 1 : ntok < 64 ? 10 : 3); r++) {
@@ -240,12 +247,12 @@ int main(int argc, char **argv)
                 printf("{\"bench\":\"kernel\",\"type\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"matvec_rows\":%d,"
                        "\"n_in\":%d,\"matvec_gbs\":%.2f,\"read_bw_gbs\":%.2f,\"matvec_bw_frac\":%.3f,"
                        "\"matvec_gbs_cpu\":%.2f,\"read_bw_gbs_cpu\":%.2f,\"matmul_rows\":%d,\"matmul_tokens\":%d,\"matmul_gops\":%.2f,"
-                       "\"matmul_gops_cpu\":%.2f}\n",
+                       "\"matmul_gops_cpu\":%.2f,\"matvec_hot_gbs_cpu\":%.2f}\n",
                        simd_traits(t)->name, k->name, threads, MV_ROWS, N_IN, gbs, bw, gbs / bw, gbs_cpu, bw_cpu, MM_ROWS, ntok,
-                       gops, gops_cpu);
+                       gops, gops_cpu, hot_gbs_cpu);
             else
-                printf("%-6s %-7s %11.2f %7.0f%% %10.2f %7.0f%% %12.2f %10.2f %7d\n", simd_traits(t)->name, k->name,
-                       gbs, 100 * gbs / bw, gbs_cpu, 100 * gbs_cpu / bw_cpu, gops, gops_cpu, ntok);
+                printf("%-6s %-7s %11.2f %7.0f%% %10.2f %7.0f%% %12.2f %10.2f %7d %10.2f\n", simd_traits(t)->name, k->name,
+                       gbs, 100 * gbs / bw, gbs_cpu, 100 * gbs_cpu / bw_cpu, gops, gops_cpu, ntok, hot_gbs_cpu);
             fflush(stdout);
         }
         for (int c = 0; c < copies; c++)

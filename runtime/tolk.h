@@ -391,11 +391,16 @@ typedef struct tolk_bench_result {
     double bytes_per_token;         /* weights + KV cache read per generated token (mean) */
     double gb_s;                    /* bytes_per_token x tg_tok_s */
     double read_bw_gb_s;            /* measured machine read bandwidth with the same threads */
+    int n_depth;                    /* tokens in the cache before each measured run (llama-bench -d) */
 } tolk_bench_result;
 
 /* Runs pp (n_prompt random tokens in one batch) and tg (n_gen tokens one at a time) reps times. */
 int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int reps, tolk_bench_result *r,
                tolk_error *err);
+/* The same with n_depth random tokens already in the context before each measured pp and tg run
+ * (filled once, untimed; the measured tokens come after them), like llama-bench -d. */
+int tolk_bench_depth(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int n_depth, int reps,
+                     tolk_bench_result *r, tolk_error *err);
 
 typedef struct tolk_bench_spec_result {
     int n_prompt, n_gen, reps;

@@ -20,8 +20,17 @@ for k in pp_tok_s tg_tok_s ttft_ms peak_rss_mib gb_s read_bw_gb_s; do
     check "--json has $k" contains "$json" "\"$k\": "
 done
 check "--json is one line" test "$(printf '%s\n' "$json" | wc -l)" -eq 1
+check "--json has n_depth 0 by default" contains "$json" '"n_depth": 0,'
+# -d: the measured runs come after that many tokens already in the context (llama-bench -d)
+out=$("$TOLK_BIN" bench -m "$m" -p 8 -n 4 -d 40 -r 2 -t 1)
+check "-d labels pp at depth" contains "$out" "| pp8 @ d40 |"
+check "-d labels tg at depth" contains "$out" "| tg4 @ d40 |"
+jd=$("$TOLK_BIN" bench -m "$m" -p 0 -n 4 -d 40 -r 1 -t 1 --json)
+check "--json has n_depth" contains "$jd" '"n_depth": 40,'
+bpt() { printf '%s\n' "$1" | sed 's/.*"bytes_per_token": \([0-9]*\).*/\1/'; }
+check "decode at depth reads the deeper cache" test "$(bpt "$jd")" -gt "$(bpt "$json")"
 
-for args in "-p 0 -n 0" "-r 0" "-p -3" "-n x"; do
+for args in "-p 0 -n 0" "-r 0" "-p -3" "-n x" "-d -1"; do
     # shellcheck disable=SC2086
     err=$("$TOLK_BIN" bench -m "$m" $args 2>&1 >/dev/null)
     rc=$?

@@ -1,6 +1,8 @@
 /* tolk_bench: llama-bench-style measurements through the real forward pass. pp = one batched
- * prompt of random tokens, tg = tokens generated one forward pass at a time from an empty cache,
- * ttft = prompt plus the first sampling. Reports GB/s from the bytes each decode step must read. */
+ * prompt of random tokens, tg = tokens generated one forward pass at a time, both after n_depth
+ * tokens already in the cache (0: from an empty cache; -d of llama-bench), ttft = prompt plus the
+ * first sampling. Reports GB/s from the bytes each decode step must read. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,17 +52,27 @@ static double bytes_per_step(const tolk_model *m, int64_t pos)
 int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int reps, tolk_bench_result *r,
                tolk_error *err)
 {
+    return tolk_bench_depth(m, p, n_prompt, n_gen, 0, reps, r, err);
+}
+
+int tolk_bench_depth(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int n_depth, int reps,
+                     tolk_bench_result *r, tolk_error *err)
+{
     memset(r, 0, sizeof *r);
-    if (n_prompt < 0 || n_gen < 0 || reps < 1 || (n_prompt == 0 && n_gen == 0))
-        return error_set(err, TOLK_E_ARG, "bench needs -p or -n > 0 and -r >= 1");
+    if (n_prompt < 0 || n_gen < 0 || n_depth < 0 || reps < 1 || (n_prompt == 0 && n_gen == 0))
+        return error_set(err, TOLK_E_ARG, "bench needs -p or -n > 0, -d >= 0 and -r >= 1");
+    const int64_t n_ctx_need = (int64_t)n_depth + n_prompt + n_gen + 1;
+    if (n_ctx_need > INT_MAX)
+        return error_set(err, TOLK_E_ARG, "bench: -d + -p + -n is too large");
     tolk_params sp = *p;
-    if (sp.n_ctx < n_prompt + n_gen + 1)
-        sp.n_ctx = n_prompt + n_gen + 1;
+    if (sp.n_ctx < n_ctx_need)
+        sp.n_ctx = (int)n_ctx_need;
     tolk_session *s = NULL;
     int rc = tolk_session_new(m, &sp, &s, err);
     if (rc)
         return rc;
-    int32_t *toks = malloc(sizeof *toks * (size_t)(n_prompt > 1 ? n_prompt : 1));
+    const int n_toks = n_prompt > n_depth ? n_prompt : n_depth;
+    int32_t *toks = malloc(sizeof *toks * (size_t)(n_toks > 1 ? n_toks : 1));
     double *pp = calloc((size_t)reps, sizeof *pp), *tg = calloc((size_t)reps, sizeof *tg);
     double *ttft = calloc((size_t)reps, sizeof *ttft);
     if (!toks || !pp || !tg || !ttft) {
@@ -69,12 +81,20 @@ int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int
     }
     uint64_t state = 0x2545F4914F6CDD1Dull ^ p->seed;
     int64_t n_vocab = m->hp.n_vocab;
-    for (int i = 0; i < (n_prompt > 1 ? n_prompt : 1); i++) { /* tg starts from toks[0] even with -p 0 */
+    for (int i = 0; i < (n_toks > 1 ? n_toks : 1); i++) { /* tg starts from toks[0] even with -p 0 */
         state ^= state << 13, state ^= state >> 7, state ^= state << 17;
         toks[i] = (int32_t)(state % (uint64_t)n_vocab);
     }
     /* One untimed warm-up pass pages the weights in and settles the threads. */
     if ((rc = fwd_eval(s->gen.fwd, toks, n_prompt > 0 ? 1 : 0, 0, err)) || (rc = fwd_rollback(s->gen.fwd, 0, err)))
+        goto done;
+    /* The context depth: filled once, untimed (the same random tokens as the prompt's start); every
+     * measured run rolls back to it. */
+    for (int done_tok = 0; done_tok < n_depth && !rc; done_tok += 512) {
+        int chunk = n_depth - done_tok < 512 ? n_depth - done_tok : 512;
+        rc = fwd_eval(s->gen.fwd, toks + done_tok, chunk, chunk - 1, err);
+    }
+    if (rc)
         goto done;
     for (int rep = 0; rep < reps && !rc; rep++) {
         if (n_prompt > 0) {
@@ -86,7 +106,7 @@ int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int
             pp[rep] = n_prompt * 1e3 / (t1 - t0);
             ttft[rep] = t2 - t0;
             if (!rc)
-                rc = fwd_rollback(s->gen.fwd, 0, err);
+                rc = fwd_rollback(s->gen.fwd, n_depth, err);
         }
         if (n_gen > 0 && !rc) {
             int32_t tok = toks[0] % (int32_t)n_vocab;
@@ -98,13 +118,14 @@ int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int
             }
             tg[rep] = n_gen * 1e3 / (gen_now_ms() - t0);
             if (!rc)
-                rc = fwd_rollback(s->gen.fwd, 0, err);
+                rc = fwd_rollback(s->gen.fwd, n_depth, err);
         }
     }
     if (rc)
         goto done;
     r->n_prompt = n_prompt;
     r->n_gen = n_gen;
+    r->n_depth = n_depth;
     r->reps = reps;
     r->n_threads = s->gen.fp.n_threads;
     if (n_prompt > 0) {
@@ -115,7 +136,7 @@ int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int
         mean_sd(tg, reps, &r->tg_tok_s, &r->tg_tok_s_sd);
         double bytes = 0;
         for (int i = 0; i < n_gen; i++)
-            bytes += bytes_per_step(m, i);
+            bytes += bytes_per_step(m, (int64_t)n_depth + i);
         r->bytes_per_token = bytes / n_gen;
         r->gb_s = r->bytes_per_token * r->tg_tok_s / 1e9;
     }

@@ -19,6 +19,18 @@ static inline float avx2_half(const simd_half *p)
     return _cvtsh_ss(h);
 }
 
+/* Every half's float value (table.c fills it in simd_fill_avx2, before any kernel runs). The
+ * mat x vec bodies read weight scales through it: two loads instead of an insert and a convert
+ * that share the shuffle port with the code unpacking; the values equal avx2_half's. */
+extern float avx2_half_table[65536];
+
+static inline const float *avx2_half_ref(const simd_half *p)
+{
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return &avx2_half_table[h];
+}
+
 static inline float avx2_hsum(__m256 v)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -30,8 +42,9 @@ static inline float avx2_hsum(__m256 v)
 /* 16 bytes of nibbles to 32 bytes: low nibbles in the low 128 bits, high nibbles above. */
 static inline __m256i avx2_nibbles(const uint8_t *qs)
 {
-    __m128i b = _mm_loadu_si128((const __m128i *)qs);
-    __m256i v = _mm256_set_m128i(_mm_srli_epi16(b, 4), b);
+    /* the 16 bytes in both halves (a plain load), the upper half shifted by 4: no lane insert */
+    __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)qs));
+    v = _mm256_srlv_epi64(v, _mm256_set_epi64x(4, 4, 0, 0));
     return _mm256_and_si256(v, _mm256_set1_epi8(0x0f));
 }
 
@@ -45,6 +58,18 @@ static inline __m256i avx2_bits_to_bytes(const uint8_t qh[4])
     v = _mm256_shuffle_epi8(v, spread);
     const __m256i sel = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
+}
+
+/* Prefetch for the one-token tiles, which stream their weights once: the block AVX2_PREFETCH bytes
+ * ahead of the one in use (measured on a 4096 x 14336 mat x vec: 256, 512 and 1024 bytes give
+ * Q4_0 7.7, 8.4 and 7.4 GB/s per CPU-second against 6.1 without; the hardware prefetcher alone
+ * leaves the 4 row streams of a tile waiting on memory). */
+enum { AVX2_PREFETCH = 512 };
+
+static inline __attribute__((always_inline)) void avx2_prefetch_block(const char *blk, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64)
+        _mm_prefetch(blk + AVX2_PREFETCH + o, _MM_HINT_T0);
 }
 
 /* Walks: a format's tile kernel computes rows [r, r + R) x tokens [t, t + T) for any R and T its

@@ -61,7 +61,7 @@ typedef struct q32_act {
     __m256i q;   /* the codes */
     __m256i off; /* Q4_0 / Q5_0: OFF x their pair sums (int16) */
     __m128 ds;   /* Q4_1 / Q5_1: {d, s = d * sum, 0, 0} */
-    float d;     /* the others: d */
+    __m256 d;    /* the others: d in every lane */
 } q32_act;
 
 /* Two adjacent halves ({d, m} of a Q4_1 / Q5_1 block, {d, s} of a Q8_1 one) as {a, b, 0, 0}. */
@@ -82,7 +82,7 @@ Q32_INLINE q32_act q32_prep(int kind, const char *qx, size_t qrb, int64_t t, int
     } else {
         const block_q8_0 *x = (const block_q8_0 *)(qx + (size_t)t * qrb) + b;
         a.q = _mm256_loadu_si256((const __m256i *)x->qs);
-        a.d = avx2_half(&x->d);
+        a.d = _mm256_set1_ps(avx2_half(&x->d));
         if (q32_offset(kind))
             a.off = _mm256_maddubs_epi16(_mm256_set1_epi8((char)q32_offset(kind)), a.q);
     }
@@ -117,6 +117,8 @@ Q32_INLINE void q32_tile(int kind, int R, int T, const char *w, size_t wrb, int6
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
             const char *blk = w + (size_t)(r + i) * wrb + (size_t)b * bytes;
+            if (T == 1) /* one token streams the weights (blocks are smaller than a cache line) */
+                _mm_prefetch(blk + AVX2_PREFETCH, _MM_HINT_T0);
             __m256i c = q32_codes(kind, blk), ac = kind == Q32_Q8_0 ? _mm256_sign_epi8(c, c) : c;
             if (q32_has_min(kind)) {
                 __m128 dm = q32_halves(blk);
@@ -129,11 +131,13 @@ Q32_INLINE void q32_tile(int kind, int R, int T, const char *w, size_t wrb, int6
                     acc[i][k] = _mm256_add_ps(acc[i][k], _mm256_zextps128_ps256(_mm_insert_ps(sm, sm, 0x4e)));
                 }
             } else {
-                float d = avx2_half((const simd_half *)blk);
+                /* d_w x d_x in every lane: a broadcast load and a multiply (same bits as the
+                 * scalar product) keep the scale off the shuffle port */
+                __m256 d = _mm256_broadcast_ss(avx2_half_ref((const simd_half *)blk));
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
                     __m256i p = q32_idot(kind, c, ac, &a[k]);
-                    acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(d * a[k].d), _mm256_cvtepi32_ps(p), acc[i][k]);
+                    acc[i][k] = _mm256_fmadd_ps(_mm256_mul_ps(d, a[k].d), _mm256_cvtepi32_ps(p), acc[i][k]);
                 }
             }
         }

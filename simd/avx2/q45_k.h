@@ -52,8 +52,8 @@ Q45K_INLINE q45k_row q45k_unpack(const char *blk, int five)
     __m128i m = _mm256_extracti128_si256(sm, 1);
     u.sc = _mm256_permute2x128_si256(sm, sm, 0x00);
     u.mins = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
-    u.d = avx2_half(five ? &b5->d : &b4->d);
-    u.dmin = avx2_half(five ? &b5->dmin : &b4->dmin);
+    u.d = *avx2_half_ref(five ? &b5->d : &b4->d); /* table loads: the shuffle port unpacks scales */
+    u.dmin = *avx2_half_ref(five ? &b5->dmin : &b4->dmin);
     u.qs = five ? b5->qs : b4->qs;
     u.hb = five ? _mm256_loadu_si256((const __m256i *)b5->qh) : _mm256_setzero_si256();
     return u;
@@ -88,6 +88,8 @@ Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, in
             x[k] = (const block_q8_K *)(qx + (size_t)(t + k) * qrb) + b;
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
+            if (T == 1)
+                avx2_prefetch_block(w + (size_t)(r + i) * wrb + (size_t)b * bytes, bytes);
             const q45k_row u = q45k_unpack(w + (size_t)(r + i) * wrb + (size_t)b * bytes, five);
             __m256i isum[AVX2_WALK_TOKS];
 #pragma GCC unroll 4

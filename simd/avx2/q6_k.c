@@ -54,6 +54,8 @@ static inline __attribute__((always_inline)) void q6k_tile(int fmt, int R, int T
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
             const block_q6_K *wb = (const block_q6_K *)(w + (size_t)(r + i) * wrb) + blk;
+            if (T == 1)
+                avx2_prefetch_block((const char *)wb, sizeof(block_q6_K));
             __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
             __m256i isum[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
@@ -76,7 +78,7 @@ static inline __attribute__((always_inline)) void q6k_tile(int fmt, int R, int T
                     }
                 }
             }
-            float d = avx2_half(&wb->d);
+            float d = *avx2_half_ref(&wb->d);
 #pragma GCC unroll 4
             for (int k = 0; k < T; k++)
                 acc[i][k] = _mm256_fmadd_ps(_mm256_set1_ps(d * xb[k]->d), _mm256_cvtepi32_ps(isum[k]), acc[i][k]);

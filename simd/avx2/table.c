@@ -2,8 +2,12 @@
  * the rest keep their references. */
 #include "avx2.h"
 
+float avx2_half_table[65536];
+
 void simd_fill_avx2(simd_kernels *k)
 {
+    for (uint32_t h = 0; h < 65536; h++)
+        avx2_half_table[h] = _cvtsh_ss((unsigned short)h); /* exactly avx2_half */
     k->quantize_act[TOLK_TYPE_Q8_0] = avx2_quant_act_q8_0;
     k->quantize_act[TOLK_TYPE_Q8_1] = avx2_quant_act_q8_1;
     k->quantize_act[TOLK_TYPE_Q8_K] = avx2_quant_act_q8_k;
