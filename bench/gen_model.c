@@ -22,6 +22,7 @@ typedef struct preset {
     uint32_t n_layer, n_embd, n_ff, n_head, n_head_kv, head_dim, n_ctx, n_swa;
     float rope_base;
     bool tied;
+    uint32_t n_expert, n_expert_used, n_ff_exp; /* MoE only */
 } preset;
 
 static const preset presets[] = {
@@ -42,6 +43,13 @@ static const preset presets[] = {
     {GEN_GEMMA3, "1b", 26, 1152, 6912, 4, 1, 256, 32768, 512, 1000000.0f, true},
     {GEN_GEMMA3, "3b", 34, 2560, 10240, 8, 4, 256, 131072, 1024, 1000000.0f, true},
     {GEN_GEMMA3, "8b", 48, 3840, 15360, 16, 8, 256, 131072, 1024, 1000000.0f, true},
+    /* Gemma 2 2B / 9B (Tower+ 2B / 9B share the shapes). */
+    {GEN_GEMMA2, "tiny", 4, 128, 512, 4, 2, 32, 4096, 6, 10000.0f, true},
+    {GEN_GEMMA2, "2b", 26, 2304, 9216, 8, 4, 256, 8192, 4096, 10000.0f, true},
+    {GEN_GEMMA2, "9b", 42, 3584, 14336, 16, 8, 256, 8192, 4096, 10000.0f, true},
+    /* Qwen3-30B-A3B: 128 experts of width 768, 8 routed (cut --n-layer to fit memory). */
+    {GEN_QWEN3MOE, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 1000000.0f, false, 8, 3, 64},
+    {GEN_QWEN3MOE, "30b-a3b", 48, 2048, 6144, 32, 4, 128, 40960, 0, 1000000.0f, false, 128, 8, 768},
 };
 
 static void usage(FILE *out)
@@ -50,8 +58,9 @@ static void usage(FILE *out)
         "usage: gen_model [OPTIONS] -o OUT.gguf\n"
         "       gen_model --extend-from DRAFT.gguf --extra-layers N [--epsilon E] [--seed N] [--type T] -o OUT.gguf\n"
         "\nWrites a GGUF model with random weights and a real vocabulary (llama.cpp loads it).\n"
-        "  --arch A          llama | qwen2 | qwen3 | gemma3 (default llama)\n"
-        "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m); default tiny\n"
+        "  --arch A          llama | qwen2 | qwen3 | gemma3 | gemma2 | qwen3moe (default llama)\n"
+        "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m; gemma2: tiny | 2b | 9b;\n"
+        "                    qwen3moe: tiny | 30b-a3b); default tiny\n"
         "  --type T          %s (default F32)\n"
         "  --vocab FILE      GGUF whose tokenizer.* keys to copy (default: $TOLK_TESTDATA/tokenizer/\n"
         "                    llama3.gguf for llama, qwen2.gguf for qwen2/qwen3, llama-spm.gguf for gemma3)\n"
@@ -59,6 +68,8 @@ static void usage(FILE *out)
         "  --scale S         matrix weights are normal * S / sqrt(row length) (default 1)\n"
         "  --n-layer N --n-embd N --n-ff N --n-head N --n-head-kv N --head-dim N\n"
         "  --ctx N --rope-base F --swa N --eps F      override the preset\n"
+        "  --n-expert N --n-expert-used N --n-ff-exp N  MoE shape (qwen3moe)\n"
+        "  --vocab-size N    a synthetic N-token SentencePiece vocabulary instead of --vocab (tests)\n"
         "  --tied | --untied  output matrix shared with token_embd or separate\n"
         "  --name S          general.name\n"
         "  --extend-from F   append --extra-layers N random layers to model F; their residual outputs\n"
@@ -106,6 +117,7 @@ int main(int argc, char **argv)
     float epsilon = 0.01f;
     /* Overrides: parsed first, applied on top of the preset. */
     uint32_t o_layer = 0, o_embd = 0, o_ff = 0, o_head = 0, o_kv = 0, o_hd = 0, o_ctx = 0, o_swa = 0;
+    uint32_t o_nx = 0, o_nxu = 0, o_ffx = 0;
     float o_base = 0, o_eps = 0;
     int tied = -1;
     for (int i = 1; i < argc; i++) {
@@ -141,6 +153,10 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--head-dim")) bad = parse_u32(v, &o_hd);
         else if (!strcmp(a, "--ctx")) bad = parse_u32(v, &o_ctx);
         else if (!strcmp(a, "--swa")) bad = parse_u32(v, &o_swa);
+        else if (!strcmp(a, "--n-expert")) bad = parse_u32(v, &o_nx);
+        else if (!strcmp(a, "--n-expert-used")) bad = parse_u32(v, &o_nxu);
+        else if (!strcmp(a, "--n-ff-exp")) bad = parse_u32(v, &o_ffx);
+        else if (!strcmp(a, "--vocab-size")) bad = parse_u32(v, &c.n_vocab_synth);
         else if (!strcmp(a, "--rope-base")) bad = parse_f32(v, &o_base);
         else if (!strcmp(a, "--eps")) bad = parse_f32(v, &o_eps);
         else
@@ -171,7 +187,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
             if (!strcmp(gen_arch_name(presets[i].arch), arch_s))
                 return fail("no preset '%s' for this architecture (see --help)", preset_s);
-        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3)", arch_s);
+        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3, gemma2, qwen3moe)", arch_s);
     }
     c.arch = p->arch;
     c.n_layer = o_layer ? o_layer : p->n_layer;
@@ -188,12 +204,16 @@ int main(int argc, char **argv)
     c.rope_base = o_base ? o_base : p->rope_base;
     c.eps = o_eps ? o_eps : c.arch == GEN_LLAMA ? 1e-5f : 1e-6f;
     c.tied = tied >= 0 ? tied : p->tied;
+    c.n_expert = o_nx ? o_nx : p->n_expert;
+    c.n_expert_used = o_nxu ? o_nxu : p->n_expert_used;
+    c.n_ff_exp = o_ffx ? o_ffx : p->n_ff_exp;
 
     char vocab[4096];
     if (!c.vocab_path) {
         const char *dir = getenv("TOLK_TESTDATA");
-        const char *file = c.arch == GEN_LLAMA ? "llama3.gguf" : c.arch == GEN_GEMMA3 ? "llama-spm.gguf"
-                                                                                      : "qwen2.gguf";
+        const char *file = c.arch == GEN_LLAMA                               ? "llama3.gguf"
+                           : c.arch == GEN_GEMMA3 || c.arch == GEN_GEMMA2 ? "llama-spm.gguf"
+                                                                          : "qwen2.gguf";
         snprintf(vocab, sizeof vocab, "%s/tokenizer/%s", dir && *dir ? dir : GEN_DEFAULT_TESTDATA, file);
         c.vocab_path = vocab;
     }

@@ -11,7 +11,13 @@
 #include "error.h"
 #include "gguf.h"
 
-#define ARCH_MAX_LAYERS 512 /* llama.cpp's LLAMA_MAX_LAYERS; a larger block_count is refused */
+#define ARCH_MAX_LAYERS 512  /* llama.cpp's LLAMA_MAX_LAYERS; a larger block_count is refused */
+#define ARCH_MAX_EXPERTS 512 /* llama.cpp's LLAMA_MAX_EXPERTS; a larger expert_count is refused */
+
+typedef enum moe_gating {
+    MOE_GATING_SOFTMAX, /* router probabilities = softmax over all experts (qwen3moe) */
+    MOE_GATING_SIGMOID  /* router probabilities = sigmoid of each logit */
+} moe_gating;
 
 typedef enum rope_style {
     ROPE_NORM = 0, /* rotate adjacent pairs (x[2i], x[2i+1]); llama (converter permuted the rows) */
@@ -72,6 +78,15 @@ typedef struct model_hparams {
     float eps;           /* RMSNorm epsilon */
     float q_scale;       /* multiplies q before q.k (gemma3: 1/sqrt(head_dim)) */
     float kq_scale;      /* multiplies q.k inside the softmax (llama: 1/sqrt(head_dim)) */
+    float attn_softcap;  /* > 0: scores become cap * tanh(score / cap) before the softmax (gemma2) */
+    float final_softcap; /* > 0: logits become cap * tanh(logit / cap) (gemma2) */
+    /* Mixture of experts (n_expert 0: dense FFN everywhere). runtime/forward/moe.c */
+    int64_t n_expert;       /* {a}.expert_count */
+    int64_t n_expert_used;  /* {a}.expert_used_count: experts routed per token */
+    int64_t n_ff_exp;       /* {a}.expert_feed_forward_length: hidden width of one expert */
+    moe_gating moe_gating;  /* how router logits become probabilities */
+    bool moe_norm_w;        /* the chosen experts' weights are divided by their sum */
+    float moe_w_scale;      /* then multiplied by this (0 or 1: not scaled) */
     arch_recipe recipe;
     layer_recipe layer[ARCH_MAX_LAYERS];
 } model_hparams;
@@ -99,6 +114,11 @@ typedef struct layer_weights {
     const gguf_tensor *ffn_up_b;       /* [n_ff] f32, optional (llama) */
     const gguf_tensor *ffn_down_b;     /* [n_embd] f32, optional (llama) */
     const gguf_tensor *post_ffn_norm;  /* [n_embd] f32, gemma3 */
+    /* MoE layers (ffn_gate/up/down are NULL there): */
+    const gguf_tensor *ffn_gate_inp;   /* [n_embd, n_expert] router */
+    const gguf_tensor *ffn_gate_exps;  /* [n_embd, n_ff_exp, n_expert]: expert e is rows e*n_ff_exp.. */
+    const gguf_tensor *ffn_up_exps;    /* [n_embd, n_ff_exp, n_expert] */
+    const gguf_tensor *ffn_down_exps;  /* [n_ff_exp, n_embd, n_expert] */
 } layer_weights;
 
 typedef struct arch_desc {
@@ -133,8 +153,28 @@ int arch_get_f(const gguf_file *f, const model_hparams *hp, const char *suffix, 
 int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, bool required,
               const gguf_tensor **out, tolk_error *err);
 
+/* The same for a 3-D tensor [ne0, ne1, ne2] (MoE expert stacks). */
+int arch_bind3(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, int64_t ne2,
+               bool required, const gguf_tensor **out, tolk_error *err);
+
+/* Reads {a}.expert_count, expert_used_count and expert_feed_forward_length (default
+ * feed_forward_length / expert_used_count, as llama.cpp) and checks their ranges before anything
+ * is allocated; weights normalisation from {a}.expert_weights_norm (default NORM_DEFAULT) and
+ * {a}.expert_weights_scale. */
+int arch_read_moe(const gguf_file *f, model_hparams *hp, bool norm_default, tolk_error *err);
+
+/* Attention like arch_bind_common_layer, the FFN norm, then the router and the three expert
+ * stacks instead of the dense FFN. */
+int arch_bind_moe_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                        tolk_error *err);
+
 /* The llama-style block every architecture starts from: norms, q/k/v/o and gated FFN. */
 int arch_bind_common_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
                            tolk_error *err);
+
+/* Which layers slide, as llama.cpp's load_swa_pattern: "{a}.attention.sliding_window_pattern" as a
+ * per-layer bool array, or as a period n (layer il slides when il % n < n - 1; n = 0: all slide);
+ * absent: DEFAULT_PERIOD. Sets hp->layer[il].swa only. */
+int arch_read_swa_pattern(const gguf_file *f, model_hparams *hp, int64_t default_period, tolk_error *err);
 
 #endif

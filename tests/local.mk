@@ -102,3 +102,11 @@ EXTRA_DIST += tests/test_cli_includes.sh tests/test_exports.sh
 # The one option parser of every subcommand: --name=VALUE, '--', one error line per mistake.
 TESTS += tests/test_cli_opts.sh
 EXTRA_DIST += tests/test_cli_opts.sh
+
+# Architectures beyond the first four against llama.cpp's logits (tests/fixtures/models/).
+check_PROGRAMS += tests/test_models
+TESTS += tests/test_models
+tests_test_models_SOURCES = tests/test_models.c
+tests_test_models_CFLAGS = $(TEST_CFLAGS)
+tests_test_models_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/fixtures/models
