@@ -13,7 +13,7 @@
 
 const char *gen_arch_name(gen_arch a)
 {
-    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3", "gemma2", "qwen3moe"};
+    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3", "gemma2", "qwen3moe", "phi3", "hunyuan-dense"};
     return names[a];
 }
 
@@ -158,24 +158,27 @@ static int plan_layer(plan *p, const gen_config *c, uint32_t il)
 {
     const int64_t E = c->n_embd, F = c->n_ff, Q = (int64_t)c->n_head * c->head_dim,
                   KV = (int64_t)c->n_head_kv * c->head_dim, D = c->head_dim;
-    const bool qk_norm = c->arch == GEN_QWEN3 || c->arch == GEN_GEMMA3 || c->arch == GEN_QWEN3MOE,
+    const bool qk_norm = c->arch == GEN_QWEN3 || c->arch == GEN_GEMMA3 || c->arch == GEN_QWEN3MOE ||
+                         c->arch == GEN_HUNYUAN_DENSE,
+               phi3 = c->arch == GEN_PHI3,
                post_norms = c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2, moe = c->arch == GEN_QWEN3MOE;
     const int64_t X = c->n_expert, FX = c->n_ff_exp;
     struct { const char *suffix; int64_t ne0, ne1, ne2; bool on; } parts[] = {
         {"attn_norm.weight", E, 0, 0, true},
-        {"attn_q.weight", E, Q, 0, true},
+        {"attn_qkv.weight", E, Q + 2 * KV, 0, phi3},
+        {"attn_q.weight", E, Q, 0, !phi3},
         {"attn_q.bias", Q, 0, 0, c->arch == GEN_QWEN2},
-        {"attn_k.weight", E, KV, 0, true},
+        {"attn_k.weight", E, KV, 0, !phi3},
         {"attn_k.bias", KV, 0, 0, c->arch == GEN_QWEN2},
-        {"attn_v.weight", E, KV, 0, true},
+        {"attn_v.weight", E, KV, 0, !phi3},
         {"attn_v.bias", KV, 0, 0, c->arch == GEN_QWEN2},
         {"attn_q_norm.weight", D, 0, 0, qk_norm},
         {"attn_k_norm.weight", D, 0, 0, qk_norm},
         {"attn_output.weight", Q, E, 0, true},
         {"post_attention_norm.weight", E, 0, 0, post_norms},
         {"ffn_norm.weight", E, 0, 0, true},
-        {"ffn_gate.weight", E, F, 0, !moe},
-        {"ffn_up.weight", E, F, 0, !moe},
+        {"ffn_gate.weight", E, F, 0, !moe && !phi3},
+        {"ffn_up.weight", E, phi3 ? 2 * F : F, 0, !moe},
         {"ffn_down.weight", F, E, 0, !moe},
         {"ffn_gate_inp.weight", E, X, 0, moe},
         {"ffn_gate_exps.weight", E, FX, X, moe},
@@ -252,7 +255,7 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
     if (!rc) rc = add_arch_u32(w, c, "attention.key_length", c->head_dim, err);
     if (!rc) rc = add_arch_u32(w, c, "attention.value_length", c->head_dim, err);
     if (!rc) rc = add_arch_f32(w, c, "attention.layer_norm_rms_epsilon", c->eps, err);
-    if (!rc) rc = add_arch_u32(w, c, "rope.dimension_count", c->head_dim, err);
+    if (!rc) rc = add_arch_u32(w, c, "rope.dimension_count", c->n_rot ? c->n_rot : c->head_dim, err);
     if (!rc) rc = add_arch_f32(w, c, "rope.freq_base", c->rope_base, err);
     if (!rc) rc = add_arch_u32(w, c, "vocab_size", n_vocab, err);
     if (!rc && (c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2))
@@ -269,8 +272,9 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
     return rc;
 }
 
-/* A minimal SentencePiece vocabulary of N tokens (<unk>, <s>, </s>, <0x0A>, then "tN"), enough for
- * llama.cpp to load the model; tiny test models use it so their logit fixtures stay small. */
+/* A minimal SentencePiece vocabulary of N tokens (<unk>, <s>, </s>, <0x0A>, <|endoftext|>, then
+ * "tN"), enough for llama.cpp to load the model (it looks <|endoftext|> up in models named phi3);
+ * tiny test models use it so their logit fixtures stay small. */
 static int synth_tokenizer(gguf_writer *w, uint32_t n, tolk_error *err)
 {
     char (*text)[16] = malloc(sizeof *text * n);
@@ -280,14 +284,14 @@ static int synth_tokenizer(gguf_writer *w, uint32_t n, tolk_error *err)
     int rc = TOLK_OK;
     if (!text || !strs || !scores || !types)
         rc = error_set(err, TOLK_E_NOMEM, "out of memory for a vocabulary");
-    static const char *const special[4] = {"<unk>", "<s>", "</s>", "<0x0A>"};
+    static const char *const special[5] = {"<unk>", "<s>", "</s>", "<0x0A>", "<|endoftext|>"};
     for (uint32_t i = 0; i < n && !rc; i++) {
-        snprintf(text[i], sizeof text[i], "%s", i < 4 ? special[i] : "");
-        if (i >= 4)
+        snprintf(text[i], sizeof text[i], "%s", i < 5 ? special[i] : "");
+        if (i >= 5)
             snprintf(text[i], sizeof text[i], "t%u", i);
         strs[i] = text[i];
         scores[i] = -(float)i;
-        types[i] = i == 0 ? 2 : i < 3 ? 3 : i == 3 ? 6 : 1;
+        types[i] = i == 0 ? 2 : i < 3 || i == 4 ? 3 : i == 3 ? 6 : 1;
     }
     if (!rc) rc = gguf_writer_add_str(w, "tokenizer.ggml.model", "llama", err);
     if (!rc) rc = gguf_writer_add_str_arr(w, "tokenizer.ggml.tokens", strs, NULL, n, err);
@@ -326,6 +330,8 @@ static int check_config(const gen_config *c, tolk_error *err)
                          c->n_head_kv);
     if (c->head_dim % 2)
         return error_set(err, TOLK_E_ARG, "head_dim %u must be even for RoPE", c->head_dim);
+    if (c->n_rot % 2 || c->n_rot > c->head_dim)
+        return error_set(err, TOLK_E_ARG, "--n-rot %u must be even and at most head_dim %u", c->n_rot, c->head_dim);
     if ((c->arch == GEN_LLAMA || c->arch == GEN_QWEN2) && c->head_dim * c->n_head != c->n_embd)
         return error_set(err, TOLK_E_ARG, "%s needs head_dim x n_head == n_embd (%u x %u != %u)",
                          gen_arch_name(c->arch), c->head_dim, c->n_head, c->n_embd);
@@ -347,8 +353,8 @@ int gen_model_write(const gen_config *c, tolk_error *err)
         return rc;
     gguf_file *vocab = NULL;
     int64_t n_vocab = c->n_vocab_synth;
-    if (c->n_vocab_synth && c->n_vocab_synth < 4)
-        return error_set(err, TOLK_E_ARG, "a synthetic vocabulary needs at least 4 tokens");
+    if (c->n_vocab_synth && c->n_vocab_synth < 5)
+        return error_set(err, TOLK_E_ARG, "a synthetic vocabulary needs at least 5 tokens");
     if (!c->n_vocab_synth) {
         if (!(vocab = gguf_open(c->vocab_path, err)))
             return err ? err->code : TOLK_E_IO;

@@ -58,6 +58,7 @@ typedef struct arch_recipe {
     ffn_act act;
     bool qkv_bias;   /* attn_q/k/v.bias are added after the projections (qwen2) */
     bool qk_norm;    /* per-head RMSNorm of q and k over head_dim before RoPE (qwen3, gemma3) */
+    bool qk_norm_after_rope; /* with qk_norm: the norms come after RoPE instead (hunyuan-dense) */
     bool post_norms; /* RMSNorm of the attention and FFN outputs before the residual add (gemma3) */
     bool embd_scale; /* token embeddings multiplied by sqrt(n_embd) (gemma3) */
 } arch_recipe;
@@ -119,6 +120,9 @@ typedef struct layer_weights {
     const gguf_tensor *ffn_gate_exps;  /* [n_embd, n_ff_exp, n_expert]: expert e is rows e*n_ff_exp.. */
     const gguf_tensor *ffn_up_exps;    /* [n_embd, n_ff_exp, n_expert] */
     const gguf_tensor *ffn_down_exps;  /* [n_ff_exp, n_embd, n_expert] */
+    /* Row ranges of fused tensors (phi3's attn_qkv and gate-up ffn_up) as tensors of their own:
+     * wq/wk/wv and ffn_gate/ffn_up then point here. */
+    gguf_tensor split[5];
 } layer_weights;
 
 typedef struct arch_desc {
@@ -152,6 +156,10 @@ int arch_get_f(const gguf_file *f, const model_hparams *hp, const char *suffix, 
  * [ne0, ne1]. A missing required tensor is an error naming it; a missing optional one gives NULL. */
 int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, bool required,
               const gguf_tensor **out, tolk_error *err);
+
+/* OUT = rows [r0, r0 + rows) of the 2-D tensor T as a tensor of its own (same type and row length,
+ * data pointing into T's), named T's name plus TAG, e.g. "blk.0.attn_qkv.weight[q]". */
+void arch_row_view(const gguf_tensor *t, int64_t r0, int64_t rows, const char *tag, gguf_tensor *out);
 
 /* The same for a 3-D tensor [ne0, ne1, ne2] (MoE expert stacks). */
 int arch_bind3(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, int64_t ne2,

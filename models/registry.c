@@ -13,9 +13,12 @@ extern const arch_desc arch_qwen3;
 extern const arch_desc arch_gemma3;
 extern const arch_desc arch_gemma2;
 extern const arch_desc arch_qwen3moe;
+extern const arch_desc arch_phi3;
+extern const arch_desc arch_hunyuan_dense;
 
 static const arch_desc *const archs[] = {&arch_llama, &arch_qwen2, &arch_qwen3, &arch_gemma3,
-                                          &arch_gemma2, &arch_qwen3moe};
+                                          &arch_gemma2, &arch_qwen3moe, &arch_phi3,
+                                          &arch_hunyuan_dense};
 
 const arch_desc *arch_find(const char *name)
 {
@@ -27,7 +30,7 @@ const arch_desc *arch_find(const char *name)
 
 const char *arch_names(void)
 {
-    return "llama, qwen2, qwen3, gemma3, gemma2, qwen3moe";
+    return "llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense";
 }
 
 static void key_name(char *buf, size_t size, const model_hparams *hp, const char *suffix)
@@ -235,6 +238,19 @@ int arch_bind3(const gguf_file *f, int il, const char *name, int64_t ne0, int64_
                          (long long)t->ne[3], want);
     }
     return TOLK_OK;
+}
+
+void arch_row_view(const gguf_tensor *t, int64_t r0, int64_t rows, const char *tag, gguf_tensor *out)
+{
+    *out = *t;
+    snprintf(out->name, sizeof out->name, "%.50s%s", t->name, tag);
+    out->n_dims = 2;
+    out->ne[1] = rows;
+    out->ne[2] = out->ne[3] = 1;
+    out->n_elements = (uint64_t)(t->ne[0] * rows);
+    out->nbytes = t->row_bytes * (uint64_t)rows;
+    out->file_offset = t->file_offset + t->row_bytes * (uint64_t)r0;
+    out->data = (const char *)t->data + t->row_bytes * (uint64_t)r0;
 }
 
 int arch_read_moe(const gguf_file *f, model_hparams *hp, bool norm_default, tolk_error *err)

@@ -30,6 +30,8 @@ typedef struct arch_case {
 static const arch_case cases[] = {
     {"gemma2", ""},
     {"qwen3moe", ""},
+    {"phi3", ""},
+    {"hunyuan-dense", ""},
 };
 
 static char tmpdir[4096];
@@ -226,6 +228,10 @@ START_TEST(broken_files_name_the_problem)
          "missing tensor blk.1.ffn_down_exps.weight", TOLK_E_FORMAT},
         {"qwen3moe", "", "blk.0.ffn_gate_inp.weight", "blk.0.ffn_gate_inX.weight",
          "missing tensor blk.0.ffn_gate_inp.weight", TOLK_E_FORMAT},
+        {"phi3", "", "blk.1.attn_qkv.weight", "blk.1.attn_qkX.weight", "missing tensor blk.1.attn_qkv.weight",
+         TOLK_E_FORMAT},
+        {"hunyuan-dense", "", "blk.0.attn_k_norm.weight", "blk.0.attn_k_norX.weight",
+         "missing tensor blk.0.attn_k_norm.weight", TOLK_E_FORMAT},
         /* valid variants (needle NULL): every expert routed; soft-capping key absent (llama.cpp's
          * default 50 applies) */
         {"qwen3moe", "--n-expert-used 8", NULL, NULL, NULL, 0},

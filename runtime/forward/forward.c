@@ -199,7 +199,11 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
     const layer_recipe *lr = &hp->layer[il];
     const int64_t hd = hp->head_dim, QW = hp->n_head * hd, KW = hp->n_head_kv * hd,
                   VW = hp->n_head_kv * hp->head_dim_v;
-    const float *rope_ff = c->m->w.rope_freqs ? c->m->w.rope_freqs->data : NULL;
+    /* Per-pair divisors: rope_freqs, or phi3's short factors, or its long ones for a context
+     * beyond the original (llama.cpp's get_rope_factors). */
+    const gguf_tensor *ff = c->m->w.rope_long && c->kv.n_ctx > hp->layer[il].rope.n_ctx_orig ? c->m->w.rope_long
+                                                                                           : c->m->w.rope_freqs;
+    const float *rope_ff = ff ? ff->data : NULL;
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *qt = c->q + t * QW, *kt = c->k + t * KW, *vt = c->v + t * VW;
@@ -207,20 +211,26 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
         add_bias(kt, lw->bk, KW);
         add_bias(vt, lw->bv, VW);
         ops_rope_cache(&lr->rope, hp->n_rot, rope_ff, pos0 + t, cs);
+        const bool norm_first = hp->recipe.qk_norm && !hp->recipe.qk_norm_after_rope,
+                   norm_last = hp->recipe.qk_norm && hp->recipe.qk_norm_after_rope;
         for (int64_t h = 0; h < hp->n_head; h++) {
             float *qh = qt + h * hd;
-            if (hp->recipe.qk_norm)
+            if (norm_first)
                 ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
             ops_rope_apply(qh, hp->n_rot, hp->recipe.rope, cs);
+            if (norm_last)
+                ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
             if (hp->q_scale != 1.0f)
                 for (int64_t d = 0; d < hd; d++)
                     qh[d] *= hp->q_scale;
         }
         for (int64_t h = 0; h < hp->n_head_kv; h++) {
             float *kh = kt + h * hd;
-            if (hp->recipe.qk_norm)
+            if (norm_first)
                 ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
             ops_rope_apply(kh, hp->n_rot, hp->recipe.rope, cs);
+            if (norm_last)
+                ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
         }
         kv_store(&c->kv, il, pos0 + t, kt, vt);
     }

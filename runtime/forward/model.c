@@ -66,7 +66,11 @@ static int bind_all(tolk_model *m, tolk_error *err)
     if ((rc = arch_bind(f, -1, "token_embd.weight", hp->n_embd, hp->n_vocab, true, &m->w.token_embd, err)) ||
         (rc = arch_bind(f, -1, "output_norm.weight", hp->n_embd, 0, true, &m->w.output_norm, err)) ||
         (rc = arch_bind(f, -1, "output.weight", hp->n_embd, hp->n_vocab, false, &m->w.output, err)) ||
-        (rc = arch_bind(f, -1, "rope_freqs.weight", hp->n_rot / 2, 0, false, &m->w.rope_freqs, err)))
+        (rc = arch_bind(f, -1, "rope_freqs.weight", hp->n_rot / 2, 0, false, &m->w.rope_freqs, err)) ||
+        (rc = arch_bind(f, -1, "rope_factors_long.weight", hp->n_rot / 2, 0, false, &m->w.rope_long, err)))
+        return rc;
+    if (!m->w.rope_freqs &&
+        (rc = arch_bind(f, -1, "rope_factors_short.weight", hp->n_rot / 2, 0, false, &m->w.rope_freqs, err)))
         return rc;
     if (!m->w.output)
         m->w.output = m->w.token_embd;
@@ -86,6 +90,8 @@ static int bind_all(tolk_model *m, tolk_error *err)
         rc = check_f32(m->w.output_norm, err);
     if (!rc)
         rc = check_f32(m->w.rope_freqs, err);
+    if (!rc)
+        rc = check_f32(m->w.rope_long, err);
     if (!rc)
         rc = check_matrix(m->w.token_embd, scratch, err);
     if (!rc)
