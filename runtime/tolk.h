@@ -326,6 +326,12 @@ int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *
                           const char *text, size_t len, char **prompt, int32_t **ids, size_t *n_ids,
                           tolk_error *err);
 
+/* The translation prompt template tolk picks for M (or TEMPLATE_PATH when set): writes its name and
+ * what decided it into BUF, e.g. "hunyuan-mt (from general.name)", "gemma3 (from
+ * tokenizer.chat_template)", "custom (from --template)". M may come from tolk_model_load_vocab. */
+int tolk_translate_template_name(tolk_model *m, const char *template_path, char *buf, size_t size,
+                                 tolk_error *err);
+
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 
 typedef struct tolk_bench_result {

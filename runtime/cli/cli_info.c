@@ -222,6 +222,16 @@ static void print_text(const tolk_model *m, const info_opts *o, const type_use *
     }
     printf("chat template: %s\n", meta(m, "tokenizer.chat_template", &v) && v.type == TOLK_META_STRING ? "present"
                                                                                                         : "absent");
+    /* The translation prompt tolk would use (needs the tokenizer, which the metadata view lacks). */
+    tolk_model *vm = NULL;
+    tolk_error verr = {0};
+    char which[160];
+    if (!tolk_model_load_vocab(tolk_model_path(m), &vm, &verr) &&
+        !tolk_translate_template_name(vm, NULL, which, sizeof which, &verr))
+        printf("prompt template: %s\n", which);
+    else
+        printf("prompt template: none (%s)\n", verr.msg);
+    tolk_model_free(vm);
     if (o->tensors) {
         printf("tensors:\n");
         for (int64_t i = 0; i < tolk_model_tensor_count(m); i++) {
