@@ -16,6 +16,10 @@ for arch in gemma2 qwen3moe phi3 hunyuan-dense; do
     check "tolk info names the prompt template of $arch" contains "$out" "prompt template: base (from the absence"
 done
 
+out=$("$T" info "$TMPD/qwen3moe.gguf")
+check "tolk info shows the expert counts" contains "$out" "expert_used_count                  3"
+check "tolk info shows Gemma 2's soft-capping" contains "$("$T" info "$TMPD/gemma2.gguf")" "final_logit_softcapping            30"
+
 # Hunyuan-MT on a vocabulary without Hunyuan's turn markers: the file's own (Qwen3) chat template.
 "$GEN" --arch hunyuan-dense --name Hunyuan-MT-7B --vocab "$TOLK_TESTDATA/tokenizer/qwen2.gguf" -o "$TMPD/hy.gguf"
 out=$("$T" info "$TMPD/hy.gguf" 2>&1)

@@ -22,7 +22,8 @@ static const char *const arch_keys[] = {
     "attention.head_count", "attention.head_count_kv", "attention.key_length",
     "attention.value_length", "attention.layer_norm_rms_epsilon", "attention.sliding_window",
     "rope.dimension_count", "rope.freq_base", "rope.scaling.type", "rope.scaling.factor",
-    "vocab_size",
+    "vocab_size", "expert_count", "expert_used_count", "expert_feed_forward_length",
+    "attn_logit_softcapping", "final_logit_softcapping",
 };
 
 static const char *const special_keys[] = {
