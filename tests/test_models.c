@@ -291,6 +291,44 @@ START_TEST(broken_files_name_the_problem)
 }
 END_TEST
 
+/* A 3-D expert stack with one expert too few (its ne[2] patched in the tensor info): refused with
+ * the tensor's name, its shape and the expected one. */
+START_TEST(misshaped_expert_stack)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/skew.gguf", tmpdir);
+    gen_tiny("qwen3moe", "", path);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    static char b[1 << 16];
+    const size_t n = fread(b, 1, sizeof b, f);
+    const char *name = "blk.0.ffn_up_exps.weight";
+    const size_t nl = strlen(name);
+    char *hit = NULL;
+    for (size_t j = 0; j + nl + 32 <= n && !hit; j++)
+        if (!memcmp(b + j, name, nl))
+            hit = b + j + nl;
+    ck_assert_ptr_nonnull(hit);
+    uint32_t dims;
+    uint64_t ne2;
+    memcpy(&dims, hit, 4);
+    ck_assert_int_eq(dims, 3);
+    memcpy(&ne2, hit + 4 + 16, 8);
+    ck_assert_int_eq(ne2, 8);
+    ne2 = 7;
+    memcpy(hit + 4 + 16, &ne2, 8);
+    fseek(f, 0, SEEK_SET);
+    ck_assert(fwrite(b, 1, n, f) == n);
+    fclose(f);
+    tolk_model *m = NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(model_open(path, &m, &err), TOLK_E_FORMAT);
+    ck_assert_msg(strstr(err.msg, "tensor blk.0.ffn_up_exps.weight has shape [128, 64, 7, 1], expected [128, 64, 8]"),
+                  "%s", err.msg);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(unknown_architecture_lists_the_supported)
 {
     char path[8192];
@@ -319,6 +357,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, matches_llamacpp, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, broken_files_name_the_problem);
+    tcase_add_test(tc, misshaped_expert_stack);
     tcase_add_test(tc, unknown_architecture_lists_the_supported);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
