@@ -171,15 +171,27 @@ START_TEST(matches_llamacpp)
     fwd_free(c);
 
     /* Token by token, chunks of 5 on two threads, and a rollback all agree with the batch. */
+    static float dec[NT][NV];
     c = make_ctx(m, 64, 1, 1);
     for (int t = 0; t < NT; t++) {
         ck_assert_int_eq(fwd_eval(c, toks + t, 1, 0, &err), TOLK_OK);
         assert_close(fwd_logits(c, 0), all[t], "decode", t);
+        memcpy(dec[t], fwd_logits(c, 0), sizeof dec[t]);
     }
     ck_assert_int_eq(fwd_rollback(c, 7, &err), TOLK_OK);
     ck_assert_int_eq(fwd_eval(c, toks + 7, 1, 0, &err), TOLK_OK);
     assert_close(fwd_logits(c, 0), all[7], "after rollback", 7);
     fwd_free(c);
+    /* A speculative verification batch (fwd_set_rowwise) equals one-token decoding bit for bit,
+     * the mixture of experts and the soft-capped attention included. */
+    fwd_ctx *v = make_ctx(m, 64, 6, 2);
+    fwd_set_rowwise(v, 8);
+    ck_assert_int_eq(fwd_eval(v, toks, 4, 4, &err), TOLK_OK);
+    ck_assert_int_eq(fwd_eval(v, toks + 4, 6, 0, &err), TOLK_OK);
+    for (int t = 4; t < 10; t++)
+        ck_assert_msg(!memcmp(fwd_logits(v, t - 4), dec[t], sizeof dec[t]), "%s: verification row %d differs "
+                      "from one-token decoding", ac->arch, t);
+    fwd_free(v);
     c = make_ctx(m, 5, NT - 3, 2);
     ck_assert_int_eq(fwd_eval(c, toks, NT, 3, &err), TOLK_OK);
     for (int t = 3; t < NT; t++)
