@@ -56,6 +56,9 @@ static const preset presets[] = {
     {GEN_PHI3, "3.5-mini", 32, 3072, 8192, 32, 32, 96, 131072, 0, 10000.0f, false, 0, 0, 0},
     /* Hunyuan-MT-7B (its converter bakes the NTK alpha into the base). */
     {GEN_HUNYUAN_DENSE, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 10000.0f, false, 0, 0, 0},
+    /* Qwen1.5-MoE-A2.7B: 60 experts of 1408, 4 routed, a shared expert of 5632. */
+    {GEN_QWEN2MOE, "tiny", 2, 128, 96, 4, 2, 32, 4096, 0, 1000000.0f, false, 8, 2, 64},
+    {GEN_QWEN2MOE, "a2.7b", 24, 2048, 5632, 16, 16, 128, 8192, 0, 1000000.0f, false, 60, 4, 1408},
     {GEN_HUNYUAN_DENSE, "7b", 32, 4096, 14336, 32, 8, 128, 262144, 0, 11158840.0f, false, 0, 0, 0},
 };
 
@@ -65,11 +68,11 @@ static void usage(FILE *out)
         "usage: gen_model [OPTIONS] -o OUT.gguf\n"
         "       gen_model --extend-from DRAFT.gguf --extra-layers N [--epsilon E] [--seed N] [--type T] -o OUT.gguf\n"
         "\nWrites a GGUF model with random weights and a real vocabulary (llama.cpp loads it).\n"
-        "  --arch A          llama | qwen2 | qwen3 | gemma3 | gemma2 | qwen3moe | phi3 | hunyuan-dense\n"
-        "                    (default llama)\n"
+        "  --arch A          llama | qwen2 | qwen3 | gemma3 | gemma2 | qwen3moe | phi3 | hunyuan-dense |\n"
+        "                    qwen2moe (default llama)\n"
         "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m; gemma2: tiny | 2b | 9b;\n"
         "                    qwen3moe: tiny | 30b-a3b; phi3: tiny | 4-mini | 3.5-mini;\n"
-        "                    hunyuan-dense: tiny | 7b); default tiny\n"
+        "                    hunyuan-dense: tiny | 7b; qwen2moe: tiny | a2.7b); default tiny\n"
         "  --type T          %s (default F32)\n"
         "  --vocab FILE      GGUF whose tokenizer.* keys to copy (default: $TOLK_TESTDATA/tokenizer/\n"
         "                    llama3.gguf for llama, qwen2.gguf for qwen2/qwen3, llama-spm.gguf for gemma3)\n"
@@ -77,7 +80,8 @@ static void usage(FILE *out)
         "  --scale S         matrix weights are normal * S / sqrt(row length) (default 1)\n"
         "  --n-layer N --n-embd N --n-ff N --n-head N --n-head-kv N --head-dim N\n"
         "  --ctx N --rope-base F --swa N --eps F      override the preset\n"
-        "  --n-expert N --n-expert-used N --n-ff-exp N  MoE shape (qwen3moe)\n"
+        "  --n-expert N --n-expert-used N --n-ff-exp N  MoE shape (qwen3moe, qwen2moe; qwen2moe's\n"
+        "                    shared expert is --n-ff wide)\n"
         "  --n-rot N         rotated values per head (default: head_dim; phi3 tiny: 24)\n"
         "  --vocab-size N    a synthetic N-token SentencePiece vocabulary instead of --vocab (tests)\n"
         "  --tied | --untied  output matrix shared with token_embd or separate\n"
@@ -198,7 +202,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
             if (!strcmp(gen_arch_name(presets[i].arch), arch_s))
                 return fail("no preset '%s' for this architecture (see --help)", preset_s);
-        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense)", arch_s);
+        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe)", arch_s);
     }
     c.arch = p->arch;
     c.n_layer = o_layer ? o_layer : p->n_layer;
@@ -206,7 +210,7 @@ int main(int argc, char **argv)
     c.n_ff = o_ff ? o_ff : p->n_ff;
     c.n_head = o_head ? o_head : p->n_head;
     c.n_head_kv = o_kv ? o_kv : p->n_head_kv;
-    /* llama/qwen2 tie head_dim to n_embd / n_head unless told otherwise. */
+    /* llama/qwen2 tie head_dim to n_embd / n_head unless told otherwise (the preset's shapes already do). */
     c.head_dim = o_hd ? o_hd
                  : (c.arch == GEN_LLAMA || c.arch == GEN_QWEN2) && (o_embd || o_head) ? c.n_embd / c.n_head
                                                                                       : p->head_dim;

@@ -12,7 +12,7 @@
 #include "tolk.h"
 
 typedef enum gen_arch { GEN_LLAMA, GEN_QWEN2, GEN_QWEN3, GEN_GEMMA3, GEN_GEMMA2, GEN_QWEN3MOE, GEN_PHI3,
-               GEN_HUNYUAN_DENSE } gen_arch;
+               GEN_HUNYUAN_DENSE, GEN_QWEN2MOE } gen_arch;
 
 typedef struct gen_config {
     gen_arch arch;

@@ -13,7 +13,7 @@
 
 const char *gen_arch_name(gen_arch a)
 {
-    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3", "gemma2", "qwen3moe", "phi3", "hunyuan-dense"};
+    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3", "gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe"};
     return names[a];
 }
 
@@ -161,17 +161,19 @@ static int plan_layer(plan *p, const gen_config *c, uint32_t il)
     const bool qk_norm = c->arch == GEN_QWEN3 || c->arch == GEN_GEMMA3 || c->arch == GEN_QWEN3MOE ||
                          c->arch == GEN_HUNYUAN_DENSE,
                phi3 = c->arch == GEN_PHI3,
-               post_norms = c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2, moe = c->arch == GEN_QWEN3MOE;
+               post_norms = c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2,
+               moe = c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE, shexp = c->arch == GEN_QWEN2MOE,
+               qkv_bias = c->arch == GEN_QWEN2 || c->arch == GEN_QWEN2MOE;
     const int64_t X = c->n_expert, FX = c->n_ff_exp;
     struct { const char *suffix; int64_t ne0, ne1, ne2; bool on; } parts[] = {
         {"attn_norm.weight", E, 0, 0, true},
         {"attn_qkv.weight", E, Q + 2 * KV, 0, phi3},
         {"attn_q.weight", E, Q, 0, !phi3},
-        {"attn_q.bias", Q, 0, 0, c->arch == GEN_QWEN2},
+        {"attn_q.bias", Q, 0, 0, qkv_bias},
         {"attn_k.weight", E, KV, 0, !phi3},
-        {"attn_k.bias", KV, 0, 0, c->arch == GEN_QWEN2},
+        {"attn_k.bias", KV, 0, 0, qkv_bias},
         {"attn_v.weight", E, KV, 0, !phi3},
-        {"attn_v.bias", KV, 0, 0, c->arch == GEN_QWEN2},
+        {"attn_v.bias", KV, 0, 0, qkv_bias},
         {"attn_q_norm.weight", D, 0, 0, qk_norm},
         {"attn_k_norm.weight", D, 0, 0, qk_norm},
         {"attn_output.weight", Q, E, 0, true},
@@ -184,6 +186,10 @@ static int plan_layer(plan *p, const gen_config *c, uint32_t il)
         {"ffn_gate_exps.weight", E, FX, X, moe},
         {"ffn_up_exps.weight", E, FX, X, moe},
         {"ffn_down_exps.weight", FX, E, X, moe},
+        {"ffn_gate_inp_shexp.weight", E, 0, 0, shexp},
+        {"ffn_gate_shexp.weight", E, F, 0, shexp},
+        {"ffn_up_shexp.weight", E, F, 0, shexp},
+        {"ffn_down_shexp.weight", F, E, 0, shexp},
         {"post_ffw_norm.weight", E, 0, 0, post_norms},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
@@ -264,7 +270,9 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
         rc = add_arch_f32(w, c, "attn_logit_softcapping", 50.0f, err);
     if (!rc && c->arch == GEN_GEMMA2)
         rc = add_arch_f32(w, c, "final_logit_softcapping", 30.0f, err);
-    if (!rc && c->arch == GEN_QWEN3MOE) {
+    if (!rc && c->arch == GEN_QWEN2MOE)
+        rc = add_arch_u32(w, c, "expert_shared_feed_forward_length", c->n_ff, err);
+    if (!rc && (c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE)) {
         rc = add_arch_u32(w, c, "expert_count", c->n_expert, err);
         if (!rc) rc = add_arch_u32(w, c, "expert_used_count", c->n_expert_used, err);
         if (!rc) rc = add_arch_u32(w, c, "expert_feed_forward_length", c->n_ff_exp, err);
@@ -332,16 +340,16 @@ static int check_config(const gen_config *c, tolk_error *err)
         return error_set(err, TOLK_E_ARG, "head_dim %u must be even for RoPE", c->head_dim);
     if (c->n_rot % 2 || c->n_rot > c->head_dim)
         return error_set(err, TOLK_E_ARG, "--n-rot %u must be even and at most head_dim %u", c->n_rot, c->head_dim);
-    if ((c->arch == GEN_LLAMA || c->arch == GEN_QWEN2) && c->head_dim * c->n_head != c->n_embd)
+    if ((c->arch == GEN_LLAMA || c->arch == GEN_QWEN2 || c->arch == GEN_QWEN2MOE) && c->head_dim * c->n_head != c->n_embd)
         return error_set(err, TOLK_E_ARG, "%s needs head_dim x n_head == n_embd (%u x %u != %u)",
                          gen_arch_name(c->arch), c->head_dim, c->n_head, c->n_embd);
     if (c->n_layer > 512)
         return error_set(err, TOLK_E_ARG, "at most 512 layers (llama.cpp's limit)");
     if ((c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2) && !c->n_swa)
         return error_set(err, TOLK_E_ARG, "%s needs a sliding window (--swa)", gen_arch_name(c->arch));
-    if (c->arch == GEN_QWEN3MOE &&
+    if ((c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE) &&
         (!c->n_expert || !c->n_ff_exp || !c->n_expert_used || c->n_expert_used > c->n_expert))
-        return error_set(err, TOLK_E_ARG, "qwen3moe needs --n-expert, --n-ff-exp and 1 <= --n-expert-used "
+        return error_set(err, TOLK_E_ARG, "MoE models need --n-expert, --n-ff-exp and 1 <= --n-expert-used "
                          "<= --n-expert");
     return TOLK_OK;
 }

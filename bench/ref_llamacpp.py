@@ -130,7 +130,7 @@ def tiny_fixture(d, out_path):
 
 
 MODELS_TOKENS = [1, 17, 42, 99, 3, 3, 56, 0, 71, 8, 23, 64, 127, 5, 88, 17]  # NT in tests/test_models.c
-MODELS_ARCHS = ["gemma2", "qwen3moe", "phi3", "hunyuan-dense"]
+MODELS_ARCHS = ["gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe"]
 
 
 def models_fixture(gen, out_dir, archs):

@@ -88,6 +88,7 @@ typedef struct model_hparams {
     moe_gating moe_gating;  /* how router logits become probabilities */
     bool moe_norm_w;        /* the chosen experts' weights are divided by their sum */
     float moe_w_scale;      /* then multiplied by this (0 or 1: not scaled) */
+    int64_t n_ff_shexp;     /* {a}.expert_shared_feed_forward_length: shared expert width (qwen2moe) */
     arch_recipe recipe;
     layer_recipe layer[ARCH_MAX_LAYERS];
 } model_hparams;
@@ -120,6 +121,11 @@ typedef struct layer_weights {
     const gguf_tensor *ffn_gate_exps;  /* [n_embd, n_ff_exp, n_expert]: expert e is rows e*n_ff_exp.. */
     const gguf_tensor *ffn_up_exps;    /* [n_embd, n_ff_exp, n_expert] */
     const gguf_tensor *ffn_down_exps;  /* [n_ff_exp, n_embd, n_expert] */
+    /* A shared expert every token runs, scaled by sigmoid(ffn_gate_inp_shexp . x) (qwen2moe): */
+    const gguf_tensor *ffn_gate_inp_shexp; /* [n_embd] f32 */
+    const gguf_tensor *ffn_gate_shexp;     /* [n_embd, n_ff_shexp] */
+    const gguf_tensor *ffn_up_shexp;       /* [n_embd, n_ff_shexp] */
+    const gguf_tensor *ffn_down_shexp;     /* [n_ff_shexp, n_embd] */
     /* Row ranges of fused tensors (phi3's attn_qkv and gate-up ffn_up) as tensors of their own:
      * wq/wk/wv and ffn_gate/ffn_up then point here. */
     gguf_tensor split[5];

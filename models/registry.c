@@ -15,10 +15,11 @@ extern const arch_desc arch_gemma2;
 extern const arch_desc arch_qwen3moe;
 extern const arch_desc arch_phi3;
 extern const arch_desc arch_hunyuan_dense;
+extern const arch_desc arch_qwen2moe;
 
 static const arch_desc *const archs[] = {&arch_llama, &arch_qwen2, &arch_qwen3, &arch_gemma3,
                                           &arch_gemma2, &arch_qwen3moe, &arch_phi3,
-                                          &arch_hunyuan_dense};
+                                          &arch_hunyuan_dense, &arch_qwen2moe};
 
 const arch_desc *arch_find(const char *name)
 {
@@ -30,7 +31,7 @@ const arch_desc *arch_find(const char *name)
 
 const char *arch_names(void)
 {
-    return "llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense";
+    return "llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe";
 }
 
 static void key_name(char *buf, size_t size, const model_hparams *hp, const char *suffix)
@@ -198,7 +199,7 @@ int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
     }
     hp->n_swa = 0;
     hp->attn_softcap = 0.0f;
-    hp->n_expert = hp->n_expert_used = hp->n_ff_exp = 0;
+    hp->n_expert = hp->n_expert_used = hp->n_ff_exp = hp->n_ff_shexp = 0;
     hp->final_softcap = 0.0f;
     hp->q_scale = 1.0f;
     hp->kq_scale = 1.0f / sqrtf((float)hp->head_dim);

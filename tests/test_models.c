@@ -32,6 +32,7 @@ static const arch_case cases[] = {
     {"qwen3moe", ""},
     {"phi3", ""},
     {"hunyuan-dense", ""},
+    {"qwen2moe", ""},
 };
 
 static char tmpdir[4096];

@@ -9,7 +9,7 @@ GEN=$TOLK_BUILDDIR/bench/gen_model
 T=$TOLK_BIN
 need_testdata # the qwen2 vocabulary
 
-for arch in gemma2 qwen3moe phi3 hunyuan-dense; do
+for arch in gemma2 qwen3moe phi3 hunyuan-dense qwen2moe; do
     check "generate $arch" "$GEN" --arch "$arch" --vocab-size 64 -o "$TMPD/$arch.gguf"
     out=$("$T" info "$TMPD/$arch.gguf" 2>&1)
     check "tolk info reads $arch" contains "$out" "architecture:  $arch"

@@ -530,7 +530,8 @@ static size_t max_act_row(const tolk_model *m)
     for (int il = 0; il < m->hp.n_layer; il++) {
         const layer_weights *lw = &m->w.layers[il];
         const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
-                                  lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps};
+                                  lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps,
+                                  lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp};
         for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
             if (!w[j])
                 continue;

@@ -37,6 +37,12 @@ struct moe_buffers {
     float *gate;        /* [n_batch*k][n_ff_exp] */
     float *up;          /* [n_batch*k][n_ff_exp] */
     float *down;        /* [n_batch*k][n_embd] */
+    int64_t n_ff_sh;    /* shared expert width (0: none) */
+    char *q_sh;         /* [n_batch][act_row] shared expert inputs, then its activations */
+    float *sh_gate;     /* [n_batch][n_ff_sh] */
+    float *sh_up;       /* [n_batch][n_ff_sh] */
+    float *sh_down;     /* [n_batch][n_embd] */
+    float *sh_scale;    /* [n_batch] sigmoid of the shared gate */
 };
 
 void moe_buffers_free(moe_buffers *b)
@@ -57,6 +63,11 @@ void moe_buffers_free(moe_buffers *b)
     free(b->gate);
     free(b->up);
     free(b->down);
+    free(b->q_sh);
+    free(b->sh_gate);
+    free(b->sh_up);
+    free(b->sh_down);
+    free(b->sh_scale);
     free(b);
 }
 
@@ -88,7 +99,16 @@ int moe_buffers_create(const model_hparams *hp, int64_t n_batch, size_t act_row_
     b->gate = malloc(sizeof(float) * pairs * (size_t)b->n_ff_exp);
     b->up = malloc(sizeof(float) * pairs * (size_t)b->n_ff_exp);
     b->down = malloc(sizeof(float) * pairs * (size_t)b->n_embd);
-    if (!b->logits || !b->q_router || !b->chosen || !b->weight || !b->count || !b->first || !b->active ||
+    b->n_ff_sh = hp->n_ff_shexp;
+    if (b->n_ff_sh > 0) {
+        b->q_sh = malloc(b->act_row * (size_t)n_batch);
+        b->sh_gate = malloc(sizeof(float) * (size_t)n_batch * (size_t)b->n_ff_sh);
+        b->sh_up = malloc(sizeof(float) * (size_t)n_batch * (size_t)b->n_ff_sh);
+        b->sh_down = malloc(sizeof(float) * (size_t)n_batch * (size_t)b->n_embd);
+        b->sh_scale = malloc(sizeof(float) * (size_t)n_batch);
+    }
+    if ((b->n_ff_sh > 0 && (!b->q_sh || !b->sh_gate || !b->sh_up || !b->sh_down || !b->sh_scale)) ||
+        !b->logits || !b->q_router || !b->chosen || !b->weight || !b->count || !b->first || !b->active ||
         !b->pair_tok || !b->pair_of || !b->q_in || !b->q_mid || !b->gate || !b->up || !b->down) {
         moe_buffers_free(b);
         return error_set(err, TOLK_E_NOMEM, "out of memory for MoE buffers (%lld tokens x %lld experts)",
@@ -201,6 +221,50 @@ static void group_pairs(moe_buffers *b, int64_t n)
         }
 }
 
+/* The shared expert for every token: sh_down = down(silu(gate x) * up x), sh_scale = sigmoid of
+ * ffn_gate_inp_shexp . x, computed as silu(g) / g like llama.cpp's graph. */
+static void shared_expert(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, const float *xn,
+                          int64_t n, bool exact)
+{
+    const int64_t E = b->n_embd, F = b->n_ff_sh;
+    const int nth = team_size();
+    const gguf_tensor *wg = lw->ffn_gate_shexp, *wu = lw->ffn_up_shexp, *wd = lw->ffn_down_shexp;
+    const float *gi = lw->ffn_gate_inp_shexp->data;
+#pragma omp for
+    for (int64_t t = 0; t < n; t++) {
+        simd_quantize_act(wg->type, xn + t * E, b->q_sh + (size_t)t * b->act_row, E);
+        float g = 0.0f;
+        for (int64_t i = 0; i < E; i++)
+            g += gi[i] * xn[t * E + i];
+        const float one = 1.0f;
+        float s;
+        ops_swiglu(&g, &one, &s, 1);
+        b->sh_scale[t] = s / g;
+    }
+    const int64_t ch_f = chunk_rows(F, 4 * (int64_t)nth), n_fc = (F + ch_f - 1) / ch_f;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t i = 0; i < n_fc * 2; i++) {
+        const gguf_tensor *t = i % 2 ? wu : wg;
+        const int64_t r0 = (i / 2) * ch_f, r1 = r0 + ch_f < F ? r0 + ch_f : F;
+        product(t, t->data, b->q_sh, b->act_row, n, i % 2 ? b->sh_up : b->sh_gate, (size_t)F, r0, r1, exact);
+    }
+#pragma omp for
+    for (int64_t t = 0; t < n; t++) {
+        float *g = b->sh_gate + t * F;
+        if (hp->recipe.act == FFN_GELU_TANH)
+            ops_geglu(g, b->sh_up + t * F, g, F);
+        else
+            ops_swiglu(g, b->sh_up + t * F, g, F);
+        simd_quantize_act(wd->type, g, b->q_sh + (size_t)t * b->act_row, F);
+    }
+    const int64_t ch_e = chunk_rows(E, 4 * (int64_t)nth), n_ec = (E + ch_e - 1) / ch_e;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t i = 0; i < n_ec; i++) {
+        const int64_t r0 = i * ch_e, r1 = r0 + ch_e < E ? r0 + ch_e : E;
+        product(wd, wd->data, b->q_sh, b->act_row, n, b->sh_down, (size_t)E, r0, r1, exact);
+    }
+}
+
 void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, const float *xn, float *out,
              int64_t n, bool exact)
 {
@@ -264,7 +328,10 @@ void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, c
                 b->down + b->first[e] * E, (size_t)E, r0, r1, exact);
     }
 
-    /* 6. Weighted sum per token, in the order of choice. */
+    if (lw->ffn_gate_shexp)
+        shared_expert(b, hp, lw, xn, n, exact);
+
+    /* 6. Weighted sum per token, in the order of choice; then the shared expert's output. */
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *o = out + t * E;
@@ -277,6 +344,11 @@ void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, c
             else
                 for (int64_t i = 0; i < E; i++)
                     o[i] += d[i] * w;
+        }
+        if (lw->ffn_gate_shexp) {
+            const float g = b->sh_scale[t], *d = b->sh_down + t * E;
+            for (int64_t i = 0; i < E; i++)
+                o[i] += d[i] * g;
         }
     }
 }
