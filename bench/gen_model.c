@@ -22,26 +22,44 @@ typedef struct preset {
     uint32_t n_layer, n_embd, n_ff, n_head, n_head_kv, head_dim, n_ctx, n_swa;
     float rope_base;
     bool tied;
+    uint32_t n_expert, n_expert_used, n_ff_exp; /* MoE only */
 } preset;
 
 static const preset presets[] = {
-    {GEN_LLAMA, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 500000.0f, false},
-    {GEN_LLAMA, "1b", 16, 2048, 8192, 32, 8, 64, 131072, 0, 500000.0f, true},
-    {GEN_LLAMA, "3b", 28, 3072, 8192, 24, 8, 128, 131072, 0, 500000.0f, true},
-    {GEN_LLAMA, "8b", 32, 4096, 14336, 32, 8, 128, 131072, 0, 500000.0f, false},
-    {GEN_QWEN2, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 1000000.0f, true},
-    {GEN_QWEN2, "1b", 28, 1536, 8960, 12, 2, 128, 32768, 0, 1000000.0f, true},
-    {GEN_QWEN2, "3b", 36, 2048, 11008, 16, 2, 128, 32768, 0, 1000000.0f, true},
-    {GEN_QWEN2, "8b", 28, 3584, 18944, 28, 4, 128, 32768, 0, 1000000.0f, false},
-    {GEN_QWEN3, "tiny", 2, 128, 512, 4, 2, 64, 4096, 0, 1000000.0f, true},
-    {GEN_QWEN3, "1b", 28, 2048, 6144, 16, 8, 128, 40960, 0, 1000000.0f, true},
-    {GEN_QWEN3, "3b", 36, 2560, 9728, 32, 8, 128, 40960, 0, 1000000.0f, true},
-    {GEN_QWEN3, "8b", 36, 4096, 12288, 32, 8, 128, 40960, 0, 1000000.0f, false},
-    {GEN_GEMMA3, "tiny", 6, 128, 512, 4, 1, 64, 4096, 16, 1000000.0f, true},
-    {GEN_GEMMA3, "270m", 18, 640, 2048, 4, 1, 256, 32768, 512, 1000000.0f, true},
-    {GEN_GEMMA3, "1b", 26, 1152, 6912, 4, 1, 256, 32768, 512, 1000000.0f, true},
-    {GEN_GEMMA3, "3b", 34, 2560, 10240, 8, 4, 256, 131072, 1024, 1000000.0f, true},
-    {GEN_GEMMA3, "8b", 48, 3840, 15360, 16, 8, 256, 131072, 1024, 1000000.0f, true},
+    {GEN_LLAMA, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 500000.0f, false, 0, 0, 0},
+    {GEN_LLAMA, "1b", 16, 2048, 8192, 32, 8, 64, 131072, 0, 500000.0f, true, 0, 0, 0},
+    {GEN_LLAMA, "3b", 28, 3072, 8192, 24, 8, 128, 131072, 0, 500000.0f, true, 0, 0, 0},
+    {GEN_LLAMA, "8b", 32, 4096, 14336, 32, 8, 128, 131072, 0, 500000.0f, false, 0, 0, 0},
+    {GEN_QWEN2, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 1000000.0f, true, 0, 0, 0},
+    {GEN_QWEN2, "1b", 28, 1536, 8960, 12, 2, 128, 32768, 0, 1000000.0f, true, 0, 0, 0},
+    {GEN_QWEN2, "3b", 36, 2048, 11008, 16, 2, 128, 32768, 0, 1000000.0f, true, 0, 0, 0},
+    {GEN_QWEN2, "8b", 28, 3584, 18944, 28, 4, 128, 32768, 0, 1000000.0f, false, 0, 0, 0},
+    {GEN_QWEN3, "tiny", 2, 128, 512, 4, 2, 64, 4096, 0, 1000000.0f, true, 0, 0, 0},
+    {GEN_QWEN3, "1b", 28, 2048, 6144, 16, 8, 128, 40960, 0, 1000000.0f, true, 0, 0, 0},
+    {GEN_QWEN3, "3b", 36, 2560, 9728, 32, 8, 128, 40960, 0, 1000000.0f, true, 0, 0, 0},
+    {GEN_QWEN3, "8b", 36, 4096, 12288, 32, 8, 128, 40960, 0, 1000000.0f, false, 0, 0, 0},
+    {GEN_GEMMA3, "tiny", 6, 128, 512, 4, 1, 64, 4096, 16, 1000000.0f, true, 0, 0, 0},
+    {GEN_GEMMA3, "270m", 18, 640, 2048, 4, 1, 256, 32768, 512, 1000000.0f, true, 0, 0, 0},
+    {GEN_GEMMA3, "1b", 26, 1152, 6912, 4, 1, 256, 32768, 512, 1000000.0f, true, 0, 0, 0},
+    {GEN_GEMMA3, "3b", 34, 2560, 10240, 8, 4, 256, 131072, 1024, 1000000.0f, true, 0, 0, 0},
+    {GEN_GEMMA3, "8b", 48, 3840, 15360, 16, 8, 256, 131072, 1024, 1000000.0f, true, 0, 0, 0},
+    /* Gemma 2 2B / 9B (Tower+ 2B / 9B share the shapes). */
+    {GEN_GEMMA2, "tiny", 4, 128, 512, 4, 2, 32, 4096, 6, 10000.0f, true, 0, 0, 0},
+    {GEN_GEMMA2, "2b", 26, 2304, 9216, 8, 4, 256, 8192, 4096, 10000.0f, true, 0, 0, 0},
+    {GEN_GEMMA2, "9b", 42, 3584, 14336, 16, 8, 256, 8192, 4096, 10000.0f, true, 0, 0, 0},
+    /* Qwen3-30B-A3B: 128 experts of width 768, 8 routed (cut --n-layer to fit memory). */
+    {GEN_QWEN3MOE, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 1000000.0f, false, 8, 3, 64},
+    {GEN_QWEN3MOE, "30b-a3b", 48, 2048, 6144, 32, 4, 128, 40960, 0, 1000000.0f, false, 128, 8, 768},
+    /* Phi-4-mini (GQA 24/8, 96 of 128 head values rotated: --n-rot 96) and Phi-3.5-mini. */
+    {GEN_PHI3, "tiny", 2, 128, 256, 4, 2, 32, 4096, 0, 10000.0f, false, 0, 0, 0},
+    {GEN_PHI3, "4-mini", 32, 3072, 8192, 24, 8, 128, 131072, 0, 10000.0f, true, 0, 0, 0},
+    {GEN_PHI3, "3.5-mini", 32, 3072, 8192, 32, 32, 96, 131072, 0, 10000.0f, false, 0, 0, 0},
+    /* Hunyuan-MT-7B (its converter bakes the NTK alpha into the base). */
+    {GEN_HUNYUAN_DENSE, "tiny", 2, 128, 512, 4, 2, 32, 4096, 0, 10000.0f, false, 0, 0, 0},
+    /* Qwen1.5-MoE-A2.7B: 60 experts of 1408, 4 routed, a shared expert of 5632. */
+    {GEN_QWEN2MOE, "tiny", 2, 128, 96, 4, 2, 32, 4096, 0, 1000000.0f, false, 8, 2, 64},
+    {GEN_QWEN2MOE, "a2.7b", 24, 2048, 5632, 16, 16, 128, 8192, 0, 1000000.0f, false, 60, 4, 1408},
+    {GEN_HUNYUAN_DENSE, "7b", 32, 4096, 14336, 32, 8, 128, 262144, 0, 11158840.0f, false, 0, 0, 0},
 };
 
 static void usage(FILE *out)
@@ -50,8 +68,11 @@ static void usage(FILE *out)
         "usage: gen_model [OPTIONS] -o OUT.gguf\n"
         "       gen_model --extend-from DRAFT.gguf --extra-layers N [--epsilon E] [--seed N] [--type T] -o OUT.gguf\n"
         "\nWrites a GGUF model with random weights and a real vocabulary (llama.cpp loads it).\n"
-        "  --arch A          llama | qwen2 | qwen3 | gemma3 (default llama)\n"
-        "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m); default tiny\n"
+        "  --arch A          llama | qwen2 | qwen3 | gemma3 | gemma2 | qwen3moe | phi3 | hunyuan-dense |\n"
+        "                    qwen2moe (default llama)\n"
+        "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m; gemma2: tiny | 2b | 9b;\n"
+        "                    qwen3moe: tiny | 30b-a3b; phi3: tiny | 4-mini | 3.5-mini;\n"
+        "                    hunyuan-dense: tiny | 7b; qwen2moe: tiny | a2.7b); default tiny\n"
         "  --type T          %s (default F32)\n"
         "  --vocab FILE      GGUF whose tokenizer.* keys to copy (default: $TOLK_TESTDATA/tokenizer/\n"
         "                    llama3.gguf for llama, qwen2.gguf for qwen2/qwen3, llama-spm.gguf for gemma3)\n"
@@ -59,6 +80,10 @@ static void usage(FILE *out)
         "  --scale S         matrix weights are normal * S / sqrt(row length) (default 1)\n"
         "  --n-layer N --n-embd N --n-ff N --n-head N --n-head-kv N --head-dim N\n"
         "  --ctx N --rope-base F --swa N --eps F      override the preset\n"
+        "  --n-expert N --n-expert-used N --n-ff-exp N  MoE shape (qwen3moe, qwen2moe; qwen2moe's\n"
+        "                    shared expert is --n-ff wide)\n"
+        "  --n-rot N         rotated values per head (default: head_dim; phi3 tiny: 24)\n"
+        "  --vocab-size N    a synthetic N-token SentencePiece vocabulary instead of --vocab (tests)\n"
         "  --tied | --untied  output matrix shared with token_embd or separate\n"
         "  --name S          general.name\n"
         "  --extend-from F   append --extra-layers N random layers to model F; their residual outputs\n"
@@ -106,6 +131,7 @@ int main(int argc, char **argv)
     float epsilon = 0.01f;
     /* Overrides: parsed first, applied on top of the preset. */
     uint32_t o_layer = 0, o_embd = 0, o_ff = 0, o_head = 0, o_kv = 0, o_hd = 0, o_ctx = 0, o_swa = 0;
+    uint32_t o_nx = 0, o_nxu = 0, o_ffx = 0, o_rot = 0;
     float o_base = 0, o_eps = 0;
     int tied = -1;
     for (int i = 1; i < argc; i++) {
@@ -141,6 +167,11 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--head-dim")) bad = parse_u32(v, &o_hd);
         else if (!strcmp(a, "--ctx")) bad = parse_u32(v, &o_ctx);
         else if (!strcmp(a, "--swa")) bad = parse_u32(v, &o_swa);
+        else if (!strcmp(a, "--n-expert")) bad = parse_u32(v, &o_nx);
+        else if (!strcmp(a, "--n-expert-used")) bad = parse_u32(v, &o_nxu);
+        else if (!strcmp(a, "--n-ff-exp")) bad = parse_u32(v, &o_ffx);
+        else if (!strcmp(a, "--n-rot")) bad = parse_u32(v, &o_rot);
+        else if (!strcmp(a, "--vocab-size")) bad = parse_u32(v, &c.n_vocab_synth);
         else if (!strcmp(a, "--rope-base")) bad = parse_f32(v, &o_base);
         else if (!strcmp(a, "--eps")) bad = parse_f32(v, &o_eps);
         else
@@ -171,7 +202,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
             if (!strcmp(gen_arch_name(presets[i].arch), arch_s))
                 return fail("no preset '%s' for this architecture (see --help)", preset_s);
-        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3)", arch_s);
+        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe)", arch_s);
     }
     c.arch = p->arch;
     c.n_layer = o_layer ? o_layer : p->n_layer;
@@ -179,7 +210,7 @@ int main(int argc, char **argv)
     c.n_ff = o_ff ? o_ff : p->n_ff;
     c.n_head = o_head ? o_head : p->n_head;
     c.n_head_kv = o_kv ? o_kv : p->n_head_kv;
-    /* llama/qwen2 tie head_dim to n_embd / n_head unless told otherwise. */
+    /* llama/qwen2 tie head_dim to n_embd / n_head unless told otherwise (the preset's shapes already do). */
     c.head_dim = o_hd ? o_hd
                  : (c.arch == GEN_LLAMA || c.arch == GEN_QWEN2) && (o_embd || o_head) ? c.n_embd / c.n_head
                                                                                       : p->head_dim;
@@ -188,12 +219,19 @@ int main(int argc, char **argv)
     c.rope_base = o_base ? o_base : p->rope_base;
     c.eps = o_eps ? o_eps : c.arch == GEN_LLAMA ? 1e-5f : 1e-6f;
     c.tied = tied >= 0 ? tied : p->tied;
+    c.n_expert = o_nx ? o_nx : p->n_expert;
+    c.n_expert_used = o_nxu ? o_nxu : p->n_expert_used;
+    c.n_ff_exp = o_ffx ? o_ffx : p->n_ff_exp;
+    /* Partial rotary by default only where the tiny phi3 shows it off. */
+    c.n_rot = o_rot ? o_rot : c.arch == GEN_PHI3 && !strcmp(p->name, "tiny") ? 24
+                            : c.arch == GEN_PHI3 && !strcmp(p->name, "4-mini") ? 96 : 0;
 
     char vocab[4096];
     if (!c.vocab_path) {
         const char *dir = getenv("TOLK_TESTDATA");
-        const char *file = c.arch == GEN_LLAMA ? "llama3.gguf" : c.arch == GEN_GEMMA3 ? "llama-spm.gguf"
-                                                                                      : "qwen2.gguf";
+        const char *file = c.arch == GEN_LLAMA ? "llama3.gguf"
+                           : c.arch == GEN_GEMMA3 || c.arch == GEN_GEMMA2 || c.arch == GEN_PHI3 ? "llama-spm.gguf"
+                                                                                                : "qwen2.gguf";
         snprintf(vocab, sizeof vocab, "%s/tokenizer/%s", dir && *dir ? dir : GEN_DEFAULT_TESTDATA, file);
         c.vocab_path = vocab;
     }

@@ -11,13 +11,18 @@
 #include "quant_mix.h"
 #include "tolk.h"
 
-typedef enum gen_arch { GEN_LLAMA, GEN_QWEN2, GEN_QWEN3, GEN_GEMMA3 } gen_arch;
+typedef enum gen_arch { GEN_LLAMA, GEN_QWEN2, GEN_QWEN3, GEN_GEMMA3, GEN_GEMMA2, GEN_QWEN3MOE, GEN_PHI3,
+               GEN_HUNYUAN_DENSE, GEN_QWEN2MOE } gen_arch;
 
 typedef struct gen_config {
     gen_arch arch;
     uint32_t n_layer, n_embd, n_ff, n_head, n_head_kv, head_dim;
     uint32_t n_ctx;       /* context_length */
-    uint32_t n_swa;       /* gemma3 sliding window */
+    uint32_t n_rot;       /* rope.dimension_count; 0: head_dim (phi3 rotates part of each head) */
+    uint32_t n_swa;       /* gemma2/gemma3 sliding window */
+    uint32_t n_expert, n_expert_used, n_ff_exp; /* qwen3moe: experts, routed per token, expert FFN width */
+    uint32_t n_vocab_synth; /* > 0: a synthetic SentencePiece vocabulary of this many tokens instead of
+                             * vocab_path's (tiny test models whose logit fixtures stay small) */
     float rope_base, eps;
     bool tied;            /* no output.weight: logits come from token_embd */
     const qmix_ftype *ftype;

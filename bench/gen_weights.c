@@ -13,7 +13,7 @@
 
 const char *gen_arch_name(gen_arch a)
 {
-    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3"};
+    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3", "gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe"};
     return names[a];
 }
 
@@ -125,7 +125,7 @@ int gen_write_tensor(gguf_writer *w, uint64_t seed, const char *name, uint32_t t
 typedef struct plan_tensor {
     char name[64];
     uint32_t n_dims;
-    int64_t ne[2];
+    int64_t ne[3];
     uint32_t type;
 } plan_tensor;
 
@@ -134,18 +134,23 @@ typedef struct plan {
     size_t n, cap;
 } plan;
 
-static int plan_add(plan *p, const char *name, int64_t ne0, int64_t ne1)
+/* ne2 > 0 makes a 3-D tensor (the experts of an MoE layer, one [ne0, ne1] matrix each). */
+static int plan_add3(plan *p, const char *name, int64_t ne0, int64_t ne1, int64_t ne2)
 {
     if (p->n == p->cap)
         return TOLK_E_NOMEM;
     plan_tensor *t = &p->t[p->n++];
     snprintf(t->name, sizeof t->name, "%s", name);
     t->ne[0] = ne0;
-    t->ne[1] = ne1;
-    t->n_dims = ne1 > 0 ? 2 : 1;
-    if (ne1 <= 0)
-        t->ne[1] = 1;
+    t->ne[1] = ne1 > 0 ? ne1 : 1;
+    t->ne[2] = ne2 > 0 ? ne2 : 1;
+    t->n_dims = ne2 > 0 ? 3 : ne1 > 0 ? 2 : 1;
     return TOLK_OK;
+}
+
+static int plan_add(plan *p, const char *name, int64_t ne0, int64_t ne1)
+{
+    return plan_add3(p, name, ne0, ne1, 0);
 }
 
 /* The tensors of one layer, named and shaped as llama.cpp expects them (docs/MODELS.md). */
@@ -153,31 +158,46 @@ static int plan_layer(plan *p, const gen_config *c, uint32_t il)
 {
     const int64_t E = c->n_embd, F = c->n_ff, Q = (int64_t)c->n_head * c->head_dim,
                   KV = (int64_t)c->n_head_kv * c->head_dim, D = c->head_dim;
-    bool qk_norm = c->arch == GEN_QWEN3 || c->arch == GEN_GEMMA3;
-    struct { const char *suffix; int64_t ne0, ne1; bool on; } parts[] = {
-        {"attn_norm.weight", E, 0, true},
-        {"attn_q.weight", E, Q, true},
-        {"attn_q.bias", Q, 0, c->arch == GEN_QWEN2},
-        {"attn_k.weight", E, KV, true},
-        {"attn_k.bias", KV, 0, c->arch == GEN_QWEN2},
-        {"attn_v.weight", E, KV, true},
-        {"attn_v.bias", KV, 0, c->arch == GEN_QWEN2},
-        {"attn_q_norm.weight", D, 0, qk_norm},
-        {"attn_k_norm.weight", D, 0, qk_norm},
-        {"attn_output.weight", Q, E, true},
-        {"post_attention_norm.weight", E, 0, c->arch == GEN_GEMMA3},
-        {"ffn_norm.weight", E, 0, true},
-        {"ffn_gate.weight", E, F, true},
-        {"ffn_up.weight", E, F, true},
-        {"ffn_down.weight", F, E, true},
-        {"post_ffw_norm.weight", E, 0, c->arch == GEN_GEMMA3},
+    const bool qk_norm = c->arch == GEN_QWEN3 || c->arch == GEN_GEMMA3 || c->arch == GEN_QWEN3MOE ||
+                         c->arch == GEN_HUNYUAN_DENSE,
+               phi3 = c->arch == GEN_PHI3,
+               post_norms = c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2,
+               moe = c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE, shexp = c->arch == GEN_QWEN2MOE,
+               qkv_bias = c->arch == GEN_QWEN2 || c->arch == GEN_QWEN2MOE;
+    const int64_t X = c->n_expert, FX = c->n_ff_exp;
+    struct { const char *suffix; int64_t ne0, ne1, ne2; bool on; } parts[] = {
+        {"attn_norm.weight", E, 0, 0, true},
+        {"attn_qkv.weight", E, Q + 2 * KV, 0, phi3},
+        {"attn_q.weight", E, Q, 0, !phi3},
+        {"attn_q.bias", Q, 0, 0, qkv_bias},
+        {"attn_k.weight", E, KV, 0, !phi3},
+        {"attn_k.bias", KV, 0, 0, qkv_bias},
+        {"attn_v.weight", E, KV, 0, !phi3},
+        {"attn_v.bias", KV, 0, 0, qkv_bias},
+        {"attn_q_norm.weight", D, 0, 0, qk_norm},
+        {"attn_k_norm.weight", D, 0, 0, qk_norm},
+        {"attn_output.weight", Q, E, 0, true},
+        {"post_attention_norm.weight", E, 0, 0, post_norms},
+        {"ffn_norm.weight", E, 0, 0, true},
+        {"ffn_gate.weight", E, F, 0, !moe && !phi3},
+        {"ffn_up.weight", E, phi3 ? 2 * F : F, 0, !moe},
+        {"ffn_down.weight", F, E, 0, !moe},
+        {"ffn_gate_inp.weight", E, X, 0, moe},
+        {"ffn_gate_exps.weight", E, FX, X, moe},
+        {"ffn_up_exps.weight", E, FX, X, moe},
+        {"ffn_down_exps.weight", FX, E, X, moe},
+        {"ffn_gate_inp_shexp.weight", E, 0, 0, shexp},
+        {"ffn_gate_shexp.weight", E, F, 0, shexp},
+        {"ffn_up_shexp.weight", E, F, 0, shexp},
+        {"ffn_down_shexp.weight", F, E, 0, shexp},
+        {"post_ffw_norm.weight", E, 0, 0, post_norms},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (!parts[i].on)
             continue;
         char name[64];
         snprintf(name, sizeof name, "blk.%u.%s", il, parts[i].suffix);
-        if (plan_add(p, name, parts[i].ne0, parts[i].ne1))
+        if (plan_add3(p, name, parts[i].ne0, parts[i].ne1, parts[i].ne2))
             return TOLK_E_NOMEM;
     }
     return TOLK_OK;
@@ -185,7 +205,7 @@ static int plan_layer(plan *p, const gen_config *c, uint32_t il)
 
 static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error *err)
 {
-    p->cap = 3 + (size_t)c->n_layer * 16;
+    p->cap = 3 + (size_t)c->n_layer * 24;
     p->t = calloc(p->cap, sizeof *p->t);
     if (!p->t)
         return error_set(err, TOLK_E_NOMEM, "out of memory for the tensor list");
@@ -199,8 +219,10 @@ static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error 
     if (rc)
         return error_set(err, TOLK_E_NOMEM, "tensor list overflow");
     for (size_t i = 0; i < p->n; i++)
-        p->t[i].type = qmix_choose(c->ftype, p->t[i].name, p->t[i].n_dims, p->t[i].ne[0], TOLK_TYPE_F32,
-                                   !c->tied, c->n_layer);
+        /* llama-quantize leaves the MoE router in F32. */
+        p->t[i].type = strstr(p->t[i].name, "ffn_gate_inp") ? TOLK_TYPE_F32
+                       : qmix_choose(c->ftype, p->t[i].name, p->t[i].n_dims, p->t[i].ne[0], TOLK_TYPE_F32,
+                                     !c->tied, c->n_layer);
     return TOLK_OK;
 }
 
@@ -226,8 +248,11 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
     if (c->name)
         snprintf(name, sizeof name, "%s", c->name);
     else
-        snprintf(name, sizeof name, "random %s %uL-%u %s seed %llu", gen_arch_name(c->arch), c->n_layer,
-                 c->n_embd, c->ftype->name, (unsigned long long)c->seed);
+        /* "phi 3": llama.cpp gives models named "phi3" token attributes that need <|endoftext|>,
+         * which the SentencePiece test vocabulary lacks. */
+        snprintf(name, sizeof name, "random %s %uL-%u %s seed %llu",
+                 c->arch == GEN_PHI3 ? "phi 3" : gen_arch_name(c->arch), c->n_layer, c->n_embd, c->ftype->name,
+                 (unsigned long long)c->seed);
     int rc = gguf_writer_add_str(w, "general.architecture", gen_arch_name(c->arch), err);
     if (!rc) rc = gguf_writer_add_str(w, "general.name", name, err);
     if (!rc) rc = add_arch_u32(w, c, "context_length", c->n_ctx, err);
@@ -239,11 +264,54 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
     if (!rc) rc = add_arch_u32(w, c, "attention.key_length", c->head_dim, err);
     if (!rc) rc = add_arch_u32(w, c, "attention.value_length", c->head_dim, err);
     if (!rc) rc = add_arch_f32(w, c, "attention.layer_norm_rms_epsilon", c->eps, err);
-    if (!rc) rc = add_arch_u32(w, c, "rope.dimension_count", c->head_dim, err);
+    if (!rc) rc = add_arch_u32(w, c, "rope.dimension_count", c->n_rot ? c->n_rot : c->head_dim, err);
     if (!rc) rc = add_arch_f32(w, c, "rope.freq_base", c->rope_base, err);
     if (!rc) rc = add_arch_u32(w, c, "vocab_size", n_vocab, err);
-    if (!rc && c->arch == GEN_GEMMA3)
+    if (!rc && (c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2))
         rc = add_arch_u32(w, c, "attention.sliding_window", c->n_swa, err);
+    if (!rc && c->arch == GEN_GEMMA2)
+        rc = add_arch_f32(w, c, "attn_logit_softcapping", 50.0f, err);
+    if (!rc && c->arch == GEN_GEMMA2)
+        rc = add_arch_f32(w, c, "final_logit_softcapping", 30.0f, err);
+    if (!rc && c->arch == GEN_QWEN2MOE)
+        rc = add_arch_u32(w, c, "expert_shared_feed_forward_length", c->n_ff, err);
+    if (!rc && (c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE)) {
+        rc = add_arch_u32(w, c, "expert_count", c->n_expert, err);
+        if (!rc) rc = add_arch_u32(w, c, "expert_used_count", c->n_expert_used, err);
+        if (!rc) rc = add_arch_u32(w, c, "expert_feed_forward_length", c->n_ff_exp, err);
+    }
+    return rc;
+}
+
+/* A minimal SentencePiece vocabulary of N tokens (<unk>, <s>, </s>, <0x0A>, <|endoftext|>, then
+ * "tN"), enough for llama.cpp to load the model (it looks <|endoftext|> up in models named phi3);
+ * tiny test models use it so their logit fixtures stay small. */
+static int synth_tokenizer(gguf_writer *w, uint32_t n, tolk_error *err)
+{
+    char (*text)[16] = malloc(sizeof *text * n);
+    const char **strs = malloc(sizeof *strs * n);
+    float *scores = malloc(sizeof *scores * n);
+    int32_t *types = malloc(sizeof *types * n);
+    int rc = TOLK_OK;
+    if (!text || !strs || !scores || !types)
+        rc = error_set(err, TOLK_E_NOMEM, "out of memory for a vocabulary");
+    static const char *const special[5] = {"<unk>", "<s>", "</s>", "<0x0A>", "<|endoftext|>"};
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        snprintf(text[i], sizeof text[i], "%s", i < 5 ? special[i] : "");
+        if (i >= 5)
+            snprintf(text[i], sizeof text[i], "t%u", i);
+        strs[i] = text[i];
+        scores[i] = -(float)i;
+        types[i] = i == 0 ? 2 : i < 3 || i == 4 ? 3 : i == 3 ? 6 : 1;
+    }
+    if (!rc) rc = gguf_writer_add_str(w, "tokenizer.ggml.model", "llama", err);
+    if (!rc) rc = gguf_writer_add_str_arr(w, "tokenizer.ggml.tokens", strs, NULL, n, err);
+    if (!rc) rc = gguf_writer_add_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_F32, scores, n, err);
+    if (!rc) rc = gguf_writer_add_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_I32, types, n, err);
+    free(text);
+    free(strs);
+    free(scores);
+    free(types);
     return rc;
 }
 
@@ -273,13 +341,19 @@ static int check_config(const gen_config *c, tolk_error *err)
                          c->n_head_kv);
     if (c->head_dim % 2)
         return error_set(err, TOLK_E_ARG, "head_dim %u must be even for RoPE", c->head_dim);
-    if ((c->arch == GEN_LLAMA || c->arch == GEN_QWEN2) && c->head_dim * c->n_head != c->n_embd)
+    if (c->n_rot % 2 || c->n_rot > c->head_dim)
+        return error_set(err, TOLK_E_ARG, "--n-rot %u must be even and at most head_dim %u", c->n_rot, c->head_dim);
+    if ((c->arch == GEN_LLAMA || c->arch == GEN_QWEN2 || c->arch == GEN_QWEN2MOE) && c->head_dim * c->n_head != c->n_embd)
         return error_set(err, TOLK_E_ARG, "%s needs head_dim x n_head == n_embd (%u x %u != %u)",
                          gen_arch_name(c->arch), c->head_dim, c->n_head, c->n_embd);
     if (c->n_layer > 512)
         return error_set(err, TOLK_E_ARG, "at most 512 layers (llama.cpp's limit)");
-    if (c->arch == GEN_GEMMA3 && !c->n_swa)
-        return error_set(err, TOLK_E_ARG, "gemma3 needs a sliding window (--swa)");
+    if ((c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2) && !c->n_swa)
+        return error_set(err, TOLK_E_ARG, "%s needs a sliding window (--swa)", gen_arch_name(c->arch));
+    if ((c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE) &&
+        (!c->n_expert || !c->n_ff_exp || !c->n_expert_used || c->n_expert_used > c->n_expert))
+        return error_set(err, TOLK_E_ARG, "MoE models need --n-expert, --n-ff-exp and 1 <= --n-expert-used "
+                         "<= --n-expert");
     return TOLK_OK;
 }
 
@@ -288,15 +362,20 @@ int gen_model_write(const gen_config *c, tolk_error *err)
     int rc = check_config(c, err);
     if (rc)
         return rc;
-    gguf_file *vocab = gguf_open(c->vocab_path, err);
-    if (!vocab)
-        return err ? err->code : TOLK_E_IO;
-    const gguf_array *tokens = gguf_get_arr(vocab, "tokenizer.ggml.tokens");
-    if (!tokens || tokens->type != GGUF_TYPE_STRING || tokens->n == 0 || tokens->n > INT32_MAX) {
-        gguf_close(vocab);
-        return error_set(err, TOLK_E_FORMAT, "%s: no tokenizer.ggml.tokens string array", c->vocab_path);
+    gguf_file *vocab = NULL;
+    int64_t n_vocab = c->n_vocab_synth;
+    if (c->n_vocab_synth && c->n_vocab_synth < 5)
+        return error_set(err, TOLK_E_ARG, "a synthetic vocabulary needs at least 5 tokens");
+    if (!c->n_vocab_synth) {
+        if (!(vocab = gguf_open(c->vocab_path, err)))
+            return err ? err->code : TOLK_E_IO;
+        const gguf_array *tokens = gguf_get_arr(vocab, "tokenizer.ggml.tokens");
+        if (!tokens || tokens->type != GGUF_TYPE_STRING || tokens->n == 0 || tokens->n > INT32_MAX) {
+            gguf_close(vocab);
+            return error_set(err, TOLK_E_FORMAT, "%s: no tokenizer.ggml.tokens string array", c->vocab_path);
+        }
+        n_vocab = (int64_t)tokens->n;
     }
-    int64_t n_vocab = (int64_t)tokens->n;
     plan p = {0};
     gguf_writer *w = NULL;
     rc = plan_build(&p, c, n_vocab, err);
@@ -305,7 +384,7 @@ int gen_model_write(const gen_config *c, tolk_error *err)
     if (!rc)
         rc = add_hparams(w, c, (uint32_t)n_vocab, err);
     if (!rc)
-        rc = copy_tokenizer(w, vocab, err);
+        rc = vocab ? copy_tokenizer(w, vocab, err) : synth_tokenizer(w, c->n_vocab_synth, err);
     /* Last, as llama-quantize leaves them, so quantizing an F32 model with tolk or llama.cpp gives the
      * same bytes as generating the quantized model directly. */
     if (!rc)
@@ -317,8 +396,8 @@ int gen_model_write(const gen_config *c, tolk_error *err)
     if (!rc)
         rc = gguf_writer_begin_data(w, err);
     for (size_t i = 0; i < p.n && !rc; i++)
-        rc = gen_write_tensor(w, c->seed, p.t[i].name, p.t[i].type, p.t[i].ne[0], p.t[i].ne[1], c->scale,
-                              1.0f, err);
+        rc = gen_write_tensor(w, c->seed, p.t[i].name, p.t[i].type, p.t[i].ne[0], p.t[i].ne[1] * p.t[i].ne[2],
+                              c->scale, 1.0f, err);
     if (!rc)
         rc = gguf_writer_finish(w, err);
     gguf_writer_close(w);

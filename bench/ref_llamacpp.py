@@ -7,6 +7,9 @@
   perplexity MODEL FILE [CTX] [CHUNKS]  llama-perplexity's algorithm over FILE
   tiny-fixture DIR OUT          logits of the tiny test models tests/test_forward writes to DIR
                                 (TOLK_WRITE_TINY=DIR tests/test_forward) -> fixture file
+  models-fixture GEN OUTDIR [ARCH...]  tiny random models of the newer architectures written by
+                                GEN (bench/gen_model) -> OUTDIR/ARCH.txt, llama.cpp's logits for
+                                MODELS_TOKENS (tests/test_models.c reads them)
   dump MODEL IDS N OUT          every F32/F16 tensor llama.cpp computes (its eval callback) for the
                                 prompt and N greedy steps -> OUT-0.npz (prefill), OUT-1.npz, ...;
                                 names as in llama.cpp's graph ("attn_norm-3", "kq_soft_max-0", ...;
@@ -126,6 +129,34 @@ def tiny_fixture(d, out_path):
                 f.write("%s %d %s\n" % (arch, i, " ".join("%.7g" % v for v in llm.scores[i])))
 
 
+MODELS_TOKENS = [1, 17, 42, 99, 3, 3, 56, 0, 71, 8, 23, 64, 127, 5, 88, 17]  # NT in tests/test_models.c
+MODELS_ARCHS = ["gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe"]
+
+
+def models_fixture(gen, out_dir, archs):
+    """Each ARCH's tiny model exactly as tests/test_models.c generates it (gen_model --preset tiny
+    --vocab-size 128), run by llama.cpp on one batch of MODELS_TOKENS."""
+    import os
+    import subprocess
+    import tempfile
+    for arch in archs or MODELS_ARCHS:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, arch + ".gguf")
+            subprocess.run([gen, "--arch", arch, "--preset", "tiny", "--vocab-size", "128", "-o", path],
+                           check=True)
+            llm = Llama(model_path=path, logits_all=True, n_ctx=64, n_threads=1, verbose=False)
+            llm.eval(MODELS_TOKENS)
+            with open(os.path.join(out_dir, arch + ".txt"), "w") as f:
+                f.write("# llama.cpp (llama-cpp-python %s) logits of the tiny random %s model (bench/gen_model\n"
+                        "# --arch %s --preset tiny --vocab-size 128), written by bench/ref_llamacpp.py\n"
+                        "# models-fixture. A 'tokens' line, then POS logit0 .. logit127 per position.\n"
+                        % (llama_cpp.__version__, arch, arch))
+                f.write("tokens " + " ".join(map(str, MODELS_TOKENS)) + "\n")
+                for i in range(len(MODELS_TOKENS)):
+                    f.write("%d %s\n" % (i, " ".join("%.7g" % v for v in llm.scores[i])))
+            del llm
+
+
 class _GgmlTensor(ctypes.Structure):
     """struct ggml_tensor of the vendored ggml (GGML_MAX_DIMS 4, MAX_OP_PARAMS 64, MAX_SRC 10)."""
     _fields_ = [("type", ctypes.c_int), ("buffer", ctypes.c_void_p), ("ne", ctypes.c_int64 * 4),
@@ -198,6 +229,8 @@ def main():
             print(i, " ".join("%d:%.4f" % (t, row[t]) for t in top))
     elif cmd == "dump":
         dump(model, [int(x) for x in sys.argv[3].split(",")], int(sys.argv[4]), sys.argv[5])
+    elif cmd == "models-fixture":
+        models_fixture(model, sys.argv[3], sys.argv[4:])
     elif cmd == "tiny-fixture":
         tiny_fixture(model, sys.argv[3])
     elif cmd == "perplexity":

@@ -11,7 +11,13 @@
 #include "error.h"
 #include "gguf.h"
 
-#define ARCH_MAX_LAYERS 512 /* llama.cpp's LLAMA_MAX_LAYERS; a larger block_count is refused */
+#define ARCH_MAX_LAYERS 512  /* llama.cpp's LLAMA_MAX_LAYERS; a larger block_count is refused */
+#define ARCH_MAX_EXPERTS 512 /* llama.cpp's LLAMA_MAX_EXPERTS; a larger expert_count is refused */
+
+typedef enum moe_gating {
+    MOE_GATING_SOFTMAX, /* router probabilities = softmax over all experts (qwen3moe) */
+    MOE_GATING_SIGMOID  /* router probabilities = sigmoid of each logit */
+} moe_gating;
 
 typedef enum rope_style {
     ROPE_NORM = 0, /* rotate adjacent pairs (x[2i], x[2i+1]); llama (converter permuted the rows) */
@@ -52,6 +58,7 @@ typedef struct arch_recipe {
     ffn_act act;
     bool qkv_bias;   /* attn_q/k/v.bias are added after the projections (qwen2) */
     bool qk_norm;    /* per-head RMSNorm of q and k over head_dim before RoPE (qwen3, gemma3) */
+    bool qk_norm_after_rope; /* with qk_norm: the norms come after RoPE instead (hunyuan-dense) */
     bool post_norms; /* RMSNorm of the attention and FFN outputs before the residual add (gemma3) */
     bool embd_scale; /* token embeddings multiplied by sqrt(n_embd) (gemma3) */
 } arch_recipe;
@@ -72,6 +79,16 @@ typedef struct model_hparams {
     float eps;           /* RMSNorm epsilon */
     float q_scale;       /* multiplies q before q.k (gemma3: 1/sqrt(head_dim)) */
     float kq_scale;      /* multiplies q.k inside the softmax (llama: 1/sqrt(head_dim)) */
+    float attn_softcap;  /* > 0: scores become cap * tanh(score / cap) before the softmax (gemma2) */
+    float final_softcap; /* > 0: logits become cap * tanh(logit / cap) (gemma2) */
+    /* Mixture of experts (n_expert 0: dense FFN everywhere). runtime/forward/moe.c */
+    int64_t n_expert;       /* {a}.expert_count */
+    int64_t n_expert_used;  /* {a}.expert_used_count: experts routed per token */
+    int64_t n_ff_exp;       /* {a}.expert_feed_forward_length: hidden width of one expert */
+    moe_gating moe_gating;  /* how router logits become probabilities */
+    bool moe_norm_w;        /* the chosen experts' weights are divided by their sum */
+    float moe_w_scale;      /* then multiplied by this (0 or 1: not scaled) */
+    int64_t n_ff_shexp;     /* {a}.expert_shared_feed_forward_length: shared expert width (qwen2moe) */
     arch_recipe recipe;
     layer_recipe layer[ARCH_MAX_LAYERS];
 } model_hparams;
@@ -99,6 +116,19 @@ typedef struct layer_weights {
     const gguf_tensor *ffn_up_b;       /* [n_ff] f32, optional (llama) */
     const gguf_tensor *ffn_down_b;     /* [n_embd] f32, optional (llama) */
     const gguf_tensor *post_ffn_norm;  /* [n_embd] f32, gemma3 */
+    /* MoE layers (ffn_gate/up/down are NULL there): */
+    const gguf_tensor *ffn_gate_inp;   /* [n_embd, n_expert] router */
+    const gguf_tensor *ffn_gate_exps;  /* [n_embd, n_ff_exp, n_expert]: expert e is rows e*n_ff_exp.. */
+    const gguf_tensor *ffn_up_exps;    /* [n_embd, n_ff_exp, n_expert] */
+    const gguf_tensor *ffn_down_exps;  /* [n_ff_exp, n_embd, n_expert] */
+    /* A shared expert every token runs, scaled by sigmoid(ffn_gate_inp_shexp . x) (qwen2moe): */
+    const gguf_tensor *ffn_gate_inp_shexp; /* [n_embd] f32 */
+    const gguf_tensor *ffn_gate_shexp;     /* [n_embd, n_ff_shexp] */
+    const gguf_tensor *ffn_up_shexp;       /* [n_embd, n_ff_shexp] */
+    const gguf_tensor *ffn_down_shexp;     /* [n_ff_shexp, n_embd] */
+    /* Row ranges of fused tensors (phi3's attn_qkv and gate-up ffn_up) as tensors of their own:
+     * wq/wk/wv and ffn_gate/ffn_up then point here. */
+    gguf_tensor split[5];
 } layer_weights;
 
 typedef struct arch_desc {
@@ -133,8 +163,32 @@ int arch_get_f(const gguf_file *f, const model_hparams *hp, const char *suffix, 
 int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, bool required,
               const gguf_tensor **out, tolk_error *err);
 
+/* OUT = rows [r0, r0 + rows) of the 2-D tensor T as a tensor of its own (same type and row length,
+ * data pointing into T's), named T's name plus TAG, e.g. "blk.0.attn_qkv.weight[q]". */
+void arch_row_view(const gguf_tensor *t, int64_t r0, int64_t rows, const char *tag, gguf_tensor *out);
+
+/* The same for a 3-D tensor [ne0, ne1, ne2] (MoE expert stacks). */
+int arch_bind3(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, int64_t ne2,
+               bool required, const gguf_tensor **out, tolk_error *err);
+
+/* Reads {a}.expert_count, expert_used_count and expert_feed_forward_length (default
+ * feed_forward_length / expert_used_count, as llama.cpp) and checks their ranges before anything
+ * is allocated; weights normalisation from {a}.expert_weights_norm (default NORM_DEFAULT) and
+ * {a}.expert_weights_scale. */
+int arch_read_moe(const gguf_file *f, model_hparams *hp, bool norm_default, tolk_error *err);
+
+/* Attention like arch_bind_common_layer, the FFN norm, then the router and the three expert
+ * stacks instead of the dense FFN. */
+int arch_bind_moe_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                        tolk_error *err);
+
 /* The llama-style block every architecture starts from: norms, q/k/v/o and gated FFN. */
 int arch_bind_common_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
                            tolk_error *err);
+
+/* Which layers slide, as llama.cpp's load_swa_pattern: "{a}.attention.sliding_window_pattern" as a
+ * per-layer bool array, or as a period n (layer il slides when il % n < n - 1; n = 0: all slide);
+ * absent: DEFAULT_PERIOD. Sets hp->layer[il].swa only. */
+int arch_read_swa_pattern(const gguf_file *f, model_hparams *hp, int64_t default_period, tolk_error *err);
 
 #endif

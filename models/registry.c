@@ -11,8 +11,15 @@ extern const arch_desc arch_llama;
 extern const arch_desc arch_qwen2;
 extern const arch_desc arch_qwen3;
 extern const arch_desc arch_gemma3;
+extern const arch_desc arch_gemma2;
+extern const arch_desc arch_qwen3moe;
+extern const arch_desc arch_phi3;
+extern const arch_desc arch_hunyuan_dense;
+extern const arch_desc arch_qwen2moe;
 
-static const arch_desc *const archs[] = {&arch_llama, &arch_qwen2, &arch_qwen3, &arch_gemma3};
+static const arch_desc *const archs[] = {&arch_llama, &arch_qwen2, &arch_qwen3, &arch_gemma3,
+                                          &arch_gemma2, &arch_qwen3moe, &arch_phi3,
+                                          &arch_hunyuan_dense, &arch_qwen2moe};
 
 const arch_desc *arch_find(const char *name)
 {
@@ -24,7 +31,7 @@ const arch_desc *arch_find(const char *name)
 
 const char *arch_names(void)
 {
-    return "llama, qwen2, qwen3, gemma3";
+    return "llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe";
 }
 
 static void key_name(char *buf, size_t size, const model_hparams *hp, const char *suffix)
@@ -191,6 +198,9 @@ int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
         hp->layer[il].rope = rp;
     }
     hp->n_swa = 0;
+    hp->attn_softcap = 0.0f;
+    hp->n_expert = hp->n_expert_used = hp->n_ff_exp = hp->n_ff_shexp = 0;
+    hp->final_softcap = 0.0f;
     hp->q_scale = 1.0f;
     hp->kq_scale = 1.0f / sqrtf((float)hp->head_dim);
     return TOLK_OK;
@@ -198,6 +208,12 @@ int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
 
 int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, bool required,
               const gguf_tensor **out, tolk_error *err)
+{
+    return arch_bind3(f, il, name, ne0, ne1, 0, required, out, err);
+}
+
+int arch_bind3(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t ne1, int64_t ne2,
+               bool required, const gguf_tensor **out, tolk_error *err)
 {
     char full[96];
     if (il >= 0)
@@ -208,10 +224,13 @@ int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t
     *out = t;
     if (!t)
         return required ? error_set(err, TOLK_E_FORMAT, "missing tensor %s", full) : TOLK_OK;
-    bool ok = t->ne[0] == ne0 && t->ne[2] == 1 && t->ne[3] == 1 && (ne1 ? t->ne[1] == ne1 : t->ne[1] == 1);
+    bool ok = t->ne[0] == ne0 && t->ne[2] == (ne2 ? ne2 : 1) && t->ne[3] == 1 &&
+              (ne1 ? t->ne[1] == ne1 : t->ne[1] == 1);
     if (!ok) {
-        char want[64];
-        if (ne1)
+        char want[96];
+        if (ne2)
+            snprintf(want, sizeof want, "[%lld, %lld, %lld]", (long long)ne0, (long long)ne1, (long long)ne2);
+        else if (ne1)
             snprintf(want, sizeof want, "[%lld, %lld]", (long long)ne0, (long long)ne1);
         else
             snprintf(want, sizeof want, "[%lld]", (long long)ne0);
@@ -219,6 +238,74 @@ int arch_bind(const gguf_file *f, int il, const char *name, int64_t ne0, int64_t
                          full, (long long)t->ne[0], (long long)t->ne[1], (long long)t->ne[2],
                          (long long)t->ne[3], want);
     }
+    return TOLK_OK;
+}
+
+void arch_row_view(const gguf_tensor *t, int64_t r0, int64_t rows, const char *tag, gguf_tensor *out)
+{
+    *out = *t;
+    snprintf(out->name, sizeof out->name, "%.50s%s", t->name, tag);
+    out->n_dims = 2;
+    out->ne[1] = rows;
+    out->ne[2] = out->ne[3] = 1;
+    out->n_elements = (uint64_t)(t->ne[0] * rows);
+    out->nbytes = t->row_bytes * (uint64_t)rows;
+    out->file_offset = t->file_offset + t->row_bytes * (uint64_t)r0;
+    out->data = (const char *)t->data + t->row_bytes * (uint64_t)r0;
+}
+
+int arch_read_moe(const gguf_file *f, model_hparams *hp, bool norm_default, tolk_error *err)
+{
+    int rc;
+    hp->n_expert = 0;
+    hp->n_expert_used = 0;
+    if ((rc = arch_get_u(f, hp, "expert_count", true, &hp->n_expert, err)) ||
+        (rc = arch_get_u(f, hp, "expert_used_count", true, &hp->n_expert_used, err)))
+        return rc;
+    if (hp->n_expert < 1 || hp->n_expert > ARCH_MAX_EXPERTS)
+        return error_set(err, TOLK_E_FORMAT, "%s.expert_count = %lld is outside 1..%d", hp->arch,
+                         (long long)hp->n_expert, ARCH_MAX_EXPERTS);
+    if (hp->n_expert_used < 1 || hp->n_expert_used > hp->n_expert)
+        return error_set(err, TOLK_E_FORMAT, "%s.expert_used_count = %lld is outside 1..%lld (expert_count)",
+                         hp->arch, (long long)hp->n_expert_used, (long long)hp->n_expert);
+    hp->n_ff_exp = hp->n_ff / hp->n_expert_used;
+    if ((rc = arch_get_u(f, hp, "expert_feed_forward_length", false, &hp->n_ff_exp, err)))
+        return rc;
+    if (hp->n_ff_exp <= 0)
+        return error_set(err, TOLK_E_FORMAT, "%s.expert_feed_forward_length must be positive", hp->arch);
+    char key[128];
+    key_name(key, sizeof key, hp, "expert_weights_norm");
+    hp->moe_norm_w = norm_default;
+    if (gguf_find_kv(f, key) && !gguf_get_bool(f, key, &hp->moe_norm_w))
+        return error_set(err, TOLK_E_FORMAT, "metadata %s is not a bool", key);
+    hp->moe_w_scale = 0.0f;
+    if ((rc = arch_get_f(f, hp, "expert_weights_scale", false, &hp->moe_w_scale, err)))
+        return rc;
+    if (!isfinite(hp->moe_w_scale))
+        return error_set(err, TOLK_E_FORMAT, "%s.expert_weights_scale is not finite", hp->arch);
+    hp->moe_gating = MOE_GATING_SOFTMAX;
+    return TOLK_OK;
+}
+
+int arch_bind_moe_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                        tolk_error *err)
+{
+    const int64_t e = hp->n_embd, q = hp->n_head * hp->head_dim, k = hp->n_head_kv * hp->head_dim,
+                  v = hp->n_head_kv * hp->head_dim_v, o = hp->n_head * hp->head_dim_v, x = hp->n_expert,
+                  fx = hp->n_ff_exp;
+    int rc;
+    memset(lw, 0, sizeof *lw);
+    if ((rc = arch_bind(f, il, "attn_norm.weight", e, 0, true, &lw->attn_norm, err)) ||
+        (rc = arch_bind(f, il, "attn_q.weight", e, q, true, &lw->wq, err)) ||
+        (rc = arch_bind(f, il, "attn_k.weight", e, k, true, &lw->wk, err)) ||
+        (rc = arch_bind(f, il, "attn_v.weight", e, v, true, &lw->wv, err)) ||
+        (rc = arch_bind(f, il, "attn_output.weight", o, e, true, &lw->wo, err)) ||
+        (rc = arch_bind(f, il, "ffn_norm.weight", e, 0, true, &lw->ffn_norm, err)) ||
+        (rc = arch_bind(f, il, "ffn_gate_inp.weight", e, x, true, &lw->ffn_gate_inp, err)) ||
+        (rc = arch_bind3(f, il, "ffn_gate_exps.weight", e, fx, x, true, &lw->ffn_gate_exps, err)) ||
+        (rc = arch_bind3(f, il, "ffn_up_exps.weight", e, fx, x, true, &lw->ffn_up_exps, err)) ||
+        (rc = arch_bind3(f, il, "ffn_down_exps.weight", fx, e, x, true, &lw->ffn_down_exps, err)))
+        return rc;
     return TOLK_OK;
 }
 
@@ -239,5 +326,30 @@ int arch_bind_common_layer(const gguf_file *f, const model_hparams *hp, int il, 
         (rc = arch_bind(f, il, "ffn_up.weight", e, hp->n_ff, true, &lw->ffn_up, err)) ||
         (rc = arch_bind(f, il, "ffn_down.weight", hp->n_ff, e, true, &lw->ffn_down, err)))
         return rc;
+    return TOLK_OK;
+}
+
+int arch_read_swa_pattern(const gguf_file *f, model_hparams *hp, int64_t default_period, tolk_error *err)
+{
+    char key[128];
+    key_name(key, sizeof key, hp, "attention.sliding_window_pattern");
+    const gguf_array *a = gguf_get_arr(f, key);
+    if (a) {
+        if (a->type != GGUF_TYPE_BOOL && a->type != GGUF_TYPE_U8 && a->type != GGUF_TYPE_I8 &&
+            a->type != GGUF_TYPE_U32 && a->type != GGUF_TYPE_I32)
+            return error_set(err, TOLK_E_FORMAT, "metadata %s: expected a per-layer bool array", key);
+        if (a->n != (uint64_t)hp->n_layer)
+            return error_set(err, TOLK_E_FORMAT, "metadata %s has %llu entries for %lld layers", key,
+                             (unsigned long long)a->n, (long long)hp->n_layer);
+        for (int il = 0; il < hp->n_layer; il++)
+            hp->layer[il].swa = gguf_arr_int(a, (uint64_t)il) != 0;
+        return TOLK_OK;
+    }
+    int64_t n = default_period;
+    int rc = arch_get_u(f, hp, "attention.sliding_window_pattern", false, &n, err);
+    if (rc)
+        return rc;
+    for (int il = 0; il < hp->n_layer; il++)
+        hp->layer[il].swa = n == 0 || il % n < n - 1;
     return TOLK_OK;
 }

@@ -380,6 +380,12 @@ int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err
 
 void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
 
+/* The translation prompt template tolk picks for M (or TEMPLATE_PATH when set): writes its name and
+ * what decided it into BUF, e.g. "hunyuan-mt (from general.name)", "gemma3 (from
+ * tokenizer.chat_template)", "custom (from --template)". M may come from tolk_model_load_vocab. */
+int tolk_translate_template_name(tolk_model *m, const char *template_path, char *buf, size_t size,
+                                 tolk_error *err);
+
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 
 typedef struct tolk_bench_result {

@@ -120,3 +120,19 @@ endif
 TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh
 EXTRA_DIST += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh tests/fixtures/formats tests/fuzz/formats_fuzz.c \
 	tests/fuzz/run_formats_fuzz.sh
+
+# Architectures beyond the first four against llama.cpp's logits (tests/fixtures/models/).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_models
+TESTS += tests/test_models
+tests_test_models_SOURCES = tests/test_models.c
+tests_test_models_CFLAGS = $(TEST_CFLAGS)
+tests_test_models_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_models_prompts
+TESTS += tests/test_models_prompts
+tests_test_models_prompts_SOURCES = tests/test_models_prompts.c tests/gguf_image.h
+tests_test_models_prompts_CFLAGS = $(TEST_CFLAGS)
+tests_test_models_prompts_LDADD = $(TEST_LIBS)
+endif
+TESTS += tests/test_models_cli.sh
+EXTRA_DIST += tests/test_models_cli.sh tests/fixtures/models

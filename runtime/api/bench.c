@@ -36,6 +36,8 @@ static double bytes_per_step(const tolk_model *m, int64_t pos)
         const gguf_tensor *t = gguf_tensor_at(m->file, i);
         if (t == m->w.token_embd && m->w.output != m->w.token_embd)
             bytes += (double)t->row_bytes;
+        else if (hp->n_expert > 0 && t->ne[2] == hp->n_expert) /* MoE stacks: the routed experts only */
+            bytes += (double)t->nbytes * (double)hp->n_expert_used / (double)hp->n_expert;
         else
             bytes += (double)t->nbytes;
     }

@@ -1,5 +1,6 @@
 /* The public translation calls (tolk.h): prompt building from runtime/translate/ around the
  * session's token loop; one-line templates translate line by line. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,20 @@ int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *
     }
     tok_ids_free(&toks);
     chat_prompt_free(&cp);
+    chat_template_free(t);
+    return rc;
+}
+
+int tolk_translate_template_name(tolk_model *m, const char *template_path, char *buf, size_t size,
+                                 tolk_error *err)
+{
+    if (!m || !m->vocab || !buf || !size)
+        return error_set(err, TOLK_E_ARG, "tolk_translate_template_name: no model, tokenizer or buffer");
+    chat_template *t = NULL;
+    const char *why = NULL;
+    int rc = translate_pick_template_why(m, template_path, &t, &why, err);
+    if (!rc)
+        snprintf(buf, size, "%s (from %s)", chat_family_name(chat_template_family(t)), why ? why : "the model");
     chat_template_free(t);
     return rc;
 }

@@ -22,7 +22,8 @@ static const char *const arch_keys[] = {
     "attention.head_count", "attention.head_count_kv", "attention.key_length",
     "attention.value_length", "attention.layer_norm_rms_epsilon", "attention.sliding_window",
     "rope.dimension_count", "rope.freq_base", "rope.scaling.type", "rope.scaling.factor",
-    "vocab_size",
+    "vocab_size", "expert_count", "expert_used_count", "expert_feed_forward_length",
+    "attn_logit_softcapping", "final_logit_softcapping",
 };
 
 static const char *const special_keys[] = {
@@ -222,6 +223,16 @@ static void print_text(const tolk_model *m, const info_opts *o, const type_use *
     }
     printf("chat template: %s\n", meta(m, "tokenizer.chat_template", &v) && v.type == TOLK_META_STRING ? "present"
                                                                                                         : "absent");
+    /* The translation prompt tolk would use (needs the tokenizer, which the metadata view lacks). */
+    tolk_model *vm = NULL;
+    tolk_error verr = {0};
+    char which[160];
+    if (!tolk_model_load_vocab(tolk_model_path(m), &vm, &verr) &&
+        !tolk_translate_template_name(vm, NULL, which, sizeof which, &verr))
+        printf("prompt template: %s\n", which);
+    else
+        printf("prompt template: none (%s)\n", verr.msg);
+    tolk_model_free(vm);
     if (o->tensors) {
         printf("tensors:\n");
         for (int64_t i = 0; i < tolk_model_tensor_count(m); i++) {

@@ -149,6 +149,9 @@ static int show_prompt(const tr_opts *o, const char *path, const char *text, siz
     if (!rc)
         rc = tolk_translate_prompt(m, o->template_path, o->from, o->to, text, len, &prompt,
                                    o->show_prompt == 2 ? &ids : NULL, &n_ids, err);
+    char which[160];
+    if (!rc && !tolk_translate_template_name(m, o->template_path, which, sizeof which, err))
+        fprintf(stderr, "tolk: prompt template %s\n", which);
     if (!rc && o->show_prompt == 2) {
         for (size_t i = 0; i < n_ids; i++)
             printf("%s%d", i ? " " : "", ids[i]);

@@ -59,6 +59,15 @@ int64_t attn_items(const attn_args *a)
     return a->n_head_kv * ((a->n_tok + bt - 1) / bt);
 }
 
+/* The score of one q.k product: soft-capped as llama.cpp does (scale by 1/cap, tanh, scale by
+ * cap, each in float), then the softmax's scale. */
+static float score(const attn_args *a, float kq)
+{
+    if (a->softcap > 0.0f)
+        kq = tanhf(kq * (1.0f / a->softcap)) * a->softcap;
+    return kq * a->kq_scale;
+}
+
 static bool masked(const attn_args *a, int64_t pos_q, int64_t pos_k)
 {
     return pos_k > pos_q || (a->n_swa > 0 && pos_q - pos_k >= a->n_swa);
@@ -151,7 +160,7 @@ static void attn_f16(const attn_args *a, const attn_item *it)
         to_float(kv_k_row(a->kv, a->layer, c) + k_off, row, hd);
         for (int64_t r = 0; r < nq; r++)
             if (!masked(a, a->pos0 + it->t0 + r / it->g, c))
-                s[r * nk + c - base] = ag_dot(o_kq, row, it->qg + r * hd, hd) * a->kq_scale;
+                s[r * nk + c - base] = score(a, ag_dot(o_kq, row, it->qg + r * hd, hd));
     }
 
     for (int64_t r = 0; r < nq; r++) {
@@ -207,7 +216,7 @@ static void attn_quant(const attn_args *a, const attn_item *it)
                 (size_t)nk, 0, nk);
     for (int64_t r = 0; r < nq; r++)
         for (int64_t c = 0; c < nk; c++)
-            s[r * nk + c] = masked(a, a->pos0 + it->t0 + r / it->g, lo + c) ? -INFINITY : s[r * nk + c] * a->kq_scale;
+            s[r * nk + c] = masked(a, a->pos0 + it->t0 + r / it->g, lo + c) ? -INFINITY : score(a, s[r * nk + c]);
 
     for (int64_t r = 0; r < nq; r++)
         ops_softmax(s + r * nk, nk);

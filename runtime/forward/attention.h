@@ -20,6 +20,7 @@ typedef struct attn_args {
     int64_t pos0;      /* position of query token 0; keys 0..pos0+n_tok-1 are in the cache */
     int64_t n_swa;     /* > 0: keys with pos_q - pos_k >= n_swa are masked */
     float kq_scale;    /* multiplies q.k before the softmax */
+    float softcap;     /* > 0: q.k becomes softcap * tanh(q.k / softcap) first (gemma2) */
     const float *q;    /* [n_tok][n_head*head_dim], RoPE applied */
     float *out;        /* [n_tok][n_head*head_dim_v] */
     bool one_token_order; /* sum every query as one-token decoding does (speculative verification:

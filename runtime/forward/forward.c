@@ -13,6 +13,7 @@
 
 #include "attention.h"
 #include "forward.h"
+#include "moe.h"
 #include "ops.h"
 #include "simd.h"
 #include "threads.h"
@@ -48,6 +49,7 @@ struct fwd_ctx {
     float *up;     /* [n_batch][n_ff] */
     char *qa[MAX_JOBS]; /* [n_batch][act_row_max] quantized activations */
     float *logits; /* [n_logits][n_vocab] */
+    moe_buffers *moe; /* MoE scratch (models with experts only) */
     char *scratch; /* [n_threads][thread_scratch]: RoPE cache + attention scratch */
     /* Speculative decoding hooks (fwd_set_skip, fwd_set_rowwise). */
     unsigned char *skip;    /* [n_layer]: 1 = layer not run; NULL = none skipped */
@@ -197,7 +199,11 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
     const layer_recipe *lr = &hp->layer[il];
     const int64_t hd = hp->head_dim, QW = hp->n_head * hd, KW = hp->n_head_kv * hd,
                   VW = hp->n_head_kv * hp->head_dim_v;
-    const float *rope_ff = c->m->w.rope_freqs ? c->m->w.rope_freqs->data : NULL;
+    /* Per-pair divisors: rope_freqs, or phi3's short factors, or its long ones for a context
+     * beyond the original (llama.cpp's get_rope_factors). */
+    const gguf_tensor *ff = c->m->w.rope_long && c->kv.n_ctx > hp->layer[il].rope.n_ctx_orig ? c->m->w.rope_long
+                                                                                           : c->m->w.rope_freqs;
+    const float *rope_ff = ff ? ff->data : NULL;
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *qt = c->q + t * QW, *kt = c->k + t * KW, *vt = c->v + t * VW;
@@ -205,20 +211,26 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
         add_bias(kt, lw->bk, KW);
         add_bias(vt, lw->bv, VW);
         ops_rope_cache(&lr->rope, hp->n_rot, rope_ff, pos0 + t, cs);
+        const bool norm_first = hp->recipe.qk_norm && !hp->recipe.qk_norm_after_rope,
+                   norm_last = hp->recipe.qk_norm && hp->recipe.qk_norm_after_rope;
         for (int64_t h = 0; h < hp->n_head; h++) {
             float *qh = qt + h * hd;
-            if (hp->recipe.qk_norm)
+            if (norm_first)
                 ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
             ops_rope_apply(qh, hp->n_rot, hp->recipe.rope, cs);
+            if (norm_last)
+                ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
             if (hp->q_scale != 1.0f)
                 for (int64_t d = 0; d < hd; d++)
                     qh[d] *= hp->q_scale;
         }
         for (int64_t h = 0; h < hp->n_head_kv; h++) {
             float *kh = kt + h * hd;
-            if (hp->recipe.qk_norm)
+            if (norm_first)
                 ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
             ops_rope_apply(kh, hp->n_rot, hp->recipe.rope, cs);
+            if (norm_last)
+                ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
         }
         kv_store(&c->kv, il, pos0 + t, kt, vt);
     }
@@ -231,7 +243,8 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     const layer_recipe *lr = &hp->layer[il];
     attn_args aa = {.kv = &c->kv, .layer = il, .n_head = hp->n_head, .n_head_kv = hp->n_head_kv,
                     .head_dim = hp->head_dim, .head_dim_v = hp->head_dim_v, .n_tok = n, .pos0 = pos0,
-                    .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .q = c->q, .out = c->att};
+                    .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .softcap = hp->attn_softcap,
+                    .q = c->q, .out = c->att};
     if (verifying(c, n) && c->kv.type != TOLK_TYPE_F16) {
         /* One token per item, as in one-token decoding (the Q8_0 cache's scores come from
          * simd_matmul, whose batched order differs). */
@@ -272,7 +285,8 @@ static void attn_out_ffn_in(fwd_ctx *c, const layer_weights *lw, int64_t n)
     const size_t s_e[1] = {(size_t)E};
     run_matmuls(c, wo, y_o, s_e, 1, &p_o, n);
 
-    const gguf_tensor *gu[2] = {lw->ffn_gate, lw->ffn_up};
+    const bool moe = lw->ffn_gate_inp != NULL; /* moe_ffn takes the normalised rows from here */
+    const gguf_tensor *gu[2] = {moe ? lw->ffn_gate_inp : lw->ffn_gate, moe ? lw->ffn_gate_inp : lw->ffn_up};
     act_plan p_gu;
     plan_acts(gu, 2, &p_gu);
 #pragma omp for
@@ -284,35 +298,42 @@ static void attn_out_ffn_in(fwd_ctx *c, const layer_weights *lw, int64_t n)
         for (int64_t i = 0; i < E; i++)
             xt[i] += ot[i];
         ops_rmsnorm(xt, lw->ffn_norm->data, c->xn + t * E, E, hp->eps);
-        quantize_row(c, &p_gu, c->xn + t * E, E, t);
+        if (!moe)
+            quantize_row(c, &p_gu, c->xn + t * E, E, t);
     }
+    if (moe)
+        return;
     float *const y_gu[2] = {c->gate, c->up};
     const size_t s_gu[2] = {(size_t)F, (size_t)F};
     run_matmuls(c, gu, y_gu, s_gu, 2, &p_gu, n);
 }
 
-/* The FFN's activation, down projection, post-norm and residual. */
+/* The FFN's activation, down projection (or the mixture of experts), post-norm and residual. */
 static void ffn_out(fwd_ctx *c, const layer_weights *lw, int64_t n)
 {
     const model_hparams *hp = &c->m->hp;
     const int64_t E = hp->n_embd, F = hp->n_ff;
-    const gguf_tensor *dn[1] = {lw->ffn_down};
-    act_plan p_d;
-    plan_acts(dn, 1, &p_d);
+    if (lw->ffn_gate_inp) {
+        moe_ffn(c->moe, hp, lw, c->xn, c->o, n, verifying(c, n));
+    } else {
+        const gguf_tensor *dn[1] = {lw->ffn_down};
+        act_plan p_d;
+        plan_acts(dn, 1, &p_d);
 #pragma omp for
-    for (int64_t t = 0; t < n; t++) {
-        float *gt = c->gate + t * F, *ut = c->up + t * F;
-        add_bias(gt, lw->ffn_gate_b, F);
-        add_bias(ut, lw->ffn_up_b, F);
-        if (hp->recipe.act == FFN_GELU_TANH)
-            ops_geglu(gt, ut, gt, F);
-        else
-            ops_swiglu(gt, ut, gt, F);
-        quantize_row(c, &p_d, gt, F, t);
+        for (int64_t t = 0; t < n; t++) {
+            float *gt = c->gate + t * F, *ut = c->up + t * F;
+            add_bias(gt, lw->ffn_gate_b, F);
+            add_bias(ut, lw->ffn_up_b, F);
+            if (hp->recipe.act == FFN_GELU_TANH)
+                ops_geglu(gt, ut, gt, F);
+            else
+                ops_swiglu(gt, ut, gt, F);
+            quantize_row(c, &p_d, gt, F, t);
+        }
+        float *const y_o[1] = {c->o};
+        const size_t s_e[1] = {(size_t)E};
+        run_matmuls(c, dn, y_o, s_e, 1, &p_d, n);
     }
-    float *const y_o[1] = {c->o};
-    const size_t s_e[1] = {(size_t)E};
-    run_matmuls(c, dn, y_o, s_e, 1, &p_d, n);
 
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
@@ -336,6 +357,14 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
     attention(c, il, n, pos0, scratch + align64(sizeof(float) * (size_t)c->m->hp.n_rot));
     attn_out_ffn_in(c, lw, n);
     ffn_out(c, lw, n);
+}
+
+/* Final logit soft-capping, as llama.cpp's three ops: scale by 1/cap, tanh, scale by cap. */
+static void soft_cap_logits(float *l, int64_t n, float cap)
+{
+#pragma omp for
+    for (int64_t i = 0; i < n; i++)
+        l[i] = tanhf(l[i] * (1.0f / cap)) * cap;
 }
 
 /* n (<= n_batch) tokens at pos0..; logits for tokens lf..n-1 into logits[0..]. */
@@ -367,6 +396,8 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
                 quantize_row(c, &p_out, c->xn + (t - lf) * E, E, t - lf);
             }
             run_matmuls(c, out, y_out, s_out, 1, &p_out, n - lf);
+            if (m->hp.final_softcap > 0.0f)
+                soft_cap_logits(logits, (n - lf) * m->hp.n_vocab, m->hp.final_softcap);
         }
     }
     threads_unplace(); /* the caller's thread gets its own affinity back */
@@ -469,6 +500,7 @@ void fwd_free(fwd_ctx *c)
     for (int s = 0; s < MAX_JOBS; s++)
         free(c->qa[s]);
     free(c->logits);
+    moe_buffers_free(c->moe);
     free(c->scratch);
     free(c->skip);
     free(c);
@@ -497,8 +529,12 @@ static size_t max_act_row(const tolk_model *m)
     size_t best = simd_act_row_bytes(m->w.output->type, m->w.output->ne[0]);
     for (int il = 0; il < m->hp.n_layer; il++) {
         const layer_weights *lw = &m->w.layers[il];
-        const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down};
+        const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
+                                  lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps,
+                                  lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp};
         for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
+            if (!w[j])
+                continue;
             size_t b = simd_act_row_bytes(w[j]->type, w[j]->ne[0]);
             if (b > best)
                 best = b;
@@ -570,6 +606,10 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     c->thread_scratch = align64(sizeof(float) * (size_t)hp->n_rot) + attn_scratch_bytes(&probe, n_ctx);
     if (ok && !(c->scratch = aligned_alloc(64, c->thread_scratch * (size_t)nth)))
         ok = false;
+    if (ok && hp->n_expert > 0 && moe_buffers_create(hp, nb, c->act_row_max, &c->moe, err)) {
+        fwd_free(c);
+        return err ? err->code : TOLK_E_NOMEM;
+    }
     if (!ok) {
         fwd_free(c);
         return error_set(err, TOLK_E_NOMEM, "out of memory allocating buffers for a %lld-token batch "

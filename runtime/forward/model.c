@@ -35,15 +35,26 @@ static int check_layer(const layer_weights *lw, float *scratch, tolk_error *err)
 {
     const gguf_tensor *vecs[] = {lw->attn_norm, lw->bq, lw->bk, lw->bv, lw->bo, lw->q_norm, lw->k_norm,
                                  lw->post_attn_norm, lw->ffn_norm, lw->ffn_gate_b, lw->ffn_up_b,
-                                 lw->ffn_down_b, lw->post_ffn_norm};
-    const gguf_tensor *mats[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down};
+                                 lw->ffn_down_b, lw->post_ffn_norm, lw->ffn_gate_inp_shexp};
+    const gguf_tensor *mats[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
+                                 lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps,
+                                 lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp};
     int rc;
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         if ((rc = check_f32(vecs[i], err)))
             return rc;
     for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
-        if ((rc = check_matrix(mats[i], scratch, err)))
+        if (mats[i] && (rc = check_matrix(mats[i], scratch, err)))
             return rc;
+    /* moe_ffn quantizes each expert input once for both gate and up. */
+    if (lw->ffn_gate_shexp && simd_act_type(lw->ffn_gate_shexp->type) != simd_act_type(lw->ffn_up_shexp->type))
+        return error_set(err, TOLK_E_UNSUPPORTED, "tensors %s and %s need different activation formats, which "
+                         "tolk does not support", lw->ffn_gate_shexp->name, lw->ffn_up_shexp->name);
+    if (lw->ffn_gate_exps && simd_act_type(lw->ffn_gate_exps->type) != simd_act_type(lw->ffn_up_exps->type))
+        return error_set(err, TOLK_E_UNSUPPORTED, "tensors %s and %s: types %s and %s need different "
+                         "activation formats, which tolk does not support", lw->ffn_gate_exps->name,
+                         lw->ffn_up_exps->name, simd_traits(lw->ffn_gate_exps->type)->name,
+                         simd_traits(lw->ffn_up_exps->type)->name);
     return TOLK_OK;
 }
 
@@ -59,12 +70,21 @@ static int bind_all(tolk_model *m, tolk_error *err)
     if ((rc = arch_bind(f, -1, "token_embd.weight", hp->n_embd, hp->n_vocab, true, &m->w.token_embd, err)) ||
         (rc = arch_bind(f, -1, "output_norm.weight", hp->n_embd, 0, true, &m->w.output_norm, err)) ||
         (rc = arch_bind(f, -1, "output.weight", hp->n_embd, hp->n_vocab, false, &m->w.output, err)) ||
-        (rc = arch_bind(f, -1, "rope_freqs.weight", hp->n_rot / 2, 0, false, &m->w.rope_freqs, err)))
+        (rc = arch_bind(f, -1, "rope_freqs.weight", hp->n_rot / 2, 0, false, &m->w.rope_freqs, err)) ||
+        (rc = arch_bind(f, -1, "rope_factors_long.weight", hp->n_rot / 2, 0, false, &m->w.rope_long, err)))
+        return rc;
+    if (!m->w.rope_freqs &&
+        (rc = arch_bind(f, -1, "rope_factors_short.weight", hp->n_rot / 2, 0, false, &m->w.rope_freqs, err)))
         return rc;
     if (!m->w.output)
         m->w.output = m->w.token_embd;
     m->w.layers = calloc((size_t)hp->n_layer, sizeof *m->w.layers);
-    float *scratch = malloc(sizeof(float) * (size_t)(hp->n_embd > hp->n_ff ? hp->n_embd : hp->n_ff) * 4 + 1024);
+    int64_t widest = hp->n_embd > hp->n_ff ? hp->n_embd : hp->n_ff;
+    if (hp->n_ff_exp > widest)
+        widest = hp->n_ff_exp;
+    if (hp->n_ff_shexp > widest)
+        widest = hp->n_ff_shexp;
+    float *scratch = malloc(sizeof(float) * (size_t)widest * 4 + 1024);
     if (!m->w.layers || !scratch) {
         free(scratch);
         return error_set(err, TOLK_E_NOMEM, "out of memory binding %lld layers", (long long)hp->n_layer);
@@ -76,6 +96,8 @@ static int bind_all(tolk_model *m, tolk_error *err)
         rc = check_f32(m->w.output_norm, err);
     if (!rc)
         rc = check_f32(m->w.rope_freqs, err);
+    if (!rc)
+        rc = check_f32(m->w.rope_long, err);
     if (!rc)
         rc = check_matrix(m->w.token_embd, scratch, err);
     if (!rc)

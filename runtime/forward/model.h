@@ -12,7 +12,10 @@ typedef struct model_weights {
     const gguf_tensor *token_embd;  /* [n_embd, n_vocab]: row t embeds token t */
     const gguf_tensor *output_norm; /* [n_embd] f32 */
     const gguf_tensor *output;      /* [n_embd, n_vocab]; the token_embd view when tied */
-    const gguf_tensor *rope_freqs;  /* [n_rot/2] f32 per-pair angle divisors, or NULL */
+    const gguf_tensor *rope_freqs;  /* [n_rot/2] f32 per-pair angle divisors, or NULL; phi3:
+                                     * rope_factors_short */
+    const gguf_tensor *rope_long;   /* [n_rot/2] f32 phi3 rope_factors_long (contexts beyond the
+                                     * original one), or NULL */
     layer_weights *layers;          /* [n_layer] */
 } model_weights;
 

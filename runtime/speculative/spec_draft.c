@@ -235,10 +235,17 @@ static int agreement(gen_ctx *g, const unsigned char *mask, const int32_t *toks,
 static double layer_bytes(const tolk_model *m, int il)
 {
     const layer_weights *lw = &m->w.layers[il];
-    const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down};
+    const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
+                              lw->ffn_gate_inp};
     double b = 0;
     for (size_t j = 0; j < sizeof w / sizeof w[0]; j++)
-        b += (double)w[j]->nbytes;
+        if (w[j]) /* MoE layers have no dense FFN */
+            b += (double)w[j]->nbytes;
+    /* An MoE layer reads only the routed experts' share of its stacks. */
+    const gguf_tensor *x[] = {lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps};
+    for (size_t j = 0; j < sizeof x / sizeof x[0]; j++)
+        if (x[j])
+            b += (double)x[j]->nbytes * (double)m->hp.n_expert_used / (double)m->hp.n_expert;
     return b;
 }
 

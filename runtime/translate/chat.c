@@ -9,7 +9,10 @@
 #include "chat.h"
 #include "error.h"
 
-enum part_kind { PART_LITERAL, PART_TEXT, PART_SRC, PART_FROM, PART_TGT, PART_BOS, PART_LABEL };
+enum part_kind {
+    PART_LITERAL, PART_TEXT, PART_SRC, PART_FROM, PART_TGT, PART_BOS, PART_LABEL,
+    PART_SRC_CODE, PART_TGT_CODE, PART_TGT_ZH
+};
 
 typedef struct part {
     enum part_kind kind;
@@ -18,6 +21,8 @@ typedef struct part {
 
 struct chat_template {
     chat_family family;
+    struct chat_template *alt; /* used instead when either language is Chinese (Hunyuan-MT) or the
+                                * source is unknown (TranslateGemma) */
     char *src;       /* the template text */
     char *literal;   /* literal parts with "{{" unescaped, addressed by part.off */
     part *parts;
@@ -43,6 +48,50 @@ static const char *const builtin_text[] = {
     /* Chosen on pre-trained Gemma 3 270M by comparing prompts with llama.cpp's greedy output:
      * the "Language: text" pairs make the model answer on one line in the target language. */
     [CHAT_BASE] = "{bos}Translate the following text{from} to {tgt}.\n{label}: {text}\n{tgt}:",
+    /* Hunyuan-MT model card: this instruction between languages other than Chinese, and
+     * hunyuan_zh_text (Chinese instruction, Chinese language name) when either side is Chinese.
+     * Turn markers as llama.cpp's hunyuan-dense chat format; the older Hunyuan-7B format below. */
+    [CHAT_HUNYUAN_MT] = "<｜hy_User｜>Translate the following segment into {tgt}, without additional "
+                        "explanation.\n\n{text}<｜hy_Assistant｜>",
+    [CHAT_HUNYUAN_MT_OLD] = "<|startoftext|>Translate the following segment into {tgt}, without additional "
+                            "explanation.\n\n{text}<|extra_0|>",
+    /* TranslateGemma model card (its chat template renders this user turn). */
+    [CHAT_TRANSLATEGEMMA] = "{bos}<start_of_turn>user\nYou are a professional {src} ({src_code}) to {tgt} "
+                            "({tgt_code}) translator. Your goal is to accurately convey the meaning and "
+                            "nuances of the original {src} text while adhering to {tgt} grammar, "
+                            "vocabulary, and cultural sensitivities.\nProduce only the {tgt} translation, "
+                            "without any additional explanations or commentary. Please translate the "
+                            "following {src} text into {tgt}:\n\n\n{text}<end_of_turn>\n"
+                            "<start_of_turn>model\n",
+    /* Tower+ model card: the source language named twice, the answer primed with the target's. */
+    [CHAT_TOWER] = "{bos}<start_of_turn>user\nTranslate the following {src} source text to {tgt}:\n"
+                   "{label}: {text}\n{tgt}: <end_of_turn>\n<start_of_turn>model\n",
+    /* Seed-X-Instruct model card: no chat turns; the target's language tag ends the prompt. */
+    [CHAT_SEEDX] = "{bos}Translate the following {src} sentence into {tgt}:\n{text} <{tgt_code}>",
+};
+
+/* The Chinese-instruction variants (either language Chinese), and TranslateGemma without a
+ * source language (the model card's other form). */
+static const char *const hunyuan_zh_text = "<｜hy_User｜>把下面的文本翻译成{tgt_zh}，不要额外解释。\n\n{text}"
+                                           "<｜hy_Assistant｜>";
+static const char *const hunyuan_old_zh_text = "<|startoftext|>把下面的文本翻译成{tgt_zh}，不要额外解释。\n\n{text}"
+                                               "<|extra_0|>";
+static const char *const translategemma_nosrc_text =
+    "{bos}<start_of_turn>user\nYou are a professional translator to {tgt} ({tgt_code}). Your goal is to "
+    "accurately convey the meaning and nuances of the original text while adhering to {tgt} grammar, "
+    "vocabulary, and cultural sensitivities.\nProduce only the {tgt} translation, without any additional "
+    "explanations or commentary. Please translate the following text into {tgt}:\n\n\n{text}"
+    "<end_of_turn>\n<start_of_turn>model\n";
+
+/* Chinese names of the Hunyuan-MT model card's languages, for its Chinese instruction. */
+static const char *const zh_names[][2] = {
+    {"zh", "中文"}, {"en", "英语"}, {"fr", "法语"}, {"pt", "葡萄牙语"}, {"es", "西班牙语"}, {"ja", "日语"},
+    {"tr", "土耳其语"}, {"ru", "俄语"}, {"ar", "阿拉伯语"}, {"ko", "韩语"}, {"th", "泰语"}, {"it", "意大利语"},
+    {"de", "德语"}, {"vi", "越南语"}, {"ms", "马来语"}, {"id", "印尼语"}, {"tl", "菲律宾语"}, {"hi", "印地语"},
+    {"zh-TW", "繁体中文"}, {"pl", "波兰语"}, {"cs", "捷克语"}, {"nl", "荷兰语"}, {"km", "高棉语"},
+    {"my", "缅甸语"}, {"fa", "波斯语"}, {"gu", "古吉拉特语"}, {"ur", "乌尔都语"}, {"te", "泰卢固语"},
+    {"mr", "马拉地语"}, {"he", "希伯来语"}, {"bn", "孟加拉语"}, {"ta", "泰米尔语"}, {"uk", "乌克兰语"},
+    {"bo", "藏语"}, {"kk", "哈萨克语"}, {"mn", "蒙古语"}, {"ug", "维吾尔语"}, {"zh-CN", "中文"},
 };
 
 /* Marker tokens each built-in template relies on: they must be control tokens of the vocab. */
@@ -52,6 +101,11 @@ static const char *const builtin_markers[][3] = {
     [CHAT_QWEN3] = {"<|im_start|>", "<|im_end|>", NULL},
     [CHAT_LLAMA3] = {"<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"},
     [CHAT_BASE] = {NULL, NULL, NULL},
+    [CHAT_HUNYUAN_MT] = {"<｜hy_User｜>", "<｜hy_Assistant｜>", NULL},
+    [CHAT_HUNYUAN_MT_OLD] = {"<|startoftext|>", "<|extra_0|>", NULL},
+    [CHAT_TRANSLATEGEMMA] = {"<start_of_turn>", "<end_of_turn>", NULL},
+    [CHAT_TOWER] = {"<start_of_turn>", "<end_of_turn>", NULL},
+    [CHAT_SEEDX] = {NULL, NULL, NULL},
 };
 
 const char *chat_family_name(chat_family f)
@@ -62,6 +116,10 @@ const char *chat_family_name(chat_family f)
     case CHAT_QWEN3: return "qwen3";
     case CHAT_LLAMA3: return "llama3";
     case CHAT_BASE: return "base";
+    case CHAT_HUNYUAN_MT: case CHAT_HUNYUAN_MT_OLD: return "hunyuan-mt";
+    case CHAT_TRANSLATEGEMMA: return "translategemma";
+    case CHAT_TOWER: return "tower";
+    case CHAT_SEEDX: return "seed-x";
     default: return "custom";
     }
 }
@@ -80,6 +138,7 @@ void chat_template_free(chat_template *t)
 {
     if (!t)
         return;
+    chat_template_free(t->alt);
     free(t->src);
     free(t->literal);
     free(t->parts);
@@ -91,7 +150,7 @@ static const struct {
     enum part_kind kind;
 } placeholders[] = {
     {"text", PART_TEXT}, {"src", PART_SRC}, {"from", PART_FROM}, {"tgt", PART_TGT}, {"bos", PART_BOS},
-    {"label", PART_LABEL},
+    {"label", PART_LABEL}, {"src_code", PART_SRC_CODE}, {"tgt_code", PART_TGT_CODE}, {"tgt_zh", PART_TGT_ZH},
 };
 
 /* Splits the template into literal runs (with "{{" unescaped into t->literal) and placeholders. */
@@ -120,7 +179,8 @@ static int parse_parts(chat_template *t, size_t len, const char *name, tolk_erro
                 line += s[j] == '\n';
             return error_set(err, TOLK_E_ARG,
                              "%s:%zu: unknown placeholder '%.*s' (known: {text} {tgt} {src} "
-                             "{from} {label} {bos}; write {{ for a literal brace)", name, line,
+                             "{from} {label} {bos} {src_code} {tgt_code} {tgt_zh}; write {{ for a "
+                             "literal brace)", name, line,
                              (int)(close && nl < 30 ? nl + 2 : len - i < 12 ? len - i : 12),
                              s + i);
         }
@@ -166,7 +226,16 @@ int chat_template_builtin(chat_family family, chat_template **out, tolk_error *e
     if (family < CHAT_GEMMA3 || family >= CHAT_CUSTOM)
         return error_set(err, TOLK_E_ARG, "no built-in template for family %d", (int)family);
     const char *s = builtin_text[family];
-    return make_template(family, s, strlen(s), chat_family_name(family), out, err);
+    int rc = make_template(family, s, strlen(s), chat_family_name(family), out, err);
+    const char *alt = family == CHAT_HUNYUAN_MT       ? hunyuan_zh_text
+                      : family == CHAT_HUNYUAN_MT_OLD ? hunyuan_old_zh_text
+                      : family == CHAT_TRANSLATEGEMMA ? translategemma_nosrc_text
+                                                      : NULL;
+    if (!rc && alt && (rc = make_template(family, alt, strlen(alt), chat_family_name(family), &(*out)->alt, err))) {
+        chat_template_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int chat_template_parse(const char *text, size_t len, const char *name, chat_template **out,
@@ -256,8 +325,8 @@ static int family_from_vocab(const tok_vocab *v)
     return -1;
 }
 
-int chat_template_detect(const tok_vocab *v, const char *arch, chat_template **out,
-                         tolk_error *err)
+static int detect(const tok_vocab *v, const char *arch, chat_template **out, const char **why_out,
+                  tolk_error *err)
 {
     *out = NULL;
     const char *tmpl = tok_chat_template(v);
@@ -284,6 +353,66 @@ int chat_template_detect(const tok_vocab *v, const char *arch, chat_template **o
                          "the %s chat template (chosen from %s) needs the control token %s, which "
                          "this vocabulary lacks; pass a template with --template FILE",
                          chat_family_name((chat_family)f), why, missing);
+    if (why_out)
+        *why_out = why;
+    return chat_template_builtin((chat_family)f, out, err);
+}
+
+int chat_template_detect(const tok_vocab *v, const char *arch, chat_template **out, tolk_error *err)
+{
+    return detect(v, arch, out, NULL, err);
+}
+
+/* Case-insensitive substring test (ASCII letters). */
+static bool has_word(const char *s, const char *w)
+{
+    const size_t n = strlen(w);
+    for (; s && *s; s++) {
+        size_t i = 0;
+        while (i < n && s[i] && (s[i] | 0x20) == (w[i] | 0x20))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+/* A known translation model from its names, else (Hunyuan) its architecture; -1 when none.
+ * *why gets the key that decided. */
+static int family_from_model(const tok_vocab *v, const char *arch, const char *name, const char **why)
+{
+    const char *missing;
+    *why = "general.name";
+    bool hunyuan = has_word(name, "hunyuan-mt") || has_word(name, "hunyuan mt") || has_word(name, "hy-mt");
+    if (!hunyuan && arch && !strcmp(arch, "hunyuan-dense")) {
+        hunyuan = true;
+        *why = "general.architecture";
+    }
+    if (hunyuan)
+        return markers_ok(v, CHAT_HUNYUAN_MT_OLD, &missing) && !markers_ok(v, CHAT_HUNYUAN_MT, &missing)
+                   ? CHAT_HUNYUAN_MT_OLD
+                   : CHAT_HUNYUAN_MT;
+    if (has_word(name, "translategemma"))
+        return CHAT_TRANSLATEGEMMA;
+    if (has_word(name, "tower"))
+        return CHAT_TOWER;
+    if (has_word(name, "seed-x") || has_word(name, "seed_x") || has_word(name, "seedx"))
+        return CHAT_SEEDX;
+    return -1;
+}
+
+int chat_template_detect_model(const tok_vocab *v, const char *arch, const char *name, chat_template **out,
+                               const char **why, tolk_error *err)
+{
+    const char *w = NULL;
+    const int f = family_from_model(v, arch, name, &w);
+    if (f < 0)
+        return detect(v, arch, out, why, err);
+    const char *missing = NULL;
+    if (!markers_ok(v, (chat_family)f, &missing)) /* a name that only looks like one: the usual way */
+        return detect(v, arch, out, why, err);
+    if (why)
+        *why = w;
     return chat_template_builtin((chat_family)f, out, err);
 }
 
@@ -352,12 +481,32 @@ static int end_marker(const chat_template *t, const tok_vocab *v, int32_t *out, 
     return TOLK_OK;
 }
 
+/* Chinese in any script (Hunyuan-MT then takes its Chinese instruction). */
+static bool is_chinese(const char *lang)
+{
+    size_t n = lang ? strlen(lang) : 0;
+    return n >= 7 && !strcmp(lang + n - 7, "Chinese");
+}
+
+/* The Chinese name of the language with code CODE, or its English NAME when the table lacks it. */
+static const char *zh_name(const char *code, const char *name)
+{
+    for (size_t i = 0; code && i < sizeof zh_names / sizeof zh_names[0]; i++)
+        if (!strcmp(zh_names[i][0], code))
+            return zh_names[i][1];
+    return name;
+}
+
 int chat_render(const chat_template *t, const tok_vocab *v, const char *src, const char *tgt,
                 const char *text, size_t text_len, chat_prompt *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!tgt)
         return error_set(err, TOLK_E_ARG, "no target language given");
+    if (t->alt && (t->family == CHAT_TRANSLATEGEMMA ? !src : is_chinese(src) || is_chinese(tgt)))
+        t = t->alt;
+    char src_code[16], tgt_code[16];
+    const char *sc = lang_code(src, src_code, sizeof src_code), *tc = lang_code(tgt, tgt_code, sizeof tgt_code);
     builder b = {0};
     int rc = TOLK_OK;
     size_t bos_len = 0;
@@ -380,6 +529,9 @@ int chat_render(const chat_template *t, const tok_vocab *v, const char *src, con
             if (bos)
                 rc = add(&b, bos, bos_len, true, err);
             break;
+        case PART_SRC_CODE: rc = add_str(&b, sc ? sc : src ? src : "auto", false, err); break;
+        case PART_TGT_CODE: rc = add_str(&b, tc ? tc : tgt, false, err); break;
+        case PART_TGT_ZH: rc = add_str(&b, zh_name(tc, tgt), false, err); break;
         }
     }
     int32_t marker = -1;

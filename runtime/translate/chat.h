@@ -10,6 +10,8 @@
  *   {src}   source language name, or "the source language" when none was given
  *   {from}  " from " + source language name, or nothing when none was given
  *   {label} source language name, or "Text" when none was given (for "English: ..." lines)
+ *   {src_code} {tgt_code}  language codes ("en", "pt-BR"; "auto" for an unknown source)
+ *   {tgt_zh} the target's Chinese name (Hunyuan-MT's instruction), else its English name
  *   {bos}   the vocabulary's beginning-of-sequence token. When the template has no {bos} and the
  *           vocabulary asks for one (tokenizer.ggml.add_bos_token), it is put first anyway.
  *   {{      a literal "{"
@@ -30,6 +32,13 @@ typedef enum chat_family {
     CHAT_QWEN3,
     CHAT_LLAMA3,
     CHAT_BASE, /* pre-trained (not instruction-tuned) models: a completion-style prompt */
+    /* Translation models with prompts of their own (docs/PROMPTS.md), recognised from general.name /
+     * general.basename (or the architecture) before the chat-template families above: */
+    CHAT_HUNYUAN_MT,     /* Hunyuan-MT-7B / Chimera, hunyuan-dense: <｜hy_User｜>...<｜hy_Assistant｜> */
+    CHAT_HUNYUAN_MT_OLD, /* the same prompt in <|startoftext|>...<|extra_0|> turns */
+    CHAT_TRANSLATEGEMMA, /* TranslateGemma (gemma3): the model card's language-code prompt */
+    CHAT_TOWER,          /* Tower+ (gemma2 turns): "Translate the following SRC source text to TGT" */
+    CHAT_SEEDX,          /* Seed-X (llama/mistral, no chat turns): "... sentence into TGT:\nTEXT <code>" */
     CHAT_CUSTOM
 } chat_family;
 
@@ -45,6 +54,14 @@ typedef struct chat_template chat_template;
 int chat_template_detect(const tok_vocab *v, const char *arch, chat_template **out,
                          tolk_error *err);
 
+/* chat_template_detect, but first the known translation models: NAME (general.name and
+ * general.basename, space-separated; may be NULL) naming Hunyuan-MT, TranslateGemma, Tower or
+ * Seed-X, or ARCH hunyuan-dense, picks that model's own prompt when its markers are control tokens
+ * of the vocabulary. *WHY (may be NULL) gets what decided: "general.name", "tokenizer.chat_template",
+ * "general.architecture", ... */
+int chat_template_detect_model(const tok_vocab *v, const char *arch, const char *name, chat_template **out,
+                               const char **why, tolk_error *err);
+
 /* The built-in template of FAMILY (not CHAT_CUSTOM). */
 int chat_template_builtin(chat_family family, chat_template **out, tolk_error *err);
 
@@ -58,7 +75,8 @@ chat_family chat_template_family(const chat_template *t);
 /* True when the translation is one line that ends at the first newline (the base-model template:
  * its continuation would be the next "Language:" line), so multi-line text goes line by line. */
 bool chat_template_single_line(const chat_template *t);
-/* "gemma3", "qwen2.5", "qwen3", "llama3", "base" or "custom". */
+/* "gemma3", "qwen2.5", "qwen3", "llama3", "base", "hunyuan-mt", "translategemma", "tower", "seed-x"
+ * or "custom". */
 const char *chat_family_name(chat_family f);
 
 /* A rendered prompt: TEXT is exactly what --show-prompt prints; SPANS cover TEXT in order and
@@ -89,5 +107,8 @@ void chat_prompt_free(chat_prompt *p);
  * "Traditional Chinese", "Spanish"). Unknown input fails with TOLK_E_ARG and a message saying
  * what is accepted. The returned string is static. */
 int lang_resolve(const char *in, const char **name, tolk_error *err);
+
+/* The language code of a display name from lang_resolve ("de", "pt-BR", "zh-TW") in BUF, or NULL. */
+const char *lang_code(const char *name, char *buf, size_t size);
 
 #endif

@@ -291,3 +291,23 @@ int lang_resolve(const char *in, const char **name, tolk_error *err)
                      "unknown language '%.*s': use an ISO 639-1 code (de, fr, zh, pt-BR) or an "
                      "English name (German, French, Chinese)", (int)(n < 64 ? n : 64), in);
 }
+
+const char *lang_code(const char *name, char *buf, size_t size)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
+        if (!strcmp(variants[i].name, name)) { /* the first tag, with its region upper-cased */
+            size_t n = strcspn(variants[i].tags, "|");
+            if (n + 1 > size)
+                return NULL;
+            for (size_t j = 0; j < n; j++)
+                buf[j] = j > 2 && n == 5 ? (char)toupper((unsigned char)variants[i].tags[j]) : variants[i].tags[j];
+            buf[n] = '\0';
+            return buf;
+        }
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+        if (!strcmp(langs[i].name, name) && size > 2)
+            return strcpy(buf, langs[i].code);
+    return NULL;
+}

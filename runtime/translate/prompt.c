@@ -1,6 +1,7 @@
 /* Translation prompts and output: picks the template (a file, or the one the model's family uses),
  * resolves language names, renders and tokenizes the prompt with user text kept out of
  * special-token parsing, and trims the streamed translation. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,14 +9,26 @@
 #include "error.h"
 #include "prompt.h"
 
-/* The template to use: a file when given, else the one detected from the model. */
+/* The template to use: a file when given, else the one detected from the model (known
+ * translation models by general.name / general.basename first). */
 int translate_pick_template(const tolk_model *m, const char *path, chat_template **out, tolk_error *err)
 {
+    return translate_pick_template_why(m, path, out, NULL, err);
+}
+
+int translate_pick_template_why(const tolk_model *m, const char *path, chat_template **out, const char **why,
+                                tolk_error *err)
+{
+    if (why)
+        *why = "--template";
     if (path)
         return chat_template_load(path, out, err);
-    char arch[64];
+    char arch[64], name[256] = "", base[128] = "", both[400];
     const char *a = gguf_get_cstr(m->file, "general.architecture", arch, sizeof arch);
-    return chat_template_detect(m->vocab, a, out, err);
+    gguf_get_cstr(m->file, "general.name", name, sizeof name);
+    gguf_get_cstr(m->file, "general.basename", base, sizeof base);
+    snprintf(both, sizeof both, "%s %s", name, base);
+    return chat_template_detect_model(m->vocab, a, both, out, why, err);
 }
 
 /* Renders and tokenizes the translation prompt with template T. */

@@ -11,6 +11,9 @@
 
 /* The template to use: the file PATH when given, else the one detected from the model. */
 int translate_pick_template(const tolk_model *m, const char *path, chat_template **out, tolk_error *err);
+/* The same; *WHY gets what decided ("--template", "general.name", "tokenizer.chat_template", ...). */
+int translate_pick_template_why(const tolk_model *m, const char *path, chat_template **out, const char **why,
+                                tolk_error *err);
 
 /* Renders the translation prompt for TEXT with template T into CP and, when IDS is non-NULL,
  * tokenizes it. TO is required; FROM may be NULL. */

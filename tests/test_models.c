@@ -1,0 +1,383 @@
+/* Architectures beyond the first four (models/gemma2.c, models/qwen3moe.c, ...) against llama.cpp.
+ * For each, bench/gen_model writes its tiny random-weight model (synthetic 128-token vocabulary);
+ * tolk's logits for a fixed token sequence are compared with llama.cpp's on the same file, stored
+ * in tests/fixtures/models/ARCH.txt by bench/ref_llamacpp.py models-fixture (llama.cpp is not
+ * needed here). The measures are docs/NUMERICS.md's: mean KL divergence, same top-1, plus the
+ * worst relative logit difference (F32 weights: only rounding separates the two). Batched,
+ * token-by-token, chunked and threaded evaluation must agree; broken files (a missing tensor, an
+ * expert count out of range) fail with one message naming the problem. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "forward.h"
+#include "gguf.h"
+#include "model.h"
+#include "skip.h"
+#include "test_isa.h"
+
+#define NV 128 /* gen_model --vocab-size */
+#define NT 16  /* tokens in a fixture */
+
+typedef struct arch_case {
+    const char *arch;
+    const char *gen_args; /* extra gen_model arguments */
+} arch_case;
+
+static const arch_case cases[] = {
+    {"gemma2", ""},
+    {"qwen3moe", ""},
+    {"phi3", ""},
+    {"hunyuan-dense", ""},
+    {"qwen2moe", ""},
+};
+
+static char tmpdir[4096];
+
+static const char *builddir(void)
+{
+    const char *b = getenv("TOLK_BUILDDIR");
+    return b && *b ? b : ".";
+}
+
+static const char *srcdir(void)
+{
+    const char *s = getenv("TOLK_SRCDIR");
+    return s && *s ? s : ".";
+}
+
+/* Writes the tiny model of ARCH with gen_model (EXTRA: more arguments) to PATH. */
+static void gen_tiny(const char *arch, const char *extra, const char *path)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "'%s/bench/gen_model' --arch %s --preset tiny --vocab-size %d %s -o '%s'",
+             builddir(), arch, NV, extra, path);
+    ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+/* The fixture: the token ids, then NT rows of NV logits. */
+static int read_fixture(const char *arch, int32_t *toks, float ref[][NV])
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/fixtures/models/%s.txt", srcdir(), arch);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    static char line[16384];
+    int n_tok = 0, rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *p = line, *end;
+        if (line[0] == '#')
+            continue;
+        if (!strncmp(line, "tokens", 6)) {
+            p += 6;
+            for (long v = strtol(p, &end, 10); end != p && n_tok < NT; v = strtol(p, &end, 10)) {
+                toks[n_tok++] = (int32_t)v;
+                p = end;
+            }
+            continue;
+        }
+        long pos = strtol(p, &end, 10);
+        ck_assert_msg(end != p && pos == rows && rows < NT, "%s: bad row %d", path, rows);
+        p = end;
+        for (int v = 0; v < NV; v++) {
+            ref[rows][v] = strtof(p, &end);
+            ck_assert_msg(end != p, "%s: short row %d", path, rows);
+            p = end;
+        }
+        rows++;
+    }
+    fclose(f);
+    ck_assert_int_eq(n_tok, NT);
+    ck_assert_int_eq(rows, NT);
+    return rows;
+}
+
+static void log_softmax(const float *l, double *out)
+{
+    double m = l[0], s = 0.0;
+    for (int v = 1; v < NV; v++)
+        m = l[v] > m ? l[v] : m;
+    for (int v = 0; v < NV; v++)
+        s += exp(l[v] - m);
+    for (int v = 0; v < NV; v++)
+        out[v] = l[v] - m - log(s);
+}
+
+static int argmax(const float *l)
+{
+    int b = 0;
+    for (int v = 1; v < NV; v++)
+        if (l[v] > l[b])
+            b = v;
+    return b;
+}
+
+static fwd_ctx *make_ctx(const tolk_model *m, int64_t n_batch, int64_t n_logits, int threads)
+{
+    fwd_params p = {.n_ctx = 64, .n_batch = n_batch, .n_logits = n_logits, .kv_type = TOLK_TYPE_F16,
+                    .n_threads = threads};
+    fwd_ctx *c;
+    tolk_error err = {0};
+    ck_assert_msg(fwd_create(m, &p, &c, &err) == TOLK_OK, "%s", err.msg);
+    return c;
+}
+
+static void assert_close(const float *a, const float *b, const char *what, int row)
+{
+    for (int i = 0; i < NV; i++)
+        ck_assert_msg(fabsf(a[i] - b[i]) <= 2e-3f * (1.0f + fabsf(b[i])), "%s row %d logit %d: %g vs %g", what,
+                      row, i, a[i], b[i]);
+}
+
+START_TEST(matches_llamacpp)
+{
+    const arch_case *ac = &cases[_i];
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s.gguf", tmpdir, ac->arch);
+    gen_tiny(ac->arch, ac->gen_args, path);
+    int32_t toks[NT];
+    static float ref[NT][NV], all[NT][NV];
+    read_fixture(ac->arch, toks, ref);
+
+    tolk_model *m;
+    tolk_error err = {0};
+    ck_assert_msg(model_open(path, &m, &err) == TOLK_OK, "%s", err.msg);
+    ck_assert_int_eq(m->hp.n_vocab, NV);
+    fwd_ctx *c = make_ctx(m, 64, NT, 1);
+    ck_assert_msg(fwd_eval(c, toks, NT, 0, &err) == TOLK_OK, "%s", err.msg);
+    double kld = 0.0, worst = 0.0;
+    int same_top = 0;
+    for (int t = 0; t < NT; t++) {
+        memcpy(all[t], fwd_logits(c, t), sizeof all[t]);
+        double lp[NV], lq[NV];
+        log_softmax(ref[t], lp);
+        log_softmax(all[t], lq);
+        for (int v = 0; v < NV; v++) {
+            kld += exp(lp[v]) * (lp[v] - lq[v]);
+            const double d = fabs(all[t][v] - ref[t][v]) / (1.0 + fabs(ref[t][v]));
+            worst = d > worst ? d : worst;
+        }
+        same_top += argmax(all[t]) == argmax(ref[t]);
+    }
+    kld /= NT;
+    printf("test_models: %s vs llama.cpp on %d positions: mean KLD %.3g, same top-1 %d/%d, worst relative "
+           "logit difference %.2g\n", ac->arch, NT, kld, same_top, NT, worst);
+    /* F32 weights on both sides: a wrong step (mask, cap, routing, RoPE) moves logits by far more. */
+    ck_assert_msg(worst < 2e-3, "%s: worst relative logit difference %g", ac->arch, worst);
+    ck_assert_msg(kld < 1e-6, "%s: mean KLD %g", ac->arch, kld);
+    ck_assert_int_eq(same_top, NT);
+    fwd_free(c);
+
+    /* Token by token, chunks of 5 on two threads, and a rollback all agree with the batch. */
+    static float dec[NT][NV];
+    c = make_ctx(m, 64, 1, 1);
+    for (int t = 0; t < NT; t++) {
+        ck_assert_int_eq(fwd_eval(c, toks + t, 1, 0, &err), TOLK_OK);
+        assert_close(fwd_logits(c, 0), all[t], "decode", t);
+        memcpy(dec[t], fwd_logits(c, 0), sizeof dec[t]);
+    }
+    ck_assert_int_eq(fwd_rollback(c, 7, &err), TOLK_OK);
+    ck_assert_int_eq(fwd_eval(c, toks + 7, 1, 0, &err), TOLK_OK);
+    assert_close(fwd_logits(c, 0), all[7], "after rollback", 7);
+    fwd_free(c);
+    /* A speculative verification batch (fwd_set_rowwise) equals one-token decoding bit for bit,
+     * the mixture of experts and the soft-capped attention included. */
+    fwd_ctx *v = make_ctx(m, 64, 6, 2);
+    fwd_set_rowwise(v, 8);
+    ck_assert_int_eq(fwd_eval(v, toks, 4, 4, &err), TOLK_OK);
+    ck_assert_int_eq(fwd_eval(v, toks + 4, 6, 0, &err), TOLK_OK);
+    for (int t = 4; t < 10; t++)
+        ck_assert_msg(!memcmp(fwd_logits(v, t - 4), dec[t], sizeof dec[t]), "%s: verification row %d differs "
+                      "from one-token decoding", ac->arch, t);
+    fwd_free(v);
+    c = make_ctx(m, 5, NT - 3, 2);
+    ck_assert_int_eq(fwd_eval(c, toks, NT, 3, &err), TOLK_OK);
+    for (int t = 3; t < NT; t++)
+        assert_close(fwd_logits(c, t - 3), all[t], "chunked", t);
+    fwd_free(c);
+    model_close(m);
+    unlink(path);
+}
+END_TEST
+
+/* Replaces the first occurrence of FIND in the file at PATH with REPL (same length, so offsets stay
+ * valid): renamed tensors and keys, hostile variants without a second generator. */
+static void patch_file(const char *path, const char *find, const char *repl, size_t len_check)
+{
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n);
+    ck_assert(fread(b, 1, (size_t)n, f) == (size_t)n);
+    const size_t fl = strlen(find);
+    ck_assert_int_eq(fl, len_check);
+    char *hit = NULL;
+    for (long j = 0; j + (long)fl <= n && !hit; j++)
+        if (!memcmp(b + j, find, fl))
+            hit = b + j;
+    ck_assert_msg(hit != NULL, "%s not in %s", find, path);
+    memcpy(hit, repl, strlen(repl));
+    fseek(f, 0, SEEK_SET);
+    ck_assert(fwrite(b, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    free(b);
+}
+
+START_TEST(broken_files_name_the_problem)
+{
+    struct {
+        const char *arch, *extra, *find, *repl, *needle;
+        int code;
+    } bad[] = {
+        /* a renamed tensor is a missing one */
+        {"gemma2", "", "blk.3.post_ffw_norm.weight", "blk.3.post_ffw_norX.weight",
+         "missing tensor blk.3.post_ffw_norm.weight", TOLK_E_FORMAT},
+        {"qwen3moe", "", "blk.1.ffn_down_exps.weight", "blk.1.ffn_down_expX.weight",
+         "missing tensor blk.1.ffn_down_exps.weight", TOLK_E_FORMAT},
+        {"qwen3moe", "", "blk.0.ffn_gate_inp.weight", "blk.0.ffn_gate_inX.weight",
+         "missing tensor blk.0.ffn_gate_inp.weight", TOLK_E_FORMAT},
+        {"phi3", "", "blk.1.attn_qkv.weight", "blk.1.attn_qkX.weight", "missing tensor blk.1.attn_qkv.weight",
+         TOLK_E_FORMAT},
+        {"hunyuan-dense", "", "blk.0.attn_k_norm.weight", "blk.0.attn_k_norX.weight",
+         "missing tensor blk.0.attn_k_norm.weight", TOLK_E_FORMAT},
+        /* valid variants (needle NULL): every expert routed; soft-capping key absent (llama.cpp's
+         * default 50 applies) */
+        {"qwen3moe", "--n-expert-used 8", NULL, NULL, NULL, 0},
+        {"gemma2", "", "gemma2.attn_logit_softcapping", "gemma2.attn_logit_softcappinX", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/bad%zu.gguf", tmpdir, i);
+        gen_tiny(bad[i].arch, bad[i].extra, path);
+        if (bad[i].find)
+            patch_file(path, bad[i].find, bad[i].repl, strlen(bad[i].repl));
+        tolk_model *m = NULL;
+        tolk_error err = {0};
+        const int rc = model_open(path, &m, &err);
+        if (!bad[i].needle) { /* still valid: used as the base of the next checks */
+            ck_assert_msg(rc == TOLK_OK, "case %zu: %s", i, err.msg);
+            model_close(m);
+        } else {
+            ck_assert_ptr_null(m);
+            ck_assert_int_eq(rc, bad[i].code);
+            ck_assert_msg(strstr(err.msg, bad[i].needle) && !strchr(err.msg, '\n'), "case %zu: '%s' lacks '%s'",
+                          i, err.msg, bad[i].needle);
+        }
+        unlink(path);
+    }
+    /* expert_used_count above expert_count, and zero experts: the key's value is patched in place
+     * (u32 3 -> 9 and 8 -> 0 right after the key names). */
+    static const struct { const char *key; uint32_t value; const char *needle; } moe_bad[] = {
+        {"qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count = 9 is outside 1..8"},
+        {"qwen3moe.expert_count", 0, "qwen3moe.expert_count = 0 is outside 1..512"},
+        {"qwen3moe.expert_count", 100000, "qwen3moe.expert_count = 100000 is outside 1..512"},
+    };
+    for (size_t i = 0; i < sizeof moe_bad / sizeof moe_bad[0]; i++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/moebad%zu.gguf", tmpdir, i);
+        gen_tiny("qwen3moe", "", path);
+        FILE *f = fopen(path, "r+b");
+        ck_assert_ptr_nonnull(f);
+        static char b[1 << 16];
+        const size_t n = fread(b, 1, sizeof b, f);
+        const size_t kl = strlen(moe_bad[i].key);
+        char *hit = NULL;
+        for (size_t j = 0; j + kl + 8 <= n && !hit; j++) /* the key, then its u32 type id */
+            if (!memcmp(b + j, moe_bad[i].key, kl) && b[j + kl] == 4 && !b[j + kl + 1])
+                hit = b + j + kl + 4;
+        ck_assert_msg(hit != NULL, "key %s not found", moe_bad[i].key);
+        memcpy(hit, &moe_bad[i].value, 4);
+        fseek(f, 0, SEEK_SET);
+        ck_assert(fwrite(b, 1, n, f) == n);
+        fclose(f);
+        tolk_model *m = NULL;
+        tolk_error err = {0};
+        ck_assert_int_eq(model_open(path, &m, &err), TOLK_E_FORMAT);
+        ck_assert_msg(strstr(err.msg, moe_bad[i].needle) != NULL, "'%s' lacks '%s'", err.msg, moe_bad[i].needle);
+        unlink(path);
+    }
+}
+END_TEST
+
+/* A 3-D expert stack with one expert too few (its ne[2] patched in the tensor info): refused with
+ * the tensor's name, its shape and the expected one. */
+START_TEST(misshaped_expert_stack)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/skew.gguf", tmpdir);
+    gen_tiny("qwen3moe", "", path);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    static char b[1 << 16];
+    const size_t n = fread(b, 1, sizeof b, f);
+    const char *name = "blk.0.ffn_up_exps.weight";
+    const size_t nl = strlen(name);
+    char *hit = NULL;
+    for (size_t j = 0; j + nl + 32 <= n && !hit; j++)
+        if (!memcmp(b + j, name, nl))
+            hit = b + j + nl;
+    ck_assert_ptr_nonnull(hit);
+    uint32_t dims;
+    uint64_t ne2;
+    memcpy(&dims, hit, 4);
+    ck_assert_int_eq(dims, 3);
+    memcpy(&ne2, hit + 4 + 16, 8);
+    ck_assert_int_eq(ne2, 8);
+    ne2 = 7;
+    memcpy(hit + 4 + 16, &ne2, 8);
+    fseek(f, 0, SEEK_SET);
+    ck_assert(fwrite(b, 1, n, f) == n);
+    fclose(f);
+    tolk_model *m = NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(model_open(path, &m, &err), TOLK_E_FORMAT);
+    ck_assert_msg(strstr(err.msg, "tensor blk.0.ffn_up_exps.weight has shape [128, 64, 7, 1], expected [128, 64, 8]"),
+                  "%s", err.msg);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(unknown_architecture_lists_the_supported)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/unknown.gguf", tmpdir);
+    gen_tiny("gemma2", "", path);
+    patch_file(path, "gemma2", "gemma9", 6); /* general.architecture's value comes first */
+    tolk_model *m = NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(model_open(path, &m, &err), TOLK_E_UNSUPPORTED);
+    ck_assert_msg(strstr(err.msg, "unsupported architecture 'gemma9'") && strstr(err.msg, "qwen3moe") &&
+                      strstr(err.msg, "gemma2"), "%s", err.msg);
+    unlink(path);
+}
+END_TEST
+
+int main(void)
+{
+    test_isa_from_env();
+    snprintf(tmpdir, sizeof tmpdir, "%s/test_models.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    Suite *s = suite_create("models");
+    TCase *tc = tcase_create("tiny");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, matches_llamacpp, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, broken_files_name_the_problem);
+    tcase_add_test(tc, misshaped_expert_stack);
+    tcase_add_test(tc, unknown_architecture_lists_the_supported);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    rmdir(tmpdir);
+    return skip_exit(failed);
+}
