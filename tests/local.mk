@@ -102,3 +102,19 @@ EXTRA_DIST += tests/test_cli_includes.sh tests/test_exports.sh
 # The one option parser of every subcommand: --name=VALUE, '--', one error line per mistake.
 TESTS += tests/test_cli_opts.sh
 EXTRA_DIST += tests/test_cli_opts.sh
+
+# The translation memory (runtime/tm/): scores, lookup, migration, writers, TMX round trip (needs
+# SQLite and libxml2); the CLI side, hostile TMX and kill -9 during an import in test_tm.sh.
+if HAVE_CHECK
+if HAVE_SQLITE
+if HAVE_LIBXML2
+check_PROGRAMS += tests/test_tm
+TESTS += tests/test_tm
+tests_test_tm_SOURCES = tests/test_tm.c
+tests_test_tm_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/tm $(SQLITE_CFLAGS)
+tests_test_tm_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
+endif
+endif
+endif
+TESTS += tests/test_tm.sh
+EXTRA_DIST += tests/fixtures/tm tests/test_tm.sh

@@ -6,7 +6,11 @@
 #include "chat.h"
 #include "error.h"
 #include "prompt.h"
+#include "glossary.h"
 #include "session.h"
+#include "tm.h"
+
+#define TM_DRAFT_MAX 16 /* tokens drafted per step from a TM example */
 
 int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *from, const char *to,
                           const char *text, size_t len, char **prompt, int32_t **ids, size_t *n_ids,
@@ -66,23 +70,113 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     sum->n_accepted += st->n_accepted;
     sum->n_spec_steps += st->n_spec_steps;
     sum->cancelled |= st->cancelled;
+    if (st->tm_score && (!sum->tm_score || st->tm_score < sum->tm_score))
+        sum->tm_score = st->tm_score;
+    sum->n_tm_exact += st->n_tm_exact;
     sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
 
-/* One translation request: prompt for TEXT, generation, trimmed output. */
+/* Collects the translation while passing it on (for TOLK_TM_WRITE_BACK). */
+typedef struct capture {
+    tolk_emit_fn emit;
+    void *user;
+    char *p;
+    size_t n, cap;
+    int failed;
+} capture;
+
+static int capture_emit(const char *text, size_t len, void *user)
+{
+    capture *c = user;
+    if (c->n + len + 1 > c->cap) {
+        size_t cap = (c->n + len + 1) * 2 + 256;
+        char *p = realloc(c->p, cap);
+        if (!p) {
+            c->failed = 1;
+            return 1;
+        }
+        c->p = p;
+        c->cap = cap;
+    }
+    memcpy(c->p + c->n, text, len);
+    c->n += len;
+    return c->emit ? c->emit(text, len, c->user) : 0;
+}
+
+/* The n-gram drafter behind TOLK_TM_DRAFT: the example's target is in the prompt, so prompt lookup
+ * drafts from it (made once per session, longer drafts than the n-gram default). */
+static int tm_drafter(tolk_session *s, tolk_error *err)
+{
+    if (!s->tm_spec) {
+        tolk_spec_params sp;
+        spec_params_default(&sp);
+        sp.mode = TOLK_SPEC_NGRAM;
+        sp.draft_max = TM_DRAFT_MAX;
+        int rc = spec_create(&s->gen, &sp, &s->tm_spec, err);
+        if (rc)
+            return rc;
+    }
+    return gen_reserve_logits(&s->gen, spec_logit_rows(s->tm_spec), err);
+}
+
+/* One translation request: translation memory first (an exact match is the answer; the best fuzzy
+ * match becomes an example in the prompt and the speculative draft), then prompt, generation,
+ * trimmed output. */
 static int translate_one(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
                          int n_predict, tolk_emit_fn emit, void *user, tolk_stats *st, tolk_error *err)
 {
     chat_prompt cp = {0};
     tok_ids ids = {0};
-    int rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, text, len, &cp, &ids, err);
-    trim_state trim = {.emit = emit, .user = user, .single_line = chat_template_single_line(s->tmpl)};
+    tm_hit hit = {0};
+    int n_hit = 0, rc = TOLK_OK, single = chat_template_single_line(s->tmpl);
+    char *noted = NULL;
+    size_t noted_len = 0;
+    if (s->tm && (rc = tm_lookup(s->tm, from, to, text, len, s->tm_min, &hit, 1, &n_hit, err)))
+        return rc;
+    if (n_hit && hit.score == 100 && (s->tm_flags & TOLK_TM_REUSE_EXACT)) {
+        /* the approved translation, through the same trimming as the model's */
+        trim_state trim = {.emit = emit, .user = user, .single_line = single};
+        translate_trim_emit(hit.target, strlen(hit.target), &trim);
+        if (trim.failed)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        free(trim.held);
+        tm_hit_free(&hit);
+        if (st)
+            *st = (tolk_stats){.tm_score = 100, .n_tm_exact = 1};
+        return rc;
+    }
+    int example = n_hit && !single && (s->tm_flags & TOLK_TM_EXAMPLE);
+    rc = notes_render(from, to, NULL, 0, example ? hit.source : NULL, example ? hit.target : NULL, text, len, &noted,
+                      &noted_len, err);
     if (!rc)
+        rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, noted, noted_len, &cp, &ids, err);
+    capture cap = {.emit = emit, .user = user};
+    int write_back = s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK);
+    trim_state trim = {.emit = write_back ? capture_emit : emit, .user = write_back ? (void *)&cap : user,
+                       .single_line = single};
+    int draft = example && (s->tm_flags & TOLK_TM_DRAFT) && !s->spec;
+    if (!rc && draft)
+        rc = tm_drafter(s, err);
+    if (!rc && draft)
+        rc = spec_generate(&s->gen, s->tm_spec, &ids, n_predict, cp.end_marker, translate_trim_emit, &trim, st, err);
+    else if (!rc)
         rc = session_generate(s, &ids, n_predict, cp.end_marker, translate_trim_emit, &trim, st, err);
-    if (!rc && trim.failed)
+    if (!rc && (trim.failed || cap.failed))
         rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    if (!rc && st)
+        st->tm_score = n_hit ? hit.score : 0;
+    if (!rc && write_back && cap.n && !(st && st->cancelled)) {
+        if (!from)
+            rc = error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "
+                           "language (--from)");
+        else
+            rc = tm_add_plain(s->tm, from, to, text, len, cap.p, cap.n, NULL, err);
+    }
+    free(cap.p);
     free(trim.held);
+    free(noted);
+    tm_hit_free(&hit);
     tok_ids_free(&ids);
     chat_prompt_free(&cp);
     return rc;
