@@ -392,6 +392,38 @@ enum {
  * then be language codes. */
 int tolk_session_set_tm(tolk_session *s, tolk_tm *tm, int min_score, unsigned flags, tolk_error *err);
 
+/* ---- Glossaries ---------------------------------------------------------------------------------
+ * Client terms that must be used (docs/TM.md): a tab-separated file (OmegaT: source TAB target), a
+ * CSV file (.csv) or TBX (.tbx, .xml; needs libxml2). Source terms are found case- and
+ * inflection-tolerantly (longest match first, at word boundaries, a light stemmer for FROM), put
+ * into the prompt, and the translation is checked for their target terms (stemmer for TO). */
+typedef struct tolk_glossary tolk_glossary;
+
+/* FROM and TO are language codes; TBX needs both (they pick its languages), the others use them
+ * for the stemmers only (NULL: case folding only). */
+int tolk_glossary_load(const char *path, const char *from, const char *to, tolk_glossary **out, tolk_error *err);
+void tolk_glossary_free(tolk_glossary *g);
+size_t tolk_glossary_size(const tolk_glossary *g); /* entries */
+
+typedef struct tolk_term {
+    const char *source, *target; /* the entry's terms, valid while the glossary lives */
+    size_t start, end;           /* bytes of the text where the source term stands */
+    int found;                   /* after a translation: 1 when the target term is in it, else 0 */
+} tolk_term;
+
+/* The entries whose source terms occur in TEXT, in text order, each once: *terms malloc'd (free()),
+ * NULL when *n is 0; found is 0. */
+int tolk_glossary_find(const tolk_glossary *g, const char *text, size_t len, tolk_term **terms, int *n,
+                       tolk_error *err);
+/* Whether TERM occurs in TEXT by the target language's rules: 1 or 0 (-1: out of memory). */
+int tolk_glossary_contains(const tolk_glossary *g, const char *term, const char *text, size_t len);
+
+/* Later tolk_translate calls on S use G (NULL: none; G must outlive its use). */
+int tolk_session_set_glossary(tolk_session *s, tolk_glossary *g, tolk_error *err);
+/* The glossary terms of S's last tolk_translate call with found set; *terms valid until the next
+ * call. Returns the count. */
+int tolk_session_terms(const tolk_session *s, const tolk_term **terms);
+
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 
 typedef struct tolk_bench_result {

@@ -116,5 +116,17 @@ tests_test_tm_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
 endif
 endif
 endif
-TESTS += tests/test_tm.sh
-EXTRA_DIST += tests/fixtures/tm tests/test_tm.sh
+TESTS += tests/test_tm.sh tests/test_tm_translate.sh
+EXTRA_DIST += tests/fixtures/tm tests/test_tm.sh tests/test_tm_translate.sh
+
+# Glossaries (runtime/translate/glossary*.c): TSV, CSV, TBX, stemmers, hostile files (TBX needs
+# libxml2).
+if HAVE_CHECK
+if HAVE_LIBXML2
+check_PROGRAMS += tests/test_glossary
+TESTS += tests/test_glossary
+tests_test_glossary_SOURCES = tests/test_glossary.c
+tests_test_glossary_CFLAGS = $(TEST_CFLAGS)
+tests_test_glossary_LDADD = $(TEST_LIBS)
+endif
+endif

@@ -20,6 +20,9 @@ struct tolk_session {
     int tm_min;                 /* fuzzy threshold in percent */
     unsigned tm_flags;          /* TOLK_TM_* */
     spec_state *tm_spec;        /* the n-gram drafter used for TM drafts when speculation is off */
+    struct glossary *gloss;     /* glossary used by tolk_translate, or NULL */
+    tolk_term *terms;           /* the last tolk_translate's glossary terms */
+    int n_terms, cap_terms;
 };
 
 /* Plain or speculative decoding of PROMPT, whichever the session is set up for (gen_plain's

@@ -104,60 +104,106 @@ static int capture_emit(const char *text, size_t len, void *user)
     return c->emit ? c->emit(text, len, c->user) : 0;
 }
 
-/* The n-gram drafter behind TOLK_TM_DRAFT: the example's target is in the prompt, so prompt lookup
- * drafts from it (made once per session, longer drafts than the n-gram default). */
-static int tm_drafter(tolk_session *s, tolk_error *err)
+/* The drafter behind TOLK_TM_DRAFT: n-gram drafting (made once per session, longer drafts than
+ * the default) with the match's target tokens as its reference, so drafts follow the approved
+ * translation and resynchronise after the words that changed. */
+static int tm_drafter(tolk_session *s, const char *target, tolk_error *err)
 {
+    /* the target as it follows "German: " (few-shot) or starts the answer: with a leading space */
+    tok_ids ref = {0};
+    size_t n = strlen(target);
+    char *spaced = malloc(n + 2);
+    if (!spaced)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    spaced[0] = ' ';
+    memcpy(spaced + 1, target, n + 1);
+    int rc = tok_encode(s->gen.model->vocab, spaced, n + 1, 0, &ref, err);
+    free(spaced);
     if (!s->tm_spec) {
         tolk_spec_params sp;
         spec_params_default(&sp);
         sp.mode = TOLK_SPEC_NGRAM;
         sp.draft_max = TM_DRAFT_MAX;
-        int rc = spec_create(&s->gen, &sp, &s->tm_spec, err);
-        if (rc)
-            return rc;
+        if (!rc)
+            rc = spec_create(&s->gen, &sp, &s->tm_spec, err);
     }
-    return gen_reserve_logits(&s->gen, spec_logit_rows(s->tm_spec), err);
+    if (!rc)
+        rc = spec_set_reference(s->tm_spec, ref.ids, ref.n, err);
+    tok_ids_free(&ref);
+    return rc ? rc : gen_reserve_logits(&s->gen, spec_logit_rows(s->tm_spec), err);
 }
 
 /* One translation request: translation memory first (an exact match is the answer; the best fuzzy
  * match becomes an example in the prompt and the speculative draft), then prompt, generation,
  * trimmed output. */
-static int translate_one(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
-                         int n_predict, tolk_emit_fn emit, void *user, tolk_stats *st, tolk_error *err)
+/* Records the glossary terms of one text (at BASE in the caller's text) and whether the
+ * translation OUT has their target terms. */
+static int record_terms(tolk_session *s, const gloss_hit *hits, int n, size_t base, const char *out, size_t out_len,
+                        tolk_error *err)
 {
+    if (s->n_terms + n > s->cap_terms) {
+        int cap = (s->n_terms + n) * 2 + 8;
+        tolk_term *t = realloc(s->terms, sizeof *t * (size_t)cap);
+        if (!t)
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+        s->terms = t;
+        s->cap_terms = cap;
+    }
+    for (int i = 0; i < n; i++) {
+        int found = glossary_contains(s->gloss, hits[i].target, out ? out : "", out_len);
+        if (found < 0)
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+        s->terms[s->n_terms++] = (tolk_term){hits[i].source, hits[i].target, base + hits[i].start,
+                                             base + hits[i].end, found};
+    }
+    return TOLK_OK;
+}
+
+static int translate_one(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
+                         size_t base, int n_predict, tolk_emit_fn emit, void *user, tolk_stats *st, tolk_error *err)
+{
+    gloss_hit *terms = NULL;
+    int n_terms = 0;
     chat_prompt cp = {0};
     tok_ids ids = {0};
     tm_hit hit = {0};
     int n_hit = 0, rc = TOLK_OK, single = chat_template_single_line(s->tmpl);
     char *noted = NULL;
     size_t noted_len = 0;
-    if (s->tm && (rc = tm_lookup(s->tm, from, to, text, len, s->tm_min, &hit, 1, &n_hit, err)))
+    if (s->gloss && (rc = glossary_find(s->gloss, text, len, &terms, &n_terms, err)))
         return rc;
+    if (s->tm && (rc = tm_lookup(s->tm, from, to, text, len, s->tm_min, &hit, 1, &n_hit, err))) {
+        free(terms);
+        return rc;
+    }
     if (n_hit && hit.score == 100 && (s->tm_flags & TOLK_TM_REUSE_EXACT)) {
         /* the approved translation, through the same trimming as the model's */
         trim_state trim = {.emit = emit, .user = user, .single_line = single};
         translate_trim_emit(hit.target, strlen(hit.target), &trim);
         if (trim.failed)
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc && n_terms)
+            rc = record_terms(s, terms, n_terms, base, hit.target, strlen(hit.target), err);
         free(trim.held);
+        free(terms);
         tm_hit_free(&hit);
         if (st)
             *st = (tolk_stats){.tm_score = 100, .n_tm_exact = 1};
         return rc;
     }
-    int example = n_hit && !single && (s->tm_flags & TOLK_TM_EXAMPLE);
-    rc = notes_render(from, to, NULL, 0, example ? hit.source : NULL, example ? hit.target : NULL, text, len, &noted,
-                      &noted_len, err);
+    int few_shot = chat_template_family(s->tmpl) == CHAT_BASE;
+    int example = n_hit && (!single || few_shot) && (s->tm_flags & TOLK_TM_EXAMPLE);
+    rc = notes_render(from, to, terms, n_terms, example ? hit.source : NULL, example ? hit.target : NULL, few_shot, text,
+                      len, &noted, &noted_len, err);
     if (!rc)
         rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, noted, noted_len, &cp, &ids, err);
     capture cap = {.emit = emit, .user = user};
-    int write_back = s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK);
-    trim_state trim = {.emit = write_back ? capture_emit : emit, .user = write_back ? (void *)&cap : user,
+    int write_back = s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK), keep = write_back || n_terms;
+    trim_state trim = {.emit = keep ? capture_emit : emit, .user = keep ? (void *)&cap : user,
                        .single_line = single};
     int draft = example && (s->tm_flags & TOLK_TM_DRAFT) && !s->spec;
     if (!rc && draft)
-        rc = tm_drafter(s, err);
+        rc = tm_drafter(s, hit.target, err);
     if (!rc && draft)
         rc = spec_generate(&s->gen, s->tm_spec, &ids, n_predict, cp.end_marker, translate_trim_emit, &trim, st, err);
     else if (!rc)
@@ -166,6 +212,8 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
         rc = error_set(err, TOLK_E_NOMEM, "out of memory");
     if (!rc && st)
         st->tm_score = n_hit ? hit.score : 0;
+    if (!rc && n_terms)
+        rc = record_terms(s, terms, n_terms, base, cap.p, cap.n, err);
     if (!rc && write_back && cap.n && !(st && st->cancelled)) {
         if (!from)
             rc = error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "
@@ -176,6 +224,7 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
     free(cap.p);
     free(trim.held);
     free(noted);
+    free(terms);
     tm_hit_free(&hit);
     tok_ids_free(&ids);
     chat_prompt_free(&cp);
@@ -187,10 +236,11 @@ int tolk_translate(tolk_session *s, const char *from, const char *to, const char
 {
     int rc = TOLK_OK;
     atomic_store(&s->gen.cancel, 0);
+    s->n_terms = 0;
     if (!s->tmpl && (rc = tolk_session_set_template(s, NULL, err)))
         return rc;
     if (!chat_template_single_line(s->tmpl))
-        return translate_one(s, from, to, text, len, n_predict, emit, user, st, err);
+        return translate_one(s, from, to, text, len, 0, n_predict, emit, user, st, err);
     /* One-line templates: translate line by line, keeping the line structure. */
     tolk_stats sum = {0}, one;
     for (size_t i = 0; i <= len && !rc;) {
@@ -199,7 +249,7 @@ int tolk_translate(tolk_session *s, const char *from, const char *to, const char
         while (k < end && translate_is_space(text[k]))
             k++;
         if (k < end) {
-            rc = translate_one(s, from, to, text + i, end - i, n_predict, emit, user, &one, err);
+            rc = translate_one(s, from, to, text + i, end - i, i, n_predict, emit, user, &one, err);
             add_stats(&sum, &one);
         }
         if (!nl || rc || sum.cancelled)

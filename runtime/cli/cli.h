@@ -49,4 +49,8 @@ int cli_read_all(FILE *in, const char *name, char **out, size_t *len, tolk_error
  * PATH is NULL; WRITE opens it for writing (creating it and its folder). cli_tm.c. */
 int cli_tm_open(const char *path, int write, tolk_tm **out, tolk_error *err);
 
+/* Appends the glossary terms of S's last translation to the term report F: one line per term,
+ * "SEGMENT<TAB>source term<TAB>expected target<TAB>found|missed". cli_tm.c. */
+void cli_term_report(FILE *f, tolk_session *s, int segment);
+
 #endif

@@ -1,7 +1,7 @@
 /* `tolk tm`: the translation memory from the command line (docs/TM.md): import and export TMX,
  * statistics, one lookup, one added pair. The database is --tm FILE or the default
  * $XDG_DATA_HOME/tolk/tm.sqlite (~/.local/share/tolk/tm.sqlite). Also cli_tm_open, which
- * translate's --tm uses. */
+ * translate's --tm uses, and cli_term_report, translate's --term-report. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,6 +47,15 @@ int cli_tm_open(const char *path, int write, tolk_tm **out, tolk_error *err)
     int rc = tolk_tm_open(path, write ? TOLK_TM_WRITE : TOLK_TM_READ, out, err);
     free(def);
     return rc;
+}
+
+void cli_term_report(FILE *f, tolk_session *s, int segment)
+{
+    const tolk_term *t = NULL;
+    int n = tolk_session_terms(s, &t);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%d\t%s\t%s\t%s\n", segment, t[i].source, t[i].target, t[i].found ? "found" : "missed");
+    fflush(f);
 }
 
 typedef struct tm_opts {
