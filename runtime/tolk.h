@@ -364,7 +364,7 @@ int tolk_tm_score(const char *a, size_t alen, const char *b, size_t blen);
 
 typedef struct tolk_tm_import_stats {
     int64_t units;   /* <tu> elements read */
-    int64_t added;   /* pairs added (pairs already there are not counted) */
+    int64_t added;   /* pairs added and committed (pairs already there are not counted) */
     int64_t skipped; /* <tu> without a source and a target segment */
 } tolk_tm_import_stats;
 

@@ -198,7 +198,7 @@ int tm_import_tmx(tm_db *db, const char *path, tm_import_stats *st, tolk_error *
     }
     xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, &rs);
     int rc = tm_begin(db, err), seen_root = 0, in_tx = !rc, x;
-    int64_t since_commit = 0;
+    int64_t since_commit = 0, added_committed = 0;
     while (!rc && (x = xmlTextReaderRead(r)) == 1) {
         int64_t before = st->units;
         rc = on_node(db, r, &rs, st, &seen_root, err);
@@ -206,6 +206,8 @@ int tm_import_tmx(tm_db *db, const char *path, tm_import_stats *st, tolk_error *
             since_commit = 0;
             rc = tm_commit(db, err);
             in_tx = 0;
+            if (!rc)
+                added_committed = st->added;
             if (!rc) {
                 rc = tm_begin(db, err);
                 in_tx = !rc;
@@ -220,10 +222,12 @@ int tm_import_tmx(tm_db *db, const char *path, tm_import_stats *st, tolk_error *
     if (!rc && rs.n_tuv)
         rc = error_set(err, TOLK_E_FORMAT, "%s: the file ends inside a <tu>", path);
     if (in_tx) {
-        if (rc)
+        if (rc) {
             tm_rollback(db); /* units of earlier transactions stay: they were whole */
-        else
+            st->added = added_committed;
+        } else {
             rc = tm_commit(db, err);
+        }
     }
     clear_tu(&rs);
     free(rs.header_src);
