@@ -75,6 +75,15 @@ START_TEST(key_and_plain_text)
     ck_assert_int_eq(tm_plain_to_xml("a<b>&c", 6, &b), 0);
     ck_assert_str_eq(b.p, "a&lt;b&gt;&amp;c");
     tm_buf_free(&b);
+    /* an exact match's target with the new text's placeholders */
+    ck_assert_int_eq(tm_adapt_placeholders("Delete {0} of {1} files?", "Delete %d of %s files?",
+                                           "{1}: {0} Dateien löschen?", &b), 0);
+    ck_assert_str_eq(b.p, "%s: %d Dateien löschen?");
+    tm_buf_free(&b);
+    ck_assert_int_eq(tm_adapt_placeholders("Click <b>Save</b>.", "Click <i>Save</i>.",
+                                           "Klicken Sie auf <b>Speichern</b> {x}.", &b), 0);
+    ck_assert_str_eq(b.p, "Klicken Sie auf <i>Speichern</i> {x}."); /* {x} is not in the source: kept */
+    tm_buf_free(&b);
     char p[16];
     ck_assert_int_eq(tm_lang_primary("de-DE", p, sizeof p), 0);
     ck_assert_str_eq(p, "de");

@@ -177,13 +177,20 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
         return rc;
     }
     if (n_hit && hit.score == 100 && (s->tm_flags & TOLK_TM_REUSE_EXACT)) {
-        /* the approved translation, through the same trimming as the model's */
+        /* the approved translation (placeholders as this text spells them), through the same
+         * trimming as the model's */
         trim_state trim = {.emit = emit, .user = user, .single_line = single};
-        translate_trim_emit(hit.target, strlen(hit.target), &trim);
-        if (trim.failed)
+        tm_buf src = {0}, adapted = {0};
+        if (tm_buf_add(&src, text, len) || tm_adapt_placeholders(hit.source, src.p, hit.target, &adapted))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc)
+            translate_trim_emit(adapted.p, adapted.n, &trim);
+        if (!rc && trim.failed)
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         if (!rc && n_terms)
-            rc = record_terms(s, terms, n_terms, base, hit.target, strlen(hit.target), err);
+            rc = record_terms(s, terms, n_terms, base, adapted.p, adapted.n, err);
+        tm_buf_free(&src);
+        tm_buf_free(&adapted);
         free(trim.held);
         free(terms);
         tm_hit_free(&hit);

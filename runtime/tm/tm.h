@@ -38,6 +38,11 @@ int tm_plain_to_xml(const char *text, size_t len, tm_buf *out);
  * ({0}, {name}, %s, %1$d, <tag>, </tag>) each become "{}". */
 int tm_key(const char *text, size_t len, tm_buf *out);
 
+/* An exact match's target for a text whose placeholders are spelt differently: each placeholder of
+ * TM_TARGET that stands in TM_SOURCE is replaced by the placeholder at the same place in SOURCE
+ * ("{0} Dateien" for "Delete %d files" from "Delete {0} files" becomes "%d Dateien"). */
+int tm_adapt_placeholders(const char *tm_source, const char *source, const char *tm_target, tm_buf *out);
+
 /* The fuzzy score of two keys in percent, like CAT tools: 100 * (1 - d / max(na, nb)) rounded
  * down, where d is the Levenshtein distance over tokens (words and single punctuation marks) and
  * na, nb the token counts; 100 only when the keys are equal. */

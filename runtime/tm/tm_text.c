@@ -207,6 +207,55 @@ int tm_key(const char *text, size_t len, tm_buf *out)
     return fail ? -1 : 0;
 }
 
+/* The placeholders of TEXT in order (at most MAX): offsets and lengths; returns the count. */
+static size_t placeholders(const char *text, size_t len, size_t *at, size_t *n, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        char c = text[i];
+        size_t p = (c == '{' || c == '%' || c == '<') ? placeholder_len(text + i, len - i) : 0;
+        if (p && k < max) {
+            at[k] = i;
+            n[k] = p;
+        }
+        k += p != 0;
+        i += p ? p : 1;
+    }
+    return k;
+}
+
+#define PH_MAX 64
+
+int tm_adapt_placeholders(const char *tm_source, const char *source, const char *tm_target, tm_buf *out)
+{
+    size_t a_at[PH_MAX], a_n[PH_MAX], b_at[PH_MAX], b_n[PH_MAX], t_at[PH_MAX], t_n[PH_MAX];
+    size_t na = placeholders(tm_source, strlen(tm_source), a_at, a_n, PH_MAX);
+    size_t nb = placeholders(source, strlen(source), b_at, b_n, PH_MAX);
+    size_t tl = strlen(tm_target);
+    size_t nt = placeholders(tm_target, tl, t_at, t_n, PH_MAX);
+    int fail = tm_buf_add(out, "", 0);
+    if (na != nb || na > PH_MAX || nt > PH_MAX) /* not the same key after all: leave it */
+        return fail || tm_buf_add(out, tm_target, tl) ? -1 : 0;
+    unsigned char used[PH_MAX] = {0};
+    size_t i = 0;
+    for (size_t k = 0; k < nt && !fail; k++) {
+        fail |= tm_buf_add(out, tm_target + i, t_at[k] - i);
+        /* the first unused source placeholder spelt like this one: the new text's counterpart */
+        size_t j = 0;
+        while (j < na && (used[j] || a_n[j] != t_n[k] || memcmp(tm_source + a_at[j], tm_target + t_at[k], t_n[k])))
+            j++;
+        if (j < na) {
+            used[j] = 1;
+            fail |= tm_buf_add(out, source + b_at[j], b_n[j]);
+        } else {
+            fail |= tm_buf_add(out, tm_target + t_at[k], t_n[k]);
+        }
+        i = t_at[k] + t_n[k];
+    }
+    fail |= tm_buf_add(out, tm_target + i, tl - i);
+    return fail ? -1 : 0;
+}
+
 /* ---- the fuzzy score ---- */
 
 typedef struct tok {
