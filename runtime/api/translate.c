@@ -107,9 +107,10 @@ static int capture_emit(const char *text, size_t len, void *user)
 /* The drafter behind TOLK_TM_DRAFT: n-gram drafting (made once per session, longer drafts than
  * the default) with the match's target tokens as its reference, so drafts follow the approved
  * translation and resynchronise after the words that changed. */
-static int tm_drafter(tolk_session *s, const char *target, tolk_error *err)
+static int tm_drafter(tolk_session *s, const char *target, int few_shot, tolk_error *err)
 {
-    /* the target as it follows "German: " (few-shot) or starts the answer: with a leading space */
+    /* the target as the model would write it: after "German:" (few-shot) with a leading space, at
+     * the start of the answer (chat templates) without */
     tok_ids ref = {0};
     size_t n = strlen(target);
     char *spaced = malloc(n + 2);
@@ -117,7 +118,7 @@ static int tm_drafter(tolk_session *s, const char *target, tolk_error *err)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     spaced[0] = ' ';
     memcpy(spaced + 1, target, n + 1);
-    int rc = tok_encode(s->gen.model->vocab, spaced, n + 1, 0, &ref, err);
+    int rc = tok_encode(s->gen.model->vocab, few_shot ? spaced : spaced + 1, few_shot ? n + 1 : n, 0, &ref, err);
     free(spaced);
     if (!s->tm_spec) {
         tolk_spec_params sp;
@@ -210,7 +211,7 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
                        .single_line = single};
     int draft = example && (s->tm_flags & TOLK_TM_DRAFT) && !s->spec;
     if (!rc && draft)
-        rc = tm_drafter(s, hit.target, err);
+        rc = tm_drafter(s, hit.target, few_shot, err);
     if (!rc && draft)
         rc = spec_generate(&s->gen, s->tm_spec, &ids, n_predict, cp.end_marker, translate_trim_emit, &trim, st, err);
     else if (!rc)
