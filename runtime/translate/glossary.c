@@ -115,11 +115,10 @@ int glossary_add(glossary *g, const char *src, size_t sn, const char *tgt, size_
     return TOLK_OK;
 }
 
-static const glossary *sort_g;
-
-static int by_first_word(const void *a, const void *b)
+static int by_first_word(const void *a, const void *b, void *arg)
 {
-    const gloss_entry *x = &sort_g->e[*(const size_t *)a], *y = &sort_g->e[*(const size_t *)b];
+    const glossary *g = arg;
+    const gloss_entry *x = &g->e[*(const size_t *)a], *y = &g->e[*(const size_t *)b];
     int c = strcmp(x->words.w[0].key, y->words.w[0].key);
     return c ? c : (*(const size_t *)a < *(const size_t *)b ? -1 : 1);
 }
@@ -132,9 +131,7 @@ static int glossary_finish(glossary *g, tolk_error *err)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     for (size_t i = 0; i < g->n; i++)
         g->order[i] = i;
-    sort_g = g;
-    qsort(g->order, g->n, sizeof *g->order, by_first_word);
-    sort_g = NULL;
+    qsort_r(g->order, g->n, sizeof *g->order, by_first_word, g);
     return TOLK_OK;
 }
 
