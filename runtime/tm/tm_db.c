@@ -90,8 +90,8 @@ static int migrate(tm_db *db, tolk_error *err)
         return error_set(err, TOLK_E_UNSUPPORTED, "translation memory %s has schema version %d; this tolk "
                          "knows versions up to %d (a newer tolk wrote it)", db->path, v, TM_SCHEMA_VERSION);
     if (v < TM_SCHEMA_VERSION && db->lock_fd < 0)
-        return error_set(err, TOLK_E_STATE, "translation memory %s has the old schema version %d: open it for "
-                         "writing once (tolk tm stats --migrate) to bring it up to date", db->path, v);
+        return error_set(err, TOLK_E_STATE, "translation memory %s has the old schema version %d: bring it up "
+                         "to date with `tolk tm migrate` (or any write to it)", db->path, v);
     for (; v < TM_SCHEMA_VERSION; v++) {
         if ((rc = exec(db, "BEGIN IMMEDIATE", err)))
             return rc;
