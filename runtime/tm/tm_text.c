@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tm.h"
+#include "unicode.h"
 
 int tm_buf_add(tm_buf *b, const char *s, size_t n)
 {
@@ -35,29 +36,9 @@ void tm_buf_free(tm_buf *b)
 static int put_utf8(tm_buf *b, unsigned long c)
 {
     char u[4];
-    size_t n;
-    if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+    if (c == 0 || (c >= 0xD800 && c <= 0xDFFF))
         c = 0xFFFD;
-    if (c < 0x80) {
-        u[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        u[0] = (char)(0xC0 | (c >> 6));
-        u[1] = (char)(0x80 | (c & 0x3F));
-        n = 2;
-    } else if (c < 0x10000) {
-        u[0] = (char)(0xE0 | (c >> 12));
-        u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (c & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (c >> 18));
-        u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (c & 0x3F));
-        n = 4;
-    }
-    return tm_buf_add(b, u, n);
+    return tm_buf_add(b, u, utf8_encode((uint32_t)c, u));
 }
 
 /* An entity or character reference at s[0] == '&': appends its text, returns the bytes used. */

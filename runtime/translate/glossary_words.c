@@ -7,52 +7,7 @@
 #include <string.h>
 
 #include "glossary.h"
-
-/* Decodes one UTF-8 character at s (n bytes left); invalid bytes read as U+FFFD, one byte. */
-static unsigned long utf8_next(const unsigned char *s, size_t n, size_t *used)
-{
-    unsigned long c = s[0];
-    size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (k == 0 || k > n) {
-        *used = 1;
-        return 0xFFFD;
-    }
-    if (k > 1)
-        c &= 0xFFu >> (k + 1);
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *used = 1;
-            return 0xFFFD;
-        }
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    *used = k;
-    return c;
-}
-
-static size_t utf8_put(unsigned long c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
+#include "unicode.h"
 
 static int is_cjk(unsigned long c)
 {
@@ -198,11 +153,10 @@ void gloss_words_free(gloss_words *ws)
 int gloss_split(const char *text, size_t len, const void *stemmer, gloss_words *out)
 {
     memset(out, 0, sizeof *out);
-    const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     while (i < len) {
         size_t used;
-        unsigned long c = utf8_next(s + i, len - i, &used);
+        unsigned long c = utf8_decode(text + i, len - i, &used);
         if (!is_word_char(c)) {
             i += used;
             continue;
@@ -211,7 +165,7 @@ int gloss_split(const char *text, size_t len, const void *stemmer, gloss_words *
         if (!is_cjk(c))
             while (end < len) {
                 size_t u2;
-                unsigned long c2 = utf8_next(s + end, len - end, &u2);
+                unsigned long c2 = utf8_decode(text + end, len - end, &u2);
                 if (!is_word_char(c2) || is_cjk(c2))
                     break;
                 end += u2;
@@ -225,8 +179,8 @@ int gloss_split(const char *text, size_t len, const void *stemmer, gloss_words *
         size_t k = 0;
         for (size_t j = start; j < end;) {
             size_t u2;
-            unsigned long c2 = utf8_next(s + j, end - j, &u2);
-            k += utf8_put(fold(c2), key + k);
+            unsigned long c2 = utf8_decode(text + j, end - j, &u2);
+            k += utf8_encode((uint32_t)fold(c2), key + k);
             j += u2;
         }
         key[k] = 0;

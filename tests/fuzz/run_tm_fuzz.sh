@@ -13,12 +13,13 @@ trap 'rm -rf "$work"' EXIT
 command -v clang >/dev/null || { echo "clang not found: install clang to run the fuzzer"; exit 1; }
 pkg-config --exists sqlite3 libxml-2.0 || { echo "the fuzzer needs the sqlite3 and libxml2 development files"; exit 1; }
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- -I$src/runtime -I$src/runtime/base -I$src/runtime/tm -I$src/runtime/translate $(pkg-config --cflags sqlite3 libxml-2.0)"
+ -I$src/runtime -I$src/runtime/base -I$src/runtime/tm -I$src/runtime/translate -I$src/runtime/tokenizer $(pkg-config --cflags sqlite3 libxml-2.0)"
 # shellcheck disable=SC2086
 clang $flags -o "$work/tm_fuzz" "$src/tests/fuzz/tm_fuzz.c" "$src/runtime/base/error.c" \
     "$src/runtime/tm/tm_text.c" "$src/runtime/tm/tm_db.c" "$src/runtime/tm/tm_lookup.c" "$src/runtime/tm/tm_tmx.c" \
     "$src/runtime/translate/glossary.c" "$src/runtime/translate/glossary_words.c" \
-    "$src/runtime/translate/glossary_tbx.c" $(pkg-config --libs sqlite3 libxml-2.0)
+    "$src/runtime/translate/glossary_tbx.c" "$src/runtime/tokenizer/unicode.c" \
+    "$src/runtime/tokenizer/unicode_tables.c" $(pkg-config --libs sqlite3 libxml-2.0)
 # seeds: the first byte picks the reader (0 TMX, 1 TSV, 2 CSV, 3 TBX)
 i=0
 for f in "$src"/tests/fixtures/tm/*.tmx "$src"/tests/fixtures/tm/hostile/*.tmx; do
