@@ -91,6 +91,8 @@ START_TEST(key_and_plain_text)
     ck_assert_str_eq(p, "pt");
     ck_assert_int_eq(tm_lang_primary("d", p, sizeof p), -1);
     ck_assert_int_eq(tm_lang_primary("12", p, sizeof p), -1);
+    ck_assert_int_eq(tm_lang_primary("German", p, sizeof p), -1); /* a name, not a code */
+    ck_assert_int_eq(tm_lang_primary("fil-PH", p, sizeof p), 0);
 }
 END_TEST
 

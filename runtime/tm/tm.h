@@ -49,7 +49,7 @@ int tm_adapt_placeholders(const char *tm_source, const char *source, const char 
 int tm_fuzzy_score(const char *a, size_t alen, const char *b, size_t blen);
 
 /* The primary language subtag, lower-cased, of CODE ("de-DE" -> "de") into OUT (size >= 16);
- * returns 0, or -1 when CODE is empty or not a language tag. */
+ * returns 0, or -1 when CODE does not start with a 2- or 3-letter ISO 639 code ("German"). */
 int tm_lang_primary(const char *code, char *out, size_t size);
 
 /* ---- tm_db.c ---- */

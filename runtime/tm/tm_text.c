@@ -333,5 +333,6 @@ int tm_lang_primary(const char *code, char *out, size_t size)
         i++;
     }
     out[i] = 0;
-    return i >= 2 && i <= 8 && (code[i] == 0 || code[i] == '-' || code[i] == '_') ? 0 : -1;
+    /* ISO 639 codes: 2 or 3 letters (so a language name such as "German" is refused, not misread) */
+    return i >= 2 && i <= 3 && (code[i] == 0 || code[i] == '-' || code[i] == '_') ? 0 : -1;
 }
