@@ -247,6 +247,8 @@ typedef struct tolk_spec_params {
     float draft_p_min;      /* stop drafting when the draft's probability falls below this */
     int draft_threads;      /* threads for the draft model; 0: the session's */
     const char *self_skip;  /* TOLK_SPEC_SELF: layers to skip ("4,6,9-11"); NULL: calibrate */
+    int always_draft;       /* 1: draft every step; 0: stop drafting while plain steps are faster
+                               (measured as decoding goes) and try again later */
 } tolk_spec_params;
 
 /* Defaults for every field (mode TOLK_SPEC_NONE). */

@@ -43,9 +43,9 @@ EXTRA_DIST += tests/fuzz/replay_corpus.sh tests/fuzz/gguf_fuzz.c tests/fuzz/run_
 # chat templates.
 if HAVE_CHECK
 check_PROGRAMS += tests/test_forward tests/test_sampler tests/test_kv tests/test_ops tests/test_spec \
-	tests/test_prefetch tests/test_gguf_write tests/test_tokenizer tests/test_chat
+	tests/test_prefetch tests/test_gguf_write tests/test_tokenizer tests/test_chat tests/test_spec_govern
 TESTS += tests/test_forward tests/test_sampler tests/test_kv tests/test_ops tests/test_spec \
-	tests/test_prefetch tests/test_gguf_write tests/test_tokenizer tests/test_chat
+	tests/test_prefetch tests/test_gguf_write tests/test_tokenizer tests/test_chat tests/test_spec_govern
 tests_test_forward_SOURCES = tests/test_forward.c tests/gguf_image.h
 tests_test_forward_CFLAGS = $(TEST_CFLAGS)
 tests_test_forward_LDADD = $(TEST_LIBS)
@@ -55,6 +55,9 @@ tests_test_sampler_LDADD = $(TEST_LIBS)
 tests_test_kv_SOURCES = tests/test_kv.c
 tests_test_kv_CFLAGS = $(TEST_CFLAGS)
 tests_test_kv_LDADD = $(TEST_LIBS)
+tests_test_spec_govern_SOURCES = tests/test_spec_govern.c
+tests_test_spec_govern_CFLAGS = $(TEST_CFLAGS)
+tests_test_spec_govern_LDADD = $(TEST_LIBS)
 tests_test_spec_SOURCES = tests/test_spec.c
 tests_test_spec_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/api
 tests_test_spec_LDADD = $(TEST_LIBS) -lm
@@ -73,8 +76,10 @@ tests_test_chat_SOURCES = tests/test_chat.c tests/tok_fixtures.h
 tests_test_chat_CFLAGS = $(TEST_CFLAGS)
 tests_test_chat_LDADD = $(TEST_LIBS)
 endif
-TESTS += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh
+TESTS += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh \
+	tests/test_cli_perplexity.sh
 EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh \
+	tests/test_cli_perplexity.sh \
 	tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt \
 	tests/tok_fixtures.h tests/fixtures/gen_gemma_tokens.py tests/fixtures/gen_chat_tokens.py \
 	tests/fixtures/gemma_tokens.inp tests/fixtures/gemma_tokens.out \

@@ -194,7 +194,8 @@ const char cli_spec_help[] =
     "      --draft-min N      fewest drafted tokens worth a verification (default 0)\n"
     "      --draft-p-min P    stop drafting when the draft's best probability is below P (default 0)\n"
     "  -td, --threads-draft N threads for the draft model (default: -t)\n"
-    "      --spec-skip LIST   self mode: layers to skip, e.g. 4,6,9-11 (default: calibrated on the prompt)\n";
+    "      --spec-skip LIST   self mode: layers to skip, e.g. 4,6,9-11 (default: calibrated on the prompt)\n"
+    "      --draft-always     draft every step (default: pause drafting while plain steps are faster)\n";
 
 static const cli_choice spec_modes[] = {
     {"draft", TOLK_SPEC_DRAFT}, {"ngram", TOLK_SPEC_NGRAM}, {"self", TOLK_SPEC_SELF}, {"none", TOLK_SPEC_NONE},
@@ -221,6 +222,7 @@ void cli_spec_opts(cli_opt table[CLI_SPEC_N], tolk_spec_params *sp)
         CLI_OPT_FLOAT(NULL, "--draft-p-min", &sp->draft_p_min, 0, 1),
         CLI_OPT_INT("-td", "--threads-draft", &sp->draft_threads, 1, 1024),
         CLI_OPT_STR(NULL, "--spec-skip", &sp->self_skip),
+        CLI_OPT_FLAG(NULL, "--draft-always", &sp->always_draft, 1),
         CLI_OPT_END,
     };
     memcpy(table, t, sizeof t);

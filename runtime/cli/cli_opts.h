@@ -83,9 +83,9 @@ void cli_common_opts(cli_opt table[CLI_COMMON_N], tolk_params *p, const char **m
 extern const char cli_common_help[];
 
 /* The speculative-decoding options (--draft, --spec, --draft-max, --draft-min, --draft-p-min,
- * -td/--threads-draft, --spec-skip), likewise: CLI_SPEC_N entries storing into SP (start it from
+ * -td/--threads-draft, --spec-skip, --draft-always), likewise: CLI_SPEC_N entries storing into SP (start it from
  * tolk_spec_params_default); --draft FILE also sets the mode to draft. */
-enum { CLI_SPEC_N = 8 };
+enum { CLI_SPEC_N = 9 };
 void cli_spec_opts(cli_opt table[CLI_SPEC_N], tolk_spec_params *sp);
 extern const char cli_spec_help[];
 

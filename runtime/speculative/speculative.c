@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "forward.h"
@@ -95,6 +96,8 @@ int spec_check_params(const tolk_spec_params *sp, tolk_error *err)
         return error_set(err, TOLK_E_ARG, "draft-p-min must be a probability in 0..1");
     if (sp->draft_threads < 0 || sp->draft_threads > 1024)
         return error_set(err, TOLK_E_ARG, "draft threads must be 0..1024, got %d", sp->draft_threads);
+    if (sp->always_draft != 0 && sp->always_draft != 1)
+        return error_set(err, TOLK_E_ARG, "always_draft must be 0 or 1, got %d", sp->always_draft);
     if (sp->mode == TOLK_SPEC_DRAFT && (!sp->draft_path || !*sp->draft_path))
         return error_set(err, TOLK_E_ARG, "draft speculation needs a draft model file");
     if (sp->mode != TOLK_SPEC_DRAFT && sp->draft_path)
@@ -134,6 +137,7 @@ int spec_create(gen_ctx *g, const tolk_spec_params *sp, spec_state **out, tolk_e
     st->k_min = sp->draft_min;
     st->p_min = sp->draft_p_min;
     st->n_vocab = g->model->hp.n_vocab;
+    spec_gov_init(&st->gov, sp->always_draft);
     int rc = TOLK_OK;
     if (sp->mode == TOLK_SPEC_DRAFT)
         rc = load_draft(g, st, sp, err);
@@ -342,7 +346,9 @@ int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predi
         if (n_predict >= 0 && kmax > (int64_t)n_predict - st->n_gen - 1)
             kmax = (int64_t)n_predict - st->n_gen - 1;
         const int64_t n_before = (int64_t)sp->n_hist;
-        int nd = kmax > 0 ? spec_propose(g, sp, (int)kmax, err) : 0;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int nd = kmax > 0 && spec_gov_want_draft(&sp->gov) ? spec_propose(g, sp, (int)kmax, err) : 0;
         if (nd < 0) {
             rc = -nd;
             break;
@@ -357,6 +363,9 @@ int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predi
         }
         if (end)
             break;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        spec_gov_record(&sp->gov, nd > 0, acc + 1,
+                        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
         if ((rc = spec_draft_sync(sp, n_before, acc, err)))
             break;
     }

@@ -11,6 +11,7 @@
 #include "forward.h"
 #include "sampler.h"
 #include "generate.h"
+#include "spec_govern.h"
 #include "tolk.h"
 
 #define SPEC_K_MAX 32    /* most tokens drafted per step */
@@ -42,6 +43,7 @@ typedef struct spec_state {
     float *qdense;               /* [n_vocab] zero except while forming a residual */
     sampler_prob *resid;         /* [n_vocab] residual distribution */
     int64_t n_vocab;             /* target's */
+    spec_governor gov;           /* when drafting pays (spec_govern.h) */
     /* TOLK_SPEC_NGRAM with a reference (spec_set_reference): a text expected to resemble the
      * output (a translation memory match), drafted from before the history is looked up */
     int32_t *ref;
