@@ -223,6 +223,9 @@ typedef struct tolk_stats {
     int n_drafted, n_accepted; /* speculative decoding, 0 when off */
     int n_spec_steps;    /* verification passes (mean accepted length = n_accepted / n_spec_steps) */
     int cancelled;
+    int tm_score;        /* translation memory: best match used (100: exact, reused without the
+                          * model), 0 when none; summed texts: the lowest used */
+    int n_tm_exact;      /* segments reused from the translation memory */
 } tolk_stats;
 
 /* ---- Speculative decoding ----------------------------------------------------------------------
@@ -385,6 +388,101 @@ void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
  * tokenizer.chat_template)", "custom (from --template)". M may come from tolk_model_load_vocab. */
 int tolk_translate_template_name(tolk_model *m, const char *template_path, char *buf, size_t size,
                                  tolk_error *err);
+
+/* ---- Translation memory ------------------------------------------------------------------------
+ * A SQLite database of approved segment pairs (docs/TM.md): exact matches (whitespace and
+ * placeholders normalised) and fuzzy ones (a percentage like CAT tools: 100 x (1 - token edit
+ * distance / longer token count)). Languages are codes ("en", "de-DE"); lookups compare the primary
+ * subtag. One writer at a time: a second tolk_tm_open for writing fails (TOLK_E_STATE) while the
+ * first is open. Built without SQLite, tolk_tm_open fails with TOLK_E_UNSUPPORTED and says so. */
+typedef struct tolk_tm tolk_tm;
+
+enum { TOLK_TM_READ = 0, TOLK_TM_WRITE = 1 };
+
+/* Opens the TM at PATH (TOLK_TM_WRITE creates it), bringing its schema up to date. */
+int tolk_tm_open(const char *path, int mode, tolk_tm **out, tolk_error *err);
+void tolk_tm_close(tolk_tm *tm);
+
+/* Adds one approved pair (plain text); *added (may be NULL) is 0 when it was there already. */
+int tolk_tm_add(tolk_tm *tm, const char *src_lang, const char *tgt_lang, const char *source, size_t slen,
+                const char *target, size_t tlen, int *added, tolk_error *err);
+
+typedef struct tolk_tm_match {
+    int score;                /* percent; 100: exact */
+    char *src_lang, *tgt_lang; /* as stored */
+    char *source, *target;    /* plain text */
+} tolk_tm_match;
+
+/* The best matches (score >= min_score, best first, newest first among equals) for TEXT from FROM
+ * (NULL: any) to TO, at most MAX into OUT; *n set. Free each with tolk_tm_match_clear. */
+int tolk_tm_lookup(tolk_tm *tm, const char *from, const char *to, const char *text, size_t len, int min_score,
+                   tolk_tm_match *out, int max, int *n, tolk_error *err);
+void tolk_tm_match_clear(tolk_tm_match *m);
+
+/* The fuzzy score of two texts as lookups compute it (both normalised first). */
+int tolk_tm_score(const char *a, size_t alen, const char *b, size_t blen);
+
+typedef struct tolk_tm_import_stats {
+    int64_t units;   /* <tu> elements read */
+    int64_t added;   /* pairs added and committed (pairs already there are not counted) */
+    int64_t skipped; /* <tu> without a source and a target segment */
+} tolk_tm_import_stats;
+
+/* Streams a TMX 1.4b file into TM (needs libxml2); a hostile or malformed file is refused with one
+ * line (units of transactions committed before the error stay). */
+int tolk_tm_import_tmx(tolk_tm *tm, const char *path, tolk_tm_import_stats *st, tolk_error *err);
+/* Writes TM's pairs (only FROM -> TO when given) as TMX 1.4b to PATH; *n (may be NULL) pairs. */
+int tolk_tm_export_tmx(tolk_tm *tm, const char *path, const char *from, const char *to, int64_t *n,
+                       tolk_error *err);
+
+/* Pairs per language pair: FN(src_lang, tgt_lang, count, user) for each; non-zero stops. */
+typedef int (*tolk_tm_pair_fn)(const char *src_lang, const char *tgt_lang, int64_t n, void *user);
+int tolk_tm_stats(tolk_tm *tm, tolk_tm_pair_fn fn, void *user, tolk_error *err);
+
+enum {
+    TOLK_TM_REUSE_EXACT = 1 << 0, /* an exact match is the translation; the model does not run */
+    TOLK_TM_EXAMPLE = 1 << 1,     /* the best fuzzy match goes into the prompt as an example */
+    TOLK_TM_DRAFT = 1 << 2,       /* ... and its target is the speculative draft (output unchanged) */
+    TOLK_TM_WRITE_BACK = 1 << 3,  /* translations the model made are added (TM opened for writing) */
+    TOLK_TM_DEFAULT = TOLK_TM_REUSE_EXACT | TOLK_TM_EXAMPLE | TOLK_TM_DRAFT
+};
+
+/* Later tolk_translate calls on S consult TM (NULL: none; TM must outlive its use) with fuzzy
+ * matches from min_score percent up, as FLAGS (TOLK_TM_*) say. FROM and TO of those calls must
+ * then be language codes. */
+int tolk_session_set_tm(tolk_session *s, tolk_tm *tm, int min_score, unsigned flags, tolk_error *err);
+
+/* ---- Glossaries ---------------------------------------------------------------------------------
+ * Client terms that must be used (docs/TM.md): a tab-separated file (OmegaT: source TAB target), a
+ * CSV file (.csv) or TBX (.tbx, .xml; needs libxml2). Source terms are found case- and
+ * inflection-tolerantly (longest match first, at word boundaries, a light stemmer for FROM), put
+ * into the prompt, and the translation is checked for their target terms (stemmer for TO). */
+typedef struct tolk_glossary tolk_glossary;
+
+/* FROM and TO are language codes; TBX needs both (they pick its languages), the others use them
+ * for the stemmers only (NULL: case folding only). */
+int tolk_glossary_load(const char *path, const char *from, const char *to, tolk_glossary **out, tolk_error *err);
+void tolk_glossary_free(tolk_glossary *g);
+size_t tolk_glossary_size(const tolk_glossary *g); /* entries */
+
+typedef struct tolk_term {
+    const char *source, *target; /* the entry's terms, valid while the glossary lives */
+    size_t start, end;           /* bytes of the text where the source term stands */
+    int found;                   /* after a translation: 1 when the target term is in it, else 0 */
+} tolk_term;
+
+/* The entries whose source terms occur in TEXT, in text order, each once: *terms malloc'd (free()),
+ * NULL when *n is 0; found is 0. */
+int tolk_glossary_find(const tolk_glossary *g, const char *text, size_t len, tolk_term **terms, int *n,
+                       tolk_error *err);
+/* Whether TERM occurs in TEXT by the target language's rules: 1 or 0 (-1: out of memory). */
+int tolk_glossary_contains(const tolk_glossary *g, const char *term, const char *text, size_t len);
+
+/* Later tolk_translate calls on S use G (NULL: none; G must outlive its use). */
+int tolk_session_set_glossary(tolk_session *s, tolk_glossary *g, tolk_error *err);
+/* The glossary terms of S's last tolk_translate call with found set; *terms valid until the next
+ * call. Returns the count. */
+int tolk_session_terms(const tolk_session *s, const tolk_term **terms);
 
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 

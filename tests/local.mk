@@ -136,3 +136,31 @@ tests_test_models_prompts_LDADD = $(TEST_LIBS)
 endif
 TESTS += tests/test_models_cli.sh
 EXTRA_DIST += tests/test_models_cli.sh tests/fixtures/models
+
+# The translation memory (runtime/tm/): scores, lookup, migration, writers, TMX round trip (needs
+# SQLite and libxml2); the CLI side, hostile TMX and kill -9 during an import in test_tm.sh.
+if HAVE_CHECK
+if HAVE_SQLITE
+if HAVE_LIBXML2
+check_PROGRAMS += tests/test_tm
+TESTS += tests/test_tm
+tests_test_tm_SOURCES = tests/test_tm.c
+tests_test_tm_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/tm $(SQLITE_CFLAGS)
+tests_test_tm_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
+endif
+endif
+endif
+TESTS += tests/test_tm.sh tests/test_tm_translate.sh
+EXTRA_DIST += tests/fixtures/tm tests/test_tm.sh tests/test_tm_translate.sh tests/fuzz/tm_fuzz.c tests/fuzz/run_tm_fuzz.sh
+
+# Glossaries (runtime/translate/glossary*.c): TSV, CSV, TBX, stemmers, hostile files (TBX needs
+# libxml2).
+if HAVE_CHECK
+if HAVE_LIBXML2
+check_PROGRAMS += tests/test_glossary
+TESTS += tests/test_glossary
+tests_test_glossary_SOURCES = tests/test_glossary.c
+tests_test_glossary_CFLAGS = $(TEST_CFLAGS)
+tests_test_glossary_LDADD = $(TEST_LIBS)
+endif
+endif

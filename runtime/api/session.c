@@ -61,6 +61,8 @@ void tolk_session_free(tolk_session *s)
     if (!s)
         return;
     spec_free(s->spec);
+    spec_free(s->tm_spec);
+    free(s->terms);
     gen_free(&s->gen);
     chat_template_free(s->tmpl);
     free(s);

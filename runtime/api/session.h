@@ -16,6 +16,13 @@ struct tolk_session {
     threads_plan plan;          /* this session's threads and CPUs (gen.fp points into it) */
     spec_state *spec;           /* NULL when speculation is off */
     struct chat_template *tmpl; /* translation template, chosen on first use */
+    struct tm_db *tm;           /* translation memory consulted by tolk_translate, or NULL */
+    int tm_min;                 /* fuzzy threshold in percent */
+    unsigned tm_flags;          /* TOLK_TM_* */
+    spec_state *tm_spec;        /* the n-gram drafter used for TM drafts when speculation is off */
+    struct glossary *gloss;     /* glossary used by tolk_translate, or NULL */
+    tolk_term *terms;           /* the last tolk_translate's glossary terms */
+    int n_terms, cap_terms;
 };
 
 /* Plain or speculative decoding of PROMPT, whichever the session is set up for (gen_plain's

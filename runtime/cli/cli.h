@@ -23,6 +23,7 @@ int cli_quantize_main(int argc, char **argv);
 int cli_tui_main(int argc, char **argv);
 int cli_serve_main(int argc, char **argv);
 int cli_batch_main(int argc, char **argv);
+int cli_tm_main(int argc, char **argv);
 
 /* Prints "tolk: error: MSG" to stderr and returns 1 (for `return cli_error(...)`). */
 int cli_error(const char *fmt, ...)
@@ -44,5 +45,13 @@ int cli_model_path(const char *arg, char **out, tolk_error *err);
 
 /* Reads all of IN into *OUT (malloc'd, NUL-terminated, *LEN bytes without the NUL). */
 int cli_read_all(FILE *in, const char *name, char **out, size_t *len, tolk_error *err);
+
+/* Opens the translation memory at PATH, or the default one (~/.local/share/tolk/tm.sqlite) when
+ * PATH is NULL; WRITE opens it for writing (creating it and its folder). cli_tm.c. */
+int cli_tm_open(const char *path, int write, tolk_tm **out, tolk_error *err);
+
+/* Appends the glossary terms of S's last translation to the term report F: one line per term,
+ * "SEGMENT<TAB>source term<TAB>expected target<TAB>found|missed". cli_tm.c. */
+void cli_term_report(FILE *f, tolk_session *s, int segment);
 
 #endif

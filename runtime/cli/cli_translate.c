@@ -18,6 +18,10 @@ typedef struct tr_opts {
     tolk_params p;
     tolk_spec_params sp;
     cli_doc_opts doc; /* -f FILE and the document options */
+    const char *tm_path; /* --tm: translation memory (docs/TM.md) */
+    int fuzzy, tm_write;
+    const char *glossary_path, *term_report_path; /* --glossary, --term-report (docs/TM.md) */
+    FILE *term_report;
 } tr_opts;
 
 static void usage(FILE *out)
@@ -44,6 +48,12 @@ static void usage(FILE *out)
             "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr;\n"
             "                         with speculation also acceptance and the speedup over plain\n"
             "                         decoding of the same input (translated again afterwards)\n"
+            "      --tm DB            translation memory: exact matches are reused, the best fuzzy\n"
+            "                         match is an example in the prompt and the speculative draft\n"
+            "      --fuzzy N          lowest fuzzy match used, percent (default 75)\n"
+            "      --tm-write         add the translations made to the TM (needs --from)\n"
+            "      --glossary FILE    terms to use: TSV (source TAB target), .csv or .tbx\n"
+            "      --term-report FILE per paragraph and glossary term: found or missed (TSV)\n"
             "%s%s(translate defaults to --temp 0: greedy)\n",
             cli_common_help, cli_spec_help);
 }
@@ -65,6 +75,9 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         CLI_OPT_STR(NULL, "--format", &o->doc.format), CLI_OPT_STR(NULL, "--report", &o->doc.report_path),
         CLI_OPT_FLAG(NULL, "--overwrite", &o->doc.overwrite, 1), CLI_OPT_FLAG(NULL, "--copy-source", &o->doc.copy_source, 1),
         CLI_OPT_FLAG(NULL, "--quiet", &o->doc.quiet, 1),
+        CLI_OPT_STR(NULL, "--tm", &o->tm_path), CLI_OPT_INT(NULL, "--fuzzy", &o->fuzzy, 1, 100),
+        CLI_OPT_FLAG(NULL, "--tm-write", &o->tm_write, 1),
+        CLI_OPT_STR(NULL, "--glossary", &o->glossary_path), CLI_OPT_STR(NULL, "--term-report", &o->term_report_path),
         CLI_OPT_HELP, CLI_OPT_END,
     };
     const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
@@ -81,10 +94,18 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         return cli_error("-o, --format, --report, --overwrite and --copy-source go with -f FILE");
     if (!o->to && !o->doc.copy_source)
         return cli_error("no target language: pass --to LANG (e.g. --to de)");
+    if (o->doc.in_path && (o->tm_path || o->glossary_path))
+        return cli_error("--tm and --glossary apply to texts, not yet to -f FILE documents");
     if (o->doc.in_path)
         return cli_spec_check(&o->sp) ? CLI_ERROR : CLI_OK;
     if (!o->text)
         return cli_error("nothing to translate: pass TEXT or '-' to read standard input");
+    if (o->term_report_path && !o->glossary_path)
+        return cli_error("--term-report needs a glossary: --glossary FILE");
+    if (o->tm_write && !o->tm_path)
+        return cli_error("--tm-write needs the translation memory: --tm DB");
+    if (o->tm_write && !o->from)
+        return cli_error("--tm-write needs the source language: --from LANG");
     return cli_spec_check(&o->sp) ? CLI_ERROR : CLI_OK;
 }
 
@@ -128,6 +149,7 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     sum->n_drafted += st->n_drafted;
     sum->n_accepted += st->n_accepted;
     sum->n_spec_steps += st->n_spec_steps;
+    sum->n_tm_exact += st->n_tm_exact;
     sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
@@ -171,6 +193,7 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
                                 int verbose, tolk_stats *total, tolk_error *err)
 {
     size_t i = 0;
+    int segment = 0;
     while (i < len) {
         size_t start = i;
         while (i < len && (text[i] == '\n' || text[i] == '\r'))
@@ -189,6 +212,8 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
                                     out, &st, err);
             if (rc)
                 return rc;
+            if (o->term_report && out->to_stdout)
+                cli_term_report(o->term_report, s, ++segment);
             if (verbose)
                 report(&st);
             add_stats(total, &st);
@@ -210,6 +235,8 @@ static int translate_all(tolk_session *s, const tr_opts *o, const char *text, si
     if (paragraphs)
         return translate_paragraphs(s, o, text, len, out, verbose, total, err);
     int rc = tolk_translate(s, o->from, o->to, text, len, o->n_predict, write_out, out, total, err);
+    if (!rc && o->term_report && out->to_stdout)
+        cli_term_report(o->term_report, s, 1);
     if (!rc) {
         write_out("\n", 1, out);
         if (verbose)
@@ -247,7 +274,7 @@ static int translate_document(tr_opts *o)
 
 int cli_translate_main(int argc, char **argv)
 {
-    tr_opts o = {.n_predict = 1024};
+    tr_opts o = {.n_predict = 1024, .fuzzy = 75};
     tolk_params_default(&o.p);
     o.p.temp = 0.0f;
     tolk_spec_params_default(&o.sp);
@@ -271,7 +298,16 @@ int cli_translate_main(int argc, char **argv)
     }
     tolk_model *m = NULL;
     tolk_session *s = NULL;
+    tolk_tm *tm = NULL;
+    tolk_glossary *gloss = NULL;
+    unsigned tm_flags = TOLK_TM_DEFAULT | (o.tm_write ? TOLK_TM_WRITE_BACK : 0);
     rc = cli_model_path(o.model, &path, &err);
+    if (!rc && o.tm_path && !o.show_prompt)
+        rc = cli_tm_open(o.tm_path, o.tm_write, &tm, &err);
+    if (!rc && o.glossary_path && !o.show_prompt)
+        rc = tolk_glossary_load(o.glossary_path, o.from, o.to, &gloss, &err);
+    if (!rc && o.term_report_path && !o.show_prompt && !(o.term_report = fopen(o.term_report_path, "w")))
+        rc = cli_fail(&err, TOLK_E_IO, "cannot write %s", o.term_report_path);
     if (!rc && o.show_prompt) {
         rc = show_prompt(&o, path, text, len, &err);
     } else if (!rc) {
@@ -282,15 +318,24 @@ int cli_translate_main(int argc, char **argv)
             rc = tolk_session_set_template(s, o.template_path, &err);
         if (!rc)
             rc = tolk_session_set_spec(s, &o.sp, &err);
+        if (!rc && tm)
+            rc = tolk_session_set_tm(s, tm, o.fuzzy, tm_flags, &err);
+        if (!rc && gloss)
+            rc = tolk_session_set_glossary(s, gloss, &err);
         sink out = {.to_stdout = 1}, again = {0};
         tolk_stats st, plain;
         if (!rc)
             rc = translate_all(s, &o, text, len, input != NULL, &out, o.verbose, &st, &err);
-        if (!rc && o.verbose && o.sp.mode != TOLK_SPEC_NONE) {
-            /* The same input again without speculation: the speedup measured in this run. */
+        if (!rc && o.verbose && tm)
+            fprintf(stderr, "translation memory: %d segment(s) reused exactly\n", st.n_tm_exact);
+        if (!rc && o.verbose && (o.sp.mode != TOLK_SPEC_NONE || tm)) {
+            /* The same input again without speculation (and without TM drafts, adding nothing to
+             * the TM): the speedup measured in this run. */
             tolk_spec_params none;
             tolk_spec_params_default(&none);
-            if (!(rc = tolk_session_set_spec(s, &none, &err)))
+            if (!(rc = tolk_session_set_spec(s, &none, &err)) && tm)
+                rc = tolk_session_set_tm(s, tm, o.fuzzy, TOLK_TM_DEFAULT & ~TOLK_TM_DRAFT, &err);
+            if (!rc)
                 rc = translate_all(s, &o, text, len, input != NULL, &again, 0, &plain, &err);
             if (!rc) {
                 fprintf(stderr, "total: ");
@@ -305,6 +350,10 @@ int cli_translate_main(int argc, char **argv)
         free(again.p);
     }
     tolk_session_free(s);
+    tolk_tm_close(tm);
+    tolk_glossary_free(gloss);
+    if (o.term_report && fclose(o.term_report) && !rc)
+        rc = cli_fail(&err, TOLK_E_IO, "cannot write %s", o.term_report_path);
     tolk_model_free(m);
     free(input);
     free(path);

@@ -7,7 +7,8 @@ tolk_SOURCES += runtime/cli/cli.h runtime/cli/cli.c runtime/cli/cli_opts.h runti
 	runtime/cli/cli_info.c runtime/cli/cli_fetch.c runtime/cli/cli_bench.c runtime/cli/cli_translate.c \
 	runtime/cli/cli_quantize.c runtime/cli/cli_run.c runtime/cli/cli_perplexity.c \
 	runtime/cli/cli_kld.h runtime/cli/cli_kld.c \
-	runtime/cli/cli_tokenize.c runtime/cli/cli_tui.c runtime/cli/cli_serve.c
+	runtime/cli/cli_tokenize.c runtime/cli/cli_tui.c runtime/cli/cli_serve.c \
+	runtime/cli/cli_tm.c
 tolk_CPPFLAGS = -D_GNU_SOURCE -I$(top_builddir) -I$(top_srcdir)/runtime -I$(top_srcdir)/runtime/cli \
 	-DTOLK_PKGDATADIR='"$(pkgdatadir)"' -DTOLK_SRCDIR='"$(abs_top_srcdir)"'
 # documents (`tolk translate -f`) and JSONL batch jobs (`tolk batch`)

@@ -39,6 +39,7 @@ void spec_free(spec_state *st)
     model_close(st->dmodel);
     sampler_free(st->dsmp);
     free(st->skip);
+    free(st->ref);
     free(st->hist);
     for (int j = 0; j < SPEC_K_MAX; j++)
         free(st->q[j]);

@@ -44,6 +44,12 @@ typedef struct spec_state {
     sampler_prob *resid;         /* [n_vocab] residual distribution */
     int64_t n_vocab;             /* target's */
     spec_governor gov;           /* when drafting pays (spec_govern.h) */
+    /* TOLK_SPEC_NGRAM with a reference (spec_set_reference): a text expected to resemble the
+     * output (a translation memory match), drafted from before the history is looked up */
+    int32_t *ref;
+    size_t n_ref;
+    size_t ref_pos;  /* where the last reference draft ended */
+    int ref_started; /* a reference draft was made for this output */
 } spec_state;
 
 /* Defaults for every field (mode TOLK_SPEC_NONE). */
@@ -67,6 +73,11 @@ int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predi
 
 /* "4,6,9-11" -> mask[n_layer]; refuses bad syntax, layers out of range and skipping them all. */
 int spec_parse_skip(const char *list, int n_layer, unsigned char *mask, int *n_skip, tolk_error *err);
+
+/* Drafts of the following generations start from IDS[0..n) (copied; n = 0 drops the reference):
+ * while the output follows it, its continuation is proposed; where they part, the longest suffix
+ * of the output found in it again, else n-gram lookup in the history. Only the speed changes. */
+int spec_set_reference(spec_state *st, const int32_t *ids, size_t n, tolk_error *err);
 
 /* Proposes up to kmax tokens continuing hist[0..n_hist) (whose last token, cur, is not in the
  * target's cache yet) into st->drafts (and st->q for sampled proposals); returns the count or a

@@ -1,0 +1,45 @@
+#!/bin/sh
+# The translation memory as a speculative draft (docs/TM.md): translates version 2 of a manual
+# (tm_manual_v2.txt: a few words changed per segment) with a TM holding version 1
+# (tm_manual_v1.tsv), and reports acceptance and the decode speedup over plain decoding of the same
+# prompts (tolk translate --verbose runs both and checks the output is identical). Then the case
+# where the TM has nothing: unrelated text (tm_unrelated.txt) with and without --tm, REPS rounds
+# alternating, generation tok/s compared.
+#   sh bench/tm_draft.sh BUILD [MODEL]     (REPS=3 by default; uses the default model)
+set -eu
+BUILD=${1:?usage: tm_draft.sh BUILD [MODEL]}
+HERE=$(cd "$(dirname "$0")" && pwd)
+T="$BUILD/tolk"
+MODEL=${2:-${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf}
+REPS=${REPS:-3}
+W=$(mktemp -d /tmp/tolk_tm_bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+DB="$W/tm.sqlite"
+while IFS="$(printf '\t')" read -r src tgt; do
+    "$T" tm add --tm "$DB" --from en --to de "$src" "$tgt" >/dev/null
+done <"$HERE/tm_manual_v1.tsv"
+echo "== manual v2 against a TM of v1 ($(wc -l <"$HERE/tm_manual_v1.tsv") segments), fuzzy >= 50"
+"$T" translate -m "$MODEL" --tm "$DB" --fuzzy 50 --from en --to de --verbose - <"$HERE/tm_manual_v2.txt" \
+    >"$W/out.txt" 2>"$W/err.txt"
+sed -n 's/^\(speculation:\|plain decoding:\|greedy output\|translation memory\)/\1/p' "$W/err.txt"
+echo "== unrelated text: the TM has nothing (generation tok/s, $REPS rounds alternating)"
+gen_rate() { sed -n 's/^total: .*generation: [0-9]* tokens, \([0-9.]*\) tok\/s.*/\1/p' "$1"; }
+with_sum=0
+without_sum=0
+i=0
+while [ $i -lt "$REPS" ]; do
+    "$T" translate -m "$MODEL" --from en --to de --verbose - \
+        <"$HERE/tm_unrelated.txt" >/dev/null 2>"$W/a.txt" || true
+    "$T" translate -m "$MODEL" --tm "$DB" --from en --to de --verbose - <"$HERE/tm_unrelated.txt" >/dev/null \
+        2>"$W/b.txt"
+    grep -q "reused exactly" "$W/b.txt"
+    a=$(sed -n 's/^prompt: .*generation: [0-9]* tokens, \([0-9.]*\) tok\/s.*/\1/p' "$W/a.txt" | head -n 100 |
+        awk '{s += $1; n++} END {if (n) printf "%.3f", s / n; else print 0}')
+    b=$(sed -n 's/^prompt: .*generation: [0-9]* tokens, \([0-9.]*\) tok\/s.*/\1/p' "$W/b.txt" |
+        awk '{s += $1; n++} END {if (n) printf "%.3f", s / n; else print 0}')
+    echo "round $((i + 1)): without TM $a tok/s, with an empty-handed TM $b tok/s"
+    without_sum=$(echo "$without_sum $a" | awk '{print $1 + $2}')
+    with_sum=$(echo "$with_sum $b" | awk '{print $1 + $2}')
+    i=$((i + 1))
+done
+echo "$with_sum $without_sum" | awk '{if ($2 > 0) printf "no-match ratio (with TM / without): %.3fx\n", $1 / $2}'
