@@ -61,3 +61,29 @@ need_default_model() { # need_default_model [part]: the default model ($TOLK_MOD
 }
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/tolk-test.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT
+# llamacpp_usable PY MODEL...: llama-cpp-python at PY imports and evaluates every MODEL (quantized
+# GGUF files, so their quantized kernels run). Sets llamacpp_why and fails otherwise: absent, or
+# built for another CPU (a wheel built with -march=native elsewhere dies with an illegal
+# instruction), which makes the optional cross-check impossible here rather than wrong. A model
+# llama.cpp refuses without dying is left to the test's own checks.
+llamacpp_usable() {
+    py=$1; shift
+    llamacpp_why="llama-cpp-python not found at $py"
+    [ -x "$py" ] && "$py" -c "import llama_cpp" 2> /dev/null || return 1
+    for m in "$@"; do
+        "$py" - "$m" > /dev/null 2>&1 <<'PYEOF'
+import sys, llama_cpp
+try:
+    m = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=32, verbose=False)
+    m.eval([1, 2, 3])
+except Exception:
+    pass
+PYEOF
+        rc=$?
+        if [ "$rc" -gt 128 ]; then
+            llamacpp_why="llama-cpp-python at $py dies on $(basename "$m") on this machine (exit $rc$([ "$rc" -eq 132 ] && echo ': illegal instruction, built for another CPU'))"
+            return 1
+        fi
+    done
+    return 0
+}

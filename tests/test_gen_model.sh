@@ -55,7 +55,7 @@ check "extended gemma3 has 8 layers" contains "$("$T" info "$TMPD/gemma-target.g
 "$GEN" --extend-from "$TMPD/llama-Q8_0.gguf" --extra-layers 0 -o "$TMPD/bad.gguf" 2> /dev/null
 check "--extra-layers 0 refused" test $? -eq 1
 
-if [ -x "$PY" ] && "$PY" -c "import llama_cpp" 2> /dev/null; then
+if llamacpp_usable "$PY" $models "$TMPD/target.gguf"; then
     "$PY" - $models "$TMPD/target.gguf" "$TMPD/gemma-target.gguf" <<'PYEOF'
 import sys, math
 from llama_cpp import Llama
@@ -85,6 +85,6 @@ sys.exit(0 if same >= 0.9 * len(toks) else 1)
 PYEOF
     check "extended target agrees with its draft" test $? -eq 0
 else
-    skip_optional "llama-cpp-python not found at $PY: llama.cpp did not load or run the generated models"
+    skip_optional "$llamacpp_why: llama.cpp did not load or run the generated models"
 fi
 finish

@@ -56,7 +56,8 @@ if need_default_model part; then
     outs="$outs $TMPD/default-q8.gguf"
 fi
 
-if [ -x "$PY" ] && "$PY" -c "import llama_cpp" 2> /dev/null; then
+# shellcheck disable=SC2086
+if llamacpp_usable "$PY" $outs; then
     # A reader that compares two GGUF files by content, independent of key and tensor order.
     cat > "$TMPD/same.py" <<'PYEOF'
 import struct, sys
@@ -126,6 +127,6 @@ print("llama.cpp ran %d files written by tolk quantize" % len(sys.argv[1:]))
 PYEOF
     check "llama.cpp runs every quantized file" test $? -eq 0
 else
-    skip_optional "llama-cpp-python not found at $PY: the comparison with llama.cpp's quantizer did not run"
+    skip_optional "$llamacpp_why: the comparison with llama.cpp's quantizer did not run"
 fi
 finish
