@@ -94,6 +94,29 @@ static void add(hist *h, int arm, const char *s, size_t n)
     h->count[arm][i]++;
 }
 
+/* The sampler every run uses: temperature 1 over the top N_CAND (= 3) tokens, nothing else. */
+static void sampling_params(tolk_params *p)
+{
+    tolk_params_default(p);
+    p->n_threads = 1;
+    p->n_ctx = N_CTX;
+    p->temp = 1.0f;
+    p->top_k = 3;
+    p->top_p = 1.0f;
+    p->min_p = 0.0f;
+    p->repeat_penalty = 1.0f; /* ngram_prompt reads the raw logits */
+}
+
+/* N_GEN tokens from session S after the text PROMPT, or the ids IDS when non-NULL, into B and ST. */
+static void generate(tolk_session *s, const char *prompt, const tok_ids *ids, buf *b, tolk_stats *st)
+{
+    tolk_error err = {0};
+    if (ids)
+        ck_assert_msg(!session_generate(s, ids, N_GEN, -1, collect, b, st, &err), "%s", err.msg);
+    else
+        ck_assert_msg(!tolk_complete(s, prompt, strlen(prompt), N_GEN, collect, b, st, &err), "%s", err.msg);
+}
+
 /* N_RUNS samples from MODEL_PATH (with speculation SP when non-NULL) into arm ARM; when ALT_PATH
  * is given, every fourth sample comes from that model instead (plain sampling). The prompt is the
  * text PROMPT, or the token ids IDS when non-NULL. *accepted (when non-NULL) gets the accepted
@@ -106,14 +129,7 @@ static int sample_arm(const char *model_path, const tolk_spec_params *sp, const 
     tolk_model *m = NULL, *alt = NULL;
     tolk_session *s = NULL;
     tolk_params p;
-    tolk_params_default(&p);
-    p.n_threads = 1;
-    p.n_ctx = N_CTX;
-    p.temp = 1.0f;
-    p.top_k = 3;
-    p.top_p = 1.0f;
-    p.min_p = 0.0f;
-    p.repeat_penalty = 1.0f; /* ngram_prompt reads the raw logits */
+    sampling_params(&p);
     ck_assert_msg(!tolk_model_load(model_path, &m, &err), "%s", err.msg);
     if (alt_path)
         ck_assert_msg(!tolk_model_load(alt_path, &alt, &err), "%s", err.msg);
@@ -126,10 +142,7 @@ static int sample_arm(const char *model_path, const tolk_spec_params *sp, const 
             ck_assert_msg(!tolk_session_set_spec(s, sp, &err), "%s", err.msg);
         buf b = {.n = 0};
         tolk_stats st;
-        if (ids)
-            ck_assert_msg(!session_generate(s, ids, N_GEN, -1, collect, &b, &st, &err), "%s", err.msg);
-        else
-            ck_assert_msg(!tolk_complete(s, prompt, strlen(prompt), N_GEN, collect, &b, &st, &err), "%s", err.msg);
+        generate(s, prompt, ids, &b, &st);
         add(h, arm, b.s, b.n);
         drafted += st.n_drafted;
         acc += st.n_accepted;
@@ -364,12 +377,7 @@ static void paths_run(const tolk_spec_params *sp, const char *text, const tok_id
     tolk_error err = {0};
     tolk_model *m = NULL;
     tolk_params p;
-    tolk_params_default(&p);
-    p.n_threads = 1;
-    p.n_ctx = N_CTX;
-    p.temp = 1.0f;
-    p.top_k = N_CAND;
-    p.repeat_penalty = 1.0f;
+    sampling_params(&p);
     ck_assert_msg(!tolk_model_load(target_path, &m, &err), "%s", err.msg);
     int drafted = 0;
     for (int r = 0; r < 8; r++) {
@@ -379,10 +387,7 @@ static void paths_run(const tolk_spec_params *sp, const char *text, const tok_id
         ck_assert_msg(!tolk_session_set_spec(s, sp, &err), "%s", err.msg);
         buf b = {.n = 0};
         tolk_stats st;
-        if (ids)
-            ck_assert_msg(!session_generate(s, ids, N_GEN, -1, collect, &b, &st, &err), "%s", err.msg);
-        else
-            ck_assert_msg(!tolk_complete(s, text, strlen(text), N_GEN, collect, &b, &st, &err), "%s", err.msg);
+        generate(s, text, ids, &b, &st);
         ck_assert_int_le(st.n_gen, N_GEN); /* fewer only where the end marker was sampled */
         ck_assert_int_ge(st.n_accepted, 0);
         ck_assert_int_le(st.n_accepted, st.n_drafted);
