@@ -12,7 +12,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 T="$BUILD/tolk"
 MODEL=${2:-${TOLK_MODELS:-$HOME/.cache/tolk/models}/gemma-3-270m-q4_k_m.gguf}
 REPS=${REPS:-3}
-W=$(mktemp -d /tmp/tolk_tm_bench.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}/tolk_tm_bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 DB="$W/tm.sqlite"
 while IFS="$(printf '\t')" read -r src tgt; do

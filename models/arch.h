@@ -186,6 +186,10 @@ int arch_bind_moe_layer(const gguf_file *f, const model_hparams *hp, int il, lay
 int arch_bind_common_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
                            tolk_error *err);
 
+/* arch_bind_common_layer plus the per-head q and k RMSNorm weights (qwen3, hunyuan-dense). */
+int arch_bind_qk_norm_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                            tolk_error *err);
+
 /* Which layers slide, as llama.cpp's load_swa_pattern: "{a}.attention.sliding_window_pattern" as a
  * per-layer bool array, or as a period n (layer il slides when il % n < n - 1; n = 0: all slide);
  * absent: DEFAULT_PERIOD. Sets hp->layer[il].swa only. */

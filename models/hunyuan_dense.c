@@ -26,15 +26,4 @@ static int hunyuan_read_hparams(const gguf_file *f, model_hparams *hp, tolk_erro
     return TOLK_OK;
 }
 
-static int hunyuan_bind_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
-                              tolk_error *err)
-{
-    int rc;
-    if ((rc = arch_bind_common_layer(f, hp, il, lw, err)) ||
-        (rc = arch_bind(f, il, "attn_q_norm.weight", hp->head_dim, 0, true, &lw->q_norm, err)) ||
-        (rc = arch_bind(f, il, "attn_k_norm.weight", hp->head_dim, 0, true, &lw->k_norm, err)))
-        return rc;
-    return TOLK_OK;
-}
-
-const arch_desc arch_hunyuan_dense = {"hunyuan-dense", hunyuan_read_hparams, hunyuan_bind_layer};
+const arch_desc arch_hunyuan_dense = {"hunyuan-dense", hunyuan_read_hparams, arch_bind_qk_norm_layer};

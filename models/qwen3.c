@@ -11,7 +11,7 @@ static int qwen3_read_hparams(const gguf_file *f, model_hparams *hp, tolk_error 
     return TOLK_OK;
 }
 
-static int qwen3_bind_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+int arch_bind_qk_norm_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
                             tolk_error *err)
 {
     int rc;
@@ -22,4 +22,4 @@ static int qwen3_bind_layer(const gguf_file *f, const model_hparams *hp, int il,
     return TOLK_OK;
 }
 
-const arch_desc arch_qwen3 = {"qwen3", qwen3_read_hparams, qwen3_bind_layer};
+const arch_desc arch_qwen3 = {"qwen3", qwen3_read_hparams, arch_bind_qk_norm_layer};

@@ -6,8 +6,7 @@
 . "${TOLK_SRCDIR:-..}/tests/lib.sh"
 FIX="${TOLK_SRCDIR:-..}/tests/fixtures/tm"
 T="$TOLK_BIN"
-W=$(mktemp -d /tmp/tolk_test_tm.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+W=$TMPD # lib.sh's private directory, removed on exit
 
 if ! "$T" tm stats --tm "$W/probe.sqlite" >/dev/null 2>"$W/probe.err" &&
     grep -q "built without SQLite" "$W/probe.err"; then

@@ -5,8 +5,7 @@
 # line per term with found/missed matching the output. Without SQLite the options fail in one line.
 . "${TOLK_SRCDIR:-..}/tests/lib.sh"
 T="$TOLK_BIN"
-W=$(mktemp -d /tmp/tolk_test_tm_tr.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+W=$TMPD # lib.sh's private directory, removed on exit
 
 if ! "$T" tm stats --tm "$W/probe.sqlite" >/dev/null 2>"$W/probe.err" &&
     grep -q "built without SQLite" "$W/probe.err"; then
