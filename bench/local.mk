@@ -1,5 +1,5 @@
 # bench/: benchmark programs (built with `make bench`, never run by `make check`).
-EXTRA_DIST += bench/compare.sh bench/compare_table.py bench/llamacpp_bench.py
+EXTRA_DIST += bench/compare.sh bench/compare_table.py bench/peer_bench.py bench/build_peers.sh
 
 # The random-weight model generator, built by plain `make` because tests and forward-pass
 # comparisons need it (not installed).
