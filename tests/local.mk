@@ -35,7 +35,7 @@ TESTS += tests/fuzz/replay_corpus.sh tests/test_cli_info.sh tests/test_cli_trans
 TESTS += tests/test_tui.sh
 tests_fuzz_gguf_replay_SOURCES = tests/fuzz/gguf_replay.c
 tests_fuzz_gguf_replay_LDADD = libtolk_internal.la $(OPENMP_CFLAGS)
-EXTRA_DIST += tests/fuzz/replay_corpus.sh tests/fuzz/gguf_fuzz.c tests/fuzz/run_fuzz.sh \
+EXTRA_DIST += tests/fuzz/replay_corpus.sh tests/fuzz/gguf_fuzz.c tests/fuzz/run_fuzz.sh tests/fuzz/fuzzlib.sh \
 	tests/fuzz/make_corpus.py tests/fuzz/corpus tests/test_cli_info.sh tests/test_cli_translate.sh tests/test_spec.sh tests/lib.sh \
 	tests/test_tui.sh
 

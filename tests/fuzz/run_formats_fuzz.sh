@@ -6,11 +6,8 @@
 # usage: tests/fuzz/run_formats_fuzz.sh [SECONDS]
 set -eu
 secs=${1:-20}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-work=${TMPDIR:-/tmp}/tolk-formats-fuzz.$$
-mkdir -p "$work/corpus"
-trap 'rm -rf "$work"' EXIT
-command -v clang >/dev/null || { echo "clang not found: install clang to run the fuzzer"; exit 1; }
+. "$(dirname "$0")/fuzzlib.sh"
+fuzz_setup formats-fuzz
 # config.h for the optional libraries this machine has
 : > "$work/config.h"
 libs=""
@@ -21,9 +18,8 @@ extra=$( [ -n "$libs" ] && pkg-config --cflags --libs $libs || true)
 # the readers, writers and the translation loop (constrain.c needs a model's vocabulary: not here)
 srcs=$(ls "$src"/runtime/formats/*.c | grep -v '/constrain\.c$')
 # shellcheck disable=SC2086
-clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$work" -I"$src/runtime" -I"$src/runtime/base" -I"$src/runtime/formats" -o "$work/formats_fuzz" \
-    "$src/tests/fuzz/formats_fuzz.c" $srcs "$src/runtime/base/error.c" $extra
+fuzz_build "$work/formats_fuzz" -I"$work" -I"$src/runtime/formats" "$src/tests/fuzz/formats_fuzz.c" $srcs \
+    "$src/runtime/base/error.c" $extra
 # seeds: the format's index (order of fmt_all in runtime/formats/doc.c) then the fixture
 i=0
 for fmt in txt po srt vtt xlf md html; do
@@ -33,17 +29,5 @@ for fmt in txt po srt vtt xlf md html; do
     done
     i=$((i + 1))
 done
-cd "$work"
-rc=0
-./formats_fuzz -max_total_time="$secs" -max_len=8192 -rss_limit_mb=1024 -timeout=5 -print_final_stats=1 corpus \
-    > fuzz.log 2>&1 || rc=$?
-tail -n 5 fuzz.log
-cp fuzz.log "${TMPDIR:-/tmp}/tolk-formats-fuzz.log" 2>/dev/null || true
-if [ $rc -ne 0 ]; then
-    mkdir -p "$src/build-fuzz-artifacts"
-    cp crash-* leak-* timeout-* oom-* "$src/build-fuzz-artifacts/" 2>/dev/null || true
-    grep -A 30 'ERROR' fuzz.log | head -40
-    echo "fuzz: the document readers failed (exit $rc); inputs kept in build-fuzz-artifacts/"
-    exit 1
-fi
+fuzz_run "$work/formats_fuzz" "$secs" 8192 corpus "the document readers"
 echo "fuzz: ${secs}s of the document readers without a crash"

@@ -6,16 +6,12 @@
 # usage: tests/fuzz/run_tm_fuzz.sh [SECONDS]
 set -eu
 secs=${1:-20}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-work=${TMPDIR:-/tmp}/tolk-tm-fuzz.$$
-mkdir -p "$work/corpus"
-trap 'rm -rf "$work"' EXIT
-command -v clang >/dev/null || { echo "clang not found: install clang to run the fuzzer"; exit 1; }
+. "$(dirname "$0")/fuzzlib.sh"
+fuzz_setup tm-fuzz
 pkg-config --exists sqlite3 libxml-2.0 || { echo "the fuzzer needs the sqlite3 and libxml2 development files"; exit 1; }
-flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- -I$src/runtime -I$src/runtime/base -I$src/runtime/tm -I$src/runtime/translate -I$src/runtime/tokenizer $(pkg-config --cflags sqlite3 libxml-2.0)"
-# shellcheck disable=SC2086
-clang $flags -o "$work/tm_fuzz" "$src/tests/fuzz/tm_fuzz.c" "$src/runtime/base/error.c" \
+# shellcheck disable=SC2046
+fuzz_build "$work/tm_fuzz" -I"$src/runtime/tm" -I"$src/runtime/translate" -I"$src/runtime/tokenizer" \
+    $(pkg-config --cflags sqlite3 libxml-2.0) "$src/tests/fuzz/tm_fuzz.c" "$src/runtime/base/error.c" \
     "$src/runtime/tm/tm_text.c" "$src/runtime/tm/tm_db.c" "$src/runtime/tm/tm_lookup.c" "$src/runtime/tm/tm_tmx.c" \
     "$src/runtime/translate/glossary.c" "$src/runtime/translate/glossary_words.c" \
     "$src/runtime/translate/glossary_tbx.c" "$src/runtime/tokenizer/unicode.c" \
@@ -29,16 +25,5 @@ for f in "$src"/tests/fixtures/tm/glossary/*; do
     case "$f" in *.tsv) b='\001' ;; *.csv) b='\002' ;; *) b='\003' ;; esac
     { printf "$b"; cat "$f"; } >"$work/corpus/gl$i"; i=$((i + 1))
 done
-cd "$work"
-rc=0
-./tm_fuzz -max_total_time="$secs" -max_len=8192 -rss_limit_mb=1024 -timeout=5 -print_final_stats=1 corpus \
-    >fuzz.log 2>&1 || rc=$?
-tail -n 5 fuzz.log
-if [ $rc -ne 0 ]; then
-    mkdir -p "$src/build-fuzz-artifacts"
-    cp crash-* leak-* timeout-* oom-* "$src/build-fuzz-artifacts/" 2>/dev/null || true
-    grep -m 20 -E "ERROR|SUMMARY|#[0-9]+ 0x" fuzz.log || true
-    echo "fuzz: the TM/glossary readers failed (exit $rc); inputs kept in build-fuzz-artifacts/"
-    exit 1
-fi
+fuzz_run "$work/tm_fuzz" "$secs" 8192 corpus "the TM/glossary readers"
 echo "fuzz: ${secs}s of the TMX, TSV, CSV and TBX readers without a crash"
