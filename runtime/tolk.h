@@ -226,6 +226,7 @@ typedef struct tolk_stats {
     int tm_score;        /* translation memory: best match used (100: exact, reused without the
                           * model), 0 when none; summed texts: the lowest used */
     int n_tm_exact;      /* segments reused from the translation memory */
+    int n_terms_forced;  /* glossary terms put in by decoding again with the term forced */
 } tolk_stats;
 
 /* ---- Speculative decoding ----------------------------------------------------------------------
@@ -469,6 +470,7 @@ typedef struct tolk_term {
     const char *source, *target; /* the entry's terms, valid while the glossary lives */
     size_t start, end;           /* bytes of the text where the source term stands */
     int found;                   /* after a translation: 1 when the target term is in it, else 0 */
+    int forced;                  /* 1 when it is there only because decoding was forced to write it */
 } tolk_term;
 
 /* The entries whose source terms occur in TEXT, in text order, each once: *terms malloc'd (free()),
@@ -483,6 +485,11 @@ int tolk_session_set_glossary(tolk_session *s, tolk_glossary *g, tolk_error *err
 /* The glossary terms of S's last tolk_translate call with found set; *terms valid until the next
  * call. Returns the count. */
 int tolk_session_terms(const tolk_session *s, const tolk_term **terms);
+/* Whether tolk_translate on S forces a glossary term the translation left out (default 1): it
+ * decodes again with the term's tokens put in where the model scores them best and keeps the result
+ * when the term is then there and no term found before is lost (docs/TM.md). Greedy decoding
+ * only streams a segment with glossary terms once it is settled. */
+int tolk_session_set_term_forcing(tolk_session *s, int on, tolk_error *err);
 
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 

@@ -85,11 +85,13 @@ static int translate_segment(void *user, const char *text, size_t len, tolk_emit
     if (c && ph_begin(c, &t->vocab, text, len) > 0) {
         t->s->gen.logit_filter = ph_filter;
         t->s->gen.filter_user = c;
+        t->s->gen.filter_restart = ph_restart;
         t->s->spec = NULL;
     }
     rc = tolk_translate(t->s, t->from, t->to, text, len, bound, emit, emit_user, &st, err);
     t->s->gen.logit_filter = NULL;
     t->s->gen.filter_user = NULL;
+    t->s->gen.filter_restart = NULL;
     t->s->spec = spec;
     free(c);
     *hit_limit = st.n_gen >= bound;

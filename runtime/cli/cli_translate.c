@@ -21,6 +21,7 @@ typedef struct tr_opts {
     const char *tm_path; /* --tm: translation memory (docs/TM.md) */
     int fuzzy, tm_write;
     const char *glossary_path, *term_report_path; /* --glossary, --term-report (docs/TM.md) */
+    int no_force_terms;  /* --no-force-terms: report a missed term instead of forcing it */
     FILE *term_report;
 } tr_opts;
 
@@ -53,7 +54,9 @@ static void usage(FILE *out)
             "      --fuzzy N          lowest fuzzy match used, percent (default 75)\n"
             "      --tm-write         add the translations made to the TM (needs --from)\n"
             "      --glossary FILE    terms to use: TSV (source TAB target), .csv or .tbx\n"
-            "      --term-report FILE per paragraph and glossary term: found or missed (TSV)\n"
+            "      --term-report FILE per paragraph and glossary term: found, forced or missed (TSV)\n"
+            "      --no-force-terms   leave a glossary term the model missed out (reported as missed)\n"
+            "                         instead of decoding again with the term forced in\n"
             "%s%s(translate defaults to --temp 0: greedy)\n",
             cli_common_help, cli_spec_help);
 }
@@ -78,6 +81,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         CLI_OPT_STR(NULL, "--tm", &o->tm_path), CLI_OPT_INT(NULL, "--fuzzy", &o->fuzzy, 1, 100),
         CLI_OPT_FLAG(NULL, "--tm-write", &o->tm_write, 1),
         CLI_OPT_STR(NULL, "--glossary", &o->glossary_path), CLI_OPT_STR(NULL, "--term-report", &o->term_report_path),
+        CLI_OPT_FLAG(NULL, "--no-force-terms", &o->no_force_terms, 1),
         CLI_OPT_HELP, CLI_OPT_END,
     };
     const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
@@ -150,6 +154,7 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     sum->n_accepted += st->n_accepted;
     sum->n_spec_steps += st->n_spec_steps;
     sum->n_tm_exact += st->n_tm_exact;
+    sum->n_terms_forced += st->n_terms_forced;
     sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
@@ -322,12 +327,16 @@ int cli_translate_main(int argc, char **argv)
             rc = tolk_session_set_tm(s, tm, o.fuzzy, tm_flags, &err);
         if (!rc && gloss)
             rc = tolk_session_set_glossary(s, gloss, &err);
+        if (!rc && gloss && o.no_force_terms)
+            rc = tolk_session_set_term_forcing(s, 0, &err);
         sink out = {.to_stdout = 1}, again = {0};
         tolk_stats st, plain;
         if (!rc)
             rc = translate_all(s, &o, text, len, input != NULL, &out, o.verbose, &st, &err);
         if (!rc && o.verbose && tm)
             fprintf(stderr, "translation memory: %d segment(s) reused exactly\n", st.n_tm_exact);
+        if (!rc && o.verbose && gloss)
+            fprintf(stderr, "glossary: %d term(s) forced\n", st.n_terms_forced);
         if (!rc && o.verbose && (o.sp.mode != TOLK_SPEC_NONE || tm)) {
             /* The same input again without speculation (and without TM drafts, adding nothing to
              * the TM): the speedup measured in this run. */
