@@ -365,6 +365,9 @@ typedef struct tolk_doc_stats {
     size_t segments, translated, skipped, copied, kept, flagged;
     long long tokens;
     double seconds;
+    size_t tm_exact;  /* segments (or sentences) reused from the session's TM without the model */
+    size_t terms_found, terms_forced, terms_missed; /* the session's glossary terms (docs/TM.md) */
+    size_t tm_added;  /* segments added to the TM (TOLK_TM_WRITE_BACK) */
 } tolk_doc_stats;
 
 /* Translates every pending segment with FN (same source text, same translation). */
@@ -372,7 +375,9 @@ int tolk_doc_translate_with(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_do
                             void *progress_user, tolk_error *err);
 
 /* Translates every pending segment with the session's model from FROM to TO (as tolk_translate),
- * each bounded to 3 x its source tokens + 16. */
+ * each bounded to 3 x its source tokens + 16. The session's translation memory and glossary apply
+ * to each segment (with placeholders protected); with TOLK_TM_WRITE_BACK the segments translated
+ * without a failed check are added to the TM afterwards (needs FROM). */
 int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const char *to,
                        tolk_doc_progress_fn progress, void *progress_user, tolk_error *err);
 
@@ -383,6 +388,11 @@ int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err);
 int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err);
 
 void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
+
+/* The glossary terms of the segments translated (malloc'd TSV, NUL-terminated): one line per term
+ * and segment, "SEGMENT<TAB>source term<TAB>expected target<TAB>found|forced|missed", SEGMENT the
+ * unit's id where the format has one, else its 1-based number. */
+int tolk_doc_term_report(const tolk_doc *d, char **tsv, size_t *len, tolk_error *err);
 
 /* The translation prompt template tolk picks for M (or TEMPLATE_PATH when set): writes its name and
  * what decided it into BUF, e.g. "hunyuan-mt (from general.name)", "gemma3 (from

@@ -259,15 +259,14 @@ static int prime_filter(gen_ctx *g, const int32_t *ids, size_t n, tolk_error *er
 }
 
 int term_force(const force_req *r, const char *out, size_t out_len, size_t locked, const char *term,
-               char **new_out, size_t *new_len, size_t *term_end, int *gen_tokens, tolk_error *err)
+               char **new_out, size_t *new_len, size_t *term_end, int *ran_out, tolk_error *err)
 {
     tolk_session *s = r->s;
     gen_ctx *g = &s->gen;
     const tok_vocab *v = g->model->vocab;
     *new_out = NULL;
     *new_len = *term_end = 0;
-    if (gen_tokens)
-        *gen_tokens = 0;
+    *ran_out = 0;
     if (g->logit_filter && !g->filter_restart)
         return TOLK_OK;
     /* the answer as the model wrote it: after "Label:" with a space in the few-shot form */
@@ -331,8 +330,7 @@ int term_force(const force_req *r, const char *out, size_t out_len, size_t locke
         s->spec = spec;
         if (!rc && (trim.failed || buf.failed))
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-        if (gen_tokens)
-            *gen_tokens = st.n_gen;
+        *ran_out = n_predict >= 0 && st.n_gen >= n_predict;
         free(trim.held);
         if (!rc && !st.cancelled && buf.p) {
             *new_out = buf.p;

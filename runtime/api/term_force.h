@@ -23,9 +23,9 @@ typedef struct force_req {
 /* Decodes again with TERM forced into the answer OUT[0..out_len) at the best-scored word start at
  * or after byte LOCKED of OUT. On success *NEW_OUT is the new answer (malloc'd, trimmed as
  * tolk_translate trims) and *TERM_END the byte of it where the forced term ends; *NEW_OUT stays
- * NULL when no position qualifies (or the constraint filter cannot restart). GEN_TOKENS (may be
- * NULL) gets the tokens generated. */
+ * NULL when no position qualifies (or the constraint filter cannot restart). *RAN_OUT is set when
+ * the new answer stopped at the length bound rather than ending by itself. */
 int term_force(const force_req *r, const char *out, size_t out_len, size_t locked, const char *term,
-               char **new_out, size_t *new_len, size_t *term_end, int *gen_tokens, tolk_error *err);
+               char **new_out, size_t *new_len, size_t *term_end, int *ran_out, tolk_error *err);
 
 #endif

@@ -179,8 +179,9 @@ static int record_terms(tolk_session *s, const gloss_hit *hits, int n, size_t ba
 
 /* Forces each glossary term the answer CAP lacks, in text order (term_force.h): a new answer is
  * kept when it has the term and every term the answer had before; later terms are forced after
- * the earlier forced ones. FORCED[i] marks the terms put in; *N_FORCED counts them. */
-static int force_terms(tolk_session *s, const force_req *req, const gloss_hit *hits, int n, capture *cap,
+ * the earlier forced ones, and not when it ran to the length bound where the answer before had
+ * ended by itself (CUT 0: it had). FORCED[i] marks the terms put in; *N_FORCED counts them. */
+static int force_terms(tolk_session *s, const force_req *req, const gloss_hit *hits, int n, int cut, capture *cap,
                        unsigned char *forced, int *n_forced, tolk_error *err)
 {
     unsigned char *had = calloc((size_t)n, 1);
@@ -195,9 +196,10 @@ static int force_terms(tolk_session *s, const force_req *req, const gloss_hit *h
             continue;
         char *nout = NULL;
         size_t nlen = 0, term_end = 0;
-        rc = term_force(req, cap->p ? cap->p : "", cap->n, locked, hits[i].target, &nout, &nlen, &term_end, NULL,
+        int ran_out = 0;
+        rc = term_force(req, cap->p ? cap->p : "", cap->n, locked, hits[i].target, &nout, &nlen, &term_end, &ran_out,
                         err);
-        int keep = !rc && nout && glossary_contains(s->gloss, hits[i].target, nout, nlen) == 1;
+        int keep = !rc && nout && (cut || !ran_out) && glossary_contains(s->gloss, hits[i].target, nout, nlen) == 1;
         for (int k = 0; keep && k < n; k++)
             keep = !had[k] || glossary_contains(s->gloss, hits[k].target, nout, nlen) == 1;
         if (keep) {
@@ -288,7 +290,8 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
     if (!rc && force && !st->cancelled) {
         force_req req = {.s = s, .prompt = &ids, .stop_tok = cp.end_marker, .few_shot = few_shot,
                          .single_line = single, .n_predict = n_predict};
-        rc = force_terms(s, &req, terms, n_terms, &cap, forced, &n_forced, err);
+        rc = force_terms(s, &req, terms, n_terms, n_predict >= 0 && st->n_gen >= n_predict, &cap, forced, &n_forced,
+                         err);
     }
     if (!rc)
         st->n_terms_forced = n_forced;
