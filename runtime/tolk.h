@@ -226,6 +226,7 @@ typedef struct tolk_stats {
     int tm_score;        /* translation memory: best match used (100: exact, reused without the
                           * model), 0 when none; summed texts: the lowest used */
     int n_tm_exact;      /* segments reused from the translation memory */
+    int n_terms_forced;  /* glossary terms put in by decoding again with the term forced */
 } tolk_stats;
 
 /* ---- Speculative decoding ----------------------------------------------------------------------
@@ -364,6 +365,9 @@ typedef struct tolk_doc_stats {
     size_t segments, translated, skipped, copied, kept, flagged;
     long long tokens;
     double seconds;
+    size_t tm_exact;  /* segments (or sentences) reused from the session's TM without the model */
+    size_t terms_found, terms_forced, terms_missed; /* the session's glossary terms (docs/TM.md) */
+    size_t tm_added;  /* segments added to the TM (TOLK_TM_WRITE_BACK) */
 } tolk_doc_stats;
 
 /* Translates every pending segment with FN (same source text, same translation). */
@@ -371,7 +375,9 @@ int tolk_doc_translate_with(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_do
                             void *progress_user, tolk_error *err);
 
 /* Translates every pending segment with the session's model from FROM to TO (as tolk_translate),
- * each bounded to 3 x its source tokens + 16. */
+ * each bounded to 3 x its source tokens + 16. The session's translation memory and glossary apply
+ * to each segment (with placeholders protected); with TOLK_TM_WRITE_BACK the segments translated
+ * without a failed check are added to the TM afterwards (needs FROM). */
 int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const char *to,
                        tolk_doc_progress_fn progress, void *progress_user, tolk_error *err);
 
@@ -382,6 +388,11 @@ int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err);
 int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err);
 
 void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
+
+/* The glossary terms of the segments translated (malloc'd TSV, NUL-terminated): one line per term
+ * and segment, "SEGMENT<TAB>source term<TAB>expected target<TAB>found|forced|missed", SEGMENT the
+ * unit's id where the format has one, else its 1-based number. */
+int tolk_doc_term_report(const tolk_doc *d, char **tsv, size_t *len, tolk_error *err);
 
 /* The translation prompt template tolk picks for M (or TEMPLATE_PATH when set): writes its name and
  * what decided it into BUF, e.g. "hunyuan-mt (from general.name)", "gemma3 (from
@@ -469,6 +480,7 @@ typedef struct tolk_term {
     const char *source, *target; /* the entry's terms, valid while the glossary lives */
     size_t start, end;           /* bytes of the text where the source term stands */
     int found;                   /* after a translation: 1 when the target term is in it, else 0 */
+    int forced;                  /* 1 when it is there only because decoding was forced to write it */
 } tolk_term;
 
 /* The entries whose source terms occur in TEXT, in text order, each once: *terms malloc'd (free()),
@@ -483,6 +495,11 @@ int tolk_session_set_glossary(tolk_session *s, tolk_glossary *g, tolk_error *err
 /* The glossary terms of S's last tolk_translate call with found set; *terms valid until the next
  * call. Returns the count. */
 int tolk_session_terms(const tolk_session *s, const tolk_term **terms);
+/* Whether tolk_translate on S forces a glossary term the translation left out (default 1): it
+ * decodes again with the term's tokens put in where the model scores them best and keeps the result
+ * when the term is then there and no term found before is lost (docs/TM.md). Greedy decoding
+ * only streams a segment with glossary terms once it is settled. */
+int tolk_session_set_term_forcing(tolk_session *s, int on, tolk_error *err);
 
 /* ---- Benchmarking ------------------------------------------------------------------------------ */
 

@@ -150,8 +150,8 @@ tests_test_tm_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
 endif
 endif
 endif
-TESTS += tests/test_tm.sh tests/test_tm_translate.sh
-EXTRA_DIST += tests/fixtures/tm tests/test_tm.sh tests/test_tm_translate.sh tests/fuzz/tm_fuzz.c tests/fuzz/run_tm_fuzz.sh
+TESTS += tests/test_tm.sh tests/test_tm_translate.sh tests/test_tm_terms.sh tests/test_tm_documents.sh
+EXTRA_DIST += tests/fixtures/tm tests/test_tm.sh tests/test_tm_translate.sh tests/test_tm_terms.sh tests/test_tm_documents.sh tests/fuzz/tm_fuzz.c tests/fuzz/run_tm_fuzz.sh
 
 # Glossaries (runtime/translate/glossary*.c): TSV, CSV, TBX, stemmers, hostile files (TBX needs
 # libxml2).

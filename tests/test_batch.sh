@@ -87,5 +87,28 @@ if need_default_model part; then
     "$TOLK_BIN" batch --quiet --from en "$tmp/two.jsonl" "$tmp/two.out" 2> "$tmp/err"
     check "model run: $(cat "$tmp/err")" test "$(wc -l < "$tmp/two.out")" -eq 2
     check "model run: valid JSON" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/two.out"
+    # --tm (an exact match needs no model), --tm-write (adds what passed its checks), --glossary
+    if "$TOLK_BIN" tm add --tm "$tmp/tm.sqlite" --from en --to de "Good morning." "Guten Morgen." > /dev/null 2>&1; then
+        printf '{"id": 1, "text": "Good  morning."}\n{"id": 2, "text": "The cat sleeps on the sofa."}\n' > "$tmp/tm.jsonl"
+        printf 'sofa\tCouchgarnitur\n' > "$tmp/g.tsv"
+        "$TOLK_BIN" batch --quiet --from en --to de --tm "$tmp/tm.sqlite" --tm-write --glossary "$tmp/g.tsv" \
+            "$tmp/tm.jsonl" "$tmp/tm.out" 2> "$tmp/err"
+        check "--tm/--glossary run: $(cat "$tmp/err")" test $? -eq 0
+        check "--tm: the exact match, marked" grep -q '^{"id": 1, "text": "Guten Morgen.", .*"tm": true' "$tmp/tm.out"
+        check "--glossary: the term in the text and in the line's terms" python3 -c '
+import json, sys
+l = [json.loads(x) for x in open(sys.argv[1])][1]
+t = l["terms"]
+assert len(t) == 1 and t[0]["target"] == "Couchgarnitur" and t[0]["status"] in ("found", "forced"), t
+assert "Couchgarnitur" in l["text"], l["text"]' "$tmp/tm.out"
+        status2=$(python3 -c 'import json,sys; print([json.loads(x) for x in open(sys.argv[1])][1]["status"])' "$tmp/tm.out")
+        total=$("$TOLK_BIN" tm stats --tm "$tmp/tm.sqlite" | sed -n 's/^total	//p')
+        if [ "$status2" = ok ]; then want=2; else want=1; fi
+        check "--tm-write: the new translation added when it passed ($status2: $total)" test "$total" -eq "$want"
+        "$TOLK_BIN" batch --quiet --to de --glossary /nonexistent.tsv "$tmp/tm.jsonl" "$tmp/x2" 2> "$tmp/err"
+        check "--glossary missing: bad input, one line" test $? -eq 65 -a "$(wc -l < "$tmp/err")" -eq 1
+    else
+        skip_optional "built without SQLite: batch --tm not checked here (test_tm_translate.sh checks the refusal)"
+    fi
 fi
 finish

@@ -509,6 +509,49 @@ START_TEST(failing_segments_kept)
 }
 END_TEST
 
+START_TEST(xliff2_flagged_units_get_notes)
+{
+    /* XLIFF 2: a flagged unit gets a note in its <notes>: added to one with content, filling an
+     * empty <notes/>, or a new one before the first <segment> (after extension elements) */
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\" trgLang=\"de\">\n"
+        " <file id=\"f\">\n"
+        "  <unit id=\"a\">\n"
+        "   <notes><note>Mind the tone.</note></notes>\n"
+        "   <segment><source>First text here.</source></segment>\n"
+        "  </unit>\n"
+        "  <unit id=\"b\"><notes/><segment><source>Second text here.</source></segment></unit>\n"
+        "  <unit id=\"c\">\n"
+        "   <segment><source>Third text here.</source></segment>\n"
+        "  </unit>\n"
+        "  <unit id=\"d\"><x:ext xmlns:x=\"urn:example\"/><segment><source>Fourth text here.</source></segment></unit>\n"
+        " </file>\n"
+        "</xliff>\n";
+    tolk_doc *d = NULL;
+    tolk_error err = {0};
+    int rc = tolk_doc_open("xliff", "notes.xlf", doc, sizeof doc - 1, 0, &d, &err);
+    if (rc == TOLK_E_UNSUPPORTED)
+        return; /* built without libxml2: the refusal is tested in hostile_inputs */
+    ck_assert_msg(rc == TOLK_OK, "%s", err.msg);
+    ck_assert_int_eq(tolk_doc_translate_with(d, looping, NULL, NULL, NULL, &err), TOLK_OK);
+    size_t len;
+    char *out = write_doc(d, &len);
+    const char *note = "<note category=\"tolk\">tolk check: repetition (left untranslated)</note>";
+    char want[512];
+    snprintf(want, sizeof want, "<notes><note>Mind the tone.</note>%s</notes>", note);
+    ck_assert_msg(strstr(out, want) != NULL, "no note added to existing notes:\n%s", out);
+    snprintf(want, sizeof want, "<unit id=\"b\"><notes>%s</notes><segment>", note);
+    ck_assert_msg(strstr(out, want) != NULL, "empty notes not filled:\n%s", out);
+    snprintf(want, sizeof want, "<unit id=\"c\">\n   <notes>%s</notes>\n   <segment>", note);
+    ck_assert_msg(strstr(out, want) != NULL, "no new notes first in the unit:\n%s", out);
+    snprintf(want, sizeof want, "<x:ext xmlns:x=\"urn:example\"/><notes>%s</notes><segment>", note);
+    ck_assert_msg(strstr(out, want) != NULL, "notes not after the extension element:\n%s", out);
+    free(out);
+    tolk_doc_free(d);
+}
+END_TEST
+
 START_TEST(same_source_same_translation)
 {
     const char *text = "One line.\n\nAnother line.\n\nOne line.\n\nOne line.\n";
@@ -617,6 +660,7 @@ int main(void)
     tcase_add_test(tc, bilingual_expected);
     tcase_add_test(tc, upper_changes_text_only);
     tcase_add_test(tc, failing_segments_kept);
+    tcase_add_test(tc, xliff2_flagged_units_get_notes);
     tcase_add_test(tc, same_source_same_translation);
     tcase_add_test(tc, plain_then_numbered);
     tcase_add_test(tc, hostile_inputs);

@@ -5,7 +5,7 @@
 # panes wrap between words (a real translation, and words, CJK and combining marks restored from an
 # autosave); kill -9 and restart keeps the typed text; invalid UTF-8, wide and combining
 # characters, a long paragraph and an empty source do no harm; NO_COLOR and monochrome; SIGTERM and
-# a crash signal give the terminal back. Skips (77, tests/lib.sh) without tmux 3, a UTF-8 locale,
+# a crash signal give the terminal back; the matches panel of --tm and --glossary. Skips (77, tests/lib.sh) without tmux 3, a UTF-8 locale,
 # ncursesw or the default model.
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
@@ -49,7 +49,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 # Every wait gives up once the whole test has run this long, so a broken setup fails in bounded time.
-deadline=$(($(date +%s) + 110))
+deadline=$(($(date +%s) + 140))
 in_time() { [ "$(date +%s)" -lt "$deadline" ] || { echo "the test's time budget is spent"; return 1; }; }
 mkdir -p "$TMPD/home" "$TMPD/state"
 
@@ -517,5 +517,36 @@ tm resize-window -t s9 -x 64 -y 24
 check "64 columns: the translation rewraps between words" wait_cmd 5 sh -c "test \"\$(tmux -L $SOCK capture-pane -p -t s9 | sed -n '/ Translation (/,\$p' | sed '1d;\$d' | sed '\$d' | tr '\n' ' ' | tr -s ' ' | sed 's/^ //;s/ \$//')\" = '$(printf %s "$tgt" | words)'"
 keys s9 C-q
 check "the wrap run quits with status 0" wait_for s9 "EXIT=0" 30
+
+# The matches panel (--tm, --glossary) at 80x24: the fuzzy match with its percent, the word that
+# differs from the source highlighted, its target; glossary terms highlighted in the source and
+# checked in the translation (a missing one marked); F9 inserts the match, Ctrl-J confirms to the TM.
+if "$T" tm add --tm "$TMPD/tm.sqlite" --from en --to de "Press the red button to start the machine." \
+    "Drücken Sie die rote Taste, um die Maschine zu starten." >/dev/null 2>&1; then
+    printf 'button\tTaste\nmachine\tMaschine\nstart\tInbetriebnahme\n' >"$TMPD/g.tsv"
+    rm -f "$TMPD/state/tolk/autosave.txt" # an empty source to type into
+    start s10 80 24 -- --from en --to de --tm "$TMPD/tm.sqlite" --glossary "$TMPD/g.tsv"
+    started s10 "Matches: F8 next"
+    text s10 "Press the green button to start the machine."
+    check "panel: the fuzzy match with its percent" wait_for s10 "1/1  88% Press the red button to start the machine." 10
+    check "panel: its target" contains "$(screen s10)" "-> Drücken Sie die rote Taste, um die Maschine zu starten."
+    esc=$(printf '\033')
+    check "panel: the differing word highlighted" sh -c "tmux -L $SOCK capture-pane -p -e -t s10 | grep -qF '${esc}[7mred'"
+    check "panel: the terms of the source" contains "$(screen s10)" "Terms: button=Taste start=Inbetriebnahme machine=Maschine"
+    check "source: the terms highlighted" sh -c "tmux -L $SOCK capture-pane -p -e -t s10 | sed -n 3p | grep -qF '${esc}[1;4mbutton'"
+    keys s10 F9
+    check "F9: the match inserted" wait_for s10 "inserted the TM match (88%)" 5
+    check "  ... into the translation pane" contains "$(target_text s10)" "Drücken Sie die rote Taste, um die Maschine zu starten."
+    check "terms checked in the translation, the missing one marked" contains "$(screen s10)" \
+        "button=Taste ok start=Inbetriebnahme MISSED machine=Maschine ok"
+    keys s10 C-j
+    check "Ctrl-J: confirmed to the TM" wait_for s10 "confirmed: added to the translation memory" 5
+    check "  ... the TM has the new pair" test "$("$T" tm stats --tm "$TMPD/tm.sqlite" | sed -n 's/^total	//p')" = 2
+    check "  ... shown as a 100% match" wait_for s10 "100% Press the green button to start the machine." 5
+    keys s10 C-q
+    check "the matches run quits with status 0" wait_for s10 "EXIT=0" 10
+else
+    skip_optional "this tolk has no translation memory (SQLite): the matches panel is not checked"
+fi
 
 finish

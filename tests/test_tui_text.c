@@ -187,6 +187,30 @@ START_TEST(locate_and_index_at_agree)
 }
 END_TEST
 
+/* The TM panel's word diff: the words of A outside the longest common word sequence with B. */
+static void check_diff(const char *a, const char *b, int want_n, const char *want_marked)
+{
+    size_t n = strlen(a);
+    unsigned char mark[256];
+    ck_assert_int_eq(text_diff_words(a, n, b, strlen(b), mark), want_n);
+    char got[256];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        got[k++] = mark[i] ? a[i] : '.';
+    got[k] = 0;
+    ck_assert_str_eq(got, want_marked);
+}
+
+START_TEST(word_diff_marks_what_differs)
+{
+    check_diff("The red car is fast.", "The green car is fast.", 1, "....red.............");
+    check_diff("The red car is fast.", "The red car is fast.", 0, "....................");
+    check_diff("Turn the knob to the right", "Turn the red knob to the left", 1, ".....................right");
+    check_diff("a b", "", 2, "a.b");
+    check_diff("Grüße aus Köln", "Grüße nach Köln", 1, "........aus......");
+}
+END_TEST
+
 int main(void)
 {
     if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "C.utf8") && !setlocale(LC_ALL, "en_US.UTF-8")) {
@@ -202,6 +226,7 @@ int main(void)
     tcase_add_test(tc, combining_marks_stay_with_their_base);
     tcase_add_test(tc, cursor_positions);
     tcase_add_test(tc, locate_and_index_at_agree);
+    tcase_add_test(tc, word_diff_marks_what_differs);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -151,7 +151,7 @@ static int open_model(app *a)
         fprintf(stderr, "tolk tui: loading %s ...\n", a->cfg->model_path);
     if (tolk_model_load(a->cfg->model_path, &a->model, &err) || !app_languages_ok(a, a->from, a->to, &err) ||
         tolk_session_new(a->model, &a->params, &a->session, &err) || app_set_spec(a, a->session, &a->set, &err) ||
-        worker_new(a->session, &a->worker)) {
+        matches_open(a, &err) || matches_attach(a, a->session, &err) || worker_new(a->session, &a->worker)) {
         fprintf(stderr, "tolk: error: %s\n", err.msg[0] ? err.msg : "out of memory");
         return 1;
     }
@@ -162,6 +162,7 @@ static void close_all(app *a)
 {
     worker_free(a->worker); /* cancels and joins a running translation */
     tolk_session_free(a->session);
+    matches_close(a);
     tolk_model_free(a->model);
     editor_free(&a->ed);
     history_free(&a->hist);
@@ -221,6 +222,8 @@ int tui_main(const tui_config *cfg)
         }
         if (a.dirty && app_now_ms() - a.last_edit_ms > 200) /* once an edit burst has paused */
             app_autosave(&a);
+        if (app_now_ms() - a.last_edit_ms > 150 && matches_update(&a))
+            redraw = 1;
     }
     int sig = term_quit_requested();
     int status = sig ? 128 + sig : 0; /* ended by a signal: the status a shell reports for it */

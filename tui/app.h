@@ -36,6 +36,15 @@ typedef struct app {
     tui_settings set;
     tui_settings tried; /* settings that failed to apply, offered again at the next F7 */
     int have_tried;
+    /* the matches panel (matches.c) */
+    tolk_tm *tm;          /* --tm, opened for reading */
+    tolk_glossary *gloss; /* --glossary */
+    char *m_src;          /* the source the matches are for */
+    tolk_tm_match m[3];   /* TM matches, best first */
+    int n_m, m_sel;
+    tolk_term *terms;     /* glossary terms found in m_src */
+    int n_terms;
+    unsigned char *src_mark; /* the editor's highlight of the terms */
 } app;
 
 /* app.c */
@@ -51,6 +60,24 @@ int app_languages_ok(app *a, const char *from, const char *to, tolk_error *err);
 void app_draw(app *a);
 /* First wrapped row of the target shown when a pane of ROWS rows follows the tail. */
 int app_target_last_top(const app *a, int rows);
+
+/* matches.c: TM matches and glossary terms of the source, under the source pane */
+/* Opens --tm and --glossary; 0, or 1 with ERR filled. */
+int matches_open(app *a, tolk_error *err);
+/* Gives session S the TM and glossary (after a settings change too). */
+int matches_attach(app *a, tolk_session *s, tolk_error *err);
+void matches_close(app *a);
+/* Looks the source up again when it changed; returns 1 when the panel changed. */
+int matches_update(app *a);
+/* Rows the panel takes in a screen of LINES rows (0: no TM and no glossary, or too small). */
+int matches_rows(const app *a);
+/* Draws the panel at row Y (ROWS rows) and sets the source's term highlight. */
+void matches_draw(app *a, int y, int rows);
+/* F8: the next match; F9: its target into the translation pane; Ctrl-J (Ctrl-Enter): the
+ * source and the translation shown into the TM. */
+void matches_next(app *a);
+void matches_insert(app *a);
+void matches_confirm(app *a);
 
 /* commands.c */
 void app_start_translation(app *a);

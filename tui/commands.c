@@ -178,7 +178,7 @@ static int apply_settings(app *a, const tui_settings *ns)
     p.top_k = ns->top_k;
     tolk_session *s = NULL;
     tolk_error err = {0};
-    if (tolk_session_new(a->model, &p, &s, &err) || app_set_spec(a, s, ns, &err)) {
+    if (tolk_session_new(a->model, &p, &s, &err) || app_set_spec(a, s, ns, &err) || matches_attach(a, s, &err)) {
         tolk_session_free(s);
         app_set_msg(a, 1, "settings not applied: %s", err.msg);
         return -1;
@@ -310,6 +310,12 @@ int app_handle_key(app *a, int kind, wint_t ch, int pasted)
         copy_target(a);
     else if ((is_key && ch == KEY_F(7)) || (!is_key && ch == K_CTRL_P))
         open_settings(a);
+    else if (is_key && ch == KEY_F(8))
+        matches_next(a);
+    else if (is_key && ch == KEY_F(9))
+        matches_insert(a);
+    else if (!is_key && ch == L'\n' && !pasted) /* Ctrl-J, and Ctrl-Enter where it differs from Enter */
+        matches_confirm(a);
     else {
         int rc = editor_key(&a->ed, is_key, ch, COLS);
         if (rc >= 0)

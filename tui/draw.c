@@ -1,6 +1,6 @@
 /* Drawing the `tolk tui` screen from the app state: status bar (model, pair, state, speed, memory),
- * the source editor and the streaming target pane with their headers, the message line and the key
- * help in the widest form that fits. Reads the state; changes only the scroll of the target. */
+ * the source editor, the matches panel (matches.c) when there is a TM or a glossary, and the streaming
+ * target pane with their headers, the message line and the key help in the widest form that fits. Reads the state; changes only the scroll of the target. */
 #include <config.h>
 
 #include <curses.h>
@@ -105,9 +105,9 @@ void app_draw(app *a)
         return;
     }
     /* rows: status, source header, source, target header, target, message, key help */
-    int body = LINES - 3;
-    int src_rows = (body - 2) / 2, tgt_rows = body - 2 - src_rows;
-    int tgt_y = 1 + 1 + src_rows;
+    int body = LINES - 3, panel = matches_rows(a);
+    int src_rows = (body - 2 - panel) / 2, tgt_rows = body - 2 - panel - src_rows;
+    int tgt_y = 1 + 1 + src_rows + panel;
     draw_status(a);
     draw_header(1, "Source", a->from);
     draw_header(tgt_y, a->tgt_focus ? "Translation: arrows/PgUp/PgDn scroll, Tab back" : "Translation", a->to);
@@ -126,6 +126,8 @@ void app_draw(app *a)
         attrset(a->msg_err ? term_attr(TUI_C_ERR, A_BOLD | A_REVERSE) : (int)A_BOLD);
         text_put(stdscr, LINES - 2, 0, a->msg, COLS - 1);
     }
+    if (panel)
+        matches_draw(a, 2 + src_rows, panel);
     attrset(term_attr(TUI_C_HELP, A_REVERSE));
     mvhline(LINES - 1, 0, ' ', COLS);
     const char *help = help_lines[2];

@@ -207,7 +207,7 @@ void editor_draw(tui_editor *e, int y0, int rows, int width, int focus)
         e->top = r;
     if (r >= e->top + rows)
         e->top = r - rows + 1;
-    text_draw(stdscr, y0, 0, rows, width, e->buf, e->len, e->top);
+    text_draw_marked(stdscr, y0, 0, rows, width, e->buf, e->len, e->top, e->mark, e->mark_attr);
     if (focus)
         move(y0 + r - e->top, c);
 }

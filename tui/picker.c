@@ -136,6 +136,8 @@ static const char *const help_lines[] = {
     "F6, Ctrl-Y   copy the translation (OSC 52 clipboard)",
     "F7, Ctrl-P   settings: temperature, top-p, top-k, length,",
     "             speculative decoding and its draft model",
+    "F8, F9       with --tm: next TM match, insert it",
+    "Ctrl-J       (Ctrl-Enter) confirm the translation to the TM",
     "Ctrl-N       new segment (empty panes)",
     "Ctrl-O       save the session to ~/tolk-session-*.txt",
     "Ctrl-L       redraw the screen",

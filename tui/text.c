@@ -257,6 +257,12 @@ size_t text_index_at(const wchar_t *w, size_t n, int row, int col, int width)
 
 void text_draw(void *vwin, int y0, int x0, int rows, int width, const wchar_t *w, size_t n, int top)
 {
+    text_draw_marked(vwin, y0, x0, rows, width, w, n, top, NULL, 0);
+}
+
+void text_draw_marked(void *vwin, int y0, int x0, int rows, int width, const wchar_t *w, size_t n, int top,
+                      const unsigned char *mark, int mark_attr)
+{
     WINDOW *win = vwin;
     if (width < 1)
         return;
@@ -278,7 +284,8 @@ void text_draw(void *vwin, int y0, int x0, int rows, int width, const wchar_t *w
                 cell[k++] = w[m];
             cell[k] = 0;
             cchar_t cc;
-            if ((int)c + cw <= width && setcchar(&cc, cell, A_NORMAL, 0, NULL) == OK)
+            attr_t at = mark && mark[i] ? (attr_t)mark_attr : A_NORMAL;
+            if ((int)c + cw <= width && setcchar(&cc, cell, at, 0, NULL) == OK)
                 mvwadd_wch(win, y0 + r - top, x0 + (int)c, &cc);
             c += (size_t)cw;
             i = j;
@@ -308,4 +315,73 @@ int text_put(void *vwin, int y, int x, const char *s, int maxw)
     }
     free(w);
     return used;
+}
+
+/* A word for the diff: a run of letters and digits (any non-ASCII byte counts as one). */
+static int word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+typedef struct word_span {
+    size_t start, end;
+} word_span;
+
+static size_t split_words(const char *s, size_t len, word_span *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < max;) {
+        if (!word_byte((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && word_byte((unsigned char)s[j]))
+            j++;
+        out[n++] = (word_span){i, j};
+        i = j;
+    }
+    return n;
+}
+
+int text_diff_words(const char *a, size_t alen, const char *b, size_t blen, unsigned char *mark)
+{
+    enum { MAXW = 256 };
+    memset(mark, 0, alen);
+    word_span *wa = malloc(MAXW * sizeof *wa), *wb = malloc(MAXW * sizeof *wb);
+    unsigned short *t = malloc((size_t)(MAXW + 1) * (MAXW + 1) * sizeof *t);
+    if (!wa || !wb || !t) {
+        free(wa);
+        free(wb);
+        free(t);
+        return -1;
+    }
+    size_t na = split_words(a, alen, wa, MAXW), nb = split_words(b, blen, wb, MAXW);
+#define SAME(i, j) (wa[i].end - wa[i].start == wb[j].end - wb[j].start && \
+                    !memcmp(a + wa[i].start, b + wb[j].start, wa[i].end - wa[i].start))
+#define T(i, j) t[(size_t)(i) * (nb + 1) + (j)]
+    /* longest common subsequence of words, from the ends */
+    for (size_t i = na + 1; i-- > 0;)
+        for (size_t j = nb + 1; j-- > 0;)
+            T(i, j) = i == na || j == nb ? 0 : SAME(i, j) ? (unsigned short)(T(i + 1, j + 1) + 1) :
+                      T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1);
+    int differ = 0;
+    for (size_t i = 0, j = 0; i < na;) {
+        if (j < nb && SAME(i, j)) {
+            i++;
+            j++;
+        } else if (j < nb && T(i, j + 1) >= T(i + 1, j)) {
+            j++;
+        } else {
+            memset(mark + wa[i].start, 1, wa[i].end - wa[i].start);
+            differ++;
+            i++;
+        }
+    }
+#undef SAME
+#undef T
+    free(wa);
+    free(wb);
+    free(t);
+    return differ;
 }

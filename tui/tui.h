@@ -17,6 +17,9 @@ typedef struct tui_config {
     const char *from, *to; /* ISO 639-1 codes */
     tolk_params params;
     tolk_spec_params spec; /* from --spec/--draft & co; the settings screen changes mode and draft */
+    const char *tm_path;       /* --tm: the matches panel and the session's TM (NULL: none) */
+    const char *glossary_path; /* --glossary: terms in the panel and the session (NULL: none) */
+    int fuzzy;                 /* --fuzzy: lowest TM match shown and used, percent */
 } tui_config;
 
 /* Runs the app until the user quits; returns the process exit status. */
@@ -58,6 +61,15 @@ void text_locate(const wchar_t *w, size_t n, size_t pos, int width, int *row, in
 size_t text_index_at(const wchar_t *w, size_t n, int row, int col, int width);
 /* Draws W wrapped into the window area (y0, x0, rows, width), skipping the first TOP wrapped rows. */
 void text_draw(void *win, int y0, int x0, int rows, int width, const wchar_t *w, size_t n, int top);
+/* The same with the characters whose MARK[i] is set drawn with attribute MARK_ATTR (MARK may be
+ * NULL, else it has N entries). */
+void text_draw_marked(void *win, int y0, int x0, int rows, int width, const wchar_t *w, size_t n, int top,
+                      const unsigned char *mark, int mark_attr);
+/* Word diff for the TM matches: marks (MARK[0..alen) set to 1) the bytes of the words of A that
+ * are not in the longest common subsequence of words of A and B (words: runs of letters, digits
+ * and non-ASCII bytes; compared byte for byte; the first 256 words of each). Returns how many
+ * words of A differ, -1 when out of memory. */
+int text_diff_words(const char *a, size_t alen, const char *b, size_t blen, unsigned char *mark);
 /* Draws a UTF-8 string at (y, x) using at most MAXW cells; returns the cells used. */
 int text_put(void *win, int y, int x, const char *s, int maxw);
 
@@ -66,6 +78,8 @@ typedef struct tui_editor {
     wchar_t *buf;
     size_t len, cap, cur;
     int top; /* first wrapped row shown */
+    const unsigned char *mark; /* characters drawn highlighted (len entries), or NULL */
+    int mark_attr;
 } tui_editor;
 void editor_free(tui_editor *e);
 int editor_set_utf8(tui_editor *e, const char *s, size_t len);

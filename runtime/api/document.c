@@ -1,6 +1,7 @@
 /* The public document calls (tolk.h, "Documents"): a tolk_doc wraps a parsed document of
  * runtime/formats/; tolk_doc_translate runs each segment through tolk_translate with a length
  * bound of 3 x the segment's tokens + 16. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,11 +9,23 @@
 #include "doc.h"
 #include "doc_translate.h"
 #include "error.h"
+#include "glossary.h"
 #include "session.h"
+#include "tm.h"
 #include "tolk.h"
+
+/* One glossary term of one segment, for tolk_doc_term_report. */
+typedef struct doc_term {
+    size_t seg;
+    const char *source, *target; /* owned by the glossary */
+    int status;                  /* 0 found, 1 forced, 2 missed */
+} doc_term;
 
 struct tolk_doc {
     fmt_doc *doc;
+    doc_term *terms;
+    size_t n_terms, cap_terms;
+    size_t tm_added; /* segments added to the translation memory */
 };
 
 const char *tolk_doc_formats(void)
@@ -48,6 +61,7 @@ void tolk_doc_free(tolk_doc *d)
     if (!d)
         return;
     doc_free(d->doc);
+    free(d->terms);
     free(d);
 }
 
@@ -60,12 +74,117 @@ int tolk_doc_translate_with(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_do
 }
 
 typedef struct session_translator {
+    tolk_doc *d;
     tolk_session *s;
     const tolk_model *m;
     const char *from, *to;
     ph_vocab vocab;      /* the tokens that can write placeholders */
     int constrain;       /* 0 when the vocabulary could not be scanned */
 } session_translator;
+
+/* Keeps the glossary terms of the session's last translation for the current segment. */
+static int note_terms(tolk_doc *d, const tolk_session *s, tolk_error *err)
+{
+    const tolk_term *t = NULL;
+    int n = tolk_session_terms(s, &t);
+    if (d->n_terms + (size_t)n > d->cap_terms) {
+        size_t cap = (d->n_terms + (size_t)n) * 2 + 16;
+        doc_term *p = realloc(d->terms, cap * sizeof *p);
+        if (!p)
+            return error_set(err, TOLK_E_NOMEM, "out of memory");
+        d->terms = p;
+        d->cap_terms = cap;
+    }
+    for (int i = 0; i < n; i++) {
+        int status = !t[i].found ? 2 : t[i].forced ? 1 : 0;
+        d->terms[d->n_terms++] = (doc_term){d->doc->cur_seg, t[i].source, t[i].target, status};
+        d->doc->n_terms[status]++;
+    }
+    return TOLK_OK;
+}
+
+/* Adds every segment the model translated without a flag to the session's TM (as plain text, references of
+ * XML formats undone, inline codes as their text), in one transaction. */
+static int add_to_tm(tolk_doc *td, tolk_session *s, const char *from, const char *to, tolk_error *err)
+{
+    if (!from)
+        return error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "
+                         "language (--from)");
+    fmt_doc *d = td->doc;
+    int rc = tm_begin(s->tm, err);
+    for (size_t i = 0; i < d->n_segs && !rc; i++) {
+        const fmt_seg *g = &d->segs[i];
+        if (g->status != SEG_TRANSLATED || g->check || !g->out_len || g->from_tm)
+            continue;
+        fmt_buf src = {0}, out = {0};
+        int added = 0;
+        if (doc_plain_text(d, g->src, g->src_len, &src) || doc_plain_text(d, g->out, g->out_len, &out))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        else if (src.p && out.p)
+            rc = tm_add_plain(s->tm, from, to, src.p, src.n, out.p, out.n, &added, err);
+        td->tm_added += added > 0;
+        fbuf_free(&src);
+        fbuf_free(&out);
+    }
+    if (!rc)
+        return tm_commit(s->tm, err);
+    tm_rollback(s->tm);
+    return rc;
+}
+
+/* The glossary terms of TEXT checked in the TM's translation OUT (found or missed: an approved
+ * translation is not decoded again). */
+static int note_tm_terms(tolk_doc *d, const glossary *g, const char *text, size_t len, const char *out,
+                         size_t out_len, tolk_error *err)
+{
+    gloss_hit *h = NULL;
+    int n = 0, rc = glossary_find(g, text, len, &h, &n, err);
+    if (!rc && d->n_terms + (size_t)n > d->cap_terms) {
+        size_t cap = (d->n_terms + (size_t)n) * 2 + 16;
+        doc_term *p = realloc(d->terms, cap * sizeof *p);
+        if (p) {
+            d->terms = p;
+            d->cap_terms = cap;
+        } else {
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        }
+    }
+    for (int i = 0; !rc && i < n; i++) {
+        int found = glossary_contains(g, h[i].target, out, out_len);
+        if (found < 0) {
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            break;
+        }
+        d->terms[d->n_terms++] = (doc_term){d->doc->cur_seg, h[i].source, h[i].target, found ? 0 : 2};
+        d->doc->n_terms[found ? 0 : 2]++;
+    }
+    free(h);
+    return rc;
+}
+
+/* doc_prefill's lookup: the session TM's exact match, placeholders adapted to TEXT. */
+static int tm_exact_lookup(void *user, const char *text, size_t len, fmt_buf *out, int *found, tolk_error *err)
+{
+    session_translator *t = user;
+    tm_hit hit = {0};
+    int n = 0;
+    *found = 0;
+    int rc = tm_lookup(t->s->tm, t->from, t->to, text, len, 100, &hit, 1, &n, err);
+    if (!rc && n && hit.score == 100) {
+        tm_buf src = {0}, adapted = {0};
+        if (tm_buf_add(&src, text, len) || tm_adapt_placeholders(hit.source, src.p, hit.target, &adapted) ||
+            fbuf_add(out, adapted.p ? adapted.p : "", adapted.n))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        *found = !rc;
+        if (!rc && t->s->gloss)
+            rc = note_tm_terms(t->d, t->s->gloss, text, len, adapted.p ? adapted.p : "", adapted.n, err);
+        tm_buf_free(&src);
+        tm_buf_free(&adapted);
+    }
+    if (n)
+        tm_hit_free(&hit);
+    return rc;
+}
 
 static int translate_segment(void *user, const char *text, size_t len, tolk_emit_fn emit, void *emit_user,
                              int *hit_limit, int *tokens, tolk_error *err)
@@ -85,11 +204,20 @@ static int translate_segment(void *user, const char *text, size_t len, tolk_emit
     if (c && ph_begin(c, &t->vocab, text, len) > 0) {
         t->s->gen.logit_filter = ph_filter;
         t->s->gen.filter_user = c;
+        t->s->gen.filter_restart = ph_restart;
         t->s->spec = NULL;
     }
+    /* the TM gets a document's segments once they are restored and checked (add_to_tm) */
+    unsigned tm_flags = t->s->tm_flags;
+    t->s->tm_flags &= ~(unsigned)TOLK_TM_WRITE_BACK;
     rc = tolk_translate(t->s, t->from, t->to, text, len, bound, emit, emit_user, &st, err);
+    t->s->tm_flags = tm_flags;
+    if (!rc)
+        rc = note_terms(t->d, t->s, err);
+    t->d->doc->n_tm_exact += (size_t)st.n_tm_exact;
     t->s->gen.logit_filter = NULL;
     t->s->gen.filter_user = NULL;
+    t->s->gen.filter_restart = NULL;
     t->s->spec = spec;
     free(c);
     *hit_limit = st.n_gen >= bound;
@@ -105,11 +233,27 @@ int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const cha
     if (!d || !s || !to)
         return error_set(err, TOLK_E_ARG, "tolk_doc_translate: %s", !d ? "no document" : !s ? "no session" :
                          "no target language");
-    session_translator t = {.s = s, .m = s->gen.model, .from = from, .to = to};
+    if (s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK) && !from)
+        return error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "
+                         "language (--from)");
+    session_translator t = {.d = d, .s = s, .m = s->gen.model, .from = from, .to = to};
     t.constrain = ph_vocab_build(t.m, &t.vocab) == 0;
     d->doc->src_lang = from;
-    int rc = doc_translate(d->doc, translate_segment, &t, progress, progress_user, err);
+    int rc = s->tm && (s->tm_flags & TOLK_TM_REUSE_EXACT) ? doc_prefill(d->doc, tm_exact_lookup, &t, err) : TOLK_OK;
+    /* terms noted for a match that did not fit its segment are noted again when it is translated */
+    size_t kept = 0;
+    for (size_t i = 0; i < d->n_terms; i++) {
+        if (d->doc->segs[d->terms[i].seg].status == SEG_PENDING)
+            d->doc->n_terms[d->terms[i].status]--;
+        else
+            d->terms[kept++] = d->terms[i];
+    }
+    d->n_terms = kept;
+    if (!rc)
+        rc = doc_translate(d->doc, translate_segment, &t, progress, progress_user, err);
     ph_vocab_free(&t.vocab);
+    if (!rc && s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK))
+        rc = add_to_tm(d, s, from, to, err);
     return rc;
 }
 
@@ -135,10 +279,38 @@ int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err
     return TOLK_OK;
 }
 
+int tolk_doc_term_report(const tolk_doc *d, char **tsv, size_t *len, tolk_error *err)
+{
+    static const char *const names[] = {"found", "forced", "missed"};
+    if (!d || !tsv)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_term_report: %s", d ? "no place for the report" : "no document");
+    fmt_buf b = {0};
+    int bad = fbuf_add(&b, "", 0);
+    for (size_t i = 0; i < d->n_terms && !bad; i++) {
+        const doc_term *t = &d->terms[i];
+        const fmt_seg *g = &d->doc->segs[t->seg];
+        char num[32];
+        snprintf(num, sizeof num, "%zu", t->seg + 1);
+        bad = fbuf_adds(&b, g->id ? g->id : num) || fbuf_addc(&b, '\t') || fbuf_adds(&b, t->source) ||
+              fbuf_addc(&b, '\t') || fbuf_adds(&b, t->target) || fbuf_addc(&b, '\t') ||
+              fbuf_adds(&b, names[t->status]) || fbuf_addc(&b, '\n');
+    }
+    if (bad || fbuf_add(&b, "", 0)) {
+        fbuf_free(&b);
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    *tsv = b.p ? b.p : calloc(1, 1);
+    if (len)
+        *len = b.n;
+    return *tsv ? TOLK_OK : error_set(err, TOLK_E_NOMEM, "out of memory");
+}
+
 void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st)
 {
-    if (d)
+    if (d) {
         doc_stats(d->doc, st);
+        st->tm_added = d->tm_added;
+    }
     else
         memset(st, 0, sizeof *st);
 }

@@ -53,7 +53,7 @@ int tolk_glossary_find(const tolk_glossary *g, const char *text, size_t len, tol
         if (!(*terms = malloc(sizeof **terms * (size_t)*n)))
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         for (int i = 0; !rc && i < *n; i++)
-            (*terms)[i] = (tolk_term){h[i].source, h[i].target, h[i].start, h[i].end, 0};
+            (*terms)[i] = (tolk_term){h[i].source, h[i].target, h[i].start, h[i].end, 0, 0};
     }
     free(h);
     if (rc)
@@ -82,4 +82,12 @@ int tolk_session_terms(const tolk_session *s, const tolk_term **terms)
     if (terms)
         *terms = s ? s->terms : NULL;
     return s ? s->n_terms : 0;
+}
+
+int tolk_session_set_term_forcing(tolk_session *s, int on, tolk_error *err)
+{
+    if (!s)
+        return error_set(err, TOLK_E_ARG, "tolk_session_set_term_forcing: no session");
+    s->no_term_forcing = !on;
+    return TOLK_OK;
 }

@@ -23,6 +23,7 @@ struct tolk_session {
     struct glossary *gloss;     /* glossary used by tolk_translate, or NULL */
     tolk_term *terms;           /* the last tolk_translate's glossary terms */
     int n_terms, cap_terms;
+    int no_term_forcing;        /* tolk_session_set_term_forcing(s, 0) */
 };
 
 /* Plain or speculative decoding of PROMPT, whichever the session is set up for (gen_plain's

@@ -9,6 +9,7 @@
 #include "prompt.h"
 #include "glossary.h"
 #include "session.h"
+#include "term_force.h"
 #include "tm.h"
 
 #define TM_DRAFT_MAX 16 /* tokens drafted per step from a TM example */
@@ -88,6 +89,7 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     if (st->tm_score && (!sum->tm_score || st->tm_score < sum->tm_score))
         sum->tm_score = st->tm_score;
     sum->n_tm_exact += st->n_tm_exact;
+    sum->n_terms_forced += st->n_terms_forced;
     sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
@@ -153,9 +155,9 @@ static int tm_drafter(tolk_session *s, const char *target, int few_shot, tolk_er
  * match becomes an example in the prompt and the speculative draft), then prompt, generation,
  * trimmed output. */
 /* Records the glossary terms of one text (at BASE in the caller's text) and whether the
- * translation OUT has their target terms. */
+ * translation OUT has their target terms; FORCED (may be NULL) marks those put in by forcing. */
 static int record_terms(tolk_session *s, const gloss_hit *hits, int n, size_t base, const char *out, size_t out_len,
-                        tolk_error *err)
+                        const unsigned char *forced, tolk_error *err)
 {
     if (s->n_terms + n > s->cap_terms) {
         int cap = (s->n_terms + n) * 2 + 8;
@@ -170,9 +172,50 @@ static int record_terms(tolk_session *s, const gloss_hit *hits, int n, size_t ba
         if (found < 0)
             return error_set(err, TOLK_E_NOMEM, "out of memory");
         s->terms[s->n_terms++] = (tolk_term){hits[i].source, hits[i].target, base + hits[i].start,
-                                             base + hits[i].end, found};
+                                             base + hits[i].end, found, found && forced && forced[i]};
     }
     return TOLK_OK;
+}
+
+/* Forces each glossary term the answer CAP lacks, in text order (term_force.h): a new answer is
+ * kept when it has the term and every term the answer had before; later terms are forced after
+ * the earlier forced ones, and not when it ran to the length bound where the answer before had
+ * ended by itself (CUT 0: it had). FORCED[i] marks the terms put in; *N_FORCED counts them. */
+static int force_terms(tolk_session *s, const force_req *req, const gloss_hit *hits, int n, int cut, capture *cap,
+                       unsigned char *forced, int *n_forced, tolk_error *err)
+{
+    unsigned char *had = calloc((size_t)n, 1);
+    if (!had)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    size_t locked = 0;
+    int rc = TOLK_OK;
+    for (int i = 0; i < n && !rc; i++) {
+        for (int k = 0; k < n; k++)
+            had[k] = glossary_contains(s->gloss, hits[k].target, cap->p ? cap->p : "", cap->n) == 1;
+        if (had[i])
+            continue;
+        char *nout = NULL;
+        size_t nlen = 0, term_end = 0;
+        int ran_out = 0;
+        rc = term_force(req, cap->p ? cap->p : "", cap->n, locked, hits[i].target, &nout, &nlen, &term_end, &ran_out,
+                        err);
+        int keep = !rc && nout && (cut || !ran_out) && glossary_contains(s->gloss, hits[i].target, nout, nlen) == 1;
+        for (int k = 0; keep && k < n; k++)
+            keep = !had[k] || glossary_contains(s->gloss, hits[k].target, nout, nlen) == 1;
+        if (keep) {
+            free(cap->p);
+            cap->p = nout;
+            cap->n = nlen;
+            cap->cap = nlen + 1;
+            locked = term_end;
+            forced[i] = 1;
+            ++*n_forced;
+        } else {
+            free(nout);
+        }
+    }
+    free(had);
+    return rc;
 }
 
 static int translate_one(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
@@ -186,6 +229,9 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
     int n_hit = 0, rc = TOLK_OK, single = chat_template_single_line(s->tmpl);
     char *noted = NULL;
     size_t noted_len = 0;
+    tolk_stats local;
+    if (!st)
+        st = &local;
     if (s->gloss && (rc = glossary_find(s->gloss, text, len, &terms, &n_terms, err)))
         return rc;
     if (s->tm && (rc = tm_lookup(s->tm, from, to, text, len, s->tm_min, &hit, 1, &n_hit, err))) {
@@ -204,7 +250,7 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
         if (!rc && trim.failed)
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         if (!rc && n_terms)
-            rc = record_terms(s, terms, n_terms, base, adapted.p, adapted.n, err);
+            rc = record_terms(s, terms, n_terms, base, adapted.p, adapted.n, NULL, err);
         tm_buf_free(&src);
         tm_buf_free(&adapted);
         free(trim.held);
@@ -220,7 +266,9 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
                       len, &noted, &noted_len, err);
     if (!rc)
         rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, noted, noted_len, &cp, &ids, err);
-    capture cap = {.emit = emit, .user = user};
+    /* with terms to force, the answer is held until it is settled */
+    int force = n_terms && !s->no_term_forcing;
+    capture cap = {.emit = force ? NULL : emit, .user = user};
     int write_back = s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK), keep = write_back || n_terms;
     trim_state trim = {.emit = keep ? capture_emit : emit, .user = keep ? (void *)&cap : user,
                        .single_line = single};
@@ -235,8 +283,23 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
         rc = error_set(err, TOLK_E_NOMEM, "out of memory");
     if (!rc && st)
         st->tm_score = n_hit ? hit.score : 0;
+    unsigned char *forced = force ? calloc((size_t)n_terms, 1) : NULL;
+    if (!rc && force && !forced)
+        rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    int n_forced = 0;
+    if (!rc && force && !st->cancelled) {
+        force_req req = {.s = s, .prompt = &ids, .stop_tok = cp.end_marker, .few_shot = few_shot,
+                         .single_line = single, .n_predict = n_predict};
+        rc = force_terms(s, &req, terms, n_terms, n_predict >= 0 && st->n_gen >= n_predict, &cap, forced, &n_forced,
+                         err);
+    }
+    if (!rc)
+        st->n_terms_forced = n_forced;
+    if (!rc && force && emit && cap.n)
+        emit(cap.p, cap.n, user);
     if (!rc && n_terms)
-        rc = record_terms(s, terms, n_terms, base, cap.p, cap.n, err);
+        rc = record_terms(s, terms, n_terms, base, cap.p, cap.n, forced, err);
+    free(forced);
     if (!rc && write_back && cap.n && !(st && st->cancelled)) {
         if (!from)
             rc = error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "

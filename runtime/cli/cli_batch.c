@@ -7,7 +7,7 @@
  * JSON object with an id and a text: the others are still translated); 75 a retryable failure
  * (the model or OUT could not be opened or written: run the same command again). The JSON reader
  * is the CLI's own (the CLI sees only tolk.h); it takes strings, numbers, true/false/null and skips
- * nested values. */
+ * nested values. --tm, --tm-write and --glossary work as for `tolk translate -f` (docs/TM.md). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +24,8 @@ enum { EXIT_BAD_INPUT = 65, EXIT_RETRY = 75 };
 typedef struct batch_opts {
     const char *model, *from, *to, *shard;
     int quiet, copy_source;
+    const char *tm_path, *glossary_path; /* --tm, --glossary (docs/TM.md) */
+    int fuzzy, tm_write, no_force_terms;
     tolk_params p;
     unsigned shard_i, shard_n;
 } batch_opts;
@@ -317,9 +319,36 @@ static void free_ids(id_set *s)
 
 /* ---- the job ---- */
 
-/* Translates TEXT into *OUT (malloc'd) through the document path; *STATUS "ok", "flagged", "kept". */
+/* The term report's TSV lines (segment, source, target, status) as the JSON list of OUT's line. */
+static void write_terms(FILE *out, const char *tsv)
+{
+    fputs(", \"terms\": [", out);
+    for (int first = 1; *tsv; first = 0) {
+        const char *eol = strchr(tsv, '\n'), *end = eol ? eol : tsv + strlen(tsv);
+        const char *f[4] = {tsv, NULL, NULL, NULL};
+        for (int k = 1; k < 4; k++) {
+            const char *tab = f[k - 1] ? memchr(f[k - 1], '\t', (size_t)(end - f[k - 1])) : NULL;
+            f[k] = tab ? tab + 1 : NULL;
+        }
+        if (f[3]) {
+            fputs(first ? "{\"source\": " : ", {\"source\": ", out);
+            cli_json_str(out, f[1], (size_t)(f[2] - 1 - f[1]));
+            fputs(", \"target\": ", out);
+            cli_json_str(out, f[2], (size_t)(f[3] - 1 - f[2]));
+            fputs(", \"status\": ", out);
+            cli_json_str(out, f[3], (size_t)(end - f[3]));
+            fputc('}', out);
+        }
+        tsv = eol ? eol + 1 : end;
+    }
+    fputc(']', out);
+}
+
+/* Translates TEXT into *OUT (malloc'd) through the document path; *STATUS "ok", "flagged", "kept";
+ * *TM_EXACT whether the session's TM gave it; *TERMS the glossary's term report (malloc'd TSV). */
 static int translate_text(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
-                          char **out, size_t *out_len, char **report, const char **status, tolk_error *err)
+                          char **out, size_t *out_len, char **report, const char **status, int *tm_exact,
+                          char **terms, tolk_error *err)
 {
     tolk_doc *d = NULL;
     int rc = tolk_doc_open("txt", "line", text, len, 0, &d, err);
@@ -332,8 +361,11 @@ static int translate_text(tolk_session *s, const char *from, const char *to, con
         tolk_doc_stats st;
         tolk_doc_get_stats(d, &st);
         *status = st.kept ? "kept" : st.flagged ? "flagged" : "ok";
+        *tm_exact = st.tm_exact > 0;
         if (st.flagged)
             rc = tolk_doc_report(d, report, NULL, err);
+        if (!rc && s && st.terms_found + st.terms_forced + st.terms_missed)
+            rc = tolk_doc_term_report(d, terms, NULL, err);
     }
     tolk_doc_free(d);
     return rc;
@@ -367,6 +399,13 @@ static void usage(FILE *out)
             "      --shard I/N        take lines I, I+N, I+2N, ... (0-based): N machines split a job\n"
             "      --copy-source      put the source in as the translation (no model; a dry run)\n"
             "      --quiet            no progress on standard error\n"
+            "      --tm DB            translation memory: exact matches are reused (\"tm\": true in the\n"
+            "                         line), the best fuzzy match is an example and the draft\n"
+            "      --fuzzy N          lowest fuzzy match used, percent (default 75)\n"
+            "      --tm-write         add the translations that passed every check to the TM\n"
+            "      --glossary FILE    terms to use (TSV, .csv, .tbx; for --from/--to); each line gets\n"
+            "                         \"terms\": [{source, target, status: found|forced|missed}]\n"
+            "      --no-force-terms   report a missed term instead of decoding again with it forced\n"
             "%s\n"
             "Exit status: 0 done, 1 usage, 65 a line was not an object with an id and a text (the\n"
             "others were translated), 75 a retryable failure (model or output unavailable).\n",
@@ -375,7 +414,7 @@ static void usage(FILE *out)
 
 int cli_batch_main(int argc, char **argv)
 {
-    batch_opts o = {0};
+    batch_opts o = {.fuzzy = 75};
     tolk_params_default(&o.p);
     o.p.temp = 0.0f;
     cli_opt common_opts[CLI_COMMON_N];
@@ -383,7 +422,10 @@ int cli_batch_main(int argc, char **argv)
     const cli_opt own[] = {
         CLI_OPT_STR(NULL, "--from", &o.from), CLI_OPT_STR(NULL, "--to", &o.to),
         CLI_OPT_STR(NULL, "--shard", &o.shard), CLI_OPT_FLAG(NULL, "--quiet", &o.quiet, 1),
-        CLI_OPT_FLAG(NULL, "--copy-source", &o.copy_source, 1), CLI_OPT_HELP, CLI_OPT_END,
+        CLI_OPT_FLAG(NULL, "--copy-source", &o.copy_source, 1),
+        CLI_OPT_STR(NULL, "--tm", &o.tm_path), CLI_OPT_INT(NULL, "--fuzzy", &o.fuzzy, 1, 100),
+        CLI_OPT_FLAG(NULL, "--tm-write", &o.tm_write, 1), CLI_OPT_STR(NULL, "--glossary", &o.glossary_path),
+        CLI_OPT_FLAG(NULL, "--no-force-terms", &o.no_force_terms, 1), CLI_OPT_HELP, CLI_OPT_END,
     };
     const cli_opt *const tables[] = {own, common_opts, NULL};
     int n_pos = 0, rc = cli_parse("batch", tables, -1, argc, argv, &n_pos);
@@ -395,6 +437,10 @@ int cli_batch_main(int argc, char **argv)
         return cli_error("batch takes IN.jsonl and OUT.jsonl (see tolk batch --help)");
     if (parse_shard(&o))
         return 1;
+    if (o.copy_source && (o.tm_path || o.glossary_path))
+        return cli_error("--copy-source runs no model: --tm and --glossary do not go with it");
+    if (o.tm_write && !o.tm_path)
+        return cli_error("--tm-write needs the translation memory: --tm DB");
     const char *in_path = argv[1], *out_path = argv[2];
     tolk_error err = {0};
     FILE *in = strcmp(in_path, "-") ? fopen(in_path, "rb") : stdin;
@@ -410,6 +456,8 @@ int cli_batch_main(int argc, char **argv)
     FILE *out = fopen(out_path, "ab");
     tolk_model *m = NULL;
     tolk_session *s = NULL;
+    tolk_tm *tm = NULL;
+    tolk_glossary *gloss = NULL;
     char *path = NULL;
     int status = 0;
     if (!out) {
@@ -421,9 +469,19 @@ int cli_batch_main(int argc, char **argv)
             rc = tolk_model_load(path, &m, &err);
         if (!rc)
             rc = tolk_session_new(m, &o.p, &s, &err);
+        int bad_option = 0;
+        if (!rc && o.tm_path && (rc = cli_tm_open(o.tm_path, o.tm_write, &tm, &err)) == TOLK_OK)
+            rc = tolk_session_set_tm(s, tm, o.fuzzy, TOLK_TM_DEFAULT | (o.tm_write ? TOLK_TM_WRITE_BACK : 0), &err);
+        if (!rc && o.glossary_path) {
+            bad_option = (rc = tolk_glossary_load(o.glossary_path, o.from, o.to, &gloss, &err)) != TOLK_OK;
+            if (!rc)
+                rc = tolk_session_set_glossary(s, gloss, &err);
+        }
+        if (!rc && gloss && o.no_force_terms)
+            rc = tolk_session_set_term_forcing(s, 0, &err);
         if (rc) {
             cli_error("%s", err.msg);
-            status = EXIT_RETRY;
+            status = bad_option ? EXIT_BAD_INPUT : EXIT_RETRY;
         }
     }
     char *line = NULL;
@@ -456,9 +514,11 @@ int cli_batch_main(int argc, char **argv)
                 n_skipped++;
             } else if (id) {
                 const char *from = f[2].str ? f[2].str : o.from, *to = f[3].str ? f[3].str : o.to, *st = "ok";
-                char *tr = NULL, *report = NULL;
+                char *tr = NULL, *report = NULL, *terms = NULL;
                 size_t tr_len = 0;
-                int trc = translate_text(s, from, to, f[1].str, f[1].len, &tr, &tr_len, &report, &st, &err);
+                int tm_exact = 0;
+                int trc = translate_text(s, from, to, f[1].str, f[1].len, &tr, &tr_len, &report, &st, &tm_exact,
+                                         &terms, &err);
                 if (trc == TOLK_E_FORMAT || trc == TOLK_E_ARG) {
                     cli_error("%s: line %zu: %s", in_path, line_no, err.msg);
                     n_bad++;
@@ -477,6 +537,10 @@ int cli_batch_main(int argc, char **argv)
                         cli_json_str(out, to, strlen(to));
                     }
                     fprintf(out, ", \"status\": \"%s\"", st);
+                    if (tm_exact)
+                        fputs(", \"tm\": true", out);
+                    if (terms)
+                        write_terms(out, terms);
                     if (report) {
                         /* the report's problems list, as it is */
                         const char *pr = strstr(report, "\"problems\": ");
@@ -500,6 +564,7 @@ int cli_batch_main(int argc, char **argv)
                 }
                 free(tr);
                 free(report);
+                free(terms);
             }
             if (!id) {
                 cli_error("out of memory");
@@ -525,6 +590,8 @@ int cli_batch_main(int argc, char **argv)
         fclose(in);
     free_ids(&done);
     tolk_session_free(s);
+    tolk_tm_close(tm);
+    tolk_glossary_free(gloss);
     tolk_model_free(m);
     free(path);
     return status ? status : n_bad ? EXIT_BAD_INPUT : 0;

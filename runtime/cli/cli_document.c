@@ -119,6 +119,13 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
         rc = tolk_doc_write(d, &out, &out_len, &err);
     if (!rc && o->report_path && !(rc = tolk_doc_report(d, &report, &report_len, &err)))
         rc = write_file(o->report_path, report, report_len, &err);
+    if (!rc && o->term_report_path && !o->copy_source) {
+        char *terms = NULL;
+        size_t terms_len = 0;
+        if (!(rc = tolk_doc_term_report(d, &terms, &terms_len, &err)))
+            rc = write_file(o->term_report_path, terms, terms_len, &err);
+        free(terms);
+    }
     if (!rc && o->out_path && strcmp(o->out_path, "-"))
         rc = write_file(o->out_path, out, out_len, &err);
     else if (!rc && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
@@ -130,6 +137,11 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
                 "%zu kept untranslated, %zu flagged%s; %.1f s, %.2f segments/s\n", st.segments, st.translated,
                 st.skipped, st.copied, st.kept, st.flagged, st.flagged && !o->report_path ? " (see --report)" : "",
                 st.seconds, st.seconds > 0 ? (double)(st.translated + st.kept) / st.seconds : 0.0);
+        if (st.tm_exact || st.tm_added)
+            fprintf(stderr, "translation memory: %zu reused exactly, %zu added\n", st.tm_exact, st.tm_added);
+        if (st.terms_found + st.terms_forced + st.terms_missed)
+            fprintf(stderr, "glossary terms: %zu found, %zu forced, %zu missed\n", st.terms_found, st.terms_forced,
+                    st.terms_missed);
     }
     tolk_doc_free(d);
     free(data);

@@ -54,7 +54,8 @@ void cli_term_report(FILE *f, tolk_session *s, int segment)
     const tolk_term *t = NULL;
     int n = tolk_session_terms(s, &t);
     for (int i = 0; i < n; i++)
-        fprintf(f, "%d\t%s\t%s\t%s\n", segment, t[i].source, t[i].target, t[i].found ? "found" : "missed");
+        fprintf(f, "%d\t%s\t%s\t%s\n", segment, t[i].source, t[i].target,
+                !t[i].found ? "missed" : t[i].forced ? "forced" : "found");
     fflush(f);
 }
 

@@ -21,6 +21,7 @@ typedef struct tr_opts {
     const char *tm_path; /* --tm: translation memory (docs/TM.md) */
     int fuzzy, tm_write;
     const char *glossary_path, *term_report_path; /* --glossary, --term-report (docs/TM.md) */
+    int no_force_terms;  /* --no-force-terms: report a missed term instead of forcing it */
     FILE *term_report;
 } tr_opts;
 
@@ -53,7 +54,10 @@ static void usage(FILE *out)
             "      --fuzzy N          lowest fuzzy match used, percent (default 75)\n"
             "      --tm-write         add the translations made to the TM (needs --from)\n"
             "      --glossary FILE    terms to use: TSV (source TAB target), .csv or .tbx\n"
-            "      --term-report FILE per paragraph and glossary term: found or missed (TSV)\n"
+            "      --term-report FILE per paragraph (document: segment id) and glossary term: found,\n"
+            "                         forced or missed (TSV)\n"
+            "      --no-force-terms   leave a glossary term the model missed out (reported as missed)\n"
+            "                         instead of decoding again with the term forced in\n"
             "%s%s(translate defaults to --temp 0: greedy)\n",
             cli_common_help, cli_spec_help);
 }
@@ -78,6 +82,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         CLI_OPT_STR(NULL, "--tm", &o->tm_path), CLI_OPT_INT(NULL, "--fuzzy", &o->fuzzy, 1, 100),
         CLI_OPT_FLAG(NULL, "--tm-write", &o->tm_write, 1),
         CLI_OPT_STR(NULL, "--glossary", &o->glossary_path), CLI_OPT_STR(NULL, "--term-report", &o->term_report_path),
+        CLI_OPT_FLAG(NULL, "--no-force-terms", &o->no_force_terms, 1),
         CLI_OPT_HELP, CLI_OPT_END,
     };
     const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
@@ -94,12 +99,10 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         return cli_error("-o, --format, --report, --overwrite and --copy-source go with -f FILE");
     if (!o->to && !o->doc.copy_source)
         return cli_error("no target language: pass --to LANG (e.g. --to de)");
-    if (o->doc.in_path && (o->tm_path || o->glossary_path))
-        return cli_error("--tm and --glossary apply to texts, not yet to -f FILE documents");
-    if (o->doc.in_path)
-        return cli_spec_check(&o->sp) ? CLI_ERROR : CLI_OK;
-    if (!o->text)
+    if (!o->doc.in_path && !o->text)
         return cli_error("nothing to translate: pass TEXT or '-' to read standard input");
+    if (o->doc.copy_source && (o->tm_path || o->glossary_path))
+        return cli_error("--copy-source runs no model: --tm and --glossary do not go with it");
     if (o->term_report_path && !o->glossary_path)
         return cli_error("--term-report needs a glossary: --glossary FILE");
     if (o->tm_write && !o->tm_path)
@@ -150,6 +153,7 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     sum->n_accepted += st->n_accepted;
     sum->n_spec_steps += st->n_spec_steps;
     sum->n_tm_exact += st->n_tm_exact;
+    sum->n_terms_forced += st->n_terms_forced;
     sum->prompt_tok_s = sum->prompt_ms > 0 ? sum->n_prompt * 1e3 / sum->prompt_ms : 0;
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
@@ -250,13 +254,20 @@ static int translate_document(tr_opts *o)
 {
     o->doc.from = o->from;
     o->doc.to = o->to;
+    o->doc.term_report_path = o->term_report_path;
     if (!cli_document_needs_model(&o->doc))
         return cli_translate_document(&o->doc, NULL);
     tolk_error err = {0};
     tolk_model *m = NULL;
     tolk_session *s = NULL;
+    tolk_tm *tm = NULL;
+    tolk_glossary *gloss = NULL;
     char *path = NULL;
     int rc = cli_model_path(o->model, &path, &err);
+    if (!rc && o->tm_path)
+        rc = cli_tm_open(o->tm_path, o->tm_write, &tm, &err);
+    if (!rc && o->glossary_path)
+        rc = tolk_glossary_load(o->glossary_path, o->from, o->to, &gloss, &err);
     if (!rc)
         rc = tolk_model_load(path, &m, &err);
     if (!rc)
@@ -265,8 +276,16 @@ static int translate_document(tr_opts *o)
         rc = tolk_session_set_template(s, o->template_path, &err);
     if (!rc)
         rc = tolk_session_set_spec(s, &o->sp, &err);
+    if (!rc && tm)
+        rc = tolk_session_set_tm(s, tm, o->fuzzy, TOLK_TM_DEFAULT | (o->tm_write ? TOLK_TM_WRITE_BACK : 0), &err);
+    if (!rc && gloss)
+        rc = tolk_session_set_glossary(s, gloss, &err);
+    if (!rc && gloss && o->no_force_terms)
+        rc = tolk_session_set_term_forcing(s, 0, &err);
     int status = rc ? cli_error("%s", err.msg) : cli_translate_document(&o->doc, s);
     tolk_session_free(s);
+    tolk_tm_close(tm);
+    tolk_glossary_free(gloss);
     tolk_model_free(m);
     free(path);
     return status;
@@ -322,12 +341,16 @@ int cli_translate_main(int argc, char **argv)
             rc = tolk_session_set_tm(s, tm, o.fuzzy, tm_flags, &err);
         if (!rc && gloss)
             rc = tolk_session_set_glossary(s, gloss, &err);
+        if (!rc && gloss && o.no_force_terms)
+            rc = tolk_session_set_term_forcing(s, 0, &err);
         sink out = {.to_stdout = 1}, again = {0};
         tolk_stats st, plain;
         if (!rc)
             rc = translate_all(s, &o, text, len, input != NULL, &out, o.verbose, &st, &err);
         if (!rc && o.verbose && tm)
             fprintf(stderr, "translation memory: %d segment(s) reused exactly\n", st.n_tm_exact);
+        if (!rc && o.verbose && gloss)
+            fprintf(stderr, "glossary: %d term(s) forced\n", st.n_terms_forced);
         if (!rc && o.verbose && (o.sp.mode != TOLK_SPEC_NONE || tm)) {
             /* The same input again without speculation (and without TM drafts, adding nothing to
              * the TM): the speedup measured in this run. */

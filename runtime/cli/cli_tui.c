@@ -23,13 +23,19 @@ static void usage(FILE *out)
             "turns colors off.\n\n"
             "      --from LANG        source language (default en)\n"
             "      --to LANG          target language (default de)\n"
+            "      --tm DB            translation memory: a matches panel under the source (F8 next\n"
+            "                         match, F9 insert it, Ctrl-J / Ctrl-Enter confirm the translation\n"
+            "                         to the TM) and TM use in translations (docs/TM.md)\n"
+            "      --fuzzy N          lowest fuzzy match shown and used, percent (default 75)\n"
+            "      --glossary FILE    terms highlighted in the source and checked in the translation\n"
             "%s%s(tui defaults to --temp 0: greedy; F7 changes temperature and speculation later)\n",
             cli_common_help, cli_spec_help);
 }
 
 int cli_tui_main(int argc, char **argv)
 {
-    const char *model = NULL, *from = NULL, *to = NULL;
+    const char *model = NULL, *from = NULL, *to = NULL, *tm = NULL, *glossary = NULL;
+    int fuzzy = 75;
     tolk_params p;
     tolk_params_default(&p);
     p.temp = 0.0f;
@@ -39,7 +45,9 @@ int cli_tui_main(int argc, char **argv)
     cli_common_opts(common_opts, &p, &model);
     cli_spec_opts(spec_opts, &sp);
     const cli_opt own[] = {
-        CLI_OPT_STR(NULL, "--from", &from), CLI_OPT_STR(NULL, "--to", &to), CLI_OPT_HELP, CLI_OPT_END,
+        CLI_OPT_STR(NULL, "--from", &from), CLI_OPT_STR(NULL, "--to", &to),
+        CLI_OPT_STR(NULL, "--tm", &tm), CLI_OPT_STR(NULL, "--glossary", &glossary),
+        CLI_OPT_INT(NULL, "--fuzzy", &fuzzy, 1, 100), CLI_OPT_HELP, CLI_OPT_END,
     };
     const cli_opt *const tables[] = {own, common_opts, spec_opts, NULL};
     int rc = cli_parse("tui", tables, 0, argc, argv, NULL);
@@ -58,12 +66,15 @@ int cli_tui_main(int argc, char **argv)
     tolk_error err = {0};
     if (cli_model_path(model, &path, &err))
         return cli_error("%s", err.msg);
-    tui_config cfg = {.model_path = path, .from = from, .to = to, .params = p, .spec = sp};
+    tui_config cfg = {.model_path = path, .from = from, .to = to, .params = p, .spec = sp,
+                      .tm_path = tm, .glossary_path = glossary, .fuzzy = fuzzy};
     rc = tui_main(&cfg);
     free(path);
     return rc;
 #else
     (void)model;
+    (void)tm;
+    (void)glossary;
     return cli_error("this tolk was built without ncursesw, so `tolk tui` is not available; install "
                      "libncurses-dev (ncursesw) and re-run ./configure && make");
 #endif

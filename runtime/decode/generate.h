@@ -28,6 +28,9 @@ typedef struct gen_ctx {
      * plainly. */
     void (*logit_filter)(void *user, float *logits, int64_t n_vocab, int32_t last);
     void *filter_user;
+    /* Puts the filter back to the start of its request (NULL: it cannot; then nothing decodes the
+     * same request again, e.g. to force a glossary term). */
+    void (*filter_restart)(void *user);
 } gen_ctx;
 
 /* Creates the forward context and the sampler. On error everything made so far is freed. */

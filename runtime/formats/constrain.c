@@ -86,6 +86,18 @@ int ph_begin(ph_constraint *c, const ph_vocab *v, const char *text, size_t len)
     return c->missing;
 }
 
+void ph_restart(void *user)
+{
+    ph_constraint *c = user;
+    c->missing = 0;
+    for (int k = 0; k < PH_MAX; k++) {
+        c->used[k] = 0;
+        c->missing += c->need[k];
+    }
+    c->n_wanted = 0;
+    memset(&c->st, 0, sizeof c->st);
+}
+
 /* Whether some placeholder still missing starts with the digits of S. */
 static int prefix_wanted(const ph_constraint *c, const ph_state *s)
 {

@@ -44,6 +44,9 @@ typedef struct ph_constraint {
 /* Sets C up for translating TEXT (which holds the placeholders to keep); returns how many it holds. */
 int ph_begin(ph_constraint *c, const ph_vocab *v, const char *text, size_t len);
 
+/* Forgets the text generated so far: C is as ph_begin left it (gen_ctx.filter_restart). */
+void ph_restart(void *user);
+
 /* The logit filter (gen_ctx.logit_filter signature); USER is a ph_constraint. */
 void ph_filter(void *user, float *logits, int64_t n_vocab, int32_t last);
 

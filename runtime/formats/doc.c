@@ -371,9 +371,10 @@ int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
     int rc = fbuf_adds(b, "{\"file\": ") || doc_json_string(b, d->name, strlen(d->name)) ||
              fbuf_adds(b, ", \"format\": ") || doc_json_string(b, format_name, strlen(format_name));
     snprintf(num, sizeof num, ", \"segments\": %zu, \"translated\": %zu, \"skipped\": %zu, \"copied\": %zu, "
-             "\"kept\": %zu, \"flagged\": %zu, \"seconds\": %.3f, \"tokens\": %lld, \"problems\": [",
+             "\"kept\": %zu, \"flagged\": %zu, \"seconds\": %.3f, \"tokens\": %lld, \"tm_exact\": %zu, "
+             "\"terms\": {\"found\": %zu, \"forced\": %zu, \"missed\": %zu}, \"problems\": [",
              d->n_segs, count[SEG_TRANSLATED], count[SEG_SKIPPED], count[SEG_COPIED], count[SEG_KEPT], flagged,
-             d->seconds, d->n_tokens);
+             d->seconds, d->n_tokens, d->n_tm_exact, d->n_terms[0], d->n_terms[1], d->n_terms[2]);
     rc = rc || fbuf_adds(b, num);
     int first = 1;
     for (size_t i = 0; i < d->n_segs && !rc; i++) {
@@ -392,4 +393,26 @@ int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
         rc = rc || fbuf_addc(b, '}');
     }
     return rc || fbuf_adds(b, first ? "]}\n" : "\n]}\n");
+}
+
+int doc_plain_text(const fmt_doc *d, const char *text, size_t len, fmt_buf *out)
+{
+    static const struct { const char *ref; char c; } refs[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    for (size_t i = 0; i < len; i++) {
+        int done = 0;
+        for (size_t r = 0; d->ops->escape != ESC_NONE && text[i] == '&' && r < sizeof refs / sizeof refs[0]; r++) {
+            size_t k = strlen(refs[r].ref);
+            if (len - i >= k && !memcmp(text + i, refs[r].ref, k)) {
+                if (fbuf_addc(out, refs[r].c))
+                    return -1;
+                i += k - 1;
+                done = 1;
+                break;
+            }
+        }
+        if (!done && fbuf_addc(out, text[i]))
+            return -1;
+    }
+    return fbuf_add(out, "", 0);
 }

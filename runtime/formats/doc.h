@@ -60,6 +60,7 @@ typedef struct fmt_seg {
     char *out;          /* SEG_TRANSLATED: the translation, escaped as src is */
     size_t out_len;
     char *model_out;    /* what the model wrote (placeholders unrestored), for the report */
+    int from_tm;        /* filled by doc_prefill (a translation memory's exact match) */
     int group;          /* format-specific: the cue group, the PO plural form, the XLIFF unit ... */
     int part;
 } fmt_seg;
@@ -104,6 +105,9 @@ struct fmt_doc {
     size_t line_off, line_no; /* doc_line_at's last answer (segments come mostly in order) */
     double seconds;       /* time spent translating */
     long long n_tokens;   /* tokens generated */
+    size_t cur_seg;       /* the segment being translated (doc_translate sets it before each) */
+    size_t n_tm_exact;    /* segments (or sentences) taken from a translation memory, no model run */
+    size_t n_terms[3];    /* glossary terms: found, forced, missed (docs/TM.md) */
 };
 
 /* The formats tolk reads; NULL-terminated. */
@@ -135,6 +139,11 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err);
 
 /* The JSON report: counts, and every segment kept or flagged with its check. */
 int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *out);
+
+/* TEXT (escaped as D's format escapes, with its inline codes) as plain text for a translation
+ * memory: the predefined XML references (&amp; &lt; &gt; &quot; &apos;) undone for XML and HTML,
+ * everything else as it is. */
+int doc_plain_text(const fmt_doc *d, const char *text, size_t len, fmt_buf *out);
 
 /* Appends TEXT as a JSON string. */
 int doc_json_string(fmt_buf *b, const char *text, size_t len);

@@ -349,6 +349,7 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
         fmt_seg *s = &d->segs[i];
         if (s->status != SEG_PENDING)
             continue;
+        d->cur_seg = i;
         size_t n = d->ops->sentences ? sentence_breaks(s->src, s->src_len, d->src_lang, s->codes, s->n_codes,
                                                        breaks, sizeof breaks / sizeof breaks[0]) : 0;
         rc = n ? translate_sentences(d, s, breaks, n, fn, user, &memos, err) :
@@ -359,6 +360,43 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
     }
     d->seconds += now_s() - t0;
     memo_free(&memos);
+    return rc;
+}
+
+int doc_prefill(fmt_doc *d, doc_lookup_fn fn, void *user, tolk_error *err)
+{
+    int rc = TOLK_OK;
+    for (size_t i = 0; i < d->n_segs && !rc; i++) {
+        fmt_seg *s = &d->segs[i];
+        if (s->status != SEG_PENDING)
+            continue;
+        d->cur_seg = i;
+        prot_text p;
+        int prc = protect_segment(s, d->ops->escape, &p), found = 0;
+        fmt_buf out = {0};
+        if (prc < 0)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        else if (prc == 0 && p.has_words)
+            rc = fn(user, p.text.p, p.text.n, &out, &found, err);
+        if (!rc && found && fbuf_add(&out, "", 0))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc && found && settle(d, s, &p, out.p ? out.p : "", NULL))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc && found && s->status == SEG_TRANSLATED && !s->check) {
+            d->n_tm_exact++;
+            s->from_tm = 1;
+        } else if (!rc && found) {
+            /* the match does not fit this segment: translate it as usual */
+            free(s->out);
+            free(s->model_out);
+            s->out = s->model_out = NULL;
+            s->out_len = 0;
+            s->check = NULL;
+            s->status = SEG_PENDING;
+        }
+        fbuf_free(&out);
+        prot_free(&p);
+    }
     return rc;
 }
 
@@ -376,4 +414,8 @@ void doc_stats(const fmt_doc *d, tolk_doc_stats *st)
     }
     st->tokens = d->n_tokens;
     st->seconds = d->seconds;
+    st->tm_exact = d->n_tm_exact;
+    st->terms_found = d->n_terms[0];
+    st->terms_forced = d->n_terms[1];
+    st->terms_missed = d->n_terms[2];
 }

@@ -57,6 +57,9 @@ typedef struct xl_unit {
     char indent[32];
     char prefix[16];         /* namespace prefix of the XLIFF elements ("" mostly) */
     size_t close_s;          /* where its end tag starts */
+    size_t notes_close;      /* 2.x: where </notes> starts (0: no <notes> with content) */
+    size_t notes_es, notes_ee; /* 2.x: an empty <notes/> element (notes_ee 0: none) */
+    size_t core_s;           /* 2.x: the first <originalData>, <segment> or <ignorable> (0: none) */
 } xl_unit;
 
 typedef struct xl_sdlseg {
@@ -85,6 +88,7 @@ typedef struct xl_state {
     int tmrk_depth;
     int in_segsource;
     int seg_depth;           /* 2.x: depth of the current <segment> */
+    int notes_depth;         /* 2.x: depth of the unit's open <notes> (0: none) */
     int in_segdefs;
     xl_part *parts;          /* all parts of the document */
     size_t n_parts, cap_parts;
@@ -291,7 +295,17 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     }
     int child = x->depth == x->unit_depth + 1;
     if (x->v2) {
-        if (child && !strcmp(name, "segment")) {
+        if (child && !x->unit.core_s &&
+            (!strcmp(name, "segment") || !strcmp(name, "ignorable") || !strcmp(name, "originalData")))
+            x->unit.core_s = ts;
+        if (child && !strcmp(name, "notes")) {
+            if (empty) {
+                x->unit.notes_es = ts;
+                x->unit.notes_ee = te;
+            } else {
+                x->notes_depth = x->depth;
+            }
+        } else if (child && !strcmp(name, "segment")) {
             x->seg_depth = x->depth;
             if (new_part(x, te, ts))
                 return;
@@ -515,6 +529,11 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         x->seg_depth = 0;
         return;
     }
+    if (x->v2 && x->notes_depth && depth == x->notes_depth) {
+        x->unit.notes_close = es;
+        x->notes_depth = 0;
+        return;
+    }
     if (!strcmp(name, "seg-defs"))
         x->in_segdefs = 0;
     if (depth == x->unit_depth) {
@@ -694,6 +713,35 @@ static int seg_done(const fmt_seg *s)
     return s->status == SEG_TRANSLATED || s->status == SEG_COPIED;
 }
 
+/* XLIFF 2.x: a note for the reviewer in the unit's <notes> (the schema puts <notes> after any
+ * extension elements and before <originalData>, <segment> and <ignorable>: a new one goes right
+ * before the first of those, indented as it is). */
+static int note_v2(fmt_doc *d, const xl_unit *u, const char *check, int any)
+{
+    char note[200];
+    snprintf(note, sizeof note, "<%snote category=\"tolk\">tolk check: %s%s</%snote>", u->prefix, check,
+             any ? "" : " (left untranslated)", u->prefix);
+    if (u->notes_close)
+        return doc_add_edit(d, u->notes_close, u->notes_close, note, strlen(note));
+    fmt_buf b = {0};
+    int rc;
+    if (u->notes_ee) {
+        rc = fbuf_addc(&b, '<') || fbuf_adds(&b, u->prefix) || fbuf_adds(&b, "notes>") || fbuf_adds(&b, note) ||
+             fbuf_adds(&b, "</") || fbuf_adds(&b, u->prefix) || fbuf_adds(&b, "notes>") ||
+             doc_add_edit(d, u->notes_es, u->notes_ee, b.p, b.n);
+    } else {
+        const char *p = d->data;
+        size_t at = u->core_s ? u->core_s : u->close_s, k = at;
+        while (k > u->tag_e && strchr(" \t\r\n", p[k - 1]))
+            k--;
+        rc = fbuf_addc(&b, '<') || fbuf_adds(&b, u->prefix) || fbuf_adds(&b, "notes>") || fbuf_adds(&b, note) ||
+             fbuf_adds(&b, "</") || fbuf_adds(&b, u->prefix) || fbuf_adds(&b, "notes>") ||
+             fbuf_add(&b, p + k, at - k) || doc_add_edit(d, at, at, b.p, b.n);
+    }
+    fbuf_free(&b);
+    return rc;
+}
+
 static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
 {
     const xl_unit *u = &x->units[ui];
@@ -725,6 +773,8 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
         if (rc)
             return rc;
     }
+    if (check && x->v2 && (rc = note_v2(d, u, check, any)))
+        return rc;
     if (!any)
         return 0;
     if (!x->v2 && !u->mrk_mode) {
