@@ -91,6 +91,7 @@ static void usage(FILE *out)
         "  --vocab-size N    a synthetic N-token SentencePiece vocabulary instead of --vocab (tests)\n"
         "  --tied | --untied  output matrix shared with token_embd or separate\n"
         "  --name S          general.name\n"
+        "  --chat-template F tokenizer.chat_template from file F (a vocabulary without one: --vocab-size)\n"
         "  --extend-from F   append --extra-layers N random layers to model F; their residual outputs\n"
         "                    (attn_output, ffn_down; gemma3: post norms) are scaled by --epsilon (0.01)\n",
         qmix_ftype_list());
@@ -159,6 +160,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--type")) type_s = v;
         else if (!strcmp(a, "--vocab")) c.vocab_path = v;
         else if (!strcmp(a, "--name")) c.name = v;
+        else if (!strcmp(a, "--chat-template")) c.chat_template_path = v;
         else if (!strcmp(a, "--extend-from")) extend = v;
         else if (!strcmp(a, "--seed")) bad = parse_u32(v, &seed32);
         else if (!strcmp(a, "--extra-layers")) bad = parse_u32(v, &extra);

@@ -35,6 +35,7 @@ typedef struct gen_config {
     uint64_t seed;
     float scale;          /* multiplies every random matrix (default 1: std 1/sqrt(row length)) */
     const char *vocab_path, *out_path, *name;
+    const char *chat_template_path; /* file whose text becomes tokenizer.chat_template, or NULL */
 } gen_config;
 
 /* How the values of one tensor are drawn. */

@@ -383,7 +383,7 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
 /* A minimal SentencePiece vocabulary of N tokens (<unk>, <s>, </s>, <0x0A>, <|endoftext|>, then
  * "tN"), enough for llama.cpp to load the model (it looks <|endoftext|> up in models named phi3);
  * tiny test models use it so their logit fixtures stay small. */
-static int synth_tokenizer(gguf_writer *w, uint32_t n, tolk_error *err)
+static int synth_tokenizer(gguf_writer *w, uint32_t n, gen_arch arch, tolk_error *err)
 {
     char (*text)[16] = malloc(sizeof *text * n);
     const char **strs = malloc(sizeof *strs * n);
@@ -393,13 +393,20 @@ static int synth_tokenizer(gguf_writer *w, uint32_t n, tolk_error *err)
     if (!text || !strs || !scores || !types)
         rc = error_set(err, TOLK_E_NOMEM, "out of memory for a vocabulary");
     static const char *const special[5] = {"<unk>", "<s>", "</s>", "<0x0A>", "<|endoftext|>"};
+    /* gemma4: its turn markers (control) and thought-channel markers (user-defined, as its converter
+     * marks them) at ids 5..8, so chat-template detection and rendering see a Gemma 4 vocabulary. */
+    static const char *const g4[4] = {"<|turn>", "<turn|>", "<|channel>", "<channel|>"};
     for (uint32_t i = 0; i < n && !rc; i++) {
         snprintf(text[i], sizeof text[i], "%s", i < 5 ? special[i] : "");
         if (i >= 5)
             snprintf(text[i], sizeof text[i], "t%u", i);
+        types[i] = i == 0 ? 2 : i < 3 || i == 4 ? 3 : i == 3 ? 6 : 1;
+        if (arch == GEN_GEMMA4 && i >= 5 && i < 9) {
+            snprintf(text[i], sizeof text[i], "%s", g4[i - 5]);
+            types[i] = i < 7 ? 3 : 4;
+        }
         strs[i] = text[i];
         scores[i] = -(float)i;
-        types[i] = i == 0 ? 2 : i < 3 || i == 4 ? 3 : i == 3 ? 6 : 1;
     }
     if (!rc) rc = gguf_writer_add_str(w, "tokenizer.ggml.model", "llama", err);
     if (!rc) rc = gguf_writer_add_str_arr(w, "tokenizer.ggml.tokens", strs, NULL, n, err);
@@ -427,6 +434,27 @@ static int copy_tokenizer(gguf_writer *w, const gguf_file *vocab, tolk_error *er
             return rc;
     }
     return TOLK_OK;
+}
+
+/* tokenizer.chat_template from a file (after the copied tokenizer keys, replacing none: the caller
+ * passes --chat-template only with vocabularies that have no template of their own). */
+static int add_chat_template(gguf_writer *w, const char *path, tolk_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return error_set(err, TOLK_E_IO, "cannot open %s", path);
+    char *buf = malloc(1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    const bool too_long = buf && !feof(f);
+    fclose(f);
+    if (!buf || too_long) {
+        free(buf);
+        return error_set(err, buf ? TOLK_E_ARG : TOLK_E_NOMEM, "%s: a chat template of at most 1 MiB", path);
+    }
+    buf[n] = '\0';
+    int rc = gguf_writer_add_str(w, "tokenizer.chat_template", buf, err);
+    free(buf);
+    return rc;
 }
 
 static int check_config(const gen_config *c, tolk_error *err)
@@ -506,7 +534,9 @@ int gen_model_write(const gen_config *c, tolk_error *err)
     if (!rc)
         rc = add_hparams(w, c, (uint32_t)n_vocab, err);
     if (!rc)
-        rc = vocab ? copy_tokenizer(w, vocab, err) : synth_tokenizer(w, c->n_vocab_synth, err);
+        rc = vocab ? copy_tokenizer(w, vocab, err) : synth_tokenizer(w, c->n_vocab_synth, c->arch, err);
+    if (!rc && c->chat_template_path)
+        rc = add_chat_template(w, c->chat_template_path, err);
     /* Last, as llama-quantize leaves them, so quantizing an F32 model with tolk or llama.cpp gives the
      * same bytes as generating the quantized model directly. */
     if (!rc)
