@@ -59,6 +59,10 @@ static const preset presets[] = {
     /* Qwen1.5-MoE-A2.7B: 60 experts of 1408, 4 routed, a shared expert of 5632. */
     {GEN_QWEN2MOE, "tiny", 2, 128, 96, 4, 2, 32, 4096, 0, 1000000.0f, false, 8, 2, 64},
     {GEN_QWEN2MOE, "a2.7b", 24, 2048, 5632, 16, 16, 128, 8192, 0, 1000000.0f, false, 60, 4, 1408},
+    /* Gemma 4: head_dim is the sliding layers' (global layers: twice it); E2B and E4B widths. */
+    {GEN_GEMMA4, "tiny", 6, 128, 128, 4, 2, 32, 4096, 6, 1000000.0f, true, 0, 0, 0},
+    {GEN_GEMMA4, "e2b", 35, 1536, 6144, 8, 1, 256, 131072, 512, 1000000.0f, true, 0, 0, 0},
+    {GEN_GEMMA4, "e4b", 42, 2560, 10240, 8, 2, 256, 131072, 512, 1000000.0f, true, 0, 0, 0},
     {GEN_HUNYUAN_DENSE, "7b", 32, 4096, 14336, 32, 8, 128, 262144, 0, 11158840.0f, false, 0, 0, 0},
 };
 
@@ -69,10 +73,11 @@ static void usage(FILE *out)
         "       gen_model --extend-from DRAFT.gguf --extra-layers N [--epsilon E] [--seed N] [--type T] -o OUT.gguf\n"
         "\nWrites a GGUF model with random weights and a real vocabulary (llama.cpp loads it).\n"
         "  --arch A          llama | qwen2 | qwen3 | gemma3 | gemma2 | qwen3moe | phi3 | hunyuan-dense |\n"
-        "                    qwen2moe (default llama)\n"
+        "                    qwen2moe | gemma4 (default llama)\n"
         "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m; gemma2: tiny | 2b | 9b;\n"
         "                    qwen3moe: tiny | 30b-a3b; phi3: tiny | 4-mini | 3.5-mini;\n"
-        "                    hunyuan-dense: tiny | 7b; qwen2moe: tiny | a2.7b); default tiny\n"
+        "                    hunyuan-dense: tiny | 7b; qwen2moe: tiny | a2.7b; gemma4: tiny | e2b | e4b);\n"
+        "                    default tiny\n"
         "  --type T          %s (default F32)\n"
         "  --vocab FILE      GGUF whose tokenizer.* keys to copy (default: $TOLK_TESTDATA/tokenizer/\n"
         "                    llama3.gguf for llama, qwen2.gguf for qwen2/qwen3, llama-spm.gguf for gemma3)\n"
@@ -86,6 +91,7 @@ static void usage(FILE *out)
         "  --vocab-size N    a synthetic N-token SentencePiece vocabulary instead of --vocab (tests)\n"
         "  --tied | --untied  output matrix shared with token_embd or separate\n"
         "  --name S          general.name\n"
+        "  --chat-template F tokenizer.chat_template from file F (a vocabulary without one: --vocab-size)\n"
         "  --extend-from F   append --extra-layers N random layers to model F; their residual outputs\n"
         "                    (attn_output, ffn_down; gemma3: post norms) are scaled by --epsilon (0.01)\n",
         qmix_ftype_list());
@@ -154,6 +160,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--type")) type_s = v;
         else if (!strcmp(a, "--vocab")) c.vocab_path = v;
         else if (!strcmp(a, "--name")) c.name = v;
+        else if (!strcmp(a, "--chat-template")) c.chat_template_path = v;
         else if (!strcmp(a, "--extend-from")) extend = v;
         else if (!strcmp(a, "--seed")) bad = parse_u32(v, &seed32);
         else if (!strcmp(a, "--extra-layers")) bad = parse_u32(v, &extra);
@@ -202,7 +209,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
             if (!strcmp(gen_arch_name(presets[i].arch), arch_s))
                 return fail("no preset '%s' for this architecture (see --help)", preset_s);
-        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe)", arch_s);
+        return fail("unknown architecture '%s' (llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe, gemma4)", arch_s);
     }
     c.arch = p->arch;
     c.n_layer = o_layer ? o_layer : p->n_layer;
@@ -226,11 +233,27 @@ int main(int argc, char **argv)
     c.n_rot = o_rot ? o_rot : c.arch == GEN_PHI3 && !strcmp(p->name, "tiny") ? 24
                             : c.arch == GEN_PHI3 && !strcmp(p->name, "4-mini") ? 96 : 0;
 
+    if (c.arch == GEN_GEMMA4) {
+        /* Layer kinds and sharing as the published models: E2B 4 sliding + 1 global, 20 of 35 layers
+         * sharing KV, FFN doubled there; E4B 5 + 1, 18 of 42. The tiny model shows every piece off:
+         * 2 + 1, 3 of 6 shared, KV heads 2 (sliding) / 1 (global), no attn_v on global layers. */
+        const bool tiny = !strcmp(p->name, "tiny"), e2b = !strcmp(p->name, "e2b");
+        c.swa_period = tiny ? 3 : e2b ? 5 : 6;
+        c.head_dim_global = 2 * c.head_dim;
+        c.n_head_kv_global = tiny ? 1 : c.n_head_kv;
+        c.n_embd_per_layer = tiny ? 16 : 256;
+        c.ffn_double = tiny || e2b;
+        c.k_eq_v = tiny;
+        const uint32_t shared = (tiny ? 3 : e2b ? 20 : 18) * c.n_layer / p->n_layer;
+        uint32_t kv_from = (c.n_layer - shared + c.swa_period - 1) / c.swa_period * c.swa_period;
+        c.n_kv_shared = kv_from < c.n_layer ? c.n_layer - kv_from : 0;
+        c.n_rot = o_rot;
+    }
     char vocab[4096];
     if (!c.vocab_path) {
         const char *dir = getenv("TOLK_TESTDATA");
         const char *file = c.arch == GEN_LLAMA ? "llama3.gguf"
-                           : c.arch == GEN_GEMMA3 || c.arch == GEN_GEMMA2 || c.arch == GEN_PHI3 ? "llama-spm.gguf"
+                           : c.arch == GEN_GEMMA3 || c.arch == GEN_GEMMA2 || c.arch == GEN_PHI3 || c.arch == GEN_GEMMA4 ? "llama-spm.gguf"
                                                                                                 : "qwen2.gguf";
         snprintf(vocab, sizeof vocab, "%s/tokenizer/%s", dir && *dir ? dir : GEN_DEFAULT_TESTDATA, file);
         c.vocab_path = vocab;

@@ -12,7 +12,7 @@
 #include "tolk.h"
 
 typedef enum gen_arch { GEN_LLAMA, GEN_QWEN2, GEN_QWEN3, GEN_GEMMA3, GEN_GEMMA2, GEN_QWEN3MOE, GEN_PHI3,
-               GEN_HUNYUAN_DENSE, GEN_QWEN2MOE } gen_arch;
+               GEN_HUNYUAN_DENSE, GEN_QWEN2MOE, GEN_GEMMA4 } gen_arch;
 
 typedef struct gen_config {
     gen_arch arch;
@@ -23,12 +23,19 @@ typedef struct gen_config {
     uint32_t n_expert, n_expert_used, n_ff_exp; /* qwen3moe: experts, routed per token, expert FFN width */
     uint32_t n_vocab_synth; /* > 0: a synthetic SentencePiece vocabulary of this many tokens instead of
                              * vocab_path's (tiny test models whose logit fixtures stay small) */
+    /* gemma4: layer il is global when (il + 1) % swa_period == 0, else sliding with head_dim; global
+     * layers have head_dim_global-wide heads and n_head_kv_global KV heads; the last n_kv_shared layers
+     * reuse earlier caches; n_embd_per_layer-wide per-layer embeddings; ffn_double: the shared layers'
+     * FFN is 2 x n_ff; k_eq_v: global layers have no attn_v (the values are the keys). */
+    uint32_t swa_period, head_dim_global, n_head_kv_global, n_kv_shared, n_embd_per_layer;
+    bool ffn_double, k_eq_v;
     float rope_base, eps;
     bool tied;            /* no output.weight: logits come from token_embd */
     const qmix_ftype *ftype;
     uint64_t seed;
     float scale;          /* multiplies every random matrix (default 1: std 1/sqrt(row length)) */
     const char *vocab_path, *out_path, *name;
+    const char *chat_template_path; /* file whose text becomes tokenizer.chat_template, or NULL */
 } gen_config;
 
 /* How the values of one tensor are drawn. */

@@ -13,7 +13,7 @@
 
 const char *gen_arch_name(gen_arch a)
 {
-    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3", "gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe"};
+    static const char *const names[] = {"llama", "qwen2", "qwen3", "gemma3", "gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe", "gemma4"};
     return names[a];
 }
 
@@ -203,15 +203,70 @@ static int plan_layer(plan *p, const gen_config *c, uint32_t il)
     return TOLK_OK;
 }
 
+static bool g4_swa(const gen_config *c, uint32_t il)
+{
+    return (il + 1) % c->swa_period != 0;
+}
+
+static uint32_t g4_n_ff(const gen_config *c, uint32_t il)
+{
+    return c->ffn_double && il >= c->n_layer - c->n_kv_shared ? 2 * c->n_ff : c->n_ff;
+}
+
+/* gemma4's tensors of layer il (llama.cpp's llama_model_gemma4::load_arch_tensors). */
+static int plan_layer_gemma4(plan *p, const gen_config *c, uint32_t il)
+{
+    const bool swa = g4_swa(c, il), own_kv = il < c->n_layer - c->n_kv_shared;
+    const int64_t E = c->n_embd, D = swa ? c->head_dim : c->head_dim_global, Q = (int64_t)c->n_head * D,
+                  KV = (int64_t)(swa ? c->n_head_kv : c->n_head_kv_global) * D, F = g4_n_ff(c, il),
+                  P = c->n_embd_per_layer;
+    struct { const char *suffix; int64_t ne0, ne1; bool on; } parts[] = {
+        {"attn_norm.weight", E, 0, true},
+        {"attn_q.weight", E, Q, true},
+        {"attn_k.weight", E, KV, own_kv},
+        {"attn_v.weight", E, KV, own_kv && !(c->k_eq_v && !swa)},
+        {"attn_q_norm.weight", D, 0, true},
+        {"attn_k_norm.weight", D, 0, own_kv},
+        {"attn_output.weight", Q, E, true},
+        {"post_attention_norm.weight", E, 0, true},
+        {"ffn_norm.weight", E, 0, true},
+        {"ffn_gate.weight", E, F, true},
+        {"ffn_up.weight", E, F, true},
+        {"ffn_down.weight", F, E, true},
+        {"post_ffw_norm.weight", E, 0, true},
+        {"inp_gate.weight", E, P, P > 0},
+        {"proj.weight", P, E, P > 0},
+        {"post_norm.weight", E, 0, P > 0},
+        {"layer_output_scale.weight", 1, 0, true},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!parts[i].on)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "blk.%u.%s", il, parts[i].suffix);
+        if (plan_add(p, name, parts[i].ne0, parts[i].ne1))
+            return TOLK_E_NOMEM;
+    }
+    return TOLK_OK;
+}
+
 static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error *err)
 {
-    p->cap = 3 + (size_t)c->n_layer * 24;
+    p->cap = 8 + (size_t)c->n_layer * 24;
     p->t = calloc(p->cap, sizeof *p->t);
     if (!p->t)
         return error_set(err, TOLK_E_NOMEM, "out of memory for the tensor list");
     int rc = plan_add(p, "token_embd.weight", c->n_embd, n_vocab);
+    if (!rc && c->arch == GEN_GEMMA4 && c->n_embd_per_layer) {
+        const int64_t lp = (int64_t)c->n_embd_per_layer * c->n_layer;
+        rc = plan_add(p, "per_layer_token_embd.weight", lp, n_vocab);
+        if (!rc) rc = plan_add(p, "per_layer_model_proj.weight", c->n_embd, lp);
+        if (!rc) rc = plan_add(p, "per_layer_proj_norm.weight", c->n_embd_per_layer, 0);
+    }
+    if (!rc && c->arch == GEN_GEMMA4)
+        rc = plan_add(p, "rope_freqs.weight", c->head_dim_global / 2, 0);
     for (uint32_t il = 0; il < c->n_layer && !rc; il++)
-        rc = plan_layer(p, c, il);
+        rc = c->arch == GEN_GEMMA4 ? plan_layer_gemma4(p, c, il) : plan_layer(p, c, il);
     if (!rc)
         rc = plan_add(p, "output_norm.weight", c->n_embd, 0);
     if (!rc && !c->tied)
@@ -220,7 +275,8 @@ static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error 
         return error_set(err, TOLK_E_NOMEM, "tensor list overflow");
     for (size_t i = 0; i < p->n; i++)
         /* llama-quantize leaves the MoE router in F32. */
-        p->t[i].type = strstr(p->t[i].name, "ffn_gate_inp") ? TOLK_TYPE_F32
+        p->t[i].type = strstr(p->t[i].name, "ffn_gate_inp") || (c->arch == GEN_GEMMA4 && p->t[i].n_dims == 1)
+                       ? TOLK_TYPE_F32
                        : qmix_choose(c->ftype, p->t[i].name, p->t[i].n_dims, p->t[i].ne[0], TOLK_TYPE_F32,
                                      !c->tied, c->n_layer);
     return TOLK_OK;
@@ -242,6 +298,45 @@ static int add_arch_f32(gguf_writer *w, const gen_config *c, const char *suffix,
     return gguf_writer_add_f32(w, key, v, err);
 }
 
+static int add_arch_arr(gguf_writer *w, const gen_config *c, const char *suffix, uint32_t type, const void *v,
+                        tolk_error *err)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s.%s", gen_arch_name(c->arch), suffix);
+    return gguf_writer_add_arr(w, key, type, v, c->n_layer, err);
+}
+
+/* gemma4's keys as its converter writes them: per-layer arrays for the sliding pattern, the FFN
+ * width and the KV head count; separate head sizes, rotary widths and bases for sliding layers. */
+static int add_gemma4_hparams(gguf_writer *w, const gen_config *c, tolk_error *err)
+{
+    uint8_t swa[512];
+    uint32_t ff[512], kv[512];
+    for (uint32_t il = 0; il < c->n_layer; il++) {
+        swa[il] = g4_swa(c, il);
+        ff[il] = g4_n_ff(c, il);
+        kv[il] = swa[il] ? c->n_head_kv : c->n_head_kv_global;
+    }
+    int rc = add_arch_arr(w, c, "feed_forward_length", GGUF_TYPE_U32, ff, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.head_count", c->n_head, err);
+    if (!rc) rc = add_arch_arr(w, c, "attention.head_count_kv", GGUF_TYPE_U32, kv, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.key_length", c->head_dim_global, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.value_length", c->head_dim_global, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.key_length_swa", c->head_dim, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.value_length_swa", c->head_dim, err);
+    if (!rc) rc = add_arch_f32(w, c, "attention.layer_norm_rms_epsilon", c->eps, err);
+    if (!rc) rc = add_arch_u32(w, c, "rope.dimension_count", c->head_dim_global, err);
+    if (!rc) rc = add_arch_u32(w, c, "rope.dimension_count_swa", c->n_rot ? c->n_rot : c->head_dim, err);
+    if (!rc) rc = add_arch_f32(w, c, "rope.freq_base", c->rope_base, err);
+    if (!rc) rc = add_arch_f32(w, c, "rope.freq_base_swa", 10000.0f, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.sliding_window", c->n_swa, err);
+    if (!rc) rc = add_arch_arr(w, c, "attention.sliding_window_pattern", GGUF_TYPE_BOOL, swa, err);
+    if (!rc) rc = add_arch_u32(w, c, "attention.shared_kv_layers", c->n_kv_shared, err);
+    if (!rc) rc = add_arch_u32(w, c, "embedding_length_per_layer_input", c->n_embd_per_layer, err);
+    if (!rc) rc = add_arch_f32(w, c, "final_logit_softcapping", 30.0f, err);
+    return rc;
+}
+
 static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, tolk_error *err)
 {
     char name[160];
@@ -258,6 +353,8 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
     if (!rc) rc = add_arch_u32(w, c, "context_length", c->n_ctx, err);
     if (!rc) rc = add_arch_u32(w, c, "embedding_length", c->n_embd, err);
     if (!rc) rc = add_arch_u32(w, c, "block_count", c->n_layer, err);
+    if (c->arch == GEN_GEMMA4)
+        return rc ? rc : add_gemma4_hparams(w, c, err);
     if (!rc) rc = add_arch_u32(w, c, "feed_forward_length", c->n_ff, err);
     if (!rc) rc = add_arch_u32(w, c, "attention.head_count", c->n_head, err);
     if (!rc) rc = add_arch_u32(w, c, "attention.head_count_kv", c->n_head_kv, err);
@@ -286,7 +383,7 @@ static int add_hparams(gguf_writer *w, const gen_config *c, uint32_t n_vocab, to
 /* A minimal SentencePiece vocabulary of N tokens (<unk>, <s>, </s>, <0x0A>, <|endoftext|>, then
  * "tN"), enough for llama.cpp to load the model (it looks <|endoftext|> up in models named phi3);
  * tiny test models use it so their logit fixtures stay small. */
-static int synth_tokenizer(gguf_writer *w, uint32_t n, tolk_error *err)
+static int synth_tokenizer(gguf_writer *w, uint32_t n, gen_arch arch, tolk_error *err)
 {
     char (*text)[16] = malloc(sizeof *text * n);
     const char **strs = malloc(sizeof *strs * n);
@@ -296,13 +393,20 @@ static int synth_tokenizer(gguf_writer *w, uint32_t n, tolk_error *err)
     if (!text || !strs || !scores || !types)
         rc = error_set(err, TOLK_E_NOMEM, "out of memory for a vocabulary");
     static const char *const special[5] = {"<unk>", "<s>", "</s>", "<0x0A>", "<|endoftext|>"};
+    /* gemma4: its turn markers (control) and thought-channel markers (user-defined, as its converter
+     * marks them) at ids 5..8, so chat-template detection and rendering see a Gemma 4 vocabulary. */
+    static const char *const g4[4] = {"<|turn>", "<turn|>", "<|channel>", "<channel|>"};
     for (uint32_t i = 0; i < n && !rc; i++) {
         snprintf(text[i], sizeof text[i], "%s", i < 5 ? special[i] : "");
         if (i >= 5)
             snprintf(text[i], sizeof text[i], "t%u", i);
+        types[i] = i == 0 ? 2 : i < 3 || i == 4 ? 3 : i == 3 ? 6 : 1;
+        if (arch == GEN_GEMMA4 && i >= 5 && i < 9) {
+            snprintf(text[i], sizeof text[i], "%s", g4[i - 5]);
+            types[i] = i < 7 ? 3 : 4;
+        }
         strs[i] = text[i];
         scores[i] = -(float)i;
-        types[i] = i == 0 ? 2 : i < 3 || i == 4 ? 3 : i == 3 ? 6 : 1;
     }
     if (!rc) rc = gguf_writer_add_str(w, "tokenizer.ggml.model", "llama", err);
     if (!rc) rc = gguf_writer_add_str_arr(w, "tokenizer.ggml.tokens", strs, NULL, n, err);
@@ -332,6 +436,27 @@ static int copy_tokenizer(gguf_writer *w, const gguf_file *vocab, tolk_error *er
     return TOLK_OK;
 }
 
+/* tokenizer.chat_template from a file (after the copied tokenizer keys, replacing none: the caller
+ * passes --chat-template only with vocabularies that have no template of their own). */
+static int add_chat_template(gguf_writer *w, const char *path, tolk_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return error_set(err, TOLK_E_IO, "cannot open %s", path);
+    char *buf = malloc(1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    const bool too_long = buf && !feof(f);
+    fclose(f);
+    if (!buf || too_long) {
+        free(buf);
+        return error_set(err, buf ? TOLK_E_ARG : TOLK_E_NOMEM, "%s: a chat template of at most 1 MiB", path);
+    }
+    buf[n] = '\0';
+    int rc = gguf_writer_add_str(w, "tokenizer.chat_template", buf, err);
+    free(buf);
+    return rc;
+}
+
 static int check_config(const gen_config *c, tolk_error *err)
 {
     if (!c->n_layer || !c->n_embd || !c->n_ff || !c->n_head || !c->n_head_kv || !c->head_dim || !c->n_ctx)
@@ -348,13 +473,38 @@ static int check_config(const gen_config *c, tolk_error *err)
                          gen_arch_name(c->arch), c->head_dim, c->n_head, c->n_embd);
     if (c->n_layer > 512)
         return error_set(err, TOLK_E_ARG, "at most 512 layers (llama.cpp's limit)");
-    if ((c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2) && !c->n_swa)
+    if (c->arch == GEN_GEMMA4) {
+        const uint32_t kv_from = c->n_layer - c->n_kv_shared;
+        if (c->swa_period < 2 || !c->head_dim_global || c->head_dim_global % 2 || !c->n_head_kv_global ||
+            c->n_head % c->n_head_kv_global || c->n_kv_shared >= c->n_layer ||
+            (c->n_kv_shared && (kv_from < 2 || g4_swa(c, kv_from - 1) || !g4_swa(c, kv_from - 2))))
+            return error_set(err, TOLK_E_ARG, "gemma4: inconsistent layer pattern, head sizes or shared-KV "
+                             "layer count");
+    }
+    if ((c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2 || c->arch == GEN_GEMMA4) && !c->n_swa)
         return error_set(err, TOLK_E_ARG, "%s needs a sliding window (--swa)", gen_arch_name(c->arch));
     if ((c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE) &&
         (!c->n_expert || !c->n_ff_exp || !c->n_expert_used || c->n_expert_used > c->n_expert))
         return error_set(err, TOLK_E_ARG, "MoE models need --n-expert, --n-ff-exp and 1 <= --n-expert-used "
                          "<= --n-expert");
     return TOLK_OK;
+}
+
+/* Tensors of gemma4 with set values: rope_freqs as the converter writes it for "proportional" RoPE
+ * with partial_rotary_factor 0.25 (divisor 1 for the first quarter of the pairs, 1e30 for the others,
+ * which stay unrotated), and each layer's output scale (0.5 .. 1, by layer). */
+static int write_gemma4_values(gguf_writer *w, const gen_config *c, const plan_tensor *t, tolk_error *err)
+{
+    float v[4096];
+    const int64_t n = t->ne[0];
+    if (n > 4096)
+        return error_set(err, TOLK_E_ARG, "%s is too long", t->name);
+    unsigned il = 0;
+    sscanf(t->name, "blk.%u.", &il);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = strstr(t->name, "layer_output_scale") ? 0.5f + 0.5f * (float)(il + 1) / (float)c->n_layer
+               : i < (int64_t)c->head_dim_global / 8 ? 1.0f : 1e30f;
+    return gguf_writer_write(w, v, sizeof(float) * (size_t)n, err);
 }
 
 int gen_model_write(const gen_config *c, tolk_error *err)
@@ -384,7 +534,9 @@ int gen_model_write(const gen_config *c, tolk_error *err)
     if (!rc)
         rc = add_hparams(w, c, (uint32_t)n_vocab, err);
     if (!rc)
-        rc = vocab ? copy_tokenizer(w, vocab, err) : synth_tokenizer(w, c->n_vocab_synth, err);
+        rc = vocab ? copy_tokenizer(w, vocab, err) : synth_tokenizer(w, c->n_vocab_synth, c->arch, err);
+    if (!rc && c->chat_template_path)
+        rc = add_chat_template(w, c->chat_template_path, err);
     /* Last, as llama-quantize leaves them, so quantizing an F32 model with tolk or llama.cpp gives the
      * same bytes as generating the quantized model directly. */
     if (!rc)
@@ -395,9 +547,15 @@ int gen_model_write(const gen_config *c, tolk_error *err)
         rc = gguf_writer_add_tensor(w, p.t[i].name, p.t[i].type, p.t[i].n_dims, p.t[i].ne, err);
     if (!rc)
         rc = gguf_writer_begin_data(w, err);
-    for (size_t i = 0; i < p.n && !rc; i++)
+    for (size_t i = 0; i < p.n && !rc; i++) {
+        if (c->arch == GEN_GEMMA4 && (!strcmp(p.t[i].name, "rope_freqs.weight") ||
+                                      strstr(p.t[i].name, "layer_output_scale"))) {
+            rc = write_gemma4_values(w, c, &p.t[i], err);
+            continue;
+        }
         rc = gen_write_tensor(w, c->seed, p.t[i].name, p.t[i].type, p.t[i].ne[0], p.t[i].ne[1] * p.t[i].ne[2],
                               c->scale, 1.0f, err);
+    }
     if (!rc)
         rc = gguf_writer_finish(w, err);
     gguf_writer_close(w);

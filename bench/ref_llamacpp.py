@@ -15,7 +15,9 @@
                                 names as in llama.cpp's graph ("attn_norm-3", "kq_soft_max-0", ...;
                                 repeats get #1, #2), arrays in ggml's ne order reversed
 
-Run it with the venv that has llama_cpp (e.g. /work/tools/llamacpp-venv/bin/python). The fixture
+Run it with the venv that has llama_cpp (e.g. /work/tools/llamacpp-venv/bin/python). Where its bundled
+library stops with an illegal instruction (AMX virtual machines), point it at a llama.cpp built
+without AMX (bench/kld_llamacpp.sh's recipe): LLAMA_CPP_LIB_PATH=DIR-with-libllama.so. The fixture
 stores prompt ids as well, so tests need neither Python nor a tokenizer.
 """
 import ctypes
@@ -130,7 +132,7 @@ def tiny_fixture(d, out_path):
 
 
 MODELS_TOKENS = [1, 17, 42, 99, 3, 3, 56, 0, 71, 8, 23, 64, 127, 5, 88, 17]  # NT in tests/test_models.c
-MODELS_ARCHS = ["gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe"]
+MODELS_ARCHS = ["gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe", "gemma4"]
 
 
 def models_fixture(gen, out_dir, archs):

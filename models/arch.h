@@ -50,6 +50,16 @@ typedef struct rope_params {
 typedef struct layer_recipe {
     bool swa;          /* sliding-window attention (keys with pos_q - pos_k >= n_swa masked) */
     rope_params rope;
+    /* Per-layer shapes where an architecture varies them (gemma4); 0 = the model-wide value of
+     * model_hparams, which is then the largest over the layers (buffers are sized by it). Read them
+     * through arch_layer_dims. */
+    int64_t head_dim;  /* key and value head width */
+    int64_t n_head_kv;
+    int64_t n_ff;
+    int64_t n_rot;
+    bool kv_shared;    /* no keys/values of its own: attends over layer kv_src's cache (gemma4) */
+    int kv_src;
+    bool no_rope_freqs; /* rope_freqs is not applied in this layer (gemma4's sliding layers) */
 } layer_recipe;
 
 /* Architecture-wide recipe flags. */
@@ -61,6 +71,7 @@ typedef struct arch_recipe {
     bool qk_norm_after_rope; /* with qk_norm: the norms come after RoPE instead (hunyuan-dense) */
     bool post_norms; /* RMSNorm of the attention and FFN outputs before the residual add (gemma3) */
     bool embd_scale; /* token embeddings multiplied by sqrt(n_embd) (gemma3) */
+    bool v_norm;     /* each value head RMS-normalised without a weight before the cache (gemma4) */
 } arch_recipe;
 
 typedef struct model_hparams {
@@ -89,6 +100,7 @@ typedef struct model_hparams {
     bool moe_norm_w;        /* the chosen experts' weights are divided by their sum */
     float moe_w_scale;      /* then multiplied by this (0 or 1: not scaled) */
     int64_t n_ff_shexp;     /* {a}.expert_shared_feed_forward_length: shared expert width (qwen2moe) */
+    int64_t n_embd_per_layer; /* gemma4 per-layer token embeddings: width per layer (0: none) */
     arch_recipe recipe;
     layer_recipe layer[ARCH_MAX_LAYERS];
 } model_hparams;
@@ -129,6 +141,11 @@ typedef struct layer_weights {
     /* Row ranges of fused tensors (phi3's attn_qkv and gate-up ffn_up) as tensors of their own:
      * wq/wk/wv and ffn_gate/ffn_up then point here. */
     gguf_tensor split[5];
+    /* gemma4's per-layer embedding step and output scale: */
+    const gguf_tensor *pl_inp_gate;    /* [n_embd, n_embd_per_layer] (blk.N.inp_gate) */
+    const gguf_tensor *pl_proj;        /* [n_embd_per_layer, n_embd] (blk.N.proj) */
+    const gguf_tensor *pl_post_norm;   /* [n_embd] f32 (blk.N.post_norm) */
+    const gguf_tensor *out_scale;      /* [1] f32, optional (blk.N.layer_output_scale) */
 } layer_weights;
 
 typedef struct arch_desc {
@@ -139,6 +156,20 @@ typedef struct arch_desc {
     int (*bind_layer)(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
                       tolk_error *err);
 } arch_desc;
+
+/* One layer's shapes: the per-layer value where the architecture sets one, else the model's. */
+typedef struct layer_dims {
+    int64_t hd, hdv, n_head_kv, n_ff, n_rot;
+} layer_dims;
+
+static inline layer_dims arch_layer_dims(const model_hparams *hp, int il)
+{
+    const layer_recipe *lr = &hp->layer[il];
+    layer_dims d = {lr->head_dim ? lr->head_dim : hp->head_dim, lr->head_dim ? lr->head_dim : hp->head_dim_v,
+                    lr->n_head_kv ? lr->n_head_kv : hp->n_head_kv, lr->n_ff ? lr->n_ff : hp->n_ff,
+                    lr->n_rot ? lr->n_rot : hp->n_rot};
+    return d;
+}
 
 /* The table lookup: NULL when NAME is not a supported architecture. */
 const arch_desc *arch_find(const char *name);

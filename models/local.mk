@@ -2,4 +2,4 @@
 dist_pkgdata_SCRIPTS = models/fetch-model.sh
 libtolk_internal_la_SOURCES += models/arch.h models/registry.c models/llama.c models/qwen2.c models/qwen3.c \
 	models/gemma3.c models/gemma2.c models/qwen3moe.c \
-	models/phi3.c models/hunyuan_dense.c models/qwen2moe.c
+	models/phi3.c models/hunyuan_dense.c models/qwen2moe.c models/gemma4.c

@@ -16,10 +16,11 @@ extern const arch_desc arch_qwen3moe;
 extern const arch_desc arch_phi3;
 extern const arch_desc arch_hunyuan_dense;
 extern const arch_desc arch_qwen2moe;
+extern const arch_desc arch_gemma4;
 
 static const arch_desc *const archs[] = {&arch_llama, &arch_qwen2, &arch_qwen3, &arch_gemma3,
                                           &arch_gemma2, &arch_qwen3moe, &arch_phi3,
-                                          &arch_hunyuan_dense, &arch_qwen2moe};
+                                          &arch_hunyuan_dense, &arch_qwen2moe, &arch_gemma4};
 
 const arch_desc *arch_find(const char *name)
 {
@@ -31,7 +32,7 @@ const arch_desc *arch_find(const char *name)
 
 const char *arch_names(void)
 {
-    return "llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe";
+    return "llama, qwen2, qwen3, gemma3, gemma2, qwen3moe, phi3, hunyuan-dense, qwen2moe, gemma4";
 }
 
 static void key_name(char *buf, size_t size, const model_hparams *hp, const char *suffix)
@@ -150,19 +151,66 @@ static int read_rope(const gguf_file *f, model_hparams *hp, rope_params *rp, tol
     return TOLK_OK;
 }
 
+/* {a}.SUFFIX as a per-layer integer array whose entries may differ (architectures with
+ * per_layer_shapes): each layer's value into hp->layer[il].n_ff (FF) or .n_head_kv, the largest into
+ * *MAX. Absent or scalar: nothing done (arch_get_u reads it). */
+static int read_layer_values(const gguf_file *f, model_hparams *hp, const char *suffix, bool ff, int64_t *max,
+                             tolk_error *err)
+{
+    char key[128];
+    key_name(key, sizeof key, hp, suffix);
+    const gguf_array *a = gguf_get_arr(f, key);
+    if (!a)
+        return TOLK_OK;
+    if (a->type == GGUF_TYPE_STRING || a->type == GGUF_TYPE_ARRAY || a->type == GGUF_TYPE_F32 ||
+        a->type == GGUF_TYPE_F64 || a->type == GGUF_TYPE_BOOL)
+        return error_set(err, TOLK_E_FORMAT, "metadata %s: expected an integer or integer array", key);
+    if (hp->n_layer <= 0 || hp->n_layer > ARCH_MAX_LAYERS || a->n != (uint64_t)hp->n_layer)
+        return error_set(err, TOLK_E_FORMAT, "metadata %s has %llu entries for %lld layers", key,
+                         (unsigned long long)a->n, (long long)hp->n_layer);
+    int64_t m = 0;
+    for (int il = 0; il < hp->n_layer; il++) {
+        const int64_t v = gguf_arr_int(a, (uint64_t)il);
+        if (v <= 0 || v > INT32_MAX)
+            return error_set(err, TOLK_E_FORMAT, "metadata %s[%d] = %lld is out of range", key, il, (long long)v);
+        if (ff)
+            hp->layer[il].n_ff = v;
+        else
+            hp->layer[il].n_head_kv = v;
+        m = v > m ? v : m;
+    }
+    *max = m;
+    return TOLK_OK;
+}
+
 int arch_read_common(const gguf_file *f, model_hparams *hp, tolk_error *err)
 {
     int rc;
+    /* Architectures whose feed_forward_length and head_count_kv may be per-layer arrays with differing
+     * entries: they are kept per layer in hp->layer[], the largest model-wide. */
+    const bool per_layer = arch_find(hp->arch) == &arch_gemma4;
     hp->n_ctx_train = 0;
+    hp->n_ff = 0;
     if ((rc = arch_get_u(f, hp, "context_length", true, &hp->n_ctx_train, err)) ||
         (rc = arch_get_u(f, hp, "embedding_length", true, &hp->n_embd, err)) ||
         (rc = arch_get_u(f, hp, "block_count", true, &hp->n_layer, err)) ||
-        (rc = arch_get_u(f, hp, "feed_forward_length", true, &hp->n_ff, err)) ||
+        (per_layer && (rc = read_layer_values(f, hp, "feed_forward_length", true, &hp->n_ff, err))) ||
+        (!hp->n_ff && (rc = arch_get_u(f, hp, "feed_forward_length", true, &hp->n_ff, err))) ||
         (rc = arch_get_u(f, hp, "attention.head_count", true, &hp->n_head, err)))
         return rc;
-    hp->n_head_kv = hp->n_head;
-    if ((rc = arch_get_u(f, hp, "attention.head_count_kv", false, &hp->n_head_kv, err)) ||
-        (rc = arch_get_f(f, hp, "attention.layer_norm_rms_epsilon", true, &hp->eps, err)))
+    hp->n_head_kv = 0;
+    if ((per_layer && (rc = read_layer_values(f, hp, "attention.head_count_kv", false, &hp->n_head_kv, err))))
+        return rc;
+    if (!hp->n_head_kv) {
+        hp->n_head_kv = hp->n_head;
+        if ((rc = arch_get_u(f, hp, "attention.head_count_kv", false, &hp->n_head_kv, err)))
+            return rc;
+    }
+    for (int il = 0; per_layer && il < hp->n_layer && il < ARCH_MAX_LAYERS; il++)
+        if (hp->layer[il].n_head_kv && hp->n_head > 0 && hp->n_head % hp->layer[il].n_head_kv)
+            return error_set(err, TOLK_E_FORMAT, "%s: head_count_kv %lld of layer %d does not divide head_count "
+                             "%lld", hp->arch, (long long)hp->layer[il].n_head_kv, il, (long long)hp->n_head);
+    if ((rc = arch_get_f(f, hp, "attention.layer_norm_rms_epsilon", true, &hp->eps, err)))
         return rc;
     if (hp->n_embd <= 0 || hp->n_ff <= 0 || hp->n_head <= 0 || hp->n_head_kv <= 0)
         return error_set(err, TOLK_E_FORMAT, "%s: embedding_length, feed_forward_length and head "

@@ -164,3 +164,6 @@ tests_test_glossary_CFLAGS = $(TEST_CFLAGS)
 tests_test_glossary_LDADD = $(TEST_LIBS)
 endif
 endif
+# Gemma 4's translation prompt against its Jinja chat template (jinja2).
+TESTS += tests/test_gemma4_template.sh
+EXTRA_DIST += tests/test_gemma4_template.sh

@@ -25,14 +25,22 @@
 typedef struct arch_case {
     const char *arch;
     const char *gen_args; /* extra gen_model arguments */
+    double max_rel, max_kld; /* 0: the defaults below */
 } arch_case;
 
 static const arch_case cases[] = {
-    {"gemma2", ""},
-    {"qwen3moe", ""},
-    {"phi3", ""},
-    {"hunyuan-dense", ""},
-    {"qwen2moe", ""},
+    {"gemma2", "", 0, 0},
+    {"qwen3moe", "", 0, 0},
+    {"phi3", "", 0, 0},
+    {"hunyuan-dense", "", 0, 0},
+    {"qwen2moe", "", 0, 0},
+    /* gemma4 attends with scale 1 over RMS-normalised queries and keys, so scores spread over
+     * +-sqrt(head_dim) and the softmax is nearly one-hot. Measured layer by layer against llama.cpp's
+     * tensors: inputs agree bit for bit, one F32 product (Wq . x) differs in the last bit, that flips
+     * one query value's F16 rounding before q.k, and the sharp softmax carries the 2e-3 score change
+     * on (worst logit 1.5e-2 relative, KLD 2.8e-6). A missing step (value norm, per-layer input,
+     * output scale, shared cache) moves logits by far more. */
+    {"gemma4", "", 3e-2, 1e-5},
 };
 
 static char tmpdir[4096];
@@ -125,10 +133,12 @@ static fwd_ctx *make_ctx(const tolk_model *m, int64_t n_batch, int64_t n_logits,
     return c;
 }
 
-static void assert_close(const float *a, const float *b, const char *what, int row)
+/* TOL: relative; one-token and batched products sum in different orders, which gemma4's sharp
+ * attention amplifies as it does the difference to llama.cpp (see cases[]). */
+static void assert_close(const float *a, const float *b, const char *what, int row, double tol)
 {
     for (int i = 0; i < NV; i++)
-        ck_assert_msg(fabsf(a[i] - b[i]) <= 2e-3f * (1.0f + fabsf(b[i])), "%s row %d logit %d: %g vs %g", what,
+        ck_assert_msg(fabsf(a[i] - b[i]) <= (float)tol * (1.0f + fabsf(b[i])), "%s row %d logit %d: %g vs %g", what,
                       row, i, a[i], b[i]);
 }
 
@@ -166,8 +176,9 @@ START_TEST(matches_llamacpp)
     printf("test_models: %s vs llama.cpp on %d positions: mean KLD %.3g, same top-1 %d/%d, worst relative "
            "logit difference %.2g\n", ac->arch, NT, kld, same_top, NT, worst);
     /* F32 weights on both sides: a wrong step (mask, cap, routing, RoPE) moves logits by far more. */
-    ck_assert_msg(worst < 2e-3, "%s: worst relative logit difference %g", ac->arch, worst);
-    ck_assert_msg(kld < 1e-6, "%s: mean KLD %g", ac->arch, kld);
+    const double max_rel = ac->max_rel > 0 ? ac->max_rel : 2e-3, max_kld = ac->max_kld > 0 ? ac->max_kld : 1e-6;
+    ck_assert_msg(worst < max_rel, "%s: worst relative logit difference %g", ac->arch, worst);
+    ck_assert_msg(kld < max_kld, "%s: mean KLD %g", ac->arch, kld);
     ck_assert_int_eq(same_top, NT);
     fwd_free(c);
 
@@ -176,12 +187,12 @@ START_TEST(matches_llamacpp)
     c = make_ctx(m, 64, 1, 1);
     for (int t = 0; t < NT; t++) {
         ck_assert_int_eq(fwd_eval(c, toks + t, 1, 0, &err), TOLK_OK);
-        assert_close(fwd_logits(c, 0), all[t], "decode", t);
+        assert_close(fwd_logits(c, 0), all[t], "decode", t, max_rel);
         memcpy(dec[t], fwd_logits(c, 0), sizeof dec[t]);
     }
     ck_assert_int_eq(fwd_rollback(c, 7, &err), TOLK_OK);
     ck_assert_int_eq(fwd_eval(c, toks + 7, 1, 0, &err), TOLK_OK);
-    assert_close(fwd_logits(c, 0), all[7], "after rollback", 7);
+    assert_close(fwd_logits(c, 0), all[7], "after rollback", 7, max_rel);
     fwd_free(c);
     /* A speculative verification batch (fwd_set_rowwise) equals one-token decoding bit for bit,
      * the mixture of experts and the soft-capped attention included. */
@@ -196,7 +207,7 @@ START_TEST(matches_llamacpp)
     c = make_ctx(m, 5, NT - 3, 2);
     ck_assert_int_eq(fwd_eval(c, toks, NT, 3, &err), TOLK_OK);
     for (int t = 3; t < NT; t++)
-        assert_close(fwd_logits(c, t - 3), all[t], "chunked", t);
+        assert_close(fwd_logits(c, t - 3), all[t], "chunked", t, max_rel);
     fwd_free(c);
     model_close(m);
     unlink(path);
@@ -245,6 +256,16 @@ START_TEST(broken_files_name_the_problem)
          TOLK_E_FORMAT},
         {"hunyuan-dense", "", "blk.0.attn_k_norm.weight", "blk.0.attn_k_norX.weight",
          "missing tensor blk.0.attn_k_norm.weight", TOLK_E_FORMAT},
+        {"gemma4", "", "per_layer_model_proj.weight", "per_layer_model_proX.weight",
+         "missing tensor per_layer_model_proj.weight", TOLK_E_FORMAT},
+        {"gemma4", "", "blk.4.inp_gate.weight", "blk.4.inp_gatX.weight", "missing tensor blk.4.inp_gate.weight",
+         TOLK_E_FORMAT},
+        {"gemma4", "", "rope_freqs.weight", "rope_freqX.weight", "missing tensor rope_freqs.weight", TOLK_E_FORMAT},
+        {"gemma4", "", "gemma4.attention.sliding_window_pattern", "gemma4.attention.sliding_window_patterX",
+         "missing metadata key gemma4.attention.sliding_window_pattern", TOLK_E_FORMAT},
+        /* an own-cache layer needs attn_k (the shared layers 3..5 have none in the generated file) */
+        {"gemma4", "", "blk.2.attn_k.weight", "blk.2.attn_k.weighX", "missing tensor blk.2.attn_k.weight",
+         TOLK_E_FORMAT},
         /* valid variants (needle NULL): every expert routed; soft-capping key absent (llama.cpp's
          * default 50 applies) */
         {"qwen3moe", "--n-expert-used 8", NULL, NULL, NULL, 0},
@@ -272,15 +293,20 @@ START_TEST(broken_files_name_the_problem)
     }
     /* expert_used_count above expert_count, and zero experts: the key's value is patched in place
      * (u32 3 -> 9 and 8 -> 0 right after the key names). */
-    static const struct { const char *key; uint32_t value; const char *needle; } moe_bad[] = {
-        {"qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count = 9 is outside 1..8"},
-        {"qwen3moe.expert_count", 0, "qwen3moe.expert_count = 0 is outside 1..512"},
-        {"qwen3moe.expert_count", 100000, "qwen3moe.expert_count = 100000 is outside 1..512"},
+    static const struct { const char *arch, *key; uint32_t value; const char *needle; } moe_bad[] = {
+        {"qwen3moe", "qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count = 9 is outside 1..8"},
+        {"qwen3moe", "qwen3moe.expert_count", 0, "qwen3moe.expert_count = 0 is outside 1..512"},
+        {"qwen3moe", "qwen3moe.expert_count", 100000, "qwen3moe.expert_count = 100000 is outside 1..512"},
+        {"gemma4", "gemma4.attention.shared_kv_layers", 6,
+         "gemma4.attention.shared_kv_layers = 6 leaves fewer than 2 of 6 layers"},
+        {"gemma4", "gemma4.embedding_length_per_layer_input", 100000,
+         "gemma4.embedding_length_per_layer_input = 100000 is out of range"},
+        {"gemma4", "gemma4.attention.key_length_swa", 48, "gemma4 needs equal key and value head sizes"},
     };
     for (size_t i = 0; i < sizeof moe_bad / sizeof moe_bad[0]; i++) {
         char path[8192];
         snprintf(path, sizeof path, "%s/moebad%zu.gguf", tmpdir, i);
-        gen_tiny("qwen3moe", "", path);
+        gen_tiny(moe_bad[i].arch, "", path);
         FILE *f = fopen(path, "r+b");
         ck_assert_ptr_nonnull(f);
         static char b[1 << 16];
@@ -342,6 +368,47 @@ START_TEST(misshaped_expert_stack)
 }
 END_TEST
 
+/* gemma4: a per-layer embedding norm one value short (its ne[0] patched) and a global layer whose
+ * q_norm has the sliding layers' head size are refused with the tensor, its shape and the expected one. */
+START_TEST(misshaped_gemma4_tensor)
+{
+    static const struct { const char *name; uint64_t from, to; const char *needle; } cases4[] = {
+        {"per_layer_proj_norm.weight", 16, 15, "tensor per_layer_proj_norm.weight has shape [15, 1, 1, 1], expected [16]"},
+        {"blk.2.attn_q_norm.weight", 64, 32, "tensor blk.2.attn_q_norm.weight has shape [32, 1, 1, 1], expected [64]"},
+    };
+    for (size_t i = 0; i < sizeof cases4 / sizeof cases4[0]; i++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/skew4.gguf", tmpdir);
+        gen_tiny("gemma4", "", path);
+        FILE *f = fopen(path, "r+b");
+        ck_assert_ptr_nonnull(f);
+        static char b[1 << 16];
+        const size_t n = fread(b, 1, sizeof b, f);
+        const size_t nl = strlen(cases4[i].name);
+        char *hit = NULL;
+        for (size_t j = 8; j + nl + 16 <= n && !hit; j++) /* the name after its u64 length */
+            if (!memcmp(b + j, cases4[i].name, nl) && (uint8_t)b[j - 8] == nl)
+                hit = b + j + nl;
+        ck_assert_ptr_nonnull(hit);
+        uint32_t dims;
+        uint64_t ne0;
+        memcpy(&dims, hit, 4);
+        memcpy(&ne0, hit + 4, 8);
+        ck_assert_int_eq(dims, 1);
+        ck_assert_int_eq(ne0, cases4[i].from);
+        memcpy(hit + 4, &cases4[i].to, 8);
+        fseek(f, 0, SEEK_SET);
+        ck_assert(fwrite(b, 1, n, f) == n);
+        fclose(f);
+        tolk_model *m = NULL;
+        tolk_error err = {0};
+        ck_assert_int_eq(model_open(path, &m, &err), TOLK_E_FORMAT);
+        ck_assert_msg(strstr(err.msg, cases4[i].needle), "%s", err.msg);
+        unlink(path);
+    }
+}
+END_TEST
+
 START_TEST(unknown_architecture_lists_the_supported)
 {
     char path[8192];
@@ -371,6 +438,7 @@ int main(void)
     tcase_add_loop_test(tc, matches_llamacpp, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, broken_files_name_the_problem);
     tcase_add_test(tc, misshaped_expert_stack);
+    tcase_add_test(tc, misshaped_gemma4_tensor);
     tcase_add_test(tc, unknown_architecture_lists_the_supported);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

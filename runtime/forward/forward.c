@@ -47,6 +47,8 @@ struct fwd_ctx {
     float *o;      /* [n_batch][n_embd] block output before the residual add */
     float *gate;   /* [n_batch][n_ff] */
     float *up;     /* [n_batch][n_ff] */
+    float *ple;    /* [n_batch][n_layer*n_embd_per_layer] gemma4 per-layer inputs (else NULL) */
+    float *ple_tok; /* [n_batch][n_layer*n_embd_per_layer] their token rows, then the gate of one layer */
     char *qa[MAX_JOBS]; /* [n_batch][act_row_max] quantized activations */
     float *logits; /* [n_logits][n_vocab] */
     moe_buffers *moe; /* MoE scratch (models with experts only) */
@@ -171,23 +173,26 @@ static void add_bias(float *x, const gguf_tensor *b, int64_t n)
 /* The steps of one decoder block for n tokens at positions pos0.., in order. Each is called by
  * every thread of the parallel region and work-shares its loops. */
 
-/* Attention input: norm, then the q/k/v projections. */
-static void qkv_project(fwd_ctx *c, const layer_weights *lw, int64_t n)
+/* Attention input: norm, then the q/k/v projections (only q in a layer that shares another's keys
+ * and values; q and k when the values are the keys, gemma4). */
+static void qkv_project(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
 {
     const model_hparams *hp = &c->m->hp;
+    const layer_dims d = arch_layer_dims(hp, il);
     const int64_t E = hp->n_embd;
     const gguf_tensor *qkv[3] = {lw->wq, lw->wk, lw->wv};
+    const int nw = !lw->wk ? 1 : !lw->wv ? 2 : 3;
     act_plan p_qkv;
-    plan_acts(qkv, 3, &p_qkv);
+    plan_acts(qkv, nw, &p_qkv);
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         ops_rmsnorm(c->x + t * E, lw->attn_norm->data, c->xn + t * E, E, hp->eps);
         quantize_row(c, &p_qkv, c->xn + t * E, E, t);
     }
     float *const y_qkv[3] = {c->q, c->k, c->v};
-    const size_t s_qkv[3] = {(size_t)(hp->n_head * hp->head_dim), (size_t)(hp->n_head_kv * hp->head_dim),
-                             (size_t)(hp->n_head_kv * hp->head_dim_v)};
-    run_matmuls(c, qkv, y_qkv, s_qkv, 3, &p_qkv, n);
+    const size_t s_qkv[3] = {(size_t)(hp->n_head * d.hd), (size_t)(d.n_head_kv * d.hd),
+                             (size_t)(d.n_head_kv * d.hdv)};
+    run_matmuls(c, qkv, y_qkv, s_qkv, nw, &p_qkv, n);
 }
 
 /* Biases, per-head norms, RoPE (angles in the thread's scratch CS), query scale; keys and values
@@ -197,38 +202,44 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
     const model_hparams *hp = &c->m->hp;
     const layer_weights *lw = &c->m->w.layers[il];
     const layer_recipe *lr = &hp->layer[il];
-    const int64_t hd = hp->head_dim, QW = hp->n_head * hd, KW = hp->n_head_kv * hd,
-                  VW = hp->n_head_kv * hp->head_dim_v;
+    const layer_dims d = arch_layer_dims(hp, il);
+    const int64_t hd = d.hd, QW = hp->n_head * hd, KW = d.n_head_kv * hd, VW = d.n_head_kv * d.hdv;
     /* Per-pair divisors: rope_freqs, or phi3's short factors, or its long ones for a context
      * beyond the original (llama.cpp's get_rope_factors). */
     const gguf_tensor *ff = c->m->w.rope_long && c->kv.n_ctx > hp->layer[il].rope.n_ctx_orig ? c->m->w.rope_long
                                                                                            : c->m->w.rope_freqs;
-    const float *rope_ff = ff ? ff->data : NULL;
+    const float *rope_ff = ff && !lr->no_rope_freqs ? ff->data : NULL;
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *qt = c->q + t * QW, *kt = c->k + t * KW, *vt = c->v + t * VW;
         add_bias(qt, lw->bq, QW);
         add_bias(kt, lw->bk, KW);
         add_bias(vt, lw->bv, VW);
-        ops_rope_cache(&lr->rope, hp->n_rot, rope_ff, pos0 + t, cs);
+        ops_rope_cache(&lr->rope, d.n_rot, rope_ff, pos0 + t, cs);
         const bool norm_first = hp->recipe.qk_norm && !hp->recipe.qk_norm_after_rope,
                    norm_last = hp->recipe.qk_norm && hp->recipe.qk_norm_after_rope;
         for (int64_t h = 0; h < hp->n_head; h++) {
             float *qh = qt + h * hd;
             if (norm_first)
                 ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
-            ops_rope_apply(qh, hp->n_rot, hp->recipe.rope, cs);
+            ops_rope_apply(qh, d.n_rot, hp->recipe.rope, cs);
             if (norm_last)
                 ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
             if (hp->q_scale != 1.0f)
                 for (int64_t d = 0; d < hd; d++)
                     qh[d] *= hp->q_scale;
         }
-        for (int64_t h = 0; h < hp->n_head_kv; h++) {
+        if (!lw->wk) /* keys and values come from layer kv_src's cache */
+            continue;
+        if (!lw->wv) /* the values are the projected keys (gemma4's attention_k_eq_v) */
+            memcpy(vt, kt, sizeof(float) * (size_t)VW);
+        for (int64_t h = 0; hp->recipe.v_norm && h < d.n_head_kv; h++)
+            ops_rmsnorm(vt + h * d.hdv, NULL, vt + h * d.hdv, d.hdv, hp->eps);
+        for (int64_t h = 0; h < d.n_head_kv; h++) {
             float *kh = kt + h * hd;
             if (norm_first)
                 ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
-            ops_rope_apply(kh, hp->n_rot, hp->recipe.rope, cs);
+            ops_rope_apply(kh, d.n_rot, hp->recipe.rope, cs);
             if (norm_last)
                 ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
         }
@@ -241,23 +252,24 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
 {
     const model_hparams *hp = &c->m->hp;
     const layer_recipe *lr = &hp->layer[il];
-    attn_args aa = {.kv = &c->kv, .layer = il, .n_head = hp->n_head, .n_head_kv = hp->n_head_kv,
-                    .head_dim = hp->head_dim, .head_dim_v = hp->head_dim_v, .n_tok = n, .pos0 = pos0,
+    const layer_dims d = arch_layer_dims(hp, il);
+    attn_args aa = {.kv = &c->kv, .layer = lr->kv_shared ? lr->kv_src : il, .n_head = hp->n_head,
+                    .n_head_kv = d.n_head_kv, .head_dim = d.hd, .head_dim_v = d.hdv, .n_tok = n, .pos0 = pos0,
                     .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .softcap = hp->attn_softcap,
                     .q = c->q, .out = c->att};
     if (verifying(c, n) && c->kv.type != TOLK_TYPE_F16) {
         /* One token per item, as in one-token decoding (the Q8_0 cache's scores come from
          * simd_matmul, whose batched order differs). */
-        const int64_t QW = hp->n_head * hp->head_dim, OW = hp->n_head * hp->head_dim_v;
+        const int64_t QW = hp->n_head * d.hd, OW = hp->n_head * d.hdv;
 #pragma omp for schedule(dynamic, 1)
-        for (int64_t i = 0; i < n * hp->n_head_kv; i++) {
-            const int64_t t = i / hp->n_head_kv;
+        for (int64_t i = 0; i < n * d.n_head_kv; i++) {
+            const int64_t t = i / d.n_head_kv;
             attn_args one = aa;
             one.n_tok = 1;
             one.pos0 = pos0 + t;
             one.q = c->q + t * QW;
             one.out = c->att + t * OW;
-            attn_run(&one, i % hp->n_head_kv, scratch);
+            attn_run(&one, i % d.n_head_kv, scratch);
         }
         return;
     }
@@ -271,10 +283,11 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
 }
 
 /* Output projection, post-norm, residual; then the FFN's input norm and the gate/up projections. */
-static void attn_out_ffn_in(fwd_ctx *c, const layer_weights *lw, int64_t n)
+static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
 {
     const model_hparams *hp = &c->m->hp;
-    const int64_t E = hp->n_embd, F = hp->n_ff, OW = hp->n_head * hp->head_dim_v;
+    const layer_dims d = arch_layer_dims(hp, il);
+    const int64_t E = hp->n_embd, F = d.n_ff, OW = hp->n_head * d.hdv;
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
     plan_acts(wo, 1, &p_o);
@@ -309,10 +322,10 @@ static void attn_out_ffn_in(fwd_ctx *c, const layer_weights *lw, int64_t n)
 }
 
 /* The FFN's activation, down projection (or the mixture of experts), post-norm and residual. */
-static void ffn_out(fwd_ctx *c, const layer_weights *lw, int64_t n)
+static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
 {
     const model_hparams *hp = &c->m->hp;
-    const int64_t E = hp->n_embd, F = hp->n_ff;
+    const int64_t E = hp->n_embd, F = arch_layer_dims(hp, il).n_ff;
     if (lw->ffn_gate_inp) {
         moe_ffn(c->moe, hp, lw, c->xn, c->o, n, verifying(c, n));
     } else {
@@ -346,17 +359,104 @@ static void ffn_out(fwd_ctx *c, const layer_weights *lw, int64_t n)
     }
 }
 
+/* The widest rotation of any layer (sizes the RoPE angle cache). */
+static int64_t max_rot(const model_hparams *hp)
+{
+    int64_t r = hp->n_rot;
+    for (int il = 0; il < hp->n_layer; il++)
+        r = arch_layer_dims(hp, il).n_rot > r ? arch_layer_dims(hp, il).n_rot : r;
+    return r;
+}
+
+/* gemma4's per-layer inputs of n tokens whose scaled embeddings are in x: for layer l,
+ * (RMSNorm((per_layer_model_proj . x) * 1/sqrt(n_embd)) * per_layer_proj_norm
+ *  + per_layer_token_embd[tok] slice l * sqrt(n_embd_per_layer)) * 1/sqrt(2), as llama.cpp's
+ * build_inp_per_layer and project_per_layer_inputs compute them. */
+static void per_layer_inputs(fwd_ctx *c, const int32_t *tok, int64_t n)
+{
+    const tolk_model *m = c->m;
+    const int64_t E = m->hp.n_embd, P = m->hp.n_embd_per_layer, LP = P * m->hp.n_layer;
+    const gguf_tensor *w[1] = {m->w.pl_model_proj};
+    act_plan p;
+    plan_acts(w, 1, &p);
+#pragma omp for
+    for (int64_t t = 0; t < n; t++) {
+        quantize_row(c, &p, c->x + t * E, E, t);
+        const gguf_tensor *te = m->w.pl_tok_embd;
+        simd_dequantize_row(te->type, (const char *)te->data + (size_t)tok[t] * te->row_bytes, c->ple_tok + t * LP, LP);
+    }
+    float *const y[1] = {c->ple};
+    const size_t st[1] = {(size_t)LP};
+    run_matmuls(c, w, y, st, 1, &p, n);
+    const float proj_scale = 1.0f / sqrtf((float)E), tok_scale = sqrtf((float)P), inp_scale = 1.0f / sqrtf(2.0f);
+#pragma omp for
+    for (int64_t t = 0; t < n; t++)
+        for (int64_t l = 0; l < m->hp.n_layer; l++) {
+            float *pr = c->ple + t * LP + l * P;
+            const float *tr = c->ple_tok + t * LP + l * P;
+            for (int64_t i = 0; i < P; i++)
+                pr[i] *= proj_scale;
+            ops_rmsnorm(pr, m->w.pl_proj_norm->data, pr, P, m->hp.eps);
+            for (int64_t i = 0; i < P; i++)
+                pr[i] = (pr[i] + tr[i] * tok_scale) * inp_scale;
+        }
+}
+
+/* gemma4's per-layer embedding step after the FFN residual: x += RMSNorm(proj . (gelu(inp_gate . x)
+ * * per-layer input il)) * post_norm. */
+static void per_layer_embd(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
+{
+    const model_hparams *hp = &c->m->hp;
+    const int64_t E = hp->n_embd, P = hp->n_embd_per_layer, LP = P * hp->n_layer;
+    const gguf_tensor *wg[1] = {lw->pl_inp_gate}, *wp[1] = {lw->pl_proj};
+    act_plan pg, pp;
+    plan_acts(wg, 1, &pg);
+    plan_acts(wp, 1, &pp);
+#pragma omp for
+    for (int64_t t = 0; t < n; t++)
+        quantize_row(c, &pg, c->x + t * E, E, t);
+    float *const yg[1] = {c->ple_tok};
+    const size_t sg[1] = {(size_t)P};
+    run_matmuls(c, wg, yg, sg, 1, &pg, n);
+#pragma omp for
+    for (int64_t t = 0; t < n; t++) {
+        float *g = c->ple_tok + t * P;
+        ops_geglu(g, c->ple + t * LP + il * P, g, P);
+        quantize_row(c, &pp, g, P, t);
+    }
+    float *const yo[1] = {c->o};
+    const size_t so[1] = {(size_t)E};
+    run_matmuls(c, wp, yo, so, 1, &pp, n);
+#pragma omp for
+    for (int64_t t = 0; t < n; t++) {
+        float *ot = c->o + t * E, *xt = c->x + t * E;
+        ops_rmsnorm(ot, lw->pl_post_norm->data, ot, E, hp->eps);
+        for (int64_t i = 0; i < E; i++)
+            xt[i] += ot[i];
+    }
+}
+
 /* One decoder block for n tokens at positions pos0.. (called by every thread). */
 static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
 {
     const layer_weights *lw = &c->m->w.layers[il];
     /* The thread's scratch: the RoPE angle cache, then attention's. */
     char *scratch = c->scratch + (size_t)thread_id() * c->thread_scratch;
-    qkv_project(c, lw, n);
+    qkv_project(c, il, lw, n);
     qkv_finish(c, il, n, pos0, (float *)scratch);
-    attention(c, il, n, pos0, scratch + align64(sizeof(float) * (size_t)c->m->hp.n_rot));
-    attn_out_ffn_in(c, lw, n);
-    ffn_out(c, lw, n);
+    attention(c, il, n, pos0, scratch + align64(sizeof(float) * (size_t)max_rot(&c->m->hp)));
+    attn_out_ffn_in(c, il, lw, n);
+    ffn_out(c, il, lw, n);
+    if (lw->pl_inp_gate)
+        per_layer_embd(c, il, lw, n);
+    if (lw->out_scale) {
+        const float s = *(const float *)lw->out_scale->data;
+        const int64_t E = c->m->hp.n_embd;
+#pragma omp for
+        for (int64_t t = 0; t < n; t++)
+            for (int64_t i = 0; i < E; i++)
+                c->x[t * E + i] *= s;
+    }
 }
 
 /* Final logit soft-capping, as llama.cpp's three ops: scale by 1/cap, tanh, scale by cap. */
@@ -386,6 +486,8 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
 #pragma omp for
         for (int64_t t = 0; t < n; t++)
             model_embed(m, tok[t], c->x + t * E);
+        if (m->w.pl_tok_embd)
+            per_layer_inputs(c, tok, n);
         for (int il = 0; il < m->hp.n_layer; il++)
             if (!c->skip || !c->skip[il])
                 layer_forward(c, il, n, pos0);
@@ -497,6 +599,8 @@ void fwd_free(fwd_ctx *c)
     free(c->o);
     free(c->gate);
     free(c->up);
+    free(c->ple);
+    free(c->ple_tok);
     for (int s = 0; s < MAX_JOBS; s++)
         free(c->qa[s]);
     free(c->logits);
@@ -531,7 +635,8 @@ static size_t max_act_row(const tolk_model *m)
         const layer_weights *lw = &m->w.layers[il];
         const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
                                   lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps,
-                                  lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp};
+                                  lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp, lw->pl_inp_gate,
+                                  lw->pl_proj, il == 0 ? m->w.pl_model_proj : NULL};
         for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
             if (!w[j])
                 continue;
@@ -597,13 +702,25 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     c->gate = alloc_f(nb, hp->n_ff, &ok);
     c->up = alloc_f(nb, hp->n_ff, &ok);
     c->logits = alloc_f(c->n_logits, hp->n_vocab, &ok);
+    if (m->w.pl_tok_embd) {
+        c->ple = alloc_f(nb, hp->n_layer * hp->n_embd_per_layer, &ok);
+        c->ple_tok = alloc_f(nb, hp->n_layer * hp->n_embd_per_layer, &ok);
+    }
     c->act_row_max = max_act_row(m);
     for (int s = 0; s < MAX_JOBS && ok; s++)
         if (!(c->qa[s] = aligned_alloc(64, c->act_row_max * (size_t)nb)))
             ok = false;
     const attn_args probe = {.kv = &c->kv, .n_head = hp->n_head, .n_head_kv = hp->n_head_kv,
                              .head_dim = hp->head_dim, .head_dim_v = hp->head_dim_v};
-    c->thread_scratch = align64(sizeof(float) * (size_t)hp->n_rot) + attn_scratch_bytes(&probe, n_ctx);
+    size_t attn_bytes = attn_scratch_bytes(&probe, n_ctx);
+    for (int il = 0; il < hp->n_layer; il++) { /* layers with their own head shapes (gemma4) */
+        const layer_dims d = arch_layer_dims(hp, il);
+        const attn_args pl = {.kv = &c->kv, .n_head = hp->n_head, .n_head_kv = d.n_head_kv, .head_dim = d.hd,
+                              .head_dim_v = d.hdv};
+        if (attn_scratch_bytes(&pl, n_ctx) > attn_bytes)
+            attn_bytes = attn_scratch_bytes(&pl, n_ctx);
+    }
+    c->thread_scratch = align64(sizeof(float) * (size_t)max_rot(hp)) + attn_bytes;
     if (ok && !(c->scratch = aligned_alloc(64, c->thread_scratch * (size_t)nth)))
         ok = false;
     if (ok && hp->n_expert > 0 && moe_buffers_create(hp, nb, c->act_row_max, &c->moe, err)) {

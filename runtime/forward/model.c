@@ -35,10 +35,12 @@ static int check_layer(const layer_weights *lw, float *scratch, tolk_error *err)
 {
     const gguf_tensor *vecs[] = {lw->attn_norm, lw->bq, lw->bk, lw->bv, lw->bo, lw->q_norm, lw->k_norm,
                                  lw->post_attn_norm, lw->ffn_norm, lw->ffn_gate_b, lw->ffn_up_b,
-                                 lw->ffn_down_b, lw->post_ffn_norm, lw->ffn_gate_inp_shexp};
+                                 lw->ffn_down_b, lw->post_ffn_norm, lw->ffn_gate_inp_shexp, lw->pl_post_norm,
+                                 lw->out_scale};
     const gguf_tensor *mats[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
                                  lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps,
-                                 lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp};
+                                 lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp, lw->pl_inp_gate,
+                                 lw->pl_proj};
     int rc;
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         if ((rc = check_f32(vecs[i], err)))
@@ -78,12 +80,22 @@ static int bind_all(tolk_model *m, tolk_error *err)
         return rc;
     if (!m->w.output)
         m->w.output = m->w.token_embd;
+    const int64_t pl = hp->n_embd_per_layer * hp->n_layer;
+    if (hp->n_embd_per_layer > 0 &&
+        ((rc = arch_bind(f, -1, "per_layer_token_embd.weight", pl, hp->n_vocab, true, &m->w.pl_tok_embd, err)) ||
+         (rc = arch_bind(f, -1, "per_layer_model_proj.weight", hp->n_embd, pl, true, &m->w.pl_model_proj, err)) ||
+         (rc = arch_bind(f, -1, "per_layer_proj_norm.weight", hp->n_embd_per_layer, 0, true, &m->w.pl_proj_norm,
+                         err)) ||
+         (rc = check_f32(m->w.pl_proj_norm, err))))
+        return rc;
     m->w.layers = calloc((size_t)hp->n_layer, sizeof *m->w.layers);
     int64_t widest = hp->n_embd > hp->n_ff ? hp->n_embd : hp->n_ff;
     if (hp->n_ff_exp > widest)
         widest = hp->n_ff_exp;
     if (hp->n_ff_shexp > widest)
         widest = hp->n_ff_shexp;
+    if (pl > widest)
+        widest = pl;
     float *scratch = malloc(sizeof(float) * (size_t)widest * 4 + 1024);
     if (!m->w.layers || !scratch) {
         free(scratch);
@@ -102,6 +114,10 @@ static int bind_all(tolk_model *m, tolk_error *err)
         rc = check_matrix(m->w.token_embd, scratch, err);
     if (!rc)
         rc = check_matrix(m->w.output, scratch, err);
+    if (!rc && m->w.pl_tok_embd)
+        rc = check_matrix(m->w.pl_tok_embd, scratch, err);
+    if (!rc && m->w.pl_model_proj)
+        rc = check_matrix(m->w.pl_model_proj, scratch, err);
     free(scratch);
     return rc;
 }

@@ -17,6 +17,10 @@ typedef struct model_weights {
     const gguf_tensor *rope_long;   /* [n_rot/2] f32 phi3 rope_factors_long (contexts beyond the
                                      * original one), or NULL */
     layer_weights *layers;          /* [n_layer] */
+    /* gemma4 per-layer token embeddings (hp.n_embd_per_layer > 0), else NULL: */
+    const gguf_tensor *pl_tok_embd;   /* [n_embd_per_layer * n_layer, n_vocab] */
+    const gguf_tensor *pl_model_proj; /* [n_embd, n_embd_per_layer * n_layer] */
+    const gguf_tensor *pl_proj_norm;  /* [n_embd_per_layer] f32 */
 } model_weights;
 
 struct tok_vocab;

@@ -68,6 +68,12 @@ static const char *const builtin_text[] = {
                    "{label}: {text}\n{tgt}: <end_of_turn>\n<start_of_turn>model\n",
     /* Seed-X-Instruct model card: no chat turns; the target's language tag ends the prompt. */
     [CHAT_SEEDX] = "{bos}Translate the following {src} sentence into {tgt}:\n{text} <{tgt_code}>",
+    /* Gemma 4's chat template for one user turn and the generation prompt; without enable_thinking
+     * it opens and closes an empty thought channel (tests/test_gemma4_template.sh renders the
+     * template with jinja2 and compares). */
+    [CHAT_GEMMA4] = "{bos}<|turn>user\nTranslate the following text{from} to {tgt}. "
+                    "Reply with the translation only.\n\n{text}<turn|>\n"
+                    "<|turn>model\n<|channel>thought\n<channel|>",
 };
 
 /* The Chinese-instruction variants (either language Chinese), and TranslateGemma without a
@@ -106,6 +112,7 @@ static const char *const builtin_markers[][3] = {
     [CHAT_TRANSLATEGEMMA] = {"<start_of_turn>", "<end_of_turn>", NULL},
     [CHAT_TOWER] = {"<start_of_turn>", "<end_of_turn>", NULL},
     [CHAT_SEEDX] = {NULL, NULL, NULL},
+    [CHAT_GEMMA4] = {"<|turn>", "<turn|>", NULL},
 };
 
 const char *chat_family_name(chat_family f)
@@ -120,6 +127,7 @@ const char *chat_family_name(chat_family f)
     case CHAT_TRANSLATEGEMMA: return "translategemma";
     case CHAT_TOWER: return "tower";
     case CHAT_SEEDX: return "seed-x";
+    case CHAT_GEMMA4: return "gemma4";
     default: return "custom";
     }
 }
@@ -292,6 +300,8 @@ static bool markers_ok(const tok_vocab *v, chat_family f, const char **missing)
 
 static int family_from_template(const char *t)
 {
+    if (strstr(t, "<|turn>") && strstr(t, "<turn|>"))
+        return CHAT_GEMMA4;
     if (strstr(t, "<start_of_turn>"))
         return CHAT_GEMMA3;
     if (strstr(t, "<|im_start|>"))
@@ -307,6 +317,8 @@ static int family_from_arch(const char *arch)
         return -1;
     if (!strcmp(arch, "gemma3") || !strcmp(arch, "gemma2") || !strcmp(arch, "gemma"))
         return CHAT_GEMMA3;
+    if (!strcmp(arch, "gemma4"))
+        return CHAT_GEMMA4;
     if (!strcmp(arch, "qwen3"))
         return CHAT_QWEN3;
     if (!strcmp(arch, "qwen2"))
@@ -316,6 +328,8 @@ static int family_from_arch(const char *arch)
 
 static int family_from_vocab(const tok_vocab *v)
 {
+    if (has_control(v, "<|turn>"))
+        return CHAT_GEMMA4;
     if (has_control(v, "<start_of_turn>"))
         return CHAT_GEMMA3;
     if (has_control(v, "<|start_header_id|>"))

@@ -39,6 +39,7 @@ typedef enum chat_family {
     CHAT_TRANSLATEGEMMA, /* TranslateGemma (gemma3): the model card's language-code prompt */
     CHAT_TOWER,          /* Tower+ (gemma2 turns): "Translate the following SRC source text to TGT" */
     CHAT_SEEDX,          /* Seed-X (llama/mistral, no chat turns): "... sentence into TGT:\nTEXT <code>" */
+    CHAT_GEMMA4,         /* Gemma 4: <|turn>user ... <turn|>, an empty thinking channel after <|turn>model */
     CHAT_CUSTOM
 } chat_family;
 
@@ -75,7 +76,8 @@ chat_family chat_template_family(const chat_template *t);
 /* True when the translation is one line that ends at the first newline (the base-model template:
  * its continuation would be the next "Language:" line), so multi-line text goes line by line. */
 bool chat_template_single_line(const chat_template *t);
-/* "gemma3", "qwen2.5", "qwen3", "llama3", "base", "hunyuan-mt", "translategemma", "tower", "seed-x"
+/* "gemma3", "qwen2.5", "qwen3", "llama3", "base", "hunyuan-mt", "translategemma", "tower", "seed-x",
+ * "gemma4"
  * or "custom". */
 const char *chat_family_name(chat_family f);
 
