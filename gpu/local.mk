@@ -1,7 +1,7 @@
 # gpu/: CUDA offload. With --with-cuda, nvcc compiles the .cu files (through libtool, so they go into
 # the shared library as PIC objects); otherwise gpu_none.c answers "no devices".
 EXTRA_DIST += gpu/nvcc-pic.sh gpu/device.cu gpu/gpu_none.c
-libtolk_internal_la_SOURCES += gpu/gpu.h
+libtolk_internal_la_SOURCES += gpu/gpu.h gpu/gpu_blocks.h
 if HAVE_CUDA
 NVCC_FLAGS = -O2 -std=c++17 -I$(top_srcdir)/gpu -I$(top_srcdir)/runtime $(CUDA_CFLAGS)
 libtolk_internal_la_LIBADD += gpu/device.lo $(CUDA_LIBS)

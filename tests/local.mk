@@ -164,3 +164,12 @@ tests_test_glossary_CFLAGS = $(TEST_CFLAGS)
 tests_test_glossary_LDADD = $(TEST_LIBS)
 endif
 endif
+
+# gpu/gpu_blocks.h (the CUDA kernels' block code) compiled for the host against simd/ref; every build.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_gpu_blocks
+TESTS += tests/test_gpu_blocks
+tests_test_gpu_blocks_SOURCES = tests/test_gpu_blocks.c
+tests_test_gpu_blocks_CFLAGS = $(TEST_CFLAGS)
+tests_test_gpu_blocks_LDADD = $(TEST_LIBS) -lm
+endif
