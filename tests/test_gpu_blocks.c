@@ -104,7 +104,7 @@ END_TEST
 /* Every element of random rows of every type decodes to the reference's bits. */
 START_TEST(decoders_match_reference)
 {
-    static uint8_t row[N_ELEMS * 4];
+    static _Alignas(64) uint8_t row[N_ELEMS * 4];
     float ref[N_ELEMS];
     for (int t = 0; t < N_TYPES; t++) {
         int type = gpu_types[t];
@@ -187,7 +187,7 @@ static void quantize_act(int wtype, const float *x, uint8_t *qx)
 
 START_TEST(dots_match_reference)
 {
-    static uint8_t row[N_ELEMS * 4], qx[N_ELEMS * 4];
+    static _Alignas(64) uint8_t row[N_ELEMS * 4], qx[N_ELEMS * 4];
     float x[N_ELEMS], wf[N_ELEMS], xf[N_ELEMS];
     for (int t = 0; t < N_TYPES; t++) {
         int type = gpu_types[t];
