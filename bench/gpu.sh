@@ -43,7 +43,7 @@ bench_pair() { # bench_pair MODEL: tg128 and pp512 at -ngl 0 and -ngl 999
     for ngl in 0 999; do
         [ "$(left)" -gt 20 ] || { echo "budget spent: skipped $1 at -ngl $ngl"; return; }
         printf -- '-- %s -ngl %s\n' "$(basename "$1")" "$ngl"
-        "$build/tolk" bench -m "$1" -p 512 -n 128 -r 1 -ngl "$ngl" 2>&1 | tail -n 4
+        "$build/tolk" bench -m "$1" -p 512 -n 128 -r 1 -ngl "$ngl" 2>&1 | grep -v "^|---"
     done
 }
 
