@@ -203,6 +203,8 @@ typedef struct tolk_params {
     float repeat_penalty;  /* 1: off */
     int repeat_last_n;
     uint64_t seed;
+    int n_gpu_layers;      /* -ngl: the last N layers on a CUDA GPU (999: all). Not acted on yet: the
+                            * forward pass runs every layer on the CPU (docs/GPU.md) */
 } tolk_params;
 
 /* llama.cpp-like defaults: temp 0.8, top-k 40, top-p 0.95, min-p 0.05, seed from the clock. */

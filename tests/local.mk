@@ -167,3 +167,25 @@ endif
 # Gemma 4's translation prompt against its Jinja chat template (jinja2).
 TESTS += tests/test_gemma4_template.sh
 EXTRA_DIST += tests/test_gemma4_template.sh
+
+# gpu/gpu_blocks.h (the CUDA kernels' block code) compiled for the host against simd/ref; every build.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_gpu_blocks
+TESTS += tests/test_gpu_blocks
+tests_test_gpu_blocks_SOURCES = tests/test_gpu_blocks.c
+tests_test_gpu_blocks_CFLAGS = $(TEST_CFLAGS)
+tests_test_gpu_blocks_LDADD = $(TEST_LIBS) -lm
+endif
+
+# The CUDA build: every kernel against the CPU where a device is present (SKIP otherwise), and the
+# library's sm_90 code and PTX (cuobjdump, next to nvcc); test_gpu_build.sh skips in other builds.
+AM_TESTS_ENVIRONMENT += TOLK_NVCC='$(NVCC)'; export TOLK_NVCC;
+TESTS += tests/test_gpu_build.sh tests/test_gpu_ngl.sh
+EXTRA_DIST += tests/test_gpu_build.sh tests/test_gpu_ngl.sh tests/gpu_kernels_check.c
+if HAVE_CUDA
+check_PROGRAMS += tests/gpu_kernels_check
+TESTS += tests/gpu_kernels_check
+tests_gpu_kernels_check_SOURCES = tests/gpu_kernels_check.c
+tests_gpu_kernels_check_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_gpu_kernels_check_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
+endif

@@ -159,11 +159,34 @@ const char cli_common_help[] =
     "      --min-p P          drop tokens below P x the best one's probability (0 = off)\n"
     "      --repeat-penalty R penalise recently used tokens (1 = off)\n"
     "      --repeat-last-n N  how far back the penalty looks\n"
-    "      --seed S           random seed (default: from the clock)\n";
+    "      --seed S           random seed (default: from the clock)\n"
+    "  -ngl, --gpu-layers N   layers for a CUDA GPU, 999 = all (a --with-cuda build; see docs/GPU.md)\n";
 
 /* tolk_params.numa: 0 none, 1 distribute, 2 isolate. */
 static const cli_choice numa_modes[] = {{"distribute", 1}, {"isolate", 2}, {"none", 0}, {NULL, 0}};
 static const cli_choice kv_types[] = {{"f16", 0}, {"q8_0", 1}, {NULL, 0}};
+
+/* -ngl N / --gpu-layers N: a layer count (999: all). A build without CUDA refuses any N > 0 with
+ * the way to build with it; a CUDA build without a usable device, or with one (the forward pass
+ * does not offload yet), says in one line that the CPU runs every layer and goes on. */
+static int parse_gpu_layers(void *dst, const char *name, const char *value)
+{
+    long long n;
+    if (parse_int(value, name, 0, 1000000, &n))
+        return 1;
+    *(int *)dst = (int)n;
+    if (n == 0)
+        return 0;
+    if (!strcmp(tolk_gpu_backend(), "none"))
+        return cli_error("tolk was built without CUDA, so %s cannot offload layers (build with "
+                         "./configure --with-cuda[=DIR] and make)", name);
+    if (tolk_gpu_count() == 0)
+        fprintf(stderr, "tolk: no CUDA device or driver found: every layer runs on the CPU\n");
+    else
+        fprintf(stderr, "tolk: %s: layer offload is not in the forward pass yet: every layer runs on the CPU "
+                        "(docs/GPU.md)\n", name);
+    return 0;
+}
 
 void cli_common_opts(cli_opt table[CLI_COMMON_N], tolk_params *p, const char **model)
 {
@@ -181,6 +204,7 @@ void cli_common_opts(cli_opt table[CLI_COMMON_N], tolk_params *p, const char **m
         CLI_OPT_FLOAT(NULL, "--repeat-penalty", &p->repeat_penalty, 1e-3, 100),
         CLI_OPT_INT(NULL, "--repeat-last-n", &p->repeat_last_n, 0, 1 << 20),
         CLI_OPT_U64(NULL, "--seed", &p->seed, 0, INT64_MAX),
+        CLI_OPT_FN("-ngl", "--gpu-layers", &p->n_gpu_layers, parse_gpu_layers),
         CLI_OPT_END,
     };
     memcpy(table, t, sizeof t);

@@ -78,7 +78,7 @@ int cli_parse(const char *cmd, const cli_opt *const *tables, int max_pos, int ar
 /* The options of the model-running subcommands (run, translate, bench, tui), documented by
  * cli_common_help: cli_common_opts fills TABLE (CLI_COMMON_N entries, the end marker included) with
  * options that store into P and *MODEL. A subcommand lists it among the tables it gives cli_parse. */
-enum { CLI_COMMON_N = 14 };
+enum { CLI_COMMON_N = 15 };
 void cli_common_opts(cli_opt table[CLI_COMMON_N], tolk_params *p, const char **model);
 extern const char cli_common_help[];
 
