@@ -4,7 +4,7 @@
  * rows), then every token reuses them: maddubs of the token's 4 activation bytes, broadcast, with
  * a register of codes gives each row's partial dot in its own lanes, so no horizontal sums are
  * needed and each block costs one int16 -> int32 step, one convert and one FMA per 8 rows (the
- * row walks of q32.h pay that per row). With 16 ymm registers a tile is 8 rows x 4 tokens.
+ * row walks of q32.h pay that per row). With 16 ymm registers a tile is 8 rows x 3-4 tokens.
  *
  * Q4_0 / Q5_0: codes signed (c - 8 / c - 16) as maddubs' signed side; the tokens' bytes biased by
  * +128 (unsigned side) once per chunk for all panels, and each row's -128 * sum(codes) starts its
@@ -167,7 +167,8 @@ G_INLINE __m256i bcast4(const void *p)
 }
 
 /* T tokens (a constant after inlining) x the 8 rows of one pack over nblk blocks; stores (first
- * chunk) or adds into y's rows [r, r + nrows). */
+ * chunk) or adds into y's rows [r, r + nrows). Registers: T results, T int16 sums (and for Q5_0 /
+ * Q8_0 T int32 sums), one register of codes, the broadcast: T = 4 for Q4_0, 3 for the others. */
 G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys,
                          int nrows, int first)
 {
@@ -179,24 +180,19 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
     for (int b = 0; b < nblk; b++) {
         __m256i isum[G_TOK];
         if (kind == GEMM_Q8_0) {
-#pragma GCC unroll 4
-            for (int k = 0; k < T; k++)
-                isum[k] = _mm256_setzero_si256();
 #pragma GCC unroll 8
             for (int g = 0; g < 8; g++) {
                 __m256i wa = _mm256_load_si256(&p->codes[b][g]), ws = _mm256_load_si256(&p->sign[b][g]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
                     __m256i x = _mm256_sign_epi8(bcast4(a->raw[k] + (size_t)b * sizeof(block_q8_0) + 2 + 4 * g), ws);
-                    isum[k] = _mm256_add_epi32(isum[k], _mm256_madd_epi16(_mm256_maddubs_epi16(wa, x), ones));
+                    __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(wa, x), ones);
+                    isum[k] = g == 0 ? d : _mm256_add_epi32(isum[k], d);
                 }
             }
         } else {
             const int per = kind == GEMM_Q4_0 ? 8 : 4; /* groups whose pair sums fit int16 */
             __m256i s16[G_TOK];
-#pragma GCC unroll 4
-            for (int k = 0; k < T; k++)
-                isum[k] = _mm256_load_si256(&p->init[b]);
 #pragma GCC unroll 8
             for (int g = 0; g < 8; g++) {
                 __m256i wc = _mm256_load_si256(&p->codes[b][g]);
@@ -204,8 +200,11 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
                 for (int k = 0; k < T; k++) {
                     __m256i prod = _mm256_maddubs_epi16(bcast4(a->q[k] + 32 * b + 4 * g), wc);
                     s16[k] = g % per == 0 ? prod : _mm256_add_epi16(s16[k], prod);
-                    if (g % per == per - 1)
-                        isum[k] = _mm256_add_epi32(isum[k], _mm256_madd_epi16(s16[k], ones));
+                    if (g % per == per - 1) {
+                        __m256i d = _mm256_madd_epi16(s16[k], ones);
+                        isum[k] = g == per - 1 ? _mm256_add_epi32(d, _mm256_load_si256(&p->init[b]))
+                                               : _mm256_add_epi32(isum[k], d);
+                    }
                 }
             }
         }
@@ -222,7 +221,10 @@ G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, 
                        int first)
 {
     switch (T) {
-    case 4: run_tokens(kind, p, nblk, a, 4, y, ys, nrows, first); break;
+    case 4:
+        if (kind == GEMM_Q4_0)
+            run_tokens(kind, p, nblk, a, 4, y, ys, nrows, first);
+        break;
     case 3: run_tokens(kind, p, nblk, a, 3, y, ys, nrows, first); break;
     case 2: run_tokens(kind, p, nblk, a, 2, y, ys, nrows, first); break;
     case 1: run_tokens(kind, p, nblk, a, 1, y, ys, nrows, first); break;
@@ -230,27 +232,34 @@ G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, 
     }
 }
 
+/* Tokens in passes of gemm_token_block; per pass, rows in groups of up to G_PANELS panels, each
+ * chunk of blocks unpacked once for all the pass's tokens, taken TT at a time. */
 G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                    size_t ys, int64_t r0, int64_t r1)
 {
     _Alignas(32) g32_pack pk[G_PANELS];
     _Alignas(32) g32_act act;
-    const int64_t nb = n / 32;
-    for (int64_t r = r0; r < r1; r += G_PANELS * G_ROWS) {
-        int rows = r1 - r < G_PANELS * G_ROWS ? (int)(r1 - r) : G_PANELS * G_ROWS;
-        int np = (rows + G_ROWS - 1) / G_ROWS;
-        for (int64_t c = 0; c < nb; c += G_CHUNK) {
-            int nblk = nb - c < G_CHUNK ? (int)(nb - c) : G_CHUNK;
-            for (int i = 0; i < np; i++) {
-                int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
-                pack_chunk(kind, &pk[i], w, wrb, r + G_ROWS * i, nr, c, nblk);
-            }
-            for (int64_t t = 0; t < n_tok; t += G_TOK) {
-                int T = n_tok - t < G_TOK ? (int)(n_tok - t) : G_TOK;
-                prep_act(kind, &act, qx, qrb, t, T, c, nblk);
+    const int64_t nb = n / 32, tb = gemm_token_block(qrb, n_tok);
+    const int TT = kind == GEMM_Q4_0 ? 4 : 3;
+    for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
+        const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
+        for (int64_t r = r0; r < r1; r += G_PANELS * G_ROWS) {
+            int rows = r1 - r < G_PANELS * G_ROWS ? (int)(r1 - r) : G_PANELS * G_ROWS;
+            int np = (rows + G_ROWS - 1) / G_ROWS;
+            for (int64_t c = 0; c < nb; c += G_CHUNK) {
+                int nblk = nb - c < G_CHUNK ? (int)(nb - c) : G_CHUNK;
                 for (int i = 0; i < np; i++) {
                     int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
-                    run_some(kind, &pk[i], nblk, &act, T, y + (size_t)t * ys + (size_t)(r + G_ROWS * i), ys, nr, c == 0);
+                    pack_chunk(kind, &pk[i], w, wrb, r + G_ROWS * i, nr, c, nblk);
+                }
+                for (int64_t t = t0; t < t1; t += TT) {
+                    int T = t1 - t < TT ? (int)(t1 - t) : TT;
+                    prep_act(kind, &act, qx, qrb, t, T, c, nblk);
+                    for (int i = 0; i < np; i++) {
+                        int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
+                        run_some(kind, &pk[i], nblk, &act, T, y + (size_t)t * ys + (size_t)(r + G_ROWS * i), ys, nr,
+                                 c == 0);
+                    }
                 }
             }
         }

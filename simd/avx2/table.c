@@ -17,6 +17,8 @@ float avx2_half_table[65536];
 AVX2_BATCHED(q4_0)
 AVX2_BATCHED(q5_0)
 AVX2_BATCHED(q8_0)
+AVX2_BATCHED(q4_k)
+AVX2_BATCHED(q6_k)
 
 void simd_fill_avx2(simd_kernels *k)
 {
@@ -53,20 +55,20 @@ void simd_fill_avx2(simd_kernels *k)
     k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
     k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
-    k->matmul[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k;
+    k->matmul[TOLK_TYPE_Q4_K] = batched_q4_k;
     k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k;
     k->dot[TOLK_TYPE_Q5_K] = avx2_dot_q5_k;
     k->matmul[TOLK_TYPE_Q5_K] = avx2_matmul_q5_k;
     k->matvec[TOLK_TYPE_Q5_K] = avx2_matvec_q5_k;
     k->dot[TOLK_TYPE_Q6_K] = avx2_dot_q6_k;
-    k->matmul[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k;
+    k->matmul[TOLK_TYPE_Q6_K] = batched_q6_k;
     k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k;
 
     /* The walks (avx2.h) give every batch size the one-token bits; the packed panels do not. */
-    const uint32_t exact[] = {TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_1, TOLK_TYPE_Q4_K, TOLK_TYPE_Q5_K, TOLK_TYPE_Q6_K};
+    const uint32_t exact[] = {TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_1, TOLK_TYPE_Q5_K};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         k->matmul_exact[exact[i]] = INT64_MAX;
-    const uint32_t panels[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0};
+    const uint32_t panels[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof panels / sizeof panels[0]; i++)
         k->matmul_exact[panels[i]] = AVX2_GEMM_MIN_TOK - 1;
 }
