@@ -154,11 +154,13 @@ done:
 
 int main(int argc, char **argv)
 {
-    int json = 0, threads = 2, mm_tok = MM_TOK;
+    int json = 0, threads = 2, mm_tok = MM_TOK, mm_only = 0;
     const char *only = NULL, *only_isa = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
+        else if (!strcmp(argv[i], "--matmul-only"))
+            mm_only = 1;
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--type") && i + 1 < argc)
@@ -168,7 +170,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--tokens") && i + 1 < argc && atoi(argv[i + 1]) >= 1 && atoi(argv[i + 1]) <= MM_TOK)
             mm_tok = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--json] [--threads N] [--type NAME] [--isa NAME] [--tokens 1..%d]\n", argv[0], MM_TOK);
+            fprintf(stderr, "usage: %s [--json] [--matmul-only] [--threads N] [--type NAME] [--isa NAME] [--tokens 1..%d]\n", argv[0], MM_TOK);
             return 2;
         }
     }
@@ -177,7 +179,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_kernels: %s\n", err);
         return 1;
     }
-    double bw_cpu = 0.0, bw = membw_measure((size_t)1 << 30, threads, 5, &bw_cpu);
+    double bw_cpu = 1.0, bw = mm_only ? 1.0 : membw_measure((size_t)1 << 30, threads, 5, &bw_cpu);
     double load[3] = {0, 0, 0};
     FILE *la = fopen("/proc/loadavg", "r"); /* a busy machine skews wall-clock numbers; say so */
     if (la) {
@@ -204,7 +206,7 @@ int main(int argc, char **argv)
             continue;
         size_t rb = simd_row_bytes(t, N_IN), qrb = simd_act_row_bytes(t, N_IN);
         size_t mv_bytes = (size_t)MV_ROWS * rb;
-        int copies = (int)(((size_t)256 << 20) / mv_bytes) + 1; /* > 8x L3 in rotation */
+        int copies = mm_only ? 1 : (int)(((size_t)256 << 20) / mv_bytes) + 1; /* > 8x L3 in rotation */
         char *mv[16] = {0};
         copies = copies > 16 ? 16 : copies;
         for (int c = 0; c < copies; c++)
@@ -218,7 +220,10 @@ int main(int argc, char **argv)
                 continue;
             int reps = isa == SIMD_ISA_SCALAR ? 2 : 12;
             double best = 1e30, best_cpu = 1e30;
-            run_matvec(k, t, mv[0], rb, N_IN, qx, y, MV_ROWS, threads); /* warm-up: page faults, frequency */
+            if (mm_only)
+                reps = 0;
+            else
+                run_matvec(k, t, mv[0], rb, N_IN, qx, y, MV_ROWS, threads); /* warm-up: page faults, frequency */
             for (int r = 0; r < reps; r++) {
                 double t0 = omp_get_wtime();
                 run_matvec(k, t, mv[(r + 1) % copies], rb, N_IN, qx, y, MV_ROWS, threads);
@@ -228,11 +233,12 @@ int main(int argc, char **argv)
             }
             double gbs = (double)mv_bytes / best / 1e9, gbs_cpu = (double)mv_bytes / best_cpu / 1e9;
             double hot_cpu = 0.0;
-            for (int r = 0; r < (isa == SIMD_ISA_SCALAR ? 2 : HOT_REPS); r++) {
+            for (int r = 0; !mm_only && r < (isa == SIMD_ISA_SCALAR ? 2 : HOT_REPS); r++) {
                 run_matvec(k, t, mv[0], rb, N_IN, qx, y, HOT_ROWS * threads, threads);
                 hot_cpu += max_cpu;
             }
-            double hot_gbs_cpu = (double)HOT_ROWS * threads * rb * (isa == SIMD_ISA_SCALAR ? 2 : HOT_REPS) / hot_cpu / 1e9;
+            double hot_gbs_cpu =
+                mm_only ? 0.0 : (double)HOT_ROWS * threads * rb * (isa == SIMD_ISA_SCALAR ? 2 : HOT_REPS) / hot_cpu / 1e9;
             int ntok = isa == SIMD_ISA_SCALAR && mm_tok > SCALAR_MM_TOK ? SCALAR_MM_TOK : mm_tok;
             double mm_best = 1e30, mm_cpu = 1e30;
             for (int r = 0; r < (isa == SIMD_ISA_SCALAR ? 1 : ntok < 64 ? 10 : 3); r++) {
@@ -259,7 +265,7 @@ int main(int argc, char **argv)
             free(mv[c]);
         free(qx);
     }
-    if (!only || !strcmp(only, "Q8_0"))
+    if (!mm_only && (!only || !strcmp(only, "Q8_0")))
         bench_head(xf, threads, json, bw, bw_cpu, only_isa);
     free(xf);
     free(y);

@@ -1,0 +1,53 @@
+/* The AVX2 packed-panel mat x mat kernels (gemm_q32.c, gemm_kq.c) for prompt batches, and what
+ * they share. table.c sends batches of at least AVX2_GEMM_MIN_TOK tokens to them and fewer to the
+ * row walks, which add in the one-token order (kernels.h: matmul_exact). */
+#ifndef TOLK_SIMD_AVX2_GEMM_H
+#define TOLK_SIMD_AVX2_GEMM_H
+
+#include "avx2.h"
+
+/* Below this many tokens a panel's unpacking costs more than the few tokens reusing it save, and
+ * speculative verification (a handful of tokens) needs the walks' exact one-token bits. */
+enum { AVX2_GEMM_MIN_TOK = 16 };
+
+enum gemm_kind { GEMM_Q4_0, GEMM_Q5_0, GEMM_Q8_0 };
+
+/* Tokens per pass over all of a call's rows: as many as keep their activations (QRB bytes each)
+ * within 256 KiB, so every row group after the first finds them in L2 (at least 16, a multiple of
+ * 4). Without it a 4096-wide 512-token batch (2.2 MB) streamed from L3 for every 32 rows. */
+static inline int64_t gemm_token_block(size_t qrb, int64_t n_tok)
+{
+    int64_t tb = (int64_t)(((size_t)256 << 10) / qrb) / 4 * 4;
+    tb = tb < 16 ? 16 : tb;
+    return tb < n_tok ? tb : n_tok;
+}
+
+/* Stores (FIRST) or adds T tokens' 8-row results OUT into y's rows [0, nrows) of each token row. */
+static inline __attribute__((always_inline)) void gemm_store(const __m256 *out, int T, float *y, size_t ys, int nrows,
+                                                             int first)
+{
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(nrows), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+#pragma GCC unroll 4
+    for (int k = 0; k < T; k++) {
+        float *dst = y + (size_t)k * ys;
+        if (nrows == 8) {
+            _mm256_storeu_ps(dst, first ? out[k] : _mm256_add_ps(out[k], _mm256_loadu_ps(dst)));
+        } else {
+            __m256 v = first ? out[k] : _mm256_add_ps(out[k], _mm256_maskload_ps(dst, mask));
+            _mm256_maskstore_ps(dst, mask, v);
+        }
+    }
+}
+
+void avx2_gemm_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                    size_t ys, int64_t r0, int64_t r1);
+void avx2_gemm_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                    size_t ys, int64_t r0, int64_t r1);
+void avx2_gemm_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                    size_t ys, int64_t r0, int64_t r1);
+void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                    size_t ys, int64_t r0, int64_t r1);
+void avx2_gemm_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                    size_t ys, int64_t r0, int64_t r1);
+
+#endif
