@@ -462,6 +462,133 @@ GPU_HD float gpu_dot_unit(int wtype, const void *w, const void *x, int64_t u)
     }
 }
 
+/* ---- one weight unit decoded once, then dotted with several activation columns ---------------
+ * gpu_unit_dot(gpu_unit_decode(w, u), x, u) computes exactly what gpu_dot_unit(w, x, u) does, with
+ * the same operations in the same order; mat×vec over several token columns decodes each weight
+ * unit once instead of once per column. */
+typedef struct gpu_unit {
+    int8_t q[32]; /* integer codes (quantized types) */
+    float w[32];  /* values (F16, BF16, F32) */
+    float d, dmin;
+    int sc[2], m; /* Q4_K: sc[0] and m; Q6_K: the scales of the unit's two groups */
+} gpu_unit;
+
+GPU_HD void gpu_unit_decode(int wtype, const void *w, int64_t u, gpu_unit *o)
+{
+    switch (wtype) {
+    case GPU_T_Q4_0: {
+        const gpu_block_q4_0 *a = (const gpu_block_q4_0 *)w + u;
+        for (int j = 0; j < 32; j++)
+            o->q[j] = (int8_t)gpu_q4_0_code(a, j);
+        o->d = gpu_load_half(&a->d);
+        break;
+    }
+    case GPU_T_Q5_0: {
+        const gpu_block_q5_0 *a = (const gpu_block_q5_0 *)w + u;
+        for (int j = 0; j < 32; j++)
+            o->q[j] = (int8_t)gpu_q5_0_code(a, j);
+        o->d = gpu_load_half(&a->d);
+        break;
+    }
+    case GPU_T_Q8_0: {
+        const gpu_block_q8_0 *a = (const gpu_block_q8_0 *)w + u;
+        for (int j = 0; j < 32; j++)
+            o->q[j] = a->qs[j];
+        o->d = gpu_load_half(&a->d);
+        break;
+    }
+    case GPU_T_Q4_K: {
+        const gpu_block_q4_k *a = (const gpu_block_q4_k *)w + u / 8;
+        const int s = (int)(u % 8);
+        const uint8_t *qs = a->qs + 32 * (s >> 1);
+        for (int l = 0; l < 32; l++)
+            o->q[l] = (int8_t)((s & 1) ? qs[l] >> 4 : qs[l] & 15);
+        gpu_q4_k_scale_min(a->scales, s, &o->sc[0], &o->m);
+        o->d = gpu_load_half(&a->d);
+        o->dmin = gpu_load_half(&a->dmin);
+        break;
+    }
+    case GPU_T_Q6_K: {
+        const gpu_block_q6_k *a = (const gpu_block_q6_k *)w + u / 8;
+        const int s = (int)(u % 8);
+        for (int l = 0; l < 32; l++)
+            o->q[l] = (int8_t)gpu_q6_k_code(a, 32 * s + l);
+        o->sc[0] = a->scales[2 * s];
+        o->sc[1] = a->scales[2 * s + 1];
+        o->d = gpu_load_half(&a->d);
+        break;
+    }
+    case GPU_T_F16:
+        for (int j = 0; j < 32; j++)
+            o->w[j] = gpu_half_to_f32(((const uint16_t *)w)[32 * u + j]);
+        break;
+    case GPU_T_BF16:
+        for (int j = 0; j < 32; j++)
+            o->w[j] = gpu_bf16_to_f32(((const uint16_t *)w)[32 * u + j]);
+        break;
+    default:
+        for (int j = 0; j < 32; j++)
+            o->w[j] = ((const float *)w)[32 * u + j];
+    }
+}
+
+GPU_HD float gpu_unit_dot(int wtype, const gpu_unit *a, const void *x, int64_t u)
+{
+    switch (wtype) {
+    case GPU_T_Q4_0: case GPU_T_Q5_0: case GPU_T_Q8_0: {
+        const gpu_block_q8_0 *q = (const gpu_block_q8_0 *)x + u;
+        int isum = 0;
+        for (int j = 0; j < 32; j++)
+            isum += a->q[j] * q->qs[j];
+        return gpu_mul((float)isum, gpu_mul(a->d, gpu_load_half(&q->d)));
+    }
+    case GPU_T_Q4_K: {
+        const gpu_block_q8_k *q = (const gpu_block_q8_k *)x + u / 8;
+        const int s = (int)(u % 8);
+        const int8_t *xs = q->qs + 32 * s;
+        int isum = 0;
+        for (int l = 0; l < 32; l++)
+            isum += a->q[l] * xs[l];
+        int msum = a->m * (q->bsums[2 * s] + q->bsums[2 * s + 1]);
+        return gpu_sub(gpu_mul(gpu_mul(a->d, q->d), (float)(a->sc[0] * isum)),
+                       gpu_mul(gpu_mul(a->dmin, q->d), (float)msum));
+    }
+    case GPU_T_Q6_K: {
+        const gpu_block_q8_k *q = (const gpu_block_q8_k *)x + u / 8;
+        const int s = (int)(u % 8);
+        int isum = 0;
+        for (int g = 0; g < 2; g++) {
+            int sum = 0;
+            for (int l = 0; l < 16; l++)
+                sum += a->q[16 * g + l] * q->qs[32 * s + 16 * g + l];
+            isum += a->sc[g] * sum;
+        }
+        return gpu_mul(gpu_mul(a->d, q->d), (float)isum);
+    }
+    case GPU_T_F16: {
+        const uint16_t *b = (const uint16_t *)x + 32 * u;
+        float s = 0.0f;
+        for (int j = 0; j < 32; j++)
+            s += a->w[j] * gpu_half_to_f32(b[j]);
+        return s;
+    }
+    case GPU_T_BF16: {
+        const uint16_t *b = (const uint16_t *)x + 32 * u;
+        float s = 0.0f;
+        for (int j = 0; j < 32; j++)
+            s += a->w[j] * gpu_bf16_to_f32(b[j]);
+        return s;
+    }
+    default: {
+        const float *b = (const float *)x + 32 * u;
+        float s = 0.0f;
+        for (int j = 0; j < 32; j++)
+            s += a->w[j] * b[j];
+        return s;
+    }
+    }
+}
+
 /* Row dot product, units summed in order (the host's view of one mat×vec output). */
 GPU_HD float gpu_dot_row(int wtype, int64_t n, const void *w, const void *x)
 {

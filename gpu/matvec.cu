@@ -1,6 +1,7 @@
 /* Mat×vec on quantized weights for 1..8 token columns (decode and speculative verification): one
- * warp per weight row, lanes take the row's 32-element units in turn and dot each against every
- * column with gpu_blocks.h's unit dot, so the row's bytes are read from memory once per step. */
+ * warp per weight row, lanes take the row's 32-element units in turn, decode each once
+ * (gpu_unit_decode) and dot it against every column (gpu_unit_dot: the same bits as gpu_dot_unit),
+ * so the row's bytes are read and decoded once per step whatever the column count. */
 #include "gpu_blocks.h"
 #include "gpu_cuda.cuh"
 
@@ -18,9 +19,12 @@ __global__ void matvec_kernel(const uint8_t *w, size_t w_row_bytes, int64_t n_un
     float acc[NCOLS];
     for (int t = 0; t < NCOLS; t++)
         acc[t] = 0.0f;
-    for (int64_t u = lane; u < n_units; u += 32)
+    for (int64_t u = lane; u < n_units; u += 32) {
+        gpu_unit unit;
+        gpu_unit_decode(WTYPE, row, u, &unit); /* once for every column */
         for (int t = 0; t < NCOLS; t++)
-            acc[t] += gpu_dot_unit(WTYPE, row, qx + (size_t)t * qx_row_bytes, u);
+            acc[t] += gpu_unit_dot(WTYPE, &unit, qx + (size_t)t * qx_row_bytes, u);
+    }
     for (int t = 0; t < NCOLS; t++) {
         float s = warp_sum(acc[t]);
         if (lane == 0)

@@ -181,11 +181,18 @@ endif
 # library's sm_90 code and PTX (cuobjdump, next to nvcc); test_gpu_build.sh skips in other builds.
 AM_TESTS_ENVIRONMENT += TOLK_NVCC='$(NVCC)'; export TOLK_NVCC;
 TESTS += tests/test_gpu_build.sh tests/test_gpu_ngl.sh
-EXTRA_DIST += tests/test_gpu_build.sh tests/test_gpu_ngl.sh tests/gpu_kernels_check.c
+EXTRA_DIST += tests/test_gpu_build.sh tests/test_gpu_ngl.sh tests/gpu_kernels_check.c tests/gpu_emulated.c
 if HAVE_CUDA
 check_PROGRAMS += tests/gpu_kernels_check
 TESTS += tests/gpu_kernels_check
 tests_gpu_kernels_check_SOURCES = tests/gpu_kernels_check.c
 tests_gpu_kernels_check_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_gpu_kernels_check_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
+else
+# without CUDA: the same check against a host emulation of the kernels (its references and bounds)
+check_PROGRAMS += tests/test_gpu_check_emulated
+TESTS += tests/test_gpu_check_emulated
+tests_test_gpu_check_emulated_SOURCES = tests/gpu_kernels_check.c tests/gpu_emulated.c
+tests_test_gpu_check_emulated_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests -DGPU_CHECK_EMULATED
+tests_test_gpu_check_emulated_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
 endif

@@ -203,6 +203,14 @@ START_TEST(dots_match_reference)
             quantize_act(type, x, qx);
             float ref = tr->dot(N_ELEMS, row, qx);
             float got = gpu_dot_row(type, N_ELEMS, row, qx);
+            /* decode once, dot per column (mat×vec over several tokens): the same bits per unit */
+            for (int64_t u = 0; u < N_ELEMS / GPU_UNIT; u++) {
+                gpu_unit unit;
+                memset(&unit, 0, sizeof unit);
+                gpu_unit_decode(type, row, u, &unit);
+                ck_assert_msg(same_bits(gpu_unit_dot(type, &unit, qx, u), gpu_dot_unit(type, row, qx, u)),
+                              "%s unit %d: decoded dot differs", tr->name, (int)u);
+            }
             if (exact) {
                 ck_assert_msg(same_bits(got, ref), "%s row %d: %.9g vs %.9g", tr->name, r, (double)got,
                               (double)ref);

@@ -2,7 +2,7 @@
 # -ngl N / --gpu-layers N on the model-running subcommands: bad counts are refused; in a build
 # without CUDA any N > 0 is refused with one line saying how to build with CUDA and a non-zero exit;
 # in a CUDA build the option is accepted and, without a device, one line says the CPU runs every
-# layer. 0 is always accepted.
+# layer. 0 is always accepted. tolk info shows the backend and devices.
 . "${TOLK_SRCDIR:-.}/tests/lib.sh"
 
 bin=$TOLK_BIN
@@ -37,4 +37,10 @@ for cmd in run translate bench; do
         check "$cmd -ngl 99: one line" [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]
     fi
 done
+
+# tolk info names the backend and the devices beside the model (the default model, when present)
+if need_default_model part; then
+    out=$("$bin" info "$DEFAULT_MODEL" 2>&1)
+    check "tolk info shows the gpu backend and device count" contains "$out" "gpu:           $backend, $n_dev device"
+fi
 finish

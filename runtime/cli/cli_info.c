@@ -233,6 +233,13 @@ static void print_text(const tolk_model *m, const info_opts *o, const type_use *
     else
         printf("prompt template: none (%s)\n", verr.msg);
     tolk_model_free(vm);
+    /* The CUDA devices -ngl could use; the forward pass does not offload yet (docs/GPU.md). */
+    const int n_gpu = tolk_gpu_count();
+    printf("gpu:           %s, %d device%s%s\n", tolk_gpu_backend(), n_gpu, n_gpu == 1 ? "" : "s",
+           n_gpu ? " (every layer runs on the CPU: offload is not in the forward pass yet)" : "");
+    for (int i = 0; i < n_gpu; i++)
+        if (tolk_gpu_describe(i, buf, sizeof buf, NULL) == TOLK_OK)
+            printf("  gpu %d: %s\n", i, buf);
     if (o->tensors) {
         printf("tensors:\n");
         for (int64_t i = 0; i < tolk_model_tensor_count(m); i++) {
