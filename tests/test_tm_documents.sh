@@ -15,6 +15,8 @@ if ! "$T" tm stats --tm "$W/probe.sqlite" >/dev/null 2>"$W/probe.err" &&
     check "without SQLite: one line saying so" test "$(wc -l <"$W/err")" -eq 1
     finish
 fi
+"$T" translate --to de --copy-source --quiet -f "$FX/sample.xlf" >/dev/null 2>"$W/err" ||
+    { grep -q "built without libxml2" "$W/err" && skip_cpu "this tolk was built without libxml2 (XLIFF)"; }
 json_num() { sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$2"; }
 # usage errors come before any model is loaded
 "$T" translate --to de -f "$FX/sample.po" --copy-source --tm "$W/x.sqlite" 2>"$W/err"

@@ -16,29 +16,23 @@
 
 enum { SCORE_ROWS = 16 }; /* logit rows per scoring chunk when the session keeps fewer */
 
-typedef struct grow_buf {
-    char *p;
-    size_t n, cap;
-    int failed;
-} grow_buf;
-
-static int grow_add(const char *text, size_t len, void *user)
+int capture_emit(const char *text, size_t len, void *user)
 {
-    grow_buf *b = user;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = (b->n + len + 1) * 2 + 64;
-        char *p = realloc(b->p, cap);
+    capture *c = user;
+    if (c->n + len + 1 > c->cap) {
+        size_t cap = (c->n + len + 1) * 2 + 64;
+        char *p = realloc(c->p, cap);
         if (!p) {
-            b->failed = 1;
+            c->failed = 1;
             return 1;
         }
-        b->p = p;
-        b->cap = cap;
+        c->p = p;
+        c->cap = cap;
     }
-    memcpy(b->p + b->n, text, len);
-    b->n += len;
-    b->p[b->n] = 0;
-    return 0;
+    memcpy(c->p + c->n, text, len);
+    c->n += len;
+    c->p[c->n] = 0;
+    return c->emit ? c->emit(text, len, c->user) : 0;
 }
 
 static double log_prob(const float *logits, int64_t n_vocab, int32_t tok)
@@ -278,7 +272,7 @@ int term_force(const force_req *r, const char *out, size_t out_len, size_t locke
     memcpy(text + pre, out, out_len);
     answer a;
     tok_ids t_sp = {0}, t_ns = {0}, fixed = {0};
-    grow_buf buf = {0};
+    capture buf = {0};
     int rc = answer_build(v, text, out_len + pre, locked + pre, &a, err);
     /* the term after a space and at a word start without one (a tokenizer that adds a space
      * prefix writes the space itself) */
@@ -305,7 +299,7 @@ int term_force(const force_req *r, const char *out, size_t out_len, size_t locke
     if (!rc && have)
         rc = prime_filter(g, fixed.ids + r->prompt->n, fixed.n - r->prompt->n, err);
     if (!rc && have) {
-        trim_state trim = {.emit = grow_add, .user = &buf, .single_line = r->single_line};
+        trim_state trim = {.emit = capture_emit, .user = &buf, .single_line = r->single_line};
         /* the fixed part of the answer through the same trimming as the model's words */
         for (size_t i = r->prompt->n; i < fixed.n && !trim.failed && !buf.failed; i++) {
             size_t k;

@@ -2,7 +2,7 @@
  * scored token by token under the same prompt (one batched pass), the position where the model
  * gives the term's first token the highest log-probability is chosen, the answer up to there and
  * the term's tokens are fed as fixed input, and the model continues freely from there. Shared by
- * the files of runtime/api/ only. */
+ * the files of runtime/api/ only, with the answer collector both translate.c and forcing use. */
 #ifndef TOLK_API_TERM_FORCE_H
 #define TOLK_API_TERM_FORCE_H
 
@@ -10,6 +10,18 @@
 
 #include "session.h"
 #include "tokenizer.h"
+
+/* Collects an answer's text (NUL-terminated) while passing it on to EMIT (NULL: none); a
+ * tolk_emit_fn over a capture. */
+typedef struct capture {
+    tolk_emit_fn emit;
+    void *user;
+    char *p;
+    size_t n, cap;
+    int failed; /* out of memory */
+} capture;
+
+int capture_emit(const char *text, size_t len, void *user);
 
 typedef struct force_req {
     tolk_session *s;

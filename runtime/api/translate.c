@@ -94,33 +94,6 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
 
-/* Collects the translation while passing it on (for TOLK_TM_WRITE_BACK). */
-typedef struct capture {
-    tolk_emit_fn emit;
-    void *user;
-    char *p;
-    size_t n, cap;
-    int failed;
-} capture;
-
-static int capture_emit(const char *text, size_t len, void *user)
-{
-    capture *c = user;
-    if (c->n + len + 1 > c->cap) {
-        size_t cap = (c->n + len + 1) * 2 + 256;
-        char *p = realloc(c->p, cap);
-        if (!p) {
-            c->failed = 1;
-            return 1;
-        }
-        c->p = p;
-        c->cap = cap;
-    }
-    memcpy(c->p + c->n, text, len);
-    c->n += len;
-    return c->emit ? c->emit(text, len, c->user) : 0;
-}
-
 /* The drafter behind TOLK_TM_DRAFT: n-gram drafting (made once per session, longer drafts than
  * the default) with the match's target tokens as its reference, so drafts follow the approved
  * translation and resynchronise after the words that changed. */

@@ -63,3 +63,20 @@ int tm_export_tmx(tm_db *db, const char *path, const char *from, const char *to,
     (void)db, (void)path, (void)from, (void)to, (void)n;
     return error_set(err, TOLK_E_UNSUPPORTED, WITHOUT_SQLITE);
 }
+
+int tm_begin(tm_db *db, tolk_error *err)
+{
+    (void)db;
+    return error_set(err, TOLK_E_UNSUPPORTED, WITHOUT_SQLITE);
+}
+
+int tm_commit(tm_db *db, tolk_error *err)
+{
+    (void)db;
+    return error_set(err, TOLK_E_UNSUPPORTED, WITHOUT_SQLITE);
+}
+
+void tm_rollback(tm_db *db)
+{
+    (void)db;
+}
