@@ -620,6 +620,10 @@ int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err)
     if (!c->skip && !(c->skip = malloc((size_t)c->m->hp.n_layer)))
         return error_set(err, TOLK_E_NOMEM, "out of memory for a layer-skip mask");
     memcpy(c->skip, skip, (size_t)c->m->hp.n_layer);
+    /* A layer whose keys and values later layers read (gemma4's shared KV) always runs. */
+    for (int il = 0; il < c->m->hp.n_layer; il++)
+        if (c->m->hp.layer[il].kv_shared)
+            c->skip[c->m->hp.layer[il].kv_src] = 0;
     return TOLK_OK;
 }
 
