@@ -409,6 +409,38 @@ START_TEST(misshaped_gemma4_tensor)
 }
 END_TEST
 
+/* gemma4: layers 1 and 2 hold the keys and values the shared layers 3..5 read, so a layer-skip mask
+ * (self-speculative drafting) cannot skip them: asking to skip layer 1 changes nothing, skipping
+ * layer 0 does. */
+START_TEST(gemma4_kv_sources_are_never_skipped)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/g4skip.gguf", tmpdir);
+    gen_tiny("gemma4", "", path);
+    tolk_model *m;
+    tolk_error err = {0};
+    ck_assert_msg(model_open(path, &m, &err) == TOLK_OK, "%s", err.msg);
+    ck_assert(m->hp.layer[3].kv_shared && m->hp.layer[3].kv_src == 1 && m->hp.layer[5].kv_src == 2);
+    static const int32_t toks[6] = {1, 17, 42, 99, 3, 56};
+    static float base[NV];
+    const unsigned char masks[3][6] = {{0}, {0, 1, 0, 0, 0, 0}, {1, 0, 0, 0, 0, 0}};
+    for (int k = 0; k < 3; k++) {
+        fwd_ctx *c = make_ctx(m, 64, 1, 1);
+        ck_assert_int_eq(fwd_set_skip(c, masks[k], &err), TOLK_OK);
+        ck_assert_int_eq(fwd_eval(c, toks, 6, 5, &err), TOLK_OK);
+        if (k == 0)
+            memcpy(base, fwd_logits(c, 0), sizeof base);
+        else if (k == 1)
+            ck_assert_msg(!memcmp(base, fwd_logits(c, 0), sizeof base), "skipping a KV source layer changed the logits");
+        else
+            ck_assert_msg(memcmp(base, fwd_logits(c, 0), sizeof base) != 0, "skipping layer 0 had no effect");
+        fwd_free(c);
+    }
+    model_close(m);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(unknown_architecture_lists_the_supported)
 {
     char path[8192];
@@ -439,6 +471,7 @@ int main(void)
     tcase_add_test(tc, broken_files_name_the_problem);
     tcase_add_test(tc, misshaped_expert_stack);
     tcase_add_test(tc, misshaped_gemma4_tensor);
+    tcase_add_test(tc, gemma4_kv_sources_are_never_skipped);
     tcase_add_test(tc, unknown_architecture_lists_the_supported);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -2,14 +2,14 @@
 # The newer architectures through the CLI: `tolk info` names each and the prompt template tolk
 # would use (and what decided it); a known translation model's name that lacks its markers falls
 # back to the usual detection; --template overrides and --show-prompt says so on stderr; `tolk
-# run` decodes an MoE model quantized to Q4_K_M.
+# run` decodes an MoE model and a gemma4 model quantized to Q4_K_M.
 . "$(dirname "$0")/lib.sh"
 : "${TOLK_BUILDDIR:=.}"
 GEN=$TOLK_BUILDDIR/bench/gen_model
 T=$TOLK_BIN
 need_testdata # the qwen2 vocabulary
 
-for arch in gemma2 qwen3moe phi3 hunyuan-dense qwen2moe; do
+for arch in gemma2 qwen3moe phi3 hunyuan-dense qwen2moe gemma4; do
     check "generate $arch" "$GEN" --arch "$arch" --vocab-size 64 -o "$TMPD/$arch.gguf"
     out=$("$T" info "$TMPD/$arch.gguf" 2>&1)
     check "tolk info reads $arch" contains "$out" "architecture:  $arch"
@@ -34,4 +34,15 @@ check "--template overrides" contains "$out" "Into German: Hallo"
 "$GEN" --arch qwen3moe --type Q4_K_M --vocab "$TOLK_TESTDATA/tokenizer/qwen2.gguf" -o "$TMPD/moe.gguf"
 out=$("$T" run -m "$TMPD/moe.gguf" -p "Hello world" -n 4 --temp 0 -t 2 2>&1)
 check "tolk run decodes a Q4_K_M MoE model" test $? -eq 0
+# gemma4 quantized (per-layer embeddings, shared KV) decodes on every kernel path (the paths round
+# differently, so near-ties may pick different tokens: only decoding is checked).
+"$GEN" --arch gemma4 --type Q4_K_M --vocab-size 64 -o "$TMPD/g4q.gguf"
+g4=$("$T" run -m "$TMPD/g4q.gguf" -p "t7 t9" -n 8 --temp 0 -t 2 2>/dev/null)
+check "tolk run decodes a Q4_K_M gemma4 model: $g4" test -n "$g4"
+for isa in scalar avx2 avx512; do
+    flag=$isa; [ "$isa" = avx512 ] && flag=avx512f
+    [ "$isa" = scalar ] || grep -qw "$flag" /proc/cpuinfo 2>/dev/null || continue
+    o=$(TOLK_ISA=$isa "$T" run -m "$TMPD/g4q.gguf" -p "t7 t9" -n 8 --temp 0 -t 2 2>/dev/null)
+    check "gemma4 decodes on $isa: $o" test -n "$o"
+done
 finish

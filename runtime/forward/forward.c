@@ -620,6 +620,10 @@ int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err)
     if (!c->skip && !(c->skip = malloc((size_t)c->m->hp.n_layer)))
         return error_set(err, TOLK_E_NOMEM, "out of memory for a layer-skip mask");
     memcpy(c->skip, skip, (size_t)c->m->hp.n_layer);
+    /* A layer whose keys and values later layers read (gemma4's shared KV) always runs. */
+    for (int il = 0; il < c->m->hp.n_layer; il++)
+        if (c->m->hp.layer[il].kv_shared)
+            c->skip[c->m->hp.layer[il].kv_src] = 0;
     return TOLK_OK;
 }
 
@@ -684,7 +688,11 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
         memcpy(c->cpus, p->cpus, sizeof *c->cpus * (size_t)p->n_cpus);
         c->n_cpus = p->n_cpus;
     }
-    int rc = kv_init(&c->kv, kv_type, n_ctx, hp->n_layer, hp->n_head_kv, hp->head_dim, hp->head_dim_v, err);
+    /* Layers that read an earlier layer's keys and values (gemma4: the last ones) get no cache. */
+    int64_t kv_layers = hp->n_layer;
+    while (kv_layers > 1 && hp->layer[kv_layers - 1].kv_shared)
+        kv_layers--;
+    int rc = kv_init(&c->kv, kv_type, n_ctx, kv_layers, hp->n_head_kv, hp->head_dim, hp->head_dim_v, err);
     if (rc) {
         free(c->cpus);
         free(c);
