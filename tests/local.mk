@@ -164,3 +164,11 @@ tests_test_glossary_CFLAGS = $(TEST_CFLAGS)
 tests_test_glossary_LDADD = $(TEST_LIBS)
 endif
 endif
+# Several sequences per forward pass (runtime/forward/forward_multi.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_forward_multi
+TESTS += tests/test_forward_multi
+tests_test_forward_multi_SOURCES = tests/test_forward_multi.c
+tests_test_forward_multi_CFLAGS = $(TEST_CFLAGS)
+tests_test_forward_multi_LDADD = $(TEST_LIBS)
+endif
