@@ -4,7 +4,7 @@ SERVE_PARSERS = serve/serve_buf.h serve/serve_buf.c serve/serve_json.h serve/ser
 	serve/serve_form.h serve/serve_form.c serve/serve_lang.h serve/serve_lang.c
 if HAVE_MICROHTTPD
 tolk_SOURCES += $(SERVE_PARSERS) serve/serve.h serve/serve_ctx.h serve/serve_http.h serve/serve_http.c \
-	serve/serve_main.c serve/serve_pool.h serve/serve_pool.c serve/serve_metrics.h serve/serve_metrics.c \
+	serve/serve_main.c serve/serve_sched.h serve/serve_sched.c serve/serve_metrics.h serve/serve_metrics.c \
 	serve/serve_reply.c serve/serve_gen.c serve/serve_openai.c serve/serve_chat.c serve/serve_stream.c \
 	serve/serve_translate.c serve/serve_status.c
 tolk_CFLAGS += $(MICROHTTPD_CFLAGS) -pthread
@@ -32,6 +32,6 @@ endif
 
 # Every endpoint through curl and python3 against a running server (skips without libmicrohttpd
 # or the default model).
-TESTS += tests/test_serve.sh
+TESTS += tests/test_serve.sh tests/test_serve_load.sh
 EXTRA_DIST += tests/fuzz/serve_json_fuzz.c tests/fuzz/serve_form_fuzz.c tests/fuzz/run_serve_fuzz.sh \
-	tests/test_serve.sh docs/SERVE.md
+	tests/test_serve.sh tests/test_serve_load.sh docs/SERVE.md bench/serve_load.sh bench/serve_load.py

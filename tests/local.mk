@@ -172,3 +172,11 @@ tests_test_forward_multi_SOURCES = tests/test_forward_multi.c
 tests_test_forward_multi_CFLAGS = $(TEST_CFLAGS)
 tests_test_forward_multi_LDADD = $(TEST_LIBS)
 endif
+# Batched generation through the public API (runtime/api/multi.c) on the default model.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_multi
+TESTS += tests/test_multi
+tests_test_multi_SOURCES = tests/test_multi.c
+tests_test_multi_CFLAGS = $(TEST_CFLAGS)
+tests_test_multi_LDADD = $(TEST_LIBS)
+endif

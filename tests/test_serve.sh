@@ -228,7 +228,7 @@ for _ in $(seq 1 100); do
 done
 curl -s -N --max-time 1.5 -H Content-Type:application/json \
     -d '{"prompt":"x","max_tokens":5,"stream":true}' "$base/v1/completions" > "$TMPD/queued_stream"
-check "queued stream got keep-alive comments" grep -q "^: waiting for a free session" "$TMPD/queued_stream"
+check "queued stream got keep-alive comments" grep -q "^: waiting for a free slot" "$TMPD/queued_stream"
 left=no
 for _ in $(seq 1 50); do
     curl -s --max-time 5 "$base/health" > "$TMPD/h"
