@@ -43,7 +43,8 @@ typedef struct slot {
     size_t line_pos;            /* one-line templates: where the next line starts (len + 1: none) */
     int nl_after;               /* the line being translated ended with a newline */
     int n_gen_text;             /* tokens of the current text (n_predict bounds each) */
-    int stopped;                /* the emit function asked to stop */
+    int stopped;                /* the job ends: the emit function asked to, or cancelled */
+    int text_done;              /* the current text ends (a one-line template's newline) */
     double t0, t_first, t_prefill;
     tolk_stats st;
     int rc;
@@ -117,6 +118,27 @@ int tolk_multi_new(tolk_model *m, const tolk_params *p, int n_slots, int n_batch
     return TOLK_OK;
 }
 
+/* The job's emit function behind the trimming of translations: its asking to stop ends the job. */
+static int job_emit(const char *text, size_t len, void *user)
+{
+    slot *s = user;
+    if (s->job.emit && s->job.emit(text, len, s->job.user))
+        s->stopped = 1;
+    return s->stopped;
+}
+
+/* Emits TEXT to the job (translations through the trimming, which ends the current text at a
+ * one-line template's newline). */
+static void emit_text(slot *s, const char *text, size_t len)
+{
+    if (!len || s->stopped || s->text_done)
+        return;
+    if (!s->job.to)
+        job_emit(text, len, s);
+    else if (translate_trim_emit(text, len, &s->trim))
+        s->text_done = 1;
+}
+
 /* Ends the current text's stream (flushing what it holds back). */
 static void close_text(slot *s)
 {
@@ -125,17 +147,14 @@ static void close_text(slot *s)
     const char *text;
     size_t len;
     tok_stream_flush(&s->ts, &text, &len);
-    if (!s->stopped && len) {
-        if (s->job.to)
-            s->stopped = translate_trim_emit(text, len, &s->trim);
-        else if (s->job.emit)
-            s->stopped = s->job.emit(text, len, s->job.user);
-    }
+    emit_text(s, text, len);
     tok_stream_free(&s->ts);
     s->ts_open = 0;
     free(s->trim.held);
-    if (s->trim.failed && !s->rc)
+    if (s->trim.failed && !s->rc) {
         s->rc = error_set(&s->err, TOLK_E_NOMEM, "out of memory");
+        s->stopped = 1;
+    }
     s->trim = (trim_state){0};
 }
 
@@ -151,17 +170,6 @@ static void finish(tolk_multi *mu, slot *s, int rc)
     st->gen_ms = st->n_gen > 1 ? gen_now_ms() - s->t_first : 0.0;
     st->gen_tok_s = st->gen_ms > 0 ? (st->n_gen - 1) * 1e3 / st->gen_ms : 0.0;
     s->state = SLOT_DONE;
-}
-
-/* Emits TEXT to the job (through the trimming for translations); sets stopped when it asks to. */
-static void emit_text(slot *s, const char *text, size_t len)
-{
-    if (!len || s->stopped)
-        return;
-    if (s->job.to)
-        s->stopped = translate_trim_emit(text, len, &s->trim);
-    else if (s->job.emit)
-        s->stopped = s->job.emit(text, len, s->job.user);
 }
 
 /* One-line templates: the next line of the job's text that is not blank (*line, *len), emitting
@@ -199,6 +207,7 @@ static int next_prompt(tolk_multi *mu, slot *s, int first)
     tok_ids_free(&s->prompt);
     s->prompt_done = 0;
     s->n_gen_text = 0;
+    s->text_done = 0;
     int rc = TOLK_OK;
     if (!j->to) {
         if (!first)
@@ -222,7 +231,7 @@ static int next_prompt(tolk_multi *mu, slot *s, int first)
         rc = translate_build_prompt(mu->m, mu->tmpl, j->from, j->to, line, len, &cp, &s->prompt, &s->err);
         s->stop_tok = cp.end_marker;
         chat_prompt_free(&cp);
-        s->trim = (trim_state){.emit = j->emit, .user = j->user, .single_line = chat_template_single_line(mu->tmpl)};
+        s->trim = (trim_state){.emit = job_emit, .user = s, .single_line = chat_template_single_line(mu->tmpl)};
     }
     if (!rc && s->prompt.n == 0)
         rc = error_set(&s->err, TOLK_E_ARG, "the prompt is empty and the model adds no BOS token");
@@ -317,7 +326,7 @@ static void take_token(tolk_multi *mu, slot *s, int32_t tok)
         size_t len;
         tok_stream_feed(&s->ts, tok, &text, &len);
         emit_text(s, text, len);
-        end = s->stopped || (n_predict >= 0 && s->n_gen_text >= n_predict);
+        end = s->stopped || s->text_done || (n_predict >= 0 && s->n_gen_text >= n_predict);
     }
     if (!end && s->kv->n >= s->kv->n_ctx) {
         finish(mu, s, error_set(&s->err, TOLK_E_STATE, "context full after %lld positions; raise -c",
