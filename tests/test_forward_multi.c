@@ -34,9 +34,11 @@ static const char *builddir(void)
     return b && *b ? b : ".";
 }
 
+static uint32_t kv_type = TOLK_TYPE_F16; /* of the contexts check_model makes */
+
 static fwd_ctx *make_ctx(const tolk_model *m, int64_t n_ctx, int64_t n_batch, int64_t n_logits, int threads)
 {
-    fwd_params p = {.n_ctx = n_ctx, .n_batch = n_batch, .n_logits = n_logits, .kv_type = TOLK_TYPE_F16,
+    fwd_params p = {.n_ctx = n_ctx, .n_batch = n_batch, .n_logits = n_logits, .kv_type = kv_type,
                     .n_threads = threads};
     fwd_ctx *c;
     tolk_error err = {0};
@@ -249,6 +251,10 @@ START_TEST(default_model)
     ck_assert_msg(model_open(model_path, &m, &err) == TOLK_OK, "%s", err.msg);
     check_model(m, SAME_DIST, 0.1, 6, 3, "default model");
     check_model(m, SAME_BITS, 0, 6, 3, "default model");
+    /* the Q8_0 cache (head size 256): verification attention one token per work item */
+    kv_type = TOLK_TYPE_Q8_0;
+    check_model(m, SAME_BITS, 0, 6, 3, "default model, q8_0 cache");
+    kv_type = TOLK_TYPE_F16;
     model_close(m);
 }
 END_TEST
