@@ -38,18 +38,9 @@ trap cleanup EXIT INT TERM
 
 slots=$clients
 [ "$slots" -gt 64 ] && slots=64
+. "$here/../tests/serve_start.sh"
 # shellcheck disable=SC2086 # $threads and $fast are options or nothing
-"$tolk" serve -m "$model" --port 0 --parallel "$slots" --queue 256 --max-conns 512 $threads $fast 2>"$tmp/log" &
-pid=$!
-port=
-for _ in $(seq 1 600); do
-    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/log")
-    [ -n "$port" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$tmp/log" >&2; echo "serve_load: the server did not start" >&2; exit 1; }
-base=http://127.0.0.1:$port
+serve_start "$tolk" "$model" "$tmp/log" --parallel "$slots" --queue 256 --max-conns 512 $threads $fast || exit 1
 echo "serve_load: $(sed -n 's/^tolk serve: //p' "$tmp/log" | head -1)"
 echo "serve_load: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (other processes share them)"
 py() { python3 "$here/serve_load.py" --base "$base" --max-tokens "$max_tokens" "$@"; }

@@ -16,17 +16,8 @@ client="${TOLK_SRCDIR:-$(dirname "$0")/..}/bench/serve_load.py"
 
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$TMPD"' EXIT
-"$T" serve -m "$DEFAULT_MODEL" --port 0 -t 1 --parallel 2 --queue 8 2>"$TMPD/log" &
-pid=$!
-port=
-for _ in $(seq 1 300); do
-    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMPD/log")
-    [ -n "$port" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$TMPD/log"; echo "FAIL: the server did not start"; exit 1; }
-base=http://127.0.0.1:$port
+. "$(dirname "$0")/serve_start.sh"
+serve_start "$T" "$DEFAULT_MODEL" "$TMPD/log" -t 1 --parallel 2 --queue 8 || exit 1
 load() { timeout 300 python3 "$client" --base "$base" --max-tokens 8 --timeout 120 "$@"; }
 
 # Three clients, two slots: every answer equals the one its prompt gets alone (TOLK_MULTI_EXACT).
