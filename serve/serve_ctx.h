@@ -13,6 +13,7 @@
 #include "serve_json.h"
 #include "serve_metrics.h"
 #include "serve_sched.h"
+#include "serve_stop.h"
 
 /* Which service's error shape a route answers with. */
 typedef enum { API_PLAIN, API_OPENAI, API_LIBRE, API_APY, API_DEEPL } sv_api;
@@ -75,11 +76,19 @@ int sv_client_gone(void *rq);
 /* Runs one translation (to != NULL) or completion, batched with the other requests (serve_sched.h),
  * waiting in the queue. GONE is polled while queued and at every emitted piece (ends the job). Returns 0, or -1 with
  * an error reply in API's shape (503 queue full, 400 bad language / too long, 499-like cancel). */
-typedef struct sv_sampling { /* a request's own sampling (OpenAI temperature, seed) */
+#define SV_STOP_BYTES 256  /* longest stop sequence taken */
+
+typedef struct sv_sampling { /* a request's own sampling (OpenAI temperature, seed, stop) */
     int own;                 /* 0: the server's flags */
     float temp;
     uint64_t seed;
+    int n_stop;              /* stop sequences (copies: they outlive the request body) */
+    char stop[SV_STOP_MAX][SV_STOP_BYTES + 1];
+    size_t stop_len[SV_STOP_MAX];
 } sv_sampling;
+
+/* A stop filter over SMP's sequences (pointing into SMP). */
+void sv_stop_from(sv_stop *st, const sv_sampling *smp);
 
 typedef struct sv_gen { /* one model run */
     const char *from, *to;   /* translation languages; to NULL: raw completion */
@@ -94,6 +103,7 @@ typedef struct sv_gen { /* one model run */
     void *user;
     int (*gone)(void *);
     void *gone_user;
+    sv_stop *stop;           /* stop sequences, or NULL */
     sb_buf out;
     tolk_stats st;
 } sv_gen;

@@ -21,7 +21,27 @@ typedef struct gen_call {
     int gone;
 } gen_call;
 
-/* Runs on the scheduler thread: a client that left ends the job (the emit function asks to stop). */
+void sv_stop_from(sv_stop *st, const sv_sampling *smp)
+{
+    *st = (sv_stop){.n = smp->n_stop};
+    for (int i = 0; i < smp->n_stop; i++) {
+        st->word[i] = smp->stop[i];
+        st->len[i] = smp->stop_len[i];
+    }
+}
+
+/* The text for the reply: the caller's emit function or the collected output. */
+static int pass(const char *text, size_t len, void *user)
+{
+    sv_gen *g = user;
+    if (g->emit)
+        return g->emit(text, len, g->user);
+    sb_add(&g->out, text, len);
+    return g->out.oom;
+}
+
+/* Runs on the scheduler thread: a client that left, or a stop sequence, ends the job (the emit
+ * function asks to stop). */
 static int emit(const char *text, size_t len, void *user)
 {
     gen_call *c = user;
@@ -30,10 +50,7 @@ static int emit(const char *text, size_t len, void *user)
         c->gone = 1;
         return 1;
     }
-    if (g->emit)
-        return g->emit(text, len, g->user);
-    sb_add(&g->out, text, len);
-    return g->out.oom;
+    return g->stop ? sv_stop_feed(g->stop, text, len, pass, g) : pass(text, len, g);
 }
 
 int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api)
@@ -68,6 +85,8 @@ int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api)
     }
     if (c.gone)
         g->st.cancelled = 1;
+    else if (g->stop)
+        sv_stop_flush(g->stop, pass, g);
     sm_generation(srv->metrics, &g->st);
     if (g->out.oom) {
         sv_error(r, api, 500, "out of memory");

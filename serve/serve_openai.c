@@ -36,8 +36,32 @@ static int common_fields(sv_request *rq, sv_reply *r, long long *max_tokens, int
         fld_num(rq, r, "frequency_penalty", -2, 2, &d) < 0)
         return -1;
     const tolk_params *p = &rq->srv->cfg->params;
-    *smp = (sv_sampling){.own = has_temp || has_seed, .temp = has_temp ? (float)temp : p->temp,
-                         .seed = has_seed ? (uint64_t)seed : p->seed};
+    smp->own = has_temp || has_seed;
+    smp->temp = has_temp ? (float)temp : p->temp;
+    smp->seed = has_seed ? (uint64_t)seed : p->seed;
+    smp->n_stop = 0;
+    const char **vals;
+    size_t *lens, n_stop;
+    int is_list, has_stop = fld_strs(rq, r, "stop", &vals, &lens, &n_stop, &is_list);
+    if (has_stop < 0)
+        return -1;
+    const char *bad = has_stop && n_stop > SV_STOP_MAX ? "'stop' takes at most 4 sequences" : NULL;
+    for (size_t i = 0; has_stop && !bad && i < n_stop; i++) {
+        if (!lens[i] || lens[i] > SV_STOP_BYTES)
+            bad = lens[i] ? "a 'stop' sequence is longer than 256 bytes" : "a 'stop' sequence is empty";
+        else {
+            memcpy(smp->stop[i], vals[i], lens[i]);
+            smp->stop[i][lens[i]] = '\0';
+            smp->stop_len[i] = lens[i];
+            smp->n_stop++;
+        }
+    }
+    free(vals);
+    free(lens);
+    if (bad) {
+        sv_error(r, API_OPENAI, 400, "%s", bad);
+        return -1;
+    }
     long long limit = rq->srv->cfg->max_tokens;
     *max_tokens = dflt;
     int has = fld_int(rq, r, "max_completion_tokens", 1, limit, max_tokens);
@@ -72,17 +96,20 @@ static void run(sv_request *rq, sv_reply *r, int chat, char *prompt, size_t len,
         sv_stream_start(srv, r, chat, prompt, len, (int)max_tokens, smp); /* takes the prompt */
         return;
     }
+    sv_stop stop;
+    sv_stop_from(&stop, smp);
     sv_gen g = {.text = prompt, .len = len, .n_predict = (int)max_tokens, .own_sampling = smp->own, .temp = smp->temp,
-                .seed = smp->seed, .gone = sv_client_gone, .gone_user = rq};
+                .seed = smp->seed, .gone = sv_client_gone, .gone_user = rq, .stop = &stop};
     int rc = sv_generate(srv, &g, r, API_OPENAI);
     free(prompt);
+    sv_stop_free(&stop);
     if (rc) {
         sb_free(&g.out);
         return;
     }
     char id[64];
     new_id(srv, chat ? "chatcmpl-" : "cmpl-", id, sizeof id);
-    const char *finish = g.st.n_gen >= max_tokens ? "length" : "stop";
+    const char *finish = !stop.hit && g.st.n_gen >= max_tokens ? "length" : "stop";
     sb_buf *b = &r->body;
     sb_printf(b, "{\"id\":\"%s\",\"object\":\"%s\",\"created\":%lld,\"model\":", id,
               chat ? "chat.completion" : "text_completion", (long long)time(NULL));

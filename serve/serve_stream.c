@@ -113,9 +113,11 @@ static void *worker(void *arg)
     stream_job *j = arg;
     if (j->chat)
         send_chunk(j, NULL, 0, 1, NULL);
+    sv_stop stop;
+    sv_stop_from(&stop, &j->smp);
     sv_gen g = {.text = j->prompt, .len = j->len, .n_predict = j->n_predict, .own_sampling = j->smp.own,
                 .temp = j->smp.temp, .seed = j->smp.seed, .emit = on_text, .user = j, .gone = job_gone,
-                .gone_user = j};
+                .gone_user = j, .stop = &stop};
     sv_reply er = {0};
     if (!j->failed) {
         if (sv_generate(j->srv, &g, &er, API_OPENAI)) {
@@ -124,13 +126,14 @@ static void *worker(void *arg)
             write_all(j, er.body.p ? er.body.p : "{}", er.body.len ? er.body.len : 2);
             write_all(j, "\n\n", 2);
         } else {
-            send_chunk(j, NULL, 0, 0, g.st.n_gen >= g.n_predict ? "length" : "stop");
+            send_chunk(j, NULL, 0, 0, !stop.hit && g.st.n_gen >= g.n_predict ? "length" : "stop");
         }
         const char *done = "data: [DONE]\n\n";
         write_all(j, done, strlen(done));
     }
     sb_free(&er.body);
     sb_free(&g.out);
+    sv_stop_free(&stop);
     close(j->fd);
     sv_server *srv = j->srv;
     free(j->prompt);

@@ -3,7 +3,7 @@
 # once (more than --parallel, so some queue) each get the answer their prompt gets alone, a
 # bounded soak sends requests back to back with no request lost or answered twice (the server's
 # generation counter grows by exactly the requests sent, every stream ends in one [DONE], ids are
-# unique), the official `openai` Python client works against /v1 with streaming (when installed),
+# unique), OpenAI stop sequences end answers, the official `openai` Python client works against /v1 with streaming (when installed),
 # and SIGTERM with streams in flight finishes them and exits 0. The load client is
 # bench/serve_load.py (stdlib only); bench/serve_load.sh is the long version with the timings.
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +24,35 @@ load() { timeout 300 python3 "$client" --base "$base" --max-tokens 8 --timeout 1
 check "3 clients at once get the answers they get alone" load --clients 3 --requests 2 --alone
 # A bounded soak: back-to-back requests from 3 clients for 8 s.
 check "8 s soak: none lost or answered twice, every answer as alone" load --clients 3 --soak 8 --alone
+
+# OpenAI `stop`: the answer ends before the first stop sequence (finish_reason "stop"), streamed
+# or not; a sequence taken from the middle of the answer the prompt gets without one.
+check "stop sequences end the answer before them" timeout 300 python3 - "$base" <<'PY'
+import json, sys, urllib.request, urllib.error
+base = sys.argv[1]
+def post(body):
+    req = urllib.request.Request(base + "/v1/completions", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return r.read().decode()
+q = {"prompt": "The capital of France is", "max_tokens": 16}
+full = json.loads(post(q))["choices"][0]["text"]
+cut = len(full) // 2
+word = full[cut:cut + 3]
+want = full[:full.index(word)]
+r = json.loads(post(dict(q, stop=["never-there", word])))["choices"][0]
+assert r["text"] == want and r["finish_reason"] == "stop", (r, want, word)
+events = [json.loads(l[6:]) for l in post(dict(q, stop=word, stream=True)).splitlines()
+          if l.startswith("data: {")]
+assert "".join(e["choices"][0]["text"] for e in events) == want, (events, want)
+assert events[-1]["choices"][0]["finish_reason"] == "stop", events[-1]
+for bad in (["a", "b", "c", "d", "e"], [""], 5):
+    try:
+        post(dict(q, stop=bad))
+        raise AssertionError("accepted stop=%r" % (bad,))
+    except urllib.error.HTTPError as e:
+        assert e.code == 400 and "stop" in json.loads(e.read())["error"]["message"], bad
+PY
 
 # The official `openai` Python client (optional: a venv at ../tools/openai-venv or $TOLK_OPENAI_PY):
 # models, chat and text completions, streamed token by token equal to the same request unstreamed.
