@@ -271,8 +271,13 @@ int main(void)
     TCase *tc = tcase_create("multi");
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, tiny_models, 0, (int)(sizeof archs / sizeof archs[0]));
-    add_test_or_skip(tc, default_model, need_default_model(model_path, sizeof model_path));
     suite_add_tcase(s, tc);
+    /* minutes on the scalar kernels under the sanitizers: .ci/run leaves "slow" cases out there */
+    TCase *real = tcase_create("default_model");
+    tcase_set_tags(real, "slow");
+    tcase_set_timeout(real, 1800);
+    add_test_or_skip(real, default_model, need_default_model(model_path, sizeof model_path));
+    suite_add_tcase(s, real);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);

@@ -198,11 +198,15 @@ int main(void)
     }
     Suite *s = suite_create("multi");
     TCase *tc = tcase_create("default_model");
-    tcase_set_timeout(tc, 900);
+    tcase_set_timeout(tc, 1800);
+    tcase_set_tags(tc, "slow"); /* minutes on the scalar kernels: .ci/run's sanitizer runs leave it out */
     add_test_or_skip(tc, exact_equals_alone, missing);
     add_test_or_skip(tc, default_mode_finishes_every_job, missing);
-    add_test_or_skip(tc, cancel_stop_full_and_too_long, missing);
     suite_add_tcase(s, tc);
+    TCase *quick = tcase_create("slots"); /* a few steps: runs under the sanitizers too */
+    tcase_set_timeout(quick, 900);
+    add_test_or_skip(quick, cancel_stop_full_and_too_long, missing);
+    suite_add_tcase(s, quick);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
