@@ -334,6 +334,67 @@ int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *
                           const char *text, size_t len, char **prompt, int32_t **ids, size_t *n_ids,
                           tolk_error *err);
 
+/* ---- Batched generation -----------------------------------------------------------------------
+ * Many requests decoded together, as a server does: every step is one forward pass over all
+ * running jobs (the prompt chunks of newly started ones and one token of each decoding one), so
+ * the weights are read once per step for all of them. Each job has its own slot: KV cache,
+ * sampler and text stream. Jobs are translations (as tolk_translate, without TM or glossary) or
+ * raw completions (as tolk_complete). One thread drives a tolk_multi (start, step, done, release);
+ * tolk_multi_cancel may be called from any thread. */
+typedef struct tolk_multi tolk_multi;
+
+enum {
+    /* Every job's output is the one it gets alone (tolk_complete / tolk_translate on a session,
+     * greedy or with the same seed): prompts are prefilled each in passes of their own, and the
+     * decoding tokens of all jobs share one pass computed in one-token order (the weights are still
+     * read once per step). Without it, prompt chunks and decoding tokens share one pass with the
+     * batched kernels: fewer passes, outputs that may differ from the job alone by rounding. */
+    TOLK_MULTI_EXACT = 1 << 0
+};
+
+/* N_SLOTS jobs at once at most, each with a cache of p->n_ctx positions; p's threads, CPUs, KV type
+ * and sampler settings (the default of every job). N_BATCH: most tokens per step (0: 256; exact
+ * mode: a session's prompt chunk, min(512, n_ctx)); prompts longer than what is left of a step
+ * continue in the next one. FLAGS: TOLK_MULTI_*. */
+int tolk_multi_new(tolk_model *m, const tolk_params *p, int n_slots, int n_batch, unsigned flags,
+                   tolk_multi **out, tolk_error *err);
+void tolk_multi_free(tolk_multi *mu);
+
+typedef struct tolk_job {
+    const char *from, *to; /* TO set: translate (FROM may be NULL); TO NULL: raw completion */
+    const char *text;      /* must stay valid until the job is released */
+    size_t len;
+    int n_predict;         /* tokens per text (per line for one-line templates); < 0: until full */
+    int own_sampling;      /* 1: temp and seed below instead of the tolk_multi's */
+    float temp;
+    uint64_t seed;
+    tolk_emit_fn emit;     /* called from tolk_multi_step; non-zero return ends the job */
+    void *user;
+} tolk_job;
+
+/* Starts JOB in a free slot (*slot); its prompt is built and tokenized now and evaluated by the
+ * next steps. TOLK_E_STATE when every slot is busy or the prompt does not fit the context,
+ * TOLK_E_ARG for a bad language or empty prompt. */
+int tolk_multi_start(tolk_multi *mu, const tolk_job *job, int *slot, tolk_error *err);
+
+/* One forward pass over every running job; output goes to the jobs' emit functions. Returns the
+ * number of jobs still running (>= 0), or a negative TOLK_E_* code (err set) when the pass failed:
+ * then every running job ends with that error. */
+int tolk_multi_step(tolk_multi *mu, tolk_error *err);
+
+/* 1 when the job in SLOT has ended (its code in *rc, its error in err, its statistics in st; any
+ * may be NULL), 0 while it runs. */
+int tolk_multi_done(const tolk_multi *mu, int slot, int *rc, tolk_stats *st, tolk_error *err);
+
+/* Ends the job in SLOT at the next step (counted as cancelled). Thread-safe. */
+void tolk_multi_cancel(tolk_multi *mu, int slot);
+
+/* Frees SLOT for another job (a running job is ended first). */
+void tolk_multi_release(tolk_multi *mu, int slot);
+
+/* Jobs running now (started and not ended). */
+int tolk_multi_running(const tolk_multi *mu);
+
 /* ---- Documents ---------------------------------------------------------------------------------
  * Files translators work on (docs/FORMATS.md): plain text, PO, SRT, WebVTT, XLIFF 1.2/2.x (with
  * libxml2), Markdown (with md4c) and HTML. A document keeps the original bytes; its translatable

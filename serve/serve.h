@@ -13,8 +13,9 @@ typedef struct sv_config {
     int port;
     const char *api_key;   /* NULL: no key (loopback only) */
     const char *cors;      /* Access-Control-Allow-Origin value, NULL: no CORS headers */
-    int parallel;          /* sessions, i.e. requests decoded at once */
-    int queue_max;         /* requests waiting for a session before 503 */
+    int parallel;          /* requests decoded together (slots of the batching scheduler) */
+    int queue_max;         /* requests waiting for a slot before 503 */
+    int batch_fast;        /* prompts share passes with decoding (not TOLK_MULTI_EXACT) */
     size_t max_body;       /* bytes of one request body */
     size_t max_text;       /* bytes of text to translate / prompt per request */
     int max_tokens;        /* tokens generated per request (and per text of a list) */

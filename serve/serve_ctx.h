@@ -1,4 +1,4 @@
-/* What the HTTP glue (serve_http.c) hands to the endpoint handlers: the server (model, pool,
+/* What the HTTP glue (serve_http.c) hands to the endpoint handlers: the server (model, scheduler,
  * limits, metrics), one parsed request, the reply being built, and the helpers they share
  * (error shapes per API, typed field access over JSON or form bodies, running the model). */
 #ifndef TOLK_SERVE_CTX_H
@@ -12,7 +12,8 @@
 #include "serve_form.h"
 #include "serve_json.h"
 #include "serve_metrics.h"
-#include "serve_pool.h"
+#include "serve_sched.h"
+#include "serve_stop.h"
 
 /* Which service's error shape a route answers with. */
 typedef enum { API_PLAIN, API_OPENAI, API_LIBRE, API_APY, API_DEEPL } sv_api;
@@ -20,7 +21,7 @@ typedef enum { API_PLAIN, API_OPENAI, API_LIBRE, API_APY, API_DEEPL } sv_api;
 typedef struct sv_server {
     const sv_config *cfg;
     tolk_model *model;
-    sp_pool *pool;
+    ss_sched *sched;
     sm_metrics *metrics;
     char model_id[128];      /* the id /v1/models lists: the file name without .gguf */
     long long started;       /* unix time */
@@ -72,18 +73,37 @@ int fld_bool(sv_request *rq, sv_reply *r, const char *key, int *out);
 /* 1 when the client of RQ has closed its connection. */
 int sv_client_gone(void *rq);
 
-/* Runs one translation (to != NULL) or completion on a pooled session, waiting in the queue.
- * GONE is polled while queued and while generating (cancels the session). Returns 0, or -1 with
+/* Runs one translation (to != NULL) or completion, batched with the other requests (serve_sched.h),
+ * waiting in the queue. GONE is polled while queued and at every emitted piece (ends the job). Returns 0, or -1 with
  * an error reply in API's shape (503 queue full, 400 bad language / too long, 499-like cancel). */
+#define SV_STOP_BYTES 256  /* longest stop sequence taken */
+
+typedef struct sv_sampling { /* a request's own sampling (OpenAI temperature, seed, stop) */
+    int own;                 /* 0: the server's flags */
+    float temp;
+    uint64_t seed;
+    int n_stop;              /* stop sequences (copies: they outlive the request body) */
+    char stop[SV_STOP_MAX][SV_STOP_BYTES + 1];
+    size_t stop_len[SV_STOP_MAX];
+} sv_sampling;
+
+/* A stop filter over SMP's sequences (pointing into SMP). */
+void sv_stop_from(sv_stop *st, const sv_sampling *smp);
+
 typedef struct sv_gen { /* one model run */
     const char *from, *to;   /* translation languages; to NULL: raw completion */
     const char *text;
     size_t len;
     int n_predict;
-    tolk_emit_fn emit;       /* may be NULL: the output is collected in `out` */
+    int own_sampling;        /* 1: temp and seed from the request instead of the server's flags */
+    float temp;
+    uint64_t seed;
+    tolk_emit_fn emit;       /* may be NULL: the output is collected in `out`; runs on the
+                              * scheduler thread */
     void *user;
     int (*gone)(void *);
     void *gone_user;
+    sv_stop *stop;           /* stop sequences, or NULL */
     sb_buf out;
     tolk_stats st;
 } sv_gen;
@@ -107,6 +127,7 @@ void rt_deepl_languages(sv_request *rq, sv_reply *r);
 int sv_chat_prompt(sv_request *rq, sv_reply *r, const sj_val *messages, char **prompt, size_t *len);
 
 /* Streams an OpenAI completion as server-sent events from a worker thread; sets r->stream_fd. */
-int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t len, int n_predict);
+int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t len, int n_predict,
+                    const sv_sampling *smp);
 
 #endif

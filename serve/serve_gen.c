@@ -1,5 +1,5 @@
-/* Running the model for a request: wait for a pooled session, translate or complete, cancel when
- * the client leaves, count the tokens (serve_ctx.h). */
+/* Running the model for a request: queue it for the batching scheduler (serve_sched.c), translate
+ * or complete, cancel when the client leaves, count the tokens (serve_ctx.h). */
 #include <poll.h>
 #include <string.h>
 
@@ -18,23 +18,39 @@ int sv_client_gone(void *user)
 
 typedef struct gen_call {
     sv_gen *g;
-    tolk_session *s;
     int gone;
 } gen_call;
 
+void sv_stop_from(sv_stop *st, const sv_sampling *smp)
+{
+    *st = (sv_stop){.n = smp->n_stop};
+    for (int i = 0; i < smp->n_stop; i++) {
+        st->word[i] = smp->stop[i];
+        st->len[i] = smp->stop_len[i];
+    }
+}
+
+/* The text for the reply: the caller's emit function or the collected output. */
+static int pass(const char *text, size_t len, void *user)
+{
+    sv_gen *g = user;
+    if (g->emit)
+        return g->emit(text, len, g->user);
+    sb_add(&g->out, text, len);
+    return g->out.oom;
+}
+
+/* Runs on the scheduler thread: a client that left, or a stop sequence, ends the job (the emit
+ * function asks to stop). */
 static int emit(const char *text, size_t len, void *user)
 {
     gen_call *c = user;
     sv_gen *g = c->g;
     if (g->gone && g->gone(g->gone_user)) {
         c->gone = 1;
-        tolk_session_cancel(c->s);
         return 1;
     }
-    if (g->emit)
-        return g->emit(text, len, g->user);
-    sb_add(&g->out, text, len);
-    return g->out.oom;
+    return g->stop ? sv_stop_feed(g->stop, text, len, pass, g) : pass(text, len, g);
 }
 
 int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api)
@@ -48,27 +64,29 @@ int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api)
     }
     if (g->n_predict < 0 || g->n_predict > cfg->max_tokens)
         g->n_predict = cfg->max_tokens;
-    tolk_session *s;
-    int prc = sp_acquire(srv->pool, g->gone, g->gone_user, &s);
-    if (prc == SP_FULL) {
-        sv_error(r, api, 503, "server busy: every session is in use and the queue is full (--queue)");
+    gen_call c = {g, 0};
+    const tolk_job job = {.from = g->from, .to = g->to, .text = g->text, .len = g->len, .n_predict = g->n_predict,
+                          .own_sampling = g->own_sampling, .temp = g->temp, .seed = g->seed, .emit = emit,
+                          .user = &c};
+    tolk_error err = {0};
+    int rc = TOLK_OK;
+    int src = ss_run(srv->sched, &job, g->gone, g->gone_user, &rc, &g->st, &err);
+    if (src == SS_FULL) {
+        sv_error(r, api, 503, "server busy: every slot is in use and the queue is full (--queue)");
         return -1;
     }
-    if (prc == SP_CLOSED) {
+    if (src == SS_CLOSED) {
         sv_error(r, api, 503, "the server is shutting down");
         return -1;
     }
-    if (prc == SP_GONE) {
+    if (src == SS_GONE) {
         sv_error(r, api, 400, "the client closed the connection");
         return -1;
     }
-    gen_call c = {g, s, 0};
-    tolk_error err = {0};
-    int rc = g->to ? tolk_translate(s, g->from, g->to, g->text, g->len, g->n_predict, emit, &c, &g->st, &err)
-                   : tolk_complete(s, g->text, g->len, g->n_predict, emit, &c, &g->st, &err);
-    sp_release(srv->pool, s);
     if (c.gone)
         g->st.cancelled = 1;
+    else if (g->stop)
+        sv_stop_flush(g->stop, pass, g);
     sm_generation(srv->metrics, &g->st);
     if (g->out.oom) {
         sv_error(r, api, 500, "out of memory");

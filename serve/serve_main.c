@@ -1,4 +1,4 @@
-/* serve_main: load the model, open the session pool, start libmicrohttpd on the configured
+/* serve_main: load the model, start the batching scheduler, start libmicrohttpd on the configured
  * address, wait for SIGTERM/SIGINT, then stop accepting, let the requests in flight finish (up to
  * a grace period, then cancel them) and exit cleanly. */
 #include <arpa/inet.h>
@@ -94,7 +94,8 @@ int serve_main(const sv_config *cfg)
         fprintf(stderr, "tolk: error: %s\n", err.msg);
         return 1;
     }
-    if (sp_pool_new(srv.model, &cfg->params, cfg->parallel, cfg->queue_max, &srv.pool, &err)) {
+    if (ss_new(srv.model, &cfg->params, cfg->parallel, cfg->queue_max, cfg->batch_fast ? 0 : TOLK_MULTI_EXACT,
+               &srv.sched, &err)) {
         fprintf(stderr, "tolk: error: %s\n", err.msg);
         tolk_model_free(srv.model);
         return 1;
@@ -122,13 +123,14 @@ int serve_main(const sv_config *cfg)
         fprintf(stderr, "tolk: error: cannot listen on %s port %d: %s\n", cfg->host, cfg->port,
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         sm_free(srv.metrics);
-        sp_pool_free(srv.pool);
+        ss_free(srv.sched);
         tolk_model_free(srv.model);
         return 1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     int port = di ? di->port : cfg->port;
-    fprintf(stderr, "tolk serve: listening on http://%s%s%s:%d/ (model %s, %d session%s, queue %d)\n",
+    fprintf(stderr, "tolk serve: listening on http://%s%s%s:%d/ (model %s, %d request%s decoded together, "
+                    "queue %d)\n",
             v6 ? "[" : "", cfg->host, v6 ? "]" : "", port, srv.model_id, cfg->parallel,
             cfg->parallel == 1 ? "" : "s", cfg->queue_max);
     int sig = 0;
@@ -141,13 +143,13 @@ int serve_main(const sv_config *cfg)
     int clean = drain(&srv, GRACE_S);
     if (!clean) {
         fprintf(stderr, "tolk serve: requests still running after %d s; cancelling them\n", GRACE_S);
-        sp_cancel_all(srv.pool);
+        ss_cancel_all(srv.sched);
         drain(&srv, 10);
     }
     MHD_stop_daemon(d);
     clean = drain(&srv, 10) && clean;
     if (atomic_load(&srv.workers) == 0) { /* a stuck stream worker would still use them */
-        sp_pool_free(srv.pool);
+        ss_free(srv.sched);
         sm_free(srv.metrics);
         tolk_model_free(srv.model);
     }

@@ -93,11 +93,11 @@ void sm_write(sm_metrics *m, sb_buf *o, int sessions, int busy, int queued, int 
                  "# TYPE tolk_generation_tokens_per_second gauge\ntolk_generation_tokens_per_second %.3f\n",
               m->last_tok_s);
     pthread_mutex_unlock(&m->mu);
-    sb_printf(o, "# HELP tolk_sessions Sessions in the pool (--parallel).\n"
+    sb_printf(o, "# HELP tolk_sessions Requests decoded together at most (--parallel).\n"
                  "# TYPE tolk_sessions gauge\ntolk_sessions %d\n", sessions);
-    sb_printf(o, "# HELP tolk_sessions_busy Sessions running a request.\n"
+    sb_printf(o, "# HELP tolk_sessions_busy Requests being decoded.\n"
                  "# TYPE tolk_sessions_busy gauge\ntolk_sessions_busy %d\n", busy);
-    sb_printf(o, "# HELP tolk_queue_length Requests waiting for a session.\n"
+    sb_printf(o, "# HELP tolk_queue_length Requests waiting for a slot.\n"
                  "# TYPE tolk_queue_length gauge\ntolk_queue_length %d\n", queued);
     sb_printf(o, "# HELP tolk_http_requests_in_flight Requests received and not yet answered.\n"
                  "# TYPE tolk_http_requests_in_flight gauge\ntolk_http_requests_in_flight %d\n", in_flight);

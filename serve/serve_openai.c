@@ -18,19 +18,50 @@ void rt_models(sv_request *rq, sv_reply *r)
 }
 
 /* The request fields every OpenAI generation takes: model (any string: one model is loaded),
- * max_tokens / max_completion_tokens, stream, n (1), and the sampling fields (checked; the
- * sampling itself is the server's, set by its flags). */
-static int common_fields(sv_request *rq, sv_reply *r, long long *max_tokens, int *stream, long long dflt)
+ * max_tokens / max_completion_tokens, stream, n (1), temperature and seed (this request's
+ * sampling; the rest of the chain, top-k, top-p, min-p, is the server's, set by its flags), and the
+ * other sampling fields (checked only). */
+static int common_fields(sv_request *rq, sv_reply *r, long long *max_tokens, int *stream, long long dflt,
+                         sv_sampling *smp)
 {
     const char *s;
     size_t len;
-    double d;
-    long long n = 1;
+    double d, temp = 0;
+    long long n = 1, seed = 0;
+    int has_temp, has_seed;
     if (fld_str(rq, r, "model", &s, &len) < 0 || fld_bool(rq, r, "stream", stream) < 0 ||
-        fld_int(rq, r, "n", 1, 1, &n) < 0 || fld_num(rq, r, "temperature", 0, 2, &d) < 0 ||
+        fld_int(rq, r, "n", 1, 1, &n) < 0 || (has_temp = fld_num(rq, r, "temperature", 0, 2, &temp)) < 0 ||
+        (has_seed = fld_int(rq, r, "seed", -9007199254740991LL, 9007199254740991LL, &seed)) < 0 ||
         fld_num(rq, r, "top_p", 0, 1, &d) < 0 || fld_num(rq, r, "presence_penalty", -2, 2, &d) < 0 ||
         fld_num(rq, r, "frequency_penalty", -2, 2, &d) < 0)
         return -1;
+    const tolk_params *p = &rq->srv->cfg->params;
+    smp->own = has_temp || has_seed;
+    smp->temp = has_temp ? (float)temp : p->temp;
+    smp->seed = has_seed ? (uint64_t)seed : p->seed;
+    smp->n_stop = 0;
+    const char **vals;
+    size_t *lens, n_stop;
+    int is_list, has_stop = fld_strs(rq, r, "stop", &vals, &lens, &n_stop, &is_list);
+    if (has_stop < 0)
+        return -1;
+    const char *bad = has_stop && n_stop > SV_STOP_MAX ? "'stop' takes at most 4 sequences" : NULL;
+    for (size_t i = 0; has_stop && !bad && i < n_stop; i++) {
+        if (!lens[i] || lens[i] > SV_STOP_BYTES)
+            bad = lens[i] ? "a 'stop' sequence is longer than 256 bytes" : "a 'stop' sequence is empty";
+        else {
+            memcpy(smp->stop[i], vals[i], lens[i]);
+            smp->stop[i][lens[i]] = '\0';
+            smp->stop_len[i] = lens[i];
+            smp->n_stop++;
+        }
+    }
+    free(vals);
+    free(lens);
+    if (bad) {
+        sv_error(r, API_OPENAI, 400, "%s", bad);
+        return -1;
+    }
     long long limit = rq->srv->cfg->max_tokens;
     *max_tokens = dflt;
     int has = fld_int(rq, r, "max_completion_tokens", 1, limit, max_tokens);
@@ -51,7 +82,8 @@ static void usage_json(sb_buf *b, const tolk_stats *st)
               st->n_gen, st->n_prompt + st->n_gen);
 }
 
-static void run(sv_request *rq, sv_reply *r, int chat, char *prompt, size_t len, long long max_tokens, int stream)
+static void run(sv_request *rq, sv_reply *r, int chat, char *prompt, size_t len, long long max_tokens, int stream,
+                const sv_sampling *smp)
 {
     sv_server *srv = rq->srv;
     if (len > srv->cfg->max_text) {
@@ -61,19 +93,23 @@ static void run(sv_request *rq, sv_reply *r, int chat, char *prompt, size_t len,
         return;
     }
     if (stream) {
-        sv_stream_start(srv, r, chat, prompt, len, (int)max_tokens); /* takes the prompt */
+        sv_stream_start(srv, r, chat, prompt, len, (int)max_tokens, smp); /* takes the prompt */
         return;
     }
-    sv_gen g = {.text = prompt, .len = len, .n_predict = (int)max_tokens, .gone = sv_client_gone, .gone_user = rq};
+    sv_stop stop;
+    sv_stop_from(&stop, smp);
+    sv_gen g = {.text = prompt, .len = len, .n_predict = (int)max_tokens, .own_sampling = smp->own, .temp = smp->temp,
+                .seed = smp->seed, .gone = sv_client_gone, .gone_user = rq, .stop = &stop};
     int rc = sv_generate(srv, &g, r, API_OPENAI);
     free(prompt);
+    sv_stop_free(&stop);
     if (rc) {
         sb_free(&g.out);
         return;
     }
     char id[64];
     new_id(srv, chat ? "chatcmpl-" : "cmpl-", id, sizeof id);
-    const char *finish = g.st.n_gen >= max_tokens ? "length" : "stop";
+    const char *finish = !stop.hit && g.st.n_gen >= max_tokens ? "length" : "stop";
     sb_buf *b = &r->body;
     sb_printf(b, "{\"id\":\"%s\",\"object\":\"%s\",\"created\":%lld,\"model\":", id,
               chat ? "chat.completion" : "text_completion", (long long)time(NULL));
@@ -97,7 +133,8 @@ void rt_chat(sv_request *rq, sv_reply *r)
 {
     long long max_tokens;
     int stream = 0;
-    if (common_fields(rq, r, &max_tokens, &stream, rq->srv->cfg->max_tokens))
+    sv_sampling smp;
+    if (common_fields(rq, r, &max_tokens, &stream, rq->srv->cfg->max_tokens, &smp))
         return;
     const sj_val *msgs = sj_get(rq->json, "messages");
     if (!msgs) {
@@ -108,14 +145,15 @@ void rt_chat(sv_request *rq, sv_reply *r)
     size_t len;
     if (sv_chat_prompt(rq, r, msgs, &prompt, &len))
         return;
-    run(rq, r, 1, prompt, len, max_tokens, stream);
+    run(rq, r, 1, prompt, len, max_tokens, stream, &smp);
 }
 
 void rt_completions(sv_request *rq, sv_reply *r)
 {
     long long max_tokens;
     int stream = 0;
-    if (common_fields(rq, r, &max_tokens, &stream, 16)) /* OpenAI's default for completions */
+    sv_sampling smp;
+    if (common_fields(rq, r, &max_tokens, &stream, 16, &smp)) /* OpenAI's default for completions */
         return;
     const char **vals;
     size_t *lens, n;
@@ -142,5 +180,5 @@ void rt_completions(sv_request *rq, sv_reply *r)
         sv_error(r, API_OPENAI, 500, "out of memory");
         return;
     }
-    run(rq, r, 0, prompt, len, max_tokens, stream);
+    run(rq, r, 0, prompt, len, max_tokens, stream, &smp);
 }

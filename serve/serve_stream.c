@@ -1,7 +1,8 @@
 /* "stream": true for the OpenAI endpoints: a worker thread runs the generation and writes
  * server-sent events ("data: {chunk}\n\n" ... "data: [DONE]\n\n") into a pipe that libmicrohttpd
- * sends on as it fills. A client that leaves closes the pipe; the next write fails and the
- * session is cancelled. */
+ * sends on as it fills. The events are written by the scheduler thread (serve_sched.c) as the
+ * tokens come. A client that leaves closes the pipe; the next write fails and the job is
+ * cancelled. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,13 +15,16 @@
 
 #include "serve_ctx.h"
 
+#define STALL_MS 2000
+
 typedef struct stream_job {
     sv_server *srv;
     int chat;
     char *prompt;
     size_t len;
     int n_predict;
-    int fd;                 /* write end of the pipe */
+    sv_sampling smp;
+    int fd;                 /* write end of the pipe (non-blocking) */
     int failed;             /* a write failed: the client is gone */
     struct timespec last;   /* time of the last write */
     char id[64];
@@ -33,6 +37,16 @@ static int write_all(stream_job *j, const char *p, size_t n)
         ssize_t w = write(j->fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* The pipe is full: the client reads slower than the model writes. Events are written
+             * on the scheduler thread, which serves every request, so a client that takes more
+             * than STALL_MS to make room is dropped (its job cancelled) rather than stall them. */
+            struct pollfd pf = {.fd = j->fd, .events = POLLOUT};
+            if (poll(&pf, 1, STALL_MS) == 1 && !(pf.revents & (POLLERR | POLLHUP | POLLNVAL)))
+                continue;
+            j->failed = 1;
+            break;
+        }
         if (w <= 0) {
             j->failed = 1;
             break;
@@ -85,7 +99,7 @@ static int job_gone(void *user)
     stream_job *j = user;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    static const char keepalive[] = ": waiting for a free session\n\n";
+    static const char keepalive[] = ": waiting for a free slot\n\n";
     if (!j->failed && now.tv_sec - j->last.tv_sec >= 1)
         write_all(j, keepalive, sizeof keepalive - 1);
     struct pollfd p = {.fd = j->fd, .events = POLLOUT};
@@ -99,8 +113,11 @@ static void *worker(void *arg)
     stream_job *j = arg;
     if (j->chat)
         send_chunk(j, NULL, 0, 1, NULL);
-    sv_gen g = {.text = j->prompt, .len = j->len, .n_predict = j->n_predict, .emit = on_text, .user = j,
-                .gone = job_gone, .gone_user = j};
+    sv_stop stop;
+    sv_stop_from(&stop, &j->smp);
+    sv_gen g = {.text = j->prompt, .len = j->len, .n_predict = j->n_predict, .own_sampling = j->smp.own,
+                .temp = j->smp.temp, .seed = j->smp.seed, .emit = on_text, .user = j, .gone = job_gone,
+                .gone_user = j, .stop = &stop};
     sv_reply er = {0};
     if (!j->failed) {
         if (sv_generate(j->srv, &g, &er, API_OPENAI)) {
@@ -109,13 +126,14 @@ static void *worker(void *arg)
             write_all(j, er.body.p ? er.body.p : "{}", er.body.len ? er.body.len : 2);
             write_all(j, "\n\n", 2);
         } else {
-            send_chunk(j, NULL, 0, 0, g.st.n_gen >= g.n_predict ? "length" : "stop");
+            send_chunk(j, NULL, 0, 0, !stop.hit && g.st.n_gen >= g.n_predict ? "length" : "stop");
         }
         const char *done = "data: [DONE]\n\n";
         write_all(j, done, strlen(done));
     }
     sb_free(&er.body);
     sb_free(&g.out);
+    sv_stop_free(&stop);
     close(j->fd);
     sv_server *srv = j->srv;
     free(j->prompt);
@@ -124,7 +142,8 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t len, int n_predict)
+int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t len, int n_predict,
+                    const sv_sampling *smp)
 {
     int fds[2] = {-1, -1};
     stream_job *j = calloc(1, sizeof *j);
@@ -139,7 +158,9 @@ int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t 
     j->prompt = prompt;
     j->len = len;
     j->n_predict = n_predict;
+    j->smp = *smp;
     j->fd = fds[1];
+    fcntl(j->fd, F_SETFL, fcntl(j->fd, F_GETFL) | O_NONBLOCK);
     j->created = (long long)time(NULL);
     snprintf(j->id, sizeof j->id, "%s%llx%08llx", chat ? "chatcmpl-" : "cmpl-", (unsigned long long)srv->started,
              (unsigned long long)atomic_fetch_add(&srv->next_id, 1));

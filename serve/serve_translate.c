@@ -1,7 +1,7 @@
 /* The translation APIs CAT tools speak: LibreTranslate (POST /translate, GET /languages), Apertium
  * APy (GET /translate?q=..&langpair=en|de, GET /listPairs) and DeepL v2 (POST /v2/translate,
  * GET /v2/languages). Each
- * text is one tolk_translate call on a pooled session; replies and errors in each API's shape. */
+ * text is one translation job of the batching scheduler; replies and errors in each API's shape. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -196,3 +196,20 @@ tests_test_gpu_check_emulated_SOURCES = tests/gpu_kernels_check.c tests/gpu_emul
 tests_test_gpu_check_emulated_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests -DGPU_CHECK_EMULATED
 tests_test_gpu_check_emulated_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
 endif
+
+# Several sequences per forward pass (runtime/forward/forward_multi.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_forward_multi
+TESTS += tests/test_forward_multi
+tests_test_forward_multi_SOURCES = tests/test_forward_multi.c
+tests_test_forward_multi_CFLAGS = $(TEST_CFLAGS)
+tests_test_forward_multi_LDADD = $(TEST_LIBS)
+endif
+# Batched generation through the public API (runtime/api/multi.c) on the default model.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_multi
+TESTS += tests/test_multi
+tests_test_multi_SOURCES = tests/test_multi.c
+tests_test_multi_CFLAGS = $(TEST_CFLAGS)
+tests_test_multi_LDADD = $(TEST_LIBS)
+endif

@@ -33,21 +33,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+. "$(dirname "$0")/serve_start.sh"
 # start_server LOG ARGS...: starts tolk serve on a free port; sets $pid and $base.
 start_server() {
     log=$1; shift
-    "$T" serve -m "$model" --port 0 -t 1 "$@" 2>"$log" &
-    pid=$!
+    serve_start "$T" "$model" "$log" -t 1 "$@" || exit 1
     pids="$pids $pid"
-    port=
-    for _ in $(seq 1 300); do
-        port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log")
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [ -z "$port" ]; then cat "$log"; echo "FAIL: the server did not start"; exit 1; fi
-    base=http://127.0.0.1:$port
 }
 
 # req METHOD PATH [curl args...]: body in $TMPD/body, status in $code.
@@ -228,7 +219,7 @@ for _ in $(seq 1 100); do
 done
 curl -s -N --max-time 1.5 -H Content-Type:application/json \
     -d '{"prompt":"x","max_tokens":5,"stream":true}' "$base/v1/completions" > "$TMPD/queued_stream"
-check "queued stream got keep-alive comments" grep -q "^: waiting for a free session" "$TMPD/queued_stream"
+check "queued stream got keep-alive comments" grep -q "^: waiting for a free slot" "$TMPD/queued_stream"
 left=no
 for _ in $(seq 1 50); do
     curl -s --max-time 5 "$base/health" > "$TMPD/h"

@@ -29,8 +29,11 @@ static void usage(FILE *out)
             "                         api_key field)\n"
             "      --api-key-file F   read the key from the first line of F\n"
             "      --cors ORIGIN      send Access-Control-Allow-Origin: ORIGIN (default: no CORS)\n"
-            "      --parallel N       sessions, i.e. requests decoded at once (default 2)\n"
-            "      --queue N          requests waiting for a session before 503 (default 16)\n"
+            "      --parallel N       requests decoded together, one forward pass per step (default 4)\n"
+            "      --queue N          requests waiting for a slot before 503 (default 16)\n"
+            "      --batch-fast       prompts share passes with the decoding tokens: shorter time to first\n"
+            "                         token under load, but an answer may differ from the one the request\n"
+            "                         gets alone by rounding (default: never)\n"
             "      --max-body N       bytes of a request body (default 1048576)\n"
             "      --max-text N       bytes of text or prompt per request (default 65536)\n"
             "      --max-tokens N     tokens generated per text or completion (default 1024)\n"
@@ -58,7 +61,7 @@ static int read_key_file(const char *path, char *out, size_t outsz)
 int cli_serve_main(int argc, char **argv)
 {
     const char *model = NULL, *host = "127.0.0.1", *api_key = NULL, *key_file = NULL, *cors = NULL;
-    int port = 8080, parallel = 2, queue = 16, max_text = 1 << 16, max_tokens = 1024, max_conns = 64, timeout = 30;
+    int port = 8080, parallel = 4, queue = 16, batch_fast = 0, max_text = 1 << 16, max_tokens = 1024, max_conns = 64, timeout = 30;
     uint64_t max_body = 1 << 20;
     tolk_params p;
     tolk_params_default(&p);
@@ -73,6 +76,7 @@ int cli_serve_main(int argc, char **argv)
         CLI_OPT_STR(NULL, "--cors", &cors),
         CLI_OPT_INT(NULL, "--parallel", &parallel, 1, 64),
         CLI_OPT_INT(NULL, "--queue", &queue, 0, 4096),
+        CLI_OPT_FLAG(NULL, "--batch-fast", &batch_fast, 1),
         CLI_OPT_U64(NULL, "--max-body", &max_body, 1024, 1LL << 30),
         CLI_OPT_INT(NULL, "--max-text", &max_text, 1, 1 << 26),
         CLI_OPT_INT(NULL, "--max-tokens", &max_tokens, 1, 1 << 20),
@@ -107,7 +111,7 @@ int cli_serve_main(int argc, char **argv)
     sv_config cfg = {.model_path = path, .host = host, .port = (int)port, .api_key = api_key, .cors = cors,
                      .parallel = (int)parallel, .queue_max = (int)queue, .max_body = (size_t)max_body,
                      .max_text = (size_t)max_text, .max_tokens = (int)max_tokens, .max_conns = (int)max_conns,
-                     .timeout_s = (int)timeout, .params = p};
+                     .timeout_s = (int)timeout, .batch_fast = batch_fast, .params = p};
     rc = serve_main(&cfg);
     free(path);
     return rc;

@@ -13,6 +13,7 @@
 
 #include "attention.h"
 #include "forward.h"
+#include "forward_multi.h"
 #include "moe.h"
 #include "ops.h"
 #include "simd.h"
@@ -56,6 +57,12 @@ struct fwd_ctx {
     /* Speculative decoding hooks (fwd_set_skip, fwd_set_rowwise). */
     unsigned char *skip;    /* [n_layer]: 1 = layer not run; NULL = none skipped */
     int64_t rowwise_max;    /* batches of up to this many tokens use the one-token kernels */
+    /* Several sequences in one pass (forward_multi.c): tokens t0..t0+n-1 of segment i belong to
+     * segs[i].kv at positions pos0..; logit rows come from logit_rows[]. n_segs 0: one sequence in
+     * the context's own cache. */
+    const fwd_seg *segs;
+    int n_segs;
+    const int64_t *logit_rows;
 };
 
 static int thread_id(void)
@@ -212,10 +219,14 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *qt = c->q + t * QW, *kt = c->k + t * KW, *vt = c->v + t * VW;
+        kv_cache *kv = &c->kv;
+        int64_t pos = pos0 + t;
+        if (c->n_segs)
+            fwd_seg_locate(c->segs, c->n_segs, t, &kv, &pos);
         add_bias(qt, lw->bq, QW);
         add_bias(kt, lw->bk, KW);
         add_bias(vt, lw->bv, VW);
-        ops_rope_cache(&lr->rope, d.n_rot, rope_ff, pos0 + t, cs);
+        ops_rope_cache(&lr->rope, d.n_rot, rope_ff, pos, cs);
         const bool norm_first = hp->recipe.qk_norm && !hp->recipe.qk_norm_after_rope,
                    norm_last = hp->recipe.qk_norm && hp->recipe.qk_norm_after_rope;
         for (int64_t h = 0; h < hp->n_head; h++) {
@@ -243,7 +254,7 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
             if (norm_last)
                 ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
         }
-        kv_store(&c->kv, il, pos0 + t, kt, vt);
+        kv_store(kv, il, pos, kt, vt);
     }
 }
 /* Attention of the n queries over the cache, split into work items (attention.h); SCRATCH is the
@@ -257,6 +268,53 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
                     .n_head_kv = d.n_head_kv, .head_dim = d.hd, .head_dim_v = d.hdv, .n_tok = n, .pos0 = pos0,
                     .n_swa = lr->swa ? hp->n_swa : 0, .kq_scale = hp->kq_scale, .softcap = hp->attn_softcap,
                     .q = c->q, .out = c->att};
+    if (c->n_segs) {
+        /* Each sequence over its own cache; the items of all of them share one loop. Verification
+         * with the Q8_0 cache: one token per item, as below. */
+        const int64_t QW = hp->n_head * d.hd, OW = hp->n_head * d.hdv;
+        aa.one_token_order = verifying(c, n);
+        if (verifying(c, n) && c->kv.type != TOLK_TYPE_F16) {
+#pragma omp for schedule(dynamic, 1)
+            for (int64_t i = 0; i < n * d.n_head_kv; i++) {
+                const int64_t t = i / d.n_head_kv;
+                attn_args one = aa;
+                kv_cache *kv = &c->kv;
+                fwd_seg_locate(c->segs, c->n_segs, t, &kv, &one.pos0);
+                one.kv = kv;
+                one.n_tok = 1;
+                one.q = c->q + t * QW;
+                one.out = c->att + t * OW;
+                attn_run(&one, i % d.n_head_kv, scratch);
+            }
+            return;
+        }
+        int64_t total = 0;
+        for (int j = 0; j < c->n_segs; j++) {
+            attn_args sa = aa;
+            sa.n_tok = c->segs[j].n;
+            total += attn_items(&sa);
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t i = 0; i < total; i++) {
+            int64_t first = 0;
+            for (int j = 0; j < c->n_segs; j++) {
+                const fwd_seg *sg = &c->segs[j];
+                attn_args sa = aa;
+                sa.kv = sg->kv;
+                sa.n_tok = sg->n;
+                sa.pos0 = sg->pos0;
+                sa.q = c->q + sg->t0 * QW;
+                sa.out = c->att + sg->t0 * OW;
+                const int64_t items = attn_items(&sa);
+                if (i < first + items) {
+                    attn_run(&sa, i - first, scratch);
+                    break;
+                }
+                first += items;
+            }
+        }
+        return;
+    }
     if (verifying(c, n) && c->kv.type != TOLK_TYPE_F16) {
         /* One token per item, as in one-token decoding (the Q8_0 cache's scores come from
          * simd_matmul, whose batched order differs). */
@@ -494,7 +552,8 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
         if (lf < n) {
 #pragma omp for
             for (int64_t t = lf; t < n; t++) {
-                ops_rmsnorm(c->x + t * E, m->w.output_norm->data, c->xn + (t - lf) * E, E, m->hp.eps);
+                const int64_t row = c->logit_rows ? c->logit_rows[t - lf] : t;
+                ops_rmsnorm(c->x + row * E, m->w.output_norm->data, c->xn + (t - lf) * E, E, m->hp.eps);
                 quantize_row(c, &p_out, c->xn + (t - lf) * E, E, t - lf);
             }
             run_matmuls(c, out, y_out, s_out, 1, &p_out, n - lf);
@@ -534,6 +593,29 @@ int fwd_eval(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t logits_from, tol
         kv_commit(&c->kv, cn);
     }
     return TOLK_OK;
+}
+
+void fwd_run_segments(fwd_ctx *c, const int32_t *tok, int64_t n, const fwd_seg *segs, int n_segs,
+                      const int64_t *logit_rows, int64_t n_rows)
+{
+    c->segs = segs;
+    c->n_segs = n_segs;
+    c->logit_rows = logit_rows;
+    forward_chunk(c, tok, n, 0, n - n_rows, c->logits);
+    c->segs = NULL;
+    c->n_segs = 0;
+    c->logit_rows = NULL;
+}
+
+kv_cache *fwd_kv(fwd_ctx *c)
+{
+    return &c->kv;
+}
+
+int64_t fwd_batch_limits(const fwd_ctx *c, int64_t *n_logits)
+{
+    *n_logits = c->n_logits;
+    return c->n_batch;
 }
 
 const float *fwd_logits(const fwd_ctx *c, int64_t i)
