@@ -232,7 +232,9 @@ START_TEST(tiny_models)
     ck_assert_msg(model_open(path, &m, &err) == TOLK_OK, "%s", err.msg);
     /* passes of 6 tokens and 3 logit rows: the prefill (18 tokens) and the steps split sequences
      * across passes; against plain one-token decoding */
-    check_model(m, CLOSE, 2e-3, 6, 3, arch);
+    /* gemma4 (attention scale 1 over normalised q and k) turns one last-bit difference of a product
+     * into a visible logit change, as in test_models (docs/MODELS.md): its own, looser bound */
+    check_model(m, CLOSE, strcmp(arch, "gemma4") ? 2e-3 : 3e-2, 6, 3, arch);
     check_model(m, SAME_BITS, 0, 6, 3, arch);
     model_close(m);
     unlink(path);
