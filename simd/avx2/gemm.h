@@ -12,6 +12,10 @@ enum { AVX2_GEMM_MIN_TOK = 16 };
 
 enum gemm_kind { GEMM_Q4_0, GEMM_Q5_0, GEMM_Q8_0 };
 
+/* Pins an accumulator in a register at this point: without it GCC reassociates the unrolled
+ * integer sums into trees whose partial sums outgrow the 16 ymm registers and spill. */
+#define GEMM_KEEP(v) __asm__("" : "+x"(v))
+
 /* Tokens per pass over all of a call's rows: as many as keep their activations (QRB bytes each)
  * within 256 KiB, so every row group after the first finds them in L2 (at least 16, a multiple of
  * 4). Without it a 4096-wide 512-token batch (2.2 MB) streamed from L3 for every 32 rows. */

@@ -172,12 +172,15 @@ K_INLINE void run_tokens(int kind, const kq_pack *p, int nsb, const char *qx, si
                 for (int k = 0; k < T; k++) {
                     __m256i prod = _mm256_maddubs_epi16(wc, bcast4(x[k]->qs + 4 * g));
                     s16[k] = g == g0 ? prod : _mm256_add_epi16(s16[k], prod);
+                    GEMM_KEEP(s16[k]);
                 }
             }
             __m256i sc = _mm256_load_si256(&p[s].scale[g0 / gps]);
 #pragma GCC unroll 4
-            for (int k = 0; k < T; k++)
+            for (int k = 0; k < T; k++) {
                 isum[k] = _mm256_add_epi32(isum[k], _mm256_madd_epi16(s16[k], sc));
+                GEMM_KEEP(isum[k]);
+            }
         }
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++) {

@@ -188,6 +188,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
                     __m256i x = _mm256_sign_epi8(bcast4(a->raw[k] + (size_t)b * sizeof(block_q8_0) + 2 + 4 * g), ws);
                     __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(wa, x), ones);
                     isum[k] = g == 0 ? d : _mm256_add_epi32(isum[k], d);
+                    GEMM_KEEP(isum[k]);
                 }
             }
         } else {
@@ -200,6 +201,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
                 for (int k = 0; k < T; k++) {
                     __m256i prod = _mm256_maddubs_epi16(bcast4(a->q[k] + 32 * b + 4 * g), wc);
                     s16[k] = g % per == 0 ? prod : _mm256_add_epi16(s16[k], prod);
+                    GEMM_KEEP(s16[k]);
                     if (g % per == per - 1) {
                         __m256i d = _mm256_madd_epi16(s16[k], ones);
                         isum[k] = g == per - 1 ? _mm256_add_epi32(d, _mm256_load_si256(&p->init[b]))
