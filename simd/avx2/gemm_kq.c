@@ -16,7 +16,7 @@
 
 #include "gemm.h"
 
-enum { K_ROWS = 8, K_PANELS = 4, K_CHUNK = 2, K_TOK = 3 }; /* T results, int32 and int16 sums: 9 registers */
+enum { K_ROWS = 8, K_PANELS = 4, K_CHUNK = 2, K_TOK = 4 }; /* T results, int32 and int16 sums: 12 registers */
 enum kq_kind { KQ_Q4_K, KQ_Q6_K };
 
 /* One super-block of an 8-row panel, unpacked. */
@@ -179,6 +179,7 @@ K_INLINE void run_some(int kind, const kq_pack *p, int nsb, const char *qx, size
                        size_t ys, int nrows, int first)
 {
     switch (T) {
+    case 4: run_tokens(kind, p, nsb, qx, qrb, c, 4, y, ys, nrows, first); break;
     case 3: run_tokens(kind, p, nsb, qx, qrb, c, 3, y, ys, nrows, first); break;
     case 2: run_tokens(kind, p, nsb, qx, qrb, c, 2, y, ys, nrows, first); break;
     case 1: run_tokens(kind, p, nsb, qx, qrb, c, 1, y, ys, nrows, first); break;
