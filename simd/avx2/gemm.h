@@ -12,6 +12,10 @@ enum { AVX2_GEMM_MIN_TOK = 16 };
 
 enum gemm_kind { GEMM_Q4_0, GEMM_Q5_0, GEMM_Q8_0 };
 
+/* Pins an accumulator in a register at this point: without it GCC reassociates the unrolled
+ * integer sums into trees whose partial sums outgrow the 16 ymm registers and spill. */
+#define GEMM_KEEP(v) __asm__("" : "+x"(v))
+
 /* Tokens per pass over all of a call's rows: as many as keep their activations (QRB bytes each)
  * within 256 KiB, so every row group after the first finds them in L2 (at least 16, a multiple of
  * 4). Without it a 4096-wide 512-token batch (2.2 MB) streamed from L3 for every 32 rows. */
@@ -20,6 +24,31 @@ static inline int64_t gemm_token_block(size_t qrb, int64_t n_tok)
     int64_t tb = (int64_t)(((size_t)256 << 10) / qrb) / 4 * 4;
     tb = tb < 16 ? 16 : tb;
     return tb < n_tok ? tb : n_tok;
+}
+
+/* 8 rows x 4 dwords (the rows' 16-byte runs at p[i] + off) to 4 registers: register k holds dword
+ * k of every row, row i in lane i. */
+static inline __attribute__((always_inline)) void gemm_transpose_8x4(const uint8_t *const p[8], size_t off,
+                                                                     __m256i out[4])
+{
+    __m256i v[4];
+    for (int i = 0; i < 4; i++)
+        v[i] = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(p[i] + off))),
+                                       _mm_loadu_si128((const __m128i *)(p[i + 4] + off)), 1);
+    __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]), t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+    __m256i t2 = _mm256_unpacklo_epi32(v[2], v[3]), t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+    out[0] = _mm256_unpacklo_epi64(t0, t2);
+    out[1] = _mm256_unpackhi_epi64(t0, t2);
+    out[2] = _mm256_unpacklo_epi64(t1, t3);
+    out[3] = _mm256_unpackhi_epi64(t1, t3);
+}
+
+/* 4 bytes at p in every dword. */
+static inline __attribute__((always_inline)) __m256i gemm_bcast4(const void *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
 }
 
 /* Stores (FIRST) or adds T tokens' 8-row results OUT into y's rows [0, nrows) of each token row. */

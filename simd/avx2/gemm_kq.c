@@ -16,7 +16,7 @@
 
 #include "gemm.h"
 
-enum { K_ROWS = 8, K_PANELS = 4, K_CHUNK = 2, K_TOK = 3 }; /* T results, int32 and int16 sums: 9 registers */
+enum { K_ROWS = 8, K_PANELS = 4, K_CHUNK = 2, K_TOK = 4 }; /* T results, int32 and int16 sums: 12 registers */
 enum kq_kind { KQ_Q4_K, KQ_Q6_K };
 
 /* One super-block of an 8-row panel, unpacked. */
@@ -29,21 +29,6 @@ typedef struct kq_pack {
 
 #define K_INLINE static inline __attribute__((always_inline))
 
-/* 8 rows x 4 dwords (rows' 16-byte runs at p[i] + off) to 4 registers, row i in lane i. */
-K_INLINE void transpose_8x4(const uint8_t *const p[8], size_t off, __m256i out[4])
-{
-    __m256i v[4];
-    for (int i = 0; i < 4; i++)
-        v[i] = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(p[i] + off))),
-                                       _mm_loadu_si128((const __m128i *)(p[i + 4] + off)), 1);
-    __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]), t1 = _mm256_unpackhi_epi32(v[0], v[1]);
-    __m256i t2 = _mm256_unpacklo_epi32(v[2], v[3]), t3 = _mm256_unpackhi_epi32(v[2], v[3]);
-    out[0] = _mm256_unpacklo_epi64(t0, t2);
-    out[1] = _mm256_unpackhi_epi64(t0, t2);
-    out[2] = _mm256_unpacklo_epi64(t1, t3);
-    out[3] = _mm256_unpackhi_epi64(t1, t3);
-}
-
 static inline int32_t pair16(int lo, int hi)
 {
     return (int32_t)((uint32_t)(uint16_t)hi << 16 | (uint16_t)lo);
@@ -54,7 +39,7 @@ static void pack_q4_k(kq_pack *p, const uint8_t *const blk[8])
     const __m256i low = _mm256_set1_epi8(0x0f);
     for (int q = 0; q < 8; q++) { /* qs dwords 4q..4q+3: chunk q / 2 of 64 elements */
         __m256i v[4];
-        transpose_8x4(blk, offsetof(block_q4_K, qs) + 16 * (size_t)q, v);
+        gemm_transpose_8x4(blk, offsetof(block_q4_K, qs) + 16 * (size_t)q, v);
         for (int k = 0; k < 4; k++) {
             int dw = 4 * q + k, g = 16 * (dw / 8) + dw % 8; /* low nibbles: elements 64c + 4(dw % 8).. */
             p->codes[g] = _mm256_and_si256(v[k], low);
@@ -87,11 +72,11 @@ static void pack_q6_k(kq_pack *p, const uint8_t *const blk[8])
     const __m256i low = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3);
     for (int h = 0; h < 2; h++) { /* half h: elements 128h.., groups 32h.. */
         __m256i qh[8];
-        transpose_8x4(blk, offsetof(block_q6_K, qh) + 32 * (size_t)h, qh);
-        transpose_8x4(blk, offsetof(block_q6_K, qh) + 32 * (size_t)h + 16, qh + 4);
+        gemm_transpose_8x4(blk, offsetof(block_q6_K, qh) + 32 * (size_t)h, qh);
+        gemm_transpose_8x4(blk, offsetof(block_q6_K, qh) + 32 * (size_t)h + 16, qh + 4);
         for (int q = 0; q < 4; q++) {
             __m256i l[4];
-            transpose_8x4(blk, offsetof(block_q6_K, ql) + 64 * (size_t)h + 16 * (size_t)q, l);
+            gemm_transpose_8x4(blk, offsetof(block_q6_K, ql) + 64 * (size_t)h + 16 * (size_t)q, l);
             for (int k = 0; k < 4; k++) {
                 /* ql dword j: low nibbles are group 32h + j, high nibbles 32h + 16 + j; their two
                  * high bits sit at bit 2 (j / 8) (+ 4) of qh dword j % 8 of the half */
@@ -137,13 +122,6 @@ K_INLINE void pack_chunk(int kind, kq_pack *p, const char *w, size_t wrb, int64_
     }
 }
 
-K_INLINE __m256i bcast4(const void *p)
-{
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm256_set1_epi32(v);
-}
-
 /* T tokens (a constant after inlining) x the 8 rows of one panel over nsb packed super-blocks
  * starting at super-block c of the activations; stores (first chunk) or adds into y's rows. */
 K_INLINE void run_tokens(int kind, const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y,
@@ -170,22 +148,27 @@ K_INLINE void run_tokens(int kind, const kq_pack *p, int nsb, const char *qx, si
                 __m256i wc = _mm256_load_si256(&p[s].codes[g]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
-                    __m256i prod = _mm256_maddubs_epi16(wc, bcast4(x[k]->qs + 4 * g));
+                    __m256i prod = _mm256_maddubs_epi16(wc, gemm_bcast4(x[k]->qs + 4 * g));
                     s16[k] = g == g0 ? prod : _mm256_add_epi16(s16[k], prod);
+                    GEMM_KEEP(s16[k]);
                 }
             }
             __m256i sc = _mm256_load_si256(&p[s].scale[g0 / gps]);
 #pragma GCC unroll 4
-            for (int k = 0; k < T; k++)
+            for (int k = 0; k < T; k++) {
                 isum[k] = _mm256_add_epi32(isum[k], _mm256_madd_epi16(s16[k], sc));
+                GEMM_KEEP(isum[k]);
+            }
         }
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++) {
             __m256i ms = _mm256_setzero_si256();
 #pragma GCC unroll 8
             for (int j = 0; j < 8; j++)
-                ms = _mm256_add_epi32(ms, _mm256_madd_epi16(_mm256_load_si256(&p[s].mpair[j]), bcast4(&x[k]->bsums[2 * j])));
-            __m256 v = _mm256_fmsub_ps(p[s].d, _mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(p[s].dm, _mm256_cvtepi32_ps(ms)));
+                ms = _mm256_add_epi32(
+                    ms, _mm256_madd_epi16(_mm256_load_si256(&p[s].mpair[j]), gemm_bcast4(&x[k]->bsums[2 * j])));
+            __m256 v =
+                _mm256_fmsub_ps(p[s].d, _mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(p[s].dm, _mm256_cvtepi32_ps(ms)));
             out[k] = _mm256_fmadd_ps(v, _mm256_broadcast_ss(&x[k]->d), out[k]);
         }
     }
@@ -196,6 +179,7 @@ K_INLINE void run_some(int kind, const kq_pack *p, int nsb, const char *qx, size
                        size_t ys, int nrows, int first)
 {
     switch (T) {
+    case 4: run_tokens(kind, p, nsb, qx, qrb, c, 4, y, ys, nrows, first); break;
     case 3: run_tokens(kind, p, nsb, qx, qrb, c, 3, y, ys, nrows, first); break;
     case 2: run_tokens(kind, p, nsb, qx, qrb, c, 2, y, ys, nrows, first); break;
     case 1: run_tokens(kind, p, nsb, qx, qrb, c, 1, y, ys, nrows, first); break;

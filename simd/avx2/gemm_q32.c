@@ -35,26 +35,6 @@ typedef struct g32_act {
 
 #define G_INLINE static inline __attribute__((always_inline))
 
-/* 8 rows x 4 dwords (rows' 16-byte runs at p[i]) to 4 registers: register k holds dword k of every
- * row, row i in lane i. */
-G_INLINE void transpose_8x4(const uint8_t *const p[8], __m256i out[4])
-{
-    __m256i v0 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p[0])),
-                                         _mm_loadu_si128((const __m128i *)p[4]), 1);
-    __m256i v1 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p[1])),
-                                         _mm_loadu_si128((const __m128i *)p[5]), 1);
-    __m256i v2 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p[2])),
-                                         _mm_loadu_si128((const __m128i *)p[6]), 1);
-    __m256i v3 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p[3])),
-                                         _mm_loadu_si128((const __m128i *)p[7]), 1);
-    __m256i t0 = _mm256_unpacklo_epi32(v0, v1), t1 = _mm256_unpackhi_epi32(v0, v1);
-    __m256i t2 = _mm256_unpacklo_epi32(v2, v3), t3 = _mm256_unpackhi_epi32(v2, v3);
-    out[0] = _mm256_unpacklo_epi64(t0, t2);
-    out[1] = _mm256_unpackhi_epi64(t0, t2);
-    out[2] = _mm256_unpacklo_epi64(t1, t3);
-    out[3] = _mm256_unpackhi_epi64(t1, t3);
-}
-
 /* The 8 rows' half scales at p[i] as floats. */
 G_INLINE __m256 load_scales(const uint8_t *const p[8])
 {
@@ -92,7 +72,7 @@ G_INLINE void pack_block(int kind, g32_pack *p, int b, const uint8_t *const blk[
             for (int i = 0; i < 8; i++)
                 q[i] = blk[i] + offsetof(block_q8_0, qs) + 16 * h;
             __m256i v[4];
-            transpose_8x4(q, v);
+            gemm_transpose_8x4(q, 0, v);
             for (int k = 0; k < 4; k++) {
                 p->sign[b][4 * h + k] = v[k];
                 p->codes[b][4 * h + k] = _mm256_sign_epi8(v[k], v[k]);
@@ -105,7 +85,7 @@ G_INLINE void pack_block(int kind, g32_pack *p, int b, const uint8_t *const blk[
     for (int i = 0; i < 8; i++)
         q[i] = blk[i] + qs_off;
     __m256i v[4], qh = _mm256_setzero_si256();
-    transpose_8x4(q, v);
+    gemm_transpose_8x4(q, 0, v);
     if (kind == GEMM_Q5_0) {
         uint32_t h[8];
         for (int i = 0; i < 8; i++)
@@ -159,13 +139,6 @@ G_INLINE void prep_act(int kind, g32_act *a, const char *qx, size_t qrb, int64_t
     }
 }
 
-G_INLINE __m256i bcast4(const void *p)
-{
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm256_set1_epi32(v);
-}
-
 /* T tokens (a constant after inlining) x the 8 rows of one pack over nblk blocks; stores (first
  * chunk) or adds into y's rows [r, r + nrows). Registers: T results, T int16 sums (and for Q5_0 /
  * Q8_0 T int32 sums), one register of codes, the broadcast: T = 4 for Q4_0, 3 for the others. */
@@ -185,9 +158,11 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
                 __m256i wa = _mm256_load_si256(&p->codes[b][g]), ws = _mm256_load_si256(&p->sign[b][g]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
-                    __m256i x = _mm256_sign_epi8(bcast4(a->raw[k] + (size_t)b * sizeof(block_q8_0) + 2 + 4 * g), ws);
+                    const int8_t *ax = a->raw[k] + (size_t)b * sizeof(block_q8_0) + offsetof(block_q8_0, qs);
+                    __m256i x = _mm256_sign_epi8(gemm_bcast4(ax + 4 * g), ws);
                     __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(wa, x), ones);
                     isum[k] = g == 0 ? d : _mm256_add_epi32(isum[k], d);
+                    GEMM_KEEP(isum[k]);
                 }
             }
         } else {
@@ -198,8 +173,9 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
                 __m256i wc = _mm256_load_si256(&p->codes[b][g]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
-                    __m256i prod = _mm256_maddubs_epi16(bcast4(a->q[k] + 32 * b + 4 * g), wc);
+                    __m256i prod = _mm256_maddubs_epi16(gemm_bcast4(a->q[k] + 32 * b + 4 * g), wc);
                     s16[k] = g % per == 0 ? prod : _mm256_add_epi16(s16[k], prod);
+                    GEMM_KEEP(s16[k]);
                     if (g % per == per - 1) {
                         __m256i d = _mm256_madd_epi16(s16[k], ones);
                         isum[k] = g == per - 1 ? _mm256_add_epi32(d, _mm256_load_si256(&p->init[b]))
