@@ -41,6 +41,6 @@ n_turn=$(echo "$prompt" | tr ' ' '\n' | grep -cx "$turn")
 check "template turns are control tokens, the user's <|turn> is not ($n_turn = 2)" [ "$n_turn" -eq 2 ]
 check "the turn end is a control token" contains " $prompt " " $end_turn "
 
-check "a short generation" "$TOLK_BIN" translate -m "$m" --from English --to German -n 8 --seed 1 \
-    -o "$TMPD/out.txt" "Hello world"
+check "a short generation" sh -c '"$0" translate -m "$1" --from English --to German -n 8 --seed 1 \
+    "Hello world" > "$2"' "$TOLK_BIN" "$m" "$TMPD/out.txt"
 finish
