@@ -176,7 +176,7 @@ TESTS += tests/test_gemma4_template.sh
 EXTRA_DIST += tests/test_gemma4_template.sh
 # The gemma4 tokenizer end to end: a tiny gemma4 model with the synthetic Gemma 4 vocabulary.
 TESTS += tests/test_tokenizer_gemma4.sh
-EXTRA_DIST += tests/test_tokenizer_gemma4.sh
+EXTRA_DIST += tests/test_tokenizer_gemma4.sh tests/fuzz/tok_fuzz.c tests/fuzz/run_tok_fuzz.sh
 
 # gpu/gpu_blocks.h (the CUDA kernels' block code) compiled for the host against simd/ref; every build.
 if HAVE_CHECK
