@@ -183,6 +183,43 @@ START_TEST(invalid_utf8)
 }
 END_TEST
 
+/* An emoji missing from the vocabulary arrives as four byte tokens; the streaming detokenizer
+ * holds the character back until its last byte, and spaces come out of ▁ tokens. */
+START_TEST(stream_joins_byte_tokens)
+{
+    tok_vocab *v = load_gemma4();
+    const char *text = "a \xF0\x9F\x99\x82 b";
+    tok_ids t = {0};
+    tolk_error err = {0};
+    ck_assert_int_eq(tok_encode(v, text, strlen(text), 0, &t, &err), TOLK_OK);
+    tok_stream s;
+    ck_assert_int_eq(tok_stream_init(&s, v, 0, &err), TOLK_OK);
+    char got[64];
+    size_t n_got = 0, n_empty = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        const char *p;
+        size_t n;
+        tok_stream_feed(&s, t.ids[i], &p, &n);
+        if (n == 0)
+            n_empty++;
+        /* whatever comes out ends on a character boundary */
+        ck_assert_uint_eq(utf8_complete_prefix(p, n), n);
+        ck_assert_uint_lt(n_got + n, sizeof got);
+        memcpy(got + n_got, p, n);
+        n_got += n;
+    }
+    const char *p;
+    size_t n;
+    tok_stream_flush(&s, &p, &n);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_uint_eq(n_empty, 3); /* the first three bytes of the emoji */
+    ck_assert(n_got == strlen(text) && !memcmp(got, text, n_got));
+    tok_stream_free(&s);
+    tok_ids_free(&t);
+    tok_vocab_free(v);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tokenizer_gemma4");
@@ -191,6 +228,7 @@ int main(void)
     tcase_add_test(tc, vocabulary_facts);
     tcase_add_test(tc, user_text_and_round_trips);
     tcase_add_test(tc, invalid_utf8);
+    tcase_add_test(tc, stream_joins_byte_tokens);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
