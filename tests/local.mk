@@ -89,7 +89,7 @@ EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_benc
 	tests/tok_fixtures.h tests/fixtures/gen_gemma_tokens.py tests/fixtures/gen_chat_tokens.py \
 	tests/fixtures/gemma_tokens.inp tests/fixtures/gemma_tokens.out \
 	tests/fixtures/gen_default_pre.py tests/fixtures/default_pre.inp tests/fixtures/default_pre.out \
-	tests/fixtures/gen_gemma4_vocab.py tests/fixtures/gemma4_vocab.gguf \
+	tests/fixtures/gen_gemma4_vocab.py tests/fixtures/gemma4_vocab.gguf tests/fixtures/crosscheck_gemma4_vocab.py \
 	tests/fixtures/gemma4_tokens.inp tests/fixtures/gemma4_tokens.out \
 	tests/fixtures/chat_gemma3.inp tests/fixtures/chat_gemma3.out \
 	tests/fixtures/chat_qwen25.inp tests/fixtures/chat_qwen25.out \
