@@ -108,6 +108,7 @@ START_TEST(vocabulary_facts)
     ck_assert_int_eq(tok_model(v), TOK_MODEL_BPE);
     ck_assert_int_eq(tok_pre(v), TOK_PRE_GEMMA4); /* the file's pre ("default") is ignored */
     ck_assert_str_eq(tok_model_name(v), "gemma4");
+    ck_assert_str_eq(tok_pre_name(v), "gemma4");
     ck_assert(tok_wants_bos(v)); /* forced although the file says add_bos_token = false */
     ck_assert(!tok_wants_eos(v));
     ck_assert_int_eq(tok_bos(v), id_of(v, "<bos>"));

@@ -461,8 +461,9 @@ static int load_kind(tok_vocab *v, const gguf_file *f, tolk_error *err)
     if (v->model == TOK_MODEL_SPM)
         return TOLK_OK; /* SentencePiece vocabularies have no pre-tokenizer */
     if (gguf_str_eq(model, "gemma4")) {
-        v->pre = TOK_PRE_GEMMA4; /* whatever tokenizer.ggml.pre says */
+        v->pre = TOK_PRE_GEMMA4; /* whatever tokenizer.ggml.pre says, as in the reference */
         v->raw_bpe = true;
+        snprintf(v->pre_name, sizeof v->pre_name, "gemma4");
         return TOLK_OK;
     }
     if (!has_pre) {

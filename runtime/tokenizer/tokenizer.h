@@ -49,7 +49,8 @@ int32_t tok_n_tokens(const tok_vocab *v);
 enum tok_model tok_model(const tok_vocab *v);
 enum tok_pre tok_pre(const tok_vocab *v);
 const char *tok_model_name(const tok_vocab *v); /* "llama", "gpt2" or "gemma4" as in the file */
-const char *tok_pre_name(const tok_vocab *v);   /* tokenizer.ggml.pre, or "" when absent */
+/* tokenizer.ggml.pre, or "" when absent; "gemma4" for every gemma4 vocabulary (its pre is ignored) */
+const char *tok_pre_name(const tok_vocab *v);
 int32_t tok_bos(const tok_vocab *v);
 int32_t tok_eos(const tok_vocab *v);
 int32_t tok_eot(const tok_vocab *v);
