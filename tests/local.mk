@@ -72,6 +72,11 @@ tests_test_gguf_write_LDADD = $(TEST_LIBS)
 tests_test_tokenizer_SOURCES = tests/test_tokenizer.c tests/tok_fixtures.h
 tests_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
 tests_test_tokenizer_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_tokenizer_gemma4
+TESTS += tests/test_tokenizer_gemma4
+tests_test_tokenizer_gemma4_SOURCES = tests/test_tokenizer_gemma4.c tests/tok_fixtures.h
+tests_test_tokenizer_gemma4_CFLAGS = $(TEST_CFLAGS)
+tests_test_tokenizer_gemma4_LDADD = $(TEST_LIBS)
 tests_test_chat_SOURCES = tests/test_chat.c tests/tok_fixtures.h
 tests_test_chat_CFLAGS = $(TEST_CFLAGS)
 tests_test_chat_LDADD = $(TEST_LIBS)
@@ -84,6 +89,8 @@ EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_benc
 	tests/tok_fixtures.h tests/fixtures/gen_gemma_tokens.py tests/fixtures/gen_chat_tokens.py \
 	tests/fixtures/gemma_tokens.inp tests/fixtures/gemma_tokens.out \
 	tests/fixtures/gen_default_pre.py tests/fixtures/default_pre.inp tests/fixtures/default_pre.out \
+	tests/fixtures/gen_gemma4_vocab.py tests/fixtures/gemma4_vocab.gguf tests/fixtures/crosscheck_gemma4_vocab.py \
+	tests/fixtures/gemma4_tokens.inp tests/fixtures/gemma4_tokens.out \
 	tests/fixtures/chat_gemma3.inp tests/fixtures/chat_gemma3.out \
 	tests/fixtures/chat_qwen25.inp tests/fixtures/chat_qwen25.out \
 	tests/fixtures/chat_qwen3.inp tests/fixtures/chat_qwen3.out \
@@ -167,6 +174,9 @@ endif
 # Gemma 4's translation prompt against its Jinja chat template (jinja2).
 TESTS += tests/test_gemma4_template.sh
 EXTRA_DIST += tests/test_gemma4_template.sh
+# The gemma4 tokenizer end to end: a tiny gemma4 model with the synthetic Gemma 4 vocabulary.
+TESTS += tests/test_tokenizer_gemma4.sh
+EXTRA_DIST += tests/test_tokenizer_gemma4.sh tests/fuzz/tok_fuzz.c tests/fuzz/run_tok_fuzz.sh
 
 # gpu/gpu_blocks.h (the CUDA kernels' block code) compiled for the host against simd/ref; every build.
 if HAVE_CHECK

@@ -166,6 +166,16 @@ static size_t match_three_digits(const uint32_t *c, size_t pos, size_t end)
     return 3;
 }
 
+/* gemma4's `[^\n]+|[\n]+`: a run of newlines, or a run of anything else. */
+static size_t match_newline_runs(const uint32_t *c, size_t pos, size_t end)
+{
+    bool nl = c[pos] == '\n';
+    size_t i = pos + 1;
+    while (i < end && (c[i] == '\n') == nl)
+        i++;
+    return i - pos;
+}
+
 typedef struct split_state {
     const match_fn *passes;
     size_t n_passes;
@@ -212,6 +222,7 @@ int pretok_split(enum tok_pre pre, const uint32_t *cpts, size_t n, pretok_emit_f
     static const match_fn gpt2_passes[] = {match_gpt2};
     static const match_fn llama3_passes[] = {match_llama3};
     static const match_fn qwen2_passes[] = {match_qwen2};
+    static const match_fn gemma4_passes[] = {match_newline_runs};
     split_state s = {NULL, 1, cpts, emit, ctx};
     switch (pre) {
     case TOK_PRE_DEFAULT:
@@ -226,6 +237,9 @@ int pretok_split(enum tok_pre pre, const uint32_t *cpts, size_t n, pretok_emit_f
         break;
     case TOK_PRE_QWEN2:
         s.passes = qwen2_passes;
+        break;
+    case TOK_PRE_GEMMA4:
+        s.passes = gemma4_passes;
         break;
     default:
         return n ? emit(ctx, 0, n) : 0;

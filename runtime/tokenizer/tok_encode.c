@@ -248,7 +248,30 @@ static int bpe_try_pair(encoder *e, int32_t l, int32_t r)
     return heap_push(&e->heap, g, e->err);
 }
 
-/* One pre-tokenized piece: map its bytes to characters, merge, emit. */
+/* Raw BPE (gemma4): one symbol per character, in its own UTF-8. */
+static size_t raw_symbols(encoder *e, size_t start, size_t end, size_t *n_syms)
+{
+    size_t n = 0;
+    for (size_t i = start; i < end; i++) {
+        size_t cl = utf8_encode(e->cpts[i], e->work + n);
+        int32_t k = (int32_t)(i - start);
+        e->syms[k] = (sym){k - 1, k + 1, (uint32_t)n, (uint32_t)cl, tok_find(e->v, e->work + n, cl)};
+        n += cl;
+    }
+    *n_syms = end - start;
+    return n;
+}
+
+static bool only_newlines(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\n')
+            return false;
+    return true;
+}
+
+/* One pre-tokenized piece: map its bytes to characters (or take its characters as they are, for
+ * raw BPE), merge, emit. */
 static int bpe_piece(void *ctx, size_t start, size_t end)
 {
     encoder *e = ctx;
@@ -257,7 +280,9 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
     if (rc || (rc = grow(&e->syms, &e->syms_cap, (end - start) * 4, sizeof *e->syms, e->err)))
         return rc;
     size_t n = 0, n_syms = 0;
-    for (size_t i = start; i < end; i++) {
+    if (v->raw_bpe)
+        n = raw_symbols(e, start, end, &n_syms);
+    for (size_t i = start; !v->raw_bpe && i < end; i++) {
         char raw[4];
         size_t rl = utf8_encode(e->cpts[i], raw);
         for (size_t j = 0; j < rl; j++) {
@@ -270,7 +295,9 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
         }
     }
     e->syms[n_syms - 1].next = -1;
-    if (v->ignore_merges) {
+    /* With ignore_merges any piece, and in raw BPE a run of newlines, that is a token as a whole
+     * is that token. */
+    if (v->ignore_merges || (v->raw_bpe && only_newlines(e->work, n))) {
         int32_t id = plain_token(v, e->work, n);
         if (id >= 0)
             return tok_ids_push(e->out, id, e->err);
@@ -305,9 +332,11 @@ static int bpe_piece(void *ctx, size_t start, size_t end)
             continue;
         }
         /* Text with no token (a merge result missing from the vocabulary, or a byte whose
-         * character is absent): single-byte tokens of its text, where they exist. */
+         * character is absent): single-byte tokens of its text (raw BPE: the <0xXX> tokens of
+         * its bytes), where they exist. */
         for (uint32_t j = 0; j < s->len; j++) {
-            id = tok_find(v, e->work + s->start + j, 1);
+            const char *b = e->work + s->start + j;
+            id = v->raw_bpe ? v->byte_token[(unsigned char)*b] : tok_find(v, b, 1);
             if (id >= 0 && (rc = tok_ids_push(e->out, id, e->err)))
                 return rc;
         }
@@ -323,7 +352,10 @@ static int bpe_fragment(encoder *e, const char *text, size_t len)
     size_t n = 0;
     for (size_t i = 0; i < len;) {
         size_t cl;
-        e->cpts[n++] = utf8_decode(text + i, len - i, &cl); /* bad bytes become U+FFFD */
+        e->cpts[n] = utf8_decode(text + i, len - i, &cl); /* bad bytes become U+FFFD */
+        if (e->v->raw_bpe && e->cpts[n] == ' ')
+            e->cpts[n] = 0x2581; /* raw BPE spells a space as U+2581 */
+        n++;
         i += cl;
     }
     return pretok_split(e->v->pre, e->cpts, n, bpe_piece, e);

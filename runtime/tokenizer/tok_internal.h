@@ -44,13 +44,16 @@ struct tok_vocab {
     char *merge_text;
     uint64_t merge_mask;
     bool ignore_merges;
+    /* BPE over raw UTF-8 characters (gemma4): spaces become U+2581 before merging, byte fallback
+     * uses the <0xXX> tokens, and decoding turns U+2581 back into spaces (no GPT-2 byte map). */
+    bool raw_bpe;
 
     /* Tokens matched in raw text (control, user-defined, unknown), longest text first. */
     int32_t *specials;
     int32_t n_specials;
 
-    /* Per byte value: SPM the <0xXX> token (or the one-byte token), BPE the token of the byte's
-     * mapped character; -1 when the vocabulary lacks it. */
+    /* Per byte value: SPM the <0xXX> token (or the one-byte token), raw BPE the <0xXX> token,
+     * byte-level BPE the token of the byte's mapped character; -1 when the vocabulary lacks it. */
     int32_t byte_token[256];
 
     int32_t bos, eos, eot, eom, unk, pad;

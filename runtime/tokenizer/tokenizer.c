@@ -1,6 +1,7 @@
 /* Loading a tokenizer from GGUF metadata: token texts, scores and types copied into flat arrays,
  * a text → id hash table and a merge table built once (so a 262k-token vocabulary loads in a few
- * milliseconds), special-token ids and defaults per model, and the decoded piece of every token.
+ * milliseconds), special-token ids and defaults per model (llama, gpt2, gemma4), and the decoded
+ * piece of every token.
  * Encoding is in tok_encode.c, decoding and streaming in tok_decode.c. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 static const char *const eog_names[] = {
     "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>",
     "_<EOT>", "</s>", "<end_of_utterance>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>",
+    "<eos>", "<turn|>", "<|tool_response>",
 };
 static const char *const eot_names[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
                                         "<|endoftext|>", "<EOT>"};
@@ -34,6 +36,7 @@ static const pre_alias pre_aliases[] = {
     {"llama-bpe", TOK_PRE_LLAMA3}, {"llama3", TOK_PRE_LLAMA3}, {"llama-v3", TOK_PRE_LLAMA3},
     {"falcon3", TOK_PRE_LLAMA3},
     {"qwen2", TOK_PRE_QWEN2}, {"deepseek-r1-qwen", TOK_PRE_QWEN2},
+    {"gemma4", TOK_PRE_GEMMA4},
 };
 
 uint64_t tok_hash_more(uint64_t h, const char *s, size_t len)
@@ -245,19 +248,28 @@ static void load_special_ids(tok_vocab *v, const gguf_file *f)
 {
     bool spm = v->model == TOK_MODEL_SPM;
     bool llama3 = v->pre == TOK_PRE_LLAMA3;
-    v->bos = special_id(v, f, "tokenizer.ggml.bos_token_id", spm ? 1 : 11);
-    v->eos = special_id(v, f, "tokenizer.ggml.eos_token_id", spm ? 2 : 11);
+    /* gemma4 has no default ids: only what the file names. */
+    bool gemma4 = v->pre == TOK_PRE_GEMMA4;
+    v->bos = special_id(v, f, "tokenizer.ggml.bos_token_id", spm ? 1 : gemma4 ? -1 : 11);
+    v->eos = special_id(v, f, "tokenizer.ggml.eos_token_id", spm ? 2 : gemma4 ? -1 : 11);
     v->unk = special_id(v, f, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1);
     v->pad = special_id(v, f, "tokenizer.ggml.padding_token_id", -1);
     v->eot = special_id(v, f, "tokenizer.ggml.eot_token_id", -1);
     v->eom = special_id(v, f, "tokenizer.ggml.eom_token_id", -1);
-    v->add_bos = flag_or(f, "tokenizer.ggml.add_bos_token", spm || llama3);
+    /* gemma4 always starts with bos, even where its file says add_bos_token = false (the
+     * reference runtime overrides the flag for these vocabularies). */
+    v->add_bos = gemma4 || flag_or(f, "tokenizer.ggml.add_bos_token", spm || llama3);
     v->add_eos = flag_or(f, "tokenizer.ggml.add_eos_token", false);
     v->add_space_prefix = flag_or(f, "tokenizer.ggml.add_space_prefix", spm);
     v->ignore_merges = llama3;
 
+    /* A vocabulary with <|tool_response> (gemma4) has an ordinary </s>: it stays as the file
+     * types it and does not end generation. */
+    bool plain_s = tok_find(v, "<|tool_response>", strlen("<|tool_response>")) >= 0;
     for (size_t i = 0; i < sizeof eog_names / sizeof eog_names[0]; i++) {
         int32_t id = tok_find(v, eog_names[i], strlen(eog_names[i]));
+        if (plain_s && !strcmp(eog_names[i], "</s>"))
+            continue;
         if (id >= 0) {
             v->types[id] = TOK_TYPE_CONTROL;
             v->eog[id] = 1;
@@ -311,7 +323,7 @@ static void load_byte_tokens(tok_vocab *v)
     for (unsigned b = 0; b < 256; b++) {
         char buf[8];
         size_t n;
-        if (v->model == TOK_MODEL_SPM) {
+        if (v->model == TOK_MODEL_SPM || v->raw_bpe) {
             static const char hex[] = "0123456789ABCDEF";
             memcpy(buf, "<0x", 3);
             buf[3] = hex[b >> 4];
@@ -319,7 +331,8 @@ static void load_byte_tokens(tok_vocab *v)
             buf[5] = '>';
             int32_t id = tok_find(v, buf, 6);
             buf[0] = (char)b;
-            v->byte_token[b] = id >= 0 ? id : tok_find(v, buf, 1);
+            /* raw BPE knows only the <0xXX> spelling */
+            v->byte_token[b] = id >= 0 || v->raw_bpe ? id : tok_find(v, buf, 1);
         } else {
             n = utf8_encode(tok_byte_to_cp(b), buf);
             v->byte_token[b] = tok_find(v, buf, n);
@@ -394,7 +407,7 @@ static int load_pieces(tok_vocab *v, tolk_error *err)
         } else if (t != TOK_TYPE_NORMAL) {
             memcpy(o, s, n); /* control, user-defined, unused: their text as is */
             k = n;
-        } else if (v->model == TOK_MODEL_SPM) {
+        } else if (v->model == TOK_MODEL_SPM || v->raw_bpe) {
             for (size_t j = 0; j < n; j++) {
                 if (j + 2 < n && !memcmp(s + j, "\xE2\x96\x81", 3)) {
                     o[k++] = ' ';
@@ -435,11 +448,11 @@ static int load_kind(tok_vocab *v, const gguf_file *f, tolk_error *err)
              model.ptr);
     if (gguf_str_eq(model, "llama"))
         v->model = TOK_MODEL_SPM;
-    else if (gguf_str_eq(model, "gpt2"))
+    else if (gguf_str_eq(model, "gpt2") || gguf_str_eq(model, "gemma4"))
         v->model = TOK_MODEL_BPE;
     else
         return error_set(err, TOLK_E_UNSUPPORTED,
-                         "tokenizer model '%.*s' is not supported (supported: llama, gpt2)",
+                         "tokenizer model '%.*s' is not supported (supported: llama, gpt2, gemma4)",
                          (int)(model.len < 64 ? model.len : 64), model.ptr);
     v->pre = TOK_PRE_NONE;
     gguf_str pre = {"", 0};
@@ -447,6 +460,12 @@ static int load_kind(tok_vocab *v, const gguf_file *f, tolk_error *err)
     snprintf(v->pre_name, sizeof v->pre_name, "%.*s", (int)(pre.len < 63 ? pre.len : 63), pre.ptr);
     if (v->model == TOK_MODEL_SPM)
         return TOLK_OK; /* SentencePiece vocabularies have no pre-tokenizer */
+    if (gguf_str_eq(model, "gemma4")) {
+        v->pre = TOK_PRE_GEMMA4; /* whatever tokenizer.ggml.pre says, as in the reference */
+        v->raw_bpe = true;
+        snprintf(v->pre_name, sizeof v->pre_name, "gemma4");
+        return TOLK_OK;
+    }
     if (!has_pre) {
         v->pre = TOK_PRE_DEFAULT;
         return TOLK_OK;
@@ -454,11 +473,12 @@ static int load_kind(tok_vocab *v, const gguf_file *f, tolk_error *err)
     for (size_t i = 0; i < sizeof pre_aliases / sizeof pre_aliases[0]; i++)
         if (gguf_str_eq(pre, pre_aliases[i].name)) {
             v->pre = pre_aliases[i].pre;
+            v->raw_bpe = v->pre == TOK_PRE_GEMMA4;
             return TOLK_OK;
         }
     return error_set(err, TOLK_E_UNSUPPORTED,
                      "pre-tokenizer '%.*s' is not supported (supported: default, gpt-2, llama-bpe, "
-                     "qwen2 and their aliases)", (int)(pre.len < 64 ? pre.len : 64), pre.ptr);
+                     "qwen2, gemma4 and their aliases)", (int)(pre.len < 64 ? pre.len : 64), pre.ptr);
 }
 
 int tok_vocab_load(const gguf_file *f, tok_vocab **out, tolk_error *err)

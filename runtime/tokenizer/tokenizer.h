@@ -1,7 +1,8 @@
 /* Tokenizer built from a GGUF vocabulary: SentencePiece-style BPE by score with byte fallback
- * (tokenizer.ggml.model "llama") and GPT-2 byte-level BPE with merge ranks and pre-tokenizers
- * ("gpt2"). Special tokens are matched only where the caller allows them, so text a user typed can
- * never turn into control tokens. Rules and key names: docs/TOKENIZERS.md. */
+ * (tokenizer.ggml.model "llama"), GPT-2 byte-level BPE with merge ranks and pre-tokenizers
+ * ("gpt2"), and BPE by merge rank over raw UTF-8 with ▁ for spaces and <0xXX> byte tokens
+ * ("gemma4"). Special tokens are matched only where the caller allows them, so text a user typed
+ * can never turn into control tokens. Rules and key names: docs/TOKENIZERS.md. */
 #ifndef TOLK_TOKENIZER_H
 #define TOLK_TOKENIZER_H
 
@@ -26,7 +27,14 @@ enum tok_type {
 enum tok_model { TOK_MODEL_SPM, TOK_MODEL_BPE };
 
 /* Pre-tokenizer families (each covers the tokenizer.ggml.pre aliases listed in tokenizer.c). */
-enum tok_pre { TOK_PRE_NONE, TOK_PRE_DEFAULT, TOK_PRE_GPT2, TOK_PRE_LLAMA3, TOK_PRE_QWEN2 };
+enum tok_pre {
+    TOK_PRE_NONE,
+    TOK_PRE_DEFAULT,
+    TOK_PRE_GPT2,
+    TOK_PRE_LLAMA3,
+    TOK_PRE_QWEN2,
+    TOK_PRE_GEMMA4 /* tokenizer.ggml.model "gemma4": newline runs vs the rest, raw UTF-8 merges */
+};
 
 typedef struct tok_vocab tok_vocab;
 
@@ -40,8 +48,9 @@ void tok_vocab_free(tok_vocab *v);
 int32_t tok_n_tokens(const tok_vocab *v);
 enum tok_model tok_model(const tok_vocab *v);
 enum tok_pre tok_pre(const tok_vocab *v);
-const char *tok_model_name(const tok_vocab *v); /* "llama" or "gpt2" as in the file */
-const char *tok_pre_name(const tok_vocab *v);   /* tokenizer.ggml.pre, or "" when absent */
+const char *tok_model_name(const tok_vocab *v); /* "llama", "gpt2" or "gemma4" as in the file */
+/* tokenizer.ggml.pre, or "" when absent; "gemma4" for every gemma4 vocabulary (its pre is ignored) */
+const char *tok_pre_name(const tok_vocab *v);
 int32_t tok_bos(const tok_vocab *v);
 int32_t tok_eos(const tok_vocab *v);
 int32_t tok_eot(const tok_vocab *v);
