@@ -7,7 +7,7 @@ if HAVE_MICROHTTPD
 tolk_SOURCES += $(SERVE_PARSERS) serve/serve.h serve/serve_ctx.h serve/serve_http.h serve/serve_http.c \
 	serve/serve_main.c serve/serve_sched.h serve/serve_sched.c serve/serve_metrics.h serve/serve_metrics.c \
 	serve/serve_reply.c serve/serve_gen.c serve/serve_openai.c serve/serve_chat.c serve/serve_stream.c \
-	serve/serve_translate.c serve/serve_status.c
+	serve/serve_translate.c serve/serve_status.c serve/serve_tm.h serve/serve_tm.c
 tolk_CFLAGS += $(MICROHTTPD_CFLAGS) -pthread
 tolk_CPPFLAGS += -I$(top_srcdir)/serve
 tolk_LDADD += $(MICROHTTPD_LIBS) -lpthread -lm
@@ -37,6 +37,6 @@ endif
 
 # Every endpoint through curl and python3 against a running server (skips without libmicrohttpd
 # or the default model).
-TESTS += tests/test_serve.sh tests/test_serve_load.sh
+TESTS += tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh
 EXTRA_DIST += tests/fuzz/serve_json_fuzz.c tests/fuzz/serve_form_fuzz.c tests/fuzz/run_serve_fuzz.sh \
-	tests/test_serve.sh tests/test_serve_load.sh tests/serve_start.sh docs/SERVE.md bench/serve_load.sh bench/serve_load.py
+	tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh tests/serve_start.sh docs/SERVE.md bench/serve_load.sh bench/serve_load.py

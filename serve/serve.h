@@ -21,6 +21,9 @@ typedef struct sv_config {
     int max_tokens;        /* tokens generated per request (and per text of a list) */
     int max_conns;         /* concurrent connections */
     int timeout_s;         /* idle connection timeout (slow clients, headers) */
+    const char *tm_path;       /* --tm: translation memory (read-only), or NULL */
+    const char *glossary_path; /* --glossary: TSV/CSV/TBX glossary, or NULL */
+    int fuzzy;                 /* --fuzzy: lowest fuzzy match used, percent */
     tolk_params params;    /* sampling and threads of every session */
 } sv_config;
 

@@ -14,6 +14,7 @@
 #include "serve_metrics.h"
 #include "serve_sched.h"
 #include "serve_stop.h"
+#include "serve_tm.h"
 
 /* Which service's error shape a route answers with. */
 typedef enum { API_PLAIN, API_OPENAI, API_LIBRE, API_APY, API_DEEPL } sv_api;
@@ -22,6 +23,7 @@ typedef struct sv_server {
     const sv_config *cfg;
     tolk_model *model;
     ss_sched *sched;
+    sv_tm *tm;               /* --tm / --glossary, or NULL */
     sm_metrics *metrics;
     char model_id[128];      /* the id /v1/models lists: the file name without .gguf */
     long long started;       /* unix time */

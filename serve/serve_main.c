@@ -100,6 +100,12 @@ int serve_main(const sv_config *cfg)
         tolk_model_free(srv.model);
         return 1;
     }
+    if (sv_tm_open(cfg, srv.model, &srv.tm, &err)) {
+        fprintf(stderr, "tolk: error: %s\n", err.msg);
+        ss_free(srv.sched);
+        tolk_model_free(srv.model);
+        return 1;
+    }
     srv.metrics = sm_new();
     /* Signals: SIGTERM/SIGINT are taken by sigwait below, in this thread only; a client that
      * leaves a stream must not kill the process through SIGPIPE. */
@@ -123,6 +129,7 @@ int serve_main(const sv_config *cfg)
         fprintf(stderr, "tolk: error: cannot listen on %s port %d: %s\n", cfg->host, cfg->port,
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         sm_free(srv.metrics);
+        sv_tm_close(srv.tm);
         ss_free(srv.sched);
         tolk_model_free(srv.model);
         return 1;
@@ -151,6 +158,7 @@ int serve_main(const sv_config *cfg)
     if (atomic_load(&srv.workers) == 0) { /* a stuck stream worker would still use them */
         ss_free(srv.sched);
         sm_free(srv.metrics);
+        sv_tm_close(srv.tm);
         tolk_model_free(srv.model);
     }
     fprintf(stderr, "tolk serve: stopped\n");

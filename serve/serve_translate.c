@@ -1,7 +1,8 @@
 /* The translation APIs CAT tools speak: LibreTranslate (POST /translate, GET /languages), Apertium
  * APy (GET /translate?q=..&langpair=en|de, GET /listPairs) and DeepL v2 (POST /v2/translate,
  * GET /v2/languages). Each
- * text is one translation job of the batching scheduler; replies and errors in each API's shape. */
+ * text is one translation job of the batching scheduler, or, with --tm / --glossary and a known
+ * source language, of the TM-aware session (serve_tm.h); replies and errors in each API's shape. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,17 @@ static int translate_all(sv_request *rq, sv_reply *r, const char *from, const ch
     for (size_t i = 0; i < n; i++) {
         sv_gen g = {.from = from, .to = to, .text = texts[i], .len = lens[i], .n_predict = -1,
                     .gone = sv_client_gone, .gone_user = rq};
-        if (lens[i] && sv_generate(srv, &g, r, rq->api)) {
+        int failed = 0;
+        if (lens[i] && srv->tm && from) {
+            tolk_error err = {0};
+            failed = sv_tm_translate(srv->tm, from, to, texts[i], lens[i], srv->cfg->max_tokens, &g.out,
+                                     sv_client_gone, rq, &err);
+            if (failed)
+                sv_error(r, rq->api, failed == TOLK_E_ARG ? 400 : 500, "%s", err.msg);
+        } else if (lens[i]) {
+            failed = sv_generate(srv, &g, r, rq->api);
+        }
+        if (failed) {
             sb_free(&g.out);
             for (size_t k = 0; k < i; k++)
                 free(out[k]);

@@ -39,6 +39,13 @@ static void usage(FILE *out)
             "      --max-tokens N     tokens generated per text or completion (default 1024)\n"
             "      --max-conns N      concurrent connections (default 64)\n"
             "      --timeout N        seconds an idle or slow connection is kept (default 30)\n"
+            "      --tm DB            translation memory (read-only) for the translation endpoints: exact\n"
+            "                         matches are answered without the model, the best fuzzy match is an\n"
+            "                         example in the prompt and the speculative draft\n"
+            "      --fuzzy N          lowest fuzzy match used, percent (default 75)\n"
+            "      --glossary FILE    client terms (TSV, CSV or TBX) put into the prompt and checked, a\n"
+            "                         missed one forced; with --tm or --glossary, translation requests that\n"
+            "                         name their source language run one at a time on a TM-aware session\n"
             "%s(serve defaults to --temp 0: greedy)\n",
             cli_common_help);
 }
@@ -61,6 +68,8 @@ static int read_key_file(const char *path, char *out, size_t outsz)
 int cli_serve_main(int argc, char **argv)
 {
     const char *model = NULL, *host = "127.0.0.1", *api_key = NULL, *key_file = NULL, *cors = NULL;
+    const char *tm_path = NULL, *glossary_path = NULL;
+    int fuzzy = 75;
     int port = 8080, parallel = 4, queue = 16, batch_fast = 0, max_text = 1 << 16, max_tokens = 1024, max_conns = 64, timeout = 30;
     uint64_t max_body = 1 << 20;
     tolk_params p;
@@ -82,6 +91,9 @@ int cli_serve_main(int argc, char **argv)
         CLI_OPT_INT(NULL, "--max-tokens", &max_tokens, 1, 1 << 20),
         CLI_OPT_INT(NULL, "--max-conns", &max_conns, 1, 4096),
         CLI_OPT_INT(NULL, "--timeout", &timeout, 1, 3600),
+        CLI_OPT_STR(NULL, "--tm", &tm_path),
+        CLI_OPT_INT(NULL, "--fuzzy", &fuzzy, 1, 100),
+        CLI_OPT_STR(NULL, "--glossary", &glossary_path),
         CLI_OPT_HELP,
         CLI_OPT_END,
     };
@@ -111,7 +123,8 @@ int cli_serve_main(int argc, char **argv)
     sv_config cfg = {.model_path = path, .host = host, .port = (int)port, .api_key = api_key, .cors = cors,
                      .parallel = (int)parallel, .queue_max = (int)queue, .max_body = (size_t)max_body,
                      .max_text = (size_t)max_text, .max_tokens = (int)max_tokens, .max_conns = (int)max_conns,
-                     .timeout_s = (int)timeout, .batch_fast = batch_fast, .params = p};
+                     .timeout_s = (int)timeout, .batch_fast = batch_fast, .params = p, .tm_path = tm_path,
+                     .glossary_path = glossary_path, .fuzzy = fuzzy};
     rc = serve_main(&cfg);
     free(path);
     return rc;
@@ -119,6 +132,8 @@ int cli_serve_main(int argc, char **argv)
     (void)model;
     (void)host;
     (void)key_file;
+    (void)tm_path;
+    (void)glossary_path;
     return cli_error("built without libmicrohttpd: `tolk serve` is not available; install libmicrohttpd-dev "
                      "and re-run ./configure && make");
 #endif
