@@ -1,7 +1,8 @@
 /* The speculation governor (runtime/speculative/spec_govern.c) on made-up step timings: it measures
  * both kinds of step first, keeps drafting while drafting is faster (with a plain step now and then
  * to keep the comparison fresh, rarer while drafting clearly wins), pauses when plain steps are
- * faster, probes with growing waits (never beyond SPEC_GOV_MAX_WAIT), resumes when a probe wins,
+ * faster, probes with growing waits (doubling up to SPEC_GOV_DOUBLING_MAX, longer for probes that
+ * lose a lot, never beyond SPEC_GOV_MAX_WAIT), resumes when a probe wins,
  * and with always_draft drafts every step. */
 #include <check.h>
 
@@ -55,11 +56,31 @@ START_TEST(pauses_and_backs_off_when_it_loses)
     /* Every draft rejected: 1 token per 26 ms step against 1 per 20 ms. */
     const int d = run(&g, 1000, 1, 0.026, 0.020);
     ck_assert(g.paused);
-    ck_assert_int_eq(g.wait, SPEC_GOV_MAX_WAIT);
-    /* Probes only: 4 + 8 + 16 + 32 + 64 + ... steps apart, so few drafting steps in 1000. */
+    ck_assert_int_eq(g.wait, SPEC_GOV_DOUBLING_MAX);
+    /* Probes only: 4 + 8 + 16 + 32 + 64 + ... steps apart, so few drafting steps in 1000 (a
+     * probe that loses 30% waits by doubling: its cost, 0.3 / 0.02 = 15 steps, is below). */
     ck_assert_int_le(d, 25);
-    ck_assert_int_ge(d, 1000 / SPEC_GOV_MAX_WAIT);
+    ck_assert_int_ge(d, 1000 / SPEC_GOV_DOUBLING_MAX);
     ck_assert_int_gt(g.n_paused_steps, 900);
+}
+END_TEST
+
+START_TEST(expensive_losing_probes_wait_longer)
+{
+    spec_governor g;
+    spec_gov_init(&g, 0);
+    /* A draft model dearer than the target and never right: 1 token per 66 ms step against 1 per
+     * 20 ms. Each probe loses 2.3 plain steps, so probes come (3.3 - 1) / 0.02 = 115 steps apart:
+     * the probes' loss stays near 2% of the plain time. */
+    const int d = run(&g, 2000, 1, 0.066, 0.020);
+    ck_assert(g.paused);
+    ck_assert_int_ge(g.wait, 100);
+    ck_assert_int_le(g.wait, SPEC_GOV_MAX_WAIT);
+    ck_assert_int_le(d, 2000 / 100 + 2);
+    /* and an extreme one is capped */
+    spec_gov_init(&g, 0);
+    run(&g, 3000, 1, 1.0, 0.010);
+    ck_assert_int_eq(g.wait, SPEC_GOV_MAX_WAIT);
 }
 END_TEST
 
@@ -103,6 +124,7 @@ int main(void)
     tcase_add_test(tc, measures_both_first);
     tcase_add_test(tc, keeps_drafting_while_it_wins);
     tcase_add_test(tc, pauses_and_backs_off_when_it_loses);
+    tcase_add_test(tc, expensive_losing_probes_wait_longer);
     tcase_add_test(tc, resumes_when_a_probe_wins);
     tcase_add_test(tc, always_drafts_when_asked);
     tcase_add_test(tc, ignores_empty_measurements);

@@ -8,6 +8,7 @@
 #define GOV_PROBE 4        /* paused: first wait before drafting is tried again */
 #define GOV_PAUSE_BELOW 0.98  /* pause when drafting reaches less than this share of the plain rate */
 #define GOV_RESUME_ABOVE 1.02 /* resume when a probe beats the plain rate by this much */
+#define GOV_PROBE_BUDGET 0.02 /* a losing probe may cost this share of the plain steps till the next */
 
 void spec_gov_init(spec_governor *g, int always)
 {
@@ -21,6 +22,21 @@ int spec_gov_want_draft(const spec_governor *g)
     if (g->rate_plain == 0.0)
         return 0; /* then one plain step */
     return g->paused ? g->since >= g->wait : g->since < g->wait;
+}
+
+/* The wait before the next probe: DOUBLED (capped at SPEC_GOV_DOUBLING_MAX), or longer when a probe
+ * step loses so much against a plain one that the loss would exceed GOV_PROBE_BUDGET of the plain
+ * steps in between (a probe costs about rate_plain / rate_spec - 1 plain steps more than a plain
+ * step; capped at SPEC_GOV_MAX_WAIT). */
+static int probe_wait(const spec_governor *g, int doubled)
+{
+    int w = doubled < SPEC_GOV_DOUBLING_MAX ? doubled : SPEC_GOV_DOUBLING_MAX;
+    if (g->rate_spec > 0.0 && g->rate_plain > g->rate_spec) {
+        const double by_cost = (g->rate_plain / g->rate_spec - 1.0) / GOV_PROBE_BUDGET;
+        if (by_cost > w)
+            w = by_cost < SPEC_GOV_MAX_WAIT ? (int)by_cost : SPEC_GOV_MAX_WAIT;
+    }
+    return w;
 }
 
 static void average(double *avg, double x)
@@ -41,7 +57,7 @@ void spec_gov_record(spec_governor *g, int drafted, int n_tokens, double seconds
                 g->paused = 0; /* the probe won: draft again */
                 g->wait = GOV_REFRESH;
             } else {
-                g->wait = 2 * g->wait < SPEC_GOV_MAX_WAIT ? 2 * g->wait : SPEC_GOV_MAX_WAIT;
+                g->wait = probe_wait(g, 2 * g->wait);
             }
             return;
         }
@@ -59,7 +75,7 @@ void spec_gov_record(spec_governor *g, int drafted, int n_tokens, double seconds
         if (g->rate_spec < GOV_PAUSE_BELOW * g->rate_plain) {
             g->paused = 1;
             g->since = 0;
-            g->wait = GOV_PROBE;
+            g->wait = probe_wait(g, GOV_PROBE);
         } else {
             g->wait = g->rate_spec >= GOV_CLEAR_WIN * g->rate_plain ? GOV_REFRESH_WIN : GOV_REFRESH;
         }
