@@ -415,6 +415,12 @@ int tolk_doc_open(const char *format, const char *name, const char *data, size_t
                   tolk_doc **out, tolk_error *err);
 void tolk_doc_free(tolk_doc *d);
 
+/* As tolk_doc_open, from the file at PATH, mapped rather than copied where it can be (big files
+ * stay out of the heap). NAME (NULL: PATH) is used for messages and the extension. TOLK_E_IO when
+ * the file cannot be read. */
+int tolk_doc_open_file(const char *format, const char *path, const char *name, int overwrite, tolk_doc **out,
+                       tolk_error *err);
+
 /* Translates TEXT[0..len) (a segment with numbered placeholders {1}, {2}, ...) by streaming the
  * result to EMIT; sets *HIT_LIMIT when it stopped at its length bound. Returns TOLK_OK or an
  * error (which stops the document). *TOKENS: tokens generated (may stay 0). */
@@ -446,6 +452,11 @@ int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const cha
 
 /* The document with the translations in (malloc'd, NUL-terminated, *len bytes). */
 int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err);
+
+/* The same bytes sent piece by piece to WRITE (returns 0, non-zero on failure), without building
+ * the whole output in memory. TOLK_E_IO when WRITE fails. */
+typedef int (*tolk_write_fn)(void *user, const char *data, size_t len);
+int tolk_doc_write_to(tolk_doc *d, tolk_write_fn write, void *user, tolk_error *err);
 
 /* The JSON report (malloc'd, NUL-terminated): counts and every segment that failed a check. */
 int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err);

@@ -56,6 +56,27 @@ int tolk_doc_open(const char *format, const char *name, const char *data, size_t
     return TOLK_OK;
 }
 
+int tolk_doc_open_file(const char *format, const char *path, const char *name, int overwrite, tolk_doc **out,
+                       tolk_error *err)
+{
+    if (!out || !path)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_open_file: %s", out ? "no path" : "no place for the document");
+    *out = NULL;
+    const fmt_ops *ops = NULL;
+    if (format && !(ops = fmt_find(format)))
+        return error_set(err, TOLK_E_ARG, "unknown format '%s' (known: %s)", format, tolk_doc_formats());
+    tolk_doc *d = calloc(1, sizeof *d);
+    if (!d)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    int rc = doc_open_file(ops, path, name, overwrite, &d->doc, err);
+    if (rc) {
+        free(d);
+        return rc;
+    }
+    *out = d;
+    return TOLK_OK;
+}
+
 void tolk_doc_free(tolk_doc *d)
 {
     if (!d)
@@ -210,7 +231,11 @@ static int translate_segment(void *user, const char *text, size_t len, tolk_emit
     /* the TM gets a document's segments once they are restored and checked (add_to_tm) */
     unsigned tm_flags = t->s->tm_flags;
     t->s->tm_flags &= ~(unsigned)TOLK_TM_WRITE_BACK;
+    t->s->para_context = t->d->doc->para_context;
+    t->s->para_context_len = t->d->doc->para_context_len;
     rc = tolk_translate(t->s, t->from, t->to, text, len, bound, emit, emit_user, &st, err);
+    t->s->para_context = NULL;
+    t->s->para_context_len = 0;
     t->s->tm_flags = tm_flags;
     if (!rc)
         rc = note_terms(t->d, t->s, err);
@@ -262,6 +287,13 @@ int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err)
     if (!d || !out || !len)
         return error_set(err, TOLK_E_ARG, "tolk_doc_write: %s", d ? "no place for the output" : "no document");
     return doc_write(d->doc, out, len, err);
+}
+
+int tolk_doc_write_to(tolk_doc *d, tolk_write_fn write, void *user, tolk_error *err)
+{
+    if (!d || !write)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_write_to: %s", d ? "no writer" : "no document");
+    return doc_write_to(d->doc, write, user, err);
 }
 
 int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err)

@@ -24,6 +24,9 @@ struct tolk_session {
     tolk_term *terms;           /* the last tolk_translate's glossary terms */
     int n_terms, cap_terms;
     int no_term_forcing;        /* tolk_session_set_term_forcing(s, 0) */
+    const char *para_context;   /* a document sentence's paragraph, shown in the prompt as context
+                                 * (set around one tolk_translate by document.c), or NULL */
+    size_t para_context_len;
 };
 
 /* Plain or speculative decoding of PROMPT, whichever the session is set up for (gen_plain's

@@ -237,6 +237,17 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
     int example = n_hit && (!single || few_shot) && (s->tm_flags & TOLK_TM_EXAMPLE);
     rc = notes_render(from, to, terms, n_terms, example ? hit.source : NULL, example ? hit.target : NULL, few_shot, text,
                       len, &noted, &noted_len, err);
+    if (!rc && s->para_context) {
+        char *with_context = NULL;
+        size_t with_len = 0;
+        rc = translate_add_context(from, few_shot, s->para_context, s->para_context_len, noted, noted_len,
+                                   &with_context, &with_len, err);
+        if (!rc) {
+            free(noted);
+            noted = with_context;
+            noted_len = with_len;
+        }
+    }
     if (!rc)
         rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, noted, noted_len, &cp, &ids, err);
     /* with terms to force, the answer is held until it is settled */

@@ -68,15 +68,40 @@ static int read_input(const char *path, char **data, size_t *len, tolk_error *er
     return rc;
 }
 
-/* Writes DATA to PATH through PATH.tmp-PID and a rename. A PATH that exists and is not a regular
+/* Writes to F: the bytes of a buffer, or a document piece by piece. */
+typedef struct out_source {
+    const char *data;
+    size_t len;
+    tolk_doc *doc;
+    tolk_error doc_err;
+    int doc_failed; /* the document could not be written (not an I/O error of F) */
+} out_source;
+
+static int fwrite_piece(void *user, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, user) != len;
+}
+
+static int write_source(FILE *f, out_source *src)
+{
+    if (!src->doc)
+        return fwrite(src->data, 1, src->len, f) == src->len;
+    int rc = tolk_doc_write_to(src->doc, fwrite_piece, f, &src->doc_err);
+    src->doc_failed = rc && rc != TOLK_E_IO;
+    return !rc;
+}
+
+/* Writes SRC to PATH through PATH.tmp-PID and a rename. A PATH that exists and is not a regular
  * file (/dev/null, /dev/stdout, a FIFO) is written directly: a rename would replace the device. */
-static int write_file(const char *path, const char *data, size_t len, tolk_error *err)
+static int write_out(const char *path, out_source *src, tolk_error *err)
 {
     struct stat st;
     if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
         FILE *f = fopen(path, "wb");
-        int ok = f && fwrite(data, 1, len, f) == len;
+        int ok = f && write_source(f, src);
         ok = f && !fclose(f) && ok;
+        if (src->doc_failed)
+            return cli_fail(err, src->doc_err.code, "%s", src->doc_err.msg);
         return ok ? TOLK_OK : cli_fail(err, TOLK_E_IO, "%s: cannot write: %s", path, strerror(errno));
     }
     size_t n = strlen(path) + 32;
@@ -85,16 +110,24 @@ static int write_file(const char *path, const char *data, size_t len, tolk_error
         return cli_fail(err, TOLK_E_NOMEM, "out of memory");
     snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(data, 1, len, f) == len;
+    int ok = f && write_source(f, src);
     ok = f && !fclose(f) && ok;
     if (!ok || rename(tmp, path)) {
         int e = errno;
         remove(tmp);
         free(tmp);
+        if (src->doc_failed)
+            return cli_fail(err, src->doc_err.code, "%s", src->doc_err.msg);
         return cli_fail(err, TOLK_E_IO, "%s: cannot write: %s", path, strerror(e));
     }
     free(tmp);
     return TOLK_OK;
+}
+
+static int write_file(const char *path, const char *data, size_t len, tolk_error *err)
+{
+    out_source src = {.data = data, .len = len};
+    return write_out(path, &src, err);
 }
 
 int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
@@ -104,8 +137,9 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     tolk_doc *d = NULL;
     tolk_error err = {0};
     const char *name = strcmp(o->in_path, "-") ? o->in_path : "standard input";
-    int rc = read_input(o->in_path, &data, &len, &err);
-    if (!rc)
+    int rc = strcmp(o->in_path, "-") ? tolk_doc_open_file(o->format, o->in_path, name, o->overwrite, &d, &err)
+                                     : read_input(o->in_path, &data, &len, &err);
+    if (!rc && !d)
         rc = tolk_doc_open(o->format, name, data, len, o->overwrite, &d, &err);
     progress_state ps = {.t0 = now_s(), .last = now_s(), .tty = isatty(2)};
     tolk_doc_progress_fn progress = o->quiet ? NULL : show_progress;
@@ -115,7 +149,8 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
         rc = tolk_doc_translate(d, s, o->from, o->to, progress, &ps, &err);
     if (!o->quiet && ps.tty)
         fputc('\n', stderr);
-    if (!rc)
+    int to_file = o->out_path && strcmp(o->out_path, "-");
+    if (!rc && !to_file)
         rc = tolk_doc_write(d, &out, &out_len, &err);
     if (!rc && o->report_path && !(rc = tolk_doc_report(d, &report, &report_len, &err)))
         rc = write_file(o->report_path, report, report_len, &err);
@@ -126,9 +161,10 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
             rc = write_file(o->term_report_path, terms, terms_len, &err);
         free(terms);
     }
-    if (!rc && o->out_path && strcmp(o->out_path, "-"))
-        rc = write_file(o->out_path, out, out_len, &err);
-    else if (!rc && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
+    if (!rc && to_file) {
+        out_source src = {.doc = d};
+        rc = write_out(o->out_path, &src, &err);
+    } else if (!rc && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
         rc = cli_fail(&err, TOLK_E_IO, "cannot write to standard output");
     if (!rc && !o->quiet) {
         tolk_doc_stats st;

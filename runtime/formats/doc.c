@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "doc.h"
 #include "error.h"
@@ -97,8 +102,8 @@ static int check_text(fmt_doc *d, tolk_error *err)
     return TOLK_OK;
 }
 
-int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len, int overwrite, fmt_doc **out,
-             tolk_error *err)
+/* A document named NAME of format OPS (NULL: from NAME's extension) with no data yet. */
+static int doc_new(const fmt_ops *ops, const char *name, int overwrite, fmt_doc **out, tolk_error *err)
 {
     *out = NULL;
     if (!ops) {
@@ -115,18 +120,20 @@ int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len,
     d->overwrite = overwrite;
     d->mark_mt = 1;
     d->name = strdup(name ? name : "input");
-    d->data = malloc(len + 1);
-    if (!d->name || !d->data) {
+    if (!d->name) {
         doc_free(d);
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     }
-    if (len)
-        memcpy(d->data, data, len);
-    d->data[len] = 0;
-    d->len = len;
+    *out = d;
+    return TOLK_OK;
+}
+
+/* Checks and parses D's data; frees D on failure. */
+static int doc_parse(fmt_doc *d, fmt_doc **out, tolk_error *err)
+{
     int rc = check_text(d, err);
     if (!rc)
-        rc = ops->parse(d, err);
+        rc = d->ops->parse(d, err);
     if (rc) {
         for (char *p = err ? err->msg : NULL; p && *p; p++)
             if (*p == '\n' || *p == '\r')
@@ -140,10 +147,84 @@ int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len,
     return TOLK_OK;
 }
 
+int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len, int overwrite, fmt_doc **out,
+             tolk_error *err)
+{
+    fmt_doc *d;
+    int rc = doc_new(ops, name, overwrite, &d, err);
+    if (rc)
+        return rc;
+    d->data = malloc(len + 1);
+    if (!d->data) {
+        doc_free(d);
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    if (len)
+        memcpy(d->data, data, len);
+    d->data[len] = 0;
+    d->len = len;
+    return doc_parse(d, out, err);
+}
+
+int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int overwrite, fmt_doc **out,
+                  tolk_error *err)
+{
+    fmt_doc *d;
+    int rc = doc_new(ops, name ? name : path, overwrite, &d, err);
+    if (rc)
+        return rc;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        doc_free(d);
+        return error_set(err, TOLK_E_IO, "%s: %s", path, strerror(e));
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    if (S_ISREG(st.st_mode) && st.st_size > 0 && page > 0 && st.st_size % page != 0 &&
+        (unsigned long long)st.st_size < (size_t)-1 / 2) {
+        /* the rest of the last page reads as zeros: the data ends in a NUL like a copy does */
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+            d->data = m;
+            d->len = (size_t)st.st_size;
+            d->map_len = (size_t)st.st_size;
+        }
+    }
+    if (!d->data) {
+        fmt_buf b = {0};
+        char chunk[65536];
+        ssize_t n;
+        while ((n = read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+            if (n > 0 && fbuf_add(&b, chunk, (size_t)n)) {
+                close(fd);
+                fbuf_free(&b);
+                doc_free(d);
+                return error_set(err, TOLK_E_NOMEM, "out of memory");
+            }
+        if (n < 0 || (!b.p && !(b.p = calloc(1, 1)))) {
+            int e = errno;
+            close(fd);
+            fbuf_free(&b);
+            doc_free(d);
+            return n < 0 ? error_set(err, TOLK_E_IO, "%s: %s", path, strerror(e))
+                         : error_set(err, TOLK_E_NOMEM, "out of memory");
+        }
+        d->data = b.p;
+        d->len = b.n;
+    }
+    close(fd);
+    return doc_parse(d, out, err);
+}
+
 static void clear_edits(fmt_doc *d)
 {
     for (size_t i = 0; i < d->n_edits; i++)
-        free(d->edits[i].bytes);
+        if (!d->edits[i].ref)
+            free(d->edits[i].bytes);
     d->n_edits = 0;
 }
 
@@ -155,7 +236,8 @@ void doc_free(fmt_doc *d)
         d->ops->free_state(d);
     for (size_t i = 0; i < d->n_segs; i++) {
         fmt_seg *s = &d->segs[i];
-        free(s->src);
+        if (!s->src_ref)
+            free(s->src);
         free(s->codes);
         free(s->id);
         free(s->out);
@@ -165,14 +247,17 @@ void doc_free(fmt_doc *d)
     free(d->edits);
     free(d->segs);
     free(d->name);
-    free(d->data);
+    if (d->map_len)
+        munmap(d->data, d->map_len);
+    else
+        free(d->data);
     free(d);
 }
 
 fmt_seg *doc_add_seg(fmt_doc *d, const char *text, size_t len, size_t start, size_t end)
 {
     if (d->n_segs == d->cap_segs) {
-        size_t cap = d->cap_segs ? d->cap_segs * 2 : 64;
+        size_t cap = d->cap_segs ? d->cap_segs + d->cap_segs / 2 : 64;
         fmt_seg *p = realloc(d->segs, cap * sizeof *p);
         if (!p)
             return NULL;
@@ -192,6 +277,18 @@ fmt_seg *doc_add_seg(fmt_doc *d, const char *text, size_t len, size_t start, siz
     s->end = end;
     s->line = doc_line_at(d, start);
     d->n_segs++;
+    return s;
+}
+
+fmt_seg *doc_add_seg_ref(fmt_doc *d, size_t text_at, size_t len, size_t start, size_t end)
+{
+    fmt_seg *s = doc_add_seg(d, "", 0, start, end);
+    if (!s)
+        return NULL;
+    free(s->src);
+    s->src = d->data + text_at;
+    s->src_len = len;
+    s->src_ref = 1;
     return s;
 }
 
@@ -216,24 +313,39 @@ int seg_set_id(fmt_seg *s, const char *id, size_t len)
     return s->id ? 0 : -1;
 }
 
-int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len)
+static int queue_edit(fmt_doc *d, size_t start, size_t end, char *bytes, size_t len, int ref)
 {
     if (d->n_edits == d->cap_edits) {
-        size_t cap = d->cap_edits ? d->cap_edits * 2 : 64;
+        size_t cap = d->cap_edits ? d->cap_edits + d->cap_edits / 2 : 64;
         fmt_edit *p = realloc(d->edits, cap * sizeof *p);
         if (!p)
             return -1;
         d->edits = p;
         d->cap_edits = cap;
     }
+    d->edits[d->n_edits] = (fmt_edit){.start = start, .end = end, .bytes = bytes, .len = len, .seq = d->n_edits,
+                                      .ref = ref};
+    d->n_edits++;
+    return 0;
+}
+
+int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len)
+{
     char *copy = malloc(len + 1);
     if (!copy)
         return -1;
     if (len)
         memcpy(copy, bytes, len);
-    d->edits[d->n_edits] = (fmt_edit){.start = start, .end = end, .bytes = copy, .len = len, .seq = d->n_edits};
-    d->n_edits++;
+    if (queue_edit(d, start, end, copy, len, 0)) {
+        free(copy);
+        return -1;
+    }
     return 0;
+}
+
+int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len)
+{
+    return queue_edit(d, start, end, (char *)bytes, len, 1);
 }
 
 size_t doc_line_at(fmt_doc *d, size_t off)
@@ -265,49 +377,88 @@ static int render_in_place(fmt_doc *d)
 {
     for (size_t i = 0; i < d->n_segs; i++) {
         const fmt_seg *s = &d->segs[i];
-        if (s->status == SEG_TRANSLATED && doc_add_edit(d, s->start, s->end, s->out, s->out_len))
+        if (s->status == SEG_TRANSLATED && doc_add_edit_ref(d, s->start, s->end, s->out, s->out_len))
             return -1;
     }
     return 0;
+}
+
+/* Writes the original from *AT with the queued edits spliced in, up to the last edit's end. */
+static int flush_edits(fmt_doc *d, size_t *at, doc_writer_fn write, void *user, tolk_error *err)
+{
+    /* stable order: the queue order breaks ties */
+    if (d->n_edits)
+        qsort(d->edits, d->n_edits, sizeof *d->edits, edit_cmp);
+    for (size_t i = 0, pos = *at; i < d->n_edits; i++) {
+        const fmt_edit *e = &d->edits[i];
+        if (e->start < pos || e->end < e->start || e->end > d->len)
+            return error_set(err, TOLK_E_STATE, "%s: overlapping edits at byte %zu (a bug in the %s writer)",
+                             d->name, e->start, d->ops->name);
+        pos = e->end;
+    }
+    for (size_t i = 0; i < d->n_edits; i++) {
+        const fmt_edit *e = &d->edits[i];
+        if ((e->start > *at && write(user, d->data + *at, e->start - *at)) ||
+            (e->len && write(user, e->bytes, e->len)))
+            return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
+        *at = e->end;
+    }
+    clear_edits(d);
+    return TOLK_OK;
+}
+
+int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err)
+{
+    clear_edits(d);
+    size_t at = 0;
+    int rc = TOLK_OK;
+    if (d->ops->render_part) {
+        /* part by part: one part's edits at a time */
+        for (size_t i = 0, n = d->ops->n_parts(d); i < n && !rc; i++) {
+            rc = d->ops->render_part(d, i, err);
+            if (rc == TOLK_E_NOMEM || rc < 0)
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+            if (!rc)
+                rc = flush_edits(d, &at, write, user, err);
+        }
+    } else {
+        rc = d->ops->render ? d->ops->render(d, err) : (render_in_place(d) ? TOLK_E_NOMEM : TOLK_OK);
+        if (rc == TOLK_E_NOMEM || rc < 0)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc)
+            rc = flush_edits(d, &at, write, user, err);
+    }
+    if (rc) {
+        clear_edits(d);
+        return rc;
+    }
+    if (d->len > at && write(user, d->data + at, d->len - at))
+        return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
+    return TOLK_OK;
+}
+
+static int write_to_buf(void *user, const char *data, size_t len)
+{
+    return fbuf_add(user, data, len);
 }
 
 int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err)
 {
     *out = NULL;
     *len = 0;
-    clear_edits(d);
-    int rc = d->ops->render ? d->ops->render(d, err) : (render_in_place(d) ? TOLK_E_NOMEM : TOLK_OK);
-    if (rc == TOLK_E_NOMEM || rc < 0)
-        return error_set(err, TOLK_E_NOMEM, "out of memory");
-    if (rc)
-        return rc;
-    /* stable order: the queue order breaks ties */
-    if (d->n_edits)
-        qsort(d->edits, d->n_edits, sizeof *d->edits, edit_cmp);
     fmt_buf b = {0};
-    size_t at = 0, size = d->len + 1;
-    for (size_t i = 0; i < d->n_edits; i++)
-        size += d->edits[i].len;
-    if (!(b.p = malloc(size)))
+    /* one allocation of about the final size: the original and what the edits add */
+    if (!(b.p = malloc(d->len + d->len / 2 + 4096)))
         return error_set(err, TOLK_E_NOMEM, "out of memory");
-    b.cap = size; /* one allocation of the final size */
-    for (size_t i = 0; i < d->n_edits; i++) {
-        const fmt_edit *e = &d->edits[i];
-        if (e->start < at || e->end < e->start || e->end > d->len) {
-            fbuf_free(&b);
-            return error_set(err, TOLK_E_STATE, "%s: overlapping edits at byte %zu (a bug in the %s writer)",
-                             d->name, e->start, d->ops->name);
-        }
-        if (fbuf_add(&b, d->data + at, e->start - at) || fbuf_add(&b, e->bytes, e->len)) {
-            fbuf_free(&b);
-            return error_set(err, TOLK_E_NOMEM, "out of memory");
-        }
-        at = e->end;
-    }
-    if (fbuf_add(&b, d->data + at, d->len - at) || fbuf_add(&b, "", 0) || (!b.p && !(b.p = calloc(1, 1)))) {
+    b.cap = d->len + d->len / 2 + 4096;
+    int rc = doc_write_to(d, write_to_buf, &b, err);
+    if (rc == TOLK_E_IO)
+        rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    if (rc) {
         fbuf_free(&b);
-        return error_set(err, TOLK_E_NOMEM, "out of memory");
+        return rc;
     }
+    b.p[b.n] = 0;
     *out = b.p;
     *len = b.n;
     return TOLK_OK;

@@ -49,6 +49,7 @@ enum fmt_seg_status {
 
 typedef struct fmt_seg {
     char *src;          /* the segment's text as it stands in the file (escaped as the format is) */
+    int src_ref;        /* src points into the document's data (not a copy of its own) */
     size_t src_len;
     fmt_code *codes;    /* inline codes the format found in src, in order */
     size_t n_codes, cap_codes;
@@ -71,7 +72,11 @@ typedef struct fmt_edit {
     char *bytes;
     size_t len;
     size_t seq; /* queue order: edits at the same place keep it */
+    int ref;    /* bytes are borrowed (a segment's out), not a copy of the edit's own */
 } fmt_edit;
+
+/* Where doc_write_to sends the output: returns 0, or non-zero to stop (a write error). */
+typedef int (*doc_writer_fn)(void *user, const char *data, size_t len);
 
 typedef struct fmt_doc fmt_doc;
 
@@ -86,14 +91,20 @@ typedef struct fmt_ops {
     /* Turns the segments' results into edits (NULL: each translated segment replaces its
      * [start, end) with its out). */
     int (*render)(fmt_doc *d, tolk_error *err);
+    /* Optional, instead of render for writing: the number of independent parts (XLIFF units) and
+     * the edits of part I alone, all before those of part I + 1, so the output is written part by
+     * part with only one part's edits in memory. */
+    size_t (*n_parts)(const fmt_doc *d);
+    int (*render_part)(fmt_doc *d, size_t i, tolk_error *err);
     void (*free_state)(fmt_doc *d);
 } fmt_ops;
 
 struct fmt_doc {
     const fmt_ops *ops;
     char *name;           /* file name for messages */
-    char *data;           /* the original bytes (NUL-terminated copy) */
+    char *data;           /* the original bytes, NUL-terminated (a copy, or a file mapping) */
     size_t len;
+    size_t map_len;       /* non-zero: data is a private mapping of this many bytes (munmap, not free) */
     fmt_seg *segs;
     size_t n_segs, cap_segs;
     fmt_edit *edits;
@@ -106,6 +117,9 @@ struct fmt_doc {
     double seconds;       /* time spent translating */
     long long n_tokens;   /* tokens generated */
     size_t cur_seg;       /* the segment being translated (doc_translate sets it before each) */
+    const char *para_context; /* while a segment is translated sentence by sentence: the whole
+                               * segment as plain text (inline codes left out), for the prompt */
+    size_t para_context_len;
     size_t n_tm_exact;    /* segments (or sentences) taken from a translation memory, no model run */
     size_t n_terms[3];    /* glossary terms: found, forced, missed (docs/TM.md) */
 };
@@ -121,21 +135,34 @@ int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len,
              tolk_error *err);
 void doc_free(fmt_doc *d);
 
+/* A document read from the file at PATH (NAME for messages): mapped when it can be (a regular file
+ * whose size is not a multiple of the page size, so the mapping ends in zero bytes), read
+ * otherwise. Errors as doc_open's, and TOLK_E_IO when the file cannot be read. */
+int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int overwrite, fmt_doc **out,
+                  tolk_error *err);
+
 /* A new segment with a copy of TEXT (NULL on out-of-memory). The pointer is valid until the next
  * doc_add_seg. */
 fmt_seg *doc_add_seg(fmt_doc *d, const char *text, size_t len, size_t start, size_t end);
 /* Adds code [start, end) to SEG; returns its index or -1 on out-of-memory. */
 int seg_add_code(fmt_seg *s, size_t start, size_t end);
+/* Like doc_add_seg, but the segment's text is bytes [start, start + len) of d->data, not a copy. */
+fmt_seg *doc_add_seg_ref(fmt_doc *d, size_t text_at, size_t len, size_t start, size_t end);
 int seg_set_id(fmt_seg *s, const char *id, size_t len);
 
 /* Queues an edit (a copy of BYTES). */
 int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len);
+/* Queues an edit whose BYTES stay valid until the edits are written (a segment's out): no copy. */
+int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len);
 
 /* The 1-based line of byte OFF. */
 size_t doc_line_at(fmt_doc *d, size_t off);
 
 /* Runs the format's render and applies the edits to a copy of the original. */
 int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err);
+/* The same output sent piece by piece to WRITE (nothing the size of the document is built):
+ * TOLK_E_IO when WRITE fails. */
+int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err);
 
 /* The JSON report: counts, and every segment kept or flagged with its check. */
 int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *out);

@@ -102,6 +102,14 @@ static void memo_free(memo_table *t)
     free(t->slots);
 }
 
+/* A finished buffer of N bytes (and its NUL) without the slack growing left: documents hold a
+ * translation per segment, hundreds of thousands in a big file. */
+static char *fit(char *p, size_t n)
+{
+    char *q = realloc(p, n + 1);
+    return q ? q : p;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -134,7 +142,7 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
         return model && !s->model_out && !(s->model_out = strdup(model)) ? -1 : 0;
     }
     s->status = SEG_TRANSLATED;
-    s->out = out.p ? out.p : calloc(1, 1);
+    s->out = out.p ? fit(out.p, out.n) : calloc(1, 1);
     s->out_len = out.n;
     if (seg_untranslated(p->text.p, p->text.n, model, strlen(model))) {
         s->check = "untranslated";
@@ -220,7 +228,7 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
         fbuf_free(&b);
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     }
-    s->out = b.p;
+    s->out = fit(b.p, b.n);
     s->out_len = b.n;
     s->status = SEG_TRANSLATED;
     if (seg_untranslated(text, len, out, n)) {
@@ -275,10 +283,23 @@ static int translate_seg(fmt_doc *d, fmt_seg *s, tolk_segment_fn fn, void *user,
 static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, size_t n, tolk_segment_fn fn,
                                void *user, memo_table *memos, tolk_error *err)
 {
-    fmt_buf out = {0}, model = {0};
+    fmt_buf out = {0}, model = {0}, context = {0}, bare = {0};
     const char *kept = NULL, *flag = NULL;
     int rc = TOLK_OK, any_translated = 0;
     size_t ci = 0;
+    /* the paragraph the model sees around each sentence: the text without its inline codes */
+    for (size_t c = 0, at = 0; c <= s->n_codes && !rc; c++) {
+        size_t to = c < s->n_codes ? s->codes[c].start : s->src_len;
+        if (to > at && fbuf_add(&bare, s->src + at, to - at))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (c < s->n_codes)
+            at = s->codes[c].end;
+    }
+    if (!rc && doc_plain_text(d, bare.p ? bare.p : "", bare.n, &context))
+        rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    fbuf_free(&bare);
+    d->para_context = context.p;
+    d->para_context_len = context.n;
     for (size_t k = 0; k <= n && !rc; k++) {
         size_t from = k ? breaks[k - 1] : 0, to = k < n ? breaks[k] : s->src_len;
         size_t c0 = ci;
@@ -317,6 +338,9 @@ static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, siz
         free(piece.model_out);
         free(codes);
     }
+    d->para_context = NULL;
+    d->para_context_len = 0;
+    fbuf_free(&context);
     if (rc || (out.n == 0 && fbuf_add(&out, "", 0)) || fbuf_add(&out, "", 0)) {
         fbuf_free(&out);
         fbuf_free(&model);
@@ -331,7 +355,7 @@ static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, siz
     }
     s->status = any_translated ? SEG_TRANSLATED : SEG_COPIED;
     s->check = flag;
-    s->out = out.p ? out.p : calloc(1, 1);
+    s->out = out.p ? fit(out.p, out.n) : calloc(1, 1);
     s->out_len = out.n;
     return s->out ? TOLK_OK : error_set(err, TOLK_E_NOMEM, "out of memory");
 }

@@ -42,7 +42,8 @@ typedef struct xl_part {
     char mid[40];            /* seg mrk mid / 2.x segment id */
     xl_target t;             /* 1.2 plain and 2.x: the target; mrk mode: the matching target mrk */
     size_t anchor;           /* where a new target goes */
-    char indent[32];         /* whitespace before the source's start tag */
+    size_t indent_s;         /* whitespace before the source's start tag: data[indent_s, + indent_n) */
+    unsigned char indent_n;
     size_t seg_tag_s, seg_tag_e; /* 2.x: the <segment> start tag */
     int confirmed;
     int seg_index;           /* its segment, -1 when it has none */
@@ -54,7 +55,8 @@ typedef struct xl_unit {
     int mrk_mode;            /* segments are the <mrk mtype="seg"> of <seg-source> */
     xl_target target;        /* mrk mode: the whole <target> */
     size_t anchor;           /* mrk mode: where a new target goes */
-    char indent[32];
+    size_t indent_s;         /* whitespace before <seg-source> */
+    unsigned char indent_n;
     char prefix[16];         /* namespace prefix of the XLIFF elements ("" mostly) */
     size_t close_s;          /* where its end tag starts */
     size_t notes_close;      /* 2.x: where </notes> starts (0: no <notes> with content) */
@@ -96,6 +98,8 @@ typedef struct xl_state {
     size_t n_units, cap_units;
     xl_sdlseg *sdl;
     size_t n_sdl, cap_sdl;
+    char *interned[32];      /* the opening and closing tags of new targets, shared by their edits */
+    size_t n_interned;
     int refused_dtd;
     int failed;              /* out of memory */
     char error[512];
@@ -106,13 +110,25 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return 0;
-    size_t c = *cap ? *cap * 2 : 32;
+    /* small first (a unit's codes are a few, and every unit has its list), then by half again */
+    size_t c = *cap ? *cap + *cap / 2 + 1 : 4;
     void *q = realloc(*p, c * size);
     if (!q)
         return -1;
     *p = q;
     *cap = c;
     return 0;
+}
+
+static void shrink(void **p, size_t *cap, size_t n, size_t size)
+{
+    if (n && n < *cap) {
+        void *q = realloc(*p, n * size);
+        if (q) {
+            *p = q;
+            *cap = n;
+        }
+    }
 }
 
 static void copy_value(char *dst, size_t size, const xmlChar *v, const xmlChar *e)
@@ -194,7 +210,8 @@ static int part_code(xl_state *x, size_t s, size_t e, int pair)
     return (int)pt->n_codes++;
 }
 
-static void indent_before(const xl_state *x, size_t tag_s, char *out, size_t size)
+/* The line's indentation before the tag at TAG_S (with the line break): *S and *N (0 when over 255 bytes). */
+static void indent_before(const xl_state *x, size_t tag_s, size_t *s, unsigned char *n)
 {
     const char *p = x->d->data;
     size_t b = tag_s;
@@ -204,9 +221,8 @@ static void indent_before(const xl_state *x, size_t tag_s, char *out, size_t siz
         b--;
     if (b > 0 && p[b - 1] == '\r' && p[b] == '\n')
         b--;
-    size_t n = tag_s - b < size - 1 ? tag_s - b : 0;
-    memcpy(out, p + b, n);
-    out[n] = 0;
+    *s = b;
+    *n = (unsigned char)(tag_s - b < 255 ? tag_s - b : 0);
 }
 
 static int new_part(xl_state *x, size_t src_s, size_t source_tag_s)
@@ -219,7 +235,7 @@ static int new_part(xl_state *x, size_t src_s, size_t source_tag_s)
     memset(pt, 0, sizeof *pt);
     pt->src_s = pt->src_e = src_s;
     pt->seg_index = -1;
-    indent_before(x, source_tag_s, pt->indent, sizeof pt->indent);
+    indent_before(x, source_tag_s, &pt->indent_s, &pt->indent_n);
     x->unit.n_parts++;
     return 0;
 }
@@ -318,7 +334,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         } else if (x->seg_depth && x->depth == x->seg_depth + 1 && !strcmp(name, "source")) {
             xl_part *pt = cur_part(x);
             pt->src_s = pt->src_e = te;
-            indent_before(x, ts, pt->indent, sizeof pt->indent);
+            indent_before(x, ts, &pt->indent_s, &pt->indent_n);
             if (!empty)
                 x->cap_depth = x->depth;
         } else if (x->seg_depth && x->depth == x->seg_depth + 1 && !strcmp(name, "target")) {
@@ -350,7 +366,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         }
         x->unit.mrk_mode = 1;
         x->in_segsource = x->depth;
-        indent_before(x, ts, x->unit.indent, sizeof x->unit.indent);
+        indent_before(x, ts, &x->unit.indent_s, &x->unit.indent_n);
     } else if (x->in_segsource && !strcmp(name, "mrk") && get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) &&
                !strcmp(v, "seg")) {
         if (new_part(x, te, ts))
@@ -424,7 +440,7 @@ static void finish_unit(xl_state *x)
     }
     for (size_t i = x->unit.first_part; i < x->n_parts && !x->failed; i++) {
         xl_part *pt = &x->parts[i];
-        fmt_seg *s = doc_add_seg(d, d->data + pt->src_s, pt->src_e - pt->src_s, pt->src_s, pt->src_e);
+        fmt_seg *s = doc_add_seg_ref(d, pt->src_s, pt->src_e - pt->src_s, pt->src_s, pt->src_e);
         if (!s) {
             x->failed = 1;
             break;
@@ -433,6 +449,14 @@ static void finish_unit(xl_state *x)
         s->codes = pt->codes;
         s->n_codes = s->cap_codes = pt->n_codes;
         pt->codes = NULL;
+        if (s->n_codes) {
+            fmt_code *fitted = realloc(s->codes, s->n_codes * sizeof *s->codes);
+            if (fitted)
+                s->codes = fitted;
+        } else {
+            free(s->codes);
+            s->codes = NULL;
+        }
         s->group = (int)x->n_units;
         s->part = (int)(i - x->unit.first_part);
         char id[160];
@@ -578,6 +602,8 @@ static void xl_free(fmt_doc *d)
     free(x->parts);
     free(x->units);
     free(x->sdl);
+    for (size_t i = 0; i < x->n_interned; i++)
+        free(x->interned[i]);
     free(x);
     d->state = NULL;
 }
@@ -618,22 +644,33 @@ static int xl_parse(fmt_doc *d, tolk_error *err)
     x->d = d;
     x->tmrk_part = -1;
     d->state = x;
-    xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(d->data, (int)d->len);
+    /* a push parser fed from the file in pieces: libxml2 holds one piece at a time, not a copy of
+     * the file (its memory parser copies the whole input first) */
+    xmlSAXHandler h;
+    memset(&h, 0, sizeof h);
+    h.initialized = XML_SAX2_MAGIC;
+    h.startElementNs = on_start;
+    h.endElementNs = on_end;
+    h.internalSubset = on_internal_subset;
+    h.serror = on_error;
+    size_t first = d->len < 4 ? d->len : 4;
+    xmlParserCtxtPtr c = xmlCreatePushParserCtxt(&h, NULL, d->data, (int)first, NULL);
     if (!c)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
-    xmlSAXHandler *h = c->sax;
-    memset(h, 0, sizeof *h);
-    h->initialized = XML_SAX2_MAGIC;
-    h->startElementNs = on_start;
-    h->endElementNs = on_end;
-    h->internalSubset = on_internal_subset;
-    h->serror = on_error;
     c->_private = x;
     x->ctxt = c;
     xmlCtxtUseOptions(c, XML_PARSE_NONET);
     c->replaceEntities = 0;
     c->loadsubset = 0;
-    xmlParseDocument(c);
+    const size_t piece = 256 * 1024;
+    for (size_t at = first; at < d->len && !x->failed && !x->refused_dtd && c->wellFormed && !c->disableSAX;) {
+        size_t n = d->len - at < piece ? d->len - at : piece;
+        at += n;
+        if (xmlParseChunk(c, d->data + at - n, (int)n, 0))
+            break;
+    }
+    if (!x->failed && !x->refused_dtd && c->wellFormed && !c->disableSAX)
+        xmlParseChunk(c, NULL, 0, 1);
     int well_formed = c->wellFormed;
     int line = x->error_line ? x->error_line : c->input ? c->input->line : 0;
     x->ctxt = NULL;
@@ -646,6 +683,10 @@ static int xl_parse(fmt_doc *d, tolk_error *err)
     if (!well_formed)
         return error_set(err, TOLK_E_FORMAT, "line %d: malformed XML: %s", line, x->error[0] ? x->error :
                          "not well-formed");
+    /* the lists as long as they are: a big file's growth slack is tens of megabytes */
+    shrink((void **)&x->parts, &x->cap_parts, x->n_parts, sizeof *x->parts);
+    shrink((void **)&x->units, &x->cap_units, x->n_units, sizeof *x->units);
+    shrink((void **)&d->segs, &d->cap_segs, d->n_segs, sizeof *d->segs);
     return TOLK_OK;
 }
 
@@ -698,7 +739,7 @@ static int tag_set_attr(fmt_doc *d, size_t s, size_t e, const char *qname, const
 static int fill_element(fmt_doc *d, const xl_target *t, const char *name, const char *text, size_t len)
 {
     if (!t->empty_elem)
-        return doc_add_edit(d, t->tag_e, t->close_s, text, len);
+        return doc_add_edit_ref(d, t->tag_e, t->close_s, text, len);
     fmt_buf b = {0};
     int rc = fbuf_addc(&b, '>') || fbuf_add(&b, text, len) || fbuf_adds(&b, "</") || fbuf_adds(&b, name) ||
              fbuf_addc(&b, '>');
@@ -738,6 +779,37 @@ static int note_v2(fmt_doc *d, const xl_unit *u, const char *check, int any)
              fbuf_adds(&b, "</") || fbuf_adds(&b, u->prefix) || fbuf_adds(&b, "notes>") ||
              fbuf_add(&b, p + k, at - k) || doc_add_edit(d, at, at, b.p, b.n);
     }
+    fbuf_free(&b);
+    return rc;
+}
+
+/* A copy of TEXT kept by the state for edits to borrow (NULL when the table is full or memory ran
+ * out): every new target of a file starts and ends the same way, so a big file's hundreds of
+ * thousands of new targets share a few strings instead of copying them. */
+static const char *intern(xl_state *x, const char *text, size_t len)
+{
+    for (size_t i = 0; i < x->n_interned; i++)
+        if (strlen(x->interned[i]) == len && !memcmp(x->interned[i], text, len))
+            return x->interned[i];
+    if (x->n_interned == sizeof x->interned / sizeof x->interned[0])
+        return NULL;
+    char *c = strndup(text, len);
+    if (c)
+        x->interned[x->n_interned++] = c;
+    return c;
+}
+
+/* Inserts OPEN, the translation OUT and CLOSE at AT: borrowed where it can be, else one copy. */
+static int insert_target(fmt_doc *d, xl_state *x, size_t at, const fmt_buf *open, const char *out, size_t out_len,
+                         const fmt_buf *close)
+{
+    const char *o = intern(x, open->p, open->n), *c = o ? intern(x, close->p, close->n) : NULL;
+    if (o && c)
+        return doc_add_edit_ref(d, at, at, o, open->n) || doc_add_edit_ref(d, at, at, out, out_len) ||
+               doc_add_edit_ref(d, at, at, c, close->n);
+    fmt_buf b = {0};
+    int rc = fbuf_add(&b, open->p, open->n) || fbuf_add(&b, out, out_len) || fbuf_add(&b, close->p, close->n) ||
+             doc_add_edit(d, at, at, b.p ? b.p : "", b.n);
     fbuf_free(&b);
     return rc;
 }
@@ -786,12 +858,13 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
                  tag_set_attr(d, pt->t.tag_s, pt->t.tag_e, "state-qualifier", "leveraged-mt") ||
                  fill_element(d, &pt->t, qname, s->out, s->out_len);
         } else {
-            fmt_buf b = {0};
-            rc = fbuf_adds(&b, pt->indent) || fbuf_addc(&b, '<') || fbuf_adds(&b, qname) ||
-                 fbuf_adds(&b, " state=\"needs-review-translation\" state-qualifier=\"leveraged-mt\">") ||
-                 fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</") || fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
-                 doc_add_edit(d, pt->anchor, pt->anchor, b.p, b.n);
-            fbuf_free(&b);
+            fmt_buf open = {0}, close = {0};
+            rc = fbuf_add(&open, d->data + pt->indent_s, pt->indent_n) || fbuf_addc(&open, '<') || fbuf_adds(&open, qname) ||
+                 fbuf_adds(&open, " state=\"needs-review-translation\" state-qualifier=\"leveraged-mt\">") ||
+                 fbuf_adds(&close, "</") || fbuf_adds(&close, qname) || fbuf_addc(&close, '>') ||
+                 insert_target(d, x, pt->anchor, &open, s->out, s->out_len, &close);
+            fbuf_free(&open);
+            fbuf_free(&close);
         }
     } else if (x->v2) {
         for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
@@ -807,11 +880,12 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
             if (pt->t.present) {
                 rc = fill_element(d, &pt->t, qname, s->out, s->out_len);
             } else {
-                fmt_buf b = {0};
-                rc = fbuf_adds(&b, pt->indent) || fbuf_addc(&b, '<') || fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
-                     fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</") || fbuf_adds(&b, qname) ||
-                     fbuf_addc(&b, '>') || doc_add_edit(d, pt->anchor, pt->anchor, b.p, b.n);
-                fbuf_free(&b);
+                fmt_buf open = {0}, close = {0};
+                rc = fbuf_add(&open, d->data + pt->indent_s, pt->indent_n) || fbuf_addc(&open, '<') || fbuf_adds(&open, qname) ||
+                     fbuf_addc(&open, '>') || fbuf_adds(&close, "</") || fbuf_adds(&close, qname) ||
+                     fbuf_addc(&close, '>') || insert_target(d, x, pt->anchor, &open, s->out, s->out_len, &close);
+                fbuf_free(&open);
+                fbuf_free(&close);
             }
         }
     } else {
@@ -819,7 +893,7 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
         fmt_buf whole = {0};
         snprintf(qname, sizeof qname, "%starget", u->prefix);
         if (!u->target.present)
-            rc = fbuf_adds(&whole, u->indent) || fbuf_addc(&whole, '<') || fbuf_adds(&whole, qname) ||
+            rc = fbuf_add(&whole, d->data + u->indent_s, u->indent_n) || fbuf_addc(&whole, '<') || fbuf_adds(&whole, qname) ||
                  fbuf_addc(&whole, '>');
         for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
             const xl_part *pt = &x->parts[i];
@@ -858,18 +932,21 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
     return rc;
 }
 
-static int xl_render(fmt_doc *d, tolk_error *err)
+static size_t xl_n_units(const fmt_doc *d)
+{
+    const xl_state *x = d->state;
+    return x->n_units;
+}
+
+static int xl_render_unit(fmt_doc *d, size_t ui, tolk_error *err)
 {
     (void)err;
-    xl_state *x = d->state;
-    for (size_t ui = 0; ui < x->n_units; ui++)
-        if (render_unit(d, x, ui))
-            return -1;
-    return TOLK_OK;
+    return render_unit(d, d->state, ui) ? -1 : TOLK_OK;
 }
 
 const fmt_ops fmt_xliff_ops = {.name = "xliff", .extensions = "xliff xlf sdlxliff mqxliff mxliff",
-                               .escape = ESC_XML, .parse = xl_parse, .render = xl_render, .free_state = xl_free};
+                               .escape = ESC_XML, .parse = xl_parse, .n_parts = xl_n_units,
+                               .render_part = xl_render_unit, .free_state = xl_free};
 #else
 static int xl_parse(fmt_doc *d, tolk_error *err)
 {

@@ -46,6 +46,50 @@ int translate_build_prompt(const tolk_model *m, const chat_template *t, const ch
     return ids ? chat_tokenize(m->vocab, cp, ids, err) : TOLK_OK;
 }
 
+int translate_add_context(const char *from, int few_shot, const char *context, size_t context_len,
+                          const char *text, size_t len, char **out, size_t *out_len, tolk_error *err)
+{
+    const char *src = NULL;
+    if (!from || lang_resolve(from, &src, NULL))
+        src = few_shot ? "Text" : "source";
+    /* a long paragraph is cut (at a space) so the sentence keeps room in the context window */
+    const size_t max_context = 4000;
+    if (context_len > max_context) {
+        size_t k = max_context;
+        while (k > max_context / 2 && context[k] != ' ')
+            k--;
+        context_len = k;
+    }
+    /* the paragraph on one line (a line break would end the few-shot line it stands on) */
+    char *flat = malloc(context_len + 1);
+    if (!flat)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < context_len; i++)
+        flat[i] = context[i] == '\n' || context[i] == '\r' ? ' ' : context[i];
+    flat[context_len] = 0;
+    const char *head = few_shot ? "Paragraph (context, not to translate): " :
+                                  "The paragraph this sentence comes from (context only, do not translate it):\n";
+    char mid[160];
+    if (few_shot)
+        snprintf(mid, sizeof mid, "\nThe sentence to translate, from that paragraph:\n%s: ", src);
+    else
+        snprintf(mid, sizeof mid, "\n\nTranslate only this sentence of it (the %s text):\n", src);
+    size_t n = strlen(head) + context_len + strlen(mid) + len;
+    char *b = malloc(n + 1);
+    if (!b) {
+        free(flat);
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    snprintf(b, n + 1, "%s%s%s", head, flat, mid);
+    size_t at = strlen(b);
+    memcpy(b + at, text, len);
+    b[at + len] = 0;
+    free(flat);
+    *out = b;
+    *out_len = at + len;
+    return TOLK_OK;
+}
+
 /* Trims the translation as it streams: leading whitespace is dropped, trailing whitespace is held
  * back until more text follows, so the end of the stream carries no stray newlines. */
 int translate_is_space(char c)

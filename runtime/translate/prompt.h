@@ -20,6 +20,14 @@ int translate_pick_template_why(const tolk_model *m, const char *path, chat_temp
 int translate_build_prompt(const tolk_model *m, const chat_template *t, const char *from, const char *to,
                            const char *text, size_t len, chat_prompt *cp, tok_ids *ids, tolk_error *err);
 
+/* TEXT (one sentence of a paragraph, notes already in front) with the paragraph CONTEXT shown
+ * ahead of it for the model to read, not to translate (docs/PROMPTS.md, "Paragraph context").
+ * FEW_SHOT: the completion-style form, whose template writes "{label}: TEXT\n{tgt}:", so the
+ * paragraph becomes an earlier line and the sentence keeps the last "{label}:" line. *OUT is
+ * malloc'd. A CONTEXT of more than 4,000 bytes is cut at a space before that. */
+int translate_add_context(const char *from, int few_shot, const char *context, size_t context_len,
+                          const char *text, size_t len, char **out, size_t *out_len, tolk_error *err);
+
 /* Trims the translation as it streams (a tolk_emit_fn over a trim_state): leading whitespace is
  * dropped, trailing whitespace is held back until more text follows, so the end of the stream
  * carries no stray newlines; single_line stops at the first newline. */
