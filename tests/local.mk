@@ -223,3 +223,6 @@ tests_test_multi_SOURCES = tests/test_multi.c
 tests_test_multi_CFLAGS = $(TEST_CFLAGS)
 tests_test_multi_LDADD = $(TEST_LIBS)
 endif
+# XLIFF output checked against the structural rules of the XLIFF 1.2 and 2.0 schemas (xmllint)
+TESTS += tests/test_format_xliff_valid.sh
+EXTRA_DIST += tests/test_format_xliff_valid.sh

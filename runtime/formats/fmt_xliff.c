@@ -62,6 +62,7 @@ typedef struct xl_unit {
     size_t notes_close;      /* 2.x: where </notes> starts (0: no <notes> with content) */
     size_t notes_es, notes_ee; /* 2.x: an empty <notes/> element (notes_ee 0: none) */
     size_t core_s;           /* 2.x: the first <originalData>, <segment> or <ignorable> (0: none) */
+    size_t ext_s;            /* 1.2: the first child element of another namespace (0: none) */
 } xl_unit;
 
 typedef struct xl_sdlseg {
@@ -77,6 +78,7 @@ typedef struct xl_state {
     int depth;
     /* the unit being read */
     int in_unit, unit_depth, unit_skip, unit_confirmed;
+    const xmlChar *unit_uri; /* the unit element's namespace (the parser's own string) */
     xl_unit unit;
     /* where parts are being captured */
     int cap_depth;           /* depth of the element whose content is a part's source (0: none) */
@@ -260,7 +262,6 @@ static int confirmed_12(int n_attrs, const xmlChar **attrs)
 static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri, int n_ns,
                      const xmlChar **ns, int n_attrs, int n_defaulted, const xmlChar **attrs)
 {
-    (void)uri;
     (void)n_ns;
     (void)ns;
     (void)n_defaulted;
@@ -300,6 +301,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             memset(&x->unit, 0, sizeof x->unit);
             x->unit.tag_s = ts;
             x->unit.tag_e = te;
+            x->unit_uri = uri;
             x->unit.first_part = x->n_parts;
             if (prefix)
                 snprintf(x->unit.prefix, sizeof x->unit.prefix, "%s:", (const char *)prefix);
@@ -310,6 +312,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         return;
     }
     int child = x->depth == x->unit_depth + 1;
+    if (child && !x->v2 && !x->unit.ext_s && x->unit.n_parts && (uri == NULL) != (x->unit_uri == NULL))
+        x->unit.ext_s = ts;
+    else if (child && !x->v2 && !x->unit.ext_s && x->unit.n_parts && uri && strcmp((const char *)uri, (const char *)x->unit_uri))
+        x->unit.ext_s = ts;
     if (x->v2) {
         if (child && !x->unit.core_s &&
             (!strcmp(name, "segment") || !strcmp(name, "ignorable") || !strcmp(name, "originalData")))
@@ -814,6 +820,34 @@ static int insert_target(fmt_doc *d, xl_state *x, size_t at, const fmt_buf *open
     return rc;
 }
 
+/* XLIFF 1.2: a note for the reviewer after the unit's XLIFF elements: before the first element of
+ * another namespace (Trados' sdl:seg-defs; the schema puts those last), else before </trans-unit>;
+ * on a line of its own where the unit's children are on lines of their own. */
+static int note_v12(fmt_doc *d, const xl_unit *u, const char *check, int any)
+{
+    if (u->close_s <= u->tag_e)
+        return 0;
+    char note[160];
+    snprintf(note, sizeof note, "<%snote from=\"tolk\">tolk check: %s%s</%snote>", u->prefix, check,
+             any ? "" : " (left untranslated)", u->prefix);
+    const char *p = d->data;
+    size_t at = u->ext_s ? u->ext_s : u->close_s, ls = at;
+    while (ls > u->tag_e && (p[ls - 1] == ' ' || p[ls - 1] == '\t'))
+        ls--;
+    int own_line = ls > u->tag_e && p[ls - 1] == '\n';
+    fmt_buf b = {0};
+    int rc;
+    if (u->ext_s)
+        rc = fbuf_adds(&b, note) || (own_line && (fbuf_adds(&b, "\n") || fbuf_add(&b, p + ls, at - ls)));
+    else
+        rc = own_line ? fbuf_add(&b, "  ", 2) || fbuf_adds(&b, note) || fbuf_adds(&b, "\n") ||
+                        fbuf_add(&b, p + ls, at - ls)
+                      : fbuf_adds(&b, note);
+    rc = rc || doc_add_edit(d, at, at, b.p, b.n);
+    fbuf_free(&b);
+    return rc;
+}
+
 static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
 {
     const xl_unit *u = &x->units[ui];
@@ -826,29 +860,10 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
         if (s && s->check && !check)
             check = s->check;
     }
-    if (check && !x->v2 && u->close_s > u->tag_e) {
-        /* XLIFF 1.2: a note for the reviewer, before </trans-unit> */
-        fmt_buf b = {0};
-        char note[160];
-        snprintf(note, sizeof note, "<%snote from=\"tolk\">tolk check: %s%s</%snote>", u->prefix, check,
-                 any ? "" : " (left untranslated)", u->prefix);
-        const char *p = d->data;
-        size_t ls = u->close_s;
-        while (ls > u->tag_e && (p[ls - 1] == ' ' || p[ls - 1] == '\t'))
-            ls--;
-        int own_line = ls > u->tag_e && p[ls - 1] == '\n';
-        rc = (own_line ? fbuf_add(&b, "  ", 2) || fbuf_adds(&b, note) || fbuf_adds(&b, "\n") ||
-                         fbuf_add(&b, p + ls, u->close_s - ls)
-                       : fbuf_adds(&b, note)) ||
-             doc_add_edit(d, u->close_s, u->close_s, b.p, b.n);
-        fbuf_free(&b);
-        if (rc)
-            return rc;
-    }
     if (check && x->v2 && (rc = note_v2(d, u, check, any)))
         return rc;
     if (!any)
-        return 0;
+        return check && !x->v2 ? note_v12(d, u, check, any) : 0;
     if (!x->v2 && !u->mrk_mode) {
         const xl_part *pt = &x->parts[u->first_part];
         const fmt_seg *s = &d->segs[pt->seg_index];
@@ -929,6 +944,9 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
                 break;
             }
     }
+    /* queued after the target: a new target and the note can go to the same place */
+    if (!rc && check && !x->v2)
+        rc = note_v12(d, u, check, any);
     return rc;
 }
 
