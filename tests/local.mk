@@ -226,3 +226,11 @@ endif
 # XLIFF output checked against the structural rules of the XLIFF 1.2 and 2.0 schemas (xmllint)
 TESTS += tests/test_format_xliff_valid.sh
 EXTRA_DIST += tests/test_format_xliff_valid.sh
+# paragraph context: the prompt text, the document loop, and the session's prompt on the default model
+if HAVE_CHECK
+check_PROGRAMS += tests/test_format_context
+TESTS += tests/test_format_context
+tests_test_format_context_SOURCES = tests/test_format_context.c
+tests_test_format_context_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats -I$(top_srcdir)/runtime/api
+tests_test_format_context_LDADD = $(TEST_LIBS)
+endif
