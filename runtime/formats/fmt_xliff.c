@@ -16,6 +16,7 @@
  * origin="mt" conf="Draft"; 2.x state="translated" subState="tolk:mt". Only UTF-8 files. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,42 +28,46 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+/* A byte offset in the file (files over 2 GiB are refused): units and parts are kept for every
+ * unit of a file, so they are kept small. */
+typedef uint32_t xl_off;
+
 typedef struct xl_target {
-    int present;
-    size_t tag_s, tag_e;     /* start tag */
-    size_t close_s, elem_e;  /* end tag start, element end (close_s == tag_e for <x/>) */
-    int empty_elem;          /* written <target/> */
-    int filled;              /* has text or child elements */
+    xl_off tag_s, tag_e;     /* start tag */
+    xl_off close_s, elem_e;  /* end tag start, element end (close_s == tag_e for <x/>) */
+    unsigned char present;
+    unsigned char empty_elem; /* written <target/> */
+    unsigned char filled;     /* has text or child elements */
 } xl_target;
 
 typedef struct xl_part {
-    size_t src_s, src_e;     /* the source content */
-    fmt_code *codes;
+    xl_off src_s, src_e;     /* the source content */
+    fmt_code *codes;         /* while the unit is read; then its segment's */
     size_t n_codes, cap;
     char mid[40];            /* seg mrk mid / 2.x segment id */
     xl_target t;             /* 1.2 plain and 2.x: the target; mrk mode: the matching target mrk */
-    size_t anchor;           /* where a new target goes */
-    size_t indent_s;         /* whitespace before the source's start tag: data[indent_s, + indent_n) */
-    unsigned char indent_n;
-    size_t seg_tag_s, seg_tag_e; /* 2.x: the <segment> start tag */
-    int confirmed;
+    xl_off anchor;           /* where a new target goes */
+    xl_off indent_s;         /* whitespace before the source's start tag: data[indent_s, + indent_n) */
+    xl_off seg_tag_s, seg_tag_e; /* 2.x: the <segment> start tag */
     int seg_index;           /* its segment, -1 when it has none */
+    unsigned char indent_n;
+    unsigned char confirmed;
 } xl_part;
 
 typedef struct xl_unit {
-    size_t tag_s, tag_e;     /* the trans-unit/unit start tag */
-    size_t first_part, n_parts;
-    int mrk_mode;            /* segments are the <mrk mtype="seg"> of <seg-source> */
+    xl_off tag_s, tag_e;     /* the trans-unit/unit start tag */
+    uint32_t first_part, n_parts;
     xl_target target;        /* mrk mode: the whole <target> */
-    size_t anchor;           /* mrk mode: where a new target goes */
-    size_t indent_s;         /* whitespace before <seg-source> */
+    xl_off anchor;           /* mrk mode: where a new target goes */
+    xl_off indent_s;         /* whitespace before <seg-source> */
+    xl_off close_s;          /* where its end tag starts */
+    xl_off notes_close;      /* 2.x: where </notes> starts (0: no <notes> with content) */
+    xl_off notes_es, notes_ee; /* 2.x: an empty <notes/> element (notes_ee 0: none) */
+    xl_off core_s;           /* 2.x: the first <originalData>, <segment> or <ignorable> (0: none) */
+    xl_off ext_s;            /* 1.2: the first child element of another namespace (0: none) */
     unsigned char indent_n;
+    unsigned char mrk_mode;  /* segments are the <mrk mtype="seg"> of <seg-source> */
     char prefix[16];         /* namespace prefix of the XLIFF elements ("" mostly) */
-    size_t close_s;          /* where its end tag starts */
-    size_t notes_close;      /* 2.x: where </notes> starts (0: no <notes> with content) */
-    size_t notes_es, notes_ee; /* 2.x: an empty <notes/> element (notes_ee 0: none) */
-    size_t core_s;           /* 2.x: the first <originalData>, <segment> or <ignorable> (0: none) */
-    size_t ext_s;            /* 1.2: the first child element of another namespace (0: none) */
 } xl_unit;
 
 typedef struct xl_sdlseg {
@@ -213,7 +218,7 @@ static int part_code(xl_state *x, size_t s, size_t e, int pair)
 }
 
 /* The line's indentation before the tag at TAG_S (with the line break): *S and *N (0 when over 255 bytes). */
-static void indent_before(const xl_state *x, size_t tag_s, size_t *s, unsigned char *n)
+static void indent_before(const xl_state *x, size_t tag_s, xl_off *s, unsigned char *n)
 {
     const char *p = x->d->data;
     size_t b = tag_s;
@@ -223,7 +228,7 @@ static void indent_before(const xl_state *x, size_t tag_s, size_t *s, unsigned c
         b--;
     if (b > 0 && p[b - 1] == '\r' && p[b] == '\n')
         b--;
-    *s = b;
+    *s = (xl_off)b;
     *n = (unsigned char)(tag_s - b < 255 ? tag_s - b : 0);
 }
 

@@ -21,7 +21,7 @@ int translate_build_prompt(const tolk_model *m, const chat_template *t, const ch
                            const char *text, size_t len, chat_prompt *cp, tok_ids *ids, tolk_error *err);
 
 /* TEXT (one sentence of a paragraph, notes already in front) with the paragraph CONTEXT shown
- * ahead of it for the model to read, not to translate (docs/PROMPTS.md, "Paragraph context").
+ * ahead of it for the model to read, not to translate (docs/FORMATS.md, "Sentences").
  * FEW_SHOT: the completion-style form, whose template writes "{label}: TEXT\n{tgt}:", so the
  * paragraph becomes an earlier line and the sentence keeps the last "{label}:" line. *OUT is
  * malloc'd. A CONTEXT of more than 4,000 bytes is cut at a space before that. */
