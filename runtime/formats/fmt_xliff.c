@@ -1,6 +1,6 @@
 /* XLIFF 1.2 and 2.x (HAVE_LIBXML2), including Trados .sdlxliff, memoQ .mqxliff and Phrase
- * .mxliff. libxml2 parses the file as a stream (SAX, no tree, so big files stay small in memory)
- * with entity substitution off, no network and no DTD at all: a file that declares one (the road to
+ * .mxliff. libxml2 parses the file as a stream (SAX push parser fed 256 KB at a time: no tree and
+ * no copy of the file, so big files stay small in memory) with entity substitution off, no network and no DTD at all: a file that declares one (the road to
  * entity bombs and external entities) is refused. Each element's byte range comes from the
  * parser's position (xmlByteConsumed), so the file is edited in place: only the targets tolk fills
  * and the status attributes change, and every vendor extension survives byte for byte.
@@ -13,7 +13,8 @@
  * <pc>, <sc/>, <ec/>, <mrk>, ...) are codes; <ph>, <bpt>, <ept>, <it> with their content.
  * Machine translation is marked as each tool reads it: 1.2 state="needs-review-translation"
  * state-qualifier="leveraged-mt"; memoQ mq:status="MachineTranslated"; Trados sdl:seg
- * origin="mt" conf="Draft"; 2.x state="translated" subState="tolk:mt". Only UTF-8 files. */
+ * origin="mt" conf="Draft"; 2.x state="translated" subState="tolk:mt". Only UTF-8 files. The
+ * output is written unit by unit (render_part), each unit's edits made and written in turn. */
 #include <config.h>
 
 #include <stdint.h>
