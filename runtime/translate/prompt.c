@@ -51,7 +51,7 @@ int translate_add_context(const char *from, int few_shot, const char *context, s
 {
     const char *src = NULL;
     if (!from || lang_resolve(from, &src, NULL))
-        src = few_shot ? "Text" : "source";
+        src = "source";
     /* a long paragraph is cut (at a space) so the sentence keeps room in the context window */
     const size_t max_context = 4000;
     if (context_len > max_context) {
@@ -67,26 +67,37 @@ int translate_add_context(const char *from, int few_shot, const char *context, s
     for (size_t i = 0; i < context_len; i++)
         flat[i] = context[i] == '\n' || context[i] == '\r' ? ' ' : context[i];
     flat[context_len] = 0;
-    const char *head = few_shot ? "Paragraph (context, not to translate): " :
-                                  "The paragraph this sentence comes from (context only, do not translate it):\n";
+    /* completion style: the sentence stays on the "{label}:" line the template continues and the
+     * paragraph follows as a note (a small base model answers the sentence's line and, at most,
+     * imitates the note on a next line, which single-line trimming drops); chat style: the
+     * paragraph first, then the one sentence to translate */
+    const char *head = few_shot ? "" : "The paragraph this sentence comes from (context only, do not translate it):\n";
     char mid[160];
     if (few_shot)
-        snprintf(mid, sizeof mid, "\nThe sentence to translate, from that paragraph:\n%s: ", src);
+        snprintf(mid, sizeof mid, "%s", "\n(This sentence is from the paragraph: ");
     else
         snprintf(mid, sizeof mid, "\n\nTranslate only this sentence of it (the %s text):\n", src);
-    size_t n = strlen(head) + context_len + strlen(mid) + len;
+    const char *tail = few_shot ? ")" : "";
+    size_t n = strlen(head) + context_len + strlen(mid) + len + strlen(tail);
     char *b = malloc(n + 1);
     if (!b) {
         free(flat);
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     }
-    snprintf(b, n + 1, "%s%s%s", head, flat, mid);
-    size_t at = strlen(b);
-    memcpy(b + at, text, len);
-    b[at + len] = 0;
+    size_t at = 0;
+    if (few_shot) {
+        memcpy(b, text, len);
+        at = len;
+        at += (size_t)snprintf(b + at, n + 1 - at, "%s%s%s", mid, flat, tail);
+    } else {
+        at = (size_t)snprintf(b, n + 1, "%s%s%s", head, flat, mid);
+        memcpy(b + at, text, len);
+        at += len;
+        b[at] = 0;
+    }
     free(flat);
     *out = b;
-    *out_len = at + len;
+    *out_len = at;
     return TOLK_OK;
 }
 

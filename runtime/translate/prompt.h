@@ -22,9 +22,9 @@ int translate_build_prompt(const tolk_model *m, const chat_template *t, const ch
 
 /* TEXT (one sentence of a paragraph, notes already in front) with the paragraph CONTEXT shown
  * ahead of it for the model to read, not to translate (docs/FORMATS.md, "Sentences").
- * FEW_SHOT: the completion-style form, whose template writes "{label}: TEXT\n{tgt}:", so the
- * paragraph becomes an earlier line and the sentence keeps the last "{label}:" line. *OUT is
- * malloc'd. A CONTEXT of more than 4,000 bytes is cut at a space before that. */
+ * FEW_SHOT: the completion-style form, whose template writes "{label}: TEXT\n{tgt}:": the
+ * sentence keeps the "{label}:" line and the paragraph follows on the next line as a note. *OUT
+ * is malloc'd. A CONTEXT of more than 4,000 bytes is cut at a space before that. */
 int translate_add_context(const char *from, int few_shot, const char *context, size_t context_len,
                           const char *text, size_t len, char **out, size_t *out_len, tolk_error *err);
 
