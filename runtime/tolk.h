@@ -463,6 +463,14 @@ int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err
 
 void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
 
+/* The segment checks of docs/FORMATS.md for one translation TRANSLATION of SOURCE made outside a
+ * document (the TUI): "length" (HIT_LIMIT: generation stopped at its token bound), "empty",
+ * "repetition" (the output ends in a loop the source does not have), "placeholders" (a printf or
+ * brace placeholder, URL or number of the source is missing or repeated), "untranslated" (the
+ * source copied), "short"; NULL when it passes them all. */
+const char *tolk_check_translation(const char *source, size_t source_len, const char *translation, size_t len,
+                                   int hit_limit);
+
 /* The glossary terms of the segments translated (malloc'd TSV, NUL-terminated): one line per term
  * and segment, "SEGMENT<TAB>source term<TAB>expected target<TAB>found|forced|missed", SEGMENT the
  * unit's id where the format has one, else its 1-based number. */

@@ -224,8 +224,8 @@ tests_test_multi_CFLAGS = $(TEST_CFLAGS)
 tests_test_multi_LDADD = $(TEST_LIBS)
 endif
 # XLIFF output checked against the structural rules of the XLIFF 1.2 and 2.0 schemas (xmllint)
-TESTS += tests/test_format_xliff_valid.sh
-EXTRA_DIST += tests/test_format_xliff_valid.sh
+TESTS += tests/test_format_xliff_valid.sh tests/test_format_tui_marks.sh
+EXTRA_DIST += tests/test_format_xliff_valid.sh tests/test_format_tui_marks.sh
 # paragraph context: the prompt text, the document loop, and the session's prompt on the default model
 if HAVE_CHECK
 check_PROGRAMS += tests/test_format_context

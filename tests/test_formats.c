@@ -647,6 +647,29 @@ START_TEST(hostile_inputs)
 }
 END_TEST
 
+/* ---- the checks for one translation outside a document (the TUI's marks) ---- */
+
+START_TEST(check_translation_names_the_failed_check)
+{
+    const char *src = "Hello %s, see https://example.org/a for 3 new items.";
+#define CHECK(out, limit) tolk_check_translation(src, strlen(src), out, strlen(out), limit)
+    ck_assert_ptr_null(CHECK("Hallo %s, siehe https://example.org/a für 3 neue Dinge.", 0));
+    ck_assert_str_eq(CHECK("Hallo %s, siehe https://example.org/a für 3 neue Dinge.", 1), "length");
+    ck_assert_str_eq(CHECK("  \n", 0), "empty");
+    ck_assert_str_eq(CHECK("Hallo, siehe https://example.org/a für 3 neue Dinge.", 0), "placeholders");
+    ck_assert_str_eq(CHECK("Hallo %s %s, siehe https://example.org/a für 3 neue Dinge.", 0), "placeholders");
+    ck_assert_str_eq(CHECK("Hallo %s, siehe https://example.org/b für 3 neue Dinge.", 0), "placeholders");
+    ck_assert_str_eq(CHECK(" hello %s, SEE https://example.org/a for 3 new items. ", 0), "untranslated");
+    ck_assert_str_eq(CHECK("Hallo %s, https://example.org/a 3 neue neue neue neue neue neue neue neue neue neue", 0),
+                     "repetition");
+    ck_assert_str_eq(CHECK("%s", 0), "placeholders"); /* dropped URL and number come first */
+    const char *plain = "The weather is nice today and tomorrow.";
+    ck_assert_str_eq(tolk_check_translation(plain, strlen(plain), "1.", 2, 0), "short");
+    ck_assert_ptr_null(tolk_check_translation(plain, strlen(plain), "Das Wetter ist heute und morgen schön.", 37, 0));
+#undef CHECK
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("formats");
@@ -664,6 +687,7 @@ int main(void)
     tcase_add_test(tc, same_source_same_translation);
     tcase_add_test(tc, plain_then_numbered);
     tcase_add_test(tc, hostile_inputs);
+    tcase_add_test(tc, check_translation_names_the_failed_check);
     add_test_or_skip(tc, constrained_placeholders, need_testdata());
     suite_add_tcase(s, tc);
     tolk_doc *probe = NULL;

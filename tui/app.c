@@ -97,6 +97,12 @@ static int poll_worker(app *a)
         a->n_accepted = st.n_accepted;
         if (!st.cancelled && a->job_src && a->tgt)
             history_add(&a->hist, a->from, a->to, a->job_src, a->tgt);
+        /* the document checks, so a run-away or copied answer is marked, not taken on trust */
+        a->check = st.cancelled || !a->job_src ? NULL :
+                   tolk_check_translation(a->job_src, strlen(a->job_src), a->tgt ? a->tgt : "", a->tgt ? a->tgt_len : 0,
+                                          a->set.n_predict > 0 && st.n_gen >= a->set.n_predict);
+        if (a->check)
+            app_set_msg(a, 1, "check: %s - this translation needs a look (see the mark above it)", a->check);
     }
     app_autosave(a);
     if (a->start_pending)

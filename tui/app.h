@@ -22,6 +22,7 @@ typedef struct app {
     int tgt_rows;       /* rows of the target pane in the last layout */
     char *job_src;      /* source of the running translation, for the history */
     const char *state;
+    const char *check;  /* the segment check the last translation failed (tolk_check_translation), or NULL */
     char msg[4352];
     double tok_s, ttft_ms, job_t0_ms;
     int n_drafted, n_accepted; /* speculative decoding of the last translation */

@@ -50,6 +50,7 @@ void app_start_translation(app *a)
     app_set_target(a, NULL, 0);
     a->tgt_top = -1;
     a->state = "translating";
+    a->check = NULL;
     a->abandoned = 0;
     a->tok_s = a->ttft_ms = 0;
     a->n_drafted = a->n_accepted = 0;
@@ -127,6 +128,7 @@ static void open_history(app *a)
         memcpy(t, g->tgt, n + 1);
     app_set_target(a, t, n);
     a->tgt_top = -1;
+    a->check = NULL;
     if (g->from[0])
         snprintf(a->from, sizeof a->from, "%s", g->from);
     snprintf(a->to, sizeof a->to, "%s", g->to);
@@ -144,6 +146,7 @@ static void new_segment(app *a)
     app_set_target(a, NULL, 0);
     a->tgt_top = -1;
     a->tgt_focus = 0;
+    a->check = NULL;
     a->state = "ready";
     a->dirty = 1;
     app_set_msg(a, 0, "%s", "new segment");

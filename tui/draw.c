@@ -1,6 +1,7 @@
 /* Drawing the `tolk tui` screen from the app state: status bar (model, pair, state, speed, memory),
  * the source editor, the matches panel (matches.c) when there is a TM or a glossary, and the streaming
- * target pane with their headers, the message line and the key help in the widest form that fits. Reads the state; changes only the scroll of the target. */
+ * target pane with their headers (the target's marked when its translation failed a segment check), the
+ * message line and the key help in the widest form that fits. Reads the state; changes only the scroll of the target. */
 #include <config.h>
 
 #include <curses.h>
@@ -111,6 +112,16 @@ void app_draw(app *a)
     draw_status(a);
     draw_header(1, "Source", a->from);
     draw_header(tgt_y, a->tgt_focus ? "Translation: arrows/PgUp/PgDn scroll, Tab back" : "Translation", a->to);
+    if (a->check) { /* the mark of a translation that failed a segment check, at the header's right */
+        char mark[48];
+        snprintf(mark, sizeof mark, " ! check: %s ", a->check);
+        int w = (int)strlen(mark), x = COLS - w - 2;
+        if (x > 30) {
+            attrset(term_attr(TUI_C_ERR, A_BOLD | A_REVERSE));
+            mvaddstr(tgt_y, x, mark);
+            attrset(A_NORMAL);
+        }
+    }
     /* the target follows its tail while it streams, unless scrolled back */
     int last_top = app_target_last_top(a, tgt_rows);
     if (a->tgt_top > last_top)

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "constrain.h"
 #include "doc.h"
 #include "doc_translate.h"
 #include "error.h"
 #include "glossary.h"
+#include "protect.h"
 #include "session.h"
 #include "tm.h"
 #include "tolk.h"
@@ -345,4 +347,50 @@ void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st)
     }
     else
         memset(st, 0, sizeof *st);
+}
+
+/* How often NEEDLE (K bytes) occurs in HAY. */
+static size_t occurrences(const char *hay, size_t n, const char *needle, size_t k)
+{
+    size_t c = 0;
+    for (const char *p = hay; k && n >= k && (p = memmem(p, n - (size_t)(p - hay), needle, k)); p += k)
+        c++;
+    return c;
+}
+
+const char *tolk_check_translation(const char *source, size_t source_len, const char *translation, size_t len,
+                                   int hit_limit)
+{
+    if (!source || !translation)
+        return "empty";
+    if (hit_limit)
+        return "length";
+    size_t b = 0, e = len;
+    while (b < e && strchr(" \t\r\n", translation[b]))
+        b++;
+    while (e > b && strchr(" \t\r\n", translation[e - 1]))
+        e--;
+    if (b == e)
+        return "empty";
+    if (seg_repeating(translation, len, source, source_len))
+        return "repetition";
+    /* the placeholders protection finds in plain text: each as often in the translation */
+    fmt_seg seg = {.src = (char *)source, .src_len = source_len};
+    prot_text p;
+    int prc = protect_segment(&seg, ESC_NONE, &p);
+    const char *why = NULL;
+    for (size_t i = 0; prc == 0 && i < p.n_codes && !why; i++) {
+        const char *code = source + p.codes[i].start;
+        size_t k = p.codes[i].end - p.codes[i].start;
+        if (occurrences(translation, len, code, k) != occurrences(source, source_len, code, k))
+            why = "placeholders";
+    }
+    prot_free(&p);
+    if (why)
+        return why;
+    if (seg_untranslated(source, source_len, translation + b, e - b))
+        return "untranslated";
+    if (seg_too_short(source_len, e - b))
+        return "short";
+    return NULL;
 }
