@@ -185,8 +185,9 @@ int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int ov
     long page = sysconf(_SC_PAGESIZE);
     if (S_ISREG(st.st_mode) && st.st_size > 0 && page > 0 && st.st_size % page != 0 &&
         (unsigned long long)st.st_size < (size_t)-1 / 2) {
-        /* the rest of the last page reads as zeros: the data ends in a NUL like a copy does */
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+        /* the rest of the last page reads as zeros: the data ends in a NUL like a copy does; read-only,
+     * so its pages are always clean and doc_release_before can drop them */
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
             d->data = m;
@@ -348,6 +349,23 @@ int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, si
     return queue_edit(d, start, end, (char *)bytes, len, 1);
 }
 
+void doc_release_before(fmt_doc *d, size_t off)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (!d->map_len || page <= 0)
+        return;
+    size_t keep = 1 << 20; /* a margin: what was just read is likely read again */
+    if (off > d->map_len)
+        off = d->map_len;
+    if (off <= keep)
+        return;
+    size_t end = (off - keep) / (size_t)page * (size_t)page;
+    if (end > d->released) {
+        madvise(d->data + d->released, end - d->released, MADV_DONTNEED);
+        d->released = end;
+    }
+}
+
 size_t doc_line_at(fmt_doc *d, size_t off)
 {
     if (off > d->len)
@@ -410,6 +428,7 @@ static int flush_edits(fmt_doc *d, size_t *at, doc_writer_fn write, void *user, 
 int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err)
 {
     clear_edits(d);
+    d->released = 0;
     size_t at = 0;
     int rc = TOLK_OK;
     if (d->ops->render_part) {
@@ -420,6 +439,8 @@ int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err)
                 rc = error_set(err, TOLK_E_NOMEM, "out of memory");
             if (!rc)
                 rc = flush_edits(d, &at, write, user, err);
+            if (!rc && (i & 255) == 255)
+                doc_release_before(d, at);
         }
     } else {
         rc = d->ops->render ? d->ops->render(d, err) : (render_in_place(d) ? TOLK_E_NOMEM : TOLK_OK);
@@ -434,6 +455,7 @@ int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err)
     }
     if (d->len > at && write(user, d->data + at, d->len - at))
         return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
+    d->released = 0;
     return TOLK_OK;
 }
 

@@ -105,6 +105,7 @@ struct fmt_doc {
     char *data;           /* the original bytes, NUL-terminated (a copy, or a file mapping) */
     size_t len;
     size_t map_len;       /* non-zero: data is a private mapping of this many bytes (munmap, not free) */
+    size_t released;      /* doc_release_before: the mapping's pages before this left memory */
     fmt_seg *segs;
     size_t n_segs, cap_segs;
     fmt_edit *edits;
@@ -154,6 +155,11 @@ int seg_set_id(fmt_seg *s, const char *id, size_t len);
 int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len);
 /* Queues an edit whose BYTES stay valid until the edits are written (a segment's out): no copy. */
 int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len);
+
+/* A mapped document: its pages before byte OFF leave memory (they are read back from the file if
+ * touched again), so a pass through a big file does not keep all of it resident. No effect on a
+ * document held in memory. */
+void doc_release_before(fmt_doc *d, size_t off);
 
 /* The 1-based line of byte OFF. */
 size_t doc_line_at(fmt_doc *d, size_t off);

@@ -369,11 +369,14 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
         total += d->segs[i].status == SEG_PENDING;
     const double t0 = now_s();
     int rc = TOLK_OK;
+    d->released = 0; /* a new pass over the file */
     for (size_t i = 0; i < d->n_segs && !rc; i++) {
         fmt_seg *s = &d->segs[i];
         if (s->status != SEG_PENDING)
             continue;
         d->cur_seg = i;
+        if ((i & 255) == 0) /* a big mapped file: what is behind goes back to disk */
+            doc_release_before(d, s->start);
         size_t n = d->ops->sentences ? sentence_breaks(s->src, s->src_len, d->src_lang, s->codes, s->n_codes,
                                                        breaks, sizeof breaks / sizeof breaks[0]) : 0;
         rc = n ? translate_sentences(d, s, breaks, n, fn, user, &memos, err) :

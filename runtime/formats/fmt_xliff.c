@@ -680,6 +680,7 @@ static int xl_parse(fmt_doc *d, tolk_error *err)
         at += n;
         if (xmlParseChunk(c, d->data + at - n, (int)n, 0))
             break;
+        doc_release_before(d, at - n);
     }
     if (!x->failed && !x->refused_dtd && c->wellFormed && !c->disableSAX)
         xmlParseChunk(c, NULL, 0, 1);
