@@ -38,14 +38,19 @@ one_of() { # ATTR VALUES
     echo "$expr"
 }
 
-# Prints the first rule FILE breaks (nothing when it keeps them all).
-rules_12() {
-    f=$1
+# Reads "rule|XPath of the nodes that break it" lines; prints the first rule FILE breaks.
+first_broken() { # FILE
     while IFS='|' read -r rule expr; do
         [ -n "$rule" ] || continue
-        n=$(xcount "$f" "count($expr)")
+        n=$(xcount "$1" "count($expr)")
         [ "$n" = 0 ] || { echo "$rule ($n)"; return; }
-    done <<EOF
+    done
+}
+
+# Prints the first rule of XLIFF 1.2 (rules_12) or 2.x (rules_20) FILE breaks (nothing when it
+# keeps them all).
+rules_12() {
+    first_broken "$1" <<EOF
 root is xliff version 1.2|/*[not(local-name()='xliff' and @version='1.2')]
 file has original, source-language, datatype|//*[local-name()='file'][not(@original and @source-language and @datatype)]
 trans-unit has an id|//$TU[not(@id)]
@@ -63,12 +68,7 @@ EOF
 }
 
 rules_20() {
-    f=$1
-    while IFS='|' read -r rule expr; do
-        [ -n "$rule" ] || continue
-        n=$(xcount "$f" "count($expr)")
-        [ "$n" = 0 ] || { echo "$rule ($n)"; return; }
-    done <<EOF
+    first_broken "$1" <<EOF
 root is xliff 2.x with srcLang|/*[not(local-name()='xliff' and starts-with(@version, '2.') and @srcLang)]
 file has an id|//*[local-name()='file'][not(@id)]
 unit has an id|//*[local-name()='unit'][not(@id)]

@@ -35,21 +35,19 @@ const char *tolk_doc_formats(void)
     return "txt po srt vtt xliff md html";
 }
 
-int tolk_doc_open(const char *format, const char *name, const char *data, size_t len, int overwrite,
-                  tolk_doc **out, tolk_error *err)
+/* Opens a document from DATA[0..len) (PATH NULL) or from the file at PATH, as FORMAT. */
+static int open_doc(const char *format, const char *path, const char *name, const char *data, size_t len,
+                    int overwrite, tolk_doc **out, tolk_error *err)
 {
-    if (!out)
-        return error_set(err, TOLK_E_ARG, "tolk_doc_open: no place for the document");
     *out = NULL;
-    if (!data && len)
-        return error_set(err, TOLK_E_ARG, "tolk_doc_open: no data (NULL with length %zu)", len);
     const fmt_ops *ops = NULL;
     if (format && !(ops = fmt_find(format)))
         return error_set(err, TOLK_E_ARG, "unknown format '%s' (known: %s)", format, tolk_doc_formats());
     tolk_doc *d = calloc(1, sizeof *d);
     if (!d)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
-    int rc = doc_open(ops, name, data ? data : "", len, overwrite, &d->doc, err);
+    int rc = path ? doc_open_file(ops, path, name, overwrite, &d->doc, err)
+                  : doc_open(ops, name, data ? data : "", len, overwrite, &d->doc, err);
     if (rc) {
         free(d);
         return rc;
@@ -58,25 +56,24 @@ int tolk_doc_open(const char *format, const char *name, const char *data, size_t
     return TOLK_OK;
 }
 
+int tolk_doc_open(const char *format, const char *name, const char *data, size_t len, int overwrite,
+                  tolk_doc **out, tolk_error *err)
+{
+    if (!out)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_open: no place for the document");
+    if (!data && len) {
+        *out = NULL;
+        return error_set(err, TOLK_E_ARG, "tolk_doc_open: no data (NULL with length %zu)", len);
+    }
+    return open_doc(format, NULL, name, data, len, overwrite, out, err);
+}
+
 int tolk_doc_open_file(const char *format, const char *path, const char *name, int overwrite, tolk_doc **out,
                        tolk_error *err)
 {
     if (!out || !path)
         return error_set(err, TOLK_E_ARG, "tolk_doc_open_file: %s", out ? "no path" : "no place for the document");
-    *out = NULL;
-    const fmt_ops *ops = NULL;
-    if (format && !(ops = fmt_find(format)))
-        return error_set(err, TOLK_E_ARG, "unknown format '%s' (known: %s)", format, tolk_doc_formats());
-    tolk_doc *d = calloc(1, sizeof *d);
-    if (!d)
-        return error_set(err, TOLK_E_NOMEM, "out of memory");
-    int rc = doc_open_file(ops, path, name, overwrite, &d->doc, err);
-    if (rc) {
-        free(d);
-        return rc;
-    }
-    *out = d;
-    return TOLK_OK;
+    return open_doc(format, path, name, NULL, 0, overwrite, out, err);
 }
 
 void tolk_doc_free(tolk_doc *d)
@@ -349,15 +346,6 @@ void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st)
         memset(st, 0, sizeof *st);
 }
 
-/* How often NEEDLE (K bytes) occurs in HAY. */
-static size_t occurrences(const char *hay, size_t n, const char *needle, size_t k)
-{
-    size_t c = 0;
-    for (const char *p = hay; k && n >= k && (p = memmem(p, n - (size_t)(p - hay), needle, k)); p += k)
-        c++;
-    return c;
-}
-
 const char *tolk_check_translation(const char *source, size_t source_len, const char *translation, size_t len,
                                    int hit_limit)
 {
@@ -382,7 +370,7 @@ const char *tolk_check_translation(const char *source, size_t source_len, const 
     for (size_t i = 0; prc == 0 && i < p.n_codes && !why; i++) {
         const char *code = source + p.codes[i].start;
         size_t k = p.codes[i].end - p.codes[i].start;
-        if (occurrences(translation, len, code, k) != occurrences(source, source_len, code, k))
+        if (seg_count_in(translation, len, code, k) != seg_count_in(source, source_len, code, k))
             why = "placeholders";
     }
     prot_free(&p);

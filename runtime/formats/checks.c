@@ -70,3 +70,11 @@ int seg_too_short(size_t source_len, size_t out_len)
 {
     return source_len >= 20 && out_len * 4 < source_len;
 }
+
+size_t seg_count_in(const char *hay, size_t n, const char *needle, size_t k)
+{
+    size_t c = 0;
+    for (const char *p = hay; k && n >= k && (p = memmem(p, n - (size_t)(p - hay), needle, k)); p += k)
+        c++;
+    return c;
+}

@@ -18,4 +18,7 @@ int seg_untranslated(const char *source, size_t source_len, const char *out, siz
  * scripts with denser writing (CJK: 3 bytes a character) are not flagged for being shorter. */
 int seg_too_short(size_t source_len, size_t out_len);
 
+/* How often NEEDLE (K bytes, K > 0) occurs in HAY[0..n), without overlaps. */
+size_t seg_count_in(const char *hay, size_t n, const char *needle, size_t k);
+
 #endif

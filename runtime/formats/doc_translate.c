@@ -178,14 +178,6 @@ static int ask_model(fmt_doc *d, tolk_segment_fn fn, void *user, memo_table *mem
     return TOLK_OK;
 }
 
-static size_t count_in(const char *hay, size_t n, const char *needle, size_t k)
-{
-    size_t c = 0;
-    for (const char *p = hay; k && (p = memmem(p, n - (size_t)(p - hay), needle, k)); p += k)
-        c++;
-    return c;
-}
-
 /* A plain-text segment whose placeholders are all generic (printf, braces, URLs, numbers) goes to
  * the model as it is first: small models copy %s and URLs more faithfully than {1}. The answer
  * stands when it holds each placeholder's bytes as often as the source does; *DONE says so. */
@@ -216,7 +208,7 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
     for (size_t c = 0; c < p->n_codes; c++) {
         const char *code = s->src + p->codes[c].start;
         size_t k = p->codes[c].end - p->codes[c].start;
-        if (count_in(out, n, code, k) != count_in(text, len, code, k))
+        if (seg_count_in(out, n, code, k) != seg_count_in(text, len, code, k))
             return TOLK_OK;
     }
     fmt_buf b = {0};
