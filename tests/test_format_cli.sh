@@ -75,6 +75,26 @@ if command -v python3 > /dev/null && /usr/bin/time -f %M true > /dev/null 2>&1 &
         test "${kb:-999999999}" -lt $((size_kb * 8 + 16384))
 fi
 
+# a file of exactly one page cannot be mapped with a zero byte after it: it is read instead, with
+# the same result; so is a FIFO
+if command -v python3 > /dev/null && "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --quiet > /dev/null 2>&1; then
+    python3 - "$tmp/page.xlf" <<'EOP'
+import sys
+s = ('<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+     '<file original="a" source-language="en" datatype="plaintext"><body><trans-unit id="1"><source>Hello there'
+     '</source></trans-unit></body></file></xliff>')
+open(sys.argv[1], "w").write(s + " " * (4096 - len(s) - 1) + "\n")
+EOP
+    "$TOLK_BIN" translate -f "$tmp/page.xlf" --copy-source --quiet -o "$tmp/page.out.xlf"
+    check "a one-page XLIFF file is read and filled" grep -q '<target state="needs-review-translation" state-qualifier="leveraged-mt">Hello there</target>' "$tmp/page.out.xlf"
+    if mkfifo "$tmp/in.fifo" 2> /dev/null; then
+        cat "$tmp/page.xlf" > "$tmp/in.fifo" &
+        "$TOLK_BIN" translate -f "$tmp/in.fifo" --format xliff --copy-source --quiet -o "$tmp/fifo.out.xlf"
+        wait
+        check "a FIFO is read like a file" cmp -s "$tmp/page.out.xlf" "$tmp/fifo.out.xlf"
+    fi
+fi
+
 # standard input and output, --format
 "$TOLK_BIN" translate -f - --format srt --copy-source --quiet < "$fx/sample.srt" > "$tmp/stdin.srt" 2> "$tmp/err"
 check "stdin to stdout with --format" cmp -s "$fx/sample.srt" "$tmp/stdin.srt"
