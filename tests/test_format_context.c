@@ -41,6 +41,15 @@ START_TEST(prompt_text_has_paragraph_and_sentence)
     ck_assert_uint_eq(n, strlen(out));
     ck_assert_str_eq(out, "The dog ran away.\n(This sentence is from the paragraph: The cat sat. The dog ran away.)");
     free(out);
+    /* the dedicated translation models' prompts take the sentence alone */
+    chat_family fams[] = {CHAT_GEMMA3, CHAT_BASE, CHAT_QWEN3, CHAT_TOWER, CHAT_TRANSLATEGEMMA, CHAT_SEEDX, CHAT_HUNYUAN_MT};
+    int takes[] = {1, 1, 1, 0, 0, 0, 0};
+    for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++) {
+        chat_template *t = NULL;
+        ck_assert_int_eq(chat_template_builtin(fams[i], &t, &err), TOLK_OK);
+        ck_assert_int_eq(translate_takes_context(t), takes[i]);
+        chat_template_free(t);
+    }
     /* a very long paragraph is cut at a space */
     size_t big = 20000;
     char *longp = malloc(big + 1);

@@ -237,7 +237,7 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
     int example = n_hit && (!single || few_shot) && (s->tm_flags & TOLK_TM_EXAMPLE);
     rc = notes_render(from, to, terms, n_terms, example ? hit.source : NULL, example ? hit.target : NULL, few_shot, text,
                       len, &noted, &noted_len, err);
-    if (!rc && s->para_context) {
+    if (!rc && s->para_context && translate_takes_context(s->tmpl)) {
         char *with_context = NULL;
         size_t with_len = 0;
         rc = translate_add_context(from, few_shot, s->para_context, s->para_context_len, noted, noted_len,

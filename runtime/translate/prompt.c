@@ -46,6 +46,20 @@ int translate_build_prompt(const tolk_model *m, const chat_template *t, const ch
     return ids ? chat_tokenize(m->vocab, cp, ids, err) : TOLK_OK;
 }
 
+int translate_takes_context(const chat_template *t)
+{
+    switch (chat_template_family(t)) {
+    case CHAT_HUNYUAN_MT:
+    case CHAT_HUNYUAN_MT_OLD:
+    case CHAT_TRANSLATEGEMMA:
+    case CHAT_TOWER:
+    case CHAT_SEEDX:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
 int translate_add_context(const char *from, int few_shot, const char *context, size_t context_len,
                           const char *text, size_t len, char **out, size_t *out_len, tolk_error *err)
 {

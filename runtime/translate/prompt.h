@@ -28,6 +28,10 @@ int translate_build_prompt(const tolk_model *m, const chat_template *t, const ch
 int translate_add_context(const char *from, int few_shot, const char *context, size_t context_len,
                           const char *text, size_t len, char **out, size_t *out_len, tolk_error *err);
 
+/* Whether template T takes a paragraph context: not the dedicated translation models' own prompts
+ * (Hunyuan-MT, TranslateGemma, Tower, Seed-X), which translate whatever stands in the text. */
+int translate_takes_context(const chat_template *t);
+
 /* Trims the translation as it streams (a tolk_emit_fn over a trim_state): leading whitespace is
  * dropped, trailing whitespace is held back until more text follows, so the end of the stream
  * carries no stray newlines; single_line stops at the first newline. */
