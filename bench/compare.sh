@@ -5,15 +5,16 @@
 # Peers are llama-bench binaries built by bench/build_peers.sh into $PEERS/<peer>-<isa>/bin, or
 # given as LLAMA_BENCH / IK_BENCH; a peer that is missing is left out of the table with a note.
 # --isa avx2 runs tolk with TOLK_ISA=avx2 and the peers built for AVX2 (the laptop path on any
-# x86 machine); --isa avx512 the AVX-512 builds and tolk's native path.
-# Usage: bench/compare.sh [--isa avx2|avx512] [-p 512] [-n 128] [-d 0] [-t 2] [-r 3] MODEL.gguf...
+# x86 machine); --isa avx512 the AVX-512 builds and tolk's native path. --chart OUT.png draws the
+# table as bars (gnuplot; compare_table.py also joins several runs' results into one chart).
+# Usage: bench/compare.sh [--isa avx2|avx512] [-p 512] [-n 128] [-d 0] [-t 2] [-r 3] [--chart PNG] MODEL.gguf...
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 tolk=${TOLK_BIN:-$top/build/tolk}
 [ -x "$tolk" ] || tolk=$top/tolk
 peers=${PEERS:-$top/../tools/peers}
-p=512 n=128 d=0 t=2 r=3 isa=
+p=512 n=128 d=0 t=2 r=3 isa= chart=
 grep -qw avx512f /proc/cpuinfo && isa=avx512 || isa=avx2
 while [ $# -gt 0 ]; do
     case $1 in
@@ -23,7 +24,8 @@ while [ $# -gt 0 ]; do
         -d) d=$2; shift 2 ;;
         -t) t=$2; shift 2 ;;
         -r) r=$2; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --chart) chart=$2; shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         -*) echo "compare.sh: unknown option $1" >&2; exit 1 ;;
         *) break ;;
     esac
@@ -60,5 +62,5 @@ for model in "$@"; do
         fi
     done
 done
-python3 "$here/compare_table.py" "$lines"
+python3 "$here/compare_table.py" "$lines" ${chart:+--chart "$chart"}
 echo "raw results: $lines" >&2

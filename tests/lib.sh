@@ -66,10 +66,26 @@ trap 'rm -rf "$TMPD"' EXIT
 # built for another CPU (a wheel built with -march=native elsewhere dies with an illegal
 # instruction), which makes the optional cross-check impossible here rather than wrong. A model
 # llama.cpp refuses without dying is left to the test's own checks.
+# Where the bundled library dies, a llama.cpp built from the same sources for this CPU (without
+# AMX: bench/build_peers.sh, bench/kld_llamacpp.sh) takes its place once: $TOLK_LLAMACPP_LIB or
+# ../tools/llama-noamx/bin beside the checkout, through llama-cpp-python's LLAMA_CPP_LIB_PATH.
 llamacpp_usable() {
     py=$1; shift
     llamacpp_why="llama-cpp-python not found at $py"
     [ -x "$py" ] && "$py" -c "import llama_cpp" 2> /dev/null || return 1
+    llamacpp_eval_all "$py" "$@" && return 0
+    lib=${TOLK_LLAMACPP_LIB:-$TOLK_SRCDIR/../tools/llama-noamx/bin}
+    [ -z "${LLAMA_CPP_LIB_PATH:-}" ] && [ -f "$lib/libllama.so" ] || return 1
+    why=$llamacpp_why
+    LLAMA_CPP_LIB_PATH=$lib
+    export LLAMA_CPP_LIB_PATH
+    llamacpp_eval_all "$py" "$@" && return 0
+    unset LLAMA_CPP_LIB_PATH
+    llamacpp_why="$why; the llama.cpp at $lib too"
+    return 1
+}
+llamacpp_eval_all() {
+    py=$1; shift
     for m in "$@"; do
         "$py" - "$m" > /dev/null 2>&1 <<'PYEOF'
 import sys, llama_cpp

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "attention.h"
+#include "attn_ggml.h"
 #include "kv.h"
 #include "ops.h"
 #include "simd.h"
@@ -117,6 +118,64 @@ START_TEST(softmax_with_masked_entries)
     float big[3] = {1000.0f, 999.0f, -1000.0f}; /* no overflow */
     ops_softmax(big, 3);
     ck_assert_double_eq_tol(big[0], 1.0 / (1.0 + exp(-1.0)), 1e-6);
+}
+END_TEST
+
+/* ggml_v_expf with the final scaling done by ldexpf (one correctly rounded step, as
+ * _mm512_scalef_ps): the reference for tolk's branch-free, vectorizable form. */
+static float expf_ldexp_ref(float x)
+{
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+                         u, fmaf(0x1.ffffecp-1f, b, 1.0f));
+    if (fabsf(n) > 192.0f)
+        return n <= 0.0f ? 0.0f : INFINITY;
+    return ldexpf(j, (int)n);
+}
+
+START_TEST(softmax_exp_scales_like_scalef)
+{
+    /* The masks, values whose n sits near the +-192 cut-off, subnormal results (below about
+     * -87.3) and overflow (above 88.7). */
+    float x[AG_LANES];
+    int k = 0, checked = 0;
+    const float edges[] = {-INFINITY, INFINITY, -1e30f, 1e30f, -133.0f, 133.1f, -133.2f, -103.9f, -87.34f, 88.72f, 0.0f, -0.0f};
+    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++) {
+        float v = edges[e], got = ag_expf(v), want = expf_ldexp_ref(v);
+        ck_assert_msg(memcmp(&got, &want, 4) == 0, "ag_expf(%a) = %a, want %a", (double)v, (double)got, (double)want);
+    }
+    /* every 16411th bit pattern (all magnitudes, both signs; NaNs left out), then every 29th float
+     * of [-104, -87], where results turn subnormal */
+    const float lo = -104.0f, hi = -87.0f;
+    uint32_t ulo, uhi;
+    memcpy(&ulo, &hi, 4); /* negative floats: the larger magnitude has the larger pattern */
+    memcpy(&uhi, &lo, 4);
+    for (uint64_t i = 0; i < (1ull << 32) / 16411 + (uhi - ulo) / 29; i++) {
+        uint32_t u = i < (1ull << 32) / 16411 ? (uint32_t)(i * 16411) : ulo + 29 * (uint32_t)(i - (1ull << 32) / 16411);
+        float v;
+        memcpy(&v, &u, 4);
+        if (isnan(v))
+            continue;
+        x[k++] = v;
+        if (k < AG_LANES)
+            continue;
+        float g[AG_LANES];
+        memcpy(g, x, sizeof g);
+        ag_exp16(g, 0.5f);
+        for (int l = 0; l < AG_LANES; l++) {
+            float want = expf_ldexp_ref(x[l] - 0.5f), one = ag_expf(x[l] - 0.5f);
+            ck_assert_msg(memcmp(&g[l], &want, 4) == 0 && memcmp(&one, &want, 4) == 0,
+                          "exp(%a): group %a, one %a, ldexp form %a", (double)(x[l] - 0.5f), (double)g[l],
+                          (double)one, (double)want);
+        }
+        checked += AG_LANES;
+        k = 0;
+    }
+    ck_assert_int_gt(checked, 250000);
 }
 END_TEST
 
@@ -305,6 +364,7 @@ int main(void)
     tcase_add_test(tc, rope_angles_and_pairings);
     tcase_add_test(tc, rope_scaling_and_freq_factors);
     tcase_add_test(tc, softmax_with_masked_entries);
+    tcase_add_test(tc, softmax_exp_scales_like_scalef);
     tcase_add_test(tc, gated_activations);
     tcase_add_test(tc, rope_rounds_like_ggml);
     tcase_add_test(tc, gelu_table_rounds_like_ggml);

@@ -67,6 +67,28 @@ int cli_fail(tolk_error *err, int code, const char *fmt, ...)
     return code;
 }
 
+int cli_text_add(const char *text, size_t len, void *user)
+{
+    cli_text *b = user;
+    if (len == 0)
+        return 0; /* nothing to add (and no memcpy into a buffer not yet allocated) */
+    if (b->to_stdout) {
+        fwrite(text, 1, len, stdout);
+        fflush(stdout);
+    }
+    if (b->n + len > b->cap) {
+        size_t cap = (b->n + len) * 2 + 256;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return 1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, text, len);
+    b->n += len;
+    return 0;
+}
+
 int cli_model_path(const char *arg, char **out, tolk_error *err)
 {
     *out = NULL;

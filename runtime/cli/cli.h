@@ -46,6 +46,17 @@ int cli_model_path(const char *arg, char **out, tolk_error *err);
 /* Reads all of IN into *OUT (malloc'd, NUL-terminated, *LEN bytes without the NUL). */
 int cli_read_all(FILE *in, const char *name, char **out, size_t *len, tolk_error *err);
 
+/* Text a generation callback collects: echoed to stdout when TO_STDOUT, and always kept in P
+ * (N bytes, CAP allocated; free P) so a --verbose rerun can be compared with what was printed. */
+typedef struct cli_text {
+    char *p;
+    size_t n, cap;
+    int to_stdout;
+} cli_text;
+
+/* The token callback of tolk_complete / tolk_translate for a cli_text USER; 1 when out of memory. */
+int cli_text_add(const char *text, size_t len, void *user);
+
 /* Opens the translation memory at PATH, or the default one (~/.local/share/tolk/tm.sqlite) when
  * PATH is NULL; WRITE opens it for writing (creating it and its folder). cli_tm.c. */
 int cli_tm_open(const char *path, int write, tolk_tm **out, tolk_error *err);

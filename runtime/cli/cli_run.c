@@ -22,35 +22,6 @@ static void usage(FILE *out)
                  "%s%s", cli_common_help, cli_spec_help);
 }
 
-/* Generated text, kept when --verbose compares a speculative run with a plain one. */
-typedef struct text_buf {
-    char *p;
-    size_t n, cap;
-    int to_stdout;
-} text_buf;
-
-static int emit_text(const char *text, size_t len, void *user)
-{
-    text_buf *b = user;
-    if (len == 0)
-        return 0; /* nothing to add (and no memcpy into a buffer not yet allocated) */
-    if (b->to_stdout) {
-        fwrite(text, 1, len, stdout);
-        fflush(stdout);
-    }
-    if (b->n + len > b->cap) {
-        size_t cap = (b->n + len) * 2 + 256;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return 1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, text, len);
-    b->n += len;
-    return 0;
-}
-
 int cli_run_main(int argc, char **argv)
 {
     tolk_params p;
@@ -82,10 +53,10 @@ int cli_run_main(int argc, char **argv)
     tolk_model *m = NULL;
     tolk_session *s = NULL;
     tolk_stats st = {0}, plain = {0};
-    text_buf out = {.to_stdout = 1}, again = {0};
+    cli_text out = {.to_stdout = 1}, again = {0};
     if (!(rc = cli_model_path(model, &path, &err)) && !(rc = tolk_model_load(path, &m, &err)) &&
         !(rc = tolk_session_new(m, &p, &s, &err)) && !(rc = tolk_session_set_spec(s, &sp, &err)))
-        rc = tolk_complete(s, prompt, strlen(prompt), n_predict, emit_text, &out, &st, &err);
+        rc = tolk_complete(s, prompt, strlen(prompt), n_predict, cli_text_add, &out, &st, &err);
     if (m && s)
         fputc('\n', stdout), fflush(stdout);
     const bool spec = sp.mode != TOLK_SPEC_NONE;
@@ -94,7 +65,7 @@ int cli_run_main(int argc, char **argv)
         tolk_spec_params none;
         tolk_spec_params_default(&none);
         if (!(rc = tolk_session_set_spec(s, &none, &err)))
-            rc = tolk_complete(s, prompt, strlen(prompt), n_predict, emit_text, &again, &plain, &err);
+            rc = tolk_complete(s, prompt, strlen(prompt), n_predict, cli_text_add, &again, &plain, &err);
     }
     if (verbose && st.n_prompt > 0) {
         fprintf(stderr, "prompt: %d tokens, %.1f ms, %.2f tok/s\n", st.n_prompt, st.prompt_ms, st.prompt_tok_s);

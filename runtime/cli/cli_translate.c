@@ -112,36 +112,6 @@ static int parse_args(int argc, char **argv, tr_opts *o)
     return cli_spec_check(&o->sp) ? CLI_ERROR : CLI_OK;
 }
 
-/* Where the translation goes: stdout, or (for the plain-decoding rerun behind --verbose) a buffer
- * compared with what stdout got. */
-typedef struct sink {
-    int to_stdout;
-    char *p;
-    size_t n, cap;
-} sink;
-
-static int write_out(const char *text, size_t len, void *user)
-{
-    sink *k = user;
-    if (len == 0)
-        return 0; /* nothing to add (and no memcpy into a buffer not yet allocated) */
-    if (k->to_stdout) {
-        fwrite(text, 1, len, stdout);
-        fflush(stdout);
-    }
-    if (k->n + len > k->cap) {
-        size_t cap = (k->n + len) * 2 + 256;
-        char *p = realloc(k->p, cap);
-        if (!p)
-            return 1;
-        k->p = p;
-        k->cap = cap;
-    }
-    memcpy(k->p + k->n, text, len);
-    k->n += len;
-    return 0;
-}
-
 static void add_stats(tolk_stats *sum, const tolk_stats *st)
 {
     sum->n_prompt += st->n_prompt;
@@ -193,7 +163,7 @@ static int show_prompt(const tr_opts *o, const char *path, const char *text, siz
 
 /* Translates each paragraph of TEXT (separated by blank lines), copying the separators as-is;
  * TOTAL sums the statistics. */
-static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *text, size_t len, sink *out,
+static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *text, size_t len, cli_text *out,
                                 int verbose, tolk_stats *total, tolk_error *err)
 {
     size_t i = 0;
@@ -202,7 +172,7 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
         size_t start = i;
         while (i < len && (text[i] == '\n' || text[i] == '\r'))
             i++;
-        write_out(text + start, i - start, out); /* blank lines between paragraphs */
+        cli_text_add(text + start, i - start, out); /* blank lines between paragraphs */
         start = i;
         while (i < len && !(text[i] == '\n' && (i + 1 >= len || text[i + 1] == '\n' ||
                                                  (text[i + 1] == '\r' && i + 2 < len && text[i + 2] == '\n'))))
@@ -212,7 +182,7 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
             end--;
         if (end > start) {
             tolk_stats st;
-            int rc = tolk_translate(s, o->from, o->to, text + start, end - start, o->n_predict, write_out,
+            int rc = tolk_translate(s, o->from, o->to, text + start, end - start, o->n_predict, cli_text_add,
                                     out, &st, err);
             if (rc)
                 return rc;
@@ -223,7 +193,7 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
             add_stats(total, &st);
         }
         if (i < len) {
-            write_out("\n", 1, out); /* the newline that ended the paragraph */
+            cli_text_add("\n", 1, out); /* the newline that ended the paragraph */
             i++;
         }
     }
@@ -233,16 +203,16 @@ static int translate_paragraphs(tolk_session *s, const tr_opts *o, const char *t
 
 /* The whole input: paragraph by paragraph from stdin, else as one text. */
 static int translate_all(tolk_session *s, const tr_opts *o, const char *text, size_t len, int paragraphs,
-                         sink *out, int verbose, tolk_stats *total, tolk_error *err)
+                         cli_text *out, int verbose, tolk_stats *total, tolk_error *err)
 {
     memset(total, 0, sizeof *total);
     if (paragraphs)
         return translate_paragraphs(s, o, text, len, out, verbose, total, err);
-    int rc = tolk_translate(s, o->from, o->to, text, len, o->n_predict, write_out, out, total, err);
+    int rc = tolk_translate(s, o->from, o->to, text, len, o->n_predict, cli_text_add, out, total, err);
     if (!rc && o->term_report && out->to_stdout)
         cli_term_report(o->term_report, s, 1);
     if (!rc) {
-        write_out("\n", 1, out);
+        cli_text_add("\n", 1, out);
         if (verbose)
             report(total);
     }
@@ -343,7 +313,7 @@ int cli_translate_main(int argc, char **argv)
             rc = tolk_session_set_glossary(s, gloss, &err);
         if (!rc && gloss && o.no_force_terms)
             rc = tolk_session_set_term_forcing(s, 0, &err);
-        sink out = {.to_stdout = 1}, again = {0};
+        cli_text out = {.to_stdout = 1}, again = {0};
         tolk_stats st, plain;
         if (!rc)
             rc = translate_all(s, &o, text, len, input != NULL, &out, o.verbose, &st, &err);

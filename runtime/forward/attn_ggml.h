@@ -34,4 +34,7 @@ void ag_reduce(ag_order o, float *acc, int64_t n, float *out);
 /* ggml_v_expf (AVX-512 form): the polynomial exp llama.cpp's softmax uses, x <= -inf gives 0. */
 float ag_expf(float x);
 
+/* x[l] = ag_expf(x[l] - max) for the 16 lanes of one softmax group, vectorized where it can be. */
+void ag_exp16(float *x, float max);
+
 #endif
