@@ -225,7 +225,7 @@ static int next_prompt(tolk_multi *mu, slot *s, int first)
         const char *line = j->text;
         size_t len = j->len;
         const int single = chat_template_single_line(mu->tmpl);
-        if (single) {
+        if (single && !j->one_prompt) {
             if (!first && s->nl_after && j->emit && j->emit("\n", 1, j->user))
                 s->stopped = 1;
             if (!next_line(s, &line, &len))
@@ -439,7 +439,8 @@ static int list_decoding(tolk_multi *mu)
     return n;
 }
 
-int tolk_multi_step(tolk_multi *mu, tolk_error *err)
+/* Ends the jobs cancelled since the last pass. */
+static void end_cancelled(tolk_multi *mu)
 {
     for (int i = 0; i < mu->n_slots; i++) {
         slot *s = &mu->slots[i];
@@ -449,21 +450,43 @@ int tolk_multi_step(tolk_multi *mu, tolk_error *err)
             finish(mu, s, TOLK_OK);
         }
     }
+}
+
+/* One pass with the next chunk of every waiting prompt, oldest first, MAX tokens at most (the
+ * oldest's chunk always); exact mode: whole chunks, cut where fwd_eval cuts them, segment-exact.
+ * The jobs whose prompt ends there sample their first token. *USED: the prompt tokens run. */
+static int prefill_pass(tolk_multi *mu, int64_t max, int64_t *used, tolk_error *err)
+{
+    int n_seq = 0;
+    *used = 0;
+    if (max > mu->n_batch)
+        max = mu->n_batch;
+    for (int i; *used < max && (i = oldest_prefill(mu, n_seq)) >= 0; n_seq++) {
+        const int64_t k = mu->exact ? exact_chunk(mu, &mu->slots[i]) : max - *used;
+        if (n_seq && *used + k > max)
+            break;
+        *used += list_prompt(mu, i, n_seq, k);
+    }
+    return run_pass(mu, n_seq, err);
+}
+
+int tolk_multi_prefill(tolk_multi *mu, int max_tokens, tolk_error *err)
+{
+    end_cancelled(mu);
+    int64_t used = 0;
+    int rc = prefill_pass(mu, max_tokens > 0 ? max_tokens : 1, &used, err);
+    return rc ? -rc : (int)used;
+}
+
+int tolk_multi_step(tolk_multi *mu, tolk_error *err)
+{
+    end_cancelled(mu);
     int rc = TOLK_OK;
     if (mu->exact) {
-        /* One segment-exact pass with the next chunk of every waiting prompt (oldest first, up to
-         * a chunk's worth of tokens, the oldest always), cut where fwd_eval cuts it: the jobs
-         * whose prompt ends there sample their first token now, before the decoding pass. Then
-         * one pass with every decoding job's token. Each sequence gets the bits it gets alone. */
-        int n_seq = 0;
-        int64_t used = 0;
-        for (int i; (i = oldest_prefill(mu, n_seq)) >= 0; n_seq++) {
-            const int64_t k = exact_chunk(mu, &mu->slots[i]);
-            if (n_seq && used + k > mu->n_chunk)
-                break;
-            used += list_prompt(mu, i, n_seq, k);
-        }
-        rc = run_pass(mu, n_seq, err);
+        /* A pass with the prompts (their first tokens come before the decoding pass), then one
+         * with every decoding job's token; each sequence gets the bits it gets alone. */
+        int64_t used;
+        rc = prefill_pass(mu, mu->n_chunk, &used, err);
         if (!rc)
             rc = run_pass(mu, list_decoding(mu), err);
     } else {
