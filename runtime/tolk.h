@@ -338,8 +338,8 @@ int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *
  * Many requests decoded together, as a server does: every step is one forward pass over all
  * running jobs (the prompt chunks of newly started ones and one token of each decoding one), so
  * the weights are read once per step for all of them. Each job has its own slot: KV cache,
- * sampler and text stream. Jobs are translations (as tolk_translate, without TM or glossary) or
- * raw completions (as tolk_complete). One thread drives a tolk_multi (start, step, done, release);
+ * sampler and text stream. Jobs are translations (as tolk_translate; a session's TM and glossary
+ * through tolk_translate_prepare / _settle below) or raw completions (as tolk_complete). One thread drives a tolk_multi (start, step, done, release);
  * tolk_multi_cancel may be called from any thread. */
 typedef struct tolk_multi tolk_multi;
 
@@ -354,8 +354,8 @@ enum {
 
 /* N_SLOTS jobs at once at most, each with a cache of p->n_ctx positions; p's threads, CPUs, KV type
  * and sampler settings (the default of every job). N_BATCH: most tokens per step (0: 256; exact
- * mode: a session's prompt chunk, min(512, n_ctx)); prompts longer than what is left of a step
- * continue in the next one. FLAGS: TOLK_MULTI_*. */
+ * mode: prompt tokens per step, a session's prompt chunk, min(512, n_ctx)); prompts longer than
+ * what is left of a step continue in the next one. FLAGS: TOLK_MULTI_*. */
 int tolk_multi_new(tolk_model *m, const tolk_params *p, int n_slots, int n_batch, unsigned flags,
                    tolk_multi **out, tolk_error *err);
 void tolk_multi_free(tolk_multi *mu);
