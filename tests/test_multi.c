@@ -77,8 +77,8 @@ static tolk_job make_job(int j, text *out)
                       .emit = collect, .user = out};
 }
 
-/* Starts job 0, steps three times, starts the others (one per step; AT_ONCE: every job before the
- * first step, so their prompts share passes), steps to the end. */
+/* Starts job 0, steps three times, starts the others (one per step; AT_ONCE: every job before a
+ * prompts-only pass, tolk_multi_prefill, so their prompts share it), steps to the end. */
 static void together(unsigned flags, int at_once, text *out, tolk_stats *st)
 {
     tolk_params p;
@@ -93,6 +93,11 @@ static void together(unsigned flags, int at_once, text *out, tolk_stats *st)
         ck_assert_msg(tolk_multi_start(mu, &job, &slot[j], &err) == TOLK_OK, "%s", err.msg);
         for (int k = 0; !at_once && k < (j ? 1 : 3); k++)
             ck_assert_int_ge(tolk_multi_step(mu, &err), 0);
+    }
+    if (at_once) {
+        /* the four prompts in one prompts-only pass (they fit a chunk), then none left waiting */
+        ck_assert_int_gt(tolk_multi_prefill(mu, 512, &err), 0);
+        ck_assert_int_eq(tolk_multi_prefill(mu, 512, &err), 0);
     }
     int steps = 0;
     while (tolk_multi_running(mu) > 0) {
