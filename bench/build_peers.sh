@@ -8,14 +8,23 @@
 # isa avx2   = the laptop path: -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON, AVX-512 off
 # isa avx512 = AVX-512 F/BW/VL/VNNI/BF16 where the CPU has them, AMX off (some virtual machines
 #              advertise AMX but fault on it)
-# Usage: bench/build_peers.sh [avx2] [avx512]   (env: PEERS, IK_SRC, JOBS)
+# `server` adds llama.cpp's llama-server (for bench/serve_load.sh --llama-server) to the llama.cpp
+# build of each ISA named (default avx512), reusing what the llama-bench build compiled.
+# Usage: bench/build_peers.sh [avx2] [avx512] [server]   (env: PEERS, IK_SRC, JOBS)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 peers=${PEERS:-$here/../../tools/peers}
 jobs=${JOBS:-$(nproc)}
 mkdir -p "$peers/src"
 peers=$(cd "$peers" && pwd)
-isas=${*:-avx2 avx512}
+isas= server=
+for a in "$@"; do
+    case $a in
+        server) server=1 ;;
+        *) isas="$isas $a" ;;
+    esac
+done
+[ -n "$isas" ] || { [ -n "$server" ] && isas=avx512 || isas="avx2 avx512"; }
 
 llama_src() {
     src=$(ls -d "$peers"/src/llama_cpp_python-*/vendor/llama.cpp 2>/dev/null | tail -1)
@@ -55,8 +64,24 @@ build() { # NAME SRC ISA
     echo "built $dir/bin/llama-bench"
 }
 
+# llama-server in the llama.cpp build of ISA: the same configuration with the server switched on
+build_server() { # ISA
+    dir=$peers/llama.cpp-$1
+    [ -x "$dir/bin/llama-server" ] && { echo "have $dir/bin/llama-server"; return 0; }
+    echo "adding llama-server to $dir (takes a while)" >&2
+    src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$dir/CMakeCache.txt")
+    cmake -S "$src" -B "$dir" -DLLAMA_BUILD_SERVER=ON >> "$dir.cmake.log" 2>&1 &&
+        cmake --build "$dir" -j"$jobs" --target llama-server >> "$dir.cmake.log" 2>&1 ||
+        { echo "build_peers.sh: llama-server ($1) failed, see $dir.cmake.log" >&2; return 1; }
+    echo "built $dir/bin/llama-server"
+}
+
 for isa in $isas; do
     build llama.cpp "$(llama_src)" "$isa"
+    if [ -n "$server" ]; then
+        build_server "$isa"
+        continue
+    fi
     if [ -n "${IK_SRC:-}" ] && [ -f "$IK_SRC/CMakeLists.txt" ]; then
         build ik_llama.cpp "$IK_SRC" "$isa"
     else

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Load client for `tolk serve` (stdlib only; used by bench/serve_load.sh and tests/test_serve_load.sh).
 
-Each client thread sends streaming /v1/completions requests one after another, each with its own
-numbered prompt, and reads the server-sent events as they come. Reported per run: aggregate and
-per-client generated tokens per second (tokens counted from the server's /metrics, chunks per
-client), time to first token p50/p95, and the checks of a soak: every request answered exactly
-once (one 200 stream ending in exactly one [DONE], ids unique), none lost or run twice (the
-server's generation counter grew by exactly the number sent), and with --expect, every answer equal to the one the
-same prompt gets alone."""
+Each client thread sends streaming /v1/completions (--chat: /v1/chat/completions) requests one after
+another, to tolk or (--server llama) to llama.cpp's llama-server, each with its own numbered
+prompt, and reads the server-sent events as they come. Reported per run: aggregate and per-client
+generated tokens per second (tokens counted from the server's /metrics, chunks per client), time
+to first token p50/p95, and the checks of a soak: every request answered exactly once (one 200
+stream ending in exactly one [DONE], ids unique), none lost or run twice (tolk: the server's
+generation counter grew by exactly the number sent), and with --expect, every answer equal to the
+one the same prompt gets alone."""
 import argparse
 import json
 import sys
@@ -39,10 +40,18 @@ def metric(base, name):
     return 0.0
 
 
+CHAT = False  # --chat: /v1/chat/completions with the prompt as the user's message
+
+
 def one_request(base, prompt, max_tokens, timeout):
     """Streams one completion: (text, chunks, ttft seconds, total seconds, ids, dones, status)."""
-    body = json.dumps({"prompt": prompt, "max_tokens": max_tokens, "stream": True, "temperature": 0}).encode()
-    req = urllib.request.Request(base + "/v1/completions", data=body, headers={"Content-Type": "application/json"})
+    if CHAT:
+        path, body = "/v1/chat/completions", {"messages": [{"role": "user", "content": prompt}]}
+    else:
+        path, body = "/v1/completions", {"prompt": prompt}
+    body.update({"max_tokens": max_tokens, "stream": True, "temperature": 0})
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
     t0 = time.monotonic()
     ttft = None
     text, chunks, ids, dones = [], 0, set(), 0
@@ -60,7 +69,10 @@ def one_request(base, prompt, max_tokens, timeout):
             if "error" in ev:
                 raise RuntimeError(ev["error"]["message"])
             ids.add(ev["id"])
-            piece = ev["choices"][0]["text"]
+            if not ev.get("choices"):
+                continue
+            ch = ev["choices"][0]
+            piece = (ch.get("delta") or {}).get("content") if CHAT else ch.get("text")
             if piece:
                 if ttft is None:
                     ttft = time.monotonic() - t0
@@ -77,12 +89,19 @@ def pct(xs, p):
     return xs[k]
 
 
+# The server's counters: generated tokens, and model runs (None: the server has no such counter)
+METRICS = {"tolk": ("tolk_generated_tokens_total", "tolk_generations_total"),
+           "llama": ("llamacpp:tokens_predicted_total", None)}
+SERVER = "tolk"
+
+
 def run(base, clients, requests, max_tokens, soak, timeout, expect):
     results = [[] for _ in range(clients)]
     errors = []
     deadline = time.monotonic() + soak if soak else None
-    start_tokens = metric(base, "tolk_generated_tokens_total")
-    start_gens = metric(base, "tolk_generations_total")
+    tok_name, gen_name = METRICS[SERVER]
+    start_tokens = metric(base, tok_name)
+    start_gens = metric(base, gen_name) if gen_name else 0
     lock = threading.Lock()
     counter = [0]
 
@@ -106,8 +125,9 @@ def run(base, clients, requests, max_tokens, soak, timeout, expect):
     for t in threads:
         t.join()
     wall = time.monotonic() - t0
-    tokens = metric(base, "tolk_generated_tokens_total") - start_tokens
-    generations = metric(base, "tolk_generations_total") - start_gens
+    tokens = metric(base, tok_name) - start_tokens
+    sent = counter[0]
+    generations = metric(base, gen_name) - start_gens if gen_name else sent
     all_ids, dup_ids, bad = set(), 0, []
     for c, rs in enumerate(results):
         for (prompt, text, chunks, ttft, total, ids, dones, status) in rs:
@@ -119,7 +139,6 @@ def run(base, clients, requests, max_tokens, soak, timeout, expect):
                 bad.append("client %d: %r answered %r, alone %r" % (c, prompt, text, expect[prompt]))
     ttfts = [r[3] for rs in results for r in rs if r[3] is not None]
     per_client = [sum(r[2] for r in rs) / max(1e-9, sum(r[4] for r in rs)) for rs in results if rs]
-    sent = counter[0]
     got = sum(len(rs) for rs in results)
     return {
         "clients": clients, "requests": got, "sent": sent, "wall_s": wall, "tokens": tokens,
@@ -142,7 +161,12 @@ def main():
     ap.add_argument("--alone", action="store_true", help="first get every prompt's answer alone, then "
                     "check the concurrent answers equal them")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--chat", action="store_true", help="/v1/chat/completions instead of /v1/completions")
+    ap.add_argument("--server", choices=sorted(METRICS), default="tolk",
+                    help="whose /metrics counters to read (llama: llama.cpp's llama-server with --metrics)")
     a = ap.parse_args()
+    global CHAT, SERVER
+    CHAT, SERVER = a.chat, a.server
     expect = None
     if a.alone:
         expect = {}

@@ -338,24 +338,24 @@ int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *
  * Many requests decoded together, as a server does: every step is one forward pass over all
  * running jobs (the prompt chunks of newly started ones and one token of each decoding one), so
  * the weights are read once per step for all of them. Each job has its own slot: KV cache,
- * sampler and text stream. Jobs are translations (as tolk_translate, without TM or glossary) or
- * raw completions (as tolk_complete). One thread drives a tolk_multi (start, step, done, release);
+ * sampler and text stream. Jobs are translations (as tolk_translate; a session's TM and glossary
+ * through tolk_translate_prepare / _settle below) or raw completions (as tolk_complete). One thread drives a tolk_multi (start, step, done, release);
  * tolk_multi_cancel may be called from any thread. */
 typedef struct tolk_multi tolk_multi;
 
 enum {
     /* Every job's output is the one it gets alone (tolk_complete / tolk_translate on a session,
-     * greedy or with the same seed): prompts are prefilled each in passes of their own, and the
-     * decoding tokens of all jobs share one pass computed in one-token order (the weights are still
-     * read once per step). Without it, prompt chunks and decoding tokens share one pass with the
-     * batched kernels: fewer passes, outputs that may differ from the job alone by rounding. */
+     * greedy or with the same seed): each step is one pass with the next chunk of every waiting
+     * prompt, then one with every decoding job's token, each job's tokens through the kernels they
+     * get alone (the weights are still read once per pass). Without it, prompt chunks and decoding
+     * tokens share one pass with the batched kernels: outputs may differ from alone by rounding. */
     TOLK_MULTI_EXACT = 1 << 0
 };
 
 /* N_SLOTS jobs at once at most, each with a cache of p->n_ctx positions; p's threads, CPUs, KV type
  * and sampler settings (the default of every job). N_BATCH: most tokens per step (0: 256; exact
- * mode: a session's prompt chunk, min(512, n_ctx)); prompts longer than what is left of a step
- * continue in the next one. FLAGS: TOLK_MULTI_*. */
+ * mode: prompt tokens per step, a session's prompt chunk, min(512, n_ctx)); prompts longer than
+ * what is left of a step continue in the next one. FLAGS: TOLK_MULTI_*. */
 int tolk_multi_new(tolk_model *m, const tolk_params *p, int n_slots, int n_batch, unsigned flags,
                    tolk_multi **out, tolk_error *err);
 void tolk_multi_free(tolk_multi *mu);
@@ -370,6 +370,8 @@ typedef struct tolk_job {
     uint64_t seed;
     tolk_emit_fn emit;     /* called from tolk_multi_step; non-zero return ends the job */
     void *user;
+    int one_prompt;        /* translations: TEXT is one prompt's text as it is, never split into lines
+                            * (one-line templates otherwise translate line by line) */
 } tolk_job;
 
 /* Starts JOB in a free slot (*slot); its prompt is built and tokenized now and evaluated by the
@@ -381,6 +383,13 @@ int tolk_multi_start(tolk_multi *mu, const tolk_job *job, int *slot, tolk_error 
  * number of jobs still running (>= 0), or a negative TOLK_E_* code (err set) when the pass failed:
  * then every running job ends with that error. */
 int tolk_multi_step(tolk_multi *mu, tolk_error *err);
+
+/* A pass with only the prompts of started jobs: their next chunks, oldest first, MAX_TOKENS at
+ * most (the oldest job's chunk always goes); the jobs whose prompt is done sample their first
+ * token. A server runs it while new jobs arrive, so that they get their first token without
+ * waiting for the decoding pass of tolk_multi_step. Returns the prompt tokens run (0: no prompt
+ * waiting), or a negative TOLK_E_* code (err set; the jobs of the pass end with it). */
+int tolk_multi_prefill(tolk_multi *mu, int max_tokens, tolk_error *err);
 
 /* 1 when the job in SLOT has ended (its code in *rc, its error in err, its statistics in st; any
  * may be NULL), 0 while it runs. */
@@ -394,6 +403,32 @@ void tolk_multi_release(tolk_multi *mu, int slot);
 
 /* Jobs running now (started and not ended). */
 int tolk_multi_running(const tolk_multi *mu);
+
+/* A session's translation memory and glossary around a model run made elsewhere (a tolk_multi
+ * job), as tolk_translate applies them: tolk_translate_prepare looks TEXT up; an exact TM match
+ * (TOLK_TM_REUSE_EXACT) is the answer (ANSWER set: no model run), else TEXT is what the job
+ * translates in TEXT's place (the glossary terms and fuzzy example as notes ahead of it, as
+ * tolk_translate's prompt carries them). tolk_translate_settle then checks the job's ANSWER for
+ * the glossary terms and forces a missed one on S (decoding again, as tolk_translate does); *out is
+ * the final answer (malloc'd). With a one-line template (the base-model family) TEXT must be one
+ * line, as tolk_translate translates such a text line by line, and the job runs with one_prompt. */
+typedef struct tolk_tm_plan {
+    char *answer;     /* exact match: the answer; else NULL */
+    size_t answer_len;
+    char *text;       /* else: the text to translate, notes included */
+    size_t text_len;
+    int tm_score;     /* best TM match used (0: none) */
+    int n_terms;      /* glossary terms found in the text */
+} tolk_tm_plan;
+int tolk_translate_prepare(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
+                           tolk_tm_plan *plan, tolk_error *err);
+int tolk_translate_settle(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
+                          const tolk_tm_plan *plan, int n_predict, int n_gen, const char *answer, size_t answer_len,
+                          char **out, size_t *out_len, int *n_forced, tolk_error *err);
+void tolk_tm_plan_free(tolk_tm_plan *p);
+/* 1 when S's template is a one-line one (tolk_translate translates line by line), 0 when not, or
+ * a negative TOLK_E_* code. */
+int tolk_session_translates_by_line(tolk_session *s, tolk_error *err);
 
 /* ---- Documents ---------------------------------------------------------------------------------
  * Files translators work on (docs/FORMATS.md): plain text, PO, SRT, WebVTT, XLIFF 1.2/2.x (with

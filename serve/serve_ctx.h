@@ -106,10 +106,20 @@ typedef struct sv_gen { /* one model run */
     int (*gone)(void *);
     void *gone_user;
     sv_stop *stop;           /* stop sequences, or NULL */
+    int noted;               /* text carries TM/glossary notes, one prompt's text (never split into
+                              * lines): --max-text was checked on the text alone */
     sb_buf out;
     tolk_stats st;
 } sv_gen;
 int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api);
+
+/* A translation (G's from, to, text) with --tm / --glossary (serve_tm.c), as tolk_translate on a
+ * session with them (one-line templates: line by line): an exact TM match is the answer without
+ * the model; otherwise the text with its notes (fuzzy example, glossary terms) is translated
+ * through the batching scheduler, then the answer's glossary terms are checked and a missed one is
+ * forced on the TM session (one request at a time: forcing decodes again). Returns 0 with the
+ * answer in G->out, or -1 with an error reply in API's shape. */
+int sv_tm_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api);
 
 /* Endpoint handlers. */
 void rt_health(sv_request *rq, sv_reply *r);

@@ -57,7 +57,7 @@ int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api)
 {
     const sv_config *cfg = srv->cfg;
     memset(&g->st, 0, sizeof g->st);
-    if (g->len > cfg->max_text) {
+    if (g->len > cfg->max_text && !g->noted) {
         sv_error(r, api, 413, "the text has %zu bytes; this server takes at most %zu (--max-text)", g->len,
                  cfg->max_text);
         return -1;
@@ -67,7 +67,7 @@ int sv_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api)
     gen_call c = {g, 0};
     const tolk_job job = {.from = g->from, .to = g->to, .text = g->text, .len = g->len, .n_predict = g->n_predict,
                           .own_sampling = g->own_sampling, .temp = g->temp, .seed = g->seed, .emit = emit,
-                          .user = &c};
+                          .user = &c, .one_prompt = g->noted};
     tolk_error err = {0};
     int rc = TOLK_OK;
     int src = ss_run(srv->sched, &job, g->gone, g->gone_user, &rc, &g->st, &err);

@@ -84,9 +84,14 @@ static int collect(ss_sched *s)
     return ended;
 }
 
+/* Prompt tokens prefilled ahead of the decoding pass while requests keep arriving; beyond it, the
+ * running streams get their step (a long prompt goes on a chunk per step). */
+#define SS_PREFILL_AHEAD 512
+
 static void *sched_thread(void *arg)
 {
     ss_sched *s = arg;
+    int ahead = SS_PREFILL_AHEAD;
     pthread_mutex_lock(&s->mu);
     for (;;) {
         /* collect first: the slots of jobs that ended are free for the queue */
@@ -102,8 +107,17 @@ static void *sched_thread(void *arg)
             continue;
         }
         pthread_mutex_unlock(&s->mu);
+        /* New prompts first: a request admitted while a pass ran is prefilled (and gets its first
+         * token) in the next pass, not after the decoding pass of the others. A failed pass ends
+         * its jobs with the error: collected next. */
         tolk_error err = {0};
-        tolk_multi_step(s->multi, &err); /* a failed pass ends its jobs with the error: collected next */
+        int k = ahead > 0 ? tolk_multi_prefill(s->multi, ahead, &err) : 0;
+        if (k > 0) {
+            ahead -= k;
+        } else if (k == 0) {
+            tolk_multi_step(s->multi, &err);
+            ahead = SS_PREFILL_AHEAD;
+        }
         pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);

@@ -1,8 +1,9 @@
 /* The scheduler: one thread owns a tolk_multi (runtime/api/multi.c) and steps every admitted
  * request together, one forward pass per step. Requests wait in one FIFO queue (bounded) and are
- * admitted in arrival order whenever a slot is free; their prompts are prefilled in the next steps
- * alongside the tokens of the requests already decoding. Emit callbacks run on the scheduler
- * thread. */
+ * admitted in arrival order whenever a slot is free, between any two passes; their prompts are
+ * prefilled in the next pass, ahead of the decoding pass of the requests already running (up to a
+ * chunk of prompt tokens per decoding step), so their first token does not wait for it. Emit
+ * callbacks run on the scheduler thread. */
 #ifndef TOLK_SERVE_SCHED_H
 #define TOLK_SERVE_SCHED_H
 

@@ -1,8 +1,9 @@
-/* The translation memory and glossary of `tolk serve` (--tm, --fuzzy, --glossary): translation
- * requests whose source language is known go through one session configured with them, one text
- * at a time (exact TM matches are answered without the model; fuzzy matches and glossary terms go
- * into the prompt, missed terms are forced, as in `tolk translate`). Requests without a source
- * language, and completions, stay on the batching scheduler. */
+/* The translation memory and glossary of `tolk serve` (--tm, --fuzzy, --glossary) for translation
+ * requests whose source language is known: one session configured with them looks each text up
+ * (exact TM matches are answered without the model; fuzzy matches and glossary terms go into the
+ * prompt) and forces missed terms, as `tolk translate` does, while the model runs on the batching
+ * scheduler beside every other request (sv_tm_generate, serve_ctx.h). Requests without a source
+ * language, and completions, run on the scheduler without TM or glossary. */
 #ifndef TOLK_SERVE_TM_H
 #define TOLK_SERVE_TM_H
 
@@ -15,10 +16,5 @@ typedef struct sv_tm sv_tm;
  * (the server never writes to it); the glossary is read once per language pair, on first use. */
 int sv_tm_open(const sv_config *cfg, tolk_model *m, sv_tm **out, tolk_error *err);
 void sv_tm_close(sv_tm *t);
-
-/* Translates TEXT from FROM to TO (language codes) into OUT (appended). GONE(GONE_USER) != 0 ends
- * the generation early (the client left). Returns 0 or a TOLK_E_* code with ERR set. */
-int sv_tm_translate(sv_tm *t, const char *from, const char *to, const char *text, size_t len, int n_predict,
-                    sb_buf *out, int (*gone)(void *), void *gone_user, tolk_error *err);
 
 #endif

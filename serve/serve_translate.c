@@ -50,11 +50,7 @@ static int translate_all(sv_request *rq, sv_reply *r, const char *from, const ch
                     .gone = sv_client_gone, .gone_user = rq};
         int failed = 0;
         if (lens[i] && srv->tm && from) {
-            tolk_error err = {0};
-            failed = sv_tm_translate(srv->tm, from, to, texts[i], lens[i], srv->cfg->max_tokens, &g.out,
-                                     sv_client_gone, rq, &err);
-            if (failed)
-                sv_error(r, rq->api, failed == TOLK_E_ARG ? 400 : 500, "%s", err.msg);
+            failed = sv_tm_generate(srv, &g, r, rq->api);
         } else if (lens[i]) {
             failed = sv_generate(srv, &g, r, rq->api);
         }

@@ -5,8 +5,9 @@
  * across passes; every logit row must equal the one the sequence gets alone (one token at a time
  * on its own context): bit for bit in verification mode (fwd_set_rowwise), and with the batched
  * kernels within the batched-vs-single tolerance of test_models (2e-3 relative, F32 weights) or,
- * for the quantized default model, the KL divergence stated below. Bad calls fail without
- * touching any cache. */
+ * for the quantized default model, the KL divergence stated below. Segment-exact passes
+ * (fwd_set_seg_exact), prompts and decoding tokens mixed, must give the bits of the same calls on
+ * each sequence's own context. Bad calls fail without touching any cache. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -219,6 +220,76 @@ static void check_model(const tolk_model *m, expect ex, double limit, int64_t pa
     free(multi);
 }
 
+/* Segment-exact passes (fwd_set_seg_exact): prompts of 20, 5, 1 and 17 tokens prefilled in one
+ * pass, then the last prompt prefilled beside the first token of the three others, then a token
+ * each; every logit row must have the bits of the same calls on a context of the sequence's own
+ * (the whole prompt in one fwd_eval as a session prefills it, then one token per call). */
+enum { SE_ROWS = 3 };
+static const int se_len[NS] = {20, 5, 1, 17};
+
+static void check_seg_exact(const tolk_model *m, const char *what)
+{
+    const int64_t nv = m->hp.n_vocab;
+    tolk_error err = {0};
+    int32_t tok[NS][MAXT];
+    for (int s = 0; s < NS; s++)
+        seq_tokens(s + 7, nv, tok[s], MAXT);
+    const int rows[NS] = {3, 3, 3, 2};
+    float *alone = calloc((size_t)nv * NS * SE_ROWS, sizeof(float)),
+          *multi = calloc((size_t)nv * NS * SE_ROWS, sizeof(float));
+    ck_assert_ptr_nonnull(alone);
+    ck_assert_ptr_nonnull(multi);
+#define ROW(buf, s, r) ((buf) + ((size_t)(s) * SE_ROWS + (size_t)(r)) * (size_t)nv)
+    for (int s = 0; s < NS; s++) {
+        fwd_ctx *c = make_ctx(m, 64, 64, 4, 2);
+        ck_assert_msg(fwd_eval(c, tok[s], se_len[s], se_len[s] - 1, &err) == TOLK_OK, "%s", err.msg);
+        memcpy(ROW(alone, s, 0), fwd_logits(c, 0), sizeof(float) * (size_t)nv);
+        for (int r = 1; r < rows[s]; r++) {
+            ck_assert_int_eq(fwd_eval(c, tok[s] + se_len[s] + r - 1, 1, 0, &err), TOLK_OK);
+            memcpy(ROW(alone, s, r), fwd_logits(c, 0), sizeof(float) * (size_t)nv);
+        }
+        fwd_free(c);
+    }
+    fwd_ctx *d = make_ctx(m, 64, 64, 4, 2);
+    fwd_set_seg_exact(d, 1);
+    kv_cache kv[NS];
+    kv_cache *kvp[NS];
+    kvp[0] = fwd_kv(d);
+    for (int s = 1; s < NS; s++) {
+        ck_assert_msg(fwd_kv_like(d, &kv[s], &err) == TOLK_OK, "%s", err.msg);
+        kvp[s] = &kv[s];
+    }
+    /* pass 1: three prompts */
+    fwd_seq sq[NS];
+    for (int s = 0; s < 3; s++)
+        sq[s] = (fwd_seq){kvp[s], tok[s], se_len[s], se_len[s] - 1, ROW(multi, s, 0)};
+    ck_assert_msg(fwd_eval_multi(d, sq, 3, &err) == TOLK_OK, "%s", err.msg);
+    /* pass 2: a token of sequences 2, 0, 1 around the fourth prompt */
+    sq[0] = (fwd_seq){kvp[2], tok[2] + se_len[2], 1, 0, ROW(multi, 2, 1)};
+    sq[1] = (fwd_seq){kvp[3], tok[3], se_len[3], se_len[3] - 1, ROW(multi, 3, 0)};
+    sq[2] = (fwd_seq){kvp[0], tok[0] + se_len[0], 1, 0, ROW(multi, 0, 1)};
+    sq[3] = (fwd_seq){kvp[1], tok[1] + se_len[1], 1, 0, ROW(multi, 1, 1)};
+    ck_assert_msg(fwd_eval_multi(d, sq, NS, &err) == TOLK_OK, "%s", err.msg);
+    /* pass 3: a token each */
+    for (int s = 0; s < NS; s++)
+        sq[s] = (fwd_seq){kvp[s], tok[s] + se_len[s] + rows[s] - 2, 1, 0, ROW(multi, s, rows[s] - 1)};
+    ck_assert_msg(fwd_eval_multi(d, sq, NS, &err) == TOLK_OK, "%s", err.msg);
+    for (int s = 0; s < NS; s++) {
+        ck_assert_int_eq(kvp[s]->n, se_len[s] + rows[s] - 1);
+        for (int r = 0; r < rows[s]; r++)
+            ck_assert_msg(!memcmp(ROW(multi, s, r), ROW(alone, s, r), sizeof(float) * (size_t)nv),
+                          "%s: segment-exact: sequence %d row %d differs from its own context's", what, s, r);
+    }
+#undef ROW
+    printf("test_forward_multi: %s: segment-exact passes (prompts of 20, 5, 1, 17 tokens beside decoding "
+           "tokens): the same bits as each sequence on its own context\n", what);
+    for (int s = 1; s < NS; s++)
+        kv_free(&kv[s]);
+    fwd_free(d);
+    free(alone);
+    free(multi);
+}
+
 START_TEST(tiny_models)
 {
     const char *arch = archs[_i];
@@ -236,6 +307,7 @@ START_TEST(tiny_models)
      * into a visible logit change, as in test_models (docs/MODELS.md): its own, looser bound */
     check_model(m, CLOSE, strcmp(arch, "gemma4") ? 2e-3 : 3e-2, 6, 3, arch);
     check_model(m, SAME_BITS, 0, 6, 3, arch);
+    check_seg_exact(m, arch);
     model_close(m);
     unlink(path);
 }
@@ -245,7 +317,7 @@ END_TEST
  * one-token decoding (one context's 9-token batch differs from its token-by-token logits by up to
  * 2.5 in a logit, KLD 0.025, on these random tokens), so the batched passes are held to a KL
  * divergence (a wrong cache, position or mask gives KLDs of whole units) and the verification
- * passes to the bits. */
+ * passes to the bits; segment-exact passes to the bits of each sequence alone. */
 START_TEST(default_model)
 {
     tolk_model *m;
@@ -256,7 +328,9 @@ START_TEST(default_model)
     /* the Q8_0 cache (head size 256): verification attention one token per work item */
     kv_type = TOLK_TYPE_Q8_0;
     check_model(m, SAME_BITS, 0, 6, 3, "default model, q8_0 cache");
+    check_seg_exact(m, "default model, q8_0 cache");
     kv_type = TOLK_TYPE_F16;
+    check_seg_exact(m, "default model");
     model_close(m);
 }
 END_TEST

@@ -1,6 +1,6 @@
 /* Batched generation through the public API (tolk_multi_*, runtime/api/multi.c) on the default
- * model: jobs started at different times and stepped together give, in exact mode, the very text a
- * session gives each alone (completions and translations); in the default mode they all finish
+ * model: jobs started at different times, or all at once, and stepped together give, in exact
+ * mode, the very text a session gives each alone (completions and translations); in the default mode they all finish
  * with their own text; cancelling, an emit function asking to stop, every slot busy and a prompt
  * longer than the context behave as documented. */
 #include <check.h>
@@ -77,8 +77,9 @@ static tolk_job make_job(int j, text *out)
                       .emit = collect, .user = out};
 }
 
-/* Starts job 0, steps three times, starts the others (one per step), steps to the end. */
-static void together(unsigned flags, text *out, tolk_stats *st)
+/* Starts job 0, steps three times, starts the others (one per step; AT_ONCE: every job before a
+ * prompts-only pass, tolk_multi_prefill, so their prompts share it), steps to the end. */
+static void together(unsigned flags, int at_once, text *out, tolk_stats *st)
 {
     tolk_params p;
     params(&p);
@@ -90,8 +91,13 @@ static void together(unsigned flags, text *out, tolk_stats *st)
     for (int j = 0; j < NJ; j++) {
         tolk_job job = make_job(j, &out[j]);
         ck_assert_msg(tolk_multi_start(mu, &job, &slot[j], &err) == TOLK_OK, "%s", err.msg);
-        for (int k = 0; k < (j ? 1 : 3); k++)
+        for (int k = 0; !at_once && k < (j ? 1 : 3); k++)
             ck_assert_int_ge(tolk_multi_step(mu, &err), 0);
+    }
+    if (at_once) {
+        /* the four prompts in one prompts-only pass (they fit a chunk), then none left waiting */
+        ck_assert_int_gt(tolk_multi_prefill(mu, 512, &err), 0);
+        ck_assert_int_eq(tolk_multi_prefill(mu, 512, &err), 0);
     }
     int steps = 0;
     while (tolk_multi_running(mu) > 0) {
@@ -109,16 +115,20 @@ static void together(unsigned flags, text *out, tolk_stats *st)
 
 START_TEST(exact_equals_alone)
 {
-    text ref[NJ], got[NJ];
-    tolk_stats st[NJ];
-    together(TOLK_MULTI_EXACT, got, st);
+    text ref[NJ], got[NJ], burst[NJ];
+    tolk_stats st[NJ], st_burst[NJ];
+    together(TOLK_MULTI_EXACT, 0, got, st);
+    together(TOLK_MULTI_EXACT, 1, burst, st_burst); /* the four prompts prefilled in one pass */
     for (int j = 0; j < NJ; j++) {
         alone(j, &ref[j]);
         printf("test_multi: job %d: %d tokens: %s\n", j, st[j].n_gen, got[j].buf);
         ck_assert_msg(ref[j].n > 0, "job %d: no text alone", j);
         ck_assert_msg(!strcmp(ref[j].buf, got[j].buf), "job %d together: \"%s\", alone: \"%s\"", j, got[j].buf,
                       ref[j].buf);
+        ck_assert_msg(!strcmp(ref[j].buf, burst[j].buf), "job %d started with the others: \"%s\", alone: \"%s\"", j,
+                      burst[j].buf, ref[j].buf);
         ck_assert_int_gt(st[j].n_prompt, 0);
+        ck_assert_int_eq(st_burst[j].n_prompt, st[j].n_prompt);
         ck_assert_int_le(st[j].n_gen, jobs[j].n_predict);
     }
 }
@@ -128,7 +138,7 @@ START_TEST(default_mode_finishes_every_job)
 {
     text got[NJ];
     tolk_stats st[NJ];
-    together(0, got, st);
+    together(0, 0, got, st);
     for (int j = 0; j < NJ; j++) {
         ck_assert_msg(got[j].n > 0 && st[j].n_gen > 0, "job %d: no text", j);
         ck_assert_int_le(st[j].n_gen, jobs[j].n_predict);

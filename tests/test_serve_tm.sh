@@ -1,9 +1,12 @@
 #!/bin/sh
 # `tolk serve --tm DB --glossary FILE` on the loopback address: a text the TM holds comes back as
 # the TM's target (LibreTranslate, DeepL and APy shapes) without the model; a glossary term the
-# default model leaves out ("sofa" -> "Couchgarnitur") is in the answer; a request without a source
-# language still goes through the batching scheduler; a missing TM or glossary stops the server at
-# start with one line. Needs curl, python3 and the default model.
+# default model leaves out ("sofa" -> "Couchgarnitur") is in the answer; texts with a glossary term
+# and with a fuzzy match, sent at once, run on the batching scheduler (its generation counter grows;
+# exact matches leave it alone) and get the very answers `tolk translate` gives them with the same
+# TM and glossary; a request without a source language still goes through the batching scheduler;
+# a missing TM or glossary stops the server at start with one line. Needs curl, python3 and the
+# default model.
 . "$(dirname "$0")/lib.sh"
 T=$TOLK_BIN
 "$T" serve -m /dev/null --host not-an-address 2>"$TMPD/probe"
@@ -34,9 +37,12 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$TMPD"' EXIT
 serve_start "$T" "$DEFAULT_MODEL" "$TMPD/log" -t 2 --tm "$db" --glossary "$TMPD/terms.tsv" || exit 1
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
+gens() { curl -s --max-time 30 "$base/metrics" | sed -n 's/^tolk_generations_total //p'; }
+g0=$(gens)
 out=$(curl -s --max-time 120 -H 'Content-Type: application/json' \
     --data-binary "{\"q\":\"$src\",\"source\":\"en\",\"target\":\"de\"}" "$base/translate" | field 'd["translatedText"]')
 check "LibreTranslate: the TM's target ($out)" test "$out" = "$tgt"
+check "exact match: no model run" test "$(gens)" = "$g0"
 out=$(curl -s --max-time 120 -H 'Content-Type: application/json' \
     --data-binary "{\"text\":[\"$src\"],\"source_lang\":\"EN\",\"target_lang\":\"DE\"}" "$base/v2/translate" |
     field 'd["translations"][0]["text"]')
@@ -45,10 +51,27 @@ out=$(curl -s --max-time 120 -G --data-urlencode "q=$src" --data-urlencode "lang
     field 'd["responseData"]["translatedText"]')
 check "APy: the TM's target ($out)" test "$out" = "$tgt"
 
-out=$(curl -s --max-time 300 -H 'Content-Type: application/json' \
-    --data-binary '{"q":"The cat sleeps on the sofa.","source":"en","target":"de"}' "$base/translate" |
-    field 'd["translatedText"]')
+# a glossary term and a fuzzy match (the TM's sentence with another colour), sent at once
+cat_src="The cat sleeps on the sofa."
+fz_src="The blue valve must be closed before the pump starts."
+g0=$(gens)
+curl -s --max-time 300 -H 'Content-Type: application/json' \
+    --data-binary "{\"q\":\"$cat_src\",\"source\":\"en\",\"target\":\"de\"}" "$base/translate" >"$TMPD/cat.json" &
+c1=$!
+curl -s --max-time 300 -H 'Content-Type: application/json' \
+    --data-binary "{\"q\":\"$fz_src\",\"source\":\"en\",\"target\":\"de\"}" "$base/translate" >"$TMPD/fz.json" &
+c2=$!
+wait $c1
+wait $c2
+out=$(field 'd["translatedText"]' <"$TMPD/cat.json")
 check "glossary term in the answer ($out)" contains "$out" "Couchgarnitur"
+fz=$(field 'd["translatedText"]' <"$TMPD/fz.json")
+check "fuzzy match: an answer ($fz)" test -n "$fz"
+check "TM and glossary requests ran on the batching scheduler" test "$(gens)" -eq "$((g0 + 2))"
+alone=$("$T" translate -m "$DEFAULT_MODEL" -t 2 --from en --to de --tm "$db" --glossary "$TMPD/terms.tsv" "$cat_src")
+check "glossary: the answer tolk translate gives ($alone)" test "$out" = "$alone"
+alone=$("$T" translate -m "$DEFAULT_MODEL" -t 2 --from en --to de --tm "$db" --glossary "$TMPD/terms.tsv" "$fz_src")
+check "fuzzy match: the answer tolk translate gives ($alone)" test "$fz" = "$alone"
 
 # no source language (auto): the batching scheduler answers, the TM is not consulted
 out=$(curl -s --max-time 300 -H 'Content-Type: application/json' \

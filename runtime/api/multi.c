@@ -3,9 +3,11 @@
  * chunks of starting jobs and one token of every decoding job into fwd_eval_multi. By default
  * prompts are prefilled in the same passes as the decoding tokens (chunked at n_batch per step),
  * so a new request costs the running ones at most one larger step and its first token comes with
- * the next step. TOLK_MULTI_EXACT gives each prompt chunk a pass of its own (a session's chunks,
- * a session's kernels) and runs the decoding pass in one-token order, so that a job's output never
- * depends on the other jobs. */
+ * the next step. TOLK_MULTI_EXACT keeps a job's output independent of the other jobs: each step
+ * is one segment-exact pass (fwd_set_seg_exact) with the next chunk of every waiting prompt, cut
+ * where a session cuts it, then one with every decoding job's token, each sequence through the
+ * kernels it gets alone; so several prompts arriving together are prefilled in one pass and get
+ * their first tokens before the step's decoding pass. */
 #include <config.h>
 
 #include <stdatomic.h>
@@ -57,7 +59,8 @@ struct tolk_multi {
     threads_plan plan;
     sampler_params sp;
     chat_template *tmpl;        /* chosen on the first translation */
-    int n_slots, n_batch;
+    int n_slots, n_batch;       /* n_batch: tokens per pass */
+    int n_chunk;                /* exact mode: where prompts are cut (a session's chunk size) */
     int exact;                  /* TOLK_MULTI_EXACT */
     unsigned long long started;
     slot *slots;
@@ -82,6 +85,7 @@ int tolk_multi_new(tolk_model *m, const tolk_params *p, int n_slots, int n_batch
     const int64_t n_ctx = p->n_ctx > 0 ? p->n_ctx : (m->hp.n_ctx_train < 4096 ? m->hp.n_ctx_train : 4096);
     /* exact: a session's chunk size (fwd_create's default), so prompts are cut where it cuts them */
     mu->n_batch = mu->exact ? (n_ctx < 512 ? (int)n_ctx : 512) : n_batch ? n_batch : 256;
+    mu->n_chunk = mu->n_batch;
     if (mu->n_batch < n_slots)
         mu->n_batch = n_slots; /* every decoding job gets its token each step */
     mu->sp = (sampler_params){.temp = p->temp, .top_k = p->top_k, .top_p = p->top_p, .min_p = p->min_p,
@@ -94,6 +98,8 @@ int tolk_multi_new(tolk_model *m, const tolk_params *p, int n_slots, int n_batch
                                .n_threads = mu->plan.n_threads, .cpus = mu->plan.cpus, .n_cpus = mu->plan.n_cpus};
         rc = fwd_create(m, &fp, &mu->drv, err);
     }
+    if (!rc && mu->exact)
+        fwd_set_seg_exact(mu->drv, 1);
     if (!rc && (!(mu->slots = calloc((size_t)n_slots, sizeof *mu->slots)) ||
                 !(mu->seqs = calloc((size_t)n_slots, sizeof *mu->seqs)) ||
                 !(mu->seq_slot = calloc((size_t)n_slots, sizeof *mu->seq_slot))))
@@ -219,7 +225,7 @@ static int next_prompt(tolk_multi *mu, slot *s, int first)
         const char *line = j->text;
         size_t len = j->len;
         const int single = chat_template_single_line(mu->tmpl);
-        if (single) {
+        if (single && !j->one_prompt) {
             if (!first && s->nl_after && j->emit && j->emit("\n", 1, j->user))
                 s->stopped = 1;
             if (!next_line(s, &line, &len))
@@ -381,6 +387,13 @@ static int run_pass(tolk_multi *mu, int n_seq, tolk_error *err)
     return rc;
 }
 
+/* Exact mode: the tokens of S's next prompt chunk, where fwd_eval cuts the prompt. */
+static int64_t exact_chunk(const tolk_multi *mu, const slot *s)
+{
+    const int64_t n = mu->n_chunk - (int64_t)s->prompt_done % mu->n_chunk, left = (int64_t)(s->prompt.n - s->prompt_done);
+    return n < left ? n : left;
+}
+
 /* Lists the next chunk (at most N tokens; exact mode: the chunk fwd_eval would take) of slot I's
  * prompt as sequence Q. Returns the tokens listed. */
 static int64_t list_prompt(tolk_multi *mu, int i, int q, int64_t n)
@@ -388,7 +401,7 @@ static int64_t list_prompt(tolk_multi *mu, int i, int q, int64_t n)
     slot *s = &mu->slots[i];
     int64_t left = (int64_t)(s->prompt.n - s->prompt_done);
     if (mu->exact)
-        n = mu->n_batch - (int64_t)s->prompt_done % mu->n_batch;
+        n = exact_chunk(mu, s);
     if (n > left)
         n = left;
     const int last = s->prompt_done + (size_t)n == s->prompt.n;
@@ -426,7 +439,8 @@ static int list_decoding(tolk_multi *mu)
     return n;
 }
 
-int tolk_multi_step(tolk_multi *mu, tolk_error *err)
+/* Ends the jobs cancelled since the last pass. */
+static void end_cancelled(tolk_multi *mu)
 {
     for (int i = 0; i < mu->n_slots; i++) {
         slot *s = &mu->slots[i];
@@ -436,18 +450,43 @@ int tolk_multi_step(tolk_multi *mu, tolk_error *err)
             finish(mu, s, TOLK_OK);
         }
     }
+}
+
+/* One pass with the next chunk of every waiting prompt, oldest first, MAX tokens at most (the
+ * oldest's chunk always); exact mode: whole chunks, cut where fwd_eval cuts them, segment-exact.
+ * The jobs whose prompt ends there sample their first token. *USED: the prompt tokens run. */
+static int prefill_pass(tolk_multi *mu, int64_t max, int64_t *used, tolk_error *err)
+{
+    int n_seq = 0;
+    *used = 0;
+    if (max > mu->n_batch)
+        max = mu->n_batch;
+    for (int i; *used < max && (i = oldest_prefill(mu, n_seq)) >= 0; n_seq++) {
+        const int64_t k = mu->exact ? exact_chunk(mu, &mu->slots[i]) : max - *used;
+        if (n_seq && *used + k > max)
+            break;
+        *used += list_prompt(mu, i, n_seq, k);
+    }
+    return run_pass(mu, n_seq, err);
+}
+
+int tolk_multi_prefill(tolk_multi *mu, int max_tokens, tolk_error *err)
+{
+    end_cancelled(mu);
+    int64_t used = 0;
+    int rc = prefill_pass(mu, max_tokens > 0 ? max_tokens : 1, &used, err);
+    return rc ? -rc : (int)used;
+}
+
+int tolk_multi_step(tolk_multi *mu, tolk_error *err)
+{
+    end_cancelled(mu);
     int rc = TOLK_OK;
     if (mu->exact) {
-        /* Each prompt chunk in a pass of its own, cut where fwd_eval cuts it, with the batched
-         * kernels (as a session's prefill); then one pass with every decoding job's token in
-         * verification mode (as one-token decoding): each job's output is the one it gets alone. */
-        fwd_set_rowwise(mu->drv, 0);
-        int64_t budget = mu->n_batch;
-        for (int i; budget > 0 && !rc && (i = oldest_prefill(mu, 0)) >= 0;) {
-            budget -= list_prompt(mu, i, 0, budget);
-            rc = run_pass(mu, 1, err);
-        }
-        fwd_set_rowwise(mu->drv, mu->n_slots);
+        /* A pass with the prompts (their first tokens come before the decoding pass), then one
+         * with every decoding job's token; each sequence gets the bits it gets alone. */
+        int64_t used;
+        rc = prefill_pass(mu, mu->n_chunk, &used, err);
         if (!rc)
             rc = run_pass(mu, list_decoding(mu), err);
     } else {

@@ -332,3 +332,134 @@ int tolk_translate(tolk_session *s, const char *from, const char *to, const char
         *st = sum;
     return rc;
 }
+
+/* ---- The TM and glossary around a model run made elsewhere (tolk_translate_prepare, _settle) ---- */
+
+/* S's template; with a one-line template TEXT must be one line. */
+static int split_template(tolk_session *s, const char *text, size_t len, tolk_error *err)
+{
+    int rc = s->tmpl ? TOLK_OK : tolk_session_set_template(s, NULL, err);
+    if (!rc && chat_template_single_line(s->tmpl) && len && memchr(text, '\n', len))
+        rc = error_set(err, TOLK_E_ARG, "the %s template translates line by line: one line at a time here",
+                       chat_family_name(chat_template_family(s->tmpl)));
+    return rc;
+}
+
+void tolk_tm_plan_free(tolk_tm_plan *p)
+{
+    if (!p)
+        return;
+    free(p->answer);
+    free(p->text);
+    *p = (tolk_tm_plan){0};
+}
+
+int tolk_translate_prepare(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
+                           tolk_tm_plan *plan, tolk_error *err)
+{
+    *plan = (tolk_tm_plan){0};
+    if (!text && len)
+        return error_set(err, TOLK_E_ARG, "tolk_translate_prepare: no text");
+    int rc = split_template(s, text, len, err);
+    if (rc)
+        return rc;
+    gloss_hit *terms = NULL;
+    int n_terms = 0, n_hit = 0;
+    tm_hit hit = {0};
+    if (s->gloss && (rc = glossary_find(s->gloss, text, len, &terms, &n_terms, err)))
+        return rc;
+    if (s->tm && (rc = tm_lookup(s->tm, from, to, text, len, s->tm_min, &hit, 1, &n_hit, err))) {
+        free(terms);
+        return rc;
+    }
+    plan->n_terms = n_terms;
+    plan->tm_score = n_hit ? hit.score : 0;
+    if (n_hit && hit.score == 100 && (s->tm_flags & TOLK_TM_REUSE_EXACT)) {
+        /* as translate_one: the approved target, this text's placeholders, the same trimming */
+        capture cap = {0};
+        trim_state trim = {.emit = capture_emit, .user = &cap, .single_line = chat_template_single_line(s->tmpl)};
+        tm_buf src = {0}, adapted = {0};
+        if (tm_buf_add(&src, text, len) || tm_adapt_placeholders(hit.source, src.p, hit.target, &adapted))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc)
+            translate_trim_emit(adapted.p, adapted.n, &trim);
+        if (!rc && (trim.failed || cap.failed))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc && !cap.p && !(cap.p = calloc(1, 1)))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc) {
+            plan->answer = cap.p;
+            plan->answer_len = cap.n;
+        } else {
+            free(cap.p);
+        }
+        tm_buf_free(&src);
+        tm_buf_free(&adapted);
+        free(trim.held);
+    } else {
+        const int few_shot = chat_template_family(s->tmpl) == CHAT_BASE;
+        const int example = n_hit && (!chat_template_single_line(s->tmpl) || few_shot) &&
+                            (s->tm_flags & TOLK_TM_EXAMPLE);
+        rc = notes_render(from, to, terms, n_terms, example ? hit.source : NULL, example ? hit.target : NULL,
+                          few_shot, text, len, &plan->text, &plan->text_len, err);
+    }
+    free(terms);
+    tm_hit_free(&hit);
+    if (rc)
+        tolk_tm_plan_free(plan);
+    return rc;
+}
+
+int tolk_translate_settle(tolk_session *s, const char *from, const char *to, const char *text, size_t len,
+                          const tolk_tm_plan *plan, int n_predict, int n_gen, const char *answer, size_t answer_len,
+                          char **out, size_t *out_len, int *n_forced, tolk_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    *n_forced = 0;
+    if ((!text && len) || !plan || !plan->text || (!answer && answer_len))
+        return error_set(err, TOLK_E_ARG, "tolk_translate_settle: no text, plan or answer");
+    int rc = split_template(s, text, len, err);
+    if (rc)
+        return rc;
+    capture cap = {0};
+    if (capture_emit(answer ? answer : "", answer_len, &cap) || cap.failed)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    gloss_hit *terms = NULL;
+    int n_terms = 0;
+    if (s->gloss && !s->no_term_forcing)
+        rc = glossary_find(s->gloss, text, len, &terms, &n_terms, err);
+    unsigned char *forced = n_terms ? calloc((size_t)n_terms, 1) : NULL;
+    if (!rc && n_terms && !forced)
+        rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    if (!rc && n_terms) {
+        chat_prompt cp = {0};
+        tok_ids ids = {0};
+        rc = translate_build_prompt(s->gen.model, s->tmpl, from, to, plan->text, plan->text_len, &cp, &ids, err);
+        const int few_shot = chat_template_family(s->tmpl) == CHAT_BASE;
+        force_req req = {.s = s, .prompt = &ids, .stop_tok = cp.end_marker, .few_shot = few_shot,
+                         .single_line = chat_template_single_line(s->tmpl), .n_predict = n_predict};
+        if (!rc)
+            rc = force_terms(s, &req, terms, n_terms, n_predict >= 0 && n_gen >= n_predict, &cap, forced, n_forced,
+                             err);
+        tok_ids_free(&ids);
+        chat_prompt_free(&cp);
+    }
+    free(forced);
+    free(terms);
+    if (!rc && !cap.p && !(cap.p = calloc(1, 1)))
+        rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    if (rc) {
+        free(cap.p);
+        return rc;
+    }
+    *out = cap.p;
+    *out_len = cap.n;
+    return TOLK_OK;
+}
+
+int tolk_session_translates_by_line(tolk_session *s, tolk_error *err)
+{
+    int rc = s->tmpl ? TOLK_OK : tolk_session_set_template(s, NULL, err);
+    return rc ? -rc : chat_template_single_line(s->tmpl);
+}

@@ -63,6 +63,8 @@ struct fwd_ctx {
     const fwd_seg *segs;
     int n_segs;
     const int64_t *logit_rows;
+    int64_t pass_n;         /* tokens of the segmented pass */
+    int seg_exact;          /* fwd_set_seg_exact: each sequence through the kernels it gets alone */
 };
 
 static int thread_id(void)
@@ -146,6 +148,44 @@ static void matmul_rows(const fwd_ctx *c, const gguf_tensor *t, const char *qx, 
         simd_matmul(t->type, t->data, t->row_bytes, t->ne[0], qx, c->act_row_max, n_tok, y, y_stride, r0, r1);
 }
 
+/* The end of the group of item I of a segmented pass's product over N_TOK items: the items of
+ * I's sequence. Items are the pass's tokens, or, for the logits (fewer items than the pass has
+ * tokens), its logit rows; with as many rows as tokens every token has a row and the two agree. */
+static int64_t seg_group_end(const fwd_ctx *c, int64_t i, int64_t n_tok)
+{
+    const bool rows = n_tok != c->pass_n;
+    const int64_t t = rows ? c->logit_rows[i] : i;
+    int j = 0;
+    while (j < c->n_segs - 1 && t >= c->segs[j].t0 + c->segs[j].n)
+        j++;
+    const int64_t t_end = c->segs[j].t0 + c->segs[j].n;
+    int64_t e = i + 1;
+    while (e < n_tok && (rows ? c->logit_rows[e] : e) < t_end)
+        e++;
+    return e;
+}
+
+/* Segment-exact product (fwd_set_seg_exact) over the row chunk [r0, r1): each sequence's items in
+ * a call of their own, so each gets the kernel and the bits it gets alone, the chunk's weights
+ * staying in cache from one call to the next. Neighbouring groups share a call while the call has
+ * at most simd_matmul_exact_tokens items: there every item gets the one-token bits, as it does
+ * alone in a group that small. */
+static void matmul_segments(const fwd_ctx *c, const gguf_tensor *t, const char *qx, float *y, size_t y_stride,
+                            int64_t n_tok, int64_t r0, int64_t r1)
+{
+    const int64_t exact = simd_matmul_exact_tokens(t->type);
+    for (int64_t i = 0, e; i < n_tok; i = e) {
+        e = seg_group_end(c, i, n_tok);
+        while (e - i <= exact && e < n_tok) {
+            const int64_t e2 = seg_group_end(c, e, n_tok);
+            if (e2 - i > exact)
+                break;
+            e = e2;
+        }
+        matmul_rows(c, t, qx + (size_t)i * c->act_row_max, y + (size_t)i * y_stride, y_stride, e - i, r0, r1);
+    }
+}
+
 /* y_j[t][r] = W_j row r . activation row t, for matrices w[0..nw), all reading the activations
  * quantized under plan p. Must be called by every thread of the parallel region. */
 static void run_matmuls(fwd_ctx *c, const gguf_tensor *const *w, float *const *y, const size_t *y_stride,
@@ -164,7 +204,10 @@ static void run_matmuls(fwd_ctx *c, const gguf_tensor *const *w, float *const *y
             j++;
         const int64_t r0 = (i - start[j]) * chunk[j];
         const int64_t r1 = r0 + chunk[j] < w[j]->ne[1] ? r0 + chunk[j] : w[j]->ne[1];
-        matmul_rows(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
+        if (c->seg_exact && c->n_segs)
+            matmul_segments(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
+        else
+            matmul_rows(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
     }
 }
 
@@ -384,7 +427,11 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
 {
     const model_hparams *hp = &c->m->hp;
     const int64_t E = hp->n_embd, F = arch_layer_dims(hp, il).n_ff;
-    if (lw->ffn_gate_inp) {
+    if (lw->ffn_gate_inp && c->seg_exact && c->n_segs) {
+        /* segment-exact: each sequence's tokens routed among themselves, as alone */
+        for (int j = 0; j < c->n_segs; j++)
+            moe_ffn(c->moe, hp, lw, c->xn + c->segs[j].t0 * E, c->o + c->segs[j].t0 * E, c->segs[j].n, false);
+    } else if (lw->ffn_gate_inp) {
         moe_ffn(c->moe, hp, lw, c->xn, c->o, n, verifying(c, n));
     } else {
         const gguf_tensor *dn[1] = {lw->ffn_down};
@@ -601,6 +648,7 @@ void fwd_run_segments(fwd_ctx *c, const int32_t *tok, int64_t n, const fwd_seg *
     c->segs = segs;
     c->n_segs = n_segs;
     c->logit_rows = logit_rows;
+    c->pass_n = n;
     forward_chunk(c, tok, n, 0, n - n_rows, c->logits);
     c->segs = NULL;
     c->n_segs = 0;
@@ -707,6 +755,13 @@ int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err)
         if (c->m->hp.layer[il].kv_shared)
             c->skip[c->m->hp.layer[il].kv_src] = 0;
     return TOLK_OK;
+}
+
+void fwd_set_seg_exact(fwd_ctx *c, int on)
+{
+    c->seg_exact = on != 0;
+    if (on)
+        c->rowwise_max = 0;
 }
 
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max)

@@ -28,6 +28,14 @@ typedef struct fwd_seq {
  * (fwd_kv) may be one of the sequences. */
 int fwd_eval_multi(fwd_ctx *c, const fwd_seq *seqs, int n_seq, tolk_error *err);
 
+/* Segment-exact passes (ON non-zero): in later fwd_eval_multi calls every sequence's tokens go
+ * through the kernels they get alone in fwd_eval (the matrix products over each sequence's tokens
+ * in a call of their own, over row chunks that stay in cache; a mixture of experts per sequence),
+ * so each sequence's logits equal, bit for bit, those of fwd_eval on its own context with the same
+ * tokens per call: a prompt chunk prefilled beside other prompts and decoding tokens gets the
+ * session's prefill bits, a single token the one-token bits. Turns fwd_set_rowwise off. */
+void fwd_set_seg_exact(fwd_ctx *c, int on);
+
 /* A KV cache shaped like C's (same type, n_ctx and widths), empty. */
 int fwd_kv_like(const fwd_ctx *c, kv_cache *kv, tolk_error *err);
 
