@@ -50,13 +50,23 @@ isa_flags() {
     esac
 }
 
+# Compiler flags beside the cmake switches: ik_llama.cpp's AVX-512 code (iqk) also needs DQ and VL,
+# which GGML_AVX512 alone does not turn on (without them its flash-attention templates fail to build).
+isa_cflags() {
+    [ "$1" = avx512 ] || return 0
+    f=
+    for x in avx512f avx512bw avx512dq avx512vl; do grep -qw $x /proc/cpuinfo && f="$f -m$x"; done
+    echo "$f"
+}
+
 build() { # NAME SRC ISA
     dir=$peers/$1-$3
     [ -x "$dir/bin/llama-bench" ] && { echo "have $dir/bin/llama-bench"; return 0; }
     echo "building $1 llama-bench for $3 into $dir (takes a while)" >&2
     # shellcheck disable=SC2046
     cmake -S "$2" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON \
-        -DGGML_FMA=ON -DGGML_F16C=ON $(isa_flags "$3") -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF \
+        -DGGML_FMA=ON -DGGML_F16C=ON $(isa_flags "$3") -DCMAKE_C_FLAGS="$(isa_cflags "$3")" \
+        -DCMAKE_CXX_FLAGS="$(isa_cflags "$3")" -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF \
         -DGGML_AMX_BF16=OFF -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF \
         > "$dir.cmake.log" 2>&1
     cmake --build "$dir" -j"$jobs" --target llama-bench >> "$dir.cmake.log" 2>&1 ||
