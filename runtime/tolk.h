@@ -187,6 +187,10 @@ int32_t tolk_token_eos(const tolk_model *m);
 /* Whether the model expects BOS at the start of a prompt (tokenizer.ggml.add_bos_token or the
  * tokenizer's default). */
 int tolk_vocab_wants_bos(const tolk_model *m);
+/* The pre-tokenizer rules tolk splits text with: "default", "gpt-2", "llama-bpe", "qwen2",
+ * "gemma4", or "none" (SentencePiece); what tokenizer.ggml.pre (an alias, or nothing) resolves
+ * to. NULL without a tokenizer. */
+const char *tolk_vocab_pre_tokenizer(const tolk_model *m);
 /* Whether ID ends generation (EOS, EOT, and end-of-turn markers such as <end_of_turn>). */
 int tolk_token_is_eog(const tolk_model *m, int32_t id);
 

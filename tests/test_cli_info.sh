@@ -15,11 +15,14 @@ check "unknown subcommand message" grep -q "^tolk: error: unknown subcommand 'fr
 
 out=$("$T" info "$V/qwen2.gguf")
 check "qwen2 tokenizer model" contains "$out" "model:         gpt2"
-check "qwen2 pre-tokenizer" contains "$out" "pre-tokenizer: qwen2"
+check "qwen2 pre-tokenizer" contains "$out" "pre-tokenizer: qwen2 (tolk splits by the qwen2 rules)"
 check "qwen2 vocab size" contains "$out" "vocab size:    151669"
 check "qwen2 chat template" contains "$out" "chat template: present"
 out=$("$T" info -m "$V/llama-spm.gguf")
 check "llama-spm model" contains "$out" "model:         llama"
+check "llama-spm has no pre-tokenizer" contains "$out" "(SentencePiece: tolk splits nothing before the merges)"
+out=$("$T" info "$V/llama3.gguf")
+check "llama3 pre-tokenizer" contains "$out" "pre-tokenizer: llama-bpe (tolk splits by the llama-bpe rules)"
 
 for f in qwen2 llama3 llama-spm gpt2; do
     "$T" info --json "$V/$f.gguf" > "$TMPD/$f.json"

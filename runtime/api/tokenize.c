@@ -114,6 +114,11 @@ int tolk_vocab_wants_bos(const tolk_model *m)
     return m && m->vocab && tok_wants_bos(m->vocab);
 }
 
+const char *tolk_vocab_pre_tokenizer(const tolk_model *m)
+{
+    return m && m->vocab ? tok_pre_rules(m->vocab) : NULL;
+}
+
 int tolk_token_is_eog(const tolk_model *m, int32_t id)
 {
     return m && m->vocab && id >= 0 && id < tok_n_tokens(m->vocab) && tok_is_eog(m->vocab, id);

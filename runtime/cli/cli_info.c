@@ -206,9 +206,19 @@ static void print_text(const tolk_model *m, const info_opts *o, const type_use *
             putchar('\n');
         }
     }
+    /* The tokenizer and the translation prompt tolk would use need the vocabulary, which the
+     * metadata view lacks. */
+    tolk_model *vm = NULL;
+    tolk_error verr = {0};
+    const int have_vocab = !tolk_model_load_vocab(tolk_model_path(m), &vm, &verr);
     printf("tokenizer:\n");
     printf("  model:         %s\n", tolk_model_meta_str(m, "tokenizer.ggml.model", buf, sizeof buf) >= 0 ? buf : "(none)");
-    printf("  pre-tokenizer: %s\n", tolk_model_meta_str(m, "tokenizer.ggml.pre", buf, sizeof buf) >= 0 ? buf : "(none)");
+    printf("  pre-tokenizer: %s", tolk_model_meta_str(m, "tokenizer.ggml.pre", buf, sizeof buf) >= 0 ? buf : "(none)");
+    if (have_vocab && !strcmp(tolk_vocab_pre_tokenizer(vm), "none"))
+        printf(" (SentencePiece: tolk splits nothing before the merges)");
+    else if (have_vocab)
+        printf(" (tolk splits by the %s rules)", tolk_vocab_pre_tokenizer(vm));
+    putchar('\n');
     printf("  vocab size:    %" PRIu64 "\n", vocab_size(m));
     for (size_t i = 0; i < sizeof special_keys / sizeof special_keys[0]; i++) {
         char key[96];
@@ -223,12 +233,8 @@ static void print_text(const tolk_model *m, const info_opts *o, const type_use *
     }
     printf("chat template: %s\n", meta(m, "tokenizer.chat_template", &v) && v.type == TOLK_META_STRING ? "present"
                                                                                                         : "absent");
-    /* The translation prompt tolk would use (needs the tokenizer, which the metadata view lacks). */
-    tolk_model *vm = NULL;
-    tolk_error verr = {0};
     char which[160];
-    if (!tolk_model_load_vocab(tolk_model_path(m), &vm, &verr) &&
-        !tolk_translate_template_name(vm, NULL, which, sizeof which, &verr))
+    if (have_vocab && !tolk_translate_template_name(vm, NULL, which, sizeof which, &verr))
         printf("prompt template: %s\n", which);
     else
         printf("prompt template: none (%s)\n", verr.msg);

@@ -553,6 +553,19 @@ enum tok_model tok_model(const tok_vocab *v) { return v->model; }
 enum tok_pre tok_pre(const tok_vocab *v) { return v->pre; }
 const char *tok_model_name(const tok_vocab *v) { return v->model_name; }
 const char *tok_pre_name(const tok_vocab *v) { return v->pre_name; }
+
+const char *tok_pre_rules(const tok_vocab *v)
+{
+    switch (v->pre) {
+    case TOK_PRE_DEFAULT: return "default";
+    case TOK_PRE_GPT2: return "gpt-2";
+    case TOK_PRE_LLAMA3: return "llama-bpe";
+    case TOK_PRE_QWEN2: return "qwen2";
+    case TOK_PRE_GEMMA4: return "gemma4";
+    case TOK_PRE_NONE: break;
+    }
+    return "none";
+}
 int32_t tok_bos(const tok_vocab *v) { return v->bos; }
 int32_t tok_eos(const tok_vocab *v) { return v->eos; }
 int32_t tok_eot(const tok_vocab *v) { return v->eot; }

@@ -51,6 +51,9 @@ enum tok_pre tok_pre(const tok_vocab *v);
 const char *tok_model_name(const tok_vocab *v); /* "llama", "gpt2" or "gemma4" as in the file */
 /* tokenizer.ggml.pre, or "" when absent; "gemma4" for every gemma4 vocabulary (its pre is ignored) */
 const char *tok_pre_name(const tok_vocab *v);
+/* The family of splitting rules this vocabulary is tokenized with ("qwen2", "llama-bpe", ...;
+ * "none" for SentencePiece), which an alias in tokenizer.ggml.pre or its absence resolves to. */
+const char *tok_pre_rules(const tok_vocab *v);
 int32_t tok_bos(const tok_vocab *v);
 int32_t tok_eos(const tok_vocab *v);
 int32_t tok_eot(const tok_vocab *v);
