@@ -179,6 +179,31 @@ START_TEST(softmax_exp_scales_like_scalef)
 }
 END_TEST
 
+START_TEST(f16_rounding_of_rows)
+{
+    /* every 65521st bit pattern (NaNs left out): subnormal halves, overflow to infinity, ties */
+    enum { N = 4096 + 5 }; /* a tail beyond the 8-wide steps */
+    static float x[N], want[N];
+    int n = 0, rows = 0;
+    for (uint64_t u = 0; u < (1ull << 32); u += 65521) {
+        uint32_t b = (uint32_t)u;
+        float v;
+        memcpy(&v, &b, 4);
+        if (isnan(v))
+            continue;
+        x[n] = v;
+        want[n] = simd_f16_to_f32(simd_f32_to_f16(v));
+        if (++n < N)
+            continue;
+        ag_round_f16(x, N);
+        ck_assert_msg(memcmp(x, want, sizeof x) == 0, "row %d differs from simd_f32_to_f16", rows);
+        rows++;
+        n = 0;
+    }
+    ck_assert_int_gt(rows, 10);
+}
+END_TEST
+
 START_TEST(gated_activations)
 {
     const float g[6] = {-12.0f, -1.0f, 0.0f, 0.3f, 2.5f, 11.0f}, u[6] = {2, 2, 2, 2, 2, 2};
@@ -365,6 +390,7 @@ int main(void)
     tcase_add_test(tc, rope_scaling_and_freq_factors);
     tcase_add_test(tc, softmax_with_masked_entries);
     tcase_add_test(tc, softmax_exp_scales_like_scalef);
+    tcase_add_test(tc, f16_rounding_of_rows);
     tcase_add_test(tc, gated_activations);
     tcase_add_test(tc, rope_rounds_like_ggml);
     tcase_add_test(tc, gelu_table_rounds_like_ggml);

@@ -150,8 +150,7 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     const ag_order o_kv = batch && hdv % 4 == 0 ? AG_TILED : AG_VECDOT;
 
     gather_queries(a, it);
-    for (int64_t i = 0; i < nq * hd; i++) /* ggml converts the queries to F16 */
-        it->qg[i] = simd_f16_to_f32(simd_f32_to_f16(it->qg[i]));
+    ag_round_f16(it->qg, nq * hd); /* ggml converts the queries to F16 */
 
     const size_t k_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hd);
     for (int64_t i = 0; i < nq * nk; i++)
@@ -167,8 +166,7 @@ static void attn_f16(const attn_args *a, const attn_item *it)
         float *sr = s + r * nk;
         ops_softmax(sr, nk);
         /* llama.cpp multiplies the F16 value cache by probabilities converted to F16 */
-        for (int64_t c = 0; c < nk; c++)
-            sr[c] = simd_f16_to_f32(simd_f32_to_f16(sr[c]));
+        ag_round_f16(sr, nk);
     }
 
     const size_t v_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hdv);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "attn_ggml.h"
+#include "half.h"
 
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__ELF__) && !defined(__SANITIZE_ADDRESS__)
 #define AG_CLONES __attribute__((target_clones("fma", "default")))
@@ -16,7 +17,7 @@
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
-#define AG_EXP_AVX2 1
+#define AG_X86 1
 #endif
 
 static inline float reduce16(const float *x)
@@ -152,7 +153,7 @@ float ag_expf(float x)
     return expf_lane(x);
 }
 
-#ifdef AG_EXP_AVX2
+#ifdef AG_X86
 /* expf_lane for 8 lanes at once, the same operations in the same order (the vectorizer keeps
  * its branches, which -ftrapping-math does not let it if-convert). Splitting n as floor(n / 2)
  * and the rest instead of truncation changes no bit: either way j * 2^n1 is exact and only the
@@ -191,7 +192,7 @@ static int exp_avx2(void)
 
 void ag_exp16(float *x, float max)
 {
-#ifdef AG_EXP_AVX2
+#ifdef AG_X86
     if (exp_avx2()) {
         exp8_avx2(x, max);
         exp8_avx2(x + 8, max);
@@ -200,4 +201,36 @@ void ag_exp16(float *x, float max)
 #endif
     for (int l = 0; l < AG_LANES; l++)
         x[l] = expf_lane(x[l] - max);
+}
+
+#ifdef AG_X86
+/* Eight values at a time through F16C (round to nearest even, as half_from_f32). */
+__attribute__((target("avx,f16c"))) static void round_f16_f16c(float *x, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(x + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT)));
+    for (; i < n; i++)
+        x[i] = half_to_f32(half_from_f32(x[i]));
+}
+
+static int have_f16c(void)
+{
+    static int have = -1;
+    if (have < 0)
+        have = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    return have;
+}
+#endif
+
+void ag_round_f16(float *x, int64_t n)
+{
+#ifdef AG_X86
+    if (have_f16c()) {
+        round_f16_f16c(x, n);
+        return;
+    }
+#endif
+    for (int64_t i = 0; i < n; i++)
+        x[i] = half_to_f32(half_from_f32(x[i]));
 }

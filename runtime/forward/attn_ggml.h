@@ -34,6 +34,9 @@ void ag_reduce(ag_order o, float *acc, int64_t n, float *out);
 /* ggml_v_expf (AVX-512 form): the polynomial exp llama.cpp's softmax uses, x <= -inf gives 0. */
 float ag_expf(float x);
 
+/* x[i] rounded to F16 and back (nearest even), as ggml stores queries and probabilities. */
+void ag_round_f16(float *x, int64_t n);
+
 /* x[l] = ag_expf(x[l] - max) for the 16 lanes of one softmax group, vectorized where it can be. */
 void ag_exp16(float *x, float max);
 
