@@ -91,6 +91,20 @@ int64_t simd_matmul_exact_tokens(uint32_t wtype)
     return k->matmul_exact[wtype];
 }
 
+void simd_matmul_exact(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
+                       size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
+{
+    const simd_kernels *k = simd_active();
+    if (n_tok > 1 && wtype < TOLK_TYPE_COUNT && k->matmul_one_order[wtype])
+        k->matmul_one_order[wtype](w, w_row_bytes, n_in, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
+    else if (n_tok > 1 && n_tok <= simd_matmul_exact_tokens(wtype))
+        simd_matmul(wtype, w, w_row_bytes, n_in, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
+    else /* one token after another over rows that stay in cache */
+        for (int64_t t = 0; t < n_tok; t++)
+            simd_matvec(wtype, w, w_row_bytes, n_in, (const char *)qx + (size_t)t * qx_row_bytes,
+                        y + (size_t)t * y_stride, r0, r1);
+}
+
 void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
                  size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
 {

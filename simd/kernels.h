@@ -31,6 +31,10 @@ typedef struct simd_kernels {
      * same summation order); INT64_MAX: any count; 0: not promised. Ignored where matmul is NULL
      * (always exact). */
     int64_t matmul_exact[TOLK_TYPE_COUNT];
+    /* A batched kernel that gives every token the bits matvec[type] gives it at ANY token count
+     * (speculative verification of long drafts: the few-token row walks in passes); NULL: none
+     * beyond matmul_exact. */
+    simd_matmul_fn matmul_one_order[TOLK_TYPE_COUNT];
 } simd_kernels;
 
 /* Each ISA's files add their kernels to a table that already holds the scalar references. */

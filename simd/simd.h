@@ -113,6 +113,12 @@ void simd_matvec(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in
  * one-token order at any size, like the AVX2 walks). */
 int64_t simd_matmul_exact_tokens(uint32_t wtype);
 
+/* simd_matmul with every token's results equal to simd_matvec's for that token alone, bit for bit,
+ * at any n_tok (speculative verification): the path's one-order batched kernel where it has one,
+ * else simd_matmul where simd_matmul_exact_tokens covers n_tok, else simd_matvec token by token. */
+void simd_matmul_exact(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
+                       size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+
 /* Y[t * y_stride + r] = dot(W row r, X row t) for t < n_tok, r in [r0, r1); activation row t at
  * (const char *)qx + t * qx_row_bytes. Each weight block is reused across several tokens. */
 void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,

@@ -1,6 +1,6 @@
 /* Tests for runtime/decode/sampler.c: greedy is the argmax, every filter keeps what it should, the seed
  * makes draws reproducible, the draw follows the softmax, and the repetition penalty works on
- * the recent tokens only. */
+ * the recent tokens only (greedy included, which skips the candidate copy). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -134,6 +134,46 @@ START_TEST(repeat_penalty_recent_only)
 }
 END_TEST
 
+/* Greedy with a penalty equals the argmax (lowest id on ties) of a penalised copy of the logits,
+ * on random rows with ties, negative logits, repeated history tokens, the first and last ids in
+ * the history, penalties above and below 1 and windows shorter and longer than the history. */
+START_TEST(greedy_penalty_matches_penalised_argmax)
+{
+    srand(11);
+    const float pens[] = {1.0f, 1.3f, 0.7f};
+    const int32_t windows[] = {0, 1, 5, 64};
+    for (int trial = 0; trial < 400; trial++) {
+        sampler_params p = {.temp = 0.0f, .top_p = 1.0f, .repeat_penalty = pens[trial % 3],
+                            .repeat_last_n = windows[(trial / 3) % 4]};
+        sampler *s = make(p);
+        float l[NV], c[NV];
+        for (int i = 0; i < NV; i++)
+            l[i] = (float)(rand() % 9 - 4) * 0.5f; /* few values: many ties */
+        int32_t hist[80];
+        const int nh = rand() % 80;
+        for (int i = 0; i < nh; i++) {
+            const int r = rand() % 10;
+            hist[i] = r == 0 ? 0 : r == 1 ? NV - 1 : rand() % NV;
+            sampler_accept(s, hist[i]);
+        }
+        for (int i = 0; i < NV; i++)
+            c[i] = l[i];
+        const int from = nh > p.repeat_last_n ? nh - p.repeat_last_n : 0;
+        unsigned char seen[NV] = {0};
+        for (int i = p.repeat_last_n > 0 ? from : nh; i < nh; i++)
+            if (!seen[hist[i]] && p.repeat_penalty != 1.0f) {
+                seen[hist[i]] = 1;
+                c[hist[i]] = c[hist[i]] > 0.0f ? c[hist[i]] / p.repeat_penalty : c[hist[i]] * p.repeat_penalty;
+            }
+        ck_assert_int_eq(sampler_sample(s, l), argmax(c));
+        const sampler_prob *pr;
+        ck_assert_int_eq(sampler_probs(s, l, &pr), 1);
+        ck_assert_int_eq(pr[0].id, argmax(c));
+        sampler_free(s);
+    }
+}
+END_TEST
+
 START_TEST(bad_params_refused)
 {
     sampler *s;
@@ -156,6 +196,7 @@ int main(void)
     tcase_add_test(tc, filters_keep_the_right_sets);
     tcase_add_test(tc, seed_reproduces);
     tcase_add_test(tc, repeat_penalty_recent_only);
+    tcase_add_test(tc, greedy_penalty_matches_penalised_argmax);
     tcase_add_test(tc, bad_params_refused);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);

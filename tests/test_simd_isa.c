@@ -273,6 +273,57 @@ START_TEST(batched_equals_one_token_where_promised)
 }
 END_TEST
 
+/* The one-order kernels (verification passes of any size) give every token of every batch from 2
+ * to 33 tokens (a pending token and SPEC_K_MAX drafts) the very bits of the one-token kernel, stay
+ * within the float bound of the exact dot product, and write only their rows and tokens. */
+START_TEST(one_order_any_count_equals_one_token)
+{
+    uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
+    simd_matmul_fn mm = isa_k->matmul_one_order[wt];
+    if (!mm)
+        return;
+    const int kq = simd_traits(wt)->block_size == 256;
+    const int64_t lens[] = {kq ? 768 : 640, kq ? 8960 : 8992};
+    enum { ROWS = 37, R0 = 1, MAX_TOK = 33 };
+    for (int li = 0; li < 2; li++) {
+        int64_t n = lens[li];
+        size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+        uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * MAX_TOK);
+        float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * ROWS * MAX_TOK),
+              *y1 = malloc(sizeof(float) * ROWS * MAX_TOK);
+        fill_batch(wt, n, ROWS, MAX_TOK, 1000 + 10 * li + _i, x, w, qx);
+        for (int t = 0; t < MAX_TOK; t++) {
+            if (isa_k->matvec[wt])
+                isa_k->matvec[wt](w, wrb, n, qx + t * arb, y1 + t * ROWS, R0, ROWS);
+            else
+                simd_matvec_generic(isa_k->dot[wt], w, wrb, n, qx + t * arb, y1 + t * ROWS, R0, ROWS);
+            for (int r = R0; r < ROWS; r++)
+                check_close(wt, w + r * wrb, qx + t * arb, n, y1[t * ROWS + r], "matvec", r, t);
+        }
+        for (int nt = 2; nt <= MAX_TOK; nt++) {
+            for (int k = 0; k < ROWS * MAX_TOK; k++)
+                y[k] = -777.0f;
+            mm(w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
+            for (int t = 0; t < MAX_TOK; t++)
+                for (int r = 0; r < ROWS; r++) {
+                    if (t >= nt || r < R0)
+                        ck_assert_msg(y[t * ROWS + r] == -777.0f, "%s one-order matmul wrote outside its range",
+                                      simd_traits(wt)->name);
+                    else
+                        ck_assert_msg(!memcmp(&y[t * ROWS + r], &y1[t * ROWS + r], sizeof(float)),
+                                      "%s n=%lld, %d tokens: token %d row %d is %.9g batched, %.9g alone",
+                                      simd_traits(wt)->name, (long long)n, nt, t, r, y[t * ROWS + r], y1[t * ROWS + r]);
+                }
+        }
+        free(w);
+        free(qx);
+        free(x);
+        free(y);
+        free(y1);
+    }
+}
+END_TEST
+
 /* This path's row conversions give the reference's bits: every F16 value (NaNs only need to stay
  * NaNs), at every offset of a row whose length is not a multiple of the vector width. */
 START_TEST(row_conversions_exact)
@@ -342,6 +393,15 @@ int main(void)
     else
         skip_cpu("batched_equals_one_token_where_promised",
                  "the %s kernel table promises no exact few-token matmul (matmul_exact) for any weight type",
+                 TEST_ISA_NAME);
+    int n_one_order = 0;
+    for (size_t i = 0; i < TL_NWTYPES; i++)
+        n_one_order += isa_k->matmul_one_order[tl_wtypes[i]] != NULL;
+    if (n_one_order)
+        tcase_add_loop_test(tc, one_order_any_count_equals_one_token, 0, TL_NWTYPES);
+    else
+        skip_cpu("one_order_any_count_equals_one_token",
+                 "the %s kernel table has no one-order batched kernel (matmul_one_order) for any weight type",
                  TEST_ISA_NAME);
     tcase_add_test(tc, row_conversions_exact);
     suite_add_tcase(s, tc);

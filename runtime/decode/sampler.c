@@ -17,6 +17,7 @@ struct sampler {
     sampler_params p;
     int64_t n_vocab;
     cand *c;          /* [n_vocab] working candidates */
+    cand *pen;        /* [repeat_last_n] greedy: the penalised recent tokens, ascending by id */
     sampler_prob *pr; /* [n_vocab] sampler_probs output */
     int32_t *hist;    /* ring of the last repeat_last_n accepted tokens */
     int64_t n_hist;   /* tokens accepted so far (ring index = n_hist % repeat_last_n) */
@@ -86,7 +87,8 @@ int sampler_create(const sampler_params *p, int64_t n_vocab, sampler **out, tolk
     s->c = malloc(sizeof *s->c * (size_t)n_vocab);
     s->pr = malloc(sizeof *s->pr * (size_t)n_vocab);
     s->hist = malloc(sizeof *s->hist * (size_t)(s->p.repeat_last_n > 0 ? s->p.repeat_last_n : 1));
-    if (!s->c || !s->pr || !s->hist) {
+    s->pen = malloc(sizeof *s->pen * (size_t)(s->p.repeat_last_n > 0 ? s->p.repeat_last_n : 1));
+    if (!s->c || !s->pr || !s->hist || !s->pen) {
         sampler_free(s);
         return error_set(err, TOLK_E_NOMEM, "out of memory creating a sampler");
     }
@@ -102,6 +104,7 @@ void sampler_free(sampler *s)
     free(s->c);
     free(s->pr);
     free(s->hist);
+    free(s->pen);
     free(s);
 }
 
@@ -130,6 +133,56 @@ static void apply_penalty(sampler *s)
             continue;
         float *l = &s->c[t].logit;
         *l = *l > 0.0f ? *l / pen : *l * pen;
+    }
+}
+
+/* Greedy without copying the vocabulary: the distinct recent tokens with their penalised logits
+ * (apply_penalty's values) into s->pen, ascending by id; returns how many. */
+static int64_t penalised(sampler *s, const float *logits)
+{
+    const float pen = s->p.repeat_penalty;
+    if (pen == 1.0f || s->p.repeat_last_n == 0)
+        return 0;
+    const int64_t n = s->n_hist < s->p.repeat_last_n ? s->n_hist : s->p.repeat_last_n;
+    int64_t np = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const int32_t t = s->hist[i];
+        if (t < 0 || t >= s->n_vocab)
+            continue;
+        int64_t j = np;
+        while (j > 0 && s->pen[j - 1].id > t)
+            j--;
+        if (j > 0 && s->pen[j - 1].id == t)
+            continue;
+        memmove(&s->pen[j + 1], &s->pen[j], sizeof *s->pen * (size_t)(np - j));
+        const float l = logits[t];
+        s->pen[j] = (cand){t, l > 0.0f ? l / pen : l * pen};
+        np++;
+    }
+    return np;
+}
+
+/* The argmax (lowest id on ties) over the penalised logits: the same comparisons, in the same
+ * order, as filling the candidates and scanning them, without writing n_vocab candidates (a
+ * verification pass picks a token at every drafted position). */
+static cand greedy_pick(sampler *s, const float *logits)
+{
+    const int64_t np = penalised(s, logits), n = s->n_vocab;
+    const cand *pen = s->pen;
+    int64_t j = 0;
+    cand best = {0, logits[0]};
+    if (np && pen[0].id == 0)
+        best = pen[j++];
+    for (int64_t i = 1;;) {
+        const int64_t end = j < np ? pen[j].id : n;
+        for (; i < end; i++)
+            if (logits[i] > best.logit)
+                best = (cand){(int32_t)i, logits[i]};
+        if (j == np)
+            return best;
+        if (pen[j].logit > best.logit)
+            best = pen[j];
+        i = pen[j++].id + 1;
     }
 }
 
@@ -184,19 +237,14 @@ static int64_t filter(sampler *s, const float *logits, float *max_logit)
 {
     cand *c = s->c;
     int64_t n = s->n_vocab;
-    for (int64_t i = 0; i < n; i++)
-        c[i] = (cand){(int32_t)i, logits[i]};
-    apply_penalty(s);
-
     if (s->p.temp <= 0.0f) {
-        int64_t best = 0;
-        for (int64_t i = 1; i < n; i++)
-            if (c[i].logit > c[best].logit)
-                best = i;
-        c[0] = c[best];
+        c[0] = greedy_pick(s, logits);
         *max_logit = c[0].logit;
         return 1;
     }
+    for (int64_t i = 0; i < n; i++)
+        c[i] = (cand){(int32_t)i, logits[i]};
+    apply_penalty(s);
 
     bool sorted = false;
     if (s->p.top_k > 0 && s->p.top_k < n) {

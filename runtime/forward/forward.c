@@ -136,14 +136,11 @@ static void matmul_rows(const fwd_ctx *c, const gguf_tensor *t, const char *qx, 
 {
     if (n_tok == 1)
         simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx, y, r0, r1);
-    else if (verifying(c, n_tok) && n_tok > simd_matmul_exact_tokens(t->type))
-        /* The batched kernel would sum in another order: one-token kernels, token after token
-         * over a row chunk that stays in cache, so verification logits equal plain decoding's
-         * bit for bit. (The AVX-512 few-token walks are exact already and stream the weights
-         * once: on the default model a 5-token pass costs ~1.2 one-token passes, not ~3.) */
-        for (int64_t tk = 0; tk < n_tok; tk++)
-            simd_matvec(t->type, t->data, t->row_bytes, t->ne[0], qx + (size_t)tk * c->act_row_max,
-                        y + (size_t)tk * y_stride, r0, r1);
+    else if (verifying(c, n_tok))
+        /* Verification logits must equal plain decoding's bit for bit: the kernels that add in the
+         * one-token order at any token count (the few-token row walks, which stream the weights
+         * once for the whole pass), else the one-token kernel token after token. */
+        simd_matmul_exact(t->type, t->data, t->row_bytes, t->ne[0], qx, c->act_row_max, n_tok, y, y_stride, r0, r1);
     else
         simd_matmul(t->type, t->data, t->row_bytes, t->ne[0], qx, c->act_row_max, n_tok, y, y_stride, r0, r1);
 }

@@ -71,4 +71,10 @@ void simd_fill_avx2(simd_kernels *k)
     const uint32_t panels[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof panels / sizeof panels[0]; i++)
         k->matmul_exact[panels[i]] = AVX2_GEMM_MIN_TOK - 1;
+    /* ... and the walks themselves for verification passes of any size */
+    k->matmul_one_order[TOLK_TYPE_Q4_0] = avx2_matmul_q4_0;
+    k->matmul_one_order[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
+    k->matmul_one_order[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
+    k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k;
+    k->matmul_one_order[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k;
 }

@@ -27,6 +27,19 @@ static void few_passes(matmul_fn few, const void *w, size_t wrb, int64_t n, cons
     }
 }
 
+/* Any token count in few-token passes: every token gets the one-token bits (verification). */
+#define FEW_ANY(NAME)                                                                                               \
+    static void one_order_##NAME(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok,   \
+                                 float *y, size_t ys, int64_t r0, int64_t r1)                                       \
+    {                                                                                                               \
+        few_passes(avx512_few_##NAME, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                    \
+    }
+FEW_ANY(q4_0)
+FEW_ANY(q5_0)
+FEW_ANY(q8_0)
+FEW_ANY(q4_k)
+FEW_ANY(q6_k)
+
 static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
 {
@@ -96,4 +109,9 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     const uint32_t exact[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         k->matmul_exact[exact[i]] = MIN_TOK - 1;
+    k->matmul_one_order[TOLK_TYPE_Q4_0] = one_order_q4_0;
+    k->matmul_one_order[TOLK_TYPE_Q5_0] = one_order_q5_0;
+    k->matmul_one_order[TOLK_TYPE_Q8_0] = one_order_q8_0;
+    k->matmul_one_order[TOLK_TYPE_Q4_K] = one_order_q4_k;
+    k->matmul_one_order[TOLK_TYPE_Q6_K] = one_order_q6_k;
 }
