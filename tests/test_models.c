@@ -26,21 +26,25 @@ typedef struct arch_case {
     const char *arch;
     const char *gen_args; /* extra gen_model arguments */
     double max_rel, max_kld; /* 0: the defaults below */
+    const char *fixture;  /* tests/fixtures/models/FIXTURE.txt; NULL: ARCH */
 } arch_case;
 
 static const arch_case cases[] = {
-    {"gemma2", "", 0, 0},
-    {"qwen3moe", "", 0, 0},
-    {"phi3", "", 0, 0},
-    {"hunyuan-dense", "", 0, 0},
-    {"qwen2moe", "", 0, 0},
+    {"gemma2", "", 0, 0, NULL},
+    {"qwen3moe", "", 0, 0, NULL},
+    {"phi3", "", 0, 0, NULL},
+    {"hunyuan-dense", "", 0, 0, NULL},
+    {"qwen2moe", "", 0, 0, NULL},
     /* gemma4 attends with scale 1 over RMS-normalised queries and keys, so scores spread over
      * +-sqrt(head_dim) and the softmax is nearly one-hot. Measured layer by layer against llama.cpp's
      * tensors: inputs agree bit for bit, one F32 product (Wq . x) differs in the last bit, that flips
      * one query value's F16 rounding before q.k, and the sharp softmax carries the 2e-3 score change
      * on (worst logit 1.5e-2 relative, KLD 2.8e-6). A missing step (value norm, per-layer input,
      * output scale, shared cache) moves logits by far more. */
-    {"gemma4", "", 3e-2, 1e-5},
+    {"gemma4", "", 3e-2, 1e-5, NULL},
+    /* Gemma 4's mixture of experts (26B-A4B's pieces: dense FFN beside 8 experts of which 2 are
+     * routed, fused gate-up stacks, router scale, per-expert scales, the three extra norms). */
+    {"gemma4", "--preset tiny-moe", 3e-2, 1e-5, "gemma4-moe"},
 };
 
 static char tmpdir[4096];
@@ -146,11 +150,12 @@ START_TEST(matches_llamacpp)
 {
     const arch_case *ac = &cases[_i];
     char path[8192];
-    snprintf(path, sizeof path, "%s/%s.gguf", tmpdir, ac->arch);
+    const char *fx = ac->fixture ? ac->fixture : ac->arch;
+    snprintf(path, sizeof path, "%s/%s.gguf", tmpdir, fx);
     gen_tiny(ac->arch, ac->gen_args, path);
     int32_t toks[NT];
     static float ref[NT][NV], all[NT][NV];
-    read_fixture(ac->arch, toks, ref);
+    read_fixture(fx, toks, ref);
 
     tolk_model *m;
     tolk_error err = {0};
@@ -174,7 +179,7 @@ START_TEST(matches_llamacpp)
     }
     kld /= NT;
     printf("test_models: %s vs llama.cpp on %d positions: mean KLD %.3g, same top-1 %d/%d, worst relative "
-           "logit difference %.2g\n", ac->arch, NT, kld, same_top, NT, worst);
+           "logit difference %.2g\n", fx, NT, kld, same_top, NT, worst);
     /* F32 weights on both sides: a wrong step (mask, cap, routing, RoPE) moves logits by far more. */
     const double max_rel = ac->max_rel > 0 ? ac->max_rel : 2e-3, max_kld = ac->max_kld > 0 ? ac->max_kld : 1e-6;
     ck_assert_msg(worst < max_rel, "%s: worst relative logit difference %g", ac->arch, worst);
@@ -266,6 +271,16 @@ START_TEST(broken_files_name_the_problem)
         /* an own-cache layer needs attn_k (the shared layers 3..5 have none in the generated file) */
         {"gemma4", "", "blk.2.attn_k.weight", "blk.2.attn_k.weighX", "missing tensor blk.2.attn_k.weight",
          TOLK_E_FORMAT},
+        /* gemma4's experts: without the fused stack the separate ones are looked for; the router's
+         * scale and the extra norms are required; experts need the expert count */
+        {"gemma4", "--preset tiny-moe", "blk.2.ffn_gate_up_exps.weight", "blk.2.ffn_gate_up_expX.weight",
+         "missing tensor blk.2.ffn_gate_exps.weight", TOLK_E_FORMAT},
+        {"gemma4", "--preset tiny-moe", "blk.0.ffn_gate_inp.scale", "blk.0.ffn_gate_inp.scalX",
+         "missing tensor blk.0.ffn_gate_inp.scale", TOLK_E_FORMAT},
+        {"gemma4", "--preset tiny-moe", "blk.1.pre_ffw_norm_2.weight", "blk.1.pre_ffw_norm_X.weight",
+         "missing tensor blk.1.pre_ffw_norm_2.weight", TOLK_E_FORMAT},
+        {"gemma4", "--preset tiny-moe", "gemma4.expert_count", "gemma4.expert_counX",
+         "tensor blk.0.ffn_gate_inp.weight needs the metadata key gemma4.expert_count", TOLK_E_FORMAT},
         /* valid variants (needle NULL): every expert routed; soft-capping key absent (llama.cpp's
          * default 50 applies) */
         {"qwen3moe", "--n-expert-used 8", NULL, NULL, NULL, 0},
@@ -293,20 +308,22 @@ START_TEST(broken_files_name_the_problem)
     }
     /* expert_used_count above expert_count, and zero experts: the key's value is patched in place
      * (u32 3 -> 9 and 8 -> 0 right after the key names). */
-    static const struct { const char *arch, *key; uint32_t value; const char *needle; } moe_bad[] = {
-        {"qwen3moe", "qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count = 9 is outside 1..8"},
-        {"qwen3moe", "qwen3moe.expert_count", 0, "qwen3moe.expert_count = 0 is outside 1..512"},
-        {"qwen3moe", "qwen3moe.expert_count", 100000, "qwen3moe.expert_count = 100000 is outside 1..512"},
-        {"gemma4", "gemma4.attention.shared_kv_layers", 6,
+    static const struct { const char *arch, *extra, *key; uint32_t value; const char *needle; } moe_bad[] = {
+        {"qwen3moe", "", "qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count = 9 is outside 1..8"},
+        {"qwen3moe", "", "qwen3moe.expert_count", 0, "qwen3moe.expert_count = 0 is outside 1..512"},
+        {"qwen3moe", "", "qwen3moe.expert_count", 100000, "qwen3moe.expert_count = 100000 is outside 1..512"},
+        {"gemma4", "", "gemma4.attention.shared_kv_layers", 6,
          "gemma4.attention.shared_kv_layers = 6 leaves fewer than 2 of 6 layers"},
-        {"gemma4", "gemma4.embedding_length_per_layer_input", 100000,
+        {"gemma4", "", "gemma4.embedding_length_per_layer_input", 100000,
          "gemma4.embedding_length_per_layer_input = 100000 is out of range"},
-        {"gemma4", "gemma4.attention.key_length_swa", 48, "gemma4 needs equal key and value head sizes"},
+        {"gemma4", "", "gemma4.attention.key_length_swa", 48, "gemma4 needs equal key and value head sizes"},
+        {"gemma4", "--preset tiny-moe", "gemma4.expert_used_count", 9, "gemma4.expert_used_count = 9 is outside 1..8"},
+        {"gemma4", "--preset tiny-moe", "gemma4.expert_count", 1000, "gemma4.expert_count = 1000 is outside 1..512"},
     };
     for (size_t i = 0; i < sizeof moe_bad / sizeof moe_bad[0]; i++) {
         char path[8192];
         snprintf(path, sizeof path, "%s/moebad%zu.gguf", tmpdir, i);
-        gen_tiny(moe_bad[i].arch, "", path);
+        gen_tiny(moe_bad[i].arch, moe_bad[i].extra, path);
         FILE *f = fopen(path, "r+b");
         ck_assert_ptr_nonnull(f);
         static char b[1 << 16];
