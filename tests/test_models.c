@@ -426,6 +426,48 @@ START_TEST(misshaped_gemma4_tensor)
 }
 END_TEST
 
+/* gemma4 E2B's and E4B's layer kinds, heads and sharing (narrow embeddings and FFN, which the cache
+ * does not depend on): each own-cache layer's F16 rows are exactly its n_head_kv x head_dim keys and
+ * values, far less than every layer at the widest layer's width. */
+START_TEST(gemma4_kv_rows_per_layer)
+{
+    static const char *const presets[2] = {"e2b", "e4b"};
+    for (int i = 0; i < 2; i++) {
+        char path[8192], extra[128];
+        snprintf(path, sizeof path, "%s/kv_%s.gguf", tmpdir, presets[i]);
+        snprintf(extra, sizeof extra, "--preset %s --n-embd 64 --n-ff 64", presets[i]);
+        gen_tiny("gemma4", extra, path);
+        tolk_model *m;
+        tolk_error err = {0};
+        ck_assert_msg(model_open(path, &m, &err) == TOLK_OK, "%s", err.msg);
+        const int64_t n_ctx = 4096;
+        const fwd_params fp = {.n_ctx = n_ctx, .n_batch = 1, .n_logits = 1, .kv_type = TOLK_TYPE_F16, .n_threads = 1};
+        fwd_ctx *c;
+        ck_assert_msg(fwd_create(m, &fp, &c, &err) == TOLK_OK, "%s", err.msg);
+        size_t want = 0, widest = 0;
+        int own = 0;
+        for (int il = 0; il < m->hp.n_layer; il++) {
+            if (m->hp.layer[il].kv_shared)
+                continue;
+            const layer_dims d = arch_layer_dims(&m->hp, il);
+            const size_t row = 2 * (size_t)d.n_head_kv * (size_t)(d.hd + d.hdv); /* F16 keys + values */
+            want += (size_t)n_ctx * row;
+            widest = row > widest ? row : widest;
+            own++;
+        }
+        const size_t uniform = (size_t)own * (size_t)n_ctx * widest;
+        printf("test_models: gemma4 %s shape, %d layers with their own cache, F16, %lld positions: KV %.1f MiB "
+               "(every layer at the widest width: %.1f MiB)\n", presets[i], own, (long long)n_ctx,
+               (double)fwd_kv_bytes(c) / 1048576.0, (double)uniform / 1048576.0);
+        ck_assert_uint_eq(fwd_kv_bytes(c), want);
+        ck_assert(want * 4 < uniform * 3); /* E2B 72 of 120 MiB, E4B 224 of 384 */
+        fwd_free(c);
+        model_close(m);
+        unlink(path);
+    }
+}
+END_TEST
+
 /* gemma4: layers 1 and 2 hold the keys and values the shared layers 3..5 read, so a layer-skip mask
  * (self-speculative drafting) cannot skip them: asking to skip layer 1 changes nothing, skipping
  * layer 0 does. */
@@ -489,6 +531,7 @@ int main(void)
     tcase_add_test(tc, misshaped_expert_stack);
     tcase_add_test(tc, misshaped_gemma4_tensor);
     tcase_add_test(tc, gemma4_kv_sources_are_never_skipped);
+    tcase_add_test(tc, gemma4_kv_rows_per_layer);
     tcase_add_test(tc, unknown_architecture_lists_the_supported);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

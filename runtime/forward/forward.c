@@ -658,6 +658,11 @@ int64_t fwd_n_ctx(const fwd_ctx *c)
     return c->kv.n_ctx;
 }
 
+size_t fwd_kv_bytes(const fwd_ctx *c)
+{
+    return c->kv.bytes;
+}
+
 int64_t fwd_n_vocab(const fwd_ctx *c)
 {
     return c->m->hp.n_vocab;
@@ -802,7 +807,15 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     int64_t kv_layers = hp->n_layer;
     while (kv_layers > 1 && hp->layer[kv_layers - 1].kv_shared)
         kv_layers--;
-    int rc = kv_init(&c->kv, kv_type, n_ctx, kv_layers, hp->n_head_kv, hp->head_dim, hp->head_dim_v, err);
+    /* Each layer's rows as wide as its own keys and values (gemma4: sliding and global layers differ). */
+    int64_t kv_dims[3][ARCH_MAX_LAYERS];
+    for (int il = 0; il < kv_layers; il++) {
+        const layer_dims d = arch_layer_dims(hp, il);
+        kv_dims[0][il] = d.n_head_kv;
+        kv_dims[1][il] = d.hd;
+        kv_dims[2][il] = d.hdv;
+    }
+    int rc = kv_init_layers(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], err);
     if (rc) {
         free(c->cpus);
         free(c);
