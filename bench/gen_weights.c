@@ -273,7 +273,10 @@ static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error 
         if (!rc) rc = plan_add(p, "per_layer_model_proj.weight", c->n_embd, lp);
         if (!rc) rc = plan_add(p, "per_layer_proj_norm.weight", c->n_embd_per_layer, 0);
     }
-    if (!rc && c->arch == GEN_GEMMA4)
+    bool any_global = false; /* llama.cpp loads rope_freqs only for global layers and refuses extras */
+    for (uint32_t il = 0; c->arch == GEN_GEMMA4 && il < c->n_layer; il++)
+        any_global |= !g4_swa(c, il);
+    if (!rc && c->arch == GEN_GEMMA4 && any_global)
         rc = plan_add(p, "rope_freqs.weight", c->head_dim_global / 2, 0);
     for (uint32_t il = 0; il < c->n_layer && !rc; il++)
         rc = c->arch == GEN_GEMMA4 ? plan_layer_gemma4(p, c, il) : plan_layer(p, c, il);
