@@ -63,6 +63,10 @@ static const preset presets[] = {
     {GEN_GEMMA4, "tiny", 6, 128, 128, 4, 2, 32, 4096, 6, 1000000.0f, true, 0, 0, 0},
     {GEN_GEMMA4, "e2b", 35, 1536, 6144, 8, 1, 256, 131072, 512, 1000000.0f, true, 0, 0, 0},
     {GEN_GEMMA4, "e4b", 42, 2560, 10240, 8, 2, 256, 131072, 512, 1000000.0f, true, 0, 0, 0},
+    /* Gemma 4 26B-A4B: 128 experts of 704, 8 routed, beside a dense FFN of 2112 in every layer
+     * (cut --n-layer to fit memory); tiny-moe shows the same pieces off at test size. */
+    {GEN_GEMMA4, "tiny-moe", 6, 128, 96, 4, 2, 32, 4096, 6, 1000000.0f, true, 8, 2, 64},
+    {GEN_GEMMA4, "26b-a4b", 30, 2816, 2112, 16, 8, 256, 262144, 1024, 1000000.0f, true, 128, 8, 704},
     {GEN_HUNYUAN_DENSE, "7b", 32, 4096, 14336, 32, 8, 128, 262144, 0, 11158840.0f, false, 0, 0, 0},
 };
 
@@ -76,7 +80,8 @@ static void usage(FILE *out)
         "                    qwen2moe | gemma4 (default llama)\n"
         "  --preset P        tiny | 1b | 3b | 8b (gemma3 also 270m; gemma2: tiny | 2b | 9b;\n"
         "                    qwen3moe: tiny | 30b-a3b; phi3: tiny | 4-mini | 3.5-mini;\n"
-        "                    hunyuan-dense: tiny | 7b; qwen2moe: tiny | a2.7b; gemma4: tiny | e2b | e4b);\n"
+        "                    hunyuan-dense: tiny | 7b; qwen2moe: tiny | a2.7b;\n"
+        "                    gemma4: tiny | e2b | e4b | tiny-moe | 26b-a4b);\n"
         "                    default tiny\n"
         "  --type T          %s (default F32)\n"
         "  --vocab FILE      GGUF whose tokenizer.* keys to copy (default: $TOLK_TESTDATA/tokenizer/\n"
@@ -237,14 +242,17 @@ int main(int argc, char **argv)
         /* Layer kinds and sharing as the published models: E2B 4 sliding + 1 global, 20 of 35 layers
          * sharing KV, FFN doubled there; E4B 5 + 1, 18 of 42. The tiny model shows every piece off:
          * 2 + 1, 3 of 6 shared, KV heads 2 (sliding) / 1 (global), no attn_v on global layers. */
-        const bool tiny = !strcmp(p->name, "tiny"), e2b = !strcmp(p->name, "e2b");
-        c.swa_period = tiny ? 3 : e2b ? 5 : 6;
+        /* The MoE models (26B-A4B: 5 + 1, KV heads 8 / 2, no attn_v on global layers, no per-layer
+         * embeddings, no shared KV) keep their experts in every layer. */
+        const bool tiny = !strcmp(p->name, "tiny"), e2b = !strcmp(p->name, "e2b"), moe = p->n_expert > 0,
+                   tmoe = !strcmp(p->name, "tiny-moe");
+        c.swa_period = tiny || tmoe ? 3 : e2b ? 5 : 6;
         c.head_dim_global = 2 * c.head_dim;
-        c.n_head_kv_global = tiny ? 1 : c.n_head_kv;
-        c.n_embd_per_layer = tiny ? 16 : 256;
+        c.n_head_kv_global = tiny || tmoe ? 1 : moe ? 2 : c.n_head_kv;
+        c.n_embd_per_layer = moe ? 0 : tiny ? 16 : 256;
         c.ffn_double = tiny || e2b;
-        c.k_eq_v = tiny;
-        const uint32_t shared = (tiny ? 3 : e2b ? 20 : 18) * c.n_layer / p->n_layer;
+        c.k_eq_v = tiny || moe;
+        const uint32_t shared = (tiny ? 3 : e2b ? 20 : moe ? 0 : 18) * c.n_layer / p->n_layer;
         uint32_t kv_from = (c.n_layer - shared + c.swa_period - 1) / c.swa_period * c.swa_period;
         c.n_kv_shared = kv_from < c.n_layer ? c.n_layer - kv_from : 0;
         c.n_rot = o_rot;

@@ -25,7 +25,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 gen_kind gen_kind_of(const char *name)
 {
-    if (ends_with(name, "norm.weight"))
+    if (ends_with(name, "norm.weight") || ends_with(name, ".scale")) /* gemma4's router and expert scales */
         return GEN_NORM;
     if (ends_with(name, ".bias"))
         return GEN_BIAS;
@@ -219,7 +219,8 @@ static int plan_layer_gemma4(plan *p, const gen_config *c, uint32_t il)
     const bool swa = g4_swa(c, il), own_kv = il < c->n_layer - c->n_kv_shared;
     const int64_t E = c->n_embd, D = swa ? c->head_dim : c->head_dim_global, Q = (int64_t)c->n_head * D,
                   KV = (int64_t)(swa ? c->n_head_kv : c->n_head_kv_global) * D, F = g4_n_ff(c, il),
-                  P = c->n_embd_per_layer;
+                  P = c->n_embd_per_layer, X = c->n_expert, FX = c->n_ff_exp;
+    const bool moe = X > 0;
     struct { const char *suffix; int64_t ne0, ne1; bool on; } parts[] = {
         {"attn_norm.weight", E, 0, true},
         {"attn_q.weight", E, Q, true},
@@ -238,13 +239,22 @@ static int plan_layer_gemma4(plan *p, const gen_config *c, uint32_t il)
         {"proj.weight", P, E, P > 0},
         {"post_norm.weight", E, 0, P > 0},
         {"layer_output_scale.weight", 1, 0, true},
+        /* The 26B-A4B's experts, as its converter writes them (gate and up fused). */
+        {"ffn_gate_inp.weight", E, X, moe},
+        {"ffn_gate_inp.scale", E, 0, moe},
+        {"pre_ffw_norm_2.weight", E, 0, moe},
+        {"post_ffw_norm_1.weight", E, 0, moe},
+        {"post_ffw_norm_2.weight", E, 0, moe},
+        {"ffn_gate_up_exps.weight", E, 2 * FX, moe},
+        {"ffn_down_exps.weight", FX, E, moe},
+        {"ffn_down_exps.scale", X, 0, moe},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (!parts[i].on)
             continue;
         char name[64];
         snprintf(name, sizeof name, "blk.%u.%s", il, parts[i].suffix);
-        if (plan_add(p, name, parts[i].ne0, parts[i].ne1))
+        if (plan_add3(p, name, parts[i].ne0, parts[i].ne1, strstr(parts[i].suffix, "_exps.w") ? X : 0))
             return TOLK_E_NOMEM;
     }
     return TOLK_OK;
@@ -252,7 +262,7 @@ static int plan_layer_gemma4(plan *p, const gen_config *c, uint32_t il)
 
 static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error *err)
 {
-    p->cap = 8 + (size_t)c->n_layer * 24;
+    p->cap = 8 + (size_t)c->n_layer * 32;
     p->t = calloc(p->cap, sizeof *p->t);
     if (!p->t)
         return error_set(err, TOLK_E_NOMEM, "out of memory for the tensor list");
@@ -263,7 +273,10 @@ static int plan_build(plan *p, const gen_config *c, int64_t n_vocab, tolk_error 
         if (!rc) rc = plan_add(p, "per_layer_model_proj.weight", c->n_embd, lp);
         if (!rc) rc = plan_add(p, "per_layer_proj_norm.weight", c->n_embd_per_layer, 0);
     }
-    if (!rc && c->arch == GEN_GEMMA4)
+    bool any_global = false; /* llama.cpp loads rope_freqs only for global layers and refuses extras */
+    for (uint32_t il = 0; c->arch == GEN_GEMMA4 && il < c->n_layer; il++)
+        any_global |= !g4_swa(c, il);
+    if (!rc && c->arch == GEN_GEMMA4 && any_global)
         rc = plan_add(p, "rope_freqs.weight", c->head_dim_global / 2, 0);
     for (uint32_t il = 0; il < c->n_layer && !rc; il++)
         rc = c->arch == GEN_GEMMA4 ? plan_layer_gemma4(p, c, il) : plan_layer(p, c, il);
@@ -334,6 +347,11 @@ static int add_gemma4_hparams(gguf_writer *w, const gen_config *c, tolk_error *e
     if (!rc) rc = add_arch_u32(w, c, "attention.shared_kv_layers", c->n_kv_shared, err);
     if (!rc) rc = add_arch_u32(w, c, "embedding_length_per_layer_input", c->n_embd_per_layer, err);
     if (!rc) rc = add_arch_f32(w, c, "final_logit_softcapping", 30.0f, err);
+    if (!rc && c->n_expert) {
+        rc = add_arch_u32(w, c, "expert_count", c->n_expert, err);
+        if (!rc) rc = add_arch_u32(w, c, "expert_used_count", c->n_expert_used, err);
+        if (!rc) rc = add_arch_u32(w, c, "expert_feed_forward_length", c->n_ff_exp, err);
+    }
     return rc;
 }
 
@@ -483,7 +501,7 @@ static int check_config(const gen_config *c, tolk_error *err)
     }
     if ((c->arch == GEN_GEMMA3 || c->arch == GEN_GEMMA2 || c->arch == GEN_GEMMA4) && !c->n_swa)
         return error_set(err, TOLK_E_ARG, "%s needs a sliding window (--swa)", gen_arch_name(c->arch));
-    if ((c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE) &&
+    if ((c->arch == GEN_QWEN3MOE || c->arch == GEN_QWEN2MOE || (c->arch == GEN_GEMMA4 && c->n_expert)) &&
         (!c->n_expert || !c->n_ff_exp || !c->n_expert_used || c->n_expert_used > c->n_expert))
         return error_set(err, TOLK_E_ARG, "MoE models need --n-expert, --n-ff-exp and 1 <= --n-expert-used "
                          "<= --n-expert");

@@ -132,7 +132,9 @@ def tiny_fixture(d, out_path):
 
 
 MODELS_TOKENS = [1, 17, 42, 99, 3, 3, 56, 0, 71, 8, 23, 64, 127, 5, 88, 17]  # NT in tests/test_models.c
-MODELS_ARCHS = ["gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe", "gemma4"]
+MODELS_ARCHS = ["gemma2", "qwen3moe", "phi3", "hunyuan-dense", "qwen2moe", "gemma4", "gemma4-moe"]
+# Fixture names that are not an architecture's tiny preset: NAME -> (architecture, preset).
+MODELS_VARIANTS = {"gemma4-moe": ("gemma4", "tiny-moe")}
 
 
 def models_fixture(gen, out_dir, archs):
@@ -144,15 +146,16 @@ def models_fixture(gen, out_dir, archs):
     for arch in archs or MODELS_ARCHS:
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, arch + ".gguf")
-            subprocess.run([gen, "--arch", arch, "--preset", "tiny", "--vocab-size", "128", "-o", path],
+            g_arch, g_preset = MODELS_VARIANTS.get(arch, (arch, "tiny"))
+            subprocess.run([gen, "--arch", g_arch, "--preset", g_preset, "--vocab-size", "128", "-o", path],
                            check=True)
             llm = Llama(model_path=path, logits_all=True, n_ctx=64, n_threads=1, verbose=False)
             llm.eval(MODELS_TOKENS)
             with open(os.path.join(out_dir, arch + ".txt"), "w") as f:
                 f.write("# llama.cpp (llama-cpp-python %s) logits of the tiny random %s model (bench/gen_model\n"
-                        "# --arch %s --preset tiny --vocab-size 128), written by bench/ref_llamacpp.py\n"
+                        "# --arch %s --preset %s --vocab-size 128), written by bench/ref_llamacpp.py\n"
                         "# models-fixture. A 'tokens' line, then POS logit0 .. logit127 per position.\n"
-                        % (llama_cpp.__version__, arch, arch))
+                        % (llama_cpp.__version__, arch, g_arch, g_preset))
                 f.write("tokens " + " ".join(map(str, MODELS_TOKENS)) + "\n")
                 for i in range(len(MODELS_TOKENS)):
                     f.write("%d %s\n" % (i, " ".join("%.7g" % v for v in llm.scores[i])))

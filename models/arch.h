@@ -133,6 +133,14 @@ typedef struct layer_weights {
     const gguf_tensor *ffn_gate_exps;  /* [n_embd, n_ff_exp, n_expert]: expert e is rows e*n_ff_exp.. */
     const gguf_tensor *ffn_up_exps;    /* [n_embd, n_ff_exp, n_expert] */
     const gguf_tensor *ffn_down_exps;  /* [n_ff_exp, n_embd, n_expert] */
+    /* gemma4's MoE layers (beside a dense FFN that runs for every token): */
+    const gguf_tensor *ffn_gate_up_exps; /* [n_embd, 2*n_ff_exp, n_expert]: expert e's gate rows, then its up
+                                          * rows (replaces ffn_gate_exps / ffn_up_exps when present) */
+    const gguf_tensor *ffn_gate_inp_s; /* [n_embd] f32: router input = RMSNorm(x) / sqrt(n_embd) * this */
+    const gguf_tensor *ffn_down_exps_s; /* [n_expert] f32, optional: each expert's output scale */
+    const gguf_tensor *ffn_pre_norm_2;  /* [n_embd] f32: the experts' input norm (pre_ffw_norm_2) */
+    const gguf_tensor *ffn_post_norm_1; /* [n_embd] f32: the dense FFN's output norm (post_ffw_norm_1) */
+    const gguf_tensor *ffn_post_norm_2; /* [n_embd] f32: the experts' output norm (post_ffw_norm_2) */
     /* A shared expert every token runs, scaled by sigmoid(ffn_gate_inp_shexp . x) (qwen2moe): */
     const gguf_tensor *ffn_gate_inp_shexp; /* [n_embd] f32 */
     const gguf_tensor *ffn_gate_shexp;     /* [n_embd, n_ff_shexp] */

@@ -8,6 +8,11 @@
  * computing their own; per-layer token embeddings feed each block (embedding_length_per_layer_input);
  * feed_forward_length and head_count_kv may vary by layer; final logit soft-capping (default 30);
  * an optional per-layer output scale. Norm weights are stored as they are used (no 1 + w shift).
+ * The 26B-A4B's layers add a mixture of experts beside the dense FFN (a layer with ffn_gate_inp):
+ * the dense FFN's output gets post_ffw_norm_1, the experts read RMSNorm(x) * pre_ffw_norm_2 and are
+ * routed from RMSNorm(x) / sqrt(n_embd) * ffn_gate_inp.scale (softmax, top k, weights always
+ * renormalised, GeGLU experts, optional per-expert output scale ffn_down_exps.scale), their sum gets
+ * post_ffw_norm_2, and the two are added before post_ffw_norm (runtime/forward/forward.c, moe.c).
  * Facts: llama.cpp src/models/gemma4.cpp, docs/MODELS.md "gemma4". */
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +43,14 @@ static int gemma4_read_hparams(const gguf_file *f, model_hparams *hp, tolk_error
     n_rot_swa = hp->n_rot;
     if ((rc = arch_get_u(f, hp, "rope.dimension_count_swa", false, &n_rot_swa, err)))
         return rc;
+    char xkey[128];
+    snprintf(xkey, sizeof xkey, "%s.expert_count", hp->arch);
+    if (gguf_find_kv(f, xkey)) { /* 26B-A4B: checked before anything is allocated */
+        if ((rc = arch_read_moe(f, hp, true, err)))
+            return rc;
+        hp->moe_norm_w = true; /* llama.cpp's gemma4 graph always renormalises and never scales */
+        hp->moe_w_scale = 0.0f;
+    }
     const int64_t hd = hp->head_dim;
     if (hp->n_swa <= 0)
         return error_set(err, TOLK_E_FORMAT, "gemma4.attention.sliding_window must be positive");
@@ -96,6 +109,34 @@ static int gemma4_read_hparams(const gguf_file *f, model_hparams *hp, tolk_error
     return TOLK_OK;
 }
 
+/* The 26B-A4B's experts of layer il, when it has a router (a layer without one is dense). */
+static int gemma4_bind_experts(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
+                               tolk_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "blk.%d.ffn_gate_inp.weight", il);
+    if (!gguf_find_tensor(f, name))
+        return TOLK_OK;
+    if (hp->n_expert <= 0)
+        return error_set(err, TOLK_E_FORMAT, "tensor %s needs the metadata key gemma4.expert_count", name);
+    const int64_t e = hp->n_embd, x = hp->n_expert, fx = hp->n_ff_exp;
+    int rc;
+    if ((rc = arch_bind(f, il, "ffn_gate_inp.weight", e, x, true, &lw->ffn_gate_inp, err)) ||
+        (rc = arch_bind(f, il, "ffn_gate_inp.scale", e, 0, true, &lw->ffn_gate_inp_s, err)) ||
+        (rc = arch_bind(f, il, "pre_ffw_norm_2.weight", e, 0, true, &lw->ffn_pre_norm_2, err)) ||
+        (rc = arch_bind(f, il, "post_ffw_norm_1.weight", e, 0, true, &lw->ffn_post_norm_1, err)) ||
+        (rc = arch_bind(f, il, "post_ffw_norm_2.weight", e, 0, true, &lw->ffn_post_norm_2, err)) ||
+        (rc = arch_bind3(f, il, "ffn_gate_up_exps.weight", e, 2 * fx, x, false, &lw->ffn_gate_up_exps, err)) ||
+        (rc = arch_bind3(f, il, "ffn_down_exps.weight", fx, e, x, true, &lw->ffn_down_exps, err)) ||
+        (rc = arch_bind(f, il, "ffn_down_exps.scale", x, 0, false, &lw->ffn_down_exps_s, err)))
+        return rc;
+    if (!lw->ffn_gate_up_exps && /* the converter fuses gate and up; separate stacks load too */
+        ((rc = arch_bind3(f, il, "ffn_gate_exps.weight", e, fx, x, true, &lw->ffn_gate_exps, err)) ||
+         (rc = arch_bind3(f, il, "ffn_up_exps.weight", e, fx, x, true, &lw->ffn_up_exps, err))))
+        return rc;
+    return TOLK_OK;
+}
+
 static int gemma4_bind_layer(const gguf_file *f, const model_hparams *hp, int il, layer_weights *lw,
                              tolk_error *err)
 {
@@ -129,12 +170,7 @@ static int gemma4_bind_layer(const gguf_file *f, const model_hparams *hp, int il
     const gguf_tensor *t;
     if (!lr->swa && (rc = arch_bind(f, -1, "rope_freqs.weight", hd / 2, 0, true, &t, err)))
         return rc; /* global layers rotate through it (llama.cpp requires it) */
-    char name[64];
-    snprintf(name, sizeof name, "blk.%d.ffn_gate_inp.weight", il);
-    if (gguf_find_tensor(f, name))
-        return error_set(err, TOLK_E_UNSUPPORTED, "gemma4 mixture-of-experts layers (blk.%d.ffn_gate_inp) are not "
-                         "supported yet", il);
-    return TOLK_OK;
+    return gemma4_bind_experts(f, hp, il, lw, err);
 }
 
 const arch_desc arch_gemma4 = {"gemma4", gemma4_read_hparams, gemma4_bind_layer};

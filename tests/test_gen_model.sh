@@ -47,6 +47,14 @@ check "refused model leaves no file" test ! -e "$TMPD/bad.gguf" -a ! -e "$TMPD/b
 "$GEN" --arch mamba -o "$TMPD/bad.gguf" 2> /dev/null
 check "unknown architecture refused" test $? -eq 1
 
+# Gemma 4's mixture of experts, quantized: the fused gate-up stacks and the F32 router load and run.
+"$GEN" --arch gemma4 --preset tiny-moe --type Q4_K_M --seed 7 -o "$TMPD/g4moe.gguf"
+out=$("$T" info "$TMPD/g4moe.gguf")
+check "gemma4 tiny-moe has 8 experts" contains "$out" "expert_count                       8"
+check "gemma4 tiny-moe routes 2" contains "$out" "expert_used_count                  2"
+out=$("$T" run -m "$TMPD/g4moe.gguf" -p "hello world" -n 4 --temp 0 2>&1)
+check "gemma4 tiny-moe Q4_K_M generates" test $? -eq 0 -a -n "$out"
+
 "$GEN" --extend-from "$TMPD/llama-Q8_0.gguf" --extra-layers 3 --epsilon 0.001 --seed 9 -o "$TMPD/target.gguf"
 out=$("$T" info "$TMPD/target.gguf")
 check "extended llama has 5 layers" contains "$out" "block_count                        5"

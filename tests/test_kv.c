@@ -1,5 +1,6 @@
 /* Tests for runtime/forward/kv.c: values read back in both formats, roll back keeps earlier positions,
- * running out of positions is an error that leaves the cache usable, bad setups are refused. */
+ * running out of positions is an error that leaves the cache usable, bad setups are refused; layers of
+ * different widths each get rows of their own width and never overwrite each other. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -87,6 +88,68 @@ START_TEST(bad_setups_refused)
 }
 END_TEST
 
+/* gemma4-like: a narrow sliding layer (2 KV heads of 32), a wide global one (1 head of 64, values
+ * 64) and another narrow one. Rows take exactly their layer's width, writes to one layer leave the
+ * others' rows alone, and the clone (kv_init_like) has the same layout. */
+START_TEST(per_layer_widths)
+{
+    static const int64_t heads[3] = {2, 1, 4}, hd[3] = {32, 64, 32}, hdv[3] = {32, 64, 16};
+    for (int q8 = 0; q8 < 2; q8++) {
+        const uint32_t type = q8 ? TOLK_TYPE_Q8_0 : TOLK_TYPE_F16;
+        kv_cache kv, like;
+        tolk_error err = {0};
+        if (q8) { /* q8_0 needs head sizes of whole blocks: 16 is refused with the sizes named */
+            ck_assert_int_eq(kv_init_layers(&kv, type, 5, 3, heads, hd, hdv, &err), TOLK_E_UNSUPPORTED);
+            ck_assert_msg(strstr(err.msg, "32 and 16") != NULL, "%s", err.msg);
+        }
+        static const int64_t hdv32[3] = {32, 64, 32};
+        const int64_t *vdim = q8 ? hdv32 : hdv;
+        ck_assert_int_eq(kv_init_layers(&kv, type, 5, 3, heads, hd, vdim, &err), TOLK_OK);
+        size_t want = 0;
+        for (int il = 0; il < 3; il++) {
+            ck_assert_int_eq(kv.layer[il].k_width, heads[il] * hd[il]);
+            ck_assert_int_eq(kv.layer[il].v_width, heads[il] * vdim[il]);
+            ck_assert_uint_eq(kv_k_stride(&kv, il), simd_row_bytes(type, heads[il] * hd[il]));
+            ck_assert_uint_eq(kv_v_stride(&kv, il), simd_row_bytes(type, heads[il] * vdim[il]));
+            want += 5 * (kv_k_stride(&kv, il) + kv_v_stride(&kv, il));
+        }
+        ck_assert_uint_eq(kv.bytes, want); /* no layer padded to the widest */
+        ck_assert_int_eq(kv.k_width, 128);
+        float k[128], v[128], back[128];
+        for (int pos = 0; pos < 5; pos++)
+            for (int il = 0; il < 3; il++) {
+                fill(k, 128, pos * 3 + il);
+                fill(v, 128, pos * 3 + il + 50);
+                kv_store(&kv, il, pos, k, v);
+            }
+        kv_commit(&kv, 5);
+        const float tol = q8 ? 2.0f / 127.0f : 2e-3f;
+        for (int pos = 0; pos < 5; pos++)
+            for (int il = 0; il < 3; il++) {
+                const int64_t kw = kv.layer[il].k_width, vw = kv.layer[il].v_width;
+                fill(k, 128, pos * 3 + il);
+                fill(v, 128, pos * 3 + il + 50);
+                ck_assert(simd_dequantize_row(type, kv_k_row(&kv, il, pos), back, kw));
+                for (int64_t i = 0; i < kw; i++)
+                    ck_assert_msg(fabsf(back[i] - k[i]) <= tol, "layer %d pos %d k[%lld]", il, pos, (long long)i);
+                ck_assert(simd_dequantize_row(type, kv_v_row(&kv, il, pos), back, vw));
+                for (int64_t i = 0; i < vw; i++)
+                    ck_assert_msg(fabsf(back[i] - v[i]) <= tol, "layer %d pos %d v[%lld]", il, pos, (long long)i);
+            }
+        ck_assert_int_eq(kv_init_like(&like, &kv, 7, &err), TOLK_OK);
+        ck_assert_int_eq(like.n_ctx, 7);
+        ck_assert_int_eq(like.n, 0);
+        for (int il = 0; il < 3; il++) {
+            ck_assert_int_eq(like.layer[il].k_width, kv.layer[il].k_width);
+            ck_assert_int_eq(like.layer[il].v_width, kv.layer[il].v_width);
+        }
+        ck_assert_uint_eq(like.bytes, want / 5 * 7);
+        kv_free(&like);
+        kv_free(&kv);
+    }
+}
+END_TEST
+
 int main(void)
 {
     test_isa_from_env();
@@ -96,6 +159,7 @@ int main(void)
     tcase_add_test(tc, q8_0_roundtrip);
     tcase_add_test(tc, rollback_and_full_context);
     tcase_add_test(tc, bad_setups_refused);
+    tcase_add_test(tc, per_layer_widths);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -26,21 +26,25 @@ typedef struct arch_case {
     const char *arch;
     const char *gen_args; /* extra gen_model arguments */
     double max_rel, max_kld; /* 0: the defaults below */
+    const char *fixture;  /* tests/fixtures/models/FIXTURE.txt; NULL: ARCH */
 } arch_case;
 
 static const arch_case cases[] = {
-    {"gemma2", "", 0, 0},
-    {"qwen3moe", "", 0, 0},
-    {"phi3", "", 0, 0},
-    {"hunyuan-dense", "", 0, 0},
-    {"qwen2moe", "", 0, 0},
+    {"gemma2", "", 0, 0, NULL},
+    {"qwen3moe", "", 0, 0, NULL},
+    {"phi3", "", 0, 0, NULL},
+    {"hunyuan-dense", "", 0, 0, NULL},
+    {"qwen2moe", "", 0, 0, NULL},
     /* gemma4 attends with scale 1 over RMS-normalised queries and keys, so scores spread over
      * +-sqrt(head_dim) and the softmax is nearly one-hot. Measured layer by layer against llama.cpp's
      * tensors: inputs agree bit for bit, one F32 product (Wq . x) differs in the last bit, that flips
      * one query value's F16 rounding before q.k, and the sharp softmax carries the 2e-3 score change
      * on (worst logit 1.5e-2 relative, KLD 2.8e-6). A missing step (value norm, per-layer input,
      * output scale, shared cache) moves logits by far more. */
-    {"gemma4", "", 3e-2, 1e-5},
+    {"gemma4", "", 3e-2, 1e-5, NULL},
+    /* Gemma 4's mixture of experts (26B-A4B's pieces: dense FFN beside 8 experts of which 2 are
+     * routed, fused gate-up stacks, router scale, per-expert scales, the three extra norms). */
+    {"gemma4", "--preset tiny-moe", 3e-2, 1e-5, "gemma4-moe"},
 };
 
 static char tmpdir[4096];
@@ -146,11 +150,12 @@ START_TEST(matches_llamacpp)
 {
     const arch_case *ac = &cases[_i];
     char path[8192];
-    snprintf(path, sizeof path, "%s/%s.gguf", tmpdir, ac->arch);
+    const char *fx = ac->fixture ? ac->fixture : ac->arch;
+    snprintf(path, sizeof path, "%s/%s.gguf", tmpdir, fx);
     gen_tiny(ac->arch, ac->gen_args, path);
     int32_t toks[NT];
     static float ref[NT][NV], all[NT][NV];
-    read_fixture(ac->arch, toks, ref);
+    read_fixture(fx, toks, ref);
 
     tolk_model *m;
     tolk_error err = {0};
@@ -174,7 +179,7 @@ START_TEST(matches_llamacpp)
     }
     kld /= NT;
     printf("test_models: %s vs llama.cpp on %d positions: mean KLD %.3g, same top-1 %d/%d, worst relative "
-           "logit difference %.2g\n", ac->arch, NT, kld, same_top, NT, worst);
+           "logit difference %.2g\n", fx, NT, kld, same_top, NT, worst);
     /* F32 weights on both sides: a wrong step (mask, cap, routing, RoPE) moves logits by far more. */
     const double max_rel = ac->max_rel > 0 ? ac->max_rel : 2e-3, max_kld = ac->max_kld > 0 ? ac->max_kld : 1e-6;
     ck_assert_msg(worst < max_rel, "%s: worst relative logit difference %g", ac->arch, worst);
@@ -266,6 +271,16 @@ START_TEST(broken_files_name_the_problem)
         /* an own-cache layer needs attn_k (the shared layers 3..5 have none in the generated file) */
         {"gemma4", "", "blk.2.attn_k.weight", "blk.2.attn_k.weighX", "missing tensor blk.2.attn_k.weight",
          TOLK_E_FORMAT},
+        /* gemma4's experts: without the fused stack the separate ones are looked for; the router's
+         * scale and the extra norms are required; experts need the expert count */
+        {"gemma4", "--preset tiny-moe", "blk.2.ffn_gate_up_exps.weight", "blk.2.ffn_gate_up_expX.weight",
+         "missing tensor blk.2.ffn_gate_exps.weight", TOLK_E_FORMAT},
+        {"gemma4", "--preset tiny-moe", "blk.0.ffn_gate_inp.scale", "blk.0.ffn_gate_inp.scalX",
+         "missing tensor blk.0.ffn_gate_inp.scale", TOLK_E_FORMAT},
+        {"gemma4", "--preset tiny-moe", "blk.1.pre_ffw_norm_2.weight", "blk.1.pre_ffw_norm_X.weight",
+         "missing tensor blk.1.pre_ffw_norm_2.weight", TOLK_E_FORMAT},
+        {"gemma4", "--preset tiny-moe", "gemma4.expert_count", "gemma4.expert_counX",
+         "tensor blk.0.ffn_gate_inp.weight needs the metadata key gemma4.expert_count", TOLK_E_FORMAT},
         /* valid variants (needle NULL): every expert routed; soft-capping key absent (llama.cpp's
          * default 50 applies) */
         {"qwen3moe", "--n-expert-used 8", NULL, NULL, NULL, 0},
@@ -293,20 +308,22 @@ START_TEST(broken_files_name_the_problem)
     }
     /* expert_used_count above expert_count, and zero experts: the key's value is patched in place
      * (u32 3 -> 9 and 8 -> 0 right after the key names). */
-    static const struct { const char *arch, *key; uint32_t value; const char *needle; } moe_bad[] = {
-        {"qwen3moe", "qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count = 9 is outside 1..8"},
-        {"qwen3moe", "qwen3moe.expert_count", 0, "qwen3moe.expert_count = 0 is outside 1..512"},
-        {"qwen3moe", "qwen3moe.expert_count", 100000, "qwen3moe.expert_count = 100000 is outside 1..512"},
-        {"gemma4", "gemma4.attention.shared_kv_layers", 6,
+    static const struct { const char *arch, *extra, *key; uint32_t value; const char *needle; } moe_bad[] = {
+        {"qwen3moe", "", "qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count = 9 is outside 1..8"},
+        {"qwen3moe", "", "qwen3moe.expert_count", 0, "qwen3moe.expert_count = 0 is outside 1..512"},
+        {"qwen3moe", "", "qwen3moe.expert_count", 100000, "qwen3moe.expert_count = 100000 is outside 1..512"},
+        {"gemma4", "", "gemma4.attention.shared_kv_layers", 6,
          "gemma4.attention.shared_kv_layers = 6 leaves fewer than 2 of 6 layers"},
-        {"gemma4", "gemma4.embedding_length_per_layer_input", 100000,
+        {"gemma4", "", "gemma4.embedding_length_per_layer_input", 100000,
          "gemma4.embedding_length_per_layer_input = 100000 is out of range"},
-        {"gemma4", "gemma4.attention.key_length_swa", 48, "gemma4 needs equal key and value head sizes"},
+        {"gemma4", "", "gemma4.attention.key_length_swa", 48, "gemma4 needs equal key and value head sizes"},
+        {"gemma4", "--preset tiny-moe", "gemma4.expert_used_count", 9, "gemma4.expert_used_count = 9 is outside 1..8"},
+        {"gemma4", "--preset tiny-moe", "gemma4.expert_count", 1000, "gemma4.expert_count = 1000 is outside 1..512"},
     };
     for (size_t i = 0; i < sizeof moe_bad / sizeof moe_bad[0]; i++) {
         char path[8192];
         snprintf(path, sizeof path, "%s/moebad%zu.gguf", tmpdir, i);
-        gen_tiny(moe_bad[i].arch, "", path);
+        gen_tiny(moe_bad[i].arch, moe_bad[i].extra, path);
         FILE *f = fopen(path, "r+b");
         ck_assert_ptr_nonnull(f);
         static char b[1 << 16];
@@ -409,6 +426,48 @@ START_TEST(misshaped_gemma4_tensor)
 }
 END_TEST
 
+/* gemma4 E2B's and E4B's layer kinds, heads and sharing (narrow embeddings and FFN, which the cache
+ * does not depend on): each own-cache layer's F16 rows are exactly its n_head_kv x head_dim keys and
+ * values, far less than every layer at the widest layer's width. */
+START_TEST(gemma4_kv_rows_per_layer)
+{
+    static const char *const presets[2] = {"e2b", "e4b"};
+    for (int i = 0; i < 2; i++) {
+        char path[8192], extra[128];
+        snprintf(path, sizeof path, "%s/kv_%s.gguf", tmpdir, presets[i]);
+        snprintf(extra, sizeof extra, "--preset %s --n-embd 64 --n-ff 64", presets[i]);
+        gen_tiny("gemma4", extra, path);
+        tolk_model *m;
+        tolk_error err = {0};
+        ck_assert_msg(model_open(path, &m, &err) == TOLK_OK, "%s", err.msg);
+        const int64_t n_ctx = 4096;
+        const fwd_params fp = {.n_ctx = n_ctx, .n_batch = 1, .n_logits = 1, .kv_type = TOLK_TYPE_F16, .n_threads = 1};
+        fwd_ctx *c;
+        ck_assert_msg(fwd_create(m, &fp, &c, &err) == TOLK_OK, "%s", err.msg);
+        size_t want = 0, widest = 0;
+        int own = 0;
+        for (int il = 0; il < m->hp.n_layer; il++) {
+            if (m->hp.layer[il].kv_shared)
+                continue;
+            const layer_dims d = arch_layer_dims(&m->hp, il);
+            const size_t row = 2 * (size_t)d.n_head_kv * (size_t)(d.hd + d.hdv); /* F16 keys + values */
+            want += (size_t)n_ctx * row;
+            widest = row > widest ? row : widest;
+            own++;
+        }
+        const size_t uniform = (size_t)own * (size_t)n_ctx * widest;
+        printf("test_models: gemma4 %s shape, %d layers with their own cache, F16, %lld positions: KV %.1f MiB "
+               "(every layer at the widest width: %.1f MiB)\n", presets[i], own, (long long)n_ctx,
+               (double)fwd_kv_bytes(c) / 1048576.0, (double)uniform / 1048576.0);
+        ck_assert_uint_eq(fwd_kv_bytes(c), want);
+        ck_assert(want * 4 < uniform * 3); /* E2B 72 of 120 MiB, E4B 224 of 384 */
+        fwd_free(c);
+        model_close(m);
+        unlink(path);
+    }
+}
+END_TEST
+
 /* gemma4: layers 1 and 2 hold the keys and values the shared layers 3..5 read, so a layer-skip mask
  * (self-speculative drafting) cannot skip them: asking to skip layer 1 changes nothing, skipping
  * layer 0 does. */
@@ -472,6 +531,7 @@ int main(void)
     tcase_add_test(tc, misshaped_expert_stack);
     tcase_add_test(tc, misshaped_gemma4_tensor);
     tcase_add_test(tc, gemma4_kv_sources_are_never_skipped);
+    tcase_add_test(tc, gemma4_kv_rows_per_layer);
     tcase_add_test(tc, unknown_architecture_lists_the_supported);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

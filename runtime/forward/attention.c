@@ -210,7 +210,7 @@ static void attn_quant(const attn_args *a, const attn_item *it)
 
     /* Keys lo..hi of this KV head, viewed as a weight matrix whose rows are positions. */
     const size_t k_off = simd_row_bytes(kt, it->kvh * hd);
-    simd_matmul(kt, kv_k_row(a->kv, a->layer, lo) + k_off, a->kv->k_row_bytes, hd, it->qx, it->qx_row, nq, s,
+    simd_matmul(kt, kv_k_row(a->kv, a->layer, lo) + k_off, kv_k_stride(a->kv, a->layer), hd, it->qx, it->qx_row, nq, s,
                 (size_t)nk, 0, nk);
     for (int64_t r = 0; r < nq; r++)
         for (int64_t c = 0; c < nk; c++)

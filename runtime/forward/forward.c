@@ -50,6 +50,7 @@ struct fwd_ctx {
     float *up;     /* [n_batch][n_ff] */
     float *ple;    /* [n_batch][n_layer*n_embd_per_layer] gemma4 per-layer inputs (else NULL) */
     float *ple_tok; /* [n_batch][n_layer*n_embd_per_layer] their token rows, then the gate of one layer */
+    float *xe, *xr, *o2; /* [n_batch][n_embd] gemma4 MoE layers: expert input, router input, expert sum */
     char *qa[MAX_JOBS]; /* [n_batch][act_row_max] quantized activations */
     float *logits; /* [n_logits][n_vocab] */
     moe_buffers *moe; /* MoE scratch (models with experts only) */
@@ -396,7 +397,10 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
     const size_t s_e[1] = {(size_t)E};
     run_matmuls(c, wo, y_o, s_e, 1, &p_o, n);
 
-    const bool moe = lw->ffn_gate_inp != NULL; /* moe_ffn takes the normalised rows from here */
+    /* A pure MoE layer: moe_ffn takes the normalised rows from here. gemma4's layers with experts
+     * also run the dense FFN, and their experts get inputs of their own (c->xe, c->xr). */
+    const bool moe = lw->ffn_gate_inp && !lw->ffn_gate, hybrid = lw->ffn_gate_inp && lw->ffn_gate;
+    const float inv_sqrt_e = 1.0f / sqrtf((float)E);
     const gguf_tensor *gu[2] = {moe ? lw->ffn_gate_inp : lw->ffn_gate, moe ? lw->ffn_gate_inp : lw->ffn_up};
     act_plan p_gu;
     plan_acts(gu, 2, &p_gu);
@@ -409,6 +413,14 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
         for (int64_t i = 0; i < E; i++)
             xt[i] += ot[i];
         ops_rmsnorm(xt, lw->ffn_norm->data, c->xn + t * E, E, hp->eps);
+        if (hybrid) { /* llama.cpp's gemma4: RMSNorm(x) * pre_ffw_norm_2; RMSNorm(x) / sqrt(E) * scale */
+            float *xe = c->xe + t * E, *xr = c->xr + t * E;
+            const float *rs = lw->ffn_gate_inp_s->data;
+            ops_rmsnorm(xt, lw->ffn_pre_norm_2->data, xe, E, hp->eps);
+            ops_rmsnorm(xt, NULL, xr, E, hp->eps);
+            for (int64_t i = 0; i < E; i++)
+                xr[i] = (xr[i] * inv_sqrt_e) * rs[i];
+        }
         if (!moe)
             quantize_row(c, &p_gu, c->xn + t * E, E, t);
     }
@@ -424,11 +436,11 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
 {
     const model_hparams *hp = &c->m->hp;
     const int64_t E = hp->n_embd, F = arch_layer_dims(hp, il).n_ff;
-    if (lw->ffn_gate_inp && c->seg_exact && c->n_segs) {
+    if (lw->ffn_gate_inp && !lw->ffn_gate && c->seg_exact && c->n_segs) {
         /* segment-exact: each sequence's tokens routed among themselves, as alone */
         for (int j = 0; j < c->n_segs; j++)
             moe_ffn(c->moe, hp, lw, c->xn + c->segs[j].t0 * E, c->o + c->segs[j].t0 * E, c->segs[j].n, false);
-    } else if (lw->ffn_gate_inp) {
+    } else if (lw->ffn_gate_inp && !lw->ffn_gate) {
         moe_ffn(c->moe, hp, lw, c->xn, c->o, n, verifying(c, n));
     } else {
         const gguf_tensor *dn[1] = {lw->ffn_down};
@@ -448,6 +460,25 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
         float *const y_o[1] = {c->o};
         const size_t s_e[1] = {(size_t)E};
         run_matmuls(c, dn, y_o, s_e, 1, &p_d, n);
+    }
+    if (lw->ffn_gate_inp && lw->ffn_gate) { /* gemma4: dense FFN and experts, each post-normed, added */
+#pragma omp for
+        for (int64_t t = 0; t < n; t++)
+            ops_rmsnorm(c->o + t * E, lw->ffn_post_norm_1->data, c->o + t * E, E, hp->eps);
+        if (c->seg_exact && c->n_segs) /* each sequence's tokens routed among themselves, as alone */
+            for (int j = 0; j < c->n_segs; j++) {
+                const int64_t o = c->segs[j].t0 * E;
+                moe_ffn_routed(c->moe, hp, lw, c->xe + o, c->xr + o, c->o2 + o, c->segs[j].n, false);
+            }
+        else
+            moe_ffn_routed(c->moe, hp, lw, c->xe, c->xr, c->o2, n, verifying(c, n));
+#pragma omp for
+        for (int64_t t = 0; t < n; t++) {
+            float *ot = c->o + t * E, *et = c->o2 + t * E;
+            ops_rmsnorm(et, lw->ffn_post_norm_2->data, et, E, hp->eps);
+            for (int64_t i = 0; i < E; i++)
+                ot[i] += et[i];
+        }
     }
 
 #pragma omp for
@@ -678,6 +709,11 @@ int64_t fwd_n_ctx(const fwd_ctx *c)
     return c->kv.n_ctx;
 }
 
+size_t fwd_kv_bytes(const fwd_ctx *c)
+{
+    return c->kv.bytes;
+}
+
 int64_t fwd_n_vocab(const fwd_ctx *c)
 {
     return c->m->hp.n_vocab;
@@ -728,6 +764,9 @@ void fwd_free(fwd_ctx *c)
     free(c->up);
     free(c->ple);
     free(c->ple_tok);
+    free(c->xe);
+    free(c->xr);
+    free(c->o2);
     for (int s = 0; s < MAX_JOBS; s++)
         free(c->qa[s]);
     free(c->logits);
@@ -774,7 +813,7 @@ static size_t max_act_row(const tolk_model *m)
         const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
                                   lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps,
                                   lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp, lw->pl_inp_gate,
-                                  lw->pl_proj, il == 0 ? m->w.pl_model_proj : NULL};
+                                  lw->pl_proj, il == 0 ? m->w.pl_model_proj : NULL, lw->ffn_gate_up_exps};
         for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
             if (!w[j])
                 continue;
@@ -826,7 +865,15 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     int64_t kv_layers = hp->n_layer;
     while (kv_layers > 1 && hp->layer[kv_layers - 1].kv_shared)
         kv_layers--;
-    int rc = kv_init(&c->kv, kv_type, n_ctx, kv_layers, hp->n_head_kv, hp->head_dim, hp->head_dim_v, err);
+    /* Each layer's rows as wide as its own keys and values (gemma4: sliding and global layers differ). */
+    int64_t kv_dims[3][ARCH_MAX_LAYERS];
+    for (int il = 0; il < kv_layers; il++) {
+        const layer_dims d = arch_layer_dims(hp, il);
+        kv_dims[0][il] = d.n_head_kv;
+        kv_dims[1][il] = d.hd;
+        kv_dims[2][il] = d.hdv;
+    }
+    int rc = kv_init_layers(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], err);
     if (rc) {
         free(c->cpus);
         free(c);
@@ -847,6 +894,14 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     if (m->w.pl_tok_embd) {
         c->ple = alloc_f(nb, hp->n_layer * hp->n_embd_per_layer, &ok);
         c->ple_tok = alloc_f(nb, hp->n_layer * hp->n_embd_per_layer, &ok);
+    }
+    bool dense_and_experts = false;
+    for (int il = 0; il < hp->n_layer; il++)
+        dense_and_experts |= m->w.layers[il].ffn_gate_inp && m->w.layers[il].ffn_gate;
+    if (dense_and_experts) {
+        c->xe = alloc_f(nb, hp->n_embd, &ok);
+        c->xr = alloc_f(nb, hp->n_embd, &ok);
+        c->o2 = alloc_f(nb, hp->n_embd, &ok);
     }
     c->act_row_max = max_act_row(m);
     for (int s = 0; s < MAX_JOBS && ok; s++)

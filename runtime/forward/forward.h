@@ -38,6 +38,7 @@ const float *fwd_logits(const fwd_ctx *c, int64_t i);
 int64_t fwd_pos(const fwd_ctx *c);   /* positions in the cache */
 int64_t fwd_n_ctx(const fwd_ctx *c);
 int64_t fwd_n_vocab(const fwd_ctx *c);
+size_t fwd_kv_bytes(const fwd_ctx *c); /* bytes the KV cache holds (keys and values, every layer) */
 
 /* Forgets cached positions n_keep.. (e.g. rejected speculative tokens). */
 int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);

@@ -20,27 +20,73 @@ int kv_init(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, int64_t
             int64_t head_dim, int64_t head_dim_v, tolk_error *err)
 {
     memset(kv, 0, sizeof *kv);
+    if (n_layer <= 0)
+        return error_set(err, TOLK_E_ARG, "KV cache dimensions must be positive");
+    int64_t *h = malloc(sizeof *h * 3 * (size_t)n_layer);
+    if (!h)
+        return error_set(err, TOLK_E_NOMEM, "out of memory for the KV cache");
+    for (int64_t il = 0; il < n_layer; il++) {
+        h[il] = n_head_kv;
+        h[n_layer + il] = head_dim;
+        h[2 * n_layer + il] = head_dim_v;
+    }
+    const int rc = kv_init_layers(kv, type, n_ctx, n_layer, h, h + n_layer, h + 2 * n_layer, err);
+    free(h);
+    return rc;
+}
+
+int kv_init_layers(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, const int64_t *n_head_kv,
+                   const int64_t *head_dim, const int64_t *head_dim_v, tolk_error *err)
+{
+    memset(kv, 0, sizeof *kv);
     if (type != TOLK_TYPE_F16 && type != TOLK_TYPE_Q8_0)
         return error_set(err, TOLK_E_ARG, "KV cache type must be f16 or q8_0");
-    if (type == TOLK_TYPE_Q8_0 && (head_dim % 32 || head_dim_v % 32))
-        return error_set(err, TOLK_E_UNSUPPORTED, "a q8_0 KV cache needs head sizes that are "
-                         "multiples of 32 (this model has %lld and %lld)", (long long)head_dim,
-                         (long long)head_dim_v);
-    if (n_ctx <= 0 || n_layer <= 0 || n_head_kv <= 0 || head_dim <= 0 || head_dim_v <= 0)
+    if (n_ctx <= 0 || n_layer <= 0)
         return error_set(err, TOLK_E_ARG, "KV cache dimensions must be positive");
+    for (int64_t il = 0; il < n_layer; il++) {
+        if (n_head_kv[il] <= 0 || head_dim[il] <= 0 || head_dim_v[il] <= 0)
+            return error_set(err, TOLK_E_ARG, "KV cache dimensions must be positive");
+        if (n_head_kv[il] > (1 << 24) / head_dim[il] || n_head_kv[il] > (1 << 24) / head_dim_v[il])
+            return error_set(err, TOLK_E_ARG, "KV cache rows of layer %lld are too wide", (long long)il);
+        if (type == TOLK_TYPE_Q8_0 && (head_dim[il] % 32 || head_dim_v[il] % 32))
+            return error_set(err, TOLK_E_UNSUPPORTED, "a q8_0 KV cache needs head sizes that are "
+                             "multiples of 32 (this model has %lld and %lld)", (long long)head_dim[il],
+                             (long long)head_dim_v[il]);
+    }
     kv->type = type;
     kv->n_ctx = n_ctx;
     kv->n_layer = n_layer;
-    kv->k_width = n_head_kv * head_dim;
-    kv->v_width = n_head_kv * head_dim_v;
-    kv->k_row_bytes = simd_row_bytes(type, kv->k_width);
-    kv->v_row_bytes = simd_row_bytes(type, kv->v_width);
-    const double total = (double)n_layer * (double)n_ctx * (double)(kv->k_row_bytes + kv->v_row_bytes);
-    if (total > (double)SIZE_MAX / 2)
-        return error_set(err, TOLK_E_NOMEM, "KV cache of %lld positions is too large", (long long)n_ctx);
-    size_t per_layer_k = (size_t)n_ctx * kv->k_row_bytes, per_layer_v = (size_t)n_ctx * kv->v_row_bytes;
-    kv->k = malloc(per_layer_k * (size_t)n_layer);
-    kv->v = malloc(per_layer_v * (size_t)n_layer);
+    if (!(kv->layer = calloc((size_t)n_layer, sizeof *kv->layer)))
+        return error_set(err, TOLK_E_NOMEM, "out of memory for the KV cache");
+    double total = 0.0;
+    size_t k_at = 0, v_at = 0;
+    for (int64_t il = 0; il < n_layer; il++) {
+        kv_layer *l = &kv->layer[il];
+        l->k_width = n_head_kv[il] * head_dim[il];
+        l->v_width = n_head_kv[il] * head_dim_v[il];
+        l->k_row_bytes = simd_row_bytes(type, l->k_width);
+        l->v_row_bytes = simd_row_bytes(type, l->v_width);
+        total += (double)n_ctx * (double)(l->k_row_bytes + l->v_row_bytes);
+        if (total > (double)SIZE_MAX / 2) {
+            kv_free(kv);
+            return error_set(err, TOLK_E_NOMEM, "KV cache of %lld positions is too large", (long long)n_ctx);
+        }
+        l->k_off = k_at;
+        l->v_off = v_at;
+        k_at += (size_t)n_ctx * l->k_row_bytes;
+        v_at += (size_t)n_ctx * l->v_row_bytes;
+        if (l->k_width > kv->k_width) {
+            kv->k_width = l->k_width;
+            kv->k_row_bytes = l->k_row_bytes;
+        }
+        if (l->v_width > kv->v_width) {
+            kv->v_width = l->v_width;
+            kv->v_row_bytes = l->v_row_bytes;
+        }
+    }
+    kv->bytes = k_at + v_at;
+    kv->k = malloc(k_at);
+    kv->v = malloc(v_at);
     if (!kv->k || !kv->v) {
         kv_free(kv);
         return error_set(err, TOLK_E_NOMEM, "cannot allocate a KV cache of %.1f MiB (%lld positions)",
@@ -49,11 +95,32 @@ int kv_init(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, int64_t
     return TOLK_OK;
 }
 
+int kv_init_like(kv_cache *kv, const kv_cache *src, int64_t n_ctx, tolk_error *err)
+{
+    memset(kv, 0, sizeof *kv);
+    if (src->n_layer <= 0 || !src->layer)
+        return error_set(err, TOLK_E_ARG, "KV cache dimensions must be positive");
+    const int64_t nl = src->n_layer;
+    int64_t *h = malloc(sizeof *h * 3 * (size_t)nl);
+    if (!h)
+        return error_set(err, TOLK_E_NOMEM, "out of memory for the KV cache");
+    for (int64_t il = 0; il < nl; il++) { /* one head per layer: the widths are what matters */
+        h[il] = 1;
+        h[nl + il] = src->layer[il].k_width;
+        h[2 * nl + il] = src->layer[il].v_width;
+    }
+    const int rc = kv_init_layers(kv, src->type, n_ctx, nl, h, h + nl, h + 2 * nl, err);
+    free(h);
+    return rc;
+}
+
 void kv_free(kv_cache *kv)
 {
     free(kv->k);
     free(kv->v);
+    free(kv->layer);
     kv->k = kv->v = NULL;
+    kv->layer = NULL;
     kv->n = 0;
 }
 
@@ -79,10 +146,9 @@ static void store_row(uint32_t type, const float *src, char *dst, int64_t n)
 
 void kv_store(kv_cache *kv, int64_t il, int64_t pos, const float *k, const float *v)
 {
-    store_row(kv->type, k, kv->k + ((size_t)il * (size_t)kv->n_ctx + (size_t)pos) * kv->k_row_bytes,
-              kv->k_width);
-    store_row(kv->type, v, kv->v + ((size_t)il * (size_t)kv->n_ctx + (size_t)pos) * kv->v_row_bytes,
-              kv->v_width);
+    const kv_layer *l = &kv->layer[il];
+    store_row(kv->type, k, kv->k + l->k_off + (size_t)pos * l->k_row_bytes, l->k_width);
+    store_row(kv->type, v, kv->v + l->v_off + (size_t)pos * l->v_row_bytes, l->v_width);
 }
 
 void kv_commit(kv_cache *kv, int64_t n_new)
@@ -92,12 +158,22 @@ void kv_commit(kv_cache *kv, int64_t n_new)
 
 const char *kv_k_row(const kv_cache *kv, int64_t il, int64_t pos)
 {
-    return kv->k + ((size_t)il * (size_t)kv->n_ctx + (size_t)pos) * kv->k_row_bytes;
+    return kv->k + kv->layer[il].k_off + (size_t)pos * kv->layer[il].k_row_bytes;
 }
 
 const char *kv_v_row(const kv_cache *kv, int64_t il, int64_t pos)
 {
-    return kv->v + ((size_t)il * (size_t)kv->n_ctx + (size_t)pos) * kv->v_row_bytes;
+    return kv->v + kv->layer[il].v_off + (size_t)pos * kv->layer[il].v_row_bytes;
+}
+
+size_t kv_k_stride(const kv_cache *kv, int64_t il)
+{
+    return kv->layer[il].k_row_bytes;
+}
+
+size_t kv_v_stride(const kv_cache *kv, int64_t il)
+{
+    return kv->layer[il].v_row_bytes;
 }
 
 int kv_rollback(kv_cache *kv, int64_t n_keep, tolk_error *err)

@@ -36,11 +36,12 @@ static int check_layer(const layer_weights *lw, float *scratch, tolk_error *err)
     const gguf_tensor *vecs[] = {lw->attn_norm, lw->bq, lw->bk, lw->bv, lw->bo, lw->q_norm, lw->k_norm,
                                  lw->post_attn_norm, lw->ffn_norm, lw->ffn_gate_b, lw->ffn_up_b,
                                  lw->ffn_down_b, lw->post_ffn_norm, lw->ffn_gate_inp_shexp, lw->pl_post_norm,
-                                 lw->out_scale};
+                                 lw->out_scale, lw->ffn_gate_inp_s, lw->ffn_down_exps_s, lw->ffn_pre_norm_2,
+                                 lw->ffn_post_norm_1, lw->ffn_post_norm_2};
     const gguf_tensor *mats[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
                                  lw->ffn_gate_inp, lw->ffn_gate_exps, lw->ffn_up_exps, lw->ffn_down_exps,
                                  lw->ffn_gate_shexp, lw->ffn_up_shexp, lw->ffn_down_shexp, lw->pl_inp_gate,
-                                 lw->pl_proj};
+                                 lw->pl_proj, lw->ffn_gate_up_exps};
     int rc;
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         if ((rc = check_f32(vecs[i], err)))

@@ -1,9 +1,10 @@
 /* The mixture-of-experts FFN (see moe.h), in llama.cpp's arithmetic (src/llama-graph.cpp
- * build_moe_ffn): router logits = ffn_gate_inp · x; probabilities = softmax (or sigmoid) of the
+ * build_moe_ffn): router logits = ffn_gate_inp · x (gemma4: · its own router input); probabilities = softmax (or sigmoid) of the
  * logits; the n_expert_used largest chosen (ties: lower expert id); their probabilities are the
  * weights, divided by their sum (summed in double, clamped below at 2^-14) when the recipe says so,
- * then scaled; each chosen expert computes down(act(gate·x) ⊙ up·x); the outputs, each multiplied
- * by its weight, are added in the order of choice (most probable first), in float.
+ * then scaled; each chosen expert computes down(act(gate·x) ⊙ up·x) (gate and up from separate
+ * stacks or one fused gate-up stack), times its per-expert scale where the layer has one; the
+ * outputs, each multiplied by its weight, are added in the order of choice (most probable first), in float.
  *
  * Work: step 1 routes every token; step 2 (one thread) sorts the batch's (token, slot) pairs by
  * expert; steps 3-5 run gate/up, the activation and down over (active expert, row chunk) items, a
@@ -151,10 +152,11 @@ static void product(const gguf_tensor *t, const char *w, const char *qx, size_t 
         simd_matmul(t->type, w, t->row_bytes, t->ne[0], qx, qx_row, n_tok, y, y_stride, r0, r1);
 }
 
-/* Expert e's matrix in a 3-D stack: ne[1] rows starting at row e * ne[1]. */
-static const char *expert_rows(const gguf_tensor *t, int64_t e)
+/* Expert e's matrix in a 3-D stack: ne[1] rows starting at row e * ne[1]; FIRST rows further in
+ * (the up half of a fused gate-up stack). */
+static const char *expert_rows(const gguf_tensor *t, int64_t e, int64_t first)
 {
-    return (const char *)t->data + (size_t)e * (size_t)t->ne[1] * t->row_bytes;
+    return (const char *)t->data + ((size_t)e * (size_t)t->ne[1] + (size_t)first) * t->row_bytes;
 }
 
 /* Step 1, per token: probabilities, the chosen experts and their weights. */
@@ -268,14 +270,22 @@ static void shared_expert(moe_buffers *b, const model_hparams *hp, const layer_w
 void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, const float *xn, float *out,
              int64_t n, bool exact)
 {
+    moe_ffn_routed(b, hp, lw, xn, NULL, out, n, exact);
+}
+
+void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, const float *xn,
+                    const float *xr, float *out, int64_t n, bool exact)
+{
     const int64_t E = b->n_embd, F = b->n_ff_exp, k = b->k, nx = b->n_expert, pairs = n * k;
     const int nth = team_size();
+    if (!xr)
+        xr = xn;
 
     /* 1. Router logits, then each token's choice. */
     const gguf_tensor *gi = lw->ffn_gate_inp;
 #pragma omp for
     for (int64_t t = 0; t < n; t++)
-        simd_quantize_act(gi->type, xn + t * E, b->q_router + (size_t)t * b->act_row, E);
+        simd_quantize_act(gi->type, xr + t * E, b->q_router + (size_t)t * b->act_row, E);
     const int64_t ch_r = chunk_rows(nx, 4 * (int64_t)nth), n_rc = (nx + ch_r - 1) / ch_r;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t i = 0; i < n_rc; i++) {
@@ -292,6 +302,11 @@ void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, c
 
     /* 3. Inputs in sorted order, quantized for gate/up; then gate and up per (expert, chunk). */
     const gguf_tensor *wg = lw->ffn_gate_exps, *wu = lw->ffn_up_exps, *wd = lw->ffn_down_exps;
+    int64_t up_first = 0; /* a fused gate-up stack: expert e's up rows follow its F gate rows */
+    if (lw->ffn_gate_up_exps) {
+        wg = wu = lw->ffn_gate_up_exps;
+        up_first = F;
+    }
 #pragma omp for
     for (int64_t p = 0; p < pairs; p++)
         simd_quantize_act(wg->type, xn + (int64_t)b->pair_tok[p] * E, b->q_in + (size_t)p * b->act_row, E);
@@ -303,7 +318,7 @@ void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, c
         const gguf_tensor *t = i % 2 ? wu : wg;
         float *y = (i % 2 ? b->up : b->gate) + b->first[e] * F;
         const int64_t r0 = c * ch_f, r1 = r0 + ch_f < F ? r0 + ch_f : F;
-        product(t, expert_rows(t, e), b->q_in + (size_t)b->first[e] * b->act_row, b->act_row, b->count[e], y,
+        product(t, expert_rows(t, e, i % 2 ? up_first : 0), b->q_in + (size_t)b->first[e] * b->act_row, b->act_row, b->count[e], y,
                 (size_t)F, r0, r1, exact);
     }
 
@@ -324,21 +339,30 @@ void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, c
     for (int64_t i = 0; i < b->n_active * n_ec; i++) {
         const int64_t e = b->active[i / n_ec], c = i % n_ec;
         const int64_t r0 = c * ch_e, r1 = r0 + ch_e < E ? r0 + ch_e : E;
-        product(wd, expert_rows(wd, e), b->q_mid + (size_t)b->first[e] * b->act_row, b->act_row, b->count[e],
+        product(wd, expert_rows(wd, e, 0), b->q_mid + (size_t)b->first[e] * b->act_row, b->act_row, b->count[e],
                 b->down + b->first[e] * E, (size_t)E, r0, r1, exact);
     }
 
     if (lw->ffn_gate_shexp)
         shared_expert(b, hp, lw, xn, n, exact);
 
-    /* 6. Weighted sum per token, in the order of choice; then the shared expert's output. */
+    /* 6. Weighted sum per token, in the order of choice (each output first times its expert's scale
+     * where the layer has one, rounded, as llama.cpp multiplies them in two steps); then the shared
+     * expert's output. */
+    const float *xs = lw->ffn_down_exps_s ? lw->ffn_down_exps_s->data : NULL;
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *o = out + t * E;
         for (int64_t s = 0; s < k; s++) {
             const float w = b->weight[t * k + s];
             const float *d = b->down + b->pair_of[t * k + s] * E;
-            if (s == 0)
+            if (xs) {
+                const float sc = xs[b->chosen[t * k + s]];
+                for (int64_t i = 0; i < E; i++) {
+                    const float ds = d[i] * sc;
+                    o[i] = s == 0 ? ds * w : o[i] + ds * w;
+                }
+            } else if (s == 0)
                 for (int64_t i = 0; i < E; i++)
                     o[i] = d[i] * w;
             else

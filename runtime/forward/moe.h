@@ -1,4 +1,4 @@
-/* Mixture-of-experts FFN (qwen3moe now, Gemma 4's MoE later): router, expert choice and weights,
+/* Mixture-of-experts FFN (qwen3moe, qwen2moe, Gemma 4's 26B-A4B): router, expert choice and weights,
  * then the chosen experts' SwiGLU/GeGLU FFNs read straight from the mapped 3-D expert stacks. A
  * batch's (token, expert) pairs are grouped by expert, so each routed expert's rows are streamed
  * once per batch and experts no token chose are never touched (the mapping pages them out). */
@@ -26,5 +26,10 @@ void moe_buffers_free(moe_buffers *b);
  * verification), at the price of reading each expert's rows once per token. */
 void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, const float *xn, float *out,
              int64_t n, bool exact);
+
+/* The same with the router reading XR instead of XN (gemma4 routes from its own normalisation of the
+ * residual; XR NULL: XN). */
+void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, const float *xn,
+                    const float *xr, float *out, int64_t n, bool exact);
 
 #endif
