@@ -10,9 +10,8 @@
 int fwd_kv_like(const fwd_ctx *c, kv_cache *kv, tolk_error *err)
 {
     const kv_cache *src = fwd_kv((fwd_ctx *)c);
-    /* One "head" as wide as all of them: the same row bytes (and Q8_0 block alignment, since every
-     * head's width is a multiple of 32 there) as the driver's cache. */
-    return kv_init(kv, src->type, src->n_ctx, src->n_layer, 1, src->k_width, src->v_width, err);
+    /* The driver's layout, layer by layer (gemma4's sliding and global layers differ in width). */
+    return kv_init_like(kv, src, src->n_ctx, err);
 }
 
 static int check_seqs(fwd_ctx *c, const fwd_seq *seqs, int n_seq, tolk_error *err)

@@ -144,10 +144,10 @@ static int64_t chunk_rows(int64_t rows, int64_t n_items_min)
 static void product(const gguf_tensor *t, const char *w, const char *qx, size_t qx_row, int64_t n_tok,
                     float *y, size_t y_stride, int64_t r0, int64_t r1, bool exact)
 {
-    if (n_tok == 1 || (exact && n_tok > simd_matmul_exact_tokens(t->type)))
-        for (int64_t tk = 0; tk < n_tok; tk++)
-            simd_matvec(t->type, w, t->row_bytes, t->ne[0], qx + (size_t)tk * qx_row, y + (size_t)tk * y_stride,
-                        r0, r1);
+    if (n_tok == 1)
+        simd_matvec(t->type, w, t->row_bytes, t->ne[0], qx, y, r0, r1);
+    else if (exact) /* the one-token order at any count, the weights streamed once where it can */
+        simd_matmul_exact(t->type, w, t->row_bytes, t->ne[0], qx, qx_row, n_tok, y, y_stride, r0, r1);
     else
         simd_matmul(t->type, w, t->row_bytes, t->ne[0], qx, qx_row, n_tok, y, y_stride, r0, r1);
 }
