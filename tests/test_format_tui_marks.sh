@@ -9,20 +9,7 @@
 T=$TOLK_BIN
 model=$DEFAULT_MODEL
 
-command -v tmux > /dev/null 2>&1 || skip "tmux is not installed"
-command -v timeout > /dev/null 2>&1 || skip "timeout (coreutils) is not installed"
-tmux_major=$(tmux -V | sed 's/^tmux \([0-9]*\).*/\1/')
-[ "${tmux_major:-0}" -ge 3 ] 2> /dev/null || skip "needs tmux 3.0 or later, found $(tmux -V)"
-case $("$T" tui -m "$TMPD/none.gguf" 2>&1 < /dev/null) in
-*"without ncursesw"*) skip_cpu "this tolk was built without ncursesw" ;;
-esac
-need_default_model
-utf8=
-for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
-    if locale -a 2> /dev/null | grep -qx "$l"; then utf8=$l; break; fi
-done
-[ -n "$utf8" ] || skip "no UTF-8 locale"
-case $T in /*) ;; *) T=$(pwd)/$T ;; esac
+tui_test_setup
 
 SOCK=tolk-marks-$$
 unset TMUX

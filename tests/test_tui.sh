@@ -11,25 +11,7 @@
 T=$TOLK_BIN
 model=$DEFAULT_MODEL
 
-command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
-command -v timeout >/dev/null 2>&1 || skip "timeout (coreutils) is not installed"
-tmux_major=$(tmux -V | sed 's/^tmux \([0-9]*\).*/\1/')
-[ "${tmux_major:-0}" -ge 3 ] 2>/dev/null || skip "needs tmux 3.0 or later (send-keys -H), found $(tmux -V)"
-out=$("$T" tui -m "$TMPD/none.gguf" 2>&1 </dev/null)
-case $out in
-*"without ncursesw"*)
-    # a build without the library still knows the subcommand and says how to get it
-    [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && contains "$out" "libncurses-dev" ||
-        { echo "FAIL: the no-ncursesw message is not one helpful line: $out"; exit 1; }
-    skip_cpu "this tolk was built without ncursesw" ;;
-esac
-need_default_model
-utf8=
-for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
-    if locale -a 2>/dev/null | grep -qx "$l"; then utf8=$l; break; fi
-done
-[ -n "$utf8" ] || skip "no UTF-8 locale"
-case $T in /*) ;; *) T=$(pwd)/$T ;; esac
+tui_test_setup
 
 # Everything the app writes (autosave, saved sessions) stays under $TMPD.
 SOCK=tolk-test-$$
