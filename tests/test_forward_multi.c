@@ -47,6 +47,17 @@ static fwd_ctx *make_ctx(const tolk_model *m, int64_t n_ctx, int64_t n_batch, in
     return c;
 }
 
+/* Caches for NS sequences: sequence 0 in the driver's own, the others shaped like it. */
+static void seq_caches(fwd_ctx *d, kv_cache kv[NS], kv_cache *kvp[NS])
+{
+    tolk_error err = {0};
+    kvp[0] = fwd_kv(d);
+    for (int s = 1; s < NS; s++) {
+        ck_assert_msg(fwd_kv_like(d, &kv[s], &err) == TOLK_OK, "%s", err.msg);
+        kvp[s] = &kv[s];
+    }
+}
+
 /* Token ids for sequence S (deterministic, spread over the vocabulary). */
 static void seq_tokens(int s, int64_t n_vocab, int32_t *tok, int n)
 {
@@ -143,11 +154,7 @@ static void check_model(const tolk_model *m, expect ex, double limit, int64_t pa
         fwd_set_rowwise(d, pass_tok);
     kv_cache kv[NS];
     kv_cache *kvp[NS];
-    kvp[0] = fwd_kv(d);
-    for (int s = 1; s < NS; s++) {
-        ck_assert_msg(fwd_kv_like(d, &kv[s], &err) == TOLK_OK, "%s", err.msg);
-        kvp[s] = &kv[s];
-    }
+    seq_caches(d, kv, kvp);
     fwd_seq sq[NS];
     for (int s = 0; s < NS; s++)
         sq[s] = (fwd_seq){kvp[s], tok[s], prefill_len[s], prefill_len[s] - 1, multi + (size_t)s * 6 * (size_t)nv};
@@ -254,11 +261,7 @@ static void check_seg_exact(const tolk_model *m, const char *what)
     fwd_set_seg_exact(d, 1);
     kv_cache kv[NS];
     kv_cache *kvp[NS];
-    kvp[0] = fwd_kv(d);
-    for (int s = 1; s < NS; s++) {
-        ck_assert_msg(fwd_kv_like(d, &kv[s], &err) == TOLK_OK, "%s", err.msg);
-        kvp[s] = &kv[s];
-    }
+    seq_caches(d, kv, kvp);
     /* pass 1: three prompts */
     fwd_seq sq[NS];
     for (int s = 0; s < 3; s++)

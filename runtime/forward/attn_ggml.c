@@ -181,11 +181,13 @@ __attribute__((target("avx2,fma"))) static void exp8_avx2(float *x, float max)
     _mm256_storeu_ps(x, _mm256_blendv_ps(scaled, big, out));
 }
 
-static int exp_avx2(void)
+/* Whether this CPU runs the AVX2+FMA exp and the F16C rounding below (one check, then cached;
+ * every x86 CPU with AVX2 and FMA also has F16C). */
+static int x86_vector_paths(void)
 {
     static int have = -1;
     if (have < 0)
-        have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
     return have;
 }
 #endif
@@ -193,7 +195,7 @@ static int exp_avx2(void)
 void ag_exp16(float *x, float max)
 {
 #ifdef AG_X86
-    if (exp_avx2()) {
+    if (x86_vector_paths()) {
         exp8_avx2(x, max);
         exp8_avx2(x + 8, max);
         return;
@@ -213,20 +215,12 @@ __attribute__((target("avx,f16c"))) static void round_f16_f16c(float *x, int64_t
     for (; i < n; i++)
         x[i] = half_to_f32(half_from_f32(x[i]));
 }
-
-static int have_f16c(void)
-{
-    static int have = -1;
-    if (have < 0)
-        have = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
-    return have;
-}
 #endif
 
 void ag_round_f16(float *x, int64_t n)
 {
 #ifdef AG_X86
-    if (have_f16c()) {
+    if (x86_vector_paths()) {
         round_f16_f16c(x, n);
         return;
     }
