@@ -22,6 +22,11 @@ tests_test_threads_SOURCES = tests/test_threads.c
 # the two-session test looks inside a session (runtime/api/session.h) to watch its forward context
 tests_test_threads_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/api
 tests_test_threads_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_memavail
+TESTS += tests/test_memavail
+tests_test_memavail_SOURCES = tests/test_memavail.c
+tests_test_memavail_CFLAGS = $(TEST_CFLAGS)
+tests_test_memavail_LDADD = $(TEST_LIBS)
 endif
 
 # test_isa.h: where the Check programs read TOLK_ISA (the library reads no environment variable).
