@@ -87,9 +87,9 @@ tests_test_chat_CFLAGS = $(TEST_CFLAGS)
 tests_test_chat_LDADD = $(TEST_LIBS)
 endif
 TESTS += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh \
-	tests/test_cli_perplexity.sh
+	tests/test_cli_perplexity.sh tests/test_low_memory.sh
 EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh \
-	tests/test_cli_perplexity.sh \
+	tests/test_cli_perplexity.sh tests/test_low_memory.sh \
 	tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt \
 	tests/tok_fixtures.h tests/fixtures/gen_gemma_tokens.py tests/fixtures/gen_chat_tokens.py \
 	tests/fixtures/gemma_tokens.inp tests/fixtures/gemma_tokens.out \

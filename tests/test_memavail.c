@@ -1,11 +1,12 @@
 /* Tests for runtime/base/memavail.c: MemAvailable is read in kB, a memory cgroup's limit minus its
  * anonymous memory wins when smaller, "max" and cgroup v1's huge "no limit" number mean no limit,
- * anonymous memory above the limit leaves 0, unreadable input gives -1; and on this machine the
- * live figure is positive and no larger than MemTotal. */
+ * anonymous memory above the limit leaves 0, unreadable input gives -1; on this machine the live
+ * figure is positive and no larger than MemTotal; a KV cache larger than it is refused in one line. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "memavail.h"
 
@@ -61,6 +62,21 @@ START_TEST(live_figure_is_plausible)
 }
 END_TEST
 
+START_TEST(kv_cache_too_large_is_refused)
+{
+    tolk_error err = {0};
+    ck_assert_int_eq(mem_check_kv(1 << 20, 1, 64, &err), TOLK_OK);
+    /* an exabyte fits nowhere; the refusal names the positions, the sizes and what to lower */
+    ck_assert_int_eq(mem_check_kv((size_t)1 << 60, 1, 4096, &err), TOLK_E_NOMEM);
+    ck_assert_ptr_nonnull(strstr(err.msg, "KV cache of 4096 positions needs"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "-c"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "--kv-type q8_0"));
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+    ck_assert_int_eq(mem_check_kv((size_t)1 << 60, 8, 4096, &err), TOLK_E_NOMEM);
+    ck_assert_ptr_nonnull(strstr(err.msg, "8 slots of 4096 positions"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("memavail");
@@ -68,6 +84,7 @@ int main(void)
     tcase_add_test(tc, meminfo_alone);
     tcase_add_test(tc, cgroup_limit_counts);
     tcase_add_test(tc, live_figure_is_plausible);
+    tcase_add_test(tc, kv_cache_too_large_is_refused);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -109,3 +109,18 @@ int64_t mem_available_bytes(void)
     }
     return mem_available_from(mi, lim, anon);
 }
+
+int mem_check_kv(size_t kv_bytes, int n_caches, int64_t n_ctx, tolk_error *err)
+{
+    const int64_t avail = mem_available_bytes();
+    if (avail < 0 || (uint64_t)kv_bytes <= (uint64_t)avail)
+        return TOLK_OK;
+    const double mib = 1024.0 * 1024.0;
+    if (n_caches > 1)
+        return error_set(err, TOLK_E_NOMEM, "the KV caches of %d slots of %lld positions need %.0f MiB, but only "
+                         "%.0f MiB of memory is available; use fewer slots, a smaller context (-c) or --kv-type q8_0",
+                         n_caches, (long long)n_ctx, (double)kv_bytes / mib, (double)avail / mib);
+    return error_set(err, TOLK_E_NOMEM, "the KV cache of %lld positions needs %.0f MiB, but only %.0f MiB of memory "
+                     "is available; use a smaller context (-c) or --kv-type q8_0",
+                     (long long)n_ctx, (double)kv_bytes / mib, (double)avail / mib);
+}
