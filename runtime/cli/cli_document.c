@@ -1,7 +1,8 @@
 /* `tolk translate -f FILE [-o OUT]`: reads the file, parses it as a document (tolk_doc_open),
  * translates its segments with the session (or copies the source with --copy-source), writes the
- * result atomically (a temporary file renamed over OUT, so a failure leaves no half-written file),
- * shows progress on stderr and writes the JSON report asked for with --report. */
+ * result atomically (a temporary file renamed over OUT, so a failure leaves no half-written file;
+ * to a file, translating and writing are one streamed pass: tolk_doc_open_stream), shows progress
+ * on stderr and writes the JSON report asked for with --report. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,13 +69,19 @@ static int read_input(const char *path, char **data, size_t *len, tolk_error *er
     return rc;
 }
 
-/* Writes to F: the bytes of a buffer, or a document piece by piece. */
+/* Writes to F: the bytes of a buffer, or a document piece by piece, translated on the way when
+ * OPTS is set (tolk_doc_translate_to: a streamed document is read, translated and written window
+ * by window). */
 typedef struct out_source {
     const char *data;
     size_t len;
     tolk_doc *doc;
+    const cli_doc_opts *opts;
+    tolk_session *session;
+    tolk_doc_progress_fn progress;
+    void *progress_user;
     tolk_error doc_err;
-    int doc_failed; /* the document could not be written (not an I/O error of F) */
+    int doc_failed; /* the document could not be translated or written (not an I/O error of F) */
 } out_source;
 
 static int fwrite_piece(void *user, const char *data, size_t len)
@@ -86,7 +93,12 @@ static int write_source(FILE *f, out_source *src)
 {
     if (!src->doc)
         return fwrite(src->data, 1, src->len, f) == src->len;
-    int rc = tolk_doc_write_to(src->doc, fwrite_piece, f, &src->doc_err);
+    const cli_doc_opts *o = src->opts;
+    int rc = !o ? tolk_doc_write_to(src->doc, fwrite_piece, f, &src->doc_err)
+             : o->copy_source ? tolk_doc_translate_with_to(src->doc, cli_copy_segment, NULL, src->progress,
+                                                           src->progress_user, fwrite_piece, f, &src->doc_err)
+             : tolk_doc_translate_to(src->doc, src->session, o->from, o->to, src->progress, src->progress_user,
+                                     fwrite_piece, f, &src->doc_err);
     src->doc_failed = rc && rc != TOLK_E_IO;
     return !rc;
 }
@@ -137,19 +149,30 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     tolk_doc *d = NULL;
     tolk_error err = {0};
     const char *name = strcmp(o->in_path, "-") ? o->in_path : "standard input";
-    int rc = strcmp(o->in_path, "-") ? tolk_doc_open_file(o->format, o->in_path, name, o->overwrite, &d, &err)
-                                     : read_input(o->in_path, &data, &len, &err);
-    if (!rc && !d)
+    /* to a file: one streamed pass that translates and writes (XLIFF window by window, memory flat
+     * however big the file; the temporary file and rename keep a failure from leaving half a file);
+     * to standard output: translated whole first, so a failure writes nothing */
+    int to_file = o->out_path && strcmp(o->out_path, "-");
+    int from_file = strcmp(o->in_path, "-") != 0;
+    int rc = from_file ? TOLK_OK : read_input(o->in_path, &data, &len, &err);
+    if (!rc && to_file)
+        rc = tolk_doc_open_stream(o->format, from_file ? o->in_path : NULL, name, data, len, o->overwrite, &d, &err);
+    else if (!rc && from_file)
+        rc = tolk_doc_open_file(o->format, o->in_path, name, o->overwrite, &d, &err);
+    else if (!rc)
         rc = tolk_doc_open(o->format, name, data, len, o->overwrite, &d, &err);
     progress_state ps = {.t0 = now_s(), .last = now_s(), .tty = isatty(2)};
     tolk_doc_progress_fn progress = o->quiet ? NULL : show_progress;
-    if (!rc && o->copy_source)
+    if (!rc && to_file) {
+        out_source src = {.doc = d, .opts = o, .session = s, .progress = progress, .progress_user = &ps};
+        rc = write_out(o->out_path, &src, &err);
+    } else if (!rc && o->copy_source) {
         rc = tolk_doc_translate_with(d, cli_copy_segment, NULL, progress, &ps, &err);
-    else if (!rc)
+    } else if (!rc) {
         rc = tolk_doc_translate(d, s, o->from, o->to, progress, &ps, &err);
+    }
     if (!o->quiet && ps.tty)
         fputc('\n', stderr);
-    int to_file = o->out_path && strcmp(o->out_path, "-");
     if (!rc && !to_file)
         rc = tolk_doc_write(d, &out, &out_len, &err);
     if (!rc && o->report_path && !(rc = tolk_doc_report(d, &report, &report_len, &err)))
@@ -161,10 +184,7 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
             rc = write_file(o->term_report_path, terms, terms_len, &err);
         free(terms);
     }
-    if (!rc && to_file) {
-        out_source src = {.doc = d};
-        rc = write_out(o->out_path, &src, &err);
-    } else if (!rc && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
+    if (!rc && !to_file && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
         rc = cli_fail(&err, TOLK_E_IO, "cannot write to standard output");
     if (!rc && !o->quiet) {
         tolk_doc_stats st;
