@@ -124,6 +124,15 @@ tests_test_formats_SOURCES = tests/test_formats.c
 tests_test_formats_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
 tests_test_formats_LDADD = $(TEST_LIBS)
 endif
+# Streamed documents (tolk_doc_open_stream): same output and report as the whole path, written window
+# by window, malformed XML found at open.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_format_stream
+TESTS += tests/test_format_stream
+tests_test_format_stream_SOURCES = tests/test_format_stream.c
+tests_test_format_stream_CFLAGS = $(TEST_CFLAGS)
+tests_test_format_stream_LDADD = $(TEST_LIBS)
+endif
 TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh
 EXTRA_DIST += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh tests/fixtures/formats tests/fuzz/formats_fuzz.c \
 	tests/fuzz/run_formats_fuzz.sh
