@@ -518,6 +518,9 @@ int tolk_doc_translate_with_to(tolk_doc *d, tolk_segment_fn fn, void *user, tolk
 
 /* The JSON report (malloc'd, NUL-terminated): counts and every segment that failed a check. */
 int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err);
+/* The same JSON sent piece by piece to WRITE, never whole in memory (a big file's report can hold
+ * hundreds of thousands of problems). TOLK_E_IO when WRITE fails. */
+int tolk_doc_report_to(const tolk_doc *d, tolk_write_fn write, void *user, tolk_error *err);
 
 void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
 

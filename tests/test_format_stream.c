@@ -3,7 +3,7 @@
  * every XLIFF fixture and stand-in translator; a big generated XLIFF is written window by window (the
  * writer is called between translations, never after all of them) while repeated sources in far
  * apart windows still get one translation; the report's problems survive their windows (and the
- * spill to a temporary file); malformed XML anywhere, even at the very end, fails at open, before
+ * spill to a temporary file; tolk_doc_report_to gives tolk_doc_report's bytes); malformed XML anywhere, even at the very end, fails at open, before
  * anything is translated or written. */
 #include <check.h>
 #include <ctype.h>
@@ -136,6 +136,11 @@ static char *report_of(tolk_doc *d)
     size_t len = 0;
     tolk_error err = {0};
     ck_assert_msg(tolk_doc_report(d, &json, &len, &err) == TOLK_OK, "%s", err.msg);
+    /* the report sent piece by piece is the same bytes */
+    out_buf pieces = {0};
+    ck_assert_msg(tolk_doc_report_to(d, buf_write, &pieces, &err) == TOLK_OK, "%s", err.msg);
+    ck_assert_msg(pieces.n == len && !memcmp(pieces.p, json, len), "tolk_doc_report_to differs");
+    free(pieces.p);
     char *s = strstr(json, "\"seconds\": ");
     ck_assert(s != NULL);
     char *e = strchr(s, ',');

@@ -440,6 +440,13 @@ int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err
     return TOLK_OK;
 }
 
+int tolk_doc_report_to(const tolk_doc *d, tolk_write_fn write, void *user, tolk_error *err)
+{
+    if (!d || !write)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_report_to: %s", d ? "no writer" : "no document");
+    return doc_report_to(d->doc, d->doc->ops->name, write, user, err);
+}
+
 int tolk_doc_term_report(const tolk_doc *d, char **tsv, size_t *len, tolk_error *err)
 {
     static const char *const names[] = {"found", "forced", "missed"};

@@ -76,6 +76,7 @@ typedef struct out_source {
     const char *data;
     size_t len;
     tolk_doc *doc;
+    int report;     /* the document's JSON report (tolk_doc_report_to) */
     const cli_doc_opts *opts;
     tolk_session *session;
     tolk_doc_progress_fn progress;
@@ -94,7 +95,8 @@ static int write_source(FILE *f, out_source *src)
     if (!src->doc)
         return fwrite(src->data, 1, src->len, f) == src->len;
     const cli_doc_opts *o = src->opts;
-    int rc = !o ? tolk_doc_write_to(src->doc, fwrite_piece, f, &src->doc_err)
+    int rc = src->report ? tolk_doc_report_to(src->doc, fwrite_piece, f, &src->doc_err)
+             : !o ? tolk_doc_write_to(src->doc, fwrite_piece, f, &src->doc_err)
              : o->copy_source ? tolk_doc_translate_with_to(src->doc, cli_copy_segment, NULL, src->progress,
                                                            src->progress_user, fwrite_piece, f, &src->doc_err)
              : tolk_doc_translate_to(src->doc, src->session, o->from, o->to, src->progress, src->progress_user,
@@ -144,8 +146,8 @@ static int write_file(const char *path, const char *data, size_t len, tolk_error
 
 int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
 {
-    char *data = NULL, *out = NULL, *report = NULL;
-    size_t len = 0, out_len = 0, report_len = 0;
+    char *data = NULL, *out = NULL;
+    size_t len = 0, out_len = 0;
     tolk_doc *d = NULL;
     tolk_error err = {0};
     const char *name = strcmp(o->in_path, "-") ? o->in_path : "standard input";
@@ -175,8 +177,10 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
         fputc('\n', stderr);
     if (!rc && !to_file)
         rc = tolk_doc_write(d, &out, &out_len, &err);
-    if (!rc && o->report_path && !(rc = tolk_doc_report(d, &report, &report_len, &err)))
-        rc = write_file(o->report_path, report, report_len, &err);
+    if (!rc && o->report_path) {
+        out_source src = {.doc = d, .report = 1};
+        rc = write_out(o->report_path, &src, &err);
+    }
     if (!rc && o->term_report_path && !o->copy_source) {
         char *terms = NULL;
         size_t terms_len = 0;
@@ -202,6 +206,5 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     tolk_doc_free(d);
     free(data);
     free(out);
-    free(report);
     return rc ? cli_error("%s", err.msg) : 0;
 }

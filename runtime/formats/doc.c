@@ -645,18 +645,38 @@ int doc_keep_report(fmt_doc *d)
     return 0;
 }
 
-/* Appends entries DATA[0..len) to B: the first entry of the report without its comma. */
-static int add_entries(fmt_buf *b, const char *data, size_t len, int *first)
+/* The report on its way to a writer: built in a buffer that is sent on each time it passes 64 KB, so
+ * a report of hundreds of thousands of problems is never whole in memory. */
+typedef struct report_out {
+    fmt_buf b;
+    doc_writer_fn write;
+    void *user;
+    int failed;  /* out of memory */
+    int wfailed; /* the writer failed */
+} report_out;
+
+static int report_flush(report_out *r, size_t above)
+{
+    if (r->b.n > above && !r->wfailed) {
+        r->wfailed = r->write(r->user, r->b.p, r->b.n) != 0;
+        r->b.n = 0;
+    }
+    return r->failed || r->wfailed;
+}
+
+/* Appends entries DATA[0..len): the report's first entry without its comma. */
+static int add_entries(report_out *r, const char *data, size_t len, int *first)
 {
     if (*first && len) {
         data++;
         len--;
         *first = 0;
     }
-    return fbuf_add(b, data, len);
+    r->failed |= fbuf_add(&r->b, data, len);
+    return report_flush(r, 1 << 16);
 }
 
-int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
+int doc_report_to(const fmt_doc *d, const char *format_name, doc_writer_fn write, void *user, tolk_error *err)
 {
     size_t count[5] = {0}, flagged = d->n_gone_flagged;
     for (size_t k = 0; k < 5; k++)
@@ -665,35 +685,53 @@ int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
         count[d->segs[i].status]++;
         flagged += d->segs[i].check != NULL;
     }
+    report_out r = {.write = write, .user = user};
+    fmt_buf *b = &r.b;
     char num[256];
-    int rc = fbuf_adds(b, "{\"file\": ") || doc_json_string(b, d->name, strlen(d->name)) ||
-             fbuf_adds(b, ", \"format\": ") || doc_json_string(b, format_name, strlen(format_name));
+    r.failed = fbuf_adds(b, "{\"file\": ") || doc_json_string(b, d->name, strlen(d->name)) ||
+               fbuf_adds(b, ", \"format\": ") || doc_json_string(b, format_name, strlen(format_name));
     snprintf(num, sizeof num, ", \"segments\": %zu, \"translated\": %zu, \"skipped\": %zu, \"copied\": %zu, "
              "\"kept\": %zu, \"flagged\": %zu, \"seconds\": %.3f, \"tokens\": %lld, \"tm_exact\": %zu, "
              "\"terms\": {\"found\": %zu, \"forced\": %zu, \"missed\": %zu}, \"problems\": [",
              d->seg_base + d->n_segs, count[SEG_TRANSLATED], count[SEG_SKIPPED], count[SEG_COPIED], count[SEG_KEPT],
              flagged, d->seconds, d->n_tokens, d->n_tm_exact, d->n_terms[0], d->n_terms[1], d->n_terms[2]);
-    rc = rc || fbuf_adds(b, num);
-    int first = 1;
+    r.failed |= fbuf_adds(b, num);
+    int first = 1, rc = r.failed;
     /* the entries of dropped windows: spilled to a file, then in memory */
     if (!rc && d->problems_spill) {
         FILE *f = d->problems_spill;
         char chunk[65536];
         size_t n;
-        rc = fflush(f) || fseek(f, 0, SEEK_SET);
-        while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            rc = add_entries(b, chunk, n, &first);
-        rc = rc || ferror(f) || fseek(f, 0, SEEK_END);
+        int bad = fflush(f) || fseek(f, 0, SEEK_SET);
+        while (!bad && !rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            rc = add_entries(&r, chunk, n, &first);
+        if (bad || ferror(f) || fseek(f, 0, SEEK_END)) {
+            fbuf_free(b);
+            return error_set(err, TOLK_E_IO, "%s: cannot read back the report's problems", d->name);
+        }
     }
-    rc = rc || add_entries(b, d->problems.p, d->problems.n, &first);
+    rc = rc || add_entries(&r, d->problems.p, d->problems.n, &first);
     for (size_t i = 0; i < d->n_segs && !rc; i++) {
         if (!d->segs[i].check)
             continue;
         fmt_buf e = {0};
-        rc = report_entry(&e, &d->segs[i], d->seg_base + i + 1) || add_entries(b, e.p, e.n, &first);
+        r.failed |= report_entry(&e, &d->segs[i], d->seg_base + i + 1);
+        rc = r.failed || add_entries(&r, e.p, e.n, &first);
         fbuf_free(&e);
     }
-    return rc || fbuf_adds(b, first ? "]}\n" : "\n]}\n");
+    if (!rc)
+        r.failed |= fbuf_adds(b, first ? "]}\n" : "\n]}\n");
+    report_flush(&r, 0);
+    fbuf_free(b);
+    if (r.failed)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    return r.wfailed ? error_set(err, TOLK_E_IO, "%s: cannot write the report", d->name) : TOLK_OK;
+}
+
+int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
+{
+    tolk_error err = {0};
+    return doc_report_to(d, format_name, write_to_buf, b, &err) ? -1 : 0;
 }
 
 int doc_plain_text(const fmt_doc *d, const char *text, size_t len, fmt_buf *out)

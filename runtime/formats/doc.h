@@ -210,6 +210,9 @@ int doc_write_rest(fmt_doc *d, doc_writer_fn write, void *user, size_t at, tolk_
 
 /* The JSON report: counts, and every segment kept or flagged with its check. */
 int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *out);
+/* The same report sent piece by piece to WRITE (never whole in memory): TOLK_E_IO when WRITE fails,
+ * TOLK_E_NOMEM. */
+int doc_report_to(const fmt_doc *d, const char *format_name, doc_writer_fn write, void *user, tolk_error *err);
 
 /* TEXT (escaped as D's format escapes, with its inline codes) as plain text for a translation
  * memory: the predefined XML references (&amp; &lt; &gt; &quot; &apos;) undone for XML and HTML,
