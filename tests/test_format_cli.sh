@@ -76,6 +76,17 @@ if command -v python3 > /dev/null && /usr/bin/time -f %M true > /dev/null 2>&1 &
     check "big XLIFF: every unit written" test "$(grep -c '<target state="needs-review-translation"' "$tmp/mem.out.xlf")" -eq 100000
     check "big XLIFF: peak RSS ${kb} KB for 100,000 units within 4 MB of ${small_kb} KB for 20,000" \
         test "${kb:-999999999}" -lt $((${small_kb:-0} + 4096))
+    # every unit a new text: the run's memo of translations fills up to its bound (two generations
+    # of 8 MB) and stays there
+    python3 "$fx/make_big_xliff.py" "$tmp/d1.xlf" 100000 1.2 distinct
+    python3 "$fx/make_big_xliff.py" "$tmp/d2.xlf" 200000 1.2 distinct
+    d1_kb=$(/usr/bin/time -f %M "$TOLK_BIN" translate -f "$tmp/d1.xlf" --copy-source --quiet -o "$tmp/d.out.xlf" 2>&1 |
+        tail -1)
+    d2_kb=$(/usr/bin/time -f %M "$TOLK_BIN" translate -f "$tmp/d2.xlf" --copy-source --quiet -o "$tmp/d.out.xlf" 2>&1 |
+        tail -1)
+    check "distinct XLIFF: peak RSS ${d2_kb} KB for 200,000 new texts within 4 MB of ${d1_kb} KB for 100,000" \
+        test "${d2_kb:-999999999}" -lt $((${d1_kb:-0} + 4096))
+    rm -f "$tmp/d1.xlf" "$tmp/d2.xlf" "$tmp/d.out.xlf"
     # the streamed pass (-o FILE) writes what the whole-document pass (standard output) writes
     "$TOLK_BIN" translate -f "$tmp/small.xlf" --copy-source --overwrite --quiet > "$tmp/small.whole.xlf"
     "$TOLK_BIN" translate -f "$tmp/small.xlf" --copy-source --overwrite --quiet -o "$tmp/small.stream.xlf"

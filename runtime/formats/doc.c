@@ -565,36 +565,44 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err)
 int doc_json_string(fmt_buf *b, const char *text, size_t len)
 {
     int rc = fbuf_addc(b, '"');
-    for (size_t i = 0; i < len && !rc; i++) {
+    size_t run = 0; /* start of the bytes copied as they are, added in one piece */
+    for (size_t i = 0; i < len && !rc;) {
         unsigned char c = (unsigned char)text[i];
+        size_t n = 1;
+        int plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        if (c >= 0x80) {
+            /* a valid UTF-8 sequence is copied; a stray byte becomes U+FFFD */
+            n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            plain = n && i + n <= len;
+            for (size_t k = 1; plain && k < n; k++)
+                plain = ((unsigned char)text[i + k] & 0xc0) == 0x80;
+            if (!plain)
+                n = 1;
+        }
+        if (plain) {
+            i += n;
+            continue;
+        }
         char esc[8];
+        rc = fbuf_add(b, text + run, i - run);
         if (c == '"' || c == '\\') {
             esc[0] = '\\';
             esc[1] = (char)c;
-            rc = fbuf_add(b, esc, 2);
+            esc[2] = 0;
         } else if (c == '\n') {
-            rc = fbuf_adds(b, "\\n");
+            strcpy(esc, "\\n");
         } else if (c == '\t') {
-            rc = fbuf_adds(b, "\\t");
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = fbuf_adds(b, esc);
+            strcpy(esc, "\\t");
         } else if (c >= 0x80) {
-            /* copy a valid UTF-8 sequence, replace a stray byte with U+FFFD */
-            size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-            int ok = n && i + n <= len;
-            for (size_t k = 1; ok && k < n; k++)
-                ok = ((unsigned char)text[i + k] & 0xc0) == 0x80;
-            if (ok) {
-                rc = fbuf_add(b, text + i, n);
-                i += n - 1;
-            } else {
-                rc = fbuf_adds(b, "\\ufffd");
-            }
+            strcpy(esc, "\\ufffd");
         } else {
-            rc = fbuf_addc(b, (char)c);
+            snprintf(esc, sizeof esc, "\\u%04x", c);
         }
+        rc = rc || fbuf_adds(b, esc);
+        i += n;
+        run = i;
     }
+    rc = rc || fbuf_add(b, text + run, len - run);
     return rc || fbuf_addc(b, '"');
 }
 

@@ -45,10 +45,11 @@ typedef struct memo {
 typedef struct memo_table {
     memo *slots;
     size_t cap, n;
-    size_t bytes; /* the keys' and answers' bytes */
+    size_t bytes; /* what the entries take: strings, allocation overhead, slots */
 } memo_table;
 
-/* The run's memo is bounded: two generations of MEMO_GENERATION_BYTES of keys and answers each.
+/* The run's memo is bounded: two generations of MEMO_GENERATION_BYTES (keys, answers, their
+ * allocations and slots) each.
  * When the newer one is full the older one goes and the newer one becomes the older; a text found
  * in the older one is copied into the newer one. A repeat is answered from the memo as long as
  * fewer distinct texts than fit in a generation came between (tens of thousands of segments, many
@@ -115,7 +116,8 @@ static memo *memo_table_put(memo_table *t, const char *key, const char *out, con
         return NULL;
     }
     t->n++;
-    t->bytes += strlen(key) + (out ? strlen(out) : 0) + 2;
+    /* the strings, their two allocations' overhead and the slots (a table at most half full) */
+    t->bytes += strlen(key) + (out ? strlen(out) : 0) + 2 + 64 + 4 * sizeof(memo);
     return m;
 }
 
