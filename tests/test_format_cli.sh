@@ -76,6 +76,19 @@ if command -v python3 > /dev/null && /usr/bin/time -f %M true > /dev/null 2>&1 &
     check "big XLIFF: every unit written" test "$(grep -c '<target state="needs-review-translation"' "$tmp/mem.out.xlf")" -eq 100000
     check "big XLIFF: peak RSS ${kb} KB for 100,000 units within 4 MB of ${small_kb} KB for 20,000" \
         test "${kb:-999999999}" -lt $((${small_kb:-0} + 4096))
+    # to standard output, and with every unit skipped (one long stretch of the file without an edit)
+    out_kb=$(/usr/bin/time -f %M -o "$tmp/time" "$TOLK_BIN" translate -f "$tmp/mem.xlf" --copy-source --quiet \
+        > "$tmp/mem.stdout.xlf"; tail -1 "$tmp/time")
+    check "big XLIFF to standard output: peak RSS ${out_kb} KB within 4 MB of ${small_kb} KB" \
+        test "${out_kb:-999999999}" -lt $((${small_kb:-0} + 4096))
+    check "big XLIFF: standard output is the -o output" cmp -s "$tmp/mem.out.xlf" "$tmp/mem.stdout.xlf"
+    sed 's|</source></trans-unit>|</source><target>fertig</target></trans-unit>|' "$tmp/mem.xlf" > "$tmp/filled.xlf"
+    filled_kb=$(/usr/bin/time -f %M "$TOLK_BIN" translate -f "$tmp/filled.xlf" --copy-source --quiet \
+        -o "$tmp/filled.out.xlf" 2>&1 | tail -1)
+    check "filled big XLIFF: written unchanged" cmp -s "$tmp/filled.xlf" "$tmp/filled.out.xlf"
+    check "filled big XLIFF: peak RSS ${filled_kb} KB within 4 MB of ${small_kb} KB" \
+        test "${filled_kb:-999999999}" -lt $((${small_kb:-0} + 4096))
+    rm -f "$tmp/mem.stdout.xlf" "$tmp/filled.xlf" "$tmp/filled.out.xlf"
     # every unit a new text: the run's memo of translations fills up to its bound (two generations
     # of 8 MB) and stays there
     python3 "$fx/make_big_xliff.py" "$tmp/d1.xlf" 100000 1.2 distinct

@@ -1,8 +1,8 @@
-/* `tolk translate -f FILE [-o OUT]`: reads the file, parses it as a document (tolk_doc_open),
+/* `tolk translate -f FILE [-o OUT]`: reads the file, parses it as a document (tolk_doc_open_stream),
  * translates its segments with the session (or copies the source with --copy-source), writes the
- * result atomically (a temporary file renamed over OUT, so a failure leaves no half-written file;
- * to a file, translating and writing are one streamed pass: tolk_doc_open_stream), shows progress
- * on stderr and writes the JSON report asked for with --report. */
+ * result (translating and writing are one streamed pass: tolk_doc_open_stream; to a file
+ * atomically, a temporary file renamed over OUT, so a failure leaves no half-written file), shows
+ * progress on stderr and writes the JSON report asked for with --report. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,37 +146,31 @@ static int write_file(const char *path, const char *data, size_t len, tolk_error
 
 int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
 {
-    char *data = NULL, *out = NULL;
-    size_t len = 0, out_len = 0;
+    char *data = NULL;
+    size_t len = 0;
     tolk_doc *d = NULL;
     tolk_error err = {0};
     const char *name = strcmp(o->in_path, "-") ? o->in_path : "standard input";
-    /* to a file: one streamed pass that translates and writes (XLIFF window by window, memory flat
-     * however big the file; the temporary file and rename keep a failure from leaving half a file);
-     * to standard output: translated whole first, so a failure writes nothing */
+    /* one streamed pass that translates and writes (XLIFF window by window, memory flat however big
+     * the file; malformed input fails at open, before anything is written). To a file through a
+     * temporary file and a rename, so a failure never leaves half a file; on standard output a
+     * failure half way (the model, an interrupt) leaves what was written, and the exit status says so */
     int to_file = o->out_path && strcmp(o->out_path, "-");
     int from_file = strcmp(o->in_path, "-") != 0;
     int rc = from_file ? TOLK_OK : read_input(o->in_path, &data, &len, &err);
-    if (!rc && to_file)
+    if (!rc)
         rc = tolk_doc_open_stream(o->format, from_file ? o->in_path : NULL, name, data, len, o->overwrite, &d, &err);
-    else if (!rc && from_file)
-        rc = tolk_doc_open_file(o->format, o->in_path, name, o->overwrite, &d, &err);
-    else if (!rc)
-        rc = tolk_doc_open(o->format, name, data, len, o->overwrite, &d, &err);
     progress_state ps = {.t0 = now_s(), .last = now_s(), .tty = isatty(2)};
     tolk_doc_progress_fn progress = o->quiet ? NULL : show_progress;
+    out_source src = {.doc = d, .opts = o, .session = s, .progress = progress, .progress_user = &ps};
     if (!rc && to_file) {
-        out_source src = {.doc = d, .opts = o, .session = s, .progress = progress, .progress_user = &ps};
         rc = write_out(o->out_path, &src, &err);
-    } else if (!rc && o->copy_source) {
-        rc = tolk_doc_translate_with(d, cli_copy_segment, NULL, progress, &ps, &err);
-    } else if (!rc) {
-        rc = tolk_doc_translate(d, s, o->from, o->to, progress, &ps, &err);
+    } else if (!rc && (!write_source(stdout, &src) || fflush(stdout))) {
+        rc = src.doc_failed ? cli_fail(&err, src.doc_err.code, "%s", src.doc_err.msg)
+                            : cli_fail(&err, TOLK_E_IO, "cannot write to standard output");
     }
     if (!o->quiet && ps.tty)
         fputc('\n', stderr);
-    if (!rc && !to_file)
-        rc = tolk_doc_write(d, &out, &out_len, &err);
     if (!rc && o->report_path) {
         out_source src = {.doc = d, .report = 1};
         rc = write_out(o->report_path, &src, &err);
@@ -188,8 +182,6 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
             rc = write_file(o->term_report_path, terms, terms_len, &err);
         free(terms);
     }
-    if (!rc && !to_file && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
-        rc = cli_fail(&err, TOLK_E_IO, "cannot write to standard output");
     if (!rc && !o->quiet) {
         tolk_doc_stats st;
         tolk_doc_get_stats(d, &st);
@@ -205,6 +197,5 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     }
     tolk_doc_free(d);
     free(data);
-    free(out);
     return rc ? cli_error("%s", err.msg) : 0;
 }

@@ -462,6 +462,28 @@ static int render_in_place(fmt_doc *d)
     return 0;
 }
 
+/* Writes bytes [from, to) of the original a megabyte at a time, each piece's mapped pages given back
+ * once written: a long stretch without edits (a big file's skipped units) never comes into memory
+ * whole. Writing is the last pass over those bytes; an earlier pass may have released them already
+ * (doc_release_before's mark is past them), so the pages are given back here whatever the mark. */
+static int write_original(fmt_doc *d, size_t from, size_t to, doc_writer_fn write, void *user)
+{
+    const size_t piece = (size_t)1 << 20;
+    long page = sysconf(_SC_PAGESIZE);
+    while (from < to) {
+        size_t n = to - from < piece ? to - from : piece;
+        if (write(user, d->data + from, n))
+            return -1;
+        if (d->map_len && page > 0) {
+            size_t s = from / (size_t)page * (size_t)page, e = (from + n) / (size_t)page * (size_t)page;
+            if (e > s)
+                madvise(d->data + s, e - s, MADV_DONTNEED);
+        }
+        from += n;
+    }
+    return 0;
+}
+
 /* Writes the original from *AT with the queued edits spliced in, up to the last edit's end. */
 static int flush_edits(fmt_doc *d, size_t *at, doc_writer_fn write, void *user, tolk_error *err)
 {
@@ -477,7 +499,7 @@ static int flush_edits(fmt_doc *d, size_t *at, doc_writer_fn write, void *user, 
     }
     for (size_t i = 0; i < d->n_edits; i++) {
         const fmt_edit *e = &d->edits[i];
-        if ((e->start > *at && write(user, d->data + *at, e->start - *at)) ||
+        if ((e->start > *at && write_original(d, *at, e->start, write, user)) ||
             (e->len && write(user, e->bytes, e->len)))
             return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
         *at = e->end;
@@ -505,7 +527,7 @@ int doc_write_parts(fmt_doc *d, doc_writer_fn write, void *user, size_t *at, tol
 
 int doc_write_rest(fmt_doc *d, doc_writer_fn write, void *user, size_t at, tolk_error *err)
 {
-    if (d->len > at && write(user, d->data + at, d->len - at))
+    if (d->len > at && write_original(d, at, d->len, write, user))
         return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
     return TOLK_OK;
 }
