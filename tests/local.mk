@@ -120,7 +120,7 @@ EXTRA_DIST += tests/test_cli_opts.sh
 if HAVE_CHECK
 check_PROGRAMS += tests/test_formats
 TESTS += tests/test_formats
-tests_test_formats_SOURCES = tests/test_formats.c
+tests_test_formats_SOURCES = tests/test_formats.c tests/format_standins.h
 tests_test_formats_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
 tests_test_formats_LDADD = $(TEST_LIBS)
 endif
@@ -129,7 +129,7 @@ endif
 if HAVE_CHECK
 check_PROGRAMS += tests/test_format_stream
 TESTS += tests/test_format_stream
-tests_test_format_stream_SOURCES = tests/test_format_stream.c
+tests_test_format_stream_SOURCES = tests/test_format_stream.c tests/format_standins.h
 tests_test_format_stream_CFLAGS = $(TEST_CFLAGS)
 tests_test_format_stream_LDADD = $(TEST_LIBS)
 endif

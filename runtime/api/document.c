@@ -37,9 +37,10 @@ const char *tolk_doc_formats(void)
     return "txt po srt vtt xliff md html";
 }
 
-/* Opens a document from DATA[0..len) (PATH NULL) or from the file at PATH, as FORMAT. */
+/* Opens a document from DATA[0..len) (PATH NULL) or from the file at PATH, as FORMAT; STREAM: for
+ * one streamed pass (doc_open_stream). */
 static int open_doc(const char *format, const char *path, const char *name, const char *data, size_t len,
-                    int overwrite, tolk_doc **out, tolk_error *err)
+                    int overwrite, int stream, tolk_doc **out, tolk_error *err)
 {
     *out = NULL;
     const fmt_ops *ops = NULL;
@@ -48,8 +49,9 @@ static int open_doc(const char *format, const char *path, const char *name, cons
     tolk_doc *d = calloc(1, sizeof *d);
     if (!d)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
-    int rc = path ? doc_open_file(ops, path, name, overwrite, &d->doc, err)
-                  : doc_open(ops, name, data ? data : "", len, overwrite, &d->doc, err);
+    int rc = stream ? doc_open_stream(ops, path, name, data ? data : "", len, overwrite, &d->doc, err)
+             : path ? doc_open_file(ops, path, name, overwrite, &d->doc, err)
+                    : doc_open(ops, name, data ? data : "", len, overwrite, &d->doc, err);
     if (rc) {
         free(d);
         return rc;
@@ -67,7 +69,7 @@ int tolk_doc_open(const char *format, const char *name, const char *data, size_t
         *out = NULL;
         return error_set(err, TOLK_E_ARG, "tolk_doc_open: no data (NULL with length %zu)", len);
     }
-    return open_doc(format, NULL, name, data, len, overwrite, out, err);
+    return open_doc(format, NULL, name, data, len, overwrite, 0, out, err);
 }
 
 int tolk_doc_open_file(const char *format, const char *path, const char *name, int overwrite, tolk_doc **out,
@@ -75,7 +77,7 @@ int tolk_doc_open_file(const char *format, const char *path, const char *name, i
 {
     if (!out || !path)
         return error_set(err, TOLK_E_ARG, "tolk_doc_open_file: %s", out ? "no path" : "no place for the document");
-    return open_doc(format, path, name, NULL, 0, overwrite, out, err);
+    return open_doc(format, path, name, NULL, 0, overwrite, 0, out, err);
 }
 
 void tolk_doc_free(tolk_doc *d)
@@ -311,22 +313,11 @@ int tolk_doc_open_stream(const char *format, const char *path, const char *name,
 {
     if (!out)
         return error_set(err, TOLK_E_ARG, "tolk_doc_open_stream: no place for the document");
-    *out = NULL;
-    if (!path && !data && len)
+    if (!path && !data && len) {
+        *out = NULL;
         return error_set(err, TOLK_E_ARG, "tolk_doc_open_stream: no data (NULL with length %zu)", len);
-    const fmt_ops *ops = NULL;
-    if (format && !(ops = fmt_find(format)))
-        return error_set(err, TOLK_E_ARG, "unknown format '%s' (known: %s)", format, tolk_doc_formats());
-    tolk_doc *d = calloc(1, sizeof *d);
-    if (!d)
-        return error_set(err, TOLK_E_NOMEM, "out of memory");
-    int rc = doc_open_stream(ops, path, name, data ? data : "", len, overwrite, &d->doc, err);
-    if (rc) {
-        free(d);
-        return rc;
     }
-    *out = d;
-    return TOLK_OK;
+    return open_doc(format, path, name, data, len, overwrite, 1, out, err);
 }
 
 /* A streamed window before translation: the TM's exact matches (counted as done for progress). */
