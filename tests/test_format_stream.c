@@ -1,6 +1,7 @@
 /* Streamed documents (tolk_doc_open_stream + tolk_doc_translate_with_to, docs/FORMATS.md "XLIFF in
  * bounded memory"): the output, the report and the stats are those of the whole-document path for
- * every XLIFF fixture and stand-in translator; a big generated XLIFF is written window by window (the
+ * every XLIFF fixture and stand-in translator, also with their units repeated to megabytes (pieces
+ * of the parser then end inside units of every kind); a big generated XLIFF is written window by window (the
  * writer is called between translations, never after all of them) while repeated sources in far
  * apart windows still get one translation; the report's problems survive their windows (and the
  * spill to a temporary file; tolk_doc_report_to gives tolk_doc_report's bytes); malformed XML
@@ -161,6 +162,56 @@ START_TEST(stream_matches_whole)
 }
 END_TEST
 
+/* Fixture NAME with its units (from the first unit's start tag to the last unit's end tag) repeated
+ * until the file passes 2 MB: the parser's 256 KB pieces then end inside units of every kind
+ * (Trados seg-source mrks and sdl:seg-defs, memoQ, XLIFF 2 segments and notes) at many offsets. */
+static char *replicated(const char *name, size_t *len)
+{
+    size_t n;
+    char *data = read_fixture(name, &n);
+    const char *open = strstr(data, "<trans-unit") ? "<trans-unit" : "<unit", *close = strstr(open, "trans") ?
+                       "</trans-unit>" : "</unit>";
+    char *from = strstr(data, open), *to = NULL;
+    for (char *p = data; (p = strstr(p, close)); p++)
+        to = p + strlen(close);
+    ck_assert_msg(from && to && to > from, "%s: no units", name);
+    size_t span = (size_t)(to - from), times = (2u << 20) / span + 1;
+    char *out = malloc(n + span * times + 1);
+    ck_assert(out != NULL);
+    size_t at = (size_t)(to - data);
+    memcpy(out, data, at);
+    for (size_t i = 0; i < times; i++, at += span)
+        memcpy(out + at, from, span);
+    memcpy(out + at, to, n - (size_t)(to - data));
+    at += n - (size_t)(to - data);
+    out[at] = 0;
+    *len = at;
+    free(data);
+    return out;
+}
+
+START_TEST(replicated_fixtures_stream_like_whole)
+{
+    static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff", NULL};
+    static const struct { const char *name; tolk_segment_fn fn; } fns[] = {{"upper", upper}, {"looping", looping}};
+    for (int i = 0; files[i]; i++) {
+        size_t len;
+        char *data = replicated(files[i], &len);
+        for (size_t f = 0; f < sizeof fns / sizeof fns[0]; f++) {
+            run_result whole, streamed;
+            char what[128];
+            snprintf(what, sizeof what, "%s x many, %s", files[i], fns[f].name);
+            both_ways(files[i], data, len, f == 1, fns[f].fn, &whole, &streamed, NULL);
+            same_result(what, &whole, &streamed);
+            ck_assert_msg(streamed.out.writes > 4, "%s: %zu writes", what, streamed.out.writes);
+            run_free(&whole);
+            run_free(&streamed);
+        }
+        free(data);
+    }
+}
+END_TEST
+
 START_TEST(streamed_document_is_used_once)
 {
     static const char doc[] = "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\"><file original=\"a\" "
@@ -315,6 +366,7 @@ int main(void)
     tcase_add_test(tc, stream_matches_whole);
     if (have_xliff) {
         tcase_add_test(tc, streamed_document_is_used_once);
+        tcase_add_test(tc, replicated_fixtures_stream_like_whole);
         tcase_add_test(tc, big_file_is_written_window_by_window);
         tcase_add_test(tc, report_survives_windows);
         tcase_add_test(tc, malformed_fails_at_open);
