@@ -1,6 +1,7 @@
 /* Translating a document's segments through a segment translator (tolk_segment_fn): protect the
  * placeholders, translate (the same protected text once per run, so repeated segments get the same
- * translation), guard against loops while decoding, restore, check, and record the result. */
+ * translation; the memo of those answers is bounded), guard against loops while decoding, restore,
+ * check, and record the result. */
 #include <config.h>
 
 #include <stdlib.h>

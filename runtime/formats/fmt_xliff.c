@@ -14,7 +14,9 @@
  * Machine translation is marked as each tool reads it: 1.2 state="needs-review-translation"
  * state-qualifier="leveraged-mt"; memoQ mq:status="MachineTranslated"; Trados sdl:seg
  * origin="mt" conf="Draft"; 2.x state="translated" subState="tolk:mt". Only UTF-8 files. The
- * output is written unit by unit (render_part), each unit's edits made and written in turn. */
+ * output is written unit by unit (render_part), each unit's edits made and written in turn; streamed
+ * (xl_stream, doc_stream.h), the units finished in each piece of the file are a window that is
+ * translated, written and dropped before the parser reads on, so memory does not grow with the file. */
 #include <config.h>
 
 #include <stdint.h>
