@@ -159,6 +159,10 @@ static int doc_parse(fmt_doc *d, int stream, fmt_doc **out, tolk_error *err)
         rc = d->ops->stream(d, count_pending, &d->n_pending_total, err);
         d->streamed = 1;
         d->seg_base = 0;
+        /* the pass ends with its last megabyte resident: it goes too, until the real pass comes */
+        if (d->map_len)
+            madvise(d->data, d->map_len, MADV_DONTNEED);
+        d->released = 0;
     } else if (!rc) {
         rc = d->ops->parse(d, err);
     }
