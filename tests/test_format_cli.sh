@@ -82,6 +82,15 @@ if command -v python3 > /dev/null && /usr/bin/time -f %M true > /dev/null 2>&1 &
     check "big XLIFF to standard output: peak RSS ${out_kb} KB within 4 MB of ${small_kb} KB" \
         test "${out_kb:-999999999}" -lt $((${small_kb:-0} + 4096))
     check "big XLIFF: standard output is the -o output" cmp -s "$tmp/mem.out.xlf" "$tmp/mem.stdout.xlf"
+    # from a pipe: spooled to an unlinked temporary file and mapped, not held in memory
+    mkdir -p "$tmp/spool"
+    pipe_kb=$(cat "$tmp/mem.xlf" | TMPDIR=$tmp/spool /usr/bin/time -f %M -o "$tmp/time" "$TOLK_BIN" translate -f - \
+        --format xliff --copy-source --quiet -o "$tmp/mem.pipe.xlf"; tail -1 "$tmp/time")
+    check "big XLIFF from a pipe: the -o output" cmp -s "$tmp/mem.out.xlf" "$tmp/mem.pipe.xlf"
+    check "big XLIFF from a pipe: peak RSS ${pipe_kb} KB within 4 MB of ${small_kb} KB" \
+        test "${pipe_kb:-999999999}" -lt $((${small_kb:-0} + 4096))
+    check "big XLIFF from a pipe: no temporary file left" test -z "$(ls "$tmp/spool")"
+    rm -f "$tmp/mem.pipe.xlf"
     sed 's|</source></trans-unit>|</source><target>fertig</target></trans-unit>|' "$tmp/mem.xlf" > "$tmp/filled.xlf"
     filled_kb=$(/usr/bin/time -f %M "$TOLK_BIN" translate -f "$tmp/filled.xlf" --copy-source --quiet \
         -o "$tmp/filled.out.xlf" 2>&1 | tail -1)

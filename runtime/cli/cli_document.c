@@ -69,6 +69,29 @@ static int read_input(const char *path, char **data, size_t *len, tolk_error *er
     return rc;
 }
 
+/* Standard input copied to a temporary file (in TMPDIR, else /tmp) that is mapped like any file
+ * and unlinked once open: a big document through a pipe is not held in memory. 0 with its name in
+ * PATH, -1 when no such file could be written (then standard input is read into memory). */
+static int spool_stdin(char *path, size_t size)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/tolk-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    char chunk[65536];
+    size_t n;
+    int ok = 1;
+    while (ok && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        ok = write(fd, chunk, n) == (ssize_t)n;
+    ok = ok && !ferror(stdin);
+    if (close(fd) || !ok) {
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
 /* Writes to F: the bytes of a buffer, or a document piece by piece, translated on the way when
  * OPTS is set (tolk_doc_translate_to: a streamed document is read, translated and written window
  * by window). */
@@ -157,9 +180,14 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
      * failure half way (the model, an interrupt) leaves what was written, and the exit status says so */
     int to_file = o->out_path && strcmp(o->out_path, "-");
     int from_file = strcmp(o->in_path, "-") != 0;
-    int rc = from_file ? TOLK_OK : read_input(o->in_path, &data, &len, &err);
+    char spooled[4096];
+    int spool = !from_file && !spool_stdin(spooled, sizeof spooled);
+    int rc = from_file || spool ? TOLK_OK : read_input(o->in_path, &data, &len, &err);
     if (!rc)
-        rc = tolk_doc_open_stream(o->format, from_file ? o->in_path : NULL, name, data, len, o->overwrite, &d, &err);
+        rc = tolk_doc_open_stream(o->format, from_file ? o->in_path : spool ? spooled : NULL, name, data, len,
+                                  o->overwrite, &d, &err);
+    if (spool)
+        unlink(spooled); /* the mapping (or the copy) stays */
     progress_state ps = {.t0 = now_s(), .last = now_s(), .tty = isatty(2)};
     tolk_doc_progress_fn progress = o->quiet ? NULL : show_progress;
     out_source src = {.doc = d, .opts = o, .session = s, .progress = progress, .progress_user = &ps};
