@@ -71,8 +71,9 @@ static int read_input(const char *path, char **data, size_t *len, tolk_error *er
 
 /* Standard input copied to a temporary file (in TMPDIR, else /tmp) that is mapped like any file
  * and unlinked once open: a big document through a pipe is not held in memory. 0 with its name in
- * PATH, -1 when no such file could be written (then standard input is read into memory). */
-static int spool_stdin(char *path, size_t size)
+ * PATH; -1 when no such file can be made (nothing read yet: standard input is read into memory
+ * instead); TOLK_E_IO when it could not be written whole (part of standard input is gone). */
+static int spool_stdin(char *path, size_t size, tolk_error *err)
 {
     const char *dir = getenv("TMPDIR");
     snprintf(path, size, "%s/tolk-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -81,13 +82,21 @@ static int spool_stdin(char *path, size_t size)
         return -1;
     char chunk[65536];
     size_t n;
-    int ok = 1;
+    int ok = 1, e = 0;
     while (ok && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-        ok = write(fd, chunk, n) == (ssize_t)n;
-    ok = ok && !ferror(stdin);
-    if (close(fd) || !ok) {
+        if (!(ok = write(fd, chunk, n) == (ssize_t)n))
+            e = errno;
+    if (ok && ferror(stdin)) {
+        ok = 0;
+        e = errno;
+    }
+    if (close(fd) && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok) {
         unlink(path);
-        return -1;
+        return cli_fail(err, TOLK_E_IO, "standard input: cannot copy it to %s: %s", path, strerror(e));
     }
     return 0;
 }
@@ -181,8 +190,9 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     int to_file = o->out_path && strcmp(o->out_path, "-");
     int from_file = strcmp(o->in_path, "-") != 0;
     char spooled[4096];
-    int spool = !from_file && !spool_stdin(spooled, sizeof spooled);
-    int rc = from_file || spool ? TOLK_OK : read_input(o->in_path, &data, &len, &err);
+    int rc = from_file ? TOLK_OK : spool_stdin(spooled, sizeof spooled, &err), spool = !from_file && rc == 0;
+    if (rc < 0)
+        rc = read_input(o->in_path, &data, &len, &err);
     if (!rc)
         rc = tolk_doc_open_stream(o->format, from_file ? o->in_path : spool ? spooled : NULL, name, data, len,
                                   o->overwrite, &d, &err);
@@ -200,8 +210,8 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     if (!o->quiet && ps.tty)
         fputc('\n', stderr);
     if (!rc && o->report_path) {
-        out_source src = {.doc = d, .report = 1};
-        rc = write_out(o->report_path, &src, &err);
+        out_source report = {.doc = d, .report = 1};
+        rc = write_out(o->report_path, &report, &err);
     }
     if (!rc && o->term_report_path && !o->copy_source) {
         char *terms = NULL;
