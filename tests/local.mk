@@ -130,7 +130,7 @@ if HAVE_CHECK
 check_PROGRAMS += tests/test_format_stream
 TESTS += tests/test_format_stream
 tests_test_format_stream_SOURCES = tests/test_format_stream.c tests/format_standins.h
-tests_test_format_stream_CFLAGS = $(TEST_CFLAGS)
+tests_test_format_stream_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
 tests_test_format_stream_LDADD = $(TEST_LIBS)
 endif
 TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh

@@ -6,6 +6,8 @@
  * apart windows still get one translation; the report's problems survive their windows (and the
  * spill to a temporary file; tolk_doc_report_to gives tolk_doc_report's bytes); malformed XML
  * anywhere, even at the very end, fails at open, before anything is translated or written. */
+#include "doc.h"
+#include "doc_stream.h"
 #include "format_standins.h"
 #include "skip.h"
 #include "tolk.h"
@@ -212,6 +214,48 @@ START_TEST(replicated_fixtures_stream_like_whole)
 }
 END_TEST
 
+static int fbuf_write(void *user, const char *data, size_t len)
+{
+    return fbuf_add(user, data, len);
+}
+
+/* The parser fed 1 to 64 bytes at a time (fmt_doc.stream_piece): windows end at every place in
+ * every kind of unit, and the output is still the whole path's, byte for byte. */
+START_TEST(tiny_pieces_stream_like_whole)
+{
+    static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff", NULL};
+    for (int i = 0; files[i]; i++) {
+        size_t len;
+        char *data = read_fixture(files[i], &len);
+        for (int overwrite = 0; overwrite < 2; overwrite++) {
+            tolk_error err = {0};
+            fmt_doc *d = NULL;
+            ck_assert_int_eq(doc_open(NULL, files[i], data, len, overwrite, &d, &err), TOLK_OK);
+            ck_assert_int_eq(doc_translate(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+            fmt_buf whole = {0};
+            ck_assert_int_eq(doc_write_to(d, fbuf_write, &whole, &err), TOLK_OK);
+            doc_free(d);
+            for (size_t piece = 1; piece <= 64; piece++) {
+                ck_assert_int_eq(doc_open_stream(NULL, NULL, files[i], data, len, overwrite, &d, &err), TOLK_OK);
+                d->stream_piece = piece;
+                doc_run run;
+                ck_assert_int_eq(doc_run_begin(&run, upper, NULL, NULL, NULL, d->n_pending_total), 0);
+                fmt_buf out = {0};
+                ck_assert_msg(doc_stream_translate(d, &run, NULL, fbuf_write, &out, &err) == TOLK_OK, "%s", err.msg);
+                ck_assert_msg(out.n == whole.n && !memcmp(out.p, whole.p, whole.n),
+                              "%s, overwrite %d, %zu-byte pieces: streamed output differs:\n%s", files[i], overwrite,
+                              piece, out.p);
+                fbuf_free(&out);
+                doc_run_end(&run);
+                doc_free(d);
+            }
+            fbuf_free(&whole);
+        }
+        free(data);
+    }
+}
+END_TEST
+
 START_TEST(streamed_document_is_used_once)
 {
     static const char doc[] = "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\"><file original=\"a\" "
@@ -367,6 +411,7 @@ int main(void)
     if (have_xliff) {
         tcase_add_test(tc, streamed_document_is_used_once);
         tcase_add_test(tc, replicated_fixtures_stream_like_whole);
+        tcase_add_test(tc, tiny_pieces_stream_like_whole);
         tcase_add_test(tc, big_file_is_written_window_by_window);
         tcase_add_test(tc, report_survives_windows);
         tcase_add_test(tc, malformed_fails_at_open);

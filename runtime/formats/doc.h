@@ -141,6 +141,8 @@ struct fmt_doc {
     size_t n_gone[5], n_gone_flagged; /* their statuses (enum fmt_seg_status) and flags */
     fmt_buf problems;     /* their report entries, each starting ",\n  {" (older ones in problems_spill) */
     void *problems_spill; /* a FILE (tmpfile) once problems passed a megabyte, else NULL */
+    size_t stream_piece;  /* bytes a streamed format's parser is fed at a time (0: its default);
+                           * tests set it tiny so that windows end everywhere */
 };
 
 /* The formats tolk reads; NULL-terminated. */

@@ -705,7 +705,7 @@ static int xl_run(fmt_doc *d, doc_window_fn window, void *user, tolk_error *err)
     xmlCtxtUseOptions(c, XML_PARSE_NONET);
     c->replaceEntities = 0;
     c->loadsubset = 0;
-    const size_t piece = 256 * 1024;
+    const size_t piece = d->stream_piece ? d->stream_piece : 256 * 1024;
     int rc = TOLK_OK;
     for (size_t at = first; at <= d->len && !x->failed && !x->refused_dtd && c->wellFormed && !c->disableSAX;) {
         /* the last call (no bytes, terminate) ends the document */

@@ -3,8 +3,9 @@
  * must be parsed or refused without a crash, leak, hang or undefined behaviour; a parsed document
  * is translated by two stand-ins (identity, and one that drops a placeholder and loops) and
  * written, and with the identity translation an in-place format must come back unchanged. The same
- * bytes through the streamed pass (doc_open_stream, doc_stream_translate: XLIFF window by window)
- * must open exactly when the whole path does and write the same output. */
+ * bytes through the streamed pass (doc_open_stream, doc_stream_translate: XLIFF window by window,
+ * the parser fed a few bytes at a time) must open exactly when the whole path does and write the
+ * same output. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ static void streamed(const fmt_ops *ops, const uint8_t *data, size_t size, int p
         abort();
     if (rc)
         return;
+    d->stream_piece = 1 + size % 61; /* tiny pieces: windows end anywhere in the input */
     doc_run run;
     if (doc_run_begin(&run, pass ? mangle : identity, NULL, NULL, NULL, d->n_pending_total)) {
         doc_free(d);
