@@ -497,8 +497,30 @@ int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err);
 typedef int (*tolk_write_fn)(void *user, const char *data, size_t len);
 int tolk_doc_write_to(tolk_doc *d, tolk_write_fn write, void *user, tolk_error *err);
 
+/* As tolk_doc_open_file (PATH non-NULL) or tolk_doc_open (DATA[0..len) copied), for one pass that
+ * translates and writes: tolk_doc_translate_to or tolk_doc_translate_with_to. A format that can
+ * stream (XLIFF) is checked here (malformed input fails here, before any model work) but keeps no
+ * segment: that pass reads, translates and writes it window by window, so memory stays flat however
+ * big the file (docs/FORMATS.md). Other formats are parsed whole, as tolk_doc_open does. Such a
+ * document cannot be translated or written by the other calls. */
+int tolk_doc_open_stream(const char *format, const char *path, const char *name, const char *data, size_t len,
+                         int overwrite, tolk_doc **out, tolk_error *err);
+
+/* Translates D as tolk_doc_translate / tolk_doc_translate_with do and sends the output to WRITE:
+ * window by window for a document from tolk_doc_open_stream (once), else the whole document is
+ * translated, then written. The report, term report and stats work after it. On failure part of the
+ * output may have been written already: write to a temporary file and rename it on success. */
+int tolk_doc_translate_to(tolk_doc *d, tolk_session *s, const char *from, const char *to,
+                          tolk_doc_progress_fn progress, void *progress_user, tolk_write_fn write, void *write_user,
+                          tolk_error *err);
+int tolk_doc_translate_with_to(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress,
+                               void *progress_user, tolk_write_fn write, void *write_user, tolk_error *err);
+
 /* The JSON report (malloc'd, NUL-terminated): counts and every segment that failed a check. */
 int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err);
+/* The same JSON sent piece by piece to WRITE, never whole in memory (a big file's report can hold
+ * hundreds of thousands of problems). TOLK_E_IO when WRITE fails. */
+int tolk_doc_report_to(const tolk_doc *d, tolk_write_fn write, void *user, tolk_error *err);
 
 void tolk_doc_get_stats(const tolk_doc *d, tolk_doc_stats *st);
 

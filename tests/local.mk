@@ -125,9 +125,18 @@ EXTRA_DIST += tests/test_cli_opts.sh
 if HAVE_CHECK
 check_PROGRAMS += tests/test_formats
 TESTS += tests/test_formats
-tests_test_formats_SOURCES = tests/test_formats.c
+tests_test_formats_SOURCES = tests/test_formats.c tests/format_standins.h
 tests_test_formats_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
 tests_test_formats_LDADD = $(TEST_LIBS)
+endif
+# Streamed documents (tolk_doc_open_stream): same output and report as the whole path, written window
+# by window, malformed XML found at open.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_format_stream
+TESTS += tests/test_format_stream
+tests_test_format_stream_SOURCES = tests/test_format_stream.c tests/format_standins.h
+tests_test_format_stream_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
+tests_test_format_stream_LDADD = $(TEST_LIBS)
 endif
 TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh
 EXTRA_DIST += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh tests/fixtures/formats tests/fuzz/formats_fuzz.c \

@@ -14,27 +14,10 @@
 #include "constrain.h"
 #include "doc.h"
 #include "protect.h"
+#include "format_standins.h"
 #include "sentences.h"
 #include "skip.h"
 #include "tolk.h"
-
-static char *read_fixture(const char *name, size_t *len)
-{
-    const char *src = getenv("TOLK_SRCDIR");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/fixtures/formats/%s", src ? src : "..", name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    ck_assert(p && fread(p, 1, (size_t)n, f) == (size_t)n);
-    p[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 /* ---- protection ---- */
 
@@ -230,34 +213,6 @@ END_TEST
 
 /* ---- stand-in translators ---- */
 
-static int identity(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
-                    tolk_error *err)
-{
-    (void)err;
-    if (user)
-        (*(int *)user)++;
-    *hit = 0;
-    *tokens = (int)len;
-    emit(text, len, eu);
-    return TOLK_OK;
-}
-
-/* Upper-cases letters outside placeholders (a "translation" that changes every word). */
-static int upper(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
-                 tolk_error *err)
-{
-    (void)user;
-    (void)err;
-    char *t = malloc(len + 1);
-    for (size_t i = 0; i < len; i++)
-        t[i] = (char)toupper((unsigned char)text[i]);
-    *hit = 0;
-    *tokens = 1;
-    emit(t, len, eu);
-    free(t);
-    return TOLK_OK;
-}
-
 /* Drops the last placeholder. */
 static int drop_tag(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
                     tolk_error *err)
@@ -277,24 +232,6 @@ static int drop_tag(void *user, const char *text, size_t len, tolk_emit_fn emit,
     emit(text, (size_t)(last - text), eu);
     if (close)
         emit(close + 1, len - (size_t)(close + 1 - text), eu);
-    return TOLK_OK;
-}
-
-/* Says the same thing again and again until told to stop (as small models do). */
-static int looping(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
-                   tolk_error *err)
-{
-    (void)user;
-    (void)text;
-    (void)len;
-    (void)err;
-    *hit = 0;
-    *tokens = 0;
-    for (int i = 0; i < 10000; i++) {
-        ++*tokens;
-        if (emit("and again, ", 11, eu))
-            return TOLK_OK;
-    }
     return TOLK_OK;
 }
 

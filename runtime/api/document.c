@@ -8,6 +8,7 @@
 #include "checks.h"
 #include "constrain.h"
 #include "doc.h"
+#include "doc_stream.h"
 #include "doc_translate.h"
 #include "error.h"
 #include "glossary.h"
@@ -18,7 +19,8 @@
 
 /* One glossary term of one segment, for tolk_doc_term_report. */
 typedef struct doc_term {
-    size_t seg;
+    size_t seg;                  /* its number in the document, from 0 (d->doc->seg_base counts in) */
+    char *id;                    /* a streamed document: the segment's id, kept when its window went */
     const char *source, *target; /* owned by the glossary */
     int status;                  /* 0 found, 1 forced, 2 missed */
 } doc_term;
@@ -35,9 +37,10 @@ const char *tolk_doc_formats(void)
     return "txt po srt vtt xliff md html";
 }
 
-/* Opens a document from DATA[0..len) (PATH NULL) or from the file at PATH, as FORMAT. */
+/* Opens a document from DATA[0..len) (PATH NULL) or from the file at PATH, as FORMAT; STREAM: for
+ * one streamed pass (doc_open_stream). */
 static int open_doc(const char *format, const char *path, const char *name, const char *data, size_t len,
-                    int overwrite, tolk_doc **out, tolk_error *err)
+                    int overwrite, int stream, tolk_doc **out, tolk_error *err)
 {
     *out = NULL;
     const fmt_ops *ops = NULL;
@@ -46,8 +49,9 @@ static int open_doc(const char *format, const char *path, const char *name, cons
     tolk_doc *d = calloc(1, sizeof *d);
     if (!d)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
-    int rc = path ? doc_open_file(ops, path, name, overwrite, &d->doc, err)
-                  : doc_open(ops, name, data ? data : "", len, overwrite, &d->doc, err);
+    int rc = stream ? doc_open_stream(ops, path, name, data ? data : "", len, overwrite, &d->doc, err)
+             : path ? doc_open_file(ops, path, name, overwrite, &d->doc, err)
+                    : doc_open(ops, name, data ? data : "", len, overwrite, &d->doc, err);
     if (rc) {
         free(d);
         return rc;
@@ -65,7 +69,7 @@ int tolk_doc_open(const char *format, const char *name, const char *data, size_t
         *out = NULL;
         return error_set(err, TOLK_E_ARG, "tolk_doc_open: no data (NULL with length %zu)", len);
     }
-    return open_doc(format, NULL, name, data, len, overwrite, out, err);
+    return open_doc(format, NULL, name, data, len, overwrite, 0, out, err);
 }
 
 int tolk_doc_open_file(const char *format, const char *path, const char *name, int overwrite, tolk_doc **out,
@@ -73,16 +77,24 @@ int tolk_doc_open_file(const char *format, const char *path, const char *name, i
 {
     if (!out || !path)
         return error_set(err, TOLK_E_ARG, "tolk_doc_open_file: %s", out ? "no path" : "no place for the document");
-    return open_doc(format, path, name, NULL, 0, overwrite, out, err);
+    return open_doc(format, path, name, NULL, 0, overwrite, 0, out, err);
 }
 
 void tolk_doc_free(tolk_doc *d)
 {
     if (!d)
         return;
+    for (size_t i = 0; i < d->n_terms; i++)
+        free(d->terms[i].id);
     doc_free(d->doc);
     free(d->terms);
     free(d);
+}
+
+static int streamed_error(const tolk_doc *d, tolk_error *err)
+{
+    return error_set(err, TOLK_E_STATE, "%s: opened for one streamed pass (tolk_doc_open_stream): translate and "
+                     "write it with tolk_doc_translate_to", d->doc->name);
 }
 
 int tolk_doc_translate_with(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress,
@@ -90,6 +102,8 @@ int tolk_doc_translate_with(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_do
 {
     if (!d || !fn)
         return error_set(err, TOLK_E_ARG, "tolk_doc_translate_with: %s", d ? "no translator" : "no document");
+    if (d->doc->streamed)
+        return streamed_error(d, err);
     return doc_translate(d->doc, fn, user, progress, progress_user, err);
 }
 
@@ -100,6 +114,8 @@ typedef struct session_translator {
     const char *from, *to;
     ph_vocab vocab;      /* the tokens that can write placeholders */
     int constrain;       /* 0 when the vocabulary could not be scanned */
+    doc_run *run;        /* a streamed pass: its progress count */
+    size_t first_term;   /* a streamed pass: the window's first term in d->terms */
 } session_translator;
 
 /* Keeps the glossary terms of the session's last translation for the current segment. */
@@ -117,7 +133,8 @@ static int note_terms(tolk_doc *d, const tolk_session *s, tolk_error *err)
     }
     for (int i = 0; i < n; i++) {
         int status = !t[i].found ? 2 : t[i].forced ? 1 : 0;
-        d->terms[d->n_terms++] = (doc_term){d->doc->cur_seg, t[i].source, t[i].target, status};
+        d->terms[d->n_terms++] = (doc_term){d->doc->seg_base + d->doc->cur_seg, NULL, t[i].source, t[i].target,
+                                            status};
         d->doc->n_terms[status]++;
     }
     return TOLK_OK;
@@ -175,7 +192,8 @@ static int note_tm_terms(tolk_doc *d, const glossary *g, const char *text, size_
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
             break;
         }
-        d->terms[d->n_terms++] = (doc_term){d->doc->cur_seg, h[i].source, h[i].target, found ? 0 : 2};
+        d->terms[d->n_terms++] = (doc_term){d->doc->seg_base + d->doc->cur_seg, NULL, h[i].source, h[i].target,
+                                            found ? 0 : 2};
         d->doc->n_terms[found ? 0 : 2]++;
     }
     free(h);
@@ -251,12 +269,29 @@ static int translate_segment(void *user, const char *text, size_t len, tolk_emit
     return rc;
 }
 
+/* Terms noted (from index FROM on) for a TM match that did not fit its segment: noted again when
+ * the segment is translated. */
+static void drop_pending_terms(tolk_doc *d, size_t from)
+{
+    size_t kept = from;
+    for (size_t i = from; i < d->n_terms; i++) {
+        const fmt_seg *g = &d->doc->segs[d->terms[i].seg - d->doc->seg_base];
+        if (g->status == SEG_PENDING)
+            d->doc->n_terms[d->terms[i].status]--;
+        else
+            d->terms[kept++] = d->terms[i];
+    }
+    d->n_terms = kept;
+}
+
 int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const char *to,
                        tolk_doc_progress_fn progress, void *progress_user, tolk_error *err)
 {
     if (!d || !s || !to)
         return error_set(err, TOLK_E_ARG, "tolk_doc_translate: %s", !d ? "no document" : !s ? "no session" :
                          "no target language");
+    if (d->doc->streamed)
+        return streamed_error(d, err);
     if (s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK) && !from)
         return error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "
                          "language (--from)");
@@ -264,15 +299,7 @@ int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const cha
     t.constrain = ph_vocab_build(t.m, &t.vocab) == 0;
     d->doc->src_lang = from;
     int rc = s->tm && (s->tm_flags & TOLK_TM_REUSE_EXACT) ? doc_prefill(d->doc, tm_exact_lookup, &t, err) : TOLK_OK;
-    /* terms noted for a match that did not fit its segment are noted again when it is translated */
-    size_t kept = 0;
-    for (size_t i = 0; i < d->n_terms; i++) {
-        if (d->doc->segs[d->terms[i].seg].status == SEG_PENDING)
-            d->doc->n_terms[d->terms[i].status]--;
-        else
-            d->terms[kept++] = d->terms[i];
-    }
-    d->n_terms = kept;
+    drop_pending_terms(d, 0);
     if (!rc)
         rc = doc_translate(d->doc, translate_segment, &t, progress, progress_user, err);
     ph_vocab_free(&t.vocab);
@@ -281,10 +308,102 @@ int tolk_doc_translate(tolk_doc *d, tolk_session *s, const char *from, const cha
     return rc;
 }
 
+int tolk_doc_open_stream(const char *format, const char *path, const char *name, const char *data, size_t len,
+                         int overwrite, tolk_doc **out, tolk_error *err)
+{
+    if (!out)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_open_stream: no place for the document");
+    if (!path && !data && len) {
+        *out = NULL;
+        return error_set(err, TOLK_E_ARG, "tolk_doc_open_stream: no data (NULL with length %zu)", len);
+    }
+    return open_doc(format, path, name, data, len, overwrite, 1, out, err);
+}
+
+/* A streamed window before translation: the TM's exact matches (counted as done for progress). */
+static int window_before(fmt_doc *fd, void *user, tolk_error *err)
+{
+    session_translator *t = user;
+    t->first_term = t->d->n_terms;
+    if (!t->s->tm || !(t->s->tm_flags & TOLK_TM_REUSE_EXACT))
+        return TOLK_OK;
+    size_t pending = 0;
+    for (size_t i = 0; i < fd->n_segs; i++)
+        pending += fd->segs[i].status == SEG_PENDING;
+    int rc = doc_prefill(fd, tm_exact_lookup, t, err);
+    drop_pending_terms(t->d, t->first_term);
+    for (size_t i = 0; i < fd->n_segs; i++)
+        pending -= fd->segs[i].status == SEG_PENDING;
+    t->run->done += pending;
+    return rc;
+}
+
+/* A streamed window after translation, before it goes: TM write-back and the ids of its terms. */
+static int window_after(fmt_doc *fd, void *user, tolk_error *err)
+{
+    session_translator *t = user;
+    int rc = t->s->tm && (t->s->tm_flags & TOLK_TM_WRITE_BACK) ? add_to_tm(t->d, t->s, t->from, t->to, err)
+                                                               : TOLK_OK;
+    for (size_t i = t->first_term; i < t->d->n_terms && !rc; i++) {
+        const fmt_seg *g = &fd->segs[t->d->terms[i].seg - fd->seg_base];
+        if (g->id && !(t->d->terms[i].id = strdup(g->id)))
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+    }
+    return rc;
+}
+
+int tolk_doc_translate_to(tolk_doc *d, tolk_session *s, const char *from, const char *to,
+                          tolk_doc_progress_fn progress, void *progress_user, tolk_write_fn write, void *write_user,
+                          tolk_error *err)
+{
+    if (!d || !s || !to || !write)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_translate_to: %s", !d ? "no document" : !s ? "no session" :
+                         !to ? "no target language" : "no writer");
+    if (!d->doc->streamed) {
+        int rc = tolk_doc_translate(d, s, from, to, progress, progress_user, err);
+        return rc ? rc : doc_write_to(d->doc, write, write_user, err);
+    }
+    if (s->tm && (s->tm_flags & TOLK_TM_WRITE_BACK) && !from)
+        return error_set(err, TOLK_E_ARG, "adding translations to the translation memory needs the source "
+                         "language (--from)");
+    session_translator t = {.d = d, .s = s, .m = s->gen.model, .from = from, .to = to};
+    doc_run run;
+    if (doc_run_begin(&run, translate_segment, &t, progress, progress_user, d->doc->n_pending_total))
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    t.run = &run;
+    t.constrain = ph_vocab_build(t.m, &t.vocab) == 0;
+    d->doc->src_lang = from;
+    doc_stream_hooks hooks = {.before = window_before, .after = window_after, .user = &t};
+    int rc = doc_stream_translate(d->doc, &run, &hooks, write, write_user, err);
+    ph_vocab_free(&t.vocab);
+    doc_run_end(&run);
+    return rc;
+}
+
+int tolk_doc_translate_with_to(tolk_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress,
+                               void *progress_user, tolk_write_fn write, void *write_user, tolk_error *err)
+{
+    if (!d || !fn || !write)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_translate_with_to: %s", !d ? "no document" :
+                         !fn ? "no translator" : "no writer");
+    if (!d->doc->streamed) {
+        int rc = doc_translate(d->doc, fn, user, progress, progress_user, err);
+        return rc ? rc : doc_write_to(d->doc, write, write_user, err);
+    }
+    doc_run run;
+    if (doc_run_begin(&run, fn, user, progress, progress_user, d->doc->n_pending_total))
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    int rc = doc_stream_translate(d->doc, &run, NULL, write, write_user, err);
+    doc_run_end(&run);
+    return rc;
+}
+
 int tolk_doc_write(tolk_doc *d, char **out, size_t *len, tolk_error *err)
 {
     if (!d || !out || !len)
         return error_set(err, TOLK_E_ARG, "tolk_doc_write: %s", d ? "no place for the output" : "no document");
+    if (d->doc->streamed)
+        return streamed_error(d, err);
     return doc_write(d->doc, out, len, err);
 }
 
@@ -292,6 +411,8 @@ int tolk_doc_write_to(tolk_doc *d, tolk_write_fn write, void *user, tolk_error *
 {
     if (!d || !write)
         return error_set(err, TOLK_E_ARG, "tolk_doc_write_to: %s", d ? "no writer" : "no document");
+    if (d->doc->streamed)
+        return streamed_error(d, err);
     return doc_write_to(d->doc, write, user, err);
 }
 
@@ -310,6 +431,13 @@ int tolk_doc_report(const tolk_doc *d, char **json, size_t *len, tolk_error *err
     return TOLK_OK;
 }
 
+int tolk_doc_report_to(const tolk_doc *d, tolk_write_fn write, void *user, tolk_error *err)
+{
+    if (!d || !write)
+        return error_set(err, TOLK_E_ARG, "tolk_doc_report_to: %s", d ? "no writer" : "no document");
+    return doc_report_to(d->doc, d->doc->ops->name, write, user, err);
+}
+
 int tolk_doc_term_report(const tolk_doc *d, char **tsv, size_t *len, tolk_error *err)
 {
     static const char *const names[] = {"found", "forced", "missed"};
@@ -319,10 +447,12 @@ int tolk_doc_term_report(const tolk_doc *d, char **tsv, size_t *len, tolk_error 
     int bad = fbuf_add(&b, "", 0);
     for (size_t i = 0; i < d->n_terms && !bad; i++) {
         const doc_term *t = &d->terms[i];
-        const fmt_seg *g = &d->doc->segs[t->seg];
+        const char *id = t->id;
+        if (!id && t->seg >= d->doc->seg_base && t->seg - d->doc->seg_base < d->doc->n_segs)
+            id = d->doc->segs[t->seg - d->doc->seg_base].id;
         char num[32];
         snprintf(num, sizeof num, "%zu", t->seg + 1);
-        bad = fbuf_adds(&b, g->id ? g->id : num) || fbuf_addc(&b, '\t') || fbuf_adds(&b, t->source) ||
+        bad = fbuf_adds(&b, id ? id : num) || fbuf_addc(&b, '\t') || fbuf_adds(&b, t->source) ||
               fbuf_addc(&b, '\t') || fbuf_adds(&b, t->target) || fbuf_addc(&b, '\t') ||
               fbuf_adds(&b, names[t->status]) || fbuf_addc(&b, '\n');
     }

@@ -1,7 +1,8 @@
-/* `tolk translate -f FILE [-o OUT]`: reads the file, parses it as a document (tolk_doc_open),
+/* `tolk translate -f FILE [-o OUT]`: reads the file, parses it as a document (tolk_doc_open_stream),
  * translates its segments with the session (or copies the source with --copy-source), writes the
- * result atomically (a temporary file renamed over OUT, so a failure leaves no half-written file),
- * shows progress on stderr and writes the JSON report asked for with --report. */
+ * result (translating and writing are one streamed pass: tolk_doc_open_stream; to a file
+ * atomically, a temporary file renamed over OUT, so a failure leaves no half-written file), shows
+ * progress on stderr and writes the JSON report asked for with --report. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,13 +69,52 @@ static int read_input(const char *path, char **data, size_t *len, tolk_error *er
     return rc;
 }
 
-/* Writes to F: the bytes of a buffer, or a document piece by piece. */
+/* Standard input copied to a temporary file (in TMPDIR, else /tmp) that is mapped like any file
+ * and unlinked once open: a big document through a pipe is not held in memory. 0 with its name in
+ * PATH; -1 when no such file can be made (nothing read yet: standard input is read into memory
+ * instead); TOLK_E_IO when it could not be written whole (part of standard input is gone). */
+static int spool_stdin(char *path, size_t size, tolk_error *err)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/tolk-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    char chunk[65536];
+    size_t n;
+    int ok = 1, e = 0;
+    while (ok && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        if (!(ok = write(fd, chunk, n) == (ssize_t)n))
+            e = errno;
+    if (ok && ferror(stdin)) {
+        ok = 0;
+        e = errno;
+    }
+    if (close(fd) && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok) {
+        unlink(path);
+        return cli_fail(err, TOLK_E_IO, "standard input: cannot copy it to %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+/* Writes to F: the bytes of a buffer, or a document piece by piece, translated on the way when
+ * OPTS is set (tolk_doc_translate_to: a streamed document is read, translated and written window
+ * by window). */
 typedef struct out_source {
     const char *data;
     size_t len;
     tolk_doc *doc;
+    int report;     /* the document's JSON report (tolk_doc_report_to) */
+    const cli_doc_opts *opts;
+    tolk_session *session;
+    tolk_doc_progress_fn progress;
+    void *progress_user;
     tolk_error doc_err;
-    int doc_failed; /* the document could not be written (not an I/O error of F) */
+    int doc_failed; /* the document could not be translated or written (not an I/O error of F) */
 } out_source;
 
 static int fwrite_piece(void *user, const char *data, size_t len)
@@ -86,7 +126,13 @@ static int write_source(FILE *f, out_source *src)
 {
     if (!src->doc)
         return fwrite(src->data, 1, src->len, f) == src->len;
-    int rc = tolk_doc_write_to(src->doc, fwrite_piece, f, &src->doc_err);
+    const cli_doc_opts *o = src->opts;
+    int rc = src->report ? tolk_doc_report_to(src->doc, fwrite_piece, f, &src->doc_err)
+             : !o ? tolk_doc_write_to(src->doc, fwrite_piece, f, &src->doc_err)
+             : o->copy_source ? tolk_doc_translate_with_to(src->doc, cli_copy_segment, NULL, src->progress,
+                                                           src->progress_user, fwrite_piece, f, &src->doc_err)
+             : tolk_doc_translate_to(src->doc, src->session, o->from, o->to, src->progress, src->progress_user,
+                                     fwrite_piece, f, &src->doc_err);
     src->doc_failed = rc && rc != TOLK_E_IO;
     return !rc;
 }
@@ -132,28 +178,41 @@ static int write_file(const char *path, const char *data, size_t len, tolk_error
 
 int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
 {
-    char *data = NULL, *out = NULL, *report = NULL;
-    size_t len = 0, out_len = 0, report_len = 0;
+    char *data = NULL;
+    size_t len = 0;
     tolk_doc *d = NULL;
     tolk_error err = {0};
     const char *name = strcmp(o->in_path, "-") ? o->in_path : "standard input";
-    int rc = strcmp(o->in_path, "-") ? tolk_doc_open_file(o->format, o->in_path, name, o->overwrite, &d, &err)
-                                     : read_input(o->in_path, &data, &len, &err);
-    if (!rc && !d)
-        rc = tolk_doc_open(o->format, name, data, len, o->overwrite, &d, &err);
+    /* one streamed pass that translates and writes (XLIFF window by window, memory flat however big
+     * the file; malformed input fails at open, before anything is written). To a file through a
+     * temporary file and a rename, so a failure never leaves half a file; on standard output a
+     * failure half way (the model, an interrupt) leaves what was written, and the exit status says so */
+    int to_file = o->out_path && strcmp(o->out_path, "-");
+    int from_file = strcmp(o->in_path, "-") != 0;
+    char spooled[4096];
+    int rc = from_file ? TOLK_OK : spool_stdin(spooled, sizeof spooled, &err), spool = !from_file && rc == 0;
+    if (rc < 0)
+        rc = read_input(o->in_path, &data, &len, &err);
+    if (!rc)
+        rc = tolk_doc_open_stream(o->format, from_file ? o->in_path : spool ? spooled : NULL, name, data, len,
+                                  o->overwrite, &d, &err);
+    if (spool)
+        unlink(spooled); /* the mapping (or the copy) stays */
     progress_state ps = {.t0 = now_s(), .last = now_s(), .tty = isatty(2)};
     tolk_doc_progress_fn progress = o->quiet ? NULL : show_progress;
-    if (!rc && o->copy_source)
-        rc = tolk_doc_translate_with(d, cli_copy_segment, NULL, progress, &ps, &err);
-    else if (!rc)
-        rc = tolk_doc_translate(d, s, o->from, o->to, progress, &ps, &err);
+    out_source src = {.doc = d, .opts = o, .session = s, .progress = progress, .progress_user = &ps};
+    if (!rc && to_file) {
+        rc = write_out(o->out_path, &src, &err);
+    } else if (!rc && (!write_source(stdout, &src) || fflush(stdout))) {
+        rc = src.doc_failed ? cli_fail(&err, src.doc_err.code, "%s", src.doc_err.msg)
+                            : cli_fail(&err, TOLK_E_IO, "cannot write to standard output");
+    }
     if (!o->quiet && ps.tty)
         fputc('\n', stderr);
-    int to_file = o->out_path && strcmp(o->out_path, "-");
-    if (!rc && !to_file)
-        rc = tolk_doc_write(d, &out, &out_len, &err);
-    if (!rc && o->report_path && !(rc = tolk_doc_report(d, &report, &report_len, &err)))
-        rc = write_file(o->report_path, report, report_len, &err);
+    if (!rc && o->report_path) {
+        out_source report = {.doc = d, .report = 1};
+        rc = write_out(o->report_path, &report, &err);
+    }
     if (!rc && o->term_report_path && !o->copy_source) {
         char *terms = NULL;
         size_t terms_len = 0;
@@ -161,11 +220,6 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
             rc = write_file(o->term_report_path, terms, terms_len, &err);
         free(terms);
     }
-    if (!rc && to_file) {
-        out_source src = {.doc = d};
-        rc = write_out(o->out_path, &src, &err);
-    } else if (!rc && (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout)))
-        rc = cli_fail(&err, TOLK_E_IO, "cannot write to standard output");
     if (!rc && !o->quiet) {
         tolk_doc_stats st;
         tolk_doc_get_stats(d, &st);
@@ -181,7 +235,5 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     }
     tolk_doc_free(d);
     free(data);
-    free(out);
-    free(report);
     return rc ? cli_error("%s", err.msg) : 0;
 }

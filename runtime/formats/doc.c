@@ -97,8 +97,11 @@ static int check_text(fmt_doc *d, tolk_error *err)
         if (!ok)
             return error_set(err, TOLK_E_FORMAT, "line %zu: %s", doc_line_at(d, i),
                              c ? "invalid UTF-8 (tolk reads UTF-8 text files)" : "a NUL byte (not a text file)");
+        if ((i & 0xfffff) + k > 0xfffff) /* each megabyte: a big mapped file does not stay resident */
+            doc_release_before(d, i);
         i += k;
     }
+    d->released = 0; /* the parse is a new pass */
     return TOLK_OK;
 }
 
@@ -128,18 +131,43 @@ static int doc_new(const fmt_ops *ops, const char *name, int overwrite, fmt_doc 
     return TOLK_OK;
 }
 
-/* Checks and parses D's data; frees D on failure. */
-static int doc_parse(fmt_doc *d, fmt_doc **out, tolk_error *err)
+void doc_format_error(const fmt_doc *d, tolk_error *err)
+{
+    for (char *p = err ? err->msg : NULL; p && *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' '; /* one line, whatever a library said */
+    if (err && strncmp(err->msg, "tolk was built without", 22))
+        error_prefix(err, d->name);
+}
+
+/* The pre-pass of a streamed document: counts the pending segments of each window. */
+static int count_pending(fmt_doc *d, void *user, tolk_error *err)
+{
+    (void)err;
+    size_t *n = user;
+    for (size_t i = 0; i < d->n_segs; i++)
+        *n += d->segs[i].status == SEG_PENDING;
+    return TOLK_OK;
+}
+
+/* Checks and parses D's data (STREAM and a format that can: checked and counted, nothing kept);
+ * frees D on failure. */
+static int doc_parse(fmt_doc *d, int stream, fmt_doc **out, tolk_error *err)
 {
     int rc = check_text(d, err);
-    if (!rc)
+    if (!rc && stream && d->ops->stream) {
+        rc = d->ops->stream(d, count_pending, &d->n_pending_total, err);
+        d->streamed = 1;
+        d->seg_base = 0;
+        /* the pass ends with its last megabyte resident: it goes too, until the real pass comes */
+        if (d->map_len)
+            madvise(d->data, d->map_len, MADV_DONTNEED);
+        d->released = 0;
+    } else if (!rc) {
         rc = d->ops->parse(d, err);
+    }
     if (rc) {
-        for (char *p = err ? err->msg : NULL; p && *p; p++)
-            if (*p == '\n' || *p == '\r')
-                *p = ' '; /* one line, whatever a library said */
-        if (err && strncmp(err->msg, "tolk was built without", 22))
-            error_prefix(err, d->name);
+        doc_format_error(d, err);
         doc_free(d);
         return rc;
     }
@@ -147,46 +175,35 @@ static int doc_parse(fmt_doc *d, fmt_doc **out, tolk_error *err)
     return TOLK_OK;
 }
 
-int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len, int overwrite, fmt_doc **out,
-             tolk_error *err)
+/* D's data: a copy of DATA[0..len). */
+static int load_data(fmt_doc *d, const char *data, size_t len, tolk_error *err)
 {
-    fmt_doc *d;
-    int rc = doc_new(ops, name, overwrite, &d, err);
-    if (rc)
-        return rc;
     d->data = malloc(len + 1);
-    if (!d->data) {
-        doc_free(d);
+    if (!d->data)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
-    }
     if (len)
         memcpy(d->data, data, len);
     d->data[len] = 0;
     d->len = len;
-    return doc_parse(d, out, err);
+    return TOLK_OK;
 }
 
-int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int overwrite, fmt_doc **out,
-                  tolk_error *err)
+/* D's data: the file at PATH, mapped when it can be, else read. */
+static int load_file(fmt_doc *d, const char *path, tolk_error *err)
 {
-    fmt_doc *d;
-    int rc = doc_new(ops, name ? name : path, overwrite, &d, err);
-    if (rc)
-        return rc;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st)) {
         int e = errno;
         if (fd >= 0)
             close(fd);
-        doc_free(d);
         return error_set(err, TOLK_E_IO, "%s: %s", path, strerror(e));
     }
     long page = sysconf(_SC_PAGESIZE);
     if (S_ISREG(st.st_mode) && st.st_size > 0 && page > 0 && st.st_size % page != 0 &&
         (unsigned long long)st.st_size < (size_t)-1 / 2) {
         /* the rest of the last page reads as zeros: the data ends in a NUL like a copy does; read-only,
-     * so its pages are always clean and doc_release_before can drop them */
+         * so its pages are always clean and doc_release_before can drop them */
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
@@ -203,14 +220,12 @@ int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int ov
             if (n > 0 && fbuf_add(&b, chunk, (size_t)n)) {
                 close(fd);
                 fbuf_free(&b);
-                doc_free(d);
                 return error_set(err, TOLK_E_NOMEM, "out of memory");
             }
         if (n < 0 || (!b.p && !(b.p = calloc(1, 1)))) {
             int e = errno;
             close(fd);
             fbuf_free(&b);
-            doc_free(d);
             return n < 0 ? error_set(err, TOLK_E_IO, "%s: %s", path, strerror(e))
                          : error_set(err, TOLK_E_NOMEM, "out of memory");
         }
@@ -218,7 +233,42 @@ int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int ov
         d->len = b.n;
     }
     close(fd);
-    return doc_parse(d, out, err);
+    return TOLK_OK;
+}
+
+/* Opens a document from PATH (non-NULL) or DATA[0..len). */
+static int open_any(const fmt_ops *ops, const char *path, const char *name, const char *data, size_t len,
+                    int overwrite, int stream, fmt_doc **out, tolk_error *err)
+{
+    fmt_doc *d;
+    *out = NULL;
+    int rc = doc_new(ops, name ? name : path, overwrite, &d, err);
+    if (rc)
+        return rc;
+    rc = path ? load_file(d, path, err) : load_data(d, data, len, err);
+    if (rc) {
+        doc_free(d);
+        return rc;
+    }
+    return doc_parse(d, stream, out, err);
+}
+
+int doc_open(const fmt_ops *ops, const char *name, const char *data, size_t len, int overwrite, fmt_doc **out,
+             tolk_error *err)
+{
+    return open_any(ops, NULL, name, data, len, overwrite, 0, out, err);
+}
+
+int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int overwrite, fmt_doc **out,
+                  tolk_error *err)
+{
+    return open_any(ops, path, name, NULL, 0, overwrite, 0, out, err);
+}
+
+int doc_open_stream(const fmt_ops *ops, const char *path, const char *name, const char *data, size_t len,
+                    int overwrite, fmt_doc **out, tolk_error *err)
+{
+    return open_any(ops, path, name, data, len, overwrite, 1, out, err);
 }
 
 static void clear_edits(fmt_doc *d)
@@ -229,12 +279,8 @@ static void clear_edits(fmt_doc *d)
     d->n_edits = 0;
 }
 
-void doc_free(fmt_doc *d)
+static void free_segs(fmt_doc *d)
 {
-    if (!d)
-        return;
-    if (d->ops && d->ops->free_state)
-        d->ops->free_state(d);
     for (size_t i = 0; i < d->n_segs; i++) {
         fmt_seg *s = &d->segs[i];
         if (!s->src_ref)
@@ -244,10 +290,29 @@ void doc_free(fmt_doc *d)
         free(s->out);
         free(s->model_out);
     }
+}
+
+void doc_clear_segs(fmt_doc *d)
+{
+    free_segs(d);
+    d->seg_base += d->n_segs;
+    d->n_segs = 0;
+}
+
+void doc_free(fmt_doc *d)
+{
+    if (!d)
+        return;
+    if (d->ops && d->ops->free_state)
+        d->ops->free_state(d);
+    free_segs(d);
     clear_edits(d);
     free(d->edits);
     free(d->segs);
     free(d->name);
+    fbuf_free(&d->problems);
+    if (d->problems_spill)
+        fclose(d->problems_spill);
     if (d->map_len)
         munmap(d->data, d->map_len);
     else
@@ -401,6 +466,28 @@ static int render_in_place(fmt_doc *d)
     return 0;
 }
 
+/* Writes bytes [from, to) of the original a megabyte at a time, each piece's mapped pages given back
+ * once written: a long stretch without edits (a big file's skipped units) never comes into memory
+ * whole. Writing is the last pass over those bytes; an earlier pass may have released them already
+ * (doc_release_before's mark is past them), so the pages are given back here whatever the mark. */
+static int write_original(fmt_doc *d, size_t from, size_t to, doc_writer_fn write, void *user)
+{
+    const size_t piece = (size_t)1 << 20;
+    long page = sysconf(_SC_PAGESIZE);
+    while (from < to) {
+        size_t n = to - from < piece ? to - from : piece;
+        if (write(user, d->data + from, n))
+            return -1;
+        if (d->map_len && page > 0) {
+            size_t s = from / (size_t)page * (size_t)page, e = (from + n) / (size_t)page * (size_t)page;
+            if (e > s)
+                madvise(d->data + s, e - s, MADV_DONTNEED);
+        }
+        from += n;
+    }
+    return 0;
+}
+
 /* Writes the original from *AT with the queued edits spliced in, up to the last edit's end. */
 static int flush_edits(fmt_doc *d, size_t *at, doc_writer_fn write, void *user, tolk_error *err)
 {
@@ -416,12 +503,36 @@ static int flush_edits(fmt_doc *d, size_t *at, doc_writer_fn write, void *user, 
     }
     for (size_t i = 0; i < d->n_edits; i++) {
         const fmt_edit *e = &d->edits[i];
-        if ((e->start > *at && write(user, d->data + *at, e->start - *at)) ||
+        if ((e->start > *at && write_original(d, *at, e->start, write, user)) ||
             (e->len && write(user, e->bytes, e->len)))
             return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
         *at = e->end;
     }
     clear_edits(d);
+    return TOLK_OK;
+}
+
+int doc_write_parts(fmt_doc *d, doc_writer_fn write, void *user, size_t *at, tolk_error *err)
+{
+    int rc = TOLK_OK;
+    for (size_t i = 0, n = d->ops->n_parts(d); i < n && !rc; i++) {
+        rc = d->ops->render_part(d, i, err);
+        if (rc == TOLK_E_NOMEM || rc < 0)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc)
+            rc = flush_edits(d, at, write, user, err);
+        if (!rc && (i & 255) == 255)
+            doc_release_before(d, *at);
+    }
+    if (rc)
+        clear_edits(d);
+    return rc;
+}
+
+int doc_write_rest(fmt_doc *d, doc_writer_fn write, void *user, size_t at, tolk_error *err)
+{
+    if (d->len > at && write_original(d, at, d->len, write, user))
+        return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
     return TOLK_OK;
 }
 
@@ -433,15 +544,7 @@ int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err)
     int rc = TOLK_OK;
     if (d->ops->render_part) {
         /* part by part: one part's edits at a time */
-        for (size_t i = 0, n = d->ops->n_parts(d); i < n && !rc; i++) {
-            rc = d->ops->render_part(d, i, err);
-            if (rc == TOLK_E_NOMEM || rc < 0)
-                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
-            if (!rc)
-                rc = flush_edits(d, &at, write, user, err);
-            if (!rc && (i & 255) == 255)
-                doc_release_before(d, at);
-        }
+        rc = doc_write_parts(d, write, user, &at, err);
     } else {
         rc = d->ops->render ? d->ops->render(d, err) : (render_in_place(d) ? TOLK_E_NOMEM : TOLK_OK);
         if (rc == TOLK_E_NOMEM || rc < 0)
@@ -453,10 +556,9 @@ int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err)
         clear_edits(d);
         return rc;
     }
-    if (d->len > at && write(user, d->data + at, d->len - at))
-        return error_set(err, TOLK_E_IO, "%s: cannot write the output", d->name);
+    rc = doc_write_rest(d, write, user, at, err);
     d->released = 0;
-    return TOLK_OK;
+    return rc;
 }
 
 static int write_to_buf(void *user, const char *data, size_t len)
@@ -489,36 +591,44 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err)
 int doc_json_string(fmt_buf *b, const char *text, size_t len)
 {
     int rc = fbuf_addc(b, '"');
-    for (size_t i = 0; i < len && !rc; i++) {
+    size_t run = 0; /* start of the bytes copied as they are, added in one piece */
+    for (size_t i = 0; i < len && !rc;) {
         unsigned char c = (unsigned char)text[i];
+        size_t n = 1;
+        int plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        if (c >= 0x80) {
+            /* a valid UTF-8 sequence is copied; a stray byte becomes U+FFFD */
+            n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            plain = n && i + n <= len;
+            for (size_t k = 1; plain && k < n; k++)
+                plain = ((unsigned char)text[i + k] & 0xc0) == 0x80;
+            if (!plain)
+                n = 1;
+        }
+        if (plain) {
+            i += n;
+            continue;
+        }
         char esc[8];
+        rc = fbuf_add(b, text + run, i - run);
         if (c == '"' || c == '\\') {
             esc[0] = '\\';
             esc[1] = (char)c;
-            rc = fbuf_add(b, esc, 2);
+            esc[2] = 0;
         } else if (c == '\n') {
-            rc = fbuf_adds(b, "\\n");
+            strcpy(esc, "\\n");
         } else if (c == '\t') {
-            rc = fbuf_adds(b, "\\t");
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = fbuf_adds(b, esc);
+            strcpy(esc, "\\t");
         } else if (c >= 0x80) {
-            /* copy a valid UTF-8 sequence, replace a stray byte with U+FFFD */
-            size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-            int ok = n && i + n <= len;
-            for (size_t k = 1; ok && k < n; k++)
-                ok = ((unsigned char)text[i + k] & 0xc0) == 0x80;
-            if (ok) {
-                rc = fbuf_add(b, text + i, n);
-                i += n - 1;
-            } else {
-                rc = fbuf_adds(b, "\\ufffd");
-            }
+            strcpy(esc, "\\ufffd");
         } else {
-            rc = fbuf_addc(b, (char)c);
+            snprintf(esc, sizeof esc, "\\u%04x", c);
         }
+        rc = rc || fbuf_adds(b, esc);
+        i += n;
+        run = i;
     }
+    rc = rc || fbuf_add(b, text + run, len - run);
     return rc || fbuf_addc(b, '"');
 }
 
@@ -533,39 +643,129 @@ static const char *status_name(int status)
     }
 }
 
-int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
+/* The report entry of segment S (number NUMBER), starting ",\n  {". */
+static int report_entry(fmt_buf *b, const fmt_seg *s, size_t number)
 {
-    size_t count[5] = {0}, flagged = 0;
+    char num[256];
+    snprintf(num, sizeof num, ",\n  {\"segment\": %zu, \"line\": %zu, \"check\": \"%s\", \"status\": \"%s\"",
+             number, s->line, s->check, status_name(s->status));
+    int rc = fbuf_adds(b, num);
+    if (s->id)
+        rc = rc || fbuf_adds(b, ", \"id\": ") || doc_json_string(b, s->id, strlen(s->id));
+    rc = rc || fbuf_adds(b, ", \"source\": ") || doc_json_string(b, s->src, s->src_len);
+    if (s->model_out)
+        rc = rc || fbuf_adds(b, ", \"output\": ") || doc_json_string(b, s->model_out, strlen(s->model_out));
+    return rc || fbuf_addc(b, '}');
+}
+
+int doc_keep_report(fmt_doc *d)
+{
+    for (size_t i = 0; i < d->n_segs; i++) {
+        const fmt_seg *s = &d->segs[i];
+        d->n_gone[s->status]++;
+        if (!s->check)
+            continue;
+        d->n_gone_flagged++;
+        if (report_entry(&d->problems, s, d->seg_base + i + 1))
+            return -1;
+    }
+    /* past a megabyte the entries go to a temporary file: a big file's report stays out of memory */
+    if (d->problems.n > (1u << 20)) {
+        if (!d->problems_spill)
+            d->problems_spill = tmpfile();
+        if (d->problems_spill && fwrite(d->problems.p, 1, d->problems.n, d->problems_spill) == d->problems.n)
+            d->problems.n = 0;
+    }
+    return 0;
+}
+
+/* The report on its way to a writer: built in a buffer that is sent on each time it passes 64 KB, so
+ * a report of hundreds of thousands of problems is never whole in memory. */
+typedef struct report_out {
+    fmt_buf b;
+    doc_writer_fn write;
+    void *user;
+    int failed;  /* out of memory */
+    int wfailed; /* the writer failed */
+} report_out;
+
+static int report_flush(report_out *r, size_t above)
+{
+    if (r->b.n > above && !r->wfailed) {
+        r->wfailed = r->write(r->user, r->b.p, r->b.n) != 0;
+        r->b.n = 0;
+    }
+    return r->failed || r->wfailed;
+}
+
+/* Appends entries DATA[0..len): the report's first entry without its comma. */
+static int add_entries(report_out *r, const char *data, size_t len, int *first)
+{
+    if (*first && len) {
+        data++;
+        len--;
+        *first = 0;
+    }
+    r->failed |= fbuf_add(&r->b, data, len);
+    return report_flush(r, 1 << 16);
+}
+
+int doc_report_to(const fmt_doc *d, const char *format_name, doc_writer_fn write, void *user, tolk_error *err)
+{
+    size_t count[5] = {0}, flagged = d->n_gone_flagged;
+    for (size_t k = 0; k < 5; k++)
+        count[k] = d->n_gone[k];
     for (size_t i = 0; i < d->n_segs; i++) {
         count[d->segs[i].status]++;
         flagged += d->segs[i].check != NULL;
     }
+    report_out r = {.write = write, .user = user};
+    fmt_buf *b = &r.b;
     char num[256];
-    int rc = fbuf_adds(b, "{\"file\": ") || doc_json_string(b, d->name, strlen(d->name)) ||
-             fbuf_adds(b, ", \"format\": ") || doc_json_string(b, format_name, strlen(format_name));
+    r.failed = fbuf_adds(b, "{\"file\": ") || doc_json_string(b, d->name, strlen(d->name)) ||
+               fbuf_adds(b, ", \"format\": ") || doc_json_string(b, format_name, strlen(format_name));
     snprintf(num, sizeof num, ", \"segments\": %zu, \"translated\": %zu, \"skipped\": %zu, \"copied\": %zu, "
              "\"kept\": %zu, \"flagged\": %zu, \"seconds\": %.3f, \"tokens\": %lld, \"tm_exact\": %zu, "
              "\"terms\": {\"found\": %zu, \"forced\": %zu, \"missed\": %zu}, \"problems\": [",
-             d->n_segs, count[SEG_TRANSLATED], count[SEG_SKIPPED], count[SEG_COPIED], count[SEG_KEPT], flagged,
-             d->seconds, d->n_tokens, d->n_tm_exact, d->n_terms[0], d->n_terms[1], d->n_terms[2]);
-    rc = rc || fbuf_adds(b, num);
-    int first = 1;
-    for (size_t i = 0; i < d->n_segs && !rc; i++) {
-        const fmt_seg *s = &d->segs[i];
-        if (!s->check)
-            continue;
-        snprintf(num, sizeof num, "%s\n  {\"segment\": %zu, \"line\": %zu, \"check\": \"%s\", \"status\": \"%s\"",
-                 first ? "" : ",", i + 1, s->line, s->check, status_name(s->status));
-        first = 0;
-        rc = fbuf_adds(b, num);
-        if (s->id)
-            rc = rc || fbuf_adds(b, ", \"id\": ") || doc_json_string(b, s->id, strlen(s->id));
-        rc = rc || fbuf_adds(b, ", \"source\": ") || doc_json_string(b, s->src, s->src_len);
-        if (s->model_out)
-            rc = rc || fbuf_adds(b, ", \"output\": ") || doc_json_string(b, s->model_out, strlen(s->model_out));
-        rc = rc || fbuf_addc(b, '}');
+             d->seg_base + d->n_segs, count[SEG_TRANSLATED], count[SEG_SKIPPED], count[SEG_COPIED], count[SEG_KEPT],
+             flagged, d->seconds, d->n_tokens, d->n_tm_exact, d->n_terms[0], d->n_terms[1], d->n_terms[2]);
+    r.failed |= fbuf_adds(b, num);
+    int first = 1, rc = r.failed;
+    /* the entries of dropped windows: spilled to a file, then in memory */
+    if (!rc && d->problems_spill) {
+        FILE *f = d->problems_spill;
+        char chunk[65536];
+        size_t n;
+        int bad = fflush(f) || fseek(f, 0, SEEK_SET);
+        while (!bad && !rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            rc = add_entries(&r, chunk, n, &first);
+        if (bad || ferror(f) || fseek(f, 0, SEEK_END)) {
+            fbuf_free(b);
+            return error_set(err, TOLK_E_IO, "%s: cannot read back the report's problems", d->name);
+        }
     }
-    return rc || fbuf_adds(b, first ? "]}\n" : "\n]}\n");
+    rc = rc || add_entries(&r, d->problems.p, d->problems.n, &first);
+    for (size_t i = 0; i < d->n_segs && !rc; i++) {
+        if (!d->segs[i].check)
+            continue;
+        fmt_buf e = {0};
+        r.failed |= report_entry(&e, &d->segs[i], d->seg_base + i + 1);
+        rc = r.failed || add_entries(&r, e.p, e.n, &first);
+        fbuf_free(&e);
+    }
+    if (!rc)
+        r.failed |= fbuf_adds(b, first ? "]}\n" : "\n]}\n");
+    report_flush(&r, 0);
+    fbuf_free(b);
+    if (r.failed)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    return r.wfailed ? error_set(err, TOLK_E_IO, "%s: cannot write the report", d->name) : TOLK_OK;
+}
+
+int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *b)
+{
+    tolk_error err = {0};
+    return doc_report_to(d, format_name, write_to_buf, b, &err) ? -1 : 0;
 }
 
 int doc_plain_text(const fmt_doc *d, const char *text, size_t len, fmt_buf *out)

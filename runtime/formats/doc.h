@@ -80,6 +80,10 @@ typedef int (*doc_writer_fn)(void *user, const char *data, size_t len);
 
 typedef struct fmt_doc fmt_doc;
 
+/* A streamed format hands its segments over window by window (fmt_ops.stream): returns 0, or an
+ * error code (err set) to stop. */
+typedef int (*doc_window_fn)(fmt_doc *d, void *user, tolk_error *err);
+
 typedef struct fmt_ops {
     const char *name;        /* "po", "xliff", ... */
     const char *extensions;  /* space-separated, lower case, without dots */
@@ -97,6 +101,12 @@ typedef struct fmt_ops {
     size_t (*n_parts)(const fmt_doc *d);
     int (*render_part)(fmt_doc *d, size_t i, tolk_error *err);
     void (*free_state)(fmt_doc *d);
+    /* Optional: reads d->data from its start as parse does, but window by window: after each piece
+     * of the file, WINDOW gets d->segs holding the segments of the units completed since the last
+     * window (n_parts/render_part then cover those units alone), and the format drops them
+     * (doc_clear_segs) before it reads on. So memory follows the largest window, not the file.
+     * Stops at WINDOW's error; TOLK_E_FORMAT with a line number on malformed input. */
+    int (*stream)(fmt_doc *d, doc_window_fn window, void *user, tolk_error *err);
 } fmt_ops;
 
 struct fmt_doc {
@@ -123,6 +133,16 @@ struct fmt_doc {
     size_t para_context_len;
     size_t n_tm_exact;    /* segments (or sentences) taken from a translation memory, no model run */
     size_t n_terms[3];    /* glossary terms: found, forced, missed (docs/TM.md) */
+    /* streamed documents (doc_open_stream, doc_stream.h): segments come and go window by window */
+    int streamed;         /* opened for one streamed pass (its format has ops->stream) */
+    int stream_used;      /* that pass has begun */
+    size_t n_pending_total; /* streamed: pending segments counted when the file was checked */
+    size_t seg_base;      /* segments of the windows already dropped (their numbers in the report) */
+    size_t n_gone[5], n_gone_flagged; /* their statuses (enum fmt_seg_status) and flags */
+    fmt_buf problems;     /* their report entries, each starting ",\n  {" (older ones in problems_spill) */
+    void *problems_spill; /* a FILE (tmpfile) once problems passed a megabyte, else NULL */
+    size_t stream_piece;  /* bytes a streamed format's parser is fed at a time (0: its default);
+                           * tests set it tiny so that windows end everywhere */
 };
 
 /* The formats tolk reads; NULL-terminated. */
@@ -141,6 +161,21 @@ void doc_free(fmt_doc *d);
  * otherwise. Errors as doc_open's, and TOLK_E_IO when the file cannot be read. */
 int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int overwrite, fmt_doc **out,
                   tolk_error *err);
+
+/* Like doc_open_file (PATH non-NULL) or doc_open (DATA[0..len)), for one pass that translates and
+ * writes window by window (doc_stream.h). A format that can stream (ops->stream) is checked and
+ * its pending segments counted here, but no segment is kept (d->streamed); any other is parsed
+ * whole as usual. */
+int doc_open_stream(const fmt_ops *ops, const char *path, const char *name, const char *data, size_t len,
+                    int overwrite, fmt_doc **out, tolk_error *err);
+
+/* Frees the segments in d->segs and counts them in d->seg_base (a streamed format, after a window). */
+void doc_clear_segs(fmt_doc *d);
+/* Keeps what the report needs of d->segs before they are dropped: their statuses and the entries of
+ * those kept or flagged. -1 on out-of-memory. */
+int doc_keep_report(fmt_doc *d);
+/* One line, prefixed with the document's name, for an error of its format (as doc_open gives). */
+void doc_format_error(const fmt_doc *d, tolk_error *err);
 
 /* A new segment with a copy of TEXT (NULL on out-of-memory). The pointer is valid until the next
  * doc_add_seg. */
@@ -170,8 +205,16 @@ int doc_write(fmt_doc *d, char **out, size_t *len, tolk_error *err);
  * TOLK_E_IO when WRITE fails. */
 int doc_write_to(fmt_doc *d, doc_writer_fn write, void *user, tolk_error *err);
 
+/* Streamed writing: renders parts 0 .. n_parts(d) and writes the original from *AT with their edits
+ * spliced in, up to the end of the last edit (*AT moves there); then doc_write_rest writes the rest. */
+int doc_write_parts(fmt_doc *d, doc_writer_fn write, void *user, size_t *at, tolk_error *err);
+int doc_write_rest(fmt_doc *d, doc_writer_fn write, void *user, size_t at, tolk_error *err);
+
 /* The JSON report: counts, and every segment kept or flagged with its check. */
 int doc_report_json(const fmt_doc *d, const char *format_name, fmt_buf *out);
+/* The same report sent piece by piece to WRITE (never whole in memory): TOLK_E_IO when WRITE fails,
+ * TOLK_E_NOMEM. */
+int doc_report_to(const fmt_doc *d, const char *format_name, doc_writer_fn write, void *user, tolk_error *err);
 
 /* TEXT (escaped as D's format escapes, with its inline codes) as plain text for a translation
  * memory: the predefined XML references (&amp; &lt; &gt; &quot; &apos;) undone for XML and HTML,

@@ -1,6 +1,7 @@
 /* Translating a document's segments through a segment translator (tolk_segment_fn): protect the
  * placeholders, translate (the same protected text once per run, so repeated segments get the same
- * translation), guard against loops while decoding, restore, check, and record the result. */
+ * translation; the memo of those answers is bounded), guard against loops while decoding, restore,
+ * check, and record the result. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -40,13 +41,25 @@ typedef struct memo {
     char *key;
     char *out;
     const char *check;
-    size_t seg; /* the segment it was made for */
 } memo;
 
 typedef struct memo_table {
     memo *slots;
     size_t cap, n;
+    size_t bytes; /* what the entries take: strings, allocation overhead, slots */
 } memo_table;
+
+/* The run's memo is bounded: two generations of MEMO_GENERATION_BYTES (keys, answers, their
+ * allocations and slots) each.
+ * When the newer one is full the older one goes and the newer one becomes the older; a text found
+ * in the older one is copied into the newer one. A repeat is answered from the memo as long as
+ * fewer distinct texts than fit in a generation came between (tens of thousands of segments, many
+ * hours of a model's work), so a streamed document of any length keeps the memo's memory flat. */
+#define MEMO_GENERATION_BYTES ((size_t)8 << 20)
+
+struct doc_memo {
+    memo_table cur, old;
+};
 
 static size_t hash_text(const char *s)
 {
@@ -56,7 +69,8 @@ static size_t hash_text(const char *s)
     return h;
 }
 
-static memo *memo_find(memo_table *t, const char *key)
+/* The slot of KEY: the entry itself, or the empty slot where it would go. */
+static memo *memo_slot(memo_table *t, const char *key)
 {
     if (!t->cap)
         return NULL;
@@ -68,38 +82,84 @@ static memo *memo_find(memo_table *t, const char *key)
     }
 }
 
-static int memo_put(memo_table *t, const char *key, const char *out, const char *check, size_t seg)
-{
-    if ((t->n + 1) * 2 > t->cap) {
-        memo_table bigger = {.cap = t->cap ? t->cap * 2 : 64};
-        bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
-        if (!bigger.slots)
-            return -1;
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->slots[i].key)
-                *memo_find(&bigger, t->slots[i].key) = t->slots[i];
-        bigger.n = t->n;
-        free(t->slots);
-        *t = bigger;
-    }
-    memo *m = memo_find(t, key);
-    m->key = strdup(key);
-    m->out = out ? strdup(out) : NULL;
-    m->check = check;
-    m->seg = seg;
-    if (!m->key || (out && !m->out))
-        return -1;
-    t->n++;
-    return 0;
-}
-
-static void memo_free(memo_table *t)
+static void memo_table_free(memo_table *t)
 {
     for (size_t i = 0; i < t->cap; i++) {
         free(t->slots[i].key);
         free(t->slots[i].out);
     }
     free(t->slots);
+    memset(t, 0, sizeof *t);
+}
+
+/* Adds KEY -> OUT to T (KEY not in it); the new entry, or NULL on out-of-memory. */
+static memo *memo_table_put(memo_table *t, const char *key, const char *out, const char *check)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        memo_table bigger = {.cap = t->cap ? t->cap * 2 : 64, .n = t->n, .bytes = t->bytes};
+        bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+        if (!bigger.slots)
+            return NULL;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i].key)
+                *memo_slot(&bigger, t->slots[i].key) = t->slots[i];
+        free(t->slots);
+        *t = bigger;
+    }
+    memo *m = memo_slot(t, key);
+    m->key = strdup(key);
+    m->out = out ? strdup(out) : NULL;
+    m->check = check;
+    if (!m->key || (out && !m->out)) {
+        free(m->key);
+        free(m->out);
+        m->key = m->out = NULL;
+        return NULL;
+    }
+    t->n++;
+    /* the strings, their two allocations' overhead and the slots (a table at most half full) */
+    t->bytes += strlen(key) + (out ? strlen(out) : 0) + 2 + 64 + 4 * sizeof(memo);
+    return m;
+}
+
+/* Adds KEY -> OUT to the newer generation (KEY in neither); the entry, or NULL on out-of-memory. */
+static memo *memo_put(doc_memo *mt, const char *key, const char *out, const char *check)
+{
+    if (mt->cur.bytes >= MEMO_GENERATION_BYTES) {
+        memo_table_free(&mt->old);
+        mt->old = mt->cur;
+        memset(&mt->cur, 0, sizeof mt->cur);
+    }
+    return memo_table_put(&mt->cur, key, out, check);
+}
+
+/* The entry for KEY (copied up to the newer generation when found in the older), or NULL; *FAILED
+ * on out-of-memory. */
+static memo *memo_get(doc_memo *mt, const char *key, int *failed)
+{
+    memo *m = memo_slot(&mt->cur, key);
+    if (m && m->key)
+        return m;
+    m = memo_slot(&mt->old, key);
+    if (!m || !m->key)
+        return NULL;
+    /* copies first: putting may drop the older generation */
+    char *out = m->out ? strdup(m->out) : NULL;
+    const char *check = m->check;
+    if (m->out && !out) {
+        *failed = 1;
+        return NULL;
+    }
+    m = memo_put(mt, key, out, check);
+    free(out);
+    *failed = !m;
+    return m;
+}
+
+static void memo_free(doc_memo *mt)
+{
+    memo_table_free(&mt->cur);
+    memo_table_free(&mt->old);
 }
 
 /* A finished buffer of N bytes (and its NUL) without the slack growing left: documents hold a
@@ -154,24 +214,26 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
 
 /* The model's answer for TEXT (from this run's memo when it was asked before, keyed by KEY): *OUT
  * points into the memo, *CHECK is "repetition" or "length" when decoding was stopped. */
-static int ask_model(fmt_doc *d, tolk_segment_fn fn, void *user, memo_table *memos, const char *key,
-                     const char *text, size_t len, const char **out, const char **check, tolk_error *err)
+static int ask_model(fmt_doc *d, doc_run *r, const char *key, const char *text, size_t len, const char **out,
+                     const char **check, tolk_error *err)
 {
-    memo *m = memo_find(memos, key);
-    if (!m || !m->key) {
+    int failed = 0;
+    memo *m = memo_get(r->memo, key, &failed);
+    if (failed)
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    if (!m) {
         collector c = {.source = text, .source_len = len};
         int hit_limit = 0, tokens = 0;
-        int rc = fn(user, text, len, collect, &c, &hit_limit, &tokens, err);
+        int rc = r->fn(r->user, text, len, collect, &c, &hit_limit, &tokens, err);
         d->n_tokens += tokens;
         if (!rc && c.failed)
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         const char *why = c.looping ? "repetition" : hit_limit ? "length" : NULL;
-        if (!rc && (fbuf_add(&c.text, "", 0) || memo_put(memos, key, c.text.p ? c.text.p : "", why, 0)))
+        if (!rc && (fbuf_add(&c.text, "", 0) || !(m = memo_put(r->memo, key, c.text.p ? c.text.p : "", why))))
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         fbuf_free(&c.text);
         if (rc)
             return rc;
-        m = memo_find(memos, key);
     }
     *out = m->out;
     *check = m->check;
@@ -181,8 +243,7 @@ static int ask_model(fmt_doc *d, tolk_segment_fn fn, void *user, memo_table *mem
 /* A plain-text segment whose placeholders are all generic (printf, braces, URLs, numbers) goes to
  * the model as it is first: small models copy %s and URLs more faithfully than {1}. The answer
  * stands when it holds each placeholder's bytes as often as the source does; *DONE says so. */
-static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn fn, void *user, memo_table *memos,
-                     int *done, tolk_error *err)
+static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, doc_run *r, int *done, tolk_error *err)
 {
     *done = 0;
     const char *text = s->src + p->lead;
@@ -194,7 +255,7 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
     memcpy(key + 1, text, len);
     key[len + 1] = 0;
     const char *out, *check;
-    int rc = ask_model(d, fn, user, memos, key, text, len, &out, &check, err);
+    int rc = ask_model(d, r, key, text, len, &out, &check, err);
     free(key);
     if (rc || check || !*out || seg_too_short(len, strlen(out)))
         return rc;
@@ -233,7 +294,7 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, tolk_segment_fn
 }
 
 /* One segment (or one sentence of it) through the model; results in S. */
-static int translate_seg(fmt_doc *d, fmt_seg *s, tolk_segment_fn fn, void *user, memo_table *memos, tolk_error *err)
+static int translate_seg(fmt_doc *d, fmt_seg *s, doc_run *r, tolk_error *err)
 {
     prot_text p;
     int prc = protect_segment(s, d->ops->escape, &p), rc = TOLK_OK;
@@ -258,11 +319,11 @@ static int translate_seg(fmt_doc *d, fmt_seg *s, tolk_segment_fn fn, void *user,
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         }
     } else if (d->ops->escape == ESC_NONE && s->n_codes == 0 && p.n_codes > 0 &&
-               (rc = try_plain(d, s, &p, fn, user, memos, &plain_done, err)) == TOLK_OK && plain_done) {
+               (rc = try_plain(d, s, &p, r, &plain_done, err)) == TOLK_OK && plain_done) {
         /* taken as the model wrote it */
     } else if (!rc) {
         const char *out, *check;
-        rc = ask_model(d, fn, user, memos, p.text.p, p.text.p, p.text.n, &out, &check, err);
+        rc = ask_model(d, r, p.text.p, p.text.p, p.text.n, &out, &check, err);
         if (!rc && settle(d, s, &p, out, check))
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
     }
@@ -272,8 +333,8 @@ static int translate_seg(fmt_doc *d, fmt_seg *s, tolk_segment_fn fn, void *user,
 
 /* S sentence by sentence (BREAKS[0..n) start the sentences after the first); the pieces' results
  * joined into S: translated when every piece is, else kept with the first failed check. */
-static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, size_t n, tolk_segment_fn fn,
-                               void *user, memo_table *memos, tolk_error *err)
+static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, size_t n, doc_run *r,
+                               tolk_error *err)
 {
     fmt_buf out = {0}, model = {0}, context = {0}, bare = {0};
     const char *kept = NULL, *flag = NULL;
@@ -310,7 +371,7 @@ static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, siz
                                  s->codes[c].pair - (int)c0 : -1;
         }
         fmt_seg piece = {.src = s->src + from, .src_len = to - from, .codes = codes, .n_codes = ci - c0};
-        rc = translate_seg(d, &piece, fn, user, memos, err);
+        rc = translate_seg(d, &piece, r, err);
         if (!rc) {
             if (piece.status == SEG_KEPT && !kept)
                 kept = piece.check;
@@ -352,16 +413,24 @@ static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, siz
     return s->out ? TOLK_OK : error_set(err, TOLK_E_NOMEM, "out of memory");
 }
 
-int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress, void *progress_user,
-                  tolk_error *err)
+int doc_run_begin(doc_run *r, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress, void *progress_user,
+                  size_t total)
 {
-    memo_table memos = {0};
-    size_t total = 0, done = 0, breaks[64];
-    for (size_t i = 0; i < d->n_segs; i++)
-        total += d->segs[i].status == SEG_PENDING;
+    memset(r, 0, sizeof *r);
+    r->fn = fn;
+    r->user = user;
+    r->progress = progress;
+    r->progress_user = progress_user;
+    r->total = total;
+    r->memo = calloc(1, sizeof *r->memo);
+    return r->memo ? 0 : -1;
+}
+
+int doc_run_segments(fmt_doc *d, doc_run *r, tolk_error *err)
+{
+    size_t breaks[64];
     const double t0 = now_s();
     int rc = TOLK_OK;
-    d->released = 0; /* a new pass over the file */
     for (size_t i = 0; i < d->n_segs && !rc; i++) {
         fmt_seg *s = &d->segs[i];
         if (s->status != SEG_PENDING)
@@ -371,14 +440,35 @@ int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_
             doc_release_before(d, s->start);
         size_t n = d->ops->sentences ? sentence_breaks(s->src, s->src_len, d->src_lang, s->codes, s->n_codes,
                                                        breaks, sizeof breaks / sizeof breaks[0]) : 0;
-        rc = n ? translate_sentences(d, s, breaks, n, fn, user, &memos, err) :
-                 translate_seg(d, s, fn, user, &memos, err);
-        done++;
-        if (!rc && progress)
-            progress(progress_user, done, total, d->n_tokens);
+        rc = n ? translate_sentences(d, s, breaks, n, r, err) : translate_seg(d, s, r, err);
+        r->done++;
+        if (!rc && r->progress)
+            r->progress(r->progress_user, r->done, r->total, d->n_tokens);
     }
     d->seconds += now_s() - t0;
-    memo_free(&memos);
+    return rc;
+}
+
+void doc_run_end(doc_run *r)
+{
+    if (r->memo)
+        memo_free(r->memo);
+    free(r->memo);
+    r->memo = NULL;
+}
+
+int doc_translate(fmt_doc *d, tolk_segment_fn fn, void *user, tolk_doc_progress_fn progress, void *progress_user,
+                  tolk_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < d->n_segs; i++)
+        total += d->segs[i].status == SEG_PENDING;
+    doc_run r;
+    if (doc_run_begin(&r, fn, user, progress, progress_user, total))
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    d->released = 0; /* a new pass over the file */
+    int rc = doc_run_segments(d, &r, err);
+    doc_run_end(&r);
     return rc;
 }
 
@@ -422,7 +512,13 @@ int doc_prefill(fmt_doc *d, doc_lookup_fn fn, void *user, tolk_error *err)
 void doc_stats(const fmt_doc *d, tolk_doc_stats *st)
 {
     memset(st, 0, sizeof *st);
-    st->segments = d->n_segs;
+    /* a streamed document's dropped windows, then the segments held */
+    st->segments = d->seg_base + d->n_segs;
+    st->translated = d->n_gone[SEG_TRANSLATED];
+    st->skipped = d->n_gone[SEG_SKIPPED];
+    st->copied = d->n_gone[SEG_COPIED];
+    st->kept = d->n_gone[SEG_KEPT];
+    st->flagged = d->n_gone_flagged;
     for (size_t i = 0; i < d->n_segs; i++) {
         const fmt_seg *s = &d->segs[i];
         st->translated += s->status == SEG_TRANSLATED;

@@ -14,7 +14,9 @@
  * Machine translation is marked as each tool reads it: 1.2 state="needs-review-translation"
  * state-qualifier="leveraged-mt"; memoQ mq:status="MachineTranslated"; Trados sdl:seg
  * origin="mt" conf="Draft"; 2.x state="translated" subState="tolk:mt". Only UTF-8 files. The
- * output is written unit by unit (render_part), each unit's edits made and written in turn. */
+ * output is written unit by unit (render_part), each unit's edits made and written in turn; streamed
+ * (xl_stream, doc_stream.h), the units finished in each piece of the file are a window that is
+ * translated, written and dropped before the parser reads on, so memory does not grow with the file. */
 #include <config.h>
 
 #include <stdint.h>
@@ -102,8 +104,9 @@ typedef struct xl_state {
     int in_segdefs;
     xl_part *parts;          /* all parts of the document */
     size_t n_parts, cap_parts;
-    xl_unit *units;
+    xl_unit *units;          /* the units read (streamed: those of the current window) */
     size_t n_units, cap_units;
+    size_t units_before;     /* streamed: units of the windows already dropped */
     xl_sdlseg *sdl;
     size_t n_sdl, cap_sdl;
     char *interned[32];      /* the opening and closing tags of new targets, shared by their edits */
@@ -469,7 +472,7 @@ static void finish_unit(xl_state *x)
             free(s->codes);
             s->codes = NULL;
         }
-        s->group = (int)x->n_units;
+        s->group = (int)(x->units_before + x->n_units);
         s->part = (int)(i - x->unit.first_part);
         char id[160];
         char unit_id[64] = "";
@@ -642,7 +645,34 @@ static int utf8_only(const char *p, size_t n)
            !strncasecmp(q, "ascii", 5);
 }
 
-static int xl_parse(fmt_doc *d, tolk_error *err)
+/* After a window: the finished units, their parts, segments and Trados seg entries go; a unit being
+ * read keeps its parts (moved to the front). */
+static void drop_window(xl_state *x)
+{
+    size_t keep_from = x->in_unit ? x->unit.first_part : x->n_parts;
+    for (size_t i = 0; i < keep_from; i++)
+        free(x->parts[i].codes);
+    memmove(x->parts, x->parts + keep_from, (x->n_parts - keep_from) * sizeof *x->parts);
+    x->n_parts -= keep_from;
+    if (x->in_unit)
+        x->unit.first_part = 0;
+    if (x->tmrk_part >= 0)
+        x->tmrk_part -= (long)keep_from;
+    size_t kept = 0;
+    for (size_t i = 0; i < x->n_sdl; i++)
+        if (x->sdl[i].unit >= x->n_units) {
+            x->sdl[kept] = x->sdl[i];
+            x->sdl[kept++].unit -= x->n_units;
+        }
+    x->n_sdl = kept;
+    x->units_before += x->n_units;
+    x->n_units = 0;
+    doc_clear_segs(x->d);
+}
+
+/* Parses the whole file: WINDOW NULL keeps every unit (parse), else WINDOW gets the units finished
+ * after each piece of the file and they are dropped (stream). */
+static int xl_run(fmt_doc *d, doc_window_fn window, void *user, tolk_error *err)
 {
     if (!utf8_only(d->data, d->len))
         return error_set(err, TOLK_E_UNSUPPORTED, "only UTF-8 XLIFF files are read");
@@ -650,6 +680,7 @@ static int xl_parse(fmt_doc *d, tolk_error *err)
         return error_set(err, TOLK_E_FORMAT, "an empty file is not XLIFF");
     if (d->len > 0x7fffffff)
         return error_set(err, TOLK_E_UNSUPPORTED, "an XLIFF file over 2 GiB");
+    xl_free(d); /* a streamed document was checked by a first pass */
     xl_state *x = calloc(1, sizeof *x);
     if (!x)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
@@ -674,20 +705,32 @@ static int xl_parse(fmt_doc *d, tolk_error *err)
     xmlCtxtUseOptions(c, XML_PARSE_NONET);
     c->replaceEntities = 0;
     c->loadsubset = 0;
-    const size_t piece = 256 * 1024;
-    for (size_t at = first; at < d->len && !x->failed && !x->refused_dtd && c->wellFormed && !c->disableSAX;) {
+    const size_t piece = d->stream_piece ? d->stream_piece : 256 * 1024;
+    int rc = TOLK_OK;
+    for (size_t at = first; at <= d->len && !x->failed && !x->refused_dtd && c->wellFormed && !c->disableSAX;) {
+        /* the last call (no bytes, terminate) ends the document */
         size_t n = d->len - at < piece ? d->len - at : piece;
+        int last = at == d->len;
         at += n;
-        if (xmlParseChunk(c, d->data + at - n, (int)n, 0))
+        if (xmlParseChunk(c, n ? d->data + at - n : NULL, (int)n, last))
             break;
+        if (window && x->n_units && !x->failed && c->wellFormed) {
+            /* a window of finished units: translated and written by the caller, then dropped */
+            rc = window(d, user, err);
+            drop_window(x);
+            if (rc)
+                break;
+        }
         doc_release_before(d, at - n);
+        if (last)
+            break;
     }
-    if (!x->failed && !x->refused_dtd && c->wellFormed && !c->disableSAX)
-        xmlParseChunk(c, NULL, 0, 1);
     int well_formed = c->wellFormed;
     int line = x->error_line ? x->error_line : c->input ? c->input->line : 0;
     x->ctxt = NULL;
     xmlFreeParserCtxt(c);
+    if (rc)
+        return rc;
     if (x->failed)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     if (x->refused_dtd)
@@ -696,11 +739,25 @@ static int xl_parse(fmt_doc *d, tolk_error *err)
     if (!well_formed)
         return error_set(err, TOLK_E_FORMAT, "line %d: malformed XML: %s", line, x->error[0] ? x->error :
                          "not well-formed");
+    return TOLK_OK;
+}
+
+static int xl_parse(fmt_doc *d, tolk_error *err)
+{
+    int rc = xl_run(d, NULL, NULL, err);
+    if (rc)
+        return rc;
+    xl_state *x = d->state;
     /* the lists as long as they are: a big file's growth slack is tens of megabytes */
     shrink((void **)&x->parts, &x->cap_parts, x->n_parts, sizeof *x->parts);
     shrink((void **)&x->units, &x->cap_units, x->n_units, sizeof *x->units);
     shrink((void **)&d->segs, &d->cap_segs, d->n_segs, sizeof *d->segs);
     return TOLK_OK;
+}
+
+static int xl_stream(fmt_doc *d, doc_window_fn window, void *user, tolk_error *err)
+{
+    return xl_run(d, window, user, err);
 }
 
 /* Sets attribute QNAME of the start tag [s, e) to VALUE: its value replaced, or the attribute added
@@ -971,7 +1028,7 @@ static int xl_render_unit(fmt_doc *d, size_t ui, tolk_error *err)
 
 const fmt_ops fmt_xliff_ops = {.name = "xliff", .extensions = "xliff xlf sdlxliff mqxliff mxliff",
                                .escape = ESC_XML, .parse = xl_parse, .n_parts = xl_n_units,
-                               .render_part = xl_render_unit, .free_state = xl_free};
+                               .render_part = xl_render_unit, .free_state = xl_free, .stream = xl_stream};
 #else
 static int xl_parse(fmt_doc *d, tolk_error *err)
 {
