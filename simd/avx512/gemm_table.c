@@ -40,15 +40,15 @@ FEW_ANY(q4_k)
 FEW_ANY(q6_k)
 
 /* Q4_0 in llama.cpp's order at every count: the panels (whose chunks chain their FMAs) from
- * MIN_TOK tokens, below that the AVX2 one-token kernel of that order token by token over rows kept
- * in L2 (avx2/q4_0_ggml.c); the one-token kernel is that AVX2 one too. */
+ * MIN_TOK tokens, below that the one-token kernel of that order token by token over rows kept in
+ * L2 (q4_0_ggml.c). */
 static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
 {
     if (n_tok >= MIN_TOK)
         avx512_gemm_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
-        avx2_ggml_matmul_few_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        avx512_ggml_matmul_few_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -110,10 +110,10 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     const uint32_t exact[] = {TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         k->matmul_exact[exact[i]] = MIN_TOK - 1;
-    /* Q4_0: llama.cpp's order at every count, one token through the AVX2 kernel of that order
-     * (the AVX-512 dot and row walks of Q4_0 sum in another) */
+    /* Q4_0: llama.cpp's order at every count (the AVX-512 dot and row walks of Q4_0 in
+     * matvec.c / matvec_few.c sum in another; the dot of that order is AVX2's) */
     k->dot[TOLK_TYPE_Q4_0] = avx2_ggml_dot_q4_0;
-    k->matvec[TOLK_TYPE_Q4_0] = avx2_ggml_matvec_q4_0;
+    k->matvec[TOLK_TYPE_Q4_0] = avx512_ggml_matvec_q4_0;
     k->matmul_exact[TOLK_TYPE_Q4_0] = INT64_MAX;
     k->matmul_one_order[TOLK_TYPE_Q5_0] = one_order_q5_0;
     k->matmul_one_order[TOLK_TYPE_Q8_0] = one_order_q8_0;
