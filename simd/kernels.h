@@ -4,6 +4,7 @@
 #ifndef TOLK_SIMD_KERNELS_H
 #define TOLK_SIMD_KERNELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,10 @@ typedef struct simd_kernels {
      * (speculative verification of long drafts: the few-token row walks in passes); NULL: none
      * beyond matmul_exact. */
     simd_matmul_fn matmul_one_order[TOLK_TYPE_COUNT];
+    /* dot, matvec and matmul (at every token count) give the scalar reference's bits for this
+     * type, because they add in its order (Q4_0: llama.cpp's, docs/NUMERICS.md); false: within
+     * float rounding only. */
+    bool ref_bits[TOLK_TYPE_COUNT];
 } simd_kernels;
 
 /* Each ISA's files add their kernels to a table that already holds the scalar references. */

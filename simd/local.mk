@@ -9,7 +9,7 @@ libtolk_internal_la_SOURCES += simd/simd.h simd/blocks.h simd/half.h simd/kernel
 if TOLK_X86
 noinst_LTLIBRARIES += libsimd_avx2.la
 libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c simd/avx2/fp.h simd/avx2/f32.c simd/avx2/f16.c \
-	simd/avx2/bf16.c simd/avx2/q32.h simd/avx2/q4_0.c simd/avx2/q4_1.c simd/avx2/q5_0.c simd/avx2/q5_1.c \
+	simd/avx2/bf16.c simd/avx2/q32.h simd/avx2/q4_0.c simd/avx2/q4_0_ggml.c simd/avx2/q4_1.c simd/avx2/q5_0.c simd/avx2/q5_1.c \
 	simd/avx2/q8_0.c simd/avx2/q2_k.c simd/avx2/q3_k.c simd/avx2/q45_k.h simd/avx2/q4_k.c simd/avx2/q5_k.c simd/avx2/q6_k.c \
 	simd/avx2/gemm.h simd/avx2/gemm_q32.c simd/avx2/gemm_kq.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
@@ -72,7 +72,7 @@ noinst_LTLIBRARIES += libsimd_avx512.la
 libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512/q8_0.c simd/avx512/q4_0.c \
 	simd/avx512/q5_0.c simd/avx512/q4_k.c simd/avx512/q6_k.c simd/avx512/f16.c simd/avx512/bf16.c simd/avx512/kq_gemm.c \
 	simd/avx512/q8_gemm.c simd/avx512/gemm_table.c simd/avx512/matvec.c simd/avx512/matvec_k.c \
-	simd/avx512/mv_common.h simd/avx512/matvec_few.c
+	simd/avx512/mv_common.h simd/avx512/matvec_few.c simd/avx512/q4_0_ggml.c
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
 libtolk_internal_la_LIBADD += libsimd_avx512.la
 endif

@@ -1,7 +1,7 @@
 /* The CUDA kernels' block code (gpu/gpu_blocks.h), compiled here for the host, against tolk's scalar
  * reference (simd/ref) on random blocks of every type the GPU path handles: element decoders and the
  * half / bfloat16 conversions bit for bit, the activation quantizers (Q8_0, Q8_K) byte for byte, the
- * dot products exactly where the reference sums in the same order (Q4_0, Q5_0, Q8_0) and within
+ * dot products exactly where the reference sums in the same order (Q5_0, Q8_0) and within
  * 1e-5 of sum|w*x| elsewhere (the K-quants scale per 32-element unit, the float types sum in float
  * where the reference uses double). Runs in every build, with or without CUDA. */
 #include <check.h>
@@ -194,7 +194,9 @@ START_TEST(dots_match_reference)
         int type = gpu_types[t];
         const simd_type_traits *tr = simd_traits((uint32_t)type);
         ck_assert_uint_eq((uint64_t)gpu_act_type(type), tr->act_type);
-        int exact = type == GPU_T_Q4_0 || type == GPU_T_Q5_0 || type == GPU_T_Q8_0;
+        /* Q4_0's reference fuses each block's product into the sum (llama.cpp's order,
+         * docs/NUMERICS.md) where gpu_dot_row adds rounded products: within the bound below */
+        int exact = type == GPU_T_Q5_0 || type == GPU_T_Q8_0;
         double worst = 0;
         for (int r = 0; r < N_ROWS; r++) {
             random_row(type, row, r & 1);

@@ -1,7 +1,9 @@
 /* Tests one kernel path (TEST_ISA, set per program by simd/local.mk) against the scalar reference:
  * activation quantizers byte for byte, integer parts bit for bit (unit scales make every sum an
  * exact integer), float results within a stated bound, on random data and edge cases, through dot,
- * mat x vec and mat x mat with odd row counts, single rows and partial tiles. Exits 77 (skipped)
+ * mat x vec and mat x mat with odd row counts, single rows and partial tiles; where the table
+ * promises it (ref_bits: Q4_0 in llama.cpp's order), the reference's very bits at every batch
+ * size, and a hand-worked case of that order. Exits 77 (skipped)
  * with the reason when this build or CPU cannot run the path. */
 #ifdef TOLK_CHECK_SHIM
 #include "check_shim.h"
@@ -324,6 +326,146 @@ START_TEST(one_order_any_count_equals_one_token)
 }
 END_TEST
 
+/* Random raw blocks with scales from the whole half range (subnormal to 65504, both signs) and
+ * random codes: every product d_w * d_x and every FMA rounds somewhere. */
+static void raw_q4_0_batch(uint8_t *w, int rows, int64_t n, uint8_t *qx, int n_tok, uint64_t seed)
+{
+    static const float scales[] = {1.0f, -0.0123f, 6.0e-8f, 65504.0f, -3.1e-5f, 0.33f, 1024.0f, 7.7e-3f};
+    const size_t wrb = simd_row_bytes(TOLK_TYPE_Q4_0, n), arb = simd_row_bytes(TOLK_TYPE_Q8_0, n);
+    tl_seed(seed);
+    for (int r = 0; r < rows; r++)
+        for (int64_t b = 0; b < n / 32; b++) {
+            uint8_t *blk = w + r * wrb + b * 18;
+            for (int j = 2; j < 18; j++)
+                blk[j] = (uint8_t)tl_u32();
+            uint16_t h = simd_f32_to_f16(scales[tl_u32() % 8] * (r % 4 == 3 ? 1.0f : tl_uniform()));
+            memcpy(blk, &h, 2);
+        }
+    for (int t = 0; t < n_tok; t++)
+        for (int64_t b = 0; b < n / 32; b++) {
+            uint8_t *blk = qx + t * arb + b * 34;
+            for (int j = 2; j < 34; j++)
+                blk[j] = (uint8_t)(int8_t)((int)(tl_u32() % 255) - 127);
+            uint16_t h = simd_f32_to_f16(scales[tl_u32() % 8] * (t % 5 == 4 ? 1.0f : tl_uniform()));
+            memcpy(blk, &h, 2);
+        }
+}
+
+/* Where the table promises the reference's bits (ref_bits: Q4_0 in llama.cpp's order), the dot,
+ * the mat x vec and the mat x mat at every count from 1 to 33 tokens give exactly the scalar
+ * reference's result, on random raw blocks with extreme scales and on quantized rows. */
+START_TEST(reference_bits_where_promised)
+{
+    uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
+    if (!isa_k->ref_bits[wt])
+        return;
+    ck_assert_msg(wt == TOLK_TYPE_Q4_0, "ref_bits promised for %s, which has no test data here", simd_traits(wt)->name);
+    const int64_t lens[] = {96, 640, 8192 + 96};
+    enum { ROWS = 37, R0 = 3, MAX_TOK = 33 };
+    for (int li = 0; li < 3; li++) {
+        for (int mode = 0; mode < 2; mode++) {
+            int64_t n = lens[li];
+            size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+            uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * MAX_TOK);
+            float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * ROWS * MAX_TOK),
+                  *yr = malloc(sizeof(float) * ROWS * MAX_TOK);
+            if (mode == 0)
+                raw_q4_0_batch(w, ROWS, n, qx, MAX_TOK, 1100 + li);
+            else
+                fill_batch(wt, n, ROWS, MAX_TOK, 1200 + li, x, w, qx);
+            for (int t = 0; t < MAX_TOK; t++)
+                for (int r = 0; r < ROWS; r++) {
+                    yr[t * ROWS + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
+                    float d = isa_k->dot[wt](n, w + r * wrb, qx + t * arb);
+                    ck_assert_msg(!memcmp(&d, &yr[t * ROWS + r], 4), "%s n=%lld mode %d dot row %d tok %d: %.9g, scalar %.9g",
+                                  simd_traits(wt)->name, (long long)n, mode, r, t, d, yr[t * ROWS + r]);
+                }
+            simd_matvec_fn mv = isa_k->matvec[wt];
+            for (int t = 0; mv && t < MAX_TOK; t++) {
+                mv(w, wrb, n, qx + t * arb, y, R0, ROWS);
+                for (int r = R0; r < ROWS; r++)
+                    ck_assert_msg(!memcmp(&y[r], &yr[t * ROWS + r], 4), "%s n=%lld mode %d matvec row %d tok %d: %.9g, scalar %.9g",
+                                  simd_traits(wt)->name, (long long)n, mode, r, t, y[r], yr[t * ROWS + r]);
+            }
+            for (int nt = 1; isa_k->matmul[wt] && nt <= MAX_TOK; nt++) {
+                if (li == 2 && nt % 8 != 1 && nt != 15 && nt != 16)
+                    continue; /* long rows: the counts around the panels' threshold and a few more */
+                for (int k = 0; k < ROWS * MAX_TOK; k++)
+                    y[k] = -777.0f;
+                isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
+                for (int t = 0; t < MAX_TOK; t++)
+                    for (int r = 0; r < ROWS; r++) {
+                        if (t >= nt || r < R0)
+                            ck_assert_msg(y[t * ROWS + r] == -777.0f, "matmul wrote outside its range");
+                        else
+                            ck_assert_msg(!memcmp(&y[t * ROWS + r], &yr[t * ROWS + r], 4),
+                                          "%s n=%lld mode %d, %d tokens: row %d tok %d: %.9g, scalar %.9g",
+                                          simd_traits(wt)->name, (long long)n, mode, nt, r, t, y[t * ROWS + r],
+                                          yr[t * ROWS + r]);
+                    }
+            }
+            free(w);
+            free(qx);
+            free(x);
+            free(y);
+            free(yr);
+        }
+    }
+}
+END_TEST
+
+/* llama.cpp's Q4_0 order worked by hand: block A gives 2^24 (16384 x 1024), blocks B-E give 1
+ * each. One FMA per block in order: 2^24 + 1 rounds back to 2^24 (ties to even) four times, so the
+ * result is 2^24. Pairs of blocks first ((A+B) + (C+D)) + E, as the old lane-pair and tree kernels
+ * did, keep 2 of the 4: 2^24 + 2. The scalar reference and every kernel of a path that promises
+ * the reference's bits must give 2^24, for any row of a mat x vec (8-row groups and the tail) and
+ * any batch size. */
+START_TEST(q4_0_blocks_add_in_llama_order)
+{
+    enum { NB = 5, ROWS = 11, NTOK = 17 };
+    const int64_t n = NB * 32;
+    uint8_t w[ROWS][NB * 18], qx[NTOK][NB * 34];
+    memset(w, 0x88, sizeof w); /* codes 8: weight 0 */
+    memset(qx, 0, sizeof qx);
+    uint16_t one = simd_f32_to_f16(1.0f), k1024 = simd_f32_to_f16(1024.0f);
+    for (int r = 0; r < ROWS; r++)
+        for (int b = 0; b < NB; b++) {
+            memcpy(&w[r][18 * b], b == 0 ? &k1024 : &one, 2);
+            if (b == 0)
+                memset(&w[r][18 * b + 2], 0x00, 16); /* codes 0: weight -8 */
+            else
+                w[r][18 * b + 2] = 0x89; /* element 0: weight 1 */
+        }
+    for (int t = 0; t < NTOK; t++)
+        for (int b = 0; b < NB; b++) {
+            memcpy(&qx[t][34 * b], &one, 2);
+            if (b == 0)
+                memset(&qx[t][34 * b + 2], (uint8_t)(int8_t)-64, 32); /* -8 x -64 x 32 = 16384 */
+            else
+                qx[t][34 * b + 2] = 1;
+        }
+    const float want = 16777216.0f;
+    float pairs = ((want + 1.0f) + (1.0f + 1.0f)) + 1.0f;
+    ck_assert(pairs != want); /* the case tells the orders apart */
+    ck_assert_msg(ref_k->dot[TOLK_TYPE_Q4_0](n, w[0], qx[0]) == want, "scalar reference: %.9g",
+                  ref_k->dot[TOLK_TYPE_Q4_0](n, w[0], qx[0]));
+    if (!isa_k->ref_bits[TOLK_TYPE_Q4_0])
+        return;
+    ck_assert(isa_k->dot[TOLK_TYPE_Q4_0](n, w[0], qx[0]) == want);
+    float y[NTOK * ROWS];
+    if (isa_k->matvec[TOLK_TYPE_Q4_0]) {
+        isa_k->matvec[TOLK_TYPE_Q4_0](w, sizeof w[0], n, qx[0], y, 0, ROWS);
+        for (int r = 0; r < ROWS; r++)
+            ck_assert_msg(y[r] == want, "matvec row %d: %.9g", r, y[r]);
+    }
+    for (int nt = 1; isa_k->matmul[TOLK_TYPE_Q4_0] && nt <= NTOK; nt++) {
+        isa_k->matmul[TOLK_TYPE_Q4_0](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
+        for (int i = 0; i < nt * ROWS; i++)
+            ck_assert_msg(y[i] == want, "%d tokens, entry %d: %.9g", nt, i, y[i]);
+    }
+}
+END_TEST
+
 /* This path's row conversions give the reference's bits: every F16 value (NaNs only need to stay
  * NaNs), at every offset of a row whose length is not a multiple of the vector width. */
 START_TEST(row_conversions_exact)
@@ -404,6 +546,16 @@ int main(void)
                  "the %s kernel table has no one-order batched kernel (matmul_one_order) for any weight type",
                  TEST_ISA_NAME);
     tcase_add_test(tc, row_conversions_exact);
+    tcase_add_test(tc, q4_0_blocks_add_in_llama_order);
+    int n_ref_bits = 0;
+    for (size_t i = 0; i < TL_NWTYPES; i++)
+        n_ref_bits += isa_k->ref_bits[tl_wtypes[i]];
+    if (n_ref_bits)
+        tcase_add_loop_test(tc, reference_bits_where_promised, 0, TL_NWTYPES);
+    else
+        skip_cpu("reference_bits_where_promised",
+                 "the %s kernel table promises the scalar reference's bits (ref_bits) for no weight type",
+                 TEST_ISA_NAME);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -238,6 +238,13 @@ float avx2_dot_q2_k(int64_t n, const void *w, const void *x);
 float avx2_dot_q3_k(int64_t n, const void *w, const void *x);
 
 void avx2_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+/* Q4_0 in llama.cpp's order (q4_0_ggml.c): one FMA per block per row, the same bits at any batch size. */
+float avx2_ggml_dot_q4_0(int64_t n, const void *w, const void *x);
+void avx2_ggml_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_ggml_matmul_few_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                               int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx2_ggml_matmul_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                           int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);

@@ -51,6 +51,14 @@ static inline __attribute__((always_inline)) __m256i gemm_bcast4(const void *p)
     return _mm256_set1_epi32(v);
 }
 
+/* Row results [0, nrows) of one token row (nrows <= 8; the others 0). */
+static inline __attribute__((always_inline)) __m256 gemm_load(const float *src, int nrows)
+{
+    if (nrows == 8)
+        return _mm256_loadu_ps(src);
+    return _mm256_maskload_ps(src, _mm256_cmpgt_epi32(_mm256_set1_epi32(nrows), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+
 /* Stores (FIRST) or adds T tokens' 8-row results OUT into y's rows [0, nrows) of each token row. */
 static inline __attribute__((always_inline)) void gemm_store(const __m256 *out, int T, float *y, size_t ys, int nrows,
                                                              int first)

@@ -10,8 +10,10 @@
  * +128 (unsigned side) once per chunk for all panels, and each row's -128 * sum(codes) starts its
  * block sum. Pair sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add
  * before each madd. Q8_0: |codes| unsigned, the activation takes the code's sign (as the walks).
- * Results equal the reference within float rounding; the summation order is not the one-token
- * kernels' (gemm.c keeps batches below AVX2_GEMM_MIN_TOK on the walks, which are exact). */
+ * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (run_tokens starts a
+ * chunk from the sums so far): for Q4_0 that is llama.cpp's order and ref_dot_q4_0's bits
+ * (q4_0_ggml.c); Q5_0 / Q8_0 equal their references within float rounding (their row walks add
+ * in another order, so table.c keeps batches below AVX2_GEMM_MIN_TOK on the walks). */
 #include <stddef.h>
 
 #include "gemm.h"
@@ -147,9 +149,11 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
 {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 out[G_TOK];
+    /* later chunks go on from the sums so far: every (row, token) adds its blocks in one chain of
+     * FMAs, llama.cpp's order (q4_0_ggml.c) */
 #pragma GCC unroll 4
     for (int k = 0; k < T; k++)
-        out[k] = _mm256_setzero_ps();
+        out[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
     for (int b = 0; b < nblk; b++) {
         __m256i isum[G_TOK];
         if (kind == GEMM_Q8_0) {
@@ -190,7 +194,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
             out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(&a->d[k][b])),
                                      out[k]);
     }
-    gemm_store(out, T, y, ys, nrows, first);
+    gemm_store(out, T, y, ys, nrows, 1);
 }
 
 G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys, int nrows,

@@ -14,7 +14,6 @@ float avx2_half_table[65536];
         else                                                                                                    \
             avx2_matmul_##NAME(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                       \
     }
-AVX2_BATCHED(q4_0)
 AVX2_BATCHED(q5_0)
 AVX2_BATCHED(q8_0)
 AVX2_BATCHED(q4_k)
@@ -37,9 +36,11 @@ void simd_fill_avx2(simd_kernels *k)
     k->matmul[TOLK_TYPE_F16] = avx2_matmul_f16;
     k->dot[TOLK_TYPE_BF16] = avx2_dot_bf16;
     k->matmul[TOLK_TYPE_BF16] = avx2_matmul_bf16;
-    k->dot[TOLK_TYPE_Q4_0] = avx2_dot_q4_0;
-    k->matmul[TOLK_TYPE_Q4_0] = batched_q4_0;
-    k->matvec[TOLK_TYPE_Q4_0] = avx2_matvec_q4_0;
+    /* Q4_0 adds in llama.cpp's order at every batch size (q4_0_ggml.c) */
+    k->dot[TOLK_TYPE_Q4_0] = avx2_ggml_dot_q4_0;
+    k->matmul[TOLK_TYPE_Q4_0] = avx2_ggml_matmul_q4_0;
+    k->matvec[TOLK_TYPE_Q4_0] = avx2_ggml_matvec_q4_0;
+    k->ref_bits[TOLK_TYPE_Q4_0] = true;
     k->dot[TOLK_TYPE_Q4_1] = avx2_dot_q4_1;
     k->matmul[TOLK_TYPE_Q4_1] = avx2_matmul_q4_1;
     k->matvec[TOLK_TYPE_Q4_1] = avx2_matvec_q4_1;
@@ -65,14 +66,13 @@ void simd_fill_avx2(simd_kernels *k)
     k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k;
 
     /* The walks (avx2.h) give every batch size the one-token bits; the packed panels do not. */
-    const uint32_t exact[] = {TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_1, TOLK_TYPE_Q5_K};
+    const uint32_t exact[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_1, TOLK_TYPE_Q5_K};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         k->matmul_exact[exact[i]] = INT64_MAX;
-    const uint32_t panels[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
+    const uint32_t panels[] = {TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof panels / sizeof panels[0]; i++)
         k->matmul_exact[panels[i]] = AVX2_GEMM_MIN_TOK - 1;
     /* ... and the walks themselves for verification passes of any size */
-    k->matmul_one_order[TOLK_TYPE_Q4_0] = avx2_matmul_q4_0;
     k->matmul_one_order[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
     k->matmul_one_order[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
     k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k;

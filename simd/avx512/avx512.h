@@ -54,6 +54,14 @@ void avx512_gemm_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_gemm_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+/* Q4_0 in llama.cpp's order (q4_0_ggml.c here and simd/avx2/q4_0_ggml.c, whose dot and
+ * mat x vec give the same bits): one token, and batches below the panels' count. */
+float avx2_ggml_dot_q4_0(int64_t n, const void *w, const void *x);
+void avx2_ggml_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx512_ggml_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0,
+                             int64_t r1);
+void avx512_ggml_matmul_few_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                                 int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_gemm_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_gemm_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,

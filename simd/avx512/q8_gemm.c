@@ -116,14 +116,16 @@ static inline int32_t load32(const void *p)
     return v;
 }
 
-/* T tokens (constant after inlining) over nblk blocks of the packs; stores or adds y's rows. */
+/* T tokens (constant after inlining) over nblk blocks of the packs, from y's rows (FIRST: zero). */
 static inline __attribute__((always_inline)) void run_tokens(const qg_pack *pk, int nblk, const qg_act *a, int T,
                                                              float *y, size_t ys, __mmask16 rmask, int first)
 {
     __m512 out[QG_TOK];
+    /* later chunks go on from the sums so far: every (row, token) adds its blocks in one chain of
+     * FMAs, llama.cpp's order for Q4_0 (ref_dot_q4_0's bits) */
 #pragma GCC unroll 8
     for (int t = 0; t < T; t++)
-        out[t] = _mm512_setzero_ps();
+        out[t] = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(rmask, y + (size_t)t * ys);
     for (int b = 0; b < nblk; b++) {
         const qg_pack *p = pk + b / QG_BLOCKS;
         int pb = b % QG_BLOCKS;
@@ -146,10 +148,7 @@ static inline __attribute__((always_inline)) void run_tokens(const qg_pack *pk, 
     }
 #pragma GCC unroll 8
     for (int t = 0; t < T; t++) {
-        float *dst = y + (size_t)t * ys;
-        if (!first)
-            out[t] = _mm512_add_ps(out[t], _mm512_maskz_loadu_ps(rmask, dst));
-        _mm512_mask_storeu_ps(dst, rmask, out[t]);
+        _mm512_mask_storeu_ps(y + (size_t)t * ys, rmask, out[t]);
     }
 }
 

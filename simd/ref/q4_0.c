@@ -1,5 +1,6 @@
 /* Q4_0: 32 weights per block, one half scale, 4-bit codes offset by 8. Pairs with Q8_0
- * activations; the dot sums integer products per block, then scales by d_w * d_x in float. */
+ * activations; the dot sums integer products per block, then adds them scaled by d_w * d_x in
+ * llama.cpp's order (one fused multiply-add per block, see ref_dot_q4_0). */
 #include <math.h>
 #include <string.h>
 
@@ -45,16 +46,21 @@ void ref_quant_q4_0(const float *src, void *dst, int64_t n)
     }
 }
 
+/* llama.cpp's order on x86 (its repacked q4_0_8x8 kernels, ggml-cpu/arch/x86/repack.cpp, for one
+ * token and for batches alike): per block the exact integer dot of the codes minus 8 with the
+ * activation bytes, converted to float, then ONE fused multiply-add per block, in block order,
+ * with the product d_w * d_x rounded to float first. No partial sums over lanes or block pairs. */
 float ref_dot_q4_0(int64_t n, const void *w, const void *x)
 {
     const block_q4_0 *a = w;
     const block_q8_0 *q = x;
-    float sum = 0.0f;
+    float acc = 0.0f;
     for (int64_t i = 0; i < n / QK4_0; i++) {
         int isum = 0;
         for (int j = 0; j < 16; j++)
             isum += ((a[i].qs[j] & 15) - 8) * q[i].qs[j] + ((a[i].qs[j] >> 4) - 8) * q[i].qs[j + 16];
-        sum += (float)isum * (half_load(&a[i].d) * half_load(&q[i].d));
+        float d = half_load(&a[i].d) * half_load(&q[i].d);
+        acc = fmaf((float)isum, d, acc);
     }
-    return sum;
+    return acc;
 }
