@@ -259,6 +259,38 @@ START_TEST(rope_rounds_like_ggml)
 }
 END_TEST
 
+/* llama.cpp's ggml_vec_swiglu_f32 (x86, AVX-512 build) takes e^-g from ggml_v_expf's polynomial in
+ * its 16-wide loop and from expf only in the n % 16 tail; the two differ in the last bit for some
+ * inputs, so a SwiGLU on libm's expf everywhere (or on the polynomial everywhere) fails here. */
+START_TEST(swiglu_rounds_like_ggml)
+{
+    /* gate values where the polynomial and libm disagree about g / (1 + e^-g) */
+    float g[32];
+    int found = 0;
+    for (int k = 0; k < 200000 && found < 32; k++) {
+        const float x = -8.0f + 16.0f * (float)k / 200000.0f;
+        if (x / (1.0f + ag_expf(0.0f - x)) != x / (1.0f + expf(-x)))
+            g[found++] = x;
+    }
+    ck_assert_int_eq(found, 32);
+    float u[32], o[32];
+    for (int i = 0; i < 32; i++)
+        u[i] = 1.0f + (float)i / 8.0f;
+    /* 16 in the vector loop, then a tail of 16 - 3 = 13 */
+    ops_swiglu(g, u, o, 29);
+    for (int i = 0; i < 29; i++) {
+        const float e = i < 16 ? ag_expf(0.0f - g[i]) : expf(-g[i]);
+        ck_assert_msg(o[i] == g[i] / (1.0f + e) * u[i], "element %d of 29 (gate %.9g)", i, (double)g[i]);
+    }
+    /* in place, as the forward pass calls it */
+    float h[32];
+    memcpy(h, g, sizeof h);
+    ops_swiglu(h, u, h, 32);
+    for (int i = 0; i < 32; i++)
+        ck_assert(h[i] == g[i] / (1.0f + ag_expf(0.0f - g[i])) * u[i]);
+}
+END_TEST
+
 START_TEST(gelu_table_rounds_like_ggml)
 {
     const float g = -0x1.ffc9d4p+0f, u = -0x1.07a1bcp+1f;
@@ -394,6 +426,7 @@ int main(void)
     tcase_add_test(tc, gated_activations);
     tcase_add_test(tc, rope_rounds_like_ggml);
     tcase_add_test(tc, gelu_table_rounds_like_ggml);
+    tcase_add_test(tc, swiglu_rounds_like_ggml);
     tcase_add_test(tc, attention_sums_in_ggml_order);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

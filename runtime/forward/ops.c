@@ -102,9 +102,22 @@ void ops_softmax(float *x, int64_t n)
         x[j] *= inv;
 }
 
+/* As llama.cpp's ggml_vec_swiglu_f32 on x86 (AVX-512 build): groups of 16 from the start take
+ * silu(g) = g / (1 + ggml_v_expf(0 - g)) (ag_exp16: the same polynomial), times up; the n % 16
+ * tail takes libm's expf. A last-bit difference here flips the 8-bit rounding of some ffn_down
+ * inputs and grows through the layers (docs/NUMERICS.md). OUT may be GATE. */
 void ops_swiglu(const float *gate, const float *up, float *out, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++) {
+    const int64_t nv = n - n % 16;
+    float e[16];
+    for (int64_t i = 0; i < nv; i += 16) {
+        for (int l = 0; l < 16; l++)
+            e[l] = 0.0f - gate[i + l];
+        ag_exp16(e, 0.0f);
+        for (int l = 0; l < 16; l++)
+            out[i + l] = gate[i + l] / (1.0f + e[l]) * up[i + l];
+    }
+    for (int64_t i = nv; i < n; i++) {
         const float g = gate[i];
         out[i] = g / (1.0f + expf(-g)) * up[i];
     }

@@ -26,7 +26,9 @@ void ops_rope_apply(float *x, int64_t n_rot, rope_style style, const float *cs);
  * double. For llama.cpp's bits, x[0] must sit at a key position that is a multiple of 16. */
 void ops_softmax(float *x, int64_t n);
 
-/* out[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x). out may alias gate or up. */
+/* out[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x), with e^-x as llama.cpp's x86 vector loop
+ * takes it: ggml_v_expf's polynomial in groups of 16 from the start, libm's expf for the n % 16
+ * tail. out may alias gate or up. */
 void ops_swiglu(const float *gate, const float *up, float *out, int64_t n);
 
 /* out[i] = gelu_tanh(gate[i]) * up[i], where gelu_tanh is read from a table of f16 results indexed
