@@ -314,7 +314,10 @@ int tolk_context_n_ctx(const tolk_context *c);   /* positions the cache can hold
 int tolk_context_n_vocab(const tolk_context *c); /* floats per logits row */
 
 /* Forgets the cached positions n_keep.. (0: empty the cache); TOLK_E_ARG when n_keep is outside
- * 0 .. n_past. */
+ * 0 .. n_past. Sliding-window layers (gemma2/3/4) keep only their window plus max(n_batch, 64)
+ * positions, so a rollback to n_keep > 0 may reach back at most that many positions from the
+ * furthest position decoded since the last rollback to 0: further is TOLK_E_STATE, the cache
+ * unchanged (docs/KV.md). */
 int tolk_context_rollback(tolk_context *c, int n_keep, tolk_error *err);
 
 /* ---- Translation -------------------------------------------------------------------------------

@@ -653,6 +653,8 @@ int fwd_eval(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t logits_from, tol
             return error_set(err, TOLK_E_ARG, "token id %ld at index %lld is outside the vocabulary "
                              "(0..%lld)", (long)tok[i], (long long)i, (long long)(n_vocab - 1));
     int rc = kv_check_room(&c->kv, n, err);
+    if (!rc)
+        rc = kv_check_pass(&c->kv, n < c->n_batch ? n : c->n_batch, err);
     if (rc)
         return rc;
     for (int64_t off = 0; off < n; off += c->n_batch) {
@@ -873,7 +875,21 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
         kv_dims[1][il] = d.hd;
         kv_dims[2][il] = d.hdv;
     }
-    int rc = kv_init_layers(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], err);
+    /* A cache whose every reader is a sliding-window layer keeps only a ring (kv.h, docs/KV.md). */
+    int64_t window[ARCH_MAX_LAYERS];
+    for (int il = 0; il < kv_layers; il++)
+        window[il] = hp->n_swa;
+    for (int il = 0; il < hp->n_layer; il++) {
+        const int src = hp->layer[il].kv_shared ? (int)hp->layer[il].kv_src : il;
+        if (!hp->layer[il].swa && src < kv_layers)
+            window[src] = 0;
+    }
+    int64_t keep = p && p->kv_keep ? p->kv_keep : (c->n_batch > FWD_KV_KEEP_MIN ? c->n_batch : FWD_KV_KEEP_MIN);
+    if (keep > 0 && keep < c->n_batch) /* a pass must not overwrite keys its own queries see */
+        keep = c->n_batch;
+    int rc = keep > 0 && hp->n_swa > 0
+                 ? kv_init_rings(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], window, keep, err)
+                 : kv_init_layers(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], err);
     if (rc) {
         free(c->cpus);
         free(c);

@@ -19,7 +19,12 @@ typedef struct fwd_params {
     int n_threads;    /* 0: OpenMP's default */
     const int *cpus;  /* thread i runs on cpus[i % n_cpus] (copied by fwd_create) */
     int n_cpus;       /* 0: threads are not pinned (threads.h) */
+    int64_t kv_keep;  /* sliding-window layers keep window + kv_keep - 1 rows of KV (kv.h): the most
+                       * positions a rollback may undo (0: max(n_batch, FWD_KV_KEEP_MIN)); < 0: n_ctx
+                       * rows like the global layers */
 } fwd_params;
+
+#define FWD_KV_KEEP_MIN 64 /* room for a speculative step (SPEC_K_MAX + 1) even with tiny batches */
 
 typedef struct fwd_ctx fwd_ctx;
 
