@@ -22,6 +22,11 @@ tests_test_threads_SOURCES = tests/test_threads.c
 # the two-session test looks inside a session (runtime/api/session.h) to watch its forward context
 tests_test_threads_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/api
 tests_test_threads_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_memavail
+TESTS += tests/test_memavail
+tests_test_memavail_SOURCES = tests/test_memavail.c
+tests_test_memavail_CFLAGS = $(TEST_CFLAGS)
+tests_test_memavail_LDADD = $(TEST_LIBS)
 endif
 
 # test_isa.h: where the Check programs read TOLK_ISA (the library reads no environment variable).
@@ -82,9 +87,9 @@ tests_test_chat_CFLAGS = $(TEST_CFLAGS)
 tests_test_chat_LDADD = $(TEST_LIBS)
 endif
 TESTS += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh \
-	tests/test_cli_perplexity.sh
+	tests/test_cli_perplexity.sh tests/test_low_memory.sh
 EXTRA_DIST += tests/test_gen_model.sh tests/test_quantize.sh tests/test_cli_bench.sh tests/test_cli_tokenize.sh \
-	tests/test_cli_perplexity.sh \
+	tests/test_cli_perplexity.sh tests/test_low_memory.sh \
 	tests/fixtures/gemma3_translate.txt tests/fixtures/tiny_logits.txt \
 	tests/tok_fixtures.h tests/fixtures/gen_gemma_tokens.py tests/fixtures/gen_chat_tokens.py \
 	tests/fixtures/gemma_tokens.inp tests/fixtures/gemma_tokens.out \

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "forward_multi.h"
 #include "generate.h"
+#include "memavail.h"
 #include "prompt.h"
 #include "sampler.h"
 #include "simd.h"
@@ -98,6 +99,8 @@ int tolk_multi_new(tolk_model *m, const tolk_params *p, int n_slots, int n_batch
                                .n_threads = mu->plan.n_threads, .cpus = mu->plan.cpus, .n_cpus = mu->plan.n_cpus};
         rc = fwd_create(m, &fp, &mu->drv, err);
     }
+    if (!rc && n_slots > 1) /* every slot gets a cache like the driver's */
+        rc = mem_check_kv(fwd_kv_bytes(mu->drv) * (size_t)n_slots, n_slots, fwd_n_ctx(mu->drv), err);
     if (!rc && mu->exact)
         fwd_set_seg_exact(mu->drv, 1);
     if (!rc && (!(mu->slots = calloc((size_t)n_slots, sizeof *mu->slots)) ||

@@ -8,6 +8,7 @@
 #include <omp.h>
 #endif
 
+#include "memavail.h"
 #include "membw.h"
 
 static double now_s(clockid_t clock)
@@ -44,7 +45,13 @@ static int thread_count(void)
 
 double membw_measure(size_t bytes, int threads, int reps, double *per_cpu)
 {
-    size_t words = (bytes ? bytes : (size_t)1 << 30) / 8;
+    if (!bytes) { /* 1 GiB, far beyond any cache, unless that would crowd a small machine or cgroup */
+        const int64_t avail = mem_available_bytes();
+        bytes = (size_t)1 << 30;
+        if (avail > 0 && (uint64_t)avail / 4 < bytes)
+            bytes = (uint64_t)avail / 4 > ((size_t)64 << 20) ? (size_t)(avail / 4) : (size_t)64 << 20;
+    }
+    size_t words = bytes / 8;
     uint64_t *buf = malloc(words * 8);
     if (!buf)
         return 0.0;

@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-/* Best of REPS passes over BYTES (0: 1 GiB) with THREADS readers, in GB/s (1e9 bytes); 0 when the
+/* Best of REPS passes over BYTES (0: 1 GiB, or a quarter of the available memory when that is
+ * less, at least 64 MiB) with THREADS readers, in GB/s (1e9 bytes); 0 when the
  * buffer cannot be allocated. per_cpu (optional) receives the same per CPU-second of the slowest
  * reader, which stays meaningful when other processes share the cores. */
 double membw_measure(size_t bytes, int threads, int reps, double *per_cpu);

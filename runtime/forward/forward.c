@@ -14,6 +14,7 @@
 #include "attention.h"
 #include "forward.h"
 #include "forward_multi.h"
+#include "memavail.h"
 #include "moe.h"
 #include "ops.h"
 #include "simd.h"
@@ -890,6 +891,8 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     int rc = keep > 0 && hp->n_swa > 0
                  ? kv_init_rings(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], window, keep, err)
                  : kv_init_layers(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], err);
+    if (!rc && (rc = mem_check_kv(c->kv.bytes, 1, n_ctx, err)))
+        kv_free(&c->kv);
     if (rc) {
         free(c->cpus);
         free(c);

@@ -1,10 +1,12 @@
 /* Model opening: GGUF file -> architecture table entry -> hyper-parameters -> bound, shape- and
  * type-checked weight views. All refusals happen here so the forward pass never meets a surprise. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "memavail.h"
 #include "model.h"
 #include "prefetch.h"
 #include "simd.h"
@@ -167,20 +169,42 @@ static int64_t first_use(const tolk_model *m, const gguf_tensor *t)
     return -1;
 }
 
+/* A routed expert's weights (ffn_*_exps): a token reads only the few experts its router picks. */
+static bool routed_expert(const gguf_tensor *t)
+{
+    return strstr(t->name, "_exps.") != NULL;
+}
+
+/* Warms the weights in the order the first pass reads them. A model larger than about three
+ * quarters of the available memory (see memavail.h: a cgroup's limit counts) cannot be warmed
+ * whole: its later ranges would evict its earlier ones before the first pass got to them, and the
+ * reads would push out other programs' pages. Then only half the available memory is warmed:
+ * first every tensor each token reads (attention, norms, routers, shared experts, output), then
+ * routed experts, of which a token touches a few (docs/MEMORY.md). */
 static void start_prefetch(tolk_model *m)
 {
     const uint64_t n = gguf_tensor_count(m->file);
     prefetch_range *r = malloc(sizeof *r * (n ? n : 1));
     if (!r)
         return;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < n; i++)
+        total += gguf_tensor_at(m->file, i)->nbytes;
+    const int64_t avail = mem_available_bytes();
+    const bool tight = avail > 0 && total > (uint64_t)avail / 4 * 3;
+    uint64_t budget = tight ? (uint64_t)avail / 2 : UINT64_MAX;
     size_t k = 0;
-    for (int64_t use = -1; use <= m->hp.n_layer; use++)
-        for (uint64_t i = 0; i < n; i++) {
-            const gguf_tensor *t = gguf_tensor_at(m->file, i);
-            if (first_use(m, t) == use)
+    for (int experts = 0; experts <= 1; experts++)
+        for (int64_t use = -1; use <= m->hp.n_layer; use++)
+            for (uint64_t i = 0; i < n; i++) {
+                const gguf_tensor *t = gguf_tensor_at(m->file, i);
+                if (first_use(m, t) != use || (tight && routed_expert(t) != experts) ||
+                    (!tight && experts) || t->nbytes > budget)
+                    continue;
+                budget -= t->nbytes;
                 r[k++] = (prefetch_range){t->data, (size_t)t->nbytes};
-        }
-    m->prefetch = prefetch_start(r, k);
+            }
+    m->prefetch = k ? prefetch_start(r, k) : NULL;
     free(r);
 }
 
