@@ -320,6 +320,12 @@ int tolk_context_n_vocab(const tolk_context *c); /* floats per logits row */
  * unchanged (docs/KV.md). */
 int tolk_context_rollback(tolk_context *c, int n_keep, tolk_error *err);
 
+/* Bytes of the KV cache (keys and values, every layer) a context, session or serving slot of M
+ * with N_CTX positions (0: the default, min(training context, 4096)) and the default batch holds,
+ * F16 or with kv_q8 Q8_0; sliding-window layers keep only a ring (docs/KV.md). -1 for a model
+ * loaded without its weights or a bad size. Allocates nothing. */
+int64_t tolk_model_kv_bytes(const tolk_model *m, int n_ctx, int kv_q8);
+
 /* ---- Translation -------------------------------------------------------------------------------
  * Languages are ISO 639-1 codes ("de", "pt-BR") or English names ("German"). FROM may be NULL
  * (source language unspecified). The prompt is the model family's chat format (Gemma 3, Qwen 2.5,

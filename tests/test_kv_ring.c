@@ -3,7 +3,9 @@
  * and on tiny random gemma3, gemma2 and gemma4 models (bench/gen_model) logits over sequences many
  * times longer than the ring equal, bit for bit, those of a context whose sliding layers keep all
  * n_ctx rows: batched, token by token, in verification mode, across rollbacks over the wrap,
- * several sequences per pass (fwd_eval_multi), with the F16 and the Q8_0 cache. Any error in the position -> row mapping reads a wrong key and changes
+ * several sequences per pass (fwd_eval_multi), with the F16 and the Q8_0 cache; and the same on
+ * the default model over two wraps of its 575-row ring. Also: the size reported without allocating
+ * (tolk_model_kv_bytes) is the size a context gets. Any error in the position -> row mapping reads a wrong key and changes
  * the logits. */
 #include <check.h>
 #include <stdio.h>
@@ -16,7 +18,9 @@
 #include "kv.h"
 #include "model.h"
 #include "simd.h"
+#include "skip.h"
 #include "test_isa.h"
+#include "tolk.h"
 
 #define N_CTX 256
 #define N_BATCH 8
@@ -167,6 +171,27 @@ static void check_arch(const char *arch, uint32_t kv_type)
     ck_assert_uint_eq(fwd_kv_bytes(ring), want);
     ck_assert_uint_lt(fwd_kv_bytes(ring), fwd_kv_bytes(full));
 
+    /* the size reported without allocating (tolk info, --verbose) is the one a context gets: with
+     * the default batch (512 here) the ring is n_swa + 511 rows at 1024 positions */
+    ck_assert_int_eq(fwd_kv_bytes_for(m, &(fwd_params){.n_ctx = N_CTX, .n_batch = N_BATCH, .kv_type = kv_type,
+                                                       .kv_keep = N_BATCH}), fwd_kv_bytes(ring));
+    ck_assert_int_eq(fwd_kv_bytes_for(m, &(fwd_params){.n_ctx = N_CTX, .n_batch = N_BATCH, .kv_type = kv_type,
+                                                       .kv_keep = -1}), fwd_kv_bytes(full));
+    {
+        fwd_params dp = {.n_ctx = 1024, .kv_type = kv_type};
+        fwd_ctx *def;
+        ck_assert_msg(fwd_create(m, &dp, &def, &err) == TOLK_OK, "%s", err.msg);
+        ck_assert_int_eq(tolk_model_kv_bytes(m, 1024, kv_type == TOLK_TYPE_Q8_0), (int64_t)fwd_kv_bytes(def));
+        size_t full_bytes = 0;
+        for (int64_t il = 0; il < fwd_kv(def)->n_layer; il++) {
+            const kv_layer *l = &fwd_kv(def)->layer[il];
+            ck_assert_int_eq(l->rows, l->window > 0 ? n_swa + 511 : 1024);
+            full_bytes += 1024 * (l->k_row_bytes + l->v_row_bytes);
+        }
+        ck_assert_uint_lt(fwd_kv_bytes(def), full_bytes);
+        fwd_free(def);
+    }
+
     int32_t tok[N_SEQ], alt[N_BATCH];
     srand(7);
     for (int i = 0; i < N_SEQ; i++)
@@ -302,6 +327,60 @@ START_TEST(ring_equals_full_q8_0)
 }
 END_TEST
 
+/* The default model (gemma3 270M, Q4_K weights, window 512): 1280 positions in passes of 64 with
+ * a ring of 512 + 63 rows (two wraps) against the full cache, then token by token, a rollback of
+ * one pass and a verification pass; the Q8_0 cache batched. */
+static char model_path[4096];
+
+START_TEST(default_model)
+{
+    tolk_model *m;
+    tolk_error err = {0};
+    ck_assert_msg(model_open(model_path, &m, &err) == TOLK_OK, "%s", err.msg);
+    enum { NB = 64, NT = 1280 };
+    const int64_t nv = m->hp.n_vocab;
+    int32_t *tok = malloc(sizeof *tok * NT);
+    ck_assert_ptr_nonnull(tok);
+    srand(3);
+    for (int i = 0; i < NT; i++)
+        tok[i] = 1000 + rand() % (int)(nv - 2000);
+    for (int q8 = 0; q8 <= 1; q8++) {
+        fwd_ctx *c[2];
+        for (int w = 0; w < 2; w++) {
+            fwd_params p = {.n_ctx = 2048, .n_batch = NB, .n_logits = NB, .n_threads = 2,
+                            .kv_type = q8 ? TOLK_TYPE_Q8_0 : TOLK_TYPE_F16, .kv_keep = w ? -1 : NB};
+            ck_assert_msg(fwd_create(m, &p, &c[w], &err) == TOLK_OK, "%s", err.msg);
+        }
+        ck_assert_int_eq(fwd_kv(c[0])->layer[0].rows, m->hp.n_swa + NB - 1);
+        ck_assert_uint_lt(2 * fwd_kv_bytes(c[0]), fwd_kv_bytes(c[1]));
+        const char *what = q8 ? "default model, q8_0" : "default model";
+        for (int64_t at = 0; at < NT - NB; at += NB) {
+            eval(c[0], tok + at, NB, 0);
+            eval(c[1], tok + at, NB, 0);
+            same_logits(c[0], c[1], NB, what, at);
+        }
+        if (!q8) {
+            for (int64_t at = NT - NB; at < NT; at++) {
+                eval(c[0], tok + at, 1, 0);
+                eval(c[1], tok + at, 1, 0);
+                same_logits(c[0], c[1], 1, what, at);
+            }
+            for (int w = 0; w < 2; w++) {
+                ck_assert_int_eq(fwd_rollback(c[w], NT - NB, &err), TOLK_OK);
+                fwd_set_rowwise(c[w], 8);
+            }
+            eval(c[0], tok, 8, 0);
+            eval(c[1], tok, 8, 0);
+            same_logits(c[0], c[1], 8, what, NT - NB);
+        }
+        fwd_free(c[0]);
+        fwd_free(c[1]);
+    }
+    free(tok);
+    model_close(m);
+}
+END_TEST
+
 int main(void)
 {
     test_isa_from_env();
@@ -317,11 +396,16 @@ int main(void)
     tcase_add_loop_test(tc, ring_equals_full_f16, 0, (int)(sizeof archs / sizeof archs[0]));
     tcase_add_loop_test(tc, ring_equals_full_q8_0, 0, (int)(sizeof archs / sizeof archs[0]));
     suite_add_tcase(s, tc);
+    TCase *real = tcase_create("default_model");
+    tcase_set_tags(real, "slow");
+    tcase_set_timeout(real, 1800);
+    add_test_or_skip(real, default_model, need_default_model(model_path, sizeof model_path));
+    suite_add_tcase(s, real);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     rmdir(tmpdir);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return skip_exit(failed);
 }

@@ -44,6 +44,8 @@ int64_t fwd_pos(const fwd_ctx *c);   /* positions in the cache */
 int64_t fwd_n_ctx(const fwd_ctx *c);
 int64_t fwd_n_vocab(const fwd_ctx *c);
 size_t fwd_kv_bytes(const fwd_ctx *c); /* bytes the KV cache holds (keys and values, every layer) */
+/* The bytes fwd_create(M, P) would give its KV cache, without allocating it (0 on bad settings). */
+size_t fwd_kv_bytes_for(const tolk_model *m, const fwd_params *p);
 
 /* Forgets cached positions n_keep.. (e.g. rejected speculative tokens). */
 int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);

@@ -41,7 +41,7 @@ int kv_init_layers(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, 
     return kv_init_rings(kv, type, n_ctx, n_layer, n_head_kv, head_dim, head_dim_v, NULL, 0, err);
 }
 
-int kv_init_rings(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, const int64_t *n_head_kv,
+int kv_plan_rings(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, const int64_t *n_head_kv,
                   const int64_t *head_dim, const int64_t *head_dim_v, const int64_t *window, int64_t keep,
                   tolk_error *err)
 {
@@ -100,12 +100,23 @@ int kv_init_rings(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, c
         }
     }
     kv->bytes = k_at + v_at;
-    kv->k = malloc(k_at);
-    kv->v = malloc(v_at);
+    return TOLK_OK;
+}
+
+int kv_init_rings(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, const int64_t *n_head_kv,
+                  const int64_t *head_dim, const int64_t *head_dim_v, const int64_t *window, int64_t keep,
+                  tolk_error *err)
+{
+    int rc = kv_plan_rings(kv, type, n_ctx, n_layer, n_head_kv, head_dim, head_dim_v, window, keep, err);
+    if (rc)
+        return rc;
+    const kv_layer *last = &kv->layer[n_layer - 1];
+    kv->k = malloc(last->k_off + (size_t)last->rows * last->k_row_bytes);
+    kv->v = malloc(last->v_off + (size_t)last->rows * last->v_row_bytes);
     if (!kv->k || !kv->v) {
         kv_free(kv);
         return error_set(err, TOLK_E_NOMEM, "cannot allocate a KV cache of %.1f MiB (%lld positions)",
-                         total / (1024.0 * 1024.0), (long long)n_ctx);
+                         (double)kv->bytes / (1024.0 * 1024.0), (long long)n_ctx);
     }
     return TOLK_OK;
 }

@@ -53,6 +53,10 @@ int kv_init_layers(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, 
 int kv_init_rings(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, const int64_t *n_head_kv,
                   const int64_t *head_dim, const int64_t *head_dim_v, const int64_t *window, int64_t keep,
                   tolk_error *err);
+/* kv_init_rings without the rows: the layout and kv->bytes only (kv_free releases it). */
+int kv_plan_rings(kv_cache *kv, uint32_t type, int64_t n_ctx, int64_t n_layer, const int64_t *n_head_kv,
+                  const int64_t *head_dim, const int64_t *head_dim_v, const int64_t *window, int64_t keep,
+                  tolk_error *err);
 /* A cache of N_CTX positions with the layers, widths, windows and type of SRC (nothing copied). */
 int kv_init_like(kv_cache *kv, const kv_cache *src, int64_t n_ctx, tolk_error *err);
 void kv_free(kv_cache *kv);
