@@ -169,10 +169,11 @@ int kv_check_pass(const kv_cache *kv, int64_t n_new, tolk_error *err)
     return TOLK_OK;
 }
 
-/* Byte offset of position pos's row within its layer's block (rows of size ROW_BYTES). */
+/* Byte offset of position pos's row within its layer's block (rows of size ROW_BYTES); a full
+ * layer (and a ring before it wraps) skips the division. */
 static size_t row_at(const kv_layer *l, int64_t pos, size_t row_bytes)
 {
-    return (size_t)(pos % l->rows) * row_bytes;
+    return (size_t)(pos < l->rows ? pos : pos % l->rows) * row_bytes;
 }
 
 static void store_row(uint32_t type, const float *src, char *dst, int64_t n)
