@@ -4,9 +4,9 @@
  * times longer than the ring equal, bit for bit, those of a context whose sliding layers keep all
  * n_ctx rows: batched, token by token, in verification mode, across rollbacks over the wrap,
  * several sequences per pass (fwd_eval_multi), with the F16 and the Q8_0 cache; and the same on
- * the default model over two wraps of its 575-row ring. Also: the size reported without allocating
- * (tolk_model_kv_bytes) is the size a context gets. Any error in the position -> row mapping reads a wrong key and changes
- * the logits. */
+ * the default model over two wraps of its 575-row ring. Also: the size reported without
+ * allocating (tolk_model_kv_bytes) is the size a context gets. Any error in the position -> row
+ * mapping reads a wrong key and changes the logits. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +252,12 @@ static void check_arch(const char *arch, uint32_t kv_type)
 
     fwd_free(ring);
     fwd_free(full);
+    /* no size for a bad context size or a model without its weights */
+    ck_assert_int_eq(tolk_model_kv_bytes(m, -1, 0), -1);
+    tolk_model *meta;
+    ck_assert_int_eq(tolk_model_load_meta(path, &meta, &err), TOLK_OK);
+    ck_assert_int_eq(tolk_model_kv_bytes(meta, 0, 0), -1);
+    tolk_model_free(meta);
     model_close(m);
     unlink(path);
 }
