@@ -11,3 +11,11 @@ EXTRA_DIST += bench/spec_mechanics.sh bench/spec_translate.sh bench/spec_doc.txt
 EXTRA_DIST += bench/gpu.sh bench/low_memory.sh
 EXTRA_DIST += bench/tm_draft.sh bench/tm_manual_v1.tsv bench/tm_manual_v2.txt bench/tm_unrelated.txt
 EXTRA_DIST += bench/xliff_memory.sh
+
+# The sliding-window KV ring against full-length caches: KV bytes, decode speed, peak RSS
+# (docs/KV.md); built by `make bench`.
+EXTRA_PROGRAMS += bench/kv_ring
+bench_kv_ring_SOURCES = bench/kv_ring.c
+bench_kv_ring_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
+CLEANFILES += bench/kv_ring$(EXEEXT)
+bench: bench/kv_ring$(EXEEXT)

@@ -314,8 +314,17 @@ int tolk_context_n_ctx(const tolk_context *c);   /* positions the cache can hold
 int tolk_context_n_vocab(const tolk_context *c); /* floats per logits row */
 
 /* Forgets the cached positions n_keep.. (0: empty the cache); TOLK_E_ARG when n_keep is outside
- * 0 .. n_past. */
+ * 0 .. n_past. Sliding-window layers (gemma2/3/4) keep only their window plus max(n_batch, 64)
+ * positions, so a rollback to n_keep > 0 may reach back at most that many positions from the
+ * furthest position decoded since the last rollback to 0: further is TOLK_E_STATE, the cache
+ * unchanged (docs/KV.md). */
 int tolk_context_rollback(tolk_context *c, int n_keep, tolk_error *err);
+
+/* Bytes of the KV cache (keys and values, every layer) a context, session or serving slot of M
+ * with N_CTX positions (0: the default, min(training context, 4096)) and the default batch holds,
+ * F16 or with kv_q8 Q8_0; sliding-window layers keep only a ring (docs/KV.md). -1 for a model
+ * loaded without its weights or a bad size. Allocates nothing. */
+int64_t tolk_model_kv_bytes(const tolk_model *m, int n_ctx, int kv_q8);
 
 /* ---- Translation -------------------------------------------------------------------------------
  * Languages are ISO 639-1 codes ("de", "pt-BR") or English names ("German"). FROM may be NULL

@@ -248,3 +248,12 @@ tests_test_format_context_SOURCES = tests/test_format_context.c
 tests_test_format_context_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats -I$(top_srcdir)/runtime/api
 tests_test_format_context_LDADD = $(TEST_LIBS)
 endif
+
+# Sliding-window layers' ring KV cache against full-length caches.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_kv_ring
+TESTS += tests/test_kv_ring
+tests_test_kv_ring_SOURCES = tests/test_kv_ring.c
+tests_test_kv_ring_CFLAGS = $(TEST_CFLAGS)
+tests_test_kv_ring_LDADD = $(TEST_LIBS)
+endif

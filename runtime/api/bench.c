@@ -57,6 +57,27 @@ int tolk_bench(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int
     return tolk_bench_depth(m, p, n_prompt, n_gen, 0, reps, r, err);
 }
 
+/* The context depth: filled once, untimed (the same random tokens as the prompt's start). */
+static int fill_depth(fwd_ctx *f, const int32_t *toks, int n_depth, tolk_error *err)
+{
+    int rc = TOLK_OK;
+    for (int done_tok = 0; done_tok < n_depth && !rc; done_tok += 512) {
+        int chunk = n_depth - done_tok < 512 ? n_depth - done_tok : 512;
+        rc = fwd_eval(f, toks + done_tok, chunk, chunk - 1, err);
+    }
+    return rc;
+}
+
+/* Back to the depth after a measured run. A sliding-window model's ring cache (docs/KV.md) cannot
+ * roll back further than one batch past it: then the depth is filled again from empty. */
+static int back_to_depth(fwd_ctx *f, const int32_t *toks, int n_depth, tolk_error *err)
+{
+    if (fwd_rollback(f, n_depth, NULL) == TOLK_OK)
+        return TOLK_OK;
+    int rc = fwd_rollback(f, 0, err);
+    return rc ? rc : fill_depth(f, toks, n_depth, err);
+}
+
 int tolk_bench_depth(tolk_model *m, const tolk_params *p, int n_prompt, int n_gen, int n_depth, int reps,
                      tolk_bench_result *r, tolk_error *err)
 {
@@ -92,10 +113,7 @@ int tolk_bench_depth(tolk_model *m, const tolk_params *p, int n_prompt, int n_ge
         goto done;
     /* The context depth: filled once, untimed (the same random tokens as the prompt's start); every
      * measured run rolls back to it. */
-    for (int done_tok = 0; done_tok < n_depth && !rc; done_tok += 512) {
-        int chunk = n_depth - done_tok < 512 ? n_depth - done_tok : 512;
-        rc = fwd_eval(s->gen.fwd, toks + done_tok, chunk, chunk - 1, err);
-    }
+    rc = fill_depth(s->gen.fwd, toks, n_depth, err);
     if (rc)
         goto done;
     for (int rep = 0; rep < reps && !rc; rep++) {
@@ -108,7 +126,7 @@ int tolk_bench_depth(tolk_model *m, const tolk_params *p, int n_prompt, int n_ge
             pp[rep] = n_prompt * 1e3 / (t1 - t0);
             ttft[rep] = t2 - t0;
             if (!rc)
-                rc = fwd_rollback(s->gen.fwd, n_depth, err);
+                rc = back_to_depth(s->gen.fwd, toks, n_depth, err);
         }
         if (n_gen > 0 && !rc) {
             int32_t tok = toks[0] % (int32_t)n_vocab;
@@ -120,7 +138,7 @@ int tolk_bench_depth(tolk_model *m, const tolk_params *p, int n_prompt, int n_ge
             }
             tg[rep] = n_gen * 1e3 / (gen_now_ms() - t0);
             if (!rc)
-                rc = fwd_rollback(s->gen.fwd, n_depth, err);
+                rc = back_to_depth(s->gen.fwd, toks, n_depth, err);
         }
     }
     if (rc)

@@ -48,6 +48,15 @@ int tolk_context_new(const tolk_model *m, const tolk_context_params *p, tolk_con
     return TOLK_OK;
 }
 
+int64_t tolk_model_kv_bytes(const tolk_model *m, int n_ctx, int kv_q8)
+{
+    if (!m || !m->arch || n_ctx < 0)
+        return -1;
+    const fwd_params fp = {.n_ctx = n_ctx, .kv_type = kv_q8 ? TOLK_TYPE_Q8_0 : TOLK_TYPE_F16};
+    const size_t bytes = fwd_kv_bytes_for(m, &fp);
+    return bytes ? (int64_t)bytes : -1;
+}
+
 void tolk_context_free(tolk_context *c)
 {
     if (!c)

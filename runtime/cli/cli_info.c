@@ -174,6 +174,31 @@ static void print_shape(const tolk_tensor_info *t)
 
 /* ---- text output -------------------------------------------------------------------------------- */
 
+/* The KV cache tolk allocates at the default context and at the training context, for
+ * architectures it runs (the weights are bound without being read). Sliding-window layers keep a
+ * ring of their window plus one batch (docs/KV.md), so their share does not grow with the context. */
+static void print_kv(const tolk_model *meta_m, const char *arch)
+{
+    tolk_model *m = NULL;
+    tolk_set_prefetch(0);
+    if (tolk_model_load(tolk_model_path(meta_m), &m, NULL))
+        return;
+    uint64_t n_train = 0;
+    char key[160];
+    snprintf(key, sizeof key, "%s.context_length", arch);
+    meta_uint(meta_m, key, &n_train);
+    const int n_def = n_train && n_train < 4096 ? (int)n_train : 4096;
+    const int64_t q8 = tolk_model_kv_bytes(m, n_def, 1);
+    printf("KV cache:      %.2f MiB f16", tolk_model_kv_bytes(m, n_def, 0) / 1048576.0);
+    if (q8 > 0)
+        printf(" (%.2f MiB q8_0)", q8 / 1048576.0);
+    printf(" at %d positions", n_def);
+    if (n_train > (uint64_t)n_def && n_train <= (1u << 30))
+        printf(", %.2f MiB f16 at %" PRIu64, tolk_model_kv_bytes(m, (int)n_train, 0) / 1048576.0, n_train);
+    putchar('\n');
+    tolk_model_free(m);
+}
+
 static void print_text(const tolk_model *m, const info_opts *o, const type_use *use, int n_types, uint64_t params)
 {
     char arch[128] = "(none)", name[256] = "", buf[256];
@@ -206,6 +231,7 @@ static void print_text(const tolk_model *m, const info_opts *o, const type_use *
             putchar('\n');
         }
     }
+    print_kv(m, arch);
     /* The tokenizer and the translation prompt tolk would use need the vocabulary, which the
      * metadata view lacks. */
     tolk_model *vm = NULL;

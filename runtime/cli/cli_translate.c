@@ -303,6 +303,9 @@ int cli_translate_main(int argc, char **argv)
         rc = tolk_model_load(path, &m, &err);
         if (!rc)
             rc = tolk_session_new(m, &o.p, &s, &err);
+        if (!rc && o.verbose) /* sliding-window layers keep a ring of rows (docs/KV.md) */
+            fprintf(stderr, "KV cache: %.2f MiB (%s)\n", tolk_model_kv_bytes(m, o.p.n_ctx, o.p.kv_q8) / 1048576.0,
+                    o.p.kv_q8 ? "q8_0" : "f16");
         if (!rc && o.template_path)
             rc = tolk_session_set_template(s, o.template_path, &err);
         if (!rc)

@@ -1,5 +1,6 @@
-/* Attention over the KV cache (see attention.h). Each work item runs one of two algorithms, chosen
- * by the cache type:
+/* Attention over the KV cache (see attention.h). Keys and values are visited in position order and
+ * looked up by position (kv_k_row), so a sliding layer's ring cache (kv.h) sums exactly as a full
+ * one. Each work item runs one of two algorithms, chosen by the cache type:
  * - F16 cache (the default): every step follows llama.cpp's default (non-flash) CPU path bit for
  *   bit (attn_ggml.h): queries rounded to F16, q.k in tinyBLAS order for a batch of 2+ tokens and
  *   ggml_vec_dot_f16 order for one, the masked softmax in 16-position groups aligned to absolute
@@ -208,10 +209,14 @@ static void attn_quant(const attn_args *a, const attn_item *it)
     for (int64_t r = 0; r < nq; r++)
         simd_quantize_act(kt, it->qg + r * hd, it->qx + (size_t)r * it->qx_row, hd);
 
-    /* Keys lo..hi of this KV head, viewed as a weight matrix whose rows are positions. */
+    /* Keys lo..hi of this KV head, viewed as a weight matrix whose rows are positions: one product
+     * per run of consecutive rows (two where a sliding layer's ring wraps). */
     const size_t k_off = simd_row_bytes(kt, it->kvh * hd);
-    simd_matmul(kt, kv_k_row(a->kv, a->layer, lo) + k_off, kv_k_stride(a->kv, a->layer), hd, it->qx, it->qx_row, nq, s,
-                (size_t)nk, 0, nk);
+    for (int64_t c = lo, run; c <= hi; c += run) {
+        run = kv_run(a->kv, a->layer, c, hi);
+        simd_matmul(kt, kv_k_row(a->kv, a->layer, c) + k_off, kv_k_stride(a->kv, a->layer), hd, it->qx, it->qx_row,
+                    nq, s + (c - lo), (size_t)nk, 0, run);
+    }
     for (int64_t r = 0; r < nq; r++)
         for (int64_t c = 0; c < nk; c++)
             s[r * nk + c] = masked(a, a->pos0 + it->t0 + r / it->g, lo + c) ? -INFINITY : score(a, s[r * nk + c]);

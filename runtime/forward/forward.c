@@ -654,6 +654,8 @@ int fwd_eval(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t logits_from, tol
             return error_set(err, TOLK_E_ARG, "token id %ld at index %lld is outside the vocabulary "
                              "(0..%lld)", (long)tok[i], (long long)i, (long long)(n_vocab - 1));
     int rc = kv_check_room(&c->kv, n, err);
+    if (!rc)
+        rc = kv_check_pass(&c->kv, n < c->n_batch ? n : c->n_batch, err);
     if (rc)
         return rc;
     for (int64_t off = 0; off < n; off += c->n_batch) {
@@ -834,6 +836,61 @@ static float *alloc_f(int64_t rows, int64_t cols, bool *ok)
     return p;
 }
 
+/* The KV cache of a context (ALLOC false: its layout and bytes only). Layers that read an earlier
+ * layer's keys and values (gemma4: the last ones) get no cache; each layer's rows are as wide as its
+ * own keys and values (gemma4: sliding and global layers differ); a cache whose every reader is a
+ * sliding-window layer keeps only a ring (kv.h, docs/KV.md). */
+static int make_kv(const tolk_model *m, const fwd_params *p, int64_t n_ctx, int64_t n_batch, uint32_t kv_type,
+                     bool alloc, kv_cache *kv, tolk_error *err)
+{
+    const model_hparams *hp = &m->hp;
+    int64_t kv_layers = hp->n_layer;
+    while (kv_layers > 1 && hp->layer[kv_layers - 1].kv_shared)
+        kv_layers--;
+    int64_t kv_dims[3][ARCH_MAX_LAYERS], window[ARCH_MAX_LAYERS];
+    for (int il = 0; il < kv_layers; il++) {
+        const layer_dims d = arch_layer_dims(hp, il);
+        kv_dims[0][il] = d.n_head_kv;
+        kv_dims[1][il] = d.hd;
+        kv_dims[2][il] = d.hdv;
+        window[il] = hp->n_swa;
+    }
+    for (int il = 0; il < hp->n_layer; il++) {
+        const int src = hp->layer[il].kv_shared ? (int)hp->layer[il].kv_src : il;
+        if (!hp->layer[il].swa && src < kv_layers)
+            window[src] = 0;
+    }
+    int64_t keep = p && p->kv_keep ? p->kv_keep : (n_batch > FWD_KV_KEEP_MIN ? n_batch : FWD_KV_KEEP_MIN);
+    if (keep > 0 && keep < n_batch) /* a pass must not overwrite keys its own queries see */
+        keep = n_batch;
+    const int64_t *win = keep > 0 && hp->n_swa > 0 ? window : NULL;
+    return alloc ? kv_init_rings(kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], win, keep, err)
+                 : kv_plan_rings(kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], win, keep, err);
+}
+
+/* Defaults of fwd_params: the context (min(n_ctx_train, 4096)) and the batch (min(512, n_ctx)). */
+static int64_t default_ctx(const model_hparams *hp, const fwd_params *p)
+{
+    return p && p->n_ctx > 0 ? p->n_ctx : (hp->n_ctx_train < 4096 ? hp->n_ctx_train : 4096);
+}
+
+static int64_t default_batch(const fwd_params *p, int64_t n_ctx)
+{
+    return p && p->n_batch > 0 ? p->n_batch : (n_ctx < 512 ? n_ctx : 512);
+}
+
+size_t fwd_kv_bytes_for(const tolk_model *m, const fwd_params *p)
+{
+    const int64_t n_ctx = default_ctx(&m->hp, p);
+    kv_cache kv;
+    if (make_kv(m, p, n_ctx, default_batch(p, n_ctx), p && p->kv_type ? p->kv_type : TOLK_TYPE_F16, false, &kv,
+                  NULL))
+        return 0;
+    const size_t bytes = kv.bytes;
+    kv_free(&kv);
+    return bytes;
+}
+
 int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_error *err)
 {
     const model_hparams *hp = &m->hp;
@@ -842,12 +899,12 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
     if (!c)
         return error_set(err, TOLK_E_NOMEM, "out of memory creating a context");
     c->m = m;
-    int64_t n_ctx = p && p->n_ctx > 0 ? p->n_ctx : (hp->n_ctx_train < 4096 ? hp->n_ctx_train : 4096);
+    int64_t n_ctx = default_ctx(hp, p);
     /* llama.cpp's micro-batch: a prompt of up to 512 tokens is one pass (the mat x mat kernels reuse
      * each weight block across all its rows, and the sums run in the order llama.cpp's do). On the
      * default model and a 1B Q4_0 this ran pp512 1.5-3x faster than 64-token chunks for +16 / +50
      * MiB of RSS. */
-    c->n_batch = p && p->n_batch > 0 ? p->n_batch : (n_ctx < 512 ? n_ctx : 512);
+    c->n_batch = default_batch(p, n_ctx);
     c->n_logits = p && p->n_logits > 0 ? p->n_logits : 1;
     uint32_t kv_type = p && p->kv_type ? p->kv_type : TOLK_TYPE_F16;
     int nth = p ? p->n_threads : 0;
@@ -862,19 +919,7 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
         memcpy(c->cpus, p->cpus, sizeof *c->cpus * (size_t)p->n_cpus);
         c->n_cpus = p->n_cpus;
     }
-    /* Layers that read an earlier layer's keys and values (gemma4: the last ones) get no cache. */
-    int64_t kv_layers = hp->n_layer;
-    while (kv_layers > 1 && hp->layer[kv_layers - 1].kv_shared)
-        kv_layers--;
-    /* Each layer's rows as wide as its own keys and values (gemma4: sliding and global layers differ). */
-    int64_t kv_dims[3][ARCH_MAX_LAYERS];
-    for (int il = 0; il < kv_layers; il++) {
-        const layer_dims d = arch_layer_dims(hp, il);
-        kv_dims[0][il] = d.n_head_kv;
-        kv_dims[1][il] = d.hd;
-        kv_dims[2][il] = d.hdv;
-    }
-    int rc = kv_init_layers(&c->kv, kv_type, n_ctx, kv_layers, kv_dims[0], kv_dims[1], kv_dims[2], err);
+    int rc = make_kv(m, p, n_ctx, c->n_batch, kv_type, true, &c->kv, err);
     if (!rc && (rc = mem_check_kv(c->kv.bytes, 1, n_ctx, err)))
         kv_free(&c->kv);
     if (rc) {

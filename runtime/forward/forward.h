@@ -19,7 +19,12 @@ typedef struct fwd_params {
     int n_threads;    /* 0: OpenMP's default */
     const int *cpus;  /* thread i runs on cpus[i % n_cpus] (copied by fwd_create) */
     int n_cpus;       /* 0: threads are not pinned (threads.h) */
+    int64_t kv_keep;  /* sliding-window layers keep window + kv_keep - 1 rows of KV (kv.h): the most
+                       * positions a rollback may undo (0: max(n_batch, FWD_KV_KEEP_MIN)); < 0: n_ctx
+                       * rows like the global layers */
 } fwd_params;
+
+#define FWD_KV_KEEP_MIN 64 /* room for a speculative step (SPEC_K_MAX + 1) even with tiny batches */
 
 typedef struct fwd_ctx fwd_ctx;
 
@@ -39,6 +44,8 @@ int64_t fwd_pos(const fwd_ctx *c);   /* positions in the cache */
 int64_t fwd_n_ctx(const fwd_ctx *c);
 int64_t fwd_n_vocab(const fwd_ctx *c);
 size_t fwd_kv_bytes(const fwd_ctx *c); /* bytes the KV cache holds (keys and values, every layer) */
+/* The bytes fwd_create(M, P) would give its KV cache, without allocating it (0 on bad settings). */
+size_t fwd_kv_bytes_for(const tolk_model *m, const fwd_params *p);
 
 /* Forgets cached positions n_keep.. (e.g. rejected speculative tokens). */
 int fwd_rollback(fwd_ctx *c, int64_t n_keep, tolk_error *err);

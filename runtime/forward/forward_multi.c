@@ -35,7 +35,11 @@ static int check_seqs(fwd_ctx *c, const fwd_seq *seqs, int n_seq, tolk_error *er
                 return error_set(err, TOLK_E_ARG, "fwd_eval_multi: sequence %d: token id %ld at index %lld is "
                                  "outside the vocabulary (0..%lld)", i, (long)s->tok[t], (long long)t,
                                  (long long)(n_vocab - 1));
+        int64_t n_logits_max;
+        const int64_t n_batch = fwd_batch_limits(c, &n_logits_max);
         int rc = kv_check_room(s->kv, s->n, err);
+        if (!rc) /* a pass holds at most n_batch of the sequence's tokens */
+            rc = kv_check_pass(s->kv, s->n < n_batch ? s->n : n_batch, err);
         if (rc)
             return rc;
     }
