@@ -441,7 +441,9 @@ START_TEST(gemma4_kv_rows_per_layer)
         tolk_error err = {0};
         ck_assert_msg(model_open(path, &m, &err) == TOLK_OK, "%s", err.msg);
         const int64_t n_ctx = 4096;
-        const fwd_params fp = {.n_ctx = n_ctx, .n_batch = 1, .n_logits = 1, .kv_type = TOLK_TYPE_F16, .n_threads = 1};
+        /* full-length caches (kv_keep < 0): the sliding layers' rings are tests/test_kv_ring's */
+        const fwd_params fp = {.n_ctx = n_ctx, .n_batch = 1, .n_logits = 1, .kv_type = TOLK_TYPE_F16, .n_threads = 1,
+                               .kv_keep = -1};
         fwd_ctx *c;
         ck_assert_msg(fwd_create(m, &fp, &c, &err) == TOLK_OK, "%s", err.msg);
         size_t want = 0, widest = 0;
