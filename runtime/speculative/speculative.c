@@ -39,7 +39,7 @@ void spec_free(spec_state *st)
     model_close(st->dmodel);
     sampler_free(st->dsmp);
     free(st->skip);
-    free(st->ref);
+    ref_free(&st->ref);
     free(st->hist);
     for (int j = 0; j < SPEC_K_MAX; j++)
         free(st->q[j]);
@@ -312,9 +312,23 @@ static int spec_restart(gen_ctx *g, spec_state *sp, const tok_ids *prompt, tolk_
     if (sp->dsmp)
         sampler_reset(sp->dsmp, g->sparams.seed ^ 0x5bd1e995u);
     sp->n_hist = 0;
+    ref_restart(&sp->ref, prompt->n);
     for (size_t i = 0; i < prompt->n && !rc; i++)
         rc = hist_push(sp, prompt->ids[i], err);
     return rc;
+}
+
+/* Whether this step drafts: as the governor says, except that a reference which is holding drafts
+ * even where the governor would pause (once it has measured plain steps): its failed probes were
+ * other drafts, and where the output follows the reference its continuation is the best bet. */
+static int want_draft(spec_state *sp)
+{
+    if (spec_gov_want_draft(&sp->gov))
+        return 1;
+    if (sp->mode != TOLK_SPEC_NGRAM || !sp->ref.n_ref || sp->gov.rate_plain == 0.0)
+        return 0;
+    ref_walk(&sp->ref, sp->hist, sp->n_hist);
+    return ref_holding(&sp->ref);
 }
 
 int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predict, int32_t stop_tok,
@@ -348,7 +362,7 @@ int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predi
         const int64_t n_before = (int64_t)sp->n_hist;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int nd = kmax > 0 && spec_gov_want_draft(&sp->gov) ? spec_propose(g, sp, (int)kmax, err) : 0;
+        int nd = kmax > 0 && want_draft(sp) ? spec_propose(g, sp, (int)kmax, err) : 0;
         if (nd < 0) {
             rc = -nd;
             break;
