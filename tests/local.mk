@@ -61,6 +61,12 @@ tests_test_spec_govern_LDADD = $(TEST_LIBS)
 tests_test_spec_SOURCES = tests/test_spec.c
 tests_test_spec_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/api
 tests_test_spec_LDADD = $(TEST_LIBS) -lm
+# Reference drafting (the TM as a speculative draft) on hand-made token sequences.
+check_PROGRAMS += tests/test_spec_ref
+TESTS += tests/test_spec_ref
+tests_test_spec_ref_SOURCES = tests/test_spec_ref.c
+tests_test_spec_ref_CFLAGS = $(TEST_CFLAGS)
+tests_test_spec_ref_LDADD = $(TEST_LIBS)
 tests_test_ops_SOURCES = tests/test_ops.c
 tests_test_ops_CFLAGS = $(TEST_CFLAGS)
 tests_test_ops_LDADD = $(TEST_LIBS)
@@ -234,9 +240,3 @@ tests_test_format_context_SOURCES = tests/test_format_context.c
 tests_test_format_context_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats -I$(top_srcdir)/runtime/api
 tests_test_format_context_LDADD = $(TEST_LIBS)
 endif
-# Reference drafting (the TM as a speculative draft) on hand-made token sequences.
-check_PROGRAMS += tests/test_spec_ref
-TESTS += tests/test_spec_ref
-tests_test_spec_ref_SOURCES = tests/test_spec_ref.c
-tests_test_spec_ref_CFLAGS = $(TEST_CFLAGS)
-tests_test_spec_ref_LDADD = $(TEST_LIBS)
