@@ -7,6 +7,7 @@ noinst_PROGRAMS = bench/gen_model
 bench_gen_model_SOURCES = bench/gen_model.h bench/gen_model.c bench/gen_weights.c bench/gen_extend.c
 bench_gen_model_CPPFLAGS = $(AM_CPPFLAGS) -DGEN_DEFAULT_TESTDATA='"$(TOLK_TESTDATA)"'
 bench_gen_model_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
+EXTRA_DIST += bench/tm_printer_v1.tsv bench/tm_printer_v2.txt
 EXTRA_DIST += bench/spec_mechanics.sh bench/spec_translate.sh bench/spec_doc.txt bench/spec_prose.txt bench/kld_llamacpp.sh bench/ref_llamacpp.py
 EXTRA_DIST += bench/gpu.sh bench/low_memory.sh
 EXTRA_DIST += bench/tm_draft.sh bench/tm_manual_v1.tsv bench/tm_manual_v2.txt bench/tm_unrelated.txt

@@ -6,6 +6,8 @@
 # where the TM has nothing: unrelated text (tm_unrelated.txt) with and without --tm, REPS rounds
 # alternating, generation tok/s compared.
 #   sh bench/tm_draft.sh BUILD [MODEL]     (REPS=3 by default; uses the default model)
+# TM_OLD=FILE.tsv TM_NEW=FILE.txt translate another pair of versions (e.g. tm_printer_v1.tsv and
+# tm_printer_v2.txt, a second manual kept apart from the one the drafting was tuned on).
 set -eu
 BUILD=${1:?usage: tm_draft.sh BUILD [MODEL]}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,11 +17,14 @@ REPS=${REPS:-3}
 W=$(mktemp -d "${TMPDIR:-/tmp}/tolk_tm_bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 DB="$W/tm.sqlite"
+OLD=${TM_OLD:-$HERE/tm_manual_v1.tsv}
+NEW=${TM_NEW:-$HERE/tm_manual_v2.txt}
 while IFS="$(printf '\t')" read -r src tgt; do
     "$T" tm add --tm "$DB" --from en --to de "$src" "$tgt" >/dev/null
-done <"$HERE/tm_manual_v1.tsv"
-echo "== manual v2 against a TM of v1 ($(wc -l <"$HERE/tm_manual_v1.tsv") segments), fuzzy >= 50"
-"$T" translate -m "$MODEL" --tm "$DB" --fuzzy 50 --from en --to de --verbose - <"$HERE/tm_manual_v2.txt" \
+done <"$OLD"
+echo "== $(basename "$NEW") against a TM of $(basename "$OLD") ($(wc -l <"$OLD") segments), fuzzy >= 50," \
+    "load $(cut -d' ' -f1 /proc/loadavg)"
+"$T" translate -m "$MODEL" --tm "$DB" --fuzzy 50 --from en --to de --verbose - <"$NEW" \
     >"$W/out.txt" 2>"$W/err.txt"
 sed -n 's/^\(speculation:\|plain decoding:\|greedy output\|translation memory\)/\1/p' "$W/err.txt"
 echo "== unrelated text: the TM has nothing (generation tok/s, $REPS rounds alternating)"
@@ -43,3 +48,4 @@ while [ $i -lt "$REPS" ]; do
     i=$((i + 1))
 done
 echo "$with_sum $without_sum" | awk '{if ($2 > 0) printf "no-match ratio (with TM / without): %.3fx\n", $1 / $2}'
+echo "load $(cut -d' ' -f1 /proc/loadavg)"

@@ -66,6 +66,12 @@ tests_test_spec_govern_LDADD = $(TEST_LIBS)
 tests_test_spec_SOURCES = tests/test_spec.c
 tests_test_spec_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/api
 tests_test_spec_LDADD = $(TEST_LIBS) -lm
+# Reference drafting (the TM as a speculative draft) on hand-made token sequences.
+check_PROGRAMS += tests/test_spec_ref
+TESTS += tests/test_spec_ref
+tests_test_spec_ref_SOURCES = tests/test_spec_ref.c
+tests_test_spec_ref_CFLAGS = $(TEST_CFLAGS)
+tests_test_spec_ref_LDADD = $(TEST_LIBS)
 tests_test_ops_SOURCES = tests/test_ops.c
 tests_test_ops_CFLAGS = $(TEST_CFLAGS)
 tests_test_ops_LDADD = $(TEST_LIBS)

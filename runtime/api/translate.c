@@ -12,7 +12,7 @@
 #include "term_force.h"
 #include "tm.h"
 
-#define TM_DRAFT_MAX 16 /* tokens drafted per step from a TM example */
+#define TM_DRAFT_MAX 24 /* tokens drafted per step from a TM example: most segments whole */
 
 int tolk_translate_prompt(tolk_model *m, const char *template_path, const char *from, const char *to,
                           const char *text, size_t len, char **prompt, int32_t **ids, size_t *n_ids,

@@ -10,6 +10,7 @@
 #include "sampler.h"
 #include "generate.h"
 #include "speculative.h"
+#include "tokenizer.h"
 
 #define NGRAM_MAX 4 /* longest suffix looked up; the longest one found wins */
 
@@ -78,57 +79,28 @@ static int propose_ngram(spec_state *st, int kmax)
 
 int spec_set_reference(spec_state *st, const int32_t *ids, size_t n, tolk_error *err)
 {
-    free(st->ref);
-    st->ref = NULL;
-    st->n_ref = st->ref_pos = 0;
-    st->ref_started = 0;
-    if (!n)
-        return TOLK_OK;
-    if (!(st->ref = malloc(sizeof *ids * n)))
+    if (ref_set(&st->ref, ids, n))
         return error_set(err, TOLK_E_NOMEM, "out of memory for the draft reference");
-    memcpy(st->ref, ids, sizeof *ids * n);
-    st->n_ref = n;
     return TOLK_OK;
 }
 
-/* Reference lookup: the longest suffix (NGRAM_MAX..1 tokens) of the text found in the reference,
- * preferring the first occurrence from where the last draft ended, and what follows it there;
- * before any match, the reference from its start (the output's first tokens). */
-static int propose_ref(spec_state *st, int kmax)
+static const char *vocab_piece(const void *vocab, int32_t id, size_t *len)
 {
-    const int32_t *h = st->hist, *r = st->ref;
-    const int64_t n = (int64_t)st->n_hist, nr = (int64_t)st->n_ref;
-    int64_t from = -1;
-    for (int64_t g = NGRAM_MAX; g >= 1 && from < 0; g--) {
-        if (g > n || g > nr)
-            continue;
-        const int32_t *suf = h + n - g;
-        int64_t best = -1;
-        for (int64_t i = 0; i + g <= nr; i++) {
-            if (r[i] != suf[0] || memcmp(r + i, suf, sizeof *r * (size_t)g))
-                continue;
-            if (i + g >= (int64_t)st->ref_pos) { /* the first from the cursor on */
-                best = i;
-                break;
-            }
-            if (best < 0) /* else the first anywhere */
-                best = i;
-        }
-        if (best >= 0)
-            from = best + g;
-    }
-    if (from < 0 && !st->ref_started)
-        from = 0;
-    if (from < 0 || from >= nr)
-        return propose_ngram(st, kmax);
-    int nd = 0;
-    for (int64_t j = from; j < nr && nd < kmax; j++)
-        st->drafts[nd++] = r[j];
+    const char *t = tok_text(vocab, id, len);
+    if (!t)
+        *len = 0;
+    return t;
+}
+
+/* Reference drafting (spec_ref.c); where the reference offers nothing, a short prompt lookup. */
+static int propose_ref(gen_ctx *g, spec_state *st, int kmax, tolk_error *err)
+{
+    const int nd = ref_propose(&st->ref, st->hist, st->n_hist, kmax, vocab_piece, g->model->vocab, st->drafts);
+    if (nd < 0)
+        return -error_set(err, TOLK_E_NOMEM, "out of memory for the draft reference");
     for (int j = 0; j < nd; j++)
         st->nq[j] = 0;
-    st->ref_started = 1;
-    st->ref_pos = (size_t)(from + nd);
-    return nd;
+    return nd ? nd : propose_ngram(st, kmax < REF_SHORT ? kmax : REF_SHORT);
 }
 
 /* The draft's best probability for a row (the --draft-p-min test). It depends on the context only,
@@ -207,7 +179,7 @@ static int propose_model(spec_state *st, fwd_ctx *f, int kmax, tolk_error *err)
 int spec_propose(gen_ctx *g, spec_state *st, int kmax, tolk_error *err)
 {
     if (st->mode == TOLK_SPEC_NGRAM)
-        return st->n_ref ? propose_ref(st, kmax) : propose_ngram(st, kmax);
+        return st->ref.n_ref ? propose_ref(g, st, kmax, err) : propose_ngram(st, kmax);
     const int64_t h = (int64_t)st->n_hist;
     int rc, nd;
     if (st->mode == TOLK_SPEC_SELF && st->n_skip == 0)

@@ -39,7 +39,7 @@ void spec_free(spec_state *st)
     model_close(st->dmodel);
     sampler_free(st->dsmp);
     free(st->skip);
-    free(st->ref);
+    ref_free(&st->ref);
     free(st->hist);
     for (int j = 0; j < SPEC_K_MAX; j++)
         free(st->q[j]);
@@ -312,9 +312,20 @@ static int spec_restart(gen_ctx *g, spec_state *sp, const tok_ids *prompt, tolk_
     if (sp->dsmp)
         sampler_reset(sp->dsmp, g->sparams.seed ^ 0x5bd1e995u);
     sp->n_hist = 0;
+    ref_restart(&sp->ref, prompt->n);
     for (size_t i = 0; i < prompt->n && !rc; i++)
         rc = hist_push(sp, prompt->ids[i], err);
     return rc;
+}
+
+/* Whether this step may draft: as the governor says, or where a reference drafts (once the
+ * governor has measured plain steps): drafts the governor did not ask for stand only where the
+ * reference holds (the output follows it, or re-joined it on a long anchor), since its
+ * continuation is the best bet there and the governor's pause came from other drafts; elsewhere
+ * the step stays plain, and a substitution guess just made is checked by its token for free. */
+static int may_draft(const spec_state *sp, int gov)
+{
+    return gov || (sp->mode == TOLK_SPEC_NGRAM && sp->ref.n_ref && sp->gov.rate_plain > 0.0);
 }
 
 int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predict, int32_t stop_tok,
@@ -348,11 +359,14 @@ int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predi
         const int64_t n_before = (int64_t)sp->n_hist;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int nd = kmax > 0 && spec_gov_want_draft(&sp->gov) ? spec_propose(g, sp, (int)kmax, err) : 0;
+        const int gov = spec_gov_want_draft(&sp->gov);
+        int nd = kmax > 0 && may_draft(sp, gov) ? spec_propose(g, sp, (int)kmax, err) : 0;
         if (nd < 0) {
             rc = -nd;
             break;
         }
+        if (!gov && !ref_holding(&sp->ref))
+            nd = 0; /* see may_draft */
         if (nd < sp->k_min)
             nd = 0;
         int end = 0;

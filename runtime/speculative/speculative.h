@@ -12,6 +12,7 @@
 #include "sampler.h"
 #include "generate.h"
 #include "spec_govern.h"
+#include "spec_ref.h"
 #include "tolk.h"
 
 #define SPEC_K_MAX 32    /* most tokens drafted per step */
@@ -46,10 +47,7 @@ typedef struct spec_state {
     spec_governor gov;           /* when drafting pays (spec_govern.h) */
     /* TOLK_SPEC_NGRAM with a reference (spec_set_reference): a text expected to resemble the
      * output (a translation memory match), drafted from before the history is looked up */
-    int32_t *ref;
-    size_t n_ref;
-    size_t ref_pos;  /* where the last reference draft ended */
-    int ref_started; /* a reference draft was made for this output */
+    ref_drafter ref;
 } spec_state;
 
 /* Defaults for every field (mode TOLK_SPEC_NONE). */
@@ -75,8 +73,9 @@ int spec_generate(gen_ctx *g, spec_state *sp, const tok_ids *prompt, int n_predi
 int spec_parse_skip(const char *list, int n_layer, unsigned char *mask, int *n_skip, tolk_error *err);
 
 /* Drafts of the following generations start from IDS[0..n) (copied; n = 0 drops the reference):
- * while the output follows it, its continuation is proposed; where they part, the longest suffix
- * of the output found in it again, else n-gram lookup in the history. Only the speed changes. */
+ * while the output follows it, its continuation is proposed; where they part, what follows where
+ * the output's end re-joins it (spec_ref.h), else a short n-gram lookup in the history. Only the
+ * speed changes. */
 int spec_set_reference(spec_state *st, const int32_t *ids, size_t n, tolk_error *err);
 
 /* Proposes up to kmax tokens continuing hist[0..n_hist) (whose last token, cur, is not in the

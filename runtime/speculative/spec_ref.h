@@ -1,0 +1,66 @@
+/* Reference drafting (the translation memory as a speculative draft, docs/TM.md): a text expected
+ * to resemble the output (a fuzzy match's target) is followed token by token while the output
+ * agrees with it; where they part, the drafter re-anchors on the longest stretch of text at the
+ * output's end that the reference also holds (compared as token pieces, so a word split into
+ * other tokens still re-joins), or guesses a one-token substitution, and drafts what follows
+ * there, long where the reference is holding and short where the anchor is a guess. Pure
+ * bookkeeping over token ids and their pieces: verification keeps the output exact whatever it
+ * proposes, only the speed depends on it. */
+#ifndef TOLK_SPEC_REF_H
+#define TOLK_SPEC_REF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The text of a token as the vocabulary stores it (SentencePiece or byte-level pieces). */
+typedef const char *(*ref_piece_fn)(const void *user, int32_t id, size_t *len);
+
+typedef struct ref_drafter {
+    int32_t *ref;     /* the reference's tokens */
+    size_t n_ref;
+    char *text;       /* their pieces end to end (built on the first proposal) */
+    size_t *off;      /* [n_ref + 1]: token j's piece starts at text[off[j]] */
+    size_t out0;      /* history index where the output starts */
+    size_t seen;      /* history tokens already walked against the reference */
+    size_t cur;       /* reference index the next output token should match ... */
+    int aligned;      /* ... while 1 */
+    size_t lost;      /* where the output last parted from the reference */
+    size_t lost_at;   /* history index of the token that parted from it */
+    int guessing;     /* the alignment is a guess not yet confirmed by a matching token */
+    int no_guess;     /* the last guess failed: no substitution guess before a confirmation */
+    char *tail;       /* the output's last pieces (re-anchoring) */
+    size_t tail_cap;
+} ref_drafter;
+
+/* Where each kind of draft stops (tokens): while the reference holds, the caller's most; after an
+ * anchor of fewer than REF_STRONG_BYTES matching bytes, after a guessed substitution or from the
+ * history (the caller's fallback), REF_SHORT: a verified token costs about 0.2-0.3 of a decode step
+ * (docs/TM.md), and a confirmed guess is followed by a long draft anyway. */
+#define REF_SHORT 2
+#define REF_STRONG_BYTES 8
+#define REF_NEAR 4      /* a weak anchor lies at most this many tokens past the expected place */
+#define REF_MIN_BYTES 3 /* shortest anchor taken (and it covers the output's last token) */
+#define REF_TAIL_BYTES 96 /* output text compared when re-anchoring */
+
+/* Takes a copy of IDS[0..n) (n = 0: no reference). Returns 0 or -1 (out of memory). */
+int ref_set(ref_drafter *rd, const int32_t *ids, size_t n);
+void ref_free(ref_drafter *rd);
+
+/* A new output starts after a prompt of N_PROMPT history tokens: its first token should be ref[0]. */
+void ref_restart(ref_drafter *rd, size_t n_prompt);
+
+/* Proposes up to KMAX tokens continuing HIST[0..n_hist) (prompt then output; ref_restart told
+ * where the output starts) into DRAFTS. Returns the count, 0 when the reference has nothing to
+ * offer here (the caller may draft from elsewhere, at most REF_SHORT tokens), -1 when out of
+ * memory. */
+int ref_propose(ref_drafter *rd, const int32_t *hist, size_t n_hist, int kmax, ref_piece_fn piece,
+                const void *user, int32_t *drafts);
+
+/* Walks the output HIST[seen..n_hist) against the reference (ref_propose does it first itself). */
+void ref_walk(ref_drafter *rd, const int32_t *hist, size_t n_hist);
+
+/* Whether the reference is holding: the output follows it, confirmed by its own tokens (or from
+ * the output's start, or re-joined on a long anchor), and it has more to offer. */
+int ref_holding(const ref_drafter *rd);
+
+#endif
