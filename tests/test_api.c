@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "suite_run.h"
 #include "tolk.h"
 
 static char tmpdir[256];
@@ -546,10 +547,7 @@ int main(void)
         tcase_add_test(tm, quantize);
         suite_add_tcase(s, tm);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     char rm[400];
     snprintf(rm, sizeof rm, "rm -rf '%s'", tmpdir);
     if (system(rm) != 0)

@@ -10,6 +10,7 @@
 #include "chat.h"
 #include "gguf.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "tok_fixtures.h"
 #include "tokenizer.h"
 
@@ -316,9 +317,6 @@ int main(void)
     add_test_or_skip(tc, custom_templates, no_td);
     tcase_add_test(tc, language_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return skip_exit(failed);
 }

@@ -15,6 +15,7 @@
 #include "prompt.h"
 #include "session.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "tolk.h"
 
 static char model_path[4096];
@@ -211,11 +212,7 @@ int main(void)
     tcase_set_timeout(tm, 600);
     add_test_or_skip(tm, session_prompt_is_the_context_prompt, missing);
     suite_add_tcase(su, tm);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(su, false);
     tolk_model_free(model);
     return skip_exit(failed);
 }

@@ -10,6 +10,7 @@
 #include "doc_stream.h"
 #include "format_standins.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "tolk.h"
 
 static int have_xliff;
@@ -419,9 +420,6 @@ int main(void)
         skip_cpu("XLIFF streaming", "%s", err.msg);
     }
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return skip_exit(failed);
 }

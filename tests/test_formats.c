@@ -17,6 +17,7 @@
 #include "format_standins.h"
 #include "sentences.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "tolk.h"
 
 /* ---- protection ---- */
@@ -635,9 +636,6 @@ int main(void)
     if (tolk_doc_open("md", "probe", "a", 1, 0, &probe, &err) == TOLK_E_UNSUPPORTED)
         skip_cpu("Markdown", "%s", err.msg);
     tolk_doc_free(probe);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return skip_exit(failed);
 }

@@ -17,6 +17,7 @@
 #include "model.h"
 #include "simd.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "test_isa.h"
 
 /* ---- tiny models ------------------------------------------------------------------------------ */
@@ -513,9 +514,6 @@ int main(void)
     tcase_set_timeout(real, 3600);
     add_test_or_skip(real, default_model_matches_llamacpp, no_model);
     suite_add_tcase(s, real);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return skip_exit(failed);
 }

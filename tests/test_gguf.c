@@ -10,6 +10,7 @@
 #include "gguf_image.h"
 #include "simd.h"
 #include "skip.h"
+#include "suite_run.h"
 
 /* A valid file with every metadata type, nested arrays and two tensors. */
 static image valid_image(void)
@@ -343,9 +344,6 @@ int main(void)
     tcase_add_test(tc, mutations_never_crash);
     tcase_add_test(tc, missing_file_is_an_io_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return skip_exit(failed);
 }

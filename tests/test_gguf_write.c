@@ -11,6 +11,7 @@
 #include "gguf_write.h"
 #include "simd.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "test_isa.h"
 
 static char tmpdir[256];
@@ -342,9 +343,6 @@ static Suite *gguf_write_suite(void)
 int main(void)
 {
     test_isa_from_env();
-    SRunner *sr = srunner_create(gguf_write_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(gguf_write_suite(), true);
     return skip_exit(failed);
 }

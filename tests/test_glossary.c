@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "skip.h"
+#include "suite_run.h"
 #include "tolk.h"
 
 static char fix[1024];
@@ -180,10 +181,6 @@ int main(void)
     tcase_add_test(tc, stemmers_several_languages);
     tcase_add_test(tc, hostile_files_one_line);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_set_fork_status(r, CK_NOFORK);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
+    int failed = suite_failures(s, false);
     return failed ? 1 : 0;
 }

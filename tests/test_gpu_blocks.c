@@ -14,6 +14,7 @@
 #include "gpu_blocks.h"
 #include "ref/ref.h"
 #include "simd.h"
+#include "suite_run.h"
 
 #define N_ELEMS 1024 /* four K-quant super-blocks, 32 legacy blocks */
 #define N_ROWS 24
@@ -244,9 +245,6 @@ int main(void)
     tcase_add_test(tc, activation_quantizers_match_reference);
     tcase_add_test(tc, dots_match_reference);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

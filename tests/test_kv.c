@@ -8,6 +8,7 @@
 
 #include "kv.h"
 #include "simd.h"
+#include "suite_run.h"
 #include "test_isa.h"
 
 static void fill(float *x, int n, int seed)
@@ -161,9 +162,6 @@ int main(void)
     tcase_add_test(tc, bad_setups_refused);
     tcase_add_test(tc, per_layer_widths);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -19,6 +19,7 @@
 #include "model.h"
 #include "simd.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "test_isa.h"
 #include "tolk.h"
 
@@ -407,11 +408,7 @@ int main(void)
     tcase_set_timeout(real, 1800);
     add_test_or_skip(real, default_model, need_default_model(model_path, sizeof model_path));
     suite_add_tcase(s, real);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, false);
     rmdir(tmpdir);
     return skip_exit(failed);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "memavail.h"
+#include "suite_run.h"
 
 static const char *meminfo = "MemTotal:       24000000 kB\n"
                              "MemFree:         1000000 kB\n"
@@ -86,9 +87,6 @@ int main(void)
     tcase_add_test(tc, live_figure_is_plausible);
     tcase_add_test(tc, kv_cache_too_large_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

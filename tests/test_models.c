@@ -17,6 +17,7 @@
 #include "gguf.h"
 #include "model.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "test_isa.h"
 
 #define NV 128 /* gen_model --vocab-size */
@@ -536,11 +537,7 @@ int main(void)
     tcase_add_test(tc, gemma4_kv_rows_per_layer);
     tcase_add_test(tc, unknown_architecture_lists_the_supported);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, false);
     rmdir(tmpdir);
     return skip_exit(failed);
 }

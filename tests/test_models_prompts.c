@@ -12,6 +12,7 @@
 #include "chat.h"
 #include "gguf.h"
 #include "gguf_image.h"
+#include "suite_run.h"
 #include "tokenizer.h"
 
 static const char *const markers[] = {"<start_of_turn>", "<end_of_turn>", "<｜hy_User｜>", "<｜hy_Assistant｜>",
@@ -147,9 +148,6 @@ int main(void)
     tcase_add_test(tc, translategemma_tower_seedx);
     tcase_add_test(tc, names_that_only_look_like_one);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "skip.h"
+#include "suite_run.h"
 #include "test_isa.h"
 #include "tolk.h"
 
@@ -217,11 +218,7 @@ int main(void)
     tcase_set_timeout(quick, 900);
     add_test_or_skip(quick, cancel_stop_full_and_too_long, missing);
     suite_add_tcase(s, quick);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, false);
     tolk_model_free(model);
     return skip_exit(failed);
 }

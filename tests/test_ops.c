@@ -11,6 +11,7 @@
 #include "kv.h"
 #include "ops.h"
 #include "simd.h"
+#include "suite_run.h"
 #include "test_isa.h"
 
 START_TEST(rmsnorm_matches_formula)
@@ -429,9 +430,6 @@ int main(void)
     tcase_add_test(tc, swiglu_rounds_like_ggml);
     tcase_add_test(tc, attention_sums_in_ggml_order);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -13,6 +13,7 @@
 
 #include "model.h"
 #include "prefetch.h"
+#include "suite_run.h"
 #include "tolk.h"
 
 static size_t page(void)
@@ -195,9 +196,6 @@ int main(void)
     tcase_add_test(tc, stop_lands_mid_walk);
     tcase_add_test(tc, api_switch);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

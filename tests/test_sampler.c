@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "sampler.h"
+#include "suite_run.h"
 
 #define NV 50
 
@@ -199,9 +200,6 @@ int main(void)
     tcase_add_test(tc, greedy_penalty_matches_penalised_argmax);
     tcase_add_test(tc, bad_params_refused);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(su, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

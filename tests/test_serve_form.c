@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "serve_form.h"
+#include "suite_run.h"
 
 static void parse_ok(const char *s, sf_form *f)
 {
@@ -77,9 +78,6 @@ int main(void)
     tcase_add_test(tc, decode);
     tcase_add_test(tc, refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "serve_stop.h"
+#include "suite_run.h"
 
 typedef struct out {
     char buf[1024];
@@ -104,9 +105,6 @@ int main(void)
     tcase_add_test(tc, holds_back_only_what_could_start_a_sequence);
     tcase_add_test(tc, no_sequences_and_emit_stopping);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include "kernels.h"
 #include "simd.h"
 #include "simd_testlib.h"
+#include "suite_run.h"
 #include "test_isa.h"
 
 #define FX_ROWS 8
@@ -340,9 +341,6 @@ int main(void)
     tcase_add_test(tc, isa_override_unknown_is_an_error);
     tcase_add_test(tc, isa_override_missing_path_is_an_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

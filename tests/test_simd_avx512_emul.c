@@ -9,6 +9,7 @@
 
 #include "kernels.h"
 #include "simd_testlib.h"
+#include "suite_run.h"
 
 static const simd_kernels *ref_k;
 static simd_kernels emu_k;
@@ -70,9 +71,6 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, emulated_avx512_dots_match_reference, 0, sizeof(emu_types) / sizeof(emu_types[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

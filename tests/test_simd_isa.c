@@ -18,6 +18,7 @@
 #include "kernels.h"
 #include "simd_testlib.h"
 #include "skip.h"
+#include "suite_run.h"
 
 #ifndef TEST_ISA
 #error "TEST_ISA must name the simd_isa under test"
@@ -557,9 +558,6 @@ int main(void)
                  "the %s kernel table promises the scalar reference's bits (ref_bits) for no weight type",
                  TEST_ISA_NAME);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -14,6 +14,7 @@
 #include "model.h"
 #include "session.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "tokenizer.h"
 #include "tolk.h"
 #include "test_isa.h"
@@ -541,11 +542,7 @@ int main(void)
     tcase_add_test(tc, sampling_ngram);
     tcase_add_test(tc, sampling_self);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int nf = suite_failures(su, false);
     cleanup();
     return nf ? 1 : 0;
 }

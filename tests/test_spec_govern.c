@@ -7,6 +7,7 @@
 #include <check.h>
 
 #include "spec_govern.h"
+#include "suite_run.h"
 
 /* Runs N steps where a drafting step gives SPEC_TOKENS tokens in SPEC_S seconds and a plain step
  * one token in PLAIN_S seconds; returns how many of them drafted. */
@@ -129,9 +130,6 @@ int main(void)
     tcase_add_test(tc, always_drafts_when_asked);
     tcase_add_test(tc, ignores_empty_measurements);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    const int failed = suite_failures(s, true);
     return failed ? 1 : 0;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "session.h"
+#include "suite_run.h"
 #include "test_isa.h"
 #include "threads.h"
 
@@ -252,9 +253,6 @@ int main(void)
     tcase_set_timeout(tc_s, 120);
     tcase_add_test(tc_s, sessions_keep_their_own_threads);
     suite_add_tcase(s, tc_s);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "skip.h"
+#include "suite_run.h"
 #include "tm.h"
 #include "tolk.h"
 
@@ -332,11 +333,7 @@ int main(void)
     tcase_add_test(tc, schema_migration);
     tcase_add_test(tc, tmx_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_set_fork_status(r, CK_NOFORK);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
+    int failed = suite_failures(s, false);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (!failed && system(cmd) != 0)

@@ -9,6 +9,7 @@
 
 #include "gguf.h"
 #include "skip.h"
+#include "suite_run.h"
 #include "tokenizer.h"
 #include "tok_fixtures.h"
 #include "unicode.h"
@@ -534,9 +535,6 @@ int main(void)
     add_test_or_skip(tc, default_pre_tokenizer, no_td);
     tcase_add_test(tc, merges_never_make_control_tokens);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return skip_exit(failed);
 }

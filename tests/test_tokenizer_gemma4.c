@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gguf.h"
+#include "suite_run.h"
 #include "tokenizer.h"
 #include "tok_fixtures.h"
 #include "unicode.h"
@@ -231,9 +232,6 @@ int main(void)
     tcase_add_test(tc, invalid_utf8);
     tcase_add_test(tc, stream_joins_byte_tokens);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

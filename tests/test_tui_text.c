@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suite_run.h"
 #include "tui.h"
 
 /* The rows of UTF-8 text S wrapped at WIDTH, joined by '|' (what each row shows). */
@@ -228,9 +229,6 @@ int main(void)
     tcase_add_test(tc, locate_and_index_at_agree);
     tcase_add_test(tc, word_diff_marks_what_differs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
