@@ -8,7 +8,7 @@ else
 TEST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests -DTOLK_NO_CHECK
 endif
 TEST_LIBS = libtolk_internal.la $(CHECK_LIBS) $(OPENMP_CFLAGS)
-EXTRA_DIST += tests/skip.h tests/suite_run.h
+EXTRA_DIST += tests/skip.h tests/suite_run.h tests/scratch_dir.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/test_gguf

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch_dir.h"
 #include "suite_run.h"
 #include "tolk.h"
 
@@ -523,11 +524,8 @@ static const char *make_fixtures(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/tolk-test-api.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (scratch_dir(tmpdir, sizeof tmpdir, "tolk-test-api"))
         return EXIT_FAILURE;
-    }
     const char *skip = make_fixtures();
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("no data");

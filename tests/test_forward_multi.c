@@ -18,6 +18,7 @@
 #include "forward.h"
 #include "forward_multi.h"
 #include "model.h"
+#include "scratch_dir.h"
 #include "skip.h"
 #include "suite_run.h"
 #include "test_isa.h"
@@ -342,11 +343,8 @@ END_TEST
 int main(void)
 {
     test_isa_from_env();
-    snprintf(tmpdir, sizeof tmpdir, "%s/test_forward_multi.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (scratch_dir(tmpdir, sizeof tmpdir, "test_forward_multi"))
         return 1;
-    }
     Suite *s = suite_create("forward_multi");
     TCase *tc = tcase_create("multi");
     tcase_set_timeout(tc, 600);

@@ -9,6 +9,7 @@
 
 #include "gguf.h"
 #include "gguf_write.h"
+#include "scratch_dir.h"
 #include "simd.h"
 #include "skip.h"
 #include "suite_run.h"
@@ -18,9 +19,7 @@ static char tmpdir[256];
 
 static void make_tmpdir(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/tolk-gguf-write-XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    ck_assert_int_eq(scratch_dir(tmpdir, sizeof tmpdir, "tolk-gguf-write"), 0);
 }
 
 static void remove_tmpdir(void)

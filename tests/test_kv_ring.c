@@ -17,6 +17,7 @@
 #include "forward_multi.h"
 #include "kv.h"
 #include "model.h"
+#include "scratch_dir.h"
 #include "simd.h"
 #include "skip.h"
 #include "suite_run.h"
@@ -391,11 +392,8 @@ END_TEST
 int main(void)
 {
     test_isa_from_env();
-    snprintf(tmpdir, sizeof tmpdir, "%s/test_kv_ring.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (scratch_dir(tmpdir, sizeof tmpdir, "test_kv_ring"))
         return 1;
-    }
     Suite *s = suite_create("kv_ring");
     TCase *tc = tcase_create("ring");
     tcase_set_timeout(tc, 600);

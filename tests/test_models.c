@@ -16,6 +16,7 @@
 #include "forward.h"
 #include "gguf.h"
 #include "model.h"
+#include "scratch_dir.h"
 #include "skip.h"
 #include "suite_run.h"
 #include "test_isa.h"
@@ -521,11 +522,8 @@ END_TEST
 int main(void)
 {
     test_isa_from_env();
-    snprintf(tmpdir, sizeof tmpdir, "%s/test_models.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (scratch_dir(tmpdir, sizeof tmpdir, "test_models"))
         return 1;
-    }
     Suite *s = suite_create("models");
     TCase *tc = tcase_create("tiny");
     tcase_set_timeout(tc, 300);

@@ -12,6 +12,7 @@
 
 #include "forward.h"
 #include "model.h"
+#include "scratch_dir.h"
 #include "session.h"
 #include "skip.h"
 #include "suite_run.h"
@@ -30,8 +31,7 @@ static void make_models(void)
     if (*dir)
         return;
     const char *b = getenv("TOLK_BUILDDIR"), *td = testdata_dir();
-    snprintf(dir, sizeof dir, "%s/tolk-spec-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(scratch_dir(dir, sizeof dir, "tolk-spec"), 0);
     snprintf(draft_path, sizeof draft_path, "%s/draft.gguf", dir);
     snprintf(target_path, sizeof target_path, "%s/target.gguf", dir);
     snprintf(gqa_path, sizeof gqa_path, "%s/gqa.gguf", dir);
