@@ -31,6 +31,19 @@ void simd_matvec_generic(simd_dot_fn dot, const void *w, size_t w_row_bytes, int
         y[r] = dot(n, (const char *)w + (size_t)r * w_row_bytes, qx);
 }
 
+void simd_matmul_tokens_in_l2(simd_matvec_fn mv, int64_t lanes, const void *w, size_t w_row_bytes, int64_t n,
+                              const void *qx, size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride,
+                              int64_t r0, int64_t r1)
+{
+    int64_t group = (int64_t)(((size_t)128 << 10) / (w_row_bytes ? w_row_bytes : 1)) / lanes * lanes;
+    group = group < lanes ? lanes : group;
+    for (int64_t r = r0; r < r1; r += group) {
+        const int64_t re = r1 - r < group ? r1 : r + group;
+        for (int64_t t = 0; t < n_tok; t++)
+            mv(w, w_row_bytes, n, (const char *)qx + (size_t)t * qx_row_bytes, y + (size_t)t * y_stride, r, re);
+    }
+}
+
 simd_to_float_fn simd_row_converter(uint32_t type)
 {
     const simd_type_traits *t = simd_traits(type);

@@ -60,5 +60,11 @@ int simd_cpu_has_bf16(void);
 /* Generic drivers over a dot product, used when an ISA has no dedicated row kernel. */
 void simd_matvec_generic(simd_dot_fn dot, const void *w, size_t w_row_bytes, int64_t n, const void *qx,
                          float *y, int64_t r0, int64_t r1);
+/* A batch as one-token mat x vecs (MV), token by token over groups of rows (whole LANES-row
+ * groups) small enough, about 128 KiB, to stay in L2 while every token passes over them: for
+ * kernels whose bits must not depend on the token count. */
+void simd_matmul_tokens_in_l2(simd_matvec_fn mv, int64_t lanes, const void *w, size_t w_row_bytes, int64_t n,
+                              const void *qx, size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride,
+                              int64_t r0, int64_t r1);
 
 #endif

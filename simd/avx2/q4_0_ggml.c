@@ -100,13 +100,7 @@ void avx2_ggml_matvec_q4_0(const void *w, size_t wrb, int64_t n, const void *qx,
 void avx2_ggml_matmul_few_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok,
                                float *y, size_t ys, int64_t r0, int64_t r1)
 {
-    int64_t group = (int64_t)(((size_t)128 << 10) / (wrb ? wrb : 1)) / 8 * 8;
-    group = group < 8 ? 8 : group;
-    for (int64_t r = r0; r < r1; r += group) {
-        int64_t re = r1 - r < group ? r1 : r + group;
-        for (int64_t t = 0; t < n_tok; t++)
-            avx2_ggml_matvec_q4_0(w, wrb, n, (const char *)qx + (size_t)t * qrb, y + (size_t)t * ys, r, re);
-    }
+    simd_matmul_tokens_in_l2(avx2_ggml_matvec_q4_0, 8, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 /* From this many tokens the packed panels (same order) beat the kernel above token by token: per
