@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "attention.h"
+#include "attn_blocks.h"
 #include "attn_ggml.h"
 #include "kv.h"
 #include "ops.h"
@@ -413,6 +414,60 @@ START_TEST(attention_sums_in_ggml_order)
 }
 END_TEST
 
+/* The vector forms of attention's chunk loops (the one this kernel path selects) against the
+ * portable pair-by-pair form, bit for bit: head sizes with and without 64-wide parts and odd
+ * tails, chunks starting off a lane boundary, probabilities with zeros, a continued chunk. */
+START_TEST(attention_blocks_match_portable)
+{
+    const ag_blocks *vec = ag_blocks_get(), *ref = ag_blocks_portable();
+    const int64_t widths[] = {16, 32, 48, 64, 80, 96, 128, 200, 256, 512};
+    enum { NQ = 5, NK = 70, LD = 80 };
+    unsigned seed = 12345;
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+        const int64_t hd = widths[wi];
+        float *k = malloc(sizeof(float) * NK * (size_t)hd), *q = malloc(sizeof(float) * NQ * (size_t)hd);
+        float p[NQ * LD], s1[NQ * LD], s2[NQ * LD];
+        for (int64_t i = 0; i < NK * hd; i++)
+            k[i] = (float)((seed = seed * 1103515245u + 12345u) >> 8) / (float)(1u << 24) - 0.5f;
+        for (int64_t i = 0; i < NQ * hd; i++)
+            q[i] = (float)((seed = seed * 1103515245u + 12345u) >> 8) / (float)(1u << 23) - 1.0f;
+        for (int i = 0; i < NQ * LD; i++) {
+            seed = seed * 1103515245u + 12345u;
+            p[i] = (seed >> 28) < 4 ? 0.0f : (float)(seed >> 8) / (float)(1u << 24);
+        }
+        for (int o = 0; o < 2; o++) {
+            if (o == AG_TILED && hd % 16)
+                continue;
+            for (int64_t nk = 1; nk <= NK; nk += 23) {
+                memset(s1, 0, sizeof s1);
+                memset(s2, 0, sizeof s2);
+                ref->dots((ag_order)o, k, nk, q, NQ, hd, s1, LD);
+                vec->dots((ag_order)o, k, nk, q, NQ, hd, s2, LD);
+                ck_assert_msg(memcmp(s1, s2, sizeof s1) == 0, "dots order %d hd %lld nk %lld", o, (long long)hd,
+                              (long long)nk);
+            }
+        }
+        for (int64_t lanes = 16; lanes <= 64; lanes *= 4) {
+            const size_t n = (size_t)(NQ * lanes * hd);
+            float *a1 = malloc(sizeof(float) * n), *a2 = malloc(sizeof(float) * n);
+            for (size_t i = 0; i < n; i++)
+                a1[i] = a2[i] = 7.0f; /* first must overwrite */
+            const int64_t c0 = 37, n1 = 29, n2 = NK - n1;
+            ref->pv(lanes, p, LD, NQ, c0, n1, k, hd, a1, true);
+            vec->pv(lanes, p, LD, NQ, c0, n1, k, hd, a2, true);
+            ref->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, k + n1 * hd, hd, a1, false);
+            vec->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, k + n1 * hd, hd, a2, false);
+            ck_assert_msg(memcmp(a1, a2, sizeof(float) * n) == 0, "pv lanes %lld hd %lld", (long long)lanes,
+                          (long long)hd);
+            free(a1);
+            free(a2);
+        }
+        free(k);
+        free(q);
+    }
+}
+END_TEST
+
 int main(void)
 {
     test_isa_from_env();
@@ -429,6 +484,7 @@ int main(void)
     tcase_add_test(tc, gelu_table_rounds_like_ggml);
     tcase_add_test(tc, swiglu_rounds_like_ggml);
     tcase_add_test(tc, attention_sums_in_ggml_order);
+    tcase_add_test(tc, attention_blocks_match_portable);
     suite_add_tcase(s, tc);
     int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

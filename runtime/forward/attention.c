@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attention.h"
+#include "attn_blocks.h"
 #include "attn_ggml.h"
 #include "ops.h"
 #include "simd.h"
@@ -28,6 +29,13 @@ static int64_t score_cols(int64_t n_ctx)
     return n_ctx + AG_VLANES + AG_LANES;
 }
 
+/* Keys per chunk: about 128 KiB of converted rows of width hd (a multiple of 64 keys). */
+static int64_t chunk_keys(int64_t hd)
+{
+    const int64_t n = 32768 / hd / 64 * 64;
+    return n < 64 ? 64 : n;
+}
+
 /* Lanes of p.v accumulators per query row. */
 static int64_t acc_rows(int64_t nq_max, int64_t g)
 {
@@ -42,9 +50,8 @@ size_t attn_scratch_bytes(const attn_args *a, int64_t n_ctx)
     return align64(sizeof(float) * (size_t)(nq * a->head_dim)) +                     /* gathered q */
            align64((size_t)nq * simd_act_row_bytes(a->kv->type, a->head_dim)) +      /* quantized q */
            align64(sizeof(float) * (size_t)(nq * score_cols(n_ctx))) +               /* scores */
-           align64(sizeof(float) * (size_t)hd) +                                     /* one K or V row */
-           align64(sizeof(float) * (size_t)(acc_rows(nq, g) * a->head_dim_v)) +      /* accumulators */
-           align64(sizeof(uint64_t) * (size_t)nq);                                   /* lanes touched */
+           align64(sizeof(float) * (size_t)(chunk_keys(hd) * hd)) +                  /* K or V rows */
+           align64(sizeof(float) * (size_t)(acc_rows(nq, g) * a->head_dim_v));       /* accumulators */
 }
 
 /* Query tokens per work item. In the one-token order every query row needs AG_VLANES lanes of
@@ -83,9 +90,9 @@ typedef struct attn_item {
     char *qx;             /* [nq] queries in the cache's partner format (attn_quant) */
     size_t qx_row;        /* bytes of one qx row */
     float *s;             /* [nq][score columns] scores, then probabilities */
-    float *row;           /* one K or V row converted to f32 */
+    float *rows;          /* [chunk][max(head_dim, head_dim_v)] K or V rows converted to f32 */
+    int64_t chunk;        /* keys per chunk */
     float *acc;           /* p.v accumulators */
-    uint64_t *touched;    /* [nq] accumulator lanes written (attn_f16) */
 } attn_item;
 
 static void item_setup(const attn_args *a, int64_t item, void *scratch, attn_item *it)
@@ -111,10 +118,11 @@ static void item_setup(const attn_args *a, int64_t item, void *scratch, attn_ite
     p += align64((size_t)(ATTN_BLOCK * g) * it->qx_row);
     it->s = (float *)p;
     p += align64(sizeof(float) * (size_t)(ATTN_BLOCK * g) * (size_t)score_cols(a->kv->n_ctx));
-    it->row = (float *)p;
-    p += align64(sizeof(float) * (size_t)(hd > hdv ? hd : hdv));
+    const int64_t width = hd > hdv ? hd : hdv;
+    it->rows = (float *)p;
+    it->chunk = chunk_keys(width);
+    p += align64(sizeof(float) * (size_t)(it->chunk * width));
     it->acc = (float *)p;
-    it->touched = (uint64_t *)(it->acc + acc_rows(ATTN_BLOCK * g, g) * hdv);
 }
 
 /* Copies the block's queries into qg. */
@@ -134,12 +142,15 @@ static float *out_row(const attn_args *a, const attn_item *it, int64_t r)
     return a->out + t * a->n_head * a->head_dim_v + (it->kvh * it->g + j) * a->head_dim_v;
 }
 
-/* F16 cache: llama.cpp's non-flash attention order (see the file comment). */
+/* F16 cache: llama.cpp's non-flash attention order (see the file comment), a chunk of keys at a
+ * time: the chunk's rows are converted once and serve every query row of the item. */
 static void attn_f16(const attn_args *a, const attn_item *it)
 {
     const int64_t hd = a->head_dim, hdv = a->head_dim_v, nq = it->nq, lo = it->lo, hi = it->hi;
     const simd_to_float_fn to_float = simd_row_converter(TOLK_TYPE_F16);
-    float *const s = it->s, *const row = it->row, *const acc = it->acc;
+    const ag_blocks *kern = ag_blocks_get();
+    float *const s = it->s, *const rows = it->rows, *const acc = it->acc;
+    const int64_t chunk = it->chunk;
     /* Score columns: positions base..base+nk-1, aligned as llama.cpp's cache view is. */
     const int64_t base = lo / AG_VLANES * AG_VLANES;
     const int64_t nk = (hi + 1 - base + AG_LANES - 1) / AG_LANES * AG_LANES;
@@ -156,11 +167,17 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     const size_t k_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hd);
     for (int64_t i = 0; i < nq * nk; i++)
         s[i] = -INFINITY;
-    for (int64_t c = lo; c <= hi; c++) {
-        to_float(kv_k_row(a->kv, a->layer, c) + k_off, row, hd);
-        for (int64_t r = 0; r < nq; r++)
-            if (!masked(a, a->pos0 + it->t0 + r / it->g, c))
-                s[r * nk + c - base] = score(a, ag_dot(o_kq, row, it->qg + r * hd, hd));
+    for (int64_t c0 = lo; c0 <= hi; c0 += chunk) {
+        const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
+        for (int64_t j = 0; j < n; j++)
+            to_float(kv_k_row(a->kv, a->layer, c0 + j) + k_off, rows + j * hd, hd);
+        kern->dots(o_kq, rows, n, it->qg, nq, hd, s + (c0 - base), nk);
+        for (int64_t r = 0; r < nq; r++) {
+            float *sr = s + r * nk + (c0 - base);
+            const int64_t pq = a->pos0 + it->t0 + r / it->g;
+            for (int64_t j = 0; j < n; j++)
+                sr[j] = masked(a, pq, c0 + j) ? -INFINITY : score(a, sr[j]);
+        }
     }
 
     for (int64_t r = 0; r < nq; r++) {
@@ -172,28 +189,19 @@ static void attn_f16(const attn_args *a, const attn_item *it)
 
     const size_t v_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hdv);
     const int64_t lanes = o_kv == AG_TILED ? AG_LANES : AG_VLANES;
-    /* Lanes start at the first product (fmaf(w, v, +0), as from a zeroed register); lanes no
-     * key reached are zeroed before the reduction: this saves clearing 64 lanes per row. */
-    uint64_t *touched = it->touched;
-    memset(touched, 0, sizeof(uint64_t) * (size_t)nq);
-    for (int64_t c = lo; c <= hi; c++) {
-        to_float(kv_v_row(a->kv, a->layer, c) + v_off, row, hdv);
-        const uint64_t bit = (uint64_t)1 << (c % lanes);
-        for (int64_t r = 0; r < nq; r++) {
-            const float w = s[r * nk + c - base];
-            if (w == 0.0f)
-                continue;
-            ag_accumulate(acc + r * lanes * hdv, lanes, c, w, row, hdv, !(touched[r] & bit));
-            touched[r] |= bit;
-        }
+    /* Lanes start at +0 on the first chunk (fmaf(w, v, +0), as from a zeroed register); masked
+     * keys have probability 0 and are skipped. */
+    bool first = true;
+    for (int64_t c0 = lo; c0 <= hi; c0 += chunk, first = false) {
+        const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
+        for (int64_t j = 0; j < n; j++)
+            to_float(kv_v_row(a->kv, a->layer, c0 + j) + v_off, rows + j * hdv, hdv);
+        kern->pv(lanes, s + (c0 - base), nk, nq, c0, n, rows, hdv, acc, first);
     }
-    for (int64_t r = 0; r < nq; r++) {
-        float *ar = acc + r * lanes * hdv;
-        for (int64_t l = 0; l < lanes; l++)
-            if (!(touched[r] & (uint64_t)1 << l))
-                memset(ar + l * hdv, 0, sizeof(float) * (size_t)hdv);
-        ag_reduce(o_kv, ar, hdv, out_row(a, it, r));
-    }
+    if (first)
+        memset(acc, 0, sizeof(float) * (size_t)(nq * lanes * hdv));
+    for (int64_t r = 0; r < nq; r++)
+        ag_reduce(o_kv, acc + r * lanes * hdv, hdv, out_row(a, it, r));
 }
 
 /* Quantized cache (Q8_0): scores from simd_matmul over the cache rows, a plain p.v sum. */
@@ -202,7 +210,7 @@ static void attn_quant(const attn_args *a, const attn_item *it)
     const int64_t hd = a->head_dim, hdv = a->head_dim_v, nq = it->nq, lo = it->lo, hi = it->hi;
     const uint32_t kt = a->kv->type;
     const simd_to_float_fn to_float = simd_row_converter(kt); /* the cache's type: always known */
-    float *const s = it->s, *const row = it->row, *const acc = it->acc;
+    float *const s = it->s, *const row = it->rows, *const acc = it->acc;
     const int64_t nk = hi - lo + 1; /* score columns: positions lo..hi */
 
     gather_queries(a, it);
