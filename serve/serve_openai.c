@@ -8,12 +8,31 @@
 
 #include "serve_ctx.h"
 
+static void model_object(sb_buf *b, const sv_server *srv)
+{
+    sb_puts(b, "{\"id\":");
+    sb_json_cstr(b, srv->model_id);
+    sb_printf(b, ",\"object\":\"model\",\"created\":%lld,\"owned_by\":\"tolk\"}", srv->started);
+}
+
 void rt_models(sv_request *rq, sv_reply *r)
 {
-    sv_server *srv = rq->srv;
-    sb_puts(&r->body, "{\"object\":\"list\",\"data\":[{\"id\":");
-    sb_json_cstr(&r->body, srv->model_id);
-    sb_printf(&r->body, ",\"object\":\"model\",\"created\":%lld,\"owned_by\":\"tolk\"}]}", srv->started);
+    sb_puts(&r->body, "{\"object\":\"list\",\"data\":[");
+    model_object(&r->body, rq->srv);
+    sb_puts(&r->body, "]}");
+    sv_json_reply(r, 200);
+}
+
+/* GET /v1/models/ID (client.models.retrieve): the model object, or OpenAI's 404 model_not_found. */
+void rt_model(sv_request *rq, sv_reply *r)
+{
+    const char *id = rq->path + strlen("/v1/models/");
+    if (strcmp(id, rq->srv->model_id)) {
+        r->param = "model";
+        sv_error(r, API_OPENAI, 404, "The model '%.200s' does not exist", id);
+        return;
+    }
+    model_object(&r->body, rq->srv);
     sv_json_reply(r, 200);
 }
 
@@ -35,6 +54,22 @@ static int common_fields(sv_request *rq, sv_reply *r, long long *max_tokens, int
         fld_num(rq, r, "top_p", 0, 1, &d) < 0 || fld_num(rq, r, "presence_penalty", -2, 2, &d) < 0 ||
         fld_num(rq, r, "frequency_penalty", -2, 2, &d) < 0)
         return -1;
+    smp->include_usage = 0;
+    const sj_val *so = rq->json ? sj_get(rq->json, "stream_options") : NULL;
+    if (so && so->type != SJ_NULL) {
+        const sj_val *iu = sj_get(so, "include_usage");
+        r->param = "stream_options";
+        if (so->type != SJ_OBJ || (iu && iu->type != SJ_BOOL && iu->type != SJ_NULL)) {
+            sv_error(r, API_OPENAI, 400, "'stream_options' must be an object with a boolean 'include_usage'");
+            return -1;
+        }
+        if (!*stream) {
+            sv_error(r, API_OPENAI, 400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+            return -1;
+        }
+        r->param = NULL;
+        smp->include_usage = iu && iu->type == SJ_BOOL && iu->b;
+    }
     const tolk_params *p = &rq->srv->cfg->params;
     smp->own = has_temp || has_seed;
     smp->temp = has_temp ? (float)temp : p->temp;
@@ -59,6 +94,7 @@ static int common_fields(sv_request *rq, sv_reply *r, long long *max_tokens, int
     free(vals);
     free(lens);
     if (bad) {
+        r->param = "stop";
         sv_error(r, API_OPENAI, 400, "%s", bad);
         return -1;
     }
@@ -114,10 +150,11 @@ static void run(sv_request *rq, sv_reply *r, int chat, char *prompt, size_t len,
     sb_printf(b, "{\"id\":\"%s\",\"object\":\"%s\",\"created\":%lld,\"model\":", id,
               chat ? "chat.completion" : "text_completion", (long long)time(NULL));
     sb_json_cstr(b, srv->model_id);
+    sb_puts(b, ",\"system_fingerprint\":null");
     if (chat) {
         sb_puts(b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
         sb_json_str(b, g.out.p ? g.out.p : "", g.out.len);
-        sb_printf(b, "},\"logprobs\":null,\"finish_reason\":\"%s\"}]", finish);
+        sb_printf(b, ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"%s\"}]", finish);
     } else {
         sb_puts(b, ",\"choices\":[{\"text\":");
         sb_json_str(b, g.out.p ? g.out.p : "", g.out.len);
@@ -138,6 +175,7 @@ void rt_chat(sv_request *rq, sv_reply *r)
         return;
     const sj_val *msgs = sj_get(rq->json, "messages");
     if (!msgs) {
+        r->param = "messages";
         sv_error(r, API_OPENAI, 400, "'messages' is required");
         return;
     }
@@ -164,6 +202,7 @@ void rt_completions(sv_request *rq, sv_reply *r)
     if (!has || n != 1) {
         free(vals);
         free(lens);
+        r->param = "prompt";
         sv_error(r, API_OPENAI, 400, has ? "'prompt' must hold one string (batches are not supported)"
                                          : "'prompt' is required");
         return;

@@ -1,13 +1,16 @@
-/* The translation APIs CAT tools speak: LibreTranslate (POST /translate, GET /languages), Apertium
- * APy (GET /translate?q=..&langpair=en|de, GET /listPairs) and DeepL v2 (POST /v2/translate,
- * GET /v2/languages). Each
+/* The translation APIs CAT tools speak: LibreTranslate (POST /translate, GET /languages, POST
+ * /detect, GET /frontend/settings), Apertium APy (GET /translate?q=..&langpair=en|de, GET
+ * /listPairs) and DeepL v2 (POST /v2/translate, GET /v2/languages, /v2/usage and the empty glossary
+ * lists Weblate asks for). Each
  * text is one translation job of the batching scheduler, or, with --tm / --glossary and a known
  * source language, of the TM-aware session (serve_tm.h); replies and errors in each API's shape. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "serve_ctx.h"
+#include "serve_detect.h"
 #include "serve_lang.h"
 
 #define MAX_TEXTS 128
@@ -93,6 +96,19 @@ static int lang_field(sv_request *rq, sv_reply *r, const char *key, char *out, s
     return 1;
 }
 
+/* Apertium variant codes that are not a region or a script (OmegaT sends ca_valencia, oc_aran,
+ * APy lists nno_e, ...) name the base language here: the suffix is dropped. */
+static void apertium_base(char *code)
+{
+    char *sep = code + strcspn(code, "_-");
+    if (!*sep)
+        return;
+    size_t n = strlen(sep + 1);
+    int region = n == 2 || n == 3, script = n == 4 && strcasecmp(sep + 1, "aran");
+    if (!region && !script)
+        *sep = '\0';
+}
+
 void rt_apy_translate(sv_request *rq, sv_reply *r)
 {
     rq->api = API_APY;
@@ -117,6 +133,8 @@ void rt_apy_translate(sv_request *rq, sv_reply *r)
     memcpy(a, pair, (size_t)(bar - pair));
     a[bar - pair] = '\0';
     strcpy(b, bar + 1);
+    apertium_base(a);
+    apertium_base(b);
     if (sl_from_apertium(a, src, sizeof src) || sl_from_apertium(b, dst, sizeof dst)) {
         sv_error(r, API_APY, 400, "that pair is not installed: %s", pair);
         return;
@@ -189,9 +207,11 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
     size_t *lens, n;
     int is_list;
     has = fld_strs(rq, r, "q", &texts, &lens, &n, &is_list);
-    if (has <= 0) {
-        if (!has)
+    if (has <= 0 || (!is_list && !lens[0])) { /* LibreTranslate refuses an empty q too */
+        if (has >= 0)
             sv_error(r, API_LIBRE, 400, "Invalid request: missing q parameter");
+        free(texts);
+        free(lens);
         return;
     }
     char **out = calloc(n, sizeof *out);
@@ -205,6 +225,16 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
     }
     sb_buf *b = &r->body;
     sb_puts(b, "{");
+    if (!from) { /* "source": "auto": what was detected, per text */
+        sb_puts(b, "\"detectedLanguage\":");
+        for (size_t i = 0; i < n; i++) {
+            sd_guess gs;
+            sd_detect(texts[i], lens[i], &gs, 1);
+            sb_printf(b, "%s{\"confidence\":%.1f,\"language\":\"%s\"}", i ? "," : is_list ? "[" : "", gs.confidence,
+                      gs.code);
+        }
+        sb_puts(b, is_list ? "]," : ",");
+    }
     if (alternatives) {
         sb_puts(b, "\"alternatives\":");
         if (is_list) {
@@ -251,6 +281,15 @@ void rt_libre_languages(sv_request *rq, sv_reply *r)
     }
     sb_puts(b, "]");
     sv_json_reply(r, 200);
+}
+
+/* Characters (code points) of valid UTF-8 text, as DeepL counts them. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
 }
 
 void rt_deepl_translate(sv_request *rq, sv_reply *r)
@@ -304,11 +343,27 @@ void rt_deepl_translate(sv_request *rq, sv_reply *r)
     char detected[16] = "";
     if (has_src)
         sl_to_deepl(src, detected, sizeof detected);
+    int billed = 0;
+    if (fld_bool(rq, r, "show_billed_characters", &billed) < 0) {
+        free_out(out, n);
+        free(texts);
+        free(lens);
+        return;
+    }
     sb_buf *b = &r->body;
     sb_puts(b, "{\"translations\":[");
     for (size_t i = 0; i < n; i++) {
+        if (!has_src) { /* no source_lang: DeepL names the language it detected */
+            sd_guess gs;
+            sd_detect(texts[i], lens[i], &gs, 1);
+            sl_to_deepl(gs.code, detected, sizeof detected);
+        }
+        size_t chars = utf8_chars(texts[i], lens[i]);
+        atomic_fetch_add(&rq->srv->deepl_chars, chars);
         sb_printf(b, "%s{\"detected_source_language\":\"%s\",\"text\":", i ? "," : "", detected);
         sb_json_cstr(b, out[i]);
+        if (billed)
+            sb_printf(b, ",\"billed_characters\":%zu", chars);
         sb_puts(b, "}");
     }
     sb_puts(b, "]}");
@@ -354,5 +409,67 @@ void rt_deepl_languages(sv_request *rq, sv_reply *r)
                           variants[k].name);
     }
     sb_puts(b, "]");
+    sv_json_reply(r, 200);
+}
+
+/* GET /v2/usage: the characters translated through /v2/translate since the server started; the
+ * limit is DeepL's figure for an account without one (10^12). */
+void rt_deepl_usage(sv_request *rq, sv_reply *r)
+{
+    sb_printf(&r->body, "{\"character_count\":%llu,\"character_limit\":1000000000000}",
+              (unsigned long long)atomic_load(&rq->srv->deepl_chars));
+    sv_json_reply(r, 200);
+}
+
+/* GET /v2/glossary-language-pairs and GET /v2/glossaries: tolk keeps no DeepL glossaries (use
+ * --glossary), so both lists are empty. Weblate's DeepL backend asks for the pairs before it would
+ * upload a project glossary; an empty list makes it translate without one instead of failing. */
+void rt_deepl_glossary_pairs(sv_request *rq, sv_reply *r)
+{
+    (void)rq;
+    sb_puts(&r->body, "{\"supported_languages\":[]}");
+    sv_json_reply(r, 200);
+}
+
+void rt_deepl_glossaries(sv_request *rq, sv_reply *r)
+{
+    (void)rq;
+    sb_puts(&r->body, "{\"glossaries\":[]}");
+    sv_json_reply(r, 200);
+}
+
+/* POST /detect (LibreTranslate): [{"confidence": 0..100, "language": code}], best first. */
+void rt_libre_detect(sv_request *rq, sv_reply *r)
+{
+    rq->api = API_LIBRE;
+    const char *q;
+    size_t len;
+    int has = fld_str(rq, r, "q", &q, &len);
+    if (has < 0)
+        return;
+    if (!has || !len) {
+        sv_error(r, API_LIBRE, 400, "Invalid request: missing q parameter");
+        return;
+    }
+    sd_guess gs[3];
+    size_t n = sd_detect(q, len, gs, 3);
+    sb_puts(&r->body, "[");
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&r->body, "%s{\"confidence\":%.1f,\"language\":\"%s\"}", i ? "," : "", gs[i].confidence,
+                  gs[i].code);
+    sb_puts(&r->body, "]");
+    sv_json_reply(r, 200);
+}
+
+/* GET /frontend/settings (LibreTranslate): what its web page and some clients read first. */
+void rt_libre_settings(sv_request *rq, sv_reply *r)
+{
+    const sv_config *cfg = rq->srv->cfg;
+    sb_printf(&r->body,
+              "{\"apiKeys\":%s,\"charLimit\":%zu,\"frontendTimeout\":500,\"keyRequired\":%s,"
+              "\"language\":{\"source\":{\"code\":\"auto\",\"name\":\"Auto Detect\"},"
+              "\"target\":{\"code\":\"en\",\"name\":\"English\"}},\"suggestions\":false,"
+              "\"supportedFilesFormat\":[]}",
+              cfg->api_key ? "true" : "false", cfg->max_text, cfg->api_key ? "true" : "false");
     sv_json_reply(r, 200);
 }

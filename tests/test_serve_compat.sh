@@ -1,0 +1,206 @@
+#!/bin/sh
+# `tolk serve` answering what real clients send, shaped as the original services answer: HEAD and
+# OPTIONS on every route, 405 with Allow, the URL OmegaT's Apertium connector builds (raw '|',
+# '+', an empty key=, en_US and ca_valencia codes, a base URL ending in '/'), OpenAI's
+# /v1/models/ID, stream_options.include_usage, error "param", LibreTranslate's detectedLanguage,
+# POST /detect, /frontend/settings, multipart bodies and an empty q, DeepL's detected language,
+# billed characters, /v2/usage, the glossary lists Weblate asks for, POST /v2/languages, chunked
+# bodies with Expect: 100-continue, and more connections than --max-conns. Needs curl, python3 and
+# the default model.
+. "$(dirname "$0")/lib.sh"
+T=$TOLK_BIN
+model=$DEFAULT_MODEL
+
+"$T" serve -m /dev/null --host not-an-address 2>"$TMPD/probe"
+grep -q "built without libmicrohttpd" "$TMPD/probe" && skip_cpu "tolk was built without libmicrohttpd"
+command -v curl >/dev/null || skip "curl is not installed"
+command -v python3 >/dev/null || skip "python3 is not installed"
+need_default_model
+
+pids=
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    rm -rf "$TMPD"
+}
+trap cleanup EXIT
+. "$(dirname "$0")/serve_start.sh"
+start_server() {
+    log=$1; shift
+    serve_start "$T" "$model" "$log" -t 1 "$@" || exit 1
+    pids="$pids $pid"
+}
+# req METHOD PATH [curl args...]: body in $TMPD/body, headers in $TMPD/head, status in $code.
+req() {
+    m=$1; p=$2; shift 2
+    code=$(curl -s -o "$TMPD/body" -D "$TMPD/head" -w '%{http_code}' --max-time 60 -X "$m" "$@" "$base$p")
+    body=$(cat "$TMPD/body")
+}
+json() { req POST "$1" -H Content-Type:application/json --data-binary "$2"; }
+py() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$TMPD/body"; }
+header() { tr -d '\r' < "$TMPD/head" | sed -n "s/^$1: //Ip"; }
+
+start_server "$TMPD/log1" --parallel 2
+
+# HEAD answers like GET on the routes that do not run the model (no body); OPTIONS says what is
+# there; a wrong method is 405 with Allow, in the API's own shape.
+code=$(curl -s -I -o "$TMPD/head" -w '%{http_code}' --max-time 10 "$base/health")
+check "HEAD /health 200" test "$code" = 200
+check "HEAD /health has the GET headers" test "$(header Content-Type)" = application/json
+code=$(curl -s -I -o /dev/null -w '%{http_code}' --max-time 10 "$base/v1/models")
+check "HEAD /v1/models 200" test "$code" = 200
+code=$(curl -s -I -o "$TMPD/head" -w '%{http_code}' --max-time 10 "$base/translate")
+check "HEAD on APy /translate (runs the model) 405" test "$code" = 405
+req OPTIONS /translate
+check "OPTIONS /translate 204 without --cors" test "$code" = 204
+check "OPTIONS lists the methods" test "$(header Allow)" = "GET, POST, OPTIONS"
+check "no CORS header without --cors" test -z "$(header Access-Control-Allow-Origin)"
+req OPTIONS /v1/models
+check "OPTIONS /v1/models: GET and HEAD" test "$(header Allow)" = "GET, HEAD, OPTIONS"
+req PUT /v2/translate
+check "PUT /v2/translate 405" test "$code" = 405
+check "405 carries Allow" test "$(header Allow)" = "POST, OPTIONS"
+check "405 in DeepL shape" py 'set(j) == {"message"}'
+req DELETE /listPairs
+check "405 in APy shape" py 'j["status"] == "error" and j["code"] == 405'
+req GET /v1/chat/completions
+check "GET on chat 405 in OpenAI shape" py 'j["error"]["type"] == "invalid_request_error"'
+req GET /v1/nothing
+check "unknown OpenAI path 404 in OpenAI shape" py 'set(j["error"]) == {"message", "type", "param", "code"}'
+
+# OmegaT's Apertium connector: "%s/translate?q=%s&markUnknown=no&langpair=%s|%s&key=%s" with the
+# text through Java's URLEncoder ('+' for spaces), codes en_US / pt_BR / ca_valencia, an empty key
+# and a server URL that may end in '/'.
+req GET '//translate?q=Good+morning&markUnknown=no&langpair=en_US|ca_valencia&key='
+check "OmegaT URL 200" test "$code" = 200
+check "OmegaT URL: APy shape" py 'j["responseStatus"] == 200 and j["responseDetails"] is None and j["responseData"]["translatedText"] != ""'
+
+# OpenAI: one model by id, errors naming the field, include_usage on a stream.
+req GET /v1/models/gemma-3-270m-q4_k_m
+check "GET /v1/models/ID" py 'j["id"] == "gemma-3-270m-q4_k_m" and j["object"] == "model" and "owned_by" in j'
+req GET /v1/models/gpt-4o
+check "unknown model 404" test "$code" = 404
+check "unknown model: model_not_found" py 'j["error"]["code"] == "model_not_found" and j["error"]["param"] == "model"'
+json /v1/chat/completions '{"messages":[{"role":"user","content":"x"}],"max_tokens":"ten"}'
+check "error param names the field" py 'j["error"]["param"] == "max_tokens"'
+json /v1/chat/completions '{"messages":[{"role":"user","content":"x"}],"max_tokens":2,"stream_options":{"include_usage":true}}'
+check "stream_options without stream 400" test "$code" = 400
+check "stream_options without stream: param" py 'j["error"]["param"] == "stream_options"'
+json /v1/chat/completions '{"messages":[{"role":"user","content":[{"type":"text","text":"Say hi"}]}],"max_tokens":3,"temperature":0,"stop":null,"n":1}'
+check "chat with content parts 200" test "$code" = 200
+check "chat message shape (refusal, system_fingerprint)" py 'j["choices"][0]["message"]["refusal"] is None and "system_fingerprint" in j'
+cat > "$TMPD/usage.py" <<'PY'
+import json, sys, urllib.request
+body = {"model": "m", "messages": [{"role": "user", "content": "Count to three."}], "max_tokens": 4,
+        "stream": True, "stream_options": {"include_usage": True}}
+req = urllib.request.Request(sys.argv[1] + "/v1/chat/completions", json.dumps(body).encode(),
+                             {"Content-Type": "application/json"})
+events = []
+with urllib.request.urlopen(req, timeout=60) as r:
+    for raw in r:
+        line = raw.decode().rstrip("\n")
+        if line.startswith("data: "):
+            events.append(line[6:])
+assert events[-1] == "[DONE]", events[-1]
+chunks = [json.loads(e) for e in events[:-1]]
+last = chunks[-1]
+assert last["choices"] == [] and last["usage"]["completion_tokens"] >= 1, last
+u = last["usage"]
+assert u["total_tokens"] == u["prompt_tokens"] + u["completion_tokens"], u
+assert all(c["usage"] is None and len(c["choices"]) == 1 for c in chunks[:-1]), chunks
+assert chunks[-2]["choices"][0]["finish_reason"] in ("stop", "length"), chunks[-2]
+PY
+python3 "$TMPD/usage.py" "$base" > "$TMPD/usage_out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat "$TMPD/usage_out"
+check "stream_options.include_usage: usage chunk before [DONE]" test $rc -eq 0
+
+# LibreTranslate: an empty q is refused as LibreTranslate does; "auto" reports what it detected;
+# /detect; /frontend/settings; multipart bodies.
+json /translate '{"q":"","source":"en","target":"de"}'
+check "libretranslate empty q 400" test "$code" = 400
+check "libretranslate empty q message" py 'j == {"error": "Invalid request: missing q parameter"}'
+req POST /translate -H 'Expect: 100-continue' -H 'Transfer-Encoding: chunked' -H Content-Type:application/json \
+    --data-binary '{"q":["Guten Morgen, wie geht es dir?","Merci beaucoup"],"source":"auto","target":"en"}'
+check "chunked body with Expect: 100-continue 200" test "$code" = 200
+check "source auto: detectedLanguage per text" py 'len(j["translatedText"]) == 2 and [d["language"] for d in j["detectedLanguage"]] == ["de", "fr"] and all(0 < d["confidence"] <= 100 for d in j["detectedLanguage"])'
+req POST /detect --data-urlencode 'q=Dzień dobry, jak się masz?'
+check "detect 200" test "$code" = 200
+check "detect shape" py 'j[0]["language"] == "pl" and set(j[0]) == {"confidence", "language"} and all(j[i]["confidence"] >= j[i + 1]["confidence"] for i in range(len(j) - 1))'
+json /detect '{"q":"Привіт, як справи?"}'
+check "detect JSON, Cyrillic" py 'j[0]["language"] == "uk"'
+json /detect '{"target":"de"}'
+check "detect without q 400" py 'j == {"error": "Invalid request: missing q parameter"}'
+req GET /frontend/settings
+check "frontend settings" py 'j["keyRequired"] is False and j["charLimit"] > 0 and j["language"]["source"]["code"] == "auto"'
+req POST /translate -F q=Thanks -F source=en -F target=fr
+check "multipart form 200" test "$code" = 200
+check "multipart form shape" py 'isinstance(j["translatedText"], str)'
+printf 'x' > "$TMPD/upload.txt"
+req POST /translate -F "q=@$TMPD/upload.txt" -F target=fr
+check "multipart file part is not a field: missing q 400" py 'j == {"error": "Invalid request: missing q parameter"}'
+printf -- '--B\r\nContent-Disposition: form-data; name="q"\r\n\r\n\377\r\n--B--\r\n' > "$TMPD/mp_bad"
+req POST /translate -H 'Content-Type: multipart/form-data; boundary=B' --data-binary @"$TMPD/mp_bad"
+check "multipart invalid UTF-8 400" py 'set(j) == {"error"} and "UTF-8" in j["error"]'
+
+# DeepL: detected language without source_lang, billed characters, usage, the glossary lists
+# Weblate's DeepL backend asks for, POST /v2/languages (older client libraries).
+req GET /v2/usage
+check "usage 200" py 'j["character_count"] == 0 and j["character_limit"] > 0'
+json /v2/translate '{"text":["Das ist nicht gut.","Ça va très bien, merci"],"target_lang":"EN-GB","show_billed_characters":true}'
+check "deepl without source_lang 200" test "$code" = 200
+check "deepl detected_source_language" py '[t["detected_source_language"] for t in j["translations"]] == ["DE", "FR"]'
+check "deepl billed_characters" py '[t["billed_characters"] for t in j["translations"]] == [18, 22]'
+req GET /v2/usage
+check "usage counts the characters" py 'j["character_count"] == 40'
+req GET /v2/glossary-language-pairs -H "Authorization: DeepL-Auth-Key x:fx"
+check "glossary language pairs (empty)" py 'j == {"supported_languages": []}'
+req GET /v2/glossaries
+check "glossaries (empty)" py 'j == {"glossaries": []}'
+req POST /v2/languages -d type=target
+check "POST /v2/languages" py '{"language": "EN-GB", "name": "English (British)", "supports_formality": False} in j'
+
+# A chunked body over --max-body is cut off with 413 (no Content-Length to refuse it early).
+head -c 1100000 /dev/zero | tr '\0' a > "$TMPD/big"
+req POST /v1/completions -H 'Transfer-Encoding: chunked' -H Content-Type:application/json --data-binary @"$TMPD/big"
+check "chunked body over --max-body 413" test "$code" = 413
+check "413 in OpenAI shape" py '"--max-body" in j["error"]["message"]'
+
+# More idle connections than --max-conns: the ones beyond are closed, the server stays up and
+# answers once they are gone.
+start_server "$TMPD/log2" --max-conns 4
+cat > "$TMPD/conns.py" <<'PY'
+import socket, sys, urllib.request
+port = int(sys.argv[1])
+socks = []
+for _ in range(12):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+    socks.append(s)
+closed = 0
+for s in socks:
+    s.settimeout(2)
+    try:
+        closed += s.recv(1) == b""
+    except ConnectionResetError:
+        closed += 1
+    except socket.timeout:
+        pass
+for s in socks:
+    s.close()
+assert closed >= 12 - 4, closed
+for _ in range(50):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/health" % port, timeout=5) as r:
+            assert r.status == 200
+            break
+    except OSError:
+        import time
+        time.sleep(0.1)
+else:
+    raise SystemExit("no answer after the connections closed")
+PY
+python3 "$TMPD/conns.py" "${base##*:}" > "$TMPD/conns_out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat "$TMPD/conns_out"
+check "connections beyond --max-conns closed, server answers after" test $rc -eq 0
+finish
