@@ -156,9 +156,18 @@ static enum MHD_Result send_reply(sv_server *srv, struct MHD_Connection *c, sv_r
     if (r->allow[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (srv->cfg->cors) {
+        /* A preflight may name headers beyond these (the OpenAI JavaScript client sends its
+         * x-stainless-* headers): they are allowed back when they are plain header names. */
+        const char *want = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+        int plain = want && *want && strlen(want) <= 1024;
+        for (const char *p = want; plain && *p; p++)
+            plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                    strchr("-_, ", *p);
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", srv->cfg->cors);
-        MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Authorization, Content-Type");
-        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", plain ? want : "Authorization, Content-Type");
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", r->allow[0] ? r->allow : "GET, POST, OPTIONS");
+        if (r->status == 204)
+            MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
     }
     if (atomic_load(&sh_stopping))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -245,8 +254,8 @@ static int parse_body(struct MHD_Connection *c, sv_request *rq, char *err, size_
         return 0;
     }
     if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
-        snprintf(err, errsz,
-                 "unsupported Content-Type; send application/json, application/x-www-form-urlencoded or multipart/form-data");
+        snprintf(err, errsz, "unsupported Content-Type; send application/json, "
+                             "application/x-www-form-urlencoded or multipart/form-data");
         return -1;
     }
     if (sf_parse(rq->body, rq->body_len, &rq->form, err, errsz))

@@ -51,7 +51,9 @@ void sv_error(sv_reply *r, sv_api api, int status, const char *fmt, ...)
             sb_json_cstr(b, r->param);
         else
             sb_puts(b, "null");
-        const char *code = status == 401 ? "\"invalid_api_key\"" : status == 404 && r->param ? "\"model_not_found\"" : "null";
+        const char *code = status == 401                ? "\"invalid_api_key\""
+                           : status == 404 && r->param ? "\"model_not_found\""
+                                                       : "null";
         sb_printf(b, ",\"code\":%s}}", code);
         break;
     }

@@ -12,6 +12,7 @@
 #include "serve_ctx.h"
 #include "serve_detect.h"
 #include "serve_lang.h"
+#include "serve_markup.h"
 
 #define MAX_TEXTS 128
 
@@ -29,9 +30,106 @@ static int check_langs(sv_request *rq, sv_reply *r, const char *from, const char
     return 0;
 }
 
+/* Markup handling of a request: LibreTranslate "format": "html", DeepL "tag_handling" (serve_markup.h). */
+typedef struct markup {
+    int on, html;
+    const char **ignore; /* DeepL ignore_tags */
+    size_t n_ignore;
+} markup;
+
+#define MAX_PIECES 512
+
+/* One text into *OUT (malloc'd, NUL-terminated); -1 with an error reply set. */
+static int translate_one(sv_request *rq, sv_reply *r, const char *from, const char *to, const char *text, size_t len,
+                         char **out)
+{
+    sv_server *srv = rq->srv;
+    sv_gen g = {.from = from, .to = to, .text = text, .len = len, .n_predict = -1, .gone = sv_client_gone,
+                .gone_user = rq};
+    int failed = 0;
+    if (len && srv->tm && from)
+        failed = sv_tm_generate(srv, &g, r, rq->api);
+    else if (len)
+        failed = sv_generate(srv, &g, r, rq->api);
+    if (failed) {
+        sb_free(&g.out);
+        return -1;
+    }
+    *out = g.out.p ? g.out.p : strdup("");
+    if (!*out) {
+        sv_error(r, rq->api, 500, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A text with tags: the whole text first; when the answer lost, added, changed or reordered a
+ * tag, or changed the text of an ignored element, each text run is translated on its own between
+ * the source's tags (white space around a run kept), so the tags come back exactly. */
+static int translate_markup(sv_request *rq, sv_reply *r, const char *from, const char *to, const char *text,
+                            size_t len, const markup *mk, char **out)
+{
+    if (!mk->on || !sm_has_tags(text, len))
+        return translate_one(rq, r, from, to, text, len, out);
+    char *whole;
+    if (translate_one(rq, r, from, to, text, len, &whole))
+        return -1;
+    sm_piece *pieces = malloc(MAX_PIECES * sizeof *pieces);
+    long n = pieces ? sm_split(text, len, mk->ignore, mk->n_ignore, mk->html, pieces, MAX_PIECES) : -1;
+    size_t wl = strlen(whole);
+    if (n < 0 || (sm_same_tags(text, len, whole, wl) && sm_ignored_kept(text, pieces, (size_t)n, whole, wl))) {
+        /* kept (tags and ignored elements), or too many pieces to redo */
+        free(pieces);
+        *out = whole;
+        return 0;
+    }
+    free(whole);
+    sb_buf b = {0};
+    for (long i = 0; i < n; i++) {
+        const char *p = text + pieces[i].start;
+        size_t pl = pieces[i].len;
+        if (pieces[i].keep) {
+            sb_add(&b, p, pl);
+            continue;
+        }
+        size_t lead = 0, trail = 0;
+        while (lead < pl && is_space(p[lead]))
+            lead++;
+        while (trail < pl - lead && is_space(p[pl - 1 - trail]))
+            trail++;
+        char *t;
+        if (translate_one(rq, r, from, to, p + lead, pl - lead - trail, &t)) {
+            sb_free(&b);
+            free(pieces);
+            return -1;
+        }
+        size_t tl = strlen(t), ts = 0;
+        while (ts < tl && is_space(t[ts]))
+            ts++;
+        while (tl > ts && is_space(t[tl - 1]))
+            tl--;
+        sb_add(&b, p, lead);
+        sb_add(&b, t + ts, tl - ts);
+        sb_add(&b, p + pl - trail, trail);
+        free(t);
+    }
+    free(pieces);
+    if (b.oom || !(*out = b.p ? b.p : strdup(""))) {
+        sb_free(&b);
+        sv_error(r, rq->api, 500, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 /* Translates N texts into OUT[i] (malloc'd, NUL-terminated); -1 with an error reply set. */
 static int translate_all(sv_request *rq, sv_reply *r, const char *from, const char *to, const char **texts,
-                         const size_t *lens, size_t n, char **out)
+                         const size_t *lens, size_t n, const markup *mk, char **out)
 {
     sv_server *srv = rq->srv;
     size_t total = 0;
@@ -48,29 +146,13 @@ static int translate_all(sv_request *rq, sv_reply *r, const char *from, const ch
     }
     if (check_langs(rq, r, from, to))
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        sv_gen g = {.from = from, .to = to, .text = texts[i], .len = lens[i], .n_predict = -1,
-                    .gone = sv_client_gone, .gone_user = rq};
-        int failed = 0;
-        if (lens[i] && srv->tm && from) {
-            failed = sv_tm_generate(srv, &g, r, rq->api);
-        } else if (lens[i]) {
-            failed = sv_generate(srv, &g, r, rq->api);
-        }
-        if (failed) {
-            sb_free(&g.out);
+    static const markup plain = {0};
+    for (size_t i = 0; i < n; i++)
+        if (translate_markup(rq, r, from, to, texts[i], lens[i], mk ? mk : &plain, &out[i])) {
             for (size_t k = 0; k < i; k++)
                 free(out[k]);
             return -1;
         }
-        out[i] = g.out.p ? g.out.p : strdup("");
-        if (!out[i]) {
-            for (size_t k = 0; k < i; k++)
-                free(out[k]);
-            sv_error(r, rq->api, 500, "out of memory");
-            return -1;
-        }
-    }
     return 0;
 }
 
@@ -144,7 +226,7 @@ void rt_apy_translate(sv_request *rq, sv_reply *r)
         sv_error(r, API_APY, 500, "out of memory");
         return;
     }
-    if (translate_all(rq, r, src, dst, &q, &qlen, 1, out)) {
+    if (translate_all(rq, r, src, dst, &q, &qlen, 1, NULL, out)) {
         free_out(out, 1);
         return;
     }
@@ -196,10 +278,11 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
     has = fld_str(rq, r, "format", &s, &len);
     if (has < 0)
         return;
-    if (has && strcmp(s, "text") && strcmp(s, "html")) { /* html: markup goes to the model as text */
+    if (has && strcmp(s, "text") && strcmp(s, "html")) {
         sv_error(r, API_LIBRE, 400, "Invalid request: format must be text or html");
         return;
     }
+    markup mk = {.on = has && !strcmp(s, "html"), .html = 1};
     long long alternatives = 0;
     if (fld_int(rq, r, "alternatives", 0, 3, &alternatives) < 0)
         return;
@@ -215,7 +298,7 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
         return;
     }
     char **out = calloc(n, sizeof *out);
-    if (!out || translate_all(rq, r, from, dst, texts, lens, n, out)) {
+    if (!out || translate_all(rq, r, from, dst, texts, lens, n, &mk, out)) {
         if (!out)
             sv_error(r, API_LIBRE, 500, "out of memory");
         free(out);
@@ -283,6 +366,51 @@ void rt_libre_languages(sv_request *rq, sv_reply *r)
     sv_json_reply(r, 200);
 }
 
+#define MAX_IGNORE 32
+
+/* DeepL's ignore_tags: a list of names, or names separated by commas (the form's way), into
+ * NAMES / IGNORE; 0, or -1 with an error reply set. */
+static int ignore_tags(sv_request *rq, sv_reply *r, char names[][32], const char **ignore, size_t *n_ignore)
+{
+    const char **vals;
+    size_t *lens, n;
+    int is_list;
+    *n_ignore = 0;
+    int has = fld_strs(rq, r, "ignore_tags", &vals, &lens, &n, &is_list);
+    if (has <= 0)
+        return has;
+    int bad = 0;
+    for (size_t i = 0; i < n && !bad; i++)
+        for (size_t a = 0; a < lens[i] && !bad;) {
+            size_t e = a;
+            while (e < lens[i] && vals[i][e] != ',')
+                e++;
+            size_t b = a, t = e;
+            while (b < t && vals[i][b] == ' ')
+                b++;
+            while (t > b && vals[i][t - 1] == ' ')
+                t--;
+            if (t > b) {
+                bad = *n_ignore == MAX_IGNORE || t - b >= 32;
+                if (!bad) {
+                    memcpy(names[*n_ignore], vals[i] + b, t - b);
+                    names[*n_ignore][t - b] = '\0';
+                    ignore[*n_ignore] = names[*n_ignore];
+                    (*n_ignore)++;
+                }
+            }
+            a = e + 1;
+        }
+    free(vals);
+    free(lens);
+    if (bad) {
+        sv_error(r, API_DEEPL, 400, "Value for 'ignore_tags' not supported (at most %d names of up to 31 bytes).",
+                 MAX_IGNORE);
+        return -1;
+    }
+    return 0;
+}
+
 /* Characters (code points) of valid UTF-8 text, as DeepL counts them. */
 static size_t utf8_chars(const char *s, size_t n)
 {
@@ -310,12 +438,18 @@ void rt_deepl_translate(sv_request *rq, sv_reply *r)
     has = fld_str(rq, r, "tag_handling", &s, &len);
     if (has < 0)
         return;
-    /* xml / html (Weblate always sends xml with its <x id=".."></x> placeholders): the text goes
-     * to the model with its markup as text; tags are kept as well as the model keeps them. */
+    /* xml / html (Weblate always sends xml with its <x id=".."></x> placeholders and
+     * ignore_tags ["x"]): tags come back exactly (translate_markup). */
     if (has && strcmp(s, "xml") && strcmp(s, "html")) {
         sv_error(r, API_DEEPL, 400, "Value for 'tag_handling' not supported.");
         return;
     }
+    markup mk = {.on = has, .html = has && !strcmp(s, "html")};
+    char names[MAX_IGNORE][32];
+    const char *ignore[MAX_IGNORE];
+    if (has && ignore_tags(rq, r, names, ignore, &mk.n_ignore) < 0)
+        return;
+    mk.ignore = ignore;
     const char **texts;
     size_t *lens, n;
     int is_list;
@@ -332,7 +466,7 @@ void rt_deepl_translate(sv_request *rq, sv_reply *r)
         return;
     }
     char **out = calloc(n, sizeof *out);
-    if (!out || translate_all(rq, r, has_src ? src : NULL, dst, texts, lens, n, out)) {
+    if (!out || translate_all(rq, r, has_src ? src : NULL, dst, texts, lens, n, &mk, out)) {
         if (!out)
             sv_error(r, API_DEEPL, 500, "out of memory");
         free(out);

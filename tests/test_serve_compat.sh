@@ -159,11 +159,60 @@ check "glossaries (empty)" py 'j == {"glossaries": []}'
 req POST /v2/languages -d type=target
 check "POST /v2/languages" py '{"language": "EN-GB", "name": "English (British)", "supports_formality": False} in j'
 
+# Markup comes back with exactly its tags (the whole text's answer when it kept them, else each
+# text run translated between the original tags): DeepL tag_handling with Weblate's placeholders
+# and ignore_tags, as a list (JSON) and comma-separated (form); LibreTranslate format html.
+cat > "$TMPD/tags.py" <<'PY'
+import json, re, sys
+tag = re.compile(r'<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</?[A-Za-z][^<>"\']*(?:(?:"[^"]*"|\'[^\']*\')[^<>"\']*)*>', re.S)
+src, out = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+outs = [t["text"] for t in out["translations"]] if "translations" in out else out["translatedText"]
+outs = outs if isinstance(outs, list) else [outs]
+srcs = src.get("text") or src.get("q")
+srcs = srcs if isinstance(srcs, list) else [srcs]
+assert len(outs) == len(srcs), (srcs, outs)
+for s, o in zip(srcs, outs):
+    assert tag.findall(s) == tag.findall(o), (s, o)
+    for keep in re.findall(r"<code>.*?</code>|<script>.*?</script>", s):
+        assert keep in o, (keep, o)
+PY
+printf '%s' '{"text":["Hello <x id=\"3\"></x> world, how are you?","<x id=\"0\"></x>File <x id=\"5\"></x> of <x id=\"9\"></x> was <b>deleted</b> by <a href=\"/u?a=1&amp;b=2\" title=\"x > y\">the administrator</a>.<br/>"],"source_lang":"EN","target_lang":"DE","tag_handling":"xml","ignore_tags":["x"],"formality":"default"}' > "$TMPD/tags_deepl"
+req POST /v2/translate -H Content-Type:application/json --data-binary @"$TMPD/tags_deepl"
+check "deepl tag_handling xml 200" test "$code" = 200
+check "deepl tag_handling xml: tags kept exactly" python3 "$TMPD/tags.py" "$TMPD/tags_deepl" "$TMPD/body"
+printf '%s' '{"q":"<p>Good <i>morning</i>, <b>my friend</b>! <code>make check</code> now.</p><script>var x = 1 < 2;</script>","source":"en","target":"fr","format":"html"}' > "$TMPD/tags_libre"
+req POST /translate -H Content-Type:application/json --data-binary @"$TMPD/tags_libre"
+check "libretranslate html 200" test "$code" = 200
+check "libretranslate html: tags and script kept exactly" python3 "$TMPD/tags.py" "$TMPD/tags_libre" "$TMPD/body"
+req POST /v2/translate --data-urlencode 'text=Press <kbd>Enter</kbd> or <code>q</code> to quit.' -d target_lang=DE \
+    -d source_lang=EN -d tag_handling=html -d 'ignore_tags=kbd, code'
+check "deepl form with comma-separated ignore_tags 200" test "$code" = 200
+check "deepl ignored elements kept" py '"<kbd>Enter</kbd>" in j["translations"][0]["text"] and "<code>q</code>" in j["translations"][0]["text"]'
+json /v2/translate '{"text":["x"],"target_lang":"DE","tag_handling":"xml","ignore_tags":[1]}'
+check "deepl ignore_tags of numbers 400" test "$code" = 400
+
 # A chunked body over --max-body is cut off with 413 (no Content-Length to refuse it early).
 head -c 1100000 /dev/zero | tr '\0' a > "$TMPD/big"
 req POST /v1/completions -H 'Transfer-Encoding: chunked' -H Content-Type:application/json --data-binary @"$TMPD/big"
 check "chunked body over --max-body 413" test "$code" = 413
 check "413 in OpenAI shape" py '"--max-body" in j["error"]["message"]'
+
+# --cors: the preflight allows back the headers a browser client asks for (the OpenAI JavaScript
+# client's x-stainless-* ones), and the answer carries the origin.
+start_server "$TMPD/log3" --cors https://app.example
+req OPTIONS /v1/chat/completions -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: POST' \
+    -H 'Access-Control-Request-Headers: authorization, content-type, x-stainless-os, x-stainless-lang'
+check "CORS preflight 204" test "$code" = 204
+check "CORS preflight origin" test "$(header Access-Control-Allow-Origin)" = https://app.example
+check "CORS preflight allows the requested headers" \
+    test "$(header Access-Control-Allow-Headers)" = "authorization, content-type, x-stainless-os, x-stainless-lang"
+check "CORS preflight methods" test "$(header Access-Control-Allow-Methods)" = "POST, OPTIONS"
+req OPTIONS /v1/models -H 'Access-Control-Request-Headers: x-evil: 1'
+check "CORS: a header list that is not plain names is not echoed" \
+    test "$(header Access-Control-Allow-Headers)" = "Authorization, Content-Type"
+req GET /v1/models -H 'Origin: https://app.example'
+check "CORS origin on a GET" test "$(header Access-Control-Allow-Origin)" = https://app.example
+kill "$pid"
 
 # More idle connections than --max-conns: the ones beyond are closed, the server stays up and
 # answers once they are gone.

@@ -1,7 +1,7 @@
 /* libFuzzer harness for the form / query-string decoder of `tolk serve` (serve/serve_form.c), the
  * multipart/form-data parser (serve/serve_multipart.c), the language-code mapping the decoded
- * fields go through (serve/serve_lang.c) and the language identification of the texts
- * (serve/serve_detect.c). */
+ * fields go through (serve/serve_lang.c), the language identification of the texts
+ * (serve/serve_detect.c) and the markup lexer (serve/serve_markup.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "serve_detect.h"
 #include "serve_form.h"
 #include "serve_lang.h"
+#include "serve_markup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,5 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sf_free(&f);
     sd_guess g[3];
     (void)sd_detect((const char *)data, size, g, 3);
+    static const char *const ignore[] = {"x", "code"};
+    sm_piece pieces[64];
+    long n = sm_split((const char *)data, size, ignore, 2, size % 2, pieces, 64);
+    for (long i = 0; i < n; i++)
+        if (pieces[i].start + pieces[i].len > size)
+            __builtin_trap();
+    (void)sm_same_tags((const char *)data, size / 2, (const char *)data + size / 2, size - size / 2);
     return 0;
 }
