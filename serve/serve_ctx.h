@@ -86,6 +86,7 @@ int sv_client_gone(void *rq);
 typedef struct sv_sampling { /* a request's own sampling (OpenAI temperature, seed, stop) */
     int own;                 /* 0: the server's flags */
     int include_usage;       /* stream_options.include_usage: a last chunk with the usage */
+    int n;                   /* choices per prompt (OpenAI n) */
     float temp;
     uint64_t seed;
     int n_stop;              /* stop sequences (copies: they outlive the request body) */

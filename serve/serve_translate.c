@@ -144,6 +144,11 @@ static int translate_all(sv_request *rq, sv_reply *r, const char *from, const ch
                  total, srv->cfg->max_text);
         return -1;
     }
+    for (size_t i = 0; i < n; i++)
+        if (memchr(texts[i], '\0', lens[i])) { /* %00 or \u0000: the prompt would end there */
+            sv_error(r, rq->api, 400, "text %zu holds a NUL character", i);
+            return -1;
+        }
     if (check_langs(rq, r, from, to))
         return -1;
     static const markup plain = {0};

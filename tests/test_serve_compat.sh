@@ -114,6 +114,67 @@ rc=$?
 [ $rc -eq 0 ] || cat "$TMPD/usage_out"
 check "stream_options.include_usage: usage chunk before [DONE]" test $rc -eq 0
 
+# OpenAI batches: a list of prompts and n choices, indexed prompt by prompt; a stream takes one.
+json /v1/completions '{"prompt":["The sky is","Paris is"],"max_tokens":2,"n":2,"temperature":0.8,"seed":3}'
+check "completions prompt list with n 200" test "$code" = 200
+check "completions: 4 choices in order" py '[c["index"] for c in j["choices"]] == [0, 1, 2, 3] and all(isinstance(c["text"], str) for c in j["choices"]) and j["usage"]["completion_tokens"] <= 8'
+json /v1/chat/completions '{"messages":[{"role":"user","content":"Hi"}],"max_tokens":2,"n":2}'
+check "chat n=2: two choices" py 'len(j["choices"]) == 2 and j["choices"][1]["index"] == 1'
+json /v1/chat/completions '{"messages":[{"role":"user","content":"Hi"}],"max_tokens":2,"n":2,"stream":true}'
+check "stream with n=2 400" py 'j["error"]["param"] == "n"'
+json /v1/chat/completions '{"messages":[{"role":"user","content":"Hi"}],"max_tokens":2,"n":17}'
+check "n over 16 400" test "$code" = 400
+
+# A NUL in a text is refused instead of cutting the text there.
+req GET '/translate?q=a%00b&langpair=en|de'
+check "NUL in an APy text 400" py 'j["code"] == 400 and "NUL" in j["explanation"]'
+json /translate '{"q":"a\u0000b","source":"en","target":"de"}'
+check "NUL in a LibreTranslate text 400" test "$code" = 400
+
+# Python's openai package (when installed: $TOLK_OPENAI_PYTHON or python3): listing and retrieving
+# the model, a chat with content parts, a stream with include_usage, a batch of prompts, and the
+# errors it raises (NotFoundError with model_not_found, BadRequestError naming the param).
+oapy=${TOLK_OPENAI_PYTHON:-python3}
+if "$oapy" -c "import openai" 2>/dev/null; then
+    cat > "$TMPD/openai_client.py" <<'PY'
+import sys, openai
+from openai import OpenAI
+base = sys.argv[1]
+c = OpenAI(base_url=base + "/v1", api_key="none", max_retries=0, timeout=60)
+ids = [m.id for m in c.models.list()]
+assert ids == ["gemma-3-270m-q4_k_m"], ids
+assert c.models.retrieve(ids[0]).id == ids[0]
+try:
+    c.models.retrieve("gpt-4o"); raise SystemExit("no 404")
+except openai.NotFoundError as e:
+    assert e.status_code == 404 and e.code == "model_not_found", e
+r = c.chat.completions.create(model=ids[0], messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": [{"type": "text", "text": "Say hi"}]}], max_completion_tokens=4, temperature=0, stop=["\n\n"], seed=1)
+assert r.object == "chat.completion" and r.choices[0].message.role == "assistant" and r.usage.total_tokens > 0, r
+text, usage, chunks = "", None, 0
+for ch in c.chat.completions.create(model=ids[0], messages=[{"role": "user", "content": "Count: 1, 2,"}], max_tokens=4, stream=True, stream_options={"include_usage": True}):
+    chunks += 1
+    if ch.usage:
+        usage = ch.usage
+    elif ch.choices and ch.choices[0].delta.content:
+        text += ch.choices[0].delta.content
+assert usage and usage.completion_tokens >= 1 and chunks >= 3, (usage, chunks)
+r = c.completions.create(model=ids[0], prompt=["a", "b"], max_tokens=2)
+assert [x.index for x in r.choices] == [0, 1], r
+try:
+    c.chat.completions.create(model=ids[0], messages=[{"role": "user", "content": "x"}], max_tokens=2, temperature=3)
+    raise SystemExit("no 400")
+except openai.BadRequestError as e:
+    assert e.status_code == 400 and e.param == "temperature", (e.param, e)
+print("ok", repr(text))
+PY
+    "$oapy" "$TMPD/openai_client.py" "$base" > "$TMPD/oa_out" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] || cat "$TMPD/oa_out"
+    check "Python openai client against /v1" test $rc -eq 0
+else
+    skip_optional "Python's openai package is not installed (pip install openai; TOLK_OPENAI_PYTHON=PYTHON)"
+fi
+
 # LibreTranslate: an empty q is refused as LibreTranslate does; "auto" reports what it detected;
 # /detect; /frontend/settings; multipart bodies.
 json /translate '{"q":"","source":"en","target":"de"}'
