@@ -30,7 +30,8 @@ static const struct route {
     {"POST", "/v1/completions", API_OPENAI, rt_completions, 0, 1, 0},
     {"POST", "/translate", API_LIBRE, rt_libre_translate, 0, 1, 0},
     {"GET", "/translate", API_APY, rt_apy_translate, 0, 1, 0},
-    {"GET", "/languages", API_LIBRE, rt_libre_languages, 0, 0, 0},
+    {"GET", "/languages", API_LIBRE, rt_libre_languages, 1, 0, 0}, /* open, as LibreTranslate's */
+    {"POST", "/languages", API_LIBRE, rt_libre_languages, 1, 0, 0},
     {"POST", "/detect", API_LIBRE, rt_libre_detect, 0, 0, 0},
     {"GET", "/frontend/settings", API_LIBRE, rt_libre_settings, 1, 0, 0},
     {"GET", "/listPairs", API_APY, rt_apy_pairs, 0, 0, 0},
@@ -316,7 +317,11 @@ static void handle(sv_server *srv, struct MHD_Connection *c, sv_conn *cn, const 
     int bad = 0;
     if (q && sf_parse(q + 1, strlen(q + 1), &rq.query, err, sizeof err))
         bad = 1;
-    if (!bad && !strcmp(method, "POST") && parse_body(c, &rq, err, sizeof err))
+    /* A GET may carry a form too (libretranslatepy sends its api_key that way). */
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    int get_form = rq.body_len && ct && (!strncasecmp(ct, "application/x-www-form-urlencoded", 33) ||
+                                         !strncasecmp(ct, "multipart/form-data", 19));
+    if (!bad && (!strcmp(method, "POST") || get_form) && parse_body(c, &rq, err, sizeof err))
         bad = 1;
     if (srv->cfg->api_key && !rt->open) {
         const char *key = NULL;

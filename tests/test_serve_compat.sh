@@ -275,6 +275,47 @@ req GET /v1/models -H 'Origin: https://app.example'
 check "CORS origin on a GET" test "$(header Access-Control-Allow-Origin)" = https://app.example
 kill "$pid"
 
+# With --api-key: LibreTranslate's /languages and /frontend/settings stay open as LibreTranslate's
+# do; /detect needs the key; OmegaT passes it as key=; a GET may carry it in a form body
+# (libretranslatepy does); the client library itself when installed.
+start_server "$TMPD/log4" --api-key k3y
+req GET /languages
+check "key server: /languages open" test "$code" = 200
+req GET /frontend/settings
+check "key server: settings say a key is required" py 'j["keyRequired"] is True and j["apiKeys"] is True'
+req POST /detect -d q=Hallo
+check "key server: /detect without key 403" py 'j == {"error": "Invalid API key"}'
+req POST /detect -d q=Hallo -d api_key=k3y
+check "key server: /detect with api_key 200" test "$code" = 200
+req GET '/listPairs' -H Content-Type:application/x-www-form-urlencoded --data-binary api_key=k3y -X GET
+check "key server: key in a GET form body" test "$code" = 200
+req GET '/translate?q=Hi&markUnknown=no&langpair=en|de&key=k3y'
+check "key server: OmegaT key= 200" test "$code" = 200
+req GET '/translate?q=Hi&markUnknown=no&langpair=en|de&key='
+check "key server: OmegaT empty key= 401 in APy shape" py 'j["code"] == 401 and j["status"] == "error"'
+if "$oapy" -c "import libretranslatepy" 2>/dev/null; then
+    cat > "$TMPD/lt_client.py" <<'PY'
+import sys
+from libretranslatepy import LibreTranslateAPI
+base, key = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else None)
+lt = LibreTranslateAPI(base + "/", api_key=key)
+langs = lt.languages()
+assert any(l["code"] == "de" for l in langs), langs
+d = lt.detect("Guten Morgen, wie geht es dir?")
+assert d[0]["language"] == "de", d
+t = lt.translate("Good morning", "en", "de")
+assert isinstance(t, str) and t, t
+print("ok", t)
+PY
+    "$oapy" "$TMPD/lt_client.py" "$base" k3y > "$TMPD/lt_out" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] || cat "$TMPD/lt_out"
+    check "libretranslatepy client (languages, detect, translate) with a key" test $rc -eq 0
+else
+    skip_optional "libretranslatepy is not installed (pip install libretranslatepy; TOLK_OPENAI_PYTHON=PYTHON)"
+fi
+kill "$pid"
+
 # More idle connections than --max-conns: the ones beyond are closed, the server stays up and
 # answers once they are gone.
 start_server "$TMPD/log2" --max-conns 4
