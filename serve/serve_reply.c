@@ -27,7 +27,7 @@ static const char *reason(int status)
 void sv_json_reply(sv_reply *r, int status)
 {
     r->status = status;
-    r->content_type = "application/json";
+    r->content_type = "application/json; charset=utf-8"; /* named, as APy does, for clients that guess */
 }
 
 void sv_error(sv_reply *r, sv_api api, int status, const char *fmt, ...)

@@ -203,7 +203,7 @@ int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t 
         return -1;
     }
     r->status = 200;
-    r->content_type = "text/event-stream";
+    r->content_type = "text/event-stream; charset=utf-8";
     r->stream_fd = fds[0];
     return 0;
 }

@@ -45,7 +45,7 @@ start_server "$TMPD/log1" --parallel 2
 # there; a wrong method is 405 with Allow, in the API's own shape.
 code=$(curl -s -I -o "$TMPD/head" -w '%{http_code}' --max-time 10 "$base/health")
 check "HEAD /health 200" test "$code" = 200
-check "HEAD /health has the GET headers" test "$(header Content-Type)" = application/json
+check "HEAD /health has the GET headers" test "$(header Content-Type)" = "application/json; charset=utf-8"
 code=$(curl -s -I -o /dev/null -w '%{http_code}' --max-time 10 "$base/v1/models")
 check "HEAD /v1/models 200" test "$code" = 200
 code=$(curl -s -I -o "$TMPD/head" -w '%{http_code}' --max-time 10 "$base/translate")
