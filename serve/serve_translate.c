@@ -16,18 +16,33 @@
 
 #define MAX_TEXTS 128
 
-/* Checks that FROM (may be NULL) and TO name languages tolk knows, before any queueing. */
-static int check_langs(sv_request *rq, sv_reply *r, const char *from, const char *to)
+static int lang_known(sv_server *srv, const char *from, const char *to, tolk_error *err)
 {
     char *prompt = NULL;
-    tolk_error err = {0};
-    int rc = tolk_translate_prompt(rq->srv->model, NULL, from, to, "x", 1, &prompt, NULL, NULL, &err);
+    int rc = tolk_translate_prompt(srv->model, NULL, from, to, "x", 1, &prompt, NULL, NULL, err);
     free(prompt);
-    if (rc) {
+    return rc == 0;
+}
+
+/* Checks that FROM (may be NULL) and TO name languages tolk knows, before any queueing; an unknown
+ * one is answered as each service words it (DeepL "Value for 'target_lang' not supported.",
+ * LibreTranslate "xx is not supported", APy "That pair is not installed"). */
+static int check_langs(sv_request *rq, sv_reply *r, const char *from, const char *to)
+{
+    tolk_error err = {0};
+    if (lang_known(rq->srv, from, to, &err))
+        return 0;
+    tolk_error err2 = {0};
+    int target_bad = !lang_known(rq->srv, NULL, to, &err2);
+    if (rq->api == API_DEEPL)
+        sv_error(r, API_DEEPL, 400, "Value for '%s' not supported.", target_bad ? "target_lang" : "source_lang");
+    else if (rq->api == API_LIBRE)
+        sv_error(r, API_LIBRE, 400, "%s is not supported", target_bad || !from ? to : from);
+    else if (rq->api == API_APY)
+        sv_error(r, API_APY, 400, "That pair is not installed");
+    else
         sv_error(r, rq->api, 400, "%s", err.msg);
-        return -1;
-    }
-    return 0;
+    return -1;
 }
 
 /* Markup handling of a request: LibreTranslate "format": "html", DeepL "tag_handling" (serve_markup.h). */
@@ -177,7 +192,12 @@ static int lang_field(sv_request *rq, sv_reply *r, const char *key, char *out, s
     if (has <= 0)
         return has;
     if (sl_normalize(s, out, outsz)) {
-        sv_error(r, rq->api, 400, "'%s' is not a language code such as en, de, pt-BR or zh-Hans", key);
+        if (rq->api == API_DEEPL)
+            sv_error(r, API_DEEPL, 400, "Value for '%s' not supported.", key);
+        else if (rq->api == API_LIBRE)
+            sv_error(r, API_LIBRE, 400, "%.40s is not supported", s);
+        else
+            sv_error(r, rq->api, 400, "'%s' is not a language code such as en, de, pt-BR or zh-Hans", key);
         return -1;
     }
     return 1;
@@ -223,7 +243,7 @@ void rt_apy_translate(sv_request *rq, sv_reply *r)
     apertium_base(a);
     apertium_base(b);
     if (sl_from_apertium(a, src, sizeof src) || sl_from_apertium(b, dst, sizeof dst)) {
-        sv_error(r, API_APY, 400, "that pair is not installed: %s", pair);
+        sv_error(r, API_APY, 400, "That pair is not installed");
         return;
     }
     char **out = calloc(1, sizeof *out);
@@ -254,6 +274,9 @@ void rt_apy_pairs(sv_request *rq, sv_reply *r)
     sb_puts(&r->body, "],\"responseDetails\":null,\"responseStatus\":200}");
     sv_json_reply(r, 200);
 }
+
+static int alternatives_of(sv_request *rq, sv_reply *r, const char *from, const char *to, const char *text,
+                           size_t len, int markup_on, const char *best, int want, sb_buf *b, int comma);
 
 void rt_libre_translate(sv_request *rq, sv_reply *r)
 {
@@ -324,16 +347,21 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
         sb_puts(b, is_list ? "]," : ",");
     }
     if (alternatives) {
-        sb_puts(b, "\"alternatives\":");
-        if (is_list) {
-            sb_puts(b, "[");
-            for (size_t i = 0; i < n; i++)
-                sb_puts(b, i ? ",[]" : "[]");
-            sb_puts(b, "]");
-        } else {
-            sb_puts(b, "[]");
-        }
-        sb_puts(b, ",");
+        sb_buf alts = {0};
+        for (size_t i = 0; i < n; i++)
+            if (alternatives_of(rq, r, from, dst, texts[i], lens[i], mk.on, out[i], (int)alternatives, &alts,
+                                is_list && i)) {
+                sb_free(&alts);
+                sb_free(b);
+                free_out(out, n);
+                free(texts);
+                free(lens);
+                return;
+            }
+        sb_printf(b, "\"alternatives\":%s", is_list ? "[" : "");
+        sb_add(b, alts.p, alts.len);
+        sb_puts(b, is_list ? "]," : ",");
+        sb_free(&alts);
     }
     sb_puts(b, "\"translatedText\":");
     if (is_list)
@@ -348,6 +376,44 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
     free(texts);
     free(lens);
     sv_json_reply(r, 200);
+}
+
+/* LibreTranslate's "alternatives": up to WANT other translations of TEXT, sampled (temperature
+ * 0.8, seeds 1..WANT) and kept when they differ from BEST and from each other, as a JSON list
+ * appended to B (after a comma when COMMA). Texts with markup get none (an alternative would not
+ * go through the tag check). 0, or -1 with an error reply set. */
+static int alternatives_of(sv_request *rq, sv_reply *r, const char *from, const char *to, const char *text,
+                           size_t len, int markup_on, const char *best, int want, sb_buf *b, int comma)
+{
+    char *found[3];
+    int n_found = 0;
+    sb_puts(b, comma ? ",[" : "[");
+    for (int k = 0; len && !(markup_on && sm_has_tags(text, len)) && k < want && k < 3; k++) {
+        sv_gen g = {.from = from, .to = to, .text = text, .len = len, .n_predict = -1, .own_sampling = 1,
+                    .temp = 0.8f, .seed = (uint64_t)k + 1, .gone = sv_client_gone, .gone_user = rq};
+        if (sv_generate(rq->srv, &g, r, rq->api)) {
+            sb_free(&g.out);
+            for (int i = 0; i < n_found; i++)
+                free(found[i]);
+            return -1;
+        }
+        const char *t = g.out.p ? g.out.p : "";
+        int dup = !strcmp(t, best) || !*t;
+        for (int i = 0; i < n_found && !dup; i++)
+            dup = !strcmp(found[i], t);
+        if (dup || !g.out.p) {
+            sb_free(&g.out);
+            continue;
+        }
+        found[n_found] = g.out.p;
+        sb_puts(b, n_found ? "," : "");
+        sb_json_cstr(b, found[n_found]);
+        n_found++;
+    }
+    for (int i = 0; i < n_found; i++)
+        free(found[i]);
+    sb_puts(b, "]");
+    return 0;
 }
 
 void rt_libre_languages(sv_request *rq, sv_reply *r)

@@ -125,6 +125,18 @@ check "stream with n=2 400" py 'j["error"]["param"] == "n"'
 json /v1/chat/completions '{"messages":[{"role":"user","content":"Hi"}],"max_tokens":2,"n":17}'
 check "n over 16 400" test "$code" = 400
 
+# An unknown language in each service's words.
+json /v2/translate '{"text":["Hi"],"target_lang":"XX"}'
+check "deepl unknown target_lang" py 'j == {"message": "Value for '"'"'target_lang'"'"' not supported."}'
+json /v2/translate '{"text":["Hi"],"source_lang":"QQ","target_lang":"DE"}'
+check "deepl unknown source_lang" py 'j == {"message": "Value for '"'"'source_lang'"'"' not supported."}'
+json /translate '{"q":"Hi","source":"en","target":"xx"}'
+check "libretranslate unknown target" py 'j == {"error": "xx is not supported"}'
+json /translate '{"q":"Hi","source":"not a code","target":"de"}'
+check "libretranslate malformed source" py 'j == {"error": "not a code is not supported"}'
+req GET '/translate?q=Hi&langpair=en|qqq'
+check "apy unknown pair" py 'j["explanation"] == "That pair is not installed" and j["code"] == 400'
+
 # A NUL in a text is refused instead of cutting the text there.
 req GET '/translate?q=a%00b&langpair=en|de'
 check "NUL in an APy text 400" py 'j["code"] == 400 and "NUL" in j["explanation"]'
@@ -184,6 +196,10 @@ req POST /translate -H 'Expect: 100-continue' -H 'Transfer-Encoding: chunked' -H
     --data-binary '{"q":["Guten Morgen, wie geht es dir?","Merci beaucoup"],"source":"auto","target":"en"}'
 check "chunked body with Expect: 100-continue 200" test "$code" = 200
 check "source auto: detectedLanguage per text" py 'len(j["translatedText"]) == 2 and [d["language"] for d in j["detectedLanguage"]] == ["de", "fr"] and all(0 < d["confidence"] <= 100 for d in j["detectedLanguage"])'
+json /translate '{"q":"The weather is nice today.","source":"en","target":"de","alternatives":3}'
+check "alternatives: distinct sampled translations" py '1 <= len(j["alternatives"]) <= 3 and len(set(j["alternatives"])) == len(j["alternatives"]) and j["translatedText"] not in j["alternatives"] and all(isinstance(a, str) and a for a in j["alternatives"])'
+json /translate '{"q":["Thank you.","<b>Hi</b>"],"source":"en","target":"fr","alternatives":1,"format":"html"}'
+check "alternatives for a list: one list per text (none for markup)" py 'len(j["alternatives"]) == 2 and len(j["alternatives"][0]) <= 1 and j["alternatives"][1] == []'
 req POST /detect --data-urlencode 'q=Dzień dobry, jak się masz?'
 check "detect 200" test "$code" = 200
 check "detect shape" py 'j[0]["language"] == "pl" and set(j[0]) == {"confidence", "language"} and all(j[i]["confidence"] >= j[i + 1]["confidence"] for i in range(len(j) - 1))'
