@@ -50,4 +50,4 @@ endif
 # or the default model).
 TESTS += tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh tests/test_serve_compat.sh
 EXTRA_DIST += tests/fuzz/serve_json_fuzz.c tests/fuzz/serve_form_fuzz.c tests/fuzz/run_serve_fuzz.sh \
-	tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh tests/test_serve_compat.sh tests/serve_start.sh docs/SERVE.md bench/serve_load.sh bench/serve_load.py
+	tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh tests/test_serve_compat.sh tests/serve_start.sh tests/serve_client.sh docs/SERVE.md bench/serve_load.sh bench/serve_load.py

@@ -17,27 +17,7 @@ command -v curl >/dev/null || skip "curl is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"
 need_default_model
 
-pids=
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    rm -rf "$TMPD"
-}
-trap cleanup EXIT
-. "$(dirname "$0")/serve_start.sh"
-start_server() {
-    log=$1; shift
-    serve_start "$T" "$model" "$log" -t 1 "$@" || exit 1
-    pids="$pids $pid"
-}
-# req METHOD PATH [curl args...]: body in $TMPD/body, headers in $TMPD/head, status in $code.
-req() {
-    m=$1; p=$2; shift 2
-    code=$(curl -s -o "$TMPD/body" -D "$TMPD/head" -w '%{http_code}' --max-time 60 -X "$m" "$@" "$base$p")
-    body=$(cat "$TMPD/body")
-}
-json() { req POST "$1" -H Content-Type:application/json --data-binary "$2"; }
-py() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$TMPD/body"; }
-header() { tr -d '\r' < "$TMPD/head" | sed -n "s/^$1: //Ip"; }
+. "$(dirname "$0")/serve_client.sh"
 
 start_server "$TMPD/log1" --parallel 2
 
