@@ -482,6 +482,34 @@ static int ignore_tags(sv_request *rq, sv_reply *r, char names[][32], const char
     return 0;
 }
 
+/* DeepL's options tolk takes without acting on them, checked as DeepL checks them: formality,
+ * split_sentences, preserve_formatting. 0, or -1 with an error reply set. */
+static int deepl_options(sv_request *rq, sv_reply *r)
+{
+    static const struct {
+        const char *key, *values;
+    } enums[] = {
+        {"formality", " default more less prefer_more prefer_less "},
+        {"split_sentences", " 0 1 nonewlines "},
+    };
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        const char *v;
+        size_t len;
+        int has = fld_str(rq, r, enums[i].key, &v, &len);
+        if (has < 0)
+            return -1;
+        char word[16];
+        if (has && len + 3 <= sizeof word)
+            snprintf(word, sizeof word, " %s ", v);
+        if (has && (len + 3 > sizeof word || !strstr(enums[i].values, word) || memchr(v, ' ', len))) {
+            sv_error(r, API_DEEPL, 400, "Value for '%s' not supported.", enums[i].key);
+            return -1;
+        }
+    }
+    int b;
+    return fld_bool(rq, r, "preserve_formatting", &b) < 0 ? -1 : 0;
+}
+
 /* Characters (code points) of valid UTF-8 text, as DeepL counts them. */
 static size_t utf8_chars(const char *s, size_t n)
 {
@@ -516,6 +544,8 @@ void rt_deepl_translate(sv_request *rq, sv_reply *r)
         return;
     }
     markup mk = {.on = has, .html = has && !strcmp(s, "html")};
+    if (deepl_options(rq, r))
+        return;
     char names[MAX_IGNORE][32];
     const char *ignore[MAX_IGNORE];
     if (has && ignore_tags(rq, r, names, ignore, &mk.n_ignore) < 0)

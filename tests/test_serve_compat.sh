@@ -123,6 +123,17 @@ check "huge number 400" test "$code" = 400
 req GET '/translate?q=%&langpair=en|de'
 check "lone % in a query 400 in APy shape" py 'j["code"] == 400 and "escape" in j["explanation"]'
 
+# DeepL's options are checked as DeepL checks them (taken without acting on them).
+req POST /v2/translate -d text=Yes -d target_lang=DE -d source_lang=EN -d formality=prefer_less \
+    -d split_sentences=nonewlines -d preserve_formatting=1
+check "deepl formality, split_sentences, preserve_formatting 200" test "$code" = 200
+json /v2/translate '{"text":["x"],"target_lang":"DE","formality":"formal"}'
+check "deepl bad formality 400" py 'j == {"message": "Value for '"'"'formality'"'"' not supported."}'
+json /v2/translate '{"text":["x"],"target_lang":"DE","split_sentences":"2"}'
+check "deepl bad split_sentences 400" test "$code" = 400
+json /v2/translate '{"text":["x"],"target_lang":"DE","preserve_formatting":"yes"}'
+check "deepl bad preserve_formatting 400" test "$code" = 400
+
 # An unknown language in each service's words.
 json /v2/translate '{"text":["Hi"],"target_lang":"XX"}'
 check "deepl unknown target_lang" py 'j == {"message": "Value for '"'"'target_lang'"'"' not supported."}'
