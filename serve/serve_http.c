@@ -233,12 +233,10 @@ static int parse_body(struct MHD_Connection *c, sv_request *rq, char *err, size_
     size_t i = 0;
     while (i < rq->body_len && strchr(" \t\r\n", rq->body[i]))
         i++;
-    int json = ct ? !strncasecmp(ct, "application/json", 16)
-                  : i < rq->body_len && (rq->body[i] == '{' || rq->body[i] == '[');
-    if (rq->api == API_OPENAI && !json) {
-        snprintf(err, errsz, "the body must be JSON (Content-Type: application/json)");
-        return -1;
-    }
+    /* The OpenAI routes take only JSON, so they read it whatever the Content-Type says (curl -d
+     * without -H sends a form type, as llama.cpp's server also accepts). */
+    int json = rq->api == API_OPENAI || (ct ? !strncasecmp(ct, "application/json", 16)
+                                            : i < rq->body_len && (rq->body[i] == '{' || rq->body[i] == '['));
     if (json) {
         if (sj_parse(rq->body, rq->body_len, &rq->json, err, errsz))
             return -1;

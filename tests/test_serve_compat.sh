@@ -55,6 +55,10 @@ check "OmegaT URL 200" test "$code" = 200
 check "OmegaT URL: APy shape" py 'j["responseStatus"] == 200 and j["responseDetails"] is None and j["responseData"]["translatedText"] != ""'
 
 # OpenAI: one model by id, errors naming the field, include_usage on a stream.
+req POST /v1/completions -d '{"prompt":"Hi","max_tokens":1}'
+check "OpenAI JSON sent as curl -d (form Content-Type) 200" test "$code" = 200
+req POST /v1/completions -d 'prompt=Hi'
+check "OpenAI form body 400 naming JSON" py '"invalid JSON" in j["error"]["message"]'
 req GET /v1/models/gemma-3-270m-q4_k_m
 check "GET /v1/models/ID" py 'j["id"] == "gemma-3-270m-q4_k_m" and j["object"] == "model" and "owned_by" in j'
 req GET /v1/models/gpt-4o
