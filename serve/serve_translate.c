@@ -351,8 +351,7 @@ void rt_libre_translate(sv_request *rq, sv_reply *r)
         for (size_t i = 0; i < n; i++)
             if (alternatives_of(rq, r, from, dst, texts[i], lens[i], mk.on, out[i], (int)alternatives, &alts,
                                 is_list && i)) {
-                sb_free(&alts);
-                sb_free(b);
+                sb_free(&alts); /* r->body already holds the error reply */
                 free_out(out, n);
                 free(texts);
                 free(lens);
