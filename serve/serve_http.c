@@ -294,6 +294,8 @@ static void handle(sv_server *srv, struct MHD_Connection *c, sv_conn *cn, const 
     if (!rt) {
         if (path_known)
             sv_error(r, api, 405, "method %s not allowed on %s", method, path);
+        else if (api == API_OPENAI)
+            sv_error(r, api, 404, "Invalid URL (%s %s)", method, path); /* OpenAI's words */
         else
             sv_error(r, api, 404, "no endpoint %s", path);
         return;

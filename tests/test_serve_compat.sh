@@ -45,7 +45,7 @@ check "405 in APy shape" py 'j["status"] == "error" and j["code"] == 405'
 req GET /v1/chat/completions
 check "GET on chat 405 in OpenAI shape" py 'j["error"]["type"] == "invalid_request_error"'
 req GET /v1/nothing
-check "unknown OpenAI path 404 in OpenAI shape" py 'set(j["error"]) == {"message", "type", "param", "code"}'
+check "unknown OpenAI path 404 in OpenAI shape" py 'set(j["error"]) == {"message", "type", "param", "code"} and j["error"]["message"] == "Invalid URL (GET /v1/nothing)"'
 
 # OmegaT's Apertium connector: "%s/translate?q=%s&markUnknown=no&langpair=%s|%s&key=%s" with the
 # text through Java's URLEncoder ('+' for spaces), codes en_US / pt_BR / ca_valencia, an empty key
