@@ -1,8 +1,9 @@
 # serve/: the HTTP server (`tolk serve`), built into the tolk binary when configure found
 # libmicrohttpd; runtime/cli/cli_serve.c explains what is missing otherwise.
 SERVE_PARSERS = serve/serve_buf.h serve/serve_buf.c serve/serve_json.h serve/serve_json.c \
-	serve/serve_form.h serve/serve_form.c serve/serve_lang.h serve/serve_lang.c \
-	serve/serve_stop.h serve/serve_stop.c
+	serve/serve_form.h serve/serve_form.c serve/serve_multipart.c serve/serve_lang.h serve/serve_lang.c \
+	serve/serve_stop.h serve/serve_stop.c serve/serve_detect.h serve/serve_detect.c \
+	serve/serve_markup.h serve/serve_markup.c
 if HAVE_MICROHTTPD
 tolk_SOURCES += $(SERVE_PARSERS) serve/serve.h serve/serve_ctx.h serve/serve_http.h serve/serve_http.c \
 	serve/serve_main.c serve/serve_sched.h serve/serve_sched.c serve/serve_metrics.h serve/serve_metrics.c \
@@ -15,8 +16,10 @@ endif
 
 # The request parsers and language mapping, tested on their own (no libmicrohttpd or model needed).
 if HAVE_CHECK
-check_PROGRAMS += tests/test_serve_json tests/test_serve_form tests/test_serve_lang tests/test_serve_stop
-TESTS += tests/test_serve_json tests/test_serve_form tests/test_serve_lang tests/test_serve_stop
+check_PROGRAMS += tests/test_serve_json tests/test_serve_form tests/test_serve_lang tests/test_serve_stop \
+	tests/test_serve_detect tests/test_serve_markup
+TESTS += tests/test_serve_json tests/test_serve_form tests/test_serve_lang tests/test_serve_stop tests/test_serve_detect \
+	tests/test_serve_markup
 tests_test_serve_json_SOURCES = tests/test_serve_json.c $(SERVE_PARSERS)
 tests_test_serve_json_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/serve
 tests_test_serve_json_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -33,10 +36,18 @@ tests_test_serve_stop_SOURCES = tests/test_serve_stop.c $(SERVE_PARSERS)
 tests_test_serve_stop_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/serve
 tests_test_serve_stop_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_serve_stop_LDADD = $(CHECK_LIBS) -lm
+tests_test_serve_detect_SOURCES = tests/test_serve_detect.c $(SERVE_PARSERS)
+tests_test_serve_detect_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/serve
+tests_test_serve_detect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_serve_detect_LDADD = $(CHECK_LIBS) -lm
+tests_test_serve_markup_SOURCES = tests/test_serve_markup.c $(SERVE_PARSERS)
+tests_test_serve_markup_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/serve
+tests_test_serve_markup_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_serve_markup_LDADD = $(CHECK_LIBS) -lm
 endif
 
 # Every endpoint through curl and python3 against a running server (skips without libmicrohttpd
 # or the default model).
-TESTS += tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh
+TESTS += tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh tests/test_serve_compat.sh
 EXTRA_DIST += tests/fuzz/serve_json_fuzz.c tests/fuzz/serve_form_fuzz.c tests/fuzz/run_serve_fuzz.sh \
-	tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh tests/serve_start.sh docs/SERVE.md bench/serve_load.sh bench/serve_load.py
+	tests/test_serve.sh tests/test_serve_load.sh tests/test_serve_tm.sh tests/test_serve_compat.sh tests/serve_start.sh tests/serve_client.sh docs/SERVE.md bench/serve_load.sh bench/serve_load.py

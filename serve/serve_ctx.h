@@ -30,6 +30,7 @@ typedef struct sv_server {
     atomic_int in_flight;    /* requests received, reply not yet sent */
     atomic_int workers;      /* streaming generations still running */
     atomic_ullong next_id;
+    atomic_ullong deepl_chars; /* characters translated through /v2/translate (/v2/usage) */
 } sv_server;
 
 typedef struct sv_request {
@@ -50,6 +51,8 @@ typedef struct sv_reply {
     const char *content_type;
     sb_buf body;
     int stream_fd;           /* >= 0: the body streams from this pipe (SSE) */
+    char allow[48];          /* the Allow header of a 405 or OPTIONS reply ("" none) */
+    const char *param;       /* the request field an error is about (OpenAI's "param"), or NULL */
 } sv_reply;
 
 /* The error reply in API's own shape (OpenAI {"error":{...}}, LibreTranslate {"error":..},
@@ -82,6 +85,8 @@ int sv_client_gone(void *rq);
 
 typedef struct sv_sampling { /* a request's own sampling (OpenAI temperature, seed, stop) */
     int own;                 /* 0: the server's flags */
+    int include_usage;       /* stream_options.include_usage: a last chunk with the usage */
+    int n;                   /* choices per prompt (OpenAI n) */
     float temp;
     uint64_t seed;
     int n_stop;              /* stop sequences (copies: they outlive the request body) */
@@ -125,14 +130,20 @@ int sv_tm_generate(sv_server *srv, sv_gen *g, sv_reply *r, sv_api api);
 void rt_health(sv_request *rq, sv_reply *r);
 void rt_metrics(sv_request *rq, sv_reply *r);
 void rt_models(sv_request *rq, sv_reply *r);
+void rt_model(sv_request *rq, sv_reply *r); /* GET /v1/models/ID */
 void rt_chat(sv_request *rq, sv_reply *r);
 void rt_completions(sv_request *rq, sv_reply *r);
 void rt_libre_translate(sv_request *rq, sv_reply *r);
 void rt_libre_languages(sv_request *rq, sv_reply *r);
+void rt_libre_detect(sv_request *rq, sv_reply *r);
+void rt_libre_settings(sv_request *rq, sv_reply *r);
 void rt_apy_translate(sv_request *rq, sv_reply *r);
 void rt_apy_pairs(sv_request *rq, sv_reply *r);
 void rt_deepl_translate(sv_request *rq, sv_reply *r);
 void rt_deepl_languages(sv_request *rq, sv_reply *r);
+void rt_deepl_usage(sv_request *rq, sv_reply *r);
+void rt_deepl_glossary_pairs(sv_request *rq, sv_reply *r);
+void rt_deepl_glossaries(sv_request *rq, sv_reply *r);
 
 /* Renders OpenAI chat messages as the model family's chat prompt (serve_chat.c). Returns 0 and a
  * malloc'd prompt, or -1 with an OpenAI error reply set. */

@@ -22,6 +22,10 @@ typedef struct sf_form {
 int sf_parse(const char *s, size_t n, sf_form *out, char *err, size_t errsz);
 void sf_free(sf_form *f);
 
+/* A multipart/form-data body (serve_multipart.c); CONTENT_TYPE carries the boundary. Same result
+ * and errors as sf_parse; file parts are skipped. */
+int sf_parse_multipart(const char *s, size_t n, const char *content_type, sf_form *out, char *err, size_t errsz);
+
 /* The IDX-th value of KEY (0-based), or NULL. */
 const sf_pair *sf_get(const sf_form *f, const char *key, size_t idx);
 size_t sf_count(const sf_form *f, const char *key);

@@ -1,6 +1,7 @@
-/* Request handling on top of libmicrohttpd (serve_http.h): the route table, the body under
- * --max-body, API keys (Authorization: Bearer / DeepL-Auth-Key, or an api_key / auth_key / key
- * field), CORS, and the reply sent back. */
+/* Request handling on top of libmicrohttpd (serve_http.h): the route table (HEAD answered like GET
+ * on the routes that do not run the model, OPTIONS with an Allow header, 405 with Allow), the body
+ * under --max-body, API keys (Authorization: Bearer / DeepL-Auth-Key, or an api_key / auth_key /
+ * key field), CORS, and the reply sent back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +18,70 @@ static const struct route {
     const char *method, *path;
     sv_api api;
     route_fn fn;
-    int open; /* answered without an API key */
+    int open;   /* answered without an API key */
+    int model;  /* runs the model: HEAD is not answered like GET */
+    int prefix; /* PATH is a prefix ending in '/' followed by one more segment (/v1/models/ID) */
 } routes[] = {
-    {"GET", "/health", API_PLAIN, rt_health, 1},
-    {"GET", "/metrics", API_PLAIN, rt_metrics, 0},
-    {"GET", "/v1/models", API_OPENAI, rt_models, 0},
-    {"POST", "/v1/chat/completions", API_OPENAI, rt_chat, 0},
-    {"POST", "/v1/completions", API_OPENAI, rt_completions, 0},
-    {"POST", "/translate", API_LIBRE, rt_libre_translate, 0},
-    {"GET", "/translate", API_APY, rt_apy_translate, 0},
-    {"GET", "/languages", API_LIBRE, rt_libre_languages, 0},
-    {"GET", "/listPairs", API_APY, rt_apy_pairs, 0},
-    {"POST", "/v2/translate", API_DEEPL, rt_deepl_translate, 0},
-    {"GET", "/v2/languages", API_DEEPL, rt_deepl_languages, 0},
+    {"GET", "/health", API_PLAIN, rt_health, 1, 0, 0},
+    {"GET", "/metrics", API_PLAIN, rt_metrics, 0, 0, 0},
+    {"GET", "/v1/models", API_OPENAI, rt_models, 0, 0, 0},
+    {"GET", "/v1/models/", API_OPENAI, rt_model, 0, 0, 1},
+    {"POST", "/v1/chat/completions", API_OPENAI, rt_chat, 0, 1, 0},
+    {"POST", "/v1/completions", API_OPENAI, rt_completions, 0, 1, 0},
+    {"POST", "/translate", API_LIBRE, rt_libre_translate, 0, 1, 0},
+    {"GET", "/translate", API_APY, rt_apy_translate, 0, 1, 0},
+    {"GET", "/languages", API_LIBRE, rt_libre_languages, 1, 0, 0}, /* open, as LibreTranslate's */
+    {"POST", "/languages", API_LIBRE, rt_libre_languages, 1, 0, 0},
+    {"POST", "/detect", API_LIBRE, rt_libre_detect, 0, 0, 0},
+    {"GET", "/frontend/settings", API_LIBRE, rt_libre_settings, 1, 0, 0},
+    {"GET", "/listPairs", API_APY, rt_apy_pairs, 0, 0, 0},
+    {"POST", "/listPairs", API_APY, rt_apy_pairs, 0, 0, 0},
+    {"POST", "/v2/translate", API_DEEPL, rt_deepl_translate, 0, 1, 0},
+    {"GET", "/v2/languages", API_DEEPL, rt_deepl_languages, 0, 0, 0},
+    {"POST", "/v2/languages", API_DEEPL, rt_deepl_languages, 0, 0, 0},
+    {"GET", "/v2/usage", API_DEEPL, rt_deepl_usage, 0, 0, 0},
+    {"POST", "/v2/usage", API_DEEPL, rt_deepl_usage, 0, 0, 0},
+    {"GET", "/v2/glossary-language-pairs", API_DEEPL, rt_deepl_glossary_pairs, 0, 0, 0},
+    {"GET", "/v2/glossaries", API_DEEPL, rt_deepl_glossaries, 0, 0, 0},
 };
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+/* Whether route RT serves PATH. */
+static int route_path(const struct route *rt, const char *path)
+{
+    if (!rt->prefix)
+        return !strcmp(rt->path, path);
+    size_t n = strlen(rt->path);
+    return !strncmp(rt->path, path, n) && path[n] && !strchr(path + n, '/');
+}
+
+/* The path of URI: the part before '?', with runs of '/' made one and a trailing '/' dropped
+ * (clients joining a base URL that ends in '/' with "/translate" send "//translate"). */
+static void uri_path(const char *uri, char *path, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = uri; *p && *p != '?' && o + 1 < size; p++)
+        if (*p != '/' || !o || path[o - 1] != '/')
+            path[o++] = *p;
+    if (o > 1 && path[o - 1] == '/')
+        o--;
+    if (!o)
+        path[o++] = '/';
+    path[o] = '\0';
+}
+
+/* The methods PATH answers, for Allow: "GET, HEAD, OPTIONS". */
+static void allowed_methods(const char *path, char *out, size_t size)
+{
+    int get = 0, head = 0, post = 0;
+    for (size_t i = 0; i < N_ROUTES; i++)
+        if (route_path(&routes[i], path)) {
+            get |= !strcmp(routes[i].method, "GET");
+            head |= !strcmp(routes[i].method, "GET") && !routes[i].model;
+            post |= !strcmp(routes[i].method, "POST");
+        }
+    snprintf(out, size, "%s%s%sOPTIONS", get ? "GET, " : "", head ? "HEAD, " : "", post ? "POST, " : "");
+}
 
 typedef struct sv_conn {
     char *raw_uri;  /* as received, query string included */
@@ -103,10 +154,21 @@ static enum MHD_Result send_reply(sv_server *srv, struct MHD_Connection *c, sv_r
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     if (r->stream_fd >= 0)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (r->allow[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (srv->cfg->cors) {
+        /* A preflight may name headers beyond these (the OpenAI JavaScript client sends its
+         * x-stainless-* headers): they are allowed back when they are plain header names. */
+        const char *want = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+        int plain = want && *want && strlen(want) <= 1024;
+        for (const char *p = want; plain && *p; p++)
+            plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                    strchr("-_, ", *p);
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", srv->cfg->cors);
-        MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Authorization, Content-Type");
-        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", plain ? want : "Authorization, Content-Type");
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", r->allow[0] ? r->allow : "GET, POST, OPTIONS");
+        if (r->status == 204)
+            MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
     }
     if (atomic_load(&sh_stopping))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -171,12 +233,10 @@ static int parse_body(struct MHD_Connection *c, sv_request *rq, char *err, size_
     size_t i = 0;
     while (i < rq->body_len && strchr(" \t\r\n", rq->body[i]))
         i++;
-    int json = ct ? !strncasecmp(ct, "application/json", 16)
-                  : i < rq->body_len && (rq->body[i] == '{' || rq->body[i] == '[');
-    if (rq->api == API_OPENAI && !json) {
-        snprintf(err, errsz, "the body must be JSON (Content-Type: application/json)");
-        return -1;
-    }
+    /* The OpenAI routes take only JSON, so they read it whatever the Content-Type says (curl -d
+     * without -H sends a form type, as llama.cpp's server also accepts). */
+    int json = rq->api == API_OPENAI || (ct ? !strncasecmp(ct, "application/json", 16)
+                                            : i < rq->body_len && (rq->body[i] == '{' || rq->body[i] == '['));
     if (json) {
         if (sj_parse(rq->body, rq->body_len, &rq->json, err, errsz))
             return -1;
@@ -186,8 +246,15 @@ static int parse_body(struct MHD_Connection *c, sv_request *rq, char *err, size_
         }
         return 0;
     }
+    if (ct && !strncasecmp(ct, "multipart/form-data", 19)) {
+        if (sf_parse_multipart(rq->body, rq->body_len, ct, &rq->form, err, errsz))
+            return -1;
+        rq->has_form = 1;
+        return 0;
+    }
     if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
-        snprintf(err, errsz, "unsupported Content-Type; send application/json or application/x-www-form-urlencoded");
+        snprintf(err, errsz, "unsupported Content-Type; send application/json, "
+                             "application/x-www-form-urlencoded or multipart/form-data");
         return -1;
     }
     if (sf_parse(rq->body, rq->body_len, &rq->form, err, errsz))
@@ -200,27 +267,35 @@ static void handle(sv_server *srv, struct MHD_Connection *c, sv_conn *cn, const 
 {
     char path[256];
     const char *q = strchr(cn->raw_uri, '?');
-    size_t plen = q ? (size_t)(q - cn->raw_uri) : strlen(cn->raw_uri);
-    if (plen >= sizeof path)
-        plen = sizeof path - 1;
-    memcpy(path, cn->raw_uri, plen);
-    path[plen] = '\0';
+    uri_path(cn->raw_uri, path, sizeof path);
     const struct route *rt = NULL;
-    int path_known = 0;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
-        if (!strcmp(routes[i].path, path)) {
+    int path_known = 0, head = !strcmp(method, "HEAD");
+    for (size_t i = 0; i < N_ROUTES; i++)
+        if (route_path(&routes[i], path)) {
             path_known = 1;
-            if (!strcmp(routes[i].method, method))
+            if (!strcmp(routes[i].method, method) || (head && !routes[i].model && !strcmp(routes[i].method, "GET")))
                 rt = &routes[i];
         }
-    sv_api api = rt ? rt->api : api_of_path(path);
-    if (srv->cfg->cors && !strcmp(method, "OPTIONS") && path_known) {
-        r->status = 204;
-        return;
+    sv_api api = api_of_path(path);
+    for (size_t i = 0; i < N_ROUTES && !rt; i++)
+        if (route_path(&routes[i], path)) {
+            api = routes[i].api; /* a wrong method answers in the shape of the path's API */
+            break;
+        }
+    if (rt)
+        api = rt->api;
+    if (path_known && !rt) {
+        allowed_methods(path, r->allow, sizeof r->allow);
+        if (!strcmp(method, "OPTIONS")) { /* a CORS preflight or a client asking what is there */
+            r->status = 204;
+            return;
+        }
     }
     if (!rt) {
         if (path_known)
             sv_error(r, api, 405, "method %s not allowed on %s", method, path);
+        else if (api == API_OPENAI)
+            sv_error(r, api, 404, "Invalid URL (%s %s)", method, path); /* OpenAI's words */
         else
             sv_error(r, api, 404, "no endpoint %s", path);
         return;
@@ -242,7 +317,11 @@ static void handle(sv_server *srv, struct MHD_Connection *c, sv_conn *cn, const 
     int bad = 0;
     if (q && sf_parse(q + 1, strlen(q + 1), &rq.query, err, sizeof err))
         bad = 1;
-    if (!bad && !strcmp(method, "POST") && parse_body(c, &rq, err, sizeof err))
+    /* A GET may carry a form too (libretranslatepy sends its api_key that way). */
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    int get_form = rq.body_len && ct && (!strncasecmp(ct, "application/x-www-form-urlencoded", 33) ||
+                                         !strncasecmp(ct, "multipart/form-data", 19));
+    if (!bad && (!strcmp(method, "POST") || get_form) && parse_body(c, &rq, err, sizeof err))
         bad = 1;
     if (srv->cfg->api_key && !rt->open) {
         const char *key = NULL;

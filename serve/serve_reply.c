@@ -27,7 +27,7 @@ static const char *reason(int status)
 void sv_json_reply(sv_reply *r, int status)
 {
     r->status = status;
-    r->content_type = "application/json";
+    r->content_type = "application/json; charset=utf-8"; /* named, as APy does, for clients that guess */
 }
 
 void sv_error(sv_reply *r, sv_api api, int status, const char *fmt, ...)
@@ -46,8 +46,15 @@ void sv_error(sv_reply *r, sv_api api, int status, const char *fmt, ...)
                                                                             : "invalid_request_error";
         sb_puts(b, "{\"error\":{\"message\":");
         sb_json_cstr(b, msg);
-        sb_printf(b, ",\"type\":\"%s\",\"param\":null,\"code\":%s}}", type,
-                  status == 401 ? "\"invalid_api_key\"" : "null");
+        sb_printf(b, ",\"type\":\"%s\",\"param\":", type);
+        if (r->param)
+            sb_json_cstr(b, r->param);
+        else
+            sb_puts(b, "null");
+        const char *code = status == 401                ? "\"invalid_api_key\""
+                           : status == 404 && r->param ? "\"model_not_found\""
+                                                       : "null";
+        sb_printf(b, ",\"code\":%s}}", code);
         break;
     }
     case API_APY:
@@ -87,6 +94,7 @@ static const sf_pair *fget(sv_request *rq, const char *key)
 
 static int wrong_type(sv_request *rq, sv_reply *r, const char *key, const char *want, const sj_val *v)
 {
+    r->param = key;
     sv_error(r, rq->api, 400, "'%s' must be %s, not %s", key, want, sj_type_name(v->type));
     return -1;
 }
@@ -140,6 +148,7 @@ int fld_strs(sv_request *rq, sv_reply *r, const char *key, const char ***vals, s
         *is_list = count > 1;
     }
     if (count == 0) {
+        r->param = key;
         sv_error(r, rq->api, 400, "'%s' is an empty list", key);
         return -1;
     }
@@ -196,11 +205,13 @@ int fld_num(sv_request *rq, sv_reply *r, const char *key, double lo, double hi, 
         if (!p)
             return 0;
         if (form_num(p->val, &d)) {
+            r->param = key;
             sv_error(r, rq->api, 400, "'%s' must be a number", key);
             return -1;
         }
     }
     if (d < lo || d > hi) {
+        r->param = key;
         sv_error(r, rq->api, 400, "'%s' must be between %g and %g", key, lo, hi);
         return -1;
     }
@@ -215,6 +226,7 @@ int fld_int(sv_request *rq, sv_reply *r, const char *key, long long lo, long lon
     if (rc <= 0)
         return rc;
     if (d != floor(d)) {
+        r->param = key;
         sv_error(r, rq->api, 400, "'%s' must be an integer", key);
         return -1;
     }
@@ -241,6 +253,7 @@ int fld_bool(sv_request *rq, sv_reply *r, const char *key, int *out)
     } else if (!strcmp(p->val, "false") || !strcmp(p->val, "0")) {
         *out = 0;
     } else {
+        r->param = key;
         sv_error(r, rq->api, 400, "'%s' must be true or false", key);
         return -1;
     }

@@ -58,13 +58,21 @@ static int write_all(stream_job *j, const char *p, size_t n)
     return j->failed ? -1 : 0;
 }
 
-/* One event: a chunk carrying TEXT (or the role, or the finish reason). */
+/* The start of an event, up to the model name and the fingerprint. */
+static void chunk_head(const stream_job *j, sb_buf *b)
+{
+    sb_printf(b, "data: {\"id\":\"%s\",\"object\":\"%s\",\"created\":%lld,\"model\":", j->id,
+              j->chat ? "chat.completion.chunk" : "text_completion", j->created);
+    sb_json_cstr(b, j->srv->model_id);
+    sb_puts(b, ",\"system_fingerprint\":null");
+}
+
+/* One event: a chunk carrying TEXT (or the role, or the finish reason). With
+ * stream_options.include_usage every chunk has "usage":null, as OpenAI's do. */
 static int send_chunk(stream_job *j, const char *text, size_t len, int role, const char *finish)
 {
     sb_buf b = {0};
-    sb_printf(&b, "data: {\"id\":\"%s\",\"object\":\"%s\",\"created\":%lld,\"model\":", j->id,
-              j->chat ? "chat.completion.chunk" : "text_completion", j->created);
-    sb_json_cstr(&b, j->srv->model_id);
+    chunk_head(j, &b);
     if (j->chat) {
         sb_puts(&b, ",\"choices\":[{\"index\":0,\"delta\":{");
         if (role)
@@ -80,10 +88,22 @@ static int send_chunk(stream_job *j, const char *text, size_t len, int role, con
         sb_puts(&b, ",\"index\":0,\"logprobs\":null,\"finish_reason\":");
     }
     sb_json_cstr(&b, finish);
-    sb_puts(&b, "}]}\n\n");
+    sb_puts(&b, j->smp.include_usage ? "}],\"usage\":null}\n\n" : "}]}\n\n");
     int rc = b.oom ? -1 : write_all(j, b.p, b.len);
     sb_free(&b);
     return rc;
+}
+
+/* stream_options.include_usage: the last event before [DONE], no choices and the token counts. */
+static void send_usage(stream_job *j, const tolk_stats *st)
+{
+    sb_buf b = {0};
+    chunk_head(j, &b);
+    sb_printf(&b, ",\"choices\":[],\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d}}\n\n",
+              st->n_prompt, st->n_gen, st->n_prompt + st->n_gen);
+    if (!b.oom)
+        write_all(j, b.p, b.len);
+    sb_free(&b);
 }
 
 static int on_text(const char *text, size_t len, void *user)
@@ -127,6 +147,8 @@ static void *worker(void *arg)
             write_all(j, "\n\n", 2);
         } else {
             send_chunk(j, NULL, 0, 0, !stop.hit && g.st.n_gen >= g.n_predict ? "length" : "stop");
+            if (j->smp.include_usage)
+                send_usage(j, &g.st);
         }
         const char *done = "data: [DONE]\n\n";
         write_all(j, done, strlen(done));
@@ -181,7 +203,7 @@ int sv_stream_start(sv_server *srv, sv_reply *r, int chat, char *prompt, size_t 
         return -1;
     }
     r->status = 200;
-    r->content_type = "text/event-stream";
+    r->content_type = "text/event-stream; charset=utf-8";
     r->stream_fd = fds[0];
     return 0;
 }

@@ -1,6 +1,7 @@
 /* Tests for the form / query-string decoder of `tolk serve` (serve/serve_form.c): '+' and %XX
  * decode, repeated keys keep their order, empty pieces are skipped, and malformed escapes or
- * invalid UTF-8 are refused. */
+ * invalid UTF-8 are refused; multipart/form-data bodies (serve/serve_multipart.c) give the same
+ * fields, skip file parts and refuse broken framing. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,12 +72,62 @@ START_TEST(refused)
 }
 END_TEST
 
+#define MP_CT "multipart/form-data; boundary=XyZ"
+
+static void mp_bad(const char *body, const char *ct, const char *why)
+{
+    sf_form f;
+    char err[128] = "";
+    ck_assert_msg(sf_parse_multipart(body, strlen(body), ct, &f, err, sizeof err) == -1, "accepted: %s", body);
+    ck_assert_uint_eq(f.n, 0);
+    ck_assert_msg(strstr(err, why) != NULL, "'%s' lacks '%s'", err, why);
+}
+
+START_TEST(multipart)
+{
+    static const char body[] = "preamble\r\n--XyZ\r\n"
+                               "Content-Disposition: form-data; name=\"q\"\r\n"
+                               "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                               "Good\r\nmorning + %41\r\n--XyZ\r\n"
+                               "Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+                               "skipped\r\n--XyZ\r\n"
+                               "content-disposition: form-data; name=target\r\n\r\n"
+                               "de\r\n--XyZ\r\n"
+                               "Content-Disposition: form-data; name=\"q\"\r\n\r\n"
+                               "\xc3\xa9\r\n--XyZ--\r\n";
+    sf_form f;
+    char err[128] = "";
+    ck_assert_msg(sf_parse_multipart(body, strlen(body), MP_CT, &f, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(f.n, 3);
+    ck_assert_str_eq(sf_get(&f, "q", 0)->val, "Good\r\nmorning + %41"); /* no URL decoding */
+    ck_assert_str_eq(sf_get(&f, "q", 1)->val, "\xc3\xa9");
+    ck_assert_str_eq(sf_get(&f, "target", 0)->val, "de");
+    ck_assert_ptr_null(sf_get(&f, "file", 0));
+    sf_free(&f);
+    static const char quoted[] = "--a b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n\r\n--a b--";
+    ck_assert_int_eq(sf_parse_multipart(quoted, strlen(quoted), "multipart/form-data; boundary=\"a b\"", &f, err,
+                                        sizeof err),
+                     0);
+    ck_assert_uint_eq(f.n, 1);
+    ck_assert_str_eq(sf_get(&f, "x", 0)->val, "");
+    sf_free(&f);
+    mp_bad("--XyZ\r\n\r\nx\r\n--XyZ--", "multipart/form-data", "boundary");
+    mp_bad("--XyZ\r\n\r\nx\r\n--XyZ--", "multipart/form-data; boundary=", "boundary");
+    mp_bad("no delimiter at all", MP_CT, "no boundary");
+    mp_bad("--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\nunterminated", MP_CT, "closing boundary");
+    mp_bad("--XyZ\r\nContent-Disposition: form-data; name=\"q\"", MP_CT, "unterminated part headers");
+    mp_bad("--XyZjunk", MP_CT, "no line break");
+    mp_bad("--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n\xff\r\n--XyZ--", MP_CT, "invalid UTF-8");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("serve_form");
     TCase *tc = tcase_create("form");
     tcase_add_test(tc, decode);
     tcase_add_test(tc, refused);
+    tcase_add_test(tc, multipart);
     suite_add_tcase(s, tc);
     int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
