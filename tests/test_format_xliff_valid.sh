@@ -119,7 +119,8 @@ check "checker: 2.0 notes after the segment and a subState without prefix are ca
 check "checker: the untouched fixtures pass" test -z "$(rules_12 "$fx/sample.xlf")$(rules_20 "$fx/sample20.xlf")"
 
 # what tolk writes
-for f in "$fx"/sample.xlf "$fx"/sample20.xlf "$fx"/sample.sdlxliff "$fx"/sample.mqxliff; do
+for f in "$fx"/sample.xlf "$fx"/sample20.xlf "$fx"/sample.sdlxliff "$fx"/sample.mqxliff "$fx"/markup.xlf \
+    "$fx"/full21.xlf "$fx"/trados_multi.sdlxliff; do
     b=$(basename "$f")
     "$TOLK_BIN" translate -f "$f" --copy-source --quiet -o "$tmp/out.$b" 2> "$tmp/err"
     valid "$b (--copy-source)" "$tmp/out.$b"

@@ -268,9 +268,11 @@ static char *write_doc(tolk_doc *d, size_t *len)
     return out;
 }
 
-static const char *const in_place[] = {"sample.txt", "sample.srt", "sample.vtt", "sample.html", "sample.md", NULL};
+static const char *const in_place[] = {"sample.txt", "sample.srt", "sample.vtt", "sample.html", "sample.md",
+                                       "frontmatter.md", "legacy.html", "nogaps.srt", "voices.vtt", NULL};
 static const char *const bilingual[] = {"sample.po", "sample.xlf", "sample20.xlf", "sample.sdlxliff",
-                                        "sample.mqxliff", NULL};
+                                        "sample.mqxliff", "plural_pl.po", "markup.xlf", "full21.xlf",
+                                        "trados_multi.sdlxliff", NULL};
 
 START_TEST(roundtrip_unchanged)
 {
@@ -554,6 +556,8 @@ START_TEST(hostile_inputs)
         {"po", "msgstr \"no id\"\n", TOLK_E_FORMAT},
         {"po", "msgid \"a\"\nmsgid \"b\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
         {"po", "msgid \"\\xZZ\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
+        {"po", "msgid \"x\"\nmsgstr[0] \"\"\n", TOLK_E_FORMAT},
+        {"po", "msgid \"x\"\nmsgid_plural \"xs\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
         {"po", "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=ISO-8859-1\\n\"\n", TOLK_E_UNSUPPORTED},
         {"html", "<p>a <b unclosed", TOLK_E_FORMAT},
         {"html", "<p><!-- no end", TOLK_E_FORMAT},
@@ -582,6 +586,111 @@ START_TEST(hostile_inputs)
     tolk_error err = {0};
     ck_assert_int_eq(tolk_doc_open("docx", "x", "a", 1, 0, &d, &err), TOLK_E_ARG);
     ck_assert_int_eq(tolk_doc_open(NULL, "noext", "a", 1, 0, &d, &err), TOLK_E_ARG);
+}
+END_TEST
+
+/* ---- files as tools and people write them (fixtures modelled on real exports) ---- */
+
+/* Translates FIXTURE with FN and returns the output (NULL when the format is not built in). */
+static char *translate_fixture(const char *name, tolk_segment_fn fn, size_t *out_len)
+{
+    char *data;
+    size_t len;
+    int unsupported;
+    tolk_doc *d = open_fixture(name, NULL, &data, &len, &unsupported);
+    free(data);
+    if (unsupported)
+        return NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_doc_translate_with(d, fn, NULL, NULL, NULL, &err), TOLK_OK);
+    char *out = write_doc(d, out_len);
+    tolk_doc_free(d);
+    return out;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Writes an apostrophe and a double quote (as a French translation might) at the start and after
+ * every placeholder, so into every piece of text between codes. */
+static int quoting(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                   tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    emit("l'\"", 3, eu);
+    for (size_t i = 0; i < len; i++) {
+        emit(text + i, 1, eu);
+        if (text[i] == '}')
+            emit("l'\"", 3, eu);
+    }
+    return TOLK_OK;
+}
+
+START_TEST(realistic_files)
+{
+    size_t n;
+    char *out;
+    /* Markdown: YAML front matter untouched; hard breaks stay where they were */
+    if ((out = translate_fixture("frontmatter.md", upper, &n))) {
+        ck_assert_msg(strstr(out, "---\ntitle: Getting started\ntags: [intro, setup]\n---\n"), "%s", out);
+        ck_assert(strstr(out, "A HARD BREAK  \nNEXT LINE") && strstr(out, "BACKSLASH BREAK\\\nNEXT AGAIN."));
+        ck_assert(strstr(out, "~~~python\nprint(\"hello\")\n~~~") && strstr(out, "[ref]: https://example.org/ref"));
+        free(out);
+    }
+    /* SRT without blank lines between some cues: every timing line stays a timing line */
+    out = translate_fixture("nogaps.srt", upper, &n);
+    ck_assert_int_eq(count_of(out, "-->"), 4);
+    ck_assert_msg(strstr(out, "\r\n5\r\n00:00:09,000 --> 00:00:10,000\r\nNO BLANK LINE BEFORE ME.\r\n"), "%s", out);
+    ck_assert(strstr(out, "00:00:04,000 --> 00:00:06,000 X1:100 X2:200\r\n"));
+    free(out);
+    /* WebVTT references survive a translation that changes the text around them */
+    out = translate_fixture("voices.vtt", upper, &n);
+    ck_assert_msg(strstr(out, "WE&amp;RE") && strstr(out, "&lt;LUCERN&gt;") && !strstr(out, "&AMP;"), "%s", out);
+    ck_assert(strstr(out, "<v Roger Bingham>WE ARE") && strstr(out, "NOTE This is a comment\nspanning lines\n"));
+    free(out);
+    /* HTML: every quoted alt/title of an inline tag translated; a quote the model writes cannot end a
+     * single-quoted attribute; unquoted values, script, style, pre and comments untouched */
+    out = translate_fixture("legacy.html", upper, &n);
+    ck_assert_msg(strstr(out, "alt=\"A CAT\" title='CAT PIC'") && strstr(out, "<img alt=Logo>"), "%s", out);
+    ck_assert(strstr(out, "<div title='BLOCK TITLE'>") && strstr(out, "document.write(\"<p>x</p>\")"));
+    ck_assert(strstr(out, "<!--[if IE]><p>Old browser</p><![endif]-->") && strstr(out, "  keep   this"));
+    free(out);
+    out = translate_fixture("legacy.html", quoting, &n);
+    ck_assert_msg(strstr(out, "alt=\"l'&quot;A cat\" title='l&#39;\"Cat pic'>l'\" and") &&
+                  strstr(out, "<div title='l&#39;\"Block title'>l'\"x</div>"), "%s", out);
+    free(out);
+    /* XLIFF: CDATA, comments and processing instructions in a source are kept as they are; a
+     * protected marker's content is not translated; the output stays well-formed */
+    if ((out = translate_fixture("markup.xlf", upper, &n))) {
+        ck_assert_msg(strstr(out, "USE <![CDATA[<b> & x]]> AND <!-- note --> IT<?pi x?>.</target>"), "%s", out);
+        ck_assert(strstr(out, "BRAND <mrk mtype=\"protected\">ACME &amp; Co</mrk> RULES.</target>"));
+        free(out);
+    }
+    if ((out = translate_fixture("full21.xlf", upper, &n))) {
+        ck_assert_msg(strstr(out, "<mrk id=\"m1\" translate=\"no\">ACME</mrk> NOW.</target>"), "%s", out);
+        free(out);
+    }
+    /* Trados: a target without the segments' mrks (absent, empty, <target/>) is written from the
+     * seg-source, the text and codes between segments kept; a locked segment's mrk stays empty; a
+     * target missing one mrk gets it */
+    if ((out = translate_fixture("trados_multi.sdlxliff", upper, &n))) {
+        ck_assert_msg(strstr(out, "<target><x id=\"7\"/><mrk mtype=\"seg\" mid=\"5\">ONE.</mrk> "
+                                  "<mrk mtype=\"seg\" mid=\"6\">TWO.</mrk></target>"), "%s", out);
+        ck_assert(strstr(out, "<target><mrk mtype=\"seg\" mid=\"7\">THREE.</mrk>  <mrk mtype=\"seg\" mid=\"8\"></mrk>"
+                              "</target>"));
+        ck_assert(strstr(out, "<target><mrk mtype=\"seg\" mid=\"3\"><![CDATA[Use <b> & stuff]]> DONE</mrk></target>"));
+        ck_assert(strstr(out, "<mrk mtype=\"seg\" mid=\"9\">F\xc3\xbcnf.</mrk><mrk mtype=\"seg\" mid=\"10\">SIX.</mrk>"));
+        ck_assert(strstr(out, "<sdl:seg id=\"8\" locked=\"true\"/>") && strstr(out, "<sdl:seg id=\"9\" conf=\"Translated\"/>"));
+        free(out);
+    }
 }
 END_TEST
 
@@ -625,6 +734,7 @@ int main(void)
     tcase_add_test(tc, same_source_same_translation);
     tcase_add_test(tc, plain_then_numbered);
     tcase_add_test(tc, hostile_inputs);
+    tcase_add_test(tc, realistic_files);
     tcase_add_test(tc, check_translation_names_the_failed_check);
     add_test_or_skip(tc, constrained_placeholders, need_testdata());
     suite_add_tcase(s, tc);

@@ -63,7 +63,7 @@ static size_t tag_end(const char *p, size_t n, size_t i)
     return 0;
 }
 
-/* The value ranges of alt= and title= in the tag [s, e); returns how many (at most 4). */
+/* The value ranges of quoted alt= and title= in the tag [s, e); returns how many (at most 4). */
 static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], size_t ve[4])
 {
     size_t k = s + 1;
@@ -87,7 +87,8 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], s
         while (k < e && is_ws(p[k]))
             k++;
         size_t a, b;
-        if (k < e && (p[k] == '"' || p[k] == '\'')) {
+        int quoted = k < e && (p[k] == '"' || p[k] == '\'');
+        if (quoted) {
             const char *q = memchr(p + k + 1, p[k], e - k - 1);
             if (!q)
                 break;
@@ -100,7 +101,8 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], s
                 k++;
             b = k;
         }
-        if ((name_in(p + ns, ne - ns, "alt title")) && b > a) {
+        /* an unquoted value is left alone: a translation with a space would end it */
+        if (quoted && name_in(p + ns, ne - ns, "alt title") && b > a) {
             vs[n] = a;
             ve[n] = b;
             n++;
@@ -233,13 +235,15 @@ static int html_parse(fmt_doc *d, tolk_error *err)
         int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve);
         if (name_in(name, name_len, inline_tags)) {
             if (n_attr) {
-                /* the tag's halves are codes around the first attribute's text */
+                /* the tag's pieces are codes around its attributes' texts (alt, title) */
                 if (h->end == 0 && h->start == 0)
                     h->start = i;
                 add_code(h, i, vs[0], -1);
                 int first = h->n_codes - 1;
                 h->has_text = 1;
-                add_code(h, ve[0], e, first);
+                for (int a = 1; a < n_attr; a++)
+                    add_code(h, ve[a - 1], vs[a], -1);
+                add_code(h, ve[n_attr - 1], e, first);
             } else {
                 add_code(h, i, e, -1);
             }
@@ -255,9 +259,12 @@ static int html_parse(fmt_doc *d, tolk_error *err)
         /* a block-level tag (or one tolk does not know): the segment ends */
         if (flush(d, h))
             FAIL_NOMEM();
-        for (int a = 0; a < n_attr; a++)
-            if (!doc_add_seg(d, p + vs[a], ve[a] - vs[a], vs[a], ve[a]))
+        for (int a = 0; a < n_attr; a++) {
+            fmt_seg *s = doc_add_seg(d, p + vs[a], ve[a] - vs[a], vs[a], ve[a]);
+            if (!s)
                 FAIL_NOMEM();
+            s->attr_quote = p[vs[a] - 1] == '"' || p[vs[a] - 1] == '\'' ? p[vs[a] - 1] : 0;
+        }
         i = e;
         if (!closing && name_in(name, name_len, raw_tags) && !(e >= 2 && p[e - 2] == '/'))
             i = close_of(p, n, e, name, name_len);

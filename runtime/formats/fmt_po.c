@@ -266,6 +266,11 @@ static int po_parse(fmt_doc *d, tolk_error *err)
                 rc = error_set(err, TOLK_E_FORMAT, "line %zu: msgstr without msgid", line_no);
                 break;
             }
+            if (f == F_STR && (p[k + 6] == '[') != t.seen[F_PLURAL]) {
+                rc = error_set(err, TOLK_E_FORMAT, t.seen[F_PLURAL] ? "line %zu: msgid_plural needs msgstr[N]" :
+                               "line %zu: msgstr[N] without msgid_plural", line_no);
+                break;
+            }
             if (f == F_STR && !in_strs) {
                 in_strs = 1;
                 pe.str_start = s;

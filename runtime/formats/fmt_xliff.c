@@ -63,6 +63,7 @@ typedef struct xl_unit {
     xl_target target;        /* mrk mode: the whole <target> */
     xl_off anchor;           /* mrk mode: where a new target goes */
     xl_off indent_s;         /* whitespace before <seg-source> */
+    xl_off segsrc_s, segsrc_e; /* mrk mode: the content of <seg-source> (a new target copies it) */
     xl_off close_s;          /* where its end tag starts */
     xl_off notes_close;      /* 2.x: where </notes> starts (0: no <notes> with content) */
     xl_off notes_es, notes_ee; /* 2.x: an empty <notes/> element (notes_ee 0: none) */
@@ -251,10 +252,80 @@ static int new_part(xl_state *x, size_t src_s, size_t source_tag_s)
     return 0;
 }
 
+/* Markup in a source that is not an element: CDATA sections, comments and processing
+ * instructions. The parser reports none of them, and shown to the model as text they would come back
+ * escaped (or, worse, not); so each becomes a code, kept as it is (the text of a CDATA section is not
+ * translated). Merged into the part's codes in order, pair links renumbered. */
+static void add_markup_codes(xl_state *x, xl_part *pt)
+{
+    const char *p = x->d->data;
+    size_t s = pt->src_s, e = pt->src_e, *rs = NULL, *re = NULL, n = 0, cap = 0, c = 0;
+    for (size_t k = s; k + 1 < e && !x->failed; k++) {
+        while (c < pt->n_codes && pt->codes[c].end + s <= k)
+            c++;
+        if (c < pt->n_codes && pt->codes[c].start + s <= k) {
+            k = pt->codes[c].end + s - 1; /* inside a code: skip it */
+            continue;
+        }
+        if (p[k] != '<' || (p[k + 1] != '!' && p[k + 1] != '?'))
+            continue;
+        const char *close = p[k + 1] == '?' ? "?>" : e - k >= 9 && !memcmp(p + k, "<![CDATA[", 9) ? "]]>" : "-->";
+        const char *f = memmem(p + k + 2, e - k - 2, close, strlen(close));
+        size_t end = f ? (size_t)(f - p) + strlen(close) : e;
+        size_t cap_before = cap;
+        if (grow((void **)&rs, &cap, n, sizeof *rs) ||
+            (cap != cap_before && !(re = realloc(re, cap * sizeof *re)))) {
+            x->failed = 1;
+            break;
+        }
+        rs[n] = k - s;
+        re[n++] = end - s;
+        k = end - 1;
+    }
+    if (n && !x->failed) {
+        size_t total = pt->n_codes + n, a = 0, b = 0;
+        fmt_code *m = malloc(total * sizeof *m);
+        int *map = malloc((pt->n_codes + 1) * sizeof *map);
+        if (!m || !map) {
+            x->failed = 1;
+        } else {
+            for (size_t i = 0; i < total; i++) {
+                if (b < n && (a >= pt->n_codes || rs[b] < pt->codes[a].start)) {
+                    m[i] = (fmt_code){.start = rs[b], .end = re[b], .pair = -1};
+                    b++;
+                } else {
+                    m[i] = pt->codes[a];
+                    map[a++] = (int)i;
+                }
+            }
+            for (size_t i = 0; i < total; i++)
+                if (m[i].pair >= 0)
+                    m[i].pair = map[m[i].pair];
+            free(pt->codes);
+            pt->codes = m;
+            pt->n_codes = pt->cap = total;
+            m = NULL;
+        }
+        free(m);
+        free(map);
+    }
+    free(rs);
+    free(re);
+}
+
 static int is_whole_code(const char *name)
 {
     return !strcmp(name, "ph") || !strcmp(name, "bpt") || !strcmp(name, "ept") || !strcmp(name, "it") ||
            !strcmp(name, "sub");
+}
+
+/* A marker whose content must not be translated: 1.2 <mrk mtype="protected">, 2.x <mrk translate="no">
+ * (a brand, a product name): kept whole, content and all. */
+static int protected_mrk(const char *name, int n_attrs, const xmlChar **attrs)
+{
+    char v[32];
+    return !strcmp(name, "mrk") && ((get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) && !strcmp(v, "protected")) ||
+                                    (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")));
 }
 
 static int confirmed_12(int n_attrs, const xmlChar **attrs)
@@ -290,7 +361,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         return;
     /* inside a captured source: inline codes */
     if (x->cap_depth && x->depth > x->cap_depth) {
-        if (is_whole_code(name) && !empty) {
+        if ((is_whole_code(name) || protected_mrk(name, n_attrs, attrs)) && !empty) {
             x->whole_depth = x->depth;
             x->whole_start = ts;
         } else if (empty) {
@@ -381,6 +452,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         }
         x->unit.mrk_mode = 1;
         x->in_segsource = x->depth;
+        x->unit.segsrc_s = x->unit.segsrc_e = te;
         indent_before(x, ts, &x->unit.indent_s, &x->unit.indent_n);
     } else if (x->in_segsource && !strcmp(name, "mrk") && get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) &&
                !strcmp(v, "seg")) {
@@ -453,6 +525,10 @@ static void finish_unit(xl_state *x)
         x->failed = 1;
         return;
     }
+    /* mrk mode: a target with text but none of the segments' mrks counts as filled for them all */
+    int target_text = x->unit.mrk_mode && x->unit.target.present && x->unit.target.filled;
+    for (size_t i = x->unit.first_part; i < x->n_parts; i++)
+        target_text &= !x->parts[i].t.present;
     for (size_t i = x->unit.first_part; i < x->n_parts && !x->failed; i++) {
         xl_part *pt = &x->parts[i];
         fmt_seg *s = doc_add_seg_ref(d, pt->src_s, pt->src_e - pt->src_s, pt->src_s, pt->src_e);
@@ -492,7 +568,7 @@ static void finish_unit(xl_state *x)
         snprintf(id, sizeof id, "%s%s%s", unit_id, pt->mid[0] ? "/" : "", pt->mid);
         if (id[0] && seg_set_id(s, id, strlen(id)))
             x->failed = 1;
-        int filled = pt->t.filled;
+        int filled = pt->t.filled || target_text;
         if (x->unit_skip || x->unit_confirmed || pt->confirmed || x->overflow || (filled && !d->overwrite))
             s->status = SEG_SKIPPED;
     }
@@ -529,6 +605,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     if (x->cap_depth && depth == x->cap_depth) {
         xl_part *pt = cur_part(x);
         pt->src_e = es;
+        add_markup_codes(x, pt);
         pt->anchor = ee;
         x->cap_depth = 0;
         x->n_open = 0;
@@ -561,6 +638,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     }
     if (x->in_segsource && depth == x->in_segsource) {
         x->in_segsource = 0;
+        x->unit.segsrc_e = es > x->unit.segsrc_s ? es : x->unit.segsrc_s;
         x->unit.anchor = ee;
         return;
     }
@@ -968,36 +1046,63 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
             }
         }
     } else {
-        /* seg-source mrks: fill the target's mrks, or write a target with all of them */
-        fmt_buf whole = {0};
+        /* seg-source mrks: fill the target's mrks; a target with none of them (absent, <target/>,
+         * blank) gets the seg-source's content with each segment's translation in its mrk, as
+         * Trados writes it (the text and codes between segments kept) */
+        int any_tmrk = 0;
+        for (size_t i = u->first_part; i < u->first_part + u->n_parts; i++)
+            any_tmrk |= x->parts[i].t.present;
         snprintf(qname, sizeof qname, "%starget", u->prefix);
-        if (!u->target.present)
-            rc = fbuf_add(&whole, d->data + u->indent_s, u->indent_n) || fbuf_addc(&whole, '<') || fbuf_adds(&whole, qname) ||
-                 fbuf_addc(&whole, '>');
+        if (!any_tmrk) {
+            fmt_buf whole = {0};
+            if (!u->target.present)
+                rc = fbuf_add(&whole, d->data + u->indent_s, u->indent_n) || fbuf_addc(&whole, '<') ||
+                     fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>');
+            size_t at = u->segsrc_s;
+            for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
+                const xl_part *pt = &x->parts[i];
+                const fmt_seg *s = pt->seg_index >= 0 ? &d->segs[pt->seg_index] : NULL;
+                if (pt->src_s < at || pt->src_e > u->segsrc_e)
+                    continue;
+                rc = fbuf_add(&whole, d->data + at, pt->src_s - at) ||
+                     (s && seg_done(s) && fbuf_add(&whole, s->out, s->out_len));
+                at = pt->src_e;
+            }
+            rc = rc || fbuf_add(&whole, d->data + at, u->segsrc_e - at);
+            if (!rc && !u->target.present)
+                rc = fbuf_adds(&whole, "</") || fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>') ||
+                     doc_add_edit(d, u->anchor, u->anchor, whole.p, whole.n);
+            else if (!rc && !u->target.empty_elem)
+                rc = doc_add_edit(d, u->target.tag_e, u->target.close_s, whole.p ? whole.p : "", whole.n);
+            else if (!rc) {
+                fmt_buf b = {0};
+                rc = fbuf_addc(&b, '>') || fbuf_add(&b, whole.p, whole.n) || fbuf_adds(&b, "</") ||
+                     fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
+                     doc_add_edit(d, u->target.tag_e - 2, u->target.tag_e, b.p, b.n);
+                fbuf_free(&b);
+            }
+            fbuf_free(&whole);
+        }
         for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
             const xl_part *pt = &x->parts[i];
             const fmt_seg *s = pt->seg_index >= 0 ? &d->segs[pt->seg_index] : NULL;
-            int done = s && seg_done(s);
-            if (!u->target.present) {
-                rc = fbuf_adds(&whole, "<mrk mtype=\"seg\" mid=\"") || fbuf_adds(&whole, pt->mid) ||
-                     fbuf_adds(&whole, "\">") || (done && fbuf_add(&whole, s->out, s->out_len)) ||
-                     fbuf_adds(&whole, "</mrk>");
-            } else if (done && pt->t.present) {
-                rc = fill_element(d, &pt->t, "mrk", s->out, s->out_len);
-            } else if (done) {
-                continue; /* the target lacks this mrk: left as it is */
-            }
-            if (!done || rc)
+            if (!s || !seg_done(s))
                 continue;
+            if (any_tmrk && pt->t.present) {
+                rc = fill_element(d, &pt->t, "mrk", s->out, s->out_len);
+            } else if (any_tmrk) {
+                /* the target lacks this segment's mrk: added at its end */
+                fmt_buf b = {0};
+                rc = fbuf_adds(&b, "<mrk mtype=\"seg\" mid=\"") || fbuf_adds(&b, pt->mid) || fbuf_adds(&b, "\">") ||
+                     fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</mrk>") ||
+                     doc_add_edit(d, u->target.close_s, u->target.close_s, b.p, b.n);
+                fbuf_free(&b);
+            }
             for (size_t k = 0; k < x->n_sdl && !rc; k++)
                 if (x->sdl[k].unit == ui && !strcmp(x->sdl[k].id, pt->mid))
                     rc = tag_set_attr(d, x->sdl[k].tag_s, x->sdl[k].tag_e, "origin", "mt") ||
                          tag_set_attr(d, x->sdl[k].tag_s, x->sdl[k].tag_e, "conf", "Draft");
         }
-        if (!rc && !u->target.present)
-            rc = fbuf_adds(&whole, "</") || fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>') ||
-                 doc_add_edit(d, u->anchor, u->anchor, whole.p, whole.n);
-        fbuf_free(&whole);
     }
     /* memoQ reads its own status attribute */
     if (!rc && !x->v2) {
