@@ -124,7 +124,7 @@ static int flush(fmt_doc *d, html_seg *h)
 {
     int rc = 0;
     if (h->end > h->start && !h->overflow) {
-        fmt_seg *s = doc_add_seg(d, d->data + h->start, h->end - h->start, h->start, h->end);
+        fmt_seg *s = doc_add_seg_ref(d, h->start, h->end - h->start, h->start, h->end);
         if (!s)
             return -1;
         for (int c = 0; c < h->n_codes && !rc; c++) {
@@ -260,7 +260,7 @@ static int html_parse(fmt_doc *d, tolk_error *err)
         if (flush(d, h))
             FAIL_NOMEM();
         for (int a = 0; a < n_attr; a++) {
-            fmt_seg *s = doc_add_seg(d, p + vs[a], ve[a] - vs[a], vs[a], ve[a]);
+            fmt_seg *s = doc_add_seg_ref(d, vs[a], ve[a] - vs[a], vs[a], ve[a]);
             if (!s)
                 FAIL_NOMEM();
             s->attr_quote = p[vs[a] - 1] == '"' || p[vs[a] - 1] == '\'' ? p[vs[a] - 1] : 0;

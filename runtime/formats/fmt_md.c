@@ -58,7 +58,7 @@ static int add_code(md_state *m, size_t s, size_t e)
 static void flush(md_state *m)
 {
     if (m->open && m->has_text && m->end > m->start && !m->failed) {
-        fmt_seg *s = doc_add_seg(m->d, m->d->data + m->start, m->end - m->start, m->start, m->end);
+        fmt_seg *s = doc_add_seg_ref(m->d, m->start, m->end - m->start, m->start, m->end);
         if (!s)
             m->failed = 1;
         for (size_t c = 0; s && c < m->n_codes && !m->failed; c++)
