@@ -672,6 +672,9 @@ START_TEST(realistic_files)
     if ((out = translate_fixture("markup.xlf", upper, &n))) {
         ck_assert_msg(strstr(out, "USE <![CDATA[<b> & x]]> AND <!-- note --> IT<?pi x?>.</target>"), "%s", out);
         ck_assert(strstr(out, "BRAND <mrk mtype=\"protected\">ACME &amp; Co</mrk> RULES.</target>"));
+        /* translate="no" on a group holds for the units of its inner groups too */
+        ck_assert(strstr(out, "<source>Not me.</source></trans-unit>") && strstr(out, "<source>Nor me.</source></trans-unit>"));
+        ck_assert(strstr(out, "<source>After the group.</source><target"));
         free(out);
     }
     if ((out = translate_fixture("full21.xlf", upper, &n))) {

@@ -103,6 +103,7 @@ typedef struct xl_state {
     int seg_depth;           /* 2.x: depth of the current <segment> */
     int notes_depth;         /* 2.x: depth of the unit's open <notes> (0: none) */
     int in_segdefs;
+    int no_translate_depth;  /* a <file> or <group> with translate="no" is open at this depth (0: none) */
     xl_part *parts;          /* all parts of the document */
     size_t n_parts, cap_parts;
     xl_unit *units;          /* the units read (streamed: those of the current window) */
@@ -375,6 +376,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         return;
     }
     if (!x->in_unit) {
+        /* translate="no" on a file or group holds for every unit inside it (both versions) */
+        if (!x->no_translate_depth && (!strcmp(name, "group") || !strcmp(name, "file")) && !empty &&
+            get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no"))
+            x->no_translate_depth = x->depth;
         if ((!x->v2 && !strcmp(name, "trans-unit")) || (x->v2 && !strcmp(name, "unit"))) {
             x->in_unit = 1;
             x->unit_depth = x->depth;
@@ -385,7 +390,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             x->unit.first_part = x->n_parts;
             if (prefix)
                 snprintf(x->unit.prefix, sizeof x->unit.prefix, "%s:", (const char *)prefix);
-            x->unit_skip = (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")) ||
+            x->unit_skip = x->no_translate_depth ||
+                           (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")) ||
                            (get_attr(n_attrs, attrs, "mq", "locked", v, sizeof v) && strcmp(v, "false"));
             x->unit_confirmed = !x->v2 && confirmed_12(n_attrs, attrs);
         }
@@ -613,8 +619,11 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
             pt->anchor = ee;
         return;
     }
-    if (!x->in_unit)
+    if (!x->in_unit) {
+        if (depth == x->no_translate_depth)
+            x->no_translate_depth = 0;
         return;
+    }
     if (x->in_target && depth == x->target_depth) {
         xl_target *t = x->v2 ? &cur_part(x)->t : x->unit.mrk_mode ? &x->unit.target :
                        x->unit.n_parts ? &cur_part(x)->t : NULL;
