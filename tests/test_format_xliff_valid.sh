@@ -127,7 +127,7 @@ check "checker: the untouched fixtures pass" test -z "$(rules_12 "$fx/sample.xlf
 
 # what tolk writes
 for f in "$fx"/sample.xlf "$fx"/sample20.xlf "$fx"/sample.sdlxliff "$fx"/sample.mqxliff "$fx"/markup.xlf \
-    "$fx"/full21.xlf "$fx"/trados_multi.sdlxliff; do
+    "$fx"/full21.xlf "$fx"/trados_multi.sdlxliff "$fx"/phrase.mxliff; do
     b=$(basename "$f")
     "$TOLK_BIN" translate -f "$f" --copy-source --quiet -o "$tmp/out.$b" 2> "$tmp/err"
     valid "$b (--copy-source)" "$tmp/out.$b"
@@ -157,7 +157,7 @@ EOF
         if xsd_ok "$2" "$3"; then ok; else bad "$1: not valid against $(basename "$3"): $(head -3 "$tmp/xsd.err")"; fi
     }
     for f in "$fx"/sample.xlf "$fx"/sample20.xlf "$fx"/sample.sdlxliff "$fx"/sample.mqxliff "$fx"/markup.xlf \
-        "$fx"/full21.xlf "$fx"/trados_multi.sdlxliff; do
+        "$fx"/full21.xlf "$fx"/trados_multi.sdlxliff "$fx"/phrase.mxliff; do
         b=$(basename "$f")
         case $b in sample20.xlf | full21.xlf) schema=$tmp/xsd/core20.xsd ;; *) schema=$tmp/xsd/core12.xsd ;; esac
         xsd_valid "$b (--copy-source)" "$tmp/out.$b" "$schema"

@@ -272,7 +272,7 @@ static const char *const in_place[] = {"sample.txt", "sample.srt", "sample.vtt",
                                        "frontmatter.md", "legacy.html", "nogaps.srt", "voices.vtt", NULL};
 static const char *const bilingual[] = {"sample.po", "sample.xlf", "sample20.xlf", "sample.sdlxliff",
                                         "sample.mqxliff", "plural_pl.po", "markup.xlf", "full21.xlf",
-                                        "trados_multi.sdlxliff", NULL};
+                                        "trados_multi.sdlxliff", "phrase.mxliff", NULL};
 
 START_TEST(roundtrip_unchanged)
 {

@@ -6,9 +6,9 @@
  * and the status attributes change, and every vendor extension survives byte for byte.
  *
  * Segments: 1.2 <trans-unit><source> (or each <mrk mtype="seg"> of <seg-source>, as Trados and
- * Phrase write it), 2.x <unit><segment><source>. Skipped: translate="no", memoQ mq:locked, Trados
+ * Phrase write it), 2.x <unit><segment><source>. Skipped: translate="no", memoQ mq:locked, Phrase m:locked, Trados
  * sdl:seg locked="true", confirmed units (approved="yes", state final/signed-off, memoQ Confirmed
- * or proofread, Trados Translated/Approved*, 2.x reviewed/final) and, unless overwrite is set,
+ * or proofread, Phrase m:confirmed="1", Trados Translated/Approved*, 2.x reviewed/final) and, unless overwrite is set,
  * targets that already have text. Inline codes (<g>, <x/>, <bx/>, <ex/>, <ph>, <bpt>, <ept>, <it>,
  * <pc>, <sc/>, <ec/>, <mrk>, ...) are codes; <ph>, <bpt>, <ept>, <it> with their content.
  * Machine translation is marked as each tool reads it: 1.2 state="needs-review-translation"
@@ -337,6 +337,9 @@ static int confirmed_12(int n_attrs, const xmlChar **attrs)
     if (get_attr(n_attrs, attrs, "mq", "status", v, sizeof v) &&
         (!strcmp(v, "Confirmed") || !strcmp(v, "ProofRead") || !strcmp(v, "Proofread")))
         return 1;
+    /* Phrase (Memsource) .mxliff */
+    if (get_attr(n_attrs, attrs, "m", "confirmed", v, sizeof v) && !strcmp(v, "1"))
+        return 1;
     return 0;
 }
 
@@ -392,7 +395,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                 snprintf(x->unit.prefix, sizeof x->unit.prefix, "%s:", (const char *)prefix);
             x->unit_skip = x->no_translate_depth ||
                            (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")) ||
-                           (get_attr(n_attrs, attrs, "mq", "locked", v, sizeof v) && strcmp(v, "false"));
+                           (get_attr(n_attrs, attrs, "mq", "locked", v, sizeof v) && strcmp(v, "false")) ||
+                           (get_attr(n_attrs, attrs, "m", "locked", v, sizeof v) && !strcmp(v, "true"));
             x->unit_confirmed = !x->v2 && confirmed_12(n_attrs, attrs);
         }
         return;
