@@ -634,6 +634,19 @@ static int quoting(void *user, const char *text, size_t len, tolk_emit_fn emit, 
     return TOLK_OK;
 }
 
+/* Starts every text with "a|b " (a pipe, as in "and/or" lists). */
+static int piping(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                  tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    emit("a|b ", 4, eu);
+    emit(text, len, eu);
+    return TOLK_OK;
+}
+
 START_TEST(realistic_files)
 {
     size_t n;
@@ -643,6 +656,11 @@ START_TEST(realistic_files)
         ck_assert_msg(strstr(out, "---\ntitle: Getting started\ntags: [intro, setup]\n---\n"), "%s", out);
         ck_assert(strstr(out, "A HARD BREAK  \nNEXT LINE") && strstr(out, "BACKSLASH BREAK\\\nNEXT AGAIN."));
         ck_assert(strstr(out, "~~~python\nprint(\"hello\")\n~~~") && strstr(out, "[ref]: https://example.org/ref"));
+        free(out);
+        /* a pipe the model writes in a table cell would split the cell: escaped there only */
+        out = translate_fixture("frontmatter.md", piping, &n);
+        ck_assert_msg(strstr(out, "| a\\|b Option | a\\|b Meaning |\n") && strstr(out, "| `-t N` | a\\|b threads to use |") &&
+                      strstr(out, "# a|b Install"), "%s", out);
         free(out);
     }
     /* SRT without blank lines between some cues: every timing line stays a timing line */

@@ -63,6 +63,7 @@ typedef struct fmt_seg {
     char *model_out;    /* what the model wrote (placeholders unrestored), for the report */
     int from_tm;        /* filled by doc_prefill (a translation memory's exact match) */
     char attr_quote;    /* HTML: the quote around an attribute value that is the segment ('"', '\'', 0) */
+    char in_table_cell; /* Markdown: a '|' the model writes would end the cell (written "\|") */
     int group;          /* format-specific: the cue group, the PO plural form, the XLIFF unit ... */
     int part;
 } fmt_seg;

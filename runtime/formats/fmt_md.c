@@ -24,6 +24,7 @@ typedef struct md_state {
     int open;
     int has_text;
     int skip_depth;     /* inside code or HTML blocks */
+    int cell_depth;     /* inside a table cell (th, td) */
     int in_code_span;
     int hard_break;     /* md4c reported a hard line break: the bytes up to the next text are a code */
     size_t *cs, *ce;    /* its codes */
@@ -61,6 +62,8 @@ static void flush(md_state *m)
         fmt_seg *s = doc_add_seg_ref(m->d, m->start, m->end - m->start, m->start, m->end);
         if (!s)
             m->failed = 1;
+        else
+            s->in_table_cell = m->cell_depth > 0;
         for (size_t c = 0; s && c < m->n_codes && !m->failed; c++)
             if (seg_add_code(s, m->cs[c] - m->start, m->ce[c] - m->start) < 0)
                 m->failed = 1;
@@ -84,6 +87,8 @@ static int on_block(MD_BLOCKTYPE type, void *detail, void *user, int enter)
     flush(m);
     if (type == MD_BLOCK_CODE || type == MD_BLOCK_HTML)
         m->skip_depth += enter ? 1 : -1;
+    if (type == MD_BLOCK_TH || type == MD_BLOCK_TD)
+        m->cell_depth += enter ? 1 : -1;
     return m->failed;
 }
 

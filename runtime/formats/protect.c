@@ -259,7 +259,8 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
 }
 
 /* QUOTES bit 1: also escape '"' (the source had none raw, so it may sit in an attribute value); bit 2:
- * also escape '\'' (HTML text inside a single-quoted attribute value: alt='...'). */
+ * also escape '\'' (HTML text inside a single-quoted attribute value: alt='...'); bit 4: write '|' as
+ * "\|" (a Markdown table cell). */
 static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, const prot_text *p, int quotes)
 {
     const int multiline = p->multiline;
@@ -276,6 +277,8 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, cons
             rc = fbuf_adds(b, "&quot;");
         else if (esc != ESC_NONE && (quotes & 2) && c == '\'')
             rc = fbuf_adds(b, "&#39;");
+        else if ((quotes & 4) && c == '|' && (i == 0 || t[i - 1] != '\\'))
+            rc = fbuf_adds(b, "\\|");
         else if (esc == ESC_XML && c == '&')
             rc = fbuf_adds(b, "&amp;");
         else if (esc == ESC_XML && c == '<')
@@ -309,6 +312,8 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
      * of text sits in (the segment is one, or the text follows a code that opens one: alt=" ... ")
      * is escaped there, so no quote the model writes can end the value early */
     int quotes = esc == ESC_HTML ? quote_bits(s->attr_quote) : memchr(s->src, '"', s->src_len) == NULL;
+    const int pipes = s->in_table_cell ? 4 : 0;
+    quotes |= pipes;
     if (!used || !stack) {
         free(used);
         free(stack);
@@ -358,9 +363,9 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
         if (esc == ESC_HTML && c->end > c->start) {
             char first = s->src[c->start], last = s->src[c->end - 1];
             if (last == '"' || last == '\'')
-                quotes = quote_bits(last); /* alt=" : the text after it is the value */
+                quotes = quote_bits(last) | pipes; /* alt=" : the text after it is the value */
             else if (first == '"' || first == '\'')
-                quotes = 0;                /* " ...> : the value ended */
+                quotes = pipes;                    /* " ...> : the value ended */
         }
         i = text_from = k + 1;
     }
