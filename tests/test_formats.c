@@ -647,6 +647,56 @@ static int piping(void *user, const char *text, size_t len, tolk_emit_fn emit, v
     return TOLK_OK;
 }
 
+/* Swaps placeholders {1} and {2} (a model that moves a closing code before its opening one). */
+static int swap12(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                  tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (i + 2 < len && text[i] == '{' && (text[i + 1] == '1' || text[i + 1] == '2') && text[i + 2] == '}') {
+            emit(text[i + 1] == '1' ? "{2}" : "{1}", 3, eu);
+            i += 2;
+        } else {
+            emit(text + i, 1, eu);
+        }
+    }
+    return TOLK_OK;
+}
+
+/* XLIFF 2.x <sc/>/<ec/>: a pair that nests is kept in order like <pc>; one that crosses other codes
+ * (what sc/ec are for) stands alone, so the source itself still passes. */
+START_TEST(xliff2_sc_ec_pairs)
+{
+    static const char head[] = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\">"
+                               "<file id=\"f\"><unit id=\"u\"><segment><source>";
+    static const char tail[] = "</source></segment></unit></file></xliff>";
+    static const struct { const char *source; tolk_segment_fn fn; int kept; } cases[] = {
+        {"Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", swap12, 1},
+        {"Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", identity, 0},
+        {"A <sc id=\"1\"/>b <pc id=\"2\">c<ec startRef=\"1\"/> d</pc> e.", identity, 0},
+        {"A <pc id=\"2\">b <sc id=\"1\"/>c</pc> d<ec startRef=\"1\"/> e.", identity, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char doc[512];
+        snprintf(doc, sizeof doc, "%s%s%s", head, cases[i].source, tail);
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        int rc = tolk_doc_open("xliff", "scec.xlf", doc, strlen(doc), 0, &d, &err);
+        if (rc == TOLK_E_UNSUPPORTED && strstr(err.msg, "tolk was built without"))
+            return;
+        ck_assert_msg(rc == TOLK_OK, "%s", err.msg);
+        ck_assert_int_eq(tolk_doc_translate_with(d, cases[i].fn, NULL, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_stats st;
+        tolk_doc_get_stats(d, &st);
+        ck_assert_msg((int)st.kept == cases[i].kept, "case %zu: %zu kept", i, st.kept);
+        tolk_doc_free(d);
+    }
+}
+END_TEST
+
 START_TEST(realistic_files)
 {
     size_t n;
@@ -756,6 +806,7 @@ int main(void)
     tcase_add_test(tc, plain_then_numbered);
     tcase_add_test(tc, hostile_inputs);
     tcase_add_test(tc, realistic_files);
+    tcase_add_test(tc, xliff2_sc_ec_pairs);
     tcase_add_test(tc, check_translation_names_the_failed_check);
     add_test_or_skip(tc, constrained_placeholders, need_testdata());
     suite_add_tcase(s, tc);

@@ -93,6 +93,10 @@ typedef struct xl_state {
     int cap_depth;           /* depth of the element whose content is a part's source (0: none) */
     size_t open_codes[256];  /* paired inline codes waiting for their end tag (index into the part) */
     int n_open;
+    /* 2.x <sc/> codes waiting for their <ec startRef/>: paired (so kept in order) when the two nest
+     * with the element codes around them, as the source has them */
+    struct { char id[32]; int code; int base; int crossed; } sc[32];
+    int n_sc;
     int overflow;
     int whole_depth;         /* inside a code element kept whole (its depth) */
     size_t whole_start;
@@ -314,6 +318,35 @@ static void add_markup_codes(xl_state *x, xl_part *pt)
     free(re);
 }
 
+/* An empty inline code: a 2.x <ec startRef="X"/> is paired with the latest <sc id="X"/> when nothing
+ * between them crosses (the other codes opened since are closed, nothing around the sc closed);
+ * otherwise, and for every other empty code, it stands alone. */
+static void sc_ec_code(xl_state *x, const char *name, int n_attrs, const xmlChar **attrs, size_t ts, size_t te)
+{
+    char id[32];
+    int pair = -1;
+    if (x->v2 && !strcmp(name, "ec") && get_attr(n_attrs, attrs, NULL, "startRef", id, sizeof id)) {
+        for (int k = x->n_sc - 1; k >= 0; k--) {
+            if (strcmp(x->sc[k].id, id))
+                continue;
+            if (k == x->n_sc - 1 && !x->sc[k].crossed && x->sc[k].base == x->n_open)
+                pair = x->sc[k].code;
+            memmove(&x->sc[k], &x->sc[k + 1], (size_t)(x->n_sc - k - 1) * sizeof x->sc[0]);
+            x->n_sc--;
+            break;
+        }
+    }
+    int idx = part_code(x, ts, te, pair);
+    if (idx >= 0 && x->v2 && !strcmp(name, "sc") && x->n_sc < 32 &&
+        get_attr(n_attrs, attrs, NULL, "id", id, sizeof id)) {
+        snprintf(x->sc[x->n_sc].id, sizeof x->sc[0].id, "%s", id);
+        x->sc[x->n_sc].code = idx;
+        x->sc[x->n_sc].base = x->n_open;
+        x->sc[x->n_sc].crossed = 0;
+        x->n_sc++;
+    }
+}
+
 static int is_whole_code(const char *name)
 {
     return !strcmp(name, "ph") || !strcmp(name, "bpt") || !strcmp(name, "ept") || !strcmp(name, "it") ||
@@ -369,7 +402,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             x->whole_depth = x->depth;
             x->whole_start = ts;
         } else if (empty) {
-            part_code(x, ts, te, -1);
+            sc_ec_code(x, name, n_attrs, attrs, ts, te);
         } else if (x->n_open < 256) {
             int idx = part_code(x, ts, te, -1);
             x->open_codes[x->n_open++] = (size_t)idx;
@@ -608,8 +641,11 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         const char *p = x->d->data;
         if (ee >= 2 && p[ee - 2] == '/')
             return; /* an empty element, already a code */
-        if (x->n_open)
+        if (x->n_open) {
             part_code(x, es, ee, (int)x->open_codes[--x->n_open]);
+            for (int k = 0; k < x->n_sc; k++)
+                x->sc[k].crossed |= x->sc[k].base > x->n_open; /* an element around the sc closed */
+        }
         return;
     }
     if (x->cap_depth && depth == x->cap_depth) {
@@ -619,6 +655,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         pt->anchor = ee;
         x->cap_depth = 0;
         x->n_open = 0;
+        x->n_sc = 0;
         if (!x->v2 && !x->unit.mrk_mode)
             pt->anchor = ee;
         return;
