@@ -666,22 +666,30 @@ static int swap12(void *user, const char *text, size_t len, tolk_emit_fn emit, v
     return TOLK_OK;
 }
 
-/* XLIFF 2.x <sc/>/<ec/>: a pair that nests is kept in order like <pc>; one that crosses other codes
- * (what sc/ec are for) stands alone, so the source itself still passes. */
-START_TEST(xliff2_sc_ec_pairs)
+/* Pairs written as two elements (2.x <sc/>/<ec/>, 1.2 <bpt>/<ept> as memoQ writes them, <bx/>/<ex/>):
+ * a pair that nests is kept in order like <pc>; one that crosses other codes (what sc/ec are for)
+ * stands alone, so the source itself still passes. */
+START_TEST(split_pairs_kept_in_order)
 {
-    static const char head[] = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\">"
-                               "<file id=\"f\"><unit id=\"u\"><segment><source>";
-    static const char tail[] = "</source></segment></unit></file></xliff>";
-    static const struct { const char *source; tolk_segment_fn fn; int kept; } cases[] = {
-        {"Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", swap12, 1},
-        {"Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", identity, 0},
-        {"A <sc id=\"1\"/>b <pc id=\"2\">c<ec startRef=\"1\"/> d</pc> e.", identity, 0},
-        {"A <pc id=\"2\">b <sc id=\"1\"/>c</pc> d<ec startRef=\"1\"/> e.", identity, 0},
+    static const char head2[] = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\">"
+                                "<file id=\"f\"><unit id=\"u\"><segment><source>";
+    static const char tail2[] = "</source></segment></unit></file></xliff>";
+    static const char head12[] = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:1.2\" version=\"1.2\"><file original=\"x\" "
+                                 "source-language=\"en\" datatype=\"plaintext\"><body><trans-unit id=\"1\"><source>";
+    static const char tail12[] = "</source></trans-unit></body></file></xliff>";
+    static const struct { int v2; const char *source; tolk_segment_fn fn; int kept; } cases[] = {
+        {1, "Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", swap12, 1},
+        {1, "Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", identity, 0},
+        {1, "A <sc id=\"1\"/>b <pc id=\"2\">c<ec startRef=\"1\"/> d</pc> e.", identity, 0},
+        {1, "A <pc id=\"2\">b <sc id=\"1\"/>c</pc> d<ec startRef=\"1\"/> e.", identity, 0},
+        {0, "Open the <bpt id=\"1\" ctype=\"bold\">{}</bpt>File<ept id=\"1\">{}</ept> menu.", swap12, 1},
+        {0, "Open the <bpt id=\"1\" ctype=\"bold\">{}</bpt>File<ept id=\"1\">{}</ept> menu.", identity, 0},
+        {0, "Open the <bx id=\"1\" rid=\"r\"/>File<ex id=\"2\" rid=\"r\"/> menu.", swap12, 1},
+        {0, "A <bx id=\"1\"/>b <g id=\"2\">c<ex id=\"1\"/> d</g> e.", identity, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char doc[512];
-        snprintf(doc, sizeof doc, "%s%s%s", head, cases[i].source, tail);
+        snprintf(doc, sizeof doc, "%s%s%s", cases[i].v2 ? head2 : head12, cases[i].source, cases[i].v2 ? tail2 : tail12);
         tolk_doc *d = NULL;
         tolk_error err = {0};
         int rc = tolk_doc_open("xliff", "scec.xlf", doc, strlen(doc), 0, &d, &err);
@@ -806,7 +814,7 @@ int main(void)
     tcase_add_test(tc, plain_then_numbered);
     tcase_add_test(tc, hostile_inputs);
     tcase_add_test(tc, realistic_files);
-    tcase_add_test(tc, xliff2_sc_ec_pairs);
+    tcase_add_test(tc, split_pairs_kept_in_order);
     tcase_add_test(tc, check_translation_names_the_failed_check);
     add_test_or_skip(tc, constrained_placeholders, need_testdata());
     suite_add_tcase(s, tc);

@@ -93,13 +93,15 @@ typedef struct xl_state {
     int cap_depth;           /* depth of the element whose content is a part's source (0: none) */
     size_t open_codes[256];  /* paired inline codes waiting for their end tag (index into the part) */
     int n_open;
-    /* 2.x <sc/> codes waiting for their <ec startRef/>: paired (so kept in order) when the two nest
-     * with the element codes around them, as the source has them */
+    /* opening codes written as elements of their own (2.x <sc/>, 1.2 <bx/>, <bpt>) waiting for their
+     * closing one (linked_code) */
     struct { char id[32]; int code; int base; int crossed; } sc[32];
     int n_sc;
     int overflow;
     int whole_depth;         /* inside a code element kept whole (its depth) */
     size_t whole_start;
+    int whole_kind;          /* its code_link kind and key (<bpt>, <ept>) */
+    char whole_key[32];
     int in_target, target_depth;
     long tmrk_part;          /* mrk mode: the part whose target mrk is open, -1: none */
     int tmrk_depth;
@@ -318,28 +320,41 @@ static void add_markup_codes(xl_state *x, xl_part *pt)
     free(re);
 }
 
-/* An empty inline code: a 2.x <ec startRef="X"/> is paired with the latest <sc id="X"/> when nothing
- * between them crosses (the other codes opened since are closed, nothing around the sc closed);
- * otherwise, and for every other empty code, it stands alone. */
-static void sc_ec_code(xl_state *x, const char *name, int n_attrs, const xmlChar **attrs, size_t ts, size_t te)
+/* Paired codes written as two elements: 2.x <sc id="X"/> .. <ec startRef="X"/>, 1.2 <bx/> .. <ex/> and
+ * <bpt> .. <ept> (linked by rid, else id). *KEY gets the link; returns 1 for an opening, 2 for a
+ * closing code, 0 for any other. */
+static int code_link(const xl_state *x, const char *name, int n_attrs, const xmlChar **attrs, char *key, size_t size)
 {
-    char id[32];
+    if (x->v2) {
+        if (!strcmp(name, "sc") && get_attr(n_attrs, attrs, NULL, "id", key, size))
+            return 1;
+        return !strcmp(name, "ec") && get_attr(n_attrs, attrs, NULL, "startRef", key, size) ? 2 : 0;
+    }
+    int kind = !strcmp(name, "bx") || !strcmp(name, "bpt") ? 1 : !strcmp(name, "ex") || !strcmp(name, "ept") ? 2 : 0;
+    if (kind && !get_attr(n_attrs, attrs, NULL, "rid", key, size) && !get_attr(n_attrs, attrs, NULL, "id", key, size))
+        kind = 0;
+    return kind;
+}
+
+/* Adds code [TS, TE) of KIND (code_link) with KEY: a closing one is paired with the latest opening
+ * one of the same key when nothing between them crosses (the element codes opened since are closed,
+ * none around the opening one closed), so the two stay in order like <g>; otherwise, and when the
+ * two cross other codes (what sc/ec are for), each stands alone. */
+static void linked_code(xl_state *x, int kind, const char *key, size_t ts, size_t te)
+{
     int pair = -1;
-    if (x->v2 && !strcmp(name, "ec") && get_attr(n_attrs, attrs, NULL, "startRef", id, sizeof id)) {
-        for (int k = x->n_sc - 1; k >= 0; k--) {
-            if (strcmp(x->sc[k].id, id))
-                continue;
-            if (k == x->n_sc - 1 && !x->sc[k].crossed && x->sc[k].base == x->n_open)
-                pair = x->sc[k].code;
-            memmove(&x->sc[k], &x->sc[k + 1], (size_t)(x->n_sc - k - 1) * sizeof x->sc[0]);
-            x->n_sc--;
-            break;
-        }
+    for (int k = x->n_sc - 1; kind == 2 && k >= 0; k--) {
+        if (strcmp(x->sc[k].id, key))
+            continue;
+        if (k == x->n_sc - 1 && !x->sc[k].crossed && x->sc[k].base == x->n_open)
+            pair = x->sc[k].code;
+        memmove(&x->sc[k], &x->sc[k + 1], (size_t)(x->n_sc - k - 1) * sizeof x->sc[0]);
+        x->n_sc--;
+        break;
     }
     int idx = part_code(x, ts, te, pair);
-    if (idx >= 0 && x->v2 && !strcmp(name, "sc") && x->n_sc < 32 &&
-        get_attr(n_attrs, attrs, NULL, "id", id, sizeof id)) {
-        snprintf(x->sc[x->n_sc].id, sizeof x->sc[0].id, "%s", id);
+    if (idx >= 0 && kind == 1 && x->n_sc < 32) {
+        snprintf(x->sc[x->n_sc].id, sizeof x->sc[0].id, "%s", key);
         x->sc[x->n_sc].code = idx;
         x->sc[x->n_sc].base = x->n_open;
         x->sc[x->n_sc].crossed = 0;
@@ -401,8 +416,11 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         if ((is_whole_code(name) || protected_mrk(name, n_attrs, attrs)) && !empty) {
             x->whole_depth = x->depth;
             x->whole_start = ts;
+            x->whole_kind = code_link(x, name, n_attrs, attrs, x->whole_key, sizeof x->whole_key);
         } else if (empty) {
-            sc_ec_code(x, name, n_attrs, attrs, ts, te);
+            char key[32];
+            int kind = code_link(x, name, n_attrs, attrs, key, sizeof key);
+            linked_code(x, kind, key, ts, te);
         } else if (x->n_open < 256) {
             int idx = part_code(x, ts, te, -1);
             x->open_codes[x->n_open++] = (size_t)idx;
@@ -632,7 +650,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     end_tag_range(x, &es, &ee);
     if (x->whole_depth) {
         if (depth == x->whole_depth) {
-            part_code(x, x->whole_start, ee, -1);
+            linked_code(x, x->whole_kind, x->whole_key, x->whole_start, ee);
             x->whole_depth = 0;
         }
         return;
