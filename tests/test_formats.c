@@ -738,6 +738,10 @@ START_TEST(realistic_files)
     ck_assert_msg(strstr(out, "alt=\"A CAT\" title='CAT PIC'") && strstr(out, "<img alt=Logo>"), "%s", out);
     ck_assert(strstr(out, "<div title='BLOCK TITLE'>") && strstr(out, "document.write(\"<p>x</p>\")"));
     ck_assert(strstr(out, "<!--[if IE]><p>Old browser</p><![endif]-->") && strstr(out, "  keep   this"));
+    /* translate="no" and class="notranslate" (nested elements of the same name included) */
+    ck_assert(strstr(out, "<p>BUY <span translate=\"no\">ACME Widget</span> NOW.</p>") &&
+              strstr(out, "<div class=\"box notranslate\"><p>Keep <div>inner</div> this</p></div>") &&
+              strstr(out, "<p>AFTER <img alt=\"Logo\" translate=\"no\"> AND <b class=\"notranslatex\">BOLD</b>.</p>"));
     free(out);
     out = translate_fixture("legacy.html", quoting, &n);
     ck_assert_msg(strstr(out, "alt=\"l'&quot;A cat\" title='l&#39;\"Cat pic'>l'\" and") &&

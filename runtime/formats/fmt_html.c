@@ -3,8 +3,8 @@
  * Text runs with their inline elements (a, b, em, span, br, img, ...) form one segment up to the
  * next block-level tag; inline tags are codes, <code>/<kbd>/<samp>/<var> elements whole. alt and
  * title are translated: inside a segment as text between the tag's two halves, on block tags as
- * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes and processing
- * instructions are left alone. An unclosed tag is an error with its line. */
+ * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
+ * instructions and elements marked translate="no" or class="notranslate" are left alone. An unclosed tag is an error with its line. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -63,14 +63,17 @@ static size_t tag_end(const char *p, size_t n, size_t i)
     return 0;
 }
 
-/* The value ranges of quoted alt= and title= in the tag [s, e); returns how many (at most 4). */
-static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], size_t ve[4])
+/* The value ranges of quoted alt= and title= in the tag [s, e); returns how many (at most 4).
+ * *NO_TRANSLATE: the tag says translate="no" (HTML5) or has the class "notranslate" (the convention
+ * of web translation services). */
+static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], size_t ve[4], int *no_translate)
 {
+    *no_translate = 0;
     size_t k = s + 1;
     int n = 0;
     while (k < e && !is_ws(p[k]) && p[k] != '>' && p[k] != '/')
         k++;
-    while (k < e && n < 4) {
+    while (k < e) {
         while (k < e && (is_ws(p[k]) || p[k] == '/'))
             k++;
         size_t ns = k;
@@ -101,8 +104,15 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], s
                 k++;
             b = k;
         }
+        if (name_in(p + ns, ne - ns, "translate") && b - a == 2 && !strncasecmp(p + a, "no", 2))
+            *no_translate = 1;
+        if (name_in(p + ns, ne - ns, "class"))
+            for (size_t w = a; w + 11 <= b; w++)
+                if (!strncasecmp(p + w, "notranslate", 11) && (w == a || is_ws(p[w - 1])) &&
+                    (w + 11 == b || is_ws(p[w + 11])))
+                    *no_translate = 1;
         /* an unquoted value is left alone: a translation with a space would end it */
-        if (quoted && name_in(p + ns, ne - ns, "alt title") && b > a) {
+        if (quoted && name_in(p + ns, ne - ns, "alt title") && b > a && n < 4) {
             vs[n] = a;
             ve[n] = b;
             n++;
@@ -157,6 +167,31 @@ static void add_code(html_seg *h, size_t s, size_t e, int pair_with)
     h->code_pair[h->n_codes] = pair_with;
     h->n_codes++;
     h->end = e;
+}
+
+/* The end of the element NAME whose content starts at I, counting the elements of the same name
+ * inside it (<div translate="no"><div>..</div></div>); N when it never closes. */
+static size_t element_end(const char *p, size_t n, size_t i, const char *name, size_t name_len)
+{
+    int depth = 1;
+    for (size_t k = i; k + 1 + name_len < n; k++) {
+        if (p[k] != '<')
+            continue;
+        int closing = p[k + 1] == '/';
+        size_t at = k + 1 + (size_t)closing;
+        if (at + name_len > n || strncasecmp(p + at, name, name_len) ||
+            !(at + name_len == n || p[at + name_len] == '>' || p[at + name_len] == '/' || is_ws(p[at + name_len])))
+            continue;
+        size_t e = tag_end(p, n, k);
+        if (!e)
+            return n;
+        if (!closing && p[e - 2] != '/')
+            depth++;
+        else if (closing && --depth == 0)
+            return e;
+        k = e - 1;
+    }
+    return n;
 }
 
 /* The end of the element whose content starts at I and ends with </NAME>; N when it never closes. */
@@ -232,7 +267,23 @@ static int html_parse(fmt_doc *d, tolk_error *err)
             continue;
         }
         size_t vs[4], ve[4];
-        int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve);
+        int no_translate = 0;
+        int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve, &no_translate);
+        int self_closed = p[e - 2] == '/' || name_in(name, name_len, "img br wbr hr input meta link area base col "
+                                                                      "embed source track param");
+        if (no_translate && !self_closed) {
+            /* translate="no": the element and its content are left alone (a code inside a segment) */
+            size_t end = element_end(p, n, e, name, name_len);
+            if (name_in(name, name_len, inline_tags) || name_in(name, name_len, code_tags)) {
+                add_code(h, i, end, -1);
+            } else if (flush(d, h)) {
+                FAIL_NOMEM();
+            }
+            i = end;
+            continue;
+        }
+        if (no_translate)
+            n_attr = 0;
         if (name_in(name, name_len, inline_tags)) {
             if (n_attr) {
                 /* the tag's pieces are codes around its attributes' texts (alt, title) */
