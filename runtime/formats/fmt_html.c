@@ -4,7 +4,8 @@
  * next block-level tag; inline tags are codes, <code>/<kbd>/<samp>/<var> elements whole. alt and
  * title are translated: inside a segment as text between the tag's two halves, on block tags as
  * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
- * instructions and elements marked translate="no" or class="notranslate" are left alone. An unclosed tag is an error with its line. */
+ * instructions and elements marked translate="no" or class="notranslate" are left alone. An
+ * unclosed tag is an error with its line. */
 #include <config.h>
 
 #include <stdlib.h>
