@@ -6,10 +6,11 @@
  * and the status attributes change, and every vendor extension survives byte for byte.
  *
  * Segments: 1.2 <trans-unit><source> (or each <mrk mtype="seg"> of <seg-source>, as Trados and
- * Phrase write it), 2.x <unit><segment><source>. Skipped: translate="no", memoQ mq:locked, Phrase m:locked, Trados
- * sdl:seg locked="true", confirmed units (approved="yes", state final/signed-off, memoQ Confirmed
- * or proofread, Phrase m:confirmed="1", Trados Translated/Approved*, 2.x reviewed/final) and, unless overwrite is set,
- * targets that already have text. Inline codes (<g>, <x/>, <bx/>, <ex/>, <ph>, <bpt>, <ept>, <it>,
+ * Phrase write it), 2.x <unit><segment><source>. Skipped: translate="no" (on the unit, its group or
+ * file), memoQ mq:locked, Phrase m:locked, Trados sdl:seg locked="true", confirmed units
+ * (approved="yes", state final/signed-off, memoQ ManuallyConfirmed, Reviewer1Confirmed, ... or
+ * Proofread, Phrase m:confirmed="1", Trados Translated/Approved*, 2.x reviewed/final) and, unless
+ * overwrite is set, targets that already have text. Inline codes (<g>, <x/>, <bx/>, <ex/>, <ph>, <bpt>, <ept>, <it>,
  * <pc>, <sc/>, <ec/>, <mrk>, ...) are codes; <ph>, <bpt>, <ept>, <it> with their content.
  * Machine translation is marked as each tool reads it: 1.2 state="needs-review-translation"
  * state-qualifier="leveraged-mt"; memoQ mq:status="MachineTranslated"; Trados sdl:seg
@@ -383,7 +384,7 @@ static int confirmed_12(int n_attrs, const xmlChar **attrs)
     if (get_attr(n_attrs, attrs, NULL, "approved", v, sizeof v) && !strcmp(v, "yes"))
         return 1;
     if (get_attr(n_attrs, attrs, "mq", "status", v, sizeof v) &&
-        (!strcmp(v, "Confirmed") || !strcmp(v, "ProofRead") || !strcmp(v, "Proofread")))
+        (strstr(v, "Confirmed") || !strcmp(v, "ProofRead") || !strcmp(v, "Proofread")))
         return 1;
     /* Phrase (Memsource) .mxliff */
     if (get_attr(n_attrs, attrs, "m", "confirmed", v, sizeof v) && !strcmp(v, "1"))
