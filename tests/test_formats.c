@@ -721,6 +721,12 @@ START_TEST(realistic_files)
                       strstr(out, "# a|b Install"), "%s", out);
         free(out);
     }
+    /* PO: HTML tags in a string are codes, so a model that reorders them leaves the entry as it was
+     * (kept, in the report) */
+    out = translate_fixture("plural_pl.po", swap12, &n);
+    ck_assert_msg(strstr(out, "\n\n#, c-format\nmsgid \"Click <a href=\\\"%s\\\">here</a> or <b>there</b>.<br/>\"\n"
+                              "msgstr \"\"\n"), "%s", out);
+    free(out);
     /* SRT without blank lines between some cues: every timing line stays a timing line */
     out = translate_fixture("nogaps.srt", upper, &n);
     ck_assert_int_eq(count_of(out, "-->"), 4);
