@@ -361,7 +361,7 @@ fmt_seg *doc_add_seg_ref(fmt_doc *d, size_t text_at, size_t len, size_t start, s
 int seg_add_code(fmt_seg *s, size_t start, size_t end)
 {
     if (s->n_codes == s->cap_codes) {
-        size_t cap = s->cap_codes ? s->cap_codes * 2 : 8;
+        size_t cap = s->cap_codes ? s->cap_codes * 2 : 2; /* most segments have a few: a big file has many */
         fmt_code *p = realloc(s->codes, cap * sizeof *p);
         if (!p)
             return -1;
