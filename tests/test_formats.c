@@ -705,6 +705,19 @@ START_TEST(split_pairs_kept_in_order)
 }
 END_TEST
 
+/* Starts every text with what XML text cannot hold as it is: "]]>" and a control character. */
+static int xml_hostile(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                       tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    emit("a]]>b\x01" "c ", 8, eu);
+    emit(text, len, eu);
+    return TOLK_OK;
+}
+
 START_TEST(realistic_files)
 {
     size_t n;
@@ -761,6 +774,11 @@ START_TEST(realistic_files)
         /* translate="no" on a group holds for the units of its inner groups too */
         ck_assert(strstr(out, "<source>Not me.</source></trans-unit>") && strstr(out, "<source>Nor me.</source></trans-unit>"));
         ck_assert(strstr(out, "<source>After the group.</source><target"));
+        free(out);
+    }
+    if ((out = translate_fixture("markup.xlf", xml_hostile, &n))) {
+        ck_assert_msg(strstr(out, ">a]]&gt;bc USE <![CDATA[") == NULL && strstr(out, ">a]]&gt;bc Use <![CDATA[") &&
+                      !strchr(out, '\x01') && !strstr(out, "a]]>"), "%s", out);
         free(out);
     }
     if ((out = translate_fixture("full21.xlf", upper, &n))) {

@@ -273,7 +273,11 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, cons
                 rc = fbuf_addc(b, ' ');
             continue;
         }
-        if (esc != ESC_NONE && (quotes & 1) && c == '"')
+        if (esc == ESC_XML && (unsigned char)c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            continue; /* a control character XML 1.0 does not allow (the file would not parse) */
+        if (esc == ESC_XML && c == '>' && b->n >= 2 && b->p[b->n - 1] == ']' && b->p[b->n - 2] == ']')
+            rc = fbuf_adds(b, "&gt;"); /* "]]>" may not stand in XML text */
+        else if (esc != ESC_NONE && (quotes & 1) && c == '"')
             rc = fbuf_adds(b, "&quot;");
         else if (esc != ESC_NONE && (quotes & 2) && c == '\'')
             rc = fbuf_adds(b, "&#39;");
