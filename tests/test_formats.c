@@ -734,6 +734,19 @@ START_TEST(realistic_files)
                       strstr(out, "# a|b Install"), "%s", out);
         free(out);
     }
+    /* a file that starts with a rule (then a blank line) has no front matter: all three blocks count */
+    {
+        static const char rule_first[] = "---\n\n# Title\n\nSome text.\n\n---\n\nMore text.\n";
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        if (tolk_doc_open("md", "rule.md", rule_first, strlen(rule_first), 0, &d, &err) == TOLK_OK) {
+            ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+            tolk_doc_stats st;
+            tolk_doc_get_stats(d, &st);
+            ck_assert_int_eq((int)st.translated, 3);
+            tolk_doc_free(d);
+        }
+    }
     /* PO: HTML tags in a string are codes, so a model that reorders them leaves the entry as it was
      * (kept, in the report) */
     out = translate_fixture("plural_pl.po", swap12, &n);

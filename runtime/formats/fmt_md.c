@@ -5,8 +5,8 @@
  * all. Code blocks and HTML blocks are left alone, and so is front matter (a YAML block between
  * "---" lines, or TOML between "+++" lines, at the top of the file, as static site generators
  * read it; md4c would take it for a rule and a heading). A hard line break (two spaces or a
- * backslash before the line end) is a code, so it stays where it was. Without md4c the format answers that tolk was
- * built without it. */
+ * backslash before the line end) is a code, so it stays where it was. Without md4c the format
+ * answers that tolk was built without it. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -186,14 +186,29 @@ static int is_fence(const char *p, size_t s, size_t e, const char *fence)
     return 1;
 }
 
+/* Whether line [S, E) opens YAML or TOML content: "key:", "key =", "[table]" or a "#" comment (so a
+ * file that starts with a rule and a blank line is not taken for front matter). */
+static int looks_like_key(const char *p, size_t s, size_t e)
+{
+    if (s < e && (p[s] == '#' || p[s] == '['))
+        return 1;
+    size_t k = s;
+    while (k < e && (p[k] == '_' || p[k] == '-' || p[k] == '.' || (p[k] >= 'a' && p[k] <= 'z') ||
+                     (p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= '0' && p[k] <= '9') || p[k] == '"' || p[k] == '\''))
+        k++;
+    while (k < e && p[k] == ' ')
+        k++;
+    return k > s && k < e && (p[k] == ':' || p[k] == '=');
+}
+
 /* Where the Markdown starts: after front matter ("---" ... "---" or "...", "+++" ... "+++") on the
- * first line (after a byte order mark), else after the mark. */
+ * first line (after a byte order mark) whose first line is a key, else after the mark. */
 static size_t front_matter_end(const char *p, size_t n)
 {
     size_t i = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0, start = i;
     size_t e = line_end(p, n, i);
     const char *fence = is_fence(p, i, e, "---") ? "---" : is_fence(p, i, e, "+++") ? "+++" : NULL;
-    if (!fence || e == n)
+    if (!fence || e == n || !looks_like_key(p, e, line_end(p, n, e)))
         return start;
     for (i = e; i < n; i = e) {
         e = line_end(p, n, i);
