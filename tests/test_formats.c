@@ -734,6 +734,25 @@ START_TEST(realistic_files)
                       strstr(out, "# a|b Install"), "%s", out);
         free(out);
     }
+    /* HTML: a start tag and the end tag that closes it are a pair: a model that swaps them is refused,
+     * while tags that cross in the source (or void ones) stand alone and still pass */
+    {
+        static const char html[] = "<p>Click <b>bold</b> now.</p>\n<p>A <b>cross <i>x</b> y</i> <br> z.</p>\n";
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        ck_assert_int_eq(tolk_doc_open("html", "pairs.html", html, strlen(html), 0, &d, &err), TOLK_OK);
+        ck_assert_int_eq(tolk_doc_translate_with(d, swap12, NULL, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_stats st;
+        tolk_doc_get_stats(d, &st);
+        /* the first is refused; in the second, swapping <b> (alone: it crosses <i>) and <i> nests */
+        ck_assert_msg(st.kept == 1, "%zu kept", st.kept);
+        tolk_doc_free(d);
+        ck_assert_int_eq(tolk_doc_open("html", "pairs.html", html, strlen(html), 0, &d, &err), TOLK_OK);
+        ck_assert_int_eq(tolk_doc_translate_with(d, identity, NULL, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_get_stats(d, &st);
+        ck_assert_int_eq((int)st.kept, 0);
+        tolk_doc_free(d);
+    }
     /* a file that starts with a rule (then a blank line) has no front matter: all three blocks count */
     {
         static const char rule_first[] = "---\n\n# Title\n\nSome text.\n\n---\n\nMore text.\n";

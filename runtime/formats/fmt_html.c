@@ -1,7 +1,8 @@
 /* HTML through a tag-aware tokenizer of its own: libxml2's HTML parser rebuilds a tree and cannot
  * give the file back byte for byte, and only the boundaries between text and markup matter here.
  * Text runs with their inline elements (a, b, em, span, br, img, ...) form one segment up to the
- * next block-level tag; inline tags are codes, <code>/<kbd>/<samp>/<var> elements whole. alt and
+ * next block-level tag; inline tags are codes (a start tag and its end tag a pair that must stay in
+ * order), <code>/<kbd>/<samp>/<var> elements whole. alt and
  * title are translated: inside a segment as text between the tag's two halves, on block tags as
  * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
  * instructions and elements marked translate="no" or class="notranslate" are left alone. An
@@ -129,6 +130,9 @@ typedef struct html_seg {
     int code_pair[512];
     int n_codes;
     int overflow;
+    int open_code[64];      /* inline elements opened in the segment and not closed yet: their code */
+    size_t open_name[64];   /* and where their name starts in the file */
+    int n_open;
 } html_seg;
 
 static int flush(fmt_doc *d, html_seg *h)
@@ -150,6 +154,7 @@ static int flush(fmt_doc *d, html_seg *h)
     }
     h->start = h->end = 0;
     h->n_codes = 0;
+    h->n_open = 0;
     h->has_text = 0;
     h->overflow = 0;
     return rc;
@@ -297,7 +302,21 @@ static int html_parse(fmt_doc *d, tolk_error *err)
                     add_code(h, ve[a - 1], vs[a], -1);
                 add_code(h, ve[n_attr - 1], e, first);
             } else {
-                add_code(h, i, e, -1);
+                /* an end tag closing the innermost open element of its name is that start tag's
+                 * pair (kept in order); void elements and crossing tags stand alone */
+                int pair = -1;
+                if (closing && h->n_open) {
+                    size_t on = h->open_name[h->n_open - 1], oe = on;
+                    while (oe < n && (is_letter(p[oe]) || (p[oe] >= '0' && p[oe] <= '9') || p[oe] == '-' || p[oe] == ':'))
+                        oe++;
+                    if (oe - on == name_len && !strncasecmp(p + on, name, name_len))
+                        pair = h->open_code[--h->n_open];
+                }
+                add_code(h, i, e, pair);
+                if (!closing && !self_closed && h->n_open < 64 && h->n_codes > 0 && !h->overflow) {
+                    h->open_code[h->n_open] = h->n_codes - 1;
+                    h->open_name[h->n_open++] = (size_t)(name - p);
+                }
             }
             i = e;
             continue;
