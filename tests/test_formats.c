@@ -778,6 +778,15 @@ START_TEST(realistic_files)
     ck_assert_msg(strstr(out, "\r\n5\r\n00:00:09,000 --> 00:00:10,000\r\nNO BLANK LINE BEFORE ME.\r\n"), "%s", out);
     ck_assert(strstr(out, "00:00:04,000 --> 00:00:06,000 X1:100 X2:200\r\n"));
     free(out);
+    /* <i> .. </i> and <font> .. </font> are pairs: swapped by the model, their cues stay as they were */
+    out = translate_fixture("nogaps.srt", swap12, &n);
+    {
+        size_t len;
+        char *orig = read_fixture("nogaps.srt", &len);
+        ck_assert_msg(n == len && !memcmp(out, orig, len), "%s", out);
+        free(orig);
+    }
+    free(out);
     /* WebVTT references survive a translation that changes the text around them */
     out = translate_fixture("voices.vtt", upper, &n);
     ck_assert_msg(strstr(out, "WE&amp;RE") && strstr(out, "&lt;LUCERN&gt;") && !strstr(out, "&AMP;"), "%s", out);

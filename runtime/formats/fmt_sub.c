@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "doc.h"
 #include "error.h"
@@ -159,7 +160,10 @@ static int add_group(fmt_doc *d, sub_state *st, size_t first, size_t n, int vtt,
     if (s) {
         s->group = (int)*n_groups;
         s->part = (int)n;
-        /* WebVTT tags become codes; SRT files often carry <i> and <font> too */
+        /* WebVTT tags become codes; SRT files often carry <i> and <font> too. A start tag and the
+         * end tag of its name that closes it (<c.yellow> .. </c>) are a pair, kept in order. */
+        int open_code[32];
+        size_t open_name[32], open_len[32], n_open = 0;
         for (size_t i = 0; i < s->src_len && !rc; i++) {
             if (s->src[i] != '<')
                 continue;
@@ -167,7 +171,24 @@ static int add_group(fmt_doc *d, sub_state *st, size_t first, size_t n, int vtt,
             if (!close)
                 break;
             size_t e = (size_t)(close - s->src) + 1;
-            rc = seg_add_code(s, i, e) < 0;
+            int idx = seg_add_code(s, i, e);
+            rc = idx < 0;
+            int closing = i + 1 < e && s->src[i + 1] == '/';
+            size_t ns = i + 1 + (size_t)closing, ne = ns;
+            while (ne < e - 1 && s->src[ne] != '.' && s->src[ne] != ' ' && s->src[ne] != '\t' && s->src[ne] != '/')
+                ne++;
+            int named = ne > ns && ((s->src[ns] >= 'a' && s->src[ns] <= 'z') || (s->src[ns] >= 'A' && s->src[ns] <= 'Z'));
+            if (!rc && named && closing && n_open && open_len[n_open - 1] == ne - ns &&
+                !strncasecmp(s->src + open_name[n_open - 1], s->src + ns, ne - ns)) {
+                n_open--;
+                s->codes[idx].pair = open_code[n_open];
+                s->codes[open_code[n_open]].pair = idx;
+                s->codes[open_code[n_open]].opens = 1;
+            } else if (!rc && named && !closing && s->src[e - 2] != '/' && n_open < 32) {
+                open_code[n_open] = idx;
+                open_name[n_open] = ns;
+                open_len[n_open++] = ne - ns;
+            }
             i = e - 1;
         }
         (void)vtt;
