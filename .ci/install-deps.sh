@@ -10,6 +10,9 @@ check clang python3 python3-pip python3-venv gcc-aarch64-linux-gnu libc6-dev-arm
 libxml2-dev libsqlite3-dev libmd4c-dev"
 # GNU parallel: tests/test_batch.sh fans a `tolk batch` job out over two local "hosts"
 PKGS="$PKGS parallel"
+# the OASIS XLIFF 1.2 and 2.0 XSDs (and xml.xsd) that tests/test_format_xliff_valid.sh validates
+# tolk's XLIFF against: Debian ships them in Symfony's translation component
+PKGS="$PKGS php-symfony-translation"
 missing=
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

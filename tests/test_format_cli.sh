@@ -39,6 +39,8 @@ if "$TOLK_BIN" translate -f "$fx/sample.xlf" --copy-source --overwrite --quiet -
     check "--overwrite keeps approved units" grep -q '<target></target>' "$tmp/ow.xlf"
     "$TOLK_BIN" translate -f "$fx/sample.mqxliff" --copy-source --overwrite --quiet -o "$tmp/ow.mqxliff"
     check "--overwrite keeps memoQ confirmed units" grep -q 'Schon bestätigt' "$tmp/ow.mqxliff"
+    check "--overwrite keeps memoQ ManuallyConfirmed units" grep -q 'Manuell bestätigt' "$tmp/ow.mqxliff"
+    check "a memoQ Reviewer1Confirmed unit is not filled" sh -c "! grep -q 'by the reviewer.</target>' '$tmp/ow.mqxliff'"
 fi
 "$TOLK_BIN" translate -f "$fx/sample.po" --copy-source --quiet -o "$tmp/keep.po"
 check "a filled PO entry stays without --overwrite" grep -q 'msgstr "Otwórz"' "$tmp/keep.po"

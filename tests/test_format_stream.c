@@ -141,6 +141,7 @@ static void same_result(const char *what, const run_result *a, const run_result 
 START_TEST(stream_matches_whole)
 {
     static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff",
+                                        "markup.xlf", "full21.xlf", "trados_multi.sdlxliff", "phrase.mxliff",
                                         "sample.po", "sample.html", NULL};
     static const struct { const char *name; tolk_segment_fn fn; } fns[] = {
         {"identity", identity}, {"upper", upper}, {"looping", looping}};
@@ -195,7 +196,10 @@ static char *replicated(const char *name, size_t *len)
 
 START_TEST(replicated_fixtures_stream_like_whole)
 {
-    static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff", NULL};
+    /* (fixtures whose units all sit in one file element: replicated() copies the span between the
+     * first unit and the last one) */
+    static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff",
+                                        "markup.xlf", "phrase.mxliff", NULL};
     static const struct { const char *name; tolk_segment_fn fn; } fns[] = {{"upper", upper}, {"looping", looping}};
     for (int i = 0; files[i]; i++) {
         size_t len;
@@ -224,7 +228,8 @@ static int fbuf_write(void *user, const char *data, size_t len)
  * every kind of unit, and the output is still the whole path's, byte for byte. */
 START_TEST(tiny_pieces_stream_like_whole)
 {
-    static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff", NULL};
+    static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff",
+                                        "markup.xlf", "full21.xlf", "trados_multi.sdlxliff", "phrase.mxliff", NULL};
     for (int i = 0; files[i]; i++) {
         size_t len;
         char *data = read_fixture(files[i], &len);

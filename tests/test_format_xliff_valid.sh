@@ -1,7 +1,14 @@
 #!/bin/sh
-# XLIFF that tolk writes stays valid XLIFF. The OASIS schemas (XLIFF 1.2 and 2.0 XSDs) are not
-# shipped by any Debian package here and the tests run offline, so this checks what those schemas
-# require of the parts tolk writes, with xmllint: well-formedness, then XPath rules per version
+# XLIFF that tolk writes stays valid XLIFF. First against the OASIS XSDs themselves
+# (xliff-core-1.2-strict.xsd and the XLIFF 2.0 core schema), as Debian's php-symfony-translation
+# ships them (.ci/install-deps.sh installs it; TOLK_XLIFF_XSD=DIR names another folder holding
+# xliff-core-1.2-strict.xsd, xliff-core-2.0.xsd and xml.xsd), offline: an XML catalog maps the
+# schemas' import of http://www.w3.org/2001/xml.xsd to the local copy. The 1.2 schema's wildcards
+# for other namespaces are "strict" (every vendor element and attribute would need its own schema,
+# so no Trados or memoQ file passes as it is); the copy used here makes them "lax", so vendor
+# extensions are checked where a schema for them is known and let through otherwise, and
+# everything of XLIFF's own namespace is checked in full. Without the XSDs that part is a SKIP.
+# Then, with or without them, what those schemas require of the parts tolk writes, with xmllint: well-formedness, then XPath rules per version
 # (required attributes, one source and at most one target per unit or segment, the order of a
 # unit's children (1.2: source, seg-source, target, then notes, extension elements last; 2.0:
 # notes before originalData, segment and ignorable), the values allowed for state,
@@ -119,18 +126,62 @@ check "checker: 2.0 notes after the segment and a subState without prefix are ca
 check "checker: the untouched fixtures pass" test -z "$(rules_12 "$fx/sample.xlf")$(rules_20 "$fx/sample20.xlf")"
 
 # what tolk writes
-for f in "$fx"/sample.xlf "$fx"/sample20.xlf "$fx"/sample.sdlxliff "$fx"/sample.mqxliff; do
+for f in "$fx"/sample.xlf "$fx"/sample20.xlf "$fx"/sample.sdlxliff "$fx"/sample.mqxliff "$fx"/markup.xlf \
+    "$fx"/full21.xlf "$fx"/trados_multi.sdlxliff "$fx"/phrase.mxliff; do
     b=$(basename "$f")
     "$TOLK_BIN" translate -f "$f" --copy-source --quiet -o "$tmp/out.$b" 2> "$tmp/err"
     valid "$b (--copy-source)" "$tmp/out.$b"
     "$TOLK_BIN" translate -f "$f" --copy-source --overwrite --quiet -o "$tmp/ow.$b" 2> "$tmp/err"
     valid "$b (--overwrite)" "$tmp/ow.$b"
 done
+# against the OASIS XSDs
+xsd=${TOLK_XLIFF_XSD:-/usr/share/php/Symfony/Component/Translation/Resources/schemas}
+if [ -f "$xsd/xliff-core-1.2-strict.xsd" ] && [ -f "$xsd/xliff-core-2.0.xsd" ] && [ -f "$xsd/xml.xsd" ]; then
+    mkdir -p "$tmp/xsd/informativeCopiesOf3rdPartySchemas/w3c"
+    cp "$xsd/xml.xsd" "$tmp/xsd/xml.xsd"
+    cp "$xsd/xml.xsd" "$tmp/xsd/informativeCopiesOf3rdPartySchemas/w3c/xml.xsd"
+    cp "$xsd/xliff-core-2.0.xsd" "$tmp/xsd/core20.xsd"
+    sed 's/namespace="##other" processContents="strict"/namespace="##other" processContents="lax"/' \
+        "$xsd/xliff-core-1.2-strict.xsd" > "$tmp/xsd/core12.xsd"
+    cat > "$tmp/xsd/catalog.xml" << EOF
+<?xml version="1.0"?>
+<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <system systemId="http://www.w3.org/2001/xml.xsd" uri="file://$tmp/xsd/xml.xsd"/>
+  <uri name="http://www.w3.org/2001/xml.xsd" uri="file://$tmp/xsd/xml.xsd"/>
+</catalog>
+EOF
+    xsd_ok() { # FILE SCHEMA: valid against SCHEMA (errors in $tmp/xsd.err)
+        XML_CATALOG_FILES="$tmp/xsd/catalog.xml" xmllint --nonet --noout --schema "$2" "$1" > "$tmp/xsd.err" 2>&1
+    }
+    xsd_valid() { # WHAT FILE SCHEMA
+        if xsd_ok "$2" "$3"; then ok; else bad "$1: not valid against $(basename "$3"): $(head -3 "$tmp/xsd.err")"; fi
+    }
+    for f in "$fx"/sample.xlf "$fx"/sample20.xlf "$fx"/sample.sdlxliff "$fx"/sample.mqxliff "$fx"/markup.xlf \
+        "$fx"/full21.xlf "$fx"/trados_multi.sdlxliff "$fx"/phrase.mxliff; do
+        b=$(basename "$f")
+        case $b in sample20.xlf | full21.xlf) schema=$tmp/xsd/core20.xsd ;; *) schema=$tmp/xsd/core12.xsd ;; esac
+        xsd_valid "$b (--copy-source)" "$tmp/out.$b" "$schema"
+        xsd_valid "$b (--overwrite)" "$tmp/ow.$b" "$schema"
+    done
+    # the schemas can fail: a 1.2 target before its source, a 2.0 segment without a source
+    sed 's|<source>Cancel</source>|<target>x</target><source>Cancel</source>|' "$tmp/out.sample.xlf" > "$tmp/bad12x.xlf"
+    check "XSD: the fixture edited to break it differs" sh -c "! cmp -s '$tmp/out.sample.xlf' '$tmp/bad12x.xlf'"
+    if xsd_ok "$tmp/bad12x.xlf" "$tmp/xsd/core12.xsd"; then bad "XSD: a 1.2 target before its source passed"; else ok; fi
+    printf '%s\n' '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en"><file id="f">' \
+        '<unit id="u"><segment><target>x</target></segment></unit></file></xliff>' > "$tmp/bad20x.xlf"
+    if xsd_ok "$tmp/bad20x.xlf" "$tmp/xsd/core20.xsd"; then bad "XSD: a 2.0 segment without a source passed"; else ok; fi
+else
+    skip_part "the OASIS XLIFF XSDs are absent ($xsd; Debian: php-symfony-translation, or TOLK_XLIFF_XSD=DIR)"
+fi
 if command -v python3 > /dev/null; then
     for v in 1.2 2.0; do
         python3 "$fx/make_big_xliff.py" "$tmp/gen$v.xlf" 300 "$v"
         "$TOLK_BIN" translate -f "$tmp/gen$v.xlf" --copy-source --quiet -o "$tmp/gen$v.out.xlf" 2> "$tmp/err"
         valid "generated XLIFF $v" "$tmp/gen$v.out.xlf"
+        if [ -f "$tmp/xsd/catalog.xml" ]; then
+            [ "$v" = 1.2 ] && schema=$tmp/xsd/core12.xsd || schema=$tmp/xsd/core20.xsd
+            xsd_valid "generated XLIFF $v" "$tmp/gen$v.out.xlf" "$schema"
+        fi
         check "generated XLIFF $v: every unit got a target" \
             test "$(xcount "$tmp/gen$v.out.xlf" "count(//*[local-name()='target'])")" = 300
     done

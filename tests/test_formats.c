@@ -268,9 +268,11 @@ static char *write_doc(tolk_doc *d, size_t *len)
     return out;
 }
 
-static const char *const in_place[] = {"sample.txt", "sample.srt", "sample.vtt", "sample.html", "sample.md", NULL};
+static const char *const in_place[] = {"sample.txt", "sample.srt", "sample.vtt", "sample.html", "sample.md",
+                                       "frontmatter.md", "legacy.html", "nogaps.srt", "voices.vtt", NULL};
 static const char *const bilingual[] = {"sample.po", "sample.xlf", "sample20.xlf", "sample.sdlxliff",
-                                        "sample.mqxliff", NULL};
+                                        "sample.mqxliff", "plural_pl.po", "markup.xlf", "full21.xlf",
+                                        "trados_multi.sdlxliff", "phrase.mxliff", NULL};
 
 START_TEST(roundtrip_unchanged)
 {
@@ -554,6 +556,8 @@ START_TEST(hostile_inputs)
         {"po", "msgstr \"no id\"\n", TOLK_E_FORMAT},
         {"po", "msgid \"a\"\nmsgid \"b\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
         {"po", "msgid \"\\xZZ\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
+        {"po", "msgid \"x\"\nmsgstr[0] \"\"\n", TOLK_E_FORMAT},
+        {"po", "msgid \"x\"\nmsgid_plural \"xs\"\nmsgstr \"\"\n", TOLK_E_FORMAT},
         {"po", "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=ISO-8859-1\\n\"\n", TOLK_E_UNSUPPORTED},
         {"html", "<p>a <b unclosed", TOLK_E_FORMAT},
         {"html", "<p><!-- no end", TOLK_E_FORMAT},
@@ -582,6 +586,259 @@ START_TEST(hostile_inputs)
     tolk_error err = {0};
     ck_assert_int_eq(tolk_doc_open("docx", "x", "a", 1, 0, &d, &err), TOLK_E_ARG);
     ck_assert_int_eq(tolk_doc_open(NULL, "noext", "a", 1, 0, &d, &err), TOLK_E_ARG);
+}
+END_TEST
+
+/* ---- files as tools and people write them (fixtures modelled on real exports) ---- */
+
+/* Translates FIXTURE with FN and returns the output (NULL when the format is not built in). */
+static char *translate_fixture(const char *name, tolk_segment_fn fn, size_t *out_len)
+{
+    char *data;
+    size_t len;
+    int unsupported;
+    tolk_doc *d = open_fixture(name, NULL, &data, &len, &unsupported);
+    free(data);
+    if (unsupported)
+        return NULL;
+    tolk_error err = {0};
+    ck_assert_int_eq(tolk_doc_translate_with(d, fn, NULL, NULL, NULL, &err), TOLK_OK);
+    char *out = write_doc(d, out_len);
+    tolk_doc_free(d);
+    return out;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Writes an apostrophe and a double quote (as a French translation might) at the start and after
+ * every placeholder, so into every piece of text between codes. */
+static int quoting(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                   tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    emit("l'\"", 3, eu);
+    for (size_t i = 0; i < len; i++) {
+        emit(text + i, 1, eu);
+        if (text[i] == '}')
+            emit("l'\"", 3, eu);
+    }
+    return TOLK_OK;
+}
+
+/* Starts every text with "a|b " (a pipe, as in "and/or" lists). */
+static int piping(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                  tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    emit("a|b ", 4, eu);
+    emit(text, len, eu);
+    return TOLK_OK;
+}
+
+/* Swaps placeholders {1} and {2} (a model that moves a closing code before its opening one). */
+static int swap12(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                  tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (i + 2 < len && text[i] == '{' && (text[i + 1] == '1' || text[i + 1] == '2') && text[i + 2] == '}') {
+            emit(text[i + 1] == '1' ? "{2}" : "{1}", 3, eu);
+            i += 2;
+        } else {
+            emit(text + i, 1, eu);
+        }
+    }
+    return TOLK_OK;
+}
+
+/* Pairs written as two elements (2.x <sc/>/<ec/>, 1.2 <bpt>/<ept> as memoQ writes them, <bx/>/<ex/>):
+ * a pair that nests is kept in order like <pc>; one that crosses other codes (what sc/ec are for)
+ * stands alone, so the source itself still passes. */
+START_TEST(split_pairs_kept_in_order)
+{
+    static const char head2[] = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\">"
+                                "<file id=\"f\"><unit id=\"u\"><segment><source>";
+    static const char tail2[] = "</source></segment></unit></file></xliff>";
+    static const char head12[] = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:1.2\" version=\"1.2\"><file original=\"x\" "
+                                 "source-language=\"en\" datatype=\"plaintext\"><body><trans-unit id=\"1\"><source>";
+    static const char tail12[] = "</source></trans-unit></body></file></xliff>";
+    static const struct { int v2; const char *source; tolk_segment_fn fn; int kept; } cases[] = {
+        {1, "Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", swap12, 1},
+        {1, "Open <sc id=\"1\"/>the<ec startRef=\"1\"/> file now.", identity, 0},
+        {1, "A <sc id=\"1\"/>b <pc id=\"2\">c<ec startRef=\"1\"/> d</pc> e.", identity, 0},
+        {1, "A <pc id=\"2\">b <sc id=\"1\"/>c</pc> d<ec startRef=\"1\"/> e.", identity, 0},
+        {0, "Open the <bpt id=\"1\" ctype=\"bold\">{}</bpt>File<ept id=\"1\">{}</ept> menu.", swap12, 1},
+        {0, "Open the <bpt id=\"1\" ctype=\"bold\">{}</bpt>File<ept id=\"1\">{}</ept> menu.", identity, 0},
+        {0, "Open the <bx id=\"1\" rid=\"r\"/>File<ex id=\"2\" rid=\"r\"/> menu.", swap12, 1},
+        {0, "A <bx id=\"1\"/>b <g id=\"2\">c<ex id=\"1\"/> d</g> e.", identity, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char doc[512];
+        snprintf(doc, sizeof doc, "%s%s%s", cases[i].v2 ? head2 : head12, cases[i].source, cases[i].v2 ? tail2 : tail12);
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        int rc = tolk_doc_open("xliff", "scec.xlf", doc, strlen(doc), 0, &d, &err);
+        if (rc == TOLK_E_UNSUPPORTED && strstr(err.msg, "tolk was built without"))
+            return;
+        ck_assert_msg(rc == TOLK_OK, "%s", err.msg);
+        ck_assert_int_eq(tolk_doc_translate_with(d, cases[i].fn, NULL, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_stats st;
+        tolk_doc_get_stats(d, &st);
+        ck_assert_msg((int)st.kept == cases[i].kept, "case %zu: %zu kept", i, st.kept);
+        tolk_doc_free(d);
+    }
+}
+END_TEST
+
+/* Starts every text with what XML text cannot hold as it is: "]]>" and a control character. */
+static int xml_hostile(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                       tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    emit("a]]>b\x01" "c ", 8, eu);
+    emit(text, len, eu);
+    return TOLK_OK;
+}
+
+START_TEST(realistic_files)
+{
+    size_t n;
+    char *out;
+    /* Markdown: YAML front matter untouched; hard breaks stay where they were */
+    if ((out = translate_fixture("frontmatter.md", upper, &n))) {
+        ck_assert_msg(strstr(out, "---\ntitle: Getting started\ntags: [intro, setup]\n---\n"), "%s", out);
+        ck_assert(strstr(out, "A HARD BREAK  \nNEXT LINE") && strstr(out, "BACKSLASH BREAK\\\nNEXT AGAIN."));
+        ck_assert(strstr(out, "~~~python\nprint(\"hello\")\n~~~") && strstr(out, "[ref]: https://example.org/ref"));
+        free(out);
+        /* a pipe the model writes in a table cell would split the cell: escaped there only */
+        out = translate_fixture("frontmatter.md", piping, &n);
+        ck_assert_msg(strstr(out, "| a\\|b Option | a\\|b Meaning |\n") && strstr(out, "| `-t N` | a\\|b threads to use |") &&
+                      strstr(out, "# a|b Install"), "%s", out);
+        free(out);
+    }
+    /* HTML: a start tag and the end tag that closes it are a pair: a model that swaps them is refused,
+     * while tags that cross in the source (or void ones) stand alone and still pass */
+    {
+        static const char html[] = "<p>Click <b>bold</b> now.</p>\n<p>A <b>cross <i>x</b> y</i> <br> z.</p>\n";
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        ck_assert_int_eq(tolk_doc_open("html", "pairs.html", html, strlen(html), 0, &d, &err), TOLK_OK);
+        ck_assert_int_eq(tolk_doc_translate_with(d, swap12, NULL, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_stats st;
+        tolk_doc_get_stats(d, &st);
+        /* the first is refused; in the second, swapping <b> (alone: it crosses <i>) and <i> nests */
+        ck_assert_msg(st.kept == 1, "%zu kept", st.kept);
+        tolk_doc_free(d);
+        ck_assert_int_eq(tolk_doc_open("html", "pairs.html", html, strlen(html), 0, &d, &err), TOLK_OK);
+        ck_assert_int_eq(tolk_doc_translate_with(d, identity, NULL, NULL, NULL, &err), TOLK_OK);
+        tolk_doc_get_stats(d, &st);
+        ck_assert_int_eq((int)st.kept, 0);
+        tolk_doc_free(d);
+    }
+    /* a file that starts with a rule (then a blank line) has no front matter: all three blocks count */
+    {
+        static const char rule_first[] = "---\n\n# Title\n\nSome text.\n\n---\n\nMore text.\n";
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        if (tolk_doc_open("md", "rule.md", rule_first, strlen(rule_first), 0, &d, &err) == TOLK_OK) {
+            ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+            tolk_doc_stats st;
+            tolk_doc_get_stats(d, &st);
+            ck_assert_int_eq((int)st.translated, 3);
+            tolk_doc_free(d);
+        }
+    }
+    /* PO: HTML tags in a string are codes, so a model that reorders them leaves the entry as it was
+     * (kept, in the report) */
+    out = translate_fixture("plural_pl.po", swap12, &n);
+    ck_assert_msg(strstr(out, "\n\n#, c-format\nmsgid \"Click <a href=\\\"%s\\\">here</a> or <b>there</b>.<br/>\"\n"
+                              "msgstr \"\"\n"), "%s", out);
+    free(out);
+    /* SRT without blank lines between some cues: every timing line stays a timing line */
+    out = translate_fixture("nogaps.srt", upper, &n);
+    ck_assert_int_eq(count_of(out, "-->"), 4);
+    ck_assert_msg(strstr(out, "\r\n5\r\n00:00:09,000 --> 00:00:10,000\r\nNO BLANK LINE BEFORE ME.\r\n"), "%s", out);
+    ck_assert(strstr(out, "00:00:04,000 --> 00:00:06,000 X1:100 X2:200\r\n"));
+    free(out);
+    /* <i> .. </i> and <font> .. </font> are pairs: swapped by the model, their cues stay as they were */
+    out = translate_fixture("nogaps.srt", swap12, &n);
+    {
+        size_t len;
+        char *orig = read_fixture("nogaps.srt", &len);
+        ck_assert_msg(n == len && !memcmp(out, orig, len), "%s", out);
+        free(orig);
+    }
+    free(out);
+    /* WebVTT references survive a translation that changes the text around them */
+    out = translate_fixture("voices.vtt", upper, &n);
+    ck_assert_msg(strstr(out, "WE&amp;RE") && strstr(out, "&lt;LUCERN&gt;") && !strstr(out, "&AMP;"), "%s", out);
+    ck_assert(strstr(out, "<v Roger Bingham>WE ARE") && strstr(out, "NOTE This is a comment\nspanning lines\n"));
+    free(out);
+    /* HTML: every quoted alt/title of an inline tag translated; a quote the model writes cannot end a
+     * single-quoted attribute; unquoted values, script, style, pre and comments untouched */
+    out = translate_fixture("legacy.html", upper, &n);
+    ck_assert_msg(strstr(out, "alt=\"A CAT\" title='CAT PIC'") && strstr(out, "<img alt=Logo>"), "%s", out);
+    ck_assert(strstr(out, "<div title='BLOCK TITLE'>") && strstr(out, "document.write(\"<p>x</p>\")"));
+    ck_assert(strstr(out, "<!--[if IE]><p>Old browser</p><![endif]-->") && strstr(out, "  keep   this"));
+    /* translate="no" and class="notranslate" (nested elements of the same name included) */
+    ck_assert(strstr(out, "<p>BUY <span translate=\"no\">ACME Widget</span> NOW.</p>") &&
+              strstr(out, "<div class=\"box notranslate\"><p>Keep <div>inner</div> this</p></div>") &&
+              strstr(out, "<p>AFTER <img alt=\"Logo\" translate=\"no\"> AND <b class=\"notranslatex\">BOLD</b>.</p>"));
+    free(out);
+    out = translate_fixture("legacy.html", quoting, &n);
+    ck_assert_msg(strstr(out, "alt=\"l'&quot;A cat\" title='l&#39;\"Cat pic'>l'\" and") &&
+                  strstr(out, "<div title='l&#39;\"Block title'>l'\"x</div>"), "%s", out);
+    free(out);
+    /* XLIFF: CDATA, comments and processing instructions in a source are kept as they are; a
+     * protected marker's content is not translated; the output stays well-formed */
+    if ((out = translate_fixture("markup.xlf", upper, &n))) {
+        ck_assert_msg(strstr(out, "USE <![CDATA[<b> & x]]> AND <!-- note --> IT<?pi x?>.</target>"), "%s", out);
+        ck_assert(strstr(out, "BRAND <mrk mtype=\"protected\">ACME &amp; Co</mrk> RULES.</target>"));
+        /* translate="no" on a group holds for the units of its inner groups too */
+        ck_assert(strstr(out, "<source>Not me.</source></trans-unit>") && strstr(out, "<source>Nor me.</source></trans-unit>"));
+        ck_assert(strstr(out, "<source>After the group.</source><target"));
+        free(out);
+    }
+    if ((out = translate_fixture("markup.xlf", xml_hostile, &n))) {
+        ck_assert_msg(strstr(out, ">a]]&gt;bc USE <![CDATA[") == NULL && strstr(out, ">a]]&gt;bc Use <![CDATA[") &&
+                      !strchr(out, '\x01') && !strstr(out, "a]]>"), "%s", out);
+        free(out);
+    }
+    if ((out = translate_fixture("full21.xlf", upper, &n))) {
+        ck_assert_msg(strstr(out, "<mrk id=\"m1\" translate=\"no\">ACME</mrk> NOW.</target>"), "%s", out);
+        free(out);
+    }
+    /* Trados: a target without the segments' mrks (absent, empty, <target/>) is written from the
+     * seg-source, the text and codes between segments kept; a locked segment's mrk stays empty; a
+     * target missing one mrk gets it */
+    if ((out = translate_fixture("trados_multi.sdlxliff", upper, &n))) {
+        ck_assert_msg(strstr(out, "<target><x id=\"7\"/><mrk mtype=\"seg\" mid=\"5\">ONE.</mrk> "
+                                  "<mrk mtype=\"seg\" mid=\"6\">TWO.</mrk></target>"), "%s", out);
+        ck_assert(strstr(out, "<target><mrk mtype=\"seg\" mid=\"7\">THREE.</mrk>  <mrk mtype=\"seg\" mid=\"8\"></mrk>"
+                              "</target>"));
+        ck_assert(strstr(out, "<target><mrk mtype=\"seg\" mid=\"3\"><![CDATA[Use <b> & stuff]]> DONE</mrk></target>"));
+        ck_assert(strstr(out, "<mrk mtype=\"seg\" mid=\"9\">F\xc3\xbcnf.</mrk><mrk mtype=\"seg\" mid=\"10\">SIX.</mrk>"));
+        ck_assert(strstr(out, "<sdl:seg id=\"8\" locked=\"true\"/>") && strstr(out, "<sdl:seg id=\"9\" conf=\"Translated\"/>"));
+        free(out);
+    }
 }
 END_TEST
 
@@ -625,6 +882,8 @@ int main(void)
     tcase_add_test(tc, same_source_same_translation);
     tcase_add_test(tc, plain_then_numbered);
     tcase_add_test(tc, hostile_inputs);
+    tcase_add_test(tc, realistic_files);
+    tcase_add_test(tc, split_pairs_kept_in_order);
     tcase_add_test(tc, check_translation_names_the_failed_check);
     add_test_or_skip(tc, constrained_placeholders, need_testdata());
     suite_add_tcase(s, tc);

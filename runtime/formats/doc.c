@@ -361,7 +361,7 @@ fmt_seg *doc_add_seg_ref(fmt_doc *d, size_t text_at, size_t len, size_t start, s
 int seg_add_code(fmt_seg *s, size_t start, size_t end)
 {
     if (s->n_codes == s->cap_codes) {
-        size_t cap = s->cap_codes ? s->cap_codes * 2 : 8;
+        size_t cap = s->cap_codes ? s->cap_codes * 2 : 2; /* most segments have a few: a big file has many */
         fmt_code *p = realloc(s->codes, cap * sizeof *p);
         if (!p)
             return -1;
@@ -370,6 +370,66 @@ int seg_add_code(fmt_seg *s, size_t start, size_t end)
     }
     s->codes[s->n_codes] = (fmt_code){.start = start, .end = end, .pair = -1};
     return (int)s->n_codes++;
+}
+
+static int tag_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == ':';
+}
+
+int seg_add_tag_codes(fmt_seg *s)
+{
+    const char *t = s->src;
+    size_t n = s->src_len;
+    int stack[64];
+    size_t depth = 0;
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (t[i] != '<')
+            continue;
+        int closing = t[i + 1] == '/';
+        size_t ns = i + 1 + (size_t)closing, ne = ns;
+        if (!((t[ns] >= 'a' && t[ns] <= 'z') || (t[ns] >= 'A' && t[ns] <= 'Z')))
+            continue;
+        while (ne < n && tag_name_char(t[ne]))
+            ne++;
+        if (ne >= n || !(t[ne] == '>' || t[ne] == '/' || t[ne] == ' ' || t[ne] == '\t' || t[ne] == '\n'))
+            continue;
+        size_t e = ne;
+        char quote = 0;
+        while (e < n && (quote || (t[e] != '>' && t[e] != '<'))) {
+            if (quote && t[e] == quote)
+                quote = 0;
+            else if (!quote && (t[e] == '"' || t[e] == '\''))
+                quote = t[e];
+            e++;
+        }
+        if (e >= n || t[e] != '>')
+            continue; /* "a < b" and "<b" without an end are text */
+        int idx = seg_add_code(s, i, e + 1);
+        if (idx < 0)
+            return -1;
+        int empty = t[e - 1] == '/';
+        if (closing) {
+            /* pairs with the innermost open tag of the same name, if it is the innermost open tag */
+            if (depth) {
+                const fmt_code *o = &s->codes[stack[depth - 1]];
+                size_t on = o->start + 1;
+                while (on < o->end && tag_name_char(t[on]))
+                    on++;
+                if (on - o->start - 1 == ne - ns && !strncasecmp(t + o->start + 1, t + ns, ne - ns)) {
+                    s->codes[stack[depth - 1]].pair = idx;
+                    s->codes[stack[depth - 1]].opens = 1;
+                    s->codes[idx].pair = stack[depth - 1];
+                    depth--;
+                }
+            }
+        } else if (!empty && depth < sizeof stack / sizeof stack[0]) {
+            stack[depth++] = idx;
+        }
+        i = e;
+    }
+    /* an open tag never closed stands alone (<br>, <img ...>) */
+    return 0;
 }
 
 int seg_set_id(fmt_seg *s, const char *id, size_t len)

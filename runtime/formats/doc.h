@@ -62,6 +62,8 @@ typedef struct fmt_seg {
     size_t out_len;
     char *model_out;    /* what the model wrote (placeholders unrestored), for the report */
     int from_tm;        /* filled by doc_prefill (a translation memory's exact match) */
+    char attr_quote;    /* HTML: the quote around an attribute value that is the segment ('"', '\'', 0) */
+    char in_table_cell; /* Markdown: a '|' the model writes would end the cell (written "\|") */
     int group;          /* format-specific: the cue group, the PO plural form, the XLIFF unit ... */
     int part;
 } fmt_seg;
@@ -185,6 +187,10 @@ int seg_add_code(fmt_seg *s, size_t start, size_t end);
 /* Like doc_add_seg, but the segment's text is bytes [start, start + len) of d->data, not a copy. */
 fmt_seg *doc_add_seg_ref(fmt_doc *d, size_t text_at, size_t len, size_t start, size_t end);
 int seg_set_id(fmt_seg *s, const char *id, size_t len);
+/* Adds HTML-like tags in S's text (<b>, </a>, <br/>, <a href="%s">: a letter after '<' or "</", a '>'
+ * before any other '<') as codes, an opening and a closing tag of one name that nest paired, so the
+ * model cannot drop or reorder them (PO strings often carry markup). -1 on out-of-memory. */
+int seg_add_tag_codes(fmt_seg *s);
 
 /* Queues an edit (a copy of BYTES). */
 int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len);

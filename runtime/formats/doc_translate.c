@@ -408,6 +408,10 @@ static int translate_sentences(fmt_doc *d, fmt_seg *s, const size_t *breaks, siz
     }
     s->status = any_translated ? SEG_TRANSLATED : SEG_COPIED;
     s->check = flag;
+    if (!flag) { /* only the report's entries (flagged or kept segments) show what the model wrote */
+        free(s->model_out);
+        s->model_out = NULL;
+    }
     s->out = out.p ? fit(out.p, out.n) : calloc(1, 1);
     s->out_len = out.n;
     return s->out ? TOLK_OK : error_set(err, TOLK_E_NOMEM, "out of memory");

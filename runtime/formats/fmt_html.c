@@ -1,10 +1,12 @@
 /* HTML through a tag-aware tokenizer of its own: libxml2's HTML parser rebuilds a tree and cannot
  * give the file back byte for byte, and only the boundaries between text and markup matter here.
  * Text runs with their inline elements (a, b, em, span, br, img, ...) form one segment up to the
- * next block-level tag; inline tags are codes, <code>/<kbd>/<samp>/<var> elements whole. alt and
+ * next block-level tag; inline tags are codes (a start tag and its end tag a pair that must stay in
+ * order), <code>/<kbd>/<samp>/<var> elements whole. alt and
  * title are translated: inside a segment as text between the tag's two halves, on block tags as
- * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes and processing
- * instructions are left alone. An unclosed tag is an error with its line. */
+ * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
+ * instructions and elements marked translate="no" or class="notranslate" are left alone. An
+ * unclosed tag is an error with its line. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -63,14 +65,17 @@ static size_t tag_end(const char *p, size_t n, size_t i)
     return 0;
 }
 
-/* The value ranges of alt= and title= in the tag [s, e); returns how many (at most 4). */
-static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], size_t ve[4])
+/* The value ranges of quoted alt= and title= in the tag [s, e); returns how many (at most 4).
+ * *NO_TRANSLATE: the tag says translate="no" (HTML5) or has the class "notranslate" (the convention
+ * of web translation services). */
+static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], size_t ve[4], int *no_translate)
 {
+    *no_translate = 0;
     size_t k = s + 1;
     int n = 0;
     while (k < e && !is_ws(p[k]) && p[k] != '>' && p[k] != '/')
         k++;
-    while (k < e && n < 4) {
+    while (k < e) {
         while (k < e && (is_ws(p[k]) || p[k] == '/'))
             k++;
         size_t ns = k;
@@ -87,7 +92,8 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], s
         while (k < e && is_ws(p[k]))
             k++;
         size_t a, b;
-        if (k < e && (p[k] == '"' || p[k] == '\'')) {
+        int quoted = k < e && (p[k] == '"' || p[k] == '\'');
+        if (quoted) {
             const char *q = memchr(p + k + 1, p[k], e - k - 1);
             if (!q)
                 break;
@@ -100,7 +106,15 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], s
                 k++;
             b = k;
         }
-        if ((name_in(p + ns, ne - ns, "alt title")) && b > a) {
+        if (name_in(p + ns, ne - ns, "translate") && b - a == 2 && !strncasecmp(p + a, "no", 2))
+            *no_translate = 1;
+        if (name_in(p + ns, ne - ns, "class"))
+            for (size_t w = a; w + 11 <= b; w++)
+                if (!strncasecmp(p + w, "notranslate", 11) && (w == a || is_ws(p[w - 1])) &&
+                    (w + 11 == b || is_ws(p[w + 11])))
+                    *no_translate = 1;
+        /* an unquoted value is left alone: a translation with a space would end it */
+        if (quoted && name_in(p + ns, ne - ns, "alt title") && b > a && n < 4) {
             vs[n] = a;
             ve[n] = b;
             n++;
@@ -116,13 +130,16 @@ typedef struct html_seg {
     int code_pair[512];
     int n_codes;
     int overflow;
+    int open_code[64];      /* inline elements opened in the segment and not closed yet: their code */
+    size_t open_name[64];   /* and where their name starts in the file */
+    int n_open;
 } html_seg;
 
 static int flush(fmt_doc *d, html_seg *h)
 {
     int rc = 0;
     if (h->end > h->start && !h->overflow) {
-        fmt_seg *s = doc_add_seg(d, d->data + h->start, h->end - h->start, h->start, h->end);
+        fmt_seg *s = doc_add_seg_ref(d, h->start, h->end - h->start, h->start, h->end);
         if (!s)
             return -1;
         for (int c = 0; c < h->n_codes && !rc; c++) {
@@ -137,6 +154,7 @@ static int flush(fmt_doc *d, html_seg *h)
     }
     h->start = h->end = 0;
     h->n_codes = 0;
+    h->n_open = 0;
     h->has_text = 0;
     h->overflow = 0;
     return rc;
@@ -155,6 +173,31 @@ static void add_code(html_seg *h, size_t s, size_t e, int pair_with)
     h->code_pair[h->n_codes] = pair_with;
     h->n_codes++;
     h->end = e;
+}
+
+/* The end of the element NAME whose content starts at I, counting the elements of the same name
+ * inside it (<div translate="no"><div>..</div></div>); N when it never closes. */
+static size_t element_end(const char *p, size_t n, size_t i, const char *name, size_t name_len)
+{
+    int depth = 1;
+    for (size_t k = i; k + 1 + name_len < n; k++) {
+        if (p[k] != '<')
+            continue;
+        int closing = p[k + 1] == '/';
+        size_t at = k + 1 + (size_t)closing;
+        if (at + name_len > n || strncasecmp(p + at, name, name_len) ||
+            !(at + name_len == n || p[at + name_len] == '>' || p[at + name_len] == '/' || is_ws(p[at + name_len])))
+            continue;
+        size_t e = tag_end(p, n, k);
+        if (!e)
+            return n;
+        if (!closing && p[e - 2] != '/')
+            depth++;
+        else if (closing && --depth == 0)
+            return e;
+        k = e - 1;
+    }
+    return n;
 }
 
 /* The end of the element whose content starts at I and ends with </NAME>; N when it never closes. */
@@ -230,18 +273,50 @@ static int html_parse(fmt_doc *d, tolk_error *err)
             continue;
         }
         size_t vs[4], ve[4];
-        int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve);
+        int no_translate = 0;
+        int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve, &no_translate);
+        int self_closed = p[e - 2] == '/' || name_in(name, name_len, "img br wbr hr input meta link area base col "
+                                                                      "embed source track param");
+        if (no_translate && !self_closed) {
+            /* translate="no": the element and its content are left alone (a code inside a segment) */
+            size_t end = element_end(p, n, e, name, name_len);
+            if (name_in(name, name_len, inline_tags) || name_in(name, name_len, code_tags)) {
+                add_code(h, i, end, -1);
+            } else if (flush(d, h)) {
+                FAIL_NOMEM();
+            }
+            i = end;
+            continue;
+        }
+        if (no_translate)
+            n_attr = 0;
         if (name_in(name, name_len, inline_tags)) {
             if (n_attr) {
-                /* the tag's halves are codes around the first attribute's text */
+                /* the tag's pieces are codes around its attributes' texts (alt, title) */
                 if (h->end == 0 && h->start == 0)
                     h->start = i;
                 add_code(h, i, vs[0], -1);
                 int first = h->n_codes - 1;
                 h->has_text = 1;
-                add_code(h, ve[0], e, first);
+                for (int a = 1; a < n_attr; a++)
+                    add_code(h, ve[a - 1], vs[a], -1);
+                add_code(h, ve[n_attr - 1], e, first);
             } else {
-                add_code(h, i, e, -1);
+                /* an end tag closing the innermost open element of its name is that start tag's
+                 * pair (kept in order); void elements and crossing tags stand alone */
+                int pair = -1;
+                if (closing && h->n_open) {
+                    size_t on = h->open_name[h->n_open - 1], oe = on;
+                    while (oe < n && (is_letter(p[oe]) || (p[oe] >= '0' && p[oe] <= '9') || p[oe] == '-' || p[oe] == ':'))
+                        oe++;
+                    if (oe - on == name_len && !strncasecmp(p + on, name, name_len))
+                        pair = h->open_code[--h->n_open];
+                }
+                add_code(h, i, e, pair);
+                if (!closing && !self_closed && h->n_open < 64 && h->n_codes > 0 && !h->overflow) {
+                    h->open_code[h->n_open] = h->n_codes - 1;
+                    h->open_name[h->n_open++] = (size_t)(name - p);
+                }
             }
             i = e;
             continue;
@@ -255,9 +330,12 @@ static int html_parse(fmt_doc *d, tolk_error *err)
         /* a block-level tag (or one tolk does not know): the segment ends */
         if (flush(d, h))
             FAIL_NOMEM();
-        for (int a = 0; a < n_attr; a++)
-            if (!doc_add_seg(d, p + vs[a], ve[a] - vs[a], vs[a], ve[a]))
+        for (int a = 0; a < n_attr; a++) {
+            fmt_seg *s = doc_add_seg_ref(d, vs[a], ve[a] - vs[a], vs[a], ve[a]);
+            if (!s)
                 FAIL_NOMEM();
+            s->attr_quote = p[vs[a] - 1] == '"' || p[vs[a] - 1] == '\'' ? p[vs[a] - 1] : 0;
+        }
         i = e;
         if (!closing && name_in(name, name_len, raw_tags) && !(e >= 2 && p[e - 2] == '/'))
             i = close_of(p, n, e, name, name_len);

@@ -162,6 +162,8 @@ static int finish_entry(fmt_doc *d, po_state *st, po_entry *pe, entry_text *t, s
             fmt_seg *s = doc_add_seg(d, src->p ? src->p : "", src->n, pe->str_start, pe->str_start);
             if (!s)
                 return error_set(err, TOLK_E_NOMEM, "out of memory");
+            if (seg_add_tag_codes(s))
+                return error_set(err, TOLK_E_NOMEM, "out of memory");
             s->group = (int)st->n;
             s->part = k;
             s->status = skip ? SEG_SKIPPED : SEG_PENDING;
@@ -264,6 +266,11 @@ static int po_parse(fmt_doc *d, tolk_error *err)
             }
             if (f == F_STR && !t.seen[F_ID]) {
                 rc = error_set(err, TOLK_E_FORMAT, "line %zu: msgstr without msgid", line_no);
+                break;
+            }
+            if (f == F_STR && (p[k + 6] == '[') != t.seen[F_PLURAL]) {
+                rc = error_set(err, TOLK_E_FORMAT, t.seen[F_PLURAL] ? "line %zu: msgid_plural needs msgstr[N]" :
+                               "line %zu: msgstr[N] without msgid_plural", line_no);
                 break;
             }
             if (f == F_STR && !in_strs) {

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "doc.h"
 #include "error.h"
@@ -93,6 +94,26 @@ static int starts_with(const char *p, size_t s, size_t e, const char *w)
     return e - s >= n && !memcmp(p + s, w, n) && (e - s == n || p[s + n] == ' ' || p[s + n] == '\t');
 }
 
+/* Whether the text line [S, E) (the next line starts at NEXT) starts a cue rather than continuing
+ * one: a timing line, or (SRT: a number; WebVTT: any identifier) a line followed by a timing line.
+ * Cue text cannot hold "-->", so files that leave out the blank line between cues still parse. */
+static int starts_next_cue(const char *p, size_t n, size_t s, size_t e, size_t next, int vtt)
+{
+    if (has_arrow(p, s, e))
+        return 1;
+    if (!vtt) {
+        for (size_t k = s; k < e; k++)
+            if (p[k] < '0' || p[k] > '9')
+                return 0;
+    }
+    size_t ns, ne;
+    const char *eol;
+    if (next >= n)
+        return 0;
+    next_line(p, n, &next, &ns, &ne, &eol);
+    return has_arrow(p, ns, ne);
+}
+
 /* Whether a cue's text ends a sentence (tags and closing quotes looked through). */
 static int ends_sentence(const char *p, size_t s, size_t e)
 {
@@ -139,7 +160,10 @@ static int add_group(fmt_doc *d, sub_state *st, size_t first, size_t n, int vtt,
     if (s) {
         s->group = (int)*n_groups;
         s->part = (int)n;
-        /* WebVTT tags become codes; SRT files often carry <i> and <font> too */
+        /* WebVTT tags become codes; SRT files often carry <i> and <font> too. A start tag and the
+         * end tag of its name that closes it (<c.yellow> .. </c>) are a pair, kept in order. */
+        int open_code[32];
+        size_t open_name[32], open_len[32], n_open = 0;
         for (size_t i = 0; i < s->src_len && !rc; i++) {
             if (s->src[i] != '<')
                 continue;
@@ -147,7 +171,24 @@ static int add_group(fmt_doc *d, sub_state *st, size_t first, size_t n, int vtt,
             if (!close)
                 break;
             size_t e = (size_t)(close - s->src) + 1;
-            rc = seg_add_code(s, i, e) < 0;
+            int idx = seg_add_code(s, i, e);
+            rc = idx < 0;
+            int closing = i + 1 < e && s->src[i + 1] == '/';
+            size_t ns = i + 1 + (size_t)closing, ne = ns;
+            while (ne < e - 1 && s->src[ne] != '.' && s->src[ne] != ' ' && s->src[ne] != '\t' && s->src[ne] != '/')
+                ne++;
+            int named = ne > ns && ((s->src[ns] >= 'a' && s->src[ns] <= 'z') || (s->src[ns] >= 'A' && s->src[ns] <= 'Z'));
+            if (!rc && named && closing && n_open && open_len[n_open - 1] == ne - ns &&
+                !strncasecmp(s->src + open_name[n_open - 1], s->src + ns, ne - ns)) {
+                n_open--;
+                s->codes[idx].pair = open_code[n_open];
+                s->codes[open_code[n_open]].pair = idx;
+                s->codes[open_code[n_open]].opens = 1;
+            } else if (!rc && named && !closing && s->src[e - 2] != '/' && n_open < 32) {
+                open_code[n_open] = idx;
+                open_name[n_open] = ns;
+                open_len[n_open++] = ne - ns;
+            }
             i = e - 1;
         }
         (void)vtt;
@@ -207,9 +248,14 @@ static int sub_parse(fmt_doc *d, int vtt, tolk_error *err)
         sub_cue *c = &st->cues[st->n_cues];
         *c = (sub_cue){.first_line = st->n_lines, .text_start = i, .text_end = i, .eol = "\n"};
         while (i < n) {
+            size_t line_at = i;
             next_line(p, n, &i, &s, &e, &eol);
             if (blank(p, s, e))
                 break;
+            if (starts_next_cue(p, n, s, e, i, vtt)) {
+                i = line_at; /* the next cue, with no blank line before it (files in the wild) */
+                break;
+            }
             if (grow((void **)&st->lines, &st->cap_lines, st->n_lines, sizeof *st->lines))
                 return error_set(err, TOLK_E_NOMEM, "out of memory");
             st->lines[st->n_lines++] = (sub_line){s, e};
@@ -339,5 +385,6 @@ static int sub_render(fmt_doc *d, tolk_error *err)
 
 const fmt_ops fmt_srt_ops = {.name = "srt", .extensions = "srt", .escape = ESC_NONE, .parse = srt_parse,
                              .render = sub_render, .free_state = sub_free};
-const fmt_ops fmt_vtt_ops = {.name = "vtt", .extensions = "vtt webvtt", .escape = ESC_NONE, .parse = vtt_parse,
+/* WebVTT cue text escapes & and < (&amp; &lt;, and other references) as HTML does */
+const fmt_ops fmt_vtt_ops = {.name = "vtt", .extensions = "vtt webvtt", .escape = ESC_HTML, .parse = vtt_parse,
                              .render = sub_render, .free_state = sub_free};

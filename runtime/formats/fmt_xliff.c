@@ -6,10 +6,11 @@
  * and the status attributes change, and every vendor extension survives byte for byte.
  *
  * Segments: 1.2 <trans-unit><source> (or each <mrk mtype="seg"> of <seg-source>, as Trados and
- * Phrase write it), 2.x <unit><segment><source>. Skipped: translate="no", memoQ mq:locked, Trados
- * sdl:seg locked="true", confirmed units (approved="yes", state final/signed-off, memoQ Confirmed
- * or proofread, Trados Translated/Approved*, 2.x reviewed/final) and, unless overwrite is set,
- * targets that already have text. Inline codes (<g>, <x/>, <bx/>, <ex/>, <ph>, <bpt>, <ept>, <it>,
+ * Phrase write it), 2.x <unit><segment><source>. Skipped: translate="no" (on the unit, its group or
+ * file), memoQ mq:locked, Phrase m:locked, Trados sdl:seg locked="true", confirmed units
+ * (approved="yes", state final/signed-off, memoQ ManuallyConfirmed, Reviewer1Confirmed, ... or
+ * Proofread, Phrase m:confirmed="1", Trados Translated/Approved*, 2.x reviewed/final) and, unless
+ * overwrite is set, targets that already have text. Inline codes (<g>, <x/>, <bx/>, <ex/>, <ph>, <bpt>, <ept>, <it>,
  * <pc>, <sc/>, <ec/>, <mrk>, ...) are codes; <ph>, <bpt>, <ept>, <it> with their content.
  * Machine translation is marked as each tool reads it: 1.2 state="needs-review-translation"
  * state-qualifier="leveraged-mt"; memoQ mq:status="MachineTranslated"; Trados sdl:seg
@@ -63,6 +64,7 @@ typedef struct xl_unit {
     xl_target target;        /* mrk mode: the whole <target> */
     xl_off anchor;           /* mrk mode: where a new target goes */
     xl_off indent_s;         /* whitespace before <seg-source> */
+    xl_off segsrc_s, segsrc_e; /* mrk mode: the content of <seg-source> (a new target copies it) */
     xl_off close_s;          /* where its end tag starts */
     xl_off notes_close;      /* 2.x: where </notes> starts (0: no <notes> with content) */
     xl_off notes_es, notes_ee; /* 2.x: an empty <notes/> element (notes_ee 0: none) */
@@ -92,9 +94,15 @@ typedef struct xl_state {
     int cap_depth;           /* depth of the element whose content is a part's source (0: none) */
     size_t open_codes[256];  /* paired inline codes waiting for their end tag (index into the part) */
     int n_open;
+    /* opening codes written as elements of their own (2.x <sc/>, 1.2 <bx/>, <bpt>) waiting for their
+     * closing one (linked_code) */
+    struct { char id[32]; int code; int base; int crossed; } sc[32];
+    int n_sc;
     int overflow;
     int whole_depth;         /* inside a code element kept whole (its depth) */
     size_t whole_start;
+    int whole_kind;          /* its code_link kind and key (<bpt>, <ept>) */
+    char whole_key[32];
     int in_target, target_depth;
     long tmrk_part;          /* mrk mode: the part whose target mrk is open, -1: none */
     int tmrk_depth;
@@ -102,6 +110,7 @@ typedef struct xl_state {
     int seg_depth;           /* 2.x: depth of the current <segment> */
     int notes_depth;         /* 2.x: depth of the unit's open <notes> (0: none) */
     int in_segdefs;
+    int no_translate_depth;  /* a <file> or <group> with translate="no" is open at this depth (0: none) */
     xl_part *parts;          /* all parts of the document */
     size_t n_parts, cap_parts;
     xl_unit *units;          /* the units read (streamed: those of the current window) */
@@ -251,10 +260,122 @@ static int new_part(xl_state *x, size_t src_s, size_t source_tag_s)
     return 0;
 }
 
+/* Markup in a source that is not an element: CDATA sections, comments and processing
+ * instructions. The parser reports none of them, and shown to the model as text they would come back
+ * escaped (or, worse, not); so each becomes a code, kept as it is (the text of a CDATA section is not
+ * translated). Merged into the part's codes in order, pair links renumbered. */
+static void add_markup_codes(xl_state *x, xl_part *pt)
+{
+    const char *p = x->d->data;
+    size_t s = pt->src_s, e = pt->src_e, *rs = NULL, *re = NULL, n = 0, cap = 0, c = 0;
+    for (size_t k = s; k + 1 < e && !x->failed; k++) {
+        while (c < pt->n_codes && pt->codes[c].end + s <= k)
+            c++;
+        if (c < pt->n_codes && pt->codes[c].start + s <= k) {
+            k = pt->codes[c].end + s - 1; /* inside a code: skip it */
+            continue;
+        }
+        if (p[k] != '<' || (p[k + 1] != '!' && p[k + 1] != '?'))
+            continue;
+        const char *close = p[k + 1] == '?' ? "?>" : e - k >= 9 && !memcmp(p + k, "<![CDATA[", 9) ? "]]>" : "-->";
+        const char *f = memmem(p + k + 2, e - k - 2, close, strlen(close));
+        size_t end = f ? (size_t)(f - p) + strlen(close) : e;
+        size_t cap_before = cap;
+        if (grow((void **)&rs, &cap, n, sizeof *rs) ||
+            (cap != cap_before && !(re = realloc(re, cap * sizeof *re)))) {
+            x->failed = 1;
+            break;
+        }
+        rs[n] = k - s;
+        re[n++] = end - s;
+        k = end - 1;
+    }
+    if (n && !x->failed) {
+        size_t total = pt->n_codes + n, a = 0, b = 0;
+        fmt_code *m = malloc(total * sizeof *m);
+        int *map = malloc((pt->n_codes + 1) * sizeof *map);
+        if (!m || !map) {
+            x->failed = 1;
+        } else {
+            for (size_t i = 0; i < total; i++) {
+                if (b < n && (a >= pt->n_codes || rs[b] < pt->codes[a].start)) {
+                    m[i] = (fmt_code){.start = rs[b], .end = re[b], .pair = -1};
+                    b++;
+                } else {
+                    m[i] = pt->codes[a];
+                    map[a++] = (int)i;
+                }
+            }
+            for (size_t i = 0; i < total; i++)
+                if (m[i].pair >= 0)
+                    m[i].pair = map[m[i].pair];
+            free(pt->codes);
+            pt->codes = m;
+            pt->n_codes = pt->cap = total;
+            m = NULL;
+        }
+        free(m);
+        free(map);
+    }
+    free(rs);
+    free(re);
+}
+
+/* Paired codes written as two elements: 2.x <sc id="X"/> .. <ec startRef="X"/>, 1.2 <bx/> .. <ex/> and
+ * <bpt> .. <ept> (linked by rid, else id). *KEY gets the link; returns 1 for an opening, 2 for a
+ * closing code, 0 for any other. */
+static int code_link(const xl_state *x, const char *name, int n_attrs, const xmlChar **attrs, char *key, size_t size)
+{
+    if (x->v2) {
+        if (!strcmp(name, "sc") && get_attr(n_attrs, attrs, NULL, "id", key, size))
+            return 1;
+        return !strcmp(name, "ec") && get_attr(n_attrs, attrs, NULL, "startRef", key, size) ? 2 : 0;
+    }
+    int kind = !strcmp(name, "bx") || !strcmp(name, "bpt") ? 1 : !strcmp(name, "ex") || !strcmp(name, "ept") ? 2 : 0;
+    if (kind && !get_attr(n_attrs, attrs, NULL, "rid", key, size) && !get_attr(n_attrs, attrs, NULL, "id", key, size))
+        kind = 0;
+    return kind;
+}
+
+/* Adds code [TS, TE) of KIND (code_link) with KEY: a closing one is paired with the latest opening
+ * one of the same key when nothing between them crosses (the element codes opened since are closed,
+ * none around the opening one closed), so the two stay in order like <g>; otherwise, and when the
+ * two cross other codes (what sc/ec are for), each stands alone. */
+static void linked_code(xl_state *x, int kind, const char *key, size_t ts, size_t te)
+{
+    int pair = -1;
+    for (int k = x->n_sc - 1; kind == 2 && k >= 0; k--) {
+        if (strcmp(x->sc[k].id, key))
+            continue;
+        if (k == x->n_sc - 1 && !x->sc[k].crossed && x->sc[k].base == x->n_open)
+            pair = x->sc[k].code;
+        memmove(&x->sc[k], &x->sc[k + 1], (size_t)(x->n_sc - k - 1) * sizeof x->sc[0]);
+        x->n_sc--;
+        break;
+    }
+    int idx = part_code(x, ts, te, pair);
+    if (idx >= 0 && kind == 1 && x->n_sc < 32) {
+        snprintf(x->sc[x->n_sc].id, sizeof x->sc[0].id, "%s", key);
+        x->sc[x->n_sc].code = idx;
+        x->sc[x->n_sc].base = x->n_open;
+        x->sc[x->n_sc].crossed = 0;
+        x->n_sc++;
+    }
+}
+
 static int is_whole_code(const char *name)
 {
     return !strcmp(name, "ph") || !strcmp(name, "bpt") || !strcmp(name, "ept") || !strcmp(name, "it") ||
            !strcmp(name, "sub");
+}
+
+/* A marker whose content must not be translated: 1.2 <mrk mtype="protected">, 2.x <mrk translate="no">
+ * (a brand, a product name): kept whole, content and all. */
+static int protected_mrk(const char *name, int n_attrs, const xmlChar **attrs)
+{
+    char v[32];
+    return !strcmp(name, "mrk") && ((get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) && !strcmp(v, "protected")) ||
+                                    (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")));
 }
 
 static int confirmed_12(int n_attrs, const xmlChar **attrs)
@@ -263,7 +384,10 @@ static int confirmed_12(int n_attrs, const xmlChar **attrs)
     if (get_attr(n_attrs, attrs, NULL, "approved", v, sizeof v) && !strcmp(v, "yes"))
         return 1;
     if (get_attr(n_attrs, attrs, "mq", "status", v, sizeof v) &&
-        (!strcmp(v, "Confirmed") || !strcmp(v, "ProofRead") || !strcmp(v, "Proofread")))
+        (strstr(v, "Confirmed") || !strcmp(v, "ProofRead") || !strcmp(v, "Proofread")))
+        return 1;
+    /* Phrase (Memsource) .mxliff */
+    if (get_attr(n_attrs, attrs, "m", "confirmed", v, sizeof v) && !strcmp(v, "1"))
         return 1;
     return 0;
 }
@@ -290,11 +414,14 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         return;
     /* inside a captured source: inline codes */
     if (x->cap_depth && x->depth > x->cap_depth) {
-        if (is_whole_code(name) && !empty) {
+        if ((is_whole_code(name) || protected_mrk(name, n_attrs, attrs)) && !empty) {
             x->whole_depth = x->depth;
             x->whole_start = ts;
+            x->whole_kind = code_link(x, name, n_attrs, attrs, x->whole_key, sizeof x->whole_key);
         } else if (empty) {
-            part_code(x, ts, te, -1);
+            char key[32];
+            int kind = code_link(x, name, n_attrs, attrs, key, sizeof key);
+            linked_code(x, kind, key, ts, te);
         } else if (x->n_open < 256) {
             int idx = part_code(x, ts, te, -1);
             x->open_codes[x->n_open++] = (size_t)idx;
@@ -304,6 +431,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         return;
     }
     if (!x->in_unit) {
+        /* translate="no" on a file or group holds for every unit inside it (both versions) */
+        if (!x->no_translate_depth && (!strcmp(name, "group") || !strcmp(name, "file")) && !empty &&
+            get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no"))
+            x->no_translate_depth = x->depth;
         if ((!x->v2 && !strcmp(name, "trans-unit")) || (x->v2 && !strcmp(name, "unit"))) {
             x->in_unit = 1;
             x->unit_depth = x->depth;
@@ -314,8 +445,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             x->unit.first_part = x->n_parts;
             if (prefix)
                 snprintf(x->unit.prefix, sizeof x->unit.prefix, "%s:", (const char *)prefix);
-            x->unit_skip = (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")) ||
-                           (get_attr(n_attrs, attrs, "mq", "locked", v, sizeof v) && strcmp(v, "false"));
+            x->unit_skip = x->no_translate_depth ||
+                           (get_attr(n_attrs, attrs, NULL, "translate", v, sizeof v) && !strcmp(v, "no")) ||
+                           (get_attr(n_attrs, attrs, "mq", "locked", v, sizeof v) && strcmp(v, "false")) ||
+                           (get_attr(n_attrs, attrs, "m", "locked", v, sizeof v) && !strcmp(v, "true"));
             x->unit_confirmed = !x->v2 && confirmed_12(n_attrs, attrs);
         }
         return;
@@ -381,6 +514,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         }
         x->unit.mrk_mode = 1;
         x->in_segsource = x->depth;
+        x->unit.segsrc_s = x->unit.segsrc_e = te;
         indent_before(x, ts, &x->unit.indent_s, &x->unit.indent_n);
     } else if (x->in_segsource && !strcmp(name, "mrk") && get_attr(n_attrs, attrs, NULL, "mtype", v, sizeof v) &&
                !strcmp(v, "seg")) {
@@ -453,6 +587,10 @@ static void finish_unit(xl_state *x)
         x->failed = 1;
         return;
     }
+    /* mrk mode: a target with text but none of the segments' mrks counts as filled for them all */
+    int target_text = x->unit.mrk_mode && x->unit.target.present && x->unit.target.filled;
+    for (size_t i = x->unit.first_part; i < x->n_parts; i++)
+        target_text &= !x->parts[i].t.present;
     for (size_t i = x->unit.first_part; i < x->n_parts && !x->failed; i++) {
         xl_part *pt = &x->parts[i];
         fmt_seg *s = doc_add_seg_ref(d, pt->src_s, pt->src_e - pt->src_s, pt->src_s, pt->src_e);
@@ -492,7 +630,7 @@ static void finish_unit(xl_state *x)
         snprintf(id, sizeof id, "%s%s%s", unit_id, pt->mid[0] ? "/" : "", pt->mid);
         if (id[0] && seg_set_id(s, id, strlen(id)))
             x->failed = 1;
-        int filled = pt->t.filled;
+        int filled = pt->t.filled || target_text;
         if (x->unit_skip || x->unit_confirmed || pt->confirmed || x->overflow || (filled && !d->overwrite))
             s->status = SEG_SKIPPED;
     }
@@ -513,7 +651,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     end_tag_range(x, &es, &ee);
     if (x->whole_depth) {
         if (depth == x->whole_depth) {
-            part_code(x, x->whole_start, ee, -1);
+            linked_code(x, x->whole_kind, x->whole_key, x->whole_start, ee);
             x->whole_depth = 0;
         }
         return;
@@ -522,22 +660,30 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         const char *p = x->d->data;
         if (ee >= 2 && p[ee - 2] == '/')
             return; /* an empty element, already a code */
-        if (x->n_open)
+        if (x->n_open) {
             part_code(x, es, ee, (int)x->open_codes[--x->n_open]);
+            for (int k = 0; k < x->n_sc; k++)
+                x->sc[k].crossed |= x->sc[k].base > x->n_open; /* an element around the sc closed */
+        }
         return;
     }
     if (x->cap_depth && depth == x->cap_depth) {
         xl_part *pt = cur_part(x);
         pt->src_e = es;
+        add_markup_codes(x, pt);
         pt->anchor = ee;
         x->cap_depth = 0;
         x->n_open = 0;
+        x->n_sc = 0;
         if (!x->v2 && !x->unit.mrk_mode)
             pt->anchor = ee;
         return;
     }
-    if (!x->in_unit)
+    if (!x->in_unit) {
+        if (depth == x->no_translate_depth)
+            x->no_translate_depth = 0;
         return;
+    }
     if (x->in_target && depth == x->target_depth) {
         xl_target *t = x->v2 ? &cur_part(x)->t : x->unit.mrk_mode ? &x->unit.target :
                        x->unit.n_parts ? &cur_part(x)->t : NULL;
@@ -561,6 +707,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     }
     if (x->in_segsource && depth == x->in_segsource) {
         x->in_segsource = 0;
+        x->unit.segsrc_e = es > x->unit.segsrc_s ? es : x->unit.segsrc_s;
         x->unit.anchor = ee;
         return;
     }
@@ -968,36 +1115,63 @@ static int render_unit(fmt_doc *d, xl_state *x, size_t ui)
             }
         }
     } else {
-        /* seg-source mrks: fill the target's mrks, or write a target with all of them */
-        fmt_buf whole = {0};
+        /* seg-source mrks: fill the target's mrks; a target with none of them (absent, <target/>,
+         * blank) gets the seg-source's content with each segment's translation in its mrk, as
+         * Trados writes it (the text and codes between segments kept) */
+        int any_tmrk = 0;
+        for (size_t i = u->first_part; i < u->first_part + u->n_parts; i++)
+            any_tmrk |= x->parts[i].t.present;
         snprintf(qname, sizeof qname, "%starget", u->prefix);
-        if (!u->target.present)
-            rc = fbuf_add(&whole, d->data + u->indent_s, u->indent_n) || fbuf_addc(&whole, '<') || fbuf_adds(&whole, qname) ||
-                 fbuf_addc(&whole, '>');
+        if (!any_tmrk) {
+            fmt_buf whole = {0};
+            if (!u->target.present)
+                rc = fbuf_add(&whole, d->data + u->indent_s, u->indent_n) || fbuf_addc(&whole, '<') ||
+                     fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>');
+            size_t at = u->segsrc_s;
+            for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
+                const xl_part *pt = &x->parts[i];
+                const fmt_seg *s = pt->seg_index >= 0 ? &d->segs[pt->seg_index] : NULL;
+                if (pt->src_s < at || pt->src_e > u->segsrc_e)
+                    continue;
+                rc = fbuf_add(&whole, d->data + at, pt->src_s - at) ||
+                     (s && seg_done(s) && fbuf_add(&whole, s->out, s->out_len));
+                at = pt->src_e;
+            }
+            rc = rc || fbuf_add(&whole, d->data + at, u->segsrc_e - at);
+            if (!rc && !u->target.present)
+                rc = fbuf_adds(&whole, "</") || fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>') ||
+                     doc_add_edit(d, u->anchor, u->anchor, whole.p, whole.n);
+            else if (!rc && !u->target.empty_elem)
+                rc = doc_add_edit(d, u->target.tag_e, u->target.close_s, whole.p ? whole.p : "", whole.n);
+            else if (!rc) {
+                fmt_buf b = {0};
+                rc = fbuf_addc(&b, '>') || fbuf_add(&b, whole.p, whole.n) || fbuf_adds(&b, "</") ||
+                     fbuf_adds(&b, qname) || fbuf_addc(&b, '>') ||
+                     doc_add_edit(d, u->target.tag_e - 2, u->target.tag_e, b.p, b.n);
+                fbuf_free(&b);
+            }
+            fbuf_free(&whole);
+        }
         for (size_t i = u->first_part; i < u->first_part + u->n_parts && !rc; i++) {
             const xl_part *pt = &x->parts[i];
             const fmt_seg *s = pt->seg_index >= 0 ? &d->segs[pt->seg_index] : NULL;
-            int done = s && seg_done(s);
-            if (!u->target.present) {
-                rc = fbuf_adds(&whole, "<mrk mtype=\"seg\" mid=\"") || fbuf_adds(&whole, pt->mid) ||
-                     fbuf_adds(&whole, "\">") || (done && fbuf_add(&whole, s->out, s->out_len)) ||
-                     fbuf_adds(&whole, "</mrk>");
-            } else if (done && pt->t.present) {
-                rc = fill_element(d, &pt->t, "mrk", s->out, s->out_len);
-            } else if (done) {
-                continue; /* the target lacks this mrk: left as it is */
-            }
-            if (!done || rc)
+            if (!s || !seg_done(s))
                 continue;
+            if (any_tmrk && pt->t.present) {
+                rc = fill_element(d, &pt->t, "mrk", s->out, s->out_len);
+            } else if (any_tmrk) {
+                /* the target lacks this segment's mrk: added at its end */
+                fmt_buf b = {0};
+                rc = fbuf_adds(&b, "<mrk mtype=\"seg\" mid=\"") || fbuf_adds(&b, pt->mid) || fbuf_adds(&b, "\">") ||
+                     fbuf_add(&b, s->out, s->out_len) || fbuf_adds(&b, "</mrk>") ||
+                     doc_add_edit(d, u->target.close_s, u->target.close_s, b.p, b.n);
+                fbuf_free(&b);
+            }
             for (size_t k = 0; k < x->n_sdl && !rc; k++)
                 if (x->sdl[k].unit == ui && !strcmp(x->sdl[k].id, pt->mid))
                     rc = tag_set_attr(d, x->sdl[k].tag_s, x->sdl[k].tag_e, "origin", "mt") ||
                          tag_set_attr(d, x->sdl[k].tag_s, x->sdl[k].tag_e, "conf", "Draft");
         }
-        if (!rc && !u->target.present)
-            rc = fbuf_adds(&whole, "</") || fbuf_adds(&whole, qname) || fbuf_addc(&whole, '>') ||
-                 doc_add_edit(d, u->anchor, u->anchor, whole.p, whole.n);
-        fbuf_free(&whole);
     }
     /* memoQ reads its own status attribute */
     if (!rc && !x->v2) {

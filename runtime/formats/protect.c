@@ -258,7 +258,9 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
     return rc ? -1 : 0;
 }
 
-/* QUOTES: also escape '"' (the source had none raw, so it may sit in an attribute value). */
+/* QUOTES bit 1: also escape '"' (the source had none raw, so it may sit in an attribute value); bit 2:
+ * also escape '\'' (HTML text inside a single-quoted attribute value: alt='...'); bit 4: write '|' as
+ * "\|" (a Markdown table cell). */
 static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, const prot_text *p, int quotes)
 {
     const int multiline = p->multiline;
@@ -271,8 +273,16 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, cons
                 rc = fbuf_addc(b, ' ');
             continue;
         }
-        if (esc != ESC_NONE && quotes && c == '"')
+        if (esc == ESC_XML && (unsigned char)c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            continue; /* a control character XML 1.0 does not allow (the file would not parse) */
+        if (esc == ESC_XML && c == '>' && b->n >= 2 && b->p[b->n - 1] == ']' && b->p[b->n - 2] == ']')
+            rc = fbuf_adds(b, "&gt;"); /* "]]>" may not stand in XML text */
+        else if (esc != ESC_NONE && (quotes & 1) && c == '"')
             rc = fbuf_adds(b, "&quot;");
+        else if (esc != ESC_NONE && (quotes & 2) && c == '\'')
+            rc = fbuf_adds(b, "&#39;");
+        else if ((quotes & 4) && c == '|' && (i == 0 || t[i - 1] != '\\'))
+            rc = fbuf_adds(b, "\\|");
         else if (esc == ESC_XML && c == '&')
             rc = fbuf_adds(b, "&amp;");
         else if (esc == ESC_XML && c == '<')
@@ -289,6 +299,11 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, cons
     return rc;
 }
 
+static int quote_bits(char q)
+{
+    return q == '"' ? 1 : q == '\'' ? 2 : 0;
+}
+
 int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const char *out, size_t len,
                     fmt_buf *result, const char **why)
 {
@@ -297,7 +312,12 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
     unsigned char *used = calloc(p->n_codes + 1, 1);
     int *stack = malloc((p->n_codes + 1) * sizeof *stack);
     size_t depth = 0;
-    const int quotes = memchr(s->src, '"', s->src_len) == NULL;
+    /* XML: '"' escaped where the source has none raw. HTML: the quote of the attribute value a piece
+     * of text sits in (the segment is one, or the text follows a code that opens one: alt=" ... ")
+     * is escaped there, so no quote the model writes can end the value early */
+    int quotes = esc == ESC_HTML ? quote_bits(s->attr_quote) : memchr(s->src, '"', s->src_len) == NULL;
+    const int pipes = s->in_table_cell ? 4 : 0;
+    quotes |= pipes;
     if (!used || !stack) {
         free(used);
         free(stack);
@@ -344,6 +364,13 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
         }
         rc = add_escaped(result, out + text_from, i - text_from, esc, p, quotes) ||
                      fbuf_add(result, s->src + c->start, c->end - c->start) ? -1 : 0;
+        if (esc == ESC_HTML && c->end > c->start) {
+            char first = s->src[c->start], last = s->src[c->end - 1];
+            if (last == '"' || last == '\'')
+                quotes = quote_bits(last) | pipes; /* alt=" : the text after it is the value */
+            else if (first == '"' || first == '\'')
+                quotes = pipes;                    /* " ...> : the value ended */
+        }
         i = text_from = k + 1;
     }
     if (!rc && !*why)

@@ -23,7 +23,8 @@ fuzz_build "$work/formats_fuzz" -I"$work" -I"$src/runtime/formats" "$src/tests/f
 # seeds: the format's index (order of fmt_all in runtime/formats/doc.c) then the fixture
 i=0
 for fmt in txt po srt vtt xlf md html; do
-    for f in "$src"/tests/fixtures/formats/sample*."$fmt" "$src"/tests/fixtures/formats/sample*."$fmt"liff; do
+    # (XLIFF: .xlf and the vendors' .sdlxliff, .mqxliff, .mxliff)
+    for f in "$src"/tests/fixtures/formats/*."$fmt" "$src"/tests/fixtures/formats/*."${fmt%xlf}"*xliff; do
         [ -f "$f" ] || continue
         { printf "\\$(printf '%03o' "$i")"; cat "$f"; } > "$work/corpus/$(basename "$f")"
     done
