@@ -57,6 +57,31 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
     return (float)s;
 }
 
+/* The p.v driver of one ISA: for every lane, the query rows four at a time through ROWS (the rest
+ * with a smaller block), each over the lane's keys of the chunk. */
+#define PV_LANES(NAME, TARGET, ROWS)                                                                          \
+    TARGET static void NAME(int64_t lanes, const float *p, int64_t ld, int64_t nq, int64_t c0, int64_t nk,   \
+                            const float *v, int64_t hdv, float *acc, bool first)                              \
+    {                                                                                                         \
+        const int64_t rs = lanes * hdv;                                                                       \
+        for (int64_t l = 0; l < lanes; l++) {                                                                 \
+            const int64_t j0 = ((l - c0) % lanes + lanes) % lanes; /* (c0 + j0) % lanes == l */              \
+            if (!first && j0 >= nk)                                                                           \
+                continue;                                                                                     \
+            int64_t r = 0;                                                                                    \
+            for (; r + 4 <= nq; r += 4)                                                                       \
+                ROWS(4, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first);            \
+            const float *pr = p + r * ld;                                                                     \
+            float *ar = acc + r * rs + l * hdv;                                                               \
+            if (nq - r == 3)                                                                                  \
+                ROWS(3, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                        \
+            else if (nq - r == 2)                                                                             \
+                ROWS(2, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                        \
+            else if (nq - r == 1)                                                                             \
+                ROWS(1, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                        \
+        }                                                                                                     \
+    }
+
 /* ---- AVX2 + FMA ---- */
 
 /* Keys are visited four (tinyBLAS order) or one (vec_dot order) at a time, each block against every
@@ -158,25 +183,7 @@ INLINE AVX2_T void pv_rows_avx2(int NR, const float *p, int64_t ld, int64_t j0, 
         }
 }
 
-AVX2_T static void pv_avx2(int64_t lanes, const float *p, int64_t ld, int64_t nq, int64_t c0, int64_t nk,
-                           const float *v, int64_t hdv, float *acc, bool first)
-{
-    const int64_t rs = lanes * hdv;
-    for (int64_t l = 0; l < lanes; l++) {
-        const int64_t j0 = ((l - c0) % lanes + lanes) % lanes; /* (c0 + j0) % lanes == l */
-        if (!first && j0 >= nk)
-            continue;
-        int64_t r = 0;
-        for (; r + 4 <= nq; r += 4)
-            pv_rows_avx2(4, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first);
-        switch (nq - r) {
-        case 3: pv_rows_avx2(3, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first); break;
-        case 2: pv_rows_avx2(2, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first); break;
-        case 1: pv_rows_avx2(1, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first); break;
-        default: break;
-        }
-    }
-}
+PV_LANES(pv_avx2, AVX2_T, pv_rows_avx2)
 
 static const ag_blocks with_avx2 = {dots_avx2, pv_avx2};
 
@@ -287,25 +294,7 @@ INLINE AVX512_T void pv_rows_avx512(int NR, const float *p, int64_t ld, int64_t 
     }
 }
 
-AVX512_T static void pv_avx512(int64_t lanes, const float *p, int64_t ld, int64_t nq, int64_t c0, int64_t nk,
-                               const float *v, int64_t hdv, float *acc, bool first)
-{
-    const int64_t rs = lanes * hdv;
-    for (int64_t l = 0; l < lanes; l++) {
-        const int64_t j0 = ((l - c0) % lanes + lanes) % lanes; /* (c0 + j0) % lanes == l */
-        if (!first && j0 >= nk)
-            continue;
-        int64_t r = 0;
-        for (; r + 4 <= nq; r += 4)
-            pv_rows_avx512(4, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first);
-        switch (nq - r) {
-        case 3: pv_rows_avx512(3, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first); break;
-        case 2: pv_rows_avx512(2, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first); break;
-        case 1: pv_rows_avx512(1, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first); break;
-        default: break;
-        }
-    }
-}
+PV_LANES(pv_avx512, AVX512_T, pv_rows_avx512)
 
 static const ag_blocks with_avx512 = {dots_avx512, pv_avx512};
 
