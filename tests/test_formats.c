@@ -869,6 +869,8 @@ START_TEST(realistic_files)
               strstr(out, "<input type=\"text\" value=\"your name\">"));
     ck_assert(strstr(out, "<textarea placeholder=\"YOUR MESSAGE\" rows=\"3\">kept as typed</textarea>") &&
               strstr(out, "<button aria-label=\"CLOSE THE DIALOG\">X</button>") &&
+              strstr(out, "<select name=\"size\" aria-label=\"MODEL SIZE\">") &&
+              strstr(out, "<optgroup label=\"SMALL MODELS\"><option value=\"270m\" label=\"TINY AND FAST\">270M</option>") &&
               strstr(out, "<p>PRESS <a href=\"/help\" aria-label=\"OPEN THE HELP PAGE\">HERE</a> FOR HELP.</p>") &&
               strstr(out, "<nav aria-label=\"Main menu\" translate=\"no\"><a href=\"/\">Home</a></nav>"));
     free(out);

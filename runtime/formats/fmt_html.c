@@ -3,7 +3,7 @@
  * Text runs with their inline elements (a, b, em, span, br, img, ...) form one segment up to the
  * next block-level tag; inline tags are codes (a start tag and its end tag a pair that must stay in
  * order), <code>/<kbd>/<samp>/<var> elements whole. The attributes a reader sees as text (alt,
- * title, placeholder, aria-label, a button's value, a <meta> description's content: see
+ * title, placeholder, aria-label, an option's label, a button's value, a <meta> description's content: see
  * translatable_attrs) are translated: inside a segment as text between the tag's pieces, on block
  * tags as segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
  * instructions and elements marked translate="no" or class="notranslate" are left alone. An
@@ -69,7 +69,7 @@ static size_t tag_end(const char *p, size_t n, size_t i)
 #define MAX_ATTRS 8
 
 /* Which attribute values a reader sees as text: alt, title, placeholder and aria-label on any tag;
- * value on <input type="button|submit|reset">; content on <meta name|property="description",
+ * label on <option>, <optgroup> and <track>; value on <input type="button|submit|reset">; content on <meta name|property="description",
  * "keywords", "og:title", "og:description", "twitter:title" or "twitter:description">. */
 static const char text_attrs[] = "alt title placeholder aria-label";
 static const char meta_text_names[] = "description keywords og:title og:description twitter:title twitter:description";
@@ -89,6 +89,7 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[MAX_A
     const char *tag = p + s + 1;
     size_t tag_len = (size_t)(p + k - tag);
     int is_input = name_in(tag, tag_len, "input"), is_meta = name_in(tag, tag_len, "meta");
+    int has_label = name_in(tag, tag_len, "option optgroup track");
     int button = 0, meta_text = 0;       /* type="submit" seen; name="description" seen */
     size_t cond_s = 0, cond_e = 0;       /* the value= or content= range waiting for those */
     while (k < e) {
@@ -141,7 +142,8 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[MAX_A
         if ((is_input && name_in(name, name_len, "value")) || (is_meta && name_in(name, name_len, "content"))) {
             cond_s = a;
             cond_e = b;
-        } else if (name_in(name, name_len, text_attrs) && n < MAX_ATTRS) {
+        } else if ((name_in(name, name_len, text_attrs) || (has_label && name_in(name, name_len, "label"))) &&
+                   n < MAX_ATTRS) {
             vs[n] = a;
             ve[n] = b;
             n++;
