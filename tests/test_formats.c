@@ -785,6 +785,21 @@ START_TEST(realistic_files)
         ck_assert_msg(strstr(out, "<summary>&lt;b> &amp;amp; Show the options</summary>"), "%s", out);
         free(out);
     }
+    /* Markdown: an HTML block with CRLF line ends, and one indented in a list item */
+    {
+        static const char md[] = "<div align=\"center\">\r\n  <b>Bold</b> words\r\n</div>\r\n\r\n"
+                                 "- Item\n\n  <p>Inside\n  the item</p>\n";
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        if (tolk_doc_open("md", "blocks.md", md, strlen(md), 0, &d, &err) == TOLK_OK) {
+            ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+            char *o = write_doc(d, &n);
+            ck_assert_msg(!strcmp(o, "<div align=\"center\">\r\n  <b>BOLD</b> WORDS\r\n</div>\r\n\r\n"
+                                     "- ITEM\n\n  <p>INSIDE\n  THE ITEM</p>\n"), "%s", o);
+            free(o);
+            tolk_doc_free(d);
+        }
+    }
     /* Markdown: the titles of inline links and images are text; a quote the model writes cannot end
      * one; a reference's title and one with an escape stay as they are */
     if ((out = translate_fixture("titles.md", upper, &n))) {
