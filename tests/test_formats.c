@@ -800,8 +800,9 @@ START_TEST(realistic_files)
             tolk_doc_free(d);
         }
     }
-    /* Markdown: the titles of inline links and images are text; a quote the model writes cannot end
-     * one; a reference's title and one with an escape stay as they are */
+    /* Markdown: the titles of inline links and images, and the text attributes of inline HTML tags,
+     * are text; a quote the model writes cannot end one; a reference's title and one with an escape
+     * stay as they are */
     if ((out = translate_fixture("titles.md", upper, &n))) {
         ck_assert_msg(strstr(out, "READ THE [MANUAL](https://example.org/manual \"THE FULL MANUAL\") FIRST.") &&
                       strstr(out, "[THE GUIDE](<https://example.org/a guide> 'A FRIENDLY GUIDE')") &&
@@ -810,11 +811,16 @@ START_TEST(realistic_files)
                       strstr(out, "[PLAIN ONE](https://example.org/plain).") &&
                       strstr(out, "[X](https://example.org \"Say \\\"hi\\\"\") STAYS.") &&
                       strstr(out, "[ref]: https://example.org/ref \"Reference title\""), "%s", out);
+        ck_assert_msg(strstr(out, "BADGES: <a href=\"https://ci.example.org\"><img src=\"ci.svg\" alt=\"BUILD STATUS\"></a> "
+                                  "AND <abbr title='MACHINE TRANSLATION'>MT</abbr>."), "%s", out);
         free(out);
         out = translate_fixture("titles.md", quoting, &n);
         ck_assert_msg(strstr(out, "(https://example.org/manual \"l'\\\"The full manual\")") &&
                       strstr(out, "(<https://example.org/a guide> 'l\\'\"A friendly guide')") &&
                       strstr(out, "(cat.png (l'\"A sleeping cat))"), "%s", out);
+        /* in an inline HTML attribute the quote is written as HTML writes it */
+        ck_assert_msg(strstr(out, "<img src=\"ci.svg\" alt=\"l'&quot;Build status\">") &&
+                      strstr(out, "<abbr title='l&#39;\"Machine translation'>"), "%s", out);
         free(out);
     }
     /* a file that starts with a rule (then a blank line) has no front matter: all three blocks count */

@@ -4,7 +4,7 @@
  * next block-level tag; inline tags are codes (a start tag and its end tag a pair that must stay in
  * order), <code>/<kbd>/<samp>/<var> elements whole. The attributes a reader sees as text (alt,
  * title, placeholder, aria-label, an option's label, a button's value, a <meta> description's content: see
- * translatable_attrs) are translated: inside a segment as text between the tag's pieces, on block
+ * html_text_attrs) are translated: inside a segment as text between the tag's pieces, on block
  * tags as segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
  * instructions and elements marked translate="no" or class="notranslate" are left alone. An
  * unclosed tag is an error with its line. */
@@ -66,8 +66,6 @@ static size_t tag_end(const char *p, size_t n, size_t i)
     return 0;
 }
 
-#define MAX_ATTRS 8
-
 /* Which attribute values a reader sees as text: alt, title, placeholder and aria-label on any tag;
  * label on <option>, <optgroup> and <track>; value on <input type="button|submit|reset">; content on <meta name|property="description",
  * "keywords", "og:title", "og:description", "twitter:title" or "twitter:description">. */
@@ -78,8 +76,8 @@ static const char meta_text_names[] = "description keywords og:title og:descript
  * values named above); returns how many (at most MAX_ATTRS), in file order.
  * *NO_TRANSLATE: the tag says translate="no" (HTML5) or has the class "notranslate" (the convention
  * of web translation services). */
-static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[MAX_ATTRS], size_t ve[MAX_ATTRS],
-                              int *no_translate)
+int html_text_attrs(const char *p, size_t s, size_t e, size_t vs[MAX_ATTRS], size_t ve[MAX_ATTRS],
+                    int *no_translate)
 {
     *no_translate = 0;
     size_t k = s + 1;
@@ -314,7 +312,7 @@ int html_parse_range(fmt_doc *d, size_t from, size_t to, tolk_error *err)
         }
         size_t vs[MAX_ATTRS], ve[MAX_ATTRS];
         int no_translate = 0;
-        int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve, &no_translate);
+        int n_attr = closing ? 0 : html_text_attrs(p, i, e, vs, ve, &no_translate);
         int self_closed = p[e - 2] == '/' || name_in(name, name_len, "img br wbr hr input meta link area base col "
                                                                       "embed source track param");
         if (no_translate && !self_closed) {

@@ -2,7 +2,8 @@
  * document, so a leaf block's text (paragraph, heading, table cell, list item) becomes one segment
  * and the markup between its pieces (emphasis marks, link brackets and URLs, backticks, inline
  * HTML, "> " of continued quotes) becomes inline codes; inline code spans are codes content and
- * all. An HTML block (<p align="center">, <details>) goes through HTML's own parser, its text
+ * all. An inline HTML tag's text attributes (<img alt="...">) and an inline link's or image's title
+ * are text between codes. An HTML block (<p align="center">, <details>) goes through HTML's own parser, its text
  * and text attributes translated as in an HTML file. Code blocks are left alone, and so is front matter (a YAML block between
  * "---" lines, or TOML between "+++" lines, at the top of the file, as static site generators
  * read it; md4c would take it for a rule and a heading). A hard line break (two spaces or a
@@ -279,7 +280,19 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
     m->hard_break = 0;
     int is_code = m->in_code_span || type == MD_TEXT_CODE || type == MD_TEXT_HTML || type == MD_TEXT_ENTITY ||
                   type == MD_TEXT_LATEXMATH;
-    if (is_code) {
+    size_t vs[MAX_ATTRS], ve[MAX_ATTRS];
+    int no_translate = 0, n_attr = 0;
+    if (type == MD_TEXT_HTML && !m->in_code_span && size > 2 && base[s] == '<' && base[e - 1] == '>')
+        n_attr = html_text_attrs(base, s, e, vs, ve, &no_translate);
+    if (n_attr && !no_translate) {
+        /* an inline HTML tag with text attributes (<img alt="...">): codes around their values */
+        int rc = add_code(m, s, vs[0]);
+        for (int a = 1; a < n_attr && !rc; a++)
+            rc = add_code(m, ve[a - 1], vs[a]);
+        if (rc || add_code(m, ve[n_attr - 1], e))
+            m->failed = 1;
+        m->has_text = m->has_title = 1;
+    } else if (is_code) {
         if (add_code(m, s, e))
             m->failed = 1;
     } else {
