@@ -67,8 +67,9 @@ static size_t tag_end(const char *p, size_t n, size_t i)
 }
 
 /* Which attribute values a reader sees as text: alt, title, placeholder and aria-label on any tag;
- * label on <option>, <optgroup> and <track>; value on <input type="button|submit|reset">; content on <meta name|property="description",
- * "keywords", "og:title", "og:description", "twitter:title" or "twitter:description">. */
+ * label on <option>, <optgroup> and <track>; value on <input type="button|submit|reset">; content
+ * on <meta name|property="description", "keywords", "og:title", "og:description", "twitter:title"
+ * or "twitter:description">. */
 static const char text_attrs[] = "alt title placeholder aria-label";
 static const char meta_text_names[] = "description keywords og:title og:description twitter:title twitter:description";
 

@@ -2,11 +2,12 @@
  * document, so a leaf block's text (paragraph, heading, table cell, list item) becomes one segment
  * and the markup between its pieces (emphasis marks, link brackets and URLs, backticks, inline
  * HTML, "> " of continued quotes) becomes inline codes; inline code spans are codes content and
- * all. An inline HTML tag's text attributes (<img alt="...">) and an inline link's or image's title
- * are text between codes. An HTML block (<p align="center">, <details>) goes through HTML's own parser, its text
- * and text attributes translated as in an HTML file. Code blocks are left alone, and so is front matter (a YAML block between
- * "---" lines, or TOML between "+++" lines, at the top of the file, as static site generators
- * read it; md4c would take it for a rule and a heading). A hard line break (two spaces or a
+ * all. An inline HTML tag's text attributes (<img alt="...">) and an inline link's or image's
+ * title are text between codes. An HTML block (<p align="center">, <details>) goes through HTML's
+ * own parser, its text and text attributes translated as in an HTML file. Code blocks are left
+ * alone, and so is front matter (a YAML block between "---" lines, or TOML between "+++" lines,
+ * at the top of the file, as static site generators read it; md4c would take it for a rule and a
+ * heading; its values are not translated: see docs/FORMATS.md). A hard line break (two spaces or a
  * backslash before the line end) is a code, so it stays where it was. Without md4c the format
  * answers that tolk was built without it. */
 #include <config.h>
@@ -174,8 +175,8 @@ static int inline_title(const md_state *m, const MD_ATTRIBUTE *href, const MD_AT
 {
     const char *p = m->d->data;
     size_t n = m->d->len;
-    if (!m->open || !title->text || title->size == 0 || !href->text || title->text < p || title->text + title->size > p + n ||
-        href->text < p || href->text + href->size > p + n)
+    if (!m->open || !title->text || title->size == 0 || !href->text || title->text < p ||
+        title->text + title->size > p + n || href->text < p || href->text + href->size > p + n)
         return 0;
     size_t hs = (size_t)(href->text - p), he = hs + href->size, s = (size_t)(title->text - p), e = s + title->size;
     if (hs < m->end || s <= he || hs < 1)
@@ -183,7 +184,7 @@ static int inline_title(const md_state *m, const MD_ATTRIBUTE *href, const MD_AT
     size_t k = hs;
     if (p[k - 1] == '<')
         k--;
-    if (k < 1 || p[k - 1] != '(' || memchr(p + m->end, '\n', k - m->end))
+    if (k <= m->end || p[k - 1] != '(' || memchr(p + m->end, '\n', k - m->end))
         return 0;
     k = he < n && p[he] == '>' ? he + 1 : he;
     while (k < s - 1 && (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
@@ -226,7 +227,8 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *user)
     if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && m->n_links > 0 && --m->n_links < 8) {
         size_t ts = 0, te = 0;
         /* the title is text of the segment: "](url \"" before it a code, the rest comes with the next */
-        if (!m->skip_depth && !m->in_code_span && inline_title(m, &m->href[m->n_links], &m->title[m->n_links], &ts, &te)) {
+        if (!m->skip_depth && !m->in_code_span &&
+            inline_title(m, &m->href[m->n_links], &m->title[m->n_links], &ts, &te)) {
             if (add_code(m, m->end, ts))
                 m->failed = 1;
             m->end = te;
