@@ -269,7 +269,8 @@ static char *write_doc(tolk_doc *d, size_t *len)
 }
 
 static const char *const in_place[] = {"sample.txt", "sample.srt", "sample.vtt", "sample.html", "sample.md",
-                                       "frontmatter.md", "legacy.html", "nogaps.srt", "voices.vtt", NULL};
+                                       "frontmatter.md", "legacy.html", "nogaps.srt", "voices.vtt", "attrs.html",
+                                       "htmlblocks.md", "titles.md", NULL};
 static const char *const bilingual[] = {"sample.po", "sample.xlf", "sample20.xlf", "sample.sdlxliff",
                                         "sample.mqxliff", "plural_pl.po", "markup.xlf", "full21.xlf",
                                         "trados_multi.sdlxliff", "phrase.mxliff", NULL};
@@ -718,6 +719,19 @@ static int xml_hostile(void *user, const char *text, size_t len, tolk_emit_fn em
     return TOLK_OK;
 }
 
+/* Writes "<b> &amp; " before the text: markup and a reference the translation must not make. */
+static int lt_amp(void *user, const char *text, size_t len, tolk_emit_fn emit, void *eu, int *hit, int *tokens,
+                  tolk_error *err)
+{
+    (void)user;
+    (void)err;
+    *hit = 0;
+    *tokens = 1;
+    emit("<b> &amp; ", 10, eu);
+    emit(text, len, eu);
+    return TOLK_OK;
+}
+
 START_TEST(realistic_files)
 {
     size_t n;
@@ -752,6 +766,62 @@ START_TEST(realistic_files)
         tolk_doc_get_stats(d, &st);
         ck_assert_int_eq((int)st.kept, 0);
         tolk_doc_free(d);
+    }
+    /* Markdown: the text of HTML blocks is translated as HTML is (text, alt, entities kept); a quoted
+     * block, comments, <pre>, <script> and a block HTML's parser refuses are left alone */
+    if ((out = translate_fixture("htmlblocks.md", upper, &n))) {
+        ck_assert_msg(strstr(out, "<p align=\"center\">\n  <img src=\"logo.png\" alt=\"THE TOLK LOGO\" width=\"120\">\n</p>\n") &&
+                      strstr(out, "<h1 align=\"center\">TRANSLATE FILES, NOT LINES</h1>\n") &&
+                      strstr(out, "<summary>SHOW THE OPTIONS</summary>") && strstr(out, "- A LIST ITEM INSIDE THE DETAILS."),
+                      "%s", out);
+        ck_assert_msg(strstr(out, "<div align=\"center\">FAST &amp; PRIVATE, <b>OFFLINE</b> &mdash; ALWAYS.</div>") &&
+                      strstr(out, "> <p>A quoted HTML block\n> stays as it is.</p>") &&
+                      strstr(out, "<!-- a comment block, kept -->") && strstr(out, "<pre>\nkept as it is\n</pre>") &&
+                      strstr(out, "var s = \"<p>not text</p>\";") && strstr(out, "<div>a tag that never closes <b\n"),
+                      "%s", out);
+        free(out);
+        /* a '<' or '&' the model writes in an HTML block's text is escaped as HTML needs */
+        out = translate_fixture("htmlblocks.md", lt_amp, &n);
+        ck_assert_msg(strstr(out, "<summary>&lt;b> &amp;amp; Show the options</summary>"), "%s", out);
+        free(out);
+    }
+    /* Markdown: an HTML block with CRLF line ends, and one indented in a list item */
+    {
+        static const char md[] = "<div align=\"center\">\r\n  <b>Bold</b> words\r\n</div>\r\n\r\n"
+                                 "- Item\n\n  <p>Inside\n  the item</p>\n";
+        tolk_doc *d = NULL;
+        tolk_error err = {0};
+        if (tolk_doc_open("md", "blocks.md", md, strlen(md), 0, &d, &err) == TOLK_OK) {
+            ck_assert_int_eq(tolk_doc_translate_with(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
+            char *o = write_doc(d, &n);
+            ck_assert_msg(!strcmp(o, "<div align=\"center\">\r\n  <b>BOLD</b> WORDS\r\n</div>\r\n\r\n"
+                                     "- ITEM\n\n  <p>INSIDE\n  THE ITEM</p>\n"), "%s", o);
+            free(o);
+            tolk_doc_free(d);
+        }
+    }
+    /* Markdown: the titles of inline links and images, and the text attributes of inline HTML tags,
+     * are text; a quote the model writes cannot end one; a reference's title and one with an escape
+     * stay as they are */
+    if ((out = translate_fixture("titles.md", upper, &n))) {
+        ck_assert_msg(strstr(out, "READ THE [MANUAL](https://example.org/manual \"THE FULL MANUAL\") FIRST.") &&
+                      strstr(out, "[THE GUIDE](<https://example.org/a guide> 'A FRIENDLY GUIDE')") &&
+                      strstr(out, "![A CAT](cat.png (A SLEEPING CAT))") &&
+                      strstr(out, "**[BOLD LINK](https://example.org \"BOLD TITLE\")**") &&
+                      strstr(out, "[PLAIN ONE](https://example.org/plain).") &&
+                      strstr(out, "[X](https://example.org \"Say \\\"hi\\\"\") STAYS.") &&
+                      strstr(out, "[ref]: https://example.org/ref \"Reference title\""), "%s", out);
+        ck_assert_msg(strstr(out, "BADGES: <a href=\"https://ci.example.org\"><img src=\"ci.svg\" alt=\"BUILD STATUS\"></a> "
+                                  "AND <abbr title='MACHINE TRANSLATION'>MT</abbr>."), "%s", out);
+        free(out);
+        out = translate_fixture("titles.md", quoting, &n);
+        ck_assert_msg(strstr(out, "(https://example.org/manual \"l'\\\"The full manual\")") &&
+                      strstr(out, "(<https://example.org/a guide> 'l\\'\"A friendly guide')") &&
+                      strstr(out, "(cat.png (l'\"A sleeping cat))"), "%s", out);
+        /* in an inline HTML attribute the quote is written as HTML writes it */
+        ck_assert_msg(strstr(out, "<img src=\"ci.svg\" alt=\"l'&quot;Build status\">") &&
+                      strstr(out, "<abbr title='l&#39;\"Machine translation'>"), "%s", out);
+        free(out);
     }
     /* a file that starts with a rule (then a blank line) has no front matter: all three blocks count */
     {
@@ -802,6 +872,28 @@ START_TEST(realistic_files)
     ck_assert(strstr(out, "<p>BUY <span translate=\"no\">ACME Widget</span> NOW.</p>") &&
               strstr(out, "<div class=\"box notranslate\"><p>Keep <div>inner</div> this</p></div>") &&
               strstr(out, "<p>AFTER <img alt=\"Logo\" translate=\"no\"> AND <b class=\"notranslatex\">BOLD</b>.</p>"));
+    free(out);
+    /* HTML: the attributes a reader sees as text: placeholder, aria-label, a button's value, a meta
+     * description's (keywords', og:title's) content, and <title>; other values stay as they are */
+    out = translate_fixture("attrs.html", upper, &n);
+    ck_assert_msg(strstr(out, "<meta name=\"description\" content=\"A SMALL RUNTIME FOR TRANSLATORS\">") &&
+                  strstr(out, "<meta content=\"OFFLINE, PRIVATE\" name=\"keywords\">") &&
+                  strstr(out, "<meta property=\"og:title\" content=\"TOLK FOR TRANSLATORS\">"), "%s", out);
+    ck_assert(strstr(out, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">") &&
+              strstr(out, "<meta property=\"og:url\" content=\"https://example.org/tolk\">") &&
+              strstr(out, "<meta name=\"robots\" content=\"noindex\">") &&
+              strstr(out, "<title>TOLK &amp; THE MANUAL</title>"));
+    ck_assert(strstr(out, "placeholder=\"SEARCH THE MANUAL\" value=\"tolk\">") &&
+              strstr(out, "<input type=\"submit\" value=\"SEARCH NOW\">") &&
+              strstr(out, "<input value='START OVER' type=\"reset\">") &&
+              strstr(out, "<input type=\"hidden\" name=\"lang\" value=\"en\">") &&
+              strstr(out, "<input type=\"text\" value=\"your name\">"));
+    ck_assert(strstr(out, "<textarea placeholder=\"YOUR MESSAGE\" rows=\"3\">kept as typed</textarea>") &&
+              strstr(out, "<button aria-label=\"CLOSE THE DIALOG\">X</button>") &&
+              strstr(out, "<select name=\"size\" aria-label=\"MODEL SIZE\">") &&
+              strstr(out, "<optgroup label=\"SMALL MODELS\"><option value=\"270m\" label=\"TINY AND FAST\">270M</option>") &&
+              strstr(out, "<p>PRESS <a href=\"/help\" aria-label=\"OPEN THE HELP PAGE\">HERE</a> FOR HELP.</p>") &&
+              strstr(out, "<nav aria-label=\"Main menu\" translate=\"no\"><a href=\"/\">Home</a></nav>"));
     free(out);
     out = translate_fixture("legacy.html", quoting, &n);
     ck_assert_msg(strstr(out, "alt=\"l'&quot;A cat\" title='l&#39;\"Cat pic'>l'\" and") &&

@@ -292,6 +292,18 @@ static void free_segs(fmt_doc *d)
     }
 }
 
+void doc_drop_segs_from(fmt_doc *d, size_t n)
+{
+    if (n >= d->n_segs)
+        return;
+    size_t all = d->n_segs;
+    d->segs += n;
+    d->n_segs = all - n;
+    free_segs(d);
+    d->segs -= n;
+    d->n_segs = n;
+}
+
 void doc_clear_segs(fmt_doc *d)
 {
     free_segs(d);

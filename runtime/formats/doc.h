@@ -64,6 +64,11 @@ typedef struct fmt_seg {
     int from_tm;        /* filled by doc_prefill (a translation memory's exact match) */
     char attr_quote;    /* HTML: the quote around an attribute value that is the segment ('"', '\'', 0) */
     char in_table_cell; /* Markdown: a '|' the model writes would end the cell (written "\|") */
+    char html_text;     /* Markdown: text of an HTML block, escaped as HTML (ESC_HTML), not as Markdown */
+    char md_title;      /* Markdown: holds a link or image title ("title") or an inline HTML tag's
+                         * attribute text: a code ending in a title's opening quote is followed by text
+                         * whose closing quote is written "\"", one ending in =" by text whose '"' is
+                         * written &quot; */
     int group;          /* format-specific: the cue group, the PO plural form, the XLIFF unit ... */
     int part;
 } fmt_seg;
@@ -191,6 +196,22 @@ int seg_set_id(fmt_seg *s, const char *id, size_t len);
  * before any other '<') as codes, an opening and a closing tag of one name that nest paired, so the
  * model cannot drop or reorder them (PO strings often carry markup). -1 on out-of-memory. */
 int seg_add_tag_codes(fmt_seg *s);
+
+/* How S's text is escaped: its format's way, or HTML's for the text of an HTML block in Markdown. */
+static inline fmt_escape seg_escape(const fmt_doc *d, const fmt_seg *s)
+{
+    return s->html_text ? ESC_HTML : d->ops->escape;
+}
+/* Frees the segments from number N on (a parse that gives up on a part of the file). */
+void doc_drop_segs_from(fmt_doc *d, size_t n);
+/* The attributes of an HTML tag that hold text a reader sees (fmt_html.c): the value ranges of
+ * the quoted ones in the tag [S, E) of P (S at its '<'), at most MAX_ATTRS, in file order.
+ * *NO_TRANSLATE: the tag says translate="no" or has the class "notranslate". */
+#define MAX_ATTRS 8
+int html_text_attrs(const char *p, size_t s, size_t e, size_t vs[MAX_ATTRS], size_t ve[MAX_ATTRS], int *no_translate);
+/* HTML's parser (fmt_html.c) over bytes [FROM, TO) of D's data: adds their segments to D (the text
+ * of an HTML block inside Markdown). TOLK_E_FORMAT with a line number on malformed HTML. */
+int html_parse_range(fmt_doc *d, size_t from, size_t to, tolk_error *err);
 
 /* Queues an edit (a copy of BYTES). */
 int doc_add_edit(fmt_doc *d, size_t start, size_t end, const char *bytes, size_t len);

@@ -188,7 +188,7 @@ static int settle(fmt_doc *d, fmt_seg *s, const prot_text *p, const char *model,
     fmt_buf out = {0};
     const char *why = NULL;
     if (!check) {
-        int rc = restore_segment(s, p, d->ops->escape, model, strlen(model), &out, &why);
+        int rc = restore_segment(s, p, seg_escape(d, s), model, strlen(model), &out, &why);
         if (rc < 0) {
             fbuf_free(&out);
             return -1;
@@ -297,7 +297,7 @@ static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, doc_run *r, int
 static int translate_seg(fmt_doc *d, fmt_seg *s, doc_run *r, tolk_error *err)
 {
     prot_text p;
-    int prc = protect_segment(s, d->ops->escape, &p), rc = TOLK_OK;
+    int prc = protect_segment(s, seg_escape(d, s), &p), rc = TOLK_OK;
     if (prc) {
         prot_free(&p);
         if (prc < 0)
@@ -318,7 +318,7 @@ static int translate_seg(fmt_doc *d, fmt_seg *s, doc_run *r, tolk_error *err)
         } else {
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");
         }
-    } else if (d->ops->escape == ESC_NONE && s->n_codes == 0 && p.n_codes > 0 &&
+    } else if (seg_escape(d, s) == ESC_NONE && s->n_codes == 0 && p.n_codes > 0 &&
                (rc = try_plain(d, s, &p, r, &plain_done, err)) == TOLK_OK && plain_done) {
         /* taken as the model wrote it */
     } else if (!rc) {
@@ -485,7 +485,7 @@ int doc_prefill(fmt_doc *d, doc_lookup_fn fn, void *user, tolk_error *err)
             continue;
         d->cur_seg = i;
         prot_text p;
-        int prc = protect_segment(s, d->ops->escape, &p), found = 0;
+        int prc = protect_segment(s, seg_escape(d, s), &p), found = 0;
         fmt_buf out = {0};
         if (prc < 0)
             rc = error_set(err, TOLK_E_NOMEM, "out of memory");

@@ -2,9 +2,10 @@
  * give the file back byte for byte, and only the boundaries between text and markup matter here.
  * Text runs with their inline elements (a, b, em, span, br, img, ...) form one segment up to the
  * next block-level tag; inline tags are codes (a start tag and its end tag a pair that must stay in
- * order), <code>/<kbd>/<samp>/<var> elements whole. alt and
- * title are translated: inside a segment as text between the tag's two halves, on block tags as
- * segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
+ * order), <code>/<kbd>/<samp>/<var> elements whole. The attributes a reader sees as text (alt,
+ * title, placeholder, aria-label, an option's label, a button's value, a <meta> description's content: see
+ * html_text_attrs) are translated: inside a segment as text between the tag's pieces, on block
+ * tags as segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
  * instructions and elements marked translate="no" or class="notranslate" are left alone. An
  * unclosed tag is an error with its line. */
 #include <config.h>
@@ -65,16 +66,31 @@ static size_t tag_end(const char *p, size_t n, size_t i)
     return 0;
 }
 
-/* The value ranges of quoted alt= and title= in the tag [s, e); returns how many (at most 4).
+/* Which attribute values a reader sees as text: alt, title, placeholder and aria-label on any tag;
+ * label on <option>, <optgroup> and <track>; value on <input type="button|submit|reset">; content
+ * on <meta name|property="description", "keywords", "og:title", "og:description", "twitter:title"
+ * or "twitter:description">. */
+static const char text_attrs[] = "alt title placeholder aria-label";
+static const char meta_text_names[] = "description keywords og:title og:description twitter:title twitter:description";
+
+/* The value ranges of the quoted attributes of the tag [s, e) that hold text (text_attrs, and the
+ * values named above); returns how many (at most MAX_ATTRS), in file order.
  * *NO_TRANSLATE: the tag says translate="no" (HTML5) or has the class "notranslate" (the convention
  * of web translation services). */
-static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], size_t ve[4], int *no_translate)
+int html_text_attrs(const char *p, size_t s, size_t e, size_t vs[MAX_ATTRS], size_t ve[MAX_ATTRS],
+                    int *no_translate)
 {
     *no_translate = 0;
     size_t k = s + 1;
     int n = 0;
     while (k < e && !is_ws(p[k]) && p[k] != '>' && p[k] != '/')
         k++;
+    const char *tag = p + s + 1;
+    size_t tag_len = (size_t)(p + k - tag);
+    int is_input = name_in(tag, tag_len, "input"), is_meta = name_in(tag, tag_len, "meta");
+    int has_label = name_in(tag, tag_len, "option optgroup track");
+    int button = 0, meta_text = 0;       /* type="submit" seen; name="description" seen */
+    size_t cond_s = 0, cond_e = 0;       /* the value= or content= range waiting for those */
     while (k < e) {
         while (k < e && (is_ws(p[k]) || p[k] == '/'))
             k++;
@@ -106,19 +122,42 @@ static int translatable_attrs(const char *p, size_t s, size_t e, size_t vs[4], s
                 k++;
             b = k;
         }
-        if (name_in(p + ns, ne - ns, "translate") && b - a == 2 && !strncasecmp(p + a, "no", 2))
+        const char *name = p + ns;
+        size_t name_len = ne - ns;
+        if (name_in(name, name_len, "translate") && b - a == 2 && !strncasecmp(p + a, "no", 2))
             *no_translate = 1;
-        if (name_in(p + ns, ne - ns, "class"))
+        if (name_in(name, name_len, "class"))
             for (size_t w = a; w + 11 <= b; w++)
                 if (!strncasecmp(p + w, "notranslate", 11) && (w == a || is_ws(p[w - 1])) &&
                     (w + 11 == b || is_ws(p[w + 11])))
                     *no_translate = 1;
+        if (is_input && name_in(name, name_len, "type") && name_in(p + a, b - a, "button submit reset"))
+            button = 1;
+        if (is_meta && name_in(name, name_len, "name property") && name_in(p + a, b - a, meta_text_names))
+            meta_text = 1;
         /* an unquoted value is left alone: a translation with a space would end it */
-        if (quoted && name_in(p + ns, ne - ns, "alt title") && b > a && n < 4) {
+        if (!quoted || b == a)
+            continue;
+        if ((is_input && name_in(name, name_len, "value")) || (is_meta && name_in(name, name_len, "content"))) {
+            cond_s = a;
+            cond_e = b;
+        } else if ((name_in(name, name_len, text_attrs) || (has_label && name_in(name, name_len, "label"))) &&
+                   n < MAX_ATTRS) {
             vs[n] = a;
             ve[n] = b;
             n++;
         }
+    }
+    if (cond_e > cond_s && (button || meta_text) && n < MAX_ATTRS) {
+        int at = n; /* in file order among the others */
+        while (at > 0 && vs[at - 1] > cond_s) {
+            vs[at] = vs[at - 1];
+            ve[at] = ve[at - 1];
+            at--;
+        }
+        vs[at] = cond_s;
+        ve[at] = cond_e;
+        n++;
     }
     return n;
 }
@@ -213,10 +252,10 @@ static size_t close_of(const char *p, size_t n, size_t i, const char *name, size
     return n;
 }
 
-static int html_parse(fmt_doc *d, tolk_error *err)
+int html_parse_range(fmt_doc *d, size_t from, size_t to, tolk_error *err)
 {
     const char *p = d->data;
-    size_t n = d->len, i = 0;
+    size_t n = to, i = from;
     static html_seg zero;
     html_seg *h = malloc(sizeof *h);
     if (!h)
@@ -272,9 +311,9 @@ static int html_parse(fmt_doc *d, tolk_error *err)
             i = e;
             continue;
         }
-        size_t vs[4], ve[4];
+        size_t vs[MAX_ATTRS], ve[MAX_ATTRS];
         int no_translate = 0;
-        int n_attr = closing ? 0 : translatable_attrs(p, i, e, vs, ve, &no_translate);
+        int n_attr = closing ? 0 : html_text_attrs(p, i, e, vs, ve, &no_translate);
         int self_closed = p[e - 2] == '/' || name_in(name, name_len, "img br wbr hr input meta link area base col "
                                                                       "embed source track param");
         if (no_translate && !self_closed) {
@@ -346,6 +385,11 @@ out:
 #undef FAIL_NOMEM
     free(h);
     return rc;
+}
+
+static int html_parse(fmt_doc *d, tolk_error *err)
+{
+    return html_parse_range(d, 0, d->len, err);
 }
 
 const fmt_ops fmt_html_ops = {.name = "html", .extensions = "html htm xhtml", .escape = ESC_HTML,

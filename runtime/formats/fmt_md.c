@@ -2,9 +2,12 @@
  * document, so a leaf block's text (paragraph, heading, table cell, list item) becomes one segment
  * and the markup between its pieces (emphasis marks, link brackets and URLs, backticks, inline
  * HTML, "> " of continued quotes) becomes inline codes; inline code spans are codes content and
- * all. Code blocks and HTML blocks are left alone, and so is front matter (a YAML block between
- * "---" lines, or TOML between "+++" lines, at the top of the file, as static site generators
- * read it; md4c would take it for a rule and a heading). A hard line break (two spaces or a
+ * all. An inline HTML tag's text attributes (<img alt="...">) and an inline link's or image's
+ * title are text between codes. An HTML block (<p align="center">, <details>) goes through HTML's
+ * own parser, its text and text attributes translated as in an HTML file. Code blocks are left
+ * alone, and so is front matter (a YAML block between "---" lines, or TOML between "+++" lines,
+ * at the top of the file, as static site generators read it; md4c would take it for a rule and a
+ * heading; its values are not translated: see docs/FORMATS.md). A hard line break (two spaces or a
  * backslash before the line end) is a code, so it stays where it was. Without md4c the format
  * answers that tolk was built without it. */
 #include <config.h>
@@ -27,6 +30,12 @@ typedef struct md_state {
     int cell_depth;     /* inside a table cell (th, td) */
     int in_code_span;
     int hard_break;     /* md4c reported a hard line break: the bytes up to the next text are a code */
+    int in_html;        /* inside an HTML block */
+    int html_ok;        /* its lines so far follow each other in the file (no "> " between them) */
+    size_t html_s, html_e; /* its bytes so far ([0, 0): none yet) */
+    int has_title;      /* the segment holds a link title */
+    MD_ATTRIBUTE href[8], title[8]; /* the URLs and titles of the links and images open now */
+    int n_links;
     size_t *cs, *ce;    /* its codes */
     size_t n_codes, cap;
     int failed;
@@ -62,13 +71,15 @@ static void flush(md_state *m)
         fmt_seg *s = doc_add_seg_ref(m->d, m->start, m->end - m->start, m->start, m->end);
         if (!s)
             m->failed = 1;
-        else
+        else {
             s->in_table_cell = m->cell_depth > 0;
+            s->md_title = (char)m->has_title;
+        }
         for (size_t c = 0; s && c < m->n_codes && !m->failed; c++)
             if (seg_add_code(s, m->cs[c] - m->start, m->ce[c] - m->start) < 0)
                 m->failed = 1;
     }
-    m->open = m->has_text = 0;
+    m->open = m->has_text = m->has_title = 0;
     m->n_codes = 0;
 }
 
@@ -80,11 +91,64 @@ static int is_blank_range(const char *p, size_t s, size_t e)
     return 1;
 }
 
+/* An HTML block's text through HTML's own parser (fmt_html.c), its segments escaped as HTML. A block
+ * whose lines have Markdown between them (a quote's "> ") or that HTML's parser refuses (a tag
+ * that ends in a later block) is left alone, as before. */
+static void html_block(md_state *m)
+{
+    if (!m->html_ok || m->html_e <= m->html_s)
+        return;
+    size_t first = m->d->n_segs;
+    tolk_error err = {0};
+    int rc = html_parse_range(m->d, m->html_s, m->html_e, &err);
+    if (rc == TOLK_E_NOMEM) {
+        m->failed = 1;
+    } else if (rc) {
+        doc_drop_segs_from(m->d, first);
+    } else {
+        for (size_t i = first; i < m->d->n_segs; i++)
+            m->d->segs[i].html_text = 1;
+    }
+}
+
+/* A piece of an HTML block's text: the block grows when the piece starts on the line after the
+ * last one (only a line break and indentation between them). */
+static void html_piece(md_state *m, size_t s, size_t e)
+{
+    const char *p = m->d->data;
+    if (m->html_e == 0 && m->html_s == 0) {
+        m->html_s = s;
+    } else if (s < m->html_e) {
+        m->html_ok = 0;
+    } else if (s > m->html_e) {
+        /* a line break, then the next line's indentation (which md4c may hand over apart) */
+        size_t k = m->html_e;
+        if (k < s && p[k] == '\r')
+            k++;
+        if (k < s && p[k] == '\n')
+            k++;
+        else
+            m->html_ok = 0;
+        while (k < s && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        if (k != s)
+            m->html_ok = 0;
+    }
+    m->html_e = e;
+}
+
 static int on_block(MD_BLOCKTYPE type, void *detail, void *user, int enter)
 {
     (void)detail;
     md_state *m = user;
     flush(m);
+    if (type == MD_BLOCK_HTML) {
+        if (!enter && m->in_html == 1)
+            html_block(m);
+        m->in_html += enter ? 1 : -1;
+        m->html_ok = 1;
+        m->html_s = m->html_e = 0;
+    }
     if (type == MD_BLOCK_CODE || type == MD_BLOCK_HTML)
         m->skip_depth += enter ? 1 : -1;
     if (type == MD_BLOCK_TH || type == MD_BLOCK_TD)
@@ -102,12 +166,55 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *user)
     return on_block(type, detail, user, 0);
 }
 
+/* The title of an inline link or image as bytes [*TS, *TE) of the document: only when md4c points
+ * into the document (no escapes or references it had to resolve), the URL comes right after "(" or
+ * "(<" on the line the link text ends on, and only blanks and the opening quote stand between the
+ * URL and the title. A reference link's title sits in its definition elsewhere: never taken. */
+static int inline_title(const md_state *m, const MD_ATTRIBUTE *href, const MD_ATTRIBUTE *title, size_t *ts,
+                        size_t *te)
+{
+    const char *p = m->d->data;
+    size_t n = m->d->len;
+    if (!m->open || !title->text || title->size == 0 || !href->text || title->text < p ||
+        title->text + title->size > p + n || href->text < p || href->text + href->size > p + n)
+        return 0;
+    size_t hs = (size_t)(href->text - p), he = hs + href->size, s = (size_t)(title->text - p), e = s + title->size;
+    if (hs < m->end || s <= he || hs < 1)
+        return 0;
+    size_t k = hs;
+    if (p[k - 1] == '<')
+        k--;
+    if (k <= m->end || p[k - 1] != '(' || memchr(p + m->end, '\n', k - m->end))
+        return 0;
+    k = he < n && p[he] == '>' ? he + 1 : he;
+    while (k < s - 1 && (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
+        k++;
+    if (k != s - 1 || !(p[k] == '"' || p[k] == '\'' || p[k] == '('))
+        return 0;
+    for (k = s; k < e; k++)
+        if (p[k] == '\\' || p[k] == '&' || p[k] == '\n' || p[k] == '\r')
+            return 0; /* escapes and references would reach the model as they stand */
+    *ts = s;
+    *te = e;
+    return 1;
+}
+
 static int enter_span(MD_SPANTYPE type, void *detail, void *user)
 {
-    (void)detail;
     md_state *m = user;
     if (type == MD_SPAN_CODE)
         m->in_code_span++;
+    if (type == MD_SPAN_A && m->n_links < 8) {
+        const MD_SPAN_A_DETAIL *a = detail;
+        m->href[m->n_links] = a->href;
+        m->title[m->n_links] = a->title;
+    } else if (type == MD_SPAN_IMG && m->n_links < 8) {
+        const MD_SPAN_IMG_DETAIL *img = detail;
+        m->href[m->n_links] = img->src;
+        m->title[m->n_links] = img->title;
+    }
+    if (type == MD_SPAN_A || type == MD_SPAN_IMG)
+        m->n_links++;
     return 0;
 }
 
@@ -117,7 +224,18 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *user)
     md_state *m = user;
     if (type == MD_SPAN_CODE)
         m->in_code_span--;
-    return 0;
+    if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && m->n_links > 0 && --m->n_links < 8) {
+        size_t ts = 0, te = 0;
+        /* the title is text of the segment: "](url \"" before it a code, the rest comes with the next */
+        if (!m->skip_depth && !m->in_code_span &&
+            inline_title(m, &m->href[m->n_links], &m->title[m->n_links], &ts, &te)) {
+            if (add_code(m, m->end, ts))
+                m->failed = 1;
+            m->end = te;
+            m->has_text = m->has_title = 1;
+        }
+    }
+    return m->failed;
 }
 
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *user)
@@ -126,8 +244,14 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
     const char *base = m->d->data;
     if (type == MD_TEXT_BR && !m->skip_depth && m->open)
         m->hard_break = 1;
-    if (m->skip_depth || text < base || text + size > base + m->d->len || size == 0)
-        return 0; /* code blocks, or md4c's own strings (line breaks, NUL replacements) */
+    if (text < base || text + size > base + m->d->len || size == 0)
+        return 0; /* md4c's own strings (line breaks, NUL replacements, indentation) */
+    if (m->in_html) {
+        html_piece(m, (size_t)(text - base), (size_t)(text - base) + size);
+        return 0;
+    }
+    if (m->skip_depth)
+        return 0; /* code blocks */
     size_t s = (size_t)(text - base), e = s + size;
     if (!m->open) {
         m->open = 1;
@@ -158,7 +282,19 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
     m->hard_break = 0;
     int is_code = m->in_code_span || type == MD_TEXT_CODE || type == MD_TEXT_HTML || type == MD_TEXT_ENTITY ||
                   type == MD_TEXT_LATEXMATH;
-    if (is_code) {
+    size_t vs[MAX_ATTRS], ve[MAX_ATTRS];
+    int no_translate = 0, n_attr = 0;
+    if (type == MD_TEXT_HTML && !m->in_code_span && size > 2 && base[s] == '<' && base[e - 1] == '>')
+        n_attr = html_text_attrs(base, s, e, vs, ve, &no_translate);
+    if (n_attr && !no_translate) {
+        /* an inline HTML tag with text attributes (<img alt="...">): codes around their values */
+        int rc = add_code(m, s, vs[0]);
+        for (int a = 1; a < n_attr && !rc; a++)
+            rc = add_code(m, ve[a - 1], vs[a]);
+        if (rc || add_code(m, ve[n_attr - 1], e))
+            m->failed = 1;
+        m->has_text = m->has_title = 1;
+    } else if (is_code) {
         if (add_code(m, s, e))
             m->failed = 1;
     } else {

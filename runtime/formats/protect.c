@@ -260,7 +260,9 @@ int protect_segment(const fmt_seg *s, fmt_escape esc, prot_text *p)
 
 /* QUOTES bit 1: also escape '"' (the source had none raw, so it may sit in an attribute value); bit 2:
  * also escape '\'' (HTML text inside a single-quoted attribute value: alt='...'); bit 4: write '|' as
- * "\|" (a Markdown table cell). */
+ * "\|" (a Markdown table cell); bits 8, 16, 32: write '"', '\'' or ')' with a backslash before it (the
+ * text of a Markdown link title in "...", '...' or (...)); bits 64, 128: write '"' as &quot;, '\'' as
+ * &#39; whatever the format's escaping (an HTML attribute value inside Markdown). */
 static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, const prot_text *p, int quotes)
 {
     const int multiline = p->multiline;
@@ -281,6 +283,10 @@ static int add_escaped(fmt_buf *b, const char *t, size_t n, fmt_escape esc, cons
             rc = fbuf_adds(b, "&quot;");
         else if (esc != ESC_NONE && (quotes & 2) && c == '\'')
             rc = fbuf_adds(b, "&#39;");
+        else if (((quotes & 64) && c == '"') || ((quotes & 128) && c == '\''))
+            rc = fbuf_adds(b, c == '"' ? "&quot;" : "&#39;");
+        else if (((quotes & 8) && c == '"') || ((quotes & 16) && c == '\'') || ((quotes & 32) && c == ')'))
+            rc = fbuf_addc(b, '\\') || fbuf_addc(b, c) ? -1 : 0;
         else if ((quotes & 4) && c == '|' && (i == 0 || t[i - 1] != '\\'))
             rc = fbuf_adds(b, "\\|");
         else if (esc == ESC_XML && c == '&')
@@ -364,6 +370,12 @@ int restore_segment(const fmt_seg *s, const prot_text *p, fmt_escape esc, const 
         }
         rc = add_escaped(result, out + text_from, i - text_from, esc, p, quotes) ||
                      fbuf_add(result, s->src + c->start, c->end - c->start) ? -1 : 0;
+        if (s->md_title && c->end > c->start) {
+            char last = s->src[c->end - 1]; /* (url "  : the text after it is a title */
+            int attr = c->end - c->start >= 2 && s->src[c->end - 2] == '='; /* <img alt=" */
+            quotes = pipes | (attr ? (last == '"' ? 64 : last == '\'' ? 128 : 0)
+                                   : (last == '"' ? 8 : last == '\'' ? 16 : last == '(' ? 32 : 0));
+        }
         if (esc == ESC_HTML && c->end > c->start) {
             char first = s->src[c->start], last = s->src[c->end - 1];
             if (last == '"' || last == '\'')
