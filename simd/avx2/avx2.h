@@ -39,6 +39,15 @@ static inline float avx2_hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
+/* The sum of 8 int32 lanes (exact while it fits). */
+static inline int32_t avx2_hsum_i32(__m256i v)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
 /* 16 bytes of nibbles to 32 bytes: low nibbles in the low 128 bits, high nibbles above. */
 static inline __m256i avx2_nibbles(const uint8_t *qs)
 {

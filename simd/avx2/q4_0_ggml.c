@@ -39,11 +39,8 @@ float avx2_ggml_dot_q4_0(int64_t n, const void *w, const void *x)
         __m256i xq = _mm256_loadu_si256((const __m256i *)q[b].qs);
         __m256i off = _mm256_maddubs_epi16(_mm256_set1_epi8(8), xq);
         __m256i v = block_lanes(avx2_nibbles(a[b].qs), xq, off);
-        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
         float d = *avx2_half_ref(&a[b].d) * *avx2_half_ref(&q[b].d);
-        acc = fmaf((float)_mm_cvtsi128_si32(s), d, acc);
+        acc = fmaf((float)avx2_hsum_i32(v), d, acc);
     }
     return acc;
 }

@@ -32,14 +32,6 @@ static inline __attribute__((always_inline)) void row_lanes(const char *blk, con
     *msum = _mm256_madd_epi16(u.mins, _mm256_loadu_si256((const __m256i *)x->bsums));
 }
 
-static inline int32_t hsum_i32(__m256i v)
-{
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-    return _mm_cvtsi128_si32(s);
-}
-
 float avx2_dot_q4_k(int64_t n, const void *w, const void *x)
 {
     const block_q4_K *b = w;
@@ -48,8 +40,8 @@ float avx2_dot_q4_k(int64_t n, const void *w, const void *x)
     for (int64_t i = 0; i < n / QK_K; i++) {
         __m256i is, ms;
         row_lanes((const char *)&b[i], &a[i], &is, &ms);
-        acc = fmaf((float)hsum_i32(is), *avx2_half_ref(&b[i].d) * a[i].d, acc);
-        accm = fmaf((float)hsum_i32(ms), *avx2_half_ref(&b[i].dmin) * a[i].d, accm);
+        acc = fmaf((float)avx2_hsum_i32(is), *avx2_half_ref(&b[i].d) * a[i].d, acc);
+        accm = fmaf((float)avx2_hsum_i32(ms), *avx2_half_ref(&b[i].dmin) * a[i].d, accm);
     }
     return acc - accm;
 }

@@ -18,6 +18,14 @@ static inline float avx512_half(const simd_half *p)
 }
 
 /* Two 32-byte blocks side by side in one register. */
+/* Eight float lanes summed as llama.cpp's hsum_float_8: ((0+4) + (2+6)) + ((1+5) + (3+7)). */
+static inline float avx512_hsum8(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
 static inline __m512i avx512_load2(const void *lo, const void *hi)
 {
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)lo)),

@@ -15,14 +15,6 @@ static _Alignas(64) const int32_t q6_idx[4][16] = {
     {12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15},
 };
 
-/* Eight float lanes summed as llama.cpp's hsum_float_8: ((0+4)+(2+6)) + ((1+5)+(3+7)). */
-static inline float hsum8(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
-
 /* In llama.cpp's order (ref_dot_q6_k): a plane's 16 dpbusd lanes are lanes l and l + 8 of two of
  * its 32-element runs, so the upper 256 bits fold onto the lower ones (integer adds: exact), the
  * offset comes off per lane, then one convert and one 8-lane FMA per super-block. */
@@ -71,7 +63,7 @@ static inline __attribute__((always_inline)) void row_dot_q6(const block_q6_K *w
     }
 #pragma GCC unroll 8
     for (int t = 0; t < T; t++)
-        out[t] = hsum8(acc[t]);
+        out[t] = avx512_hsum8(acc[t]);
 }
 
 static inline __attribute__((always_inline)) void matvec_q6(const void *w, size_t wrb, int64_t n, const void *qx,

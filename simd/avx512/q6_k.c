@@ -45,7 +45,5 @@ float avx512_dot_q6_k(int64_t n, const void *w, const void *x)
         __m256i lanes = _mm256_add_epi32(_mm512_castsi512_si256(isum), _mm512_extracti64x4_epi64(isum, 1));
         acc = _mm256_fmadd_ps(_mm256_set1_ps(a[i].d * avx512_half(&b[i].d)), _mm256_cvtepi32_ps(lanes), acc);
     }
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+    return avx512_hsum8(acc);
 }
