@@ -140,6 +140,10 @@ static void build_tables(void)
         fill_scalar(&tables[i]);
         tables[i].isa = isa;
         tables[i].name = isa_names[i];
+        if (isa == SIMD_ISA_SCALAR) { /* Q4_K batches in llama.cpp's batch order (ref/q4_k.c) */
+            tables[i].matmul[TOLK_TYPE_Q4_K] = ref_matmul_q4_k;
+            tables[i].matmul_exact[TOLK_TYPE_Q4_K] = 3;
+        }
 #ifdef TOLK_HAVE_X86_KERNELS
         if (isa == SIMD_ISA_AVX2)
             simd_fill_avx2(&tables[i]);

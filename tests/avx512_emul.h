@@ -78,6 +78,20 @@ static inline emu512 emu_cast256(__m256i v)
 }
 #define _mm512_castsi256_si512 emu_cast256
 
+static inline __m256i emu_extract256(emu512 a, int half)
+{
+    __m256i r;
+    memcpy(&r, a.u8 + 32 * half, 32);
+    return r;
+}
+#define _mm512_extracti64x4_epi64 emu_extract256
+
+static inline __m256i emu_cast512_256(emu512 a)
+{
+    return emu_extract256(a, 0);
+}
+#define _mm512_castsi512_si256 emu_cast512_256
+
 static inline emu512 emu_insert256(emu512 a, __m256i b, int half)
 {
     memcpy(a.u8 + 32 * half, &b, 32);

@@ -2,8 +2,8 @@
  * activation quantizers byte for byte, integer parts bit for bit (unit scales make every sum an
  * exact integer), float results within a stated bound, on random data and edge cases, through dot,
  * mat x vec and mat x mat with odd row counts, single rows and partial tiles; where the table
- * promises it (ref_bits: Q4_0 in llama.cpp's order), the reference's very bits at every batch
- * size, and a hand-worked case of that order. Exits 77 (skipped)
+ * promises it (ref_bits: Q4_0, Q4_K, Q6_K in llama.cpp's order), the reference's very bits at every
+ * batch size, and hand-worked cases of those orders. Exits 77 (skipped)
  * with the reason when this build or CPU cannot run the path. */
 #ifdef TOLK_CHECK_SHIM
 #include "check_shim.h"
@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "kernels.h"
+#include "ref/ref.h"
 #include "simd_testlib.h"
 #include "skip.h"
 #include "suite_run.h"
@@ -352,6 +354,42 @@ static void raw_q4_0_batch(uint8_t *w, int rows, int64_t n, uint8_t *qx, int n_t
         }
 }
 
+/* Raw Q4_K / Q6_K rows and Q8_K activations the same way: random codes and scale bytes, half scales
+ * d (and dmin) and float activation scales over the whole range, consistent activation bsums. */
+static void raw_kq_batch(uint32_t wt, uint8_t *w, int rows, int64_t n, uint8_t *qx, int n_tok, uint64_t seed)
+{
+    static const float scales[] = {1.0f, -0.0123f, 6.0e-8f, 65504.0f, -3.1e-5f, 0.33f, 1024.0f, 7.7e-3f};
+    const size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(TOLK_TYPE_Q8_K, n);
+    const size_t bytes = simd_traits(wt)->type_size;
+    tl_seed(seed);
+    for (int r = 0; r < rows; r++)
+        for (int64_t b = 0; b < n / QK_K; b++) {
+            uint8_t *blk = w + r * wrb + b * bytes;
+            for (size_t j = 0; j < bytes; j++)
+                blk[j] = (uint8_t)tl_u32();
+            uint16_t h = simd_f32_to_f16(scales[tl_u32() % 8] * (r % 4 == 3 ? 1.0f : tl_uniform()));
+            uint16_t hm = simd_f32_to_f16(scales[tl_u32() % 8] * tl_uniform());
+            if (wt == TOLK_TYPE_Q4_K) {
+                memcpy(&((block_q4_K *)blk)->d, &h, 2);
+                memcpy(&((block_q4_K *)blk)->dmin, &hm, 2);
+            } else {
+                memcpy(&((block_q6_K *)blk)->d, &h, 2);
+            }
+        }
+    for (int t = 0; t < n_tok; t++)
+        for (int64_t b = 0; b < n / QK_K; b++) {
+            block_q8_K *a = (block_q8_K *)(qx + t * arb) + b;
+            a->d = scales[tl_u32() % 8] * (t % 5 == 4 ? 1.0f : tl_uniform());
+            for (int g = 0; g < QK_K / 16; g++) {
+                a->bsums[g] = 0;
+                for (int l = 0; l < 16; l++) {
+                    a->qs[16 * g + l] = (int8_t)((int)(tl_u32() % 255) - 127);
+                    a->bsums[g] = (int16_t)(a->bsums[g] + a->qs[16 * g + l]);
+                }
+            }
+        }
+}
+
 /* Where the table promises the reference's bits (ref_bits: Q4_0 in llama.cpp's order), the dot,
  * the mat x vec and the mat x mat at every count from 1 to 33 tokens give exactly the scalar
  * reference's result, on random raw blocks with extreme scales and on quantized rows. */
@@ -360,8 +398,10 @@ START_TEST(reference_bits_where_promised)
     uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
     if (!isa_k->ref_bits[wt])
         return;
-    ck_assert_msg(wt == TOLK_TYPE_Q4_0, "ref_bits promised for %s, which has no test data here", simd_traits(wt)->name);
-    const int64_t lens[] = {96, 640, 8192 + 96};
+    ck_assert_msg(wt == TOLK_TYPE_Q4_0 || wt == TOLK_TYPE_Q4_K || wt == TOLK_TYPE_Q6_K,
+                  "ref_bits promised for %s, which has no test data here", simd_traits(wt)->name);
+    const int kq = wt != TOLK_TYPE_Q4_0;
+    const int64_t lens[] = {kq ? 256 : 96, kq ? 768 : 640, kq ? 8192 + 256 : 8192 + 96};
     enum { ROWS = 37, R0 = 3, MAX_TOK = 33 };
     for (int li = 0; li < 3; li++) {
         for (int mode = 0; mode < 2; mode++) {
@@ -370,7 +410,9 @@ START_TEST(reference_bits_where_promised)
             uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * MAX_TOK);
             float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * ROWS * MAX_TOK),
                   *yr = malloc(sizeof(float) * ROWS * MAX_TOK);
-            if (mode == 0)
+            if (mode == 0 && kq)
+                raw_kq_batch(wt, w, ROWS, n, qx, MAX_TOK, 1300 + li);
+            else if (mode == 0)
                 raw_q4_0_batch(w, ROWS, n, qx, MAX_TOK, 1100 + li);
             else
                 fill_batch(wt, n, ROWS, MAX_TOK, 1200 + li, x, w, qx);
@@ -393,6 +435,8 @@ START_TEST(reference_bits_where_promised)
                     continue; /* long rows: the counts around the panels' threshold and a few more */
                 for (int k = 0; k < ROWS * MAX_TOK; k++)
                     y[k] = -777.0f;
+                if (ref_k->matmul[wt]) /* a batch order of its own (Q4_K: llama.cpp's gemm) */
+                    ref_k->matmul[wt](w, wrb, n, qx, arb, nt, yr, ROWS, 0, ROWS);
                 isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
                 for (int t = 0; t < MAX_TOK; t++)
                     for (int r = 0; r < ROWS; r++) {
@@ -463,6 +507,112 @@ START_TEST(q4_0_blocks_add_in_llama_order)
         isa_k->matmul[TOLK_TYPE_Q4_0](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
         for (int i = 0; i < nt * ROWS; i++)
             ck_assert_msg(y[i] == want, "%d tokens, entry %d: %.9g", nt, i, y[i]);
+    }
+}
+END_TEST
+
+/* llama.cpp's Q6_K order worked by hand (ref_dot_q6_k): block A puts 8 x 2 x 2^20 = 2^24 into
+ * lane 0, block B 1 into lanes 2, 4 and 6 (an element 36L of weight v with activation 1 lands in lane
+ * L: its product and its offset share the lane). hsum_float_8 adds (0+4) first, where 2^24 + 1
+ * rounds back to 2^24, then (2+6) = 2: the result is 2^24 + 2, where adding the lanes one by one
+ * gives 2^24 and adding the integers first 2^24 + 4. */
+START_TEST(q6_k_lanes_add_in_llama_order)
+{
+    enum { NB = 2, ROWS = 11, NTOK = 9 };
+    const int64_t n = NB * QK_K;
+    block_q6_K w[ROWS][NB];
+    block_q8_K qx[NTOK][NB];
+    memset(w, 0, sizeof w);
+    memset(qx, 0, sizeof qx);
+    const uint16_t one = simd_f32_to_f16(1.0f);
+    const int elem[2][3] = {{0, -1, -1}, {72, 144, 216}}, val[2] = {8, 1}, act[2] = {2, 1};
+    for (int r = 0; r < ROWS; r++)
+        for (int b = 0; b < NB; b++) {
+            memcpy(&w[r][b].d, &one, 2);
+            memset(w[r][b].scales, 1, sizeof w[r][b].scales);
+            memset(w[r][b].qh, 0xaa, sizeof w[r][b].qh); /* every code 32: weight 0 */
+            for (int k = 0; k < 3 && elem[b][k] >= 0; k++) {
+                int e = elem[b][k], h = e / 128, j = e % 128 / 32, l = e % 32;
+                uint8_t *ql = &w[r][b].ql[64 * h + l + 32 * (j & 1)];
+                *ql |= (uint8_t)(val[b] << (j < 2 ? 0 : 4)); /* code 32 + val: the low nibble */
+            }
+        }
+    for (int t = 0; t < NTOK; t++)
+        for (int b = 0; b < NB; b++) {
+            qx[t][b].d = b == 0 ? 1048576.0f : 1.0f;
+            for (int k = 0; k < 3 && elem[b][k] >= 0; k++) {
+                qx[t][b].qs[elem[b][k]] = (int8_t)act[b];
+                qx[t][b].bsums[elem[b][k] / 16] = (int16_t)act[b];
+            }
+        }
+    const float want = 16777218.0f;
+    ck_assert(((16777216.0f + 1.0f) + 1.0f) + 1.0f != want && 16777216.0f + 3.0f != want);
+    float r0 = ref_k->dot[TOLK_TYPE_Q6_K](n, w[0], qx[0]);
+    ck_assert_msg(r0 == want, "scalar reference: %.9g", r0);
+    if (!isa_k->ref_bits[TOLK_TYPE_Q6_K])
+        return;
+    ck_assert(isa_k->dot[TOLK_TYPE_Q6_K](n, w[0], qx[0]) == want);
+    float y[NTOK * ROWS];
+    if (isa_k->matvec[TOLK_TYPE_Q6_K]) {
+        isa_k->matvec[TOLK_TYPE_Q6_K](w, sizeof w[0], n, qx[0], y, 0, ROWS);
+        for (int r = 0; r < ROWS; r++)
+            ck_assert_msg(y[r] == want, "matvec row %d: %.9g", r, y[r]);
+    }
+    for (int nt = 1; isa_k->matmul[TOLK_TYPE_Q6_K] && nt <= NTOK; nt++) {
+        isa_k->matmul[TOLK_TYPE_Q6_K](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
+        for (int i = 0; i < nt * ROWS; i++)
+            ck_assert_msg(y[i] == want, "%d tokens, entry %d: %.9g", nt, i, y[i]);
+    }
+}
+END_TEST
+
+/* llama.cpp's two Q4_K orders worked by hand: block A gives isum 16 at d_x = 2^20, so A = 2^24;
+ * block B gives isum 1 in each 64 elements. One FMA per super-block (one token: ref_dot_q4_k)
+ * adds 4 at once: 2^24 + 4. One FMA per 64 elements (a batch's first n - n % 4 tokens:
+ * ref_dot_q4_k_per64) adds 1 four times, and 2^24 + 1 rounds back to 2^24 each time: 2^24. */
+START_TEST(q4_k_blocks_add_in_llama_order)
+{
+    enum { NB = 2, ROWS = 11, NTOK = 11 };
+    const int64_t n = NB * QK_K;
+    block_q4_K w[ROWS][NB];
+    block_q8_K qx[NTOK][NB];
+    memset(w, 0, sizeof w);
+    memset(qx, 0, sizeof qx);
+    const uint16_t one = simd_f32_to_f16(1.0f);
+    for (int r = 0; r < ROWS; r++)
+        for (int b = 0; b < NB; b++) {
+            memcpy(&w[r][b].d, &one, 2); /* dmin 0 */
+            memset(w[r][b].scales, 1, 4); /* scales 1, mins 0 */
+            w[r][b].scales[8] = w[r][b].scales[9] = w[r][b].scales[10] = w[r][b].scales[11] = 1;
+            for (int c = 0; c < (b == 0 ? 1 : 4); c++)
+                w[r][b].qs[32 * c] = 1; /* element 64c: code 1 */
+        }
+    for (int t = 0; t < NTOK; t++)
+        for (int b = 0; b < NB; b++) {
+            qx[t][b].d = b == 0 ? 1048576.0f : 1.0f;
+            for (int c = 0; c < (b == 0 ? 1 : 4); c++) {
+                qx[t][b].qs[64 * c] = (int8_t)(b == 0 ? 16 : 1);
+                qx[t][b].bsums[4 * c] = qx[t][b].qs[64 * c];
+            }
+        }
+    const float one_token = 16777220.0f, batch = 16777216.0f;
+    ck_assert_msg(ref_k->dot[TOLK_TYPE_Q4_K](n, w[0], qx[0]) == one_token, "scalar reference: %.9g",
+                  ref_k->dot[TOLK_TYPE_Q4_K](n, w[0], qx[0]));
+    ck_assert(ref_dot_q4_k_per64(n, w[0], qx[0]) == batch);
+    if (!isa_k->ref_bits[TOLK_TYPE_Q4_K])
+        return;
+    ck_assert(isa_k->dot[TOLK_TYPE_Q4_K](n, w[0], qx[0]) == one_token);
+    float y[NTOK * ROWS];
+    if (isa_k->matvec[TOLK_TYPE_Q4_K]) {
+        isa_k->matvec[TOLK_TYPE_Q4_K](w, sizeof w[0], n, qx[0], y, 0, ROWS);
+        for (int r = 0; r < ROWS; r++)
+            ck_assert_msg(y[r] == one_token, "matvec row %d: %.9g", r, y[r]);
+    }
+    for (int nt = 1; isa_k->matmul[TOLK_TYPE_Q4_K] && nt <= NTOK; nt++) {
+        isa_k->matmul[TOLK_TYPE_Q4_K](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
+        for (int i = 0; i < nt * ROWS; i++)
+            ck_assert_msg(y[i] == (i / ROWS < nt - nt % 4 ? batch : one_token), "%d tokens, entry %d: %.9g", nt, i,
+                          y[i]);
     }
 }
 END_TEST
@@ -548,6 +698,8 @@ int main(void)
                  TEST_ISA_NAME);
     tcase_add_test(tc, row_conversions_exact);
     tcase_add_test(tc, q4_0_blocks_add_in_llama_order);
+    tcase_add_test(tc, q6_k_lanes_add_in_llama_order);
+    tcase_add_test(tc, q4_k_blocks_add_in_llama_order);
     int n_ref_bits = 0;
     for (size_t i = 0; i < TL_NWTYPES; i++)
         n_ref_bits += isa_k->ref_bits[tl_wtypes[i]];

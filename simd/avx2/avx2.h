@@ -39,6 +39,15 @@ static inline float avx2_hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
+/* The sum of 8 int32 lanes (exact while it fits). */
+static inline int32_t avx2_hsum_i32(__m256i v)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
 /* 16 bytes of nibbles to 32 bytes: low nibbles in the low 128 bits, high nibbles above. */
 static inline __m256i avx2_nibbles(const uint8_t *qs)
 {
@@ -58,6 +67,19 @@ static inline __m256i avx2_bits_to_bytes(const uint8_t qh[4])
     v = _mm256_shuffle_epi8(v, spread);
     const __m256i sel = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
+}
+
+/* Eight registers of 8 int32 lanes to one: lane i holds the sum of v[i]'s lanes. */
+static inline __attribute__((always_inline)) __m256i avx2_sum_rows8(const __m256i v[8])
+{
+    __m256i a[4];
+    for (int k = 0; k < 4; k++) /* per 128 bits: {v0_0+v0_2, v1_0+v1_2, v0_1+v0_3, v1_1+v1_3} */
+        a[k] = _mm256_add_epi32(_mm256_unpacklo_epi32(v[2 * k], v[2 * k + 1]),
+                                _mm256_unpackhi_epi32(v[2 * k], v[2 * k + 1]));
+    __m256i b0 = _mm256_add_epi32(_mm256_unpacklo_epi64(a[0], a[1]), _mm256_unpackhi_epi64(a[0], a[1]));
+    __m256i b1 = _mm256_add_epi32(_mm256_unpacklo_epi64(a[2], a[3]), _mm256_unpackhi_epi64(a[2], a[3]));
+    /* b0: rows 0-3 per 128-bit half, b1: rows 4-7; add the halves */
+    return _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20), _mm256_permute2x128_si256(b0, b1, 0x31));
 }
 
 /* Prefetch for the one-token tiles, which stream their weights once: the block AVX2_PREFETCH bytes
@@ -249,7 +271,10 @@ void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *
 void avx2_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q5_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+/* Q4_K in llama.cpp's order (q4_k.c): one token, any count in the one-token order, and batches. */
 void avx2_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_one_order_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                         int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx2_matvec_q5_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 

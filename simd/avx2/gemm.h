@@ -84,7 +84,5 @@ void avx2_gemm_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t
                     size_t ys, int64_t r0, int64_t r1);
 void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1);
-void avx2_gemm_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                    size_t ys, int64_t r0, int64_t r1);
 
 #endif

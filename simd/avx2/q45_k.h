@@ -1,5 +1,6 @@
 /* The AVX2 walk of Q4_K and Q5_K against Q8_K: one body, compiled per format and tile shape by the
- * thin entry points in q4_k.c and q5_k.c (see avx2_walk_* in avx2.h for how the tiles are driven).
+ * thin entry point in q5_k.c (see avx2_walk_* in avx2.h for how the tiles are driven); q4_k.c
+ * uses its unpacking (q45k_unpack, q45k_chunk, q45k_lane16) for Q4_K in llama.cpp's order.
  *
  * Per super-block of a (row, token) pair: the codes (unsigned, 0..15 / 0..31 with Q5_K's fifth
  * bits) times the activation bytes with maddubs, weighted by the 6-bit sub-block scales with madd,

@@ -20,19 +20,6 @@ static inline __attribute__((always_inline)) __m256i block_lanes(__m256i c, __m2
     return _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(c, x), off), _mm256_set1_epi16(1));
 }
 
-/* Eight registers of 8 int32 lanes to one: lane i holds the sum of v[i]'s lanes. */
-static inline __attribute__((always_inline)) __m256i sum_rows8(const __m256i v[8])
-{
-    __m256i a[4];
-    for (int k = 0; k < 4; k++) /* per 128 bits: {v0_0+v0_2, v1_0+v1_2, v0_1+v0_3, v1_1+v1_3} */
-        a[k] = _mm256_add_epi32(_mm256_unpacklo_epi32(v[2 * k], v[2 * k + 1]),
-                                _mm256_unpackhi_epi32(v[2 * k], v[2 * k + 1]));
-    __m256i b0 = _mm256_add_epi32(_mm256_unpacklo_epi64(a[0], a[1]), _mm256_unpackhi_epi64(a[0], a[1]));
-    __m256i b1 = _mm256_add_epi32(_mm256_unpacklo_epi64(a[2], a[3]), _mm256_unpackhi_epi64(a[2], a[3]));
-    /* b0: rows 0-3 per 128-bit half, b1: rows 4-7; add the halves */
-    return _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20), _mm256_permute2x128_si256(b0, b1, 0x31));
-}
-
 /* The half scales at base + idx[i] (row i's block) as 8 floats. */
 static inline __attribute__((always_inline)) __m256 gather_scales(const char *base, __m256i idx)
 {
@@ -52,11 +39,8 @@ float avx2_ggml_dot_q4_0(int64_t n, const void *w, const void *x)
         __m256i xq = _mm256_loadu_si256((const __m256i *)q[b].qs);
         __m256i off = _mm256_maddubs_epi16(_mm256_set1_epi8(8), xq);
         __m256i v = block_lanes(avx2_nibbles(a[b].qs), xq, off);
-        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
         float d = *avx2_half_ref(&a[b].d) * *avx2_half_ref(&q[b].d);
-        acc = fmaf((float)_mm_cvtsi128_si32(s), d, acc);
+        acc = fmaf((float)avx2_hsum_i32(v), d, acc);
     }
     return acc;
 }
@@ -80,7 +64,7 @@ static inline __attribute__((always_inline)) void rows8(const char *w, size_t wr
             v[i] = block_lanes(avx2_nibbles(((const block_q4_0 *)bi)->qs), xq, off);
         }
         __m256 d = _mm256_mul_ps(gather_scales(blk, idx), _mm256_broadcast_ss(avx2_half_ref(&x[b].d)));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum_rows8(v)), d, acc);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(avx2_sum_rows8(v)), d, acc);
     }
     _mm256_storeu_ps(y + r, acc);
 }

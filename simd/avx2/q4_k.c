@@ -1,5 +1,114 @@
-/* AVX2 Q4_K x Q8_K: the walk of q45_k.h for this format. The dot product, the one-token mat x vec and
- * the batches are shapes of one tile kernel, so all give a row the same bits. */
+/* AVX2 Q4_K x Q8_K in llama.cpp's order (ref_dot_q4_k, docs/NUMERICS.md: its q4_K_8x8 repack
+ * kernels): per row two float accumulators, A += (float)isum x (d_w x d_x) and M += (float)msum x
+ * (dmin_w x d_x) with one FMA each per super-block (one token) or per 64 elements (the first
+ * n_tok - n_tok % 4 tokens of a batch, on the packed panels of gemm_kq.c), the row's result A - M.
+ *
+ * One token, rows in vector lanes: 8 rows at a time, each row's super-block as 8 int32 lanes of
+ * scaled code dots (maddubs of the unsigned codes with the activation bytes, madd with the
+ * sub-block scale) and 8 lanes of m_j x (bsum_2j + bsum_2j+1), the 8 rows' lanes summed into one
+ * register with row i in lane i (integer adds: exact in any order), then one convert and one FMA
+ * per super-block for the 8 rows, for the scales and for the mins. */
+#include <math.h>
+
+#include "gemm.h"
 #include "q45_k.h"
 
-AVX2_WALK_FORMAT(q4_k, q45k_tile, 0)
+/* One row's super-block against one token: scaled code dots and mins products, 8 int32 lanes each. */
+static inline __attribute__((always_inline)) void row_lanes(const char *blk, const block_q8_K *x, __m256i *isum,
+                                                            __m256i *msum)
+{
+    const q45k_row u = q45k_unpack(blk, 0);
+    __m256i s = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+        __m256i lo, hi;
+        q45k_chunk(&u, 0, c, &lo, &hi);
+        __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x->qs + 64 * c)));
+        __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x->qs + 64 * c + 32)));
+        s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_madd_epi16(plo, q45k_lane16(u.sc, 2 * c)),
+                                                 _mm256_madd_epi16(phi, q45k_lane16(u.sc, 2 * c + 1))));
+    }
+    *isum = s;
+    *msum = _mm256_madd_epi16(u.mins, _mm256_loadu_si256((const __m256i *)x->bsums));
+}
+
+float avx2_dot_q4_k(int64_t n, const void *w, const void *x)
+{
+    const block_q4_K *b = w;
+    const block_q8_K *a = x;
+    float acc = 0.0f, accm = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; i++) {
+        __m256i is, ms;
+        row_lanes((const char *)&b[i], &a[i], &is, &ms);
+        acc = fmaf((float)avx2_hsum_i32(is), *avx2_half_ref(&b[i].d) * a[i].d, acc);
+        accm = fmaf((float)avx2_hsum_i32(ms), *avx2_half_ref(&b[i].dmin) * a[i].d, accm);
+    }
+    return acc - accm;
+}
+
+/* The 8 rows' d (low half of each gathered dword) and dmin (high half) as floats. */
+static inline __attribute__((always_inline)) void gather_d_dmin(const char *blk, __m256i idx, __m256 *d, __m256 *dmin)
+{
+    const __m256i lo16 = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 4, 5, 8, 9,
+                                          12, 13, -1, -1, -1, -1, -1, -1, -1, -1);
+    __m256i v = _mm256_i32gather_epi32((const int *)blk, idx, 1);
+    __m256i dl = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(v, lo16), 0x08);
+    __m256i dh = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(_mm256_srli_epi32(v, 16), lo16), 0x08);
+    *d = _mm256_cvtph_ps(_mm256_castsi256_si128(dl));
+    *dmin = _mm256_cvtph_ps(_mm256_castsi256_si128(dh));
+}
+
+/* Rows [r, r + 8) of one token. */
+static inline __attribute__((always_inline)) void rows8(const char *w, size_t wrb, int64_t nb, const block_q8_K *x,
+                                                        float *y, int64_t r)
+{
+    const char *row = w + (size_t)r * wrb;
+    const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)wrb));
+    __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const char *blk = row + (size_t)b * sizeof(block_q4_K);
+        __m256i v[8], m[8];
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; i++) {
+            const char *bi = blk + (size_t)i * wrb;
+            avx2_prefetch_block(bi, sizeof(block_q4_K));
+            row_lanes(bi, &x[b], &v[i], &m[i]);
+        }
+        __m256 d, dmin, dx = _mm256_broadcast_ss(&x[b].d);
+        gather_d_dmin(blk, idx, &d, &dmin);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(avx2_sum_rows8(v)), _mm256_mul_ps(d, dx), acc);
+        accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(avx2_sum_rows8(m)), _mm256_mul_ps(dmin, dx), accm);
+    }
+    _mm256_storeu_ps(y + r, _mm256_sub_ps(acc, accm));
+}
+
+void avx2_matvec_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
+{
+    const int64_t nb = n / QK_K;
+    int64_t r = r0;
+    for (; r + 8 <= r1; r += 8)
+        rows8(w, wrb, nb, qx, y, r);
+    for (; r < r1; r++)
+        y[r] = avx2_dot_q4_k(n, (const char *)w + (size_t)r * wrb, qx);
+}
+
+/* Every token in the one-token order (speculative verification): the kernel above token by token
+ * over rows kept in L2. */
+void avx2_one_order_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                         size_t ys, int64_t r0, int64_t r1)
+{
+    simd_matmul_tokens_in_l2(avx2_matvec_q4_k, 8, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+/* A batch as llama.cpp computes it (ref_matmul_q4_k): the first n_tok - n_tok % 4 tokens on the
+ * panels in its batch order, the rest in the one-token order. */
+void avx2_matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                      size_t ys, int64_t r0, int64_t r1)
+{
+    const int64_t nb = n_tok - n_tok % 4;
+    if (nb > 0)
+        avx2_gemm_q4_k(w, wrb, n, qx, qrb, nb, y, ys, r0, r1);
+    if (nb < n_tok)
+        avx2_one_order_q4_k(w, wrb, n, (const char *)qx + (size_t)nb * qrb, qrb, n_tok - nb, y + (size_t)nb * ys, ys,
+                            r0, r1);
+}

@@ -16,8 +16,6 @@ float avx2_half_table[65536];
     }
 AVX2_BATCHED(q5_0)
 AVX2_BATCHED(q8_0)
-AVX2_BATCHED(q4_k)
-AVX2_BATCHED(q6_k)
 
 void simd_fill_avx2(simd_kernels *k)
 {
@@ -56,13 +54,13 @@ void simd_fill_avx2(simd_kernels *k)
     k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
     k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
-    k->matmul[TOLK_TYPE_Q4_K] = batched_q4_k;
+    k->matmul[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k; /* llama.cpp's orders: panels from 4 tokens (q4_k.c) */
     k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k;
     k->dot[TOLK_TYPE_Q5_K] = avx2_dot_q5_k;
     k->matmul[TOLK_TYPE_Q5_K] = avx2_matmul_q5_k;
     k->matvec[TOLK_TYPE_Q5_K] = avx2_matvec_q5_k;
     k->dot[TOLK_TYPE_Q6_K] = avx2_dot_q6_k;
-    k->matmul[TOLK_TYPE_Q6_K] = batched_q6_k;
+    k->matmul[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k; /* the walks at every count: llama.cpp's order (q6_k.c) */
     k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k;
 
     /* The walks (avx2.h) give every batch size the one-token bits; the packed panels do not. */
@@ -75,6 +73,12 @@ void simd_fill_avx2(simd_kernels *k)
     /* ... and the walks themselves for verification passes of any size */
     k->matmul_one_order[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
     k->matmul_one_order[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
-    k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k;
+    k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_one_order_q4_k;
     k->matmul_one_order[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k;
+    /* Q6_K: llama.cpp's order (ggml_vec_dot_q6_K_q8_K) in the dot, the mat x vec and the walks */
+    k->matmul_exact[TOLK_TYPE_Q6_K] = INT64_MAX;
+    k->ref_bits[TOLK_TYPE_Q6_K] = true;
+    /* Q4_K: llama.cpp's one-token order below 4 tokens, its batch order for the first n - n % 4 */
+    k->matmul_exact[TOLK_TYPE_Q4_K] = 3;
+    k->ref_bits[TOLK_TYPE_Q4_K] = true;
 }

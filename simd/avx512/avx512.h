@@ -18,6 +18,14 @@ static inline float avx512_half(const simd_half *p)
 }
 
 /* Two 32-byte blocks side by side in one register. */
+/* Eight float lanes summed as llama.cpp's hsum_float_8: ((0+4) + (2+6)) + ((1+5) + (3+7)). */
+static inline float avx512_hsum8(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
 static inline __m512i avx512_load2(const void *lo, const void *hi)
 {
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)lo)),
@@ -52,8 +60,12 @@ float avx512_dot_q6_k(int64_t n, const void *w, const void *x);
  * the other files does not pull them in. */
 void avx512_gemm_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                       int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
-void avx512_gemm_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+/* Q6_K's AVX2 mat x vec (simd/avx2/q6_k.c: llama.cpp's order, the bits of the row walk here) and
+ * Q4_K in llama.cpp's one-token order (simd/avx2/q4_k.c), the AVX-512 table's too. */
+void avx2_matvec_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+void avx2_one_order_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                         int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 /* Q4_0 in llama.cpp's order (q4_0_ggml.c here and simd/avx2/q4_0_ggml.c, whose dot and
  * mat x vec give the same bits): one token, and batches below the panels' count. */
 float avx2_ggml_dot_q4_0(int64_t n, const void *w, const void *x);
@@ -71,15 +83,12 @@ void avx512_gemm_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *
 void avx512_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx512_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx512_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
-void avx512_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 /* One to seven tokens, matvec_few.c and matvec_k.c. */
 void avx512_few_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
                      float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_few_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
                      float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_few_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
-                     float *y, size_t y_stride, int64_t r0, int64_t r1);
-void avx512_few_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
                      float *y, size_t y_stride, int64_t r0, int64_t r1);
 void avx512_few_q6_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
                      float *y, size_t y_stride, int64_t r0, int64_t r1);

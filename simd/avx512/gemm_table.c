@@ -1,8 +1,10 @@
 /* Table entries of the batched AVX-512 kernels: the packed 16-row panels (kq_gemm.c, q8_gemm.c)
  * for batches of at least MIN_TOK tokens; below that, where packing a panel costs more than the
  * few tokens that reuse it save, the few-token row walks (matvec_few.c, matvec_k.c), up to FEW
- * tokens per pass. Single tokens take the mat x vec kernels (Q6_K keeps its dot product, 57
- * GB/s per core from L2 against the row walk's 49). */
+ * tokens per pass. Single tokens take the mat x vec kernels. Q4_K and Q6_K follow llama.cpp's
+ * orders instead (docs/NUMERICS.md): Q6_K the row walks at every count (its panels summed in
+ * another order), Q4_K the panels from 4 tokens (its batch order) and the AVX2 one-token kernel
+ * for one token and the rest of a batch. */
 #include "avx512.h"
 
 /* Crossovers from sweeps over 1..16 tokens on 1024 x 4096 weights (one core, GOP/s; at two threads
@@ -36,7 +38,6 @@ static void few_passes(matmul_fn few, const void *w, size_t wrb, int64_t n, cons
     }
 FEW_ANY(q5_0)
 FEW_ANY(q8_0)
-FEW_ANY(q4_k)
 FEW_ANY(q6_k)
 
 /* Q4_0 in llama.cpp's order at every count: the panels (whose chunks chain their FMAs) from 3
@@ -70,31 +71,19 @@ static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, si
         few_passes(avx512_few_q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
+/* Q4_K as llama.cpp computes a batch (ref_matmul_q4_k): the first n_tok - n_tok % 4 tokens on the
+ * panels in its batch order (kq_gemm.c), the rest in its one-token order (simd/avx2/q4_k.c). */
 static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
 {
-    if (n_tok >= MIN_TOK)
-        avx512_gemm_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        few_passes(avx512_few_q4_k, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    const int64_t nb = n_tok - n_tok % 4;
+    if (nb > 0)
+        avx512_gemm_q4_k(w, wrb, n, qx, qrb, nb, y, ys, r0, r1);
+    if (nb < n_tok)
+        avx2_one_order_q4_k(w, wrb, n, (const char *)qx + (size_t)nb * qrb, qrb, n_tok - nb, y + (size_t)nb * ys, ys,
+                            r0, r1);
 }
 
-static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                        size_t ys, int64_t r0, int64_t r1)
-{
-    if (n_tok >= MIN_TOK)
-        avx512_gemm_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        few_passes(avx512_few_q6_k, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-/* One token of Q6_K through the row walk too (its dot product, 57 GB/s per core from L2 against
- * the walk's 49, is memory-bound either way at two threads), so that batches of up to
- * MIN_TOK - 1 tokens give each token exactly the one-token result. */
-static void matvec_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
-{
-    avx512_few_q6_k(w, wrb, n, qx, 0, 1, y, 0, r0, r1);
-}
 
 void simd_fill_avx512_gemm(simd_kernels *k)
 {
@@ -102,11 +91,11 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     k->matmul[TOLK_TYPE_Q5_0] = matmul_q5_0;
     k->matmul[TOLK_TYPE_Q8_0] = matmul_q8_0;
     k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
-    k->matmul[TOLK_TYPE_Q6_K] = matmul_q6_k;
+    k->matmul[TOLK_TYPE_Q6_K] = one_order_q6_k; /* llama.cpp's order at every count (matvec_k.c) */
     k->matvec[TOLK_TYPE_Q5_0] = avx512_matvec_q5_0;
     k->matvec[TOLK_TYPE_Q8_0] = avx512_matvec_q8_0;
-    k->matvec[TOLK_TYPE_Q4_K] = avx512_matvec_q4_k;
-    k->matvec[TOLK_TYPE_Q6_K] = matvec_q6_k;
+    k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k; /* llama.cpp's one-token order (simd/avx2/q4_k.c) */
+    k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k; /* same bits as the row walk, streams faster (prefetch) */
     /* The few-token walks add in the one-token kernels' order; the panels do not. */
     const uint32_t exact[] = {TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
@@ -118,6 +107,11 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     k->matmul_exact[TOLK_TYPE_Q4_0] = INT64_MAX;
     k->matmul_one_order[TOLK_TYPE_Q5_0] = one_order_q5_0;
     k->matmul_one_order[TOLK_TYPE_Q8_0] = one_order_q8_0;
-    k->matmul_one_order[TOLK_TYPE_Q4_K] = one_order_q4_k;
+    k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_one_order_q4_k;
     k->matmul_one_order[TOLK_TYPE_Q6_K] = one_order_q6_k;
+    /* Q6_K: the dot and the row walks sum in llama.cpp's order (ref_dot_q6_k), the panels do not */
+    k->matmul_exact[TOLK_TYPE_Q6_K] = INT64_MAX;
+    k->ref_bits[TOLK_TYPE_Q6_K] = true;
+    /* Q4_K: llama.cpp's one-token order below 4 tokens, its batch order for the first n - n % 4 */
+    k->matmul_exact[TOLK_TYPE_Q4_K] = 3;
 }

@@ -1,7 +1,9 @@
 /* AVX-512 Q4_K x Q8_K dot product: a super-block in two 512-bit steps; each step covers two
  * 64-value chunks, nibbles times activations with maddubs, the per-sub-block scales entering
  * through madd (i16 scale vectors, one scale per 256-bit half); mins through the activation
- * bsums (rows and batches: matvec_k.c, kq_gemm.c). */
+ * bsums, the sums ending in llama.cpp's one-token order (batches: kq_gemm.c). */
+#include <math.h>
+
 #include "avx512.h"
 
 static inline void scales_mins(const uint8_t *s, uint8_t sc[8], uint8_t m[8])
@@ -21,12 +23,13 @@ static inline __m512i scale_pair(uint8_t lo, uint8_t hi)
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16(lo)), _mm256_set1_epi16(hi), 1);
 }
 
+/* In llama.cpp's one-token order (ref_dot_q4_k): per super-block the scaled code dots and the mins
+ * products as two exact integers, then one FMA each into A and M; the result A - M. */
 float avx512_dot_q4_k(int64_t n, const void *w, const void *x)
 {
     const block_q4_K *b = w;
     const block_q8_K *a = x;
-    __m512 acc = _mm512_setzero_ps();
-    float mins = 0.0f;
+    float acc = 0.0f, accm = 0.0f;
     const __m512i low = _mm512_set1_epi8(0x0f);
     for (int64_t i = 0; i < n / QK_K; i++) {
         uint8_t sc[8], m[8];
@@ -41,11 +44,15 @@ float avx512_dot_q4_k(int64_t n, const void *w, const void *x)
             isum = _mm512_add_epi32(isum, _mm512_madd_epi16(plo, scale_pair(sc[4 * s], sc[4 * s + 2])));
             isum = _mm512_add_epi32(isum, _mm512_madd_epi16(phi, scale_pair(sc[4 * s + 1], sc[4 * s + 3])));
         }
-        int msum = 0;
+        __m256i i8 = _mm256_add_epi32(_mm512_castsi512_si256(isum), _mm512_extracti64x4_epi64(isum, 1));
+        __m128i i4 = _mm_add_epi32(_mm256_castsi256_si128(i8), _mm256_extracti128_si256(i8, 1));
+        i4 = _mm_add_epi32(i4, _mm_shuffle_epi32(i4, 0x4e));
+        i4 = _mm_add_epi32(i4, _mm_shuffle_epi32(i4, 0xb1));
+        int32_t msum = 0;
         for (int j = 0; j < 8; j++)
             msum += m[j] * (a[i].bsums[2 * j] + a[i].bsums[2 * j + 1]);
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(avx512_half(&b[i].d) * a[i].d), _mm512_cvtepi32_ps(isum), acc);
-        mins += avx512_half(&b[i].dmin) * a[i].d * (float)msum;
+        acc = fmaf((float)_mm_cvtsi128_si32(i4), avx512_half(&b[i].d) * a[i].d, acc);
+        accm = fmaf((float)msum, avx512_half(&b[i].dmin) * a[i].d, accm);
     }
-    return _mm512_reduce_add_ps(acc) - mins;
+    return acc - accm;
 }

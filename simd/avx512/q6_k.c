@@ -1,6 +1,7 @@
 /* AVX-512 Q6_K x Q8_K: half a super-block (128 codes) per two 512-bit registers. Codes are rebuilt
  * unsigned (0..63) for maddubs, the -32 offset comes off once per block through the activation
- * bsums, and each group's signed scale is spread over its 8 int16 lanes with one permute. */
+ * bsums, and each group's signed scale is spread over its 8 int16 lanes with one permute. The sums
+ * end in llama.cpp's order (ref_dot_q6_k): the two runs of a register fold onto its 8 lanes. */
 #include "avx512.h"
 
 /* permutexvar indices: lanes 8j..8j+7 take scale (base + j) of the 16 int16 scales */
@@ -16,7 +17,7 @@ float avx512_dot_q6_k(int64_t n, const void *w, const void *x)
 {
     const block_q6_K *b = w;
     const block_q8_K *a = x;
-    __m512 acc = _mm512_setzero_ps();
+    __m256 acc = _mm256_setzero_ps();
     const __m512i low = _mm512_set1_epi8(0x0f), three = _mm512_set1_epi8(3);
     for (int64_t i = 0; i < n / QK_K; i++) {
         __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)b[i].scales));
@@ -40,7 +41,9 @@ float avx512_dot_q6_k(int64_t n, const void *w, const void *x)
             __m512i sc23 = _mm512_permutexvar_epi16(_mm512_loadu_si512((const void *)scale_idx[2 * h + 1]), s512);
             isum = _mm512_add_epi32(isum, _mm512_add_epi32(_mm512_madd_epi16(p01, sc01), _mm512_madd_epi16(p23, sc23)));
         }
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(avx512_half(&b[i].d) * a[i].d), _mm512_cvtepi32_ps(isum), acc);
+        /* runs 0|1 (2|3) share the lanes l | l + 8: fold them into llama.cpp's 8 lanes (exact) */
+        __m256i lanes = _mm256_add_epi32(_mm512_castsi512_si256(isum), _mm512_extracti64x4_epi64(isum, 1));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(a[i].d * avx512_half(&b[i].d)), _mm256_cvtepi32_ps(lanes), acc);
     }
-    return _mm512_reduce_add_ps(acc);
+    return avx512_hsum8(acc);
 }

@@ -81,22 +81,29 @@ void ref_quant_q6_k(const float *src, void *dst, int64_t n)
     }
 }
 
+/* llama.cpp's order (ggml_vec_dot_q6_K_q8_K, ggml-cpu/arch/x86/quants.c:2426-2507, the x86 dot of every
+ * Q6_K product: Q6_K is not repacked there and llamafile's sgemm leaves it alone, so one token and
+ * batches alike; docs/NUMERICS.md): per block, 8 int32 lanes, lane l holding the codes (unsigned,
+ * 0..63) times the activation bytes times the group scale at elements 32k + 4l .. 32k + 4l + 3 of
+ * each 32-element run k, minus 32 x (bsum_2l x scale_2l + bsum_2l+1 x scale_2l+1); each lane
+ * converted to float and added to its own float lane with one FMA by d_x x d_w; at the end the 8
+ * lanes summed as ((0+4)+(2+6)) + ((1+5)+(3+7)) (hsum_float_8). */
 float ref_dot_q6_k(int64_t n, const void *w, const void *x)
 {
     const block_q6_K *b = w;
     const block_q8_K *a = x;
     int8_t q[QK_K];
-    float sum = 0.0f;
+    float acc[8] = {0};
     for (int64_t i = 0; i < n / QK_K; i++) {
         q6k_codes(&b[i], q);
-        int isum = 0;
-        for (int g = 0; g < 16; g++) {
-            int s = 0;
-            for (int l = 0; l < 16; l++)
-                s += q[16 * g + l] * a[i].qs[16 * g + l];
-            isum += b[i].scales[g] * s;
-        }
-        sum += half_load(&b[i].d) * a[i].d * (float)isum;
+        int32_t lane[8] = {0};
+        for (int e = 0; e < QK_K; e++)
+            lane[(e % 32) / 4] += b[i].scales[e / 16] * (q[e] + 32) * a[i].qs[e];
+        for (int l = 0; l < 8; l++)
+            lane[l] -= 32 * (a[i].bsums[2 * l] * b[i].scales[2 * l] + a[i].bsums[2 * l + 1] * b[i].scales[2 * l + 1]);
+        const float d = a[i].d * half_load(&b[i].d);
+        for (int l = 0; l < 8; l++)
+            acc[l] = fmaf(d, (float)lane[l], acc[l]);
     }
-    return sum;
+    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }

@@ -4,6 +4,7 @@
 #ifndef TOLK_SIMD_REF_H
 #define TOLK_SIMD_REF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 void ref_dequant_f32(const void *src, float *dst, int64_t n);
@@ -52,6 +53,13 @@ float ref_dot_q3_k(int64_t n, const void *w, const void *x);
 void ref_dequant_q4_k(const void *src, float *dst, int64_t n);
 void ref_quant_q4_k(const float *src, void *dst, int64_t n);
 float ref_dot_q4_k(int64_t n, const void *w, const void *x);
+/* Q4_K in llama.cpp's batch order (one FMA per 64 elements, not per super-block), and how many of a
+ * batch's first tokens take it: n_tok - n_tok % 4, the rest take ref_dot_q4_k's order
+ * (forward_mul_mat_one_chunk, ggml-cpu/repack.cpp:4637-4646). ref_matmul_q4_k: a batch so. */
+float ref_dot_q4_k_per64(int64_t n, const void *w, const void *x);
+int64_t ref_q4_k_batch_tokens(int64_t n_tok);
+void ref_matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                     size_t ys, int64_t r0, int64_t r1);
 
 void ref_dequant_q5_k(const void *src, float *dst, int64_t n);
 void ref_quant_q5_k(const float *src, void *dst, int64_t n);
