@@ -18,7 +18,8 @@ enum { N_IN = 4096, MV_ROWS = 14336, MM_ROWS = 4096, MM_TOK = 512, SCALAR_MM_TOK
 
 static const uint32_t types[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_0, TOLK_TYPE_Q5_1, TOLK_TYPE_Q8_0,
                                  TOLK_TYPE_Q2_K, TOLK_TYPE_Q3_K, TOLK_TYPE_Q4_K, TOLK_TYPE_Q5_K, TOLK_TYPE_Q6_K,
-                                 TOLK_TYPE_F16,  TOLK_TYPE_BF16, TOLK_TYPE_F32};
+                                 TOLK_TYPE_F16,  TOLK_TYPE_BF16, TOLK_TYPE_F32,
+                                 TOLK_TYPE_IQ4_NL, TOLK_TYPE_IQ4_XS};
 
 static uint64_t rng = 88172645463325252ull;
 static float frand(void)

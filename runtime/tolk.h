@@ -700,7 +700,7 @@ double tolk_measure_read_bandwidth(int n_threads, size_t bytes);
  * when its type stays. Tensors are converted a batch of rows at a time; neither file is held in
  * memory. On error no output file is left behind. */
 
-/* The file types tolk writes, space-separated: "F32 F16 BF16 Q8_0 Q4_0 Q4_K_M". */
+/* The file types tolk writes, space-separated: "F32 F16 BF16 Q8_0 Q4_0 Q4_K_M IQ4_NL IQ4_XS". */
 const char *tolk_quantize_types(void);
 
 typedef struct tolk_quantize_stats {

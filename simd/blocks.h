@@ -119,4 +119,33 @@ static inline void kq_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m
     }
 }
 
+/* IQ4_NL / IQ4_XS (ggml-common.h): 4-bit indices into the 16-entry non-linear table kvalues_iq4nl
+ * (ref/iq4_table.c), element j of a 32-run in the low nibble of qs[j], j+16 in the high nibble. */
+#define QK4_NL 32
+
+typedef struct {
+    simd_half d;
+    uint8_t qs[QK4_NL / 2];
+} block_iq4_nl;
+static_assert(sizeof(block_iq4_nl) == 18, "block_iq4_nl size");
+
+typedef struct {
+    simd_half d;
+    uint16_t scales_h;        /* high 2 bits of sub-block ib's scale at bits 2ib, 2ib+1 */
+    uint8_t scales_l[QK_K / 64]; /* low 4 bits: sub-block ib in nibble ib % 2 of byte ib / 2 */
+    uint8_t qs[QK_K / 2];     /* eight 32-runs laid out as block_iq4_nl's qs */
+} block_iq4_xs;
+static_assert(sizeof(block_iq4_xs) == 136, "block_iq4_xs size");
+
+/* The 6-bit scale of sub-block ib (0..7) of an IQ4_XS block, minus its offset 32: -32..31. */
+static inline int iq4_xs_scale(const block_iq4_xs *b, int ib)
+{
+    int lo = (b->scales_l[ib / 2] >> (4 * (ib % 2))) & 0xF;
+    int hi = (b->scales_h >> (2 * ib)) & 3;
+    return (lo | (hi << 4)) - 32;
+}
+
+/* The IQ4 value table (ggml's kvalues_iq4nl), 16 signed bytes. */
+extern const int8_t iq4_values[16];
+
 #endif

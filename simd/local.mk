@@ -5,6 +5,7 @@ libtolk_internal_la_SOURCES += simd/simd.h simd/blocks.h simd/half.h simd/kernel
 	simd/ref/ref.h simd/ref/kq_search.c simd/ref/f32.c simd/ref/f16.c simd/ref/bf16.c \
 	simd/ref/q4_0.c simd/ref/q4_1.c simd/ref/q5_0.c simd/ref/q5_1.c simd/ref/q8_0.c simd/ref/q8_1.c \
 	simd/ref/q2_k.c simd/ref/q3_k.c simd/ref/q45_k.h simd/ref/q4_k.c simd/ref/q5_k.c simd/ref/q6_k.c simd/ref/q8_k.c
+libtolk_internal_la_SOURCES += simd/ref/iq4.c
 
 if TOLK_X86
 noinst_LTLIBRARIES += libsimd_avx2.la
@@ -12,6 +13,7 @@ libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c sim
 	simd/avx2/bf16.c simd/avx2/q32.h simd/avx2/q4_0.c simd/avx2/q4_0_ggml.c simd/avx2/q4_1.c simd/avx2/q5_0.c simd/avx2/q5_1.c \
 	simd/avx2/q8_0.c simd/avx2/q2_k.c simd/avx2/q3_k.c simd/avx2/q45_k.h simd/avx2/q4_k.c simd/avx2/q5_k.c simd/avx2/q6_k.c \
 	simd/avx2/gemm.h simd/avx2/gemm_q32.c simd/avx2/gemm_kq.c
+libsimd_avx2_la_SOURCES += simd/avx2/iq4.h simd/avx2/iq4.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_internal_la_LIBADD += libsimd_avx2.la
 endif

@@ -263,3 +263,6 @@ tests_test_kv_ring_SOURCES = tests/test_kv_ring.c
 tests_test_kv_ring_CFLAGS = $(TEST_CFLAGS)
 tests_test_kv_ring_LDADD = $(TEST_LIBS)
 endif
+# IQ4_NL / IQ4_XS end to end (quantize, info, run; llama.cpp both ways where present).
+TESTS += tests/test_iq4.sh
+EXTRA_DIST += tests/test_iq4.sh

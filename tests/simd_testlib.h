@@ -105,6 +105,9 @@ static inline void tl_raw_blocks(uint32_t type, void *dst, int64_t n, int extrem
         case TOLK_TYPE_Q6_K:
             memcpy(blk + 208, &hd, 2);
             break;
+        case TOLK_TYPE_IQ4_NL: case TOLK_TYPE_IQ4_XS: /* IQ4_XS: its 6-bit scales stay random */
+            memcpy(blk, &hd, 2);
+            break;
         case TOLK_TYPE_F16: case TOLK_TYPE_BF16: {
             float v = extreme == 1   ? (tl_u32() % 2 ? 60000.0f : -6.0e-5f) * tl_uniform()
                       : extreme == 2 ? (float)((int)(tl_u32() % 17) - 8)
@@ -211,7 +214,8 @@ static inline double tl_q8_1_slack(uint32_t wtype, const void *w, const void *qx
 /* The weight types with kernels, the ones every test walks. */
 static const uint32_t tl_wtypes[] = {TOLK_TYPE_F32, TOLK_TYPE_F16, TOLK_TYPE_BF16, TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_1,
                                      TOLK_TYPE_Q5_0, TOLK_TYPE_Q5_1, TOLK_TYPE_Q8_0, TOLK_TYPE_Q2_K, TOLK_TYPE_Q3_K,
-                                     TOLK_TYPE_Q4_K, TOLK_TYPE_Q5_K, TOLK_TYPE_Q6_K};
+                                     TOLK_TYPE_Q4_K, TOLK_TYPE_Q5_K, TOLK_TYPE_Q6_K,
+                                     TOLK_TYPE_IQ4_NL, TOLK_TYPE_IQ4_XS};
 #define TL_NWTYPES (sizeof(tl_wtypes) / sizeof(tl_wtypes[0]))
 
 #endif

@@ -151,6 +151,7 @@ static const struct {
     {TOLK_TYPE_Q5_0, 0.055}, {TOLK_TYPE_Q5_1, 0.05}, {TOLK_TYPE_Q8_0, 0.006}, {TOLK_TYPE_Q8_1, 0.006},
     {TOLK_TYPE_Q2_K, 0.40}, {TOLK_TYPE_Q3_K, 0.20}, {TOLK_TYPE_Q4_K, 0.09}, {TOLK_TYPE_Q5_K, 0.045},
     {TOLK_TYPE_Q6_K, 0.025}, {TOLK_TYPE_Q8_K, 0.008},
+    {TOLK_TYPE_IQ4_NL, 0.09}, {TOLK_TYPE_IQ4_XS, 0.09},
 };
 
 START_TEST(quantize_dequantize_rmse)
@@ -323,6 +324,60 @@ START_TEST(isa_override_missing_path_is_an_error)
 }
 END_TEST
 
+/* IQ4 worked by hand, independent of the code's table and scale decoding: ggml's kvalues_iq4nl
+ * written out here, an IQ4_NL block of codes 0..15 (low nibbles) and 15..0 (high nibbles) at
+ * d = 0.5, and an IQ4_XS block whose eight 6-bit scales 0, 63, 32, 17, 48, 5, 40, 33 (offset 32:
+ * -32, 31, 0, -15, 16, -27, 8, 1) were packed by hand into scales_l = F0 10 50 18 and
+ * scales_h = 0xA36C, every code byte 0xF0 (elements 0..15 of a run: table[0] = -127, elements
+ * 16..31: table[15] = 113), d = 0.25. Then the dot against activations of all ones (d_x = 1). */
+START_TEST(iq4_blocks_worked_by_hand)
+{
+    static const int table[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+    uint8_t nl[18];
+    uint16_t h = simd_f32_to_f16(0.5f);
+    memcpy(nl, &h, 2);
+    for (int j = 0; j < 16; j++)
+        nl[2 + j] = (uint8_t)(j | ((15 - j) << 4));
+    float y[256];
+    ck_assert(simd_dequantize_row(TOLK_TYPE_IQ4_NL, nl, y, 32));
+    for (int j = 0; j < 16; j++) {
+        ck_assert_msg(y[j] == 0.5f * (float)table[j], "IQ4_NL element %d: %g", j, y[j]);
+        ck_assert_msg(y[j + 16] == 0.5f * (float)table[15 - j], "IQ4_NL element %d: %g", j + 16, y[j + 16]);
+    }
+    uint8_t xs[136];
+    h = simd_f32_to_f16(0.25f);
+    memcpy(xs, &h, 2);
+    xs[2] = 0x6C; /* scales_h 0xA36C, little endian */
+    xs[3] = 0xA3;
+    xs[4] = 0xF0;
+    xs[5] = 0x10;
+    xs[6] = 0x50;
+    xs[7] = 0x18;
+    memset(xs + 8, 0xF0, 128);
+    static const int ls[8] = {-32, 31, 0, -15, 16, -27, 8, 1};
+    ck_assert(simd_dequantize_row(TOLK_TYPE_IQ4_XS, xs, y, 256));
+    for (int ib = 0; ib < 8; ib++)
+        for (int j = 0; j < 32; j++) {
+            float want = 0.25f * (float)ls[ib] * (float)(j < 16 ? -127 : 113);
+            ck_assert_msg(y[32 * ib + j] == want, "IQ4_XS run %d element %d: %g, want %g", ib, j, y[32 * ib + j], want);
+        }
+    ck_assert_msg(y[32] == -984.25f && y[48] == 875.75f, "IQ4_XS run 1: %g %g", y[32], y[48]);
+    /* dot against all-ones activations: sum of ls * (16 * -127 + 16 * 113) * 0.25 = -56 * sum(ls) */
+    uint8_t q8k[292] = {0};
+    float one = 1.0f;
+    memcpy(q8k, &one, 4);
+    memset(q8k + 4, 1, 256);
+    int16_t sixteen = 16;
+    for (int g = 0; g < 16; g++)
+        memcpy(q8k + 260 + 2 * g, &sixteen, 2);
+    const simd_type_traits *t = simd_traits(TOLK_TYPE_IQ4_XS);
+    ck_assert_uint_eq(t->act_type, TOLK_TYPE_Q8_K);
+    ck_assert_uint_eq(simd_traits(TOLK_TYPE_IQ4_NL)->act_type, TOLK_TYPE_Q8_0);
+    ck_assert_msg(t->dot(256, xs, q8k) == -56.0f * (-32 + 31 + 0 - 15 + 16 - 27 + 8 + 1), "IQ4_XS dot %g",
+                  t->dot(256, xs, q8k));
+}
+END_TEST
+
 int main(void)
 {
     test_isa_from_env();
@@ -340,6 +395,7 @@ int main(void)
     tcase_add_test(tc, isa_override_scalar);
     tcase_add_test(tc, isa_override_unknown_is_an_error);
     tcase_add_test(tc, isa_override_missing_path_is_an_error);
+    tcase_add_test(tc, iq4_blocks_worked_by_hand);
     suite_add_tcase(s, tc);
     int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

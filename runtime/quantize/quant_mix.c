@@ -18,6 +18,8 @@ static const qmix_ftype ftypes[] = {
     {"Q8_0", 7, TOLK_TYPE_Q8_0},
     {"Q4_0", 2, TOLK_TYPE_Q4_0},
     {"Q4_K_M", 15, TOLK_TYPE_Q4_K},
+    {"IQ4_NL", 25, TOLK_TYPE_IQ4_NL},
+    {"IQ4_XS", 30, TOLK_TYPE_IQ4_XS},
 };
 
 const qmix_ftype *qmix_ftype_find(const char *name)
@@ -28,7 +30,7 @@ const qmix_ftype *qmix_ftype_find(const char *name)
     return NULL;
 }
 
-const char *qmix_ftype_list(void) { return "F32 F16 BF16 Q8_0 Q4_0 Q4_K_M"; }
+const char *qmix_ftype_list(void) { return "F32 F16 BF16 Q8_0 Q4_0 Q4_K_M IQ4_NL IQ4_XS"; }
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -63,6 +65,8 @@ static uint32_t fallback(uint32_t t, int64_t ne0)
             t = TOLK_TYPE_Q5_1;
         else if (t == TOLK_TYPE_Q6_K)
             t = TOLK_TYPE_Q8_0;
+        else if (t == TOLK_TYPE_IQ4_XS) /* the IQ mixes' fallback */
+            t = TOLK_TYPE_IQ4_NL;
     }
     const simd_type_traits *tt = simd_traits(t);
     if (!tt || ne0 % tt->block_size)

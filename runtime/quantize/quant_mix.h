@@ -19,7 +19,7 @@ typedef struct qmix_ftype {
 
 /* Looks up a name (case-insensitive: F32, F16, BF16, Q8_0, Q4_0, Q4_K_M); NULL when unknown. */
 const qmix_ftype *qmix_ftype_find(const char *name);
-const char *qmix_ftype_list(void); /* "F32 F16 BF16 Q8_0 Q4_0 Q4_K_M", for usage messages */
+const char *qmix_ftype_list(void); /* "F32 F16 BF16 Q8_0 Q4_0 Q4_K_M IQ4_NL IQ4_XS", for usage messages */
 
 /* What a tensor of the model should be stored as.
  *   name     tensor name ("blk.3.ffn_down.weight", "output.weight", ...)

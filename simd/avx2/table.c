@@ -1,6 +1,7 @@
 /* The AVX2 (+FMA, F16C) kernel table: every format with an AVX2 file overrides the scalar entry;
  * the rest keep their references. */
 #include "gemm.h"
+#include "iq4.h"
 
 float avx2_half_table[65536];
 
@@ -81,4 +82,13 @@ void simd_fill_avx2(simd_kernels *k)
     /* Q4_K: llama.cpp's one-token order below 4 tokens, its batch order for the first n - n % 4 */
     k->matmul_exact[TOLK_TYPE_Q4_K] = 3;
     k->ref_bits[TOLK_TYPE_Q4_K] = true;
+    /* IQ4_NL / IQ4_XS: the reference's order (iq4.c), one-token bits at every batch size */
+    k->dot[TOLK_TYPE_IQ4_NL] = avx2_dot_iq4_nl;
+    k->matvec[TOLK_TYPE_IQ4_NL] = avx2_matvec_iq4_nl;
+    k->matmul[TOLK_TYPE_IQ4_NL] = avx2_matmul_iq4_nl;
+    k->matmul_exact[TOLK_TYPE_IQ4_NL] = INT64_MAX;
+    k->dot[TOLK_TYPE_IQ4_XS] = avx2_dot_iq4_xs;
+    k->matvec[TOLK_TYPE_IQ4_XS] = avx2_matvec_iq4_xs;
+    k->matmul[TOLK_TYPE_IQ4_XS] = avx2_matmul_iq4_xs;
+    k->matmul_exact[TOLK_TYPE_IQ4_XS] = INT64_MAX;
 }

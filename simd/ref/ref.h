@@ -72,6 +72,14 @@ float ref_dot_q6_k(int64_t n, const void *w, const void *x);
 void ref_dequant_q8_k(const void *src, float *dst, int64_t n);
 void ref_quant_q8_k(const float *src, void *dst, int64_t n);
 
+void ref_dequant_iq4_nl(const void *src, float *dst, int64_t n);
+void ref_quant_iq4_nl(const float *src, void *dst, int64_t n);
+float ref_dot_iq4_nl(int64_t n, const void *w, const void *x);
+
+void ref_dequant_iq4_xs(const void *src, float *dst, int64_t n);
+void ref_quant_iq4_xs(const float *src, void *dst, int64_t n);
+float ref_dot_iq4_xs(int64_t n, const void *w, const void *x);
+
 /* Activation quantizers that follow ggml's x86 CPU path rather than its reference rounding. */
 void ref_quant_act_q8_0(const float *src, void *dst, int64_t n);
 void ref_quant_act_q8_1(const float *src, void *dst, int64_t n);
