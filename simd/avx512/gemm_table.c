@@ -2,7 +2,10 @@
  * for batches of at least MIN_TOK tokens; below that, where packing a panel costs more than the
  * few tokens that reuse it save, the few-token row walks (matvec_few.c, matvec_k.c), up to FEW
  * tokens per pass. Single tokens take the mat x vec kernels (Q6_K keeps its dot product, 57
- * GB/s per core from L2 against the row walk's 49). */
+ * GB/s per core from L2 against the row walk's 49). Q4_0, Q5_0 and Q8_0 add in llama.cpp's order
+ * at every count instead (q4_0_ggml.c, q32_ggml.c; their panels, few-token walks and mat x vec
+ * kernels of the old orders, avx512_gemm_q5_0 / _q8_0, avx512_few_q5_0 / _q8_0 and
+ * avx512_matvec_q5_0 / _q8_0, are in no table now). */
 #include "avx512.h"
 
 /* Crossovers from sweeps over 1..16 tokens on 1024 x 4096 weights (one core, GOP/s; at two threads
@@ -34,8 +37,6 @@ static void few_passes(matmul_fn few, const void *w, size_t wrb, int64_t n, cons
     {                                                                                                               \
         few_passes(avx512_few_##NAME, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                    \
     }
-FEW_ANY(q5_0)
-FEW_ANY(q8_0)
 FEW_ANY(q4_k)
 FEW_ANY(q6_k)
 
@@ -50,24 +51,6 @@ static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, si
         avx512_gemm_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
     else
         avx512_ggml_matmul_few_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                        size_t ys, int64_t r0, int64_t r1)
-{
-    if (n_tok >= MIN_TOK)
-        avx512_gemm_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        few_passes(avx512_few_q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                        size_t ys, int64_t r0, int64_t r1)
-{
-    if (n_tok >= MIN_TOK)
-        avx512_gemm_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        few_passes(avx512_few_q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -99,16 +82,23 @@ static void matvec_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, fl
 void simd_fill_avx512_gemm(simd_kernels *k)
 {
     k->matmul[TOLK_TYPE_Q4_0] = matmul_q4_0;
-    k->matmul[TOLK_TYPE_Q5_0] = matmul_q5_0;
-    k->matmul[TOLK_TYPE_Q8_0] = matmul_q8_0;
+    /* Q5_0 and Q8_0: llama.cpp's order at every count (q32_ggml.c) */
+    k->dot[TOLK_TYPE_Q5_0] = avx512_ggml_dot_q5_0;
+    k->matvec[TOLK_TYPE_Q5_0] = avx512_ggml_matvec_q5_0;
+    k->matmul[TOLK_TYPE_Q5_0] = avx512_ggml_matmul_q5_0;
+    k->matmul_exact[TOLK_TYPE_Q5_0] = INT64_MAX;
+    k->ref_bits[TOLK_TYPE_Q5_0] = true;
+    k->dot[TOLK_TYPE_Q8_0] = avx512_ggml_dot_q8_0;
+    k->matvec[TOLK_TYPE_Q8_0] = avx512_ggml_matvec_q8_0;
+    k->matmul[TOLK_TYPE_Q8_0] = avx512_ggml_matmul_q8_0;
+    k->matmul_exact[TOLK_TYPE_Q8_0] = INT64_MAX;
+    k->ref_bits[TOLK_TYPE_Q8_0] = true;
     k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
     k->matmul[TOLK_TYPE_Q6_K] = matmul_q6_k;
-    k->matvec[TOLK_TYPE_Q5_0] = avx512_matvec_q5_0;
-    k->matvec[TOLK_TYPE_Q8_0] = avx512_matvec_q8_0;
     k->matvec[TOLK_TYPE_Q4_K] = avx512_matvec_q4_k;
     k->matvec[TOLK_TYPE_Q6_K] = matvec_q6_k;
     /* The few-token walks add in the one-token kernels' order; the panels do not. */
-    const uint32_t exact[] = {TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
+    const uint32_t exact[] = {TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         k->matmul_exact[exact[i]] = MIN_TOK - 1;
     /* Q4_0: llama.cpp's order at every count (the AVX-512 dot and row walks of Q4_0 in
@@ -116,8 +106,6 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     k->dot[TOLK_TYPE_Q4_0] = avx2_ggml_dot_q4_0;
     k->matvec[TOLK_TYPE_Q4_0] = avx512_ggml_matvec_q4_0;
     k->matmul_exact[TOLK_TYPE_Q4_0] = INT64_MAX;
-    k->matmul_one_order[TOLK_TYPE_Q5_0] = one_order_q5_0;
-    k->matmul_one_order[TOLK_TYPE_Q8_0] = one_order_q8_0;
     k->matmul_one_order[TOLK_TYPE_Q4_K] = one_order_q4_k;
     k->matmul_one_order[TOLK_TYPE_Q6_K] = one_order_q6_k;
 }
