@@ -10,7 +10,9 @@
  * unsigned side: the weight codes are made unsigned (Q8_0: w + 128 by flipping the top bit; Q5_0:
  * the 5-bit code c = w + 16) and the offset comes off exactly by starting each dot at -OFF x the
  * activation's 4-byte sums. Every (row, token) meets the same operations in the same order in
- * either layout, so mat x vec, batches and the dot product give the same bits. */
+ * either layout, so mat x vec, batches and the dot product give the same bits. The mat x vec
+ * prepares the activation blocks once per call, takes the 8 rows' scales in one gather and sums
+ * the 8 rows' lanes with shared shuffles (a 640-wide output head has only 20 blocks a row). */
 #include <stdlib.h>
 
 #include "avx512.h"
@@ -77,25 +79,57 @@ Q_INLINE void hsum_pair(__m512 v, float *o0, float *o1)
     *o1 = _mm_cvtss_f32(_mm512_extractf32x4_ps(t, 2));
 }
 
-/* One token: rows row[2p], row[2p + 1] (pointers to the rows' first blocks) over nb blocks;
- * results to out[2p + j]. */
-Q_INLINE void tile(int kind, int P, const char *const *row, int64_t nb, const block_q8_0 *x, float *out)
+/* Four row-pair registers (rows 0-7) summed as hsum_pair sums each row, with the shuffles shared:
+ * lane i + lane i+4 for four rows per register, then (0+2, 1+3) for eight, then the last add;
+ * out[i] = row i. */
+Q_INLINE void hsum_rows8(const __m512 acc[4], float *out)
+{
+    __m512 c01 = _mm512_add_ps(_mm512_shuffle_f32x4(acc[0], acc[1], 0x88), _mm512_shuffle_f32x4(acc[0], acc[1], 0xdd));
+    __m512 c23 = _mm512_add_ps(_mm512_shuffle_f32x4(acc[2], acc[3], 0x88), _mm512_shuffle_f32x4(acc[2], acc[3], 0xdd));
+    /* 128-bit chunk j: row j of c01, row j of c23 (rows 4..7) */
+    __m512 t = _mm512_add_ps(_mm512_shuffle_ps(c01, c23, 0x44), _mm512_shuffle_ps(c01, c23, 0xee));
+    __m512 v = _mm512_add_ps(_mm512_shuffle_ps(t, t, 0x88), _mm512_shuffle_ps(t, t, 0xdd));
+    /* lane 4j: row j, lane 4j + 1: row j + 4 */
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+    _mm256_storeu_ps(out, _mm512_castps512_ps256(_mm512_permutexvar_ps(order, v)));
+}
+
+/* One token: rows row[2p], row[2p + 1] (pointers to the rows' first blocks) over nb blocks with
+ * the activation blocks prepared in a[]; results to out[2p + j]. */
+Q_INLINE void tile(int kind, int P, const char *const *row, int64_t nb, const q_act *a, float *out)
 {
     const size_t bytes = blk_bytes(kind);
     __m512 acc[MV_PAIRS];
 #pragma GCC unroll 4
     for (int p = 0; p < P; p++)
         acc[p] = _mm512_setzero_ps();
+    /* P == 4 with evenly spaced rows (run's full tiles): the 8 rows' scales in one gather, times
+     * d_x in one multiply, spread to the pairs by a permute (the same products) */
+    const size_t step = (size_t)(row[1] - row[0]);
+    const __m256i offs = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)step));
     for (int64_t b = 0; b < nb; b++) {
-        q_act a = act_block(kind, x + b);
+        __m512 d8 = _mm512_setzero_ps();
+        if (P == 4)
+            d8 = _mm512_castps256_ps512(_mm256_mul_ps(
+                _mm256_cvtph_ps(_mm256_cvtepi32_epi16(_mm256_i32gather_epi32((const int *)(row[0] + (size_t)b * bytes), offs, 1))),
+                _mm512_castps512_ps256(a[b].d)));
 #pragma GCC unroll 4
         for (int p = 0; p < P; p++) {
             const char *ba = row[2 * p] + (size_t)b * bytes, *bb = row[2 * p + 1] + (size_t)b * bytes;
             _mm_prefetch(ba + 512, _MM_HINT_T0); /* the rows stream from memory once */
             _mm_prefetch(bb + 512, _MM_HINT_T0);
-            __m512i s = _mm512_dpbusd_epi32(a.off, codes2(kind, ba, bb), a.x);
-            acc[p] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(scales2(ba, bb), a.d), acc[p]);
+            __m512i s = _mm512_dpbusd_epi32(a[b].off, codes2(kind, ba, bb), a[b].x);
+            __m512 d = P == 4 ? _mm512_permutexvar_ps(_mm512_set_epi32(2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1,
+                                                                       2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p, 2 * p, 2 * p,
+                                                                       2 * p, 2 * p, 2 * p, 2 * p, 2 * p),
+                                                      d8)
+                              : _mm512_mul_ps(scales2(ba, bb), a[b].d);
+            acc[p] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), d, acc[p]);
         }
+    }
+    if (P == 4) {
+        hsum_rows8(acc, out);
+        return;
     }
 #pragma GCC unroll 4
     for (int p = 0; p < P; p++)
@@ -103,24 +137,58 @@ Q_INLINE void tile(int kind, int P, const char *const *row, int64_t nb, const bl
 }
 
 /* Rows [r, r + nrows) of one token (nrows <= 2P; missing rows repeat the last). */
-Q_INLINE void run(int kind, int P, const char *w, size_t wrb, int64_t n, const void *qx, float *y, int64_t r, int nrows)
+Q_INLINE void run(int kind, int P, const char *w, size_t wrb, int64_t nb, const q_act *a, float *y, int64_t r, int nrows)
 {
     const char *row[2 * MV_PAIRS];
     float out[2 * MV_PAIRS];
     for (int i = 0; i < 2 * P; i++)
         row[i] = w + (size_t)(r + (i < nrows ? i : nrows - 1)) * wrb;
-    tile(kind, P, row, n / 32, qx, out);
+    tile(kind, P, row, nb, a, out);
     for (int i = 0; i < nrows; i++)
         y[r + i] = out[i];
 }
 
+/* The activation blocks are prepared once per call (192 bytes a block: 24 KB at 4096 wide, up to
+ * MV_CHUNK blocks on the stack). Longer rows take one row pair at a time in passes of MV_CHUNK
+ * blocks, each pass going on from the pair's lane sums, so every row still meets its blocks in one
+ * chain of FMAs. */
+enum { MV_CHUNK = 512 };
+
 Q_INLINE void matvec(int kind, const void *w, size_t wrb, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
 {
+    const int64_t nb = n / 32;
+    _Alignas(64) q_act a[MV_CHUNK];
+    if (nb > MV_CHUNK) { /* rows over 16384 wide */
+        for (int64_t r = r0; r < r1; r += 2) {
+            const char *row[2] = {(const char *)w + (size_t)r * wrb,
+                                  (const char *)w + (size_t)(r + 1 < r1 ? r + 1 : r) * wrb};
+            __m512 acc = _mm512_setzero_ps();
+            for (int64_t c = 0; c < nb; c += MV_CHUNK) {
+                int64_t m = nb - c < MV_CHUNK ? nb - c : MV_CHUNK;
+                for (int64_t b = 0; b < m; b++)
+                    a[b] = act_block(kind, (const block_q8_0 *)qx + c + b);
+                const size_t bytes = blk_bytes(kind);
+                for (int64_t b = 0; b < m; b++) {
+                    const char *ba = row[0] + (size_t)(c + b) * bytes, *bb = row[1] + (size_t)(c + b) * bytes;
+                    __m512i s = _mm512_dpbusd_epi32(a[b].off, codes2(kind, ba, bb), a[b].x);
+                    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(scales2(ba, bb), a[b].d), acc);
+                }
+            }
+            float o0, o1;
+            hsum_pair(acc, &o0, &o1);
+            y[r] = o0;
+            if (r + 1 < r1)
+                y[r + 1] = o1;
+        }
+        return;
+    }
+    for (int64_t b = 0; b < nb; b++)
+        a[b] = act_block(kind, (const block_q8_0 *)qx + b);
     int64_t r = r0;
     for (; r + 2 * MV_PAIRS <= r1; r += 2 * MV_PAIRS)
-        run(kind, MV_PAIRS, w, wrb, n, qx, y, r, 2 * MV_PAIRS);
+        run(kind, MV_PAIRS, w, wrb, nb, a, y, r, 2 * MV_PAIRS);
     for (; r < r1; r += 2)
-        run(kind, 1, w, wrb, n, qx, y, r, r1 - r < 2 ? 1 : 2);
+        run(kind, 1, w, wrb, nb, a, y, r, r1 - r < 2 ? 1 : 2);
 }
 
 /* Batches: two tokens of one row per register, so a row's codes are loaded once (one broadcast)
