@@ -74,7 +74,8 @@ noinst_LTLIBRARIES += libsimd_avx512.la
 libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512/q8_0.c simd/avx512/q4_0.c \
 	simd/avx512/q5_0.c simd/avx512/q4_k.c simd/avx512/q6_k.c simd/avx512/f16.c simd/avx512/bf16.c simd/avx512/kq_gemm.c \
 	simd/avx512/q8_gemm.c simd/avx512/gemm_table.c simd/avx512/matvec.c simd/avx512/matvec_k.c \
-	simd/avx512/mv_common.h simd/avx512/matvec_few.c simd/avx512/q4_0_ggml.c
+	simd/avx512/mv_common.h simd/avx512/matvec_few.c simd/avx512/q4_0_ggml.c \
+	simd/avx512/q32_ggml.c
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
 libtolk_internal_la_LIBADD += libsimd_avx512.la
 endif

@@ -329,18 +329,20 @@ START_TEST(one_order_any_count_equals_one_token)
 }
 END_TEST
 
-/* Random raw blocks with scales from the whole half range (subnormal to 65504, both signs) and
- * random codes: every product d_w * d_x and every FMA rounds somewhere. */
-static void raw_q4_0_batch(uint8_t *w, int rows, int64_t n, uint8_t *qx, int n_tok, uint64_t seed)
+/* Random raw blocks of WT (Q4_0, Q5_0 or Q8_0: a half scale first, then codes) with scales from the
+ * whole half range (subnormal to 65504, both signs) and random codes: every product d_w * d_x and
+ * every FMA rounds somewhere. Q8_0 codes stay within -127..127, as every quantizer writes them. */
+static void raw_q32_batch(uint32_t wt, uint8_t *w, int rows, int64_t n, uint8_t *qx, int n_tok, uint64_t seed)
 {
     static const float scales[] = {1.0f, -0.0123f, 6.0e-8f, 65504.0f, -3.1e-5f, 0.33f, 1024.0f, 7.7e-3f};
-    const size_t wrb = simd_row_bytes(TOLK_TYPE_Q4_0, n), arb = simd_row_bytes(TOLK_TYPE_Q8_0, n);
+    const size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(TOLK_TYPE_Q8_0, n);
+    const size_t bytes = simd_traits(wt)->type_size;
     tl_seed(seed);
     for (int r = 0; r < rows; r++)
         for (int64_t b = 0; b < n / 32; b++) {
-            uint8_t *blk = w + r * wrb + b * 18;
-            for (int j = 2; j < 18; j++)
-                blk[j] = (uint8_t)tl_u32();
+            uint8_t *blk = w + r * wrb + b * bytes;
+            for (size_t j = 2; j < bytes; j++)
+                blk[j] = wt == TOLK_TYPE_Q8_0 ? (uint8_t)(int8_t)((int)(tl_u32() % 255) - 127) : (uint8_t)tl_u32();
             uint16_t h = simd_f32_to_f16(scales[tl_u32() % 8] * (r % 4 == 3 ? 1.0f : tl_uniform()));
             memcpy(blk, &h, 2);
         }
@@ -390,7 +392,8 @@ static void raw_kq_batch(uint32_t wt, uint8_t *w, int rows, int64_t n, uint8_t *
         }
 }
 
-/* Where the table promises the reference's bits (ref_bits: Q4_0 in llama.cpp's order), the dot,
+/* Where the table promises the reference's bits (ref_bits: Q4_0, Q5_0, Q8_0, Q4_K, Q6_K in llama.cpp's
+ * order), the dot,
  * the mat x vec and the mat x mat at every count from 1 to 33 tokens give exactly the scalar
  * reference's result, on random raw blocks with extreme scales and on quantized rows. */
 START_TEST(reference_bits_where_promised)
@@ -398,9 +401,10 @@ START_TEST(reference_bits_where_promised)
     uint32_t wt = tl_wtypes[_i], at = simd_act_type(wt);
     if (!isa_k->ref_bits[wt])
         return;
-    ck_assert_msg(wt == TOLK_TYPE_Q4_0 || wt == TOLK_TYPE_Q4_K || wt == TOLK_TYPE_Q6_K,
+    ck_assert_msg(wt == TOLK_TYPE_Q4_0 || wt == TOLK_TYPE_Q5_0 || wt == TOLK_TYPE_Q8_0 || wt == TOLK_TYPE_Q4_K ||
+                      wt == TOLK_TYPE_Q6_K,
                   "ref_bits promised for %s, which has no test data here", simd_traits(wt)->name);
-    const int kq = wt != TOLK_TYPE_Q4_0;
+    const int kq = wt == TOLK_TYPE_Q4_K || wt == TOLK_TYPE_Q6_K;
     const int64_t lens[] = {kq ? 256 : 96, kq ? 768 : 640, kq ? 8192 + 256 : 8192 + 96};
     enum { ROWS = 37, R0 = 3, MAX_TOK = 33 };
     for (int li = 0; li < 3; li++) {
@@ -413,7 +417,7 @@ START_TEST(reference_bits_where_promised)
             if (mode == 0 && kq)
                 raw_kq_batch(wt, w, ROWS, n, qx, MAX_TOK, 1300 + li);
             else if (mode == 0)
-                raw_q4_0_batch(w, ROWS, n, qx, MAX_TOK, 1100 + li);
+                raw_q32_batch(wt, w, ROWS, n, qx, MAX_TOK, 1100 + li);
             else
                 fill_batch(wt, n, ROWS, MAX_TOK, 1200 + li, x, w, qx);
             for (int t = 0; t < MAX_TOK; t++)
@@ -617,6 +621,74 @@ START_TEST(q4_k_blocks_add_in_llama_order)
 }
 END_TEST
 
+/* llama.cpp's Q5_0 / Q8_0 order worked by hand (eight lanes of 4-element sums, one FMA per block
+ * and lane, lanes summed ((0+4)+(2+6))+((1+5)+(3+7))): block A puts 2^24 into lane 0 (4 x 64 x 64
+ * at scale 1024, Q5_0: 4 x -16 x -64 at 4096), block B puts 1 into lanes 2, 4 and 6. The lanes
+ * give (2^24 + 1) + (1 + 1) = 2^24 + 2 (the first sum ties to even). Whole blocks in order, as
+ * the old reference added, give 2^24 + 3 -> 2^24 + 4; lanes one after another 2^24. The scalar
+ * reference and every kernel of a path that promises its bits must give 2^24 + 2, for any row and
+ * batch size. */
+static const uint32_t lane_types[] = {TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0};
+
+START_TEST(q5_0_q8_0_lanes_add_in_llama_order)
+{
+    enum { NB = 2, ROWS = 11, NTOK = 17, MAXB = 34 };
+    const uint32_t wt = lane_types[_i];
+    const int q5 = wt == TOLK_TYPE_Q5_0;
+    const size_t bytes = simd_traits(wt)->type_size;
+    const int64_t n = NB * 32;
+    uint8_t w[ROWS][NB * MAXB], qx[NTOK][NB * 34];
+    memset(w, 0, sizeof w); /* Q8_0: weight 0; Q5_0: -16, multiplied by activations of 0 below */
+    memset(qx, 0, sizeof qx);
+    const int ones[3] = {8, 16, 24}; /* an element of lanes 2, 4 and 6 */
+    uint16_t one = simd_f32_to_f16(1.0f), big = simd_f32_to_f16(q5 ? 64.0f : 32.0f);
+    for (int r = 0; r < ROWS; r++) {
+        uint8_t *a = w[r], *b = w[r] + bytes;
+        memcpy(a, &big, 2);
+        memcpy(b, &one, 2);
+        if (q5) { /* block A: codes 0 (weight -16) everywhere; block B: code 17 (weight 1) at ONES */
+            uint32_t qh = 0;
+            for (int k = 0; k < 3; k++) {
+                qh |= 1u << ones[k];
+                b[6 + ones[k] % 16] |= (uint8_t)(ones[k] < 16 ? 0x01 : 0x10);
+            }
+            memcpy(b + 2, &qh, 4);
+        } else {
+            memset(a + 2, 64, 4);
+            for (int k = 0; k < 3; k++)
+                b[2 + ones[k]] = 1;
+        }
+    }
+    for (int t = 0; t < NTOK; t++) {
+        memcpy(&qx[t][0], &big, 2);
+        memset(&qx[t][2], (uint8_t)(int8_t)(q5 ? -64 : 64), 4);
+        memcpy(&qx[t][34], &one, 2);
+        for (int k = 0; k < 3; k++)
+            qx[t][34 + 2 + ones[k]] = 1;
+    }
+    const float top = 16777216.0f, want = top + 2.0f;
+    float blocks = top + 3.0f, serial = ((top + 1.0f) + 1.0f) + 1.0f;
+    ck_assert(blocks != want && serial != want); /* the case tells the orders apart */
+    float got = ref_k->dot[wt](n, w[0], qx[0]);
+    ck_assert_msg(got == want, "%s scalar reference: %.9g", simd_traits(wt)->name, got);
+    if (!isa_k->ref_bits[wt])
+        return;
+    got = isa_k->dot[wt](n, w[0], qx[0]);
+    ck_assert_msg(got == want, "%s dot: %.9g", simd_traits(wt)->name, got);
+    float y[NTOK * ROWS];
+    if (isa_k->matvec[wt]) {
+        isa_k->matvec[wt](w, sizeof w[0], n, qx[0], y, 0, ROWS);
+        for (int r = 0; r < ROWS; r++)
+            ck_assert_msg(y[r] == want, "%s matvec row %d: %.9g", simd_traits(wt)->name, r, y[r]);
+    }
+    for (int nt = 1; isa_k->matmul[wt] && nt <= NTOK; nt++) {
+        isa_k->matmul[wt](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
+        for (int i = 0; i < nt * ROWS; i++)
+            ck_assert_msg(y[i] == want, "%s %d tokens, entry %d: %.9g", simd_traits(wt)->name, nt, i, y[i]);
+    }
+}
+END_TEST
+
 /* This path's row conversions give the reference's bits: every F16 value (NaNs only need to stay
  * NaNs), at every offset of a row whose length is not a multiple of the vector width. */
 START_TEST(row_conversions_exact)
@@ -765,6 +837,7 @@ int main(void)
     tcase_add_test(tc, q4_0_blocks_add_in_llama_order);
     tcase_add_test(tc, q6_k_lanes_add_in_llama_order);
     tcase_add_test(tc, q4_k_blocks_add_in_llama_order);
+    tcase_add_loop_test(tc, q5_0_q8_0_lanes_add_in_llama_order, 0, sizeof lane_types / sizeof lane_types[0]);
     int n_ref_bits = 0;
     for (size_t i = 0; i < TL_NWTYPES; i++)
         n_ref_bits += isa_k->ref_bits[tl_wtypes[i]];

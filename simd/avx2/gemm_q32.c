@@ -12,8 +12,10 @@
  * before each madd. Q8_0: |codes| unsigned, the activation takes the code's sign (as the walks).
  * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (run_tokens starts a
  * chunk from the sums so far): for Q4_0 that is llama.cpp's order and ref_dot_q4_0's bits
- * (q4_0_ggml.c); Q5_0 / Q8_0 equal their references within float rounding (their row walks add
- * in another order, so table.c keeps batches below AVX2_GEMM_MIN_TOK on the walks). */
+ * (q4_0_ggml.c). Q5_0 / Q8_0 equal their references only within float rounding (llama.cpp's
+ * order for them keeps 8 lanes per row and block, docs/NUMERICS.md), so table.c sends their
+ * batches to the row walks of q32.h, which add in that order: avx2_gemm_q5_0 / avx2_gemm_q8_0
+ * are in no kernel table now. */
 #include <stddef.h>
 
 #include "gemm.h"

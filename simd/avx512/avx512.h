@@ -83,6 +83,17 @@ void avx512_gemm_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *
 void avx512_matvec_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx512_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx512_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
+/* Q5_0 / Q8_0 in llama.cpp's order (q32_ggml.c): the same bits for the dot, one token and batches. */
+float avx512_ggml_dot_q5_0(int64_t n, const void *w, const void *x);
+float avx512_ggml_dot_q8_0(int64_t n, const void *w, const void *x);
+void avx512_ggml_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0,
+                             int64_t r1);
+void avx512_ggml_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0,
+                             int64_t r1);
+void avx512_ggml_matmul_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                             int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
+void avx512_ggml_matmul_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
+                             int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 /* One to seven tokens, matvec_few.c and matvec_k.c. */
 void avx512_few_q4_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes, int64_t n_tok,
                      float *y, size_t y_stride, int64_t r0, int64_t r1);

@@ -1,18 +1,12 @@
-/* Table entries of the batched AVX-512 kernels: the packed 16-row panels (kq_gemm.c, q8_gemm.c)
- * for batches of at least MIN_TOK tokens; below that, where packing a panel costs more than the
- * few tokens that reuse it save, the few-token row walks (matvec_few.c, matvec_k.c), up to FEW
- * tokens per pass. Single tokens take the mat x vec kernels. Q4_K and Q6_K follow llama.cpp's
- * orders instead (docs/NUMERICS.md): Q6_K the row walks at every count (its panels summed in
- * another order), Q4_K the panels from 4 tokens (its batch order) and the AVX2 one-token kernel
- * for one token and the rest of a batch. */
+/* Table entries of the batched AVX-512 kernels, every format in llama.cpp's order (docs/NUMERICS.md):
+ * Q4_0 the packed panels (q8_gemm.c) from 3 tokens and its one-token kernel below; Q5_0 and Q8_0
+ * their own kernels at every count (q32_ggml.c); Q6_K the few-token row walks (matvec_k.c) in
+ * passes of at most FEW tokens at every count and AVX2's mat x vec for one token (same bits,
+ * streams faster); Q4_K the panels (kq_gemm.c) for the first n - n % 4 tokens (its batch order)
+ * and the AVX2 one-token kernel for one token and the rest of a batch. */
 #include "avx512.h"
 
-/* Crossovers from sweeps over 1..16 tokens on 1024 x 4096 weights (one core, GOP/s; at two threads
- * bench/bench_kernels --tokens N --type T shows the same on 4096 x 4096): Q4_K few-token
- * 234 / 267 / 282 at 2 / 4 / 7 tokens against the panels' 54 / 103 / 164 and 296 at 16; Q4_0
- * 196 / 269 / 319 against 78 / 143 / 210 and 342; Q6_K 181 / 214 / 227 against 39 / 74 / 107
- * and 245. */
-enum { MIN_TOK = 16, FEW = 7 };
+enum { FEW = 7 };
 
 typedef void (*matmul_fn)(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                           size_t ys, int64_t r0, int64_t r1);
@@ -36,8 +30,6 @@ static void few_passes(matmul_fn few, const void *w, size_t wrb, int64_t n, cons
     {                                                                                                               \
         few_passes(avx512_few_##NAME, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                    \
     }
-FEW_ANY(q5_0)
-FEW_ANY(q8_0)
 FEW_ANY(q6_k)
 
 /* Q4_0 in llama.cpp's order at every count: the panels (whose chunks chain their FMAs) from 3
@@ -53,24 +45,6 @@ static void matmul_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, si
         avx512_ggml_matmul_few_q4_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
-static void matmul_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                        size_t ys, int64_t r0, int64_t r1)
-{
-    if (n_tok >= MIN_TOK)
-        avx512_gemm_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        few_passes(avx512_few_q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-static void matmul_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                        size_t ys, int64_t r0, int64_t r1)
-{
-    if (n_tok >= MIN_TOK)
-        avx512_gemm_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    else
-        few_passes(avx512_few_q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
 /* Q4_K as llama.cpp computes a batch (ref_matmul_q4_k): the first n_tok - n_tok % 4 tokens on the
  * panels in its batch order (kq_gemm.c), the rest in its one-token order (simd/avx2/q4_k.c). */
 static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -84,29 +58,29 @@ static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, si
                             r0, r1);
 }
 
-
 void simd_fill_avx512_gemm(simd_kernels *k)
 {
     k->matmul[TOLK_TYPE_Q4_0] = matmul_q4_0;
-    k->matmul[TOLK_TYPE_Q5_0] = matmul_q5_0;
-    k->matmul[TOLK_TYPE_Q8_0] = matmul_q8_0;
+    /* Q5_0 and Q8_0: llama.cpp's order at every count (q32_ggml.c) */
+    k->dot[TOLK_TYPE_Q5_0] = avx512_ggml_dot_q5_0;
+    k->matvec[TOLK_TYPE_Q5_0] = avx512_ggml_matvec_q5_0;
+    k->matmul[TOLK_TYPE_Q5_0] = avx512_ggml_matmul_q5_0;
+    k->matmul_exact[TOLK_TYPE_Q5_0] = INT64_MAX;
+    k->ref_bits[TOLK_TYPE_Q5_0] = true;
+    k->dot[TOLK_TYPE_Q8_0] = avx512_ggml_dot_q8_0;
+    k->matvec[TOLK_TYPE_Q8_0] = avx512_ggml_matvec_q8_0;
+    k->matmul[TOLK_TYPE_Q8_0] = avx512_ggml_matmul_q8_0;
+    k->matmul_exact[TOLK_TYPE_Q8_0] = INT64_MAX;
+    k->ref_bits[TOLK_TYPE_Q8_0] = true;
     k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
     k->matmul[TOLK_TYPE_Q6_K] = one_order_q6_k; /* llama.cpp's order at every count (matvec_k.c) */
-    k->matvec[TOLK_TYPE_Q5_0] = avx512_matvec_q5_0;
-    k->matvec[TOLK_TYPE_Q8_0] = avx512_matvec_q8_0;
     k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k; /* llama.cpp's one-token order (simd/avx2/q4_k.c) */
     k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k; /* same bits as the row walk, streams faster (prefetch) */
-    /* The few-token walks add in the one-token kernels' order; the panels do not. */
-    const uint32_t exact[] = {TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0, TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
-    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
-        k->matmul_exact[exact[i]] = MIN_TOK - 1;
     /* Q4_0: llama.cpp's order at every count (the AVX-512 dot and row walks of Q4_0 in
      * matvec.c / matvec_few.c sum in another; the dot of that order is AVX2's) */
     k->dot[TOLK_TYPE_Q4_0] = avx2_ggml_dot_q4_0;
     k->matvec[TOLK_TYPE_Q4_0] = avx512_ggml_matvec_q4_0;
     k->matmul_exact[TOLK_TYPE_Q4_0] = INT64_MAX;
-    k->matmul_one_order[TOLK_TYPE_Q5_0] = one_order_q5_0;
-    k->matmul_one_order[TOLK_TYPE_Q8_0] = one_order_q8_0;
     k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_one_order_q4_k;
     k->matmul_one_order[TOLK_TYPE_Q6_K] = one_order_q6_k;
     /* Q6_K: the dot and the row walks sum in llama.cpp's order (ref_dot_q6_k), the panels do not */

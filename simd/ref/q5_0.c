@@ -1,5 +1,5 @@
 /* Q5_0: 32 weights per block, one half scale, 5-bit codes offset by 16 (low nibbles in qs, fifth
- * bits in the u32 qh). Pairs with Q8_0 activations. */
+ * bits in the u32 qh). Pairs with Q8_0 activations; the dot sums in llama.cpp's x86 order. */
 #include <math.h>
 #include <string.h>
 
@@ -57,20 +57,24 @@ void ref_quant_q5_0(const float *src, void *dst, int64_t n)
     }
 }
 
+/* llama.cpp's order, as ref_dot_q8_0 (ref_ggml_hsum8 in ref.h): element j's code is the low or
+ * high nibble of qs[j mod 16] with bit j of qh as its fifth bit, minus 16. */
 float ref_dot_q5_0(int64_t n, const void *w, const void *x)
 {
     const block_q5_0 *a = w;
     const block_q8_0 *q = x;
-    float sum = 0.0f;
+    float acc[8] = {0};
     for (int64_t i = 0; i < n / QK5_0; i++) {
         uint32_t qh = q5_high_bits(a[i].qh);
-        int isum = 0;
-        for (int j = 0; j < 16; j++) {
-            int lo = ((a[i].qs[j] & 15) | (int)((qh >> j) & 1) << 4) - 16;
-            int hi = ((a[i].qs[j] >> 4) | (int)((qh >> (j + 16)) & 1) << 4) - 16;
-            isum += lo * q[i].qs[j] + hi * q[i].qs[j + 16];
+        float d = half_load(&a[i].d) * half_load(&q[i].d);
+        for (int l = 0; l < 8; l++) {
+            int isum = 0;
+            for (int j = 4 * l; j < 4 * l + 4; j++) {
+                int nib = j < 16 ? a[i].qs[j] & 15 : a[i].qs[j - 16] >> 4;
+                isum += ((nib | (int)((qh >> j) & 1) << 4) - 16) * q[i].qs[j];
+            }
+            acc[l] = fmaf((float)isum, d, acc[l]);
         }
-        sum += (float)isum * (half_load(&a[i].d) * half_load(&q[i].d));
     }
-    return sum;
+    return ref_ggml_hsum8(acc);
 }

@@ -35,6 +35,18 @@ void ref_dequant_q5_1(const void *src, float *dst, int64_t n);
 void ref_quant_q5_1(const float *src, void *dst, int64_t n);
 float ref_dot_q5_1(int64_t n, const void *w, const void *x);
 
+/* llama.cpp's x86 order for the Q8_0-activation formats Q5_0 and Q8_0 (ggml_vec_dot_q{5,8}_0_q8_0
+ * for one token, tinyBLAS_Q0_AVX for batches; docs/NUMERICS.md): eight float lanes, lane l the
+ * exact integer dot of elements 4l..4l+3 of each block, one fused multiply-add per block and lane
+ * with d_w * d_x rounded to float, then the lanes summed as ((0+4)+(2+6))+((1+5)+(3+7)). */
+static inline float ref_ggml_hsum8(const float acc[8])
+{
+    float s[4];
+    for (int i = 0; i < 4; i++)
+        s[i] = acc[i] + acc[i + 4];
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
+
 void ref_dequant_q8_0(const void *src, float *dst, int64_t n);
 void ref_quant_q8_0(const float *src, void *dst, int64_t n);
 float ref_dot_q8_0(int64_t n, const void *w, const void *x);
