@@ -5,6 +5,21 @@
 
 float avx2_half_table[65536];
 
+/* Prompt batches of Q5_0 / Q8_0 (at least AVX2_GEMM_MIN_TOK tokens) on the packed panels
+ * (gemm_q32.c: about twice the row walk's speed, sums in tolk's order); fewer tokens on the walk,
+ * which adds in llama.cpp's order (docs/NUMERICS.md). */
+#define AVX2_BATCHED(NAME)                                                                                          \
+    static void batched_##NAME(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok,  \
+                               float *y, size_t ys, int64_t r0, int64_t r1)                                       \
+    {                                                                                                           \
+        if (n_tok >= AVX2_GEMM_MIN_TOK)                                                                         \
+            avx2_gemm_##NAME(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                         \
+        else                                                                                                    \
+            avx2_matmul_##NAME(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                       \
+    }
+AVX2_BATCHED(q5_0)
+AVX2_BATCHED(q8_0)
+
 void simd_fill_avx2(simd_kernels *k)
 {
     for (uint32_t h = 0; h < 65536; h++)
@@ -31,13 +46,13 @@ void simd_fill_avx2(simd_kernels *k)
     k->matmul[TOLK_TYPE_Q4_1] = avx2_matmul_q4_1;
     k->matvec[TOLK_TYPE_Q4_1] = avx2_matvec_q4_1;
     k->dot[TOLK_TYPE_Q5_0] = avx2_dot_q5_0;
-    k->matmul[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
+    k->matmul[TOLK_TYPE_Q5_0] = batched_q5_0;
     k->matvec[TOLK_TYPE_Q5_0] = avx2_matvec_q5_0;
     k->dot[TOLK_TYPE_Q5_1] = avx2_dot_q5_1;
     k->matmul[TOLK_TYPE_Q5_1] = avx2_matmul_q5_1;
     k->matvec[TOLK_TYPE_Q5_1] = avx2_matvec_q5_1;
     k->dot[TOLK_TYPE_Q8_0] = avx2_dot_q8_0;
-    k->matmul[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
+    k->matmul[TOLK_TYPE_Q8_0] = batched_q8_0;
     k->matvec[TOLK_TYPE_Q8_0] = avx2_matvec_q8_0;
     k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
     k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
@@ -52,15 +67,16 @@ void simd_fill_avx2(simd_kernels *k)
     k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k;
 
     /* The walks (avx2.h) give every batch size the one-token bits; the packed panels do not. */
-    const uint32_t exact[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_0, TOLK_TYPE_Q5_1, TOLK_TYPE_Q8_0,
-                              TOLK_TYPE_Q5_K};
+    const uint32_t exact[] = {TOLK_TYPE_Q4_0, TOLK_TYPE_Q4_1, TOLK_TYPE_Q5_1, TOLK_TYPE_Q5_K};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         k->matmul_exact[exact[i]] = INT64_MAX;
-    /* Q5_0 and Q8_0: the walk (q32.h) adds in llama.cpp's order (8 lanes of 4-element sums, one FMA
-     * per block, its horizontal sum) at every batch size, as llama.cpp's vec_dot and tinyBLAS do */
-    k->ref_bits[TOLK_TYPE_Q5_0] = true;
-    k->ref_bits[TOLK_TYPE_Q8_0] = true;
-    /* The one-order kernels for verification passes of any size */
+    /* Q5_0 and Q8_0: the dot, the mat x vec and the walk (q32.h) add in llama.cpp's order (8 lanes
+     * of 4-element sums, one FMA per block, its horizontal sum), the panels do not: exact below
+     * AVX2_GEMM_MIN_TOK tokens, the walk itself for verification passes of any size */
+    k->matmul_exact[TOLK_TYPE_Q5_0] = AVX2_GEMM_MIN_TOK - 1;
+    k->matmul_exact[TOLK_TYPE_Q8_0] = AVX2_GEMM_MIN_TOK - 1;
+    k->matmul_one_order[TOLK_TYPE_Q5_0] = avx2_matmul_q5_0;
+    k->matmul_one_order[TOLK_TYPE_Q8_0] = avx2_matmul_q8_0;
     k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_one_order_q4_k;
     k->matmul_one_order[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k;
     /* Q6_K: llama.cpp's order (ggml_vec_dot_q6_K_q8_K) in the dot, the mat x vec and the walks */

@@ -6,7 +6,7 @@
  * and the AVX2 one-token kernel for one token and the rest of a batch. */
 #include "avx512.h"
 
-enum { FEW = 7 };
+enum { MIN_TOK = 16, FEW = 7 };
 
 typedef void (*matmul_fn)(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                           size_t ys, int64_t r0, int64_t r1);
@@ -58,20 +58,35 @@ static void matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, si
                             r0, r1);
 }
 
+/* Q5_0 / Q8_0 prompt batches (at least MIN_TOK tokens) on the packed panels (q8_gemm.c, tolk's
+ * order, up to twice as fast), fewer tokens in llama.cpp's order (q32_ggml.c). */
+#define PANELS_FROM_MIN_TOK(NAME)                                                                                   \
+    static void matmul_##NAME(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok,      \
+                              float *y, size_t ys, int64_t r0, int64_t r1)                                          \
+    {                                                                                                               \
+        if (n_tok >= MIN_TOK)                                                                                       \
+            avx512_gemm_##NAME(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                           \
+        else                                                                                                        \
+            avx512_ggml_matmul_##NAME(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                    \
+    }
+PANELS_FROM_MIN_TOK(q5_0)
+PANELS_FROM_MIN_TOK(q8_0)
+
 void simd_fill_avx512_gemm(simd_kernels *k)
 {
     k->matmul[TOLK_TYPE_Q4_0] = matmul_q4_0;
-    /* Q5_0 and Q8_0: llama.cpp's order at every count (q32_ggml.c) */
+    /* Q5_0 and Q8_0: llama.cpp's order (q32_ggml.c) for one token and batches below MIN_TOK, and
+     * for verification passes of any size; prompt batches on the panels */
     k->dot[TOLK_TYPE_Q5_0] = avx512_ggml_dot_q5_0;
     k->matvec[TOLK_TYPE_Q5_0] = avx512_ggml_matvec_q5_0;
-    k->matmul[TOLK_TYPE_Q5_0] = avx512_ggml_matmul_q5_0;
-    k->matmul_exact[TOLK_TYPE_Q5_0] = INT64_MAX;
-    k->ref_bits[TOLK_TYPE_Q5_0] = true;
+    k->matmul[TOLK_TYPE_Q5_0] = matmul_q5_0;
+    k->matmul_exact[TOLK_TYPE_Q5_0] = MIN_TOK - 1;
+    k->matmul_one_order[TOLK_TYPE_Q5_0] = avx512_ggml_matmul_q5_0;
     k->dot[TOLK_TYPE_Q8_0] = avx512_ggml_dot_q8_0;
     k->matvec[TOLK_TYPE_Q8_0] = avx512_ggml_matvec_q8_0;
-    k->matmul[TOLK_TYPE_Q8_0] = avx512_ggml_matmul_q8_0;
-    k->matmul_exact[TOLK_TYPE_Q8_0] = INT64_MAX;
-    k->ref_bits[TOLK_TYPE_Q8_0] = true;
+    k->matmul[TOLK_TYPE_Q8_0] = matmul_q8_0;
+    k->matmul_exact[TOLK_TYPE_Q8_0] = MIN_TOK - 1;
+    k->matmul_one_order[TOLK_TYPE_Q8_0] = avx512_ggml_matmul_q8_0;
     k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
     k->matmul[TOLK_TYPE_Q6_K] = one_order_q6_k; /* llama.cpp's order at every count (matvec_k.c) */
     k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k; /* llama.cpp's one-token order (simd/avx2/q4_k.c) */
