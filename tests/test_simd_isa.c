@@ -463,6 +463,31 @@ START_TEST(reference_bits_where_promised)
 }
 END_TEST
 
+/* Every kernel of this path for weight type wt (dot, mat x vec, mat x mat at 1..ntok tokens) on the
+ * hand-worked rows w (rows x n, row bytes wrb) and activations qx (row bytes qrb) gives want; with
+ * split4, a batch's first nt - nt % 4 tokens give want_batch instead (llama.cpp's Q4_K split). */
+static void kernels_give(uint32_t wt, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int rows,
+                         int ntok, float want, float want_batch, int split4)
+{
+    const char *name = simd_traits(wt)->name;
+    float got = isa_k->dot[wt](n, w, qx);
+    ck_assert_msg(got == want, "%s dot: %.9g", name, got);
+    float *y = malloc(sizeof(float) * (size_t)(ntok * rows));
+    if (isa_k->matvec[wt]) {
+        isa_k->matvec[wt](w, wrb, n, qx, y, 0, rows);
+        for (int r = 0; r < rows; r++)
+            ck_assert_msg(y[r] == want, "%s matvec row %d: %.9g", name, r, y[r]);
+    }
+    for (int nt = 1; isa_k->matmul[wt] && nt <= ntok; nt++) {
+        isa_k->matmul[wt](w, wrb, n, qx, qrb, nt, y, rows, 0, rows);
+        for (int i = 0; i < nt * rows; i++) {
+            const float e = split4 && i / rows < nt - nt % 4 ? want_batch : want;
+            ck_assert_msg(y[i] == e, "%s %d tokens, entry %d: %.9g", name, nt, i, y[i]);
+        }
+    }
+    free(y);
+}
+
 /* llama.cpp's Q4_0 order worked by hand: block A gives 2^24 (16384 x 1024), blocks B-E give 1
  * each. One FMA per block in order: 2^24 + 1 rounds back to 2^24 (ties to even) four times, so the
  * result is 2^24. Pairs of blocks first ((A+B) + (C+D)) + E, as the old lane-pair and tree kernels
@@ -500,18 +525,7 @@ START_TEST(q4_0_blocks_add_in_llama_order)
                   ref_k->dot[TOLK_TYPE_Q4_0](n, w[0], qx[0]));
     if (!isa_k->ref_bits[TOLK_TYPE_Q4_0])
         return;
-    ck_assert(isa_k->dot[TOLK_TYPE_Q4_0](n, w[0], qx[0]) == want);
-    float y[NTOK * ROWS];
-    if (isa_k->matvec[TOLK_TYPE_Q4_0]) {
-        isa_k->matvec[TOLK_TYPE_Q4_0](w, sizeof w[0], n, qx[0], y, 0, ROWS);
-        for (int r = 0; r < ROWS; r++)
-            ck_assert_msg(y[r] == want, "matvec row %d: %.9g", r, y[r]);
-    }
-    for (int nt = 1; isa_k->matmul[TOLK_TYPE_Q4_0] && nt <= NTOK; nt++) {
-        isa_k->matmul[TOLK_TYPE_Q4_0](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
-        for (int i = 0; i < nt * ROWS; i++)
-            ck_assert_msg(y[i] == want, "%d tokens, entry %d: %.9g", nt, i, y[i]);
-    }
+    kernels_give(TOLK_TYPE_Q4_0, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, want, want, 0);
 }
 END_TEST
 
@@ -555,18 +569,7 @@ START_TEST(q6_k_lanes_add_in_llama_order)
     ck_assert_msg(r0 == want, "scalar reference: %.9g", r0);
     if (!isa_k->ref_bits[TOLK_TYPE_Q6_K])
         return;
-    ck_assert(isa_k->dot[TOLK_TYPE_Q6_K](n, w[0], qx[0]) == want);
-    float y[NTOK * ROWS];
-    if (isa_k->matvec[TOLK_TYPE_Q6_K]) {
-        isa_k->matvec[TOLK_TYPE_Q6_K](w, sizeof w[0], n, qx[0], y, 0, ROWS);
-        for (int r = 0; r < ROWS; r++)
-            ck_assert_msg(y[r] == want, "matvec row %d: %.9g", r, y[r]);
-    }
-    for (int nt = 1; isa_k->matmul[TOLK_TYPE_Q6_K] && nt <= NTOK; nt++) {
-        isa_k->matmul[TOLK_TYPE_Q6_K](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
-        for (int i = 0; i < nt * ROWS; i++)
-            ck_assert_msg(y[i] == want, "%d tokens, entry %d: %.9g", nt, i, y[i]);
-    }
+    kernels_give(TOLK_TYPE_Q6_K, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, want, want, 0);
 }
 END_TEST
 
@@ -605,19 +608,7 @@ START_TEST(q4_k_blocks_add_in_llama_order)
     ck_assert(ref_dot_q4_k_per64(n, w[0], qx[0]) == batch);
     if (!isa_k->ref_bits[TOLK_TYPE_Q4_K])
         return;
-    ck_assert(isa_k->dot[TOLK_TYPE_Q4_K](n, w[0], qx[0]) == one_token);
-    float y[NTOK * ROWS];
-    if (isa_k->matvec[TOLK_TYPE_Q4_K]) {
-        isa_k->matvec[TOLK_TYPE_Q4_K](w, sizeof w[0], n, qx[0], y, 0, ROWS);
-        for (int r = 0; r < ROWS; r++)
-            ck_assert_msg(y[r] == one_token, "matvec row %d: %.9g", r, y[r]);
-    }
-    for (int nt = 1; isa_k->matmul[TOLK_TYPE_Q4_K] && nt <= NTOK; nt++) {
-        isa_k->matmul[TOLK_TYPE_Q4_K](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
-        for (int i = 0; i < nt * ROWS; i++)
-            ck_assert_msg(y[i] == (i / ROWS < nt - nt % 4 ? batch : one_token), "%d tokens, entry %d: %.9g", nt, i,
-                          y[i]);
-    }
+    kernels_give(TOLK_TYPE_Q4_K, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, one_token, batch, 1);
 }
 END_TEST
 
@@ -673,19 +664,7 @@ START_TEST(q5_0_q8_0_lanes_add_in_llama_order)
     ck_assert_msg(got == want, "%s scalar reference: %.9g", simd_traits(wt)->name, got);
     if (!isa_k->ref_bits[wt])
         return;
-    got = isa_k->dot[wt](n, w[0], qx[0]);
-    ck_assert_msg(got == want, "%s dot: %.9g", simd_traits(wt)->name, got);
-    float y[NTOK * ROWS];
-    if (isa_k->matvec[wt]) {
-        isa_k->matvec[wt](w, sizeof w[0], n, qx[0], y, 0, ROWS);
-        for (int r = 0; r < ROWS; r++)
-            ck_assert_msg(y[r] == want, "%s matvec row %d: %.9g", simd_traits(wt)->name, r, y[r]);
-    }
-    for (int nt = 1; isa_k->matmul[wt] && nt <= NTOK; nt++) {
-        isa_k->matmul[wt](w, sizeof w[0], n, qx, sizeof qx[0], nt, y, ROWS, 0, ROWS);
-        for (int i = 0; i < nt * ROWS; i++)
-            ck_assert_msg(y[i] == want, "%s %d tokens, entry %d: %.9g", simd_traits(wt)->name, nt, i, y[i]);
-    }
+    kernels_give(wt, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, want, want, 0);
 }
 END_TEST
 
