@@ -263,7 +263,12 @@ keys s1 F6
 check "  ... and is copied whole" wait_cmd 5 sh -c "tmux -L $SOCK show-buffer >'$TMPD/long' 2>/dev/null && ! cmp -s '$TMPD/long' '$TMPD/old-buffer'"
 full=$(words <"$TMPD/long")
 shown=$(target_rows s1 | words)
-check "the translation takes several rows at 80 columns ($(target_rows s1 | grep -c '[^ ]'))" test "$(target_rows s1 | grep -c '[^ ]')" -ge 2
+# The pane is 78 cells wide inside its border: a longer translation must take two rows or more, a
+# shorter one a single row (what the model writes varies with the numerics; section 12 checks
+# wrapping on fixed text).
+rows_needed=1
+[ "$(printf %s "$full" | wc -m)" -gt 78 ] && rows_needed=2
+check "the translation takes the rows its length needs at 80 columns ($(target_rows s1 | grep -c '[^ ]') for $(printf %s "$full" | wc -m) characters)" test "$(target_rows s1 | grep -c '[^ ]')" -ge "$rows_needed"
 check "no word of the translation is split across rows: shown '$shown', translated '$full'" contains " $full " " $shown "
 check "the source pane wraps between words too" contains " The meeting was moved from Thursday afternoon to Friday morning because the director had to travel to the regional office before the end of the week. " " $(source_rows s1 | words) "
 keys s1 F2
