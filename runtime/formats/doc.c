@@ -521,6 +521,12 @@ int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, si
     return queue_edit(d, start, end, (char *)bytes, len, 1);
 }
 
+void doc_drop_pages(fmt_doc *d)
+{
+    if (d->map_len)
+        madvise(d->data, d->map_len, MADV_DONTNEED);
+}
+
 void doc_release_before(fmt_doc *d, size_t off)
 {
     long page = sysconf(_SC_PAGESIZE);

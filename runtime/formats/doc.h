@@ -241,6 +241,10 @@ int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, si
  * document held in memory. */
 void doc_release_before(fmt_doc *d, size_t off);
 
+/* A mapped document: every page leaves memory now (read back from the file when touched), the
+ * mark of doc_release_before unmoved, so the pages read again are given back as a pass goes on. */
+void doc_drop_pages(fmt_doc *d);
+
 /* The 1-based line of byte OFF. */
 size_t doc_line_at(fmt_doc *d, size_t off);
 

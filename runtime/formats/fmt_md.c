@@ -46,6 +46,7 @@ typedef struct md_state {
     size_t seen;        /* the end of the last text md4c pointed at: every segment so far lies before it */
     tolk_error *err;
     int window_rc;      /* a streamed window's error (the parse stops) */
+    int pages_dropped;  /* streamed: the pages md4c's block pass read were given back */
 } md_state;
 
 static int add_code(md_state *m, size_t s, size_t e)
@@ -160,6 +161,12 @@ static int on_block(MD_BLOCKTYPE type, void *detail, void *user, int enter)
         m->skip_depth += enter ? 1 : -1;
     if (type == MD_BLOCK_TH || type == MD_BLOCK_TD)
         m->cell_depth += enter ? 1 : -1;
+    if (enter && m->depth == 1 && m->d->window && !m->pages_dropped) {
+        /* md4c has read the whole file into its block list before it opens the first top-level
+         * block: the file's pages go, and come back one window at a time as the blocks are walked */
+        m->pages_dropped = 1;
+        doc_drop_pages(m->d);
+    }
     m->depth += enter ? 1 : -1;
     if (!enter && m->depth == 1 && !m->failed) {
         /* a top-level block ended: streamed, a window may end here (md4c hands blocks over in order) */
