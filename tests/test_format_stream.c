@@ -244,83 +244,62 @@ static int fbuf_write(void *user, const char *data, size_t len)
     return fbuf_add(user, data, len);
 }
 
+/* FILE through the whole path, then streamed with the parser fed (or the windows cut after) 1 to
+ * 64 bytes at a time (every piece size up to 8, then every 8th when STEPPED): the same bytes. */
+static void pieces_like_whole(const char *file, int overwrite, tolk_segment_fn fn, int stepped)
+{
+    size_t len;
+    char *data = read_fixture(file, &len);
+    tolk_error err = {0};
+    fmt_doc *d = NULL;
+    ck_assert_int_eq(doc_open(NULL, file, data, len, overwrite, &d, &err), TOLK_OK);
+    ck_assert_int_eq(doc_translate(d, fn, NULL, NULL, NULL, &err), TOLK_OK);
+    fmt_buf whole = {0};
+    ck_assert_int_eq(doc_write_to(d, fbuf_write, &whole, &err), TOLK_OK);
+    doc_free(d);
+    for (size_t piece = 1; piece <= 64; piece += stepped && piece >= 8 ? 8 : 1) {
+        ck_assert_int_eq(doc_open_stream(NULL, NULL, file, data, len, overwrite, &d, &err), TOLK_OK);
+        ck_assert_msg(d->streamed, "%s: not streamed", file);
+        d->stream_piece = piece;
+        doc_run run;
+        ck_assert_int_eq(doc_run_begin(&run, fn, NULL, NULL, NULL, d->n_pending_total), 0);
+        fmt_buf out = {0};
+        ck_assert_msg(doc_stream_translate(d, &run, NULL, fbuf_write, &out, &err) == TOLK_OK, "%s", err.msg);
+        ck_assert_msg(out.n == whole.n && !memcmp(out.p, whole.p, whole.n),
+                      "%s, overwrite %d, %zu-byte pieces: streamed output differs:\n%s", file, overwrite, piece, out.p);
+        fbuf_free(&out);
+        doc_run_end(&run);
+        doc_free(d);
+    }
+    fbuf_free(&whole);
+    free(data);
+}
+
 /* The parser fed 1 to 64 bytes at a time (fmt_doc.stream_piece): windows end at every place in
  * every kind of unit, and the output is still the whole path's, byte for byte. */
 START_TEST(tiny_pieces_stream_like_whole)
 {
     static const char *const files[] = {"sample.xlf", "sample20.xlf", "sample.sdlxliff", "sample.mqxliff",
                                         "markup.xlf", "full21.xlf", "trados_multi.sdlxliff", "phrase.mxliff", NULL};
-    for (int i = 0; files[i]; i++) {
-        size_t len;
-        char *data = read_fixture(files[i], &len);
-        for (int overwrite = 0; overwrite < 2; overwrite++) {
-            tolk_error err = {0};
-            fmt_doc *d = NULL;
-            ck_assert_int_eq(doc_open(NULL, files[i], data, len, overwrite, &d, &err), TOLK_OK);
-            ck_assert_int_eq(doc_translate(d, upper, NULL, NULL, NULL, &err), TOLK_OK);
-            fmt_buf whole = {0};
-            ck_assert_int_eq(doc_write_to(d, fbuf_write, &whole, &err), TOLK_OK);
-            doc_free(d);
-            for (size_t piece = 1; piece <= 64; piece++) {
-                ck_assert_int_eq(doc_open_stream(NULL, NULL, files[i], data, len, overwrite, &d, &err), TOLK_OK);
-                d->stream_piece = piece;
-                doc_run run;
-                ck_assert_int_eq(doc_run_begin(&run, upper, NULL, NULL, NULL, d->n_pending_total), 0);
-                fmt_buf out = {0};
-                ck_assert_msg(doc_stream_translate(d, &run, NULL, fbuf_write, &out, &err) == TOLK_OK, "%s", err.msg);
-                ck_assert_msg(out.n == whole.n && !memcmp(out.p, whole.p, whole.n),
-                              "%s, overwrite %d, %zu-byte pieces: streamed output differs:\n%s", files[i], overwrite,
-                              piece, out.p);
-                fbuf_free(&out);
-                doc_run_end(&run);
-                doc_free(d);
-            }
-            fbuf_free(&whole);
-        }
-        free(data);
-    }
+    for (int i = 0; files[i]; i++)
+        for (int overwrite = 0; overwrite < 2; overwrite++)
+            pieces_like_whole(files[i], overwrite, upper, 0);
 }
 END_TEST
 
-/* The formats streamed by their parse (doc_stream_by_parse: text, PO, subtitles, HTML) with a window
- * after every unit (1 to 64 bytes of file per window): byte for byte the whole path's output. */
+/* The formats streamed by their parse (doc_stream_by_parse: text, PO, subtitles, HTML, Markdown)
+ * with a window after every unit (1 to 64 bytes of file per window): the whole path's bytes. */
 START_TEST(tiny_windows_every_format)
 {
     static const char *const files[] = {"sample.txt", "sample.po", "plural_pl.po", "sample.srt", "nogaps.srt",
                                         "sample.vtt", "voices.vtt", "sample.html", "attrs.html", "legacy.html",
                                         "sample.md", "frontmatter.md", "htmlblocks.md", "titles.md", "front_yaml.md",
                                         "front_toml.md", NULL};
-    static const tolk_segment_fn fns[] = {upper, looping};
     for (int i = 0; files[i]; i++) {
         if (!have_md && strstr(files[i], ".md"))
             continue;
-        size_t len;
-        char *data = read_fixture(files[i], &len);
-        for (int f = 0; f < 2; f++) {
-            tolk_error err = {0};
-            fmt_doc *d = NULL;
-            ck_assert_int_eq(doc_open(NULL, files[i], data, len, f, &d, &err), TOLK_OK);
-            ck_assert_int_eq(doc_translate(d, fns[f], NULL, NULL, NULL, &err), TOLK_OK);
-            fmt_buf whole = {0};
-            ck_assert_int_eq(doc_write_to(d, fbuf_write, &whole, &err), TOLK_OK);
-            doc_free(d);
-            for (size_t piece = 1; piece <= 64; piece += piece < 8 ? 1 : 8) {
-                ck_assert_int_eq(doc_open_stream(NULL, NULL, files[i], data, len, f, &d, &err), TOLK_OK);
-                ck_assert_msg(d->streamed, "%s: not streamed", files[i]);
-                d->stream_piece = piece;
-                doc_run run;
-                ck_assert_int_eq(doc_run_begin(&run, fns[f], NULL, NULL, NULL, d->n_pending_total), 0);
-                fmt_buf out = {0};
-                ck_assert_msg(doc_stream_translate(d, &run, NULL, fbuf_write, &out, &err) == TOLK_OK, "%s", err.msg);
-                ck_assert_msg(out.n == whole.n && !memcmp(out.p, whole.p, whole.n),
-                              "%s, %d, %zu-byte windows: streamed output differs:\n%s", files[i], f, piece, out.p);
-                fbuf_free(&out);
-                doc_run_end(&run);
-                doc_free(d);
-            }
-            fbuf_free(&whole);
-        }
-        free(data);
+        pieces_like_whole(files[i], 0, upper, 1);
+        pieces_like_whole(files[i], 1, looping, 1);
     }
 }
 END_TEST
