@@ -5,7 +5,7 @@
  * dates, booleans, numbers, lists, nested keys, block scalars, multi-line and escaped values the
  * reader does not know, comments and line ends stay byte for byte; the identity translation gives
  * every fixture back unchanged, and so does a model that loops; hostile front matter (never closed, invalid UTF-8, tabs, CRLF)
- * is either read right or left alone. */
+ * is either read right or left alone; TOLK_FRONT_MATTER_KEYS replaces the list of keys. */
 #include "format_standins.h"
 #include "skip.h"
 #include "suite_run.h"
@@ -175,6 +175,23 @@ START_TEST(hostile_front_matter)
 }
 END_TEST
 
+/* TOLK_FRONT_MATTER_KEYS names the keys instead of the built-in list */
+START_TEST(keys_from_the_environment)
+{
+    setenv("TOLK_FRONT_MATTER_KEYS", "author, slug", 1);
+    char *out = translate_file("front_yaml.md", upper);
+    unsetenv("TOLK_FRONT_MATTER_KEYS");
+    ck_assert_msg(strstr(out, "\nauthor: JANE DOE\n") && strstr(out, "\nslug: GETTING-STARTED\n") &&
+                  strstr(out, "---\ntitle: Getting started\n") && strstr(out, "\nsummary: 'It''s short'\n"), "%s", out);
+    free(out);
+    setenv("TOLK_FRONT_MATTER_KEYS", "", 1); /* none */
+    out = translate_file("front_yaml.md", upper);
+    unsetenv("TOLK_FRONT_MATTER_KEYS");
+    ck_assert_msg(strstr(out, "---\ntitle: Getting started\n") && strstr(out, "\nBODY TEXT.\n"), "%s", out);
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     tolk_doc *d = NULL;
@@ -192,6 +209,7 @@ int main(void)
     tcase_add_test(tc, yaml_quoting_follows_the_translation);
     tcase_add_test(tc, toml_strings);
     tcase_add_test(tc, hostile_front_matter);
+    tcase_add_test(tc, keys_from_the_environment);
     suite_add_tcase(s, tc);
     return skip_exit(suite_failures(s, true));
 }

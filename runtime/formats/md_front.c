@@ -15,19 +15,32 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "doc.h"
 #include "md_front.h"
 
-/* The keys whose values are translated (exact match; common static site generators' text keys). */
+/* The keys whose values are translated (exact match; common static site generators' text keys),
+ * unless TOLK_FRONT_MATTER_KEYS names others (separated by spaces or commas). */
 static const char *const front_text_keys[] = {"title", "subtitle", "description", "summary", "excerpt",
                                               "abstract", "caption", "alt", "linkTitle", "lead", "teaser",
                                               NULL};
 
 static int is_text_key(const char *p, size_t n)
 {
+    const char *env = getenv("TOLK_FRONT_MATTER_KEYS");
+    if (env) {
+        for (const char *w = env; *w;) {
+            size_t k = strcspn(w, " ,\t");
+            if (k == n && !memcmp(w, p, n))
+                return 1;
+            w += k;
+            w += strspn(w, " ,\t");
+        }
+        return 0;
+    }
     for (int i = 0; front_text_keys[i]; i++)
         if (strlen(front_text_keys[i]) == n && !memcmp(front_text_keys[i], p, n))
             return 1;
