@@ -145,6 +145,17 @@ tests_test_format_stream_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
 tests_test_format_stream_LDADD = $(TEST_LIBS)
 endif
 TESTS += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh
+# Markdown front matter's text values (runtime/formats/md_front.c); every streamed format's peak RSS
+# on big generated files (tests/fixtures/formats/make_big_doc.py).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_format_front
+TESTS += tests/test_format_front
+tests_test_format_front_SOURCES = tests/test_format_front.c tests/format_standins.h
+tests_test_format_front_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/runtime/formats
+tests_test_format_front_LDADD = $(TEST_LIBS)
+endif
+TESTS += tests/test_format_memory.sh
+EXTRA_DIST += tests/test_format_memory.sh
 EXTRA_DIST += tests/test_format_cli.sh tests/test_format_e2e.sh tests/test_batch.sh tests/fixtures/formats tests/fuzz/formats_fuzz.c \
 	tests/fuzz/run_formats_fuzz.sh
 

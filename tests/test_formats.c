@@ -736,9 +736,10 @@ START_TEST(realistic_files)
 {
     size_t n;
     char *out;
-    /* Markdown: YAML front matter untouched; hard breaks stay where they were */
+    /* Markdown: YAML front matter's title translated, its list untouched (tests/test_format_front.c);
+     * hard breaks stay where they were */
     if ((out = translate_fixture("frontmatter.md", upper, &n))) {
-        ck_assert_msg(strstr(out, "---\ntitle: Getting started\ntags: [intro, setup]\n---\n"), "%s", out);
+        ck_assert_msg(strstr(out, "---\ntitle: GETTING STARTED\ntags: [intro, setup]\n---\n"), "%s", out);
         ck_assert(strstr(out, "A HARD BREAK  \nNEXT LINE") && strstr(out, "BACKSLASH BREAK\\\nNEXT AGAIN."));
         ck_assert(strstr(out, "~~~python\nprint(\"hello\")\n~~~") && strstr(out, "[ref]: https://example.org/ref"));
         free(out);

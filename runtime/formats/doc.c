@@ -311,6 +311,41 @@ void doc_clear_segs(fmt_doc *d)
     d->n_segs = 0;
 }
 
+/* Hands the window over (when it has segments) and drops it; the next one begins at AT. */
+static int window_now(fmt_doc *d, size_t at, tolk_error *err)
+{
+    int rc = d->n_segs ? d->window(d, d->window_user, err) : TOLK_OK;
+    if (d->ops->drop_window)
+        d->ops->drop_window(d);
+    doc_clear_segs(d);
+    d->window_from = at;
+    doc_release_before(d, at);
+    return rc;
+}
+
+int doc_window_point(fmt_doc *d, size_t at, tolk_error *err)
+{
+    size_t piece = d->stream_piece ? d->stream_piece : 256 * 1024;
+    if (!d->window || at - d->window_from < piece)
+        return TOLK_OK;
+    return window_now(d, at, err);
+}
+
+int doc_stream_by_parse(fmt_doc *d, doc_window_fn window, void *user, tolk_error *err)
+{
+    if (d->ops->free_state)
+        d->ops->free_state(d); /* a streamed document was checked by a first pass */
+    doc_clear_segs(d);
+    d->window = window;
+    d->window_user = user;
+    d->window_from = 0;
+    int rc = d->ops->parse(d, err);
+    if (!rc)
+        rc = window_now(d, d->len, err);
+    d->window = NULL;
+    return rc;
+}
+
 void doc_free(fmt_doc *d)
 {
     if (!d)
@@ -486,6 +521,12 @@ int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, si
     return queue_edit(d, start, end, (char *)bytes, len, 1);
 }
 
+void doc_drop_pages(fmt_doc *d)
+{
+    if (d->map_len)
+        madvise(d->data, d->map_len, MADV_DONTNEED);
+}
+
 void doc_release_before(fmt_doc *d, size_t off)
 {
     long page = sysconf(_SC_PAGESIZE);
@@ -587,6 +628,17 @@ static int flush_edits(fmt_doc *d, size_t *at, doc_writer_fn write, void *user, 
 int doc_write_parts(fmt_doc *d, doc_writer_fn write, void *user, size_t *at, tolk_error *err)
 {
     int rc = TOLK_OK;
+    if (!d->ops->render_part) {
+        /* a format without parts (doc_stream_by_parse): the window's segments rendered at once */
+        rc = d->ops->render ? d->ops->render(d, err) : (render_in_place(d) ? TOLK_E_NOMEM : TOLK_OK);
+        if (rc == TOLK_E_NOMEM || rc < 0)
+            rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+        if (!rc)
+            rc = flush_edits(d, at, write, user, err);
+        if (rc)
+            clear_edits(d);
+        return rc;
+    }
     for (size_t i = 0, n = d->ops->n_parts(d); i < n && !rc; i++) {
         rc = d->ops->render_part(d, i, err);
         if (rc == TOLK_E_NOMEM || rc < 0)

@@ -69,6 +69,7 @@ typedef struct fmt_seg {
                          * attribute text: a code ending in a title's opening quote is followed by text
                          * whose closing quote is written "\"", one ending in =" by text whose '"' is
                          * written &quot; */
+    char front_matter;  /* Markdown: a front matter value, the kind of scalar it was (md_front.h), else 0 */
     int group;          /* format-specific: the cue group, the PO plural form, the XLIFF unit ... */
     int part;
 } fmt_seg;
@@ -114,6 +115,10 @@ typedef struct fmt_ops {
      * (doc_clear_segs) before it reads on. So memory follows the largest window, not the file.
      * Stops at WINDOW's error; TOLK_E_FORMAT with a line number on malformed input. */
     int (*stream)(fmt_doc *d, doc_window_fn window, void *user, tolk_error *err);
+    /* Optional, for a format streamed by doc_stream_by_parse: forgets its own records of the units
+     * just handed over in a window (their segments are dropped next), keeping what later units need
+     * (PO's plural count). */
+    void (*drop_window)(fmt_doc *d);
 } fmt_ops;
 
 struct fmt_doc {
@@ -150,6 +155,9 @@ struct fmt_doc {
     void *problems_spill; /* a FILE (tmpfile) once problems passed a megabyte, else NULL */
     size_t stream_piece;  /* bytes a streamed format's parser is fed at a time (0: its default);
                            * tests set it tiny so that windows end everywhere */
+    doc_window_fn window; /* doc_stream_by_parse: where doc_window_point hands a window over */
+    void *window_user;
+    size_t window_from;   /* where the window being read began in d->data */
 };
 
 /* The formats tolk reads; NULL-terminated. */
@@ -175,6 +183,16 @@ int doc_open_file(const fmt_ops *ops, const char *path, const char *name, int ov
  * whole as usual. */
 int doc_open_stream(const fmt_ops *ops, const char *path, const char *name, const char *data, size_t len,
                     int overwrite, fmt_doc **out, tolk_error *err);
+
+/* fmt_ops.stream for a format whose parse reads the file front to back and calls doc_window_point
+ * between units (plain text, PO, subtitles, HTML): the parse runs once with windows handed to
+ * WINDOW, each after some 256 KB of the file (d->stream_piece when set) and at the end. */
+int doc_stream_by_parse(fmt_doc *d, doc_window_fn window, void *user, tolk_error *err);
+/* Called by such a parse where no unit is open and every segment so far is complete, AT the offset
+ * it reads on from (every edit of the segments so far lies before it): when streamed and the window
+ * holds enough of the file, its segments go to the window function, then the format's drop_window
+ * and doc_clear_segs. Does nothing on the whole-document path. The window's error stops the parse. */
+int doc_window_point(fmt_doc *d, size_t at, tolk_error *err);
 
 /* Frees the segments in d->segs and counts them in d->seg_base (a streamed format, after a window). */
 void doc_clear_segs(fmt_doc *d);
@@ -222,6 +240,10 @@ int doc_add_edit_ref(fmt_doc *d, size_t start, size_t end, const char *bytes, si
  * touched again), so a pass through a big file does not keep all of it resident. No effect on a
  * document held in memory. */
 void doc_release_before(fmt_doc *d, size_t off);
+
+/* A mapped document: every page leaves memory now (read back from the file when touched), the
+ * mark of doc_release_before unmoved, so the pages read again are given back as a pass goes on. */
+void doc_drop_pages(fmt_doc *d);
 
 /* The 1-based line of byte OFF. */
 size_t doc_line_at(fmt_doc *d, size_t off);

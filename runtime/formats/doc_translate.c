@@ -246,6 +246,8 @@ static int ask_model(fmt_doc *d, doc_run *r, const char *key, const char *text, 
 static int try_plain(fmt_doc *d, fmt_seg *s, const prot_text *p, doc_run *r, int *done, tolk_error *err)
 {
     *done = 0;
+    if (p->n_codes > 256)
+        return TOLK_OK; /* each placeholder is counted in the whole answer: a huge list takes the numbered form */
     const char *text = s->src + p->lead;
     size_t len = s->src_len - p->lead - p->trail;
     char *key = malloc(len + 2);
@@ -444,7 +446,19 @@ int doc_run_segments(fmt_doc *d, doc_run *r, tolk_error *err)
             doc_release_before(d, s->start);
         size_t n = d->ops->sentences ? sentence_breaks(s->src, s->src_len, d->src_lang, s->codes, s->n_codes,
                                                        breaks, sizeof breaks / sizeof breaks[0]) : 0;
-        rc = n ? translate_sentences(d, s, breaks, n, r, err) : translate_seg(d, s, r, err);
+        size_t *all = NULL;
+        if (n == sizeof breaks / sizeof breaks[0]) {
+            /* a paragraph of more sentences: every break found (a sentence takes 2 bytes or more),
+             * so no piece is the rest of a huge paragraph */
+            all = malloc((s->src_len / 2 + 1) * sizeof *all);
+            if (!all) {
+                rc = error_set(err, TOLK_E_NOMEM, "out of memory");
+                break;
+            }
+            n = sentence_breaks(s->src, s->src_len, d->src_lang, s->codes, s->n_codes, all, s->src_len / 2 + 1);
+        }
+        rc = n ? translate_sentences(d, s, all ? all : breaks, n, r, err) : translate_seg(d, s, r, err);
+        free(all);
         r->done++;
         if (!rc && r->progress)
             r->progress(r->progress_user, r->done, r->total, d->n_tokens);

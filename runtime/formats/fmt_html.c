@@ -7,7 +7,8 @@
  * html_text_attrs) are translated: inside a segment as text between the tag's pieces, on block
  * tags as segments of their own. <script>, <style>, <pre>, <textarea>, comments, doctypes, processing
  * instructions and elements marked translate="no" or class="notranslate" are left alone. An
- * unclosed tag is an error with its line. */
+ * unclosed tag is an error with its line. Streamed (doc_stream_by_parse): a window may end after
+ * any block-level tag. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -252,7 +253,9 @@ static size_t close_of(const char *p, size_t n, size_t i, const char *name, size
     return n;
 }
 
-int html_parse_range(fmt_doc *d, size_t from, size_t to, tolk_error *err)
+/* The parser; WINDOWS: an HTML file's own parse, where a window may end after a block tag
+ * (doc_window_point), not a Markdown HTML block's. */
+static int parse_range(fmt_doc *d, size_t from, size_t to, int windows, tolk_error *err)
 {
     const char *p = d->data;
     size_t n = to, i = from;
@@ -378,6 +381,8 @@ int html_parse_range(fmt_doc *d, size_t from, size_t to, tolk_error *err)
         i = e;
         if (!closing && name_in(name, name_len, raw_tags) && !(e >= 2 && p[e - 2] == '/'))
             i = close_of(p, n, e, name, name_len);
+        if (windows && (rc = doc_window_point(d, i, err)))
+            goto out;
     }
     if (flush(d, h))
         FAIL_NOMEM();
@@ -387,10 +392,15 @@ out:
     return rc;
 }
 
+int html_parse_range(fmt_doc *d, size_t from, size_t to, tolk_error *err)
+{
+    return parse_range(d, from, to, 0, err);
+}
+
 static int html_parse(fmt_doc *d, tolk_error *err)
 {
-    return html_parse_range(d, 0, d->len, err);
+    return parse_range(d, 0, d->len, 1, err);
 }
 
 const fmt_ops fmt_html_ops = {.name = "html", .extensions = "html htm xhtml", .escape = ESC_HTML,
-                              .sentences = 1,                              .parse = html_parse};
+                              .sentences = 1, .parse = html_parse, .stream = doc_stream_by_parse};

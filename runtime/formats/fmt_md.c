@@ -7,9 +7,11 @@
  * own parser, its text and text attributes translated as in an HTML file. Code blocks are left
  * alone, and so is front matter (a YAML block between "---" lines, or TOML between "+++" lines,
  * at the top of the file, as static site generators read it; md4c would take it for a rule and a
- * heading; its values are not translated: see docs/FORMATS.md). A hard line break (two spaces or a
- * backslash before the line end) is a code, so it stays where it was. Without md4c the format
- * answers that tolk was built without it. */
+ * heading; the values of its text keys are translated by md_front.c). A hard line break (two spaces or a
+ * backslash before the line end) is a code, so it stays where it was. Streamed
+ * (doc_stream_by_parse), a window may end after any top-level block: md4c still reads the whole
+ * (mapped) file, but the segments go window by window. Without md4c the format answers that tolk
+ * was built without it. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "doc.h"
 #include "error.h"
+#include "md_front.h"
 
 #ifdef HAVE_MD4C
 #include <md4c.h>
@@ -39,6 +42,11 @@ typedef struct md_state {
     size_t *cs, *ce;    /* its codes */
     size_t n_codes, cap;
     int failed;
+    int depth;          /* blocks open (the document itself is 1) */
+    size_t seen;        /* the end of the last text md4c pointed at: every segment so far lies before it */
+    tolk_error *err;
+    int window_rc;      /* a streamed window's error (the parse stops) */
+    int pages_dropped;  /* streamed: the pages md4c's block pass read were given back */
 } md_state;
 
 static int add_code(md_state *m, size_t s, size_t e)
@@ -153,6 +161,19 @@ static int on_block(MD_BLOCKTYPE type, void *detail, void *user, int enter)
         m->skip_depth += enter ? 1 : -1;
     if (type == MD_BLOCK_TH || type == MD_BLOCK_TD)
         m->cell_depth += enter ? 1 : -1;
+    if (enter && m->depth == 1 && m->d->window && !m->pages_dropped) {
+        /* md4c has read the whole file into its block list before it opens the first top-level
+         * block: the file's pages go, and come back one window at a time as the blocks are walked */
+        m->pages_dropped = 1;
+        doc_drop_pages(m->d);
+    }
+    m->depth += enter ? 1 : -1;
+    if (!enter && m->depth == 1 && !m->failed) {
+        /* a top-level block ended: streamed, a window may end here (md4c hands blocks over in order) */
+        m->window_rc = doc_window_point(m->d, m->seen, m->err);
+        if (m->window_rc)
+            return -1;
+    }
     return m->failed;
 }
 
@@ -246,6 +267,8 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
         m->hard_break = 1;
     if (text < base || text + size > base + m->d->len || size == 0)
         return 0; /* md4c's own strings (line breaks, NUL replacements, indentation) */
+    if ((size_t)(text - base) + size > m->seen)
+        m->seen = (size_t)(text - base) + size;
     if (m->in_html) {
         html_piece(m, (size_t)(text - base), (size_t)(text - base) + size);
         return 0;
@@ -338,25 +361,58 @@ static int looks_like_key(const char *p, size_t s, size_t e)
 }
 
 /* Where the Markdown starts: after front matter ("---" ... "---" or "...", "+++" ... "+++") on the
- * first line (after a byte order mark) whose first line is a key, else after the mark. */
-static size_t front_matter_end(const char *p, size_t n)
+ * first line (after a byte order mark) whose first line is a key, else after the mark. The front
+ * matter's lines between the fences are [*IN_S, *IN_E) (empty when there is none); *TOML: "+++". */
+static size_t front_matter_end(const char *p, size_t n, size_t *in_s, size_t *in_e, int *toml)
 {
     size_t i = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0, start = i;
     size_t e = line_end(p, n, i);
+    *in_s = *in_e = start;
     const char *fence = is_fence(p, i, e, "---") ? "---" : is_fence(p, i, e, "+++") ? "+++" : NULL;
     if (!fence || e == n || !looks_like_key(p, e, line_end(p, n, e)))
         return start;
+    *toml = fence[0] == '+';
+    size_t first = e;
     for (i = e; i < n; i = e) {
         e = line_end(p, n, i);
-        if (is_fence(p, i, e, fence) || (fence[0] == '-' && is_fence(p, i, e, "...")))
+        if (is_fence(p, i, e, fence) || (fence[0] == '-' && is_fence(p, i, e, "..."))) {
+            *in_s = first;
+            *in_e = i;
             return e;
+        }
     }
     return start; /* no closing line: a rule, not front matter */
 }
 
+/* Each translated segment replaces its bytes; a front matter value is written back as the scalar
+ * it was (md_front.h), and left as it is when its text did not change (an escape kept as written). */
+static int md_render(fmt_doc *d, tolk_error *err)
+{
+    (void)err;
+    for (size_t i = 0; i < d->n_segs; i++) {
+        const fmt_seg *s = &d->segs[i];
+        if (s->status != SEG_TRANSLATED)
+            continue;
+        if (!s->front_matter) {
+            if (doc_add_edit_ref(d, s->start, s->end, s->out, s->out_len))
+                return -1;
+            continue;
+        }
+        if (s->out_len == s->src_len && !memcmp(s->out, s->src, s->src_len))
+            continue;
+        fmt_buf b = {0};
+        int rc = md_front_encode(s->front_matter, s->out, s->out_len, &b) ||
+                 doc_add_edit(d, s->start, s->end, b.p ? b.p : "", b.n);
+        fbuf_free(&b);
+        if (rc)
+            return -1;
+    }
+    return TOLK_OK;
+}
+
 static int md_parse_doc(fmt_doc *d, tolk_error *err)
 {
-    md_state m = {.d = d};
+    md_state m = {.d = d, .err = err};
     MD_PARSER parser = {0};
     parser.flags = MD_DIALECT_GITHUB;
     parser.enter_block = enter_block;
@@ -366,11 +422,18 @@ static int md_parse_doc(fmt_doc *d, tolk_error *err)
     parser.text = on_text;
     if (d->len > 0xffffffffu)
         return error_set(err, TOLK_E_UNSUPPORTED, "a Markdown file over 4 GiB");
-    size_t body = front_matter_end(d->data, d->len);
+    size_t fm_s, fm_e;
+    int toml = 0;
+    size_t body = front_matter_end(d->data, d->len, &fm_s, &fm_e, &toml);
+    if (fm_e > fm_s && md_front_matter(d, fm_s, fm_e, toml))
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
+    m.seen = body;
     int rc = md_parse(d->data + body, (MD_SIZE)(d->len - body), &parser, &m);
     flush(&m);
     free(m.cs);
     free(m.ce);
+    if (m.window_rc)
+        return m.window_rc;
     if (m.failed)
         return error_set(err, TOLK_E_NOMEM, "out of memory");
     if (rc)
@@ -387,4 +450,8 @@ static int md_parse_doc(fmt_doc *d, tolk_error *err)
 #endif
 
 const fmt_ops fmt_md_ops = {.name = "md", .extensions = "md markdown",
-                           .escape = ESC_NONE, .sentences = 1, .parse = md_parse_doc};
+                           .escape = ESC_NONE, .sentences = 1, .parse = md_parse_doc
+#ifdef HAVE_MD4C
+                           , .render = md_render, .stream = doc_stream_by_parse
+#endif
+};

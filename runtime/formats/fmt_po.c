@@ -5,7 +5,8 @@
  * reviewer sees it came from tolk, and a "# tolk: CHECK" comment when a check flagged it. Entries
  * with a translation are left alone unless overwrite is set; the header and obsolete (#~) entries
  * always are. Placeholders (c-format %s, python-format %(name)s and {name}) are protected by the
- * generic rules. Only UTF-8 (or ASCII) files are accepted. */
+ * generic rules. Only UTF-8 (or ASCII) files are accepted. Streamed entry by entry
+ * (doc_stream_by_parse): a window ends after any entry; the header's plural count stays. */
 #include <config.h>
 
 #include <stdio.h>
@@ -39,6 +40,13 @@ static void po_free(fmt_doc *d)
         free(st);
     }
     d->state = NULL;
+}
+
+static void po_drop_window(fmt_doc *d)
+{
+    po_state *st = d->state;
+    if (st)
+        st->n = 0;
 }
 
 /* Decodes the C string starting at P[*i] (at its opening quote) up to E into OUT. */
@@ -221,6 +229,8 @@ static int po_parse(fmt_doc *d, tolk_error *err)
             pe = (po_entry){.insert_at = s, .eol = pe.eol};
             in_strs = have_keyword_line = 0;
             field = -1;
+            if (!rc)
+                rc = doc_window_point(d, s, err);
             if (rc)
                 break;
         }
@@ -396,4 +406,5 @@ static int po_render(fmt_doc *d, tolk_error *err)
 }
 
 const fmt_ops fmt_po_ops = {.name = "po", .extensions = "po pot", .escape = ESC_NONE, .sentences = 1, .parse = po_parse,
-                            .render = po_render, .free_state = po_free};
+                            .render = po_render, .free_state = po_free,
+                            .stream = doc_stream_by_parse, .drop_window = po_drop_window};

@@ -3,7 +3,9 @@
  * stay as they are; only cue text is replaced. Cues that split a sentence (their text does not end
  * in sentence punctuation) are merged, up to 6, into one segment whose lines are joined by spaces;
  * the translation is cut back into the cues' lines at the spaces nearest the original proportions,
- * so timings are kept. WebVTT tags (<i>, <c.x>, <v Name>, <00:01.000>) are inline codes. */
+ * so timings are kept. WebVTT tags (<i>, <c.x>, <v Name>, <00:01.000>) are inline codes. Streamed
+ * (doc_stream_by_parse): cues are grouped as they are read, and a window may end wherever no
+ * sentence is open. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -30,6 +32,8 @@ typedef struct sub_state {
     size_t n_cues, cap_cues;
     size_t *group_first; /* per segment: its first cue; the segment's part is the cue count */
     size_t cap_groups;
+    size_t n_groups;     /* segments (cue groups) so far */
+    size_t grouped;      /* cues in those groups: the ones after it wait for the end of their sentence */
 } sub_state;
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
@@ -199,6 +203,34 @@ static int add_group(fmt_doc *d, sub_state *st, size_t first, size_t n, int vtt,
     return 0;
 }
 
+/* Groups the cues read so far into sentences, as far as they are known: a group ends at a cue that
+ * ends a sentence or after 6 cues; at the END of the file the last cues are a group anyway. */
+static int group_cues(fmt_doc *d, sub_state *st, int vtt, int end)
+{
+    const char *p = d->data;
+    while (st->grouped < st->n_cues) {
+        size_t c = st->grouped, k = 1;
+        while (c + k < st->n_cues && k < 6 &&
+               !ends_sentence(p, st->cues[c + k - 1].text_start, st->cues[c + k - 1].text_end))
+            k++;
+        if (!end && k < 6 && !ends_sentence(p, st->cues[c + k - 1].text_start, st->cues[c + k - 1].text_end))
+            return 0; /* the sentence may go on in cues not read yet */
+        if (add_group(d, st, c, k, vtt, &st->n_groups))
+            return -1;
+        st->group_first[st->n_groups++] = c;
+        st->grouped += k;
+    }
+    return 0;
+}
+
+/* After a window: its cues, lines and groups are gone (every cue read was in a group). */
+static void sub_drop_window(fmt_doc *d)
+{
+    sub_state *st = d->state;
+    if (st)
+        st->n_lines = st->n_cues = st->n_groups = st->grouped = 0;
+}
+
 static int sub_parse(fmt_doc *d, int vtt, tolk_error *err)
 {
     sub_state *st = calloc(1, sizeof *st);
@@ -222,6 +254,11 @@ static int sub_parse(fmt_doc *d, int vtt, tolk_error *err)
     }
     while (i < n) {
         size_t block = i;
+        if (st->grouped == st->n_cues) { /* no sentence open: a window may end here */
+            int rc = doc_window_point(d, block, err);
+            if (rc)
+                return rc;
+        }
         next_line(p, n, &i, &s, &e, &eol);
         if (blank(p, s, e))
             continue;
@@ -266,19 +303,11 @@ static int sub_parse(fmt_doc *d, int vtt, tolk_error *err)
         }
         if (c->n_lines)
             st->n_cues++;
-    }
-    /* group cues into sentences */
-    size_t n_groups = 0;
-    for (size_t c = 0; c < st->n_cues;) {
-        size_t k = 1;
-        while (c + k < st->n_cues && k < 6 &&
-               !ends_sentence(p, st->cues[c + k - 1].text_start, st->cues[c + k - 1].text_end))
-            k++;
-        if (add_group(d, st, c, k, vtt, &n_groups))
+        if (group_cues(d, st, vtt, 0))
             return error_set(err, TOLK_E_NOMEM, "out of memory");
-        st->group_first[n_groups++] = c;
-        c += k;
     }
+    if (group_cues(d, st, vtt, 1))
+        return error_set(err, TOLK_E_NOMEM, "out of memory");
     return TOLK_OK;
 }
 
@@ -384,7 +413,9 @@ static int sub_render(fmt_doc *d, tolk_error *err)
 }
 
 const fmt_ops fmt_srt_ops = {.name = "srt", .extensions = "srt", .escape = ESC_NONE, .parse = srt_parse,
-                             .render = sub_render, .free_state = sub_free};
+                             .render = sub_render, .free_state = sub_free, .stream = doc_stream_by_parse,
+                             .drop_window = sub_drop_window};
 /* WebVTT cue text escapes & and < (&amp; &lt;, and other references) as HTML does */
 const fmt_ops fmt_vtt_ops = {.name = "vtt", .extensions = "vtt webvtt", .escape = ESC_HTML, .parse = vtt_parse,
-                             .render = sub_render, .free_state = sub_free};
+                             .render = sub_render, .free_state = sub_free, .stream = doc_stream_by_parse,
+                             .drop_window = sub_drop_window};

@@ -1,5 +1,6 @@
 /* Plain text: one segment per paragraph (lines up to a blank line); the blank lines, line ends and
- * the whitespace around each paragraph stay as they are. */
+ * the whitespace around each paragraph stay as they are. Streamed paragraph by paragraph
+ * (doc_stream_by_parse): a window ends after any paragraph. */
 #include <config.h>
 
 #include "doc.h"
@@ -38,9 +39,13 @@ static int txt_parse(fmt_doc *d, tolk_error *err)
             start++;
         if (end > start && !doc_add_seg(d, p + start, end - start, start, end))
             return error_set(err, TOLK_E_NOMEM, "out of memory");
+        int rc = doc_window_point(d, i, err);
+        if (rc)
+            return rc;
     }
     return TOLK_OK;
 }
 
 const fmt_ops fmt_txt_ops = {.name = "txt", .extensions = "txt text",
-                           .escape = ESC_NONE, .sentences = 1, .parse = txt_parse};
+                           .escape = ESC_NONE, .sentences = 1, .parse = txt_parse,
+                           .stream = doc_stream_by_parse};

@@ -8,3 +8,4 @@ libtolk_internal_la_SOURCES += runtime/formats/doc.h runtime/formats/doc.c runti
 	runtime/formats/fmt_md.c runtime/formats/fmt_xliff.c \
 	runtime/formats/sentences.h runtime/formats/sentences.c runtime/formats/constrain.h \
 	runtime/formats/constrain.c
+libtolk_internal_la_SOURCES += runtime/formats/md_front.h runtime/formats/md_front.c

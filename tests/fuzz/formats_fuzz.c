@@ -3,7 +3,7 @@
  * must be parsed or refused without a crash, leak, hang or undefined behaviour; a parsed document
  * is translated by two stand-ins (identity, and one that drops a placeholder and loops) and
  * written, and with the identity translation an in-place format must come back unchanged. The same
- * bytes through the streamed pass (doc_open_stream, doc_stream_translate: XLIFF window by window,
+ * bytes through the streamed pass (doc_open_stream, doc_stream_translate: every format window by window,
  * the parser fed a few bytes at a time) must open exactly when the whole path does and write the
  * same output. */
 #include <stdint.h>
