@@ -175,6 +175,54 @@ START_TEST(greedy_penalty_matches_penalised_argmax)
 }
 END_TEST
 
+/* Top-k with the penalty and many ties: sampler_probs lists exactly the k best penalised logits,
+ * best first, lower id first on equal logits (as sorting the whole vocabulary would). */
+START_TEST(top_k_matches_sorted_penalised)
+{
+    srand(12);
+    const float pens[] = {1.0f, 1.3f, 0.7f};
+    const int32_t windows[] = {0, 1, 5, 64};
+    const int64_t ks[] = {1, 2, 7, 40, NV - 1};
+    for (int trial = 0; trial < 600; trial++) {
+        const int64_t k = ks[trial % 5];
+        sampler_params p = {.temp = 1.0f, .top_k = (int32_t)k, .top_p = 1.0f, .repeat_penalty = pens[trial % 3],
+                            .repeat_last_n = windows[(trial / 3) % 4], .seed = 3};
+        sampler *s = make(p);
+        float l[NV], c[NV];
+        for (int i = 0; i < NV; i++)
+            l[i] = (float)(rand() % 9 - 4) * 0.5f;
+        int32_t hist[80];
+        const int nh = rand() % 80;
+        for (int i = 0; i < nh; i++) {
+            const int r = rand() % 10;
+            hist[i] = r == 0 ? 0 : r == 1 ? NV - 1 : rand() % NV;
+            sampler_accept(s, hist[i]);
+        }
+        for (int i = 0; i < NV; i++)
+            c[i] = l[i];
+        const int from = nh > p.repeat_last_n ? nh - p.repeat_last_n : 0;
+        unsigned char seen[NV] = {0};
+        for (int i = p.repeat_last_n > 0 ? from : nh; i < nh; i++)
+            if (!seen[hist[i]] && p.repeat_penalty != 1.0f) {
+                seen[hist[i]] = 1;
+                c[hist[i]] = c[hist[i]] > 0.0f ? c[hist[i]] / p.repeat_penalty : c[hist[i]] * p.repeat_penalty;
+            }
+        const sampler_prob *pr;
+        ck_assert_int_eq(sampler_probs(s, l, &pr), k);
+        unsigned char used[NV] = {0};
+        for (int64_t r = 0; r < k; r++) { /* the r-th best remaining: largest, lowest id */
+            int b = -1;
+            for (int i = 0; i < NV; i++)
+                if (!used[i] && (b < 0 || c[i] > c[b]))
+                    b = i;
+            used[b] = 1;
+            ck_assert_int_eq(pr[r].id, b);
+        }
+        sampler_free(s);
+    }
+}
+END_TEST
+
 START_TEST(bad_params_refused)
 {
     sampler *s;
@@ -198,6 +246,7 @@ int main(void)
     tcase_add_test(tc, seed_reproduces);
     tcase_add_test(tc, repeat_penalty_recent_only);
     tcase_add_test(tc, greedy_penalty_matches_penalised_argmax);
+    tcase_add_test(tc, top_k_matches_sorted_penalised);
     tcase_add_test(tc, bad_params_refused);
     suite_add_tcase(su, tc);
     int failed = suite_failures(su, true);

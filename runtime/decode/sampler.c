@@ -217,16 +217,41 @@ static void sift_down(cand *h, int64_t n, int64_t i)
     }
 }
 
-/* Moves the k best candidates to the front, sorted best first. */
-static void top_k(cand *c, int64_t n, int64_t k)
+/* top_k over the penalised logits without copying the vocabulary: the first k candidates as
+ * top_k's heap, then the rest scanned in id order, the penalised ones (s->pen) taking their
+ * values at their ids. Every candidate scanned has a larger id than the heap's, so "the heap's
+ * least ranks below it" is just "its logit is larger": the same heap, step by step, as top_k over
+ * the filled array, at one compare per logit (the vocabulary is 262144 wide on Gemma 3). */
+static void top_k_scan(sampler *s, const float *logits, int64_t k)
 {
+    cand *c = s->c;
+    const int64_t np = penalised(s, logits), n = s->n_vocab;
+    const cand *pen = s->pen;
+    int64_t j = 0;
+    for (int64_t i = 0; i < k; i++) {
+        c[i] = (cand){(int32_t)i, logits[i]};
+        if (j < np && pen[j].id == i)
+            c[i] = pen[j++];
+    }
     for (int64_t i = k / 2; i-- > 0;)
         sift_down(c, k, i);
-    for (int64_t i = k; i < n; i++)
-        if (below(&c[0], &c[i])) {
-            c[0] = c[i];
+    for (int64_t i = k;;) {
+        const int64_t end = j < np ? pen[j].id : n;
+        float least = c[0].logit;
+        for (; i < end; i++)
+            if (logits[i] > least) {
+                c[0] = (cand){(int32_t)i, logits[i]};
+                sift_down(c, k, 0);
+                least = c[0].logit;
+            }
+        if (j == np)
+            break;
+        if (pen[j].logit > c[0].logit) {
+            c[0] = pen[j];
             sift_down(c, k, 0);
         }
+        i = pen[j++].id + 1;
+    }
     qsort(c, (size_t)k, sizeof *c, cmp_desc);
 }
 
@@ -242,15 +267,15 @@ static int64_t filter(sampler *s, const float *logits, float *max_logit)
         *max_logit = c[0].logit;
         return 1;
     }
-    for (int64_t i = 0; i < n; i++)
-        c[i] = (cand){(int32_t)i, logits[i]};
-    apply_penalty(s);
-
     bool sorted = false;
     if (s->p.top_k > 0 && s->p.top_k < n) {
-        top_k(c, n, s->p.top_k);
+        top_k_scan(s, logits, s->p.top_k);
         n = s->p.top_k;
         sorted = true;
+    } else {
+        for (int64_t i = 0; i < n; i++)
+            c[i] = (cand){(int32_t)i, logits[i]};
+        apply_penalty(s);
     }
     if (s->p.top_p < 1.0f) {
         if (!sorted)

@@ -12,6 +12,7 @@
 #define TOLK_SIMD_AVX2_Q45_K_H
 
 #include "avx2.h"
+#include "prefetch_tile.h"
 
 #define Q45K_INLINE static inline __attribute__((always_inline))
 
@@ -83,14 +84,14 @@ Q45K_INLINE void q45k_tile(int five, int R, int T, const char *w, size_t wrb, in
     avx2_tile_acc acc;
     avx2_tile_zero(acc, R, T);
     for (int64_t b = 0; b < n / QK_K; b++) {
+        if (T == 1) /* one token: the weights stream once (prefetch_tile.h) */
+            prefetch_next_tile(w, wrb, r, R, b, n / QK_K, bytes);
         const block_q8_K *x[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
             x[k] = (const block_q8_K *)(qx + (size_t)(t + k) * qrb) + b;
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
-            if (T == 1)
-                avx2_prefetch_block(w + (size_t)(r + i) * wrb + (size_t)b * bytes, bytes);
             const q45k_row u = q45k_unpack(w + (size_t)(r + i) * wrb + (size_t)b * bytes, five);
             __m256i isum[AVX2_WALK_TOKS];
 #pragma GCC unroll 4

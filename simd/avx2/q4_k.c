@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "gemm.h"
+#include "prefetch_tile.h"
 #include "q45_k.h"
 
 /* One row's super-block against one token: scaled code dots and mins products, 8 int32 lanes each. */
@@ -68,10 +69,10 @@ static inline __attribute__((always_inline)) void rows8(const char *w, size_t wr
     for (int64_t b = 0; b < nb; b++) {
         const char *blk = row + (size_t)b * sizeof(block_q4_K);
         __m256i v[8], m[8];
+        prefetch_next_tile(w, wrb, r, 8, b, nb, sizeof(block_q4_K));
 #pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             const char *bi = blk + (size_t)i * wrb;
-            avx2_prefetch_block(bi, sizeof(block_q4_K));
             row_lanes(bi, &x[b], &v[i], &m[i]);
         }
         __m256 d, dmin, dx = _mm256_broadcast_ss(&x[b].d);

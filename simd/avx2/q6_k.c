@@ -5,6 +5,7 @@
  * 32-code run is unpacked once for all the tile's tokens. The dot product, the one-token mat x vec
  * and the batches are its shapes, so all give a row the same bits. */
 #include "avx2.h"
+#include "prefetch_tile.h"
 
 /* Group-scale shuffles: for quarter k of a half block, the low 8 i16 lanes take scale 2k and the
  * high 8 take scale 2k + 1 (of that half's eight scales, sign-extended to i16 in both lanes). */
@@ -47,6 +48,8 @@ static inline __attribute__((always_inline)) void q6k_tile(int fmt, int R, int T
     avx2_tile_acc acc;
     avx2_tile_zero(acc, R, T);
     for (int64_t blk = 0; blk < n / QK_K; blk++) {
+        if (T == 1) /* one token: the weights stream once (prefetch_tile.h) */
+            prefetch_next_tile(w, wrb, r, R, blk, n / QK_K, sizeof(block_q6_K));
         const block_q8_K *xb[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
@@ -54,8 +57,7 @@ static inline __attribute__((always_inline)) void q6k_tile(int fmt, int R, int T
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
             const block_q6_K *wb = (const block_q6_K *)(w + (size_t)(r + i) * wrb) + blk;
-            if (T == 1)
-                avx2_prefetch_block((const char *)wb, sizeof(block_q6_K));
+
             __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
             __m256i isum[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
