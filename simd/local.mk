@@ -15,6 +15,7 @@ libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c sim
 	simd/avx2/gemm.h simd/avx2/gemm_q32.c simd/avx2/gemm_kq.c
 libsimd_avx2_la_SOURCES += simd/avx2/iq4.h simd/avx2/iq4.c
 libsimd_avx2_la_SOURCES += simd/avx2/prefetch_tile.h
+libsimd_avx2_la_SOURCES += simd/avx2/q32_tiled.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_internal_la_LIBADD += libsimd_avx2.la
 endif

@@ -620,6 +620,8 @@ END_TEST
  * reference and every kernel of a path that promises its bits must give 2^24 + 2, for any row and
  * batch size. */
 static const uint32_t lane_types[] = {TOLK_TYPE_Q5_0, TOLK_TYPE_Q8_0};
+/* The x86 paths' Q5_0 / Q8_0 one-order kernels add in llama.cpp's order (NEON keeps its own). */
+#define X86_LLAMA_ORDER (TEST_ISA == SIMD_ISA_AVX2 || TEST_ISA == SIMD_ISA_AVX512)
 
 START_TEST(q5_0_q8_0_lanes_add_in_llama_order)
 {
@@ -662,9 +664,96 @@ START_TEST(q5_0_q8_0_lanes_add_in_llama_order)
     ck_assert(blocks != want && serial != want); /* the case tells the orders apart */
     float got = ref_k->dot[wt](n, w[0], qx[0]);
     ck_assert_msg(got == want, "%s scalar reference: %.9g", simd_traits(wt)->name, got);
-    if (!isa_k->ref_bits[wt])
+    if (isa_k->ref_bits[wt]) {
+        kernels_give(wt, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, want, want, 0);
         return;
-    kernels_give(wt, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, want, want, 0);
+    }
+    /* an x86 path whose prompt batches take the panels: its one-order kernel at every count */
+    simd_matmul_fn one_order = X86_LLAMA_ORDER ? isa_k->matmul_one_order[wt] : NULL;
+    for (int nt = 2; one_order && nt <= NTOK; nt++) {
+        float y[NTOK][ROWS];
+        one_order(w, sizeof w[0], n, qx, sizeof qx[0], nt, &y[0][0], ROWS, 0, ROWS);
+        for (int t = 0; t < nt; t++)
+            for (int r = 0; r < ROWS; r++)
+                ck_assert_msg(y[t][r] == want, "%s one-order matmul, %d tokens: row %d tok %d gives %.9g, want %.9g",
+                              simd_traits(wt)->name, nt, r, t, y[t][r], want);
+    }
+}
+END_TEST
+
+/* One batched kernel MM over rows [r0, ROWS) x NT tokens gives the reference's results YR (ROWS per
+ * token) and writes nothing else. */
+static void batch_gives(simd_matmul_fn mm, const char *what, uint32_t wt, const uint8_t *w, size_t wrb, int64_t n,
+                        const uint8_t *qx, size_t arb, int rows, int r0, int nt, int max_tok, const float *yr, float *y)
+{
+    for (int k = 0; k < rows * max_tok; k++)
+        y[k] = -777.0f;
+    mm(w, wrb, n, qx, arb, nt, y, (size_t)rows, r0, rows);
+    for (int t = 0; t < max_tok; t++)
+        for (int r = 0; r < rows; r++) {
+            if (t >= nt || r < r0)
+                ck_assert_msg(y[t * rows + r] == -777.0f, "%s %s wrote outside its range", simd_traits(wt)->name, what);
+            else
+                ck_assert_msg(!memcmp(&y[t * rows + r], &yr[t * rows + r], 4),
+                              "%s %s n=%lld, %d tokens, rows from %d: row %d tok %d: %.9g, scalar %.9g",
+                              simd_traits(wt)->name, what, (long long)n, nt, r0, r, t, y[t * rows + r], yr[t * rows + r]);
+        }
+}
+
+/* Q5_0 / Q8_0 where the path has kernels of llama.cpp's order but prompt batches take the panels
+ * (tolk's order, within the float bound only: batched_shapes_within_bound), so ref_bits is not
+ * promised: the dot, the mat x vec, the mat x mat up to matmul_exact tokens and the one-order
+ * kernel at every count from 2 to 33 give the scalar reference's bits, on raw blocks with extreme
+ * scales and on quantized rows, row ranges with and without rows left over from the tiles, and
+ * rows long enough to take several passes of tokens. */
+START_TEST(q5_0_q8_0_exact_kernels_give_reference_bits)
+{
+    const uint32_t wt = lane_types[_i];
+    simd_matmul_fn one = isa_k->matmul_one_order[wt];
+    if (!one || isa_k->ref_bits[wt])
+        return; /* no such kernel on this path, or reference_bits_where_promised covers it */
+    const int64_t lens[] = {96, 640, 8192 + 96};
+    enum { ROWS = 37, MAX_TOK = 33 };
+    const int mm_max = !isa_k->matmul[wt] ? 0 : isa_k->matmul_exact[wt] < MAX_TOK ? (int)isa_k->matmul_exact[wt] : MAX_TOK;
+    for (int li = 0; li < 3; li++)
+        for (int mode = 0; mode < 2; mode++) {
+            int64_t n = lens[li];
+            size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(TOLK_TYPE_Q8_0, n);
+            uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * MAX_TOK);
+            float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * ROWS * MAX_TOK),
+                  *yr = malloc(sizeof(float) * ROWS * MAX_TOK);
+            if (mode == 0)
+                raw_q32_batch(wt, w, ROWS, n, qx, MAX_TOK, 1500 + li);
+            else
+                fill_batch(wt, n, ROWS, MAX_TOK, 1600 + li, x, w, qx);
+            for (int t = 0; t < MAX_TOK; t++)
+                for (int r = 0; r < ROWS; r++) {
+                    yr[t * ROWS + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
+                    float d = isa_k->dot[wt](n, w + r * wrb, qx + t * arb);
+                    ck_assert_msg(!memcmp(&d, &yr[t * ROWS + r], 4), "%s n=%lld mode %d dot row %d tok %d: %.9g, scalar %.9g",
+                                  simd_traits(wt)->name, (long long)n, mode, r, t, d, yr[t * ROWS + r]);
+                }
+            for (int t = 0; isa_k->matvec[wt] && t < MAX_TOK; t++) {
+                isa_k->matvec[wt](w, wrb, n, qx + t * arb, y, 0, ROWS);
+                for (int r = 0; r < ROWS; r++)
+                    ck_assert_msg(!memcmp(&y[r], &yr[t * ROWS + r], 4), "%s n=%lld mode %d matvec row %d tok %d: %.9g, scalar %.9g",
+                                  simd_traits(wt)->name, (long long)n, mode, r, t, y[r], yr[t * ROWS + r]);
+            }
+            for (int nt = 2; nt <= MAX_TOK; nt++) {
+                if (li == 2 && nt % 8 != 1 && nt > 4 && nt != 15 && nt != 16)
+                    continue; /* long rows: a few counts */
+                for (int r0 = 0; r0 <= 3; r0 += 3) {
+                    batch_gives(one, "one-order matmul", wt, w, wrb, n, qx, arb, ROWS, r0, nt, MAX_TOK, yr, y);
+                    if (nt <= mm_max)
+                        batch_gives(isa_k->matmul[wt], "matmul", wt, w, wrb, n, qx, arb, ROWS, r0, nt, MAX_TOK, yr, y);
+                }
+            }
+            free(w);
+            free(qx);
+            free(x);
+            free(y);
+            free(yr);
+        }
 }
 END_TEST
 
@@ -826,6 +915,11 @@ int main(void)
         skip_cpu("reference_bits_where_promised",
                  "the %s kernel table promises the scalar reference's bits (ref_bits) for no weight type",
                  TEST_ISA_NAME);
+    if (X86_LLAMA_ORDER && (isa_k->matmul_one_order[TOLK_TYPE_Q5_0] || isa_k->matmul_one_order[TOLK_TYPE_Q8_0]))
+        tcase_add_loop_test(tc, q5_0_q8_0_exact_kernels_give_reference_bits, 0, sizeof lane_types / sizeof lane_types[0]);
+    else
+        skip_cpu("q5_0_q8_0_exact_kernels_give_reference_bits",
+                 "the %s kernel table has no one-order Q5_0 / Q8_0 kernel of llama.cpp's x86 order", TEST_ISA_NAME);
     tcase_add_loop_test(tc, iq4_reference_bits, 0, sizeof(iq4_types) / sizeof(iq4_types[0]));
     suite_add_tcase(s, tc);
     int failed = suite_failures(s, true);

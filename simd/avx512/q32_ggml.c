@@ -234,11 +234,24 @@ Q_INLINE __m512i codes_row(int kind, const char *blk)
     return _mm512_mask_add_epi8(q, (__mmask64)h * 0x100000001ull, q, _mm512_set1_epi8(16));
 }
 
-/* Rows [r, r + R) x pairs [p0, p0 + P) of the prepared pass (np pairs per block) over nb blocks. */
-Q_INLINE void pair_tile(int kind, int R, int P, const char *w, size_t wrb, int64_t nb, const q_pair *pp, int np, int p0,
-                        __m512 acc[B_ROWS][B_PAIRS])
+/* A row group's blocks, unpacked once per pass for all its tiles: codes[b * B_ROWS + i] (codes_row),
+ * dws[b * B_ROWS + i] the float scale. */
+static void unpack_rows(int kind, int R, const char *w, size_t wrb, int64_t nb, __m512i *codes, float *dws)
 {
     const size_t bytes = blk_bytes(kind);
+    for (int i = 0; i < R; i++)
+        for (int64_t b = 0; b < nb; b++) {
+            const char *blk = w + (size_t)i * wrb + (size_t)b * bytes;
+            codes[b * B_ROWS + i] = codes_row(kind, blk);
+            dws[b * B_ROWS + i] = avx512_half((const simd_half *)blk);
+        }
+}
+
+/* Rows [0, R) of the unpacked group x pairs [p0, p0 + P) of the prepared pass (np pairs per block)
+ * over nb blocks. */
+Q_INLINE void pair_tile(int R, int P, const __m512i *codes, const float *dws, int64_t nb, const q_pair *pp, int np,
+                        int p0, __m512 acc[B_ROWS][B_PAIRS])
+{
 #pragma GCC unroll 4
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 4
@@ -248,9 +261,8 @@ Q_INLINE void pair_tile(int kind, int R, int P, const char *w, size_t wrb, int64
         const q_pair *q = &pp[b * np + p0];
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
-            const char *blk = w + (size_t)i * wrb + (size_t)b * bytes;
-            __m512i c = codes_row(kind, blk);
-            __m512 dw = _mm512_set1_ps(avx512_half((const simd_half *)blk));
+            const __m512i c = codes[b * B_ROWS + i];
+            const __m512 dw = _mm512_set1_ps(dws[b * B_ROWS + i]);
 #pragma GCC unroll 4
             for (int k = 0; k < P; k++) {
                 __m512i s = _mm512_dpbusd_epi32(q[k].off, c, q[k].x);
@@ -260,11 +272,11 @@ Q_INLINE void pair_tile(int kind, int R, int P, const char *w, size_t wrb, int64
     }
 }
 
-Q_INLINE void pair_run(int kind, int R, int P, const char *w, size_t wrb, int64_t nb, const q_pair *pp, int np, int p0,
-                       float *y, size_t ys, int64_t r, int64_t t, int64_t t_end)
+Q_INLINE void pair_run(int R, int P, const __m512i *codes, const float *dws, int64_t nb, const q_pair *pp, int np,
+                       int p0, float *y, size_t ys, int64_t r, int64_t t, int64_t t_end)
 {
     __m512 acc[B_ROWS][B_PAIRS];
-    pair_tile(kind, R, P, w + (size_t)r * wrb, wrb, nb, pp, np, p0, acc);
+    pair_tile(R, P, codes, dws, nb, pp, np, p0, acc);
     for (int i = 0; i < R; i++)
         for (int k = 0; k < P; k++) {
             float a, b;
@@ -277,30 +289,37 @@ Q_INLINE void pair_run(int kind, int R, int P, const char *w, size_t wrb, int64_
 }
 
 /* The shapes a pass uses: B_ROWS or 1 rows x 1..B_PAIRS pairs. */
-Q_INLINE void pair_shape(int kind, int R, int P, const char *w, size_t wrb, int64_t nb, const q_pair *pp, int np,
-                         int p0, float *y, size_t ys, int64_t r, int64_t t, int64_t t_end)
+static void pair_shape(int R, int P, const __m512i *codes, const float *dws, int64_t nb, const q_pair *pp, int np,
+                       int p0, float *y, size_t ys, int64_t r, int64_t t, int64_t t_end)
 {
     switch (R * 8 + P) {
-    case B_ROWS * 8 + 4: pair_run(kind, B_ROWS, 4, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
-    case 1 * 8 + 4: pair_run(kind, 1, 4, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
-    case B_ROWS * 8 + 3: pair_run(kind, B_ROWS, 3, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
-    case B_ROWS * 8 + 2: pair_run(kind, B_ROWS, 2, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
-    case B_ROWS * 8 + 1: pair_run(kind, B_ROWS, 1, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
-    case 1 * 8 + 3: pair_run(kind, 1, 3, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
-    case 1 * 8 + 2: pair_run(kind, 1, 2, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
-    default: pair_run(kind, 1, 1, w, wrb, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    case B_ROWS * 8 + 4: pair_run(B_ROWS, 4, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    case 1 * 8 + 4: pair_run(1, 4, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    case B_ROWS * 8 + 3: pair_run(B_ROWS, 3, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    case B_ROWS * 8 + 2: pair_run(B_ROWS, 2, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    case B_ROWS * 8 + 1: pair_run(B_ROWS, 1, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    case 1 * 8 + 3: pair_run(1, 3, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    case 1 * 8 + 2: pair_run(1, 2, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
+    default: pair_run(1, 1, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end); break;
     }
 }
 
 /* Tokens in passes of B_PASS (prepared once per pass, about 100 KB at 2048 wide); per pass, rows
- * in groups of B_ROWS outermost (their weights stay in L1 while the pass's pairs meet them), then
- * B_PAIRS pairs at a time. */
+ * in groups of B_ROWS outermost, unpacked once (unpack_rows: Q5_0's codes are rebuilt from nibbles
+ * and high bits, which every tile of the pass repeated before: 256 x 2048 Q5_0 from L2 at 64 / 512
+ * tokens 121-127 / 130-134 GOP/s per CPU-second against 89-105 / 97-105, 2-15 tokens unchanged,
+ * 2026-12-07 at load 13), then B_PAIRS pairs at a time. */
 Q_INLINE void matmul(int kind, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                      size_t ys, int64_t r0, int64_t r1)
 {
     const int64_t nb = n / 32;
     q_pair *pp = aligned_alloc(64, sizeof(q_pair) * (size_t)(B_PASS / 2) * (size_t)nb);
-    if (!pp) { /* no memory for the pass: one token at a time, same bits */
+    __m512i *codes = aligned_alloc(64, sizeof(__m512i) * B_ROWS * (size_t)nb);
+    float *dws = malloc(sizeof(float) * B_ROWS * (size_t)nb);
+    if (!pp || !codes || !dws) { /* no memory for the pass: one token at a time, same bits */
+        free(pp);
+        free(codes);
+        free(dws);
         for (int64_t t = 0; t < n_tok; t++)
             matvec(kind, w, wrb, n, (const char *)qx + (size_t)t * qrb, y + (size_t)t * ys, r0, r1);
         return;
@@ -311,13 +330,15 @@ Q_INLINE void matmul(int kind, const void *w, size_t wrb, int64_t n, const void 
         prep_pairs(kind, pp, qx, qrb, t, t_end, np, nb);
         for (int64_t r = r0; r < r1;) {
             int R = r1 - r >= B_ROWS ? B_ROWS : 1;
+            unpack_rows(kind, R, (const char *)w + (size_t)r * wrb, wrb, nb, codes, dws);
             for (int p0 = 0; p0 < np; p0 += B_PAIRS)
-                pair_shape(kind, R, np - p0 < B_PAIRS ? np - p0 : B_PAIRS, (const char *)w, wrb, nb, pp, np, p0, y,
-                           ys, r, t, t_end);
+                pair_shape(R, np - p0 < B_PAIRS ? np - p0 : B_PAIRS, codes, dws, nb, pp, np, p0, y, ys, r, t, t_end);
             r += R;
         }
     }
     free(pp);
+    free(codes);
+    free(dws);
 }
 
 float avx512_ggml_dot_q8_0(int64_t n, const void *w, const void *x)

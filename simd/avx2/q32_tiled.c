@@ -1,0 +1,204 @@
+/* AVX2 Q5_0 / Q8_0 x Q8_0 batches in llama.cpp's order (tinyBLAS_Q0_AVX / ggml_vec_dot_q{5,8}_0_q8_0,
+ * docs/NUMERICS.md), register-tiled: every (row, token) keeps 8 float lanes, lane l the exact
+ * integer dot of elements 4l..4l+3 of a block, one FMA per block with d_w x d_x rounded to float,
+ * the lanes summed by avx2_hsum at the end: the bits of the walk in q32.h (and of ref_dot_q5_0 /
+ * ref_dot_q8_0) at every row and token count.
+ *
+ * What the walk repeats per tile is done once here. Tokens go in passes (their activation blocks
+ * prepared once per pass: bytes, Q5_0's 16 x pair sums, float scales, block-major so a tile reads
+ * its tokens side by side); per pass, rows in groups of shape_rows whose blocks are unpacked once into
+ * a small buffer (Q5_0 codes 0..31; Q8_0 |codes|, the signs read from the row in place) with float
+ * scales; then every shape_toks tokens of the pass meet the group. Per tile and block the R x T scale
+ * products are formed by R 4-wide multiplies into a stack buffer and reach the FMAs as broadcast
+ * loads, so per (row, token, block) the vector ALU does maddubs, (Q5_0: subtract the offset,
+ * Q8_0: sign the activation), madd, convert, FMA. */
+#include <stdlib.h>
+
+#include "gemm.h"
+
+/* Tile shapes (rows x tokens), measured per CPU-second on 256 x 2048 from L2 at 4 / 15 / 512
+ * tokens (GOP/s, 2026-12-07, load 6-7): Q5_0 4 x 3 50 / 70 / 71, 2 x 4 58 / 62 / 60, 4 x 2
+ * 52 / 69 / 69; Q8_0 2 x 4 51 / 63 / 64, 4 x 3 30 / 50 / 61, 4 x 2 52 / 59 / 62, 3 x 4 48 / 56 / 45.
+ * T_ROWS / T_TOKS bound both. */
+enum { T_ROWS = 4, T_TOKS = 4, T_PASS_BYTES = 160 << 10 };
+
+#define T_INLINE static inline __attribute__((always_inline))
+
+enum { T_Q5_0, T_Q8_0 };
+
+/* One token's prepared activation block. */
+typedef struct t_act {
+    __m256i x;   /* the bytes */
+    __m256i off; /* Q5_0: 16 x the pair sums (int16), taken off maddubs' sums */
+} t_act;
+
+/* One weight row's unpacked block: Q5_0 codes (0..31), Q8_0 |codes|. */
+typedef struct t_row {
+    __m256i c;
+} t_row;
+
+T_INLINE int shape_rows(int kind)
+{
+    return kind == T_Q8_0 ? 2 : 4;
+}
+
+T_INLINE int shape_toks(int kind)
+{
+    return kind == T_Q8_0 ? 4 : 3;
+}
+
+T_INLINE size_t blk_bytes(int kind)
+{
+    return kind == T_Q8_0 ? sizeof(block_q8_0) : sizeof(block_q5_0);
+}
+
+/* Tokens [t, t + m) over nb blocks: act[b * m + k], dx[b * m + k]. */
+static void prep_pass(int kind, t_act *act, float *dx, const char *qx, size_t qrb, int64_t t, int m, int64_t nb)
+{
+    for (int k = 0; k < m; k++) {
+        const block_q8_0 *x = (const block_q8_0 *)(qx + (size_t)(t + k) * qrb);
+        for (int64_t b = 0; b < nb; b++) {
+            t_act *a = &act[b * m + k];
+            a->x = _mm256_loadu_si256((const __m256i *)x[b].qs);
+            if (kind == T_Q5_0)
+                a->off = _mm256_maddubs_epi16(_mm256_set1_epi8(16), a->x);
+            dx[b * m + k] = avx2_half(&x[b].d);
+        }
+    }
+}
+
+/* Rows [r, r + R) unpacked: rows[b * R + i], dw[b * R + i]. */
+T_INLINE void prep_rows(int kind, int R, t_row *rows, float *dw, const char *w, size_t wrb, int64_t r, int64_t nb)
+{
+    const size_t bytes = blk_bytes(kind);
+    for (int i = 0; i < R; i++) {
+        const char *row = w + (size_t)(r + i) * wrb;
+        for (int64_t b = 0; b < nb; b++) {
+            const char *blk = row + (size_t)b * bytes;
+            __m256i c;
+            if (kind == T_Q8_0) {
+                c = _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)blk)->qs);
+                c = _mm256_sign_epi8(c, c);
+            } else {
+                const block_q5_0 *q = (const block_q5_0 *)blk;
+                c = _mm256_or_si256(avx2_nibbles(q->qs), _mm256_and_si256(avx2_bits_to_bytes(q->qh), _mm256_set1_epi8(16)));
+            }
+            rows[b * R + i].c = c;
+            dw[b * R + i] = *avx2_half_ref((const simd_half *)blk);
+        }
+    }
+}
+
+/* Rows [r, r + R) x tokens [k0, k0 + T) of the pass (m tokens from t), over nb blocks. */
+T_INLINE void tile(int kind, int R, int T, const char *w, size_t wrb, int64_t r, const t_row *rows, const float *dw,
+                   const t_act *act, const float *dx, int m, int k0, int64_t nb, float *y, size_t ys, int64_t t)
+{
+    const size_t bytes = blk_bytes(kind);
+    __m256 acc[T_ROWS][T_TOKS];
+#pragma GCC unroll 4
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++)
+            acc[i][k] = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t b = 0; b < nb; b++) {
+        _Alignas(16) float prod[T_ROWS][4];
+        const __m128 d_x = _mm_loadu_ps(dx + b * m + k0); /* lanes past T unused (padded buffer) */
+#pragma GCC unroll 4
+        for (int i = 0; i < R; i++) /* the same product as the scalar d_w * d_x */
+            _mm_store_ps(prod[i], _mm_mul_ps(_mm_set1_ps(dw[b * R + i]), d_x));
+        const t_act *a = act + b * m + k0;
+#pragma GCC unroll 4
+        for (int i = 0; i < R; i++) {
+            const __m256i c = rows[b * R + i].c;
+            const __m256i sgn = kind == T_Q8_0 ? _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)(
+                                                     w + (size_t)(r + i) * wrb + (size_t)b * bytes))->qs)
+                                               : c;
+#pragma GCC unroll 4
+            for (int k = 0; k < T; k++) {
+                __m256i p;
+                if (kind == T_Q8_0)
+                    p = _mm256_maddubs_epi16(c, _mm256_sign_epi8(a[k].x, sgn));
+                else
+                    p = _mm256_sub_epi16(_mm256_maddubs_epi16(c, a[k].x), a[k].off);
+                p = _mm256_madd_epi16(p, ones);
+                acc[i][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_broadcast_ss(&prod[i][k]), acc[i][k]);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < R; i++)
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++)
+            y[(size_t)(t + k0 + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
+}
+
+/* The row group of R rows (unpacked) against all tokens of the pass, shape_toks at a time, the
+ * rest in one tile. */
+T_INLINE void group(int kind, int R, const char *w, size_t wrb, int64_t r, t_row *rows, float *dw, const t_act *act,
+                    const float *dx, int m, int64_t nb, float *y, size_t ys, int64_t t)
+{
+    prep_rows(kind, R, rows, dw, w, wrb, r, nb);
+    const int TT = shape_toks(kind);
+    int k0 = 0;
+    for (; m - k0 >= TT; k0 += TT)
+        tile(kind, R, TT, w, wrb, r, rows, dw, act, dx, m, k0, nb, y, ys, t);
+#define T_LEFT(K) tile(kind, R, (K) < TT ? (K) : 1, w, wrb, r, rows, dw, act, dx, m, k0, nb, y, ys, t)
+    switch (m - k0) {
+    case 3: T_LEFT(3); break;
+    case 2: T_LEFT(2); break;
+    case 1: T_LEFT(1); break;
+    default: break;
+    }
+#undef T_LEFT
+}
+
+T_INLINE void matmul(int kind, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                     size_t ys, int64_t r0, int64_t r1)
+{
+    const int64_t nb = n / 32;
+    const int RR = shape_rows(kind), TT = shape_toks(kind);
+    int64_t pass = (int64_t)(T_PASS_BYTES / ((size_t)nb * (sizeof(t_act) + sizeof(float)))) / TT * TT;
+    pass = pass < TT ? TT : pass;
+    pass = pass < n_tok ? pass : n_tok;
+    t_act *act = aligned_alloc(32, sizeof(t_act) * (size_t)(pass * nb));
+    t_row *rows = aligned_alloc(32, sizeof(t_row) * (size_t)(T_ROWS * nb));
+    float *dx = calloc((size_t)(pass * nb) + 4, sizeof(float));
+    float *dw = malloc(sizeof(float) * (size_t)(T_ROWS * nb));
+    if (!act || !rows || !dx || !dw) { /* no memory for the buffers: the walk, same bits */
+        free(act);
+        free(rows);
+        free(dx);
+        free(dw);
+        if (kind == T_Q8_0)
+            avx2_matmul_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        else
+            avx2_matmul_q5_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+        return;
+    }
+    for (int64_t t = 0; t < n_tok; t += pass) {
+        const int m = (int)(n_tok - t < pass ? n_tok - t : pass);
+        prep_pass(kind, act, dx, (const char *)qx, qrb, t, m, nb);
+        int64_t r = r0;
+        for (; r + RR <= r1; r += RR)
+            group(kind, RR, (const char *)w, wrb, r, rows, dw, act, dx, m, nb, y, ys, t);
+        for (; r < r1; r++)
+            group(kind, 1, (const char *)w, wrb, r, rows, dw, act, dx, m, nb, y, ys, t);
+    }
+    free(act);
+    free(rows);
+    free(dx);
+    free(dw);
+}
+
+void avx2_tiled_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                     size_t ys, int64_t r0, int64_t r1)
+{
+    matmul(T_Q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+void avx2_tiled_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                     size_t ys, int64_t r0, int64_t r1)
+{
+    matmul(T_Q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
