@@ -12,6 +12,7 @@
 #define TOLK_SIMD_AVX2_Q32_H
 
 #include "avx2.h"
+#include "prefetch_tile.h"
 
 enum q32_kind { Q32_Q4_0, Q32_Q5_0, Q32_Q8_0, Q32_Q4_1, Q32_Q5_1 };
 
@@ -110,6 +111,8 @@ Q32_INLINE void q32_tile(int kind, int R, int T, const char *w, size_t wrb, int6
     avx2_tile_acc acc;
     avx2_tile_zero(acc, R, T);
     for (int64_t b = 0; b < n / 32; b++) {
+        if (T == 1)
+            prefetch_next_tile(w, wrb, r, R, b, n / 32, bytes);
         q32_act a[AVX2_WALK_TOKS];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
@@ -117,8 +120,6 @@ Q32_INLINE void q32_tile(int kind, int R, int T, const char *w, size_t wrb, int6
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
             const char *blk = w + (size_t)(r + i) * wrb + (size_t)b * bytes;
-            if (T == 1) /* one token streams the weights (blocks are smaller than a cache line) */
-                _mm_prefetch(blk + AVX2_PREFETCH, _MM_HINT_T0);
             __m256i c = q32_codes(kind, blk), ac = kind == Q32_Q8_0 ? _mm256_sign_epi8(c, c) : c;
             if (q32_has_min(kind)) {
                 __m128 dm = q32_halves(blk);
