@@ -14,6 +14,7 @@ libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c sim
 	simd/avx2/q8_0.c simd/avx2/q2_k.c simd/avx2/q3_k.c simd/avx2/q45_k.h simd/avx2/q4_k.c simd/avx2/q5_k.c simd/avx2/q6_k.c \
 	simd/avx2/gemm.h simd/avx2/gemm_q32.c simd/avx2/gemm_kq.c
 libsimd_avx2_la_SOURCES += simd/avx2/iq4.h simd/avx2/iq4.c
+libsimd_avx2_la_SOURCES += simd/avx2/iq4_gemm.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_internal_la_LIBADD += libsimd_avx2.la
 endif
@@ -88,3 +89,11 @@ bench_bench_kernels_LDADD = libtolk_internal.la $(OPENMP_CFLAGS)
 CLEANFILES += bench/bench_kernels$(EXEEXT)
 bench: bench/bench_kernels$(EXEEXT)
 .PHONY: bench
+# IQ4_NL / IQ4_XS kernels of every path against llama.cpp's orders at every batch size.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_iq4_kernels
+TESTS += tests/test_iq4_kernels
+tests_test_iq4_kernels_SOURCES = tests/test_iq4_kernels.c tests/simd_testlib.h
+tests_test_iq4_kernels_CFLAGS = $(TEST_CFLAGS)
+tests_test_iq4_kernels_LDADD = $(TEST_LIBS)
+endif
