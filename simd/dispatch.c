@@ -155,6 +155,7 @@ static void build_tables(void)
             simd_fill_avx2(&tables[i]); /* AVX-512 files override what they cover */
             simd_fill_avx512(&tables[i]);
             simd_fill_avx512_gemm(&tables[i]);
+            simd_fill_avx512_iq4(&tables[i]);
         }
 #endif
 #ifdef TOLK_HAVE_NEON_DOTPROD_KERNELS

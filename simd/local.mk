@@ -78,6 +78,7 @@ libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512
 	simd/avx512/mv_common.h simd/avx512/matvec_few.c simd/avx512/q4_0_ggml.c \
 	simd/avx512/q32_ggml.c
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
+libsimd_avx512_la_SOURCES += simd/avx512/iq4_gemm.c
 libtolk_internal_la_LIBADD += libsimd_avx512.la
 endif
 
