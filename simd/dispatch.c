@@ -143,6 +143,8 @@ static void build_tables(void)
         if (isa == SIMD_ISA_SCALAR) { /* Q4_K batches in llama.cpp's batch order (ref/q4_k.c) */
             tables[i].matmul[TOLK_TYPE_Q4_K] = ref_matmul_q4_k;
             tables[i].matmul_exact[TOLK_TYPE_Q4_K] = 3;
+            tables[i].matmul[TOLK_TYPE_IQ4_XS] = ref_matmul_iq4_xs; /* and IQ4_XS's (ref/iq4.c) */
+            tables[i].matmul_exact[TOLK_TYPE_IQ4_XS] = IQ4_XS_TILED_MIN_TOK - 1;
         }
 #ifdef TOLK_HAVE_X86_KERNELS
         if (isa == SIMD_ISA_AVX2)
@@ -153,6 +155,7 @@ static void build_tables(void)
             simd_fill_avx2(&tables[i]); /* AVX-512 files override what they cover */
             simd_fill_avx512(&tables[i]);
             simd_fill_avx512_gemm(&tables[i]);
+            simd_fill_avx512_iq4(&tables[i]);
         }
 #endif
 #ifdef TOLK_HAVE_NEON_DOTPROD_KERNELS

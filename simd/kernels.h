@@ -46,6 +46,7 @@ typedef struct simd_kernels {
 void simd_fill_avx2(simd_kernels *k);
 void simd_fill_avx512(simd_kernels *k);
 void simd_fill_avx512_gemm(simd_kernels *k); /* batched kernels, after simd_fill_avx512 */
+void simd_fill_avx512_iq4(simd_kernels *k);  /* IQ4_NL / IQ4_XS batches (avx512/iq4_gemm.c), after those */
 void simd_fill_neon(simd_kernels *k);
 
 /* The table for one ISA, or NULL when this build or CPU cannot run it. */

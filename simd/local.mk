@@ -16,6 +16,7 @@ libsimd_avx2_la_SOURCES = simd/avx2/avx2.h simd/avx2/table.c simd/avx2/act.c sim
 libsimd_avx2_la_SOURCES += simd/avx2/iq4.h simd/avx2/iq4.c
 libsimd_avx2_la_SOURCES += simd/avx2/prefetch_tile.h
 libsimd_avx2_la_SOURCES += simd/avx2/q32_tiled.c
+libsimd_avx2_la_SOURCES += simd/avx2/iq4_gemm.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_internal_la_LIBADD += libsimd_avx2.la
 endif
@@ -79,6 +80,7 @@ libsimd_avx512_la_SOURCES = simd/avx512/avx512.h simd/avx512/table.c simd/avx512
 	simd/avx512/mv_common.h simd/avx512/matvec_few.c simd/avx512/q4_0_ggml.c \
 	simd/avx512/q32_ggml.c
 libsimd_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_CFLAGS)
+libsimd_avx512_la_SOURCES += simd/avx512/iq4_gemm.c
 libtolk_internal_la_LIBADD += libsimd_avx512.la
 endif
 
@@ -90,3 +92,11 @@ bench_bench_kernels_LDADD = libtolk_internal.la $(OPENMP_CFLAGS)
 CLEANFILES += bench/bench_kernels$(EXEEXT)
 bench: bench/bench_kernels$(EXEEXT)
 .PHONY: bench
+# IQ4_NL / IQ4_XS kernels of every path against llama.cpp's orders at every batch size.
+if HAVE_CHECK
+check_PROGRAMS += tests/test_iq4_kernels
+TESTS += tests/test_iq4_kernels
+tests_test_iq4_kernels_SOURCES = tests/test_iq4_kernels.c tests/simd_testlib.h
+tests_test_iq4_kernels_CFLAGS = $(TEST_CFLAGS)
+tests_test_iq4_kernels_LDADD = $(TEST_LIBS)
+endif

@@ -845,6 +845,8 @@ START_TEST(iq4_reference_bits)
             for (int nt = 1; isa_k->matmul[wt] && nt <= MAX_TOK; nt += (li == 2 ? 8 : 1)) {
                 for (int k = 0; k < ROWS * MAX_TOK; k++)
                     y[k] = -777.0f;
+                if (wt == TOLK_TYPE_IQ4_XS) /* llama.cpp's batch order from 8 tokens (ref/iq4.c) */
+                    ref_matmul_iq4_xs(w, wrb, n, qx, arb, nt, yr, ROWS, 0, ROWS);
                 isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
                 for (int t = 0; t < MAX_TOK; t++)
                     for (int r = 0; r < ROWS; r++) {

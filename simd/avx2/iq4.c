@@ -1,7 +1,7 @@
 /* AVX2 IQ4_NL and IQ4_XS kernels. The codes become signed bytes through one pshufb of the 16-entry
  * table (ref/iq4.c), then |w| maddubs sign(x, w) gives exact int16 pair sums. Both formats add in
  * the reference's order (llama.cpp's on x86, docs/FORMATS-IQ4.md), so every result has the scalar
- * reference's bits, one token or a batch:
+ * reference's bits, one token or a batch (IQ4_XS batches of 8+ tokens: its batch order, iq4_gemm.c):
  *   IQ4_NL: per block the exact integer dot, then one FMA per block in block order. Mat x vec puts
  *           8 rows in the 8 lanes (integer lanes summed exactly, then one vector FMA per block).
  *   IQ4_XS: per super-block 8 int32 lanes (elements 4l..4l+3 of each 32-run, times the run scale),
@@ -109,10 +109,17 @@ void avx2_matvec_iq4_nl(const void *w, size_t wrb, int64_t n, const void *qx, fl
         y[r] = avx2_dot_iq4_nl(n, (const char *)w + (size_t)r * wrb, qx);
 }
 
+/* Batches: the panels (iq4_gemm.c), whose order is this one, from NL_GEMM_MIN_TOK tokens; fewer token
+ * by token over rows kept in L2. */
+enum { NL_GEMM_MIN_TOK = 2 };
+
 void avx2_matmul_iq4_nl(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
 {
-    simd_matmul_tokens_in_l2(avx2_matvec_iq4_nl, 8, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    if (n_tok >= NL_GEMM_MIN_TOK)
+        avx2_gemm_iq4_nl(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        simd_matmul_tokens_in_l2(avx2_matvec_iq4_nl, 8, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
 
 /* ---- IQ4_XS x Q8_K ------------------------------------------------------------------------------- */
@@ -145,8 +152,20 @@ void avx2_matvec_iq4_xs(const void *w, size_t wrb, int64_t n, const void *qx, fl
         y[r] = avx2_dot_iq4_xs(n, (const char *)w + (size_t)r * wrb, qx);
 }
 
+/* Any token count in the one-token order (speculative verification). */
+void avx2_one_order_iq4_xs(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                           size_t ys, int64_t r0, int64_t r1)
+{
+    simd_matmul_tokens_in_l2(avx2_matvec_iq4_xs, 1, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
+
+/* llama.cpp's split (ref_matmul_iq4_xs): its tiled batch order from IQ4_XS_TILED_MIN_TOK tokens on
+ * the panels (iq4_gemm.c), the one-token order below. */
 void avx2_matmul_iq4_xs(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                         size_t ys, int64_t r0, int64_t r1)
 {
-    simd_matmul_tokens_in_l2(avx2_matvec_iq4_xs, 1, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    if (n_tok >= IQ4_XS_TILED_MIN_TOK)
+        avx2_gemm_iq4_xs_tiled(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        avx2_one_order_iq4_xs(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }

@@ -111,5 +111,6 @@ void simd_fill_avx2(simd_kernels *k)
     k->dot[TOLK_TYPE_IQ4_XS] = avx2_dot_iq4_xs;
     k->matvec[TOLK_TYPE_IQ4_XS] = avx2_matvec_iq4_xs;
     k->matmul[TOLK_TYPE_IQ4_XS] = avx2_matmul_iq4_xs;
-    k->matmul_exact[TOLK_TYPE_IQ4_XS] = INT64_MAX;
+    k->matmul_exact[TOLK_TYPE_IQ4_XS] = IQ4_XS_TILED_MIN_TOK - 1; /* llama.cpp's batch order from there */
+    k->matmul_one_order[TOLK_TYPE_IQ4_XS] = avx2_one_order_iq4_xs;
 }

@@ -1,7 +1,8 @@
 /* IQ4_NL and IQ4_XS: 4-bit indices into a fixed non-linear table of 16 signed bytes (docs/FORMATS-IQ4.md).
  * IQ4_NL: 32 weights per block, d * table[i]; pairs with Q8_0 activations. IQ4_XS: 256 per super-block,
  * d * (6-bit scale - 32) per 32-run * table[i]; pairs with Q8_K. The dot products add in the order
- * of llama.cpp's x86 CPU backend (see each function), so logits can match it bit for bit. The
+ * of llama.cpp's x86 CPU backend (see each function; IQ4_XS has a second order for batches of 8+
+ * tokens), so logits can match it bit for bit. The
  * quantizers are tolk's own (a small scale search), good enough to write test files. */
 #include <math.h>
 #include <string.h>
@@ -182,4 +183,33 @@ float ref_dot_iq4_xs(int64_t n, const void *w, const void *x)
     for (int k = 0; k < 4; k++)
         h[k] = acc[k + 4] + acc[k];
     return (h[0] + h[2]) + (h[1] + h[3]);
+}
+
+/* llama.cpp's order for IQ4_XS batches of IQ4_XS_TILED_MIN_TOK tokens and more (its "tiled" mat x mat,
+ * ggml-cpu/tiled/tiled.cpp and tiled-kernel.cpp, docs/FORMATS-IQ4.md): per super-block the exact
+ * integer sum over all 256 elements of scale_ib * table * x, then acc = fma(d_w * (float)isum, d_x, acc)
+ * with d_w * (float)isum rounded first, super-blocks in order, no lanes. */
+float ref_dot_iq4_xs_tiled(int64_t n, const void *w, const void *x)
+{
+    const block_iq4_xs *a = w;
+    const block_q8_K *q = x;
+    float acc = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; i++) {
+        int isum = 0;
+        for (int ib = 0; ib < 8; ib++)
+            isum += iq4_xs_scale(&a[i], ib) * iq4_run_isum(a[i].qs + 16 * ib, q[i].qs + 32 * ib, 0, 32);
+        acc = fmaf(half_load(&a[i].d) * (float)isum, q[i].d, acc);
+    }
+    return acc;
+}
+
+void ref_matmul_iq4_xs(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                       size_t ys, int64_t r0, int64_t r1)
+{
+    const int tiled = n_tok >= IQ4_XS_TILED_MIN_TOK;
+    for (int64_t t = 0; t < n_tok; t++)
+        for (int64_t r = r0; r < r1; r++) {
+            const char *wr = (const char *)w + (size_t)r * wrb, *xt = (const char *)qx + (size_t)t * qrb;
+            y[(size_t)t * ys + (size_t)r] = tiled ? ref_dot_iq4_xs_tiled(n, wr, xt) : ref_dot_iq4_xs(n, wr, xt);
+        }
 }

@@ -91,6 +91,12 @@ float ref_dot_iq4_nl(int64_t n, const void *w, const void *x);
 void ref_dequant_iq4_xs(const void *src, float *dst, int64_t n);
 void ref_quant_iq4_xs(const float *src, void *dst, int64_t n);
 float ref_dot_iq4_xs(int64_t n, const void *w, const void *x);
+/* IQ4_XS batches of at least IQ4_XS_TILED_MIN_TOK tokens in llama.cpp's batch order (its tiled
+ * mat x mat, ref/iq4.c); fewer tokens in ref_dot_iq4_xs's. ref_matmul_iq4_xs: a batch so. */
+enum { IQ4_XS_TILED_MIN_TOK = 8 };
+float ref_dot_iq4_xs_tiled(int64_t n, const void *w, const void *x);
+void ref_matmul_iq4_xs(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                       size_t ys, int64_t r0, int64_t r1);
 
 /* Activation quantizers that follow ggml's x86 CPU path rather than its reference rounding. */
 void ref_quant_act_q8_0(const float *src, void *dst, int64_t n);
