@@ -145,6 +145,8 @@ static void build_tables(void)
             tables[i].matmul_exact[TOLK_TYPE_Q4_K] = 3;
             tables[i].matmul[TOLK_TYPE_IQ4_XS] = ref_matmul_iq4_xs; /* and IQ4_XS's (ref/iq4.c) */
             tables[i].matmul_exact[TOLK_TYPE_IQ4_XS] = IQ4_XS_TILED_MIN_TOK - 1;
+            tables[i].matmul[TOLK_TYPE_Q6_K] = ref_matmul_q6_k; /* and Q6_K's (ref/q6_k.c) */
+            tables[i].matmul_exact[TOLK_TYPE_Q6_K] = Q6_K_TILED_MIN_TOK - 1;
         }
 #ifdef TOLK_HAVE_X86_KERNELS
         if (isa == SIMD_ISA_AVX2)

@@ -17,6 +17,7 @@ libsimd_avx2_la_SOURCES += simd/avx2/iq4.h simd/avx2/iq4.c
 libsimd_avx2_la_SOURCES += simd/avx2/prefetch_tile.h
 libsimd_avx2_la_SOURCES += simd/avx2/q32_tiled.c
 libsimd_avx2_la_SOURCES += simd/avx2/iq4_gemm.c
+libsimd_avx2_la_SOURCES += simd/avx2/q6k_tiled.h simd/avx2/q6k_tiled.c
 libsimd_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_CFLAGS)
 libtolk_internal_la_LIBADD += libsimd_avx2.la
 endif
@@ -99,4 +100,13 @@ TESTS += tests/test_iq4_kernels
 tests_test_iq4_kernels_SOURCES = tests/test_iq4_kernels.c tests/simd_testlib.h
 tests_test_iq4_kernels_CFLAGS = $(TEST_CFLAGS)
 tests_test_iq4_kernels_LDADD = $(TEST_LIBS)
+endif
+
+# Q6_K batches of every path against llama.cpp's orders (one-token below 8 tokens, tiled from 8).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_q6k_tiled
+TESTS += tests/test_q6k_tiled
+tests_test_q6k_tiled_SOURCES = tests/test_q6k_tiled.c tests/simd_testlib.h
+tests_test_q6k_tiled_CFLAGS = $(TEST_CFLAGS)
+tests_test_q6k_tiled_LDADD = $(TEST_LIBS)
 endif

@@ -467,7 +467,7 @@ END_TEST
  * hand-worked rows w (rows x n, row bytes wrb) and activations qx (row bytes qrb) gives want; with
  * split4, a batch's first nt - nt % 4 tokens give want_batch instead (llama.cpp's Q4_K split). */
 static void kernels_give(uint32_t wt, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int rows,
-                         int ntok, float want, float want_batch, int split4)
+                         int ntok, float want, float want_batch, int split)
 {
     const char *name = simd_traits(wt)->name;
     float got = isa_k->dot[wt](n, w, qx);
@@ -481,7 +481,10 @@ static void kernels_give(uint32_t wt, const void *w, size_t wrb, int64_t n, cons
     for (int nt = 1; isa_k->matmul[wt] && nt <= ntok; nt++) {
         isa_k->matmul[wt](w, wrb, n, qx, qrb, nt, y, rows, 0, rows);
         for (int i = 0; i < nt * rows; i++) {
-            const float e = split4 && i / rows < nt - nt % 4 ? want_batch : want;
+            /* split 1: a batch's first nt - nt % 4 tokens in the batch order (Q4_K); 2: every token
+             * of a batch of Q6_K_TILED_MIN_TOK or more (Q6_K's tiled order) */
+            const int batch = split == 1 ? i / rows < nt - nt % 4 : split == 2 && nt >= Q6_K_TILED_MIN_TOK;
+            const float e = batch ? want_batch : want;
             ck_assert_msg(y[i] == e, "%s %d tokens, entry %d: %.9g", name, nt, i, y[i]);
         }
     }
@@ -567,9 +570,13 @@ START_TEST(q6_k_lanes_add_in_llama_order)
     ck_assert(((16777216.0f + 1.0f) + 1.0f) + 1.0f != want && 16777216.0f + 3.0f != want);
     float r0 = ref_k->dot[TOLK_TYPE_Q6_K](n, w[0], qx[0]);
     ck_assert_msg(r0 == want, "scalar reference: %.9g", r0);
+    /* a batch of 8+ tokens (llama.cpp's tiled order): one FMA per super-block, 2^24 + 3 rounds to 2^24 + 4 */
+    const float want_tiled = 16777220.0f;
+    float rt = ref_dot_q6_k_tiled(n, w[0], qx[0]);
+    ck_assert_msg(rt == want_tiled, "scalar tiled reference: %.9g", rt);
     if (!isa_k->ref_bits[TOLK_TYPE_Q6_K])
         return;
-    kernels_give(TOLK_TYPE_Q6_K, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, want, want, 0);
+    kernels_give(TOLK_TYPE_Q6_K, w, sizeof w[0], n, qx, sizeof qx[0], ROWS, NTOK, want, want_tiled, 2);
 }
 END_TEST
 

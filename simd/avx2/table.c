@@ -2,6 +2,7 @@
  * the rest keep their references. */
 #include "gemm.h"
 #include "iq4.h"
+#include "q6k_tiled.h"
 
 float avx2_half_table[65536];
 
@@ -36,6 +37,17 @@ static void exact_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, siz
     }
 AVX2_BATCHED(q5_0)
 AVX2_BATCHED(q8_0)
+
+/* Q6_K in llama.cpp's split (ref_matmul_q6_k): its tiled order from Q6_K_TILED_MIN_TOK tokens
+ * (q6k_tiled.c), the walks' one-token order below. */
+static void batched_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                         size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= Q6_K_TILED_MIN_TOK)
+        avx2_gemm_q6_k_tiled(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        avx2_matmul_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
 
 void simd_fill_avx2(simd_kernels *k)
 {
@@ -80,7 +92,7 @@ void simd_fill_avx2(simd_kernels *k)
     k->matmul[TOLK_TYPE_Q5_K] = avx2_matmul_q5_k;
     k->matvec[TOLK_TYPE_Q5_K] = avx2_matvec_q5_k;
     k->dot[TOLK_TYPE_Q6_K] = avx2_dot_q6_k;
-    k->matmul[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k; /* the walks at every count: llama.cpp's order (q6_k.c) */
+    k->matmul[TOLK_TYPE_Q6_K] = batched_q6_k; /* llama.cpp's one-token order, then its tiled one */
     k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k;
 
     /* The walks (avx2.h) give every batch size the one-token bits; the packed panels do not. */
@@ -97,8 +109,9 @@ void simd_fill_avx2(simd_kernels *k)
     k->matmul_one_order[TOLK_TYPE_Q8_0] = exact_q8_0;
     k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_one_order_q4_k;
     k->matmul_one_order[TOLK_TYPE_Q6_K] = avx2_matmul_q6_k;
-    /* Q6_K: llama.cpp's order (ggml_vec_dot_q6_K_q8_K) in the dot, the mat x vec and the walks */
-    k->matmul_exact[TOLK_TYPE_Q6_K] = INT64_MAX;
+    /* Q6_K: llama.cpp's order (ggml_vec_dot_q6_K_q8_K) in the dot, the mat x vec and the walks;
+     * batches of Q6_K_TILED_MIN_TOK tokens and more in its tiled order; the walks for verification */
+    k->matmul_exact[TOLK_TYPE_Q6_K] = Q6_K_TILED_MIN_TOK - 1;
     k->ref_bits[TOLK_TYPE_Q6_K] = true;
     /* Q4_K: llama.cpp's one-token order below 4 tokens, its batch order for the first n - n % 4 */
     k->matmul_exact[TOLK_TYPE_Q4_K] = 3;

@@ -1,10 +1,12 @@
 /* Table entries of the batched AVX-512 kernels, every format in llama.cpp's order (docs/NUMERICS.md):
  * Q4_0 the packed panels (q8_gemm.c) from 3 tokens and its one-token kernel below; Q5_0 and Q8_0
  * their own kernels at every count (q32_ggml.c); Q6_K the few-token row walks (matvec_k.c) in
- * passes of at most FEW tokens at every count and AVX2's mat x vec for one token (same bits,
- * streams faster); Q4_K the panels (kq_gemm.c) for the first n - n % 4 tokens (its batch order)
+ * passes of at most FEW tokens below Q6_K_TILED_MIN_TOK tokens (and at every count for
+ * verification), AVX2's tiled-order panels (avx2/q6k_tiled.c) from there, and AVX2's mat x vec for
+ * one token (same bits, streams faster); Q4_K the panels (kq_gemm.c) for the first n - n % 4 tokens (its batch order)
  * and the AVX2 one-token kernel for one token and the rest of a batch. */
 #include "avx512.h"
+#include "../avx2/q6k_tiled.h"
 
 enum { MIN_TOK = 16, FEW = 7 };
 
@@ -31,6 +33,17 @@ static void few_passes(matmul_fn few, const void *w, size_t wrb, int64_t n, cons
         few_passes(avx512_few_##NAME, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);                                    \
     }
 FEW_ANY(q6_k)
+
+/* Q6_K in llama.cpp's split (ref_matmul_q6_k): its tiled order from Q6_K_TILED_MIN_TOK tokens
+ * (avx2/q6k_tiled.c), the row walks' one-token order below. */
+static void matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                        size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok >= Q6_K_TILED_MIN_TOK)
+        avx2_gemm_q6_k_tiled(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        one_order_q6_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+}
 
 /* Q4_0 in llama.cpp's order at every count: the panels (whose chunks chain their FMAs) from 3
  * tokens, below that the one-token kernel of that order token by token over rows kept in L2
@@ -88,7 +101,7 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     k->matmul_exact[TOLK_TYPE_Q8_0] = MIN_TOK - 1;
     k->matmul_one_order[TOLK_TYPE_Q8_0] = avx512_ggml_matmul_q8_0;
     k->matmul[TOLK_TYPE_Q4_K] = matmul_q4_k;
-    k->matmul[TOLK_TYPE_Q6_K] = one_order_q6_k; /* llama.cpp's order at every count (matvec_k.c) */
+    k->matmul[TOLK_TYPE_Q6_K] = matmul_q6_k; /* llama.cpp's one-token order (matvec_k.c), then its tiled one */
     k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k; /* llama.cpp's one-token order (simd/avx2/q4_k.c) */
     k->matvec[TOLK_TYPE_Q6_K] = avx2_matvec_q6_k; /* same bits as the row walk, streams faster (prefetch) */
     /* Q4_0: llama.cpp's order at every count (the AVX-512 dot and row walks of Q4_0 in
@@ -98,8 +111,9 @@ void simd_fill_avx512_gemm(simd_kernels *k)
     k->matmul_exact[TOLK_TYPE_Q4_0] = INT64_MAX;
     k->matmul_one_order[TOLK_TYPE_Q4_K] = avx2_one_order_q4_k;
     k->matmul_one_order[TOLK_TYPE_Q6_K] = one_order_q6_k;
-    /* Q6_K: the dot and the row walks sum in llama.cpp's order (ref_dot_q6_k), the panels do not */
-    k->matmul_exact[TOLK_TYPE_Q6_K] = INT64_MAX;
+    /* Q6_K: the dot and the row walks sum in llama.cpp's one-token order (ref_dot_q6_k), batches of
+     * Q6_K_TILED_MIN_TOK tokens and more in its tiled order (ref_matmul_q6_k) */
+    k->matmul_exact[TOLK_TYPE_Q6_K] = Q6_K_TILED_MIN_TOK - 1;
     k->ref_bits[TOLK_TYPE_Q6_K] = true;
     /* Q4_K: llama.cpp's one-token order below 4 tokens, its batch order for the first n - n % 4 */
     k->matmul_exact[TOLK_TYPE_Q4_K] = 3;

@@ -107,3 +107,34 @@ float ref_dot_q6_k(int64_t n, const void *w, const void *x)
     }
     return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }
+
+/* llama.cpp's order for batches of Q6_K_TILED_MIN_TOK tokens and more (its tiled mat x mat,
+ * ggml-cpu/tiled/tiled.cpp and tiled-kernel.cpp, docs/NUMERICS.md): per super-block the exact integer
+ * sum over all 256 elements of scale_g * (code - 32) * x, then acc = fma(d_w * (float)isum, d_x, acc)
+ * with d_w * (float)isum rounded first, super-blocks in order, no lanes. */
+float ref_dot_q6_k_tiled(int64_t n, const void *w, const void *x)
+{
+    const block_q6_K *b = w;
+    const block_q8_K *a = x;
+    int8_t q[QK_K];
+    float acc = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; i++) {
+        q6k_codes(&b[i], q);
+        int32_t isum = 0;
+        for (int e = 0; e < QK_K; e++)
+            isum += b[i].scales[e / 16] * q[e] * a[i].qs[e];
+        acc = fmaf(half_load(&b[i].d) * (float)isum, a[i].d, acc);
+    }
+    return acc;
+}
+
+void ref_matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                     size_t ys, int64_t r0, int64_t r1)
+{
+    const int tiled = n_tok >= Q6_K_TILED_MIN_TOK;
+    for (int64_t t = 0; t < n_tok; t++)
+        for (int64_t r = r0; r < r1; r++) {
+            const char *wr = (const char *)w + (size_t)r * wrb, *xt = (const char *)qx + (size_t)t * qrb;
+            y[(size_t)t * ys + (size_t)r] = tiled ? ref_dot_q6_k_tiled(n, wr, xt) : ref_dot_q6_k(n, wr, xt);
+        }
+}

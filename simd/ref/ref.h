@@ -80,6 +80,12 @@ float ref_dot_q5_k(int64_t n, const void *w, const void *x);
 void ref_dequant_q6_k(const void *src, float *dst, int64_t n);
 void ref_quant_q6_k(const float *src, void *dst, int64_t n);
 float ref_dot_q6_k(int64_t n, const void *w, const void *x);
+/* Q6_K batches of at least Q6_K_TILED_MIN_TOK tokens in llama.cpp's batch order (its tiled mat x mat,
+ * ref/q6_k.c, docs/NUMERICS.md); fewer tokens in ref_dot_q6_k's. ref_matmul_q6_k: a batch so. */
+enum { Q6_K_TILED_MIN_TOK = 8 };
+float ref_dot_q6_k_tiled(int64_t n, const void *w, const void *x);
+void ref_matmul_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                     size_t ys, int64_t r0, int64_t r1);
 
 void ref_dequant_q8_k(const void *src, float *dst, int64_t n);
 void ref_quant_q8_k(const float *src, void *dst, int64_t n);

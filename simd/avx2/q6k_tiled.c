@@ -1,0 +1,159 @@
+/* AVX2 mat x mat for Q6_K prompt batches in llama.cpp's tiled order (docs/NUMERICS.md, "Q6_K prompt
+ * batches"): per (row, token) one chain over the super-blocks, acc = fma(d_w * (float)isum, d_x, acc),
+ * isum the exact integer sum of scale_g * (code - 32) * x over the 256 elements (ref_dot_q6_k_tiled).
+ * Panels of 8 rows are unpacked once per chunk of super-blocks into a row-interleaved buffer (one
+ * register holds 4 codes, 0..63, of each of the 8 rows, row i in lane i); every token of the pass
+ * reuses them: maddubs(codes, the token's 4 bytes broadcast) gives exact int16 pair sums (at most
+ * 2 x 63 x 128, two of them added stay below 2^15), madd by the rows' group scales each row's int32
+ * sum in its own lane; the -32 offset comes off once per super-block as 32 x sum_g scale_g x bsum_g
+ * (madd of the rows' scale pairs with the token's bsum pairs). Integer sums are exact in any order,
+ * so only the float chain fixes the bits. Tiles: 8 rows x 4 tokens, no horizontal sums. */
+#include "gemm.h"
+#include "q6k_tiled.h"
+
+enum { P_ROWS = 8, P_TOK = 4, CHUNK = 2, PANELS = 2 };
+
+typedef struct q6k_pack {
+    __m256i code[CHUNK][64];   /* group j: elements 4j..4j+3 of each row */
+    __m256i scale[CHUNK][16];  /* group scale g of row i in both int16 halves of lane i */
+    __m256i spair[CHUNK][8];   /* scales 2m, 2m + 1 of row i as the int16 pair of lane i */
+    __m256 dw[CHUNK];          /* the rows' super-block scales */
+} q6k_pack;
+
+#define P_INLINE static inline __attribute__((always_inline))
+
+/* One super-block's codes (0..63) in element order (ref/q6_k.c's q6k_codes, unsigned). */
+P_INLINE void unpack_codes(const block_q6_K *b, uint8_t out[QK_K])
+{
+    const __m256i low = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3);
+    for (int h = 0; h < 2; h++) {
+        __m256i l0 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h));
+        __m256i l1 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h + 32));
+        __m256i hb = _mm256_loadu_si256((const __m256i *)(b->qh + 32 * h));
+        __m256i nib[4] = {_mm256_and_si256(l0, low), _mm256_and_si256(l1, low),
+                          _mm256_and_si256(_mm256_srli_epi16(l0, 4), low), _mm256_and_si256(_mm256_srli_epi16(l1, 4), low)};
+        for (int k = 0; k < 4; k++) {
+            __m256i top = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * k), three);
+            _mm256_storeu_si256((__m256i *)(out + 128 * h + 32 * k), _mm256_or_si256(nib[k], _mm256_slli_epi16(top, 4)));
+        }
+    }
+}
+
+/* Rows [r, r + nrows) of the panel (missing rows repeat the last one), super-blocks [c, c + nsb). */
+static void pack_chunk(q6k_pack *p, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb)
+{
+    _Alignas(32) uint8_t codes[P_ROWS][QK_K];
+    for (int s = 0; s < nsb; s++) {
+        const block_q6_K *blk[P_ROWS];
+        const uint8_t *rows[P_ROWS];
+        float dw[P_ROWS];
+        for (int i = 0; i < P_ROWS; i++) {
+            blk[i] = (const block_q6_K *)(w + (size_t)(r + (i < nrows ? i : nrows - 1)) * wrb) + c + s;
+            unpack_codes(blk[i], codes[i]);
+            rows[i] = codes[i];
+            dw[i] = *avx2_half_ref(&blk[i]->d);
+        }
+        for (int j = 0; j < 16; j++)
+            gemm_transpose_8x4(rows, (size_t)16 * j, &p->code[s][4 * j]);
+        for (int g = 0; g < 16; g++) {
+            int32_t sc[P_ROWS];
+            for (int i = 0; i < P_ROWS; i++)
+                sc[i] = (int32_t)(((uint32_t)(uint16_t)(int16_t)blk[i]->scales[g]) |
+                                  ((uint32_t)(uint16_t)(int16_t)blk[i]->scales[g] << 16));
+            p->scale[s][g] = _mm256_loadu_si256((const __m256i *)sc);
+        }
+        for (int m = 0; m < 8; m++) {
+            int32_t sp[P_ROWS];
+            for (int i = 0; i < P_ROWS; i++)
+                sp[i] = (int32_t)(((uint32_t)(uint16_t)(int16_t)blk[i]->scales[2 * m]) |
+                                  ((uint32_t)(uint16_t)(int16_t)blk[i]->scales[2 * m + 1] << 16));
+            p->spair[s][m] = _mm256_loadu_si256((const __m256i *)sp);
+        }
+        p->dw[s] = _mm256_loadu_ps(dw);
+    }
+}
+
+/* T tokens (rows of qx from token t) x one panel over nsb super-blocks from super-block c. */
+P_INLINE void panel_tokens(const q6k_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
+                           int nrows, int first)
+{
+    const block_q8_K *xb[P_TOK];
+    __m256 out[P_TOK];
+#pragma GCC unroll 4
+    for (int k = 0; k < T; k++) {
+        xb[k] = (const block_q8_K *)(qx + (size_t)k * qrb) + c;
+        out[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
+    }
+    for (int s = 0; s < nsb; s++) {
+        __m256i isum[P_TOK];
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++) { /* -32 x sum_g scale_g x bsum_g */
+            __m256i off = _mm256_madd_epi16(_mm256_load_si256(&p->spair[s][0]), gemm_bcast4(&xb[k][s].bsums[0]));
+            for (int m = 1; m < 8; m++)
+                off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_load_si256(&p->spair[s][m]),
+                                                              gemm_bcast4(&xb[k][s].bsums[2 * m])));
+            isum[k] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(off, 5));
+        }
+#pragma GCC unroll 2
+        for (int g = 0; g < 16; g++) {
+            const __m256i sc = _mm256_load_si256(&p->scale[s][g]);
+#pragma GCC unroll 2
+            for (int h = 0; h < 2; h++) {
+                const __m256i c0 = _mm256_load_si256(&p->code[s][4 * g + 2 * h]);
+                const __m256i c1 = _mm256_load_si256(&p->code[s][4 * g + 2 * h + 1]);
+#pragma GCC unroll 4
+                for (int k = 0; k < T; k++) {
+                    const int8_t *x = xb[k][s].qs + 16 * g + 8 * h;
+                    __m256i pr = _mm256_add_epi16(_mm256_maddubs_epi16(c0, gemm_bcast4(x)),
+                                                  _mm256_maddubs_epi16(c1, gemm_bcast4(x + 4)));
+                    isum[k] = _mm256_add_epi32(isum[k], _mm256_madd_epi16(pr, sc));
+                    GEMM_KEEP(isum[k]);
+                }
+            }
+        }
+        const __m256 dw = _mm256_load_ps((const float *)&p->dw[s]);
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++)
+            out[k] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_cvtepi32_ps(isum[k])), _mm256_broadcast_ss(&xb[k][s].d),
+                                     out[k]);
+    }
+    gemm_store(out, T, y, ys, nrows, 1);
+}
+
+/* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per
+ * chunk of super-blocks the panels unpacked once, then the pass's tokens P_TOK at a time over each
+ * panel. Later chunks go on from the sums so far in y: one chain of FMAs per (row, token). */
+void avx2_gemm_q6_k_tiled(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                          size_t ys, int64_t r0, int64_t r1)
+{
+    _Alignas(32) q6k_pack pk[PANELS];
+    const int64_t nb = n / QK_K, tb = gemm_token_block(qrb, n_tok);
+    for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
+        const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
+        for (int64_t r = r0; r < r1; r += PANELS * P_ROWS) {
+            const int rows = r1 - r < PANELS * P_ROWS ? (int)(r1 - r) : PANELS * P_ROWS;
+            const int np = (rows + P_ROWS - 1) / P_ROWS;
+            for (int64_t c = 0; c < nb; c += CHUNK) {
+                const int nsb = nb - c < CHUNK ? (int)(nb - c) : CHUNK;
+                for (int i = 0; i < np; i++) {
+                    const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
+                    pack_chunk(&pk[i], w, wrb, r + P_ROWS * i, nr, c, nsb);
+                }
+                for (int64_t t = t0; t < t1; t += P_TOK) {
+                    const int T = t1 - t < P_TOK ? (int)(t1 - t) : P_TOK;
+                    const char *xt = (const char *)qx + (size_t)t * qrb;
+                    for (int i = 0; i < np; i++) {
+                        const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
+                        float *yt = y + (size_t)t * ys + (size_t)(r + P_ROWS * i);
+                        switch (T) {
+                        case 4: panel_tokens(&pk[i], nsb, xt, qrb, c, 4, yt, ys, nr, c == 0); break;
+                        case 3: panel_tokens(&pk[i], nsb, xt, qrb, c, 3, yt, ys, nr, c == 0); break;
+                        case 2: panel_tokens(&pk[i], nsb, xt, qrb, c, 2, yt, ys, nr, c == 0); break;
+                        default: panel_tokens(&pk[i], nsb, xt, qrb, c, 1, yt, ys, nr, c == 0); break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
