@@ -135,6 +135,31 @@ START_TEST(repeat_penalty_recent_only)
 }
 END_TEST
 
+/* One random penalised case: fills l with few distinct values (many ties, negatives), feeds the
+ * sampler a random history (first and last ids often among it) and writes into c the logits with
+ * llama.cpp's repetition penalty applied to the last p->repeat_last_n history tokens. */
+static void penalised_case(sampler *s, const sampler_params *p, float *l, float *c)
+{
+    for (int i = 0; i < NV; i++)
+        l[i] = (float)(rand() % 9 - 4) * 0.5f; /* few values: many ties */
+    int32_t hist[80];
+    const int nh = rand() % 80;
+    for (int i = 0; i < nh; i++) {
+        const int r = rand() % 10;
+        hist[i] = r == 0 ? 0 : r == 1 ? NV - 1 : rand() % NV;
+        sampler_accept(s, hist[i]);
+    }
+    for (int i = 0; i < NV; i++)
+        c[i] = l[i];
+    const int from = nh > p->repeat_last_n ? nh - p->repeat_last_n : 0;
+    unsigned char seen[NV] = {0};
+    for (int i = p->repeat_last_n > 0 ? from : nh; i < nh; i++)
+        if (!seen[hist[i]] && p->repeat_penalty != 1.0f) {
+            seen[hist[i]] = 1;
+            c[hist[i]] = c[hist[i]] > 0.0f ? c[hist[i]] / p->repeat_penalty : c[hist[i]] * p->repeat_penalty;
+        }
+}
+
 /* Greedy with a penalty equals the argmax (lowest id on ties) of a penalised copy of the logits,
  * on random rows with ties, negative logits, repeated history tokens, the first and last ids in
  * the history, penalties above and below 1 and windows shorter and longer than the history. */
@@ -148,24 +173,7 @@ START_TEST(greedy_penalty_matches_penalised_argmax)
                             .repeat_last_n = windows[(trial / 3) % 4]};
         sampler *s = make(p);
         float l[NV], c[NV];
-        for (int i = 0; i < NV; i++)
-            l[i] = (float)(rand() % 9 - 4) * 0.5f; /* few values: many ties */
-        int32_t hist[80];
-        const int nh = rand() % 80;
-        for (int i = 0; i < nh; i++) {
-            const int r = rand() % 10;
-            hist[i] = r == 0 ? 0 : r == 1 ? NV - 1 : rand() % NV;
-            sampler_accept(s, hist[i]);
-        }
-        for (int i = 0; i < NV; i++)
-            c[i] = l[i];
-        const int from = nh > p.repeat_last_n ? nh - p.repeat_last_n : 0;
-        unsigned char seen[NV] = {0};
-        for (int i = p.repeat_last_n > 0 ? from : nh; i < nh; i++)
-            if (!seen[hist[i]] && p.repeat_penalty != 1.0f) {
-                seen[hist[i]] = 1;
-                c[hist[i]] = c[hist[i]] > 0.0f ? c[hist[i]] / p.repeat_penalty : c[hist[i]] * p.repeat_penalty;
-            }
+        penalised_case(s, &p, l, c);
         ck_assert_int_eq(sampler_sample(s, l), argmax(c));
         const sampler_prob *pr;
         ck_assert_int_eq(sampler_probs(s, l, &pr), 1);
@@ -189,24 +197,7 @@ START_TEST(top_k_matches_sorted_penalised)
                             .repeat_last_n = windows[(trial / 3) % 4], .seed = 3};
         sampler *s = make(p);
         float l[NV], c[NV];
-        for (int i = 0; i < NV; i++)
-            l[i] = (float)(rand() % 9 - 4) * 0.5f;
-        int32_t hist[80];
-        const int nh = rand() % 80;
-        for (int i = 0; i < nh; i++) {
-            const int r = rand() % 10;
-            hist[i] = r == 0 ? 0 : r == 1 ? NV - 1 : rand() % NV;
-            sampler_accept(s, hist[i]);
-        }
-        for (int i = 0; i < NV; i++)
-            c[i] = l[i];
-        const int from = nh > p.repeat_last_n ? nh - p.repeat_last_n : 0;
-        unsigned char seen[NV] = {0};
-        for (int i = p.repeat_last_n > 0 ? from : nh; i < nh; i++)
-            if (!seen[hist[i]] && p.repeat_penalty != 1.0f) {
-                seen[hist[i]] = 1;
-                c[hist[i]] = c[hist[i]] > 0.0f ? c[hist[i]] / p.repeat_penalty : c[hist[i]] * p.repeat_penalty;
-            }
+        penalised_case(s, &p, l, c);
         const sampler_prob *pr;
         ck_assert_int_eq(sampler_probs(s, l, &pr), k);
         unsigned char used[NV] = {0};
