@@ -151,6 +151,19 @@ fi
 "$TOLK_BIN" translate -f - --format srt --copy-source --quiet < "$fx/sample.srt" > "$tmp/stdin.srt" 2> "$tmp/err"
 check "stdin to stdout with --format" cmp -s "$fx/sample.srt" "$tmp/stdin.srt"
 
+# --front-matter-keys names the Markdown front matter keys translated (the report counts them)
+fm_segments() { # KEYS: the segment count of front_yaml.md with those keys
+    "$TOLK_BIN" translate -f "$fx/front_yaml.md" --copy-source --quiet --front-matter-keys "$1" -o "$tmp/fm.md" \
+        --report "$tmp/fm.json" 2> /dev/null && cmp -s "$fx/front_yaml.md" "$tmp/fm.md" &&
+        sed -n 's/.*"segments": \([0-9]*\).*/\1/p' "$tmp/fm.json"
+}
+if "$TOLK_BIN" translate -f "$fx/front_yaml.md" --copy-source --quiet > /dev/null 2>&1; then
+    none=$(fm_segments "") two=$(fm_segments "title,author") three=$(fm_segments "title author summary")
+    check "--front-matter-keys: none, two and three keys give 0, 2 and 3 front matter segments" \
+        test -n "$none" -a "$two" = "$((none + 2))" -a "$three" = "$((none + 3))"
+fi
+fails_one_line "--front-matter-keys without -f" "go with -f FILE" "$TOLK_BIN" translate --front-matter-keys title --to de hi
+
 # the report is JSON and counts the segments
 "$TOLK_BIN" translate -f "$fx/sample.po" --copy-source --quiet -o "$tmp/r.po" --report "$tmp/r.json" 2> "$tmp/err"
 check "report written" grep -q '"segments": 8' "$tmp/r.json"

@@ -193,6 +193,10 @@ int cli_translate_document(const cli_doc_opts *o, tolk_session *s)
     int rc = from_file ? TOLK_OK : spool_stdin(spooled, sizeof spooled, &err), spool = !from_file && rc == 0;
     if (rc < 0)
         rc = read_input(o->in_path, &data, &len, &err);
+    /* the library reads the keys from the environment (md_front.c), so the flag and the variable
+     * are one setting; the flag wins */
+    if (!rc && o->front_matter_keys && setenv("TOLK_FRONT_MATTER_KEYS", o->front_matter_keys, 1))
+        rc = cli_fail(&err, TOLK_E_NOMEM, "cannot set the front matter keys: %s", strerror(errno));
     if (!rc)
         rc = tolk_doc_open_stream(o->format, from_file ? o->in_path : spool ? spooled : NULL, name, data, len,
                                   o->overwrite, &d, &err);

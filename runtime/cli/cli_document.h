@@ -13,6 +13,7 @@ typedef struct cli_doc_opts {
     int overwrite;           /* --overwrite */
     int copy_source;         /* --copy-source: the source as the translation, no model */
     int quiet;               /* --quiet: no progress */
+    const char *front_matter_keys; /* --front-matter-keys LIST: Markdown front matter keys translated */
     const char *term_report_path; /* --term-report FILE (with a glossary on the session) */
     const char *from, *to;
 } cli_doc_opts;

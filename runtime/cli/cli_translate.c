@@ -45,6 +45,10 @@ static void usage(FILE *out)
             "      --overwrite        PO and XLIFF: translate again the targets already filled\n"
             "      --report FILE      JSON report of the segments that failed a check\n"
             "      --copy-source      put the source in as the translation (no model; a dry run)\n"
+            "      --front-matter-keys LIST  Markdown: the front matter keys whose text values are\n"
+            "                         translated (comma or space separated; \"\": none; default title,\n"
+            "                         subtitle, description, summary, excerpt, abstract, caption, alt,\n"
+            "                         linkTitle, lead, teaser; also TOLK_FRONT_MATTER_KEYS)\n"
             "      --quiet            no progress on standard error\n"
             "      --verbose          prompt tok/s, generation tok/s and time to first token on stderr;\n"
             "                         with speculation also acceptance and the speedup over plain\n"
@@ -79,6 +83,7 @@ static int parse_args(int argc, char **argv, tr_opts *o)
         CLI_OPT_STR(NULL, "--format", &o->doc.format), CLI_OPT_STR(NULL, "--report", &o->doc.report_path),
         CLI_OPT_FLAG(NULL, "--overwrite", &o->doc.overwrite, 1), CLI_OPT_FLAG(NULL, "--copy-source", &o->doc.copy_source, 1),
         CLI_OPT_FLAG(NULL, "--quiet", &o->doc.quiet, 1),
+        CLI_OPT_STR(NULL, "--front-matter-keys", &o->doc.front_matter_keys),
         CLI_OPT_STR(NULL, "--tm", &o->tm_path), CLI_OPT_INT(NULL, "--fuzzy", &o->fuzzy, 1, 100),
         CLI_OPT_FLAG(NULL, "--tm-write", &o->tm_write, 1),
         CLI_OPT_STR(NULL, "--glossary", &o->glossary_path), CLI_OPT_STR(NULL, "--term-report", &o->term_report_path),
@@ -94,9 +99,10 @@ static int parse_args(int argc, char **argv, tr_opts *o)
     o->text = n_pos ? argv[1] : NULL;
     if (o->doc.in_path && o->text)
         return cli_error("both -f FILE and a text given; translate one or the other");
-    if ((o->doc.out_path || o->doc.format || o->doc.report_path || o->doc.overwrite || o->doc.copy_source) &&
+    if ((o->doc.out_path || o->doc.format || o->doc.report_path || o->doc.overwrite || o->doc.copy_source ||
+         o->doc.front_matter_keys) &&
         !o->doc.in_path)
-        return cli_error("-o, --format, --report, --overwrite and --copy-source go with -f FILE");
+        return cli_error("-o, --format, --report, --overwrite, --copy-source and --front-matter-keys go with -f FILE");
     if (!o->to && !o->doc.copy_source)
         return cli_error("no target language: pass --to LANG (e.g. --to de)");
     if (!o->doc.in_path && !o->text)
