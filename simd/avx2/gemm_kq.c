@@ -1,37 +1,53 @@
 /* AVX2 mat x mat for Q4_K (against Q8_K activations) in llama.cpp's batch order (ref_matmul_q4_k:
- * ggml_gemm_q4_K_8x8_q8_K), for the first n_tok - n_tok % 4 tokens of a batch (q4_k.c): the packed
- * panels of gemm_q32.c for 256-element super-blocks. Up to four panels of 8 weight rows are
- * unpacked once per chunk of 2 super-blocks into a row-interleaved stack buffer (one register: 4
- * unsigned codes of each of the 8 rows, row i in lane i), then every token reuses them: maddubs of
- * a register of codes with the token's 4 activation bytes, broadcast straight from its Q8_K block,
- * so each lane is one row's dot and no horizontal sums are needed.
+ * ggml_gemm_q4_K_8x8_q8_K), for the first n_tok - n_tok % 4 tokens of a batch (q4_k.c). One panel
+ * of 8 weight rows is unpacked once per chunk of up to K_CHUNK super-blocks into a
+ * row-interleaved stack buffer (one register: 4 unsigned codes of each of the 8 rows, row i in
+ * lane i; 20 KB, it stays in L1; the 6-bit scales and mins unpacked with vector shifts and
+ * shuffles, 8 rows at once), then every token of the pass reuses it, K_TOK at a time: maddubs of
+ * a register of codes with the token's 4 activation bytes, broadcast straight from its Q8_K
+ * block, so each lane is one row's dot and no horizontal sums are needed.
  *
  * Per 64 elements (sub-blocks 2s and 2s + 1) of a row and token, in integers: each sub-block's
- * code dot (int16 pair sums of 8 groups) times its scale with one madd, and the mins m_j x
- * (bsum_2j + bsum_2j+1) by madd; then A = fma(isum, d x d_x, A) and M = fma(msum, dmin x d_x, M),
- * carried from chunk to chunk through y (A) and a scratch buffer (M); the result A - M. */
+ * code dot (int16 pair sums of 8 groups) times its scale with one madd; the mins
+ * m_2s x P_2s + m_2s+1 x P_2s+1 (P_j = bsum_2j + bsum_2j+1) with one madd; then
+ * A = fma(isum, d x d_x, A) and M = fma(msum, dmin x d_x, M). The two chains are independent, so
+ * they run in two loops over the same pack: M first (a few instructions per 64 elements, the
+ * tokens' chains interleaved, into a per-pass buffer), then A with only 3 registers per token
+ * (int16 sums, int32 sums, A), so 4 tokens fit the 16 registers without spills. A goes on from
+ * chunk to chunk through y, M through the buffer; the last chunk stores A - M. The integer sums
+ * are exact and each float chain adds in llama.cpp's order, so the bits are its batch's. */
 #include <stddef.h>
 
 #include "gemm.h"
 
-enum { K_ROWS = 8, K_PANELS = 4, K_CHUNK = 2, K_TOK = 4 }; /* A, M, int32 and int16 sums: 16 registers */
-enum { K_MAX_PASS = 128 }; /* tokens per pass at most (a multiple of K_TOK): M's scratch, 16 KB */
+enum { K_ROWS = 8, K_CHUNK = 8, K_TOK = 4 }; /* A pass: 4 x (int16, int32, A) + codes + broadcast */
+enum { K_MAX_PASS = 128 };                   /* tokens per pass at most (a multiple of K_TOK): M, 4 KB */
 
 /* One super-block of an 8-row panel, unpacked. */
 typedef struct kq_pack {
     __m256i codes[64]; /* group g: per row the unsigned codes of elements 4g..4g+3 */
-    __m256i scale[8];  /* sub-block s: per row its scale in both int16 halves */
-    __m256i mpair[8];  /* per row m_j in both int16 halves, dotted with the activation bsums 2j, 2j + 1 */
+    __m256i scale[8];  /* sub-block j: per row its scale in both int16 halves */
+    __m256i mins[4];   /* 64-element step s: per row (m_2s, m_2s+1), dotted with (P_2s, P_2s+1) */
     __m256 d, dm;      /* per row: d and dmin */
 } kq_pack;
 
 #define K_INLINE static inline __attribute__((always_inline))
 
-static inline int32_t pair16(int lo, int hi)
+/* Byte j of every dword in both int16 halves (-1: zero): selects per row one 6-bit value as
+ * an int16 pair (a, b) from a register of bytes. */
+K_INLINE __m256i pick16(int a, int b)
 {
-    return (int32_t)((uint32_t)(uint16_t)hi << 16 | (uint16_t)lo);
+    return _mm256_setr_epi8((char)a, -1, (char)b, -1, (char)(4 + a), -1, (char)(4 + b), -1, (char)(8 + a), -1,
+                            (char)(8 + b), -1, (char)(12 + a), -1, (char)(12 + b), -1, (char)a, -1, (char)b, -1,
+                            (char)(4 + a), -1, (char)(4 + b), -1, (char)(8 + a), -1, (char)(8 + b), -1, (char)(12 + a),
+                            -1, (char)(12 + b), -1);
 }
 
+/* One super-block of the 8 rows' blocks at blk[i]. The header (d, dmin, the 12 scale bytes) of
+ * the 8 rows transposed into 4 registers, lane i = row i: dword 0 = d | dmin << 16, dwords 1-3 =
+ * the scale bytes q[0..11]; then, as kq_scale_min unpacks them, byte by byte: scales 0-3 = q[0..3]
+ * & 63, mins 0-3 = q[4..7] & 63, scales 4-7 = (q[8..11] & 15) | (q[0..3] >> 6) << 4, mins 4-7 =
+ * (q[8..11] >> 4) | (q[4..7] >> 6) << 4. */
 static void pack_q4_k(kq_pack *p, const uint8_t *const blk[8])
 {
     const __m256i low = _mm256_set1_epi8(0x0f);
@@ -44,25 +60,29 @@ static void pack_q4_k(kq_pack *p, const uint8_t *const blk[8])
             p->codes[g + 8] = _mm256_and_si256(_mm256_srli_epi16(v[k], 4), low);
         }
     }
-    _Alignas(32) int32_t sc[8][8], mp[8][8];
-    _Alignas(32) float d[8], dm[8];
-    for (int i = 0; i < 8; i++) {
-        const block_q4_K *b = (const block_q4_K *)blk[i];
-        d[i] = *avx2_half_ref(&b->d);
-        dm[i] = *avx2_half_ref(&b->dmin);
-        for (int j = 0; j < 8; j++) {
-            uint8_t s, m;
-            kq_scale_min(j, b->scales, &s, &m);
-            sc[j][i] = pair16(s, s);
-            mp[j][i] = pair16(m, m); /* sub-block j spans bsums 2j and 2j + 1 */
-        }
+    __m256i h[4];
+    gemm_transpose_8x4(blk, 0, h);
+    const __m256i m6 = _mm256_set1_epi8(63), m2 = _mm256_set1_epi8(3);
+    const __m256i sc_lo = _mm256_and_si256(h[1], m6), mn_lo = _mm256_and_si256(h[2], m6);
+    const __m256i sc_hi = _mm256_or_si256(_mm256_and_si256(h[3], low),
+                                          _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(h[1], 6), m2), 4));
+    const __m256i mn_hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(h[3], 4), low),
+                                          _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(h[2], 6), m2), 4));
+    for (int j = 0; j < 4; j++) {
+        p->scale[j] = _mm256_shuffle_epi8(sc_lo, pick16(j, j));
+        p->scale[j + 4] = _mm256_shuffle_epi8(sc_hi, pick16(j, j));
     }
-    for (int j = 0; j < 8; j++) {
-        p->scale[j] = _mm256_load_si256((const __m256i *)sc[j]);
-        p->mpair[j] = _mm256_load_si256((const __m256i *)mp[j]);
-    }
-    p->d = _mm256_load_ps(d);
-    p->dm = _mm256_load_ps(dm);
+    p->mins[0] = _mm256_shuffle_epi8(mn_lo, pick16(0, 1));
+    p->mins[1] = _mm256_shuffle_epi8(mn_lo, pick16(2, 3));
+    p->mins[2] = _mm256_shuffle_epi8(mn_hi, pick16(0, 1));
+    p->mins[3] = _mm256_shuffle_epi8(mn_hi, pick16(2, 3));
+    /* d: the low half of dword 0, dmin the high one (exact conversions, as avx2_half_ref) */
+    const __m256i lo16 = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 4, 5, 8, 9,
+                                          12, 13, -1, -1, -1, -1, -1, -1, -1, -1);
+    __m256i dl = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(h[0], lo16), 0x08);
+    __m256i dh = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(_mm256_srli_epi32(h[0], 16), lo16), 0x08);
+    p->d = _mm256_cvtph_ps(_mm256_castsi256_si128(dl));
+    p->dm = _mm256_cvtph_ps(_mm256_castsi256_si128(dh));
 }
 
 /* Super-blocks [c, c + nsb) of rows [r, r + nrows) (nrows <= 8; missing rows repeat the last one). */
@@ -77,25 +97,62 @@ K_INLINE void pack_chunk(kq_pack *p, const char *w, size_t wrb, int64_t r, int n
     }
 }
 
-/* T tokens (a constant after inlining) x the 8 rows of one panel over nsb packed super-blocks
- * starting at super-block c of the activations. A goes on from y and M from mb (token k's 8 rows
- * at mb + 8 K_PANELS k) unless FIRST; LAST stores A - M into y, else A into y and M into mb. */
-K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
-                         float *mb, int nrows, int first, int last)
+/* The mins chain of T tokens (a constant after inlining) over nsb packed super-blocks starting at
+ * super-block c of the activations: M of token k (8 rows at mb + 8 k) goes on from mb unless
+ * FIRST. The tokens' chains interleave, so the FMA latency is hidden. */
+K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *mb, int first)
 {
-    __m256 acc[K_TOK], accm[K_TOK];
+    __m256 m[K_TOK];
 #pragma GCC unroll 4
-    for (int k = 0; k < T; k++) {
-        acc[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
-        accm[k] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(mb + 8 * K_PANELS * k);
+    for (int k = 0; k < T; k++)
+        m[k] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(mb + 8 * k);
+    for (int s = 0; s < nsb; s++) {
+        __m256i pb[K_TOK];
+        __m256 dmx[K_TOK];
+#pragma GCC unroll 4
+        for (int k = 0; k < T; k++) {
+            const block_q8_K *x = (const block_q8_K *)(qx + (size_t)k * qrb) + c + s;
+            /* P_j = bsum_2j + bsum_2j+1 (|P| <= 4096), dword q = (P_2q, P_2q+1), in both halves */
+            pb[k] = _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *)x->bsums),
+                                                                _mm_loadu_si128((const __m128i *)(x->bsums + 8))));
+            dmx[k] = _mm256_mul_ps(p[s].dm, _mm256_broadcast_ss(&x->d));
+        }
+#define K_MSTEP(q, imm)                                                                                              \
+    for (int k = 0; k < T; k++)                                                                                      \
+        m[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(p[s].mins[q], _mm256_shuffle_epi32(pb[k], imm))), \
+                               dmx[k], m[k]);
+#pragma GCC unroll 4
+        K_MSTEP(0, 0x00)
+#pragma GCC unroll 4
+        K_MSTEP(1, 0x55)
+#pragma GCC unroll 4
+        K_MSTEP(2, 0xaa)
+#pragma GCC unroll 4
+        K_MSTEP(3, 0xff)
+#undef K_MSTEP
     }
+#pragma GCC unroll 4
+    for (int k = 0; k < T; k++)
+        _mm256_storeu_ps(mb + 8 * k, m[k]);
+}
+
+/* The scales chain of T tokens (a constant after inlining) x the 8 rows of one panel over nsb
+ * packed super-blocks starting at super-block c of the activations. A goes on from y unless
+ * FIRST; LAST stores A - M (M of token k at mb + 8 k) into y, else A. */
+K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
+                         const float *mb, int nrows, int first, int last)
+{
+    __m256 acc[K_TOK];
+#pragma GCC unroll 4
+    for (int k = 0; k < T; k++)
+        acc[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
     for (int s = 0; s < nsb; s++) {
         const block_q8_K *x[K_TOK];
-        __m256i isum[K_TOK];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
             x[k] = (const block_q8_K *)(qx + (size_t)k * qrb) + c + s;
         for (int sb = 0; sb < 4; sb++) {
+            __m256i isum[K_TOK];
 #pragma GCC unroll 2
             for (int h = 0; h < 2; h++) { /* sub-block 2 sb + h: groups 16 sb + 8 h .. + 7 */
                 const int g0 = 16 * sb + 8 * h;
@@ -110,33 +167,25 @@ K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, 
                         GEMM_KEEP(s16[k]);
                     }
                 }
-                __m256i sc = _mm256_load_si256(&p[s].scale[2 * sb + h]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
-                    __m256i v = _mm256_madd_epi16(s16[k], sc);
+                    __m256i v = _mm256_madd_epi16(s16[k], p[s].scale[2 * sb + h]);
                     isum[k] = h == 0 ? v : _mm256_add_epi32(isum[k], v);
                     GEMM_KEEP(isum[k]);
                 }
             }
 #pragma GCC unroll 4
             for (int k = 0; k < T; k++) {
-                __m256i ms = _mm256_add_epi32(
-                    _mm256_madd_epi16(_mm256_load_si256(&p[s].mpair[2 * sb]), gemm_bcast4(&x[k]->bsums[4 * sb])),
-                    _mm256_madd_epi16(_mm256_load_si256(&p[s].mpair[2 * sb + 1]), gemm_bcast4(&x[k]->bsums[4 * sb + 2])));
-                __m256 dx = _mm256_broadcast_ss(&x[k]->d);
-                acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(p[s].d, dx), acc[k]);
-                accm[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ms), _mm256_mul_ps(p[s].dm, dx), accm[k]);
+                __m256 dd = _mm256_mul_ps(p[s].d, _mm256_broadcast_ss(&x[k]->d));
+                acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), dd, acc[k]);
+                GEMM_KEEP(acc[k]);
             }
         }
     }
 #pragma GCC unroll 4
-    for (int k = 0; k < T; k++) {
-        if (last) {
-            acc[k] = _mm256_sub_ps(acc[k], accm[k]);
-        } else {
-            _mm256_storeu_ps(mb + 8 * K_PANELS * k, accm[k]);
-        }
-    }
+    for (int k = 0; k < T; k++)
+        if (last)
+            acc[k] = _mm256_sub_ps(acc[k], _mm256_loadu_ps(mb + 8 * k));
     gemm_store(acc, T, y, ys, nrows, 1);
 }
 
@@ -144,42 +193,69 @@ K_INLINE void run_some(const kq_pack *p, int nsb, const char *qx, size_t qrb, in
                        float *mb, int nrows, int first, int last)
 {
     switch (T) {
-    case 4: run_tokens(p, nsb, qx, qrb, c, 4, y, ys, mb, nrows, first, last); break;
-    case 3: run_tokens(p, nsb, qx, qrb, c, 3, y, ys, mb, nrows, first, last); break;
-    case 2: run_tokens(p, nsb, qx, qrb, c, 2, y, ys, mb, nrows, first, last); break;
-    case 1: run_tokens(p, nsb, qx, qrb, c, 1, y, ys, mb, nrows, first, last); break;
+    case 4:
+        run_mins(p, nsb, qx, qrb, c, 4, mb, first);
+        run_tokens(p, nsb, qx, qrb, c, 4, y, ys, mb, nrows, first, last);
+        break;
+    case 3:
+        run_mins(p, nsb, qx, qrb, c, 3, mb, first);
+        run_tokens(p, nsb, qx, qrb, c, 3, y, ys, mb, nrows, first, last);
+        break;
+    case 2:
+        run_mins(p, nsb, qx, qrb, c, 2, mb, first);
+        run_tokens(p, nsb, qx, qrb, c, 2, y, ys, mb, nrows, first, last);
+        break;
+    case 1:
+        run_mins(p, nsb, qx, qrb, c, 1, mb, first);
+        run_tokens(p, nsb, qx, qrb, c, 1, y, ys, mb, nrows, first, last);
+        break;
     default: break;
     }
 }
 
-/* Tokens in passes of gemm_token_block; per pass, rows in groups of up to K_PANELS panels, each
- * chunk of super-blocks unpacked once for all the pass's tokens, taken K_TOK at a time. */
+/* Part PART of NPARTS of the cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows):
+ * the next chunk's weights, fetched while this chunk's tokens run, so its unpacking does not wait
+ * on memory (prefetch only: no effect on any result). */
+K_INLINE void prefetch_chunk(const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t part,
+                             int64_t nparts)
+{
+    const int64_t lpr = ((int64_t)nsb * (int64_t)sizeof(block_q4_K) + 63) / 64, lines = lpr * nrows;
+    const int64_t per = (lines + nparts - 1) / nparts;
+    for (int64_t l = part * per; l < (part + 1) * per && l < lines; l++)
+        _mm_prefetch(w + (size_t)(r + l / lpr) * wrb + (size_t)c * sizeof(block_q4_K) + (size_t)(l % lpr) * 64,
+                     _MM_HINT_T0);
+}
+
+/* Tokens in passes of gemm_token_block; per pass, rows one panel of 8 at a time, each chunk of
+ * super-blocks unpacked once for all the pass's tokens, taken K_TOK at a time (while they run, the
+ * next chunk's weights are prefetched). */
 void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    _Alignas(32) kq_pack pk[K_PANELS][K_CHUNK];
-    _Alignas(32) float mbuf[K_MAX_PASS * K_PANELS * K_ROWS]; /* M of every token of a pass and row group */
+    _Alignas(32) kq_pack pk[K_CHUNK];
+    _Alignas(32) float mbuf[K_MAX_PASS * K_ROWS]; /* M of every token of a pass and the panel */
     const int64_t nb = n / QK_K, tb_l2 = gemm_token_block(qrb, n_tok), tb = tb_l2 < K_MAX_PASS ? tb_l2 : K_MAX_PASS;
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
-        const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
-        for (int64_t r = r0; r < r1; r += K_PANELS * K_ROWS) {
-            int rows = r1 - r < K_PANELS * K_ROWS ? (int)(r1 - r) : K_PANELS * K_ROWS;
-            int np = (rows + K_ROWS - 1) / K_ROWS;
+        const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb, ng = (t1 - t0 + K_TOK - 1) / K_TOK;
+        for (int64_t r = r0; r < r1; r += K_ROWS) {
+            int nr = r1 - r < K_ROWS ? (int)(r1 - r) : K_ROWS;
             for (int64_t c = 0; c < nb; c += K_CHUNK) {
                 int nsb = nb - c < K_CHUNK ? (int)(nb - c) : K_CHUNK;
-                for (int i = 0; i < np; i++) {
-                    int nr = rows - K_ROWS * i < K_ROWS ? rows - K_ROWS * i : K_ROWS;
-                    pack_chunk(pk[i], w, wrb, r + K_ROWS * i, nr, c, nsb);
+                /* the next chunk: the panel's next super-blocks, else the next panel's first */
+                int64_t nx_r = r, nx_c = c + nsb;
+                if (nx_c >= nb) {
+                    nx_r = r + K_ROWS < r1 ? r + K_ROWS : t1 < n_tok ? r0 : -1;
+                    nx_c = 0;
                 }
+                const int nx_nr = nx_r < 0 ? 0 : r1 - nx_r < K_ROWS ? (int)(r1 - nx_r) : K_ROWS;
+                const int nx_nsb = nb - nx_c < K_CHUNK ? (int)(nb - nx_c) : K_CHUNK;
+                pack_chunk(pk, w, wrb, r, nr, c, nsb);
                 for (int64_t t = t0; t < t1; t += K_TOK) {
                     int T = t1 - t < K_TOK ? (int)(t1 - t) : K_TOK;
-                    const char *xt = (const char *)qx + (size_t)t * qrb;
-                    for (int i = 0; i < np; i++) {
-                        int nr = rows - K_ROWS * i < K_ROWS ? rows - K_ROWS * i : K_ROWS;
-                        float *mb = mbuf + (size_t)(t - t0) * K_PANELS * K_ROWS + K_ROWS * i;
-                        run_some(pk[i], nsb, xt, qrb, c, T, y + (size_t)t * ys + (size_t)(r + K_ROWS * i), ys, mb, nr,
-                                 c == 0, c + nsb == nb);
-                    }
+                    if (nx_nr > 0)
+                        prefetch_chunk(w, wrb, nx_r, nx_nr, nx_c, nx_nsb, (t - t0) / K_TOK, ng);
+                    run_some(pk, nsb, (const char *)qx + (size_t)t * qrb, qrb, c, T, y + (size_t)t * ys + (size_t)r,
+                             ys, mbuf + (size_t)(t - t0) * K_ROWS, nr, c == 0, c + nsb == nb);
                 }
             }
         }

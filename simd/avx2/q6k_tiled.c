@@ -8,6 +8,8 @@
  * sum in its own lane; the -32 offset comes off once per super-block as 32 x sum_g scale_g x bsum_g
  * (madd of the rows' scale pairs with the token's bsum pairs). Integer sums are exact in any order,
  * so only the float chain fixes the bits. Tiles: 8 rows x 4 tokens, no horizontal sums. */
+#include <stddef.h>
+
 #include "gemm.h"
 #include "q6k_tiled.h"
 
@@ -39,6 +41,15 @@ P_INLINE void unpack_codes(const block_q6_K *b, uint8_t out[QK_K])
     }
 }
 
+/* Bytes a and b of every dword into the high bytes of its two int16 halves (low bytes zero). */
+P_INLINE __m256i hi16(int a, int b)
+{
+    return _mm256_setr_epi8(-1, (char)a, -1, (char)b, -1, (char)(4 + a), -1, (char)(4 + b), -1, (char)(8 + a), -1,
+                            (char)(8 + b), -1, (char)(12 + a), -1, (char)(12 + b), -1, (char)a, -1, (char)b, -1,
+                            (char)(4 + a), -1, (char)(4 + b), -1, (char)(8 + a), -1, (char)(8 + b), -1, (char)(12 + a),
+                            -1, (char)(12 + b));
+}
+
 /* Rows [r, r + nrows) of the panel (missing rows repeat the last one), super-blocks [c, c + nsb). */
 static void pack_chunk(q6k_pack *p, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb)
 {
@@ -55,20 +66,17 @@ static void pack_chunk(q6k_pack *p, const char *w, size_t wrb, int64_t r, int nr
         }
         for (int j = 0; j < 16; j++)
             gemm_transpose_8x4(rows, (size_t)16 * j, &p->code[s][4 * j]);
-        for (int g = 0; g < 16; g++) {
-            int32_t sc[P_ROWS];
-            for (int i = 0; i < P_ROWS; i++)
-                sc[i] = (int32_t)(((uint32_t)(uint16_t)(int16_t)blk[i]->scales[g]) |
-                                  ((uint32_t)(uint16_t)(int16_t)blk[i]->scales[g] << 16));
-            p->scale[s][g] = _mm256_loadu_si256((const __m256i *)sc);
-        }
-        for (int m = 0; m < 8; m++) {
-            int32_t sp[P_ROWS];
-            for (int i = 0; i < P_ROWS; i++)
-                sp[i] = (int32_t)(((uint32_t)(uint16_t)(int16_t)blk[i]->scales[2 * m]) |
-                                  ((uint32_t)(uint16_t)(int16_t)blk[i]->scales[2 * m + 1] << 16));
-            p->spair[s][m] = _mm256_loadu_si256((const __m256i *)sp);
-        }
+        /* the 16 int8 scales of the 8 rows transposed (register k: scales 4k..4k+3, row i in lane
+         * i), each picked into the high byte of an int16 and shifted down with its sign */
+        const uint8_t *hdr[P_ROWS];
+        for (int i = 0; i < P_ROWS; i++)
+            hdr[i] = (const uint8_t *)blk[i];
+        __m256i sv[4];
+        gemm_transpose_8x4(hdr, offsetof(block_q6_K, scales), sv);
+        for (int g = 0; g < 16; g++)
+            p->scale[s][g] = _mm256_srai_epi16(_mm256_shuffle_epi8(sv[g / 4], hi16(g % 4, g % 4)), 8);
+        for (int m = 0; m < 8; m++)
+            p->spair[s][m] = _mm256_srai_epi16(_mm256_shuffle_epi8(sv[m / 2], hi16(2 * (m % 2), 2 * (m % 2) + 1)), 8);
         p->dw[s] = _mm256_loadu_ps(dw);
     }
 }
@@ -120,6 +128,18 @@ P_INLINE void panel_tokens(const q6k_pack *p, int nsb, const char *qx, size_t qr
     gemm_store(out, T, y, ys, nrows, 1);
 }
 
+/* Part PART of NPARTS of the cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows): the
+ * next chunk's weights, fetched while this chunk's tokens run (prefetch only, no effect on results). */
+P_INLINE void prefetch_chunk(const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t part,
+                             int64_t nparts)
+{
+    const int64_t lpr = ((int64_t)nsb * (int64_t)sizeof(block_q6_K) + 63) / 64 + 1, lines = lpr * nrows;
+    const int64_t per = (lines + nparts - 1) / nparts;
+    for (int64_t l = part * per; l < (part + 1) * per && l < lines; l++)
+        _mm_prefetch(w + (size_t)(r + l / lpr) * wrb + (size_t)c * sizeof(block_q6_K) + (size_t)(l % lpr) * 64,
+                     _MM_HINT_T0);
+}
+
 /* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per
  * chunk of super-blocks the panels unpacked once, then the pass's tokens P_TOK at a time over each
  * panel. Later chunks go on from the sums so far in y: one chain of FMAs per (row, token). */
@@ -129,12 +149,20 @@ void avx2_gemm_q6_k_tiled(const void *w, size_t wrb, int64_t n, const void *qx, 
     _Alignas(32) q6k_pack pk[PANELS];
     const int64_t nb = n / QK_K, tb = gemm_token_block(qrb, n_tok);
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
-        const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
+        const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb, ng = (t1 - t0 + P_TOK - 1) / P_TOK;
         for (int64_t r = r0; r < r1; r += PANELS * P_ROWS) {
             const int rows = r1 - r < PANELS * P_ROWS ? (int)(r1 - r) : PANELS * P_ROWS;
             const int np = (rows + P_ROWS - 1) / P_ROWS;
             for (int64_t c = 0; c < nb; c += CHUNK) {
                 const int nsb = nb - c < CHUNK ? (int)(nb - c) : CHUNK;
+                /* the next chunk: these rows' next super-blocks, else the next row group's first */
+                int64_t nx_r = r, nx_c = c + nsb;
+                if (nx_c >= nb) {
+                    nx_r = r + PANELS * P_ROWS < r1 ? r + PANELS * P_ROWS : t1 < n_tok ? r0 : -1;
+                    nx_c = 0;
+                }
+                const int nx_rows = nx_r < 0 ? 0 : r1 - nx_r < PANELS * P_ROWS ? (int)(r1 - nx_r) : PANELS * P_ROWS;
+                const int nx_nsb = nb - nx_c < CHUNK ? (int)(nb - nx_c) : CHUNK;
                 for (int i = 0; i < np; i++) {
                     const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
                     pack_chunk(&pk[i], w, wrb, r + P_ROWS * i, nr, c, nsb);
@@ -142,6 +170,8 @@ void avx2_gemm_q6_k_tiled(const void *w, size_t wrb, int64_t n, const void *qx, 
                 for (int64_t t = t0; t < t1; t += P_TOK) {
                     const int T = t1 - t < P_TOK ? (int)(t1 - t) : P_TOK;
                     const char *xt = (const char *)qx + (size_t)t * qrb;
+                    if (nx_rows > 0)
+                        prefetch_chunk(w, wrb, nx_r, nx_rows, nx_c, nx_nsb, (t - t0) / P_TOK, ng);
                     for (int i = 0; i < np; i++) {
                         const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
                         float *yt = y + (size_t)t * ys + (size_t)(r + P_ROWS * i);
