@@ -126,6 +126,10 @@ static void xs_widen(int16_t (*x16)[CHUNK], const char *xt, size_t qrb, int64_t 
 {
     for (int k = 0; k < T; k++) {
         const block_q8_K *xb = (const block_q8_K *)(xt + (size_t)k * qrb) + c;
+        /* the next tile's bytes (a hint: past the batch's end it touches nothing) */
+        const char *next = (const char *)xb + (size_t)XS_TOK * qrb;
+        for (int l = 0; l < 5; l++)
+            _mm_prefetch(next + 64 * l, _MM_HINT_T0);
         for (int j = 0; j < QK_K / 16; j++)
             widen16(x16[k] + 16 * j, xb->qs + 16 * j);
     }
