@@ -74,7 +74,7 @@ static void nl_pack_chunk(nl_pack *p, const char *w, size_t wrb, int64_t r, int 
 }
 
 /* The exact int32 sums of T tokens (activation bytes at x[k]) with one unpacked run, added to acc
- * (first: stored), madd'ed by MUL (1, or the rows' run scales). */
+ * (first: stored), madd'ed by MUL (1 here). */
 P_INLINE void run_isums(const iq4_run8 *run, const int8_t *const x[P_TOK], int T, __m256i mul, __m256i *acc, int first)
 {
 #pragma GCC unroll 8
