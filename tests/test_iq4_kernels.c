@@ -3,7 +3,8 @@
  * batch size 1..40 over odd row counts and ranges (IQ4_NL: the one-token bits at every count;
  * IQ4_XS: the one-token order below 8 tokens, the tiled batch order from 8, ref_matmul_iq4_xs), the
  * kernel named for speculative verification (one-token bits at any count), and that the two IQ4_XS
- * orders really differ on this data, so the comparison can tell them apart. */
+ * orders really differ on this data, so the comparison can tell them apart; IQ4_XS batches at the
+ * largest integer sums the format allows (iq4_xs_gemm.c's int16 panels). */
 #ifdef TOLK_CHECK_SHIM
 #include "check_shim.h"
 #else
@@ -138,6 +139,51 @@ START_TEST(exact_counts_stated)
 }
 END_TEST
 
+/* The largest integer sums the formats allow: every IQ4_XS weight -127 (code 0) at run scale -32
+ * (or 31), activations all +127 or all -127 (or alternating), so the int16 panels' products
+ * (|v * ls| <= 4064) and int32 sums are at their bounds: every path's batch still gives the
+ * reference's bits, and the sum is the exact integer one. */
+START_TEST(iq4_xs_extreme_sums)
+{
+    enum { N = 2 * QK_K, R = 20, T = 12 };
+    block_iq4_xs w[R][N / QK_K];
+    block_q8_K qx[T][N / QK_K];
+    memset(w, 0, sizeof w);
+    memset(qx, 0, sizeof qx);
+    for (int r = 0; r < R; r++)
+        for (int b = 0; b < N / QK_K; b++) {
+            w[r][b].d = 0x3c00; /* 1.0 */
+            if (r % 2) {        /* run scale 31: low nibbles 15, high bits 1 */
+                w[r][b].scales_h = 0xffff;
+                memset(w[r][b].scales_l, 0xff, sizeof w[r][b].scales_l);
+            }
+            memset(w[r][b].qs, r % 4 < 2 ? 0x00 : 0x0f, sizeof w[r][b].qs); /* -127 (or -127 and 113) */
+        }
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < N / QK_K; b++) {
+            qx[t][b].d = 1.0f;
+            for (int j = 0; j < QK_K; j++)
+                qx[t][b].qs[j] = (int8_t)(t % 3 == 0 ? 127 : t % 3 == 1 ? -127 : (j % 2 ? 127 : -127));
+        }
+    /* row 0, token 0: 512 weights -127 at scale -32 times +127: exactly 512 * 4064 * 127 */
+    const float top = ref_dot_iq4_xs_tiled(N, w[0], qx[0]);
+    ck_assert_msg(top == 512.0f * 4064.0f * 127.0f, "reference top sum %.9g", top);
+    for (size_t ii = 0; ii < sizeof isas / sizeof isas[0]; ii++) {
+        const simd_kernels *k = simd_kernels_for(isas[ii]);
+        if (!k || !k->matmul[TOLK_TYPE_IQ4_XS])
+            continue;
+        float y[T][R];
+        k->matmul[TOLK_TYPE_IQ4_XS](w, sizeof w[0], N, qx, sizeof qx[0], T, &y[0][0], R, 0, R);
+        for (int t = 0; t < T; t++)
+            for (int r = 0; r < R; r++) {
+                const float ref = ref_dot_iq4_xs_tiled(N, w[r], qx[t]);
+                ck_assert_msg(!memcmp(&y[t][r], &ref, 4), "%s: row %d tok %d: %.9g, reference %.9g", k->name, r, t,
+                              y[t][r], ref);
+            }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("iq4_kernels");
@@ -145,6 +191,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, batches_give_llama_order, 0, sizeof types / sizeof types[0]);
     tcase_add_test(tc, exact_counts_stated);
+    tcase_add_test(tc, iq4_xs_extreme_sums);
     suite_add_tcase(s, tc);
     return suite_failures(s, true) ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,20 +1,19 @@
-/* AVX2 mat x mat for IQ4_NL and IQ4_XS prompt batches, in llama.cpp's batch orders (docs/FORMATS-IQ4.md):
- *   IQ4_NL: per (row, token) one chain of FMAs over the blocks, acc = fma((float)isum_b, d_w * d_x, acc)
- *           (its repacked 8x8 gemm; the same bits as the one-token kernel, any token count);
- *   IQ4_XS: per (row, token) one chain over the super-blocks, acc = fma(d_w * (float)isum_sb, d_x, acc)
- *           with isum_sb the exact integer sum of the 8 runs times their scales (its tiled mat x mat,
- *           which it takes from IQ4_XS_TILED_MIN_TOK tokens; ref_dot_iq4_xs_tiled).
- * Panels of 8 rows are unpacked once per chunk into a row-interleaved buffer (one register holds 4
- * table values of each of the 8 rows, row i in lane i), then every token of the pass reuses them: the
- * token's 4 activation bytes, broadcast, take the values' signs (|v| maddubs sign(x, v): exact int16
- * pair sums, |v|, |x| <= 127), madd by 1 (IQ4_NL) or by the rows' run scales (IQ4_XS) gives each row's
- * int32 sum in its own lane, so no horizontal sums are needed. Tiles: 8 rows x 4 tokens. */
+/* AVX2 mat x mat for IQ4_NL prompt batches in llama.cpp's order (docs/FORMATS-IQ4.md): per (row, token)
+ * one chain of FMAs over the blocks, acc = fma((float)isum_b, d_w * d_x, acc) (its repacked 8x8 gemm; the
+ * same bits as the one-token kernel, any token count). IQ4_XS batches have their own panels
+ * (iq4_xs_gemm.c). Panels of 8 rows are unpacked once per chunk into a row-interleaved buffer (one
+ * register holds 4 table values of each of the 8 rows, row i in lane i), then every token of the pass
+ * reuses them: the token's 4 activation bytes, broadcast, take the values' signs (|v| maddubs
+ * sign(x, v): exact int16 pair sums, |v|, |x| <= 127), madd by 1 gives each row's int32 sum in its own
+ * lane, so no horizontal sums are needed. Tiles: 8 rows x 4 tokens. (The int16 x int16 panels of
+ * iq4_xs_gemm.c measured no faster for IQ4_NL on Zen 3: its per-block float step needs the results in
+ * registers, which leaves room for only 2 tokens of 16 rows.) */
 #include "gemm.h"
 #include "iq4.h"
 
 #include "../ref/ref.h"
 
-enum { P_ROWS = 8, P_TOK = 4, NL_CHUNK = 16, NL_PANELS = 4, XS_CHUNK = 2, XS_PANELS = 2 };
+enum { P_ROWS = 8, P_TOK = 4, NL_CHUNK = 16, NL_PANELS = 4 };
 
 /* 8 rows' 32-element runs unpacked: per group g (elements 4g..4g+3) |values| and values. */
 typedef struct iq4_run8 {
@@ -26,12 +25,6 @@ typedef struct nl_pack {
     iq4_run8 run[NL_CHUNK];
     __m256 dw[NL_CHUNK]; /* the rows' block scales */
 } nl_pack;
-
-typedef struct xs_pack {
-    iq4_run8 run[XS_CHUNK][8];
-    __m256i scale[XS_CHUNK][8]; /* run scale (-32..31) of row i in both int16 halves of lane i */
-    __m256 dw[XS_CHUNK];        /* the rows' super-block scales */
-} xs_pack;
 
 #define P_INLINE static inline __attribute__((always_inline))
 
@@ -80,34 +73,8 @@ static void nl_pack_chunk(nl_pack *p, const char *w, size_t wrb, int64_t r, int 
     }
 }
 
-static void xs_pack_chunk(xs_pack *p, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb)
-{
-    const uint8_t *row[8];
-    panel_rows(row, w, wrb, r, nrows, (size_t)c * sizeof(block_iq4_xs));
-    for (int s = 0; s < nsb; s++) {
-        const block_iq4_xs *blk[8];
-        const simd_half *d[8];
-        for (int i = 0; i < 8; i++) {
-            blk[i] = (const block_iq4_xs *)row[i] + s;
-            d[i] = &blk[i]->d;
-        }
-        p->dw[s] = load_scales8(d);
-        for (int ib = 0; ib < 8; ib++) {
-            const uint8_t *q[8];
-            int32_t sc[8];
-            for (int i = 0; i < 8; i++) {
-                q[i] = blk[i]->qs + 16 * ib;
-                int ls = iq4_xs_scale(blk[i], ib);
-                sc[i] = (int32_t)(((uint32_t)ls & 0xffffu) | ((uint32_t)ls << 16));
-            }
-            unpack_run8(&p->run[s][ib], q);
-            p->scale[s][ib] = _mm256_loadu_si256((const __m256i *)sc);
-        }
-    }
-}
-
 /* The exact int32 sums of T tokens (activation bytes at x[k]) with one unpacked run, added to acc
- * (first: stored), madd'ed by MUL (1, or the rows' run scales). */
+ * (first: stored), madd'ed by MUL (1 here). */
 P_INLINE void run_isums(const iq4_run8 *run, const int8_t *const x[P_TOK], int T, __m256i mul, __m256i *acc, int first)
 {
 #pragma GCC unroll 8
@@ -149,35 +116,7 @@ P_INLINE void nl_tokens(const nl_pack *p, int nblk, const char *qx, size_t qrb, 
     gemm_store(out, T, y, ys, nrows, 1);
 }
 
-/* T tokens x one IQ4_XS panel over nsb super-blocks from super-block c. */
-P_INLINE void xs_tokens(const xs_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
-                        int nrows, int first)
-{
-    const block_q8_K *xb[P_TOK];
-    __m256 out[P_TOK];
-#pragma GCC unroll 4
-    for (int k = 0; k < T; k++) {
-        xb[k] = (const block_q8_K *)(qx + (size_t)k * qrb) + c;
-        out[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
-    }
-    for (int s = 0; s < nsb; s++) {
-        __m256i isum[P_TOK];
-        for (int ib = 0; ib < 8; ib++) {
-            const int8_t *x[P_TOK];
-            for (int k = 0; k < T; k++)
-                x[k] = xb[k][s].qs + 32 * ib;
-            run_isums(&p->run[s][ib], x, T, _mm256_load_si256(&p->scale[s][ib]), isum, ib == 0);
-        }
-        __m256 dw = _mm256_load_ps((const float *)&p->dw[s]);
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            out[k] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_cvtepi32_ps(isum[k])), _mm256_broadcast_ss(&xb[k][s].d),
-                                     out[k]);
-    }
-    gemm_store(out, T, y, ys, nrows, 1);
-}
-
-/* The pass structure shared by both formats: tokens in passes whose activations stay in L2; per
+/* The pass structure: tokens in passes whose activations stay in L2; per
  * pass, rows in groups of PANELS panels; per chunk of blocks, the panels unpacked once, then the
  * pass's tokens P_TOK at a time over each panel. Later chunks go on from the sums so far in y: one
  * chain of FMAs per (row, token). */
@@ -218,16 +157,9 @@ P_INLINE void xs_tokens(const xs_pack *p, int nsb, const char *qx, size_t qrb, i
     }
 
 IQ4_GEMM(nl_gemm, nl_pack, NL_PANELS, NL_CHUNK, QK4_NL, nl_pack_chunk, nl_tokens)
-IQ4_GEMM(xs_gemm, xs_pack, XS_PANELS, XS_CHUNK, QK_K, xs_pack_chunk, xs_tokens)
 
 void avx2_gemm_iq4_nl(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                       size_t ys, int64_t r0, int64_t r1)
 {
     nl_gemm(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-void avx2_gemm_iq4_xs_tiled(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                            size_t ys, int64_t r0, int64_t r1)
-{
-    xs_gemm(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }
