@@ -1,9 +1,9 @@
 /* runtime/forward/moe.c's two work splits against each other and against a plain reference. A
  * Qwen3-MoE-like layer (F32 router, Q4_K gate and up, Q6_K down: the Q4_K_M mix) with 32 experts, 4
- * routed, is run on batches of 1..64 tokens by 1 thread (one work item per expert: the prompt path)
- * and by 16 threads (fewer active experts than 4 per thread: the (expert, row chunk) path); both must
- * give the same bits, since a row's sum does not depend on which rows or thread share its call. Each
- * token is also recomputed alone, expert by expert with the one-token kernels, in the order of
+ * routed, is run on batches of 1..64 tokens by 1 thread (one work item per expert, the prompt path,
+ * wherever 16+ experts are active) and by 16 threads (too few experts per thread: the (expert, row
+ * chunk) path, as for 1-2 tokens on 1 thread); both must give the same bits, since a row's sum
+ * does not depend on which rows or thread share its call. Each token is also recomputed alone, expert by expert with the one-token kernels, in the order of
  * choice; the batch results (Q4_K's batch order for 4+ tokens) stay within a small relative error
  * of it, so a wrong grouping, a lost pair or a wrong weight fails. */
 #include <check.h>

@@ -307,7 +307,7 @@ static void shared_expert(moe_buffers *b, const model_hparams *hp, const layer_w
     }
 }
 
-/* Steps 3-5 for the few-experts case (decoding, small batches): gate and up, the activation and
+/* Steps 3-5 for few experts per thread (decoding, small batches, many threads): gate and up, the activation and
  * down each over (active expert, row chunk) items, so every thread gets rows of every expert. The
  * inputs are already quantized in sorted order in q_in. */
 static void expert_chunks(moe_buffers *b, const model_hparams *hp, const gguf_tensor *wg, const gguf_tensor *wu,
@@ -400,8 +400,9 @@ void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights
     group_pairs(b, n);
 
     /* 3-5. Gate and up, the activation, down: one item per expert, the largest first, where there
-     * are enough experts to keep every thread busy (prompts); else (expert, row chunk) items. */
-    if (b->n_active >= 4 * (int64_t)nth) {
+     * are enough experts (16 per thread) that handing out whole experts leaves little idle time at
+     * the end (prompts on a few threads); else (expert, row chunk) items (decoding, many threads). */
+    if (b->n_active >= 16 * (int64_t)nth) {
 #pragma omp for schedule(dynamic, 1)
         for (int64_t i = 0; i < b->n_active; i++)
             expert_whole(b, hp, b->order[i], wg, wu, wd, up_first, exact);
