@@ -3,9 +3,9 @@
  * routed, is run on batches of 1..64 tokens by 1 thread (one work item per expert, the prompt path,
  * wherever 16+ experts are active) and by 16 threads (too few experts per thread: the (expert, row
  * chunk) path, as for 1-2 tokens on 1 thread); both must give the same bits, since a row's sum
- * does not depend on which rows or thread share its call. Each token is also recomputed alone, expert by expert with the one-token kernels, in the order of
- * choice; the batch results (Q4_K's batch order for 4+ tokens) stay within a small relative error
- * of it, so a wrong grouping, a lost pair or a wrong weight fails. */
+ * does not depend on which rows or thread share its call. Each token is also recomputed alone,
+ * expert by expert with the one-token kernels, in the order of choice; the batch results (Q4_K's
+ * batch order for 4+ tokens) stay within a small relative error of it, so a wrong grouping, a lost pair or a wrong weight fails. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
