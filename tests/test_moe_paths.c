@@ -5,7 +5,8 @@
  * chunk) path, as for 1-2 tokens on 1 thread); both must give the same bits, since a row's sum
  * does not depend on which rows or thread share its call. Each token is also recomputed alone,
  * expert by expert with the one-token kernels, in the order of choice; the batch results (Q4_K's
- * batch order for 4+ tokens) stay within a small relative error of it, so a wrong grouping, a lost pair or a wrong weight fails. */
+ * batch order for 4+ tokens) stay within a small relative error of it, so a wrong grouping, a lost
+ * pair or a wrong weight fails. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
