@@ -8,11 +8,11 @@
  *
  * Work: step 1 routes every token and quantizes its expert input once; step 2 (one thread) sorts
  * the batch's (token, slot) pairs by expert; steps 3-5 run gate/up, the activation and down, a
- * matrix product over all the expert's tokens at once: for a prompt (many active experts) one work
- * item per expert that does all three on one thread, biggest experts first (no barrier between the
- * steps, the expert's intermediates stay in that core's caches); for decoding and small batches
- * (few active experts) over (active expert, row chunk) items so every thread shares each expert;
- * step 6 sums per token. */
+ * matrix product over all the expert's tokens at once: with 16+ active experts per thread (a
+ * prompt on a few threads) one work item per expert that does all three on one thread, biggest
+ * experts first (no barrier between the steps, the expert's intermediates stay in that core's
+ * caches); else (decoding, small batches, many threads) over (active expert, row chunk) items so
+ * every thread shares each expert; both give the same bits. Step 6 sums per token. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +121,8 @@ int moe_buffers_create(const model_hparams *hp, int64_t n_batch, size_t act_row_
     }
     if ((b->n_ff_sh > 0 && (!b->q_sh || !b->sh_gate || !b->sh_up || !b->sh_down || !b->sh_scale)) ||
         !b->logits || !b->q_router || !b->chosen || !b->weight || !b->count || !b->first || !b->active ||
-        !b->order || !b->pair_tok || !b->pair_of || !b->q_tok || !b->q_in || !b->q_mid || !b->gate || !b->up || !b->down) {
+        !b->order || !b->pair_tok || !b->pair_of || !b->q_tok || !b->q_in || !b->q_mid || !b->gate || !b->up ||
+        !b->down) {
         moe_buffers_free(b);
         return error_set(err, TOLK_E_NOMEM, "out of memory for MoE buffers (%lld tokens x %lld experts)",
                          (long long)n_batch, (long long)hp->n_expert_used);
@@ -307,9 +308,9 @@ static void shared_expert(moe_buffers *b, const model_hparams *hp, const layer_w
     }
 }
 
-/* Steps 3-5 for few experts per thread (decoding, small batches, many threads): gate and up, the activation and
- * down each over (active expert, row chunk) items, so every thread gets rows of every expert. The
- * inputs are already quantized in sorted order in q_in. */
+/* Steps 3-5 for few experts per thread (decoding, small batches, many threads): gate and up, the
+ * activation and down each over (active expert, row chunk) items, so every thread gets rows of
+ * every expert. The inputs are already quantized in sorted order in q_in. */
 static void expert_chunks(moe_buffers *b, const model_hparams *hp, const gguf_tensor *wg, const gguf_tensor *wu,
                           const gguf_tensor *wd, int64_t up_first, bool exact, int nth)
 {
