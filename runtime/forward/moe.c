@@ -6,9 +6,13 @@
  * stacks or one fused gate-up stack), times its per-expert scale where the layer has one; the
  * outputs, each multiplied by its weight, are added in the order of choice (most probable first), in float.
  *
- * Work: step 1 routes every token; step 2 (one thread) sorts the batch's (token, slot) pairs by
- * expert; steps 3-5 run gate/up, the activation and down over (active expert, row chunk) items, a
- * matrix product per item over all the expert's tokens at once; step 6 sums per token. */
+ * Work: step 1 routes every token and quantizes its expert input once; step 2 (one thread) sorts
+ * the batch's (token, slot) pairs by expert; steps 3-5 run gate/up, the activation and down, a
+ * matrix product over all the expert's tokens at once: with 16+ active experts per thread (a
+ * prompt on a few threads) one work item per expert that does all three on one thread, biggest
+ * experts first (no barrier between the steps, the expert's intermediates stay in that core's
+ * caches); else (decoding, small batches, many threads) over (active expert, row chunk) items so
+ * every thread shares each expert; both give the same bits. Step 6 sums per token. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +34,12 @@ struct moe_buffers {
     int64_t *count;     /* [n_expert] pairs routed to each expert */
     int64_t *first;     /* [n_expert] index of its first pair in the sorted order */
     int32_t *active;    /* [n_expert] experts with at least one pair, ascending */
+    int32_t *order;     /* [n_expert] the active experts by falling pair count (order_by_count) */
     int64_t n_active;
+    int64_t n_pairs;    /* tokens x k of the current batch */
     int32_t *pair_tok;  /* [n_batch*k] token of each sorted pair */
     int64_t *pair_of;   /* [n_batch*k] sorted position of (token t, slot s) at t*k + s */
+    char *q_tok;        /* [n_batch][act_row] each token's expert input, quantized once */
     char *q_in;         /* [n_batch*k][act_row] expert inputs, quantized, in sorted order */
     char *q_mid;        /* [n_batch*k][act_row] activations for down, quantized */
     float *gate;        /* [n_batch*k][n_ff_exp] */
@@ -57,8 +64,10 @@ void moe_buffers_free(moe_buffers *b)
     free(b->count);
     free(b->first);
     free(b->active);
+    free(b->order);
     free(b->pair_tok);
     free(b->pair_of);
+    free(b->q_tok);
     free(b->q_in);
     free(b->q_mid);
     free(b->gate);
@@ -93,8 +102,10 @@ int moe_buffers_create(const model_hparams *hp, int64_t n_batch, size_t act_row_
     b->count = malloc(sizeof(int64_t) * nx);
     b->first = malloc(sizeof(int64_t) * nx);
     b->active = malloc(sizeof(int32_t) * nx);
+    b->order = malloc(sizeof(int32_t) * nx);
     b->pair_tok = malloc(sizeof(int32_t) * pairs);
     b->pair_of = malloc(sizeof(int64_t) * pairs);
+    b->q_tok = malloc(b->act_row * (size_t)n_batch);
     b->q_in = malloc(b->act_row * pairs);
     b->q_mid = malloc(b->act_row * pairs);
     b->gate = malloc(sizeof(float) * pairs * (size_t)b->n_ff_exp);
@@ -110,7 +121,8 @@ int moe_buffers_create(const model_hparams *hp, int64_t n_batch, size_t act_row_
     }
     if ((b->n_ff_sh > 0 && (!b->q_sh || !b->sh_gate || !b->sh_up || !b->sh_down || !b->sh_scale)) ||
         !b->logits || !b->q_router || !b->chosen || !b->weight || !b->count || !b->first || !b->active ||
-        !b->pair_tok || !b->pair_of || !b->q_in || !b->q_mid || !b->gate || !b->up || !b->down) {
+        !b->order || !b->pair_tok || !b->pair_of || !b->q_tok || !b->q_in || !b->q_mid || !b->gate || !b->up ||
+        !b->down) {
         moe_buffers_free(b);
         return error_set(err, TOLK_E_NOMEM, "out of memory for MoE buffers (%lld tokens x %lld experts)",
                          (long long)n_batch, (long long)hp->n_expert_used);
@@ -198,6 +210,21 @@ static void route_token(moe_buffers *b, const model_hparams *hp, int64_t t)
             w[s] *= hp->moe_w_scale;
 }
 
+/* The active experts by falling pair count (ties: lower id), so a dynamic schedule hands out the
+ * big items first and the small ones fill the gaps at the end. */
+static void order_by_count(moe_buffers *b)
+{
+    for (int64_t i = 0; i < b->n_active; i++) {
+        const int32_t e = b->active[i];
+        int64_t j = i;
+        while (j > 0 && b->count[b->order[j - 1]] < b->count[e]) {
+            b->order[j] = b->order[j - 1];
+            j--;
+        }
+        b->order[j] = e;
+    }
+}
+
 /* Step 2 (one thread): counting sort of the (token, slot) pairs by expert. */
 static void group_pairs(moe_buffers *b, int64_t n)
 {
@@ -207,6 +234,7 @@ static void group_pairs(moe_buffers *b, int64_t n)
         b->count[b->chosen[i]]++;
     int64_t at = 0;
     b->n_active = 0;
+    b->n_pairs = n * k;
     for (int64_t e = 0; e < nx; e++) {
         b->first[e] = at;
         at += b->count[e];
@@ -221,6 +249,19 @@ static void group_pairs(moe_buffers *b, int64_t n)
             b->pair_tok[pos] = (int32_t)t;
             b->pair_of[t * k + s] = pos;
         }
+    order_by_count(b);
+}
+
+/* Step 4 for pair p: the activation of its gate and up rows, quantized for down. */
+static void activate(moe_buffers *b, const model_hparams *hp, const gguf_tensor *wd, int64_t p)
+{
+    const int64_t F = b->n_ff_exp;
+    float *g = b->gate + p * F, *u = b->up + p * F;
+    if (hp->recipe.act == FFN_GELU_TANH)
+        ops_geglu(g, u, g, F);
+    else
+        ops_swiglu(g, u, g, F);
+    simd_quantize_act(wd->type, g, b->q_mid + (size_t)p * b->act_row, F);
 }
 
 /* The shared expert for every token: sh_down = down(silu(gate x) * up x), sh_scale = sigmoid of
@@ -267,6 +308,57 @@ static void shared_expert(moe_buffers *b, const model_hparams *hp, const layer_w
     }
 }
 
+/* Steps 3-5 for few experts per thread (decoding, small batches, many threads): gate and up, the
+ * activation and down each over (active expert, row chunk) items, so every thread gets rows of
+ * every expert. The inputs are already quantized in sorted order in q_in. */
+static void expert_chunks(moe_buffers *b, const model_hparams *hp, const gguf_tensor *wg, const gguf_tensor *wu,
+                          const gguf_tensor *wd, int64_t up_first, bool exact, int nth)
+{
+    const int64_t E = b->n_embd, F = b->n_ff_exp, pairs = b->n_pairs;
+    const int64_t per_item = 4 * (int64_t)nth / (b->n_active > 0 ? b->n_active : 1);
+    const int64_t ch_f = chunk_rows(F, per_item), n_fc = (F + ch_f - 1) / ch_f;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t i = 0; i < b->n_active * n_fc * 2; i++) {
+        const int64_t e = b->active[i / (n_fc * 2)], c = (i / 2) % n_fc;
+        const gguf_tensor *t = i % 2 ? wu : wg;
+        float *y = (i % 2 ? b->up : b->gate) + b->first[e] * F;
+        const int64_t r0 = c * ch_f, r1 = r0 + ch_f < F ? r0 + ch_f : F;
+        product(t, expert_rows(t, e, i % 2 ? up_first : 0), b->q_in + (size_t)b->first[e] * b->act_row, b->act_row,
+                b->count[e], y, (size_t)F, r0, r1, exact);
+    }
+#pragma omp for
+    for (int64_t p = 0; p < pairs; p++)
+        activate(b, hp, wd, p);
+    const int64_t ch_e = chunk_rows(E, per_item), n_ec = (E + ch_e - 1) / ch_e;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t i = 0; i < b->n_active * n_ec; i++) {
+        const int64_t e = b->active[i / n_ec], c = i % n_ec;
+        const int64_t r0 = c * ch_e, r1 = r0 + ch_e < E ? r0 + ch_e : E;
+        product(wd, expert_rows(wd, e, 0), b->q_mid + (size_t)b->first[e] * b->act_row, b->act_row, b->count[e],
+                b->down + b->first[e] * E, (size_t)E, r0, r1, exact);
+    }
+}
+
+/* Steps 3-5 for expert e alone on the calling thread (prompts: many active experts, one item
+ * each): its tokens' quantized inputs gathered from q_tok, gate and up over all F rows, the
+ * activation, down over all rows, with the expert's data staying in this core's caches and no
+ * barrier between the steps. Every row's result is the same as the chunked path's: a row's sum does
+ * not depend on which rows or thread share its call. */
+static void expert_whole(moe_buffers *b, const model_hparams *hp, int32_t e, const gguf_tensor *wg,
+                         const gguf_tensor *wu, const gguf_tensor *wd, int64_t up_first, bool exact)
+{
+    const int64_t E = b->n_embd, F = b->n_ff_exp, f = b->first[e], c = b->count[e];
+    char *qin = b->q_in + (size_t)f * b->act_row;
+    for (int64_t j = 0; j < c; j++)
+        memcpy(qin + (size_t)j * b->act_row, b->q_tok + (size_t)b->pair_tok[f + j] * b->act_row, b->act_row);
+    product(wg, expert_rows(wg, e, 0), qin, b->act_row, c, b->gate + f * F, (size_t)F, 0, F, exact);
+    product(wu, expert_rows(wu, e, up_first), qin, b->act_row, c, b->up + f * F, (size_t)F, 0, F, exact);
+    for (int64_t p = f; p < f + c; p++)
+        activate(b, hp, wd, p);
+    product(wd, expert_rows(wd, e, 0), b->q_mid + (size_t)f * b->act_row, b->act_row, c, b->down + f * E, (size_t)E,
+            0, E, exact);
+}
+
 void moe_ffn(moe_buffers *b, const model_hparams *hp, const layer_weights *lw, const float *xn, float *out,
              int64_t n, bool exact)
 {
@@ -283,9 +375,17 @@ void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights
 
     /* 1. Router logits, then each token's choice. */
     const gguf_tensor *gi = lw->ffn_gate_inp;
+    const gguf_tensor *wg = lw->ffn_gate_exps, *wu = lw->ffn_up_exps, *wd = lw->ffn_down_exps;
+    int64_t up_first = 0; /* a fused gate-up stack: expert e's up rows follow its F gate rows */
+    if (lw->ffn_gate_up_exps) {
+        wg = wu = lw->ffn_gate_up_exps;
+        up_first = F;
+    }
 #pragma omp for
-    for (int64_t t = 0; t < n; t++)
+    for (int64_t t = 0; t < n; t++) { /* and each token's expert input, once (not once per pair) */
         simd_quantize_act(gi->type, xr + t * E, b->q_router + (size_t)t * b->act_row, E);
+        simd_quantize_act(wg->type, xn + t * E, b->q_tok + (size_t)t * b->act_row, E);
+    }
     const int64_t ch_r = chunk_rows(nx, 4 * (int64_t)nth), n_rc = (nx + ch_r - 1) / ch_r;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t i = 0; i < n_rc; i++) {
@@ -300,47 +400,18 @@ void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights
 #pragma omp single
     group_pairs(b, n);
 
-    /* 3. Inputs in sorted order, quantized for gate/up; then gate and up per (expert, chunk). */
-    const gguf_tensor *wg = lw->ffn_gate_exps, *wu = lw->ffn_up_exps, *wd = lw->ffn_down_exps;
-    int64_t up_first = 0; /* a fused gate-up stack: expert e's up rows follow its F gate rows */
-    if (lw->ffn_gate_up_exps) {
-        wg = wu = lw->ffn_gate_up_exps;
-        up_first = F;
-    }
-#pragma omp for
-    for (int64_t p = 0; p < pairs; p++)
-        simd_quantize_act(wg->type, xn + (int64_t)b->pair_tok[p] * E, b->q_in + (size_t)p * b->act_row, E);
-    const int64_t per_item = 4 * (int64_t)nth / (b->n_active > 0 ? b->n_active : 1);
-    const int64_t ch_f = chunk_rows(F, per_item), n_fc = (F + ch_f - 1) / ch_f;
+    /* 3-5. Gate and up, the activation, down: one item per expert, the largest first, where there
+     * are enough experts (16 per thread) that handing out whole experts leaves little idle time at
+     * the end (prompts on a few threads); else (expert, row chunk) items (decoding, many threads). */
+    if (b->n_active >= 16 * (int64_t)nth) {
 #pragma omp for schedule(dynamic, 1)
-    for (int64_t i = 0; i < b->n_active * n_fc * 2; i++) {
-        const int64_t e = b->active[i / (n_fc * 2)], c = (i / 2) % n_fc;
-        const gguf_tensor *t = i % 2 ? wu : wg;
-        float *y = (i % 2 ? b->up : b->gate) + b->first[e] * F;
-        const int64_t r0 = c * ch_f, r1 = r0 + ch_f < F ? r0 + ch_f : F;
-        product(t, expert_rows(t, e, i % 2 ? up_first : 0), b->q_in + (size_t)b->first[e] * b->act_row, b->act_row, b->count[e], y,
-                (size_t)F, r0, r1, exact);
-    }
-
-    /* 4. Activation, quantized for down. */
+        for (int64_t i = 0; i < b->n_active; i++)
+            expert_whole(b, hp, b->order[i], wg, wu, wd, up_first, exact);
+    } else {
 #pragma omp for
-    for (int64_t p = 0; p < pairs; p++) {
-        float *g = b->gate + p * F, *u = b->up + p * F;
-        if (hp->recipe.act == FFN_GELU_TANH)
-            ops_geglu(g, u, g, F);
-        else
-            ops_swiglu(g, u, g, F);
-        simd_quantize_act(wd->type, g, b->q_mid + (size_t)p * b->act_row, F);
-    }
-
-    /* 5. Down per (expert, chunk). */
-    const int64_t ch_e = chunk_rows(E, per_item), n_ec = (E + ch_e - 1) / ch_e;
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t i = 0; i < b->n_active * n_ec; i++) {
-        const int64_t e = b->active[i / n_ec], c = i % n_ec;
-        const int64_t r0 = c * ch_e, r1 = r0 + ch_e < E ? r0 + ch_e : E;
-        product(wd, expert_rows(wd, e, 0), b->q_mid + (size_t)b->first[e] * b->act_row, b->act_row, b->count[e],
-                b->down + b->first[e] * E, (size_t)E, r0, r1, exact);
+        for (int64_t p = 0; p < pairs; p++)
+            memcpy(b->q_in + (size_t)p * b->act_row, b->q_tok + (size_t)b->pair_tok[p] * b->act_row, b->act_row);
+        expert_chunks(b, hp, wg, wu, wd, up_first, exact, nth);
     }
 
     if (lw->ffn_gate_shexp)
