@@ -107,8 +107,8 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
 
 /* Keys are visited four (tinyBLAS order) or one (vec_dot order) at a time, each block against every
  * query row, so the block's key rows and all query rows stay in L1. */
-AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd,
-                             float *s, int64_t ld)
+INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd,
+                                 float *s, int64_t ld)
 {
     if (o == AG_TILED) { /* hd % 16 == 0 */
         int64_t j = 0;
@@ -120,10 +120,12 @@ AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float
                     __m256 lo[4], hi[4];
                     for (int m = 0; m < 4; m++)
                         lo[m] = hi[m] = _mm256_setzero_ps();
+                    const float *kb = k + (j + h) * hd;
+#pragma GCC unroll 8
                     for (int64_t i = 0; i < hd; i += 16) {
                         const __m256 ql = _mm256_loadu_ps(qr + i), qh = _mm256_loadu_ps(qr + i + 8);
                         for (int m = 0; m < 4; m++) {
-                            const float *km = k + (j + h + m) * hd + i;
+                            const float *km = kb + m * hd + i;
                             lo[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km), ql, lo[m]);
                             hi[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km + 8), qh, hi[m]);
                         }
@@ -204,6 +206,18 @@ AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float
             s[r * ld + j] = vecdot_tail((double)tree16(R[0], R[1]), kj, qr, np, hd);
         }
     }
+}
+
+/* The common head sizes as constants, so the loops over a row unroll and address with offsets. */
+AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd,
+                             float *s, int64_t ld)
+{
+    if (hd == 64)
+        dots_avx2_hd(o, k, nk, q, nq, 64, s, ld);
+    else if (hd == 128)
+        dots_avx2_hd(o, k, nk, q, nq, 128, s, ld);
+    else
+        dots_avx2_hd(o, k, nk, q, nq, hd, s, ld);
 }
 
 /* NR query rows x 8 * NV columns of one lane, over the lane's keys j0, j0 + step, ... < nk: the
