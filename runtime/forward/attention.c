@@ -81,6 +81,54 @@ static bool masked(const attn_args *a, int64_t pos_q, int64_t pos_k)
     return pos_k > pos_q || (a->n_swa > 0 && pos_q - pos_k >= a->n_swa);
 }
 
+/* Scores of one query row (position pq) for keys c0..c0+n-1, in place: q.k becomes score() where
+ * the key is visible and -inf where masked. The visible keys form one run (causal and window
+ * masks), so the common case is a plain vectorizable scale. */
+static void score_span(const attn_args *a, float *sr, int64_t c0, int64_t n, int64_t pq)
+{
+    int64_t v0 = 0, v1 = pq - c0 + 1; /* visible: v0 <= j < v1 */
+    if (a->n_swa > 0 && pq - a->n_swa + 1 - c0 > 0)
+        v0 = pq - a->n_swa + 1 - c0;
+    if (v1 > n)
+        v1 = n;
+    if (v0 > n)
+        v0 = n;
+    if (v1 < v0)
+        v1 = v0;
+    for (int64_t j = 0; j < v0; j++)
+        sr[j] = -INFINITY;
+    if (a->softcap > 0.0f) {
+        for (int64_t j = v0; j < v1; j++)
+            sr[j] = score(a, sr[j]);
+    } else {
+        const float scale = a->kq_scale;
+        for (int64_t j = v0; j < v1; j++)
+            sr[j] *= scale;
+    }
+    for (int64_t j = v1; j < n; j++)
+        sr[j] = -INFINITY;
+}
+
+/* Converts the F16 key (or value) rows of positions c0..c0+n-1, this head's slice at byte offset
+ * off, to floats rows[j * w ..]. Cache rows lie a whole layer's width apart, which defeats the
+ * hardware prefetcher every few rows, so the rows a few steps ahead are prefetched. */
+static void convert_rows(const attn_args *a, bool values, int64_t c0, int64_t n, size_t off, int64_t w, float *rows)
+{
+    enum { AHEAD = 8 };
+    const simd_to_float_fn to_float = simd_row_converter(TOLK_TYPE_F16);
+    const size_t bytes = (size_t)w * 2;
+    for (int64_t j = 0; j < n; j++) {
+        if (j + AHEAD < n) {
+            const char *nx = (values ? kv_v_row(a->kv, a->layer, c0 + j + AHEAD)
+                                     : kv_k_row(a->kv, a->layer, c0 + j + AHEAD)) + off;
+            for (size_t b = 0; b < bytes; b += 64)
+                __builtin_prefetch(nx + b);
+        }
+        const char *src = values ? kv_v_row(a->kv, a->layer, c0 + j) : kv_k_row(a->kv, a->layer, c0 + j);
+        to_float(src + off, rows + j * w, w);
+    }
+}
+
 /* One work item: KV head kvh, query tokens t0..t1-1, keys lo..hi, and its scratch. Query row
  * r = (t - t0) * g + j is head kvh*g + j of token t. */
 typedef struct attn_item {
@@ -147,7 +195,6 @@ static float *out_row(const attn_args *a, const attn_item *it, int64_t r)
 static void attn_f16(const attn_args *a, const attn_item *it)
 {
     const int64_t hd = a->head_dim, hdv = a->head_dim_v, nq = it->nq, lo = it->lo, hi = it->hi;
-    const simd_to_float_fn to_float = simd_row_converter(TOLK_TYPE_F16);
     const ag_blocks *kern = ag_blocks_get();
     float *const s = it->s, *const rows = it->rows, *const acc = it->acc;
     const int64_t chunk = it->chunk;
@@ -169,15 +216,10 @@ static void attn_f16(const attn_args *a, const attn_item *it)
         s[i] = -INFINITY;
     for (int64_t c0 = lo; c0 <= hi; c0 += chunk) {
         const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
-        for (int64_t j = 0; j < n; j++)
-            to_float(kv_k_row(a->kv, a->layer, c0 + j) + k_off, rows + j * hd, hd);
+        convert_rows(a, false, c0, n, k_off, hd, rows);
         kern->dots(o_kq, rows, n, it->qg, nq, hd, s + (c0 - base), nk);
-        for (int64_t r = 0; r < nq; r++) {
-            float *sr = s + r * nk + (c0 - base);
-            const int64_t pq = a->pos0 + it->t0 + r / it->g;
-            for (int64_t j = 0; j < n; j++)
-                sr[j] = masked(a, pq, c0 + j) ? -INFINITY : score(a, sr[j]);
-        }
+        for (int64_t r = 0; r < nq; r++)
+            score_span(a, s + r * nk + (c0 - base), c0, n, a->pos0 + it->t0 + r / it->g);
     }
 
     for (int64_t r = 0; r < nq; r++) {
@@ -194,8 +236,7 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     bool first = true;
     for (int64_t c0 = lo; c0 <= hi; c0 += chunk, first = false) {
         const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
-        for (int64_t j = 0; j < n; j++)
-            to_float(kv_v_row(a->kv, a->layer, c0 + j) + v_off, rows + j * hdv, hdv);
+        convert_rows(a, true, c0, n, v_off, hdv, rows);
         kern->pv(lanes, s + (c0 - base), nk, nq, c0, n, rows, hdv, acc, first);
     }
     if (first)

@@ -49,6 +49,25 @@ INLINE AVX2_T float tree16(__m256 lo, __m256 hi)
     return _mm_cvtss_f32(_mm_add_ss(u, _mm_movehdup_ps(u)));
 }
 
+/* tree16 of eight dot products at once: t[m] holds product m's lanes 0-7 already added to lanes
+ * 8-15 (the tree's first step); lane m of the result is the rest of product m's tree, the same
+ * adds (+ quarters, then (0+2) + (1+3)) done on transposed registers, so eight scores come out in
+ * one register instead of eight horizontal reductions. */
+INLINE AVX2_T __m256 tree16x8(const __m256 t[8])
+{
+    __m256 y[4]; /* y[m] = [quarters of product m | of product m + 4] */
+    for (int m = 0; m < 4; m++)
+        y[m] = _mm256_add_ps(_mm256_permute2f128_ps(t[m], t[m + 4], 0x20),
+                             _mm256_permute2f128_ps(t[m], t[m + 4], 0x31));
+    /* w01 = (m0: q0+q2, q1+q3, m1: q0+q2, q1+q3 | the same for m4, m5) */
+    const __m256 w01 = _mm256_add_ps(_mm256_shuffle_ps(y[0], y[1], _MM_SHUFFLE(1, 0, 1, 0)),
+                                     _mm256_shuffle_ps(y[0], y[1], _MM_SHUFFLE(3, 2, 3, 2)));
+    const __m256 w23 = _mm256_add_ps(_mm256_shuffle_ps(y[2], y[3], _MM_SHUFFLE(1, 0, 1, 0)),
+                                     _mm256_shuffle_ps(y[2], y[3], _MM_SHUFFLE(3, 2, 3, 2)));
+    return _mm256_add_ps(_mm256_shuffle_ps(w01, w23, _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm256_shuffle_ps(w01, w23, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
 /* The n % 64 tail of the one-token order: products in float, added in double. */
 INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, int64_t n)
 {
@@ -57,28 +76,30 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
     return (float)s;
 }
 
-/* The p.v driver of one ISA: for every lane, the query rows four at a time through ROWS (the rest
- * with a smaller block), each over the lane's keys of the chunk. */
+/* The p.v driver of one ISA: query rows four at a time through ROWS (the rest with a smaller
+ * block), each block over every lane in turn, each lane over its keys of the chunk. Rows outside,
+ * lanes inside, so a block's probabilities stay in L1 while the lanes pass over them. */
 #define PV_LANES(NAME, TARGET, ROWS)                                                                          \
     TARGET static void NAME(int64_t lanes, const float *p, int64_t ld, int64_t nq, int64_t c0, int64_t nk,   \
                             const float *v, int64_t hdv, float *acc, bool first)                              \
     {                                                                                                         \
         const int64_t rs = lanes * hdv;                                                                       \
-        for (int64_t l = 0; l < lanes; l++) {                                                                 \
-            const int64_t j0 = ((l - c0) % lanes + lanes) % lanes; /* (c0 + j0) % lanes == l */              \
-            if (!first && j0 >= nk)                                                                           \
-                continue;                                                                                     \
-            int64_t r = 0;                                                                                    \
-            for (; r + 4 <= nq; r += 4)                                                                       \
-                ROWS(4, p + r * ld, ld, j0, lanes, nk, v, hdv, acc + r * rs + l * hdv, rs, first);            \
+        for (int64_t r = 0; r < nq; r += 4) {                                                                 \
             const float *pr = p + r * ld;                                                                     \
-            float *ar = acc + r * rs + l * hdv;                                                               \
-            if (nq - r == 3)                                                                                  \
-                ROWS(3, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                        \
-            else if (nq - r == 2)                                                                             \
-                ROWS(2, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                        \
-            else if (nq - r == 1)                                                                             \
-                ROWS(1, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                        \
+            for (int64_t l = 0; l < lanes; l++) {                                                             \
+                const int64_t j0 = ((l - c0) % lanes + lanes) % lanes; /* (c0 + j0) % lanes == l */          \
+                if (!first && j0 >= nk)                                                                       \
+                    continue;                                                                                 \
+                float *ar = acc + r * rs + l * hdv;                                                           \
+                if (nq - r >= 4)                                                                              \
+                    ROWS(4, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                else if (nq - r == 3)                                                                         \
+                    ROWS(3, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                else if (nq - r == 2)                                                                         \
+                    ROWS(2, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                else                                                                                          \
+                    ROWS(1, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+            }                                                                                                 \
         }                                                                                                     \
     }
 
@@ -86,11 +107,34 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
 
 /* Keys are visited four (tinyBLAS order) or one (vec_dot order) at a time, each block against every
  * query row, so the block's key rows and all query rows stay in L1. */
-AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd,
-                             float *s, int64_t ld)
+INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd,
+                                 float *s, int64_t ld)
 {
     if (o == AG_TILED) { /* hd % 16 == 0 */
         int64_t j = 0;
+        for (; j + 8 <= nk; j += 8)
+            for (int64_t r = 0; r < nq; r++) {
+                const float *qr = q + r * hd;
+                __m256 t[8];
+                for (int h = 0; h < 8; h += 4) {
+                    __m256 lo[4], hi[4];
+                    for (int m = 0; m < 4; m++)
+                        lo[m] = hi[m] = _mm256_setzero_ps();
+                    const float *kb = k + (j + h) * hd;
+#pragma GCC unroll 8
+                    for (int64_t i = 0; i < hd; i += 16) {
+                        const __m256 ql = _mm256_loadu_ps(qr + i), qh = _mm256_loadu_ps(qr + i + 8);
+                        for (int m = 0; m < 4; m++) {
+                            const float *km = kb + m * hd + i;
+                            lo[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km), ql, lo[m]);
+                            hi[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km + 8), qh, hi[m]);
+                        }
+                    }
+                    for (int m = 0; m < 4; m++)
+                        t[h + m] = _mm256_add_ps(lo[m], hi[m]);
+                }
+                _mm256_storeu_ps(s + r * ld + j, tree16x8(t));
+            }
         for (; j + 4 <= nk; j += 4)
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
@@ -121,7 +165,30 @@ AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float
         return;
     }
     const int64_t np = hd / 64 * 64;
-    for (int64_t j = 0; j < nk; j++) {
+    int64_t j0 = 0;
+    if (np == hd) /* no tail in double: eight keys per row at a time, reduced together */
+        for (; j0 + 8 <= nk; j0 += 8)
+            for (int64_t r = 0; r < nq; r++) {
+                const float *qr = q + r * hd;
+                __m256 t[8];
+                for (int m = 0; m < 8; m++) {
+                    const float *km = k + (j0 + m) * hd;
+                    __m256 R[8];
+                    for (int u = 0; u < 8; u++)
+                        R[u] = _mm256_setzero_ps();
+                    for (int64_t i = 0; i < np; i += 64)
+                        for (int u = 0; u < 8; u++)
+                            R[u] = _mm256_fmadd_ps(_mm256_loadu_ps(km + i + 8 * u), _mm256_loadu_ps(qr + i + 8 * u),
+                                                   R[u]);
+                    for (int u = 0; u < 4; u++)
+                        R[u] = _mm256_add_ps(R[u], R[u + 4]);
+                    R[0] = _mm256_add_ps(R[0], R[2]);
+                    R[1] = _mm256_add_ps(R[1], R[3]);
+                    t[m] = _mm256_add_ps(R[0], R[1]);
+                }
+                _mm256_storeu_ps(s + r * ld + j0, tree16x8(t));
+            }
+    for (int64_t j = j0; j < nk; j++) {
         const float *kj = k + j * hd;
         for (int64_t r = 0; r < nq; r++) {
             const float *qr = q + r * hd;
@@ -139,6 +206,18 @@ AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float
             s[r * ld + j] = vecdot_tail((double)tree16(R[0], R[1]), kj, qr, np, hd);
         }
     }
+}
+
+/* The common head sizes as constants, so the loops over a row unroll and address with offsets. */
+AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd,
+                             float *s, int64_t ld)
+{
+    if (hd == 64)
+        dots_avx2_hd(o, k, nk, q, nq, 64, s, ld);
+    else if (hd == 128)
+        dots_avx2_hd(o, k, nk, q, nq, 128, s, ld);
+    else
+        dots_avx2_hd(o, k, nk, q, nq, hd, s, ld);
 }
 
 /* NR query rows x 8 * NV columns of one lane, over the lane's keys j0, j0 + step, ... < nk: the
