@@ -189,26 +189,22 @@ K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, 
     gemm_store(acc, T, y, ys, nrows, 1);
 }
 
+/* The mins pass, then the main pass, for T tokens (a constant after inlining). */
+K_INLINE void run_both(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
+                       float *mb, int nrows, int first, int last)
+{
+    run_mins(p, nsb, qx, qrb, c, T, mb, first);
+    run_tokens(p, nsb, qx, qrb, c, T, y, ys, mb, nrows, first, last);
+}
+
 K_INLINE void run_some(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
                        float *mb, int nrows, int first, int last)
 {
     switch (T) {
-    case 4:
-        run_mins(p, nsb, qx, qrb, c, 4, mb, first);
-        run_tokens(p, nsb, qx, qrb, c, 4, y, ys, mb, nrows, first, last);
-        break;
-    case 3:
-        run_mins(p, nsb, qx, qrb, c, 3, mb, first);
-        run_tokens(p, nsb, qx, qrb, c, 3, y, ys, mb, nrows, first, last);
-        break;
-    case 2:
-        run_mins(p, nsb, qx, qrb, c, 2, mb, first);
-        run_tokens(p, nsb, qx, qrb, c, 2, y, ys, mb, nrows, first, last);
-        break;
-    case 1:
-        run_mins(p, nsb, qx, qrb, c, 1, mb, first);
-        run_tokens(p, nsb, qx, qrb, c, 1, y, ys, mb, nrows, first, last);
-        break;
+    case 4: run_both(p, nsb, qx, qrb, c, 4, y, ys, mb, nrows, first, last); break;
+    case 3: run_both(p, nsb, qx, qrb, c, 3, y, ys, mb, nrows, first, last); break;
+    case 2: run_both(p, nsb, qx, qrb, c, 2, y, ys, mb, nrows, first, last); break;
+    case 1: run_both(p, nsb, qx, qrb, c, 1, y, ys, mb, nrows, first, last); break;
     default: break;
     }
 }
