@@ -36,7 +36,6 @@ struct moe_buffers {
     int32_t *active;    /* [n_expert] experts with at least one pair, ascending */
     int32_t *order;     /* [n_expert] the active experts by falling pair count (order_by_count) */
     int64_t n_active;
-    int64_t n_pairs;    /* tokens x k of the current batch */
     int32_t *pair_tok;  /* [n_batch*k] token of each sorted pair */
     int64_t *pair_of;   /* [n_batch*k] sorted position of (token t, slot s) at t*k + s */
     char *q_tok;        /* [n_batch][act_row] each token's expert input, quantized once */
@@ -234,7 +233,6 @@ static void group_pairs(moe_buffers *b, int64_t n)
         b->count[b->chosen[i]]++;
     int64_t at = 0;
     b->n_active = 0;
-    b->n_pairs = n * k;
     for (int64_t e = 0; e < nx; e++) {
         b->first[e] = at;
         at += b->count[e];
@@ -312,9 +310,9 @@ static void shared_expert(moe_buffers *b, const model_hparams *hp, const layer_w
  * activation and down each over (active expert, row chunk) items, so every thread gets rows of
  * every expert. The inputs are already quantized in sorted order in q_in. */
 static void expert_chunks(moe_buffers *b, const model_hparams *hp, const gguf_tensor *wg, const gguf_tensor *wu,
-                          const gguf_tensor *wd, int64_t up_first, bool exact, int nth)
+                          const gguf_tensor *wd, int64_t up_first, int64_t pairs, bool exact, int nth)
 {
-    const int64_t E = b->n_embd, F = b->n_ff_exp, pairs = b->n_pairs;
+    const int64_t E = b->n_embd, F = b->n_ff_exp;
     const int64_t per_item = 4 * (int64_t)nth / (b->n_active > 0 ? b->n_active : 1);
     const int64_t ch_f = chunk_rows(F, per_item), n_fc = (F + ch_f - 1) / ch_f;
 #pragma omp for schedule(dynamic, 1)
@@ -411,7 +409,7 @@ void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights
 #pragma omp for
         for (int64_t p = 0; p < pairs; p++)
             memcpy(b->q_in + (size_t)p * b->act_row, b->q_tok + (size_t)b->pair_tok[p] * b->act_row, b->act_row);
-        expert_chunks(b, hp, wg, wu, wd, up_first, exact, nth);
+        expert_chunks(b, hp, wg, wu, wd, up_first, pairs, exact, nth);
     }
 
     if (lw->ffn_gate_shexp)
