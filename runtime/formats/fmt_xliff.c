@@ -799,7 +799,8 @@ static void drop_window(xl_state *x)
     size_t keep_from = x->in_unit ? x->unit.first_part : x->n_parts;
     for (size_t i = 0; i < keep_from; i++)
         free(x->parts[i].codes);
-    memmove(x->parts, x->parts + keep_from, (x->n_parts - keep_from) * sizeof *x->parts);
+    if (keep_from > 0) /* (parts may still be NULL: no pointer arithmetic on it) */
+        memmove(x->parts, x->parts + keep_from, (x->n_parts - keep_from) * sizeof *x->parts);
     x->n_parts -= keep_from;
     if (x->in_unit)
         x->unit.first_part = 0;
