@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "gemm.h"
+#include "prefetch_tile.h"
 
 /* Each row's integer dot of one block: 8 int32 lanes (codes C unsigned, X the activation bytes,
  * OFF = 8 x their pair sums). */
@@ -121,16 +122,21 @@ static inline __attribute__((always_inline)) __m256i block8_first(const char *bl
 }
 
 /* Rows [r, r + 8) of one token over blocks [b0, b1), on from the accumulators in Y (b0 > 0). */
-static inline __attribute__((always_inline)) void rows8(const char *w, size_t wrb, int64_t b0, int64_t b1,
+static inline __attribute__((always_inline)) void rows8(const char *w, size_t wrb, int64_t nb, int64_t b0, int64_t b1,
                                                         const block_q8_0 *x, const int32_t *s8, const float *dx,
                                                         float *y, int64_t r)
 {
     const char *row = w + (size_t)r * wrb;
+    const bool tile_pf = 8 * wrb <= PREFETCH_TILE_MAX;
     __m256 acc = b0 ? _mm256_loadu_ps(y + r) : _mm256_setzero_ps();
     for (int64_t b = b0; b < b1; b++) {
         const char *blk = row + (size_t)b * sizeof(block_q4_0);
-        /* one prefetch per row every other block (36 bytes) still touches every 64-byte line */
-        if (!((b - b0) & 1))
+        /* the weights stream once: short rows fetch the next tile in slices (prefetch_tile.h);
+         * long ones a fixed distance ahead in each row, every other block (36 bytes) enough to
+         * touch every 64-byte line */
+        if (tile_pf)
+            prefetch_next_tile(w, wrb, r, 8, b, nb, sizeof(block_q4_0));
+        else if (!((b - b0) & 1))
 #pragma GCC unroll 8
             for (int i = 0; i < 8; i++)
                 _mm_prefetch(blk + (size_t)i * wrb + AVX2_PREFETCH, _MM_HINT_T0);
@@ -156,7 +162,7 @@ void avx2_ggml_matvec_q4_0(const void *w, size_t wrb, int64_t n, const void *qx,
         int64_t b1 = nb - b0 < XPRE_BLOCKS ? nb : b0 + XPRE_BLOCKS;
         prepare_x((const block_q8_0 *)qx + b0, b1 - b0, s8, dx);
         for (int64_t r = r0; r < r8; r += 8)
-            rows8(w, wrb, b0, b1, qx, s8, dx, y, r);
+            rows8(w, wrb, nb, b0, b1, qx, s8, dx, y, r);
     }
     for (int64_t r = r8; r < r1; r++)
         y[r] = avx2_ggml_dot_q4_0(n, (const char *)w + (size_t)r * wrb, qx);
