@@ -5,9 +5,11 @@
  *
  * One token, rows in vector lanes: 8 rows at a time, each row's super-block as 8 int32 lanes of
  * scaled code dots (maddubs of the unsigned codes with the activation bytes, madd with the
- * sub-block scale) and 8 lanes of m_j x (bsum_2j + bsum_2j+1), the 8 rows' lanes summed into one
- * register with row i in lane i (integer adds: exact in any order), then one convert and one FMA
- * per super-block for the 8 rows, for the scales and for the mins. */
+ * sub-block scale), folded into one register (row i in lane i) as the rows come; the mins as
+ * m_j x (bsum_2j + bsum_2j+1) with rows k and k + 4's 8 mins side by side in one register (the
+ * pair sums of the bsums formed once per super-block for the 8 rows). Integer adds: exact in any
+ * order. Then one convert and one FMA per super-block for the 8 rows, for the scales and for the
+ * mins. */
 #include <math.h>
 
 #include "gemm.h"
@@ -59,7 +61,43 @@ static inline __attribute__((always_inline)) void gather_d_dmin(const char *blk,
     *dmin = _mm256_cvtph_ps(_mm256_castsi256_si128(dh));
 }
 
-/* Rows [r, r + 8) of one token. */
+/* One row's scaled code dots of a super-block (8 int32 lanes) and its 8 mins as int16 (*MINS). */
+static inline __attribute__((always_inline)) __m256i row_dots(const char *blk, const block_q8_K *x, __m128i *mins)
+{
+    const block_q4_K *b4 = (const block_q4_K *)blk;
+    __m256i sm = q45k_scales_mins(b4->scales);
+    __m256i sc = _mm256_permute2x128_si256(sm, sm, 0x00);
+    *mins = _mm256_extracti128_si256(sm, 1);
+    __m256i s = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+        const __m256i low = _mm256_set1_epi8(0x0f);
+        __m256i q = _mm256_loadu_si256((const __m256i *)(b4->qs + 32 * c));
+        __m256i plo = _mm256_maddubs_epi16(_mm256_and_si256(q, low), _mm256_loadu_si256((const __m256i *)(x->qs + 64 * c)));
+        __m256i phi = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q, 4), low),
+                                           _mm256_loadu_si256((const __m256i *)(x->qs + 64 * c + 32)));
+        s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_madd_epi16(plo, q45k_lane16(sc, 2 * c)),
+                                                 _mm256_madd_epi16(phi, q45k_lane16(sc, 2 * c + 1))));
+    }
+    return s;
+}
+
+/* Two rows' 8-lane registers to one: {a0+a2, b0+b2, a1+a3, b1+b3} per 128 bits. */
+static inline __attribute__((always_inline)) __m256i fold2(__m256i a, __m256i b)
+{
+    return _mm256_add_epi32(_mm256_unpacklo_epi32(a, b), _mm256_unpackhi_epi32(a, b));
+}
+
+/* Two fold2 results (rows 0-1, 2-3) to one: per 128 bits rows 0-3's partial sums. */
+static inline __attribute__((always_inline)) __m256i fold4(__m256i a, __m256i b)
+{
+    return _mm256_add_epi32(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b));
+}
+
+/* Rows [r, r + 8) of one token. The rows' lane sums are folded as the rows come (integer adds,
+ * exact in any order: the same integers as avx2_sum_rows8 with fewer registers live). Mins: rows
+ * k and k + 4's 8 mins side by side in one register, madd with the 8 pair sums of the
+ * activation's bsums (m_j x (bsum_2j + bsum_2j+1), the same integers), then two fold levels. */
 static inline __attribute__((always_inline)) void rows8(const char *w, size_t wrb, int64_t nb, const block_q8_K *x,
                                                         float *y, int64_t r)
 {
@@ -68,17 +106,34 @@ static inline __attribute__((always_inline)) void rows8(const char *w, size_t wr
     __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         const char *blk = row + (size_t)b * sizeof(block_q4_K);
-        __m256i v[8], m[8];
+        const block_q8_K *xb = &x[b];
         prefetch_next_tile(w, wrb, r, 8, b, nb, sizeof(block_q4_K));
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; i++) {
-            const char *bi = blk + (size_t)i * wrb;
-            row_lanes(bi, &x[b], &v[i], &m[i]);
+        /* the 8 sums bsum_2j + bsum_2j+1 as int16 (|sum| <= 32 x 128), in both 128-bit halves */
+        __m256i bs = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)xb->bsums), _mm256_set1_epi16(1));
+        bs = _mm256_permute4x64_epi64(_mm256_packs_epi32(bs, bs), 0x88);
+        __m128i m[8];
+        __m256i h[2];
+#pragma GCC unroll 2
+        for (int g = 0; g < 2; g++) { /* rows 4g .. 4g + 3 */
+            const char *bg = blk + (size_t)(4 * g) * wrb;
+            __m256i v0 = row_dots(bg, xb, &m[4 * g]);
+            __m256i v1 = row_dots(bg + wrb, xb, &m[4 * g + 1]);
+            __m256i a0 = fold2(v0, v1);
+            __m256i v2 = row_dots(bg + 2 * wrb, xb, &m[4 * g + 2]);
+            __m256i v3 = row_dots(bg + 3 * wrb, xb, &m[4 * g + 3]);
+            h[g] = fold4(a0, fold2(v2, v3));
         }
-        __m256 d, dmin, dx = _mm256_broadcast_ss(&x[b].d);
+        __m256i isum = _mm256_add_epi32(_mm256_permute2x128_si256(h[0], h[1], 0x20),
+                                        _mm256_permute2x128_si256(h[0], h[1], 0x31));
+        __m256i p[4];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++)
+            p[k] = _mm256_madd_epi16(_mm256_set_m128i(m[k + 4], m[k]), bs);
+        __m256i msum = fold4(fold2(p[0], p[1]), fold2(p[2], p[3]));
+        __m256 d, dmin, dx = _mm256_broadcast_ss(&xb->d);
         gather_d_dmin(blk, idx, &d, &dmin);
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(avx2_sum_rows8(v)), _mm256_mul_ps(d, dx), acc);
-        accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(avx2_sum_rows8(m)), _mm256_mul_ps(dmin, dx), accm);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(d, dx), acc);
+        accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_mul_ps(dmin, dx), accm);
     }
     _mm256_storeu_ps(y + r, _mm256_sub_ps(acc, accm));
 }
