@@ -129,15 +129,25 @@ P_INLINE void panel_tokens(const q6k_pack *p, int nsb, const char *qx, size_t qr
 }
 
 /* Part PART of NPARTS of the cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows): the
- * next chunk's weights, fetched while this chunk's tokens run (prefetch only, no effect on results). */
+ * next chunk's weights, fetched while this chunk's tokens run (prefetch only, no effect on results).
+ * The line's row and offset are stepped, not divided out (one 64-bit division per call, not per line). */
 P_INLINE void prefetch_chunk(const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t part,
                              int64_t nparts)
 {
     const int64_t lpr = ((int64_t)nsb * (int64_t)sizeof(block_q6_K) + 63) / 64 + 1, lines = lpr * nrows;
     const int64_t per = (lines + nparts - 1) / nparts;
-    for (int64_t l = part * per; l < (part + 1) * per && l < lines; l++)
-        _mm_prefetch(w + (size_t)(r + l / lpr) * wrb + (size_t)c * sizeof(block_q6_K) + (size_t)(l % lpr) * 64,
-                     _MM_HINT_T0);
+    int64_t l = part * per, end = l + per < lines ? l + per : lines;
+    if (l >= end)
+        return;
+    int64_t row = l / lpr, off = l % lpr;
+    const char *base = w + (size_t)c * sizeof(block_q6_K);
+    for (; l < end; l++) {
+        _mm_prefetch(base + (size_t)(r + row) * wrb + (size_t)off * 64, _MM_HINT_T0);
+        if (++off == lpr) {
+            off = 0;
+            row++;
+        }
+    }
 }
 
 /* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per
