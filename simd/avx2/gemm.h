@@ -82,8 +82,12 @@ void avx2_gemm_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t
                     size_t ys, int64_t r0, int64_t r1);
 void avx2_gemm_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1);
+/* Q4_K (gemm_kq.c): the first n_tok - n_tok % 4 tokens in llama.cpp's batch order, the rest in its
+ * one-token order, all on the same panels; _split: the same, below 4 tokens the one-token walk. */
 void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1);
+void avx2_gemm_q4_k_split(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                          size_t ys, int64_t r0, int64_t r1);
 
 /* Q5_0 / Q8_0 batches in llama.cpp's order, register-tiled (q32_tiled.c): the walk's bits. */
 void avx2_tiled_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,

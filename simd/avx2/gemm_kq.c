@@ -1,5 +1,9 @@
 /* AVX2 mat x mat for Q4_K (against Q8_K activations) in llama.cpp's batch order (ref_matmul_q4_k:
- * ggml_gemm_q4_K_8x8_q8_K), for the first n_tok - n_tok % 4 tokens of a batch (q4_k.c). One panel
+ * ggml_gemm_q4_K_8x8_q8_K), for the first n_tok - n_tok % 4 tokens of a batch; avx2_gemm_q4_k_split
+ * runs the n_tok % 4 left over on the same panels in llama.cpp's one-token order
+ * (ggml_gemv_q4_K_8x8_q8_K: one FMA pair per super-block instead of per 64 elements, the integer
+ * sums of the super-block's four 64-element steps added first, exactly), so a whole batch as
+ * llama.cpp splits it (ref_matmul_q4_k) needs no second pass over the weights. One panel
  * of 8 weight rows is unpacked once per chunk of up to K_CHUNK super-blocks into a
  * row-interleaved stack buffer (one register: 4 unsigned codes of each of the 8 rows, row i in
  * lane i; 20 KB, it stays in L1; the 6-bit scales and mins unpacked with vector shifts and
@@ -100,7 +104,8 @@ K_INLINE void pack_chunk(kq_pack *p, const char *w, size_t wrb, int64_t r, int n
 /* The mins chain of T tokens (a constant after inlining) over nsb packed super-blocks starting at
  * super-block c of the activations: M of token k (8 rows at mb + 8 k) goes on from mb unless
  * FIRST. The tokens' chains interleave, so the FMA latency is hidden. */
-K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *mb, int first)
+K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *mb, int first,
+                       int one)
 {
     __m256 m[K_TOK];
 #pragma GCC unroll 4
@@ -118,9 +123,14 @@ K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, in
             dmx[k] = _mm256_mul_ps(p[s].dm, _mm256_broadcast_ss(&x->d));
         }
 #define K_MSTEP(q, imm)                                                                                              \
-    for (int k = 0; k < T; k++)                                                                                      \
-        m[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(p[s].mins[q], _mm256_shuffle_epi32(pb[k], imm))), \
-                               dmx[k], m[k]);
+    for (int k = 0; k < T; k++) {                                                                                    \
+        const __m256i v = _mm256_madd_epi16(p[s].mins[q], _mm256_shuffle_epi32(pb[k], imm));                        \
+        if (one)                                                                                                     \
+            ms[k] = q == 0 ? v : _mm256_add_epi32(ms[k], v);                                                         \
+        else                                                                                                         \
+            m[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), dmx[k], m[k]);                                             \
+    }
+        __m256i ms[K_TOK];
 #pragma GCC unroll 4
         K_MSTEP(0, 0x00)
 #pragma GCC unroll 4
@@ -130,6 +140,10 @@ K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, in
 #pragma GCC unroll 4
         K_MSTEP(3, 0xff)
 #undef K_MSTEP
+        if (one) /* the one-token order: the super-block's mins sum, then one FMA */
+#pragma GCC unroll 4
+            for (int k = 0; k < T; k++)
+                m[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ms[k]), dmx[k], m[k]);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < T; k++)
@@ -140,7 +154,7 @@ K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, in
  * packed super-blocks starting at super-block c of the activations. A goes on from y unless
  * FIRST; LAST stores A - M (M of token k at mb + 8 k) into y, else A. */
 K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
-                         const float *mb, int nrows, int first, int last)
+                         const float *mb, int nrows, int first, int last, int one)
 {
     __m256 acc[K_TOK];
 #pragma GCC unroll 4
@@ -151,8 +165,8 @@ K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, 
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
             x[k] = (const block_q8_K *)(qx + (size_t)k * qrb) + c + s;
+        __m256i isum[K_TOK], bsum[K_TOK]; /* bsum: the super-block's sum (the one-token order) */
         for (int sb = 0; sb < 4; sb++) {
-            __m256i isum[K_TOK];
 #pragma GCC unroll 2
             for (int h = 0; h < 2; h++) { /* sub-block 2 sb + h: groups 16 sb + 8 h .. + 7 */
                 const int g0 = 16 * sb + 8 * h;
@@ -176,11 +190,21 @@ K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, 
             }
 #pragma GCC unroll 4
             for (int k = 0; k < T; k++) {
-                __m256 dd = _mm256_mul_ps(p[s].d, _mm256_broadcast_ss(&x[k]->d));
-                acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), dd, acc[k]);
-                GEMM_KEEP(acc[k]);
+                if (one) {
+                    bsum[k] = sb == 0 ? isum[k] : _mm256_add_epi32(bsum[k], isum[k]);
+                    GEMM_KEEP(bsum[k]);
+                } else {
+                    __m256 dd = _mm256_mul_ps(p[s].d, _mm256_broadcast_ss(&x[k]->d));
+                    acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), dd, acc[k]);
+                    GEMM_KEEP(acc[k]);
+                }
             }
         }
+        if (one)
+#pragma GCC unroll 4
+            for (int k = 0; k < T; k++)
+                acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(bsum[k]), _mm256_mul_ps(p[s].d, _mm256_broadcast_ss(&x[k]->d)),
+                                         acc[k]);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < T; k++)
@@ -189,37 +213,48 @@ K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, 
     gemm_store(acc, T, y, ys, nrows, 1);
 }
 
-/* The mins pass, then the main pass, for T tokens (a constant after inlining). */
+/* The mins pass, then the main pass, for T tokens (a constant after inlining); ONE: in the
+ * one-token order. */
 K_INLINE void run_both(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
-                       float *mb, int nrows, int first, int last)
+                       float *mb, int nrows, int first, int last, int one)
 {
-    run_mins(p, nsb, qx, qrb, c, T, mb, first);
-    run_tokens(p, nsb, qx, qrb, c, T, y, ys, mb, nrows, first, last);
+    run_mins(p, nsb, qx, qrb, c, T, mb, first, one);
+    run_tokens(p, nsb, qx, qrb, c, T, y, ys, mb, nrows, first, last, one);
 }
 
 K_INLINE void run_some(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
                        float *mb, int nrows, int first, int last)
 {
-    switch (T) {
-    case 4: run_both(p, nsb, qx, qrb, c, 4, y, ys, mb, nrows, first, last); break;
-    case 3: run_both(p, nsb, qx, qrb, c, 3, y, ys, mb, nrows, first, last); break;
-    case 2: run_both(p, nsb, qx, qrb, c, 2, y, ys, mb, nrows, first, last); break;
-    case 1: run_both(p, nsb, qx, qrb, c, 1, y, ys, mb, nrows, first, last); break;
+    switch (T) { /* fewer than K_TOK: a batch's n_tok % 4, in the one-token order */
+    case 4: run_both(p, nsb, qx, qrb, c, 4, y, ys, mb, nrows, first, last, 0); break;
+    case 3: run_both(p, nsb, qx, qrb, c, 3, y, ys, mb, nrows, first, last, 1); break;
+    case 2: run_both(p, nsb, qx, qrb, c, 2, y, ys, mb, nrows, first, last, 1); break;
+    case 1: run_both(p, nsb, qx, qrb, c, 1, y, ys, mb, nrows, first, last, 1); break;
     default: break;
     }
 }
 
 /* Part PART of NPARTS of the cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows):
  * the next chunk's weights, fetched while this chunk's tokens run, so its unpacking does not wait
- * on memory (prefetch only: no effect on any result). */
+ * on memory (prefetch only: no effect on any result). The line's row and offset are stepped, not
+ * divided out: a 64-bit division per line cost about 5 % of the kernel at 32 tokens. */
 K_INLINE void prefetch_chunk(const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t part,
                              int64_t nparts)
 {
     const int64_t lpr = ((int64_t)nsb * (int64_t)sizeof(block_q4_K) + 63) / 64, lines = lpr * nrows;
     const int64_t per = (lines + nparts - 1) / nparts;
-    for (int64_t l = part * per; l < (part + 1) * per && l < lines; l++)
-        _mm_prefetch(w + (size_t)(r + l / lpr) * wrb + (size_t)c * sizeof(block_q4_K) + (size_t)(l % lpr) * 64,
-                     _MM_HINT_T0);
+    int64_t l = part * per, end = l + per < lines ? l + per : lines;
+    if (l >= end)
+        return;
+    int64_t row = l / lpr, off = l % lpr; /* one division per call */
+    const char *base = w + (size_t)c * sizeof(block_q4_K);
+    for (; l < end; l++) {
+        _mm_prefetch(base + (size_t)(r + row) * wrb + (size_t)off * 64, _MM_HINT_T0);
+        if (++off == lpr) {
+            off = 0;
+            row++;
+        }
+    }
 }
 
 /* Tokens in passes of gemm_token_block; per pass, rows one panel of 8 at a time, each chunk of
@@ -256,4 +291,18 @@ void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t
             }
         }
     }
+}
+
+/* A batch as llama.cpp splits it (ref_matmul_q4_k): below 4 tokens the one-token kernel over rows
+ * kept in L2 (q4_k.c; a panel would serve too few tokens), else every token on the panels, the
+ * first n_tok - n_tok % 4 in the batch order and the rest in the one-token order, so the weights
+ * are unpacked once for all of them (expert products at about 32 tokens: the 1-3 left over no
+ * longer take a second pass at about 1.7x the per-token cost). */
+void avx2_gemm_q4_k_split(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
+                          size_t ys, int64_t r0, int64_t r1)
+{
+    if (n_tok < K_TOK)
+        avx2_one_order_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    else
+        avx2_gemm_q4_k(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
 }

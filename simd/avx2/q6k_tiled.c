@@ -2,7 +2,8 @@
  * batches"): per (row, token) one chain over the super-blocks, acc = fma(d_w * (float)isum, d_x, acc),
  * isum the exact integer sum of scale_g * (code - 32) * x over the 256 elements (ref_dot_q6_k_tiled).
  * Panels of 8 rows are unpacked once per chunk of super-blocks into a row-interleaved buffer (one
- * register holds 4 codes, 0..63, of each of the 8 rows, row i in lane i); every token of the pass
+ * register holds 4 codes, 0..63, of each of the 8 rows, row i in lane i; built from the blocks' ql
+ * and qh runs transposed in registers); every token of the pass
  * reuses them: maddubs(codes, the token's 4 bytes broadcast) gives exact int16 pair sums (at most
  * 2 x 63 x 128, two of them added stay below 2^15), madd by the rows' group scales each row's int32
  * sum in its own lane; the -32 offset comes off once per super-block as 32 x sum_g scale_g x bsum_g
@@ -24,21 +25,31 @@ typedef struct q6k_pack {
 
 #define P_INLINE static inline __attribute__((always_inline))
 
-/* One super-block's codes (0..63) in element order (ref/q6_k.c's q6k_codes, unsigned). */
-P_INLINE void unpack_codes(const block_q6_K *b, uint8_t out[QK_K])
+/* The codes (0..63) of one super-block of the 8 rows at blk[i], transposed: code[j] = elements
+ * 4j..4j+3 of every row, row i in lane i. Element 128h + 32k + i (ref/q6_k.c's q6k_codes) is the low
+ * (k < 2) or high (k >= 2) nibble of ql[64h + 32(k & 1) + i] with bits 2k, 2k + 1 of qh[32h + i] on
+ * top, so each 16-byte run of ql and qh is transposed once, straight from the blocks, and the codes
+ * are put together in registers (no staging buffer). */
+P_INLINE void pack_codes(__m256i code[64], const uint8_t *const blk[P_ROWS])
 {
     const __m256i low = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3);
-    for (int h = 0; h < 2; h++) {
-        __m256i l0 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h));
-        __m256i l1 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h + 32));
-        __m256i hb = _mm256_loadu_si256((const __m256i *)(b->qh + 32 * h));
-        __m256i nib[4] = {_mm256_and_si256(l0, low), _mm256_and_si256(l1, low),
-                          _mm256_and_si256(_mm256_srli_epi16(l0, 4), low), _mm256_and_si256(_mm256_srli_epi16(l1, 4), low)};
-        for (int k = 0; k < 4; k++) {
-            __m256i top = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * k), three);
-            _mm256_storeu_si256((__m256i *)(out + 128 * h + 32 * k), _mm256_or_si256(nib[k], _mm256_slli_epi16(top, 4)));
+    for (int h = 0; h < 2; h++)
+        for (int i0 = 0; i0 < 32; i0 += 16) {
+            __m256i hb[4];
+            gemm_transpose_8x4(blk, offsetof(block_q6_K, qh) + (size_t)(32 * h + i0), hb);
+            for (int k1 = 0; k1 < 2; k1++) {
+                __m256i lb[4];
+                gemm_transpose_8x4(blk, offsetof(block_q6_K, ql) + (size_t)(64 * h + 32 * k1 + i0), lb);
+                for (int q = 0; q < 4; q++) {
+                    const int j = 32 * h + 8 * k1 + i0 / 4 + q; /* k = k1: the low nibbles */
+                    __m256i top = _mm256_and_si256(_mm256_srli_epi16(hb[q], 2 * k1), three);
+                    code[j] = _mm256_or_si256(_mm256_and_si256(lb[q], low), _mm256_slli_epi16(top, 4));
+                    top = _mm256_and_si256(_mm256_srli_epi16(hb[q], 2 * (k1 + 2)), three); /* k = k1 + 2: high */
+                    code[j + 16] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(lb[q], 4), low),
+                                                   _mm256_slli_epi16(top, 4));
+                }
+            }
         }
-    }
 }
 
 /* Bytes a and b of every dword into the high bytes of its two int16 halves (low bytes zero). */
@@ -53,26 +64,20 @@ P_INLINE __m256i hi16(int a, int b)
 /* Rows [r, r + nrows) of the panel (missing rows repeat the last one), super-blocks [c, c + nsb). */
 static void pack_chunk(q6k_pack *p, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb)
 {
-    _Alignas(32) uint8_t codes[P_ROWS][QK_K];
     for (int s = 0; s < nsb; s++) {
         const block_q6_K *blk[P_ROWS];
-        const uint8_t *rows[P_ROWS];
+        const uint8_t *bytes[P_ROWS];
         float dw[P_ROWS];
         for (int i = 0; i < P_ROWS; i++) {
             blk[i] = (const block_q6_K *)(w + (size_t)(r + (i < nrows ? i : nrows - 1)) * wrb) + c + s;
-            unpack_codes(blk[i], codes[i]);
-            rows[i] = codes[i];
+            bytes[i] = (const uint8_t *)blk[i];
             dw[i] = *avx2_half_ref(&blk[i]->d);
         }
-        for (int j = 0; j < 16; j++)
-            gemm_transpose_8x4(rows, (size_t)16 * j, &p->code[s][4 * j]);
+        pack_codes(p->code[s], bytes);
         /* the 16 int8 scales of the 8 rows transposed (register k: scales 4k..4k+3, row i in lane
          * i), each picked into the high byte of an int16 and shifted down with its sign */
-        const uint8_t *hdr[P_ROWS];
-        for (int i = 0; i < P_ROWS; i++)
-            hdr[i] = (const uint8_t *)blk[i];
         __m256i sv[4];
-        gemm_transpose_8x4(hdr, offsetof(block_q6_K, scales), sv);
+        gemm_transpose_8x4(bytes, offsetof(block_q6_K, scales), sv);
         for (int g = 0; g < 16; g++)
             p->scale[s][g] = _mm256_srai_epi16(_mm256_shuffle_epi8(sv[g / 4], hi16(g % 4, g % 4)), 8);
         for (int m = 0; m < 8; m++)
@@ -129,15 +134,25 @@ P_INLINE void panel_tokens(const q6k_pack *p, int nsb, const char *qx, size_t qr
 }
 
 /* Part PART of NPARTS of the cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows): the
- * next chunk's weights, fetched while this chunk's tokens run (prefetch only, no effect on results). */
+ * next chunk's weights, fetched while this chunk's tokens run (prefetch only, no effect on results).
+ * The line's row and offset are stepped, not divided out (one 64-bit division per call, not per line). */
 P_INLINE void prefetch_chunk(const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t part,
                              int64_t nparts)
 {
     const int64_t lpr = ((int64_t)nsb * (int64_t)sizeof(block_q6_K) + 63) / 64 + 1, lines = lpr * nrows;
     const int64_t per = (lines + nparts - 1) / nparts;
-    for (int64_t l = part * per; l < (part + 1) * per && l < lines; l++)
-        _mm_prefetch(w + (size_t)(r + l / lpr) * wrb + (size_t)c * sizeof(block_q6_K) + (size_t)(l % lpr) * 64,
-                     _MM_HINT_T0);
+    int64_t l = part * per, end = l + per < lines ? l + per : lines;
+    if (l >= end)
+        return;
+    int64_t row = l / lpr, off = l % lpr;
+    const char *base = w + (size_t)c * sizeof(block_q6_K);
+    for (; l < end; l++) {
+        _mm_prefetch(base + (size_t)(r + row) * wrb + (size_t)off * 64, _MM_HINT_T0);
+        if (++off == lpr) {
+            off = 0;
+            row++;
+        }
+    }
 }
 
 /* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per

@@ -86,7 +86,7 @@ void simd_fill_avx2(simd_kernels *k)
     k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
     k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
-    k->matmul[TOLK_TYPE_Q4_K] = avx2_matmul_q4_k; /* llama.cpp's orders: panels from 4 tokens (q4_k.c) */
+    k->matmul[TOLK_TYPE_Q4_K] = avx2_gemm_q4_k_split; /* llama.cpp's orders: panels from 4 tokens (gemm_kq.c) */
     k->matvec[TOLK_TYPE_Q4_K] = avx2_matvec_q4_k;
     k->dot[TOLK_TYPE_Q5_K] = avx2_dot_q5_k;
     k->matmul[TOLK_TYPE_Q5_K] = avx2_matmul_q5_k;
