@@ -69,19 +69,6 @@ static inline __m256i avx2_bits_to_bytes(const uint8_t qh[4])
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
 }
 
-/* Eight registers of 8 int32 lanes to one: lane i holds the sum of v[i]'s lanes. */
-static inline __attribute__((always_inline)) __m256i avx2_sum_rows8(const __m256i v[8])
-{
-    __m256i a[4];
-    for (int k = 0; k < 4; k++) /* per 128 bits: {v0_0+v0_2, v1_0+v1_2, v0_1+v0_3, v1_1+v1_3} */
-        a[k] = _mm256_add_epi32(_mm256_unpacklo_epi32(v[2 * k], v[2 * k + 1]),
-                                _mm256_unpackhi_epi32(v[2 * k], v[2 * k + 1]));
-    __m256i b0 = _mm256_add_epi32(_mm256_unpacklo_epi64(a[0], a[1]), _mm256_unpackhi_epi64(a[0], a[1]));
-    __m256i b1 = _mm256_add_epi32(_mm256_unpacklo_epi64(a[2], a[3]), _mm256_unpackhi_epi64(a[2], a[3]));
-    /* b0: rows 0-3 per 128-bit half, b1: rows 4-7; add the halves */
-    return _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20), _mm256_permute2x128_si256(b0, b1, 0x31));
-}
-
 /* Prefetch for the one-token tiles, which stream their weights once: the block AVX2_PREFETCH bytes
  * ahead of the one in use (measured on a 4096 x 14336 mat x vec: 256, 512 and 1024 bytes give
  * Q4_0 7.7, 8.4 and 7.4 GB/s per CPU-second against 6.1 without; the hardware prefetcher alone
@@ -247,8 +234,6 @@ float avx2_dot_q5_1(int64_t n, const void *w, const void *x);
 void avx2_matmul_q5_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 float avx2_dot_q4_k(int64_t n, const void *w, const void *x);
-void avx2_matmul_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
-                     int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 float avx2_dot_q5_k(int64_t n, const void *w, const void *x);
 void avx2_matmul_q5_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                      int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
@@ -271,7 +256,7 @@ void avx2_matvec_q5_0(const void *w, size_t w_row_bytes, int64_t n, const void *
 void avx2_matvec_q8_0(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q4_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_matvec_q5_1(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
-/* Q4_K in llama.cpp's order (q4_k.c): one token, any count in the one-token order, and batches. */
+/* Q4_K in llama.cpp's one-token order (q4_k.c): one token, and any count in that order (batches: gemm_kq.c). */
 void avx2_matvec_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1);
 void avx2_one_order_q4_k(const void *w, size_t w_row_bytes, int64_t n, const void *qx, size_t qx_row_bytes,
                          int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);

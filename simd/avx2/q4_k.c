@@ -95,7 +95,7 @@ static inline __attribute__((always_inline)) __m256i fold4(__m256i a, __m256i b)
 }
 
 /* Rows [r, r + 8) of one token. The rows' lane sums are folded as the rows come (integer adds,
- * exact in any order: the same integers as avx2_sum_rows8 with fewer registers live). Mins: rows
+ * exact in any order: the same integers as a sum of 8 row registers at once, with fewer registers live). Mins: rows
  * k and k + 4's 8 mins side by side in one register, madd with the 8 pair sums of the
  * activation's bsums (m_j x (bsum_2j + bsum_2j+1), the same integers), then two fold levels. */
 static inline __attribute__((always_inline)) void rows8(const char *w, size_t wrb, int64_t nb, const block_q8_K *x,
@@ -154,17 +154,4 @@ void avx2_one_order_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, s
                          size_t ys, int64_t r0, int64_t r1)
 {
     simd_matmul_tokens_in_l2(avx2_matvec_q4_k, 8, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-}
-
-/* A batch as llama.cpp computes it (ref_matmul_q4_k): the first n_tok - n_tok % 4 tokens on the
- * panels in its batch order, the rest in the one-token order. */
-void avx2_matmul_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                      size_t ys, int64_t r0, int64_t r1)
-{
-    const int64_t nb = n_tok - n_tok % 4;
-    if (nb > 0)
-        avx2_gemm_q4_k(w, wrb, n, qx, qrb, nb, y, ys, r0, r1);
-    if (nb < n_tok)
-        avx2_one_order_q4_k(w, wrb, n, (const char *)qx + (size_t)nb * qrb, qrb, n_tok - nb, y + (size_t)nb * ys, ys,
-                            r0, r1);
 }
