@@ -56,6 +56,7 @@ INLINE AVX2_T float tree16(__m256 lo, __m256 hi)
 INLINE AVX2_T __m256 tree16x8(const __m256 t[8])
 {
     __m256 y[4]; /* y[m] = [quarters of product m | of product m + 4] */
+    #pragma GCC unroll 8
     for (int m = 0; m < 4; m++)
         y[m] = _mm256_add_ps(_mm256_permute2f128_ps(t[m], t[m + 4], 0x20),
                              _mm256_permute2f128_ps(t[m], t[m + 4], 0x31));
@@ -116,20 +117,24 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m256 t[8];
+                #pragma GCC unroll 8
                 for (int h = 0; h < 8; h += 4) {
                     __m256 lo[4], hi[4];
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++)
                         lo[m] = hi[m] = _mm256_setzero_ps();
                     const float *kb = k + (j + h) * hd;
 #pragma GCC unroll 8
                     for (int64_t i = 0; i < hd; i += 16) {
                         const __m256 ql = _mm256_loadu_ps(qr + i), qh = _mm256_loadu_ps(qr + i + 8);
+                        #pragma GCC unroll 8
                         for (int m = 0; m < 4; m++) {
                             const float *km = kb + m * hd + i;
                             lo[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km), ql, lo[m]);
                             hi[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km + 8), qh, hi[m]);
                         }
                     }
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++)
                         t[h + m] = _mm256_add_ps(lo[m], hi[m]);
                 }
@@ -139,16 +144,19 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m256 lo[4], hi[4];
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     lo[m] = hi[m] = _mm256_setzero_ps();
                 for (int64_t i = 0; i < hd; i += 16) {
                     const __m256 ql = _mm256_loadu_ps(qr + i), qh = _mm256_loadu_ps(qr + i + 8);
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++) {
                         const float *km = k + (j + m) * hd + i;
                         lo[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km), ql, lo[m]);
                         hi[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km + 8), qh, hi[m]);
                     }
                 }
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     s[r * ld + j + m] = tree16(lo[m], hi[m]);
             }
@@ -171,15 +179,19 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m256 t[8];
+                #pragma GCC unroll 8
                 for (int m = 0; m < 8; m++) {
                     const float *km = k + (j0 + m) * hd;
                     __m256 R[8];
+                    #pragma GCC unroll 8
                     for (int u = 0; u < 8; u++)
                         R[u] = _mm256_setzero_ps();
                     for (int64_t i = 0; i < np; i += 64)
+                        #pragma GCC unroll 8
                         for (int u = 0; u < 8; u++)
                             R[u] = _mm256_fmadd_ps(_mm256_loadu_ps(km + i + 8 * u), _mm256_loadu_ps(qr + i + 8 * u),
                                                    R[u]);
+                    #pragma GCC unroll 8
                     for (int u = 0; u < 4; u++)
                         R[u] = _mm256_add_ps(R[u], R[u + 4]);
                     R[0] = _mm256_add_ps(R[0], R[2]);
@@ -193,12 +205,15 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
         for (int64_t r = 0; r < nq; r++) {
             const float *qr = q + r * hd;
             __m256 R[8];
+            #pragma GCC unroll 8
             for (int m = 0; m < 8; m++)
                 R[m] = _mm256_setzero_ps();
             for (int64_t i = 0; i < np; i += 64)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 8; m++)
                     R[m] = _mm256_fmadd_ps(_mm256_loadu_ps(kj + i + 8 * m), _mm256_loadu_ps(qr + i + 8 * m), R[m]);
             /* 16-lane registers 0 += 2, 1 += 3, 0 += 1 */
+            #pragma GCC unroll 8
             for (int m = 0; m < 4; m++)
                 R[m] = _mm256_add_ps(R[m], R[m + 4]);
             R[0] = _mm256_add_ps(R[0], R[2]);
@@ -227,20 +242,27 @@ INLINE AVX2_T void pv_block_avx2(int NR, int NV, const float *p, int64_t ld, int
                                  const float *v, int64_t hdv, float *a, int64_t rs, bool first)
 {
     __m256 acc[4][2];
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             acc[r][m] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(a + r * rs + 8 * m);
     for (int64_t j = j0; j < nk; j += step) {
         __m256 vv[2];
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             vv[m] = _mm256_loadu_ps(v + j * hdv + 8 * m);
+        #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             const __m256 w = _mm256_broadcast_ss(p + r * ld + j);
+            #pragma GCC unroll 8
             for (int m = 0; m < NV; m++)
                 acc[r][m] = _mm256_fmadd_ps(w, vv[m], acc[r][m]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             _mm256_storeu_ps(a + r * rs + 8 * m, acc[r][m]);
 }
@@ -254,6 +276,7 @@ INLINE AVX2_T void pv_rows_avx2(int NR, const float *p, int64_t ld, int64_t j0, 
     for (; d + 8 <= hdv; d += 8)
         pv_block_avx2(NR, 1, p, ld, j0, step, nk, v + d, hdv, a + d, rs, first);
     for (; d < hdv; d++)
+        #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             float x = first ? 0.0f : a[r * rs + d];
             for (int64_t j = j0; j < nk; j += step)
@@ -282,13 +305,16 @@ AVX512_T static void dots_avx512(ag_order o, const float *k, int64_t nk, const f
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m512 a[4];
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     a[m] = _mm512_setzero_ps();
                 for (int64_t i = 0; i < hd; i += 16) {
                     const __m512 qv = _mm512_loadu_ps(qr + i);
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++)
                         a[m] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (j + m) * hd + i), qv, a[m]);
                 }
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     s[r * ld + j + m] = tree16_512(a[m]);
             }
@@ -308,15 +334,20 @@ AVX512_T static void dots_avx512(ag_order o, const float *k, int64_t nk, const f
         for (int64_t r = 0; r < nq; r++) {
             const float *qr = q + r * hd;
             __m512 R[2][4];
+            #pragma GCC unroll 8
             for (int t = 0; t < 2; t++)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     R[t][m] = _mm512_setzero_ps();
             for (int64_t i = 0; i < np; i += 64)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++) {
                     const __m512 qv = _mm512_loadu_ps(qr + i + 16 * m);
+                    #pragma GCC unroll 8
                     for (int t = 0; t < 2; t++)
                         R[t][m] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (j + t) * hd + i + 16 * m), qv, R[t][m]);
                 }
+            #pragma GCC unroll 8
             for (int t = 0; t < 2; t++) {
                 const __m512 r0 = _mm512_add_ps(_mm512_add_ps(R[t][0], R[t][2]), _mm512_add_ps(R[t][1], R[t][3]));
                 s[r * ld + j + t] = vecdot_tail((double)tree16_512(r0), k + (j + t) * hd, qr, np, hd);
@@ -326,9 +357,11 @@ AVX512_T static void dots_avx512(ag_order o, const float *k, int64_t nk, const f
         for (int64_t r = 0; r < nq; r++) {
             const float *kj = k + j * hd, *qr = q + r * hd;
             __m512 R[4];
+            #pragma GCC unroll 8
             for (int m = 0; m < 4; m++)
                 R[m] = _mm512_setzero_ps();
             for (int64_t i = 0; i < np; i += 64)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     R[m] = _mm512_fmadd_ps(_mm512_loadu_ps(kj + i + 16 * m), _mm512_loadu_ps(qr + i + 16 * m), R[m]);
             const __m512 r0 = _mm512_add_ps(_mm512_add_ps(R[0], R[2]), _mm512_add_ps(R[1], R[3]));
@@ -342,21 +375,28 @@ INLINE AVX512_T void pv_block_avx512(int NR, int NV, __mmask16 mask, const float
                                      bool first)
 {
     __m512 acc[4][4];
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             acc[r][m] = first ? _mm512_setzero_ps()
                               : _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, a + r * rs + 16 * m);
     for (int64_t j = j0; j < nk; j += step) {
         __m512 vv[4];
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             vv[m] = _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, v + j * hdv + 16 * m);
+        #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             const __m512 w = _mm512_set1_ps(p[r * ld + j]);
+            #pragma GCC unroll 8
             for (int m = 0; m < NV; m++)
                 acc[r][m] = _mm512_fmadd_ps(w, vv[m], acc[r][m]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             _mm512_mask_storeu_ps(a + r * rs + 16 * m, m == NV - 1 ? mask : (__mmask16)0xffff, acc[r][m]);
 }
