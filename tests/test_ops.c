@@ -468,6 +468,65 @@ START_TEST(attention_blocks_match_portable)
 }
 END_TEST
 
+/* The vector F16 row conversion against the portable one: strided rows (a cache layer's width
+ * apart), widths with and without a multiple-of-8 part, runs shorter and longer than the
+ * prefetch distance; every F16 bit pattern but NaNs appears. */
+START_TEST(attention_rows_match_portable)
+{
+    const ag_blocks *vec = ag_blocks_get(), *ref = ag_blocks_portable();
+    enum { STRIDE = 1040, NR = 70 }; /* bytes between rows: not a multiple of the row */
+    uint16_t *src = malloc(STRIDE * NR);
+    for (size_t i = 0; i < STRIDE * NR / 2; i++) {
+        uint16_t h = (uint16_t)(i * 40503u);
+        if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff)) /* NaN: its payload need not survive */
+            h &= 0xfc00;
+        src[i] = h;
+    }
+    const int64_t widths[] = {1, 7, 8, 64, 100, 128, 256};
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
+        for (int64_t n = 1; n <= NR; n += 23) {
+            const int64_t w = widths[wi];
+            float *d1 = malloc(sizeof(float) * (size_t)(n * w)), *d2 = malloc(sizeof(float) * (size_t)(n * w));
+            ref->rows((const char *)src + 6, STRIDE, n, w, d1);
+            vec->rows((const char *)src + 6, STRIDE, n, w, d2);
+            ck_assert_msg(memcmp(d1, d2, sizeof(float) * (size_t)(n * w)) == 0, "rows w %lld n %lld", (long long)w,
+                          (long long)n);
+            ck_assert(d1[0] == simd_f16_to_f32(src[3])); /* the portable one reads the right value */
+            free(d1);
+            free(d2);
+        }
+    free(src);
+}
+END_TEST
+
+/* ag_softmax_round equals ops_softmax then ag_round_f16 bit for bit: rows with masked (-inf)
+ * runs, lengths with and without a tail of n % 16, a row that is all but one masked. */
+START_TEST(attention_softmax_round_matches_steps)
+{
+    unsigned seed = 777;
+    const int64_t lens[] = {1, 15, 16, 17, 64, 100, 1040};
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+        for (int mode = 0; mode < 3; mode++) {
+            const int64_t n = lens[li];
+            float *x1 = malloc(sizeof(float) * (size_t)n), *x2 = malloc(sizeof(float) * (size_t)n);
+            for (int64_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                float v = (float)(seed >> 8) / (float)(1u << 20) - 8.0f;
+                if ((mode == 1 && i >= n / 2) || (mode == 2 && i != n / 3))
+                    v = -INFINITY;
+                x1[i] = x2[i] = v;
+            }
+            ops_softmax(x1, n);
+            ag_round_f16(x1, n);
+            ag_softmax_round(x2, n);
+            ck_assert_msg(memcmp(x1, x2, sizeof(float) * (size_t)n) == 0, "softmax n %lld mode %d", (long long)n,
+                          mode);
+            free(x1);
+            free(x2);
+        }
+}
+END_TEST
+
 int main(void)
 {
     test_isa_from_env();
@@ -485,6 +544,8 @@ int main(void)
     tcase_add_test(tc, swiglu_rounds_like_ggml);
     tcase_add_test(tc, attention_sums_in_ggml_order);
     tcase_add_test(tc, attention_blocks_match_portable);
+    tcase_add_test(tc, attention_rows_match_portable);
+    tcase_add_test(tc, attention_softmax_round_matches_steps);
     suite_add_tcase(s, tc);
     int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

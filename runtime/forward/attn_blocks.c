@@ -1,12 +1,22 @@
-/* Attention's q.k and p.v loops over chunks of keys (see attn_blocks.h), three ways with the same
- * bits: portable (ag_dot / ag_accumulate pair by pair), AVX2+FMA and AVX-512. Each lane of
+/* Attention's F16 row conversion and its q.k and p.v loops over chunks of keys (see attn_blocks.h),
+ * three ways with the same bits: portable (ag_dot / ag_accumulate pair by pair), AVX2+FMA and AVX-512. Each lane of
  * attn_ggml.h's orders is one vector lane here: AVX-512 holds the 16 tinyBLAS lanes in one
  * register (ggml_vec_dot_f16's 64 in four), AVX2 in two (eight), so the fused multiply-adds are
  * the same operations; the tree reductions are written as the same adds on extracted halves. */
 #include <string.h>
 
 #include "attn_blocks.h"
+#include "half.h"
 #include "simd.h"
+
+static void rows_portable(const char *src, size_t stride, int64_t n, int64_t w, float *dst)
+{
+    for (int64_t j = 0; j < n; j++) {
+        const uint16_t *s = (const uint16_t *)(const void *)(src + (size_t)j * stride);
+        for (int64_t i = 0; i < w; i++)
+            dst[j * w + i] = half_to_f32(s[i]);
+    }
+}
 
 static void dots_portable(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd, float *s,
                           int64_t ld)
@@ -26,7 +36,7 @@ static void pv_portable(int64_t lanes, const float *p, int64_t ld, int64_t nq, i
             ag_accumulate(acc + r * lanes * hdv, lanes, c0 + j, p[r * ld + j], v + j * hdv, hdv, false);
 }
 
-static const ag_blocks portable = {dots_portable, pv_portable};
+static const ag_blocks portable = {rows_portable, dots_portable, pv_portable};
 
 const ag_blocks *ag_blocks_portable(void)
 {
@@ -105,6 +115,32 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
     }
 
 /* ---- AVX2 + FMA ---- */
+
+/* KV cache rows lie a whole layer's width apart (1 KiB on the 1B shape, for 128 bytes of one
+ * head), a stride that stops the hardware prefetcher every few rows: the rows AHEAD steps on are
+ * prefetched (every cache line of the slice, the last byte's included). One F16C instruction
+ * converts eight values exactly. */
+AVX2_T __attribute__((target("f16c"))) static void rows_avx2(const char *src, size_t stride, int64_t n, int64_t w,
+                                                             float *dst)
+{
+    enum { AHEAD = 16 };
+    const size_t bytes = (size_t)w * 2;
+    for (int64_t j = 0; j < n; j++) {
+        if (j + AHEAD < n) {
+            const char *nx = src + (size_t)(j + AHEAD) * stride;
+            for (size_t b = 0; b < bytes; b += 64)
+                __builtin_prefetch(nx + b);
+            __builtin_prefetch(nx + bytes - 1);
+        }
+        const uint16_t *s = (const uint16_t *)(const void *)(src + (size_t)j * stride);
+        float *d = dst + j * w;
+        int64_t i = 0;
+        for (; i + 8 <= w; i += 8)
+            _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+        for (; i < w; i++)
+            d[i] = half_to_f32(s[i]);
+    }
+}
 
 /* Keys are visited four (tinyBLAS order) or one (vec_dot order) at a time, each block against every
  * query row, so the block's key rows and all query rows stay in L1. */
@@ -287,7 +323,7 @@ INLINE AVX2_T void pv_rows_avx2(int NR, const float *p, int64_t ld, int64_t j0, 
 
 PV_LANES(pv_avx2, AVX2_T, pv_rows_avx2)
 
-static const ag_blocks with_avx2 = {dots_avx2, pv_avx2};
+static const ag_blocks with_avx2 = {rows_avx2, dots_avx2, pv_avx2};
 
 /* ---- AVX-512 ---- */
 
@@ -415,13 +451,13 @@ INLINE AVX512_T void pv_rows_avx512(int NR, const float *p, int64_t ld, int64_t 
 
 PV_LANES(pv_avx512, AVX512_T, pv_rows_avx512)
 
-static const ag_blocks with_avx512 = {dots_avx512, pv_avx512};
+static const ag_blocks with_avx512 = {rows_avx2, dots_avx512, pv_avx512};
 
 const ag_blocks *ag_blocks_get(void)
 {
     if (strcmp(simd_isa_name(), "avx512") == 0 && __builtin_cpu_supports("avx512f"))
         return &with_avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
         return &with_avx2;
     return &portable;
 }
