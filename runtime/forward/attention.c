@@ -95,6 +95,7 @@ static void score_span(const attn_args *a, float *sr, int64_t c0, int64_t n, int
         v0 = n;
     if (v1 < v0)
         v1 = v0;
+#pragma omp simd
     for (int64_t j = 0; j < v0; j++)
         sr[j] = -INFINITY;
     if (a->softcap > 0.0f) {
@@ -102,9 +103,11 @@ static void score_span(const attn_args *a, float *sr, int64_t c0, int64_t n, int
             sr[j] = score(a, sr[j]);
     } else {
         const float scale = a->kq_scale;
+#pragma omp simd
         for (int64_t j = v0; j < v1; j++)
             sr[j] *= scale;
     }
+#pragma omp simd
     for (int64_t j = v1; j < n; j++)
         sr[j] = -INFINITY;
 }
@@ -206,8 +209,14 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     ag_round_f16(it->qg, nq * hd); /* ggml converts the queries to F16 */
 
     const size_t k_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hd);
-    for (int64_t i = 0; i < nq * nk; i++)
-        s[i] = -INFINITY;
+    /* The keys lo..hi get their scores below; the padding columns around them are masked. */
+    for (int64_t r = 0; r < nq; r++) {
+        float *sr = s + r * nk;
+        for (int64_t j = 0; j < lo - base; j++)
+            sr[j] = -INFINITY;
+        for (int64_t j = hi + 1 - base; j < nk; j++)
+            sr[j] = -INFINITY;
+    }
     for (int64_t c0 = lo; c0 <= hi; c0 += chunk) {
         const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
         convert_rows(a, kern, false, c0, n, k_off, hd, rows);

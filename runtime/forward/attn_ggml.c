@@ -87,6 +87,7 @@ AG_CLONES void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, floa
 /* dst[d] += b[d]: one step of the lane tree, for all n outputs at once (rows never overlap). */
 static void add_rows(float *restrict dst, const float *restrict b, int64_t n)
 {
+#pragma omp simd
     for (int64_t d = 0; d < n; d++)
         dst[d] += b[d];
 }
@@ -113,6 +114,7 @@ void ag_reduce(ag_order o, float *acc, int64_t n, float *out)
         add_rows(r[l], r[l + 4], n);
     add_rows(r[0], r[2], n);
     add_rows(r[1], r[3], n);
+#pragma omp simd
     for (int64_t d = 0; d < n; d++)
         out[d] = r[0][d] + r[1][d];
 }
