@@ -453,10 +453,17 @@ START_TEST(attention_blocks_match_portable)
             for (size_t i = 0; i < n; i++)
                 a1[i] = a2[i] = 7.0f; /* first must overwrite */
             const int64_t c0 = 37, n1 = 29, n2 = NK - n1;
-            ref->pv(lanes, p, LD, NQ, c0, n1, k, hd, a1, true);
-            vec->pv(lanes, p, LD, NQ, c0, n1, k, hd, a2, true);
-            ref->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, k + n1 * hd, hd, a1, false);
-            vec->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, k + n1 * hd, hd, a2, false);
+            /* each chunk's value rows in lane-major order, as attention converts them */
+            float *v = malloc(sizeof(float) * NK * (size_t)hd);
+            for (int64_t j = 0; j < NK; j++) {
+                const int64_t c = j < n1 ? j : j - n1, nc = j < n1 ? n1 : n2;
+                memcpy(v + ((j < n1 ? 0 : n1) + ag_lane_slot(c, nc, lanes)) * hd, k + j * hd, sizeof(float) * (size_t)hd);
+            }
+            ref->pv(lanes, p, LD, NQ, c0, n1, v, hd, a1, true);
+            vec->pv(lanes, p, LD, NQ, c0, n1, v, hd, a2, true);
+            ref->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, v + n1 * hd, hd, a1, false);
+            vec->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, v + n1 * hd, hd, a2, false);
+            free(v);
             ck_assert_msg(memcmp(a1, a2, sizeof(float) * n) == 0, "pv lanes %lld hd %lld", (long long)lanes,
                           (long long)hd);
             free(a1);
@@ -484,17 +491,24 @@ START_TEST(attention_rows_match_portable)
     }
     const int64_t widths[] = {1, 7, 8, 64, 100, 128, 256};
     for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
-        for (int64_t n = 1; n <= NR; n += 23) {
-            const int64_t w = widths[wi];
-            float *d1 = malloc(sizeof(float) * (size_t)(n * w)), *d2 = malloc(sizeof(float) * (size_t)(n * w));
-            ref->rows((const char *)src + 6, STRIDE, n, w, d1);
-            vec->rows((const char *)src + 6, STRIDE, n, w, d2);
-            ck_assert_msg(memcmp(d1, d2, sizeof(float) * (size_t)(n * w)) == 0, "rows w %lld n %lld", (long long)w,
-                          (long long)n);
-            ck_assert(d1[0] == simd_f16_to_f32(src[3])); /* the portable one reads the right value */
-            free(d1);
-            free(d2);
-        }
+        for (int64_t n = 1; n <= NR; n += 23)
+            for (int64_t lanes = 1; lanes <= 64; lanes *= 4) {
+                /* rows j0.. of a chunk of nk keys, as for the second run of a wrapped ring */
+                const int64_t w = widths[wi], j0 = lanes == 1 ? 0 : 5, nk = n + j0 + 3;
+                const size_t sz = sizeof(float) * (size_t)(nk * w);
+                float *d1 = malloc(sz), *d2 = malloc(sz);
+                memset(d1, 0, sz);
+                memset(d2, 0, sz);
+                ref->rows((const char *)src + 6, STRIDE, n, w, d1, j0, nk, lanes);
+                vec->rows((const char *)src + 6, STRIDE, n, w, d2, j0, nk, lanes);
+                ck_assert_msg(memcmp(d1, d2, sz) == 0, "rows w %lld n %lld lanes %lld", (long long)w, (long long)n,
+                              (long long)lanes);
+                /* the portable one puts the right value where the slot says */
+                const int64_t j = n - 1, slot = ag_lane_slot(j0 + j, nk, lanes);
+                ck_assert(d1[slot * w] == simd_f16_to_f32(src[(3 + (size_t)j * STRIDE / 2)]));
+                free(d1);
+                free(d2);
+            }
     free(src);
 }
 END_TEST

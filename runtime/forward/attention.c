@@ -113,16 +113,17 @@ static void score_span(const attn_args *a, float *sr, int64_t c0, int64_t n, int
 }
 
 /* Converts the F16 key (or value) rows of positions c0..c0+n-1, this head's slice at byte offset
- * off, to floats rows[j * w ..]: one kernel call per run of consecutive cache rows (two where a
+ * off, to floats: key j to row ag_lane_slot(j, n, lanes) of rows (lane-major for p.v; lanes 1 for
+ * q.k keeps the order): one kernel call per run of consecutive cache rows (two where a
  * ring wraps), which prefetches ahead along the run (attn_blocks.h). */
 static void convert_rows(const attn_args *a, const ag_blocks *kern, bool values, int64_t c0, int64_t n, size_t off,
-                         int64_t w, float *rows)
+                         int64_t w, float *rows, int64_t lanes)
 {
     const size_t stride = values ? kv_v_stride(a->kv, a->layer) : kv_k_stride(a->kv, a->layer);
     for (int64_t j = 0, run; j < n; j += run) {
         run = kv_run(a->kv, a->layer, c0 + j, c0 + n - 1);
         const char *src = values ? kv_v_row(a->kv, a->layer, c0 + j) : kv_k_row(a->kv, a->layer, c0 + j);
-        kern->rows(src + off, stride, run, w, rows + j * w);
+        kern->rows(src + off, stride, run, w, rows, j, n, lanes);
     }
 }
 
@@ -219,7 +220,7 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     }
     for (int64_t c0 = lo; c0 <= hi; c0 += chunk) {
         const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
-        convert_rows(a, kern, false, c0, n, k_off, hd, rows);
+        convert_rows(a, kern, false, c0, n, k_off, hd, rows, 1);
         kern->dots(o_kq, rows, n, it->qg, nq, hd, s + (c0 - base), nk);
         for (int64_t r = 0; r < nq; r++)
             score_span(a, s + r * nk + (c0 - base), c0, n, a->pos0 + it->t0 + r / it->g);
@@ -236,7 +237,7 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     bool first = true;
     for (int64_t c0 = lo; c0 <= hi; c0 += chunk, first = false) {
         const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
-        convert_rows(a, kern, true, c0, n, v_off, hdv, rows);
+        convert_rows(a, kern, true, c0, n, v_off, hdv, rows, lanes);
         kern->pv(lanes, s + (c0 - base), nk, nq, c0, n, rows, hdv, acc, first);
     }
     if (first)

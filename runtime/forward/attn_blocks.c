@@ -9,12 +9,13 @@
 #include "half.h"
 #include "simd.h"
 
-static void rows_portable(const char *src, size_t stride, int64_t n, int64_t w, float *dst)
+static void rows_portable(const char *src, size_t stride, int64_t n, int64_t w, float *dst, int64_t j0, int64_t nk,
+                          int64_t lanes)
 {
     for (int64_t j = 0; j < n; j++) {
         const uint16_t *s = (const uint16_t *)(const void *)(src + (size_t)j * stride);
         for (int64_t i = 0; i < w; i++)
-            dst[j * w + i] = half_to_f32(s[i]);
+            dst[ag_lane_slot(j0 + j, nk, lanes) * w + i] = half_to_f32(s[i]);
     }
 }
 
@@ -33,7 +34,8 @@ static void pv_portable(int64_t lanes, const float *p, int64_t ld, int64_t nq, i
         memset(acc, 0, sizeof(float) * (size_t)(nq * lanes * hdv));
     for (int64_t r = 0; r < nq; r++)
         for (int64_t j = 0; j < nk; j++) /* from +0, fmaf(w, v, +0) is how a lane starts */
-            ag_accumulate(acc + r * lanes * hdv, lanes, c0 + j, p[r * ld + j], v + j * hdv, hdv, false);
+            ag_accumulate(acc + r * lanes * hdv, lanes, c0 + j, p[r * ld + j], v + ag_lane_slot(j, nk, lanes) * hdv,
+                          hdv, false);
 }
 
 static const ag_blocks portable = {rows_portable, dots_portable, pv_portable};
@@ -102,14 +104,15 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
                 if (!first && j0 >= nk)                                                                       \
                     continue;                                                                                 \
                 float *ar = acc + r * rs + l * hdv;                                                           \
+                const float *vl = v + ag_lane_slot(j0 < nk ? j0 : 0, nk, lanes) * hdv; /* the lane's rows */  \
                 if (nq - r >= 4)                                                                              \
-                    ROWS(4, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(4, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
                 else if (nq - r == 3)                                                                         \
-                    ROWS(3, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(3, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
                 else if (nq - r == 2)                                                                         \
-                    ROWS(2, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(2, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
                 else                                                                                          \
-                    ROWS(1, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(1, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
             }                                                                                                 \
         }                                                                                                     \
     }
@@ -121,10 +124,13 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
  * prefetched (every cache line of the slice, the last byte's included). One F16C instruction
  * converts eight values exactly. */
 AVX2_T __attribute__((target("f16c"))) static void rows_avx2(const char *src, size_t stride, int64_t n, int64_t w,
-                                                             float *dst)
+                                                             float *dst, int64_t j0, int64_t nk, int64_t lanes)
 {
     enum { AHEAD = 16 };
     const size_t bytes = (size_t)w * 2;
+    /* ag_lane_slot(j0 + j) without a division per row: lane jj, row kq of the lane */
+    const int64_t q = nk / lanes, rem = nk % lanes;
+    int64_t jj = j0 % lanes, kq = j0 / lanes;
     for (int64_t j = 0; j < n; j++) {
         if (j + AHEAD < n) {
             const char *nx = src + (size_t)(j + AHEAD) * stride;
@@ -133,7 +139,11 @@ AVX2_T __attribute__((target("f16c"))) static void rows_avx2(const char *src, si
             __builtin_prefetch(nx + bytes - 1);
         }
         const uint16_t *s = (const uint16_t *)(const void *)(src + (size_t)j * stride);
-        float *d = dst + j * w;
+        float *d = dst + (jj * q + (jj < rem ? jj : rem) + kq) * w;
+        if (++jj == lanes) {
+            jj = 0;
+            kq++;
+        }
         int64_t i = 0;
         for (; i + 8 <= w; i += 8)
             _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
@@ -283,11 +293,11 @@ INLINE AVX2_T void pv_block_avx2(int NR, int NV, const float *p, int64_t ld, int
         #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             acc[r][m] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(a + r * rs + 8 * m);
-    for (int64_t j = j0; j < nk; j += step) {
+    for (int64_t j = j0; j < nk; j += step, v += hdv) {
         __m256 vv[2];
         #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
-            vv[m] = _mm256_loadu_ps(v + j * hdv + 8 * m);
+            vv[m] = _mm256_loadu_ps(v + 8 * m);
         #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             const __m256 w = _mm256_broadcast_ss(p + r * ld + j);
@@ -315,8 +325,9 @@ INLINE AVX2_T void pv_rows_avx2(int NR, const float *p, int64_t ld, int64_t j0, 
         #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             float x = first ? 0.0f : a[r * rs + d];
-            for (int64_t j = j0; j < nk; j += step)
-                x = __builtin_fmaf(p[r * ld + j], v[j * hdv + d], x);
+            const float *vr = v + d;
+            for (int64_t j = j0; j < nk; j += step, vr += hdv)
+                x = __builtin_fmaf(p[r * ld + j], *vr, x);
             a[r * rs + d] = x;
         }
 }
@@ -417,11 +428,11 @@ INLINE AVX512_T void pv_block_avx512(int NR, int NV, __mmask16 mask, const float
         for (int m = 0; m < NV; m++)
             acc[r][m] = first ? _mm512_setzero_ps()
                               : _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, a + r * rs + 16 * m);
-    for (int64_t j = j0; j < nk; j += step) {
+    for (int64_t j = j0; j < nk; j += step, v += hdv) {
         __m512 vv[4];
         #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
-            vv[m] = _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, v + j * hdv + 16 * m);
+            vv[m] = _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, v + 16 * m);
         #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             const __m512 w = _mm512_set1_ps(p[r * ld + j]);
