@@ -453,10 +453,17 @@ START_TEST(attention_blocks_match_portable)
             for (size_t i = 0; i < n; i++)
                 a1[i] = a2[i] = 7.0f; /* first must overwrite */
             const int64_t c0 = 37, n1 = 29, n2 = NK - n1;
-            ref->pv(lanes, p, LD, NQ, c0, n1, k, hd, a1, true);
-            vec->pv(lanes, p, LD, NQ, c0, n1, k, hd, a2, true);
-            ref->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, k + n1 * hd, hd, a1, false);
-            vec->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, k + n1 * hd, hd, a2, false);
+            /* each chunk's value rows in lane-major order, as attention converts them */
+            float *v = malloc(sizeof(float) * NK * (size_t)hd);
+            for (int64_t j = 0; j < NK; j++) {
+                const int64_t c = j < n1 ? j : j - n1, nc = j < n1 ? n1 : n2;
+                memcpy(v + ((j < n1 ? 0 : n1) + ag_lane_slot(c, nc, lanes)) * hd, k + j * hd, sizeof(float) * (size_t)hd);
+            }
+            ref->pv(lanes, p, LD, NQ, c0, n1, v, hd, a1, true);
+            vec->pv(lanes, p, LD, NQ, c0, n1, v, hd, a2, true);
+            ref->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, v + n1 * hd, hd, a1, false);
+            vec->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, v + n1 * hd, hd, a2, false);
+            free(v);
             ck_assert_msg(memcmp(a1, a2, sizeof(float) * n) == 0, "pv lanes %lld hd %lld", (long long)lanes,
                           (long long)hd);
             free(a1);
@@ -465,6 +472,72 @@ START_TEST(attention_blocks_match_portable)
         free(k);
         free(q);
     }
+}
+END_TEST
+
+/* The vector F16 row conversion against the portable one: strided rows (a cache layer's width
+ * apart), widths with and without a multiple-of-8 part, runs shorter and longer than the
+ * prefetch distance; every F16 bit pattern but NaNs appears. */
+START_TEST(attention_rows_match_portable)
+{
+    const ag_blocks *vec = ag_blocks_get(), *ref = ag_blocks_portable();
+    enum { STRIDE = 1040, NR = 70 }; /* bytes between rows: not a multiple of the row */
+    uint16_t *src = malloc(STRIDE * NR);
+    for (size_t i = 0; i < STRIDE * NR / 2; i++) {
+        uint16_t h = (uint16_t)(i * 40503u);
+        if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff)) /* NaN: its payload need not survive */
+            h &= 0xfc00;
+        src[i] = h;
+    }
+    const int64_t widths[] = {1, 7, 8, 64, 100, 128, 256};
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
+        for (int64_t n = 1; n <= NR; n += 23)
+            for (int64_t lanes = 1; lanes <= 64; lanes *= 4) {
+                /* rows j0.. of a chunk of nk keys, as for the second run of a wrapped ring */
+                const int64_t w = widths[wi], j0 = lanes == 1 ? 0 : 5, nk = n + j0 + 3;
+                const size_t sz = sizeof(float) * (size_t)(nk * w);
+                float *d1 = malloc(sz), *d2 = malloc(sz);
+                memset(d1, 0, sz);
+                memset(d2, 0, sz);
+                ref->rows((const char *)src + 6, STRIDE, n, w, d1, j0, nk, lanes);
+                vec->rows((const char *)src + 6, STRIDE, n, w, d2, j0, nk, lanes);
+                ck_assert_msg(memcmp(d1, d2, sz) == 0, "rows w %lld n %lld lanes %lld", (long long)w, (long long)n,
+                              (long long)lanes);
+                /* the portable one puts the right value where the slot says */
+                const int64_t j = n - 1, slot = ag_lane_slot(j0 + j, nk, lanes);
+                ck_assert(d1[slot * w] == simd_f16_to_f32(src[(3 + (size_t)j * STRIDE / 2)]));
+                free(d1);
+                free(d2);
+            }
+    free(src);
+}
+END_TEST
+
+/* ag_softmax_round equals ops_softmax then ag_round_f16 bit for bit: rows with masked (-inf)
+ * runs, lengths with and without a tail of n % 16, a row that is all but one masked. */
+START_TEST(attention_softmax_round_matches_steps)
+{
+    unsigned seed = 777;
+    const int64_t lens[] = {1, 15, 16, 17, 64, 100, 1040};
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+        for (int mode = 0; mode < 3; mode++) {
+            const int64_t n = lens[li];
+            float *x1 = malloc(sizeof(float) * (size_t)n), *x2 = malloc(sizeof(float) * (size_t)n);
+            for (int64_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                float v = (float)(seed >> 8) / (float)(1u << 20) - 8.0f;
+                if ((mode == 1 && i >= n / 2) || (mode == 2 && i != n / 3))
+                    v = -INFINITY;
+                x1[i] = x2[i] = v;
+            }
+            ops_softmax(x1, n);
+            ag_round_f16(x1, n);
+            ag_softmax_round(x2, n);
+            ck_assert_msg(memcmp(x1, x2, sizeof(float) * (size_t)n) == 0, "softmax n %lld mode %d", (long long)n,
+                          mode);
+            free(x1);
+            free(x2);
+        }
 }
 END_TEST
 
@@ -485,6 +558,8 @@ int main(void)
     tcase_add_test(tc, swiglu_rounds_like_ggml);
     tcase_add_test(tc, attention_sums_in_ggml_order);
     tcase_add_test(tc, attention_blocks_match_portable);
+    tcase_add_test(tc, attention_rows_match_portable);
+    tcase_add_test(tc, attention_softmax_round_matches_steps);
     suite_add_tcase(s, tc);
     int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

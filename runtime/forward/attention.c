@@ -95,6 +95,7 @@ static void score_span(const attn_args *a, float *sr, int64_t c0, int64_t n, int
         v0 = n;
     if (v1 < v0)
         v1 = v0;
+#pragma omp simd
     for (int64_t j = 0; j < v0; j++)
         sr[j] = -INFINITY;
     if (a->softcap > 0.0f) {
@@ -102,30 +103,27 @@ static void score_span(const attn_args *a, float *sr, int64_t c0, int64_t n, int
             sr[j] = score(a, sr[j]);
     } else {
         const float scale = a->kq_scale;
+#pragma omp simd
         for (int64_t j = v0; j < v1; j++)
             sr[j] *= scale;
     }
+#pragma omp simd
     for (int64_t j = v1; j < n; j++)
         sr[j] = -INFINITY;
 }
 
 /* Converts the F16 key (or value) rows of positions c0..c0+n-1, this head's slice at byte offset
- * off, to floats rows[j * w ..]. Cache rows lie a whole layer's width apart, which defeats the
- * hardware prefetcher every few rows, so the rows a few steps ahead are prefetched. */
-static void convert_rows(const attn_args *a, bool values, int64_t c0, int64_t n, size_t off, int64_t w, float *rows)
+ * off, to floats: key j to row ag_lane_slot(j, n, lanes) of rows (lane-major for p.v; lanes 1 for
+ * q.k keeps the order): one kernel call per run of consecutive cache rows (two where a
+ * ring wraps), which prefetches ahead along the run (attn_blocks.h). */
+static void convert_rows(const attn_args *a, const ag_blocks *kern, bool values, int64_t c0, int64_t n, size_t off,
+                         int64_t w, float *rows, int64_t lanes)
 {
-    enum { AHEAD = 8 };
-    const simd_to_float_fn to_float = simd_row_converter(TOLK_TYPE_F16);
-    const size_t bytes = (size_t)w * 2;
-    for (int64_t j = 0; j < n; j++) {
-        if (j + AHEAD < n) {
-            const char *nx = (values ? kv_v_row(a->kv, a->layer, c0 + j + AHEAD)
-                                     : kv_k_row(a->kv, a->layer, c0 + j + AHEAD)) + off;
-            for (size_t b = 0; b < bytes; b += 64)
-                __builtin_prefetch(nx + b);
-        }
+    const size_t stride = values ? kv_v_stride(a->kv, a->layer) : kv_k_stride(a->kv, a->layer);
+    for (int64_t j = 0, run; j < n; j += run) {
+        run = kv_run(a->kv, a->layer, c0 + j, c0 + n - 1);
         const char *src = values ? kv_v_row(a->kv, a->layer, c0 + j) : kv_k_row(a->kv, a->layer, c0 + j);
-        to_float(src + off, rows + j * w, w);
+        kern->rows(src + off, stride, run, w, rows, j, n, lanes);
     }
 }
 
@@ -212,22 +210,25 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     ag_round_f16(it->qg, nq * hd); /* ggml converts the queries to F16 */
 
     const size_t k_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hd);
-    for (int64_t i = 0; i < nq * nk; i++)
-        s[i] = -INFINITY;
+    /* The keys lo..hi get their scores below; the padding columns around them are masked. */
+    for (int64_t r = 0; r < nq; r++) {
+        float *sr = s + r * nk;
+        for (int64_t j = 0; j < lo - base; j++)
+            sr[j] = -INFINITY;
+        for (int64_t j = hi + 1 - base; j < nk; j++)
+            sr[j] = -INFINITY;
+    }
     for (int64_t c0 = lo; c0 <= hi; c0 += chunk) {
         const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
-        convert_rows(a, false, c0, n, k_off, hd, rows);
+        convert_rows(a, kern, false, c0, n, k_off, hd, rows, 1);
         kern->dots(o_kq, rows, n, it->qg, nq, hd, s + (c0 - base), nk);
         for (int64_t r = 0; r < nq; r++)
             score_span(a, s + r * nk + (c0 - base), c0, n, a->pos0 + it->t0 + r / it->g);
     }
 
-    for (int64_t r = 0; r < nq; r++) {
-        float *sr = s + r * nk;
-        ops_softmax(sr, nk);
-        /* llama.cpp multiplies the F16 value cache by probabilities converted to F16 */
-        ag_round_f16(sr, nk);
-    }
+    /* llama.cpp multiplies the F16 value cache by probabilities converted to F16 */
+    for (int64_t r = 0; r < nq; r++)
+        ag_softmax_round(s + r * nk, nk);
 
     const size_t v_off = simd_row_bytes(TOLK_TYPE_F16, it->kvh * hdv);
     const int64_t lanes = o_kv == AG_TILED ? AG_LANES : AG_VLANES;
@@ -236,7 +237,7 @@ static void attn_f16(const attn_args *a, const attn_item *it)
     bool first = true;
     for (int64_t c0 = lo; c0 <= hi; c0 += chunk, first = false) {
         const int64_t n = hi + 1 - c0 < chunk ? hi + 1 - c0 : chunk;
-        convert_rows(a, true, c0, n, v_off, hdv, rows);
+        convert_rows(a, kern, true, c0, n, v_off, hdv, rows, lanes);
         kern->pv(lanes, s + (c0 - base), nk, nq, c0, n, rows, hdv, acc, first);
     }
     if (first)

@@ -1,12 +1,23 @@
-/* Attention's q.k and p.v loops over chunks of keys (see attn_blocks.h), three ways with the same
- * bits: portable (ag_dot / ag_accumulate pair by pair), AVX2+FMA and AVX-512. Each lane of
+/* Attention's F16 row conversion and its q.k and p.v loops over chunks of keys (see attn_blocks.h),
+ * three ways with the same bits: portable (ag_dot / ag_accumulate pair by pair), AVX2+FMA and AVX-512. Each lane of
  * attn_ggml.h's orders is one vector lane here: AVX-512 holds the 16 tinyBLAS lanes in one
  * register (ggml_vec_dot_f16's 64 in four), AVX2 in two (eight), so the fused multiply-adds are
  * the same operations; the tree reductions are written as the same adds on extracted halves. */
 #include <string.h>
 
 #include "attn_blocks.h"
+#include "half.h"
 #include "simd.h"
+
+static void rows_portable(const char *src, size_t stride, int64_t n, int64_t w, float *dst, int64_t j0, int64_t nk,
+                          int64_t lanes)
+{
+    for (int64_t j = 0; j < n; j++) {
+        const uint16_t *s = (const uint16_t *)(const void *)(src + (size_t)j * stride);
+        for (int64_t i = 0; i < w; i++)
+            dst[ag_lane_slot(j0 + j, nk, lanes) * w + i] = half_to_f32(s[i]);
+    }
+}
 
 static void dots_portable(ag_order o, const float *k, int64_t nk, const float *q, int64_t nq, int64_t hd, float *s,
                           int64_t ld)
@@ -23,10 +34,11 @@ static void pv_portable(int64_t lanes, const float *p, int64_t ld, int64_t nq, i
         memset(acc, 0, sizeof(float) * (size_t)(nq * lanes * hdv));
     for (int64_t r = 0; r < nq; r++)
         for (int64_t j = 0; j < nk; j++) /* from +0, fmaf(w, v, +0) is how a lane starts */
-            ag_accumulate(acc + r * lanes * hdv, lanes, c0 + j, p[r * ld + j], v + j * hdv, hdv, false);
+            ag_accumulate(acc + r * lanes * hdv, lanes, c0 + j, p[r * ld + j], v + ag_lane_slot(j, nk, lanes) * hdv,
+                          hdv, false);
 }
 
-static const ag_blocks portable = {dots_portable, pv_portable};
+static const ag_blocks portable = {rows_portable, dots_portable, pv_portable};
 
 const ag_blocks *ag_blocks_portable(void)
 {
@@ -56,6 +68,7 @@ INLINE AVX2_T float tree16(__m256 lo, __m256 hi)
 INLINE AVX2_T __m256 tree16x8(const __m256 t[8])
 {
     __m256 y[4]; /* y[m] = [quarters of product m | of product m + 4] */
+    #pragma GCC unroll 8
     for (int m = 0; m < 4; m++)
         y[m] = _mm256_add_ps(_mm256_permute2f128_ps(t[m], t[m + 4], 0x20),
                              _mm256_permute2f128_ps(t[m], t[m + 4], 0x31));
@@ -91,19 +104,53 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
                 if (!first && j0 >= nk)                                                                       \
                     continue;                                                                                 \
                 float *ar = acc + r * rs + l * hdv;                                                           \
+                const float *vl = v + ag_lane_slot(j0 < nk ? j0 : 0, nk, lanes) * hdv; /* the lane's rows */  \
                 if (nq - r >= 4)                                                                              \
-                    ROWS(4, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(4, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
                 else if (nq - r == 3)                                                                         \
-                    ROWS(3, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(3, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
                 else if (nq - r == 2)                                                                         \
-                    ROWS(2, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(2, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
                 else                                                                                          \
-                    ROWS(1, pr, ld, j0, lanes, nk, v, hdv, ar, rs, first);                                    \
+                    ROWS(1, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
             }                                                                                                 \
         }                                                                                                     \
     }
 
 /* ---- AVX2 + FMA ---- */
+
+/* KV cache rows lie a whole layer's width apart (1 KiB on the 1B shape, for 128 bytes of one
+ * head), a stride that stops the hardware prefetcher every few rows: the rows AHEAD steps on are
+ * prefetched (every cache line of the slice, the last byte's included). One F16C instruction
+ * converts eight values exactly. */
+AVX2_T __attribute__((target("f16c"))) static void rows_avx2(const char *src, size_t stride, int64_t n, int64_t w,
+                                                             float *dst, int64_t j0, int64_t nk, int64_t lanes)
+{
+    enum { AHEAD = 16 };
+    const size_t bytes = (size_t)w * 2;
+    /* ag_lane_slot(j0 + j) without a division per row: lane jj, row kq of the lane */
+    const int64_t q = nk / lanes, rem = nk % lanes;
+    int64_t jj = j0 % lanes, kq = j0 / lanes;
+    for (int64_t j = 0; j < n; j++) {
+        if (j + AHEAD < n) {
+            const char *nx = src + (size_t)(j + AHEAD) * stride;
+            for (size_t b = 0; b < bytes; b += 64)
+                __builtin_prefetch(nx + b);
+            __builtin_prefetch(nx + bytes - 1);
+        }
+        const uint16_t *s = (const uint16_t *)(const void *)(src + (size_t)j * stride);
+        float *d = dst + (jj * q + (jj < rem ? jj : rem) + kq) * w;
+        if (++jj == lanes) {
+            jj = 0;
+            kq++;
+        }
+        int64_t i = 0;
+        for (; i + 8 <= w; i += 8)
+            _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+        for (; i < w; i++)
+            d[i] = half_to_f32(s[i]);
+    }
+}
 
 /* Keys are visited four (tinyBLAS order) or one (vec_dot order) at a time, each block against every
  * query row, so the block's key rows and all query rows stay in L1. */
@@ -116,20 +163,24 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m256 t[8];
+                #pragma GCC unroll 8
                 for (int h = 0; h < 8; h += 4) {
                     __m256 lo[4], hi[4];
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++)
                         lo[m] = hi[m] = _mm256_setzero_ps();
                     const float *kb = k + (j + h) * hd;
 #pragma GCC unroll 8
                     for (int64_t i = 0; i < hd; i += 16) {
                         const __m256 ql = _mm256_loadu_ps(qr + i), qh = _mm256_loadu_ps(qr + i + 8);
+                        #pragma GCC unroll 8
                         for (int m = 0; m < 4; m++) {
                             const float *km = kb + m * hd + i;
                             lo[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km), ql, lo[m]);
                             hi[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km + 8), qh, hi[m]);
                         }
                     }
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++)
                         t[h + m] = _mm256_add_ps(lo[m], hi[m]);
                 }
@@ -139,16 +190,19 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m256 lo[4], hi[4];
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     lo[m] = hi[m] = _mm256_setzero_ps();
                 for (int64_t i = 0; i < hd; i += 16) {
                     const __m256 ql = _mm256_loadu_ps(qr + i), qh = _mm256_loadu_ps(qr + i + 8);
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++) {
                         const float *km = k + (j + m) * hd + i;
                         lo[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km), ql, lo[m]);
                         hi[m] = _mm256_fmadd_ps(_mm256_loadu_ps(km + 8), qh, hi[m]);
                     }
                 }
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     s[r * ld + j + m] = tree16(lo[m], hi[m]);
             }
@@ -171,15 +225,19 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m256 t[8];
+                #pragma GCC unroll 8
                 for (int m = 0; m < 8; m++) {
                     const float *km = k + (j0 + m) * hd;
                     __m256 R[8];
+                    #pragma GCC unroll 8
                     for (int u = 0; u < 8; u++)
                         R[u] = _mm256_setzero_ps();
                     for (int64_t i = 0; i < np; i += 64)
+                        #pragma GCC unroll 8
                         for (int u = 0; u < 8; u++)
                             R[u] = _mm256_fmadd_ps(_mm256_loadu_ps(km + i + 8 * u), _mm256_loadu_ps(qr + i + 8 * u),
                                                    R[u]);
+                    #pragma GCC unroll 8
                     for (int u = 0; u < 4; u++)
                         R[u] = _mm256_add_ps(R[u], R[u + 4]);
                     R[0] = _mm256_add_ps(R[0], R[2]);
@@ -193,12 +251,15 @@ INLINE AVX2_T void dots_avx2_hd(ag_order o, const float *k, int64_t nk, const fl
         for (int64_t r = 0; r < nq; r++) {
             const float *qr = q + r * hd;
             __m256 R[8];
+            #pragma GCC unroll 8
             for (int m = 0; m < 8; m++)
                 R[m] = _mm256_setzero_ps();
             for (int64_t i = 0; i < np; i += 64)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 8; m++)
                     R[m] = _mm256_fmadd_ps(_mm256_loadu_ps(kj + i + 8 * m), _mm256_loadu_ps(qr + i + 8 * m), R[m]);
             /* 16-lane registers 0 += 2, 1 += 3, 0 += 1 */
+            #pragma GCC unroll 8
             for (int m = 0; m < 4; m++)
                 R[m] = _mm256_add_ps(R[m], R[m + 4]);
             R[0] = _mm256_add_ps(R[0], R[2]);
@@ -227,20 +288,27 @@ INLINE AVX2_T void pv_block_avx2(int NR, int NV, const float *p, int64_t ld, int
                                  const float *v, int64_t hdv, float *a, int64_t rs, bool first)
 {
     __m256 acc[4][2];
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             acc[r][m] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(a + r * rs + 8 * m);
-    for (int64_t j = j0; j < nk; j += step) {
+    for (int64_t j = j0; j < nk; j += step, v += hdv) {
         __m256 vv[2];
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
-            vv[m] = _mm256_loadu_ps(v + j * hdv + 8 * m);
+            vv[m] = _mm256_loadu_ps(v + 8 * m);
+        #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             const __m256 w = _mm256_broadcast_ss(p + r * ld + j);
+            #pragma GCC unroll 8
             for (int m = 0; m < NV; m++)
                 acc[r][m] = _mm256_fmadd_ps(w, vv[m], acc[r][m]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             _mm256_storeu_ps(a + r * rs + 8 * m, acc[r][m]);
 }
@@ -254,17 +322,19 @@ INLINE AVX2_T void pv_rows_avx2(int NR, const float *p, int64_t ld, int64_t j0, 
     for (; d + 8 <= hdv; d += 8)
         pv_block_avx2(NR, 1, p, ld, j0, step, nk, v + d, hdv, a + d, rs, first);
     for (; d < hdv; d++)
+        #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             float x = first ? 0.0f : a[r * rs + d];
-            for (int64_t j = j0; j < nk; j += step)
-                x = __builtin_fmaf(p[r * ld + j], v[j * hdv + d], x);
+            const float *vr = v + d;
+            for (int64_t j = j0; j < nk; j += step, vr += hdv)
+                x = __builtin_fmaf(p[r * ld + j], *vr, x);
             a[r * rs + d] = x;
         }
 }
 
 PV_LANES(pv_avx2, AVX2_T, pv_rows_avx2)
 
-static const ag_blocks with_avx2 = {dots_avx2, pv_avx2};
+static const ag_blocks with_avx2 = {rows_avx2, dots_avx2, pv_avx2};
 
 /* ---- AVX-512 ---- */
 
@@ -282,13 +352,16 @@ AVX512_T static void dots_avx512(ag_order o, const float *k, int64_t nk, const f
             for (int64_t r = 0; r < nq; r++) {
                 const float *qr = q + r * hd;
                 __m512 a[4];
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     a[m] = _mm512_setzero_ps();
                 for (int64_t i = 0; i < hd; i += 16) {
                     const __m512 qv = _mm512_loadu_ps(qr + i);
+                    #pragma GCC unroll 8
                     for (int m = 0; m < 4; m++)
                         a[m] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (j + m) * hd + i), qv, a[m]);
                 }
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     s[r * ld + j + m] = tree16_512(a[m]);
             }
@@ -308,15 +381,20 @@ AVX512_T static void dots_avx512(ag_order o, const float *k, int64_t nk, const f
         for (int64_t r = 0; r < nq; r++) {
             const float *qr = q + r * hd;
             __m512 R[2][4];
+            #pragma GCC unroll 8
             for (int t = 0; t < 2; t++)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     R[t][m] = _mm512_setzero_ps();
             for (int64_t i = 0; i < np; i += 64)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++) {
                     const __m512 qv = _mm512_loadu_ps(qr + i + 16 * m);
+                    #pragma GCC unroll 8
                     for (int t = 0; t < 2; t++)
                         R[t][m] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (j + t) * hd + i + 16 * m), qv, R[t][m]);
                 }
+            #pragma GCC unroll 8
             for (int t = 0; t < 2; t++) {
                 const __m512 r0 = _mm512_add_ps(_mm512_add_ps(R[t][0], R[t][2]), _mm512_add_ps(R[t][1], R[t][3]));
                 s[r * ld + j + t] = vecdot_tail((double)tree16_512(r0), k + (j + t) * hd, qr, np, hd);
@@ -326,9 +404,11 @@ AVX512_T static void dots_avx512(ag_order o, const float *k, int64_t nk, const f
         for (int64_t r = 0; r < nq; r++) {
             const float *kj = k + j * hd, *qr = q + r * hd;
             __m512 R[4];
+            #pragma GCC unroll 8
             for (int m = 0; m < 4; m++)
                 R[m] = _mm512_setzero_ps();
             for (int64_t i = 0; i < np; i += 64)
+                #pragma GCC unroll 8
                 for (int m = 0; m < 4; m++)
                     R[m] = _mm512_fmadd_ps(_mm512_loadu_ps(kj + i + 16 * m), _mm512_loadu_ps(qr + i + 16 * m), R[m]);
             const __m512 r0 = _mm512_add_ps(_mm512_add_ps(R[0], R[2]), _mm512_add_ps(R[1], R[3]));
@@ -342,21 +422,28 @@ INLINE AVX512_T void pv_block_avx512(int NR, int NV, __mmask16 mask, const float
                                      bool first)
 {
     __m512 acc[4][4];
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             acc[r][m] = first ? _mm512_setzero_ps()
                               : _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, a + r * rs + 16 * m);
-    for (int64_t j = j0; j < nk; j += step) {
+    for (int64_t j = j0; j < nk; j += step, v += hdv) {
         __m512 vv[4];
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
-            vv[m] = _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, v + j * hdv + 16 * m);
+            vv[m] = _mm512_maskz_loadu_ps(m == NV - 1 ? mask : (__mmask16)0xffff, v + 16 * m);
+        #pragma GCC unroll 8
         for (int r = 0; r < NR; r++) {
             const __m512 w = _mm512_set1_ps(p[r * ld + j]);
+            #pragma GCC unroll 8
             for (int m = 0; m < NV; m++)
                 acc[r][m] = _mm512_fmadd_ps(w, vv[m], acc[r][m]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
+        #pragma GCC unroll 8
         for (int m = 0; m < NV; m++)
             _mm512_mask_storeu_ps(a + r * rs + 16 * m, m == NV - 1 ? mask : (__mmask16)0xffff, acc[r][m]);
 }
@@ -375,13 +462,13 @@ INLINE AVX512_T void pv_rows_avx512(int NR, const float *p, int64_t ld, int64_t 
 
 PV_LANES(pv_avx512, AVX512_T, pv_rows_avx512)
 
-static const ag_blocks with_avx512 = {dots_avx512, pv_avx512};
+static const ag_blocks with_avx512 = {rows_avx2, dots_avx512, pv_avx512};
 
 const ag_blocks *ag_blocks_get(void)
 {
     if (strcmp(simd_isa_name(), "avx512") == 0 && __builtin_cpu_supports("avx512f"))
         return &with_avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
         return &with_avx2;
     return &portable;
 }

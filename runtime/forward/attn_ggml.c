@@ -87,6 +87,7 @@ AG_CLONES void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, floa
 /* dst[d] += b[d]: one step of the lane tree, for all n outputs at once (rows never overlap). */
 static void add_rows(float *restrict dst, const float *restrict b, int64_t n)
 {
+#pragma omp simd
     for (int64_t d = 0; d < n; d++)
         dst[d] += b[d];
 }
@@ -113,6 +114,7 @@ void ag_reduce(ag_order o, float *acc, int64_t n, float *out)
         add_rows(r[l], r[l + 4], n);
     add_rows(r[0], r[2], n);
     add_rows(r[1], r[3], n);
+#pragma omp simd
     for (int64_t d = 0; d < n; d++)
         out[d] = r[0][d] + r[1][d];
 }
@@ -158,10 +160,10 @@ float ag_expf(float x)
  * its branches, which -ftrapping-math does not let it if-convert). Splitting n as floor(n / 2)
  * and the rest instead of truncation changes no bit: either way j * 2^n1 is exact and only the
  * last product rounds. */
-__attribute__((target("avx2,fma"))) static void exp8_avx2(float *x, float max)
+static inline __attribute__((always_inline, target("avx2,fma"))) __m256 exp8_v(__m256 x, __m256 max)
 {
     const __m256 r = _mm256_set1_ps(0x1.8p23f);
-    const __m256 v = _mm256_sub_ps(_mm256_loadu_ps(x), _mm256_set1_ps(max));
+    const __m256 v = _mm256_sub_ps(x, max);
     const __m256 n = _mm256_sub_ps(_mm256_fmadd_ps(v, _mm256_set1_ps(0x1.715476p+0f), r), r);
     const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f),
                                       _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), v));
@@ -178,7 +180,12 @@ __attribute__((target("avx2,fma"))) static void exp8_avx2(float *x, float max)
     const __m256 out = _mm256_or_ps(_mm256_cmp_ps(n, _mm256_set1_ps(192.0f), _CMP_GT_OQ),
                                     _mm256_cmp_ps(n, _mm256_set1_ps(-192.0f), _CMP_LT_OQ));
     const __m256 big = _mm256_and_ps(_mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_set1_ps(INFINITY));
-    _mm256_storeu_ps(x, _mm256_blendv_ps(scaled, big, out));
+    return _mm256_blendv_ps(scaled, big, out);
+}
+
+__attribute__((target("avx2,fma"))) static void exp8_avx2(float *x, float max)
+{
+    _mm256_storeu_ps(x, exp8_v(_mm256_loadu_ps(x), _mm256_set1_ps(max)));
 }
 
 /* Whether this CPU runs the AVX2+FMA exp and the F16C rounding below (one check, then cached;
@@ -227,4 +234,79 @@ void ag_round_f16(float *x, int64_t n)
 #endif
     for (int64_t i = 0; i < n; i++)
         x[i] = half_to_f32(half_from_f32(x[i]));
+}
+
+/* ag_softmax_round without vector code: the steps one after another, as ops_softmax and
+ * ag_round_f16 do them. */
+static void softmax_round_ref(float *x, int64_t n)
+{
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        max = x[i] > max ? x[i] : max;
+    double sum = 0.0;
+    int64_t i = 0;
+    for (; i + AG_LANES <= n; i += AG_LANES) {
+        ag_exp16(x + i, max);
+        sum += (double)reduce16(x + i);
+    }
+    for (; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += (double)x[i];
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int64_t j = 0; j < n; j++)
+        x[j] *= inv;
+    ag_round_f16(x, n);
+}
+
+#ifdef AG_X86
+/* The same operations with the exp, the 16-lane tree and the F16 rounding kept in registers
+ * (the maximum's order is free: a -0 / +0 tie changes no x - max). */
+__attribute__((target("avx2,fma,f16c"))) static void softmax_round_avx2(float *x, int64_t n)
+{
+    __m256 m8 = _mm256_set1_ps(-INFINITY);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        m8 = _mm256_max_ps(m8, _mm256_loadu_ps(x + i));
+    float lanes[8], max = -INFINITY;
+    _mm256_storeu_ps(lanes, m8);
+    for (int l = 0; l < 8; l++)
+        max = lanes[l] > max ? lanes[l] : max;
+    for (; i < n; i++)
+        max = x[i] > max ? x[i] : max;
+    const __m256 vmax = _mm256_set1_ps(max);
+    double sum = 0.0;
+    for (i = 0; i + AG_LANES <= n; i += AG_LANES) {
+        const __m256 lo = exp8_v(_mm256_loadu_ps(x + i), vmax), hi = exp8_v(_mm256_loadu_ps(x + i + 8), vmax);
+        _mm256_storeu_ps(x + i, lo);
+        _mm256_storeu_ps(x + i + 8, hi);
+        /* reduce16: + halves, + quarters, (0 + 2) + (1 + 3) */
+        const __m256 t8 = _mm256_add_ps(lo, hi);
+        const __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
+        const __m128 u = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+        sum += (double)_mm_cvtss_f32(_mm_add_ss(u, _mm_movehdup_ps(u)));
+    }
+    for (; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += (double)x[i];
+    }
+    const float inv = (float)(1.0 / sum);
+    const __m256 vinv = _mm256_set1_ps(inv);
+    for (i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(x + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_mul_ps(_mm256_loadu_ps(x + i), vinv),
+                                                                _MM_FROUND_TO_NEAREST_INT)));
+    for (; i < n; i++)
+        x[i] = half_to_f32(half_from_f32(x[i] * inv));
+}
+#endif
+
+void ag_softmax_round(float *x, int64_t n)
+{
+#ifdef AG_X86
+    if (x86_vector_paths()) {
+        softmax_round_avx2(x, n);
+        return;
+    }
+#endif
+    softmax_round_ref(x, n);
 }

@@ -40,4 +40,10 @@ void ag_round_f16(float *x, int64_t n);
 /* x[l] = ag_expf(x[l] - max) for the 16 lanes of one softmax group, vectorized where it can be. */
 void ag_exp16(float *x, float max);
 
+/* llama.cpp's softmax of one score row (ops_softmax: the maximum, ag_exp16 and a 16-lane tree per
+ * group of 16 summed in double, expf on the n % 16 tail, times the float inverse of the sum), then
+ * every probability rounded to F16 (ag_round_f16), with the exp, tree and rounding kept in
+ * registers where the CPU allows; the same bits either way. */
+void ag_softmax_round(float *x, int64_t n);
+
 #endif
