@@ -30,9 +30,10 @@ enum { G_ROWS = 8, G_PANELS = 4, G_CHUNK = 16, G_TOK = 4, G_TOK8 = 5, G_Q8_TT = 
 
 /* One chunk of G_CHUNK blocks of an 8-row panel, unpacked. */
 typedef struct g32_pack {
-    /* Q4_0 / Q5_0: [b][g], g < 8, per row the codes of elements 4g..4g+3 as bytes; Q8_0: [b][2g]
-     * per row elements 4g, 4g + 2 and [b][2g + 1] elements 4g + 1, 4g + 3, as int16 pairs */
-    __m256i codes[G_CHUNK][16];
+    /* Q4_0 / Q5_0: [8b + g], per row the codes of elements 4g..4g+3 of block b as bytes (the
+     * layout of the byte kernels before Q8_0 took the second half); Q8_0: [16b + 2g] per row
+     * elements 4g, 4g + 2 and [16b + 2g + 1] elements 4g + 1, 4g + 3, as int16 pairs */
+    __m256i codes[G_CHUNK * 16];
     __m256i init[G_CHUNK]; /* Q4_0 / Q5_0: -128 * sum of the row's codes (undoes the activation bias) */
     __m256 dw[G_CHUNK];    /* the rows' scales */
 } g32_pack;
@@ -86,8 +87,8 @@ G_INLINE void pack_block(int kind, g32_pack *p, int b, const uint8_t *const blk[
             __m256i v[4];
             gemm_transpose_8x4(q, 0, v);
             for (int k = 0; k < 4; k++) { /* even bytes (4g, 4g + 2), odd bytes (4g + 1, 4g + 3) */
-                p->codes[b][2 * (4 * h + k)] = _mm256_srai_epi16(_mm256_slli_epi16(v[k], 8), 8);
-                p->codes[b][2 * (4 * h + k) + 1] = _mm256_srai_epi16(v[k], 8);
+                p->codes[16 * b + 2 * (4 * h + k)] = _mm256_srai_epi16(_mm256_slli_epi16(v[k], 8), 8);
+                p->codes[16 * b + 2 * (4 * h + k) + 1] = _mm256_srai_epi16(v[k], 8);
             }
         }
         return;
@@ -111,7 +112,7 @@ G_INLINE void pack_block(int kind, g32_pack *p, int b, const uint8_t *const blk[
         if (kind == GEMM_Q5_0)
             c = _mm256_or_si256(c, fifth_bits(qh, g));
         c = _mm256_sub_epi8(c, off);
-        p->codes[b][g] = c;
+        p->codes[8 * b + g] = c;
         sum16 = _mm256_add_epi16(sum16, _mm256_maddubs_epi16(_mm256_set1_epi8(1), c));
     }
     __m256i sum = _mm256_madd_epi16(sum16, _mm256_set1_epi16(1));
@@ -192,7 +193,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
         if (kind == GEMM_Q8_0) {
 #pragma GCC unroll 16
             for (int j = 0; j < 16; j++) {
-                __m256i wc = _mm256_load_si256(&p->codes[b][j]);
+                __m256i wc = _mm256_load_si256(&p->codes[16 * b + j]);
 #pragma GCC unroll 5
                 for (int k = 0; k < T; k++) {
                     __m256i d = _mm256_madd_epi16(wc, gemm_bcast4(a->x16[k] + 32 * b + 2 * j));
@@ -205,7 +206,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
             __m256i s16[G_TOK];
 #pragma GCC unroll 8
             for (int g = 0; g < 8; g++) {
-                __m256i wc = _mm256_load_si256(&p->codes[b][g]);
+                __m256i wc = _mm256_load_si256(&p->codes[8 * b + g]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
                     __m256i prod = _mm256_maddubs_epi16(gemm_bcast4(a->q[k] + 32 * b + 4 * g), wc);
@@ -245,7 +246,7 @@ G_INLINE void run_q8_pair(const g32_pack *p0, const g32_pack *p1, int nblk, cons
         __m256i s0[G_TOK8], s1[G_TOK8];
 #pragma GCC unroll 16
         for (int j = 0; j < 16; j++) {
-            const __m256i w0 = _mm256_load_si256(&p0->codes[b][j]), w1 = _mm256_load_si256(&p1->codes[b][j]);
+            const __m256i w0 = _mm256_load_si256(&p0->codes[16 * b + j]), w1 = _mm256_load_si256(&p1->codes[16 * b + j]);
 #pragma GCC unroll 5
             for (int k = 0; k < T; k++) {
                 const __m256i x = gemm_bcast4(a->x16[k] + 32 * b + 2 * j);
@@ -300,6 +301,25 @@ G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, 
     }
 }
 
+/* Tokens per pass: gemm_token_block's for Q4_0 / Q5_0. Q8_0's activations are read from the
+ * prepared int16 copy, so its passes are sized by that copy (at most G_Q8_PASS_BYTES, whole
+ * 5-token tiles): each pass unpacks every weight chunk once, and with gemm_token_block's 256 KiB
+ * of raw bytes 8192-wide rows got 28 tokens a pass, where unpacking the weights (read from
+ * memory) bounded the speed (4096-wide rows: the same speed at 120 and 480 tokens a pass). */
+enum { G_Q8_PASS_BYTES = 2 << 20 };
+
+G_INLINE int64_t token_block(int kind, size_t qrb, int64_t n, int64_t n_tok)
+{
+    int64_t tb;
+    if (kind == GEMM_Q8_0) {
+        tb = (int64_t)(G_Q8_PASS_BYTES / ((size_t)n * sizeof(int16_t))) / G_Q8_TT * G_Q8_TT;
+        tb = tb < 4 * G_Q8_TT ? 4 * G_Q8_TT : tb;
+    } else {
+        tb = gemm_token_block(qrb, n_tok);
+    }
+    return tb < n_tok ? tb : n_tok;
+}
+
 /* Tokens in passes of gemm_token_block; per pass, rows in groups of up to G_PANELS panels, each
  * chunk of blocks unpacked once for all the pass's tokens, taken TT at a time. Q8_0's activations
  * are prepared once per pass into X16 / DX (q8_prep), for every row group; its panels go in pairs. */
@@ -308,7 +328,7 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
 {
     _Alignas(32) g32_pack pk[G_PANELS];
     _Alignas(32) g32_act act;
-    const int64_t nb = n / 32, tb = gemm_token_block(qrb, n_tok);
+    const int64_t nb = n / 32, tb = token_block(kind, qrb, n, n_tok);
     const int TT = kind == GEMM_Q4_0 ? 4 : kind == GEMM_Q8_0 ? G_Q8_TT : 3;
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
@@ -363,7 +383,7 @@ void avx2_gemm_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t
 void avx2_gemm_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    const int64_t nb = n / 32, tb = gemm_token_block(qrb, n_tok);
+    const int64_t nb = n / 32, tb = token_block(GEMM_Q8_0, qrb, n, n_tok);
     int16_t *x16 = aligned_alloc(32, sizeof(int16_t) * 32 * (size_t)(tb * nb));
     float *dx = malloc(sizeof(float) * (size_t)(tb * nb));
     if (x16 && dx)
