@@ -875,6 +875,59 @@ START_TEST(iq4_reference_bits)
 }
 END_TEST
 
+/* The AVX2 Q8_0 prompt panels (gemm_q32.c, batches of 16 tokens and more) in their own order:
+ * per (row, token) acc = fma((float)isum_b, d_w x d_x rounded to float, acc) over the blocks in
+ * order, isum_b the exact integer dot of block b. This scalar form of that order must give their
+ * bits on raw weight blocks (codes -128..127, scales from 6e-8 to 60000) and on quantized rows,
+ * for rows from 3 (two panels with a partial second one, a lone partial panel), every leftover of
+ * the 5-token tiles and rows long enough for several token passes. */
+static float q8_0_chain_dot(int64_t n, const uint8_t *w, const uint8_t *x)
+{
+    const block_q8_0 *a = (const block_q8_0 *)w, *q = (const block_q8_0 *)x;
+    float acc = 0.0f;
+    for (int64_t b = 0; b < n / 32; b++) {
+        int32_t isum = 0;
+        for (int i = 0; i < 32; i++)
+            isum += (int32_t)a[b].qs[i] * q[b].qs[i];
+        acc = fmaf((float)isum, simd_f16_to_f32(a[b].d) * simd_f16_to_f32(q[b].d), acc);
+    }
+    return acc;
+}
+
+START_TEST(q8_0_panels_give_block_chain_bits)
+{
+    enum { ROWS = 48, R0 = 3, MAX_TOK = 33 };
+    const uint32_t wt = TOLK_TYPE_Q8_0, at = simd_act_type(wt);
+    const int64_t lens[] = {640, 96, 8992};
+    const int toks[] = {16, 17, 18, 19, 20, 33};
+    for (int li = 0; li < 3; li++)
+        for (int mode = 0; mode < 3; mode++) { /* raw blocks, raw with extreme scales, quantized */
+            const int64_t n = lens[li];
+            const size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+            uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * MAX_TOK);
+            float *x = malloc(sizeof(float) * (size_t)n), *y = malloc(sizeof(float) * ROWS * MAX_TOK);
+            float *yr = malloc(sizeof(float) * ROWS * MAX_TOK);
+            if (mode == 2) {
+                fill_batch(wt, n, ROWS, MAX_TOK, 1500 + li, x, w, qx);
+            } else {
+                fill_batch(wt, n, ROWS, MAX_TOK, 1600 + 3 * li + mode, x, w, qx);
+                for (int r = 0; r < ROWS; r++)
+                    tl_raw_blocks(wt, w + r * wrb, n, mode);
+            }
+            for (int t = 0; t < MAX_TOK; t++)
+                for (int r = 0; r < ROWS; r++)
+                    yr[t * ROWS + r] = q8_0_chain_dot(n, w + r * wrb, qx + t * arb);
+            for (int ti = 0; ti < (int)(sizeof(toks) / sizeof(toks[0])); ti++)
+                batch_gives(isa_k->matmul[wt], "panels", wt, w, wrb, n, qx, arb, ROWS, R0, toks[ti], MAX_TOK, yr, y);
+            free(w);
+            free(qx);
+            free(x);
+            free(y);
+            free(yr);
+        }
+}
+END_TEST
+
 int main(void)
 {
     ref_k = simd_kernels_for(SIMD_ISA_SCALAR);
@@ -895,6 +948,8 @@ int main(void)
     tcase_add_loop_test(tc, float_results_within_bound, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, zero_blocks_give_zero, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, batched_shapes_within_bound, 0, TL_NWTYPES);
+    if (TEST_ISA == SIMD_ISA_AVX2)
+        tcase_add_test(tc, q8_0_panels_give_block_chain_bits);
     if (n_exact)
         tcase_add_loop_test(tc, batched_equals_one_token_where_promised, 0, TL_NWTYPES);
     else

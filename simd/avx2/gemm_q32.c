@@ -9,7 +9,10 @@
  * Q4_0 / Q5_0: codes signed (c - 8 / c - 16) as maddubs' signed side; the tokens' bytes biased by
  * +128 (unsigned side) once per chunk for all panels, and each row's -128 * sum(codes) starts its
  * block sum. Pair sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add
- * before each madd. Q8_0: |codes| unsigned, the activation takes the code's sign (as the walks).
+ * before each madd. Q8_0: codes and activation bytes widened to int16 (vpmaddwd: exact, no sign
+ * step per token: on Zen 3 vpsignb competes with maddubs / madd for the multiply pipes), the
+ * activations once per token pass for every row (q8_prep), the panels two at a time (16 rows x 5
+ * tokens: per pair of elements 2 code loads and 5 broadcasts feed 10 vpmaddwd).
  * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (run_tokens starts a
  * chunk from the sums so far): for Q4_0 that is llama.cpp's order and ref_dot_q4_0's bits
  * (q4_0_ggml.c). Q5_0 / Q8_0 equal their references only within float rounding (llama.cpp's
@@ -17,24 +20,30 @@
  * batches to the row walks of q32.h, which add in that order: avx2_gemm_q5_0 / avx2_gemm_q8_0
  * are in no kernel table now. */
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "gemm.h"
 
-enum { G_ROWS = 8, G_PANELS = 4, G_CHUNK = 16, G_TOK = 4 };
+/* G_Q8_TT: Q8_0 tokens per tile (two panels x 5 tokens: 10 int32 sums, 2 code registers, the
+ * broadcast and 2 products in the 16 ymm registers). */
+enum { G_ROWS = 8, G_PANELS = 4, G_CHUNK = 16, G_TOK = 4, G_TOK8 = 5, G_Q8_TT = 5 };
 
 /* One chunk of G_CHUNK blocks of an 8-row panel, unpacked. */
 typedef struct g32_pack {
-    __m256i codes[G_CHUNK][8]; /* block b, group g: per row the codes of elements 4g..4g+3 (Q8_0: |codes|) */
-    __m256i sign[G_CHUNK][8];  /* Q8_0: the signed codes, whose signs the activations take */
-    __m256i init[G_CHUNK];     /* Q4_0 / Q5_0: -128 * sum of the row's codes (undoes the activation bias) */
-    __m256 dw[G_CHUNK];        /* the rows' scales */
+    /* Q4_0 / Q5_0: [8b + g], per row the codes of elements 4g..4g+3 of block b as bytes (the
+     * layout of the byte kernels before Q8_0 took the second half); Q8_0: [16b + 2g] per row
+     * elements 4g, 4g + 2 and [16b + 2g + 1] elements 4g + 1, 4g + 3, as int16 pairs */
+    __m256i codes[G_CHUNK * 16];
+    __m256i init[G_CHUNK]; /* Q4_0 / Q5_0: -128 * sum of the row's codes (undoes the activation bias) */
+    __m256 dw[G_CHUNK];    /* the rows' scales */
 } g32_pack;
 
 /* A group of tokens' activations over a chunk: biased bytes (Q4_0 / Q5_0) and float scales. */
 typedef struct g32_act {
     uint8_t q[G_TOK][G_CHUNK * 32];
     float d[G_TOK][G_CHUNK];
-    const int8_t *raw[G_TOK]; /* Q8_0: the tokens' blocks of this chunk, read in place */
+    const int16_t *x16[G_TOK8]; /* Q8_0: the chunk's bytes as int16, per 4 in the codes' pair order (q8_prep) */
+    const float *dx[G_TOK8];    /* Q8_0: the chunk's scales */
 } g32_act;
 
 #define G_INLINE static inline __attribute__((always_inline))
@@ -77,9 +86,9 @@ G_INLINE void pack_block(int kind, g32_pack *p, int b, const uint8_t *const blk[
                 q[i] = blk[i] + offsetof(block_q8_0, qs) + 16 * h;
             __m256i v[4];
             gemm_transpose_8x4(q, 0, v);
-            for (int k = 0; k < 4; k++) {
-                p->sign[b][4 * h + k] = v[k];
-                p->codes[b][4 * h + k] = _mm256_sign_epi8(v[k], v[k]);
+            for (int k = 0; k < 4; k++) { /* even bytes (4g, 4g + 2), odd bytes (4g + 1, 4g + 3) */
+                p->codes[16 * b + 2 * (4 * h + k)] = _mm256_srai_epi16(_mm256_slli_epi16(v[k], 8), 8);
+                p->codes[16 * b + 2 * (4 * h + k) + 1] = _mm256_srai_epi16(v[k], 8);
             }
         }
         return;
@@ -103,7 +112,7 @@ G_INLINE void pack_block(int kind, g32_pack *p, int b, const uint8_t *const blk[
         if (kind == GEMM_Q5_0)
             c = _mm256_or_si256(c, fifth_bits(qh, g));
         c = _mm256_sub_epi8(c, off);
-        p->codes[b][g] = c;
+        p->codes[8 * b + g] = c;
         sum16 = _mm256_add_epi16(sum16, _mm256_maddubs_epi16(_mm256_set1_epi8(1), c));
     }
     __m256i sum = _mm256_madd_epi16(sum16, _mm256_set1_epi16(1));
@@ -125,20 +134,43 @@ G_INLINE void pack_chunk(int kind, g32_pack *p, const char *w, size_t wrb, int64
             blk[i] = row[i] + (size_t)b * bytes;
         pack_block(kind, p, b, blk);
     }
+    /* Q8_0: the rows' next chunk towards L2 while the tokens run on this one (past a row's end it
+     * is the next row's start, which a prefetch may touch) */
+    if (kind == GEMM_Q8_0)
+        for (int i = 0; i < nrows; i++)
+            for (size_t o = 0; o < G_CHUNK * sizeof(block_q8_0); o += 64)
+                _mm_prefetch((const char *)row[i] + (size_t)nblk * bytes + o, _MM_HINT_T1);
 }
 
-/* Tokens [t, t + T) over blocks [c, c + nblk): biased bytes (Q4_0 / Q5_0) and float scales. */
-G_INLINE void prep_act(int kind, g32_act *a, const char *qx, size_t qrb, int64_t t, int T, int64_t c, int nblk)
+/* Tokens [t, t + T) over blocks [c, c + nblk): biased bytes and float scales (Q4_0 / Q5_0). */
+G_INLINE void prep_act(g32_act *a, const char *qx, size_t qrb, int64_t t, int T, int64_t c, int nblk)
 {
     const __m256i bias = _mm256_set1_epi8((char)0x80);
     for (int k = 0; k < T; k++) {
         const block_q8_0 *x = (const block_q8_0 *)(qx + (size_t)(t + k) * qrb) + c;
-        a->raw[k] = (const int8_t *)x;
         for (int b = 0; b < nblk; b++) {
             a->d[k][b] = *avx2_half_ref(&x[b].d);
-            if (kind != GEMM_Q8_0)
-                _mm256_storeu_si256((__m256i *)(a->q[k] + 32 * b),
-                                    _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)x[b].qs), bias));
+            _mm256_storeu_si256((__m256i *)(a->q[k] + 32 * b),
+                                _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)x[b].qs), bias));
+        }
+    }
+}
+
+/* Q8_0: tokens [t0, t0 + m) over all nb blocks, once per token pass for every row: x16[k * nb * 32 +
+ * 32 * b + ...] the bytes of token k's block b as int16, per 4 bytes in the order 0, 2, 1, 3 (the
+ * pairs of pack_block: elements 4g, 4g + 2 then 4g + 1, 4g + 3), dx[k * nb + b] the scales. */
+static void q8_prep(int16_t *x16, float *dx, const char *qx, size_t qrb, int64_t t0, int64_t m, int64_t nb)
+{
+    const __m256i order = _mm256_setr_epi8(0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15, 0, 2, 1, 3, 4, 6, 5,
+                                           7, 8, 10, 9, 11, 12, 14, 13, 15);
+    for (int64_t k = 0; k < m; k++) {
+        const block_q8_0 *x = (const block_q8_0 *)(qx + (size_t)(t0 + k) * qrb);
+        int16_t *o = x16 + (size_t)(k * nb) * 32;
+        for (int64_t b = 0; b < nb; b++) {
+            dx[k * nb + b] = *avx2_half_ref(&x[b].d);
+            const __m256i v = _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *)x[b].qs), order);
+            _mm256_store_si256((__m256i *)(o + 32 * b), _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v)));
+            _mm256_store_si256((__m256i *)(o + 32 * b + 16), _mm256_cvtepi8_epi16(_mm256_extracti128_si256(v, 1)));
         }
     }
 }
@@ -150,24 +182,22 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
                          int nrows, int first)
 {
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 out[G_TOK];
+    __m256 out[G_TOK8];
     /* later chunks go on from the sums so far: every (row, token) adds its blocks in one chain of
      * FMAs, llama.cpp's order (q4_0_ggml.c) */
 #pragma GCC unroll 4
     for (int k = 0; k < T; k++)
         out[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
     for (int b = 0; b < nblk; b++) {
-        __m256i isum[G_TOK];
+        __m256i isum[G_TOK8];
         if (kind == GEMM_Q8_0) {
-#pragma GCC unroll 8
-            for (int g = 0; g < 8; g++) {
-                __m256i wa = _mm256_load_si256(&p->codes[b][g]), ws = _mm256_load_si256(&p->sign[b][g]);
-#pragma GCC unroll 4
+#pragma GCC unroll 16
+            for (int j = 0; j < 16; j++) {
+                __m256i wc = _mm256_load_si256(&p->codes[16 * b + j]);
+#pragma GCC unroll 5
                 for (int k = 0; k < T; k++) {
-                    const int8_t *ax = a->raw[k] + (size_t)b * sizeof(block_q8_0) + offsetof(block_q8_0, qs);
-                    __m256i x = _mm256_sign_epi8(gemm_bcast4(ax + 4 * g), ws);
-                    __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(wa, x), ones);
-                    isum[k] = g == 0 ? d : _mm256_add_epi32(isum[k], d);
+                    __m256i d = _mm256_madd_epi16(wc, gemm_bcast4(a->x16[k] + 32 * b + 2 * j));
+                    isum[k] = j == 0 ? d : _mm256_add_epi32(isum[k], d);
                     GEMM_KEEP(isum[k]);
                 }
             }
@@ -176,7 +206,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
             __m256i s16[G_TOK];
 #pragma GCC unroll 8
             for (int g = 0; g < 8; g++) {
-                __m256i wc = _mm256_load_si256(&p->codes[b][g]);
+                __m256i wc = _mm256_load_si256(&p->codes[8 * b + g]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
                     __m256i prod = _mm256_maddubs_epi16(gemm_bcast4(a->q[k] + 32 * b + 4 * g), wc);
@@ -193,18 +223,75 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
         __m256 dw = _mm256_load_ps((const float *)&p->dw[b]);
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
-            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(&a->d[k][b])),
+            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(kind == GEMM_Q8_0 ? a->dx[k] + b : &a->d[k][b])),
                                      out[k]);
     }
     gemm_store(out, T, y, ys, nrows, 1);
+}
+
+/* Q8_0: T tokens x the 16 rows of two packs (P0's rows in y[0..7], P1's in y[8..15]). Per pair
+ * of elements j of a block: two registers of int16 codes loaded once, each token's pair of int16
+ * activations broadcast once for both, so 2T vpmaddwd per 2 + T loads. The float sums live in a
+ * stack buffer between blocks (one chain of FMAs per (row, token), as run_tokens). */
+G_INLINE void run_q8_pair(const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T, float *y,
+                          size_t ys, int nr0, int nr1, int first)
+{
+    _Alignas(32) __m256 out[2][G_TOK8];
+#pragma GCC unroll 5
+    for (int k = 0; k < T; k++) {
+        out[0][k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nr0);
+        out[1][k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys + G_ROWS, nr1);
+    }
+    for (int b = 0; b < nblk; b++) {
+        __m256i s0[G_TOK8], s1[G_TOK8];
+#pragma GCC unroll 16
+        for (int j = 0; j < 16; j++) {
+            const __m256i w0 = _mm256_load_si256(&p0->codes[16 * b + j]), w1 = _mm256_load_si256(&p1->codes[16 * b + j]);
+#pragma GCC unroll 5
+            for (int k = 0; k < T; k++) {
+                const __m256i x = gemm_bcast4(a->x16[k] + 32 * b + 2 * j);
+                const __m256i d0 = _mm256_madd_epi16(w0, x), d1 = _mm256_madd_epi16(w1, x);
+                s0[k] = j == 0 ? d0 : _mm256_add_epi32(s0[k], d0);
+                s1[k] = j == 0 ? d1 : _mm256_add_epi32(s1[k], d1);
+                GEMM_KEEP(s0[k]);
+                GEMM_KEEP(s1[k]);
+            }
+        }
+        const __m256 dw0 = _mm256_load_ps((const float *)&p0->dw[b]), dw1 = _mm256_load_ps((const float *)&p1->dw[b]);
+#pragma GCC unroll 5
+        for (int k = 0; k < T; k++) {
+            const __m256 dx = _mm256_broadcast_ss(a->dx[k] + b);
+            out[0][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0[k]), _mm256_mul_ps(dw0, dx), out[0][k]);
+            out[1][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1[k]), _mm256_mul_ps(dw1, dx), out[1][k]);
+        }
+    }
+    gemm_store(out[0], T, y, ys, nr0, 1);
+    gemm_store(out[1], T, y + G_ROWS, ys, nr1, 1);
+}
+
+G_INLINE void run_q8_some(const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T, float *y,
+                          size_t ys, int nr0, int nr1, int first)
+{
+    switch (T) {
+    case 5: run_q8_pair(p0, p1, nblk, a, 5, y, ys, nr0, nr1, first); break;
+    case 4: run_q8_pair(p0, p1, nblk, a, 4, y, ys, nr0, nr1, first); break;
+    case 3: run_q8_pair(p0, p1, nblk, a, 3, y, ys, nr0, nr1, first); break;
+    case 2: run_q8_pair(p0, p1, nblk, a, 2, y, ys, nr0, nr1, first); break;
+    case 1: run_q8_pair(p0, p1, nblk, a, 1, y, ys, nr0, nr1, first); break;
+    default: break;
+    }
 }
 
 G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys, int nrows,
                        int first)
 {
     switch (T) {
+    case 5:
+        if (kind == GEMM_Q8_0)
+            run_tokens(kind, p, nblk, a, 5, y, ys, nrows, first);
+        break;
     case 4:
-        if (kind == GEMM_Q4_0)
+        if (kind != GEMM_Q5_0)
             run_tokens(kind, p, nblk, a, 4, y, ys, nrows, first);
         break;
     case 3: run_tokens(kind, p, nblk, a, 3, y, ys, nrows, first); break;
@@ -214,17 +301,39 @@ G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, 
     }
 }
 
+/* Tokens per pass: gemm_token_block's for Q4_0 / Q5_0. Q8_0's activations are read from the
+ * prepared int16 copy, so its passes are sized by that copy (at most G_Q8_PASS_BYTES, whole
+ * 5-token tiles): each pass unpacks every weight chunk once, and with gemm_token_block's 256 KiB
+ * of raw bytes 8192-wide rows got 28 tokens a pass, where unpacking the weights (read from
+ * memory) bounded the speed (4096-wide rows: the same speed at 120 and 480 tokens a pass). */
+enum { G_Q8_PASS_BYTES = 2 << 20 };
+
+G_INLINE int64_t token_block(int kind, size_t qrb, int64_t n, int64_t n_tok)
+{
+    int64_t tb;
+    if (kind == GEMM_Q8_0) {
+        tb = (int64_t)(G_Q8_PASS_BYTES / ((size_t)n * sizeof(int16_t))) / G_Q8_TT * G_Q8_TT;
+        tb = tb < 4 * G_Q8_TT ? 4 * G_Q8_TT : tb;
+    } else {
+        tb = gemm_token_block(qrb, n_tok);
+    }
+    return tb < n_tok ? tb : n_tok;
+}
+
 /* Tokens in passes of gemm_token_block; per pass, rows in groups of up to G_PANELS panels, each
- * chunk of blocks unpacked once for all the pass's tokens, taken TT at a time. */
+ * chunk of blocks unpacked once for all the pass's tokens, taken TT at a time. Q8_0's activations
+ * are prepared once per pass into X16 / DX (q8_prep), for every row group; its panels go in pairs. */
 G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                   size_t ys, int64_t r0, int64_t r1)
+                   size_t ys, int64_t r0, int64_t r1, int16_t *x16, float *dx)
 {
     _Alignas(32) g32_pack pk[G_PANELS];
     _Alignas(32) g32_act act;
-    const int64_t nb = n / 32, tb = gemm_token_block(qrb, n_tok);
-    const int TT = kind == GEMM_Q4_0 ? 4 : 3;
+    const int64_t nb = n / 32, tb = token_block(kind, qrb, n, n_tok);
+    const int TT = kind == GEMM_Q4_0 ? 4 : kind == GEMM_Q8_0 ? G_Q8_TT : 3;
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
+        if (kind == GEMM_Q8_0)
+            q8_prep(x16, dx, (const char *)qx, qrb, t0, t1 - t0, nb);
         for (int64_t r = r0; r < r1; r += G_PANELS * G_ROWS) {
             int rows = r1 - r < G_PANELS * G_ROWS ? (int)(r1 - r) : G_PANELS * G_ROWS;
             int np = (rows + G_ROWS - 1) / G_ROWS;
@@ -235,12 +344,23 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
                     pack_chunk(kind, &pk[i], w, wrb, r + G_ROWS * i, nr, c, nblk);
                 }
                 for (int64_t t = t0; t < t1; t += TT) {
-                    int T = t1 - t < TT ? (int)(t1 - t) : TT;
-                    prep_act(kind, &act, qx, qrb, t, T, c, nblk);
-                    for (int i = 0; i < np; i++) {
+                    int T = t1 - t < TT ? (int)(t1 - t) : TT, i = 0;
+                    float *yt = y + (size_t)t * ys + (size_t)r;
+                    if (kind == GEMM_Q8_0) {
+                        for (int k = 0; k < T; k++) {
+                            act.x16[k] = x16 + (size_t)((t - t0 + k) * nb + c) * 32;
+                            act.dx[k] = dx + (t - t0 + k) * nb + c;
+                        }
+                        for (; i + 1 < np; i += 2) {
+                            int nr1 = rows - G_ROWS * (i + 1) < G_ROWS ? rows - G_ROWS * (i + 1) : G_ROWS;
+                            run_q8_some(&pk[i], &pk[i + 1], nblk, &act, T, yt + G_ROWS * i, ys, G_ROWS, nr1, c == 0);
+                        }
+                    } else {
+                        prep_act(&act, qx, qrb, t, T, c, nblk);
+                    }
+                    for (; i < np; i++) {
                         int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
-                        run_some(kind, &pk[i], nblk, &act, T, y + (size_t)t * ys + (size_t)(r + G_ROWS * i), ys, nr,
-                                 c == 0);
+                        run_some(kind, &pk[i], nblk, &act, T, yt + G_ROWS * i, ys, nr, c == 0);
                     }
                 }
             }
@@ -251,17 +371,25 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
 void avx2_gemm_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    gemm(GEMM_Q4_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    gemm(GEMM_Q4_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, NULL, NULL);
 }
 
 void avx2_gemm_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    gemm(GEMM_Q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    gemm(GEMM_Q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, NULL, NULL);
 }
 
 void avx2_gemm_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    gemm(GEMM_Q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    const int64_t nb = n / 32, tb = token_block(GEMM_Q8_0, qrb, n, n_tok);
+    int16_t *x16 = aligned_alloc(32, sizeof(int16_t) * 32 * (size_t)(tb * nb));
+    float *dx = malloc(sizeof(float) * (size_t)(tb * nb));
+    if (x16 && dx)
+        gemm(GEMM_Q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, x16, dx);
+    else /* no memory for the prepared activations: the tiled kernel (llama.cpp's order) */
+        avx2_tiled_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
+    free(x16);
+    free(dx);
 }
