@@ -30,11 +30,6 @@ static inline float reduce16(const float *x)
     return (t4[0] + t4[2]) + (t4[1] + t4[3]);
 }
 
-float ag_reduce16(const float *x)
-{
-    return reduce16(x);
-}
-
 /* 64 lanes -> 16: register 0 += 2, 1 += 3, then 0 += 1. */
 static inline void fold64(float *acc)
 {
@@ -236,13 +231,15 @@ void ag_round_f16(float *x, int64_t n)
         x[i] = half_to_f32(half_from_f32(x[i]));
 }
 
-/* ag_softmax_round without vector code: the steps one after another, as ops_softmax and
- * ag_round_f16 do them. */
-static void softmax_round_ref(float *x, int64_t n)
+void ag_softmax(float *x, int64_t n)
 {
     float max = -INFINITY;
+    /* any order gives the same maximum (a -0 / +0 tie changes no x - max) */
+#pragma omp simd reduction(max : max)
     for (int64_t i = 0; i < n; i++)
         max = x[i] > max ? x[i] : max;
+    /* ggml_vec_soft_max_f32 on AVX-512: 16 values at a time through its polynomial exp, each
+     * group tree-summed in float and added to a double; a tail of n % 16 uses expf. */
     double sum = 0.0;
     int64_t i = 0;
     for (; i + AG_LANES <= n; i += AG_LANES) {
@@ -254,9 +251,9 @@ static void softmax_round_ref(float *x, int64_t n)
         sum += (double)x[i];
     }
     const float inv = (float)(1.0 / sum);
+#pragma omp simd
     for (int64_t j = 0; j < n; j++)
         x[j] *= inv;
-    ag_round_f16(x, n);
 }
 
 #ifdef AG_X86
@@ -308,5 +305,6 @@ void ag_softmax_round(float *x, int64_t n)
         return;
     }
 #endif
-    softmax_round_ref(x, n);
+    ag_softmax(x, n);
+    ag_round_f16(x, n);
 }

@@ -16,9 +16,6 @@
  * 64, folded together, the tree reduction, then the n % 64 tail added in double. */
 typedef enum ag_order { AG_TILED, AG_VECDOT } ag_order;
 
-/* Tree sum of 16 floats in the order of _mm512_reduce_add_ps. */
-float ag_reduce16(const float *x);
-
 /* sum_i a[i] * b[i] in the given order (AG_TILED needs n % 16 == 0). */
 float ag_dot(ag_order o, const float *a, const float *b, int64_t n);
 
@@ -39,6 +36,10 @@ void ag_round_f16(float *x, int64_t n);
 
 /* x[l] = ag_expf(x[l] - max) for the 16 lanes of one softmax group, vectorized where it can be. */
 void ag_exp16(float *x, float max);
+
+/* llama.cpp's softmax of one row (ggml_vec_soft_max_f32's order: ag_exp16 and a 16-lane float
+ * tree per 16 values, summed in double; expf for a tail of n % 16); ops_softmax is this. */
+void ag_softmax(float *x, int64_t n);
 
 /* llama.cpp's softmax of one score row (ops_softmax: the maximum, ag_exp16 and a 16-lane tree per
  * group of 16 summed in double, expf on the n % 16 tail, times the float inverse of the sum), then

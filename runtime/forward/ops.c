@@ -79,27 +79,7 @@ void ops_rope_apply(float *x, int64_t n_rot, rope_style style, const float *cs)
 
 void ops_softmax(float *x, int64_t n)
 {
-    float max = -INFINITY;
-    /* any order gives the same maximum (a -0 / +0 tie changes no x - max) */
-#pragma omp simd reduction(max : max)
-    for (int64_t i = 0; i < n; i++)
-        max = x[i] > max ? x[i] : max;
-    /* ggml_vec_soft_max_f32 on AVX-512: 16 values at a time through its polynomial exp, each
-     * group tree-summed in float and added to a double; a tail of n % 16 uses expf. */
-    double sum = 0.0;
-    int64_t i = 0;
-    for (; i + AG_LANES <= n; i += AG_LANES) {
-        ag_exp16(x + i, max);
-        sum += (double)ag_reduce16(x + i);
-    }
-    for (; i < n; i++) {
-        x[i] = expf(x[i] - max);
-        sum += (double)x[i];
-    }
-    const float inv = (float)(1.0 / sum);
-#pragma omp simd
-    for (int64_t j = 0; j < n; j++)
-        x[j] *= inv;
+    ag_softmax(x, n); /* (attn_ggml.c: the order is attention's) */
 }
 
 /* As llama.cpp's ggml_vec_swiglu_f32 on x86 (AVX-512 build): groups of 16 from the start take
