@@ -16,20 +16,20 @@ static inline __m256i scale_pair(__m256i half_scales, int k)
     return _mm256_shuffle_epi8(half_scales, _mm256_add_epi8(sel, _mm256_set1_epi8((char)(4 * k))));
 }
 
-/* Unsigned code runs of half h: run k holds elements 128h + 32k .. +31. */
-static inline void unpack_half(const block_q6_K *b, int h, __m256i q[4])
+/* Unsigned code runs of half h: run k holds elements 128h + 32k .. +31. Run k's two high bits are
+ * bits 2k, 2k + 1 of each qh byte, moved to bits 4-5 by a 16-bit shift (by 4, 2, 0 or -2: bits 4-5
+ * of a byte then come from the same byte) and masked with 0x30. */
+static inline __attribute__((always_inline)) void unpack_half(const block_q6_K *b, int h, __m256i q[4])
 {
-    const __m256i low = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3);
+    const __m256i low = _mm256_set1_epi8(0x0f), high = _mm256_set1_epi8(0x30);
     __m256i l0 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h));
     __m256i l1 = _mm256_loadu_si256((const __m256i *)(b->ql + 64 * h + 32));
     __m256i hb = _mm256_loadu_si256((const __m256i *)(b->qh + 32 * h));
-    q[0] = _mm256_or_si256(_mm256_and_si256(l0, low), _mm256_slli_epi16(_mm256_and_si256(hb, three), 4));
-    q[1] = _mm256_or_si256(_mm256_and_si256(l1, low),
-                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), three), 4));
-    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low),
-                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), three), 4));
+    q[0] = _mm256_or_si256(_mm256_and_si256(l0, low), _mm256_and_si256(_mm256_slli_epi16(hb, 4), high));
+    q[1] = _mm256_or_si256(_mm256_and_si256(l1, low), _mm256_and_si256(_mm256_slli_epi16(hb, 2), high));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low), _mm256_and_si256(hb, high));
     q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low),
-                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), three), 4));
+                           _mm256_and_si256(_mm256_srli_epi16(hb, 2), high));
 }
 
 /* sum_g scale_g * bsum_g * 32, the offset correction, as 8 int32 lanes. */
