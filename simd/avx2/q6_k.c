@@ -51,9 +51,12 @@ static inline __attribute__((always_inline)) __m256i row_sum1(const block_q6_K *
     const __m256i negbs = _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_loadu_si256((const __m256i *)xb->bsums));
     const __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)wb->scales));
     __m256i isum = _mm256_slli_epi32(_mm256_madd_epi16(s16, negbs), 5);
+    /* (both halves' scales spelled out: the permute needs an immediate even where the loop is not
+     * unrolled, as in the -O1 sanitizer build) */
+    const __m256i hsvs[2] = {_mm256_permute4x64_epi64(s16, 0x44), _mm256_permute4x64_epi64(s16, 0xEE)};
 #pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
-        const __m256i hsv = _mm256_permute4x64_epi64(s16, h ? 0xEE : 0x44);
+        const __m256i hsv = hsvs[h];
         __m256i q[4];
         unpack_half(wb, h, q);
 #pragma GCC unroll 4
