@@ -176,32 +176,22 @@ static void q8_prep(int16_t *x16, float *dx, const char *qx, size_t qrb, int64_t
 }
 
 /* T tokens (a constant after inlining) x the 8 rows of one pack over nblk blocks; stores (first
- * chunk) or adds into y's rows [r, r + nrows). Registers: T results, T int16 sums (and for Q5_0 /
- * Q8_0 T int32 sums), one register of codes, the broadcast: T = 4 for Q4_0, 3 for the others. */
+ * chunk) or adds into y's rows [r, r + nrows). Registers: T results, T int16 sums (and for Q5_0
+ * T int32 sums), one register of codes, the broadcast: T = 4 for Q4_0, 3 for Q5_0 (Q8_0:
+ * run_q8_pair). */
 G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys,
                          int nrows, int first)
 {
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 out[G_TOK8];
+    __m256 out[G_TOK];
     /* later chunks go on from the sums so far: every (row, token) adds its blocks in one chain of
      * FMAs, llama.cpp's order (q4_0_ggml.c) */
 #pragma GCC unroll 4
     for (int k = 0; k < T; k++)
         out[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
     for (int b = 0; b < nblk; b++) {
-        __m256i isum[G_TOK8];
-        if (kind == GEMM_Q8_0) {
-#pragma GCC unroll 16
-            for (int j = 0; j < 16; j++) {
-                __m256i wc = _mm256_load_si256(&p->codes[16 * b + j]);
-#pragma GCC unroll 5
-                for (int k = 0; k < T; k++) {
-                    __m256i d = _mm256_madd_epi16(wc, gemm_bcast4(a->x16[k] + 32 * b + 2 * j));
-                    isum[k] = j == 0 ? d : _mm256_add_epi32(isum[k], d);
-                    GEMM_KEEP(isum[k]);
-                }
-            }
-        } else {
+        __m256i isum[G_TOK];
+        {
             const int per = kind == GEMM_Q4_0 ? 8 : 4; /* groups whose pair sums fit int16 */
             __m256i s16[G_TOK];
 #pragma GCC unroll 8
@@ -223,75 +213,91 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
         __m256 dw = _mm256_load_ps((const float *)&p->dw[b]);
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
-            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(kind == GEMM_Q8_0 ? a->dx[k] + b : &a->d[k][b])),
+            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(&a->d[k][b])),
                                      out[k]);
     }
     gemm_store(out, T, y, ys, nrows, 1);
 }
 
-/* Q8_0: T tokens x the 16 rows of two packs (P0's rows in y[0..7], P1's in y[8..15]). Per pair
- * of elements j of a block: two registers of int16 codes loaded once, each token's pair of int16
- * activations broadcast once for both, so 2T vpmaddwd per 2 + T loads. The float sums live in a
+/* Q8_0: T tokens x the rows of NP (1 or 2, a constant after inlining) packs (P0's rows in
+ * y[0..7], P1's in y[8..15]). Per pair of elements j of a block: the packs' int16 codes loaded
+ * once, each token's pair of int16 activations broadcast once for both, so 2T vpmaddwd per 2 + T
+ * loads. The float sums live in a
  * stack buffer between blocks (one chain of FMAs per (row, token), as run_tokens). */
-G_INLINE void run_q8_pair(const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T, float *y,
-                          size_t ys, int nr0, int nr1, int first)
+G_INLINE void run_q8_pair(int NP, const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T,
+                          float *y, size_t ys, int nr0, int nr1, int first)
 {
     _Alignas(32) __m256 out[2][G_TOK8];
 #pragma GCC unroll 5
     for (int k = 0; k < T; k++) {
         out[0][k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nr0);
-        out[1][k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys + G_ROWS, nr1);
+        out[1][k] = first || NP == 1 ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys + G_ROWS, nr1);
     }
     for (int b = 0; b < nblk; b++) {
         __m256i s0[G_TOK8], s1[G_TOK8];
 #pragma GCC unroll 16
         for (int j = 0; j < 16; j++) {
-            const __m256i w0 = _mm256_load_si256(&p0->codes[16 * b + j]), w1 = _mm256_load_si256(&p1->codes[16 * b + j]);
+            const __m256i w0 = _mm256_load_si256(&p0->codes[16 * b + j]);
+            const __m256i w1 = NP == 2 ? _mm256_load_si256(&p1->codes[16 * b + j]) : w0;
 #pragma GCC unroll 5
             for (int k = 0; k < T; k++) {
                 const __m256i x = gemm_bcast4(a->x16[k] + 32 * b + 2 * j);
                 const __m256i d0 = _mm256_madd_epi16(w0, x), d1 = _mm256_madd_epi16(w1, x);
                 s0[k] = j == 0 ? d0 : _mm256_add_epi32(s0[k], d0);
-                s1[k] = j == 0 ? d1 : _mm256_add_epi32(s1[k], d1);
                 GEMM_KEEP(s0[k]);
-                GEMM_KEEP(s1[k]);
+                if (NP == 2) {
+                    s1[k] = j == 0 ? d1 : _mm256_add_epi32(s1[k], d1);
+                    GEMM_KEEP(s1[k]);
+                }
             }
         }
-        const __m256 dw0 = _mm256_load_ps((const float *)&p0->dw[b]), dw1 = _mm256_load_ps((const float *)&p1->dw[b]);
+        const __m256 dw0 = _mm256_load_ps((const float *)&p0->dw[b]);
 #pragma GCC unroll 5
         for (int k = 0; k < T; k++) {
             const __m256 dx = _mm256_broadcast_ss(a->dx[k] + b);
             out[0][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0[k]), _mm256_mul_ps(dw0, dx), out[0][k]);
-            out[1][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1[k]), _mm256_mul_ps(dw1, dx), out[1][k]);
+            if (NP == 2)
+                out[1][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1[k]),
+                                            _mm256_mul_ps(_mm256_load_ps((const float *)&p1->dw[b]), dx), out[1][k]);
         }
     }
     gemm_store(out[0], T, y, ys, nr0, 1);
-    gemm_store(out[1], T, y + G_ROWS, ys, nr1, 1);
+    if (NP == 2)
+        gemm_store(out[1], T, y + G_ROWS, ys, nr1, 1);
 }
 
-G_INLINE void run_q8_some(const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T, float *y,
-                          size_t ys, int nr0, int nr1, int first)
+G_INLINE void run_q8_np(int NP, const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T, float *y,
+                        size_t ys, int nr0, int nr1, int first)
 {
     switch (T) {
-    case 5: run_q8_pair(p0, p1, nblk, a, 5, y, ys, nr0, nr1, first); break;
-    case 4: run_q8_pair(p0, p1, nblk, a, 4, y, ys, nr0, nr1, first); break;
-    case 3: run_q8_pair(p0, p1, nblk, a, 3, y, ys, nr0, nr1, first); break;
-    case 2: run_q8_pair(p0, p1, nblk, a, 2, y, ys, nr0, nr1, first); break;
-    case 1: run_q8_pair(p0, p1, nblk, a, 1, y, ys, nr0, nr1, first); break;
+    case 5: run_q8_pair(NP, p0, p1, nblk, a, 5, y, ys, nr0, nr1, first); break;
+    case 4: run_q8_pair(NP, p0, p1, nblk, a, 4, y, ys, nr0, nr1, first); break;
+    case 3: run_q8_pair(NP, p0, p1, nblk, a, 3, y, ys, nr0, nr1, first); break;
+    case 2: run_q8_pair(NP, p0, p1, nblk, a, 2, y, ys, nr0, nr1, first); break;
+    case 1: run_q8_pair(NP, p0, p1, nblk, a, 1, y, ys, nr0, nr1, first); break;
     default: break;
     }
+}
+
+/* Q8_0 over packs i.. of a row group: pairs, then a lone last pack. */
+G_INLINE void run_q8_some(const g32_pack *pk, int np, int rows, int nblk, const g32_act *a, int T, float *y,
+                          size_t ys, int first)
+{
+    int i = 0;
+    for (; i + 1 < np; i += 2) {
+        int nr1 = rows - G_ROWS * (i + 1) < G_ROWS ? rows - G_ROWS * (i + 1) : G_ROWS;
+        run_q8_np(2, &pk[i], &pk[i + 1], nblk, a, T, y + G_ROWS * i, ys, G_ROWS, nr1, first);
+    }
+    if (i < np)
+        run_q8_np(1, &pk[i], NULL, nblk, a, T, y + G_ROWS * i, ys, rows - G_ROWS * i, 0, first);
 }
 
 G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys, int nrows,
                        int first)
 {
     switch (T) {
-    case 5:
-        if (kind == GEMM_Q8_0)
-            run_tokens(kind, p, nblk, a, 5, y, ys, nrows, first);
-        break;
     case 4:
-        if (kind != GEMM_Q5_0)
+        if (kind == GEMM_Q4_0)
             run_tokens(kind, p, nblk, a, 4, y, ys, nrows, first);
         break;
     case 3: run_tokens(kind, p, nblk, a, 3, y, ys, nrows, first); break;
@@ -344,21 +350,18 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
                     pack_chunk(kind, &pk[i], w, wrb, r + G_ROWS * i, nr, c, nblk);
                 }
                 for (int64_t t = t0; t < t1; t += TT) {
-                    int T = t1 - t < TT ? (int)(t1 - t) : TT, i = 0;
+                    int T = t1 - t < TT ? (int)(t1 - t) : TT;
                     float *yt = y + (size_t)t * ys + (size_t)r;
                     if (kind == GEMM_Q8_0) {
                         for (int k = 0; k < T; k++) {
                             act.x16[k] = x16 + (size_t)((t - t0 + k) * nb + c) * 32;
                             act.dx[k] = dx + (t - t0 + k) * nb + c;
                         }
-                        for (; i + 1 < np; i += 2) {
-                            int nr1 = rows - G_ROWS * (i + 1) < G_ROWS ? rows - G_ROWS * (i + 1) : G_ROWS;
-                            run_q8_some(&pk[i], &pk[i + 1], nblk, &act, T, yt + G_ROWS * i, ys, G_ROWS, nr1, c == 0);
-                        }
-                    } else {
-                        prep_act(&act, qx, qrb, t, T, c, nblk);
+                        run_q8_some(pk, np, rows, nblk, &act, T, yt, ys, c == 0);
+                        continue;
                     }
-                    for (; i < np; i++) {
+                    prep_act(&act, qx, qrb, t, T, c, nblk);
+                    for (int i = 0; i < np; i++) {
                         int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
                         run_some(kind, &pk[i], nblk, &act, T, yt + G_ROWS * i, ys, nr, c == 0);
                     }
