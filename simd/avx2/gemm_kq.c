@@ -55,9 +55,11 @@ K_INLINE __m256i pick16(int a, int b)
 static void pack_q4_k(kq_pack *p, const uint8_t *const blk[8])
 {
     const __m256i low = _mm256_set1_epi8(0x0f);
+#pragma GCC unroll 8
     for (int q = 0; q < 8; q++) { /* qs dwords 4q..4q+3: chunk q / 2 of 64 elements */
         __m256i v[4];
         gemm_transpose_8x4(blk, offsetof(block_q4_K, qs) + 16 * (size_t)q, v);
+#pragma GCC unroll 4
         for (int k = 0; k < 4; k++) {
             int dw = 4 * q + k, g = 16 * (dw / 8) + dw % 8; /* low nibbles: elements 64c + 4(dw % 8).. */
             p->codes[g] = _mm256_and_si256(v[k], low);
@@ -166,6 +168,7 @@ K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, 
         for (int k = 0; k < T; k++)
             x[k] = (const block_q8_K *)(qx + (size_t)k * qrb) + c + s;
         __m256i isum[K_TOK], bsum[K_TOK]; /* bsum: the super-block's sum (the one-token order) */
+#pragma GCC unroll 4
         for (int sb = 0; sb < 4; sb++) {
 #pragma GCC unroll 2
             for (int h = 0; h < 2; h++) { /* sub-block 2 sb + h: groups 16 sb + 8 h .. + 7 */
