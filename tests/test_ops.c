@@ -34,6 +34,36 @@ START_TEST(rmsnorm_matches_formula)
 }
 END_TEST
 
+/* The multi-row norm gives each row ops_rmsnorm's bits: values spread over many binades, so the
+ * double sums round and any change of order would show; 1..7 rows cover the 4-, 2- and 1-row steps. */
+START_TEST(rmsnorm_rows_match_single)
+{
+    enum { N = 203, R = 7 };
+    static float x[R * N], y[R * N], w[N], ref[N];
+    uint32_t st = 12345;
+    for (int i = 0; i < R * N; i++) {
+        st = st * 1664525u + 1013904223u;
+        x[i] = ldexpf((float)(st >> 8) / 16777216.0f - 0.5f, (int)(st % 40) - 20);
+    }
+    for (int i = 0; i < N; i++)
+        w[i] = 0.5f + (float)i / N;
+    for (int nr = 1; nr <= R; nr++)
+        for (int wi = 0; wi < 2; wi++) {
+            ops_rmsnorm_rows(x, wi ? w : NULL, y, N, nr, N, 1e-6f);
+            for (int r = 0; r < nr; r++) {
+                ops_rmsnorm(x + r * N, wi ? w : NULL, ref, N, 1e-6f);
+                ck_assert_mem_eq(y + r * N, ref, sizeof ref);
+            }
+        }
+    memcpy(y, x, sizeof y); /* in place */
+    ops_rmsnorm_rows(y, w, y, N, R, N, 1e-6f);
+    for (int r = 0; r < R; r++) {
+        ops_rmsnorm(x + r * N, w, ref, N, 1e-6f);
+        ck_assert_mem_eq(y + r * N, ref, sizeof ref);
+    }
+}
+END_TEST
+
 static rope_params plain(float base)
 {
     return (rope_params){.base = base, .freq_scale = 1.0f, .attn_factor = 1.0f, .beta_fast = 32.0f,
@@ -547,6 +577,7 @@ int main(void)
     Suite *s = suite_create("ops");
     TCase *tc = tcase_create("ops");
     tcase_add_test(tc, rmsnorm_matches_formula);
+    tcase_add_test(tc, rmsnorm_rows_match_single);
     tcase_add_test(tc, rope_angles_and_pairings);
     tcase_add_test(tc, rope_scaling_and_freq_factors);
     tcase_add_test(tc, softmax_with_masked_entries);

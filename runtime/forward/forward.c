@@ -271,31 +271,29 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
         ops_rope_cache(&lr->rope, d.n_rot, rope_ff, pos, cs);
         const bool norm_first = hp->recipe.qk_norm && !hp->recipe.qk_norm_after_rope,
                    norm_last = hp->recipe.qk_norm && hp->recipe.qk_norm_after_rope;
-        for (int64_t h = 0; h < hp->n_head; h++) {
-            float *qh = qt + h * hd;
-            if (norm_first)
-                ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
-            ops_rope_apply(qh, d.n_rot, hp->recipe.rope, cs);
-            if (norm_last)
-                ops_rmsnorm(qh, lw->q_norm->data, qh, hd, hp->eps);
-            if (hp->q_scale != 1.0f)
-                for (int64_t d = 0; d < hd; d++)
-                    qh[d] *= hp->q_scale;
-        }
+        /* Each step on every head at once (the heads are independent): the norms of several
+         * heads run side by side. */
+        if (norm_first)
+            ops_rmsnorm_rows(qt, lw->q_norm->data, qt, hd, hp->n_head, hd, hp->eps);
+        for (int64_t h = 0; h < hp->n_head; h++)
+            ops_rope_apply(qt + h * hd, d.n_rot, hp->recipe.rope, cs);
+        if (norm_last)
+            ops_rmsnorm_rows(qt, lw->q_norm->data, qt, hd, hp->n_head, hd, hp->eps);
+        if (hp->q_scale != 1.0f)
+            for (int64_t i = 0; i < QW; i++)
+                qt[i] *= hp->q_scale;
         if (!lw->wk) /* keys and values come from layer kv_src's cache */
             continue;
         if (!lw->wv) /* the values are the projected keys (gemma4's attention_k_eq_v) */
             memcpy(vt, kt, sizeof(float) * (size_t)VW);
-        for (int64_t h = 0; hp->recipe.v_norm && h < d.n_head_kv; h++)
-            ops_rmsnorm(vt + h * d.hdv, NULL, vt + h * d.hdv, d.hdv, hp->eps);
-        for (int64_t h = 0; h < d.n_head_kv; h++) {
-            float *kh = kt + h * hd;
-            if (norm_first)
-                ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
-            ops_rope_apply(kh, d.n_rot, hp->recipe.rope, cs);
-            if (norm_last)
-                ops_rmsnorm(kh, lw->k_norm->data, kh, hd, hp->eps);
-        }
+        if (hp->recipe.v_norm)
+            ops_rmsnorm_rows(vt, NULL, vt, d.hdv, d.n_head_kv, d.hdv, hp->eps);
+        if (norm_first)
+            ops_rmsnorm_rows(kt, lw->k_norm->data, kt, hd, d.n_head_kv, hd, hp->eps);
+        for (int64_t h = 0; h < d.n_head_kv; h++)
+            ops_rope_apply(kt + h * hd, d.n_rot, hp->recipe.rope, cs);
+        if (norm_last)
+            ops_rmsnorm_rows(kt, lw->k_norm->data, kt, hd, d.n_head_kv, hd, hp->eps);
         kv_store(kv, il, pos, kt, vt);
     }
 }
@@ -376,10 +374,12 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     /* Verification with the F16 cache: the batch's queries share each key and value row read,
      * summed in the one-token order (extra masked columns only add exact zeros to the softmax). */
     aa.one_token_order = verifying(c, n);
-    const int64_t n_items = attn_items(&aa);
+    /* Item kvh * n_blocks + b costs about b + 1 (its keys end at its last query): the threads take
+     * the latest query blocks first, every KV head's in turn, so the small items even out the end. */
+    const int64_t n_items = attn_items(&aa), n_blocks = n_items / d.n_head_kv;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t i = 0; i < n_items; i++)
-        attn_run(&aa, i, scratch);
+        attn_run(&aa, (i % d.n_head_kv) * n_blocks + n_blocks - 1 - i / d.n_head_kv, scratch);
 }
 
 /* Output projection, post-norm, residual; then the FFN's input norm and the gate/up projections. */
@@ -482,14 +482,16 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
         }
     }
 
+    /* Four tokens at a time, so their post-norms run side by side (ops_rmsnorm_rows). */
 #pragma omp for
-    for (int64_t t = 0; t < n; t++) {
-        float *ot = c->o + t * E, *xt = c->x + t * E;
-        add_bias(ot, lw->ffn_down_b, E);
+    for (int64_t t0 = 0; t0 < n; t0 += 4) {
+        const int64_t nt = n - t0 < 4 ? n - t0 : 4;
+        for (int64_t t = t0; t < t0 + nt; t++)
+            add_bias(c->o + t * E, lw->ffn_down_b, E);
         if (hp->recipe.post_norms)
-            ops_rmsnorm(ot, lw->post_ffn_norm->data, ot, E, hp->eps);
-        for (int64_t i = 0; i < E; i++)
-            xt[i] += ot[i];
+            ops_rmsnorm_rows(c->o + t0 * E, lw->post_ffn_norm->data, c->o + t0 * E, E, nt, E, hp->eps);
+        for (int64_t i = 0; i < nt * E; i++)
+            c->x[t0 * E + i] += c->o[t0 * E + i];
     }
 }
 

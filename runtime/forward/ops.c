@@ -5,14 +5,13 @@
 #include <stdint.h>
 
 #include "attn_ggml.h"
+#include "half.h"
 #include "ops.h"
 #include "simd.h"
 
-void ops_rmsnorm(const float *x, const float *w, float *y, int64_t n, float eps)
+/* y = x * scale(sum) * w: the step after the sum of squares. */
+static void rms_scale(const float *x, const float *w, float *y, int64_t n, float eps, double sum)
 {
-    double sum = 0.0;
-    for (int64_t i = 0; i < n; i++)
-        sum += (double)(x[i] * x[i]);
     const float mean = (float)(sum / (double)n);
     const float scale = 1.0f / sqrtf(mean + eps);
     if (w)
@@ -21,6 +20,45 @@ void ops_rmsnorm(const float *x, const float *w, float *y, int64_t n, float eps)
     else
         for (int64_t i = 0; i < n; i++)
             y[i] = x[i] * scale;
+}
+
+void ops_rmsnorm(const float *x, const float *w, float *y, int64_t n, float eps)
+{
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        sum += (double)(x[i] * x[i]);
+    rms_scale(x, w, y, n, eps, sum);
+}
+
+void ops_rmsnorm_rows(const float *x, const float *w, float *y, int64_t stride, int64_t nr, int64_t n, float eps)
+{
+    int64_t r = 0;
+    for (; r + 4 <= nr; r += 4) {
+        const float *x0 = x + r * stride, *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (int64_t i = 0; i < n; i++) {
+            s0 += (double)(x0[i] * x0[i]);
+            s1 += (double)(x1[i] * x1[i]);
+            s2 += (double)(x2[i] * x2[i]);
+            s3 += (double)(x3[i] * x3[i]);
+        }
+        const double s[4] = {s0, s1, s2, s3};
+        for (int k = 0; k < 4; k++)
+            rms_scale(x + (r + k) * stride, w, y + (r + k) * stride, n, eps, s[k]);
+    }
+    if (nr - r >= 2) {
+        const float *x0 = x + r * stride, *x1 = x0 + stride;
+        double s0 = 0.0, s1 = 0.0;
+        for (int64_t i = 0; i < n; i++) {
+            s0 += (double)(x0[i] * x0[i]);
+            s1 += (double)(x1[i] * x1[i]);
+        }
+        rms_scale(x0, w, y + r * stride, n, eps, s0);
+        rms_scale(x1, w, y + (r + 1) * stride, n, eps, s1);
+        r += 2;
+    }
+    if (r < nr)
+        ops_rmsnorm(x + r * stride, w, y + r * stride, n, eps);
 }
 
 /* YaRN: the pair indices between the two correction dims blend interpolated and extrapolated
@@ -132,7 +170,7 @@ void ops_geglu(const float *gate, const float *up, float *out, int64_t n)
         else if (g >= 10.0f)
             a = g;
         else
-            a = gelu_table[simd_f32_to_f16(g)];
+            a = gelu_table[half_from_f32(g)]; /* simd_f32_to_f16, inlined */
         out[i] = a * up[i];
     }
 }

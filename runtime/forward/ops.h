@@ -13,6 +13,11 @@
  * ggml; the scale itself is float. y may alias x. */
 void ops_rmsnorm(const float *x, const float *w, float *y, int64_t n, float eps);
 
+/* ops_rmsnorm of rows r < nr: x + r * stride to y + r * stride, the same bits row by row. Up to four
+ * rows' sums of squares run side by side (each still one float-product-in-double chain in order),
+ * so the adds' latency is paid once for four rows. */
+void ops_rmsnorm_rows(const float *x, const float *w, float *y, int64_t stride, int64_t nr, int64_t n, float eps);
+
 /* Fills cs[2i], cs[2i+1] with cos and sin of pair i's angle at position pos, for i < n_rot/2.
  * freq_factors (rope_freqs, may be NULL) divide the base angle of each pair. */
 void ops_rope_cache(const rope_params *rp, int64_t n_rot, const float *freq_factors, int64_t pos,
