@@ -490,8 +490,11 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
             add_bias(c->o + t * E, lw->ffn_down_b, E);
         if (hp->recipe.post_norms)
             ops_rmsnorm_rows(c->o + t0 * E, lw->post_ffn_norm->data, c->o + t0 * E, E, nt, E, hp->eps);
+        float *xb = c->x + t0 * E;
+        const float *ob = c->o + t0 * E;
+#pragma omp simd
         for (int64_t i = 0; i < nt * E; i++)
-            c->x[t0 * E + i] += c->o[t0 * E + i];
+            xb[i] += ob[i];
     }
 }
 

@@ -14,12 +14,16 @@ static void rms_scale(const float *x, const float *w, float *y, int64_t n, float
 {
     const float mean = (float)(sum / (double)n);
     const float scale = 1.0f / sqrtf(mean + eps);
-    if (w)
+    /* element by element (y may be x): vector lanes give the same bits */
+    if (w) {
+#pragma omp simd
         for (int64_t i = 0; i < n; i++)
             y[i] = (x[i] * scale) * w[i];
-    else
+    } else {
+#pragma omp simd
         for (int64_t i = 0; i < n; i++)
             y[i] = x[i] * scale;
+    }
 }
 
 void ops_rmsnorm(const float *x, const float *w, float *y, int64_t n, float eps)
