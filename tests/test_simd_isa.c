@@ -405,10 +405,13 @@ START_TEST(reference_bits_where_promised)
                       wt == TOLK_TYPE_Q6_K,
                   "ref_bits promised for %s, which has no test data here", simd_traits(wt)->name);
     const int kq = wt == TOLK_TYPE_Q4_K || wt == TOLK_TYPE_Q6_K;
-    /* (the last: rows past 16384 elements, where one-token kernels take their blocks in chunks) */
-    const int64_t lens[] = {kq ? 256 : 96, kq ? 768 : 640, kq ? 8192 + 256 : 8192 + 96, kq ? 16384 + 512 : 16384 + 96};
+    /* (the fourth: rows past 16384 elements, where one-token kernels take their blocks in chunks;
+     * the last: Q4_K / Q6_K rows of 32 super-blocks, the longest AVX2's Q4_K mat x vec reads row
+     * after row) */
+    const int64_t lens[] = {kq ? 256 : 96, kq ? 768 : 640, kq ? 8192 + 256 : 8192 + 96, kq ? 16384 + 512 : 16384 + 96,
+                            kq ? 8192 : 1024 + 32};
     enum { ROWS = 37, R0 = 3, MAX_TOK = 33 };
-    for (int li = 0; li < 4; li++) {
+    for (int li = 0; li < 5; li++) {
         for (int mode = 0; mode < 2; mode++) {
             int64_t n = lens[li];
             size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);

@@ -11,10 +11,12 @@
  * convert and one FMA per super-block for the 8 rows, for the scales and for the mins. Rows k and
  * k + 4's d, dmin and scale bytes come in one register (one 16-byte load each): their 6-bit
  * scales and mins are unpacked together with vector shifts and masks, and d, dmin of the 8 rows
- * are shuffled out of the same registers (no scalar unpacking, no gather). From L2 (512 x 2048, 1
- * thread, AMD EPYC Zen 3 shared at load 8-12, GB/s per CPU-second, medians) that took the mat x
- * vec from 14.9-15.6 to 19.2; from memory (8192 x 2048) it stays at 7.5-9.5 either way: there the
- * reads bound it (prefetch_tile.h). */
+ * are shuffled out of the same registers (no scalar unpacking, no gather). Rows of up to 32
+ * super-blocks (rows8_seq) are read row after row, one forward stream, each (row, super-block)'s
+ * lanes kept on the stack until the 8 rows' FMAs of that super-block. From L2 (512 x 2048, 1
+ * thread, AMD EPYC Zen 3 shared at load 8-12, GB/s per CPU-second) the mat x vec went from
+ * 13.6-15.6 to 17.7-19.8, from L3 (4096 x 2048) 11.6-13.8 to 16.8-18.3, from memory (8192 x
+ * 2048) 5.1-6.9 to 8.6-9.5; 2048 x 8192 (rows8) 7.2-8.4 both. */
 #include <math.h>
 
 #include "gemm.h"
@@ -162,12 +164,82 @@ static inline __attribute__((always_inline)) void rows8(const char *w, size_t wr
     _mm256_storeu_ps(y + r, _mm256_sub_ps(acc, accm));
 }
 
+/* Rows up to SEQ_MAX super-blocks (8192 elements): the tile's 8 rows one after another, so its
+ * bytes, and the matrix's, are read as one forward stream prefetched SEQ_AHEAD bytes on (as
+ * q6_k.c does), each (row, super-block)'s code dots (8 lanes), mins products (4 lanes) and d, dmin
+ * kept on the stack (13.5 KiB at most); then per super-block the folds and FMAs of rows8 (the same
+ * integers in the same lanes, the same float steps, so the same bits). rows8 reads 8 rows side by
+ * side, 8 streams of 144-byte pieces, and from memory stalled on them. Measured against rows8 (1
+ * thread, 2-vCPU AMD EPYC Zen 3 shared at load 8-12, GB/s per CPU-second, alternated runs):
+ * 8192 x 2048 from memory 6.5 -> 7.7 and 6.8 -> 7.0 (medians of 4-6 runs each), 2048 x 8192 7.4
+ * -> 7.7; against the base kernel (96579be) 8192 x 2048 5.1-6.9 -> 8.6-9.5. Longer rows keep rows8
+ * (its per-row prefetch; a chunked walk of them with this stream's prefetch measured slower). */
+enum { SEQ_MAX = 32, SEQ_AHEAD = 4096 };
+
+/* scales_mins_pair for one row's 16 bytes. */
+static inline __attribute__((always_inline)) __m128i scales_mins_one(__m128i h)
+{
+    __m128i a = _mm_srlv_epi32(_mm_shuffle_epi32(h, 0xed), _mm_setr_epi32(0, 0, 0, 4));
+    a = _mm_and_si128(a, _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
+    __m128i b = _mm_and_si128(_mm_srli_epi32(_mm_shuffle_epi32(h, 0x84), 2), _mm_setr_epi32(0, 0x30303030, 0, 0x30303030));
+    return _mm_or_si128(a, b);
+}
+
+static inline __attribute__((always_inline)) void rows8_seq(const char *w, size_t wrb, int64_t nb, const block_q8_K *x,
+                                                            float *y, int64_t r)
+{
+    __m256i is[SEQ_MAX][8];
+    __m128i ms[SEQ_MAX][8], bsp[SEQ_MAX];
+    int32_t dd[SEQ_MAX][8];
+    const __m128i mins16 = _mm_setr_epi8(8, -1, 9, -1, 10, -1, 11, -1, 12, -1, 13, -1, 14, -1, 15, -1);
+    for (int64_t b = 0; b < nb; b++) { /* the 8 sums bsum_2j + bsum_2j+1 as int16, as in rows8 */
+        __m256i bs = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)x[b].bsums), _mm256_set1_epi16(1));
+        bsp[b] = _mm256_castsi256_si128(_mm256_permute4x64_epi64(_mm256_packs_epi32(bs, bs), 0x88));
+    }
+    for (int i = 0; i < 8; i++) {
+        const char *rowp = w + (size_t)(r + i) * wrb;
+        for (int64_t b = 0; b < nb; b++) {
+            const char *blk = rowp + (size_t)b * sizeof(block_q4_K);
+#pragma GCC unroll 3
+            for (size_t o = 0; o < sizeof(block_q4_K); o += 64)
+                _mm_prefetch(blk + SEQ_AHEAD + o, _MM_HINT_T0);
+            __m128i h = _mm_loadu_si128((const __m128i *)blk);
+            __m128i sm = scales_mins_one(h);
+            dd[b][i] = _mm_cvtsi128_si32(h);
+            ms[b][i] = _mm_madd_epi16(_mm_shuffle_epi8(sm, mins16), bsp[b]);
+            is[b][i] = row_dots(blk, &x[b], _mm256_broadcastsi128_si256(sm));
+        }
+    }
+    __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        __m256i p[4], v[4];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            p[k] = _mm256_set_m128i(ms[b][k + 4], ms[b][k]);
+            v[k] = fold_halves(is[b][k], is[b][k + 4]);
+        }
+        __m256i msum = fold_rows(p[0], p[1], p[2], p[3]);
+        __m256i isum = fold_rows(v[0], v[1], v[2], v[3]);
+        __m256i dv = _mm256_loadu_si256((const __m256i *)dd[b]);
+        __m256i hh = _mm256_packus_epi32(_mm256_and_si256(dv, _mm256_set1_epi32(0xffff)), _mm256_srli_epi32(dv, 16));
+        hh = _mm256_permute4x64_epi64(hh, 0xd8);
+        __m256 d = _mm256_cvtph_ps(_mm256_castsi256_si128(hh)), dmin = _mm256_cvtph_ps(_mm256_extracti128_si256(hh, 1));
+        __m256 dx = _mm256_broadcast_ss(&x[b].d);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(d, dx), acc);
+        accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_mul_ps(dmin, dx), accm);
+    }
+    _mm256_storeu_ps(y + r, _mm256_sub_ps(acc, accm));
+}
+
 void avx2_matvec_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, float *y, int64_t r0, int64_t r1)
 {
     const int64_t nb = n / QK_K;
     int64_t r = r0;
     for (; r + 8 <= r1; r += 8)
-        rows8(w, wrb, nb, qx, y, r);
+        if (nb <= SEQ_MAX)
+            rows8_seq(w, wrb, nb, qx, y, r);
+        else
+            rows8(w, wrb, nb, qx, y, r);
     for (; r < r1; r++)
         y[r] = avx2_dot_q4_k(n, (const char *)w + (size_t)r * wrb, qx);
 }
