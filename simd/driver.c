@@ -118,6 +118,38 @@ void simd_matmul_exact(uint32_t wtype, const void *w, size_t w_row_bytes, int64_
                         y + (size_t)t * y_stride, r0, r1);
 }
 
+/* WTYPE's prepared-activation entry on table K, if it still belongs to K's matmul. */
+static const simd_act_prep *act_prep(const simd_kernels *k, uint32_t wtype)
+{
+    if (wtype >= TOLK_TYPE_COUNT || !k->act_prep[wtype])
+        return NULL;
+    return k->act_prep[wtype]->plain == k->matmul[wtype] ? k->act_prep[wtype] : NULL;
+}
+
+size_t simd_act_prep_bytes(uint32_t wtype, int64_t n_in, int64_t n_tok)
+{
+    const simd_act_prep *p = act_prep(simd_active(), wtype);
+    return p && n_tok >= p->min_tok ? p->row_bytes(n_in) : 0;
+}
+
+void simd_prepare_act(uint32_t wtype, const void *qx, void *prep, int64_t n_in)
+{
+    const simd_act_prep *p = act_prep(simd_active(), wtype);
+    if (p)
+        p->prepare(qx, prep, n_in);
+}
+
+void simd_matmul_prep(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
+                      size_t qx_row_bytes, const void *prep, size_t prep_row_bytes, int64_t n_tok, float *y,
+                      size_t y_stride, int64_t r0, int64_t r1)
+{
+    const simd_act_prep *p = act_prep(simd_active(), wtype);
+    if (prep && p && n_tok >= p->min_tok)
+        p->matmul(w, w_row_bytes, n_in, qx, qx_row_bytes, prep, prep_row_bytes, n_tok, y, y_stride, r0, r1);
+    else
+        simd_matmul(wtype, w, w_row_bytes, n_in, qx, qx_row_bytes, n_tok, y, y_stride, r0, r1);
+}
+
 void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
                  size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1)
 {

@@ -18,6 +18,22 @@ typedef void (*simd_matmul_fn)(const void *w, size_t w_row_bytes, int64_t n, con
                                size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0,
                                int64_t r1);
 
+/* simd_matmul_fn that also reads each token's prepared activation copy, PREP + t * prep_row_bytes. */
+typedef void (*simd_matmul_prep_fn)(const void *w, size_t w_row_bytes, int64_t n, const void *qx,
+                                    size_t qx_row_bytes, const void *prep, size_t prep_row_bytes, int64_t n_tok,
+                                    float *y, size_t y_stride, int64_t r0, int64_t r1);
+
+/* A batched kernel's activation copy, prepared once per matmul input (simd_prepare_act) instead of
+ * per call. Used only while the table's matmul[type] is still PLAIN (a later ISA that overrides
+ * matmul drops it) and for at least MIN_TOK tokens; MATMUL gives PLAIN's bits. */
+typedef struct simd_act_prep {
+    simd_matmul_fn plain;
+    int64_t min_tok;
+    size_t (*row_bytes)(int64_t n);                         /* a multiple of 64 */
+    void (*prepare)(const void *qx, void *prep, int64_t n); /* PREP 64-byte aligned */
+    simd_matmul_prep_fn matmul;
+} simd_act_prep;
+
 typedef enum simd_isa { SIMD_ISA_SCALAR, SIMD_ISA_AVX2, SIMD_ISA_AVX512, SIMD_ISA_NEON, SIMD_ISA_COUNT } simd_isa;
 
 typedef struct simd_kernels {
@@ -40,6 +56,7 @@ typedef struct simd_kernels {
      * type, because they add in its order (Q4_0: llama.cpp's, docs/NUMERICS.md); false: within
      * float rounding only. */
     bool ref_bits[TOLK_TYPE_COUNT];
+    const simd_act_prep *act_prep[TOLK_TYPE_COUNT]; /* indexed by the weight type; NULL: none */
 } simd_kernels;
 
 /* Each ISA's files add their kernels to a table that already holds the scalar references. */

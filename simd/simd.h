@@ -124,6 +124,18 @@ void simd_matmul_exact(uint32_t wtype, const void *w, size_t w_row_bytes, int64_
 void simd_matmul(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
                  size_t qx_row_bytes, int64_t n_tok, float *y, size_t y_stride, int64_t r0, int64_t r1);
 
+/* Prepared activations: a path's batched kernel may read, besides the quantized rows, a copy of
+ * them prepared once per matmul input rather than in every call (AVX2 Q8_0: the bytes widened to
+ * int16). simd_act_prep_bytes: bytes of that copy for one n_in-wide row, a multiple of 64, where
+ * the active path's product over n_tok tokens reads one (else 0). simd_prepare_act: quantized row
+ * QX (simd_quantize_act) to its copy at PREP (64-byte aligned). simd_matmul_prep: simd_matmul, with
+ * token t's copy at PREP + t * prep_row_bytes (PREP NULL: none; the bits are the same either way). */
+size_t simd_act_prep_bytes(uint32_t wtype, int64_t n_in, int64_t n_tok);
+void simd_prepare_act(uint32_t wtype, const void *qx, void *prep, int64_t n_in);
+void simd_matmul_prep(uint32_t wtype, const void *w, size_t w_row_bytes, int64_t n_in, const void *qx,
+                      size_t qx_row_bytes, const void *prep, size_t prep_row_bytes, int64_t n_tok, float *y,
+                      size_t y_stride, int64_t r0, int64_t r1);
+
 /* IEEE half and bfloat16 conversions (scalar, exact). */
 float simd_f16_to_f32(uint16_t h);
 uint16_t simd_f32_to_f16(float f);

@@ -898,6 +898,33 @@ static float q8_0_chain_dot(int64_t n, const uint8_t *w, const uint8_t *x)
     return acc;
 }
 
+/* The prepared-copy form of a batched kernel (kernels.h: simd_act_prep) over rows [r0, ROWS) x NT
+ * tokens: every token's copy made from its quantized row into a buffer of ragged-free rows, then
+ * checked as batch_gives checks the plain kernel. */
+static void prep_gives(const simd_act_prep *ap, uint32_t wt, const uint8_t *w, size_t wrb, int64_t n, const uint8_t *qx,
+                       size_t arb, int rows, int r0, int nt, int max_tok, const float *yr, float *y)
+{
+    const size_t prb = ap->row_bytes(n);
+    ck_assert_msg(prb > 0 && prb % 64 == 0, "%s prepared row of %lld: %zu bytes", simd_traits(wt)->name, (long long)n, prb);
+    char *prep = aligned_alloc(64, prb * (size_t)nt);
+    memset(prep, 0x5a, prb * (size_t)nt);
+    for (int t = 0; t < nt; t++)
+        ap->prepare(qx + (size_t)t * arb, prep + (size_t)t * prb, n);
+    for (int k = 0; k < rows * max_tok; k++)
+        y[k] = -777.0f;
+    ap->matmul(w, wrb, n, qx, arb, prep, prb, nt, y, (size_t)rows, r0, rows);
+    for (int t = 0; t < max_tok; t++)
+        for (int r = 0; r < rows; r++) {
+            if (t >= nt || r < r0)
+                ck_assert_msg(y[t * rows + r] == -777.0f, "%s prepared matmul wrote outside its range", simd_traits(wt)->name);
+            else
+                ck_assert_msg(!memcmp(&y[t * rows + r], &yr[t * rows + r], 4),
+                              "%s prepared matmul n=%lld, %d tokens, rows from %d: row %d tok %d: %.9g, scalar %.9g",
+                              simd_traits(wt)->name, (long long)n, nt, r0, r, t, y[t * rows + r], yr[t * rows + r]);
+        }
+    free(prep);
+}
+
 START_TEST(q8_0_panels_give_block_chain_bits)
 {
     enum { ROWS = 48, R0 = 3, MAX_TOK = 33 };
@@ -921,8 +948,14 @@ START_TEST(q8_0_panels_give_block_chain_bits)
             for (int t = 0; t < MAX_TOK; t++)
                 for (int r = 0; r < ROWS; r++)
                     yr[t * ROWS + r] = q8_0_chain_dot(n, w + r * wrb, qx + t * arb);
-            for (int ti = 0; ti < (int)(sizeof(toks) / sizeof(toks[0])); ti++)
+            const simd_act_prep *ap = isa_k->act_prep[wt];
+            ck_assert_msg(ap && ap->plain == isa_k->matmul[wt] && ap->min_tok <= toks[0],
+                          "the AVX2 Q8_0 panels lost their prepared-activation entry");
+            for (int ti = 0; ti < (int)(sizeof(toks) / sizeof(toks[0])); ti++) {
                 batch_gives(isa_k->matmul[wt], "panels", wt, w, wrb, n, qx, arb, ROWS, R0, toks[ti], MAX_TOK, yr, y);
+                /* the same bits from copies prepared once per input (simd_prepare_act) */
+                prep_gives(ap, wt, w, wrb, n, qx, arb, ROWS, R0, toks[ti], MAX_TOK, yr, y);
+            }
             free(w);
             free(qx);
             free(x);

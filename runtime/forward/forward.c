@@ -22,11 +22,15 @@
 
 #define MAX_JOBS 3
 
-/* Activation rows quantized once per distinct partner format of the matrices that read them. */
+/* Activation rows quantized once per distinct partner format of the matrices that read them; the
+ * rows of slot PREP also get the copy that PREP_WTYPE's batched kernel reads (simd_prepare_act),
+ * made once here for every thread and row chunk of the product. */
 typedef struct act_plan {
     int n_slots;
     uint32_t wtype[MAX_JOBS]; /* a weight type representative of each slot */
     int slot[MAX_JOBS];       /* slot of each matrix */
+    int prep;                 /* -1: no prepared copy */
+    uint32_t prep_wtype;
 } act_plan;
 
 struct fwd_ctx {
@@ -53,6 +57,8 @@ struct fwd_ctx {
     float *ple_tok; /* [n_batch][n_layer*n_embd_per_layer] their token rows, then the gate of one layer */
     float *xe, *xr, *o2; /* [n_batch][n_embd] gemma4 MoE layers: expert input, router input, expert sum */
     char *qa[MAX_JOBS]; /* [n_batch][act_row_max] quantized activations */
+    size_t prep_row_max; /* bytes of the largest prepared activation row (0: none on this path) */
+    char *qp;           /* [n_batch][prep_row_max] one slot's prepared copy (act_plan.prep) */
     float *logits; /* [n_logits][n_vocab] */
     moe_buffers *moe; /* MoE scratch (models with experts only) */
     char *scratch; /* [n_threads][thread_scratch]: RoPE cache + attention scratch */
@@ -92,9 +98,15 @@ static size_t align64(size_t n)
     return (n + 63) & ~(size_t)63;
 }
 
-static void plan_acts(const gguf_tensor *const *w, int nw, act_plan *p)
+static bool verifying(const fwd_ctx *c, int64_t n);
+
+/* The plan for matrices w[0..nw) over n tokens. The first matrix whose kernel reads a prepared copy
+ * at n tokens gets one (simd_matmul_prep; the others of its type share it), except in the passes
+ * that run other kernels: verification and segment-exact ones. */
+static void plan_acts(const fwd_ctx *c, const gguf_tensor *const *w, int nw, int64_t n, act_plan *p)
 {
     p->n_slots = 0;
+    p->prep = -1;
     for (int j = 0; j < nw; j++) {
         int s = 0;
         while (s < p->n_slots && simd_act_type(p->wtype[s]) != simd_act_type(w[j]->type))
@@ -102,14 +114,24 @@ static void plan_acts(const gguf_tensor *const *w, int nw, act_plan *p)
         if (s == p->n_slots)
             p->wtype[p->n_slots++] = w[j]->type;
         p->slot[j] = s;
+        const size_t pb = simd_act_prep_bytes(w[j]->type, w[j]->ne[0], n);
+        if (p->prep < 0 && pb && pb <= c->prep_row_max && !verifying(c, n) && !(c->seg_exact && c->n_segs)) {
+            p->prep = s;
+            p->prep_wtype = w[j]->type;
+        }
     }
 }
 
-/* Quantizes row t of x (n_in wide) into every slot of the plan. */
+/* Quantizes row t of x (n_in wide) into every slot of the plan, and prepares the copy of slot
+ * p->prep's row. */
 static void quantize_row(fwd_ctx *c, const act_plan *p, const float *x, int64_t n_in, int64_t t)
 {
-    for (int s = 0; s < p->n_slots; s++)
-        simd_quantize_act(p->wtype[s], x, c->qa[s] + (size_t)t * c->act_row_max, n_in);
+    for (int s = 0; s < p->n_slots; s++) {
+        char *row = c->qa[s] + (size_t)t * c->act_row_max;
+        simd_quantize_act(p->wtype[s], x, row, n_in);
+        if (s == p->prep)
+            simd_prepare_act(p->prep_wtype, row, c->qp + (size_t)t * c->prep_row_max, n_in);
+    }
 }
 
 /* Rows per work chunk: enough chunks for dynamic balancing, a multiple of 16 so kernels that
@@ -205,6 +227,9 @@ static void run_matmuls(fwd_ctx *c, const gguf_tensor *const *w, float *const *y
         const int64_t r1 = r0 + chunk[j] < w[j]->ne[1] ? r0 + chunk[j] : w[j]->ne[1];
         if (c->seg_exact && c->n_segs)
             matmul_segments(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
+        else if (p->slot[j] == p->prep && w[j]->type == p->prep_wtype)
+            simd_matmul_prep(w[j]->type, w[j]->data, w[j]->row_bytes, w[j]->ne[0], c->qa[p->slot[j]], c->act_row_max,
+                             c->qp, c->prep_row_max, n_tok, y[j], y_stride[j], r0, r1);
         else
             matmul_rows(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
     }
@@ -232,7 +257,7 @@ static void qkv_project(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
     const gguf_tensor *qkv[3] = {lw->wq, lw->wk, lw->wv};
     const int nw = !lw->wk ? 1 : !lw->wv ? 2 : 3;
     act_plan p_qkv;
-    plan_acts(qkv, nw, &p_qkv);
+    plan_acts(c, qkv, nw, n, &p_qkv);
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         ops_rmsnorm(c->x + t * E, lw->attn_norm->data, c->xn + t * E, E, hp->eps);
@@ -390,7 +415,7 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
     const int64_t E = hp->n_embd, F = d.n_ff, OW = hp->n_head * d.hdv;
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
-    plan_acts(wo, 1, &p_o);
+    plan_acts(c, wo, 1, n, &p_o);
 #pragma omp for
     for (int64_t t = 0; t < n; t++)
         quantize_row(c, &p_o, c->att + t * OW, OW, t);
@@ -404,7 +429,7 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
     const float inv_sqrt_e = 1.0f / sqrtf((float)E);
     const gguf_tensor *gu[2] = {moe ? lw->ffn_gate_inp : lw->ffn_gate, moe ? lw->ffn_gate_inp : lw->ffn_up};
     act_plan p_gu;
-    plan_acts(gu, 2, &p_gu);
+    plan_acts(c, gu, 2, n, &p_gu);
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *ot = c->o + t * E, *xt = c->x + t * E;
@@ -446,7 +471,7 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
     } else {
         const gguf_tensor *dn[1] = {lw->ffn_down};
         act_plan p_d;
-        plan_acts(dn, 1, &p_d);
+        plan_acts(c, dn, 1, n, &p_d);
 #pragma omp for
         for (int64_t t = 0; t < n; t++) {
             float *gt = c->gate + t * F, *ut = c->up + t * F;
@@ -517,7 +542,7 @@ static void per_layer_inputs(fwd_ctx *c, const int32_t *tok, int64_t n)
     const int64_t E = m->hp.n_embd, P = m->hp.n_embd_per_layer, LP = P * m->hp.n_layer;
     const gguf_tensor *w[1] = {m->w.pl_model_proj};
     act_plan p;
-    plan_acts(w, 1, &p);
+    plan_acts(c, w, 1, n, &p);
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         quantize_row(c, &p, c->x + t * E, E, t);
@@ -549,8 +574,8 @@ static void per_layer_embd(fwd_ctx *c, int il, const layer_weights *lw, int64_t 
     const int64_t E = hp->n_embd, P = hp->n_embd_per_layer, LP = P * hp->n_layer;
     const gguf_tensor *wg[1] = {lw->pl_inp_gate}, *wp[1] = {lw->pl_proj};
     act_plan pg, pp;
-    plan_acts(wg, 1, &pg);
-    plan_acts(wp, 1, &pp);
+    plan_acts(c, wg, 1, n, &pg);
+    plan_acts(c, wp, 1, n, &pp);
 #pragma omp for
     for (int64_t t = 0; t < n; t++)
         quantize_row(c, &pg, c->x + t * E, E, t);
@@ -614,7 +639,7 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
     const int64_t E = m->hp.n_embd;
     const gguf_tensor *out[1] = {m->w.output};
     act_plan p_out;
-    plan_acts(out, 1, &p_out);
+    plan_acts(c, out, 1, n - lf, &p_out);
     float *const y_out[1] = {logits};
     const size_t s_out[1] = {(size_t)m->hp.n_vocab};
 #pragma omp parallel num_threads(c->n_threads)
@@ -777,6 +802,7 @@ void fwd_free(fwd_ctx *c)
     free(c->o2);
     for (int s = 0; s < MAX_JOBS; s++)
         free(c->qa[s]);
+    free(c->qp);
     free(c->logits);
     moe_buffers_free(c->moe);
     free(c->scratch);
@@ -813,9 +839,16 @@ void fwd_set_rowwise(fwd_ctx *c, int64_t n_max)
     c->rowwise_max = n_max;
 }
 
-static size_t max_act_row(const tolk_model *m)
+/* The bytes of the largest quantized activation row (PREP: of the largest prepared copy, for
+ * batches of n_tok tokens) that any matrix of the model reads. */
+static size_t act_row_bytes(const gguf_tensor *w, bool prep, int64_t n_tok)
 {
-    size_t best = simd_act_row_bytes(m->w.output->type, m->w.output->ne[0]);
+    return prep ? simd_act_prep_bytes(w->type, w->ne[0], n_tok) : simd_act_row_bytes(w->type, w->ne[0]);
+}
+
+static size_t max_act_row(const tolk_model *m, bool prep, int64_t n_tok)
+{
+    size_t best = act_row_bytes(m->w.output, prep, n_tok);
     for (int il = 0; il < m->hp.n_layer; il++) {
         const layer_weights *lw = &m->w.layers[il];
         const gguf_tensor *w[] = {lw->wq, lw->wk, lw->wv, lw->wo, lw->ffn_gate, lw->ffn_up, lw->ffn_down,
@@ -825,7 +858,7 @@ static size_t max_act_row(const tolk_model *m)
         for (size_t j = 0; j < sizeof w / sizeof w[0]; j++) {
             if (!w[j])
                 continue;
-            size_t b = simd_act_row_bytes(w[j]->type, w[j]->ne[0]);
+            size_t b = act_row_bytes(w[j], prep, n_tok);
             if (b > best)
                 best = b;
         }
@@ -956,10 +989,13 @@ int fwd_create(const tolk_model *m, const fwd_params *p, fwd_ctx **out, tolk_err
         c->xr = alloc_f(nb, hp->n_embd, &ok);
         c->o2 = alloc_f(nb, hp->n_embd, &ok);
     }
-    c->act_row_max = max_act_row(m);
+    c->act_row_max = max_act_row(m, false, nb);
     for (int s = 0; s < MAX_JOBS && ok; s++)
         if (!(c->qa[s] = aligned_alloc(64, c->act_row_max * (size_t)nb)))
             ok = false;
+    c->prep_row_max = max_act_row(m, true, nb);
+    if (ok && c->prep_row_max && !(c->qp = aligned_alloc(64, c->prep_row_max * (size_t)nb)))
+        ok = false;
     const attn_args probe = {.kv = &c->kv, .n_head = hp->n_head, .n_head_kv = hp->n_head_kv,
                              .head_dim = hp->head_dim, .head_dim_v = hp->head_dim_v};
     size_t attn_bytes = attn_scratch_bytes(&probe, n_ctx);

@@ -11,16 +11,18 @@
  * block sum. Pair sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add
  * before each madd. Q8_0: codes and activation bytes widened to int16 (vpmaddwd: exact, no sign
  * step per token: on Zen 3 vpsignb competes with maddubs / madd for the multiply pipes), the
- * activations once per token pass for every row (q8_prep), the panels two at a time (16 rows x 5
- * tokens: per pair of elements 2 code loads and 5 broadcasts feed 10 vpmaddwd).
+ * panels two at a time (16 rows x 5 tokens: per pair of elements 2 code loads and 5 broadcasts
+ * feed 10 vpmaddwd). The int16 activations (q8_prep) are prepared once per matmul input by the
+ * caller where it can (avx2_prepare_q8_0 through simd_prepare_act, into the forward context's
+ * buffer; avx2_gemm_q8_0_prep reads them), else per tile and chunk into a stack buffer, once per
+ * row group (avx2_gemm_q8_0: tests, the Q8_0 KV cache); no allocation either way, same bits.
  * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (run_tokens starts a
  * chunk from the sums so far): for Q4_0 that is llama.cpp's order and ref_dot_q4_0's bits
  * (q4_0_ggml.c). Q5_0 / Q8_0 equal their references only within float rounding (llama.cpp's
- * order for them keeps 8 lanes per row and block, docs/NUMERICS.md), so table.c sends their
- * batches to the row walks of q32.h, which add in that order: avx2_gemm_q5_0 / avx2_gemm_q8_0
- * are in no kernel table now. */
+ * order for them keeps 8 lanes per row and block, docs/NUMERICS.md), so table.c gives them only
+ * prompt batches of AVX2_GEMM_MIN_TOK tokens and more; fewer tokens and verification passes take
+ * the walks of q32.h / the tiled kernel (q32_tiled.c), which add in that order. */
 #include <stddef.h>
-#include <stdlib.h>
 
 #include "gemm.h"
 
@@ -156,22 +158,18 @@ G_INLINE void prep_act(g32_act *a, const char *qx, size_t qrb, int64_t t, int T,
     }
 }
 
-/* Q8_0: tokens [t0, t0 + m) over all nb blocks, once per token pass for every row: x16[k * nb * 32 +
- * 32 * b + ...] the bytes of token k's block b as int16, per 4 bytes in the order 0, 2, 1, 3 (the
- * pairs of pack_block: elements 4g, 4g + 2 then 4g + 1, 4g + 3), dx[k * nb + b] the scales. */
-static void q8_prep(int16_t *x16, float *dx, const char *qx, size_t qrb, int64_t t0, int64_t m, int64_t nb)
+/* Q8_0: blocks [0, nb) of one token's row X prepared: o[32 * b + ...] the bytes of block b as int16,
+ * per 4 bytes in the order 0, 2, 1, 3 (the pairs of pack_block: elements 4g, 4g + 2 then 4g + 1,
+ * 4g + 3), dx[b] the scales as floats. o must be 32-byte aligned. */
+G_INLINE void q8_prep(int16_t *o, float *dx, const block_q8_0 *x, int64_t nb)
 {
     const __m256i order = _mm256_setr_epi8(0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15, 0, 2, 1, 3, 4, 6, 5,
                                            7, 8, 10, 9, 11, 12, 14, 13, 15);
-    for (int64_t k = 0; k < m; k++) {
-        const block_q8_0 *x = (const block_q8_0 *)(qx + (size_t)(t0 + k) * qrb);
-        int16_t *o = x16 + (size_t)(k * nb) * 32;
-        for (int64_t b = 0; b < nb; b++) {
-            dx[k * nb + b] = *avx2_half_ref(&x[b].d);
-            const __m256i v = _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *)x[b].qs), order);
-            _mm256_store_si256((__m256i *)(o + 32 * b), _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v)));
-            _mm256_store_si256((__m256i *)(o + 32 * b + 16), _mm256_cvtepi8_epi16(_mm256_extracti128_si256(v, 1)));
-        }
+    for (int64_t b = 0; b < nb; b++) {
+        dx[b] = *avx2_half_ref(&x[b].d);
+        const __m256i v = _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *)x[b].qs), order);
+        _mm256_store_si256((__m256i *)(o + 32 * b), _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v)));
+        _mm256_store_si256((__m256i *)(o + 32 * b + 16), _mm256_cvtepi8_epi16(_mm256_extracti128_si256(v, 1)));
     }
 }
 
@@ -326,20 +324,21 @@ G_INLINE int64_t token_block(int kind, size_t qrb, int64_t n, int64_t n_tok)
     return tb < n_tok ? tb : n_tok;
 }
 
-/* Tokens in passes of gemm_token_block; per pass, rows in groups of up to G_PANELS panels, each
- * chunk of blocks unpacked once for all the pass's tokens, taken TT at a time. Q8_0's activations
- * are prepared once per pass into X16 / DX (q8_prep), for every row group; its panels go in pairs. */
+/* Tokens in passes of token_block; per pass, rows in groups of up to G_PANELS panels, each chunk
+ * of blocks unpacked once for all the pass's tokens, taken TT at a time. Q8_0 reads its tokens'
+ * prepared copies (PREP, PRB bytes a row, row t token t's) where given; else (PREP NULL) each tile
+ * prepares its tokens' chunk in a stack buffer, once per row group. Its panels go in pairs. */
 G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
-                   size_t ys, int64_t r0, int64_t r1, int16_t *x16, float *dx)
+                   size_t ys, int64_t r0, int64_t r1, const char *prep, size_t prb)
 {
     _Alignas(32) g32_pack pk[G_PANELS];
     _Alignas(32) g32_act act;
+    _Alignas(32) int16_t x16[G_Q8_TT][G_CHUNK * 32]; /* Q8_0 without PREP: the tile's chunk */
+    float dx[G_Q8_TT][G_CHUNK];
     const int64_t nb = n / 32, tb = token_block(kind, qrb, n, n_tok);
     const int TT = kind == GEMM_Q4_0 ? 4 : kind == GEMM_Q8_0 ? G_Q8_TT : 3;
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
-        if (kind == GEMM_Q8_0)
-            q8_prep(x16, dx, (const char *)qx, qrb, t0, t1 - t0, nb);
         for (int64_t r = r0; r < r1; r += G_PANELS * G_ROWS) {
             int rows = r1 - r < G_PANELS * G_ROWS ? (int)(r1 - r) : G_PANELS * G_ROWS;
             int np = (rows + G_ROWS - 1) / G_ROWS;
@@ -354,8 +353,16 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
                     float *yt = y + (size_t)t * ys + (size_t)r;
                     if (kind == GEMM_Q8_0) {
                         for (int k = 0; k < T; k++) {
-                            act.x16[k] = x16 + (size_t)((t - t0 + k) * nb + c) * 32;
-                            act.dx[k] = dx + (t - t0 + k) * nb + c;
+                            if (prep) {
+                                const char *row = prep + (size_t)(t + k) * prb;
+                                act.x16[k] = (const int16_t *)row + (size_t)c * 32;
+                                act.dx[k] = (const float *)(row + (size_t)nb * 32 * sizeof(int16_t)) + c;
+                            } else {
+                                q8_prep(x16[k], dx[k], (const block_q8_0 *)((const char *)qx + (size_t)(t + k) * qrb) + c,
+                                        nblk);
+                                act.x16[k] = x16[k];
+                                act.dx[k] = dx[k];
+                            }
                         }
                         run_q8_some(pk, np, rows, nblk, &act, T, yt, ys, c == 0);
                         continue;
@@ -374,25 +381,35 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
 void avx2_gemm_q4_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    gemm(GEMM_Q4_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, NULL, NULL);
+    gemm(GEMM_Q4_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, NULL, 0);
 }
 
 void avx2_gemm_q5_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    gemm(GEMM_Q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, NULL, NULL);
+    gemm(GEMM_Q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, NULL, 0);
 }
 
 void avx2_gemm_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
-    const int64_t nb = n / 32, tb = token_block(GEMM_Q8_0, qrb, n, n_tok);
-    int16_t *x16 = aligned_alloc(32, sizeof(int16_t) * 32 * (size_t)(tb * nb));
-    float *dx = malloc(sizeof(float) * (size_t)(tb * nb));
-    if (x16 && dx)
-        gemm(GEMM_Q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, x16, dx);
-    else /* no memory for the prepared activations: the tiled kernel (llama.cpp's order) */
-        avx2_tiled_q8_0(w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1);
-    free(x16);
-    free(dx);
+    gemm(GEMM_Q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, NULL, 0);
+}
+
+/* The int16 bytes of the n / 32 blocks (64 bytes each), then their float scales, padded to a whole
+ * cache line (so rows of a 64-byte aligned buffer stay aligned). */
+size_t avx2_prep_bytes_q8_0(int64_t n)
+{
+    return ((size_t)(n / 32) * (32 * sizeof(int16_t) + sizeof(float)) + 63) & ~(size_t)63;
+}
+
+void avx2_prepare_q8_0(const void *qx, void *prep, int64_t n)
+{
+    q8_prep(prep, (float *)((char *)prep + (size_t)(n / 32) * 32 * sizeof(int16_t)), qx, n / 32);
+}
+
+void avx2_gemm_q8_0_prep(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, const void *prep,
+                         size_t prb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1)
+{
+    gemm(GEMM_Q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, prep, prb);
 }

@@ -38,6 +38,11 @@ static void exact_q8_0(const void *w, size_t wrb, int64_t n, const void *qx, siz
 AVX2_BATCHED(q5_0)
 AVX2_BATCHED(q8_0)
 
+/* Q8_0 prompt batches read the activations as int16 (gemm_q32.c): prepared once per matmul input
+ * where the caller can (simd_prepare_act), else per tile inside avx2_gemm_q8_0. */
+static const simd_act_prep prep_q8_0 = {batched_q8_0, AVX2_GEMM_MIN_TOK, avx2_prep_bytes_q8_0, avx2_prepare_q8_0,
+                                        avx2_gemm_q8_0_prep};
+
 /* Q6_K in llama.cpp's split (ref_matmul_q6_k): its tiled order from Q6_K_TILED_MIN_TOK tokens
  * (q6k_tiled.c), the walks' one-token order below. */
 static void batched_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -83,6 +88,7 @@ void simd_fill_avx2(simd_kernels *k)
     k->dot[TOLK_TYPE_Q8_0] = avx2_dot_q8_0;
     k->matmul[TOLK_TYPE_Q8_0] = batched_q8_0;
     k->matvec[TOLK_TYPE_Q8_0] = avx2_matvec_q8_0;
+    k->act_prep[TOLK_TYPE_Q8_0] = &prep_q8_0;
     k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
     k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
