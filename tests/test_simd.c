@@ -271,6 +271,51 @@ START_TEST(matvec_matmul_row_ranges)
 }
 END_TEST
 
+/* Prepared activations (simd_act_prep_bytes / simd_prepare_act / simd_matmul_prep, active path):
+ * where the path's product over n_tok tokens reads a copy, the copies give simd_matmul's very bits
+ * (rows from 3, 17 tokens: a partial tile); with no copy, or a size of 0, simd_matmul_prep is
+ * simd_matmul. Copy sizes are multiples of 64 and 0 on one token. */
+START_TEST(prepared_activations_give_matmul_bits)
+{
+    uint32_t wtype = tl_wtypes[_i];
+    const int64_t n = 640, rows = 21, ntok = 17, r0 = 3;
+    size_t wrb = simd_row_bytes(wtype, n), arb = simd_act_row_bytes(wtype, n);
+    size_t prb = simd_act_prep_bytes(wtype, n, ntok);
+    ck_assert_msg(prb % 64 == 0 && simd_act_prep_bytes(wtype, n, 1) == 0, "%s: prepared rows of %zu bytes",
+                  simd_traits(wtype)->name, prb);
+    float *x = malloc(ntok * n * sizeof(float)), *wf = malloc(n * sizeof(float));
+    float *y = malloc(sizeof(float) * rows * ntok), *yp = malloc(sizeof(float) * rows * ntok);
+    uint8_t *w = malloc(rows * wrb), *qx = malloc(ntok * arb);
+    char *prep = prb ? aligned_alloc(64, prb * ntok) : NULL;
+    tl_seed(77);
+    for (int64_t r = 0; r < rows; r++) {
+        tl_fill(wf, n, r % TL_KINDS);
+        simd_quantize_row(wtype, wf, w + r * wrb, n);
+    }
+    for (int64_t t = 0; t < ntok; t++) {
+        tl_fill(x + t * n, n, TL_NORMAL);
+        simd_quantize_act(wtype, x + t * n, qx + t * arb, n);
+        if (prep)
+            simd_prepare_act(wtype, qx + t * arb, prep + t * prb, n);
+    }
+    for (int i = 0; i < rows * ntok; i++)
+        y[i] = yp[i] = -12345.0f;
+    simd_matmul(wtype, w, wrb, n, qx, arb, ntok, y, rows, r0, rows);
+    for (int with = 0; with < 2; with++) {
+        simd_matmul_prep(wtype, w, wrb, n, qx, arb, with ? prep : NULL, prb, ntok, yp, rows, r0, rows);
+        ck_assert_msg(!memcmp(y, yp, sizeof(float) * rows * ntok), "%s: simd_matmul_prep (%s copy) differs from simd_matmul",
+                      simd_traits(wtype)->name, with && prep ? "with a" : "without");
+    }
+    free(x);
+    free(wf);
+    free(y);
+    free(yp);
+    free(w);
+    free(qx);
+    free(prep);
+}
+END_TEST
+
 START_TEST(traits_and_partner_types)
 {
     ck_assert_uint_eq(simd_act_type(TOLK_TYPE_Q4_0), TOLK_TYPE_Q8_0);
@@ -391,6 +436,7 @@ int main(void)
     tcase_add_loop_test(tc, quantize_dequantize_rmse, 0, sizeof(rmse_bounds) / sizeof(rmse_bounds[0]));
     tcase_add_loop_test(tc, reference_dot_matches_dequantized, 0, TL_NWTYPES);
     tcase_add_loop_test(tc, matvec_matmul_row_ranges, 0, TL_NWTYPES);
+    tcase_add_loop_test(tc, prepared_activations_give_matmul_bits, 0, TL_NWTYPES);
     tcase_add_test(tc, traits_and_partner_types);
     tcase_add_test(tc, isa_override_scalar);
     tcase_add_test(tc, isa_override_unknown_is_an_error);
