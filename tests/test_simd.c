@@ -213,6 +213,23 @@ START_TEST(reference_dot_matches_dequantized)
 }
 END_TEST
 
+/* ROWS weight rows of kind r % TL_KINDS quantized into W (WF: one row of scratch) and NTOK normal
+ * activation rows X quantized into QX, from SEED. */
+static void fill_rows_and_acts(uint32_t wtype, int64_t n, int64_t rows, int64_t ntok, uint64_t seed, float *wf,
+                               uint8_t *w, float *x, uint8_t *qx)
+{
+    size_t wrb = simd_row_bytes(wtype, n), arb = simd_act_row_bytes(wtype, n);
+    tl_seed(seed);
+    for (int64_t r = 0; r < rows; r++) {
+        tl_fill(wf, n, r % TL_KINDS);
+        simd_quantize_row(wtype, wf, w + r * wrb, n);
+    }
+    for (int64_t t = 0; t < ntok; t++) {
+        tl_fill(x + t * n, n, TL_NORMAL);
+        simd_quantize_act(wtype, x + t * n, qx + t * arb, n);
+    }
+}
+
 /* simd_matvec / simd_matmul (active ISA) on row ranges: rows outside [r0, r1) stay untouched and
  * every written value is within 2e-5 * sum |w_i x_i| of the exact dot of the dequantized rows. */
 START_TEST(matvec_matmul_row_ranges)
@@ -223,15 +240,7 @@ START_TEST(matvec_matmul_row_ranges)
     float *x = malloc(ntok * n * sizeof(float)), *wf = malloc(n * sizeof(float));
     uint8_t *w = malloc(rows * wrb), *qx = malloc(ntok * arb);
     float y[5 * 16];
-    tl_seed(55);
-    for (int64_t r = 0; r < rows; r++) {
-        tl_fill(wf, n, r % TL_KINDS);
-        simd_quantize_row(wtype, wf, w + r * wrb, n);
-    }
-    for (int64_t t = 0; t < ntok; t++) {
-        tl_fill(x + t * n, n, TL_NORMAL);
-        simd_quantize_act(wtype, x + t * n, qx + t * arb, n);
-    }
+    fill_rows_and_acts(wtype, n, rows, ntok, 55, wf, w, x, qx);
     const int64_t ranges[][2] = {{0, 13}, {3, 4}, {1, 12}, {5, 10}};
     for (int k = 0; k < 4; k++) {
         int64_t r0 = ranges[k][0], r1 = ranges[k][1];
@@ -287,17 +296,9 @@ START_TEST(prepared_activations_give_matmul_bits)
     float *y = malloc(sizeof(float) * rows * ntok), *yp = malloc(sizeof(float) * rows * ntok);
     uint8_t *w = malloc(rows * wrb), *qx = malloc(ntok * arb);
     char *prep = prb ? aligned_alloc(64, prb * ntok) : NULL;
-    tl_seed(77);
-    for (int64_t r = 0; r < rows; r++) {
-        tl_fill(wf, n, r % TL_KINDS);
-        simd_quantize_row(wtype, wf, w + r * wrb, n);
-    }
-    for (int64_t t = 0; t < ntok; t++) {
-        tl_fill(x + t * n, n, TL_NORMAL);
-        simd_quantize_act(wtype, x + t * n, qx + t * arb, n);
-        if (prep)
-            simd_prepare_act(wtype, qx + t * arb, prep + t * prb, n);
-    }
+    fill_rows_and_acts(wtype, n, rows, ntok, 77, wf, w, x, qx);
+    for (int64_t t = 0; t < ntok && prep; t++)
+        simd_prepare_act(wtype, qx + t * arb, prep + t * prb, n);
     for (int i = 0; i < rows * ntok; i++)
         y[i] = yp[i] = -12345.0f;
     simd_matmul(wtype, w, wrb, n, qx, arb, ntok, y, rows, r0, rows);
