@@ -26,16 +26,17 @@ static void mean_sd(const double *x, int n, double *mean, double *sd)
     *sd = n > 1 ? sqrt(v / (n - 1)) : 0.0;
 }
 
-/* Bytes one decode step at position pos reads: every weight matrix once (token_embd only as the
- * tied output matrix, else one row), plus the keys and values the attention visits. */
+/* Bytes one decode step at position pos reads: every weight matrix once (the lookup tables
+ * token_embd, unless it is the tied output matrix, and gemma4's per-layer token embeddings: one
+ * row), the routed experts' share of MoE stacks, plus the keys and values the attention visits. */
 static double bytes_per_step(const tolk_model *m, int64_t pos)
 {
     const model_hparams *hp = &m->hp;
     double bytes = 0;
     for (uint64_t i = 0; i < gguf_tensor_count(m->file); i++) {
         const gguf_tensor *t = gguf_tensor_at(m->file, i);
-        if (t == m->w.token_embd && m->w.output != m->w.token_embd)
-            bytes += (double)t->row_bytes;
+        if ((t == m->w.token_embd && m->w.output != m->w.token_embd) || t == m->w.pl_tok_embd)
+            bytes += (double)t->row_bytes; /* lookup tables: one row per token */
         else if (hp->n_expert > 0 && t->ne[2] == hp->n_expert) /* MoE stacks: the routed experts only */
             bytes += (double)t->nbytes * (double)hp->n_expert_used / (double)hp->n_expert;
         else
