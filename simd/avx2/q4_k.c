@@ -176,13 +176,10 @@ static inline __attribute__((always_inline)) void rows8(const char *w, size_t wr
  * (its per-row prefetch; a chunked walk of them with this stream's prefetch measured slower). */
 enum { SEQ_MAX = 32, SEQ_AHEAD = 4096 };
 
-/* scales_mins_pair for one row's 16 bytes. */
+/* scales_mins_pair for one row's 16 bytes (the low 128 bits of the same unpacking). */
 static inline __attribute__((always_inline)) __m128i scales_mins_one(__m128i h)
 {
-    __m128i a = _mm_srlv_epi32(_mm_shuffle_epi32(h, 0xed), _mm_setr_epi32(0, 0, 0, 4));
-    a = _mm_and_si128(a, _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
-    __m128i b = _mm_and_si128(_mm_srli_epi32(_mm_shuffle_epi32(h, 0x84), 2), _mm_setr_epi32(0, 0x30303030, 0, 0x30303030));
-    return _mm_or_si128(a, b);
+    return _mm256_castsi256_si128(scales_mins_pair(_mm256_zextsi128_si256(h)));
 }
 
 static inline __attribute__((always_inline)) void rows8_seq(const char *w, size_t wrb, int64_t nb, const block_q8_K *x,
