@@ -3,6 +3,8 @@
  * GELU semantics of ggml. */
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,6 +334,80 @@ START_TEST(gelu_table_rounds_like_ggml)
 }
 END_TEST
 
+/* ops_geglu's vector path against its scalar reference, bit for bit (NaN payloads included): every
+ * f16 value, the exact midpoints between neighbours (ties to even) and the floats one ulp either
+ * side, a sweep over all float bit patterns, and the edges: +-0, subnormals of both widths, the
+ * f16 overflow boundary, +-10 and their neighbours, infinities and NaNs of both signs with payloads;
+ * each with up values that include 0, -0, infinities and NaN, at lengths and offsets that leave
+ * ragged tails, and in place (out = gate). */
+static float bits_f32(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+START_TEST(geglu_vector_matches_scalar)
+{
+    const uint32_t edges[] = {0x00000000u, 0x80000000u, 0x00000001u, 0x80000001u, 0x007fffffu, 0x00800000u,
+                              0x33000000u, 0x33000001u, 0x337fffffu, 0x33800000u, 0x33c00000u, 0xb3c00000u,
+                              0x387fc000u, 0x387fe000u, 0x38800000u, 0x477fe000u, 0x477fefffu, 0x477ff000u,
+                              0xc77ff000u, 0x47800000u, 0x7f7fffffu, 0xff7fffffu, 0x41200000u, 0xc1200000u,
+                              0x411fffffu, 0xc11fffffu, 0x41200001u, 0xc1200001u, 0x7f800000u, 0xff800000u,
+                              0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xff800001u, 0x7fa5a5a5u, 0xffdeadbeu,
+                              0x7fffffffu, 0x7f802000u, 0x3f800000u, 0xbf800000u};
+    enum { N_HALF = 1 << 16, N_SWEEP = 70000 };
+    const int64_t n = (int64_t)(sizeof edges / sizeof edges[0]) + 4 * N_HALF + N_SWEEP;
+    float *g = malloc(sizeof(float) * (size_t)n), *u = malloc(sizeof(float) * (size_t)n);
+    float *o1 = malloc(sizeof(float) * (size_t)n), *o2 = malloc(sizeof(float) * (size_t)n);
+    ck_assert(g && u && o1 && o2);
+    int64_t k = 0;
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        g[k++] = bits_f32(edges[i]);
+    for (uint32_t h = 0; h < N_HALF; h++) {
+        const float v = simd_f16_to_f32((uint16_t)h), next = simd_f16_to_f32((uint16_t)(h + 1));
+        uint32_t vb;
+        memcpy(&vb, &v, 4);
+        g[k++] = v;
+        /* between h and h + 1 (same sign, finite): the exact midpoint and its neighbours */
+        const bool step = (h & 0x7fff) < 0x7bff;
+        const float mid = step ? v + (next - v) * 0.5f : v;
+        g[k++] = mid;
+        g[k++] = step ? nextafterf(mid, 0.0f) : bits_f32(vb ^ 0x00001000u);
+        g[k++] = step ? nextafterf(mid, mid * 2.0f) : bits_f32(vb + 1u);
+    }
+    for (int64_t i = 0; i < N_SWEEP; i++)
+        g[k++] = bits_f32((uint32_t)(i * 61363u + 17u)); /* 61363 * 70000 > 2^32: every range */
+    ck_assert_int_eq(k, n);
+    const float ups[] = {1.0f, -0.75f, 0.0f, -0.0f, INFINITY, -INFINITY, NAN, 3.0e38f, 1e-40f};
+    for (int64_t i = 0; i < n; i++)
+        u[i] = i % 5 ? 1.5f - (float)(i % 7) * 0.375f : ups[(i / 5) % (sizeof ups / sizeof ups[0])];
+    for (int64_t off = 0; off < 9; off += 3) {
+        const int64_t len = n - off - (off ? 5 : 0);
+        ops_geglu_ref(g + off, u + off, o1, len);
+        ops_geglu(g + off, u + off, o2, len);
+        for (int64_t i = 0; i < len; i++) {
+            uint32_t a, b;
+            memcpy(&a, o1 + i, 4);
+            memcpy(&b, o2 + i, 4);
+            if (a != b)
+                ck_abort_msg("geglu of %a (up %a): scalar %08x, vector %08x", (double)g[off + i], (double)u[off + i],
+                             a, b);
+        }
+    }
+    memcpy(o2, g, sizeof(float) * (size_t)n); /* in place */
+    ops_geglu(o2, u, o2, n);
+    ops_geglu_ref(g, u, o1, n);
+    ck_assert(memcmp(o1, o2, sizeof(float) * (size_t)n) == 0);
+    /* the ends: 0 at or below -10 (0 * up), the input at or above 10 */
+    ck_assert(o1[22] == 10.0f * u[22] && o1[23] == 0.0f && !signbit(o1[23]));
+    free(g);
+    free(u);
+    free(o1);
+    free(o2);
+}
+END_TEST
+
 /* The order llama.cpp's CPU backend (AVX-512 build, F16 cache, no flash attention) sums attention
  * in, written out independently of runtime/forward/attn_ggml.c: this is the specification. */
 static float spec_tree16(const float *x)
@@ -586,6 +662,7 @@ int main(void)
     tcase_add_test(tc, gated_activations);
     tcase_add_test(tc, rope_rounds_like_ggml);
     tcase_add_test(tc, gelu_table_rounds_like_ggml);
+    tcase_add_test(tc, geglu_vector_matches_scalar);
     tcase_add_test(tc, swiglu_rounds_like_ggml);
     tcase_add_test(tc, attention_sums_in_ggml_order);
     tcase_add_test(tc, attention_blocks_match_portable);
