@@ -67,6 +67,13 @@ int64_t attn_items(const attn_args *a)
     return a->n_head_kv * ((a->n_tok + bt - 1) / bt);
 }
 
+void attn_item_tokens(const attn_args *a, int64_t item, int64_t *t0, int64_t *t1)
+{
+    const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt;
+    *t0 = (item % n_blocks) * bt;
+    *t1 = *t0 + bt < a->n_tok ? *t0 + bt : a->n_tok;
+}
+
 /* The score of one q.k product: soft-capped as llama.cpp does (scale by 1/cap, tanh, scale by
  * cap, each in float), then the softmax's scale. */
 static float score(const attn_args *a, float kq)
@@ -146,8 +153,7 @@ static void item_setup(const attn_args *a, int64_t item, void *scratch, attn_ite
     const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt;
     const int64_t g = a->n_head / a->n_head_kv, hd = a->head_dim, hdv = a->head_dim_v;
     it->kvh = item / n_blocks;
-    it->t0 = (item % n_blocks) * bt;
-    it->t1 = it->t0 + bt < a->n_tok ? it->t0 + bt : a->n_tok;
+    attn_item_tokens(a, item, &it->t0, &it->t1);
     it->g = g;
     it->nq = (it->t1 - it->t0) * g;
     /* Sliding layers start at the window of the block's first query. */

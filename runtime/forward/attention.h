@@ -33,6 +33,10 @@ size_t attn_scratch_bytes(const attn_args *a, int64_t n_ctx);
 /* Number of independent work items for this batch. */
 int64_t attn_items(const attn_args *a);
 
+/* The query tokens [*t0, *t1) whose outputs item writes: of its KV head's query heads only, so
+ * with one KV head every item writes whole output rows. */
+void attn_item_tokens(const attn_args *a, int64_t item, int64_t *t0, int64_t *t1);
+
 /* Computes work item i (< attn_items) using scratch of attn_scratch_bytes (64-byte aligned): in
  * llama.cpp's order with the F16 cache, by the generic simd_matmul route with Q8_0 (attention.c). */
 void attn_run(const attn_args *a, int64_t item, void *scratch);

@@ -247,21 +247,41 @@ static void add_bias(float *x, const gguf_tensor *b, int64_t n)
 /* The steps of one decoder block for n tokens at positions pos0.., in order. Each is called by
  * every thread of the parallel region and work-shares its loops. */
 
-/* Attention input: norm, then the q/k/v projections (only q in a layer that shares another's keys
- * and values; q and k when the values are the keys, gemma4). */
-static void qkv_project(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
+/* The q/k/v projections of a layer (only q in a layer that shares another's keys and values; q and
+ * k when the values are the keys, gemma4) and the plan of their activations over n tokens. */
+static int qkv_plan(const fwd_ctx *c, const layer_weights *lw, int64_t n, const gguf_tensor **qkv, act_plan *p)
+{
+    qkv[0] = lw->wq;
+    qkv[1] = lw->wk;
+    qkv[2] = lw->wv;
+    const int nw = !lw->wk ? 1 : !lw->wv ? 2 : 3;
+    plan_acts(c, qkv, nw, n, p);
+    return nw;
+}
+
+/* Attention input of tokens t0..t0+nt-1 (nt <= 4, their norms side by side): the norm of their
+ * residual rows with LW's weights, quantized under plan P. */
+static void attn_input_rows(fwd_ctx *c, const layer_weights *lw, const act_plan *p, int64_t t0, int64_t nt)
+{
+    const int64_t E = c->m->hp.n_embd;
+    ops_rmsnorm_rows(c->x + t0 * E, lw->attn_norm->data, c->xn + t0 * E, E, nt, E, c->m->hp.eps);
+    for (int64_t t = t0; t < t0 + nt; t++)
+        quantize_row(c, p, c->xn + t * E, E, t);
+}
+
+/* Attention input: norm (READY: already done by the loop that wrote the residual rows, see
+ * ffn_out), then the q/k/v projections. */
+static void qkv_project(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, bool ready)
 {
     const model_hparams *hp = &c->m->hp;
     const layer_dims d = arch_layer_dims(hp, il);
-    const int64_t E = hp->n_embd;
-    const gguf_tensor *qkv[3] = {lw->wq, lw->wk, lw->wv};
-    const int nw = !lw->wk ? 1 : !lw->wv ? 2 : 3;
+    const gguf_tensor *qkv[3];
     act_plan p_qkv;
-    plan_acts(c, qkv, nw, n, &p_qkv);
+    const int nw = qkv_plan(c, lw, n, qkv, &p_qkv);
+    if (!ready) {
 #pragma omp for
-    for (int64_t t = 0; t < n; t++) {
-        ops_rmsnorm(c->x + t * E, lw->attn_norm->data, c->xn + t * E, E, hp->eps);
-        quantize_row(c, &p_qkv, c->xn + t * E, E, t);
+        for (int64_t t0 = 0; t0 < n; t0 += 4)
+            attn_input_rows(c, lw, &p_qkv, t0, n - t0 < 4 ? n - t0 : 4);
     }
     float *const y_qkv[3] = {c->q, c->k, c->v};
     const size_t s_qkv[3] = {(size_t)(hp->n_head * d.hd), (size_t)(d.n_head_kv * d.hd),
@@ -323,8 +343,9 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
     }
 }
 /* Attention of the n queries over the cache, split into work items (attention.h); SCRATCH is the
- * thread's. */
-static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch)
+ * thread's. Returns whether it also quantized the output rows for the output projection (with one
+ * KV head an item writes whole rows, which its thread then quantizes: no second loop). */
+static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch)
 {
     const model_hparams *hp = &c->m->hp;
     const layer_recipe *lr = &hp->layer[il];
@@ -351,7 +372,7 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
                 one.out = c->att + t * OW;
                 attn_run(&one, i % d.n_head_kv, scratch);
             }
-            return;
+            return false;
         }
         int64_t total = 0;
         for (int j = 0; j < c->n_segs; j++) {
@@ -378,7 +399,7 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
                 first += items;
             }
         }
-        return;
+        return false;
     }
     if (verifying(c, n) && c->kv.type != TOLK_TYPE_F16) {
         /* One token per item, as in one-token decoding (the Q8_0 cache's scores come from
@@ -394,7 +415,7 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
             one.out = c->att + t * OW;
             attn_run(&one, i % d.n_head_kv, scratch);
         }
-        return;
+        return false;
     }
     /* Verification with the F16 cache: the batch's queries share each key and value row read,
      * summed in the one-token order (extra masked columns only add exact zeros to the softmax). */
@@ -402,13 +423,29 @@ static void attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     /* Item kvh * n_blocks + b costs about b + 1 (its keys end at its last query): the threads take
      * the latest query blocks first, every KV head's in turn, so the small items even out the end. */
     const int64_t n_items = attn_items(&aa), n_blocks = n_items / d.n_head_kv;
+    const layer_weights *lw = &c->m->w.layers[il];
+    const bool quantize = d.n_head_kv == 1;
+    const gguf_tensor *wo[1] = {lw->wo};
+    act_plan p_o;
+    plan_acts(c, wo, 1, n, &p_o);
+    const int64_t OW = hp->n_head * d.hdv;
 #pragma omp for schedule(dynamic, 1)
-    for (int64_t i = 0; i < n_items; i++)
-        attn_run(&aa, (i % d.n_head_kv) * n_blocks + n_blocks - 1 - i / d.n_head_kv, scratch);
+    for (int64_t i = 0; i < n_items; i++) {
+        const int64_t item = (i % d.n_head_kv) * n_blocks + n_blocks - 1 - i / d.n_head_kv;
+        attn_run(&aa, item, scratch);
+        if (quantize) {
+            int64_t t0, t1;
+            attn_item_tokens(&aa, item, &t0, &t1);
+            for (int64_t t = t0; t < t1; t++)
+                quantize_row(c, &p_o, c->att + t * OW, OW, t);
+        }
+    }
+    return quantize;
 }
 
-/* Output projection, post-norm, residual; then the FFN's input norm and the gate/up projections. */
-static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
+/* Output projection (its input rows QUANTIZED already: attention), post-norm, residual; then the
+ * FFN's input norm and the gate/up projections. */
+static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, bool quantized)
 {
     const model_hparams *hp = &c->m->hp;
     const layer_dims d = arch_layer_dims(hp, il);
@@ -416,9 +453,11 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
     plan_acts(c, wo, 1, n, &p_o);
+    if (!quantized) {
 #pragma omp for
-    for (int64_t t = 0; t < n; t++)
-        quantize_row(c, &p_o, c->att + t * OW, OW, t);
+        for (int64_t t = 0; t < n; t++)
+            quantize_row(c, &p_o, c->att + t * OW, OW, t);
+    }
     float *const y_o[1] = {c->o};
     const size_t s_e[1] = {(size_t)E};
     run_matmuls(c, wo, y_o, s_e, 1, &p_o, n);
@@ -430,25 +469,33 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
     const gguf_tensor *gu[2] = {moe ? lw->ffn_gate_inp : lw->ffn_gate, moe ? lw->ffn_gate_inp : lw->ffn_up};
     act_plan p_gu;
     plan_acts(c, gu, 2, n, &p_gu);
+    /* Four tokens at a time, so their norms run side by side (ops_rmsnorm_rows). */
 #pragma omp for
-    for (int64_t t = 0; t < n; t++) {
-        float *ot = c->o + t * E, *xt = c->x + t * E;
-        add_bias(ot, lw->bo, E);
+    for (int64_t t0 = 0; t0 < n; t0 += 4) {
+        const int64_t nt = n - t0 < 4 ? n - t0 : 4;
+        for (int64_t t = t0; t < t0 + nt; t++)
+            add_bias(c->o + t * E, lw->bo, E);
         if (hp->recipe.post_norms)
-            ops_rmsnorm(ot, lw->post_attn_norm->data, ot, E, hp->eps);
-        for (int64_t i = 0; i < E; i++)
-            xt[i] += ot[i];
-        ops_rmsnorm(xt, lw->ffn_norm->data, c->xn + t * E, E, hp->eps);
-        if (hybrid) { /* llama.cpp's gemma4: RMSNorm(x) * pre_ffw_norm_2; RMSNorm(x) / sqrt(E) * scale */
-            float *xe = c->xe + t * E, *xr = c->xr + t * E;
-            const float *rs = lw->ffn_gate_inp_s->data;
-            ops_rmsnorm(xt, lw->ffn_pre_norm_2->data, xe, E, hp->eps);
-            ops_rmsnorm(xt, NULL, xr, E, hp->eps);
-            for (int64_t i = 0; i < E; i++)
-                xr[i] = (xr[i] * inv_sqrt_e) * rs[i];
+            ops_rmsnorm_rows(c->o + t0 * E, lw->post_attn_norm->data, c->o + t0 * E, E, nt, E, hp->eps);
+        float *xb = c->x + t0 * E;
+        const float *ob = c->o + t0 * E;
+#pragma omp simd
+        for (int64_t i = 0; i < nt * E; i++)
+            xb[i] += ob[i];
+        ops_rmsnorm_rows(xb, lw->ffn_norm->data, c->xn + t0 * E, E, nt, E, hp->eps);
+        for (int64_t t = t0; t < t0 + nt; t++) {
+            const float *xt = c->x + t * E;
+            if (hybrid) { /* llama.cpp's gemma4: RMSNorm(x) * pre_ffw_norm_2; RMSNorm(x) / sqrt(E) * scale */
+                float *xe = c->xe + t * E, *xr = c->xr + t * E;
+                const float *rs = lw->ffn_gate_inp_s->data;
+                ops_rmsnorm(xt, lw->ffn_pre_norm_2->data, xe, E, hp->eps);
+                ops_rmsnorm(xt, NULL, xr, E, hp->eps);
+                for (int64_t i = 0; i < E; i++)
+                    xr[i] = (xr[i] * inv_sqrt_e) * rs[i];
+            }
+            if (!moe)
+                quantize_row(c, &p_gu, c->xn + t * E, E, t);
         }
-        if (!moe)
-            quantize_row(c, &p_gu, c->xn + t * E, E, t);
     }
     if (moe)
         return;
@@ -457,8 +504,9 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
     run_matmuls(c, gu, y_gu, s_gu, 2, &p_gu, n);
 }
 
-/* The FFN's activation, down projection (or the mixture of experts), post-norm and residual. */
-static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
+/* The FFN's activation, down projection (or the mixture of experts), post-norm and residual; then,
+ * NEXT not NULL, that layer's attention input norm in the same loop (see layer_forward). */
+static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, const layer_weights *next)
 {
     const model_hparams *hp = &c->m->hp;
     const int64_t E = hp->n_embd, F = arch_layer_dims(hp, il).n_ff;
@@ -507,6 +555,10 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
         }
     }
 
+    const gguf_tensor *qkv[3];
+    act_plan p_next;
+    if (next)
+        qkv_plan(c, next, n, qkv, &p_next);
     /* Four tokens at a time, so their post-norms run side by side (ops_rmsnorm_rows). */
 #pragma omp for
     for (int64_t t0 = 0; t0 < n; t0 += 4) {
@@ -520,6 +572,8 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n)
 #pragma omp simd
         for (int64_t i = 0; i < nt * E; i++)
             xb[i] += ob[i];
+        if (next)
+            attn_input_rows(c, next, &p_next, t0, nt);
     }
 }
 
@@ -600,17 +654,31 @@ static void per_layer_embd(fwd_ctx *c, int il, const layer_weights *lw, int64_t 
     }
 }
 
-/* One decoder block for n tokens at positions pos0.. (called by every thread). */
-static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
+/* The first layer this pass runs after layer IL (-1: none; fwd_set_skip may leave some out). */
+static int next_layer(const fwd_ctx *c, int il)
+{
+    for (int j = il + 1; j < c->m->hp.n_layer; j++)
+        if (!c->skip || !c->skip[j])
+            return j;
+    return -1;
+}
+
+/* One decoder block for n tokens at positions pos0.. (called by every thread), its attention input
+ * READY or not (see qkv_project). Returns whether it prepared the next layer's: where the FFN's
+ * residual loop is the block's last step, that loop also norms and quantizes the rows it has just
+ * written for the next layer, saving the next layer a loop and a barrier. */
+static bool layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0, bool ready)
 {
     const layer_weights *lw = &c->m->w.layers[il];
+    const int nl = lw->pl_inp_gate || lw->out_scale ? -1 : next_layer(c, il);
+    const layer_weights *next = nl >= 0 ? &c->m->w.layers[nl] : NULL;
     /* The thread's scratch: the RoPE angle cache, then attention's. */
     char *scratch = c->scratch + (size_t)thread_id() * c->thread_scratch;
-    qkv_project(c, il, lw, n);
+    qkv_project(c, il, lw, n, ready);
     qkv_finish(c, il, n, pos0, (float *)scratch);
-    attention(c, il, n, pos0, scratch + align64(sizeof(float) * (size_t)max_rot(&c->m->hp)));
-    attn_out_ffn_in(c, il, lw, n);
-    ffn_out(c, il, lw, n);
+    const bool quantized = attention(c, il, n, pos0, scratch + align64(sizeof(float) * (size_t)max_rot(&c->m->hp)));
+    attn_out_ffn_in(c, il, lw, n, quantized);
+    ffn_out(c, il, lw, n, next);
     if (lw->pl_inp_gate)
         per_layer_embd(c, il, lw, n);
     if (lw->out_scale) {
@@ -621,6 +689,7 @@ static void layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0)
             for (int64_t i = 0; i < E; i++)
                 c->x[t * E + i] *= s;
     }
+    return next != NULL;
 }
 
 /* Final logit soft-capping, as llama.cpp's three ops: scale by 1/cap, tanh, scale by cap. */
@@ -647,20 +716,37 @@ static void forward_chunk(fwd_ctx *c, const int32_t *tok, int64_t n, int64_t pos
         threads_place(c->cpus, c->n_cpus, thread_id());
         if (c->probe)
             c->probe(c->probe_user, thread_id(), team_size());
+        /* The first layer's attention input in the embedding loop, as in ffn_out (not where gemma4's
+         * per-layer inputs come between). */
+        const int first = m->w.pl_tok_embd ? -1 : next_layer(c, -1);
+        const gguf_tensor *qkv[3];
+        act_plan p_first;
+        if (first >= 0)
+            qkv_plan(c, &m->w.layers[first], n, qkv, &p_first);
 #pragma omp for
-        for (int64_t t = 0; t < n; t++)
-            model_embed(m, tok[t], c->x + t * E);
+        for (int64_t t0 = 0; t0 < n; t0 += 4) {
+            const int64_t nt = n - t0 < 4 ? n - t0 : 4;
+            for (int64_t t = t0; t < t0 + nt; t++)
+                model_embed(m, tok[t], c->x + t * E);
+            if (first >= 0)
+                attn_input_rows(c, &m->w.layers[first], &p_first, t0, nt);
+        }
         if (m->w.pl_tok_embd)
             per_layer_inputs(c, tok, n);
+        bool ready = first >= 0;
         for (int il = 0; il < m->hp.n_layer; il++)
             if (!c->skip || !c->skip[il])
-                layer_forward(c, il, n, pos0);
+                ready = layer_forward(c, il, n, pos0, ready);
         if (lf < n) {
+            /* Four rows at a time where the rows are consecutive (ops_rmsnorm_rows). */
+            const int64_t nr = n - lf, step = c->logit_rows ? 1 : 4;
 #pragma omp for
-            for (int64_t t = lf; t < n; t++) {
-                const int64_t row = c->logit_rows ? c->logit_rows[t - lf] : t;
-                ops_rmsnorm(c->x + row * E, m->w.output_norm->data, c->xn + (t - lf) * E, E, m->hp.eps);
-                quantize_row(c, &p_out, c->xn + (t - lf) * E, E, t - lf);
+            for (int64_t r0 = 0; r0 < nr; r0 += step) {
+                const int64_t k = nr - r0 < step ? nr - r0 : step;
+                const int64_t row = c->logit_rows ? c->logit_rows[r0] : lf + r0;
+                ops_rmsnorm_rows(c->x + row * E, m->w.output_norm->data, c->xn + r0 * E, E, k, E, m->hp.eps);
+                for (int64_t r = r0; r < r0 + k; r++)
+                    quantize_row(c, &p_out, c->xn + r * E, E, r);
             }
             run_matmuls(c, out, y_out, s_out, 1, &p_out, n - lf);
             if (m->hp.final_softcap > 0.0f)
