@@ -584,6 +584,47 @@ START_TEST(q6_k_lanes_add_in_llama_order)
 }
 END_TEST
 
+/* Q4_K and Q6_K rows longer than 32768 (129 super-blocks) at 16-21 tokens, where the AVX2 Q4_K
+ * panels make the activations' bsum pairs per chunk instead of once per pass (more (token,
+ * super-block) pairs than their buffer holds): still the reference's bits, tail tokens included. */
+START_TEST(kq_very_long_rows_reference_bits)
+{
+    static const uint32_t types[] = {TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
+    const uint32_t wt = types[_i];
+    if (!isa_k->ref_bits[wt] || !isa_k->matmul[wt])
+        return;
+    enum { ROWS = 11, R0 = 2, MAX_TOK = 21 };
+    const int64_t n = 32768 + 256;
+    const size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(TOLK_TYPE_Q8_K, n);
+    uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * MAX_TOK);
+    float *y = malloc(sizeof(float) * ROWS * MAX_TOK), *yr = malloc(sizeof(float) * ROWS * MAX_TOK);
+    raw_kq_batch(wt, w, ROWS, n, qx, MAX_TOK, 1400 + _i);
+    for (int nt = 16; nt <= MAX_TOK; nt += 5) {
+        for (int k = 0; k < ROWS * MAX_TOK; k++)
+            y[k] = -777.0f;
+        if (ref_k->matmul[wt])
+            ref_k->matmul[wt](w, wrb, n, qx, arb, nt, yr, ROWS, 0, ROWS);
+        else
+            for (int t = 0; t < nt; t++)
+                for (int r = 0; r < ROWS; r++)
+                    yr[t * ROWS + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
+        isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
+        for (int t = 0; t < MAX_TOK; t++)
+            for (int r = 0; r < ROWS; r++) {
+                if (t >= nt || r < R0)
+                    ck_assert_msg(y[t * ROWS + r] == -777.0f, "matmul wrote outside its range");
+                else
+                    ck_assert_msg(!memcmp(&y[t * ROWS + r], &yr[t * ROWS + r], 4), "%s %d tokens: row %d tok %d: %.9g, scalar %.9g",
+                                  simd_traits(wt)->name, nt, r, t, y[t * ROWS + r], yr[t * ROWS + r]);
+            }
+    }
+    free(w);
+    free(qx);
+    free(y);
+    free(yr);
+}
+END_TEST
+
 /* llama.cpp's two Q4_K orders worked by hand: block A gives isum 16 at d_x = 2^20, so A = 2^24;
  * block B gives isum 1 in each 64 elements. One FMA per super-block (one token: ref_dot_q4_k)
  * adds 4 at once: 2^24 + 4. One FMA per 64 elements (a batch's first n - n % 4 tokens:
@@ -1006,6 +1047,7 @@ int main(void)
     tcase_add_test(tc, q4_0_blocks_add_in_llama_order);
     tcase_add_test(tc, q6_k_lanes_add_in_llama_order);
     tcase_add_test(tc, q4_k_blocks_add_in_llama_order);
+    tcase_add_loop_test(tc, kq_very_long_rows_reference_bits, 0, 2);
     tcase_add_loop_test(tc, q5_0_q8_0_lanes_add_in_llama_order, 0, sizeof lane_types / sizeof lane_types[0]);
     int n_ref_bits = 0;
     for (size_t i = 0; i < TL_NWTYPES; i++)
