@@ -61,6 +61,38 @@ START_TEST(activation_quantizers_match_bytes)
 }
 END_TEST
 
+/* Q8_K: the first value of largest magnitude sets the scale's sign. Blocks holding +m and -m
+ * (and a NaN-free rest below m) at positions in the same and in different 8-value groups, either
+ * sign first: the path's bytes are the scalar quantizer's. */
+START_TEST(q8_k_first_largest_sets_sign)
+{
+    static const int pos[][2] = {{0, 1}, {3, 7}, {5, 8}, {9, 200}, {100, 101}, {254, 255}, {31, 32}, {255, 0}};
+    enum { N = 2 * QK_K };
+    float x[N];
+    size_t rb = simd_row_bytes(TOLK_TYPE_Q8_K, N);
+    uint8_t *a = malloc(rb), *b = malloc(rb);
+    for (size_t c = 0; c < sizeof pos / sizeof pos[0]; c++)
+        for (int sign = 0; sign < 2; sign++) {
+            tl_seed(500 + 2 * c + sign);
+            for (int i = 0; i < N; i++)
+                x[i] = 3.0f * tl_uniform() - 1.5f;
+            for (int blk = 0; blk < 2; blk++) {
+                x[blk * QK_K + pos[c][0]] = sign ? -7.25f : 7.25f;
+                x[blk * QK_K + pos[c][1]] = sign ? 7.25f : -7.25f;
+            }
+            memset(a, 0xAA, rb);
+            memset(b, 0x55, rb);
+            isa_k->quantize_act[TOLK_TYPE_Q8_K](x, a, N);
+            ref_k->quantize_act[TOLK_TYPE_Q8_K](x, b, N);
+            for (size_t i = 0; i < rb; i++)
+                ck_assert_msg(a[i] == b[i], "positions %d, %d sign %d byte %zu: %02x, scalar %02x", pos[c][0], pos[c][1],
+                              sign, i, a[i], b[i]);
+        }
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* Unit scales: the path must give the scalar result exactly. */
 START_TEST(integer_parts_identical)
 {
@@ -1047,6 +1079,8 @@ int main(void)
     tcase_add_test(tc, q4_0_blocks_add_in_llama_order);
     tcase_add_test(tc, q6_k_lanes_add_in_llama_order);
     tcase_add_test(tc, q4_k_blocks_add_in_llama_order);
+    if (isa_k->quantize_act[TOLK_TYPE_Q8_K])
+        tcase_add_test(tc, q8_k_first_largest_sets_sign);
     tcase_add_loop_test(tc, kq_very_long_rows_reference_bits, 0, 2);
     tcase_add_loop_test(tc, q5_0_q8_0_lanes_add_in_llama_order, 0, sizeof lane_types / sizeof lane_types[0]);
     int n_ref_bits = 0;
