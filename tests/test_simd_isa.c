@@ -61,6 +61,38 @@ START_TEST(activation_quantizers_match_bytes)
 }
 END_TEST
 
+/* Q8_K: the first value of largest magnitude sets the scale's sign. Blocks holding +m and -m
+ * (and a NaN-free rest below m) at positions in the same and in different 8-value groups, either
+ * sign first: the path's bytes are the scalar quantizer's. */
+START_TEST(q8_k_first_largest_sets_sign)
+{
+    static const int pos[][2] = {{0, 1}, {3, 7}, {5, 8}, {9, 200}, {100, 101}, {254, 255}, {31, 32}, {255, 0}};
+    enum { N = 2 * QK_K };
+    float x[N];
+    size_t rb = simd_row_bytes(TOLK_TYPE_Q8_K, N);
+    uint8_t *a = malloc(rb), *b = malloc(rb);
+    for (size_t c = 0; c < sizeof pos / sizeof pos[0]; c++)
+        for (int sign = 0; sign < 2; sign++) {
+            tl_seed(500 + 2 * c + sign);
+            for (int i = 0; i < N; i++)
+                x[i] = 3.0f * tl_uniform() - 1.5f;
+            for (int blk = 0; blk < 2; blk++) {
+                x[blk * QK_K + pos[c][0]] = sign ? -7.25f : 7.25f;
+                x[blk * QK_K + pos[c][1]] = sign ? 7.25f : -7.25f;
+            }
+            memset(a, 0xAA, rb);
+            memset(b, 0x55, rb);
+            isa_k->quantize_act[TOLK_TYPE_Q8_K](x, a, N);
+            ref_k->quantize_act[TOLK_TYPE_Q8_K](x, b, N);
+            for (size_t i = 0; i < rb; i++)
+                ck_assert_msg(a[i] == b[i], "positions %d, %d sign %d byte %zu: %02x, scalar %02x", pos[c][0], pos[c][1],
+                              sign, i, a[i], b[i]);
+        }
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* Unit scales: the path must give the scalar result exactly. */
 START_TEST(integer_parts_identical)
 {
@@ -584,6 +616,47 @@ START_TEST(q6_k_lanes_add_in_llama_order)
 }
 END_TEST
 
+/* Q4_K and Q6_K rows longer than 32768 (129 super-blocks) at 16-21 tokens, where the AVX2 Q4_K
+ * panels make the activations' bsum pairs per chunk instead of once per pass (more (token,
+ * super-block) pairs than their buffer holds): still the reference's bits, tail tokens included. */
+START_TEST(kq_very_long_rows_reference_bits)
+{
+    static const uint32_t types[] = {TOLK_TYPE_Q4_K, TOLK_TYPE_Q6_K};
+    const uint32_t wt = types[_i];
+    if (!isa_k->ref_bits[wt] || !isa_k->matmul[wt])
+        return;
+    enum { ROWS = 11, R0 = 2, MAX_TOK = 21 };
+    const int64_t n = 32768 + 256;
+    const size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(TOLK_TYPE_Q8_K, n);
+    uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * MAX_TOK);
+    float *y = malloc(sizeof(float) * ROWS * MAX_TOK), *yr = malloc(sizeof(float) * ROWS * MAX_TOK);
+    raw_kq_batch(wt, w, ROWS, n, qx, MAX_TOK, 1400 + _i);
+    for (int nt = 16; nt <= MAX_TOK; nt += 5) {
+        for (int k = 0; k < ROWS * MAX_TOK; k++)
+            y[k] = -777.0f;
+        if (ref_k->matmul[wt])
+            ref_k->matmul[wt](w, wrb, n, qx, arb, nt, yr, ROWS, 0, ROWS);
+        else
+            for (int t = 0; t < nt; t++)
+                for (int r = 0; r < ROWS; r++)
+                    yr[t * ROWS + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
+        isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
+        for (int t = 0; t < MAX_TOK; t++)
+            for (int r = 0; r < ROWS; r++) {
+                if (t >= nt || r < R0)
+                    ck_assert_msg(y[t * ROWS + r] == -777.0f, "matmul wrote outside its range");
+                else
+                    ck_assert_msg(!memcmp(&y[t * ROWS + r], &yr[t * ROWS + r], 4), "%s %d tokens: row %d tok %d: %.9g, scalar %.9g",
+                                  simd_traits(wt)->name, nt, r, t, y[t * ROWS + r], yr[t * ROWS + r]);
+            }
+    }
+    free(w);
+    free(qx);
+    free(y);
+    free(yr);
+}
+END_TEST
+
 /* llama.cpp's two Q4_K orders worked by hand: block A gives isum 16 at d_x = 2^20, so A = 2^24;
  * block B gives isum 1 in each 64 elements. One FMA per super-block (one token: ref_dot_q4_k)
  * adds 4 at once: 2^24 + 4. One FMA per 64 elements (a batch's first n - n % 4 tokens:
@@ -1006,6 +1079,9 @@ int main(void)
     tcase_add_test(tc, q4_0_blocks_add_in_llama_order);
     tcase_add_test(tc, q6_k_lanes_add_in_llama_order);
     tcase_add_test(tc, q4_k_blocks_add_in_llama_order);
+    if (isa_k->quantize_act[TOLK_TYPE_Q8_K])
+        tcase_add_test(tc, q8_k_first_largest_sets_sign);
+    tcase_add_loop_test(tc, kq_very_long_rows_reference_bits, 0, 2);
     tcase_add_loop_test(tc, q5_0_q8_0_lanes_add_in_llama_order, 0, sizeof lane_types / sizeof lane_types[0]);
     int n_ref_bits = 0;
     for (size_t i = 0; i < TL_NWTYPES; i++)

@@ -1,7 +1,6 @@
 /* AVX2 activation quantizers. They must produce the very bytes the scalar activation quantizers
  * produce (the tests compare them), so scales are computed in scalar float exactly like ref/, and
  * only the per-element multiply, rounding and packing are vectorised. */
-#include <math.h>
 
 #include "../half.h"
 #include "avx2.h"
@@ -82,11 +81,16 @@ void avx2_quant_act_q8_k(const float *src, void *dst, int64_t n)
         memset(&b[i], 0, sizeof(b[i]));
         if (amax == 0.0f)
             continue;
-        for (int j = 0; j < QK_K; j++) /* the first value of largest magnitude sets the sign */
-            if (fabsf(src[j]) == amax) {
-                max = src[j];
+        /* the first value of largest magnitude sets the sign: 8 compares at a time (the scalar
+         * scan cost about as much as the quantization itself) */
+        const __m256 vmax = _mm256_set1_ps(amax);
+        for (int j = 0; j < QK_K; j += 8) {
+            int hit = _mm256_movemask_ps(_mm256_cmp_ps(abs_ps(_mm256_loadu_ps(src + j)), vmax, _CMP_EQ_OQ));
+            if (hit) {
+                max = src[j + __builtin_ctz((unsigned)hit)];
                 break;
             }
+        }
         float iscale = -127.0f / max;
         __m256 s = _mm256_set1_ps(iscale);
         const __m256i top = _mm256_set1_epi32(127);

@@ -26,6 +26,7 @@
 
 enum { K_ROWS = 8, K_CHUNK = 8, K_TOK = 4 }; /* A pass: 4 x (int16, int32, A) + codes + broadcast */
 enum { K_MAX_PASS = 128 };                   /* tokens per pass at most (a multiple of K_TOK): M, 4 KB */
+enum { K_MAX_PAIRS = 2048 };                 /* (token, super-block) pairs of a pass at most: 32 KB */
 
 /* One super-block of an 8-row panel, unpacked. */
 typedef struct kq_pack {
@@ -105,28 +106,26 @@ K_INLINE void pack_chunk(kq_pack *p, const char *w, size_t wrb, int64_t r, int n
 
 /* The mins chain of T tokens (a constant after inlining) over nsb packed super-blocks starting at
  * super-block c of the activations: M of token k (8 rows at mb + 8 k) goes on from mb unless
- * FIRST. The tokens' chains interleave, so the FMA latency is hidden. */
-K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *mb, int first,
-                       int one)
+ * FIRST. Token k's pairs (P_2q, P_2q+1) of super-block c + s are the dwords at pp + pps k + 4 s
+ * (kq_pairs), each broadcast straight from memory. The tokens' chains interleave, so the FMA
+ * latency is hidden. */
+K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *mb,
+                       const int32_t *pp, size_t pps, int first, int one)
 {
     __m256 m[K_TOK];
 #pragma GCC unroll 4
     for (int k = 0; k < T; k++)
         m[k] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(mb + 8 * k);
     for (int s = 0; s < nsb; s++) {
-        __m256i pb[K_TOK];
         __m256 dmx[K_TOK];
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++) {
             const block_q8_K *x = (const block_q8_K *)(qx + (size_t)k * qrb) + c + s;
-            /* P_j = bsum_2j + bsum_2j+1 (|P| <= 4096), dword q = (P_2q, P_2q+1), in both halves */
-            pb[k] = _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *)x->bsums),
-                                                                _mm_loadu_si128((const __m128i *)(x->bsums + 8))));
             dmx[k] = _mm256_mul_ps(p[s].dm, _mm256_broadcast_ss(&x->d));
         }
-#define K_MSTEP(q, imm)                                                                                              \
+#define K_MSTEP(q)                                                                                                   \
     for (int k = 0; k < T; k++) {                                                                                    \
-        const __m256i v = _mm256_madd_epi16(p[s].mins[q], _mm256_shuffle_epi32(pb[k], imm));                        \
+        const __m256i v = _mm256_madd_epi16(p[s].mins[q], _mm256_set1_epi32(pp[pps * (size_t)k + 4 * (size_t)s + q])); \
         if (one)                                                                                                     \
             ms[k] = q == 0 ? v : _mm256_add_epi32(ms[k], v);                                                         \
         else                                                                                                         \
@@ -134,13 +133,13 @@ K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, in
     }
         __m256i ms[K_TOK];
 #pragma GCC unroll 4
-        K_MSTEP(0, 0x00)
+        K_MSTEP(0)
 #pragma GCC unroll 4
-        K_MSTEP(1, 0x55)
+        K_MSTEP(1)
 #pragma GCC unroll 4
-        K_MSTEP(2, 0xaa)
+        K_MSTEP(2)
 #pragma GCC unroll 4
-        K_MSTEP(3, 0xff)
+        K_MSTEP(3)
 #undef K_MSTEP
         if (one) /* the one-token order: the super-block's mins sum, then one FMA */
 #pragma GCC unroll 4
@@ -150,6 +149,20 @@ K_INLINE void run_mins(const kq_pack *p, int nsb, const char *qx, size_t qrb, in
 #pragma GCC unroll 4
     for (int k = 0; k < T; k++)
         _mm256_storeu_ps(mb + 8 * k, m[k]);
+}
+
+/* Per token t < n_tok and super-block b0 + b, b < nsb: the four dwords (P_2q, P_2q+1), P_j =
+ * bsum_2j + bsum_2j+1 (|P| <= 4096), at pp + 4 (t nsb + b). Made once per pass and read by every
+ * panel (each made its own before). */
+static void kq_pairs(const char *qx, size_t qrb, int64_t n_tok, int64_t b0, int64_t nsb, int32_t *pp)
+{
+    for (int64_t t = 0; t < n_tok; t++)
+        for (int64_t b = 0; b < nsb; b++) {
+            const block_q8_K *x = (const block_q8_K *)(qx + (size_t)t * qrb) + b0 + b;
+            _mm_storeu_si128((__m128i *)(pp + 4 * (t * nsb + b)),
+                             _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)x->bsums),
+                                            _mm_loadu_si128((const __m128i *)(x->bsums + 8))));
+        }
 }
 
 /* The scales chain of T tokens (a constant after inlining) x the 8 rows of one panel over nsb
@@ -219,58 +232,73 @@ K_INLINE void run_tokens(const kq_pack *p, int nsb, const char *qx, size_t qrb, 
 /* The mins pass, then the main pass, for T tokens (a constant after inlining); ONE: in the
  * one-token order. */
 K_INLINE void run_both(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
-                       float *mb, int nrows, int first, int last, int one)
+                       float *mb, const int32_t *pp, size_t pps, int nrows, int first, int last, int one)
 {
-    run_mins(p, nsb, qx, qrb, c, T, mb, first, one);
+    run_mins(p, nsb, qx, qrb, c, T, mb, pp, pps, first, one);
     run_tokens(p, nsb, qx, qrb, c, T, y, ys, mb, nrows, first, last, one);
 }
 
 K_INLINE void run_some(const kq_pack *p, int nsb, const char *qx, size_t qrb, int64_t c, int T, float *y, size_t ys,
-                       float *mb, int nrows, int first, int last)
+                       float *mb, const int32_t *pp, size_t pps, int nrows, int first, int last)
 {
     switch (T) { /* fewer than K_TOK: a batch's n_tok % 4, in the one-token order */
-    case 4: run_both(p, nsb, qx, qrb, c, 4, y, ys, mb, nrows, first, last, 0); break;
-    case 3: run_both(p, nsb, qx, qrb, c, 3, y, ys, mb, nrows, first, last, 1); break;
-    case 2: run_both(p, nsb, qx, qrb, c, 2, y, ys, mb, nrows, first, last, 1); break;
-    case 1: run_both(p, nsb, qx, qrb, c, 1, y, ys, mb, nrows, first, last, 1); break;
+    case 4: run_both(p, nsb, qx, qrb, c, 4, y, ys, mb, pp, pps, nrows, first, last, 0); break;
+    case 3: run_both(p, nsb, qx, qrb, c, 3, y, ys, mb, pp, pps, nrows, first, last, 1); break;
+    case 2: run_both(p, nsb, qx, qrb, c, 2, y, ys, mb, pp, pps, nrows, first, last, 1); break;
+    case 1: run_both(p, nsb, qx, qrb, c, 1, y, ys, mb, pp, pps, nrows, first, last, 1); break;
     default: break;
     }
 }
 
-/* Part PART of NPARTS of the cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows):
- * the next chunk's weights, fetched while this chunk's tokens run, so its unpacking does not wait
- * on memory (prefetch only: no effect on any result). The line's row and offset are stepped, not
- * divided out: a 64-bit division per line cost about 5 % of the kernel at 32 tokens. */
-K_INLINE void prefetch_chunk(const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t part,
-                             int64_t nparts)
+/* The cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows), fetched in nparts equal
+ * parts, one per call of kq_pf_step, while this chunk's tokens run, so the next chunk's unpacking
+ * does not wait on memory (prefetch only: no effect on any result). The cursor steps the line's
+ * row and offset: one division per chunk (per call before: two 64-bit divisions per 4 tokens
+ * took about 4 % of the kernel's time). */
+typedef struct kq_pf {
+    const char *base; /* line 0 of row 0 */
+    size_t wrb;
+    int64_t lpr, row, off, left, per; /* lines per row; the next line; lines left; lines per part */
+} kq_pf;
+
+static void kq_pf_init(kq_pf *f, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t nparts)
 {
-    const int64_t lpr = ((int64_t)nsb * (int64_t)sizeof(block_q4_K) + 63) / 64, lines = lpr * nrows;
-    const int64_t per = (lines + nparts - 1) / nparts;
-    int64_t l = part * per, end = l + per < lines ? l + per : lines;
-    if (l >= end)
-        return;
-    int64_t row = l / lpr, off = l % lpr; /* one division per call */
-    const char *base = w + (size_t)c * sizeof(block_q4_K);
-    for (; l < end; l++) {
-        _mm_prefetch(base + (size_t)(r + row) * wrb + (size_t)off * 64, _MM_HINT_T0);
-        if (++off == lpr) {
-            off = 0;
-            row++;
+    f->base = w + (size_t)r * wrb + (size_t)c * sizeof(block_q4_K);
+    f->wrb = wrb;
+    f->lpr = ((int64_t)nsb * (int64_t)sizeof(block_q4_K) + 63) / 64;
+    f->left = nrows > 0 ? f->lpr * nrows : 0;
+    f->per = (f->left + nparts - 1) / nparts;
+    f->row = f->off = 0;
+}
+
+K_INLINE void kq_pf_step(kq_pf *f)
+{
+    for (int64_t i = f->per < f->left ? f->per : f->left; i > 0; i--) {
+        _mm_prefetch(f->base + (size_t)f->row * f->wrb + (size_t)f->off * 64, _MM_HINT_T0);
+        if (++f->off == f->lpr) {
+            f->off = 0;
+            f->row++;
         }
+        f->left--;
     }
 }
 
 /* Tokens in passes of gemm_token_block; per pass, rows one panel of 8 at a time, each chunk of
  * super-blocks unpacked once for all the pass's tokens, taken K_TOK at a time (while they run, the
- * next chunk's weights are prefetched). */
+ * next chunk's weights are prefetched). The pass's kq_pairs are made once per pass, or where they
+ * would outgrow their buffer (rows of more than 32768 at 16 tokens) once per chunk. */
 void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                     size_t ys, int64_t r0, int64_t r1)
 {
     _Alignas(32) kq_pack pk[K_CHUNK];
     _Alignas(32) float mbuf[K_MAX_PASS * K_ROWS]; /* M of every token of a pass and the panel */
+    _Alignas(32) int32_t pairs[4 * K_MAX_PAIRS];   /* kq_pairs of the pass (or of the chunk) */
     const int64_t nb = n / QK_K, tb_l2 = gemm_token_block(qrb, n_tok), tb = tb_l2 < K_MAX_PASS ? tb_l2 : K_MAX_PASS;
+    const int per_pass = tb * nb <= K_MAX_PAIRS; /* else per chunk: tb * K_CHUNK <= K_MAX_PAIRS */
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb, ng = (t1 - t0 + K_TOK - 1) / K_TOK;
+        if (per_pass)
+            kq_pairs((const char *)qx + (size_t)t0 * qrb, qrb, t1 - t0, 0, nb, pairs);
         for (int64_t r = r0; r < r1; r += K_ROWS) {
             int nr = r1 - r < K_ROWS ? (int)(r1 - r) : K_ROWS;
             for (int64_t c = 0; c < nb; c += K_CHUNK) {
@@ -283,13 +311,19 @@ void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t
                 }
                 const int nx_nr = nx_r < 0 ? 0 : r1 - nx_r < K_ROWS ? (int)(r1 - nx_r) : K_ROWS;
                 const int nx_nsb = nb - nx_c < K_CHUNK ? (int)(nb - nx_c) : K_CHUNK;
+                kq_pf pf;
+                kq_pf_init(&pf, w, wrb, nx_r < 0 ? 0 : nx_r, nx_nr, nx_c, nx_nsb, ng);
                 pack_chunk(pk, w, wrb, r, nr, c, nsb);
+                if (!per_pass)
+                    kq_pairs((const char *)qx + (size_t)t0 * qrb, qrb, t1 - t0, c, nsb, pairs);
+                const size_t pps = 4 * (size_t)(per_pass ? nb : nsb); /* a token's pairs, in int32 */
+                const int32_t *pc = per_pass ? pairs + 4 * c : pairs;  /* token t0's at this chunk */
                 for (int64_t t = t0; t < t1; t += K_TOK) {
                     int T = t1 - t < K_TOK ? (int)(t1 - t) : K_TOK;
-                    if (nx_nr > 0)
-                        prefetch_chunk(w, wrb, nx_r, nx_nr, nx_c, nx_nsb, (t - t0) / K_TOK, ng);
+                    kq_pf_step(&pf);
                     run_some(pk, nsb, (const char *)qx + (size_t)t * qrb, qrb, c, T, y + (size_t)t * ys + (size_t)r,
-                             ys, mbuf + (size_t)(t - t0) * K_ROWS, nr, c == 0, c + nsb == nb);
+                             ys, mbuf + (size_t)(t - t0) * K_ROWS, pc + pps * (size_t)(t - t0), pps, nr, c == 0,
+                             c + nsb == nb);
                 }
             }
         }
