@@ -952,6 +952,52 @@ START_TEST(iq4_reference_bits)
 }
 END_TEST
 
+/* IQ4_XS prompt batches long enough for several token passes (the AVX2 panels hold up to 1 MiB of
+ * activations per pass): llama.cpp's batch order (ref_matmul_iq4_xs) at every row and token, with
+ * odd token counts (a partial last tile in each pass) and row ranges that end in a partial panel. */
+START_TEST(iq4_xs_long_batches)
+{
+    const uint32_t wt = TOLK_TYPE_IQ4_XS, at = simd_act_type(wt);
+    const struct {
+        int64_t n, nt;
+    } cases[] = {{2048, 515}, {256, 3851}, {256, 4113}};
+    enum { ROWS = 37, R0 = 3 };
+    for (size_t ci = 0; isa_k->matmul[wt] && ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+        const int64_t n = cases[ci].n, nt = cases[ci].nt;
+        size_t wrb = simd_row_bytes(wt, n), arb = simd_row_bytes(at, n);
+        uint8_t *w = malloc(wrb * ROWS), *qx = malloc(arb * nt);
+        float *x = malloc(n * sizeof(float)), *y = malloc(sizeof(float) * ROWS * nt),
+              *yr = malloc(sizeof(float) * ROWS * nt);
+        ck_assert(w && qx && x && y && yr);
+        tl_seed(1500 + ci);
+        for (int r = 0; r < ROWS; r++)
+            tl_raw_blocks(wt, w + r * wrb, n, (int)ci % 2);
+        for (int64_t t = 0; t < nt; t++) {
+            tl_fill(x, n, (int)(t % TL_KINDS));
+            isa_k->quantize_act[at](x, qx + t * arb, n);
+        }
+        for (int64_t k = 0; k < ROWS * nt; k++)
+            y[k] = -777.0f;
+        ref_matmul_iq4_xs(w, wrb, n, qx, arb, nt, yr, ROWS, 0, ROWS);
+        isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
+        for (int64_t t = 0; t < nt; t++)
+            for (int r = 0; r < ROWS; r++) {
+                if (r < R0)
+                    ck_assert_msg(y[t * ROWS + r] == -777.0f, "matmul wrote outside its range");
+                else
+                    ck_assert_msg(!memcmp(&y[t * ROWS + r], &yr[t * ROWS + r], 4),
+                                  "IQ4_XS n=%lld, %lld tokens: row %d tok %lld: %.9g, scalar %.9g", (long long)n,
+                                  (long long)nt, r, (long long)t, y[t * ROWS + r], yr[t * ROWS + r]);
+            }
+        free(w);
+        free(qx);
+        free(x);
+        free(y);
+        free(yr);
+    }
+}
+END_TEST
+
 /* The AVX2 Q8_0 prompt panels (gemm_q32.c, batches of 16 tokens and more) in their own order:
  * per (row, token) acc = fma((float)isum_b, d_w x d_x rounded to float, acc) over the blocks in
  * order, isum_b the exact integer dot of block b. This scalar form of that order must give their
@@ -1098,6 +1144,7 @@ int main(void)
         skip_cpu("q5_0_q8_0_exact_kernels_give_reference_bits",
                  "the %s kernel table has no one-order Q5_0 / Q8_0 kernel of llama.cpp's x86 order", TEST_ISA_NAME);
     tcase_add_loop_test(tc, iq4_reference_bits, 0, sizeof(iq4_types) / sizeof(iq4_types[0]));
+    tcase_add_test(tc, iq4_xs_long_batches);
     suite_add_tcase(s, tc);
     int failed = suite_failures(s, true);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

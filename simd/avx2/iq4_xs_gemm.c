@@ -9,7 +9,9 @@
  * activations) times a weight register gives 8 rows' exact pair sums (|.| <= 2 * 4064 * 127), added in
  * int32 lanes (a super-block's |isum| <= 128 * 1032256 < 2^31): 2 multiplies per 32 products instead
  * of the sign / maddubs / madd-by-scale triple, and no horizontal sums. Tiles: 16 rows x 4 tokens,
- * the float step once per super-block. */
+ * the float step once per super-block. Token passes hold up to XS_PASS_BYTES of activations (more
+ * than L2, docs/FORMATS-IQ4.md): each pass unpacks every weight once more, and on Zen 3 the unpacking
+ * (about 20% of the kernel's time at 28-token passes) costs more than reading activations from L3. */
 #include "gemm.h"
 #include "iq4.h"
 
@@ -21,6 +23,7 @@ enum {
     PANELS = 2,                     /* panels unpacked per chunk, sharing the widened activations */
     XS_TOK = 4,                     /* tokens per IQ4_XS tile */
 };
+#define XS_PASS_BYTES ((size_t)1 << 20) /* activation bytes per token pass */
 
 /* One 32-weight run of 16 rows as int16: w[p][h] holds weights 2p and 2p + 1 of row 8h + i in dword i. */
 typedef struct iq4_run16 {
@@ -192,7 +195,19 @@ P_INLINE void xs_tokens(const xs_pack *p, const int16_t (*x16)[CHUNK], const cha
     store16(out, T, y, ys, nrows);
 }
 
-/* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per
+/* Tokens per pass: the batch in as few passes of at most XS_PASS_BYTES of activations as it takes,
+ * of even size (a multiple of XS_TOK, at least 16). */
+static int64_t xs_token_block(size_t qrb, int64_t n_tok)
+{
+    int64_t most = (int64_t)(XS_PASS_BYTES / qrb);
+    most = most < 16 ? 16 : most;
+    const int64_t passes = (n_tok + most - 1) / most;
+    int64_t tb = (n_tok + passes - 1) / passes;
+    tb = (tb + XS_TOK - 1) / XS_TOK * XS_TOK;
+    return tb < n_tok ? tb : n_tok;
+}
+
+/* Tokens in passes of xs_token_block; per pass, rows in groups of PANELS panels; per
  * super-block, the panels unpacked once, then the pass's tokens XS_TOK at a time (their activations
  * widened once) over each panel. Later super-blocks go on from the sums so far in y: one chain of
  * FMAs per (row, token). */
@@ -202,7 +217,7 @@ static void xs_gemm(const void *w, size_t wrb, int64_t n, const void *qx, size_t
     _Alignas(32) xs_pack pk[PANELS];
     _Alignas(32) int16_t x16[XS_TOK][CHUNK];
     const int16_t(*xs)[CHUNK] = (const int16_t(*)[CHUNK])x16;
-    const int64_t nb = n / QK_K, tb = gemm_token_block(qrb, n_tok);
+    const int64_t nb = n / QK_K, tb = xs_token_block(qrb, n_tok);
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
         for (int64_t r = r0; r < r1; r += PANELS * P_ROWS) {
