@@ -92,7 +92,9 @@ static const char *vocab_piece(const void *vocab, int32_t id, size_t *len)
     return t;
 }
 
-/* Reference drafting (spec_ref.c); where the reference offers nothing, a short prompt lookup. */
+/* Reference drafting (spec_ref.c). Where the reference offers nothing sure the step is plain: no
+ * prompt lookup either, since its short drafts cost a verification pass (about two decode steps)
+ * for a token or two that are seldom right in new wording (docs/TM.md). */
 static int propose_ref(gen_ctx *g, spec_state *st, int kmax, tolk_error *err)
 {
     const int nd = ref_propose(&st->ref, st->hist, st->n_hist, kmax, vocab_piece, g->model->vocab, st->drafts);
@@ -100,7 +102,7 @@ static int propose_ref(gen_ctx *g, spec_state *st, int kmax, tolk_error *err)
         return -error_set(err, TOLK_E_NOMEM, "out of memory for the draft reference");
     for (int j = 0; j < nd; j++)
         st->nq[j] = 0;
-    return nd ? nd : propose_ngram(st, kmax < REF_SHORT ? kmax : REF_SHORT);
+    return nd;
 }
 
 /* The draft's best probability for a row (the --draft-p-min test). It depends on the context only,

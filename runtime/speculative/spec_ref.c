@@ -1,5 +1,5 @@
 /* Reference drafting (spec_ref.h): walks the output against the reference, re-anchors where they
- * part, and sizes each draft by how sure the anchor is. */
+ * part, and drafts only from a confirmed alignment (an unsure one is checked by the next token). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,9 +195,8 @@ int ref_propose(ref_drafter *rd, const int32_t *hist, size_t n_hist, int kmax, r
     if (!rd->text && build_text(rd, piece, user))
         return -1;
     ref_walk(rd, hist, n_hist);
-    const int short_k = kmax < REF_SHORT ? kmax : REF_SHORT;
-    if (rd->aligned)
-        return copy_draft(rd, rd->guessing ? short_k : kmax, drafts);
+    if (rd->aligned) /* a guess still waits for the token that confirms it */
+        return rd->guessing ? 0 : copy_draft(rd, kmax, drafts);
     size_t last_len = 0;
     const long g = output_tail(rd, hist, n_hist, rd->out0, piece, user, &last_len);
     if (g < 0)
@@ -208,14 +207,13 @@ int ref_propose(ref_drafter *rd, const int32_t *hist, size_t n_hist, int kmax, r
         rd->cur = (size_t)j;
         rd->aligned = 1;
         rd->guessing = !strong;
-        return copy_draft(rd, strong ? kmax : short_k, drafts);
+        return strong ? copy_draft(rd, kmax, drafts) : 0;
     }
     /* One token in place of one: the output parted with its latest token and nothing re-joins, so
      * guess that the token replaced the reference's and the reference goes on after it. */
     if (!rd->no_guess && rd->lost_at == n_hist - 1 && rd->lost + 1 < rd->n_ref) {
         rd->cur = rd->lost + 1;
         rd->aligned = rd->guessing = 1;
-        return copy_draft(rd, short_k, drafts);
     }
     return 0;
 }

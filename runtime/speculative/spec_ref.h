@@ -2,8 +2,10 @@
  * to resemble the output (a fuzzy match's target) is followed token by token while the output
  * agrees with it; where they part, the drafter re-anchors on the longest stretch of text at the
  * output's end that the reference also holds (compared as token pieces, so a word split into
- * other tokens still re-joins), or guesses a one-token substitution, and drafts what follows
- * there, long where the reference is holding and short where the anchor is a guess. Pure
+ * other tokens still re-joins), or guesses a one-token substitution. It drafts only where the
+ * alignment is confirmed: a long anchor, or a short anchor or guess whose first token the output
+ * has just produced (until then the step is plain: a pass of one or two drafts costs about two
+ * decode steps, docs/TM.md, so an unsure draft is checked by a plain step's token instead). Pure
  * bookkeeping over token ids and their pieces: verification keeps the output exact whatever it
  * proposes, only the speed depends on it. */
 #ifndef TOLK_SPEC_REF_H
@@ -32,11 +34,8 @@ typedef struct ref_drafter {
     size_t tail_cap;
 } ref_drafter;
 
-/* Where each kind of draft stops (tokens): while the reference holds, the caller's most; after an
- * anchor of fewer than REF_STRONG_BYTES matching bytes, after a guessed substitution or from the
- * history (the caller's fallback), REF_SHORT: a verified token costs about 0.2-0.3 of a decode step
- * (docs/TM.md), and a confirmed guess is followed by a long draft anyway. */
-#define REF_SHORT 2
+/* Anchors: one of REF_STRONG_BYTES matching bytes or more is drafted from at once, a shorter one
+ * only once the output's next token confirms it. */
 #define REF_STRONG_BYTES 8
 #define REF_NEAR 4      /* a weak anchor lies at most this many tokens past the expected place */
 #define REF_MIN_BYTES 3 /* shortest anchor taken (and it covers the output's last token) */
@@ -50,9 +49,8 @@ void ref_free(ref_drafter *rd);
 void ref_restart(ref_drafter *rd, size_t n_prompt);
 
 /* Proposes up to KMAX tokens continuing HIST[0..n_hist) (prompt then output; ref_restart told
- * where the output starts) into DRAFTS. Returns the count, 0 when the reference has nothing to
- * offer here (the caller may draft from elsewhere, at most REF_SHORT tokens), -1 when out of
- * memory. */
+ * where the output starts) into DRAFTS. Returns the count, 0 when the reference offers nothing sure
+ * here (the step should be plain: its token may confirm a guess), -1 when out of memory. */
 int ref_propose(ref_drafter *rd, const int32_t *hist, size_t n_hist, int kmax, ref_piece_fn piece,
                 const void *user, int32_t *drafts);
 
