@@ -616,6 +616,25 @@ START_TEST(q6_k_lanes_add_in_llama_order)
 }
 END_TEST
 
+/* One batched kernel MM over rows [r0, ROWS) x NT tokens gives the reference's results YR (ROWS per
+ * token) and writes nothing else. */
+static void batch_gives(simd_matmul_fn mm, const char *what, uint32_t wt, const uint8_t *w, size_t wrb, int64_t n,
+                        const uint8_t *qx, size_t arb, int rows, int r0, int nt, int max_tok, const float *yr, float *y)
+{
+    for (int k = 0; k < rows * max_tok; k++)
+        y[k] = -777.0f;
+    mm(w, wrb, n, qx, arb, nt, y, (size_t)rows, r0, rows);
+    for (int t = 0; t < max_tok; t++)
+        for (int r = 0; r < rows; r++) {
+            if (t >= nt || r < r0)
+                ck_assert_msg(y[t * rows + r] == -777.0f, "%s %s wrote outside its range", simd_traits(wt)->name, what);
+            else
+                ck_assert_msg(!memcmp(&y[t * rows + r], &yr[t * rows + r], 4),
+                              "%s %s n=%lld, %d tokens, rows from %d: row %d tok %d: %.9g, scalar %.9g",
+                              simd_traits(wt)->name, what, (long long)n, nt, r0, r, t, y[t * rows + r], yr[t * rows + r]);
+        }
+}
+
 /* Q4_K and Q6_K rows longer than 32768 (129 super-blocks) at 16-21 tokens, where the AVX2 Q4_K
  * panels make the activations' bsum pairs per chunk instead of once per pass (more (token,
  * super-block) pairs than their buffer holds): still the reference's bits, tail tokens included. */
@@ -632,23 +651,13 @@ START_TEST(kq_very_long_rows_reference_bits)
     float *y = malloc(sizeof(float) * ROWS * MAX_TOK), *yr = malloc(sizeof(float) * ROWS * MAX_TOK);
     raw_kq_batch(wt, w, ROWS, n, qx, MAX_TOK, 1400 + _i);
     for (int nt = 16; nt <= MAX_TOK; nt += 5) {
-        for (int k = 0; k < ROWS * MAX_TOK; k++)
-            y[k] = -777.0f;
         if (ref_k->matmul[wt])
             ref_k->matmul[wt](w, wrb, n, qx, arb, nt, yr, ROWS, 0, ROWS);
         else
             for (int t = 0; t < nt; t++)
                 for (int r = 0; r < ROWS; r++)
                     yr[t * ROWS + r] = ref_k->dot[wt](n, w + r * wrb, qx + t * arb);
-        isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
-        for (int t = 0; t < MAX_TOK; t++)
-            for (int r = 0; r < ROWS; r++) {
-                if (t >= nt || r < R0)
-                    ck_assert_msg(y[t * ROWS + r] == -777.0f, "matmul wrote outside its range");
-                else
-                    ck_assert_msg(!memcmp(&y[t * ROWS + r], &yr[t * ROWS + r], 4), "%s %d tokens: row %d tok %d: %.9g, scalar %.9g",
-                                  simd_traits(wt)->name, nt, r, t, y[t * ROWS + r], yr[t * ROWS + r]);
-            }
+        batch_gives(isa_k->matmul[wt], "matmul", wt, w, wrb, n, qx, arb, ROWS, R0, nt, MAX_TOK, yr, y);
     }
     free(w);
     free(qx);
@@ -764,25 +773,6 @@ START_TEST(q5_0_q8_0_lanes_add_in_llama_order)
     }
 }
 END_TEST
-
-/* One batched kernel MM over rows [r0, ROWS) x NT tokens gives the reference's results YR (ROWS per
- * token) and writes nothing else. */
-static void batch_gives(simd_matmul_fn mm, const char *what, uint32_t wt, const uint8_t *w, size_t wrb, int64_t n,
-                        const uint8_t *qx, size_t arb, int rows, int r0, int nt, int max_tok, const float *yr, float *y)
-{
-    for (int k = 0; k < rows * max_tok; k++)
-        y[k] = -777.0f;
-    mm(w, wrb, n, qx, arb, nt, y, (size_t)rows, r0, rows);
-    for (int t = 0; t < max_tok; t++)
-        for (int r = 0; r < rows; r++) {
-            if (t >= nt || r < r0)
-                ck_assert_msg(y[t * rows + r] == -777.0f, "%s %s wrote outside its range", simd_traits(wt)->name, what);
-            else
-                ck_assert_msg(!memcmp(&y[t * rows + r], &yr[t * rows + r], 4),
-                              "%s %s n=%lld, %d tokens, rows from %d: row %d tok %d: %.9g, scalar %.9g",
-                              simd_traits(wt)->name, what, (long long)n, nt, r0, r, t, y[t * rows + r], yr[t * rows + r]);
-        }
-}
 
 /* Q5_0 / Q8_0 where the path has kernels of llama.cpp's order but prompt batches take the panels
  * (tolk's order, within the float bound only: batched_shapes_within_bound), so ref_bits is not
@@ -976,19 +966,8 @@ START_TEST(iq4_xs_long_batches)
             tl_fill(x, n, (int)(t % TL_KINDS));
             isa_k->quantize_act[at](x, qx + t * arb, n);
         }
-        for (int64_t k = 0; k < ROWS * nt; k++)
-            y[k] = -777.0f;
         ref_matmul_iq4_xs(w, wrb, n, qx, arb, nt, yr, ROWS, 0, ROWS);
-        isa_k->matmul[wt](w, wrb, n, qx, arb, nt, y, ROWS, R0, ROWS);
-        for (int64_t t = 0; t < nt; t++)
-            for (int r = 0; r < ROWS; r++) {
-                if (r < R0)
-                    ck_assert_msg(y[t * ROWS + r] == -777.0f, "matmul wrote outside its range");
-                else
-                    ck_assert_msg(!memcmp(&y[t * ROWS + r], &yr[t * ROWS + r], 4),
-                                  "IQ4_XS n=%lld, %lld tokens: row %d tok %lld: %.9g, scalar %.9g", (long long)n,
-                                  (long long)nt, r, (long long)t, y[t * ROWS + r], yr[t * ROWS + r]);
-            }
+        batch_gives(isa_k->matmul[wt], "matmul", wt, w, wrb, n, qx, arb, ROWS, R0, (int)nt, (int)nt, yr, y);
         free(w);
         free(qx);
         free(x);

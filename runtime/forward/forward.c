@@ -244,6 +244,21 @@ static void add_bias(float *x, const gguf_tensor *b, int64_t n)
         x[i] += bv[i];
 }
 
+/* Tokens t0..t0+nt-1 (nt <= 4) of a block's output o: its BIAS (if any), its post-norm NORM (if
+ * any; the rows' norms side by side), then added to the residual x. */
+static void add_residual(fwd_ctx *c, const gguf_tensor *bias, const gguf_tensor *norm, int64_t t0, int64_t nt)
+{
+    const int64_t E = c->m->hp.n_embd;
+    float *ob = c->o + t0 * E, *xb = c->x + t0 * E;
+    for (int64_t t = 0; t < nt; t++)
+        add_bias(ob + t * E, bias, E);
+    if (norm)
+        ops_rmsnorm_rows(ob, norm->data, ob, E, nt, E, c->m->hp.eps);
+#pragma omp simd
+    for (int64_t i = 0; i < nt * E; i++)
+        xb[i] += ob[i];
+}
+
 /* The steps of one decoder block for n tokens at positions pos0.., in order. Each is called by
  * every thread of the parallel region and work-shares its loops. */
 
@@ -473,15 +488,8 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
 #pragma omp for
     for (int64_t t0 = 0; t0 < n; t0 += 4) {
         const int64_t nt = n - t0 < 4 ? n - t0 : 4;
-        for (int64_t t = t0; t < t0 + nt; t++)
-            add_bias(c->o + t * E, lw->bo, E);
-        if (hp->recipe.post_norms)
-            ops_rmsnorm_rows(c->o + t0 * E, lw->post_attn_norm->data, c->o + t0 * E, E, nt, E, hp->eps);
+        add_residual(c, lw->bo, hp->recipe.post_norms ? lw->post_attn_norm : NULL, t0, nt);
         float *xb = c->x + t0 * E;
-        const float *ob = c->o + t0 * E;
-#pragma omp simd
-        for (int64_t i = 0; i < nt * E; i++)
-            xb[i] += ob[i];
         ops_rmsnorm_rows(xb, lw->ffn_norm->data, c->xn + t0 * E, E, nt, E, hp->eps);
         for (int64_t t = t0; t < t0 + nt; t++) {
             const float *xt = c->x + t * E;
@@ -563,15 +571,7 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, cons
 #pragma omp for
     for (int64_t t0 = 0; t0 < n; t0 += 4) {
         const int64_t nt = n - t0 < 4 ? n - t0 : 4;
-        for (int64_t t = t0; t < t0 + nt; t++)
-            add_bias(c->o + t * E, lw->ffn_down_b, E);
-        if (hp->recipe.post_norms)
-            ops_rmsnorm_rows(c->o + t0 * E, lw->post_ffn_norm->data, c->o + t0 * E, E, nt, E, hp->eps);
-        float *xb = c->x + t0 * E;
-        const float *ob = c->o + t0 * E;
-#pragma omp simd
-        for (int64_t i = 0; i < nt * E; i++)
-            xb[i] += ob[i];
+        add_residual(c, lw->ffn_down_b, hp->recipe.post_norms ? lw->post_ffn_norm : NULL, t0, nt);
         if (next)
             attn_input_rows(c, next, &p_next, t0, nt);
     }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "gemm.h"
+#include "prefetch_tile.h"
 
 enum { K_ROWS = 8, K_CHUNK = 8, K_TOK = 4 }; /* A pass: 4 x (int16, int32, A) + codes + broadcast */
 enum { K_MAX_PASS = 128 };                   /* tokens per pass at most (a multiple of K_TOK): M, 4 KB */
@@ -250,39 +251,6 @@ K_INLINE void run_some(const kq_pack *p, int nsb, const char *qx, size_t qrb, in
     }
 }
 
-/* The cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows), fetched in nparts equal
- * parts, one per call of kq_pf_step, while this chunk's tokens run, so the next chunk's unpacking
- * does not wait on memory (prefetch only: no effect on any result). The cursor steps the line's
- * row and offset: one division per chunk (per call before: two 64-bit divisions per 4 tokens
- * took about 4 % of the kernel's time). */
-typedef struct kq_pf {
-    const char *base; /* line 0 of row 0 */
-    size_t wrb;
-    int64_t lpr, row, off, left, per; /* lines per row; the next line; lines left; lines per part */
-} kq_pf;
-
-static void kq_pf_init(kq_pf *f, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t nparts)
-{
-    f->base = w + (size_t)r * wrb + (size_t)c * sizeof(block_q4_K);
-    f->wrb = wrb;
-    f->lpr = ((int64_t)nsb * (int64_t)sizeof(block_q4_K) + 63) / 64;
-    f->left = nrows > 0 ? f->lpr * nrows : 0;
-    f->per = (f->left + nparts - 1) / nparts;
-    f->row = f->off = 0;
-}
-
-K_INLINE void kq_pf_step(kq_pf *f)
-{
-    for (int64_t i = f->per < f->left ? f->per : f->left; i > 0; i--) {
-        _mm_prefetch(f->base + (size_t)f->row * f->wrb + (size_t)f->off * 64, _MM_HINT_T0);
-        if (++f->off == f->lpr) {
-            f->off = 0;
-            f->row++;
-        }
-        f->left--;
-    }
-}
-
 /* Tokens in passes of gemm_token_block; per pass, rows one panel of 8 at a time, each chunk of
  * super-blocks unpacked once for all the pass's tokens, taken K_TOK at a time (while they run, the
  * next chunk's weights are prefetched). The pass's kq_pairs are made once per pass, or where they
@@ -311,8 +279,9 @@ void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t
                 }
                 const int nx_nr = nx_r < 0 ? 0 : r1 - nx_r < K_ROWS ? (int)(r1 - nx_r) : K_ROWS;
                 const int nx_nsb = nb - nx_c < K_CHUNK ? (int)(nb - nx_c) : K_CHUNK;
-                kq_pf pf;
-                kq_pf_init(&pf, w, wrb, nx_r < 0 ? 0 : nx_r, nx_nr, nx_c, nx_nsb, ng);
+                chunk_pf pf; /* the next chunk's lines */
+                chunk_pf_init(&pf, (const char *)w + (size_t)(nx_r < 0 ? 0 : nx_r) * wrb + (size_t)nx_c * sizeof(block_q4_K),
+                              wrb, ((int64_t)nx_nsb * (int64_t)sizeof(block_q4_K) + 63) / 64, nx_nr, ng);
                 pack_chunk(pk, w, wrb, r, nr, c, nsb);
                 if (!per_pass)
                     kq_pairs((const char *)qx + (size_t)t0 * qrb, qrb, t1 - t0, c, nsb, pairs);
@@ -320,7 +289,7 @@ void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t
                 const int32_t *pc = per_pass ? pairs + 4 * c : pairs;  /* token t0's at this chunk */
                 for (int64_t t = t0; t < t1; t += K_TOK) {
                     int T = t1 - t < K_TOK ? (int)(t1 - t) : K_TOK;
-                    kq_pf_step(&pf);
+                    chunk_pf_step(&pf);
                     run_some(pk, nsb, (const char *)qx + (size_t)t * qrb, qrb, c, T, y + (size_t)t * ys + (size_t)r,
                              ys, mbuf + (size_t)(t - t0) * K_ROWS, pc + pps * (size_t)(t - t0), pps, nr, c == 0,
                              c + nsb == nb);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "gemm.h"
+#include "prefetch_tile.h"
 #include "q6k_tiled.h"
 
 enum { P_ROWS = 8, P_TOK = 4, CHUNK = 2, PANELS = 2 };
@@ -133,39 +134,6 @@ P_INLINE void panel_tokens(const q6k_pack *p, int nsb, const char *qx, size_t qr
     gemm_store(out, T, y, ys, nrows, 1);
 }
 
-/* The cache lines of super-blocks [c, c + nsb) of rows [r, r + nrows) (one line more per row: a
- * row's run need not start on a line), fetched in nparts equal parts, one per call of q6_pf_step,
- * while this chunk's tokens run (prefetch only, no effect on results). The cursor steps the line's
- * row and offset: one division per chunk (per call before: two 64-bit divisions per 4 tokens took
- * about 6 % of the kernel's time at 8192-wide rows). */
-typedef struct q6_pf {
-    const char *base; /* line 0 of row 0 */
-    size_t wrb;
-    int64_t lpr, row, off, left, per; /* lines per row; the next line; lines left; lines per part */
-} q6_pf;
-
-static void q6_pf_init(q6_pf *f, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nsb, int64_t nparts)
-{
-    f->base = w + (size_t)r * wrb + (size_t)c * sizeof(block_q6_K);
-    f->wrb = wrb;
-    f->lpr = ((int64_t)nsb * (int64_t)sizeof(block_q6_K) + 63) / 64 + 1;
-    f->left = nrows > 0 ? f->lpr * nrows : 0;
-    f->per = (f->left + nparts - 1) / nparts;
-    f->row = f->off = 0;
-}
-
-P_INLINE void q6_pf_step(q6_pf *f)
-{
-    for (int64_t i = f->per < f->left ? f->per : f->left; i > 0; i--) {
-        _mm_prefetch(f->base + (size_t)f->row * f->wrb + (size_t)f->off * 64, _MM_HINT_T0);
-        if (++f->off == f->lpr) {
-            f->off = 0;
-            f->row++;
-        }
-        f->left--;
-    }
-}
-
 /* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per
  * chunk of super-blocks the panels unpacked once, then the pass's tokens P_TOK at a time over each
  * panel. Later chunks go on from the sums so far in y: one chain of FMAs per (row, token). */
@@ -189,8 +157,9 @@ void avx2_gemm_q6_k_tiled(const void *w, size_t wrb, int64_t n, const void *qx, 
                 }
                 const int nx_rows = nx_r < 0 ? 0 : r1 - nx_r < PANELS * P_ROWS ? (int)(r1 - nx_r) : PANELS * P_ROWS;
                 const int nx_nsb = nb - nx_c < CHUNK ? (int)(nb - nx_c) : CHUNK;
-                q6_pf pf;
-                q6_pf_init(&pf, w, wrb, nx_r < 0 ? 0 : nx_r, nx_rows, nx_c, nx_nsb, ng);
+                chunk_pf pf; /* the next chunk's lines (one more a row: a run need not start on a line) */
+                chunk_pf_init(&pf, (const char *)w + (size_t)(nx_r < 0 ? 0 : nx_r) * wrb + (size_t)nx_c * sizeof(block_q6_K),
+                              wrb, ((int64_t)nx_nsb * (int64_t)sizeof(block_q6_K) + 63) / 64 + 1, nx_rows, ng);
                 for (int i = 0; i < np; i++) {
                     const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
                     pack_chunk(&pk[i], w, wrb, r + P_ROWS * i, nr, c, nsb);
@@ -198,7 +167,7 @@ void avx2_gemm_q6_k_tiled(const void *w, size_t wrb, int64_t n, const void *qx, 
                 for (int64_t t = t0; t < t1; t += P_TOK) {
                     const int T = t1 - t < P_TOK ? (int)(t1 - t) : P_TOK;
                     const char *xt = (const char *)qx + (size_t)t * qrb;
-                    q6_pf_step(&pf);
+                    chunk_pf_step(&pf);
                     for (int i = 0; i < np; i++) {
                         const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
                         float *yt = y + (size_t)t * ys + (size_t)(r + P_ROWS * i);
