@@ -2,8 +2,8 @@
  * where it matters (see ops.h). Formulas: docs/MODELS.md. */
 #include <math.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "attn_ggml.h"
 #include "half.h"
@@ -162,15 +162,9 @@ float ops_gelu_tanh_ref(float x)
 /* GELU of every f16 value, rounded to f16 and stored widened: built once, read-only after. */
 static float gelu_table[1 << 16];
 static pthread_once_t gelu_once = PTHREAD_ONCE_INIT;
-#ifdef OPS_X86
-static bool geglu_vector; /* the CPU runs geglu_avx2 (set with the table) */
-#endif
 
 static void gelu_table_init(void)
 {
-#ifdef OPS_X86
-    geglu_vector = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-#endif
     for (uint32_t i = 0; i < (1u << 16); i++)
         gelu_table[i] = simd_f16_to_f32(simd_f32_to_f16(ops_gelu_tanh_ref(simd_f16_to_f32((uint16_t)i))));
 }
@@ -220,7 +214,10 @@ void ops_geglu(const float *gate, const float *up, float *out, int64_t n)
 {
     pthread_once(&gelu_once, gelu_table_init);
 #ifdef OPS_X86
-    if (geglu_vector) {
+    /* the process's kernel path (simd_set_isa: TOLK_ISA) decides, as for every kernel; both x86
+     * vector paths require AVX2 and F16C (simd/dispatch.c) */
+    const char *isa = simd_isa_name();
+    if (!strcmp(isa, "avx2") || !strcmp(isa, "avx512")) {
         geglu_avx2(gate, up, out, n);
         return;
     }

@@ -37,9 +37,9 @@ void ops_softmax(float *x, int64_t n);
 void ops_swiglu(const float *gate, const float *up, float *out, int64_t n);
 
 /* out[i] = gelu_tanh(gate[i]) * up[i], where gelu_tanh is read from a table of f16 results indexed
- * by the f16-rounded input (ggml's default): x <= -10 gives 0, x >= 10 gives x. On x86 with AVX2
- * and F16C, eight values at a time (F16C rounding, a gather from the table). out may alias gate
- * or up. */
+ * by the f16-rounded input (ggml's default): x <= -10 gives 0, x >= 10 gives x. Where the active
+ * kernel path is AVX2 or AVX-512, eight values at a time (F16C rounding, a gather from the
+ * table). out may alias gate or up. */
 void ops_geglu(const float *gate, const float *up, float *out, int64_t n);
 
 /* ops_geglu one value at a time, the scalar reference of its vector path (the same bits). */
