@@ -90,6 +90,14 @@ size_t avx2_prep_bytes_q8_0(int64_t n);
 void avx2_prepare_q8_0(const void *qx, void *prep, int64_t n);
 void avx2_gemm_q8_0_prep(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, const void *prep,
                          size_t prb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1);
+/* Q5_0 (and Q4_0) activations prepared once per matmul input for the panels: per row the bytes
+ * biased by +128, then the float scales (avx2_prep_bytes_q5_0 bytes, a multiple of 64); PREP
+ * 32-byte aligned. avx2_gemm_q5_0_prep: avx2_gemm_q5_0 reading token t's copy at PREP + t * PRB
+ * (same bits). */
+size_t avx2_prep_bytes_q5_0(int64_t n);
+void avx2_prepare_q5_0(const void *qx, void *prep, int64_t n);
+void avx2_gemm_q5_0_prep(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, const void *prep,
+                         size_t prb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1);
 /* Q4_K (gemm_kq.c): the first n_tok - n_tok % 4 tokens in llama.cpp's batch order, the rest in its
  * one-token order, all on the same panels; _split: the same, below 4 tokens the one-token walk. */
 void avx2_gemm_q4_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,

@@ -7,8 +7,10 @@
  * row walks of q32.h pay that per row). With 16 ymm registers a tile is 8 rows x 3-4 tokens.
  *
  * Q4_0 / Q5_0: codes signed (c - 8 / c - 16) as maddubs' signed side; the tokens' bytes biased by
- * +128 (unsigned side) once per chunk for all panels, and each row's -128 * sum(codes) starts its
- * block sum. Pair sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add
+ * +128 (unsigned side), and each row's -128 * sum(codes) starts its block sum. Q5_0's biased bytes
+ * and float scales are prepared once per matmul input where the caller can (avx2_prepare_q5_0
+ * through simd_prepare_act; avx2_gemm_q5_0_prep reads them in place, in passes sized by that copy),
+ * else once per chunk and row group into a stack buffer (Q4_0, avx2_gemm_q5_0: same bits). Pair sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add
  * before each madd. Q8_0: codes and activation bytes widened to int16 (vpmaddwd: exact, no sign
  * step per token: on Zen 3 vpsignb competes with maddubs / madd for the multiply pipes), the
  * panels two at a time (16 rows x 5 tokens: per pair of elements 2 code loads and 5 broadcasts
@@ -40,10 +42,13 @@ typedef struct g32_pack {
     __m256 dw[G_CHUNK];    /* the rows' scales */
 } g32_pack;
 
-/* A group of tokens' activations over a chunk: biased bytes (Q4_0 / Q5_0) and float scales. */
+/* A group of tokens' activations over a chunk: biased bytes (Q4_0 / Q5_0) and float scales, read
+ * through xq / xd (the stack copies q / d, or the caller's prepared rows). */
 typedef struct g32_act {
     uint8_t q[G_TOK][G_CHUNK * 32];
     float d[G_TOK][G_CHUNK];
+    const uint8_t *xq[G_TOK]; /* Q4_0 / Q5_0: the chunk's biased bytes */
+    const float *xd[G_TOK];   /* Q4_0 / Q5_0: the chunk's scales */
     const int16_t *x16[G_TOK8]; /* Q8_0: the chunk's bytes as int16, per 4 in the codes' pair order (q8_prep) */
     const float *dx[G_TOK8];    /* Q8_0: the chunk's scales */
 } g32_act;
@@ -136,25 +141,42 @@ G_INLINE void pack_chunk(int kind, g32_pack *p, const char *w, size_t wrb, int64
             blk[i] = row[i] + (size_t)b * bytes;
         pack_block(kind, p, b, blk);
     }
-    /* Q8_0: the rows' next chunk towards L2 while the tokens run on this one (past a row's end it
-     * is the next row's start, which a prefetch may touch) */
-    if (kind == GEMM_Q8_0)
-        for (int i = 0; i < nrows; i++)
-            for (size_t o = 0; o < G_CHUNK * sizeof(block_q8_0); o += 64)
-                _mm_prefetch((const char *)row[i] + (size_t)nblk * bytes + o, _MM_HINT_T1);
+    /* the rows' next chunk towards L2 while the tokens run on this one (past a row's end it is the
+     * next row's start, which a prefetch may touch) */
+    for (int i = 0; i < nrows; i++)
+        for (size_t o = 0; o < G_CHUNK * bytes; o += 64)
+            _mm_prefetch((const char *)row[i] + (size_t)nblk * bytes + o, _MM_HINT_T1);
 }
 
-/* Tokens [t, t + T) over blocks [c, c + nblk): biased bytes and float scales (Q4_0 / Q5_0). */
-G_INLINE void prep_act(g32_act *a, const char *qx, size_t qrb, int64_t t, int T, int64_t c, int nblk)
+/* Q4_0 / Q5_0: blocks [0, nb) of one token's row X as o[32 * b + j] = qs[j] + 128 (the bytes for
+ * maddubs' unsigned side) and dx[b] the scales as floats. */
+G_INLINE void bias_prep(uint8_t *o, float *dx, const block_q8_0 *x, int64_t nb)
 {
     const __m256i bias = _mm256_set1_epi8((char)0x80);
+    int64_t b = 0;
+    for (; b + 8 <= nb; b += 8) { /* 8 scales with one F16C convert (exact, the bits of avx2_half_ref) */
+        uint16_t h[8];
+        for (int i = 0; i < 8; i++)
+            memcpy(&h[i], &x[b + i].d, sizeof(h[i]));
+        _mm256_storeu_ps(dx + b, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)h)));
+        for (int i = 0; i < 8; i++)
+            _mm256_store_si256((__m256i *)(o + 32 * (b + i)),
+                               _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)x[b + i].qs), bias));
+    }
+    for (; b < nb; b++) {
+        dx[b] = *avx2_half_ref(&x[b].d);
+        _mm256_store_si256((__m256i *)(o + 32 * b), _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)x[b].qs), bias));
+    }
+}
+
+/* Tokens [t, t + T) over blocks [c, c + nblk) into the stack copies (Q4_0 / Q5_0 without a prepared
+ * copy). */
+G_INLINE void prep_act(g32_act *a, const char *qx, size_t qrb, int64_t t, int T, int64_t c, int nblk)
+{
     for (int k = 0; k < T; k++) {
-        const block_q8_0 *x = (const block_q8_0 *)(qx + (size_t)(t + k) * qrb) + c;
-        for (int b = 0; b < nblk; b++) {
-            a->d[k][b] = *avx2_half_ref(&x[b].d);
-            _mm256_storeu_si256((__m256i *)(a->q[k] + 32 * b),
-                                _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)x[b].qs), bias));
-        }
+        bias_prep(a->q[k], a->d[k], (const block_q8_0 *)(qx + (size_t)(t + k) * qrb) + c, nblk);
+        a->xq[k] = a->q[k];
+        a->xd[k] = a->d[k];
     }
 }
 
@@ -197,7 +219,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
                 __m256i wc = _mm256_load_si256(&p->codes[8 * b + g]);
 #pragma GCC unroll 4
                 for (int k = 0; k < T; k++) {
-                    __m256i prod = _mm256_maddubs_epi16(gemm_bcast4(a->q[k] + 32 * b + 4 * g), wc);
+                    __m256i prod = _mm256_maddubs_epi16(gemm_bcast4(a->xq[k] + 32 * b + 4 * g), wc);
                     s16[k] = g % per == 0 ? prod : _mm256_add_epi16(s16[k], prod);
                     GEMM_KEEP(s16[k]);
                     if (g % per == per - 1) {
@@ -211,7 +233,7 @@ G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a
         __m256 dw = _mm256_load_ps((const float *)&p->dw[b]);
 #pragma GCC unroll 4
         for (int k = 0; k < T; k++)
-            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(&a->d[k][b])),
+            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(a->xd[k] + b)),
                                      out[k]);
     }
     gemm_store(out, T, y, ys, nrows, 1);
@@ -305,19 +327,24 @@ G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, 
     }
 }
 
-/* Tokens per pass: gemm_token_block's for Q4_0 / Q5_0. Q8_0's activations are read from the
- * prepared int16 copy, so its passes are sized by that copy (at most G_Q8_PASS_BYTES, whole
- * 5-token tiles): each pass unpacks every weight chunk once, and with gemm_token_block's 256 KiB
- * of raw bytes 8192-wide rows got 28 tokens a pass, where unpacking the weights (read from
- * memory) bounded the speed (4096-wide rows: the same speed at 120 and 480 tokens a pass). */
-enum { G_Q8_PASS_BYTES = 2 << 20 };
+/* Tokens per pass: gemm_token_block's for Q4_0 / Q5_0 reading their raw bytes. Prepared copies
+ * (Q8_0's int16, Q5_0's biased bytes) are read in place, so those passes are sized by the copy:
+ * each pass unpacks every weight chunk once, and with gemm_token_block's 256 KiB of raw bytes
+ * 8192-wide Q8_0 rows got 28 tokens a pass, where unpacking the weights (read from memory) bounded
+ * the speed (4096-wide rows: the same speed at 120 and 480 tokens a pass). Q8_0: at most
+ * G_Q8_PASS_BYTES of copies, whole 5-token tiles; Q5_0: G_B_PASS_BYTES (a 640-wide prompt of 512
+ * tokens in one pass: the weights unpacked once). */
+enum { G_Q8_PASS_BYTES = 2 << 20, G_B_PASS_BYTES = 448 << 10 };
 
-G_INLINE int64_t token_block(int kind, size_t qrb, int64_t n, int64_t n_tok)
+G_INLINE int64_t token_block(int kind, size_t qrb, int64_t n, int64_t n_tok, size_t prb)
 {
     int64_t tb;
     if (kind == GEMM_Q8_0) {
         tb = (int64_t)(G_Q8_PASS_BYTES / ((size_t)n * sizeof(int16_t))) / G_Q8_TT * G_Q8_TT;
         tb = tb < 4 * G_Q8_TT ? 4 * G_Q8_TT : tb;
+    } else if (prb) {
+        tb = (int64_t)(G_B_PASS_BYTES / prb) / 3 * 3;
+        tb = tb < 16 ? 16 : tb;
     } else {
         tb = gemm_token_block(qrb, n_tok);
     }
@@ -335,7 +362,7 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
     _Alignas(32) g32_act act;
     _Alignas(32) int16_t x16[G_Q8_TT][G_CHUNK * 32]; /* Q8_0 without PREP: the tile's chunk */
     float dx[G_Q8_TT][G_CHUNK];
-    const int64_t nb = n / 32, tb = token_block(kind, qrb, n, n_tok);
+    const int64_t nb = n / 32, tb = token_block(kind, qrb, n, n_tok, prep ? prb : 0);
     const int TT = kind == GEMM_Q4_0 ? 4 : kind == GEMM_Q8_0 ? G_Q8_TT : 3;
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
@@ -367,7 +394,15 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
                         run_q8_some(pk, np, rows, nblk, &act, T, yt, ys, c == 0);
                         continue;
                     }
-                    prep_act(&act, qx, qrb, t, T, c, nblk);
+                    if (prep) {
+                        for (int k = 0; k < T; k++) {
+                            const char *row = prep + (size_t)(t + k) * prb;
+                            act.xq[k] = (const uint8_t *)row + (size_t)c * 32;
+                            act.xd[k] = (const float *)(row + (size_t)nb * 32) + c;
+                        }
+                    } else {
+                        prep_act(&act, qx, qrb, t, T, c, nblk);
+                    }
                     for (int i = 0; i < np; i++) {
                         int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
                         run_some(kind, &pk[i], nblk, &act, T, yt + G_ROWS * i, ys, nr, c == 0);
@@ -412,4 +447,22 @@ void avx2_gemm_q8_0_prep(const void *w, size_t wrb, int64_t n, const void *qx, s
                          size_t prb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1)
 {
     gemm(GEMM_Q8_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, prep, prb);
+}
+
+/* The biased bytes of the n / 32 blocks (32 each), then their float scales, padded to a whole cache
+ * line. */
+size_t avx2_prep_bytes_q5_0(int64_t n)
+{
+    return ((size_t)(n / 32) * (32 + sizeof(float)) + 63) & ~(size_t)63;
+}
+
+void avx2_prepare_q5_0(const void *qx, void *prep, int64_t n)
+{
+    bias_prep(prep, (float *)((char *)prep + (size_t)(n / 32) * 32), qx, n / 32);
+}
+
+void avx2_gemm_q5_0_prep(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, const void *prep,
+                         size_t prb, int64_t n_tok, float *y, size_t ys, int64_t r0, int64_t r1)
+{
+    gemm(GEMM_Q5_0, w, wrb, n, qx, qrb, n_tok, y, ys, r0, r1, prep, prb);
 }

@@ -43,6 +43,11 @@ AVX2_BATCHED(q8_0)
 static const simd_act_prep prep_q8_0 = {batched_q8_0, AVX2_GEMM_MIN_TOK, avx2_prep_bytes_q8_0, avx2_prepare_q8_0,
                                         avx2_gemm_q8_0_prep};
 
+/* Q5_0 prompt batches read the +128-biased activation bytes: prepared once per matmul input where
+ * the caller can, else per tile and chunk inside avx2_gemm_q5_0 (same bits). */
+static const simd_act_prep prep_q5_0 = {batched_q5_0, AVX2_GEMM_MIN_TOK, avx2_prep_bytes_q5_0, avx2_prepare_q5_0,
+                                        avx2_gemm_q5_0_prep};
+
 /* Q6_K in llama.cpp's split (ref_matmul_q6_k): its tiled order from Q6_K_TILED_MIN_TOK tokens
  * (q6k_tiled.c), the walks' one-token order below. */
 static void batched_q6_k(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
@@ -89,6 +94,7 @@ void simd_fill_avx2(simd_kernels *k)
     k->matmul[TOLK_TYPE_Q8_0] = batched_q8_0;
     k->matvec[TOLK_TYPE_Q8_0] = avx2_matvec_q8_0;
     k->act_prep[TOLK_TYPE_Q8_0] = &prep_q8_0;
+    k->act_prep[TOLK_TYPE_Q5_0] = &prep_q5_0;
     k->dot[TOLK_TYPE_Q2_K] = avx2_dot_q2_k;
     k->dot[TOLK_TYPE_Q3_K] = avx2_dot_q3_k;
     k->dot[TOLK_TYPE_Q4_K] = avx2_dot_q4_k;
