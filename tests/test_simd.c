@@ -280,14 +280,10 @@ START_TEST(matvec_matmul_row_ranges)
 }
 END_TEST
 
-/* Prepared activations (simd_act_prep_bytes / simd_prepare_act / simd_matmul_prep, active path):
- * where the path's product over n_tok tokens reads a copy, the copies give simd_matmul's very bits
- * (rows from 3, 17 tokens: a partial tile); with no copy, or a size of 0, simd_matmul_prep is
- * simd_matmul. Copy sizes are multiples of 64 and 0 on one token. */
-START_TEST(prepared_activations_give_matmul_bits)
+/* One row count of prepared_activations_give_matmul_bits. */
+static void prepared_rows_give_matmul_bits(uint32_t wtype, int64_t rows)
 {
-    uint32_t wtype = tl_wtypes[_i];
-    const int64_t n = 640, rows = 21, ntok = 17, r0 = 3;
+    const int64_t n = 640, ntok = 17, r0 = 3;
     size_t wrb = simd_row_bytes(wtype, n), arb = simd_act_row_bytes(wtype, n);
     size_t prb = simd_act_prep_bytes(wtype, n, ntok);
     ck_assert_msg(prb % 64 == 0 && simd_act_prep_bytes(wtype, n, 1) == 0, "%s: prepared rows of %zu bytes",
@@ -307,6 +303,15 @@ START_TEST(prepared_activations_give_matmul_bits)
         ck_assert_msg(!memcmp(y, yp, sizeof(float) * rows * ntok), "%s: simd_matmul_prep (%s copy) differs from simd_matmul",
                       simd_traits(wtype)->name, with && prep ? "with a" : "without");
     }
+    /* Q5_0's panels (AVX2 gemm_q32.c) add each (row, token) alone: one row per call (a lone partial
+     * panel) gives the row group's bits */
+    for (int64_t r = r0; r < rows && wtype == TOLK_TYPE_Q5_0; r++) {
+        simd_matmul(wtype, w, wrb, n, qx, arb, ntok, yp, rows, r, r + 1);
+        for (int64_t t = 0; t < ntok; t++)
+            ck_assert_msg(!memcmp(&y[t * rows + r], &yp[t * rows + r], sizeof(float)),
+                          "Q5_0 row %ld token %ld alone: %.9g, in its group: %.9g", (long)r, (long)t,
+                          yp[t * rows + r], y[t * rows + r]);
+    }
     free(x);
     free(wf);
     free(y);
@@ -314,6 +319,18 @@ START_TEST(prepared_activations_give_matmul_bits)
     free(w);
     free(qx);
     free(prep);
+}
+
+/* Prepared activations (simd_act_prep_bytes / simd_prepare_act / simd_matmul_prep, active path):
+ * where the path's product over n_tok tokens reads a copy, the copies give simd_matmul's very bits
+ * (rows from 3, 17 tokens: a partial tile; 11, 18, 24 and 37 rows: AVX2 row groups of 2, 3, 3 and
+ * 4 + 1 panels of 8, partial ones among them; Q5_0: each row alone gives the same bits); with no
+ * copy, or a size of 0, simd_matmul_prep is simd_matmul. Copy sizes are multiples of 64 and 0 on one token. */
+START_TEST(prepared_activations_give_matmul_bits)
+{
+    static const int64_t row_counts[] = {14, 21, 27, 40};
+    for (int rc = 0; rc < 4; rc++)
+        prepared_rows_give_matmul_bits(tl_wtypes[_i], row_counts[rc]);
 }
 END_TEST
 
