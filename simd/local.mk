@@ -110,3 +110,12 @@ tests_test_q6k_tiled_SOURCES = tests/test_q6k_tiled.c tests/simd_testlib.h
 tests_test_q6k_tiled_CFLAGS = $(TEST_CFLAGS)
 tests_test_q6k_tiled_LDADD = $(TEST_LIBS)
 endif
+
+# Q4_K / Q6_K batches through every loop of the AVX2 panels' tiling (K-tiles, row blocks, passes).
+if HAVE_CHECK
+check_PROGRAMS += tests/test_kq_ktiles
+TESTS += tests/test_kq_ktiles
+tests_test_kq_ktiles_SOURCES = tests/test_kq_ktiles.c tests/simd_testlib.h
+tests_test_kq_ktiles_CFLAGS = $(TEST_CFLAGS)
+tests_test_kq_ktiles_LDADD = $(TEST_LIBS)
+endif

@@ -178,6 +178,49 @@ START_TEST(no_far_weak_anchor)
 }
 END_TEST
 
+/* A predicted departure (ref_set_risk) ends the draft REF_RISK_SLACK tokens past it, where that
+ * leaves out REF_RISK_CUT tokens or more; once the output has parted near it, later drafts are
+ * long again. */
+START_TEST(stops_at_a_predicted_departure)
+{
+    int32_t ref[20];
+    for (int i = 0; i < 20; i++)
+        ref[i] = i % 13;
+    run r;
+    start(&r, ref, 20);
+    ref_set_risk(&r.rd, (const float[]){0.4f}, 1); /* reference index 8 */
+    out(&r, ref, 1);
+    /* drafts from index 1: kept up to index 8 + 3 = 11 (exclusive), 10 drafts of 19 */
+    ck_assert_int_eq(propose(&r, 24), 8 - 1 + REF_RISK_SLACK);
+    /* all accepted and one more: from index 12 the risk lies behind the draft, which is whole */
+    out(&r, ref + 1, 11);
+    ck_assert_int_eq(propose(&r, 24), 8);
+    ref_free(&r.rd);
+
+    /* too little left out: no cut (index 15 + 3 leaves 2 of 19 drafts) */
+    start(&r, ref, 20);
+    ref_set_risk(&r.rd, (const float[]){0.75f}, 1);
+    out(&r, ref, 1);
+    ck_assert_int_eq(propose(&r, 24), 19);
+    ref_free(&r.rd);
+
+    /* the output parts at index 6: the departure predicted at 8 came true (it lay within
+     * REF_RISK_SLACK), the one at 16 still waits */
+    start(&r, ref, 20);
+    ref_set_risk(&r.rd, (const float[]){0.4f, 0.8f}, 2);
+    out(&r, ref, 1);
+    ck_assert_int_eq(propose(&r, 24), 10);
+    out(&r, ref + 1, 5);
+    ref_walk(&r.rd, r.hist, r.n);
+    out(&r, (int32_t[]){13}, 1); /* "das" for ref[6] */
+    ref_walk(&r.rd, r.hist, r.n);
+    ck_assert(!ref_holding(&r.rd));
+    ck_assert_int_eq(r.rd.risk_next, 1);
+    ck_assert_int_eq((int)r.rd.risk[1], 16);
+    ref_free(&r.rd);
+}
+END_TEST
+
 START_TEST(bounds)
 {
     run r;
@@ -206,6 +249,7 @@ int main(void)
     tcase_add_test(tc, guesses_a_substitution);
     tcase_add_test(tc, guesses_once);
     tcase_add_test(tc, no_far_weak_anchor);
+    tcase_add_test(tc, stops_at_a_predicted_departure);
     tcase_add_test(tc, bounds);
     suite_add_tcase(s, tc);
     const int failed = suite_failures(s, true);

@@ -59,6 +59,44 @@ START_TEST(fuzzy_scores_hand_computed)
 }
 END_TEST
 
+/* Where a new segment departs from a match's source (tm_edit_places): the places of a shortest
+ * token-level edit script, as fractions of the match's token count, first to last. */
+static int places(const char *a, const char *b, float *at, int max)
+{
+    return tm_edit_places(a, strlen(a), b, strlen(b), at, max);
+}
+
+START_TEST(edit_places_hand_computed)
+{
+    float at[8];
+    /* "The red car is fast ." (6 tokens): "red" (token 1) substituted: 1/6 */
+    ck_assert_int_eq(places("The red car is fast.", "The green car is fast.", at, 8), 1);
+    ck_assert_float_eq_tol(at[0], 1.0f / 6.0f, 1e-6f);
+    /* "very" inserted before "fast" (token 4): 4/6 */
+    ck_assert_int_eq(places("The red car is fast.", "The red car is very fast.", at, 8), 1);
+    ck_assert_float_eq_tol(at[0], 4.0f / 6.0f, 1e-6f);
+    /* "Turn the knob to the right until it clicks" (9 tokens) against "... red knob to the left
+     * ...": "red" goes in before token 2, "right" (token 5) substituted: 2/9, 5/9 */
+    ck_assert_int_eq(places("Turn the knob to the right until it clicks",
+                            "Turn the red knob to the left until it clicks", at, 8), 2);
+    ck_assert_float_eq_tol(at[0], 2.0f / 9.0f, 1e-6f);
+    ck_assert_float_eq_tol(at[1], 5.0f / 9.0f, 1e-6f);
+    /* MAX keeps the first places; a deleted last word sits at its own place (4 of 5 tokens) */
+    ck_assert_int_eq(places("Turn the knob to the right until it clicks",
+                            "Turn the red knob to the left until it clicks", at, 1), 1);
+    ck_assert_float_eq_tol(at[0], 2.0f / 9.0f, 1e-6f);
+    ck_assert_int_eq(places("a b c d e", "a b c d", at, 8), 1);
+    ck_assert_float_eq_tol(at[0], 4.0f / 5.0f, 1e-6f);
+    /* equal tokens (spacing aside), an empty match source: nothing */
+    ck_assert_int_eq(places("Hello , world", "Hello, world", at, 8), 0);
+    ck_assert_int_eq(places("", "new words", at, 8), 0);
+    /* everything new: the first place is the start */
+    ck_assert_int_eq(places("alpha beta", "gamma delta", at, 8), 2);
+    ck_assert_float_eq_tol(at[0], 0.0f, 1e-6f);
+    ck_assert_float_eq_tol(at[1], 0.5f, 1e-6f);
+}
+END_TEST
+
 START_TEST(key_and_plain_text)
 {
     tm_buf b = {0};
@@ -327,6 +365,7 @@ int main(void)
     Suite *s = suite_create("tm");
     TCase *tc = tcase_create("tm");
     tcase_add_test(tc, fuzzy_scores_hand_computed);
+    tcase_add_test(tc, edit_places_hand_computed);
     tcase_add_test(tc, key_and_plain_text);
     tcase_add_test(tc, lookup_ranking);
     tcase_add_test(tc, one_writer_at_a_time);

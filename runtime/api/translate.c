@@ -94,6 +94,20 @@ static void add_stats(tolk_stats *sum, const tolk_stats *st)
     sum->gen_tok_s = sum->gen_ms > 0 ? sum->n_gen * 1e3 / sum->gen_ms : 0;
 }
 
+/* Where the output should part from the match's target: where the text departs from the match's
+ * source, at the same fraction of the way (spec_set_risk). Only the speed depends on it. */
+static void tm_risk(tolk_session *s, const char *tm_source, const char *text, size_t len)
+{
+    tm_buf a = {0}, b = {0};
+    float at[REF_RISK_MAX];
+    int n = 0;
+    if (!tm_key(tm_source, strlen(tm_source), &a) && !tm_key(text, len, &b))
+        n = tm_edit_places(a.p, a.n, b.p, b.n, at, REF_RISK_MAX);
+    spec_set_risk(s->tm_spec, at, n);
+    tm_buf_free(&a);
+    tm_buf_free(&b);
+}
+
 /* The drafter behind TOLK_TM_DRAFT: n-gram drafting (made once per session, longer drafts than
  * the default) with the match's target tokens as its reference, so drafts follow the approved
  * translation and resynchronise after the words that changed. */
@@ -259,6 +273,8 @@ static int translate_one(tolk_session *s, const char *from, const char *to, cons
     int draft = example && (s->tm_flags & TOLK_TM_DRAFT) && !s->spec;
     if (!rc && draft)
         rc = tm_drafter(s, hit.target, few_shot, err);
+    if (!rc && draft)
+        tm_risk(s, hit.source, text, len);
     if (!rc && draft)
         rc = spec_generate(&s->gen, s->tm_spec, &ids, n_predict, cp.end_marker, translate_trim_emit, &trim, st, err);
     else if (!rc)

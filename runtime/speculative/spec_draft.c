@@ -105,6 +105,11 @@ static int propose_ref(gen_ctx *g, spec_state *st, int kmax, tolk_error *err)
     return nd;
 }
 
+void spec_set_risk(spec_state *st, const float *at, int n)
+{
+    ref_set_risk(&st->ref, at, n);
+}
+
 /* The draft's best probability for a row (the --draft-p-min test). It depends on the context only,
  * never on the token drawn, so stopping on it keeps the accept/reject rule exact. */
 static float top_prob(const sampler *smp, const float *row, int64_t nv, const sampler_prob *q, int64_t nq)

@@ -8,7 +8,7 @@
 
 int ref_set(ref_drafter *rd, const int32_t *ids, size_t n)
 {
-    ref_free(rd);
+    ref_free(rd); /* (also forgets the predicted departures) */
     if (!n)
         return 0;
     if (!(rd->ref = malloc(sizeof *ids * n)))
@@ -34,6 +34,7 @@ void ref_restart(ref_drafter *rd, size_t n_prompt)
     rd->lost_at = n_prompt;
     rd->aligned = 1;
     rd->guessing = rd->no_guess = 0;
+    rd->risk_next = 0;
 }
 
 static int build_text(ref_drafter *rd, ref_piece_fn piece, const void *user)
@@ -154,12 +155,35 @@ static long find_anchor(const ref_drafter *rd, const char *tail, size_t g, size_
     return lb >= REF_STRONG_BYTES ? back : -1;
 }
 
+void ref_set_risk(ref_drafter *rd, const float *at, int n)
+{
+    rd->n_risk = rd->risk_next = 0;
+    for (int i = 0; i < n && rd->n_risk < REF_RISK_MAX; i++) {
+        const float f = at[i] < 0.0f ? 0.0f : at[i] > 1.0f ? 1.0f : at[i];
+        const size_t p = (size_t)(f * (float)rd->n_ref);
+        if (!rd->n_risk || p > rd->risk[rd->n_risk - 1])
+            rd->risk[rd->n_risk++] = p;
+    }
+}
+
+/* Drafts of a proposal from reference index FROM, Nd of them, after the cut at a predicted
+ * departure (ref_set_risk). */
+static int cut_at_risk(const ref_drafter *rd, size_t from, int nd)
+{
+    for (int i = rd->risk_next; i < rd->n_risk; i++)
+        if (rd->risk[i] + REF_RISK_SLACK >= from) {
+            const size_t keep = (rd->risk[i] > from ? rd->risk[i] - from : 0) + REF_RISK_SLACK;
+            return keep + REF_RISK_CUT <= (size_t)nd ? (int)keep : nd;
+        }
+    return nd;
+}
+
 static int copy_draft(const ref_drafter *rd, int k, int32_t *drafts)
 {
     int nd = 0;
     for (size_t j = rd->cur; j < rd->n_ref && nd < k; j++)
         drafts[nd++] = rd->ref[j];
-    return nd;
+    return cut_at_risk(rd, rd->cur, nd);
 }
 
 void ref_walk(ref_drafter *rd, const int32_t *hist, size_t n_hist)
@@ -174,6 +198,9 @@ void ref_walk(ref_drafter *rd, const int32_t *hist, size_t n_hist)
         if (rd->aligned && !rd->guessing) {
             rd->lost = rd->cur; /* where the output parted from the reference */
             rd->lost_at = rd->seen;
+            /* the departures predicted up to here came true */
+            while (rd->risk_next < rd->n_risk && rd->risk[rd->risk_next] <= rd->lost + REF_RISK_SLACK)
+                rd->risk_next++;
         }
         if (rd->aligned) {
             rd->no_guess = rd->guessing; /* a failed guess: no other before a confirmation */

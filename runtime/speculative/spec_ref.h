@@ -17,6 +17,10 @@
 /* The text of a token as the vocabulary stores it (SentencePiece or byte-level pieces). */
 typedef const char *(*ref_piece_fn)(const void *user, int32_t id, size_t *len);
 
+#define REF_RISK_MAX 16 /* places of departure kept (ref_set_risk) */
+#define REF_RISK_SLACK 3 /* drafts kept from a predicted departure on (it may lie a little later) */
+#define REF_RISK_CUT 3   /* a draft is cut only where that leaves out this many tokens or more */
+
 typedef struct ref_drafter {
     int32_t *ref;     /* the reference's tokens */
     size_t n_ref;
@@ -32,6 +36,9 @@ typedef struct ref_drafter {
     int no_guess;     /* the last guess failed: no substitution guess before a confirmation */
     char *tail;       /* the output's last pieces (re-anchoring) */
     size_t tail_cap;
+    size_t risk[REF_RISK_MAX]; /* reference indexes where the output is expected to part from it */
+    int n_risk;               /* (ref_set_risk; ascending) */
+    int risk_next;            /* the first not yet explained by a departure of the output */
 } ref_drafter;
 
 /* Anchors: one of REF_STRONG_BYTES matching bytes or more is drafted from at once, a shorter one
@@ -53,6 +60,15 @@ void ref_restart(ref_drafter *rd, size_t n_prompt);
  * here (the step should be plain: its token may confirm a guess), -1 when out of memory. */
 int ref_propose(ref_drafter *rd, const int32_t *hist, size_t n_hist, int kmax, ref_piece_fn piece,
                 const void *user, int32_t *drafts);
+
+/* Where the output is expected to part from the reference (where the new source differs from the
+ * match's, tm_edit_places): AT[0..n) in 0..1, fractions of the reference's length (kept until the
+ * next ref_set; at most REF_RISK_MAX). A draft from the reference then ends REF_RISK_SLACK tokens
+ * after the first such place it covers (or one that lies up to REF_RISK_SLACK before it), where
+ * that leaves out REF_RISK_CUT tokens or more: past a departure every drafted token is rejected,
+ * each costing about a third of a decode step to verify, while a cut that was not needed costs the
+ * fixed part of one more pass, about two thirds of a step (docs/TM.md). */
+void ref_set_risk(ref_drafter *rd, const float *at, int n);
 
 /* Walks the output HIST[seen..n_hist) against the reference (ref_propose does it first itself). */
 void ref_walk(ref_drafter *rd, const int32_t *hist, size_t n_hist);

@@ -78,6 +78,10 @@ int spec_parse_skip(const char *list, int n_layer, unsigned char *mask, int *n_s
  * speed changes. */
 int spec_set_reference(spec_state *st, const int32_t *ids, size_t n, tolk_error *err);
 
+/* Where the output is expected to part from the reference (ref_set_risk): drafts stop a few
+ * tokens past such a place (the tokens after a departure would be rejected). */
+void spec_set_risk(spec_state *st, const float *at, int n);
+
 /* Proposes up to kmax tokens continuing hist[0..n_hist) (whose last token, cur, is not in the
  * target's cache yet) into st->drafts (and st->q for sampled proposals); returns the count or a
  * negative TOLK_E_* code with err filled. */

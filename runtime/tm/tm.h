@@ -48,6 +48,12 @@ int tm_adapt_placeholders(const char *tm_source, const char *source, const char 
  * na, nb the token counts; 100 only when the keys are equal. */
 int tm_fuzzy_score(const char *a, size_t alen, const char *b, size_t blen);
 
+/* Where key B departs from key A (the edits of a shortest token-level edit script, as
+ * tm_fuzzy_score counts them): up to MAX places, ascending, as fractions 0..1 of A's token count
+ * (the token of A substituted or deleted, or the one an insertion goes before). Returns the count
+ * (0: equal tokens, or keys too long to align: more than 1024 tokens). */
+int tm_edit_places(const char *a, size_t alen, const char *b, size_t blen, float *at, int max);
+
 /* The primary language subtag, lower-cased, of CODE ("de-DE" -> "de") into OUT (size >= 16);
  * returns 0, or -1 when CODE does not start with a 2- or 3-letter ISO 639 code ("German"). */
 int tm_lang_primary(const char *code, char *out, size_t size);

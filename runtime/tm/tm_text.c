@@ -4,6 +4,7 @@
  * because it works on TMX's small inline subset inside a string the streaming reader already
  * validated as XML; nothing here reads a file. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +320,64 @@ int tm_fuzzy_score(const char *a, size_t alen, const char *b, size_t blen)
     free(tb);
     free(row);
     return score;
+}
+
+/* Levenshtein over tokens with the whole table kept, then one shortest edit script traced back
+ * (matches first, then substitution, deletion, insertion). */
+int tm_edit_places(const char *a, size_t alen, const char *b, size_t blen, float *at, int max)
+{
+    const size_t na = tokenize_key(a, alen, NULL, 0), nb = tokenize_key(b, blen, NULL, 0);
+    if (na == 0 || na > 1024 || nb > 1024 || max <= 0)
+        return 0;
+    const size_t w = nb + 1;
+    tok *ta = malloc(sizeof *ta * na), *tb = malloc(sizeof *tb * (nb ? nb : 1));
+    uint16_t *d = malloc(sizeof *d * (na + 1) * w); /* d[i*w+j]: distance of a[0..i) and b[0..j) */
+    int n = 0;
+    if (ta && tb && d) {
+        tokenize_key(a, alen, ta, na);
+        tokenize_key(b, blen, tb, nb);
+        for (size_t j = 0; j <= nb; j++)
+            d[j] = (uint16_t)j;
+        for (size_t i = 1; i <= na; i++) {
+            d[i * w] = (uint16_t)i;
+            for (size_t j = 1; j <= nb; j++) {
+                unsigned best = d[(i - 1) * w + j - 1] + (tok_eq(&ta[i - 1], &tb[j - 1]) ? 0u : 1u);
+                if (d[(i - 1) * w + j] + 1u < best)
+                    best = d[(i - 1) * w + j] + 1u;
+                if (d[i * w + j - 1] + 1u < best)
+                    best = d[i * w + j - 1] + 1u;
+                d[i * w + j] = (uint16_t)best;
+            }
+        }
+        /* From the end back (the last edit first): the last 64 found, the first ones, kept in a ring,
+         * then the first MAX of them into AT in order. */
+        float ring[64];
+        size_t found = 0, i = na, j = nb;
+        while (i > 0 || j > 0) {
+            const unsigned here = d[i * w + j];
+            if (i > 0 && j > 0 && tok_eq(&ta[i - 1], &tb[j - 1]) && d[(i - 1) * w + j - 1] == here) {
+                i--, j--;
+                continue;
+            }
+            size_t place;
+            if (i > 0 && j > 0 && d[(i - 1) * w + j - 1] + 1u == here)
+                place = --i, j--; /* substitution */
+            else if (i > 0 && d[(i - 1) * w + j] + 1u == here)
+                place = --i; /* deletion */
+            else
+                place = i, j--; /* insertion before a[i] */
+            const float f = (float)place / (float)na;
+            if (!found || ring[(found - 1) % 64] != f)
+                ring[found++ % 64] = f;
+        }
+        const size_t kept = found < 64 ? found : 64;
+        for (size_t k = 0; k < kept && n < max; k++)
+            at[n++] = ring[(found - 1 - k) % 64];
+    }
+    free(ta);
+    free(tb);
+    free(d);
+    return n;
 }
 
 int tm_lang_primary(const char *code, char *out, size_t size)

@@ -15,7 +15,7 @@
 #include "prefetch_tile.h"
 #include "q6k_tiled.h"
 
-enum { P_ROWS = 8, P_TOK = 4, CHUNK = 2, PANELS = 2 };
+enum { P_ROWS = 8, P_TOK = 4, CHUNK = 2, PANELS = 2, K_TILE = 8 }; /* K_TILE: super-blocks, a multiple of CHUNK */
 
 typedef struct q6k_pack {
     __m256i code[CHUNK][64];   /* group j: elements 4j..4j+3 of each row */
@@ -134,48 +134,76 @@ P_INLINE void panel_tokens(const q6k_pack *p, int nsb, const char *qx, size_t qr
     gemm_store(out, T, y, ys, nrows, 1);
 }
 
-/* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per
- * chunk of super-blocks the panels unpacked once, then the pass's tokens P_TOK at a time over each
- * panel. Later chunks go on from the sums so far in y: one chain of FMAs per (row, token). */
+/* The chunk after (row group r, chunk c) of K-tile [kc, ke) in the order avx2_gemm_q6_k_tiled walks
+ * them (the K-tile's next chunk, else the next row group's first in the K-tile, else the next
+ * K-tile's first row group, else the next pass's first chunk): its rows (0: none) and start. */
+static void next_chunk(int64_t r, int64_t c, int nsb, int64_t kc, int64_t ke, int64_t nb, int64_t r0, int64_t r1,
+                       int more_passes, int64_t *nx_r, int64_t *nx_c, int *nx_rows)
+{
+    *nx_r = r;
+    *nx_c = c + nsb;
+    if (*nx_c >= ke) {
+        *nx_c = kc;
+        *nx_r = r + PANELS * P_ROWS;
+        if (*nx_r >= r1) {
+            *nx_r = r0;
+            *nx_c = ke < nb ? ke : 0;
+            if (ke >= nb && !more_passes)
+                *nx_r = -1;
+        }
+    }
+    *nx_rows = *nx_r < 0 ? 0 : r1 - *nx_r < PANELS * P_ROWS ? (int)(r1 - *nx_r) : PANELS * P_ROWS;
+}
+
+/* Tokens in passes whose activations stay in L2; per pass, the row's super-blocks in K-tiles of
+ * K_TILE (rows of at most K_TILE super-blocks: one tile), per K-tile rows in groups of PANELS
+ * panels; per chunk of super-blocks the panels unpacked once, then the pass's tokens P_TOK at a
+ * time over each panel. Later chunks and K-tiles go on from the sums so far in y: one chain of FMAs
+ * per (row, token), over the super-blocks in order. The pass is sized by the K-tile's activation
+ * bytes, not the row's: on 8192-wide rows (ffn_down) a pass of 28 tokens (the whole row's
+ * activations in L2) unpacked every weight 19 times at 512 tokens, one of 112 tokens (a K-tile's
+ * activations in L2) 5 times, as on 2048-wide rows. */
 void avx2_gemm_q6_k_tiled(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                           size_t ys, int64_t r0, int64_t r1)
 {
     _Alignas(32) q6k_pack pk[PANELS];
-    const int64_t nb = n / QK_K, tb = gemm_token_block(qrb, n_tok);
+    const int64_t nb = n / QK_K, kt = nb < K_TILE ? nb : K_TILE;
+    const int64_t tb = gemm_token_block((size_t)kt * sizeof(block_q8_K), n_tok);
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb, ng = (t1 - t0 + P_TOK - 1) / P_TOK;
-        for (int64_t r = r0; r < r1; r += PANELS * P_ROWS) {
-            const int rows = r1 - r < PANELS * P_ROWS ? (int)(r1 - r) : PANELS * P_ROWS;
-            const int np = (rows + P_ROWS - 1) / P_ROWS;
-            for (int64_t c = 0; c < nb; c += CHUNK) {
-                const int nsb = nb - c < CHUNK ? (int)(nb - c) : CHUNK;
-                /* the next chunk: these rows' next super-blocks, else the next row group's first */
-                int64_t nx_r = r, nx_c = c + nsb;
-                if (nx_c >= nb) {
-                    nx_r = r + PANELS * P_ROWS < r1 ? r + PANELS * P_ROWS : t1 < n_tok ? r0 : -1;
-                    nx_c = 0;
-                }
-                const int nx_rows = nx_r < 0 ? 0 : r1 - nx_r < PANELS * P_ROWS ? (int)(r1 - nx_r) : PANELS * P_ROWS;
-                const int nx_nsb = nb - nx_c < CHUNK ? (int)(nb - nx_c) : CHUNK;
-                chunk_pf pf; /* the next chunk's lines (one more a row: a run need not start on a line) */
-                chunk_pf_init(&pf, (const char *)w + (size_t)(nx_r < 0 ? 0 : nx_r) * wrb + (size_t)nx_c * sizeof(block_q6_K),
-                              wrb, ((int64_t)nx_nsb * (int64_t)sizeof(block_q6_K) + 63) / 64 + 1, nx_rows, ng);
-                for (int i = 0; i < np; i++) {
-                    const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
-                    pack_chunk(&pk[i], w, wrb, r + P_ROWS * i, nr, c, nsb);
-                }
-                for (int64_t t = t0; t < t1; t += P_TOK) {
-                    const int T = t1 - t < P_TOK ? (int)(t1 - t) : P_TOK;
-                    const char *xt = (const char *)qx + (size_t)t * qrb;
-                    chunk_pf_step(&pf);
+        for (int64_t kc = 0; kc < nb; kc += kt) {
+            const int64_t ke = nb - kc < kt ? nb : kc + kt;
+            for (int64_t r = r0; r < r1; r += PANELS * P_ROWS) {
+                const int rows = r1 - r < PANELS * P_ROWS ? (int)(r1 - r) : PANELS * P_ROWS;
+                const int np = (rows + P_ROWS - 1) / P_ROWS;
+                for (int64_t c = kc; c < ke; c += CHUNK) {
+                    const int nsb = ke - c < CHUNK ? (int)(ke - c) : CHUNK;
+                    int64_t nx_r, nx_c;
+                    int nx_rows;
+                    next_chunk(r, c, nsb, kc, ke, nb, r0, r1, t1 < n_tok, &nx_r, &nx_c, &nx_rows);
+                    const int64_t nx_ke = nx_c - nx_c % kt + kt < nb ? nx_c - nx_c % kt + kt : nb;
+                    const int nx_nsb = nx_ke - nx_c < CHUNK ? (int)(nx_ke - nx_c) : CHUNK;
+                    chunk_pf pf; /* the next chunk's lines (one more a row: a run need not start on a line) */
+                    chunk_pf_init(&pf,
+                                  (const char *)w + (size_t)(nx_r < 0 ? 0 : nx_r) * wrb + (size_t)nx_c * sizeof(block_q6_K),
+                                  wrb, ((int64_t)nx_nsb * (int64_t)sizeof(block_q6_K) + 63) / 64 + 1, nx_rows, ng);
                     for (int i = 0; i < np; i++) {
                         const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
-                        float *yt = y + (size_t)t * ys + (size_t)(r + P_ROWS * i);
-                        switch (T) {
-                        case 4: panel_tokens(&pk[i], nsb, xt, qrb, c, 4, yt, ys, nr, c == 0); break;
-                        case 3: panel_tokens(&pk[i], nsb, xt, qrb, c, 3, yt, ys, nr, c == 0); break;
-                        case 2: panel_tokens(&pk[i], nsb, xt, qrb, c, 2, yt, ys, nr, c == 0); break;
-                        default: panel_tokens(&pk[i], nsb, xt, qrb, c, 1, yt, ys, nr, c == 0); break;
+                        pack_chunk(&pk[i], w, wrb, r + P_ROWS * i, nr, c, nsb);
+                    }
+                    for (int64_t t = t0; t < t1; t += P_TOK) {
+                        const int T = t1 - t < P_TOK ? (int)(t1 - t) : P_TOK;
+                        const char *xt = (const char *)qx + (size_t)t * qrb;
+                        chunk_pf_step(&pf);
+                        for (int i = 0; i < np; i++) {
+                            const int nr = rows - P_ROWS * i < P_ROWS ? rows - P_ROWS * i : P_ROWS;
+                            float *yt = y + (size_t)t * ys + (size_t)(r + P_ROWS * i);
+                            switch (T) {
+                            case 4: panel_tokens(&pk[i], nsb, xt, qrb, c, 4, yt, ys, nr, c == 0); break;
+                            case 3: panel_tokens(&pk[i], nsb, xt, qrb, c, 3, yt, ys, nr, c == 0); break;
+                            case 2: panel_tokens(&pk[i], nsb, xt, qrb, c, 2, yt, ys, nr, c == 0); break;
+                            default: panel_tokens(&pk[i], nsb, xt, qrb, c, 1, yt, ys, nr, c == 0); break;
+                            }
                         }
                     }
                 }
