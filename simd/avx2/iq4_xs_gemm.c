@@ -196,10 +196,12 @@ P_INLINE void xs_tokens(const xs_pack *p, const int16_t (*x16)[CHUNK], const cha
 }
 
 /* Tokens per pass: the batch in as few passes of at most XS_PASS_BYTES of activations as it takes,
- * of even size (a multiple of XS_TOK, at least 16). */
-static int64_t xs_token_block(size_t qrb, int64_t n_tok)
+ * of even size (a multiple of XS_TOK, at least 16). A token's bytes are the N_SB Q8_K blocks the
+ * product reads, not the row stride: the forward pass gives every product one stride, that of its
+ * widest input (an FFN's 8192), which cut the 2048-wide products into 5 passes instead of 2. */
+static int64_t xs_token_block(int64_t n_sb, int64_t n_tok)
 {
-    int64_t most = (int64_t)(XS_PASS_BYTES / qrb);
+    int64_t most = (int64_t)(XS_PASS_BYTES / ((size_t)n_sb * sizeof(block_q8_K)));
     most = most < 16 ? 16 : most;
     const int64_t passes = (n_tok + most - 1) / most;
     int64_t tb = (n_tok + passes - 1) / passes;
@@ -217,7 +219,7 @@ static void xs_gemm(const void *w, size_t wrb, int64_t n, const void *qx, size_t
     _Alignas(32) xs_pack pk[PANELS];
     _Alignas(32) int16_t x16[XS_TOK][CHUNK];
     const int16_t(*xs)[CHUNK] = (const int16_t(*)[CHUNK])x16;
-    const int64_t nb = n / QK_K, tb = xs_token_block(qrb, n_tok);
+    const int64_t nb = n / QK_K, tb = xs_token_block(nb, n_tok);
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
         for (int64_t r = r0; r < r1; r += PANELS * P_ROWS) {
