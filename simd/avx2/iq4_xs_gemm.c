@@ -9,7 +9,8 @@
  * activations) times a weight register gives 8 rows' exact pair sums (|.| <= 2 * 4064 * 127), added in
  * int32 lanes (a super-block's |isum| <= 128 * 1032256 < 2^31): 2 multiplies per 32 products instead
  * of the sign / maddubs / madd-by-scale triple, and no horizontal sums. Tiles: 16 rows x 4 tokens,
- * the float step once per super-block. Token passes hold up to XS_PASS_BYTES of activations (more
+ * the float step once per super-block; groups of PANELS panels (64 rows) share each tile's widened
+ * activations (32 KiB of unpacked panels: a little over Zen 3's L1, measured faster than 32 rows). Token passes hold up to XS_PASS_BYTES of activations (more
  * than L2, docs/FORMATS-IQ4.md): each pass unpacks every weight once more, and on Zen 3 the unpacking
  * (about 20% of the kernel's time at 28-token passes) costs more than reading activations from L3. */
 #include "gemm.h"
@@ -20,7 +21,7 @@
 enum {
     P_ROWS = 16,                    /* rows per panel: two registers of 8 */
     CHUNK = QK_K,                   /* weights per row unpacked at once: one super-block */
-    PANELS = 2,                     /* panels unpacked per chunk, sharing the widened activations */
+    PANELS = 4,                     /* panels unpacked per chunk, sharing the widened activations */
     XS_TOK = 4,                     /* tokens per IQ4_XS tile */
 };
 #define XS_PASS_BYTES ((size_t)1 << 20) /* activation bytes per token pass */
