@@ -9,7 +9,8 @@
  * activations) times a weight register gives 8 rows' exact pair sums (|.| <= 2 * 4064 * 127), added in
  * int32 lanes (a super-block's |isum| <= 128 * 1032256 < 2^31): 2 multiplies per 32 products instead
  * of the sign / maddubs / madd-by-scale triple, and no horizontal sums. Tiles: 16 rows x 4 tokens,
- * the float step once per super-block. Token passes hold up to XS_PASS_BYTES of activations (more
+ * the float step once per super-block; groups of PANELS panels (64 rows) share each tile's widened
+ * activations (32 KiB of unpacked panels: a little over Zen 3's L1, measured faster than 32 rows). Token passes hold up to XS_PASS_BYTES of activations (more
  * than L2, docs/FORMATS-IQ4.md): each pass unpacks every weight once more, and on Zen 3 the unpacking
  * (about 20% of the kernel's time at 28-token passes) costs more than reading activations from L3. */
 #include "gemm.h"
@@ -20,7 +21,7 @@
 enum {
     P_ROWS = 16,                    /* rows per panel: two registers of 8 */
     CHUNK = QK_K,                   /* weights per row unpacked at once: one super-block */
-    PANELS = 2,                     /* panels unpacked per chunk, sharing the widened activations */
+    PANELS = 4,                     /* panels unpacked per chunk, sharing the widened activations */
     XS_TOK = 4,                     /* tokens per IQ4_XS tile */
 };
 #define XS_PASS_BYTES ((size_t)1 << 20) /* activation bytes per token pass */
@@ -196,10 +197,12 @@ P_INLINE void xs_tokens(const xs_pack *p, const int16_t (*x16)[CHUNK], const cha
 }
 
 /* Tokens per pass: the batch in as few passes of at most XS_PASS_BYTES of activations as it takes,
- * of even size (a multiple of XS_TOK, at least 16). */
-static int64_t xs_token_block(size_t qrb, int64_t n_tok)
+ * of even size (a multiple of XS_TOK, at least 16). A token's bytes are the N_SB Q8_K blocks the
+ * product reads, not the row stride: the forward pass gives every product one stride, that of its
+ * widest input (an FFN's 8192), which cut the 2048-wide products into 5 passes instead of 2. */
+static int64_t xs_token_block(int64_t n_sb, int64_t n_tok)
 {
-    int64_t most = (int64_t)(XS_PASS_BYTES / qrb);
+    int64_t most = (int64_t)(XS_PASS_BYTES / ((size_t)n_sb * sizeof(block_q8_K)));
     most = most < 16 ? 16 : most;
     const int64_t passes = (n_tok + most - 1) / most;
     int64_t tb = (n_tok + passes - 1) / passes;
@@ -217,7 +220,7 @@ static void xs_gemm(const void *w, size_t wrb, int64_t n, const void *qx, size_t
     _Alignas(32) xs_pack pk[PANELS];
     _Alignas(32) int16_t x16[XS_TOK][CHUNK];
     const int16_t(*xs)[CHUNK] = (const int16_t(*)[CHUNK])x16;
-    const int64_t nb = n / QK_K, tb = xs_token_block(qrb, n_tok);
+    const int64_t nb = n / QK_K, tb = xs_token_block(nb, n_tok);
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;
         for (int64_t r = r0; r < r1; r += PANELS * P_ROWS) {
