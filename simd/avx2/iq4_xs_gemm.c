@@ -10,9 +10,10 @@
  * int32 lanes (a super-block's |isum| <= 128 * 1032256 < 2^31): 2 multiplies per 32 products instead
  * of the sign / maddubs / madd-by-scale triple, and no horizontal sums. Tiles: 16 rows x 4 tokens,
  * the float step once per super-block; groups of PANELS panels (64 rows) share each tile's widened
- * activations (32 KiB of unpacked panels: a little over Zen 3's L1, measured faster than 32 rows). Token passes hold up to XS_PASS_BYTES of activations (more
- * than L2, docs/FORMATS-IQ4.md): each pass unpacks every weight once more, and on Zen 3 the unpacking
- * (about 20% of the kernel's time at 28-token passes) costs more than reading activations from L3. */
+ * activations (32 KiB of unpacked panels: a little over Zen 3's L1, measured faster than 32 rows).
+ * Token passes hold up to XS_PASS_BYTES of activations (more than L2, docs/FORMATS-IQ4.md): each
+ * pass unpacks every weight once more, and on Zen 3 the unpacking (about 20% of the kernel's time at
+ * 28-token passes) costs more than reading activations from L3. */
 #include "gemm.h"
 #include "iq4.h"
 
