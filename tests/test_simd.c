@@ -203,8 +203,8 @@ START_TEST(reference_dot_matches_dequantized)
         simd_traits(t->act_type)->from_float(x, qx, n);
         double abs_sum, exact = tl_float_dot(wtype, w, t->act_type, qx, n, &abs_sum);
         float got = t->dot(n, w, qx);
-        ck_assert_msg(fabs(got - exact) <= 1e-5 * abs_sum + tl_q8_1_slack(wtype, w, qx, n) + 1e-30, "%s kind %d: dot %.9g, exact %.9g (scale %.3g)",
-                      t->name, kind, got, exact, abs_sum);
+        ck_assert_msg(fabs(got - exact) <= 1e-5 * abs_sum + tl_q8_1_slack(wtype, w, qx, n) + 1e-30,
+                      "%s kind %d: dot %.9g, exact %.9g (scale %.3g)", t->name, kind, got, exact, abs_sum);
     }
     free(x);
     free(wf);

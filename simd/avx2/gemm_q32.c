@@ -14,8 +14,9 @@
  * +128 (unsigned side), and each row's -128 * sum(codes) starts its block sum. Q5_0's biased bytes
  * and float scales are prepared once per matmul input where the caller can (avx2_prepare_q5_0
  * through simd_prepare_act; avx2_gemm_q5_0_prep reads them in place, in passes sized by that copy),
- * else once per chunk and row group into a stack buffer (Q4_0, avx2_gemm_q5_0: same bits). Pair sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add
- * before each madd. Q8_0: codes and activation bytes widened to int16 (vpmaddwd: exact, no sign
+ * else once per chunk and row group into a stack buffer (Q4_0, avx2_gemm_q5_0: same bits). Pair
+ * sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add before each madd.
+ * Q8_0: codes and activation bytes widened to int16 (vpmaddwd: exact, no sign
  * step per token: on Zen 3 vpsignb competes with maddubs / madd for the multiply pipes), the
  * panels two at a time (16 rows x 5 tokens: per pair of elements 2 code loads and 5 broadcasts
  * feed 10 vpmaddwd). The int16 activations (q8_prep) are prepared once per matmul input by the
