@@ -64,7 +64,8 @@ START_TEST(tiled_batches_give_reference_bits)
                     }
                     const float want = yr[t * ROWS + r];
                     ck_assert_msg(!memcmp(&got, &want, 4),
-                                  "%s %s %d tokens rows %lld..%lld: row %d tok %d: %.9g, reference %.9g", k->name, simd_traits(wt)->name, nt, (long long)r0, (long long)r1, r, t, got, want);
+                                  "%s %s %d tokens rows %lld..%lld: row %d tok %d: %.9g, reference %.9g", k->name,
+                                  simd_traits(wt)->name, nt, (long long)r0, (long long)r1, r, t, got, want);
                     checked++;
                 }
         }
