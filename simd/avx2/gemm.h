@@ -16,12 +16,14 @@ enum gemm_kind { GEMM_Q4_0, GEMM_Q5_0, GEMM_Q8_0 };
  * integer sums into trees whose partial sums outgrow the 16 ymm registers and spill. */
 #define GEMM_KEEP(v) __asm__("" : "+x"(v))
 
-/* Tokens per pass over all of a call's rows: as many as keep their activations (QRB bytes each)
- * within 256 KiB, so every row group after the first finds them in L2 (at least 16, a multiple of
- * 4). Without it a 4096-wide 512-token batch (2.2 MB) streamed from L3 for every 32 rows. */
-static inline int64_t gemm_token_block(size_t qrb, int64_t n_tok)
+/* Tokens per pass over all of a call's rows: as many as keep their activations (BYTES each: what a
+ * token's product reads, n / 32 blocks or the K-tile's, never the row stride, which the forward pass
+ * sets from its widest input, an FFN's 8192) within 256 KiB, so every row group after the first finds
+ * them in L2 (at least 16, a multiple of 4). Without it a 4096-wide 512-token batch (2.2 MB) streamed
+ * from L3 for every 32 rows. */
+static inline int64_t gemm_token_block(size_t bytes, int64_t n_tok)
 {
-    int64_t tb = (int64_t)(((size_t)256 << 10) / qrb) / 4 * 4;
+    int64_t tb = (int64_t)(((size_t)256 << 10) / bytes) / 4 * 4;
     tb = tb < 16 ? 16 : tb;
     return tb < n_tok ? tb : n_tok;
 }

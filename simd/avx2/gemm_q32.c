@@ -397,7 +397,7 @@ G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, 
  * tokens in one pass: the weights unpacked once). */
 enum { G_Q8_PASS_BYTES = 2 << 20, G_B_PASS_BYTES = 448 << 10 };
 
-G_INLINE int64_t token_block(int kind, size_t qrb, int64_t n, int64_t n_tok, size_t prb)
+G_INLINE int64_t token_block(int kind, int64_t n, int64_t n_tok, size_t prb)
 {
     int64_t tb;
     if (kind == GEMM_Q8_0) {
@@ -407,7 +407,7 @@ G_INLINE int64_t token_block(int kind, size_t qrb, int64_t n, int64_t n_tok, siz
         tb = (int64_t)(G_B_PASS_BYTES / prb) / 3 * 3;
         tb = tb < 16 ? 16 : tb;
     } else {
-        tb = gemm_token_block(qrb, n_tok);
+        tb = gemm_token_block((size_t)(n / 32) * sizeof(block_q8_0), n_tok);
     }
     return tb < n_tok ? tb : n_tok;
 }
@@ -423,7 +423,7 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
     _Alignas(32) g32_act act;
     _Alignas(32) int16_t x16[G_Q8_TT][G_CHUNK * 32]; /* Q8_0 without PREP: the tile's chunk */
     float dx[G_Q8_TT][G_CHUNK];
-    const int64_t nb = n / 32, tb = token_block(kind, qrb, n, n_tok, prep ? prb : 0);
+    const int64_t nb = n / 32, tb = token_block(kind, n, n_tok, prep ? prb : 0);
     const int TT = kind == GEMM_Q4_0 ? 4 : kind == GEMM_Q8_0 ? G_Q8_TT : 3;
     for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {
         const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;

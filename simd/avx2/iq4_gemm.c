@@ -125,7 +125,7 @@ P_INLINE void nl_tokens(const nl_pack *p, int nblk, const char *qx, size_t qrb, 
                      size_t ys, int64_t r0, int64_t r1)                                                              \
     {                                                                                                                 \
         _Alignas(32) PACK pk[PANELS];                                                                                 \
-        const int64_t nb = n / (BLOCK_ELEMS), tb = gemm_token_block(qrb, n_tok);                                      \
+        const int64_t nb = n / (BLOCK_ELEMS), tb = gemm_token_block((size_t)nb * sizeof(block_q8_0), n_tok);          \
         for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {                                                                  \
             const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;                                                     \
             for (int64_t r = r0; r < r1; r += (PANELS) * P_ROWS) {                                                    \
