@@ -242,17 +242,19 @@ P_INLINE void xs_tokens(const xs_pack *p, int nsb, const act_chunk *a, int T, fl
         _mm512_mask_storeu_ps(y + (size_t)k * ys, m, out[k]);
 }
 
-/* Tokens in passes whose activations stay in L2; per pass, rows in groups of PANELS panels; per chunk
- * of blocks the panels are unpacked once and the pass's tokens, P_TOK at a time, prepared once for
- * all panels. Later chunks go on from the sums so far in y: one chain of FMAs per (row, token). */
-#define IQ4_GEMM(NAME, PACK, PANELS, CHUNK, BLOCK_ELEMS, PACK_CHUNK, PREP, TOKENS)                                    \
+/* Tokens in passes whose activations stay in 256 KiB of L2 (sized by what a token's product reads, nb
+ * activation blocks, never the row stride qrb, which the forward pass sets from its widest input);
+ * per pass, rows in groups of PANELS panels; per chunk of blocks the panels are unpacked once and the
+ * pass's tokens, P_TOK at a time, prepared once for all panels. Later chunks go on from the sums so
+ * far in y: one chain of FMAs per (row, token). */
+#define IQ4_GEMM(NAME, PACK, PANELS, CHUNK, BLOCK_ELEMS, ACT_BLOCK, PACK_CHUNK, PREP, TOKENS)                         \
     static void NAME(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,       \
                      size_t ys, int64_t r0, int64_t r1)                                                              \
     {                                                                                                                 \
         _Alignas(64) PACK pk[PANELS];                                                                                 \
         _Alignas(64) act_chunk act;                                                                                   \
         const int64_t nb = n / (BLOCK_ELEMS);                                                                         \
-        int64_t tb = (int64_t)(((size_t)256 << 10) / qrb) / P_TOK * P_TOK;                                            \
+        int64_t tb = (int64_t)(((size_t)256 << 10) / ((size_t)nb * sizeof(ACT_BLOCK))) / P_TOK * P_TOK;               \
         tb = tb < P_TOK ? P_TOK : tb;                                                                                 \
         for (int64_t t0 = 0; t0 < n_tok; t0 += tb) {                                                                  \
             const int64_t t1 = n_tok - t0 < tb ? n_tok : t0 + tb;                                                     \
@@ -288,8 +290,8 @@ P_INLINE void xs_tokens(const xs_pack *p, int nsb, const act_chunk *a, int T, fl
         }                                                                                                             \
     }
 
-IQ4_GEMM(nl_gemm, nl_pack, NL_PANELS, NL_CHUNK, QK4_NL, nl_pack_chunk, prep_nl, nl_tokens)
-IQ4_GEMM(xs_gemm, xs_pack, XS_PANELS, XS_CHUNK, QK_K, xs_pack_chunk, prep_xs, xs_tokens)
+IQ4_GEMM(nl_gemm, nl_pack, NL_PANELS, NL_CHUNK, QK4_NL, block_q8_0, nl_pack_chunk, prep_nl, nl_tokens)
+IQ4_GEMM(xs_gemm, xs_pack, XS_PANELS, XS_CHUNK, QK_K, block_q8_K, xs_pack_chunk, prep_xs, xs_tokens)
 
 /* IQ4_NL: the panels from 2 tokens (one token: the AVX2 mat x vec, the same bits). */
 static void matmul_iq4_nl(const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
