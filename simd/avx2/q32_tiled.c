@@ -20,7 +20,8 @@
  * tokens (GOP/s, 2026-12-07, load 6-7): Q5_0 4 x 3 50 / 70 / 71, 2 x 4 58 / 62 / 60, 4 x 2
  * 52 / 69 / 69; Q8_0 2 x 4 51 / 63 / 64, 4 x 3 30 / 50 / 61, 4 x 2 52 / 59 / 62, 3 x 4 48 / 56 / 45.
  * T_ROWS / T_TOKS bound both. */
-enum { T_ROWS = 4, T_TOKS = 4, T_PASS_BYTES = 160 << 10 };
+enum { T_ROWS = 4, T_TOKS = 4, T_PASS_BYTES = 160 << 10, T_PF = 4 };
+enum { T_WIDE = 8 }; /* Q8_0 passes of 5..T_WIDE tokens: one row x all of them (see matmul) */
 
 #define T_INLINE static inline __attribute__((always_inline))
 
@@ -89,32 +90,53 @@ T_INLINE void prep_rows(int kind, int R, t_row *rows, float *dw, const char *w, 
     }
 }
 
-/* Rows [r, r + R) x tokens [k0, k0 + T) of the pass (m tokens from t), over nb blocks. */
+/* Rows [r, r + R) x tokens [k0, k0 + T) of the pass (m tokens from t), over nb blocks. Q5_0 reads
+ * the rows unpacked (rows, dw); Q8_0 reads them in place: |codes| by one sign per row and block,
+ * shared by the tile's T tokens, and the scale through the half table, so a group met by one tile
+ * (up to shape_toks tokens, every verification pass of a few drafts) reads its rows once, straight
+ * from memory, with no unpacking buffer to write and read back. */
 T_INLINE void tile(int kind, int R, int T, const char *w, size_t wrb, int64_t r, const t_row *rows, const float *dw,
                    const t_act *act, const float *dx, int m, int k0, int64_t nb, float *y, size_t ys, int64_t t)
 {
     const size_t bytes = blk_bytes(kind);
-    __m256 acc[T_ROWS][T_TOKS];
+    __m256 acc[T_ROWS][T_WIDE];
 #pragma GCC unroll 4
     for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int k = 0; k < T; k++)
             acc[i][k] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
+    /* Q8_0: the rows T_PF groups on, R blocks' bytes per block here (as integers: past the last
+     * row it names memory of no object, and a prefetch never faults) */
+    const uintptr_t pf = (uintptr_t)w + (uintptr_t)(r + (int64_t)R * T_PF) * wrb;
     for (int64_t b = 0; b < nb; b++) {
-        _Alignas(16) float prod[T_ROWS][4];
-        const __m128 d_x = _mm_loadu_ps(dx + b * m + k0); /* lanes past T unused (padded buffer) */
+        if (kind == T_Q8_0) {
+            const uintptr_t at = pf + (uintptr_t)b * R * bytes;
+            _mm_prefetch((const char *)at, _MM_HINT_T0);
+            _mm_prefetch((const char *)(at + 64), _MM_HINT_T0);
+        }
+        _Alignas(32) float prod[T_ROWS][T_WIDE];
+        const char *blk[T_ROWS];
 #pragma GCC unroll 4
-        for (int i = 0; i < R; i++) /* the same product as the scalar d_w * d_x */
-            _mm_store_ps(prod[i], _mm_mul_ps(_mm_set1_ps(dw[b * R + i]), d_x));
+        for (int i = 0; i < R; i++) { /* the same product as the scalar d_w * d_x */
+            blk[i] = w + (size_t)(r + i) * wrb + (size_t)b * bytes;
+            const float d_w = kind == T_Q8_0 ? *avx2_half_ref((const simd_half *)blk[i]) : dw[b * R + i];
+            if (T > 4) /* lanes past T unused (padded buffer) */
+                _mm256_store_ps(prod[i], _mm256_mul_ps(_mm256_set1_ps(d_w), _mm256_loadu_ps(dx + b * m + k0)));
+            else
+                _mm_store_ps(prod[i], _mm_mul_ps(_mm_set1_ps(d_w), _mm_loadu_ps(dx + b * m + k0)));
+        }
         const t_act *a = act + b * m + k0;
 #pragma GCC unroll 4
         for (int i = 0; i < R; i++) {
-            const __m256i c = rows[b * R + i].c;
-            const __m256i sgn = kind == T_Q8_0 ? _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)(
-                                                     w + (size_t)(r + i) * wrb + (size_t)b * bytes))->qs)
-                                               : c;
-#pragma GCC unroll 4
+            __m256i c, sgn;
+            if (kind == T_Q8_0) {
+                sgn = _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)blk[i])->qs);
+                c = _mm256_sign_epi8(sgn, sgn);
+            } else {
+                c = sgn = rows[b * R + i].c;
+            }
+#pragma GCC unroll 8
             for (int k = 0; k < T; k++) {
                 __m256i p;
                 if (kind == T_Q8_0)
@@ -128,7 +150,7 @@ T_INLINE void tile(int kind, int R, int T, const char *w, size_t wrb, int64_t r,
     }
 #pragma GCC unroll 4
     for (int i = 0; i < R; i++)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int k = 0; k < T; k++)
             y[(size_t)(t + k0 + k) * ys + (size_t)(r + i)] = avx2_hsum(acc[i][k]);
 }
@@ -138,7 +160,8 @@ T_INLINE void tile(int kind, int R, int T, const char *w, size_t wrb, int64_t r,
 T_INLINE void group(int kind, int R, const char *w, size_t wrb, int64_t r, t_row *rows, float *dw, const t_act *act,
                     const float *dx, int m, int64_t nb, float *y, size_t ys, int64_t t)
 {
-    prep_rows(kind, R, rows, dw, w, wrb, r, nb);
+    if (kind == T_Q5_0)
+        prep_rows(kind, R, rows, dw, w, wrb, r, nb);
     const int TT = shape_toks(kind);
     int k0 = 0;
     for (; m - k0 >= TT; k0 += TT)
@@ -163,7 +186,7 @@ T_INLINE void matmul(int kind, const void *w, size_t wrb, int64_t n, const void 
     pass = pass < n_tok ? pass : n_tok;
     t_act *act = aligned_alloc(32, sizeof(t_act) * (size_t)(pass * nb));
     t_row *rows = aligned_alloc(32, sizeof(t_row) * (size_t)(T_ROWS * nb));
-    float *dx = calloc((size_t)(pass * nb) + 4, sizeof(float));
+    float *dx = calloc((size_t)(pass * nb) + T_WIDE, sizeof(float));
     float *dw = malloc(sizeof(float) * (size_t)(T_ROWS * nb));
     if (!act || !rows || !dx || !dw) { /* no memory for the buffers: the walk, same bits */
         free(act);
@@ -179,6 +202,18 @@ T_INLINE void matmul(int kind, const void *w, size_t wrb, int64_t n, const void 
     for (int64_t t = 0; t < n_tok; t += pass) {
         const int m = (int)(n_tok - t < pass ? n_tok - t : pass);
         prep_pass(kind, act, dx, (const char *)qx, qrb, t, m, nb);
+        if (kind == T_Q8_0 && m > TT && m <= T_WIDE) { /* every row read by one tile */
+            for (int64_t r = r0; r < r1; r++)
+                switch (m) {
+#define T_ONE(M) case M: tile(kind, 1, M, (const char *)w, wrb, r, rows, dw, act, dx, m, 0, nb, y, ys, t); break
+                T_ONE(5);
+                T_ONE(6);
+                T_ONE(7);
+                default: T_ONE(8);
+#undef T_ONE
+                }
+            continue;
+        }
         int64_t r = r0;
         for (; r + RR <= r1; r += RR)
             group(kind, RR, (const char *)w, wrb, r, rows, dw, act, dx, m, nb, y, ys, t);
