@@ -279,76 +279,94 @@ static int tok_eq(const tok *a, const tok *b)
     return a->n == b->n && !memcmp(a->s, b->s, a->n);
 }
 
+/* Both keys' tokens (a->n, b->n of them; either may be 0). Returns 0 or -1 (out of memory). */
+typedef struct tok_pair {
+    tok *a, *b;
+    size_t na, nb;
+} tok_pair;
+
+static int tok_pair_init(tok_pair *p, const char *a, size_t alen, const char *b, size_t blen)
+{
+    p->na = tokenize_key(a, alen, NULL, 0);
+    p->nb = tokenize_key(b, blen, NULL, 0);
+    p->a = malloc(sizeof *p->a * (p->na ? p->na : 1));
+    p->b = malloc(sizeof *p->b * (p->nb ? p->nb : 1));
+    if (!p->a || !p->b)
+        return -1;
+    tokenize_key(a, alen, p->a, p->na);
+    tokenize_key(b, blen, p->b, p->nb);
+    return 0;
+}
+
+static void tok_pair_free(tok_pair *p)
+{
+    free(p->a);
+    free(p->b);
+}
+
+/* Levenshtein over tokens (insert, delete, substitute: cost 1): row i of the table, d[i][j] the
+ * distance of a[0..i) and b[0..j), lies at D + (KEEP ? i : i % 2) * (nb + 1), so KEEP = 1 needs
+ * (na + 1) x (nb + 1) cells and keeps the whole table (for tracing an edit script back), KEEP = 0
+ * two rows (the distance only: the last row's cell nb). Returns the last row. */
+static uint32_t *edit_table(const tok_pair *p, uint32_t *d, int keep)
+{
+    const size_t w = p->nb + 1;
+    uint32_t *prev = d;
+    for (size_t j = 0; j <= p->nb; j++)
+        prev[j] = (uint32_t)j;
+    for (size_t i = 1; i <= p->na; i++) {
+        uint32_t *row = d + (keep ? i : i % 2) * w;
+        row[0] = (uint32_t)i;
+        for (size_t j = 1; j <= p->nb; j++) {
+            uint32_t best = prev[j - 1] + (tok_eq(&p->a[i - 1], &p->b[j - 1]) ? 0u : 1u);
+            if (prev[j] + 1u < best)
+                best = prev[j] + 1u;
+            if (row[j - 1] + 1u < best)
+                best = row[j - 1] + 1u;
+            row[j] = best;
+        }
+        prev = row;
+    }
+    return prev;
+}
+
 int tm_fuzzy_score(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (alen == blen && !memcmp(a, b, alen))
         return 100;
-    size_t na = tokenize_key(a, alen, NULL, 0), nb = tokenize_key(b, blen, NULL, 0);
-    size_t mx = na > nb ? na : nb;
-    if (mx == 0)
-        return 100;
-    if (na == 0 || nb == 0)
-        return 0;
-    tok *ta = malloc(sizeof *ta * na), *tb = malloc(sizeof *tb * nb);
-    size_t *row = malloc(sizeof *row * (nb + 1));
+    tok_pair p;
+    uint32_t *d = NULL;
     int score = 0;
-    if (ta && tb && row) {
-        tokenize_key(a, alen, ta, na);
-        tokenize_key(b, blen, tb, nb);
-        for (size_t j = 0; j <= nb; j++)
-            row[j] = j;
-        for (size_t i = 1; i <= na; i++) {
-            size_t diag = row[0];
-            row[0] = i;
-            for (size_t j = 1; j <= nb; j++) {
-                size_t up = row[j];
-                size_t best = diag + (tok_eq(&ta[i - 1], &tb[j - 1]) ? 0 : 1);
-                if (up + 1 < best)
-                    best = up + 1;
-                if (row[j - 1] + 1 < best)
-                    best = row[j - 1] + 1;
-                row[j] = best;
-                diag = up;
-            }
+    if (!tok_pair_init(&p, a, alen, b, blen)) {
+        const size_t mx = p.na > p.nb ? p.na : p.nb;
+        if (mx == 0)
+            score = 100;
+        else if (p.na && p.nb && (d = malloc(sizeof *d * 2 * (p.nb + 1)))) {
+            const size_t dist = edit_table(&p, d, 0)[p.nb];
+            score = (int)((100 * (mx - dist)) / mx);
+            if (score >= 100)
+                score = 99; /* equal tokens but different keys (spacing around punctuation) */
         }
-        size_t d = row[nb];
-        score = (int)((100 * (mx - d)) / mx);
-        if (score >= 100)
-            score = 99; /* equal tokens but different keys (spacing around punctuation) */
     }
-    free(ta);
-    free(tb);
-    free(row);
+    tok_pair_free(&p);
+    free(d);
     return score;
 }
 
-/* Levenshtein over tokens with the whole table kept, then one shortest edit script traced back
- * (matches first, then substitution, deletion, insertion). */
+/* The whole edit table (edit_table), then one shortest edit script traced back (matches first,
+ * then substitution, deletion, insertion). */
 int tm_edit_places(const char *a, size_t alen, const char *b, size_t blen, float *at, int max)
 {
-    const size_t na = tokenize_key(a, alen, NULL, 0), nb = tokenize_key(b, blen, NULL, 0);
-    if (na == 0 || na > 1024 || nb > 1024 || max <= 0)
+    if (max <= 0)
         return 0;
-    const size_t w = nb + 1;
-    tok *ta = malloc(sizeof *ta * na), *tb = malloc(sizeof *tb * (nb ? nb : 1));
-    uint16_t *d = malloc(sizeof *d * (na + 1) * w); /* d[i*w+j]: distance of a[0..i) and b[0..j) */
+    tok_pair p;
+    uint32_t *d = NULL;
     int n = 0;
-    if (ta && tb && d) {
-        tokenize_key(a, alen, ta, na);
-        tokenize_key(b, blen, tb, nb);
-        for (size_t j = 0; j <= nb; j++)
-            d[j] = (uint16_t)j;
-        for (size_t i = 1; i <= na; i++) {
-            d[i * w] = (uint16_t)i;
-            for (size_t j = 1; j <= nb; j++) {
-                unsigned best = d[(i - 1) * w + j - 1] + (tok_eq(&ta[i - 1], &tb[j - 1]) ? 0u : 1u);
-                if (d[(i - 1) * w + j] + 1u < best)
-                    best = d[(i - 1) * w + j] + 1u;
-                if (d[i * w + j - 1] + 1u < best)
-                    best = d[i * w + j - 1] + 1u;
-                d[i * w + j] = (uint16_t)best;
-            }
-        }
+    if (!tok_pair_init(&p, a, alen, b, blen) && p.na && p.na <= 1024 && p.nb <= 1024 &&
+        (d = malloc(sizeof *d * (p.na + 1) * (p.nb + 1)))) {
+        const size_t na = p.na, nb = p.nb, w = nb + 1;
+        const tok *ta = p.a, *tb = p.b;
+        edit_table(&p, d, 1);
         /* From the end back (the last edit first): the last 64 found, the first ones, kept in a ring,
          * then the first MAX of them into AT in order. */
         float ring[64];
@@ -374,8 +392,7 @@ int tm_edit_places(const char *a, size_t alen, const char *b, size_t blen, float
         for (size_t k = 0; k < kept && n < max; k++)
             at[n++] = ring[(found - 1 - k) % 64];
     }
-    free(ta);
-    free(tb);
+    tok_pair_free(&p);
     free(d);
     return n;
 }
