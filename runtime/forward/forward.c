@@ -359,7 +359,8 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
 }
 /* Attention of the n queries over the cache, split into work items (attention.h); SCRATCH is the
  * thread's. Returns whether it also quantized the output rows for the output projection (with one
- * KV head an item writes whole rows, which its thread then quantizes: no second loop). */
+ * KV head and its query heads in one part an item writes whole rows, which its thread then
+ * quantizes: no second loop). */
 static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch)
 {
     const model_hparams *hp = &c->m->hp;
@@ -435,11 +436,16 @@ static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     /* Verification with the F16 cache: the batch's queries share each key and value row read,
      * summed in the one-token order (extra masked columns only add exact zeros to the softmax). */
     aa.one_token_order = verifying(c, n);
+    /* One token with fewer KV heads than threads (Gemma 3 270M: one): the query heads of each KV
+     * head in parts, so the other threads do not wait out the whole attention at the barrier. */
+    const int64_t g = hp->n_head / d.n_head_kv, per_kv = c->n_threads / d.n_head_kv;
+    if (n == 1 && c->kv.type == TOLK_TYPE_F16 && per_kv > 1)
+        aa.q_parts = per_kv < g ? per_kv : g;
     /* Item kvh * n_blocks + b costs about b + 1 (its keys end at its last query): the threads take
      * the latest query blocks first, every KV head's in turn, so the small items even out the end. */
     const int64_t n_items = attn_items(&aa), n_blocks = n_items / d.n_head_kv;
     const layer_weights *lw = &c->m->w.layers[il];
-    const bool quantize = d.n_head_kv == 1;
+    const bool quantize = d.n_head_kv == 1 && aa.q_parts <= 1; /* items write whole rows */
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
     plan_acts(c, wo, 1, n, &p_o);
