@@ -81,6 +81,14 @@ void attn_item_tokens(const attn_args *a, int64_t item, int64_t *t0, int64_t *t1
     *t1 = *t0 + bt < a->n_tok ? *t0 + bt : a->n_tok;
 }
 
+void attn_item_heads(const attn_args *a, int64_t item, int64_t *h0, int64_t *h1)
+{
+    const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt, np = q_parts(a);
+    const int64_t g = a->n_head / a->n_head_kv, part = item / n_blocks % np, kvh = item / n_blocks / np;
+    *h0 = kvh * g + part * g / np;
+    *h1 = kvh * g + (part + 1) * g / np;
+}
+
 /* The score of one q.k product: soft-capped as llama.cpp does (scale by 1/cap, tanh, scale by
  * cap, each in float), then the softmax's scale. */
 static float score(const attn_args *a, float kq)
@@ -160,11 +168,12 @@ static void item_setup(const attn_args *a, int64_t item, void *scratch, attn_ite
 {
     const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt;
     const int64_t g = a->n_head / a->n_head_kv, hd = a->head_dim, hdv = a->head_dim_v, np = q_parts(a);
-    const int64_t part = item / n_blocks % np;
+    int64_t h0, h1;
+    attn_item_heads(a, item, &h0, &h1);
     it->kvh = item / n_blocks / np;
     attn_item_tokens(a, item, &it->t0, &it->t1);
-    it->j0 = part * g / np;
-    it->g = (part + 1) * g / np - it->j0;
+    it->j0 = h0 - it->kvh * g;
+    it->g = h1 - h0;
     it->nq = (it->t1 - it->t0) * it->g;
     /* Sliding layers start at the window of the block's first query. */
     it->hi = a->pos0 + it->t1 - 1;

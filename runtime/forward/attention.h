@@ -42,6 +42,9 @@ int64_t attn_items(const attn_args *a);
  * output rows. */
 void attn_item_tokens(const attn_args *a, int64_t item, int64_t *t0, int64_t *t1);
 
+/* The query heads [*h0, *h1) whose outputs item writes (all of its KV head's with one part). */
+void attn_item_heads(const attn_args *a, int64_t item, int64_t *h0, int64_t *h1);
+
 /* Computes work item i (< attn_items) using scratch of attn_scratch_bytes (64-byte aligned): in
  * llama.cpp's order with the F16 cache, by the generic simd_matmul route with Q8_0 (attention.c). */
 void attn_run(const attn_args *a, int64_t item, void *scratch);
