@@ -520,6 +520,49 @@ START_TEST(attention_sums_in_ggml_order)
 }
 END_TEST
 
+/* One-token attention with each KV head's query heads split into parts (q_parts 2, 3 and 4 of a
+ * group of 4, uneven with 3): every output equals the unsplit run's bit for bit, every output is
+ * written (the buffer starts as NaN), and the item count grows with the parts. */
+START_TEST(attention_query_parts_match_whole)
+{
+    enum { HD = 64, G = 4, NKV = 2, NCTX = 100, NPOS = 90 };
+    kv_cache kv;
+    tolk_error err = {0};
+    ck_assert_int_eq(kv_init(&kv, TOLK_TYPE_F16, NCTX, 1, NKV, HD, HD, &err), TOLK_OK);
+    static float kf[NKV * HD], vf[NKV * HD];
+    for (int c = 0; c < NPOS; c++) {
+        for (int d = 0; d < NKV * HD; d++) {
+            kf[d] = sinf((float)(c * 7 + d) * 0.61f) * 3.0f;
+            vf[d] = cosf((float)(c * 5 + d * 3) * 0.37f) * 2.0f;
+        }
+        kv_store(&kv, 0, c, kf, vf);
+    }
+    static float q[NKV * G * HD], want[NKV * G * HD], got[NKV * G * HD];
+    for (int i = 0; i < NKV * G * HD; i++)
+        q[i] = sinf((float)i * 0.23f + 1.0f) * 0.5f;
+    for (int swa = 0; swa < 2; swa++)
+        for (int parts = 1; parts <= G; parts++) {
+            attn_args a = {.kv = &kv, .layer = 0, .n_head = NKV * G, .n_head_kv = NKV, .head_dim = HD,
+                           .head_dim_v = HD, .n_tok = 1, .pos0 = NPOS - 1, .n_swa = swa ? 40 : 0, .kq_scale = 0.125f,
+                           .q = q, .out = parts == 1 ? want : got, .q_parts = parts};
+            for (int i = 0; i < NKV * G * HD; i++)
+                a.out[i] = NAN;
+            ck_assert_int_eq(attn_items(&a), NKV * parts);
+            void *scratch = aligned_alloc(64, (attn_scratch_bytes(&a, NCTX) + 63) / 64 * 64);
+            for (int64_t i = attn_items(&a); i-- > 0;) /* any order: items share nothing */
+                attn_run(&a, i, scratch);
+            free(scratch);
+            if (parts == 1) {
+                for (int i = 0; i < NKV * G * HD; i++)
+                    ck_assert(!isnan(want[i]));
+                continue;
+            }
+            ck_assert_msg(memcmp(got, want, sizeof got) == 0, "swa %d, %d parts differ from one", swa, parts);
+        }
+    kv_free(&kv);
+}
+END_TEST
+
 /* The vector forms of attention's chunk loops (the one this kernel path selects) against the
  * portable pair-by-pair form, bit for bit: head sizes with and without 64-wide parts and odd
  * tails, chunks starting off a lane boundary, probabilities with zeros, a continued chunk. */
@@ -665,6 +708,7 @@ int main(void)
     tcase_add_test(tc, geglu_vector_matches_scalar);
     tcase_add_test(tc, swiglu_rounds_like_ggml);
     tcase_add_test(tc, attention_sums_in_ggml_order);
+    tcase_add_test(tc, attention_query_parts_match_whole);
     tcase_add_test(tc, attention_blocks_match_portable);
     tcase_add_test(tc, attention_rows_match_portable);
     tcase_add_test(tc, attention_softmax_round_matches_steps);

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sampler.h"
 #include "suite_run.h"
@@ -214,6 +215,56 @@ START_TEST(top_k_matches_sorted_penalised)
 }
 END_TEST
 
+/* A wide vocabulary (many 16-logit blocks the scans skip whole, a ragged tail): greedy and top-k
+ * find what a brute-force scan finds, on rows that rise (every block raises the bar), fall (none
+ * after the first does), are random with ties, carry the best in the tail or hold NaNs (greedy only). */
+#define WV 1013
+START_TEST(wide_vocab_scans_match_brute_force)
+{
+    srand(13);
+    static float l[WV];
+    for (int trial = 0; trial < 200; trial++) {
+        const int shape = trial % 5;
+        for (int i = 0; i < WV; i++)
+            l[i] = shape == 0 ? (float)i : shape == 1 ? (float)(WV - i) : (float)(rand() % 50) * 0.25f;
+        if (shape == 3)
+            l[WV - 1 - rand() % 5] = 100.0f;
+        if (shape == 4)
+            for (int i = 0; i < 20; i++)
+                l[rand() % WV] = NAN;
+        const int64_t k = 1 + rand() % 60;
+        sampler *s;
+        tolk_error err = {0};
+        sampler_params p = {.temp = 0.0f, .top_p = 1.0f, .repeat_penalty = 1.0f, .seed = 5};
+        ck_assert_int_eq(sampler_create(&p, WV, &s, &err), TOLK_OK);
+        int b = 0;
+        for (int i = 1; i < WV; i++)
+            if (l[i] > l[b])
+                b = i;
+        ck_assert_int_eq(sampler_sample(s, l), b);
+        sampler_free(s);
+        if (shape == 4) /* NaNs: greedy only (top-k's ranking of NaN is not defined) */
+            continue;
+        p.temp = 1.0f;
+        p.top_k = (int32_t)k;
+        ck_assert_int_eq(sampler_create(&p, WV, &s, &err), TOLK_OK);
+        const sampler_prob *pr;
+        ck_assert_int_eq(sampler_probs(s, l, &pr), k);
+        static unsigned char used[WV];
+        memset(used, 0, sizeof used);
+        for (int64_t r = 0; r < k; r++) { /* the r-th best remaining: largest, lowest id */
+            int best = -1;
+            for (int i = 0; i < WV; i++)
+                if (!used[i] && (best < 0 || l[i] > l[best]))
+                    best = i;
+            used[best] = 1;
+            ck_assert_int_eq(pr[r].id, best);
+        }
+        sampler_free(s);
+    }
+}
+END_TEST
+
 START_TEST(bad_params_refused)
 {
     sampler *s;
@@ -238,6 +289,7 @@ int main(void)
     tcase_add_test(tc, repeat_penalty_recent_only);
     tcase_add_test(tc, greedy_penalty_matches_penalised_argmax);
     tcase_add_test(tc, top_k_matches_sorted_penalised);
+    tcase_add_test(tc, wide_vocab_scans_match_brute_force);
     tcase_add_test(tc, bad_params_refused);
     suite_add_tcase(su, tc);
     int failed = suite_failures(su, true);

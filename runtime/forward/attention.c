@@ -61,10 +61,17 @@ static int64_t block_tokens(const attn_args *a)
     return a->one_token_order ? ATTN_BLOCK * AG_LANES / AG_VLANES : ATTN_BLOCK;
 }
 
+/* Items per KV head and block of query tokens (q_parts). */
+static int64_t q_parts(const attn_args *a)
+{
+    return a->q_parts > 1 ? a->q_parts : 1;
+}
+
+/* Items are numbered (KV head, part, block of tokens), the block varying fastest. */
 int64_t attn_items(const attn_args *a)
 {
     const int64_t bt = block_tokens(a);
-    return a->n_head_kv * ((a->n_tok + bt - 1) / bt);
+    return a->n_head_kv * q_parts(a) * ((a->n_tok + bt - 1) / bt);
 }
 
 void attn_item_tokens(const attn_args *a, int64_t item, int64_t *t0, int64_t *t1)
@@ -72,6 +79,14 @@ void attn_item_tokens(const attn_args *a, int64_t item, int64_t *t0, int64_t *t1
     const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt;
     *t0 = (item % n_blocks) * bt;
     *t1 = *t0 + bt < a->n_tok ? *t0 + bt : a->n_tok;
+}
+
+void attn_item_heads(const attn_args *a, int64_t item, int64_t *h0, int64_t *h1)
+{
+    const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt, np = q_parts(a);
+    const int64_t g = a->n_head / a->n_head_kv, part = item / n_blocks % np, kvh = item / n_blocks / np;
+    *h0 = kvh * g + part * g / np;
+    *h1 = kvh * g + (part + 1) * g / np;
 }
 
 /* The score of one q.k product: soft-capped as llama.cpp does (scale by 1/cap, tanh, scale by
@@ -134,10 +149,11 @@ static void convert_rows(const attn_args *a, const ag_blocks *kern, bool values,
     }
 }
 
-/* One work item: KV head kvh, query tokens t0..t1-1, keys lo..hi, and its scratch. Query row
- * r = (t - t0) * g + j is head kvh*g + j of token t. */
+/* One work item: KV head kvh, query tokens t0..t1-1, keys lo..hi, and its scratch. Its query heads
+ * are kvh * G + j0 + j for j < g (G = n_head / n_head_kv; g = G with one part); query row
+ * r = (t - t0) * g + j is that head of token t. */
 typedef struct attn_item {
-    int64_t kvh, t0, t1, g, nq;
+    int64_t kvh, j0, t0, t1, g, nq;
     int64_t lo, hi;       /* keys any query of the block may see */
     float *qg;            /* [nq][head_dim] gathered queries */
     char *qx;             /* [nq] queries in the cache's partner format (attn_quant) */
@@ -151,11 +167,14 @@ typedef struct attn_item {
 static void item_setup(const attn_args *a, int64_t item, void *scratch, attn_item *it)
 {
     const int64_t bt = block_tokens(a), n_blocks = (a->n_tok + bt - 1) / bt;
-    const int64_t g = a->n_head / a->n_head_kv, hd = a->head_dim, hdv = a->head_dim_v;
-    it->kvh = item / n_blocks;
+    const int64_t g = a->n_head / a->n_head_kv, hd = a->head_dim, hdv = a->head_dim_v, np = q_parts(a);
+    int64_t h0, h1;
+    attn_item_heads(a, item, &h0, &h1);
+    it->kvh = item / n_blocks / np;
     attn_item_tokens(a, item, &it->t0, &it->t1);
-    it->g = g;
-    it->nq = (it->t1 - it->t0) * g;
+    it->j0 = h0 - it->kvh * g;
+    it->g = h1 - h0;
+    it->nq = (it->t1 - it->t0) * it->g;
     /* Sliding layers start at the window of the block's first query. */
     it->hi = a->pos0 + it->t1 - 1;
     it->lo = 0;
@@ -177,13 +196,19 @@ static void item_setup(const attn_args *a, int64_t item, void *scratch, attn_ite
     it->acc = (float *)p;
 }
 
+/* The head of the item's query head j (< it->g). */
+static int64_t item_head(const attn_args *a, const attn_item *it, int64_t j)
+{
+    return it->kvh * (a->n_head / a->n_head_kv) + it->j0 + j;
+}
+
 /* Copies the block's queries into qg. */
 static void gather_queries(const attn_args *a, const attn_item *it)
 {
     const int64_t hd = a->head_dim;
     for (int64_t t = it->t0; t < it->t1; t++)
         for (int64_t j = 0; j < it->g; j++)
-            memcpy(it->qg + ((t - it->t0) * it->g + j) * hd, a->q + t * a->n_head * hd + (it->kvh * it->g + j) * hd,
+            memcpy(it->qg + ((t - it->t0) * it->g + j) * hd, a->q + t * a->n_head * hd + item_head(a, it, j) * hd,
                    sizeof(float) * (size_t)hd);
 }
 
@@ -191,7 +216,7 @@ static void gather_queries(const attn_args *a, const attn_item *it)
 static float *out_row(const attn_args *a, const attn_item *it, int64_t r)
 {
     const int64_t t = it->t0 + r / it->g, j = r % it->g;
-    return a->out + t * a->n_head * a->head_dim_v + (it->kvh * it->g + j) * a->head_dim_v;
+    return a->out + t * a->n_head * a->head_dim_v + item_head(a, it, j) * a->head_dim_v;
 }
 
 /* F16 cache: llama.cpp's non-flash attention order (see the file comment), a chunk of keys at a

@@ -134,6 +134,15 @@ static void quantize_row(fwd_ctx *c, const act_plan *p, const float *x, int64_t 
     }
 }
 
+/* Elements [e0, e1) of row 0 of x (e0 a multiple of 256, e1 too or the row's end) into every slot
+ * of plan P, which prepares no copy: the same bytes as quantize_row's (the activation formats
+ * quantize blocks of at most 256 independently), so threads can each quantize their slice. */
+static void quantize_span(fwd_ctx *c, const act_plan *p, const float *x, int64_t e0, int64_t e1)
+{
+    for (int s = 0; s < p->n_slots; s++)
+        simd_quantize_act(p->wtype[s], x + e0, c->qa[s] + simd_act_row_bytes(p->wtype[s], e0), e1 - e0);
+}
+
 /* Rows per work chunk: enough chunks for dynamic balancing, a multiple of 16 so kernels that
  * interleave rows never see a ragged chunk except at the end. */
 static int64_t chunk_rows(int64_t rows, int n_threads)
@@ -359,7 +368,8 @@ static void qkv_finish(fwd_ctx *c, int il, int64_t n, int64_t pos0, float *cs)
 }
 /* Attention of the n queries over the cache, split into work items (attention.h); SCRATCH is the
  * thread's. Returns whether it also quantized the output rows for the output projection (with one
- * KV head an item writes whole rows, which its thread then quantizes: no second loop). */
+ * KV head and its query heads in one part an item writes whole rows, which its thread then
+ * quantizes: no second loop). */
 static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch)
 {
     const model_hparams *hp = &c->m->hp;
@@ -435,20 +445,31 @@ static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     /* Verification with the F16 cache: the batch's queries share each key and value row read,
      * summed in the one-token order (extra masked columns only add exact zeros to the softmax). */
     aa.one_token_order = verifying(c, n);
+    /* One token with fewer KV heads than threads (Gemma 3 270M: one): the query heads of each KV
+     * head in parts, so the other threads do not wait out the whole attention at the barrier. */
+    const int64_t g = hp->n_head / d.n_head_kv, per_kv = c->n_threads / d.n_head_kv;
+    if (n == 1 && c->kv.type == TOLK_TYPE_F16 && per_kv > 1)
+        aa.q_parts = per_kv < g ? per_kv : g;
     /* Item kvh * n_blocks + b costs about b + 1 (its keys end at its last query): the threads take
      * the latest query blocks first, every KV head's in turn, so the small items even out the end. */
     const int64_t n_items = attn_items(&aa), n_blocks = n_items / d.n_head_kv;
     const layer_weights *lw = &c->m->w.layers[il];
-    const bool quantize = d.n_head_kv == 1;
+    /* With one part an item writes whole rows; with parts, one token's slices of heads, which
+     * its thread quantizes where they start on a block of every activation format (256). */
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
     plan_acts(c, wo, 1, n, &p_o);
+    const bool quantize = d.n_head_kv == 1 && (aa.q_parts <= 1 || (d.hdv % 256 == 0 && n == 1 && p_o.prep < 0));
     const int64_t OW = hp->n_head * d.hdv;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t i = 0; i < n_items; i++) {
         const int64_t item = (i % d.n_head_kv) * n_blocks + n_blocks - 1 - i / d.n_head_kv;
         attn_run(&aa, item, scratch);
-        if (quantize) {
+        if (quantize && aa.q_parts > 1) {
+            int64_t h0, h1;
+            attn_item_heads(&aa, item, &h0, &h1);
+            quantize_span(c, &p_o, c->att, h0 * d.hdv, h1 * d.hdv);
+        } else if (quantize) {
             int64_t t0, t1;
             attn_item_tokens(&aa, item, &t0, &t1);
             for (int64_t t = t0; t < t1; t++)
