@@ -1,6 +1,7 @@
 /* Grouped-query attention of a batch of query tokens over the KV cache, with causal and
  * sliding-window masks. Work is split into (KV head, block of query tokens) items so threads never
- * share outputs (and, for one-token decoding, the KV head's query heads into parts: q_parts); each item reuses every key and value row for all the query heads of its group. */
+ * share outputs (and, for one-token decoding, the KV head's query heads into parts: q_parts); each
+ * item reuses every key and value row for all the query heads of its group (or part). */
 #ifndef TOLK_ATTENTION_H
 #define TOLK_ATTENTION_H
 
