@@ -4,11 +4,12 @@
  * rows), then every token reuses them: maddubs of the token's 4 activation bytes, broadcast, with
  * a register of codes gives each row's partial dot in its own lanes, so no horizontal sums are
  * needed and each block costs one int16 -> int32 step, one convert and one FMA per 8 rows (the
- * row walks of q32.h pay that per row). With 16 ymm registers a tile is 8 rows x 4 tokens (Q4_0),
- * 32 rows x 2 tokens (Q8_0) or, for Q5_0, 32 rows x 1 token: each token broadcast feeds the four
- * panels' maddubs (codes as memory operands), since on Zen 3 a broadcast takes a vector pipe like
- * the maddubs themselves (llvm-mca -mcpu=znver3: 7.4 cycles per 8 rows and block against 8.4 for
- * 8 rows x 3 tokens; 34% fewer instructions).
+ * row walks of q32.h pay that per row). With 16 ymm registers a tile is 32 rows x 2 tokens (Q8_0)
+ * or, for Q4_0 / Q5_0, 32 rows x 1 token: each token broadcast feeds the four panels' maddubs
+ * (codes as memory operands), since on Zen 3 a broadcast takes a vector pipe like the maddubs
+ * themselves (llvm-mca -mcpu=znver3, Q5_0: 7.4 cycles per 8 rows and block against 8.4 for 8 rows
+ * x 3 tokens, 34% fewer instructions; Q4_0: 7.3 against 7.7 for 8 rows x 4 tokens, callgrind 23%
+ * fewer instructions).
  *
  * Q4_0 / Q5_0: codes signed (c - 8 / c - 16) as maddubs' signed side; the tokens' bytes biased by
  * +128 (unsigned side), and each row's -128 * sum(codes) starts its block sum. Q5_0's biased bytes
@@ -32,7 +33,7 @@
  * L2 when G_PF_TOK tokens of the pass are left: issued at packing time, as before, the lines met
  * a pass's activations streaming through L2 (512 tokens x 16 blocks of int16 Q8_0 copies: 512 KiB
  * a chunk) before their use.
- * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (run_tokens starts a
+ * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (the tiles start a
  * chunk from the sums so far): for Q4_0 that is llama.cpp's order and ref_dot_q4_0's bits
  * (q4_0_ggml.c). Q5_0 / Q8_0 equal their references only within float rounding (llama.cpp's
  * order for them keeps 8 lanes per row and block, docs/NUMERICS.md), so table.c gives them only
@@ -218,60 +219,17 @@ G_INLINE void q8_prep(int16_t *o, float *dx, const block_q8_0 *x, int64_t nb)
     }
 }
 
-/* T tokens (a constant after inlining) x the 8 rows of one pack over nblk blocks; stores (first
- * chunk) or adds into y's rows [r, r + nrows). Registers: T results, T int16 sums (and for Q5_0
- * T int32 sums), one register of codes, the broadcast: T = 4 for Q4_0 (Q5_0: run_q5_panels; Q8_0:
- * run_q8_panels). */
-G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys,
-                         int nrows, int first)
+/* Q4_0 / Q5_0 (KIND): one token x the rows of NP packs (1..G_PANELS, a constant after inlining)
+ * over nblk blocks; stores (first chunk) or adds into y's rows [0, rows). Each broadcast of the
+ * token's 4 bytes feeds NP maddubs whose codes come straight from the packs (a memory operand):
+ * per 8 rows and block 8 / NP broadcasts where a tile of one panel x T tokens pays 8 (on Zen 3 a
+ * broadcast from memory takes a vector pipe, as many as maddubs, adds and converts share).
+ * Registers: NP results, NP int16 and NP int32 sums, the broadcast, the product. */
+G_INLINE void run_q5_panels(int kind, int NP, const g32_pack *pk, int nblk, const uint8_t *xq, const float *xd,
+                            float *y, int rows, int first)
 {
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 out[G_TOK];
-    /* later chunks go on from the sums so far: every (row, token) adds its blocks in one chain of
-     * FMAs, llama.cpp's order (q4_0_ggml.c) */
-#pragma GCC unroll 4
-    for (int k = 0; k < T; k++)
-        out[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
-    for (int b = 0; b < nblk; b++) {
-        __m256i isum[G_TOK];
-        {
-            const int per = kind == GEMM_Q4_0 ? 8 : 4; /* groups whose pair sums fit int16 */
-            __m256i s16[G_TOK];
-#pragma GCC unroll 8
-            for (int g = 0; g < 8; g++) {
-                __m256i wc = _mm256_load_si256(&p->codes[8 * b + g]);
-#pragma GCC unroll 4
-                for (int k = 0; k < T; k++) {
-                    __m256i prod = _mm256_maddubs_epi16(gemm_bcast4(a->xq[k] + 32 * b + 4 * g), wc);
-                    s16[k] = g % per == 0 ? prod : _mm256_add_epi16(s16[k], prod);
-                    GEMM_KEEP(s16[k]);
-                    if (g % per == per - 1) {
-                        __m256i d = _mm256_madd_epi16(s16[k], ones);
-                        isum[k] = g == per - 1 ? _mm256_add_epi32(d, _mm256_load_si256(&p->init[b]))
-                                               : _mm256_add_epi32(isum[k], d);
-                    }
-                }
-            }
-        }
-        __m256 dw = _mm256_load_ps((const float *)&p->dw[b]);
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(a->xd[k] + b)),
-                                     out[k]);
-    }
-    gemm_store(out, T, y, ys, nrows, 1);
-}
-
-/* Q5_0: one token x the rows of NP packs (1..G_PANELS, a constant after inlining) over nblk
- * blocks; stores (first chunk) or adds into y's rows [0, rows). Each broadcast of the token's 4
- * bytes feeds NP maddubs whose codes come straight from the packs (a memory operand): per 8 rows
- * and block 8 / NP broadcasts where run_tokens pays 8 (on Zen 3 a broadcast from memory takes a
- * vector pipe, as many as maddubs, adds and converts share). Registers: NP results, NP int16 and
- * NP int32 sums, the broadcast, the product. */
-G_INLINE void run_q5_panels(int NP, const g32_pack *pk, int nblk, const uint8_t *xq, const float *xd, float *y,
-                            int rows, int first)
-{
-    const __m256i ones = _mm256_set1_epi16(1);
+    const int per = kind == GEMM_Q4_0 ? 8 : 4;
     __m256 out[G_PANELS];
 #pragma GCC unroll 4
     for (int p = 0; p < NP; p++)
@@ -283,14 +241,14 @@ G_INLINE void run_q5_panels(int NP, const g32_pack *pk, int nblk, const uint8_t 
         for (int g = 0; g < 8; g++) {
             const __m256i x = gemm_bcast4(xq + 32 * b + 4 * g);
 #pragma GCC unroll 4
-            for (int p = 0; p < NP; p++) { /* 4 groups' pair sums fit int16 (top comment) */
+            for (int p = 0; p < NP; p++) { /* groups whose pair sums fit int16 (top comment) */
                 __m256i prod = _mm256_maddubs_epi16(x, _mm256_load_si256(&pk[p].codes[8 * b + g]));
-                s16[p] = g % 4 == 0 ? prod : _mm256_add_epi16(s16[p], prod);
+                s16[p] = g % per == 0 ? prod : _mm256_add_epi16(s16[p], prod);
                 GEMM_KEEP(s16[p]);
-                if (g % 4 == 3) {
+                if (g % per == per - 1) {
                     __m256i d = _mm256_madd_epi16(s16[p], ones);
-                    isum[p] = g == 3 ? _mm256_add_epi32(d, _mm256_load_si256(&pk[p].init[b]))
-                                     : _mm256_add_epi32(isum[p], d);
+                    isum[p] = g == per - 1 ? _mm256_add_epi32(d, _mm256_load_si256(&pk[p].init[b]))
+                                           : _mm256_add_epi32(isum[p], d);
                     GEMM_KEEP(isum[p]);
                 }
             }
@@ -306,14 +264,14 @@ G_INLINE void run_q5_panels(int NP, const g32_pack *pk, int nblk, const uint8_t 
         gemm_store(&out[p], 1, y + G_ROWS * p, 0, rows - G_ROWS * p < G_ROWS ? rows - G_ROWS * p : G_ROWS, 1);
 }
 
-G_INLINE void run_q5_np(const g32_pack *pk, int np, int nblk, const uint8_t *xq, const float *xd, float *y, int rows,
+G_INLINE void run_q5_np(int kind, const g32_pack *pk, int np, int nblk, const uint8_t *xq, const float *xd, float *y, int rows,
                         int first)
 {
     switch (np) {
-    case 4: run_q5_panels(4, pk, nblk, xq, xd, y, rows, first); break;
-    case 3: run_q5_panels(3, pk, nblk, xq, xd, y, rows, first); break;
-    case 2: run_q5_panels(2, pk, nblk, xq, xd, y, rows, first); break;
-    case 1: run_q5_panels(1, pk, nblk, xq, xd, y, rows, first); break;
+    case 4: run_q5_panels(kind, 4, pk, nblk, xq, xd, y, rows, first); break;
+    case 3: run_q5_panels(kind, 3, pk, nblk, xq, xd, y, rows, first); break;
+    case 2: run_q5_panels(kind, 2, pk, nblk, xq, xd, y, rows, first); break;
+    case 1: run_q5_panels(kind, 1, pk, nblk, xq, xd, y, rows, first); break;
     default: break;
     }
 }
@@ -324,7 +282,7 @@ G_INLINE void run_q5_np(const g32_pack *pk, int np, int nblk, const uint8_t *xq,
  * packs, each pack's int16 codes loaded once for the T tokens, so per 8 rows and token 16 / NP
  * broadcasts with the 16 vpmaddwd and 15 adds. Registers: T x NP int32 sums, T broadcasts, the
  * codes, a product; the float sums live in a stack buffer between blocks (one chain of FMAs per
- * (row, token), as run_tokens). */
+ * (row, token), as run_q5_panels). */
 G_INLINE void run_q8_panels(int NP, int T, const g32_pack *pk, int nblk, const g32_act *a, float *y, size_t ys,
                             int rows, int first)
 {
@@ -390,21 +348,6 @@ G_INLINE void run_q8_some(const g32_pack *pk, int np, int rows, int nblk, const 
     case 3: run_q8_panels(3, 1, pk, nblk, a, y, ys, rows, first); break;
     case 2: run_q8_panels(2, 1, pk, nblk, a, y, ys, rows, first); break;
     case 1: run_q8_panels(1, 1, pk, nblk, a, y, ys, rows, first); break;
-    default: break;
-    }
-}
-
-/* Q4_0 (Q5_0 runs run_q5_panels). */
-G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys, int nrows,
-                       int first)
-{
-    if (kind != GEMM_Q4_0)
-        return;
-    switch (T) {
-    case 4: run_tokens(kind, p, nblk, a, 4, y, ys, nrows, first); break;
-    case 3: run_tokens(kind, p, nblk, a, 3, y, ys, nrows, first); break;
-    case 2: run_tokens(kind, p, nblk, a, 2, y, ys, nrows, first); break;
-    case 1: run_tokens(kind, p, nblk, a, 1, y, ys, nrows, first); break;
     default: break;
     }
 }
@@ -498,15 +441,8 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
                     } else {
                         prep_act(&act, qx, qrb, t, T, c, nblk);
                     }
-                    if (kind == GEMM_Q5_0) {
-                        for (int k = 0; k < T; k++)
-                            run_q5_np(pk, np, nblk, act.xq[k], act.xd[k], yt + (size_t)k * ys, rows, c == 0);
-                        continue;
-                    }
-                    for (int i = 0; i < np; i++) {
-                        int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
-                        run_some(kind, &pk[i], nblk, &act, T, yt + G_ROWS * i, ys, nr, c == 0);
-                    }
+                    for (int k = 0; k < T; k++) /* Q4_0 / Q5_0: one token at a time over the packs */
+                        run_q5_np(kind, pk, np, nblk, act.xq[k], act.xd[k], yt + (size_t)k * ys, rows, c == 0);
                 }
             }
         }
