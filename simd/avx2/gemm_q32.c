@@ -4,11 +4,12 @@
  * rows), then every token reuses them: maddubs of the token's 4 activation bytes, broadcast, with
  * a register of codes gives each row's partial dot in its own lanes, so no horizontal sums are
  * needed and each block costs one int16 -> int32 step, one convert and one FMA per 8 rows (the
- * row walks of q32.h pay that per row). With 16 ymm registers a tile is 8 rows x 4 tokens (Q4_0),
- * 16 rows x 5 tokens (Q8_0) or, for Q5_0, 32 rows x 1 token: each token broadcast feeds the four
- * panels' maddubs (codes as memory operands), since on Zen 3 a broadcast takes a vector pipe like
- * the maddubs themselves (llvm-mca -mcpu=znver3: 7.4 cycles per 8 rows and block against 8.4 for
- * 8 rows x 3 tokens; 34% fewer instructions).
+ * row walks of q32.h pay that per row). With 16 ymm registers a tile is 32 rows x 2 tokens (Q8_0)
+ * or, for Q4_0 / Q5_0, 32 rows x 1 token: each token broadcast feeds the four panels' maddubs
+ * (codes as memory operands), since on Zen 3 a broadcast takes a vector pipe like the maddubs
+ * themselves (llvm-mca -mcpu=znver3, Q5_0: 7.4 cycles per 8 rows and block against 8.4 for 8 rows
+ * x 3 tokens, 34% fewer instructions; Q4_0: 7.3 against 7.7 for 8 rows x 4 tokens, callgrind 23%
+ * fewer instructions).
  *
  * Q4_0 / Q5_0: codes signed (c - 8 / c - 16) as maddubs' signed side; the tokens' bytes biased by
  * +128 (unsigned side), and each row's -128 * sum(codes) starts its block sum. Q5_0's biased bytes
@@ -17,13 +18,22 @@
  * else once per chunk and row group into a stack buffer (Q4_0, avx2_gemm_q5_0: same bits). Pair
  * sums fit int16: 8 groups of Q4_0 (8 x 2 x 255 x 8 = 32640) and 4 of Q5_0 add before each madd.
  * Q8_0: codes and activation bytes widened to int16 (vpmaddwd: exact, no sign
- * step per token: on Zen 3 vpsignb competes with maddubs / madd for the multiply pipes), the
- * panels two at a time (16 rows x 5 tokens: per pair of elements 2 code loads and 5 broadcasts
- * feed 10 vpmaddwd). The int16 activations (q8_prep) are prepared once per matmul input by the
+ * step per token: on Zen 3 vpsignb competes with maddubs / madd for the multiply pipes; maddubs on
+ * |codes| with signed activations, as the AVX2 peers do, needs a sign and a madd by ones per
+ * maddubs, since two pairs of 127 x 128 overflow int16: as many vector ops as 2 vpmaddwd + 2 adds),
+ * tiles of 2 tokens x four panels (32 rows): per pair of elements each token's broadcast feeds the
+ * four panels' vpmaddwd and each panel's codes are loaded once for both tokens, so per 8 rows,
+ * token and block 16 vpmaddwd, 15 adds and 4 broadcasts (the former 16 rows x 5 tokens paid 8:
+ * llvm-mca -mcpu=znver3 12.2 cycles per 8 rows, token and block against 13.0; callgrind 3.7% fewer
+ * instructions). The int16 activations (q8_prep) are prepared once per matmul input by the
  * caller where it can (avx2_prepare_q8_0 through simd_prepare_act, into the forward context's
  * buffer; avx2_gemm_q8_0_prep reads them), else per tile and chunk into a stack buffer, once per
  * row group (avx2_gemm_q8_0: tests, the Q8_0 KV cache); no allocation either way, same bits.
- * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (run_tokens starts a
+ * Every kind prefetches the next chunk's weight rows (or the next row group's first chunk) towards
+ * L2 when G_PF_TOK tokens of the pass are left: issued at packing time, as before, the lines met
+ * a pass's activations streaming through L2 (512 tokens x 16 blocks of int16 Q8_0 copies: 512 KiB
+ * a chunk) before their use.
+ * Each (row, token) adds its blocks in one chain of FMAs, chunk after chunk (the tiles start a
  * chunk from the sums so far): for Q4_0 that is llama.cpp's order and ref_dot_q4_0's bits
  * (q4_0_ggml.c). Q5_0 / Q8_0 equal their references only within float rounding (llama.cpp's
  * order for them keeps 8 lanes per row and block, docs/NUMERICS.md), so table.c gives them only
@@ -33,9 +43,10 @@
 
 #include "gemm.h"
 
-/* G_Q8_TT: Q8_0 tokens per tile (two panels x 5 tokens: 10 int32 sums, 2 code registers, the
- * broadcast and 2 products in the 16 ymm registers). */
-enum { G_ROWS = 8, G_PANELS = 4, G_CHUNK = 16, G_TOK = 4, G_TOK8 = 5, G_Q8_TT = 5 };
+/* G_Q8_TT: Q8_0 tokens per tile (x four panels: 8 int32 sums, 2 broadcasts, the codes and a
+ * product in the 16 ymm registers); G_PF_TOK: tokens of a pass left when the next chunk's weights
+ * are prefetched. */
+enum { G_ROWS = 8, G_PANELS = 4, G_CHUNK = 16, G_TOK = 4, G_Q8_TT = 2, G_PF_TOK = 48 };
 
 /* One chunk of G_CHUNK blocks of an 8-row panel, unpacked. */
 typedef struct g32_pack {
@@ -54,8 +65,8 @@ typedef struct g32_act {
     float d[G_TOK][G_CHUNK];
     const uint8_t *xq[G_TOK]; /* Q4_0 / Q5_0: the chunk's biased bytes */
     const float *xd[G_TOK];   /* Q4_0 / Q5_0: the chunk's scales */
-    const int16_t *x16[G_TOK8]; /* Q8_0: the chunk's bytes as int16, per 4 in the codes' pair order (q8_prep) */
-    const float *dx[G_TOK8];    /* Q8_0: the chunk's scales */
+    const int16_t *x16[G_Q8_TT]; /* Q8_0: the chunk's bytes as int16, per 4 in the codes' pair order (q8_prep) */
+    const float *dx[G_Q8_TT];    /* Q8_0: the chunk's scales */
 } g32_act;
 
 #define G_INLINE static inline __attribute__((always_inline))
@@ -146,11 +157,19 @@ G_INLINE void pack_chunk(int kind, g32_pack *p, const char *w, size_t wrb, int64
             blk[i] = row[i] + (size_t)b * bytes;
         pack_block(kind, p, b, blk);
     }
-    /* the rows' next chunk towards L2 while the tokens run on this one (past a row's end it is the
-     * next row's start, which a prefetch may touch) */
-    for (int i = 0; i < nrows; i++)
-        for (size_t o = 0; o < G_CHUNK * bytes; o += 64)
-            _mm_prefetch((const char *)row[i] + (size_t)nblk * bytes + o, _MM_HINT_T1);
+}
+
+/* Blocks [c, c + nblk) of rows [r, r + nrows) towards L2. */
+G_INLINE void prefetch_chunk(int kind, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nblk)
+{
+    const size_t bytes = kind == GEMM_Q4_0 ? sizeof(block_q4_0)
+                         : kind == GEMM_Q5_0 ? sizeof(block_q5_0)
+                                             : sizeof(block_q8_0);
+    for (int i = 0; i < nrows; i++) {
+        const char *p = w + (size_t)(r + i) * wrb + (size_t)c * bytes;
+        for (size_t o = 0; o < (size_t)nblk * bytes + 63; o += 64) /* the last line too */
+            _mm_prefetch(p + (o < (size_t)nblk * bytes ? o : (size_t)nblk * bytes - 1), _MM_HINT_T1);
+    }
 }
 
 /* Q4_0 / Q5_0: blocks [0, nb) of one token's row X as o[32 * b + j] = qs[j] + 128 (the bytes for
@@ -200,60 +219,17 @@ G_INLINE void q8_prep(int16_t *o, float *dx, const block_q8_0 *x, int64_t nb)
     }
 }
 
-/* T tokens (a constant after inlining) x the 8 rows of one pack over nblk blocks; stores (first
- * chunk) or adds into y's rows [r, r + nrows). Registers: T results, T int16 sums (and for Q5_0
- * T int32 sums), one register of codes, the broadcast: T = 4 for Q4_0 (Q5_0: run_q5_panels; Q8_0:
- * run_q8_pair). */
-G_INLINE void run_tokens(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys,
-                         int nrows, int first)
+/* Q4_0 / Q5_0 (KIND): one token x the rows of NP packs (1..G_PANELS, a constant after inlining)
+ * over nblk blocks; stores (first chunk) or adds into y's rows [0, rows). Each broadcast of the
+ * token's 4 bytes feeds NP maddubs whose codes come straight from the packs (a memory operand):
+ * per 8 rows and block 8 / NP broadcasts where a tile of one panel x T tokens pays 8 (on Zen 3 a
+ * broadcast from memory takes a vector pipe, as many as maddubs, adds and converts share).
+ * Registers: NP results, NP int16 and NP int32 sums, the broadcast, the product. */
+G_INLINE void run_q5_panels(int kind, int NP, const g32_pack *pk, int nblk, const uint8_t *xq, const float *xd,
+                            float *y, int rows, int first)
 {
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 out[G_TOK];
-    /* later chunks go on from the sums so far: every (row, token) adds its blocks in one chain of
-     * FMAs, llama.cpp's order (q4_0_ggml.c) */
-#pragma GCC unroll 4
-    for (int k = 0; k < T; k++)
-        out[k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nrows);
-    for (int b = 0; b < nblk; b++) {
-        __m256i isum[G_TOK];
-        {
-            const int per = kind == GEMM_Q4_0 ? 8 : 4; /* groups whose pair sums fit int16 */
-            __m256i s16[G_TOK];
-#pragma GCC unroll 8
-            for (int g = 0; g < 8; g++) {
-                __m256i wc = _mm256_load_si256(&p->codes[8 * b + g]);
-#pragma GCC unroll 4
-                for (int k = 0; k < T; k++) {
-                    __m256i prod = _mm256_maddubs_epi16(gemm_bcast4(a->xq[k] + 32 * b + 4 * g), wc);
-                    s16[k] = g % per == 0 ? prod : _mm256_add_epi16(s16[k], prod);
-                    GEMM_KEEP(s16[k]);
-                    if (g % per == per - 1) {
-                        __m256i d = _mm256_madd_epi16(s16[k], ones);
-                        isum[k] = g == per - 1 ? _mm256_add_epi32(d, _mm256_load_si256(&p->init[b]))
-                                               : _mm256_add_epi32(isum[k], d);
-                    }
-                }
-            }
-        }
-        __m256 dw = _mm256_load_ps((const float *)&p->dw[b]);
-#pragma GCC unroll 4
-        for (int k = 0; k < T; k++)
-            out[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_mul_ps(dw, _mm256_broadcast_ss(a->xd[k] + b)),
-                                     out[k]);
-    }
-    gemm_store(out, T, y, ys, nrows, 1);
-}
-
-/* Q5_0: one token x the rows of NP packs (1..G_PANELS, a constant after inlining) over nblk
- * blocks; stores (first chunk) or adds into y's rows [0, rows). Each broadcast of the token's 4
- * bytes feeds NP maddubs whose codes come straight from the packs (a memory operand): per 8 rows
- * and block 8 / NP broadcasts where run_tokens pays 8 (on Zen 3 a broadcast from memory takes a
- * vector pipe, as many as maddubs, adds and converts share). Registers: NP results, NP int16 and
- * NP int32 sums, the broadcast, the product. */
-G_INLINE void run_q5_panels(int NP, const g32_pack *pk, int nblk, const uint8_t *xq, const float *xd, float *y,
-                            int rows, int first)
-{
-    const __m256i ones = _mm256_set1_epi16(1);
+    const int per = kind == GEMM_Q4_0 ? 8 : 4;
     __m256 out[G_PANELS];
 #pragma GCC unroll 4
     for (int p = 0; p < NP; p++)
@@ -265,14 +241,14 @@ G_INLINE void run_q5_panels(int NP, const g32_pack *pk, int nblk, const uint8_t 
         for (int g = 0; g < 8; g++) {
             const __m256i x = gemm_bcast4(xq + 32 * b + 4 * g);
 #pragma GCC unroll 4
-            for (int p = 0; p < NP; p++) { /* 4 groups' pair sums fit int16 (top comment) */
+            for (int p = 0; p < NP; p++) { /* groups whose pair sums fit int16 (top comment) */
                 __m256i prod = _mm256_maddubs_epi16(x, _mm256_load_si256(&pk[p].codes[8 * b + g]));
-                s16[p] = g % 4 == 0 ? prod : _mm256_add_epi16(s16[p], prod);
+                s16[p] = g % per == 0 ? prod : _mm256_add_epi16(s16[p], prod);
                 GEMM_KEEP(s16[p]);
-                if (g % 4 == 3) {
+                if (g % per == per - 1) {
                     __m256i d = _mm256_madd_epi16(s16[p], ones);
-                    isum[p] = g == 3 ? _mm256_add_epi32(d, _mm256_load_si256(&pk[p].init[b]))
-                                     : _mm256_add_epi32(isum[p], d);
+                    isum[p] = g == per - 1 ? _mm256_add_epi32(d, _mm256_load_si256(&pk[p].init[b]))
+                                           : _mm256_add_epi32(isum[p], d);
                     GEMM_KEEP(isum[p]);
                 }
             }
@@ -288,102 +264,90 @@ G_INLINE void run_q5_panels(int NP, const g32_pack *pk, int nblk, const uint8_t 
         gemm_store(&out[p], 1, y + G_ROWS * p, 0, rows - G_ROWS * p < G_ROWS ? rows - G_ROWS * p : G_ROWS, 1);
 }
 
-G_INLINE void run_q5_np(const g32_pack *pk, int np, int nblk, const uint8_t *xq, const float *xd, float *y, int rows,
+G_INLINE void run_q5_np(int kind, const g32_pack *pk, int np, int nblk, const uint8_t *xq, const float *xd, float *y, int rows,
                         int first)
 {
     switch (np) {
-    case 4: run_q5_panels(4, pk, nblk, xq, xd, y, rows, first); break;
-    case 3: run_q5_panels(3, pk, nblk, xq, xd, y, rows, first); break;
-    case 2: run_q5_panels(2, pk, nblk, xq, xd, y, rows, first); break;
-    case 1: run_q5_panels(1, pk, nblk, xq, xd, y, rows, first); break;
+    case 4: run_q5_panels(kind, 4, pk, nblk, xq, xd, y, rows, first); break;
+    case 3: run_q5_panels(kind, 3, pk, nblk, xq, xd, y, rows, first); break;
+    case 2: run_q5_panels(kind, 2, pk, nblk, xq, xd, y, rows, first); break;
+    case 1: run_q5_panels(kind, 1, pk, nblk, xq, xd, y, rows, first); break;
     default: break;
     }
 }
 
-/* Q8_0: T tokens x the rows of NP (1 or 2, a constant after inlining) packs (P0's rows in
- * y[0..7], P1's in y[8..15]). Per pair of elements j of a block: the packs' int16 codes loaded
- * once, each token's pair of int16 activations broadcast once for both, so 2T vpmaddwd per 2 + T
- * loads. The float sums live in a
- * stack buffer between blocks (one chain of FMAs per (row, token), as run_tokens). */
-G_INLINE void run_q8_pair(int NP, const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T,
-                          float *y, size_t ys, int nr0, int nr1, int first)
+/* Q8_0: T tokens (1 or 2) x the rows of NP packs (1..G_PANELS; both constants after inlining)
+ * over nblk blocks; stores (first chunk) or adds into y's rows [0, rows) of each token row. Per
+ * pair of elements j of a block: each token's pair of int16 activations broadcast once for the NP
+ * packs, each pack's int16 codes loaded once for the T tokens, so per 8 rows and token 16 / NP
+ * broadcasts with the 16 vpmaddwd and 15 adds. Registers: T x NP int32 sums, T broadcasts, the
+ * codes, a product; the float sums live in a stack buffer between blocks (one chain of FMAs per
+ * (row, token), as run_q5_panels). */
+G_INLINE void run_q8_panels(int NP, int T, const g32_pack *pk, int nblk, const g32_act *a, float *y, size_t ys,
+                            int rows, int first)
 {
-    _Alignas(32) __m256 out[2][G_TOK8];
-#pragma GCC unroll 5
-    for (int k = 0; k < T; k++) {
-        out[0][k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys, nr0);
-        out[1][k] = first || NP == 1 ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys + G_ROWS, nr1);
+    _Alignas(32) __m256 out[G_PANELS][G_Q8_TT];
+#pragma GCC unroll 4
+    for (int p = 0; p < NP; p++) {
+        const int nr = rows - G_ROWS * p < G_ROWS ? rows - G_ROWS * p : G_ROWS;
+#pragma GCC unroll 2
+        for (int k = 0; k < T; k++)
+            out[p][k] = first ? _mm256_setzero_ps() : gemm_load(y + (size_t)k * ys + G_ROWS * p, nr);
     }
     for (int b = 0; b < nblk; b++) {
-        __m256i s0[G_TOK8], s1[G_TOK8];
+        __m256i s[G_Q8_TT][G_PANELS];
 #pragma GCC unroll 16
         for (int j = 0; j < 16; j++) {
-            const __m256i w0 = _mm256_load_si256(&p0->codes[16 * b + j]);
-            const __m256i w1 = NP == 2 ? _mm256_load_si256(&p1->codes[16 * b + j]) : w0;
-#pragma GCC unroll 5
-            for (int k = 0; k < T; k++) {
-                const __m256i x = gemm_bcast4(a->x16[k] + 32 * b + 2 * j);
-                const __m256i d0 = _mm256_madd_epi16(w0, x), d1 = _mm256_madd_epi16(w1, x);
-                s0[k] = j == 0 ? d0 : _mm256_add_epi32(s0[k], d0);
-                GEMM_KEEP(s0[k]);
-                if (NP == 2) {
-                    s1[k] = j == 0 ? d1 : _mm256_add_epi32(s1[k], d1);
-                    GEMM_KEEP(s1[k]);
+            __m256i x[G_Q8_TT];
+#pragma GCC unroll 2
+            for (int k = 0; k < T; k++)
+                x[k] = gemm_bcast4(a->x16[k] + 32 * b + 2 * j);
+#pragma GCC unroll 4
+            for (int p = 0; p < NP; p++) {
+                __m256i w = _mm256_load_si256(&pk[p].codes[16 * b + j]);
+                if (T > 1)
+                    GEMM_KEEP(w); /* one load for the T tokens, not a memory operand each */
+#pragma GCC unroll 2
+                for (int k = 0; k < T; k++) {
+                    const __m256i d = _mm256_madd_epi16(w, x[k]);
+                    s[k][p] = j == 0 ? d : _mm256_add_epi32(s[k][p], d);
+                    GEMM_KEEP(s[k][p]);
                 }
             }
         }
-        const __m256 dw0 = _mm256_load_ps((const float *)&p0->dw[b]);
-#pragma GCC unroll 5
+#pragma GCC unroll 2
         for (int k = 0; k < T; k++) {
             const __m256 dx = _mm256_broadcast_ss(a->dx[k] + b);
-            out[0][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0[k]), _mm256_mul_ps(dw0, dx), out[0][k]);
-            if (NP == 2)
-                out[1][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1[k]),
-                                            _mm256_mul_ps(_mm256_load_ps((const float *)&p1->dw[b]), dx), out[1][k]);
+#pragma GCC unroll 4
+            for (int p = 0; p < NP; p++)
+                out[p][k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[k][p]),
+                                            _mm256_mul_ps(_mm256_load_ps((const float *)&pk[p].dw[b]), dx), out[p][k]);
         }
     }
-    gemm_store(out[0], T, y, ys, nr0, 1);
-    if (NP == 2)
-        gemm_store(out[1], T, y + G_ROWS, ys, nr1, 1);
+#pragma GCC unroll 4
+    for (int p = 0; p < NP; p++)
+        gemm_store(out[p], T, y + G_ROWS * p, ys, rows - G_ROWS * p < G_ROWS ? rows - G_ROWS * p : G_ROWS, 1);
 }
 
-G_INLINE void run_q8_np(int NP, const g32_pack *p0, const g32_pack *p1, int nblk, const g32_act *a, int T, float *y,
-                        size_t ys, int nr0, int nr1, int first)
-{
-    switch (T) {
-    case 5: run_q8_pair(NP, p0, p1, nblk, a, 5, y, ys, nr0, nr1, first); break;
-    case 4: run_q8_pair(NP, p0, p1, nblk, a, 4, y, ys, nr0, nr1, first); break;
-    case 3: run_q8_pair(NP, p0, p1, nblk, a, 3, y, ys, nr0, nr1, first); break;
-    case 2: run_q8_pair(NP, p0, p1, nblk, a, 2, y, ys, nr0, nr1, first); break;
-    case 1: run_q8_pair(NP, p0, p1, nblk, a, 1, y, ys, nr0, nr1, first); break;
-    default: break;
-    }
-}
-
-/* Q8_0 over packs i.. of a row group: pairs, then a lone last pack. */
+/* Q8_0 over the np packs of a row group. */
 G_INLINE void run_q8_some(const g32_pack *pk, int np, int rows, int nblk, const g32_act *a, int T, float *y,
                           size_t ys, int first)
 {
-    int i = 0;
-    for (; i + 1 < np; i += 2) {
-        int nr1 = rows - G_ROWS * (i + 1) < G_ROWS ? rows - G_ROWS * (i + 1) : G_ROWS;
-        run_q8_np(2, &pk[i], &pk[i + 1], nblk, a, T, y + G_ROWS * i, ys, G_ROWS, nr1, first);
-    }
-    if (i < np)
-        run_q8_np(1, &pk[i], NULL, nblk, a, T, y + G_ROWS * i, ys, rows - G_ROWS * i, 0, first);
-}
-
-/* Q4_0 (Q5_0 runs run_q5_panels). */
-G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, int T, float *y, size_t ys, int nrows,
-                       int first)
-{
-    if (kind != GEMM_Q4_0)
+    if (T == 2) {
+        switch (np) {
+        case 4: run_q8_panels(4, 2, pk, nblk, a, y, ys, rows, first); break;
+        case 3: run_q8_panels(3, 2, pk, nblk, a, y, ys, rows, first); break;
+        case 2: run_q8_panels(2, 2, pk, nblk, a, y, ys, rows, first); break;
+        case 1: run_q8_panels(1, 2, pk, nblk, a, y, ys, rows, first); break;
+        default: break;
+        }
         return;
-    switch (T) {
-    case 4: run_tokens(kind, p, nblk, a, 4, y, ys, nrows, first); break;
-    case 3: run_tokens(kind, p, nblk, a, 3, y, ys, nrows, first); break;
-    case 2: run_tokens(kind, p, nblk, a, 2, y, ys, nrows, first); break;
-    case 1: run_tokens(kind, p, nblk, a, 1, y, ys, nrows, first); break;
+    }
+    switch (np) {
+    case 4: run_q8_panels(4, 1, pk, nblk, a, y, ys, rows, first); break;
+    case 3: run_q8_panels(3, 1, pk, nblk, a, y, ys, rows, first); break;
+    case 2: run_q8_panels(2, 1, pk, nblk, a, y, ys, rows, first); break;
+    case 1: run_q8_panels(1, 1, pk, nblk, a, y, ys, rows, first); break;
     default: break;
     }
 }
@@ -393,7 +357,7 @@ G_INLINE void run_some(int kind, const g32_pack *p, int nblk, const g32_act *a, 
  * each pass unpacks every weight chunk once, and with gemm_token_block's 256 KiB of raw bytes
  * 8192-wide Q8_0 rows got 28 tokens a pass, where unpacking the weights (read from memory) bounded
  * the speed (4096-wide rows: the same speed at 120 and 480 tokens a pass). Q8_0: at most
- * G_Q8_PASS_BYTES of copies, whole 5-token tiles; Q5_0: G_B_PASS_BYTES (a 640-wide prompt of 512
+ * G_Q8_PASS_BYTES of copies, whole 2-token tiles; Q5_0: G_B_PASS_BYTES (a 640-wide prompt of 512
  * tokens in one pass: the weights unpacked once). */
 enum { G_Q8_PASS_BYTES = 2 << 20, G_B_PASS_BYTES = 448 << 10 };
 
@@ -402,7 +366,7 @@ G_INLINE int64_t token_block(int kind, int64_t n, int64_t n_tok, size_t prb)
     int64_t tb;
     if (kind == GEMM_Q8_0) {
         tb = (int64_t)(G_Q8_PASS_BYTES / ((size_t)n * sizeof(int16_t))) / G_Q8_TT * G_Q8_TT;
-        tb = tb < 4 * G_Q8_TT ? 4 * G_Q8_TT : tb;
+        tb = tb < 10 * G_Q8_TT ? 10 * G_Q8_TT : tb; /* 20, as with the 5-token tiles */
     } else if (prb) {
         tb = (int64_t)(G_B_PASS_BYTES / prb) / 3 * 3;
         tb = tb < 16 ? 16 : tb;
@@ -415,7 +379,7 @@ G_INLINE int64_t token_block(int kind, int64_t n, int64_t n_tok, size_t prb)
 /* Tokens in passes of token_block; per pass, rows in groups of up to G_PANELS panels, each chunk
  * of blocks unpacked once for all the pass's tokens, taken TT at a time. Q8_0 reads its tokens'
  * prepared copies (PREP, PRB bytes a row, row t token t's) where given; else (PREP NULL) each tile
- * prepares its tokens' chunk in a stack buffer, once per row group. Its panels go in pairs. */
+ * prepares its tokens' chunk in a stack buffer, once per row group. */
 G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *qx, size_t qrb, int64_t n_tok, float *y,
                    size_t ys, int64_t r0, int64_t r1, const char *prep, size_t prb)
 {
@@ -436,8 +400,21 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
                     int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
                     pack_chunk(kind, &pk[i], w, wrb, r + G_ROWS * i, nr, c, nblk);
                 }
+                /* the next chunk (or row group, or the next pass's first) towards L2 when G_PF_TOK
+                 * tokens are left to run on this one: issued at packing time, the streamed
+                 * activations evicted it again before use */
+                int64_t pr = r, pc = c + nblk;
+                int prows = rows;
+                if (pc >= nb) {
+                    pc = 0;
+                    pr = r + G_PANELS * G_ROWS < r1 ? r + G_PANELS * G_ROWS : t1 < n_tok ? r0 : r1;
+                    prows = r1 - pr < G_PANELS * G_ROWS ? (int)(r1 - pr) : G_PANELS * G_ROWS;
+                }
+                const int64_t tpf = t1 - G_PF_TOK > t0 ? t1 - G_PF_TOK : t0;
                 for (int64_t t = t0; t < t1; t += TT) {
                     int T = t1 - t < TT ? (int)(t1 - t) : TT;
+                    if (t <= tpf && tpf < t + TT && prows > 0)
+                        prefetch_chunk(kind, w, wrb, pr, prows, pc, nb - pc < G_CHUNK ? (int)(nb - pc) : G_CHUNK);
                     float *yt = y + (size_t)t * ys + (size_t)r;
                     if (kind == GEMM_Q8_0) {
                         for (int k = 0; k < T; k++) {
@@ -464,15 +441,8 @@ G_INLINE void gemm(int kind, const void *w, size_t wrb, int64_t n, const void *q
                     } else {
                         prep_act(&act, qx, qrb, t, T, c, nblk);
                     }
-                    if (kind == GEMM_Q5_0) {
-                        for (int k = 0; k < T; k++)
-                            run_q5_np(pk, np, nblk, act.xq[k], act.xd[k], yt + (size_t)k * ys, rows, c == 0);
-                        continue;
-                    }
-                    for (int i = 0; i < np; i++) {
-                        int nr = rows - G_ROWS * i < G_ROWS ? rows - G_ROWS * i : G_ROWS;
-                        run_some(kind, &pk[i], nblk, &act, T, yt + G_ROWS * i, ys, nr, c == 0);
-                    }
+                    for (int k = 0; k < T; k++) /* Q4_0 / Q5_0: one token at a time over the packs */
+                        run_q5_np(kind, pk, np, nblk, act.xq[k], act.xd[k], yt + (size_t)k * ys, rows, c == 0);
                 }
             }
         }
