@@ -264,8 +264,8 @@ G_INLINE void run_q5_panels(int kind, int NP, const g32_pack *pk, int nblk, cons
         gemm_store(&out[p], 1, y + G_ROWS * p, 0, rows - G_ROWS * p < G_ROWS ? rows - G_ROWS * p : G_ROWS, 1);
 }
 
-G_INLINE void run_q5_np(int kind, const g32_pack *pk, int np, int nblk, const uint8_t *xq, const float *xd, float *y, int rows,
-                        int first)
+G_INLINE void run_q5_np(int kind, const g32_pack *pk, int np, int nblk, const uint8_t *xq, const float *xd, float *y,
+                        int rows, int first)
 {
     switch (np) {
     case 4: run_q5_panels(kind, 4, pk, nblk, xq, xd, y, rows, first); break;
@@ -329,27 +329,27 @@ G_INLINE void run_q8_panels(int NP, int T, const g32_pack *pk, int nblk, const g
         gemm_store(out[p], T, y + G_ROWS * p, ys, rows - G_ROWS * p < G_ROWS ? rows - G_ROWS * p : G_ROWS, 1);
 }
 
-/* Q8_0 over the np packs of a row group. */
+/* Q8_0: T tokens (a constant after inlining) over the np packs of a row group. */
+G_INLINE void run_q8_np(int T, const g32_pack *pk, int np, int rows, int nblk, const g32_act *a, float *y, size_t ys,
+                        int first)
+{
+    switch (np) {
+    case 4: run_q8_panels(4, T, pk, nblk, a, y, ys, rows, first); break;
+    case 3: run_q8_panels(3, T, pk, nblk, a, y, ys, rows, first); break;
+    case 2: run_q8_panels(2, T, pk, nblk, a, y, ys, rows, first); break;
+    case 1: run_q8_panels(1, T, pk, nblk, a, y, ys, rows, first); break;
+    default: break;
+    }
+}
+
+/* Q8_0 over the np packs of a row group, T (1 or 2) tokens. */
 G_INLINE void run_q8_some(const g32_pack *pk, int np, int rows, int nblk, const g32_act *a, int T, float *y,
                           size_t ys, int first)
 {
-    if (T == 2) {
-        switch (np) {
-        case 4: run_q8_panels(4, 2, pk, nblk, a, y, ys, rows, first); break;
-        case 3: run_q8_panels(3, 2, pk, nblk, a, y, ys, rows, first); break;
-        case 2: run_q8_panels(2, 2, pk, nblk, a, y, ys, rows, first); break;
-        case 1: run_q8_panels(1, 2, pk, nblk, a, y, ys, rows, first); break;
-        default: break;
-        }
-        return;
-    }
-    switch (np) {
-    case 4: run_q8_panels(4, 1, pk, nblk, a, y, ys, rows, first); break;
-    case 3: run_q8_panels(3, 1, pk, nblk, a, y, ys, rows, first); break;
-    case 2: run_q8_panels(2, 1, pk, nblk, a, y, ys, rows, first); break;
-    case 1: run_q8_panels(1, 1, pk, nblk, a, y, ys, rows, first); break;
-    default: break;
-    }
+    if (T == 2)
+        run_q8_np(2, pk, np, rows, nblk, a, y, ys, first);
+    else
+        run_q8_np(1, pk, np, rows, nblk, a, y, ys, first);
 }
 
 /* Tokens per pass: gemm_token_block's for Q4_0 / Q5_0 reading their raw bytes. Prepared copies
