@@ -142,12 +142,16 @@ G_INLINE void pack_block(int kind, g32_pack *p, int b, const uint8_t *const blk[
     p->init[b] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(sum, 7));
 }
 
+/* Bytes of one weight block of the format KIND. */
+G_INLINE size_t block_bytes(int kind)
+{
+    return kind == GEMM_Q4_0 ? sizeof(block_q4_0) : kind == GEMM_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
+}
+
 /* Blocks [c, c + nblk) of rows [r, r + nrows) (nrows <= 8; missing rows repeat the last one). */
 G_INLINE void pack_chunk(int kind, g32_pack *p, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nblk)
 {
-    const size_t bytes = kind == GEMM_Q4_0 ? sizeof(block_q4_0)
-                         : kind == GEMM_Q5_0 ? sizeof(block_q5_0)
-                                             : sizeof(block_q8_0);
+    const size_t bytes = block_bytes(kind);
     const uint8_t *row[8];
     for (int i = 0; i < 8; i++)
         row[i] = (const uint8_t *)w + (size_t)(r + (i < nrows ? i : nrows - 1)) * wrb + (size_t)c * bytes;
@@ -162,9 +166,7 @@ G_INLINE void pack_chunk(int kind, g32_pack *p, const char *w, size_t wrb, int64
 /* Blocks [c, c + nblk) of rows [r, r + nrows) towards L2. */
 G_INLINE void prefetch_chunk(int kind, const char *w, size_t wrb, int64_t r, int nrows, int64_t c, int nblk)
 {
-    const size_t bytes = kind == GEMM_Q4_0 ? sizeof(block_q4_0)
-                         : kind == GEMM_Q5_0 ? sizeof(block_q5_0)
-                                             : sizeof(block_q8_0);
+    const size_t bytes = block_bytes(kind);
     for (int i = 0; i < nrows; i++) {
         const char *p = w + (size_t)(r + i) * wrb + (size_t)c * bytes;
         for (size_t o = 0; o < (size_t)nblk * bytes + 63; o += 64) /* the last line too */
