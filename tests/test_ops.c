@@ -570,7 +570,7 @@ START_TEST(attention_blocks_match_portable)
 {
     const ag_blocks *vec = ag_blocks_get(), *ref = ag_blocks_portable();
     const int64_t widths[] = {16, 32, 48, 64, 80, 96, 128, 200, 256, 512};
-    enum { NQ = 5, NK = 70, LD = 80 };
+    enum { NQ = 13, NK = 70, LD = 80 }; /* 13 query rows: two blocks of six and a tail */
     unsigned seed = 12345;
     for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
         const int64_t hd = widths[wi];
@@ -608,13 +608,19 @@ START_TEST(attention_blocks_match_portable)
                 const int64_t c = j < n1 ? j : j - n1, nc = j < n1 ? n1 : n2;
                 memcpy(v + ((j < n1 ? 0 : n1) + ag_lane_slot(c, nc, lanes)) * hd, k + j * hd, sizeof(float) * (size_t)hd);
             }
-            ref->pv(lanes, p, LD, NQ, c0, n1, v, hd, a1, true);
-            vec->pv(lanes, p, LD, NQ, c0, n1, v, hd, a2, true);
-            ref->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, v + n1 * hd, hd, a1, false);
-            vec->pv(lanes, p + n1, LD, NQ, c0 + n1, n2, v + n1 * hd, hd, a2, false);
+            /* every row count up to NQ, so each tail block size (1..5 after blocks of 6) runs */
+            for (int64_t nq = 1; nq <= NQ; nq++) {
+                const size_t m = (size_t)(nq * lanes * hd);
+                for (size_t i = 0; i < m; i++)
+                    a1[i] = a2[i] = 7.0f; /* first must overwrite */
+                ref->pv(lanes, p, LD, nq, c0, n1, v, hd, a1, true);
+                vec->pv(lanes, p, LD, nq, c0, n1, v, hd, a2, true);
+                ref->pv(lanes, p + n1, LD, nq, c0 + n1, n2, v + n1 * hd, hd, a1, false);
+                vec->pv(lanes, p + n1, LD, nq, c0 + n1, n2, v + n1 * hd, hd, a2, false);
+                ck_assert_msg(memcmp(a1, a2, sizeof(float) * m) == 0, "pv lanes %lld hd %lld rows %lld",
+                              (long long)lanes, (long long)hd, (long long)nq);
+            }
             free(v);
-            ck_assert_msg(memcmp(a1, a2, sizeof(float) * n) == 0, "pv lanes %lld hd %lld", (long long)lanes,
-                          (long long)hd);
             free(a1);
             free(a2);
         }

@@ -89,15 +89,16 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
     return (float)s;
 }
 
-/* The p.v driver of one ISA: query rows four at a time through ROWS (the rest with a smaller
+/* The p.v driver of one ISA: query rows MAXR at a time through ROWS (the rest with a smaller
  * block), each block over every lane in turn, each lane over its keys of the chunk. Rows outside,
- * lanes inside, so a block's probabilities stay in L1 while the lanes pass over them. */
-#define PV_LANES(NAME, TARGET, ROWS)                                                                          \
+ * lanes inside, so a block's probabilities stay in L1 while the lanes pass over them. Every
+ * accumulator still takes its keys in the same order, so the row grouping changes no bit. */
+#define PV_LANES(NAME, TARGET, ROWS, MAXR)                                                                    \
     TARGET static void NAME(int64_t lanes, const float *p, int64_t ld, int64_t nq, int64_t c0, int64_t nk,   \
                             const float *v, int64_t hdv, float *acc, bool first)                              \
     {                                                                                                         \
         const int64_t rs = lanes * hdv;                                                                       \
-        for (int64_t r = 0; r < nq; r += 4) {                                                                 \
+        for (int64_t r = 0; r < nq; r += MAXR) {                                                              \
             const float *pr = p + r * ld;                                                                     \
             for (int64_t l = 0; l < lanes; l++) {                                                             \
                 const int64_t j0 = ((l - c0) % lanes + lanes) % lanes; /* (c0 + j0) % lanes == l */          \
@@ -105,7 +106,11 @@ INLINE float vecdot_tail(double s, const float *a, const float *b, int64_t np, i
                     continue;                                                                                 \
                 float *ar = acc + r * rs + l * hdv;                                                           \
                 const float *vl = v + ag_lane_slot(j0 < nk ? j0 : 0, nk, lanes) * hdv; /* the lane's rows */  \
-                if (nq - r >= 4)                                                                              \
+                if (MAXR >= 6 && nq - r >= 6)                                                                 \
+                    ROWS(6, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
+                else if (MAXR >= 6 && nq - r == 5)                                                            \
+                    ROWS(5, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
+                else if (nq - r >= 4)                                                                         \
                     ROWS(4, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
                 else if (nq - r == 3)                                                                         \
                     ROWS(3, pr, ld, j0, lanes, nk, vl, hdv, ar, rs, first);                                    \
@@ -277,17 +282,21 @@ AVX2_T static void dots_avx2(ag_order o, const float *k, int64_t nk, const float
         dots_avx2_hd(o, k, nk, q, nq, 64, s, ld);
     else if (hd == 128)
         dots_avx2_hd(o, k, nk, q, nq, 128, s, ld);
+    else if (hd == 256) /* Gemma 3 */
+        dots_avx2_hd(o, k, nk, q, nq, 256, s, ld);
     else
         dots_avx2_hd(o, k, nk, q, nq, hd, s, ld);
 }
 
 /* NR query rows x 8 * NV columns of one lane, over the lane's keys j0, j0 + step, ... < nk: the
  * accumulators stay in registers while the keys pass (a small matrix product per lane). a: the
- * lane's first row at the block's first column; rows rs floats apart. */
+ * lane's first row at the block's first column; rows rs floats apart. Six rows by two registers
+ * keep twelve independent sums in flight (eight leave the FMA units waiting on their latency),
+ * with the two value registers and one broadcast that is all sixteen. */
 INLINE AVX2_T void pv_block_avx2(int NR, int NV, const float *p, int64_t ld, int64_t j0, int64_t step, int64_t nk,
                                  const float *v, int64_t hdv, float *a, int64_t rs, bool first)
 {
-    __m256 acc[4][2];
+    __m256 acc[6][2];
     #pragma GCC unroll 8
     for (int r = 0; r < NR; r++)
         #pragma GCC unroll 8
@@ -332,7 +341,7 @@ INLINE AVX2_T void pv_rows_avx2(int NR, const float *p, int64_t ld, int64_t j0, 
         }
 }
 
-PV_LANES(pv_avx2, AVX2_T, pv_rows_avx2)
+PV_LANES(pv_avx2, AVX2_T, pv_rows_avx2, 6)
 
 static const ag_blocks with_avx2 = {rows_avx2, dots_avx2, pv_avx2};
 
@@ -460,7 +469,7 @@ INLINE AVX512_T void pv_rows_avx512(int NR, const float *p, int64_t ld, int64_t 
     }
 }
 
-PV_LANES(pv_avx512, AVX512_T, pv_rows_avx512)
+PV_LANES(pv_avx512, AVX512_T, pv_rows_avx512, 4)
 
 static const ag_blocks with_avx512 = {rows_avx2, dots_avx512, pv_avx512};
 
