@@ -419,6 +419,9 @@ void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights
      * where the layer has one, rounded, as llama.cpp multiplies them in two steps); then the shared
      * expert's output. */
     const float *xs = lw->ffn_down_exps_s ? lw->ffn_down_exps_s->data : NULL;
+    /* The loops are element-wise (a product, then a sum, per element: C11 contracts nothing), so
+     * vector lanes give the same bits; omp simd says out and the buffers do not overlap, which
+     * the compiler cannot see and so left them scalar. */
 #pragma omp for
     for (int64_t t = 0; t < n; t++) {
         float *o = out + t * E;
@@ -427,19 +430,28 @@ void moe_ffn_routed(moe_buffers *b, const model_hparams *hp, const layer_weights
             const float *d = b->down + b->pair_of[t * k + s] * E;
             if (xs) {
                 const float sc = xs[b->chosen[t * k + s]];
-                for (int64_t i = 0; i < E; i++) {
-                    const float ds = d[i] * sc;
-                    o[i] = s == 0 ? ds * w : o[i] + ds * w;
+                if (s == 0) {
+#pragma omp simd
+                    for (int64_t i = 0; i < E; i++)
+                        o[i] = (d[i] * sc) * w;
+                } else {
+#pragma omp simd
+                    for (int64_t i = 0; i < E; i++)
+                        o[i] = o[i] + (d[i] * sc) * w;
                 }
-            } else if (s == 0)
+            } else if (s == 0) {
+#pragma omp simd
                 for (int64_t i = 0; i < E; i++)
                     o[i] = d[i] * w;
-            else
+            } else {
+#pragma omp simd
                 for (int64_t i = 0; i < E; i++)
                     o[i] += d[i] * w;
+            }
         }
         if (lw->ffn_gate_shexp) {
             const float g = b->sh_scale[t], *d = b->sh_down + t * E;
+#pragma omp simd
             for (int64_t i = 0; i < E; i++)
                 o[i] += d[i] * g;
         }
