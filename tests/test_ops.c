@@ -630,6 +630,57 @@ START_TEST(attention_blocks_match_portable)
 }
 END_TEST
 
+/* ag_reduce (vector where this CPU has AVX2) against the lane trees written out per output: the
+ * 64 lanes folded 0 += 2, 1 += 3, 0 += 1 (16-lane registers), then + halves, + quarters,
+ * (0 + 2) + (1 + 3). Values spread over many binades, so another pairing changes bits; widths
+ * with and without a multiple-of-8 part. */
+static float lane_tree16(const float *x)
+{
+    float t8[8], t4[4];
+    for (int l = 0; l < 8; l++)
+        t8[l] = x[l] + x[l + 8];
+    for (int l = 0; l < 4; l++)
+        t4[l] = t8[l] + t8[l + 4];
+    return (t4[0] + t4[2]) + (t4[1] + t4[3]);
+}
+
+START_TEST(attention_reduce_matches_lane_tree)
+{
+    const int64_t widths[] = {1, 7, 8, 9, 64, 100, 128, 256};
+    unsigned seed = 777;
+    for (int o = 0; o < 2; o++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+            const int64_t n = widths[wi], lanes = o == AG_TILED ? AG_LANES : AG_VLANES;
+            float *acc = malloc(sizeof(float) * (size_t)(lanes * n)), *got = malloc(sizeof(float) * (size_t)n);
+            for (int64_t i = 0; i < lanes * n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                const float m = (float)(seed >> 8) / (float)(1u << 24) - 0.5f;
+                acc[i] = ldexpf(m, (int)(seed >> 27) - 8); /* 2^-8 .. 2^23 */
+            }
+            float *want = malloc(sizeof(float) * (size_t)n);
+            for (int64_t d = 0; d < n; d++) {
+                float x[AG_VLANES];
+                for (int64_t l = 0; l < lanes; l++)
+                    x[l] = acc[l * n + d];
+                if (o == AG_VECDOT) {
+                    for (int l = 0; l < AG_LANES; l++) {
+                        x[l] += x[2 * AG_LANES + l];
+                        x[AG_LANES + l] += x[3 * AG_LANES + l];
+                    }
+                    for (int l = 0; l < AG_LANES; l++)
+                        x[l] += x[AG_LANES + l];
+                }
+                want[d] = lane_tree16(x);
+            }
+            ag_reduce((ag_order)o, acc, n, got);
+            ck_assert_msg(memcmp(got, want, sizeof(float) * (size_t)n) == 0, "order %d width %lld", o, (long long)n);
+            free(acc);
+            free(got);
+            free(want);
+        }
+}
+END_TEST
+
 /* The vector F16 row conversion against the portable one: strided rows (a cache layer's width
  * apart), widths with and without a multiple-of-8 part, runs shorter and longer than the
  * prefetch distance; every F16 bit pattern but NaNs appears. */
@@ -716,6 +767,7 @@ int main(void)
     tcase_add_test(tc, attention_sums_in_ggml_order);
     tcase_add_test(tc, attention_query_parts_match_whole);
     tcase_add_test(tc, attention_blocks_match_portable);
+    tcase_add_test(tc, attention_reduce_matches_lane_tree);
     tcase_add_test(tc, attention_rows_match_portable);
     tcase_add_test(tc, attention_softmax_round_matches_steps);
     suite_add_tcase(s, tc);

@@ -25,7 +25,7 @@ void ag_accumulate(float *restrict acc, int64_t lanes, int64_t c, float w, const
                    bool first);
 
 /* out[d] = the reduction of acc[0..lanes)[d]: lanes is 16 for AG_TILED, 64 for AG_VECDOT.
- * Overwrites acc. */
+ * May overwrite acc. */
 void ag_reduce(ag_order o, float *acc, int64_t n, float *out);
 
 /* ggml_v_expf (AVX-512 form): the polynomial exp llama.cpp's softmax uses, x <= -inf gives 0. */
