@@ -20,3 +20,10 @@ bench_kv_ring_SOURCES = bench/kv_ring.c
 bench_kv_ring_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
 CLEANFILES += bench/kv_ring$(EXEEXT)
 bench: bench/kv_ring$(EXEEXT)
+
+# What a verification pass of 1..25 tokens costs in one-token steps (docs/TM.md); `make bench`.
+EXTRA_PROGRAMS += bench/pass_cost
+bench_pass_cost_SOURCES = bench/pass_cost.c
+bench_pass_cost_LDADD = libtolk_internal.la $(OPENMP_CFLAGS) -lm
+CLEANFILES += bench/pass_cost$(EXEEXT)
+bench: bench/pass_cost$(EXEEXT)

@@ -93,8 +93,8 @@ static const char *vocab_piece(const void *vocab, int32_t id, size_t *len)
 }
 
 /* Reference drafting (spec_ref.c). Where the reference offers nothing sure the step is plain: no
- * prompt lookup either, since its short drafts cost a verification pass (about two decode steps)
- * for a token or two that are seldom right in new wording (docs/TM.md). */
+ * prompt lookup either, since each of its drafts costs about 0.4 of a decode step to verify
+ * (docs/TM.md) and a token or two of prompt lookup is seldom right in new wording. */
 static int propose_ref(gen_ctx *g, spec_state *st, int kmax, tolk_error *err)
 {
     const int nd = ref_propose(&st->ref, st->hist, st->n_hist, kmax, vocab_piece, g->model->vocab, st->drafts);

@@ -4,8 +4,9 @@
  * output's end that the reference also holds (compared as token pieces, so a word split into
  * other tokens still re-joins), or guesses a one-token substitution. It drafts only where the
  * alignment is confirmed: a long anchor, or a short anchor or guess whose first token the output
- * has just produced (until then the step is plain: a pass of one or two drafts costs about two
- * decode steps, docs/TM.md, so an unsure draft is checked by a plain step's token instead). Pure
+ * has just produced (until then the step is plain: a pass of n tokens costs about 0.54 + 0.41 n
+ * decode steps, docs/TM.md, so drafting from an unsure place saves at most one pass's fixed half
+ * step while each wrong draft wastes 0.41; a plain step's token checks it for free). Pure
  * bookkeeping over token ids and their pieces: verification keeps the output exact whatever it
  * proposes, only the speed depends on it. */
 #ifndef TOLK_SPEC_REF_H
@@ -66,8 +67,8 @@ int ref_propose(ref_drafter *rd, const int32_t *hist, size_t n_hist, int kmax, r
  * next ref_set; at most REF_RISK_MAX). A draft from the reference then ends REF_RISK_SLACK tokens
  * after the first such place it covers (or one that lies up to REF_RISK_SLACK before it), where
  * that leaves out REF_RISK_CUT tokens or more: past a departure every drafted token is rejected,
- * each costing about a third of a decode step to verify, while a cut that was not needed costs the
- * fixed part of one more pass, about two thirds of a step (docs/TM.md). */
+ * each costing about 0.4 of a decode step to verify, while a cut that was not needed costs the
+ * fixed part of one more pass, about half a step (docs/TM.md). */
 void ref_set_risk(ref_drafter *rd, const float *at, int n);
 
 /* Walks the output HIST[seen..n_hist) against the reference (ref_propose does it first itself). */
