@@ -308,13 +308,13 @@ START_TEST(batched_equals_sequential)
 }
 END_TEST
 
-/* Decodes toks[] one at a time with two threads, the FFN fused (fwd_set_ffn_fuse) or not, into
+/* Decodes toks[] one at a time with two threads, the FFN fused (fwd_set_decode_fuse) or not, into
  * out[12][NV]. */
 static void decode_all(const tolk_model *m, int fuse, uint32_t kv, float out[][NV])
 {
     tolk_error err = {0};
     fwd_ctx *c = make_ctx(m, 64, 1, 2, kv);
-    fwd_set_ffn_fuse(c, fuse);
+    fwd_set_decode_fuse(c, fuse);
     for (int i = 0; i < 12; i++) {
         ck_assert_int_eq(fwd_eval(c, toks + i, 1, 0, &err), TOLK_OK);
         memcpy(out[i], fwd_logits(c, 0), sizeof out[i]);
@@ -322,15 +322,18 @@ static void decode_all(const tolk_model *m, int fuse, uint32_t kv, float out[][N
     fwd_free(c);
 }
 
-/* The fused one-token FFN (gate/up rows, activation and quantization per row chunk) gives the
- * two-loop path's logits bit for bit: SwiGLU (llama) and GeGLU (gemma3), 1100 wide (five chunks
- * of 256, the last ragged and off SwiGLU's groups of 16), and qwen2 600 wide (three chunks). */
-START_TEST(fused_ffn_equals_unfused)
+/* The fused one-token steps (fwd_set_decode_fuse) give the batches' loops' logits bit for bit. The
+ * FFN (gate/up rows, activation and quantization per row chunk): SwiGLU (llama) and GeGLU
+ * (gemma3), 1100 wide (five chunks of 256, the last ragged and off SwiGLU's groups of 16), and
+ * qwen2 600 wide (three chunks). The attention output quantized per KV head: llama with heads of
+ * 128 (two query heads per KV head, slices of 256), F16 and Q8_0 caches. */
+START_TEST(fused_decode_equals_unfused)
 {
     static const tiny_spec wide[] = {
         {"llama", 2, 32, NULL, NULL, 1100},
         {"gemma3", 6, 32, NULL, NULL, 1100},
         {"qwen2", 2, 16, NULL, NULL, 600},
+        {"llama", 2, 128, NULL, NULL, 0},
     };
     for (size_t k = 0; k < sizeof wide / sizeof wide[0]; k++) {
         image img;
@@ -339,10 +342,14 @@ START_TEST(fused_ffn_equals_unfused)
         tolk_model *m = open_tiny(&wide[k], &img, &err, &rc);
         ck_assert_msg(rc == TOLK_OK, "%s: %s", wide[k].arch, err.msg);
         static float a[12][NV], b[12][NV];
-        decode_all(m, 1, TOLK_TYPE_F16, a);
-        decode_all(m, 0, TOLK_TYPE_F16, b);
-        for (int i = 0; i < 12; i++)
-            ck_assert_msg(!memcmp(a[i], b[i], sizeof a[i]), "%s token %d: fused FFN logits differ", wide[k].arch, i);
+        for (int q8 = 0; q8 < (wide[k].head_dim % 32 == 0 ? 2 : 1); q8++) {
+            const uint32_t kv = q8 ? TOLK_TYPE_Q8_0 : TOLK_TYPE_F16;
+            decode_all(m, 1, kv, a);
+            decode_all(m, 0, kv, b);
+            for (int i = 0; i < 12; i++)
+                ck_assert_msg(!memcmp(a[i], b[i], sizeof a[i]), "%s (head dim %d, %s cache) token %d: fused logits",
+                              wide[k].arch, wide[k].head_dim, q8 ? "q8_0" : "f16", i);
+        }
         model_close(m);
         free(img.b);
     }
@@ -510,7 +517,7 @@ static int compare_fixture(int max_cases, int *n_match_out, double *worst_gap_ou
  * leave out the "slow" full comparison below). */
 /* The same on the default model, whose quantized matrices read Q8_0 and Q8_K activations (the
  * fused loop quantizes them chunk by chunk). */
-START_TEST(default_model_fused_ffn_equals_unfused)
+START_TEST(default_model_fused_decode_equals_unfused)
 {
     tolk_model *m;
     tolk_error err = {0};
@@ -519,14 +526,14 @@ START_TEST(default_model_fused_ffn_equals_unfused)
     fwd_ctx *c[2];
     for (int f = 0; f < 2; f++) {
         ck_assert_msg(fwd_create(m, &p, &c[f], &err) == TOLK_OK, "%s", err.msg);
-        fwd_set_ffn_fuse(c[f], f == 0);
+        fwd_set_decode_fuse(c[f], f == 0);
     }
     const size_t nv = (size_t)fwd_n_vocab(c[0]);
     for (int i = 0; i < 8; i++) {
         for (int f = 0; f < 2; f++)
             ck_assert_int_eq(fwd_eval(c[f], toks + i, 1, 0, &err), TOLK_OK);
         ck_assert_msg(!memcmp(fwd_logits(c[0], 0), fwd_logits(c[1], 0), nv * sizeof(float)),
-                      "token %d: fused FFN logits differ", i);
+                      "token %d: fused logits differ", i);
     }
     for (int f = 0; f < 2; f++)
         fwd_free(c[f]);
@@ -567,15 +574,18 @@ int main(void)
     Suite *s = suite_create("forward");
     TCase *tiny = tcase_create("tiny");
     tcase_add_loop_test(tiny, batched_equals_sequential, 0, (int)(sizeof specs / sizeof specs[0]));
-    tcase_add_test(tiny, fused_ffn_equals_unfused);
     tcase_add_test(tiny, eval_errors_leave_state_alone);
     tcase_add_test(tiny, broken_models_name_the_problem);
     suite_add_tcase(s, tiny);
+    TCase *fused = tcase_create("fused"); /* two threads: slow on a loaded machine */
+    tcase_set_timeout(fused, 300);
+    tcase_add_test(fused, fused_decode_equals_unfused);
+    suite_add_tcase(s, fused);
     const char *no_model = need_model();
     TCase *first = tcase_create("default_model_first");
     tcase_set_timeout(first, 600);
     add_test_or_skip(first, default_model_first_prompt, no_model);
-    add_test_or_skip(first, default_model_fused_ffn_equals_unfused, no_model);
+    add_test_or_skip(first, default_model_fused_decode_equals_unfused, no_model);
     suite_add_tcase(s, first);
     TCase *real = tcase_create("default_model");
     /* The scalar reference kernels take minutes for 12 prompts on a busy 2-core machine; .ci/run

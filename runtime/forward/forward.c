@@ -74,7 +74,7 @@ struct fwd_ctx {
     const int64_t *logit_rows;
     int64_t pass_n;         /* tokens of the segmented pass */
     int seg_exact;          /* fwd_set_seg_exact: each sequence through the kernels it gets alone */
-    int no_ffn_fuse;        /* fwd_set_ffn_fuse(c, 0): one-token FFN as the batches run it (tests) */
+    int no_fuse;            /* fwd_set_decode_fuse(c, 0): one-token steps in the batches' loops (tests) */
 };
 
 static int thread_id(void)
@@ -472,13 +472,24 @@ static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
     plan_acts(c, wo, 1, n, &p_o);
-    const bool quantize = d.n_head_kv == 1 && (aa.q_parts <= 1 || (d.hdv % 256 == 0 && n == 1 && p_o.prep < 0));
+    bool quantize = d.n_head_kv == 1 && (aa.q_parts <= 1 || (d.hdv % 256 == 0 && n == 1 && p_o.prep < 0));
+    /* One token with several KV heads (llama 1B: 8, of 4 query heads of 64): each item writes its
+     * heads' slice of the row, quantized by its thread where every slice starts on a 256 block. */
+    bool spans = quantize && aa.q_parts > 1;
+    if (!quantize && n == 1 && p_o.prep < 0 && !c->no_fuse) {
+        quantize = spans = true;
+        for (int64_t i = 0; i < n_items && quantize; i++) {
+            int64_t h0, h1;
+            attn_item_heads(&aa, i, &h0, &h1);
+            quantize = h0 * d.hdv % 256 == 0;
+        }
+    }
     const int64_t OW = hp->n_head * d.hdv;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t i = 0; i < n_items; i++) {
         const int64_t item = (i % d.n_head_kv) * n_blocks + n_blocks - 1 - i / d.n_head_kv;
         attn_run(&aa, item, scratch);
-        if (quantize && aa.q_parts > 1) {
+        if (quantize && spans) {
             int64_t h0, h1;
             attn_item_heads(&aa, item, &h0, &h1);
             quantize_span(c, &p_o, c->att, h0 * d.hdv, h1 * d.hdv);
@@ -499,7 +510,7 @@ static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
  * its rows in qa[MAX_JOBS - 1] (the gate/up plan has at most two slots, still being read). */
 static bool ffn_fused(const fwd_ctx *c, const layer_weights *lw, int64_t n, const act_plan *p_gu, act_plan *p_d)
 {
-    if (n != 1 || c->no_ffn_fuse || c->n_segs || lw->ffn_gate_inp || !lw->ffn_gate || !lw->ffn_up || p_gu->prep >= 0
+    if (n != 1 || c->no_fuse || c->n_segs || lw->ffn_gate_inp || !lw->ffn_gate || !lw->ffn_up || p_gu->prep >= 0
         || p_gu->n_slots > MAX_JOBS - 1)
         return false;
     const gguf_tensor *dn[1] = {lw->ffn_down};
@@ -1007,9 +1018,9 @@ void fwd_set_seg_exact(fwd_ctx *c, int on)
         c->rowwise_max = 0;
 }
 
-void fwd_set_ffn_fuse(fwd_ctx *c, int on)
+void fwd_set_decode_fuse(fwd_ctx *c, int on)
 {
-    c->no_ffn_fuse = !on;
+    c->no_fuse = !on;
 }
 
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max)
