@@ -29,6 +29,7 @@ typedef struct tiny_spec {
     int n_layer, head_dim;
     const char *drop;   /* tensor left out */
     const char *skew;   /* tensor written with a wrong outer dimension */
+    int ff;             /* FFN width (0: FF) */
 } tiny_spec;
 
 typedef struct tensor_def {
@@ -56,7 +57,7 @@ static float frand(void)
 static image tiny_model(const tiny_spec *s)
 {
     const int hd = s->head_dim, g3 = !strcmp(s->arch, "gemma3"), q2 = !strcmp(s->arch, "qwen2"),
-              qk = g3 || !strcmp(s->arch, "qwen3");
+              qk = g3 || !strcmp(s->arch, "qwen3"), ff = s->ff ? s->ff : FF;
     tensor_def t[256];
     int n = 0;
     char nm[64];
@@ -72,9 +73,9 @@ static image tiny_model(const tiny_spec *s)
         L("attn_v.weight", E, NKV * hd, 0);
         L("attn_output.weight", NH * hd, E, 0);
         L("ffn_norm.weight", E, 0, 1);
-        L("ffn_gate.weight", E, FF, 0);
-        L("ffn_up.weight", E, FF, 0);
-        L("ffn_down.weight", FF, E, 0);
+        L("ffn_gate.weight", E, ff, 0);
+        L("ffn_up.weight", E, ff, 0);
+        L("ffn_down.weight", ff, E, 0);
         if (q2) {
             L("attn_q.bias", NH * hd, 0, 2);
             L("attn_k.bias", NKV * hd, 0, 2);
@@ -109,7 +110,7 @@ static image tiny_model(const tiny_spec *s)
     KU("context_length", 256);
     KU("embedding_length", E);
     KU("block_count", (uint32_t)s->n_layer);
-    KU("feed_forward_length", FF);
+    KU("feed_forward_length", ff);
     KU("attention.head_count", NH);
     KU("attention.head_count_kv", NKV);
     KU("attention.key_length", (uint32_t)hd);
@@ -234,10 +235,10 @@ static void check_against_llamacpp(const char *arch, float all[][NV], int n)
 }
 
 static const tiny_spec specs[] = {
-    {"llama", 2, 32, NULL, NULL},
-    {"qwen2", 2, 16, NULL, NULL},
-    {"qwen3", 2, 32, NULL, NULL},
-    {"gemma3", 6, 32, NULL, NULL},
+    {"llama", 2, 32, NULL, NULL, 0},
+    {"qwen2", 2, 16, NULL, NULL, 0},
+    {"qwen3", 2, 32, NULL, NULL, 0},
+    {"gemma3", 6, 32, NULL, NULL, 0},
 };
 
 START_TEST(batched_equals_sequential)
@@ -307,6 +308,54 @@ START_TEST(batched_equals_sequential)
 }
 END_TEST
 
+/* Decodes toks[] one at a time with two threads, the FFN fused (fwd_set_decode_fuse) or not, into
+ * out[12][NV]. */
+static void decode_all(const tolk_model *m, int fuse, uint32_t kv, float out[][NV])
+{
+    tolk_error err = {0};
+    fwd_ctx *c = make_ctx(m, 64, 1, 2, kv);
+    fwd_set_decode_fuse(c, fuse);
+    for (int i = 0; i < 12; i++) {
+        ck_assert_int_eq(fwd_eval(c, toks + i, 1, 0, &err), TOLK_OK);
+        memcpy(out[i], fwd_logits(c, 0), sizeof out[i]);
+    }
+    fwd_free(c);
+}
+
+/* The fused one-token steps (fwd_set_decode_fuse) give the batches' loops' logits bit for bit. The
+ * FFN (gate/up rows, activation and quantization per row chunk): SwiGLU (llama) and GeGLU
+ * (gemma3), 1100 wide (five chunks of 256, the last ragged and off SwiGLU's groups of 16), and
+ * qwen2 600 wide (three chunks). The attention output quantized per KV head: llama with heads of
+ * 128 (two query heads per KV head, slices of 256), F16 and Q8_0 caches. */
+START_TEST(fused_decode_equals_unfused)
+{
+    static const tiny_spec wide[] = {
+        {"llama", 2, 32, NULL, NULL, 1100},
+        {"gemma3", 6, 32, NULL, NULL, 1100},
+        {"qwen2", 2, 16, NULL, NULL, 600},
+        {"llama", 2, 128, NULL, NULL, 0},
+    };
+    for (size_t k = 0; k < sizeof wide / sizeof wide[0]; k++) {
+        image img;
+        tolk_error err = {0};
+        int rc;
+        tolk_model *m = open_tiny(&wide[k], &img, &err, &rc);
+        ck_assert_msg(rc == TOLK_OK, "%s: %s", wide[k].arch, err.msg);
+        static float a[12][NV], b[12][NV];
+        for (int q8 = 0; q8 < (wide[k].head_dim % 32 == 0 ? 2 : 1); q8++) {
+            const uint32_t kv = q8 ? TOLK_TYPE_Q8_0 : TOLK_TYPE_F16;
+            decode_all(m, 1, kv, a);
+            decode_all(m, 0, kv, b);
+            for (int i = 0; i < 12; i++)
+                ck_assert_msg(!memcmp(a[i], b[i], sizeof a[i]), "%s (head dim %d, %s cache) token %d: fused logits",
+                              wide[k].arch, wide[k].head_dim, q8 ? "q8_0" : "f16", i);
+        }
+        model_close(m);
+        free(img.b);
+    }
+}
+END_TEST
+
 START_TEST(eval_errors_leave_state_alone)
 {
     image img;
@@ -340,12 +389,12 @@ START_TEST(broken_models_name_the_problem)
         int code;
         const char *needle;
     } cases[] = {
-        {{"gpt5", 2, 16, NULL, NULL}, TOLK_E_UNSUPPORTED, "unsupported architecture 'gpt5'"},
-        {{"llama", 2, 16, "blk.1.ffn_up.weight", NULL}, TOLK_E_FORMAT, "missing tensor blk.1.ffn_up.weight"},
-        {{"qwen2", 2, 16, "blk.0.attn_k.bias", NULL}, TOLK_E_FORMAT, "missing tensor blk.0.attn_k.bias"},
-        {{"qwen3", 2, 32, "blk.1.attn_q_norm.weight", NULL}, TOLK_E_FORMAT, "blk.1.attn_q_norm.weight"},
-        {{"gemma3", 6, 32, "blk.5.post_ffw_norm.weight", NULL}, TOLK_E_FORMAT, "blk.5.post_ffw_norm.weight"},
-        {{"llama", 2, 16, NULL, "blk.0.attn_q.weight"}, TOLK_E_FORMAT, "tensor blk.0.attn_q.weight has shape"},
+        {{"gpt5", 2, 16, NULL, NULL, 0}, TOLK_E_UNSUPPORTED, "unsupported architecture 'gpt5'"},
+        {{"llama", 2, 16, "blk.1.ffn_up.weight", NULL, 0}, TOLK_E_FORMAT, "missing tensor blk.1.ffn_up.weight"},
+        {{"qwen2", 2, 16, "blk.0.attn_k.bias", NULL, 0}, TOLK_E_FORMAT, "missing tensor blk.0.attn_k.bias"},
+        {{"qwen3", 2, 32, "blk.1.attn_q_norm.weight", NULL, 0}, TOLK_E_FORMAT, "blk.1.attn_q_norm.weight"},
+        {{"gemma3", 6, 32, "blk.5.post_ffw_norm.weight", NULL, 0}, TOLK_E_FORMAT, "blk.5.post_ffw_norm.weight"},
+        {{"llama", 2, 16, NULL, "blk.0.attn_q.weight", 0}, TOLK_E_FORMAT, "tensor blk.0.attn_q.weight has shape"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         image img;
@@ -466,6 +515,32 @@ static int compare_fixture(int max_cases, int *n_match_out, double *worst_gap_ou
 
 /* The first prompt only: the same path at a fraction of the cost, for the sanitizer runs (which
  * leave out the "slow" full comparison below). */
+/* The same on the default model, whose quantized matrices read Q8_0 and Q8_K activations (the
+ * fused loop quantizes them chunk by chunk). */
+START_TEST(default_model_fused_decode_equals_unfused)
+{
+    tolk_model *m;
+    tolk_error err = {0};
+    ck_assert_msg(model_open(model_path, &m, &err) == TOLK_OK, "%s", err.msg);
+    fwd_params p = {.n_ctx = 64, .n_batch = 8, .n_logits = 1, .n_threads = 2};
+    fwd_ctx *c[2];
+    for (int f = 0; f < 2; f++) {
+        ck_assert_msg(fwd_create(m, &p, &c[f], &err) == TOLK_OK, "%s", err.msg);
+        fwd_set_decode_fuse(c[f], f == 0);
+    }
+    const size_t nv = (size_t)fwd_n_vocab(c[0]);
+    for (int i = 0; i < 8; i++) {
+        for (int f = 0; f < 2; f++)
+            ck_assert_int_eq(fwd_eval(c[f], toks + i, 1, 0, &err), TOLK_OK);
+        ck_assert_msg(!memcmp(fwd_logits(c[0], 0), fwd_logits(c[1], 0), nv * sizeof(float)),
+                      "token %d: fused logits differ", i);
+    }
+    for (int f = 0; f < 2; f++)
+        fwd_free(c[f]);
+    model_close(m);
+}
+END_TEST
+
 START_TEST(default_model_first_prompt)
 {
     int n_match;
@@ -502,10 +577,15 @@ int main(void)
     tcase_add_test(tiny, eval_errors_leave_state_alone);
     tcase_add_test(tiny, broken_models_name_the_problem);
     suite_add_tcase(s, tiny);
+    TCase *fused = tcase_create("fused"); /* two threads: slow on a loaded machine */
+    tcase_set_timeout(fused, 300);
+    tcase_add_test(fused, fused_decode_equals_unfused);
+    suite_add_tcase(s, fused);
     const char *no_model = need_model();
     TCase *first = tcase_create("default_model_first");
     tcase_set_timeout(first, 600);
     add_test_or_skip(first, default_model_first_prompt, no_model);
+    add_test_or_skip(first, default_model_fused_decode_equals_unfused, no_model);
     suite_add_tcase(s, first);
     TCase *real = tcase_create("default_model");
     /* The scalar reference kernels take minutes for 12 prompts on a busy 2-core machine; .ci/run

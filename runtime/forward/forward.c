@@ -31,6 +31,7 @@ typedef struct act_plan {
     int slot[MAX_JOBS];       /* slot of each matrix */
     int prep;                 /* -1: no prepared copy */
     uint32_t prep_wtype;
+    int base;                 /* slot s lives in qa[base + s] (0 but for the fused FFN, ffn_fused) */
 } act_plan;
 
 struct fwd_ctx {
@@ -73,6 +74,7 @@ struct fwd_ctx {
     const int64_t *logit_rows;
     int64_t pass_n;         /* tokens of the segmented pass */
     int seg_exact;          /* fwd_set_seg_exact: each sequence through the kernels it gets alone */
+    int no_fuse;            /* fwd_set_decode_fuse(c, 0): one-token steps in the batches' loops (tests) */
 };
 
 static int thread_id(void)
@@ -107,6 +109,7 @@ static void plan_acts(const fwd_ctx *c, const gguf_tensor *const *w, int nw, int
 {
     p->n_slots = 0;
     p->prep = -1;
+    p->base = 0;
     for (int j = 0; j < nw; j++) {
         int s = 0;
         while (s < p->n_slots && simd_act_type(p->wtype[s]) != simd_act_type(w[j]->type))
@@ -127,7 +130,7 @@ static void plan_acts(const fwd_ctx *c, const gguf_tensor *const *w, int nw, int
 static void quantize_row(fwd_ctx *c, const act_plan *p, const float *x, int64_t n_in, int64_t t)
 {
     for (int s = 0; s < p->n_slots; s++) {
-        char *row = c->qa[s] + (size_t)t * c->act_row_max;
+        char *row = c->qa[p->base + s] + (size_t)t * c->act_row_max;
         simd_quantize_act(p->wtype[s], x, row, n_in);
         if (s == p->prep)
             simd_prepare_act(p->prep_wtype, row, c->qp + (size_t)t * c->prep_row_max, n_in);
@@ -140,7 +143,7 @@ static void quantize_row(fwd_ctx *c, const act_plan *p, const float *x, int64_t 
 static void quantize_span(fwd_ctx *c, const act_plan *p, const float *x, int64_t e0, int64_t e1)
 {
     for (int s = 0; s < p->n_slots; s++)
-        simd_quantize_act(p->wtype[s], x + e0, c->qa[s] + simd_act_row_bytes(p->wtype[s], e0), e1 - e0);
+        simd_quantize_act(p->wtype[s], x + e0, c->qa[p->base + s] + simd_act_row_bytes(p->wtype[s], e0), e1 - e0);
 }
 
 /* Rows per work chunk: enough chunks for dynamic balancing, a multiple of 16 so kernels that
@@ -235,12 +238,12 @@ static void run_matmuls(fwd_ctx *c, const gguf_tensor *const *w, float *const *y
         const int64_t r0 = (i - start[j]) * chunk[j];
         const int64_t r1 = r0 + chunk[j] < w[j]->ne[1] ? r0 + chunk[j] : w[j]->ne[1];
         if (c->seg_exact && c->n_segs)
-            matmul_segments(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
+            matmul_segments(c, w[j], c->qa[p->base + p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
         else if (p->slot[j] == p->prep && w[j]->type == p->prep_wtype)
-            simd_matmul_prep(w[j]->type, w[j]->data, w[j]->row_bytes, w[j]->ne[0], c->qa[p->slot[j]], c->act_row_max,
-                             c->qp, c->prep_row_max, n_tok, y[j], y_stride[j], r0, r1);
+            simd_matmul_prep(w[j]->type, w[j]->data, w[j]->row_bytes, w[j]->ne[0], c->qa[p->base + p->slot[j]],
+                             c->act_row_max, c->qp, c->prep_row_max, n_tok, y[j], y_stride[j], r0, r1);
         else
-            matmul_rows(c, w[j], c->qa[p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
+            matmul_rows(c, w[j], c->qa[p->base + p->slot[j]], y[j], y_stride[j], n_tok, r0, r1);
     }
 }
 
@@ -250,6 +253,16 @@ static void add_bias(float *x, const gguf_tensor *b, int64_t n)
         return;
     const float *bv = b->data;
     for (int64_t i = 0; i < n; i++)
+        x[i] += bv[i];
+}
+
+/* Elements [e0, e1) of bias B (if any) added to X, which points at element e0. */
+static void add_bias_span(float *x, const gguf_tensor *b, int64_t e0, int64_t e1)
+{
+    if (!b)
+        return;
+    const float *bv = (const float *)b->data + e0;
+    for (int64_t i = 0; i < e1 - e0; i++)
         x[i] += bv[i];
 }
 
@@ -459,13 +472,24 @@ static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     const gguf_tensor *wo[1] = {lw->wo};
     act_plan p_o;
     plan_acts(c, wo, 1, n, &p_o);
-    const bool quantize = d.n_head_kv == 1 && (aa.q_parts <= 1 || (d.hdv % 256 == 0 && n == 1 && p_o.prep < 0));
+    bool quantize = d.n_head_kv == 1 && (aa.q_parts <= 1 || (d.hdv % 256 == 0 && n == 1 && p_o.prep < 0));
+    /* One token with several KV heads (llama 1B: 8, of 4 query heads of 64): each item writes its
+     * heads' slice of the row, quantized by its thread where every slice starts on a 256 block. */
+    bool spans = quantize && aa.q_parts > 1;
+    if (!quantize && n == 1 && p_o.prep < 0 && !c->no_fuse) {
+        quantize = spans = true;
+        for (int64_t i = 0; i < n_items && quantize; i++) {
+            int64_t h0, h1;
+            attn_item_heads(&aa, i, &h0, &h1);
+            quantize = h0 * d.hdv % 256 == 0;
+        }
+    }
     const int64_t OW = hp->n_head * d.hdv;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t i = 0; i < n_items; i++) {
         const int64_t item = (i % d.n_head_kv) * n_blocks + n_blocks - 1 - i / d.n_head_kv;
         attn_run(&aa, item, scratch);
-        if (quantize && aa.q_parts > 1) {
+        if (quantize && spans) {
             int64_t h0, h1;
             attn_item_heads(&aa, item, &h0, &h1);
             quantize_span(c, &p_o, c->att, h0 * d.hdv, h1 * d.hdv);
@@ -479,9 +503,51 @@ static bool attention(fwd_ctx *c, int il, int64_t n, int64_t pos0, void *scratch
     return quantize;
 }
 
+/* Whether one-token decoding runs layer LW's dense FFN fused (ffn_gate_up_act): its gate/up rows
+ * in chunks of 256, each chunk's thread then applying the activation to them and quantizing them
+ * for the down projection, so that serial loop and its barrier go. Not where a prepared copy is
+ * read (none at one token today), nor in segmented passes. P_D: the down projection's plan,
+ * its rows in qa[MAX_JOBS - 1] (the gate/up plan has at most two slots, still being read). */
+static bool ffn_fused(const fwd_ctx *c, const layer_weights *lw, int64_t n, const act_plan *p_gu, act_plan *p_d)
+{
+    if (n != 1 || c->no_fuse || c->n_segs || lw->ffn_gate_inp || !lw->ffn_gate || !lw->ffn_up || p_gu->prep >= 0
+        || p_gu->n_slots > MAX_JOBS - 1)
+        return false;
+    const gguf_tensor *dn[1] = {lw->ffn_down};
+    plan_acts(c, dn, 1, n, p_d);
+    p_d->base = MAX_JOBS - 1;
+    return p_d->prep < 0;
+}
+
+/* One token's gate and up projections, biases and activation, quantized under P_D (ffn_fused).
+ * Row chunks start on multiples of 256: the activations are element-wise (ops_swiglu's groups of
+ * 16 and ops_geglu's of 8 fall where they fall over the whole row) and every activation format
+ * quantizes blocks of at most 256 on their own (quantize_span), so the bits are the unfused ones. */
+static void ffn_gate_up_act(fwd_ctx *c, int il, const layer_weights *lw, const act_plan *p_gu, const act_plan *p_d)
+{
+    const model_hparams *hp = &c->m->hp;
+    const int64_t F = arch_layer_dims(hp, il).n_ff, ch = (chunk_rows(F, c->n_threads) + 255) / 256 * 256;
+    const gguf_tensor *wg = lw->ffn_gate, *wu = lw->ffn_up;
+    const char *qg = c->qa[p_gu->base + p_gu->slot[0]], *qu = c->qa[p_gu->base + p_gu->slot[1]];
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t i = 0; i < (F + ch - 1) / ch; i++) {
+        const int64_t r0 = i * ch, r1 = r0 + ch < F ? r0 + ch : F;
+        float *gt = c->gate + r0, *ut = c->up + r0;
+        simd_matvec(wg->type, wg->data, wg->row_bytes, wg->ne[0], qg, c->gate, r0, r1);
+        simd_matvec(wu->type, wu->data, wu->row_bytes, wu->ne[0], qu, c->up, r0, r1);
+        add_bias_span(gt, lw->ffn_gate_b, r0, r1);
+        add_bias_span(ut, lw->ffn_up_b, r0, r1);
+        if (hp->recipe.act == FFN_GELU_TANH)
+            ops_geglu(gt, ut, gt, r1 - r0);
+        else
+            ops_swiglu(gt, ut, gt, r1 - r0);
+        quantize_span(c, p_d, c->gate, r0, r1);
+    }
+}
+
 /* Output projection (its input rows QUANTIZED already: attention), post-norm, residual; then the
  * FFN's input norm and the gate/up projections. */
-static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, bool quantized)
+static bool attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, bool quantized)
 {
     const model_hparams *hp = &c->m->hp;
     const layer_dims d = arch_layer_dims(hp, il);
@@ -527,15 +593,22 @@ static void attn_out_ffn_in(fwd_ctx *c, int il, const layer_weights *lw, int64_t
         }
     }
     if (moe)
-        return;
+        return false;
+    act_plan p_d;
+    if (ffn_fused(c, lw, n, &p_gu, &p_d)) {
+        ffn_gate_up_act(c, il, lw, &p_gu, &p_d);
+        return true;
+    }
     float *const y_gu[2] = {c->gate, c->up};
     const size_t s_gu[2] = {(size_t)F, (size_t)F};
     run_matmuls(c, gu, y_gu, s_gu, 2, &p_gu, n);
+    return false;
 }
 
-/* The FFN's activation, down projection (or the mixture of experts), post-norm and residual; then,
- * NEXT not NULL, that layer's attention input norm in the same loop (see layer_forward). */
-static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, const layer_weights *next)
+/* The FFN's activation (FUSED: done, see ffn_fused), down projection (or the mixture of experts),
+ * post-norm and residual; then, NEXT not NULL, that layer's attention input norm in the same loop
+ * (see layer_forward). */
+static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, const layer_weights *next, bool fused)
 {
     const model_hparams *hp = &c->m->hp;
     const int64_t E = hp->n_embd, F = arch_layer_dims(hp, il).n_ff;
@@ -549,16 +622,20 @@ static void ffn_out(fwd_ctx *c, int il, const layer_weights *lw, int64_t n, cons
         const gguf_tensor *dn[1] = {lw->ffn_down};
         act_plan p_d;
         plan_acts(c, dn, 1, n, &p_d);
+        if (fused) /* every thread takes the same branch: no work-shared loop, no barrier */
+            p_d.base = MAX_JOBS - 1;
+        else {
 #pragma omp for
-        for (int64_t t = 0; t < n; t++) {
-            float *gt = c->gate + t * F, *ut = c->up + t * F;
-            add_bias(gt, lw->ffn_gate_b, F);
-            add_bias(ut, lw->ffn_up_b, F);
-            if (hp->recipe.act == FFN_GELU_TANH)
-                ops_geglu(gt, ut, gt, F);
-            else
-                ops_swiglu(gt, ut, gt, F);
-            quantize_row(c, &p_d, gt, F, t);
+            for (int64_t t = 0; t < n; t++) {
+                float *gt = c->gate + t * F, *ut = c->up + t * F;
+                add_bias(gt, lw->ffn_gate_b, F);
+                add_bias(ut, lw->ffn_up_b, F);
+                if (hp->recipe.act == FFN_GELU_TANH)
+                    ops_geglu(gt, ut, gt, F);
+                else
+                    ops_swiglu(gt, ut, gt, F);
+                quantize_row(c, &p_d, gt, F, t);
+            }
         }
         float *const y_o[1] = {c->o};
         const size_t s_e[1] = {(size_t)E};
@@ -698,8 +775,8 @@ static bool layer_forward(fwd_ctx *c, int il, int64_t n, int64_t pos0, bool read
     qkv_project(c, il, lw, n, ready);
     qkv_finish(c, il, n, pos0, (float *)scratch);
     const bool quantized = attention(c, il, n, pos0, scratch + align64(sizeof(float) * (size_t)max_rot(&c->m->hp)));
-    attn_out_ffn_in(c, il, lw, n, quantized);
-    ffn_out(c, il, lw, n, next);
+    const bool fused = attn_out_ffn_in(c, il, lw, n, quantized);
+    ffn_out(c, il, lw, n, next, fused);
     if (lw->pl_inp_gate)
         per_layer_embd(c, il, lw, n);
     if (lw->out_scale) {
@@ -939,6 +1016,11 @@ void fwd_set_seg_exact(fwd_ctx *c, int on)
     c->seg_exact = on != 0;
     if (on)
         c->rowwise_max = 0;
+}
+
+void fwd_set_decode_fuse(fwd_ctx *c, int on)
+{
+    c->no_fuse = !on;
 }
 
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max)

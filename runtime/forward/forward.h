@@ -64,6 +64,12 @@ int fwd_set_skip(fwd_ctx *c, const unsigned char *skip, tolk_error *err);
  * cache; 0: off. */
 void fwd_set_rowwise(fwd_ctx *c, int64_t n_max);
 
+/* One-token decoding fuses loops the batches run apart (on: the default): a dense FFN's gate/up
+ * product, activation and quantization in one loop over row chunks; with several KV heads, the
+ * attention output quantized slice by slice by the attention items. Off runs them as batches do.
+ * Both give the same bits (tests compare them). */
+void fwd_set_decode_fuse(fwd_ctx *c, int on);
+
 /* Threads for later calls, at most the count given to fwd_create (<= 0: that count). */
 void fwd_set_threads(fwd_ctx *c, int n_threads);
 
